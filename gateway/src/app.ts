@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import {
+  AppError, ERROR_CODES, guarded, handleGraphQL, readBody, sendGraphQLError, sendJson, type Logger, type RequestListener,
+} from '@bastion/platform';
+import type { Authenticator } from './authenticate';
+import { clientAddress } from './client-address';
+import type { GatewayMetrics } from './metrics';
+import type { GatewayContext } from './subgraph-client';
+
+export interface GatewayAppOptions {
+  listener: 'public' | 'internal';
+  apollo: ApolloServer<GatewayContext>;
+  authenticator: Authenticator;
+  trustedProxies: Set<string>;
+  bodyLimitBytes: number;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  /** Readiness of each subgraph and store, by name. */
+  readiness: () => Promise<Record<string, boolean>>;
+  jwks: () => unknown;
+  /** Where POST /webhooks/stripe goes, raw body intact (public listener only). */
+  stripeWebhookUrl?: string;
+}
+
+function newRequestId(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : randomUUID();
+}
+
+/** The HTTP surface of one gateway listener: GraphQL plus health, readiness, metrics and JWKS. */
+export function createGatewayApp(options: GatewayAppOptions): RequestListener {
+  const { logger, metrics } = options;
+
+  const graphql = async (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = newRequestId(req);
+    const stopTimer = metrics.duration.startTimer({ listener: options.listener });
+    res.on('finish', () => {
+      stopTimer();
+      metrics.requests.inc({ listener: options.listener, status: String(res.statusCode) });
+    });
+    let viewer;
+    try {
+      viewer = await options.authenticator.authenticate(req);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      metrics.authFailures.inc();
+      res.setHeader('www-authenticate', 'Bearer');
+      sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message);
+      return;
+    }
+    const userAgent = req.headers['user-agent'];
+    const context: GatewayContext = {
+      viewer,
+      client: { ip: clientAddress(req, options.trustedProxies), userAgent: typeof userAgent === 'string' ? userAgent : null },
+      requestId,
+      setCookies: [],
+    };
+    await handleGraphQL(options.apollo, req, res, {
+      bodyLimitBytes: options.bodyLimitBytes,
+      requestId,
+      context: async () => context,
+      beforeSend: () => {
+        if (context.setCookies.length > 0) res.setHeader('set-cookie', context.setCookies);
+      },
+    });
+  };
+
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
+    'GET /graphql': graphql,
+    'POST /graphql': graphql,
+    'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    'GET /ready': async (_req, res) => {
+      const checks = await options.readiness();
+      const failing = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
+      sendJson(res, failing.length === 0 ? 200 : 503, failing.length === 0 ? { status: 'ready', checks } : { status: 'unavailable', failing, checks });
+    },
+    'GET /metrics': async (_req, res) => {
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(text);
+    },
+    'GET /.well-known/jwks.json': (_req, res) => sendJson(res, 200, options.jwks(), { 'cache-control': 'public, max-age=300' }),
+  };
+  if (options.stripeWebhookUrl) {
+    const target = options.stripeWebhookUrl;
+    routes['POST /webhooks/stripe'] = async (req, res) => {
+      const body = await readBody(req, options.bodyLimitBytes);
+      const signature = req.headers['stripe-signature'];
+      let upstream: Response;
+      try {
+        upstream = await fetch(target, {
+          method: 'POST',
+          headers: { 'content-type': req.headers['content-type'] ?? 'application/json', ...(typeof signature === 'string' ? { 'stripe-signature': signature } : {}) },
+          body,
+        });
+      } catch (error) {
+        logger.warn({ err: error }, 'credits webhook endpoint unreachable');
+        sendGraphQLError(res, 503, 'UPSTREAM_UNAVAILABLE');
+        return;
+      }
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    };
+  }
+
+  return guarded(logger, async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const route = routes[`${req.method} ${path}`];
+    if (route) {
+      await route(req, res);
+      return;
+    }
+    sendJson(res, 404, { error: 'not found' });
+  });
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { booleanFlag, commonConfig, durationSeconds, jwtConfig, port, serviceTokenEntries } from '@bastion/platform';
+
+export const gatewayConfigSchema = z.object({
+  ...commonConfig,
+  ...jwtConfig,
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port(4000),
+  INTERNAL_HOST: z.string().default('127.0.0.1'),
+  INTERNAL_PORT: port(4010),
+  ACCESS_TOKEN_TTL: durationSeconds('15m'),
+  SERVICE_TOKENS: serviceTokenEntries.optional(),
+  /** Comma-separated proxy addresses (or "loopback") whose X-Forwarded-For is believed. */
+  TRUST_PROXY: z.string().optional(),
+  AUTH_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
+  ORGS_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
+  CREDITS_URL: z.string().url().default('http://127.0.0.1:4003/graphql'),
+  AI_URL: z.string().url().default('http://127.0.0.1:4004/graphql'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  SANDBOX: booleanFlag(true),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

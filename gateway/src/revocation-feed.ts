@@ -1,0 +1,15 @@
+import type { EventBus, RevocationList, Subscription } from '@bastion/platform';
+
+/**
+ * Keeps the gateway's revocation list fed from auth's events, so instances that share no Redis
+ * with auth still learn of revocations. Applying one twice is harmless.
+ */
+export async function subscribeToRevocations(bus: EventBus, revocations: RevocationList): Promise<Subscription> {
+  return bus.subscribe('gateway-revocations', ['SESSION_REVOKED', 'USER_TOKENS_REVOKED'], async (event) => {
+    const data = event.data as { sessionId?: string; userId?: string; validAfter?: number };
+    if (event.type === 'SESSION_REVOKED' && data.sessionId) await revocations.revokeSession(data.sessionId);
+    if (event.type === 'USER_TOKENS_REVOKED' && data.userId && typeof data.validAfter === 'number') {
+      await revocations.revokeUserTokens(data.userId, data.validAfter);
+    }
+  });
+}

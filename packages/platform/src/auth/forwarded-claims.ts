@@ -1,0 +1,119 @@
+import { randomUUID, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { canonicalJson } from './canonical-json';
+import { sha256Hex } from './keys';
+import { ANONYMOUS, ROLES, type Role, type Viewer } from './viewer';
+import type { ReplayGuard } from './replay-guard';
+
+/** The header that carries the gateway's signed claims to a subgraph. */
+export const CLAIMS_HEADER = 'x-bastion-claims';
+/** Claims live long enough to cross one hop, not to be collected and reused. */
+export const CLAIMS_TTL_SECONDS = 30;
+const ISSUER = 'bastion-gateway';
+
+export interface OperationDigestInput {
+  query?: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
+/** Binds claims to one operation: a captured header cannot be replayed with another query or variables. */
+export function operationDigest(op: OperationDigestInput): string {
+  return sha256Hex(canonicalJson([op.operationName ?? null, op.query ?? '', op.variables ?? {}]));
+}
+
+/** Where the request came from, as the gateway saw it (after its TRUST_PROXY rules). */
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export const UNKNOWN_CLIENT: ClientInfo = Object.freeze({ ip: null, userAgent: null });
+
+interface ClaimsPayload {
+  k: 'u' | 's' | 'a';
+  ip?: string | null;
+  ua?: string | null;
+  sub?: string;
+  sid?: string;
+  ev?: boolean;
+  org?: string | null;
+  role?: Role | null;
+  tid?: string;
+  iat0?: number;
+  svc?: string;
+  scp?: string[];
+  op: string;
+}
+
+/** Signs the viewer for one subgraph request (HS256 with a key only the platform holds). */
+export function signForwardedClaims(
+  viewer: Viewer,
+  client: ClientInfo,
+  audience: string,
+  op: OperationDigestInput,
+  key: KeyObject,
+): string {
+  const common = { op: operationDigest(op), ip: client.ip, ua: client.userAgent?.slice(0, 512) ?? null };
+  let payload: ClaimsPayload;
+  if (viewer.kind === 'user') {
+    payload = {
+      k: 'u', sub: viewer.userId, sid: viewer.sessionId, ev: viewer.emailVerified, org: viewer.organizationId,
+      role: viewer.role, tid: viewer.tokenId, iat0: viewer.issuedAt, ...common,
+    };
+  } else if (viewer.kind === 'service') {
+    payload = { k: 's', svc: viewer.name, scp: viewer.scopes, ...common };
+  } else {
+    payload = { k: 'a', ...common };
+  }
+  return jwt.sign(payload, key, {
+    algorithm: 'HS256', audience, issuer: ISSUER, expiresIn: CLAIMS_TTL_SECONDS, jwtid: randomUUID(),
+  });
+}
+
+export type ClaimsRejection = 'malformed' | 'signature' | 'expired' | 'audience' | 'operation' | 'replayed';
+
+/**
+ * Verifies forwarded claims. Any failure yields the anonymous viewer: a subgraph never trusts a
+ * caller for where it comes from, and an unverifiable identity is no identity.
+ */
+export async function verifyForwardedClaims(
+  header: string | undefined,
+  expected: { audience: string; operation: OperationDigestInput; key: KeyObject; replayGuard: ReplayGuard },
+): Promise<{ viewer: Viewer; client: ClientInfo; rejection?: ClaimsRejection }> {
+  const refused = (rejection?: ClaimsRejection) => ({ viewer: ANONYMOUS, client: UNKNOWN_CLIENT, rejection });
+  if (!header) return refused();
+  let payload: ClaimsPayload & jwt.JwtPayload;
+  try {
+    payload = jwt.verify(header, expected.key, {
+      algorithms: ['HS256'], audience: expected.audience, issuer: ISSUER, maxAge: CLAIMS_TTL_SECONDS,
+    }) as ClaimsPayload & jwt.JwtPayload;
+  } catch (error) {
+    const name = (error as Error).name;
+    const rejection: ClaimsRejection =
+      name === 'TokenExpiredError' ? 'expired' : /audience/.test((error as Error).message) ? 'audience' : 'signature';
+    return refused(rejection);
+  }
+  if (typeof payload.exp !== 'number' || typeof payload.jti !== 'string') return refused('malformed');
+  if (payload.op !== operationDigest(expected.operation)) return refused('operation');
+  if (!(await expected.replayGuard.claim(payload.jti, payload.exp))) return refused('replayed');
+  const client: ClientInfo = {
+    ip: typeof payload.ip === 'string' ? payload.ip : null,
+    userAgent: typeof payload.ua === 'string' ? payload.ua : null,
+  };
+  if (payload.k === 'a') return { viewer: ANONYMOUS, client };
+  if (payload.k === 'u' && typeof payload.sub === 'string' && typeof payload.sid === 'string') {
+    return {
+      viewer: {
+        kind: 'user', userId: payload.sub, sessionId: payload.sid, emailVerified: payload.ev === true,
+        organizationId: payload.org ?? null, role: payload.role && ROLES.includes(payload.role) ? payload.role : null,
+        tokenId: payload.tid ?? '', issuedAt: payload.iat0 ?? 0,
+      },
+      client,
+    };
+  }
+  if (payload.k === 's' && typeof payload.svc === 'string' && Array.isArray(payload.scp)) {
+    return { viewer: { kind: 'service', name: payload.svc, scopes: payload.scp.filter((s) => typeof s === 'string') }, client };
+  }
+  return refused('malformed');
+}

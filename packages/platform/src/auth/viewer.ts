@@ -1,0 +1,45 @@
+export const ROLES = ['ADMIN', 'EDITOR', 'VIEWER'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SCOPES = ['users:read', 'credits:read', 'credits:write', 'orgs:read', 'tokens:admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface UserViewer {
+  kind: 'user';
+  userId: string;
+  /** The session (refresh-token family) the access token belongs to. */
+  sessionId: string;
+  emailVerified: boolean;
+  organizationId: string | null;
+  role: Role | null;
+  /** The access token's `jti` and `iat`, for revocation checks. */
+  tokenId: string;
+  issuedAt: number;
+}
+
+export interface ServiceViewer {
+  kind: 'service';
+  name: string;
+  scopes: string[];
+}
+
+export interface AnonymousViewer {
+  kind: 'anonymous';
+}
+
+/** Who is calling, as the gateway established it. Subgraphs only ever see this, never a raw token. */
+export type Viewer = UserViewer | ServiceViewer | AnonymousViewer;
+
+export const ANONYMOUS: AnonymousViewer = Object.freeze({ kind: 'anonymous' });
+
+export function isUser(viewer: Viewer): viewer is UserViewer {
+  return viewer.kind === 'user';
+}
+
+export function isService(viewer: Viewer): viewer is ServiceViewer {
+  return viewer.kind === 'service';
+}
+
+export function hasScopes(viewer: Viewer, scopes: readonly string[]): boolean {
+  return viewer.kind === 'service' && scopes.every((s) => viewer.scopes.includes(s));
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+/** A port number; 0 asks the OS for a free one (tests). */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+export const durationSeconds = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const seconds = parseDuration(value);
+      if (seconds === null) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (e.g. 900, 15m, 7d)` });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+/** Settings every service reads: environment, logging, the shared secret, storage and the bus. */
+export const commonConfig = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // At least 32 bytes: an HMAC key shorter than the hash output is brute-forceable offline.
+  JWT_SECRET: z.string().refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes'),
+  /** Key for gateway-to-subgraph claims; derived from JWT_SECRET when unset. */
+  INTERNAL_CLAIMS_SECRET: z
+    .string()
+    .refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes')
+    .optional(),
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('./data'),
+  NATS_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+};
+
+export type CommonConfig = {
+  NODE_ENV: 'development' | 'production' | 'test';
+  LOG_LEVEL: string;
+  JWT_SECRET: string;
+  INTERNAL_CLAIMS_SECRET?: string;
+  DATABASE_URL?: string;
+  DATA_DIR: string;
+  NATS_URL?: string;
+  REDIS_URL?: string;
+};

@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import { DataSource, type MixedList, type QueryRunner } from 'typeorm';
+import { SnakeNamingStrategy } from './naming-strategy';
+
+export interface DataSourceOptions {
+  url: string;
+  /** The service's own Postgres schema; every table it owns lives there. */
+  schema: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function>;
+  poolSize?: number;
+}
+
+/** A TypeORM DataSource confined to one schema. Migrations are explicit; synchronize is never used. */
+export function createDataSource(options: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    extra: { max: options.poolSize ?? 5, connectionTimeoutMillis: 10_000 },
+    logging: false,
+  });
+}
+
+/** Connects, creates the schema if needed and applies pending migrations. */
+export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = createDataSource(options);
+  await dataSource.initialize();
+  try {
+    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}
+
+export function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Unsafe SQL identifier: ${name}`);
+  return `"${name}"`;
+}
+
+/** The quoted schema a migration runs in; migrations never hard-code it, so tests can isolate. */
+export function migrationSchema(queryRunner: QueryRunner): string {
+  const schema = (queryRunner.connection.options as { schema?: string }).schema;
+  if (!schema) throw new Error('DataSource has no schema');
+  return quoteIdent(schema);
+}

@@ -1,0 +1,3 @@
+export * from './naming-strategy';
+export * from './data-source';
+export * from './embedded-postgres';

@@ -1,0 +1,55 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { AppError } from './app-error';
+import { APOLLO_REQUEST_CODES, ERROR_CODES, isErrorCode } from './codes';
+import type { Logger } from '../logging/logger';
+
+const PASSABLE_CODES = new Set<string>([...Object.keys(ERROR_CODES), ...APOLLO_REQUEST_CODES]);
+
+export interface FormatErrorOptions {
+  logger: Logger;
+  /** Whether errors from another server (the gateway reading subgraph errors) may keep a registered code. */
+  trustUpstreamCodes?: boolean;
+}
+
+/**
+ * Apollo `formatError`: an AppError or an Apollo request error keeps its code and message;
+ * anything else becomes INTERNAL_SERVER_ERROR and is logged with its cause. Only `code` and the
+ * allow-listed extensions reach a client: no stack, SQL, host or secret.
+ */
+export function createFormatError({ logger, trustUpstreamCodes = false }: FormatErrorOptions) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code;
+    const isExpected =
+      original instanceof AppError ||
+      (typeof code === 'string' && APOLLO_REQUEST_CODES.includes(code as never)) ||
+      (trustUpstreamCodes && typeof code === 'string' && PASSABLE_CODES.has(code));
+    const requestId = formatted.extensions?.requestId;
+    if (!isExpected || code === 'INTERNAL_SERVER_ERROR') {
+      logger.error({ err: original, path: formatted.path, requestId }, 'unexpected error');
+      return {
+        message: ERROR_CODES.INTERNAL_SERVER_ERROR.message,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}) },
+      };
+    }
+    return {
+      message: formatted.message,
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: pickSafeExtensions(formatted.extensions ?? {}),
+    };
+  };
+}
+
+const SAFE_EXTENSION_KEYS = ['code', 'retryAfter', 'fieldErrors', 'requestId', 'required', 'available'];
+
+function pickSafeExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
+  const safe: Record<string, unknown> = {};
+  for (const key of SAFE_EXTENSION_KEYS) if (extensions[key] !== undefined) safe[key] = extensions[key];
+  return safe;
+}
+
+export { isErrorCode };

@@ -1,0 +1,49 @@
+import type { EventBus, EventEnvelope, EventHandler, EventType, Subscription } from '../types';
+
+interface Group {
+  types: ReadonlySet<EventType>;
+  handlers: EventHandler[];
+  next: number;
+}
+
+/**
+ * The in-process bus of embedded mode. `publish` resolves only after one handler of every
+ * subscribed group has handled the event, so the relay marks a row sent only once it took
+ * effect: a failed handler fails the publish and the row is retried.
+ */
+export class MemoryBus implements EventBus {
+  private readonly groups = new Map<string, Group>();
+
+  async publish(event: EventEnvelope): Promise<void> {
+    const failures: unknown[] = [];
+    for (const group of this.groups.values()) {
+      if (!group.types.has(event.type) || group.handlers.length === 0) continue;
+      const handler = group.handlers[group.next++ % group.handlers.length];
+      try {
+        await handler(event);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} consumer(s) failed on ${event.type}`);
+  }
+
+  async subscribe(consumer: string, types: readonly EventType[], handler: EventHandler): Promise<Subscription> {
+    let group = this.groups.get(consumer);
+    if (!group) {
+      group = { types: new Set(types), handlers: [], next: 0 };
+      this.groups.set(consumer, group);
+    }
+    group.handlers.push(handler);
+    const owner = group;
+    return {
+      stop: async () => {
+        owner.handlers = owner.handlers.filter((h) => h !== handler);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.groups.clear();
+  }
+}

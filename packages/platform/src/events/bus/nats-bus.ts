@@ -1,0 +1,113 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Logger } from '../../logging/logger';
+import type { EventBus, EventEnvelope, EventHandler, EventType, Subscription } from '../types';
+
+export interface NatsBusOptions {
+  url: string;
+  /** Stream name and subject prefix; tests give each run its own. */
+  stream?: string;
+  logger: Logger;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * NATS JetStream bus: a durable stream of all events, `Nats-Msg-Id` = event id (the server drops
+ * duplicates inside its window), one durable pull consumer per consumer group with explicit ack;
+ * a handler failure naks with a delay so the event comes back.
+ */
+export class NatsBus implements EventBus {
+  private readonly subscriptions = new Set<{ stop(): Promise<void> }>();
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly stream: string,
+    private readonly logger: Logger,
+  ) {}
+
+  static async connect(options: NatsBusOptions): Promise<NatsBus> {
+    const { connect } = await import('@nats-io/transport-node');
+    const { jetstreamManager } = await import('@nats-io/jetstream');
+    const stream = options.stream ?? 'BASTION_EVENTS';
+    const nc = await connect({ servers: options.url, name: 'bastion' });
+    const jsm = await jetstreamManager(nc);
+    const subjects = [`${stream.toLowerCase()}.>`];
+    try {
+      await jsm.streams.info(stream);
+    } catch {
+      try {
+        await jsm.streams.add({ name: stream, subjects, duplicate_window: 2 * 60 * 1_000_000_000 });
+      } catch (error) {
+        // Another instance created it between our look and our add.
+        await jsm.streams.info(stream).catch(() => Promise.reject(error));
+      }
+    }
+    return new NatsBus(nc, stream, options.logger);
+  }
+
+  private subject(type: EventType): string {
+    return `${this.stream.toLowerCase()}.${type.toLowerCase()}`;
+  }
+
+  async publish(event: EventEnvelope): Promise<void> {
+    const { jetstream } = await import('@nats-io/jetstream');
+    await jetstream(this.nc).publish(this.subject(event.type), encoder.encode(JSON.stringify(event)), { msgID: event.id });
+  }
+
+  async subscribe(consumer: string, types: readonly EventType[], handler: EventHandler): Promise<Subscription> {
+    const { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } = await import('@nats-io/jetstream');
+    const jsm = await jetstreamManager(this.nc);
+    const durable = consumer.replace(/[^A-Za-z0-9_-]/g, '_');
+    const filter = types.map((t) => this.subject(t));
+    try {
+      await jsm.consumers.info(this.stream, durable);
+      await jsm.consumers.update(this.stream, durable, { filter_subjects: filter });
+    } catch {
+      await jsm.consumers.add(this.stream, {
+        durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
+        filter_subjects: filter, ack_wait: 30 * 1_000_000_000, max_deliver: -1,
+      });
+    }
+    const messages = await (await jetstream(this.nc).consumers.get(this.stream, durable)).consume({ max_messages: 32 });
+    const loop = (async () => {
+      for await (const message of messages) {
+        let event: EventEnvelope;
+        try {
+          event = JSON.parse(decoder.decode(message.data)) as EventEnvelope;
+        } catch {
+          this.logger.error({ subject: message.subject }, 'dropping unreadable event');
+          message.term();
+          continue;
+        }
+        try {
+          await handler(event);
+          message.ack();
+        } catch (error) {
+          this.logger.warn({ err: error, eventId: event.id, consumer }, 'event handler failed; redelivering');
+          message.nak(Math.min(30_000, 500 * 2 ** Math.min(message.info.deliveryCount, 6)));
+        }
+      }
+    })();
+    const subscription = {
+      stop: async () => {
+        await messages.close();
+        await loop.catch(() => undefined);
+        this.subscriptions.delete(subscription);
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    for (const s of [...this.subscriptions]) await s.stop();
+    await this.nc.drain();
+  }
+
+  /** Deletes the stream (tests clean up their own). */
+  async destroyStream(): Promise<void> {
+    const { jetstreamManager } = await import('@nats-io/jetstream');
+    await (await jetstreamManager(this.nc)).streams.delete(this.stream).catch(() => undefined);
+  }
+}

@@ -1,0 +1,6 @@
+export * from './types';
+export * from './outbox.entity';
+export * from './outbox';
+export * from './relay';
+export * from './inbox';
+export * from './bus';

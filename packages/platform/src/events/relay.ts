@@ -1,0 +1,131 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logging/logger';
+import { quoteIdent } from '../db/data-source';
+
+const LEASE_SECONDS = 30;
+import type { EventBus, EventEnvelope, EventType } from './types';
+
+export interface RelayOptions {
+  source: string;
+  /** How often pending rows are looked for when nobody kicks the relay. */
+  pollIntervalMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Publishes outbox rows and marks them sent. A row stays pending until the bus accepted it, so
+ * a crash between commit and publish only delays the event; it may be published twice, which
+ * consumers absorb through their inbox. Rows are claimed with SKIP LOCKED, so several instances
+ * can relay one outbox.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private rerun = false;
+  private stopped = true;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+    private readonly options: RelayOptions,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  get isRunning(): boolean {
+    return !this.stopped;
+  }
+
+  /** Publish now rather than at the next poll; call after a transaction that enqueued events. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    this.running = this.drain()
+      .then(() => undefined)
+      .catch((error) => this.logger.warn({ err: error }, 'outbox relay pass failed; will retry'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.rerun && !this.stopped) {
+          this.rerun = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Waits for the pass in flight, if any (tests use it to observe delivery). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.kick();
+      if (!this.stopped) this.schedule();
+    }, this.options.pollIntervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  /** Publishes pending rows batch by batch until none is left. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const published = await this.publishBatch();
+      total += published;
+      if (published === 0 || this.stopped) return total;
+    }
+  }
+
+  /**
+   * Claims a batch with a lease in one short statement, publishes outside any transaction, then
+   * marks each row sent. No transaction stays open across a publish: with the in-process bus the
+   * consumers run inside publish and need the database themselves.
+   */
+  private async publishBatch(): Promise<number> {
+    const rows: { id: string; type: string; data: Record<string, unknown>; occurred_at: Date }[] = await this.dataSource.query(
+      `UPDATE ${this.table} SET claimed_until = now() + interval '${LEASE_SECONDS} seconds'
+       WHERE id IN (
+         SELECT id FROM ${this.table}
+         WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+         ORDER BY occurred_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, type, data, occurred_at`,
+      [this.options.batchSize ?? 50],
+    ).then((result: unknown) => (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as never);
+    rows.sort((a, b) => new Date(a.occurred_at).getTime() - new Date(b.occurred_at).getTime());
+    let published = 0;
+    for (const row of rows) {
+      const event: EventEnvelope = {
+        id: row.id, type: row.type as EventType, occurredAt: new Date(row.occurred_at).toISOString(), source: this.options.source, data: row.data,
+      };
+      try {
+        await this.bus.publish(event);
+      } catch (error) {
+        this.logger.warn({ err: error, eventId: row.id, type: row.type }, 'event publish failed; stays pending');
+        await this.dataSource.query(`UPDATE ${this.table} SET attempts = attempts + 1,
+           claimed_until = now() + make_interval(secs => least(60, power(2, attempts))) WHERE id = $1`, [row.id]);
+        continue;
+      }
+      await this.dataSource.query(`UPDATE ${this.table} SET published_at = now(), claimed_until = NULL WHERE id = $1`, [row.id]);
+      published += 1;
+    }
+    return published;
+  }
+
+  private get table(): string {
+    return `${quoteIdent((this.dataSource.options as { schema: string }).schema)}.outbox`;
+  }
+}

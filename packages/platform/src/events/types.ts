@@ -1,0 +1,41 @@
+/** The events services exchange. Names are API; payloads only grow. */
+export const EVENT_TYPES = [
+  'USER_CREATED',
+  'USER_EMAIL_VERIFIED',
+  'USER_DELETED',
+  'ORGANIZATION_DELETED',
+  'CREDITS_PURCHASED',
+  /** A session (refresh-token family) was revoked: the gateway refuses its access tokens at once. */
+  'SESSION_REVOKED',
+  /** Every token of a user issued before `validAfter` is void (logout-all, password change, deletion). */
+  'USER_TOKENS_REVOKED',
+  /** A security-relevant action, for the audit log. */
+  'AUDIT_RECORDED',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface EventEnvelope<T = Record<string, unknown>> {
+  /** Unique; consumers record it so a redelivery has no second effect. */
+  id: string;
+  type: EventType;
+  occurredAt: string;
+  /** The service whose outbox the event left. */
+  source: string;
+  data: T;
+}
+
+export type EventHandler = (event: EventEnvelope) => Promise<void>;
+
+export interface Subscription {
+  stop(): Promise<void>;
+}
+
+/** At-least-once delivery between services. */
+export interface EventBus {
+  /** Resolves once the bus has durably accepted the event (for the in-process bus: once handled). */
+  publish(event: EventEnvelope): Promise<void>;
+  /** One durable consumer group per name: each event reaches one handler of each group. */
+  subscribe(consumer: string, types: readonly EventType[], handler: EventHandler): Promise<Subscription>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,3 @@
+export * from './platform-deps';
+export * from './run-main';
+export * from './subgraph-service';

@@ -1,0 +1,77 @@
+import type { KeyObject } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { deriveKey } from '../auth/keys';
+import { MemoryReplayGuard, RedisReplayGuard, type ReplayGuard } from '../auth/replay-guard';
+import type { CommonConfig } from '../config/common';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
+import { createEventBus } from '../events/bus';
+import type { EventBus } from '../events/types';
+import { createLogger, type Logger } from '../logging/logger';
+
+/** What every service process shares: storage, bus, cache, and the key for forwarded claims. */
+export interface PlatformDeps {
+  logger: Logger;
+  bus: EventBus;
+  databaseUrl: string;
+  redis?: Redis;
+  /** Key the gateway signs forwarded claims with and subgraphs verify them with. */
+  claimsKey: KeyObject;
+  replayGuard: ReplayGuard;
+  /** Appended to each service's schema name, so test files can share one database. */
+  schemaSuffix?: string;
+  /** A prefix for Redis keys, so test runs can share one Redis. */
+  keyPrefix: string;
+  close(): Promise<void>;
+}
+
+export function schemaName(service: string, suffix?: string): string {
+  return suffix ? `${service}_${suffix}` : service;
+}
+
+export function claimsKeyFor(config: Pick<CommonConfig, 'JWT_SECRET' | 'INTERNAL_CLAIMS_SECRET'>): KeyObject {
+  return deriveKey(config.INTERNAL_CLAIMS_SECRET ?? config.JWT_SECRET, 'forwarded-claims');
+}
+
+/**
+ * Connects what the configuration names: PostgreSQL or an embedded PGlite, NATS JetStream or the
+ * in-process bus, Redis or memory.
+ */
+export async function createPlatformDeps(
+  config: CommonConfig,
+  options: { name: string; logger?: Logger; natsStream?: string; schemaSuffix?: string; keyPrefix?: string; database?: boolean } = { name: 'bastion' },
+): Promise<PlatformDeps> {
+  const logger = options.logger ?? createLogger({ name: options.name, level: config.LOG_LEVEL });
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = config.DATABASE_URL ?? '';
+  if (!databaseUrl && options.database !== false) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR });
+    databaseUrl = embedded.url;
+    logger.info({ dataDir: config.DATA_DIR }, 'embedded PGlite started');
+  }
+  const bus = await createEventBus({ natsUrl: config.NATS_URL, stream: options.natsStream, logger });
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
+  const keyPrefix = options.keyPrefix ?? 'bastion:';
+  return {
+    logger,
+    bus,
+    databaseUrl,
+    redis,
+    claimsKey: claimsKeyFor(config),
+    replayGuard: redis ? new RedisReplayGuard(redis, `${keyPrefix}jti:`) : new MemoryReplayGuard(),
+    schemaSuffix: options.schemaSuffix,
+    keyPrefix,
+    async close() {
+      await bus.close();
+      redis?.disconnect();
+      await embedded?.close();
+    },
+  };
+}
+
+/** A running service, as `main.ts`, the all-in-one process and tests see it. */
+export interface RunningService {
+  name: string;
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,85 @@
+import type { DataSource, MixedList } from 'typeorm';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { openDataSource } from '../db/data-source';
+import { OutboxRelay } from '../events/relay';
+import type { Subscription } from '../events/types';
+import type { Logger } from '../logging/logger';
+import { listen } from '../server/http';
+import { createSubgraph, loadTypeDefs, type BaseContext, type Route, type Subgraph } from '../server/subgraph';
+import { schemaName, type PlatformDeps, type RunningService } from './platform-deps';
+
+export interface SubgraphServiceParts<C extends BaseContext, S> {
+  /** The service's domain objects, exposed to tests and to the all-in-one process. */
+  services: S;
+  extendContext: (base: BaseContext) => C;
+  subscriptions?: Subscription[];
+  routes?: Record<string, Route>;
+  /** Background work to stop with the service (sweepers, timers). */
+  onStop?: () => Promise<void>;
+}
+
+export interface SubgraphServiceOptions<C extends BaseContext, S> {
+  name: string;
+  deps: PlatformDeps;
+  host: string;
+  port: number;
+  schemaFile: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function>;
+  resolvers: GraphQLResolverMap<C>;
+  setup: (infra: { dataSource: DataSource; relay: OutboxRelay; logger: Logger }) => Promise<SubgraphServiceParts<C, S>>;
+}
+
+export interface SubgraphService<C extends BaseContext, S> extends RunningService {
+  dataSource: DataSource;
+  relay: OutboxRelay;
+  subgraph: Subgraph<C>;
+  services: S;
+}
+
+/**
+ * Starts one subgraph service: its own schema migrated, its outbox relay, its consumers, and
+ * its HTTP listener. Every service's server.ts is this plus its domain wiring.
+ */
+export async function startSubgraphService<C extends BaseContext, S>(options: SubgraphServiceOptions<C, S>): Promise<SubgraphService<C, S>> {
+  const { name, deps } = options;
+  const logger = deps.logger.child({ service: name });
+  const dataSource = await openDataSource({
+    url: deps.databaseUrl, schema: schemaName(name, deps.schemaSuffix), entities: options.entities, migrations: options.migrations,
+  });
+  const relay = new OutboxRelay(dataSource, deps.bus, logger, { source: name });
+  const parts = await options.setup({ dataSource, relay, logger });
+  const subgraph = await createSubgraph<C>({
+    name,
+    typeDefs: loadTypeDefs(options.schemaFile),
+    resolvers: options.resolvers,
+    logger,
+    claimsKey: deps.claimsKey,
+    replayGuard: deps.replayGuard,
+    extendContext: parts.extendContext,
+    routes: parts.routes,
+    readiness: async () => ({ database: await dataSource.query('SELECT 1').then(() => true, () => false) }),
+  });
+  const listening = await listen(subgraph.listener, { host: options.host, port: options.port });
+  relay.start();
+  logger.info({ url: listening.url }, `${name} subgraph listening`);
+  return {
+    name,
+    url: `${listening.url}/graphql`,
+    port: listening.port,
+    dataSource,
+    relay,
+    subgraph,
+    services: parts.services,
+    async stop() {
+      for (const subscription of parts.subscriptions ?? []) await subscription.stop();
+      await listening.close();
+      await parts.onStop?.();
+      await relay.stop();
+      await subgraph.stop();
+      await dataSource.destroy();
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { AppError } from '../errors/app-error';
+import { ERROR_CODES, type ErrorCode } from '../errors/codes';
+import type { Logger } from '../logging/logger';
+
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly code: ErrorCode, message: string, readonly extensions: Record<string, unknown> = {}) {
+    super(message);
+  }
+}
+
+/** Reads the whole body, refusing more than `limit` bytes without buffering them. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      reject(new HttpError(413, 'BAD_USER_INPUT', `Request body exceeds ${limit} bytes.`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new HttpError(413, 'BAD_USER_INPUT', `Request body exceeds ${limit} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** A response in GraphQL's error shape for failures before execution (body, credentials). */
+export function sendGraphQLError(res: ServerResponse, status: number, code: ErrorCode, message?: string, extensions: Record<string, unknown> = {}): void {
+  sendJson(res, status, { errors: [{ message: message ?? ERROR_CODES[code].message, extensions: { ...extensions, code } }] });
+}
+
+export function toHeaderMap(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+export interface GraphQLRequestInfo {
+  req: IncomingMessage;
+  res: ServerResponse;
+  body: unknown;
+  rawBody: Buffer;
+  requestId: string;
+}
+
+/**
+ * Runs one GraphQL HTTP request through Apollo Server: parses the JSON body itself (so a
+ * malformed body is a coded 400, and the raw body is available), then hands over.
+ */
+export async function handleGraphQL<C extends BaseContext>(
+  apollo: ApolloServer<C>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: {
+    bodyLimitBytes: number;
+    requestId: string;
+    context: (info: GraphQLRequestInfo) => Promise<C>;
+    /** Runs after execution, before headers go out (e.g. to add Set-Cookie). */
+    beforeSend?: () => void;
+  },
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  let rawBody: Buffer = Buffer.alloc(0);
+  let body: unknown;
+  if (req.method === 'POST') {
+    rawBody = await readBody(req, options.bodyLimitBytes);
+    const type = req.headers['content-type'] ?? '';
+    if (type.includes('application/json') || type.includes('application/graphql-response+json')) {
+      try {
+        body = rawBody.length > 0 ? JSON.parse(rawBody.toString('utf8')) : undefined;
+      } catch {
+        throw new HttpError(400, 'BAD_USER_INPUT', 'The request body is not valid JSON.');
+      }
+    } else {
+      body = rawBody.toString('utf8');
+    }
+  }
+  const info: GraphQLRequestInfo = { req, res, body, rawBody, requestId: options.requestId };
+  const response = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers: toHeaderMap(req), search: url.search, body },
+    context: () => options.context(info),
+  });
+  options.beforeSend?.();
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.setHeader('x-request-id', options.requestId);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Wraps a handler so a thrown HttpError is a coded response and anything else a masked 500. */
+export function guarded(logger: Logger, handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): RequestListener {
+  return (req, res) => {
+    handler(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof HttpError) {
+        sendGraphQLError(res, error.status, error.code, error.message, error.extensions);
+      } else if (error instanceof AppError) {
+        sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message, error.extensions);
+      } else {
+        logger.error({ err: error, url: req.url }, 'unhandled HTTP error');
+        sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR');
+      }
+    });
+  };
+}
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+}
+
+export interface Listening {
+  server: Server;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens on host:port, over TLS 1.3 only when certificate files are given. */
+export async function listen(listener: RequestListener, options: { host: string; port: number; tls?: TlsFiles; keepAliveTimeoutMs?: number }): Promise<Listening> {
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile), minVersion: 'TLSv1.3' }, listener)
+    : createHttpServer(listener);
+  // Longer than any client's idle timeout, so a pooled socket is never reset under a request.
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
+  server.headersTimeout = server.keepAliveTimeout + 1_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const scheme = options.tls ? 'https' : 'http';
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    server,
+    port,
+    url: `${scheme}://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,123 @@
+import { randomUUID, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { CLAIMS_HEADER, verifyForwardedClaims, type ClientInfo, type OperationDigestInput } from '../auth/forwarded-claims';
+import type { ReplayGuard } from '../auth/replay-guard';
+import type { Viewer } from '../auth/viewer';
+import { createFormatError } from '../errors/format-error';
+import type { Logger } from '../logging/logger';
+import { buildPermissions } from '../tiers/build-permissions';
+import type { TierSpec } from '../tiers/rules';
+import { DEFAULT_BODY_LIMIT_BYTES, guarded, handleGraphQL, sendJson, type GraphQLRequestInfo, type RequestListener } from './http';
+
+/** What every resolver of every subgraph can rely on. */
+export interface BaseContext {
+  viewer: Viewer;
+  client: ClientInfo;
+  requestId: string;
+  logger: Logger;
+  /** Users this request has just proven to be (see checkTier). */
+  provenUserIds: Set<string>;
+}
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export interface SubgraphOptions<C extends BaseContext> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<C>;
+  logger: Logger;
+  claimsKey: KeyObject;
+  replayGuard: ReplayGuard;
+  /** Adds the service's own dependencies to the base context. */
+  extendContext: (base: BaseContext, info: GraphQLRequestInfo) => C | Promise<C>;
+  /** Readiness: each dependency's name and whether it answers. */
+  readiness?: () => Promise<Record<string, boolean>>;
+  /** Extra HTTP routes, keyed "METHOD /path". */
+  routes?: Record<string, Route>;
+  bodyLimitBytes?: number;
+}
+
+export interface Subgraph<C extends BaseContext> {
+  name: string;
+  schema: GraphQLSchema;
+  tiers: Map<string, TierSpec>;
+  apollo: ApolloServer<C>;
+  listener: RequestListener;
+  stop(): Promise<void>;
+}
+
+export function loadTypeDefs(path: string): DocumentNode {
+  return parse(readFileSync(path, 'utf8'));
+}
+
+function operationOf(body: unknown): OperationDigestInput {
+  if (!body || typeof body !== 'object') return {};
+  const b = body as Record<string, unknown>;
+  return {
+    query: typeof b.query === 'string' ? b.query : undefined,
+    operationName: typeof b.operationName === 'string' ? b.operationName : null,
+    variables: b.variables && typeof b.variables === 'object' ? (b.variables as Record<string, unknown>) : null,
+  };
+}
+
+/**
+ * A federated subgraph: SDL + resolvers, tiers enforced by graphql-shield from the SDL, errors
+ * masked, and the caller's identity taken only from gateway-signed claims bound to the operation.
+ */
+export async function createSubgraph<C extends BaseContext>(options: SubgraphOptions<C>): Promise<Subgraph<C>> {
+  const { name, logger } = options;
+  const baseSchema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
+  const { permissions, tiers } = buildPermissions(baseSchema);
+  const schema = applyMiddleware(baseSchema, permissions);
+  const apollo = new ApolloServer<C>({
+    schema,
+    formatError: createFormatError({ logger }),
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    // Inline traces exist for Apollo's usage reporting, which this platform never sends to.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+
+  const contextFor = async (info: GraphQLRequestInfo): Promise<C> => {
+    const header = info.req.headers[CLAIMS_HEADER];
+    const { viewer, client, rejection } = await verifyForwardedClaims(Array.isArray(header) ? header[0] : header, {
+      audience: name, operation: operationOf(info.body), key: options.claimsKey, replayGuard: options.replayGuard,
+    });
+    if (rejection) logger.warn({ requestId: info.requestId, rejection }, 'forwarded claims refused; serving as anonymous');
+    const base: BaseContext = {
+      viewer, client, requestId: info.requestId, logger: logger.child({ requestId: info.requestId }), provenUserIds: new Set(),
+    };
+    return options.extendContext(base, info);
+  };
+
+  const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const routes = options.routes ?? {};
+  const listener = guarded(logger, async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const requestIdHeader = req.headers['x-request-id'];
+    const requestId = typeof requestIdHeader === 'string' && /^[\w-]{1,64}$/.test(requestIdHeader) ? requestIdHeader : randomUUID();
+    if (path === '/graphql') {
+      await handleGraphQL(apollo, req, res, { bodyLimitBytes, requestId, context: contextFor });
+    } else if (path === '/health') {
+      sendJson(res, 200, { status: 'ok' });
+    } else if (path === '/ready') {
+      const checks = options.readiness ? await options.readiness() : {};
+      const ready = Object.values(checks).every(Boolean);
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', checks });
+    } else if (routes[`${req.method} ${path}`]) {
+      await routes[`${req.method} ${path}`](req, res);
+    } else {
+      sendJson(res, 404, { error: 'not found' });
+    }
+  });
+
+  return { name, schema, tiers, apollo, listener, stop: () => apollo.stop() };
+}

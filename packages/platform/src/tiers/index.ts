@@ -1,0 +1,3 @@
+export * from './preamble';
+export * from './rules';
+export * from './build-permissions';

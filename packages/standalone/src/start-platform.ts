@@ -1,0 +1,109 @@
+import {
+  ConfigError, MemoryRevocationList, SCOPES, commonConfig, createPlatformDeps, generateServiceToken, loadConfig,
+  serviceTokenEntry, type Env, type PlatformDeps, type ServiceTokenEntry,
+} from '@bastion/platform';
+import { gatewayConfigSchema, startGateway, type RunningGateway } from '@bastion/gateway';
+import { authConfigSchema, startAuthService, type AuthService } from '@bastion/auth';
+import { orgsConfigSchema, startOrgsService, type OrgsService } from '@bastion/orgs';
+import { creditsConfigSchema, startCreditsService, type CreditsService } from '@bastion/credits';
+import { aiConfigSchema, startAiService, type AiService } from '@bastion/ai';
+import { z } from 'zod';
+
+export interface PlatformOptions {
+  /** Listen on free ports instead of the configured ones (tests). */
+  ephemeralPorts?: boolean;
+  schemaSuffix?: string;
+  natsStream?: string;
+  keyPrefix?: string;
+  supergraphs?: { public: string; internal: string };
+}
+
+export interface RunningPlatform {
+  deps: PlatformDeps;
+  gateway: RunningGateway;
+  auth: AuthService;
+  orgs: OrgsService;
+  credits: CreditsService;
+  ai: AiService;
+  /** The development token with every scope, when SERVICE_TOKENS was unset outside production. */
+  devServiceToken?: string;
+  /** Tokens this process minted for its own services (AUTH_SERVICE_TOKEN, AI_SERVICE_TOKEN when unset). */
+  serviceTokens: { auth: string; ai: string };
+  stop(): Promise<void>;
+}
+
+/** Parses every service's configuration and reports all problems of all of them at once. */
+export function loadAllConfigs(env: Env) {
+  const schemas = {
+    common: z.object(commonConfig), gateway: gatewayConfigSchema, auth: authConfigSchema,
+    orgs: orgsConfigSchema, credits: creditsConfigSchema, ai: aiConfigSchema,
+  };
+  const problems = new Set<string>();
+  const configs: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(schemas)) {
+    try {
+      configs[name] = loadConfig(schema as z.ZodType, env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      error.problems.forEach((p) => problems.add(p));
+    }
+  }
+  if (problems.size > 0) throw new ConfigError([...problems]);
+  return configs as {
+    common: z.infer<typeof schemas.common>; gateway: z.infer<typeof gatewayConfigSchema>; auth: z.infer<typeof authConfigSchema>;
+    orgs: z.infer<typeof orgsConfigSchema>; credits: z.infer<typeof creditsConfigSchema>; ai: z.infer<typeof aiConfigSchema>;
+  };
+}
+
+/**
+ * The whole platform in one process: four subgraphs and the gateway on one database (each
+ * service in its own schema) and one bus. Services that call each other through the gateway get
+ * tokens minted here when none is configured.
+ */
+export async function startPlatform(env: Env, options: PlatformOptions = {}): Promise<RunningPlatform> {
+  const configs = loadAllConfigs(env);
+  const deps = await createPlatformDeps(configs.common, {
+    name: 'bastion', schemaSuffix: options.schemaSuffix, natsStream: options.natsStream, keyPrefix: options.keyPrefix,
+  });
+  const port = (configured: number) => (options.ephemeralPorts ? 0 : configured);
+  const started: { stop(): Promise<void> }[] = [];
+  try {
+    const extraServiceTokens: ServiceTokenEntry[] = [];
+    const authToken = env.AUTH_SERVICE_TOKEN ?? generateServiceToken();
+    const aiToken = env.AI_SERVICE_TOKEN ?? generateServiceToken();
+    if (!env.AUTH_SERVICE_TOKEN) extraServiceTokens.push(serviceTokenEntry('auth', ['orgs:read'], authToken));
+    if (!env.AI_SERVICE_TOKEN) extraServiceTokens.push(serviceTokenEntry('ai', ['credits:read', 'credits:write'], aiToken));
+    let devServiceToken: string | undefined;
+    if (!configs.gateway.SERVICE_TOKENS && configs.common.NODE_ENV !== 'production') {
+      devServiceToken = generateServiceToken();
+      extraServiceTokens.push(serviceTokenEntry('development', [...SCOPES], devServiceToken));
+    }
+    // Without Redis, auth and the gateway share one in-memory revocation list.
+    const revocations = deps.redis ? undefined : new MemoryRevocationList(configs.gateway.ACCESS_TOKEN_TTL);
+    const auth = await startAuthService(configs.auth, deps, { port: port(configs.auth.AUTH_PORT), revocations });
+    started.push(auth);
+    const orgs = await startOrgsService(configs.orgs, deps, { port: port(configs.orgs.ORGS_PORT) });
+    started.push(orgs);
+    const credits = await startCreditsService(configs.credits, deps, { port: port(configs.credits.CREDITS_PORT) });
+    started.push(credits);
+    const ai = await startAiService(configs.ai, deps, { port: port(configs.ai.AI_PORT) });
+    started.push(ai);
+    const gatewayConfig = { ...configs.gateway, PORT: port(configs.gateway.PORT), INTERNAL_PORT: port(configs.gateway.INTERNAL_PORT) };
+    const gateway = await startGateway(gatewayConfig, {
+      ...deps, extraServiceTokens, revocations, supergraphs: options.supergraphs,
+      subgraphUrls: { auth: auth.url, orgs: orgs.url, credits: credits.url, ai: ai.url },
+    });
+    return {
+      deps, gateway, auth, orgs, credits, ai, devServiceToken, serviceTokens: { auth: authToken, ai: aiToken },
+      async stop() {
+        await gateway.stop();
+        for (const service of [ai, credits, orgs, auth]) await service.stop();
+        await deps.close();
+      },
+    };
+  } catch (error) {
+    for (const service of started.reverse()) await service.stop().catch(() => undefined);
+    await deps.close();
+    throw error;
+  }
+}

@@ -1,0 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { composeSupergraphs, REPO_ROOT, SUPERGRAPH_PATHS } from './compose';
+
+// Composition never reaches Apollo's services, but keep the library quiet all the same.
+process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+const supergraphs = composeSupergraphs();
+for (const kind of ['public', 'internal'] as const) {
+  writeFileSync(SUPERGRAPH_PATHS[kind], supergraphs[kind]);
+  console.log(`wrote ${relative(REPO_ROOT, SUPERGRAPH_PATHS[kind])}`);
+}

@@ -1,0 +1,45 @@
+// Transpiles every workspace's src/ to dist/ with swc (types are checked separately by `npm run typecheck`).
+import { transformFile } from '@swc/core';
+import { mkdir, readdir, writeFile, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const packages = ['packages/platform', 'packages/standalone', 'gateway', 'schema', 'bench', 'subgraphs/auth', 'subgraphs/orgs', 'subgraphs/credits', 'subgraphs/ai'];
+const swcOptions = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: true,
+};
+
+async function* sources(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* sources(path);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && !entry.name.endsWith('.d.ts')) yield path;
+  }
+}
+
+let count = 0;
+for (const pkg of packages) {
+  const src = join(root, pkg, 'src');
+  try {
+    await stat(src);
+  } catch {
+    continue;
+  }
+  for await (const file of sources(src)) {
+    const out = join(root, pkg, 'dist', relative(src, file)).replace(/\.ts$/, '.js');
+    const { code, map } = await transformFile(file, { ...swcOptions, filename: file, sourceFileName: relative(dirname(out), file) });
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, `${code}\n//# sourceMappingURL=${out.split('/').pop()}.map\n`);
+    await writeFile(`${out}.map`, map);
+    count += 1;
+  }
+}
+console.log(`built ${count} files`);

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { booleanFlag, commonConfig, durationSeconds, jwtConfig, port } from '@bastion/platform';
+
+export const authConfigSchema = z
+  .object({
+    ...commonConfig,
+    ...jwtConfig,
+    HOST: z.string().default('127.0.0.1'),
+    AUTH_PORT: port(4001),
+    ACCESS_TOKEN_TTL: durationSeconds('15m'),
+    REFRESH_TOKEN_TTL: durationSeconds('7d'),
+    /** Sliding renewal never extends a session past this age. */
+    SESSION_MAX_AGE: durationSeconds('30d'),
+    PASSWORD_PEPPER: z.string().min(16).optional(),
+    ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
+    ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+    ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+    REFRESH_COOKIE: booleanFlag(false),
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV !== 'production') return;
+    // OWASP's floor for argon2id; weaker settings are only for tests and development.
+    if (config.ARGON2_MEMORY_KIB < 19456 || config.ARGON2_TIME_COST < 2) {
+      ctx.addIssue({ code: 'custom', path: ['ARGON2_MEMORY_KIB'], message: 'production needs at least m=19456 KiB, t=2' });
+    }
+    if (!config.PASSWORD_PEPPER) ctx.addIssue({ code: 'custom', path: ['PASSWORD_PEPPER'], message: 'required in production' });
+  });
+
+export type AuthConfig = z.infer<typeof authConfigSchema>;

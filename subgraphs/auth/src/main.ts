@@ -1,0 +1,5 @@
+import { runMain } from '@bastion/platform';
+import { authConfigSchema } from './config';
+import { startAuthService } from './server';
+
+runMain({ name: 'auth', configSchema: authConfigSchema, start: startAuthService });

@@ -1,0 +1,145 @@
+import { randomUUID, type KeyObject } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  AccessTokenSigner, enqueueEvent, invalidToken, type ClientInfo, type OutboxRelay, type RevocationList,
+} from '@bastion/platform';
+import { UserEntity } from '../users/user.entity';
+import { hashRefreshToken, looksLikeRefreshToken, newRefreshToken, successorOf } from './refresh-token';
+import { RefreshTokenEntity, SessionEntity } from './session.entity';
+
+export interface AuthPayload {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  tokenType: 'Bearer';
+  user: UserEntity;
+}
+
+export interface SessionSettings {
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  sessionMaxAgeSeconds: number;
+  /** How long a rotated token still yields its successor (concurrent refreshes from two tabs). */
+  reuseGraceSeconds: number;
+}
+
+/** Sessions are refresh-token families: issue, rotate with reuse detection, revoke. */
+export class SessionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly signer: AccessTokenSigner,
+    private readonly refreshKey: KeyObject,
+    private readonly revocations: RevocationList,
+    private readonly relay: OutboxRelay,
+    private readonly settings: SessionSettings,
+  ) {}
+
+  /** Opens a session for a user inside the caller's transaction and returns its first tokens. */
+  async start(manager: EntityManager, user: UserEntity, client: ClientInfo): Promise<AuthPayload> {
+    const now = new Date();
+    const session = manager.create(SessionEntity, {
+      id: randomUUID(), userId: user.id, createdAt: now, lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + this.settings.sessionMaxAgeSeconds * 1000),
+      revokedAt: null, revokedReason: null, organizationId: null, role: null,
+      userAgent: client.userAgent, ip: client.ip,
+    });
+    await manager.insert(SessionEntity, session);
+    const refreshToken = newRefreshToken();
+    await this.storeRefreshToken(manager, session, refreshToken, now);
+    return this.payload(user, session, refreshToken);
+  }
+
+  /**
+   * Rotates a refresh token. A token already rotated is answered with its successor inside the
+   * grace window; after it, the reuse means the token leaked, and the whole family is revoked.
+   */
+  async refresh(presented: string, client: ClientInfo): Promise<AuthPayload> {
+    if (!looksLikeRefreshToken(presented)) throw invalidToken();
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const token = await manager.findOne(RefreshTokenEntity, {
+        where: { tokenHash: hashRefreshToken(presented) }, lock: { mode: 'pessimistic_write' },
+      });
+      if (!token) return { error: invalidToken() };
+      const session = await manager.findOne(SessionEntity, { where: { id: token.sessionId }, lock: { mode: 'pessimistic_write' } });
+      const now = new Date();
+      if (!session || session.revokedAt || session.expiresAt <= now || token.expiresAt <= now) return { error: invalidToken() };
+      const user = await manager.findOneByOrFail(UserEntity, { id: session.userId });
+      const successor = successorOf(presented, this.refreshKey);
+      if (token.rotatedAt) {
+        const age = (now.getTime() - token.rotatedAt.getTime()) / 1000;
+        if (age > this.settings.reuseGraceSeconds) {
+          await this.revokeInTransaction(manager, session, 'refresh token reuse');
+          return { error: invalidToken('This refresh token was already used; the session has been signed out.'), revoked: session.id };
+        }
+        return { payload: this.payload(user, session, successor) };
+      }
+      token.rotatedAt = now;
+      const next = await this.storeRefreshToken(manager, session, successor, now);
+      token.replacedById = next.id;
+      await manager.save(token);
+      session.lastUsedAt = now;
+      if (client.ip) session.ip = client.ip;
+      if (client.userAgent) session.userAgent = client.userAgent;
+      await manager.save(session);
+      return { payload: this.payload(user, session, successor) };
+    });
+    if (outcome.revoked) await this.afterRevocation([outcome.revoked]);
+    if (outcome.error) throw outcome.error;
+    return outcome.payload!;
+  }
+
+  /** Revokes the family a refresh token belongs to. Revoking twice is not an error. */
+  async logout(presented: string): Promise<boolean> {
+    if (!looksLikeRefreshToken(presented)) throw invalidToken();
+    const sessionId = await this.dataSource.transaction(async (manager) => {
+      const token = await manager.findOneBy(RefreshTokenEntity, { tokenHash: hashRefreshToken(presented) });
+      if (!token) return null;
+      const session = await manager.findOne(SessionEntity, { where: { id: token.sessionId }, lock: { mode: 'pessimistic_write' } });
+      if (!session) return null;
+      if (!session.revokedAt) await this.revokeInTransaction(manager, session, 'logout');
+      return session.id;
+    });
+    if (!sessionId) throw invalidToken();
+    await this.afterRevocation([sessionId]);
+    return true;
+  }
+
+  /** Marks a session revoked and records the event, in the caller's transaction. */
+  async revokeInTransaction(manager: EntityManager, session: SessionEntity, reason: string): Promise<void> {
+    session.revokedAt = new Date();
+    session.revokedReason = reason;
+    await manager.update(SessionEntity, { id: session.id }, { revokedAt: session.revokedAt, revokedReason: reason });
+    await enqueueEvent(manager, 'SESSION_REVOKED', { sessionId: session.id, userId: session.userId, reason });
+  }
+
+  /** After commit: the gateway refuses the sessions' access tokens from now on. */
+  async afterRevocation(sessionIds: string[]): Promise<void> {
+    await Promise.all(sessionIds.map((id) => this.revocations.revokeSession(id)));
+    this.relay.kick();
+  }
+
+  private async storeRefreshToken(manager: EntityManager, session: SessionEntity, token: string, now: Date): Promise<RefreshTokenEntity> {
+    const expiresAt = new Date(Math.min(now.getTime() + this.settings.refreshTokenTtlSeconds * 1000, session.expiresAt.getTime()));
+    const row = manager.create(RefreshTokenEntity, {
+      id: randomUUID(), sessionId: session.id, tokenHash: hashRefreshToken(token), createdAt: now, expiresAt, rotatedAt: null, replacedById: null,
+    });
+    await manager.insert(RefreshTokenEntity, row);
+    return row;
+  }
+
+  payload(user: UserEntity, session: SessionEntity, refreshToken: string): AuthPayload {
+    const { token, expiresIn } = this.signer.sign(
+      {
+        userId: user.id, sessionId: session.id, emailVerified: user.emailVerifiedAt !== null,
+        organizationId: session.organizationId, role: session.role,
+      },
+      this.settings.accessTokenTtlSeconds,
+    );
+    return { accessToken: token, refreshToken, expiresIn, tokenType: 'Bearer', user };
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string; driverError?: { code?: string } })?.driverError?.code === '23505' || (error as { code?: string })?.code === '23505';
+}
+

@@ -1,0 +1,51 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type TransactionType = 'GRANT' | 'PURCHASE' | 'USAGE' | 'REFUND' | 'ADJUSTMENT';
+
+/** The balance of one user; it changes only together with a ledger row. */
+@Entity({ name: 'credit_accounts' })
+export class CreditAccountEntity {
+  @PrimaryColumn('uuid')
+  userId!: string;
+
+  @Column('int')
+  balance!: number;
+
+  /** Set when the user was deleted; a closed account takes no new entries. */
+  @Column('timestamptz', { nullable: true })
+  closedAt!: Date | null;
+
+  @Column('timestamptz')
+  createdAt!: Date;
+
+  @Column('timestamptz')
+  updatedAt!: Date;
+}
+
+/** Append-only ledger row. */
+@Entity({ name: 'credit_transactions' })
+export class CreditTransactionEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid')
+  userId!: string;
+
+  @Column('text')
+  type!: TransactionType;
+
+  @Column('int')
+  amount!: number;
+
+  @Column('int')
+  balanceAfter!: number;
+
+  @Column('text', { nullable: true })
+  description!: string | null;
+
+  @Column('text')
+  idempotencyKey!: string;
+
+  @Column('timestamptz')
+  createdAt!: Date;
+}

@@ -1,0 +1,8 @@
+import type { BaseContext } from '@bastion/platform';
+import type { LedgerService } from './accounts/ledger.service';
+import type { CreditPackage } from './packages/packages';
+
+export interface CreditsContext extends BaseContext {
+  ledger: LedgerService;
+  packages: readonly CreditPackage[];
+}

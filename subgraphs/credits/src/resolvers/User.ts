@@ -1,0 +1,12 @@
+import type { CreditsContext } from '../context';
+import type { CreditAccountEntity } from '../accounts/ledger.entity';
+
+export const User = {
+  __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+  credits: (user: { id: string }, _: unknown, ctx: CreditsContext) => ctx.ledger.account(user.id),
+};
+
+export const CreditAccount = {
+  transactions: (account: CreditAccountEntity, args: { first?: number; after?: string }, ctx: CreditsContext) =>
+    ctx.ledger.transactions(account.userId, args.first, args.after),
+};

@@ -1,0 +1,32 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { Role } from '@bastion/platform';
+
+@Entity({ name: 'organizations' })
+export class OrganizationEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('text')
+  slug!: string;
+
+  @Column('timestamptz')
+  createdAt!: Date;
+}
+
+@Entity({ name: 'memberships' })
+export class MembershipEntity {
+  @PrimaryColumn('uuid')
+  organizationId!: string;
+
+  @PrimaryColumn('uuid')
+  userId!: string;
+
+  @Column('text')
+  role!: Role;
+
+  @Column('timestamptz')
+  joinedAt!: Date;
+}
