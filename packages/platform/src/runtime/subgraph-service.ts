@@ -50,7 +50,13 @@ export async function startSubgraphService<C extends BaseContext, S>(options: Su
     url: deps.databaseUrl, schema: schemaName(name, deps.schemaSuffix), entities: options.entities, migrations: options.migrations,
   });
   const relay = new OutboxRelay(dataSource, deps.bus, logger, { source: name });
-  const parts = await options.setup({ dataSource, relay, logger });
+  let parts: SubgraphServiceParts<C, S>;
+  try {
+    parts = await options.setup({ dataSource, relay, logger });
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
   const subgraph = await createSubgraph<C>({
     name,
     typeDefs: loadTypeDefs(options.schemaFile),

@@ -1,16 +1,20 @@
 import type { DataSource } from 'typeorm';
-import { consumeOnce, type EventBus, type Subscription } from '@bastion/platform';
+import { consumeOnce, type EventBus, type EventHandler, type Subscription } from '@bastion/platform';
 import type { LedgerService } from './ledger.service';
 
 export const CREDITS_CONSUMER = 'credits';
 
 /** Opens an account with the sign-up grant on USER_CREATED; closes it on USER_DELETED. At most once per event. */
-export function subscribeToUserEvents(bus: EventBus, dataSource: DataSource, ledger: LedgerService, signupGrant: number): Promise<Subscription> {
-  return bus.subscribe(CREDITS_CONSUMER, ['USER_CREATED', 'USER_DELETED'], async (event) => {
+export function userEventHandler(dataSource: DataSource, ledger: LedgerService, signupGrant: number): EventHandler {
+  return async (event) => {
     const userId = (event.data as { userId?: unknown }).userId;
     if (typeof userId !== 'string') return;
     await consumeOnce(dataSource, CREDITS_CONSUMER, event, (manager) =>
       event.type === 'USER_CREATED' ? ledger.openAccount(manager, userId, signupGrant) : ledger.closeAccount(manager, userId),
     );
-  });
+  };
+}
+
+export function subscribeToUserEvents(bus: EventBus, handler: EventHandler): Promise<Subscription> {
+  return bus.subscribe(CREDITS_CONSUMER, ['USER_CREATED', 'USER_DELETED'], handler);
 }

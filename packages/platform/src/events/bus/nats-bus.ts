@@ -55,18 +55,32 @@ export class NatsBus implements EventBus {
     await jetstream(this.nc).publish(this.subject(event.type), encoder.encode(JSON.stringify(event)), { msgID: event.id });
   }
 
+  /**
+   * One durable pull consumer per (group, event type) with a single filter subject: that works on
+   * every JetStream server (multiple filter subjects need 2.10), and types do not block each other.
+   */
   async subscribe(consumer: string, types: readonly EventType[], handler: EventHandler): Promise<Subscription> {
+    const stops = await Promise.all(types.map((type) => this.consume(`${consumer}_${type}`, this.subject(type), handler)));
+    const subscription = {
+      stop: async () => {
+        await Promise.all(stops.map((stop) => stop()));
+        this.subscriptions.delete(subscription);
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  private async consume(name: string, subject: string, handler: EventHandler): Promise<() => Promise<void>> {
     const { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } = await import('@nats-io/jetstream');
     const jsm = await jetstreamManager(this.nc);
-    const durable = consumer.replace(/[^A-Za-z0-9_-]/g, '_');
-    const filter = types.map((t) => this.subject(t));
+    const durable = name.replace(/[^A-Za-z0-9_-]/g, '_');
     try {
       await jsm.consumers.info(this.stream, durable);
-      await jsm.consumers.update(this.stream, durable, { filter_subjects: filter });
     } catch {
       await jsm.consumers.add(this.stream, {
         durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
-        filter_subjects: filter, ack_wait: 30 * 1_000_000_000, max_deliver: -1,
+        filter_subject: subject, ack_wait: 30 * 1_000_000_000, max_deliver: -1,
       });
     }
     const messages = await (await jetstream(this.nc).consumers.get(this.stream, durable)).consume({ max_messages: 32 });
@@ -84,20 +98,15 @@ export class NatsBus implements EventBus {
           await handler(event);
           message.ack();
         } catch (error) {
-          this.logger.warn({ err: error, eventId: event.id, consumer }, 'event handler failed; redelivering');
+          this.logger.warn({ err: error, eventId: event.id, consumer: durable }, 'event handler failed; redelivering');
           message.nak(Math.min(30_000, 500 * 2 ** Math.min(message.info.deliveryCount, 6)));
         }
       }
     })();
-    const subscription = {
-      stop: async () => {
-        await messages.close();
-        await loop.catch(() => undefined);
-        this.subscriptions.delete(subscription);
-      },
+    return async () => {
+      await messages.close();
+      await loop.catch(() => undefined);
     };
-    this.subscriptions.add(subscription);
-    return subscription;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+
+export const TEST_JWT_SECRET = 'test-secret-for-bastion-jest-runs-0123456789';
+
+/** A unique suffix for this test file's schemas, NATS stream and Redis keys. */
+export function uniqueSuffix(): string {
+  return `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * The environment a test platform runs with: the real services when their URLs are set (CI's
+ * second pass), else the suite's shared embedded PGlite, the in-process bus and memory.
+ */
+export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATABASE_URL: process.env.DATABASE_URL ?? process.env.BASTION_TEST_DATABASE_URL,
+    NATS_URL: process.env.NATS_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    // Cheap argon2 parameters keep tests fast; production refuses anything under the OWASP floor.
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    ...overrides,
+  };
+}
