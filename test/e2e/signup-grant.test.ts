@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@bastion/platform';
+import { schemaOf, type EventEnvelope } from '@bastion/platform';
 import { eventually, registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 const ME = `{ me { id email credits { balance transactions(first: 10) { edges { node { type amount balanceAfter } } } } } }`;
@@ -35,9 +35,9 @@ describe('register -> USER_CREATED -> credits grant', () => {
   it('grants once when the event is delivered three times', async () => {
     const user = await registerUser(platform);
     await eventually(async () => expect((await creditsOf(user.accessToken)).credits?.balance).toBe(100));
-    const schema = platform.auth.dataSource.options.schema;
+    const schema = schemaOf(platform.auth.dataSource);
     const [row] = await platform.auth.dataSource.query(
-      `SELECT id, type, data, occurred_at FROM "${schema}".outbox WHERE type = 'USER_CREATED' AND data->>'userId' = $1`, [user.id],
+      `SELECT id, type, data, occurred_at FROM ${schema}.outbox WHERE type = 'USER_CREATED' AND data->>'userId' = $1`, [user.id],
     );
     const event: EventEnvelope = { id: row.id, type: 'USER_CREATED', occurredAt: new Date(row.occurred_at).toISOString(), source: 'auth', data: row.data };
     await platform.credits.services.handleUserEvent(event);
@@ -54,8 +54,8 @@ describe('register -> USER_CREATED -> credits grant', () => {
     const user = await registerUser(platform);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await creditsOf(user.accessToken)).credits).toBeNull();
-    const schema = platform.auth.dataSource.options.schema;
-    const pending = await platform.auth.dataSource.query(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE published_at IS NULL`);
+    const schema = schemaOf(platform.auth.dataSource);
+    const pending = await platform.auth.dataSource.query(`SELECT count(*)::int AS n FROM ${schema}.outbox WHERE published_at IS NULL`);
     expect(pending[0].n).toBeGreaterThanOrEqual(1);
     platform.auth.relay.start();
     await eventually(async () => expect((await creditsOf(user.accessToken)).credits?.balance).toBe(100));

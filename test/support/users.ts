@@ -1,3 +1,4 @@
+import { schemaOf } from '@bastion/platform';
 import { randomBytes } from 'node:crypto';
 import type { TestPlatform } from './platform';
 
@@ -31,7 +32,7 @@ export async function registerUser(platform: TestPlatform, options: { verified?:
   if (!registered.body.data?.register) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
   const { user, accessToken, refreshToken } = registered.body.data.register;
   if (!options.verified) return { id: user.id, email, password, accessToken, refreshToken };
-  await platform.auth.dataSource.query(`UPDATE ${platform.auth.dataSource.options.schema}.users SET email_verified_at = now() WHERE id = $1`, [user.id]);
+  await platform.auth.dataSource.query(`UPDATE ${schemaOf(platform.auth.dataSource)}.users SET email_verified_at = now() WHERE id = $1`, [user.id]);
   const login = await platform.gql<{ login: { accessToken: string; refreshToken: string } }>(LOGIN, { email, password });
   if (!login.body.data?.login) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
   return { id: user.id, email, password, ...login.body.data.login };

@@ -50,6 +50,13 @@ export function quoteIdent(name: string): string {
   return `"${name}"`;
 }
 
+/** The quoted schema a DataSource works in, for raw SQL. */
+export function schemaOf(dataSource: DataSource): string {
+  const schema = (dataSource.options as { schema?: string }).schema;
+  if (!schema) throw new Error('DataSource has no schema');
+  return quoteIdent(schema);
+}
+
 /** The quoted schema a migration runs in; migrations never hard-code it, so tests can isolate. */
 export function migrationSchema(queryRunner: QueryRunner): string {
   const schema = (queryRunner.connection.options as { schema?: string }).schema;

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { quoteIdent } from '../db/data-source';
+import { schemaOf } from '../db/data-source';
 import type { EventEnvelope } from './types';
 
 /**
@@ -13,7 +13,7 @@ export async function consumeOnce(
   event: EventEnvelope,
   effect: (manager: EntityManager) => Promise<void>,
 ): Promise<boolean> {
-  const schema = quoteIdent((dataSource.options as { schema: string }).schema);
+  const schema = schemaOf(dataSource);
   return dataSource.transaction(async (manager) => {
     const rows: unknown[] = await manager.query(
       `INSERT INTO ${schema}.inbox (consumer, event_id, handled_at) VALUES ($1, $2, now())

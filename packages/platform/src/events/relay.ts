@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger';
-import { quoteIdent } from '../db/data-source';
+import { schemaOf } from '../db/data-source';
 
 const LEASE_SECONDS = 30;
 import type { EventBus, EventEnvelope, EventType } from './types';
@@ -126,6 +126,6 @@ export class OutboxRelay {
   }
 
   private get table(): string {
-    return `${quoteIdent((this.dataSource.options as { schema: string }).schema)}.outbox`;
+    return `${schemaOf(this.dataSource)}.outbox`;
   }
 }
