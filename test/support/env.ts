@@ -16,9 +16,9 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
-    DATABASE_URL: process.env.DATABASE_URL ?? process.env.BASTION_TEST_DATABASE_URL,
-    NATS_URL: process.env.NATS_URL,
-    REDIS_URL: process.env.REDIS_URL,
+    DATABASE_URL: process.env.DATABASE_URL || process.env.BASTION_TEST_DATABASE_URL,
+    NATS_URL: process.env.NATS_URL || undefined,
+    REDIS_URL: process.env.REDIS_URL || undefined,
     // Cheap argon2 parameters keep tests fast; production refuses anything under the OWASP floor.
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
