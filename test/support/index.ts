@@ -1,3 +1,4 @@
 export * from './env';
 export * from './platform';
 export * from './users';
+export * from './tier-matrix';

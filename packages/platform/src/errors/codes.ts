@@ -25,12 +25,11 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
 }
 
-/** Codes Apollo Server itself emits for malformed requests; they are safe to pass to clients. */
-export const APOLLO_REQUEST_CODES = [
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-] as const;
+/**
+ * Codes Apollo Server emits for a malformed request. Clients see them as BAD_USER_INPUT (the
+ * contract's code) with the Apollo code kept in `extensions.reason`.
+ */
+export const APOLLO_REQUEST_CODES = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE'] as const;
+
+/** Automatic persisted queries are a protocol: clients retry on exactly these codes, so they pass as they are. */
+export const PROTOCOL_CODES = ['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED'] as const;

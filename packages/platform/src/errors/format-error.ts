@@ -1,10 +1,11 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { AppError } from './app-error';
-import { APOLLO_REQUEST_CODES, ERROR_CODES, isErrorCode } from './codes';
+import { APOLLO_REQUEST_CODES, ERROR_CODES, PROTOCOL_CODES, isErrorCode } from './codes';
 import type { Logger } from '../logging/logger';
 
-const PASSABLE_CODES = new Set<string>([...Object.keys(ERROR_CODES), ...APOLLO_REQUEST_CODES]);
+const PASSABLE_CODES = new Set<string>([...Object.keys(ERROR_CODES), ...PROTOCOL_CODES]);
+const REQUEST_CODES = new Set<string>(APOLLO_REQUEST_CODES);
 
 export interface FormatErrorOptions {
   logger: Logger;
@@ -21,11 +22,18 @@ export function createFormatError({ logger, trustUpstreamCodes = false }: Format
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
+    const requestId = formatted.extensions?.requestId;
+    if (typeof code === 'string' && REQUEST_CODES.has(code)) {
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        extensions: { code: 'BAD_USER_INPUT', reason: code },
+      };
+    }
     const isExpected =
       original instanceof AppError ||
-      (typeof code === 'string' && APOLLO_REQUEST_CODES.includes(code as never)) ||
+      (typeof code === 'string' && (PROTOCOL_CODES as readonly string[]).includes(code)) ||
       (trustUpstreamCodes && typeof code === 'string' && PASSABLE_CODES.has(code));
-    const requestId = formatted.extensions?.requestId;
     if (!isExpected || code === 'INTERNAL_SERVER_ERROR') {
       logger.error({ err: original, path: formatted.path, requestId }, 'unexpected error');
       return {
@@ -44,7 +52,7 @@ export function createFormatError({ logger, trustUpstreamCodes = false }: Format
   };
 }
 
-const SAFE_EXTENSION_KEYS = ['code', 'retryAfter', 'fieldErrors', 'requestId', 'required', 'available'];
+const SAFE_EXTENSION_KEYS = ['code', 'reason', 'retryAfter', 'fieldErrors', 'requestId', 'required', 'available'];
 
 function pickSafeExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
   const safe: Record<string, unknown> = {};

@@ -1,0 +1,77 @@
+import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+
+async function raw(url: string, body: string | Buffer, headers: Record<string, string> = {}) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: response.status, body: JSON.parse(await response.text()) as { errors?: { message: string; extensions?: { code?: string } }[]; data?: unknown } };
+}
+
+describe('bad input gets a clear coded error with the right status, and the gateway keeps serving', () => {
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+  });
+  afterAll(() => platform.stop());
+
+  async function stillServing() {
+    const response = await platform.gql('{ aiModels { id } }');
+    expect(response.status).toBe(200);
+    expect((response.body.data as { aiModels: unknown[] }).aiModels.length).toBeGreaterThan(0);
+  }
+
+  it('malformed JSON: 400 BAD_USER_INPUT', async () => {
+    const response = await raw(platform.gateway.url, '{"query": "{ aiModels { id } }"');
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    await stillServing();
+  });
+
+  it('an unknown field: 400 BAD_USER_INPUT naming the field', async () => {
+    const response = await raw(platform.gateway.url, JSON.stringify({ query: '{ aiModels { id secretKey } }' }));
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.body.errors?.[0].message).toContain('secretKey');
+    await stillServing();
+  });
+
+  it('an internal field on the public listener fails validation', async () => {
+    const response = await raw(platform.gateway.url, JSON.stringify({ query: '{ creditBalance(userId: "x") }' }));
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('a 2 MB body: 413 BAD_USER_INPUT', async () => {
+    const padding = 'x'.repeat(2 * 1024 * 1024);
+    const response = await raw(platform.gateway.url, JSON.stringify({ query: `{ aiModels { id } } # ${padding}` }));
+    expect(response.status).toBe(413);
+    expect(response.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    await stillServing();
+  });
+
+  it('a garbage bearer token: 401 UNAUTHENTICATED, never anonymous', async () => {
+    for (const authorization of ['Bearer garbage', 'Bearer a.b.c', 'Basic dXNlcjpwYXNz', 'Bearer bst_not-a-real-token']) {
+      const response = await raw(platform.gateway.url, JSON.stringify({ query: '{ aiModels { id } }' }), { authorization });
+      expect([authorization, response.status]).toEqual([authorization, 401]);
+      expect(response.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+      expect(response.body.data).toBeUndefined();
+    }
+    await stillServing();
+  });
+
+  it('never returns a stack trace, SQL or host in an error', async () => {
+    const response = await raw(platform.gateway.url, JSON.stringify({ query: 'mutation { login(email: "a@b.co", password: 1) { accessToken } }' }));
+    const text = JSON.stringify(response.body);
+    expect(text).not.toMatch(/stacktrace|at \w+ \(|SELECT |127\.0\.0\.1|node_modules/);
+  });
+
+  it('serves health, readiness and metrics', async () => {
+    const base = platform.gateway.url.replace('/graphql', '');
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).toBe(200);
+    expect((await ready.json()).checks).toMatchObject({ auth: true, orgs: true, credits: true, ai: true });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('bastion_gateway_requests_total');
+    expect(await (await fetch(`${base}/.well-known/jwks.json`)).json()).toEqual({ keys: [] });
+  });
+});

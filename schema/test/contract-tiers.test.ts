@@ -1,0 +1,31 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { readTiers } from '@bastion/platform';
+import { subgraphSdl } from '../src/compose';
+
+/** The tiers CONTRACT.md promises for each root field; the SDL may not drift from them. */
+const CONTRACT: Record<string, Record<string, string>> = {
+  auth: {
+    'Query.me': 'AUTHENTICATED', 'Query.user': 'INTERNAL:users:read', 'Query.userByEmail': 'INTERNAL:users:read',
+    'Mutation.register': 'PUBLIC', 'Mutation.login': 'PUBLIC', 'Mutation.refreshToken': 'PUBLIC', 'Mutation.logout': 'PUBLIC',
+  },
+  orgs: {
+    'Query.organization': 'AUTHENTICATED', 'Query.myOrganizations': 'AUTHENTICATED', 'Mutation.createOrganization': 'VERIFIED',
+  },
+  credits: {
+    'Query.creditBalance': 'INTERNAL:credits:read', 'Query.creditTransactions': 'INTERNAL:credits:read',
+    'Query.creditPackages': 'PUBLIC', 'Mutation.addCredits': 'INTERNAL:credits:write', 'Mutation.useCredits': 'INTERNAL:credits:write',
+  },
+  ai: { 'Query.aiModels': 'PUBLIC' },
+};
+
+describe.each(Object.keys(CONTRACT))('%s root fields carry the contract tiers', (name) => {
+  const tiers = readTiers(buildSubgraphSchema({ typeDefs: parse(subgraphSdl(name)) }));
+
+  it.each(Object.entries(CONTRACT[name]))('%s is %s', (field, expected) => {
+    const spec = tiers.get(field);
+    expect(spec).toBeDefined();
+    const actual = spec!.level === 'INTERNAL' ? `INTERNAL:${spec!.scopes.join(',')}` : spec!.level;
+    expect(actual).toBe(expected);
+  });
+});

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import {
+  getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType,
+  type GraphQLArgument, type GraphQLField, type GraphQLInputType, type GraphQLSchema,
+} from 'graphql';
+import { SCOPES, checkTier, type TierSpec, type Viewer } from '@bastion/platform';
+
+export const TIER_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'EMAIL_NOT_VERIFIED'];
+
+export interface NamedViewer {
+  name: string;
+  viewer: Viewer;
+}
+
+/** The five callers every field is tried with; the service ones get the field's scopes or none. */
+export function matrixViewers(spec: TierSpec, userId = randomUUID()): NamedViewer[] {
+  const user = { kind: 'user' as const, userId, sessionId: randomUUID(), organizationId: null, role: null, tokenId: randomUUID(), issuedAt: Math.floor(Date.now() / 1000) };
+  return [
+    { name: 'anonymous', viewer: { kind: 'anonymous' } },
+    { name: 'user', viewer: { ...user, emailVerified: false } },
+    { name: 'verified user', viewer: { ...user, emailVerified: true } },
+    { name: 'service with scope', viewer: { kind: 'service', name: 'matrix', scopes: spec.scopes.length > 0 ? spec.scopes : [...SCOPES] } },
+    { name: 'service without scope', viewer: { kind: 'service', name: 'matrix', scopes: [] } },
+  ];
+}
+
+/** A syntactically valid value for an input type (resolvers may still refuse it: that is not a tier error). */
+export function sampleValue(type: GraphQLInputType): unknown {
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) return [sampleValue(nullable.ofType)];
+  if (isEnumType(nullable)) return nullable.getValues()[0].value;
+  if (isInputObjectType(nullable)) {
+    return Object.fromEntries(Object.values(nullable.getFields()).filter((f) => isNonNullType(f.type)).map((f) => [f.name, sampleValue(f.type)]));
+  }
+  if (isScalarType(nullable)) {
+    switch (nullable.name) {
+      case 'ID': return randomUUID();
+      case 'Int': return 1;
+      case 'Float': return 1.5;
+      case 'Boolean': return true;
+      case 'DateTime': return new Date().toISOString();
+      default: return 'sample';
+    }
+  }
+  return null;
+}
+
+/** `field(arg: $arg, …) { __typename }` with variables for every required argument. */
+export function fieldOperation(field: GraphQLField<unknown, unknown>): { selection: string; variableDefs: string; variables: Record<string, unknown> } {
+  const required = field.args.filter((a: GraphQLArgument) => isNonNullType(a.type));
+  const variables = Object.fromEntries(required.map((a) => [a.name, sampleValue(a.type)]));
+  const variableDefs = required.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
+  const args = required.map((a) => `${a.name}: $${a.name}`).join(', ');
+  const named = getNamedType(field.type);
+  const subselection = isObjectType(named) || !isScalarType(named) && !isEnumType(named) ? ' { __typename }' : '';
+  return { selection: `${field.name}${args ? `(${args})` : ''}${subselection}`, variableDefs, variables };
+}
+
+/** The code a tier check yields for this viewer, or null when the tier lets them through. */
+export function expectedCode(spec: TierSpec, viewer: Viewer, parent?: unknown): string | null {
+  const result = checkTier(spec, viewer, parent);
+  return result === true ? null : result.code;
+}
+
+export function rootFields(schema: GraphQLSchema): { operation: 'query' | 'mutation'; field: GraphQLField<unknown, unknown> }[] {
+  const fields: { operation: 'query' | 'mutation'; field: GraphQLField<unknown, unknown> }[] = [];
+  for (const [operation, type] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
+    for (const field of Object.values(type?.getFields() ?? {})) {
+      if (!field.name.startsWith('_')) fields.push({ operation, field });
+    }
+  }
+  return fields;
+}

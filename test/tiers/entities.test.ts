@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { Viewer } from '@bastion/platform';
+import { eventually, expectedCode, fieldOperation, registerUser, startTestPlatform, type TestPlatform, type TestUser } from '@bastion/testing';
+
+/**
+ * `_entities` is open to anyone who reaches a subgraph, so every entity field must keep its own
+ * tier through it: for each entity type, each of its fields is read through `_entities` as the
+ * owner, another user, an anonymous caller and services with and without the scope.
+ */
+describe('_entities keeps every entity field behind its tier', () => {
+  let platform: TestPlatform;
+  let owner: TestUser;
+  let organizationId: string;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    owner = await registerUser(platform, { verified: true });
+    const created = await platform.gql<{ createOrganization: { id: string } }>(
+      'mutation { createOrganization(name: "Entity Test") { id } }', {}, { token: owner.accessToken },
+    );
+    organizationId = created.body.data!.createOrganization.id;
+    await eventually(async () => expect(await platform.credits.services.ledger.account(owner.id)).not.toBeNull());
+  });
+  afterAll(() => platform.stop());
+
+  function callers(): { name: string; viewer: Viewer }[] {
+    const base = { sessionId: randomUUID(), emailVerified: true, organizationId: null, role: null, tokenId: randomUUID(), issuedAt: 0 };
+    return [
+      { name: 'anonymous', viewer: { kind: 'anonymous' } },
+      { name: 'owner', viewer: { kind: 'user', userId: owner.id, ...base } },
+      { name: 'other user', viewer: { kind: 'user', userId: randomUUID(), ...base } },
+      { name: 'service with every scope', viewer: { kind: 'service', name: 'test', scopes: ['users:read', 'credits:read', 'orgs:read'] } },
+      { name: 'service without scope', viewer: { kind: 'service', name: 'test', scopes: [] } },
+    ];
+  }
+
+  const cases: [subgraph: 'auth' | 'credits' | 'orgs', typeName: string, id: () => string][] = [
+    ['auth', 'User', () => owner.id],
+    ['credits', 'User', () => owner.id],
+    ['orgs', 'User', () => owner.id],
+    ['orgs', 'Organization', () => organizationId],
+  ];
+
+  it.each(cases)('%s %s', async (subgraph, typeName, id) => {
+    const { schema, tiers } = platform[subgraph].subgraph;
+    const type = schema.getType(typeName) as import('graphql').GraphQLObjectType;
+    let checked = 0;
+    for (const field of Object.values(type.getFields())) {
+      const spec = tiers.get(`${typeName}.${field.name}`)!;
+      const { selection } = fieldOperation(field);
+      const query = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${typeName} { ${selection} } } }`;
+      for (const { name, viewer } of callers()) {
+        const response = await platform.subgraph(subgraph, viewer, query, { r: [{ __typename: typeName, id: id() }] });
+        const entity = (response.body.data?._entities as Record<string, unknown>[] | undefined)?.[0] ?? null;
+        const codes = (response.body.errors ?? []).map((e) => e.extensions?.code);
+        const expected = expectedCode(spec, viewer, { id: id(), userId: id() });
+        const context = `${subgraph} ${typeName}.${field.name} as ${name}`;
+        if (expected) {
+          // Refused: no value, and the refusal is coded (an entity hidden as NOT_FOUND counts).
+          expect([context, entity?.[field.name] ?? null]).toEqual([context, null]);
+          expect([context, codes.some((c) => c === expected || c === 'NOT_FOUND')]).toEqual([context, true]);
+        } else if (typeName === 'Organization' && name === 'other user') {
+          // The tier passes, but the domain hides organizations from non-members.
+          expect([context, entity, codes]).toEqual([context, null, ['NOT_FOUND']]);
+        } else {
+          expect([context, codes]).toEqual([context, []]);
+          expect([context, entity && field.name in entity]).toEqual([context, true]);
+        }
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+});
