@@ -8,3 +8,4 @@ export * from './events';
 export * from './server';
 export * from './runtime';
 export * from './graphql';
+export * from './limits/rate-limiter';

@@ -16,6 +16,8 @@ export const authConfigSchema = z
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
     ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
     REFRESH_COOKIE: booleanFlag(false),
+    RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(100),
+    APP_URL: z.string().url().default('http://localhost:3000'),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV !== 'production') return;

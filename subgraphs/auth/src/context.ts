@@ -1,10 +1,7 @@
 import type { BaseContext } from '@bastion/platform';
-import type { AccountService } from './accounts/account.service';
-import type { SessionService } from './sessions/session.service';
-import type { UserService } from './users/user.service';
+import type { AuthConfig } from './config';
+import type { AuthServices } from './server';
 
-export interface AuthContext extends BaseContext {
-  accounts: AccountService;
-  sessions: SessionService;
-  users: UserService;
+export interface AuthContext extends BaseContext, AuthServices {
+  config: AuthConfig;
 }

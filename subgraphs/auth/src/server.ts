@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import {
-  AccessTokenSigner, InboxRow, MemoryRevocationList, OutboxRow, RedisRevocationList, deriveKey, startSubgraphService,
+  AccessTokenSigner, InboxRow, createRateLimiter, MemoryRevocationList, OutboxRow, RedisRevocationList, deriveKey, startSubgraphService,
   type PlatformDeps, type RevocationList, type SubgraphService,
 } from '@bastion/platform';
 import { AccountService } from './accounts/account.service';
+import { AuthLimits } from './limits/auth-limits';
 import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
 import { PasswordHasher } from './passwords/password-hasher';
@@ -20,10 +21,18 @@ export interface AuthServiceOptions {
   revocations?: RevocationList;
 }
 
-export type AuthService = SubgraphService<AuthContext, { accounts: AccountService; sessions: SessionService; users: UserService }>;
+export interface AuthServices {
+  accounts: AccountService;
+  sessions: SessionService;
+  users: UserService;
+  limits: AuthLimits;
+  hasher: PasswordHasher;
+}
+
+export type AuthService = SubgraphService<AuthContext, AuthServices>;
 
 export function startAuthService(config: AuthConfig, deps: PlatformDeps, options: AuthServiceOptions = {}): Promise<AuthService> {
-  return startSubgraphService({
+  return startSubgraphService<AuthContext, AuthServices>({
     name: 'auth',
     deps,
     host: config.HOST,
@@ -43,9 +52,13 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
         sessionMaxAgeSeconds: config.SESSION_MAX_AGE, reuseGraceSeconds: 10,
       });
-      const accounts = new AccountService(dataSource, hasher, sessions, relay);
+      const limits = new AuthLimits(createRateLimiter(deps.redis, deps.keyPrefix), {
+        perIpAttempts: config.RATE_LIMIT_AUTH_PER_IP, failuresPerEmail: 10, windowSeconds: 15 * 60,
+      });
+      const accounts = new AccountService(dataSource, hasher, sessions, relay, limits);
       const users = new UserService(dataSource);
-      return { services: { accounts, sessions, users }, extendContext: (base) => ({ ...base, accounts, sessions, users }) };
+      const services = { accounts, sessions, users, limits, hasher };
+      return { services, extendContext: (base) => ({ ...base, ...services, config }) };
     },
   });
 }

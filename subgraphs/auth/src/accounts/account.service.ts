@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { AppError, badInput, conflict, enqueueEvent, type ClientInfo, type OutboxRelay } from '@bastion/platform';
+import type { AuthLimits } from '../limits/auth-limits';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { assertAcceptablePassword } from '../passwords/password-policy';
 import { isUniqueViolation, SessionService, type AuthPayload } from '../sessions/session.service';
+import { recordAudit } from '../audit/audit';
 import { assertEmail, normalizeEmail } from '../users/email';
 import { UserEntity } from '../users/user.entity';
 
@@ -22,10 +24,12 @@ export class AccountService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
     private readonly relay: OutboxRelay,
+    private readonly limits: AuthLimits,
   ) {}
 
   /** Creates the user, announces USER_CREATED and opens a session: one transaction. */
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayload> {
+    await this.limits.countAttempt('register', client);
     const email = assertEmail(input.email);
     assertAcceptablePassword(input.password);
     const displayName = input.displayName?.trim() || null;
@@ -40,6 +44,7 @@ export class AccountService {
         });
         await manager.insert(UserEntity, user);
         await enqueueEvent(manager, 'USER_CREATED', { userId: user.id, email, displayName });
+        await recordAudit(manager, { actorId: user.id, action: 'user.registered', targetType: 'user', targetId: user.id, client });
         return this.sessions.start(manager, user, client);
       });
     } catch (error) {
@@ -56,13 +61,29 @@ export class AccountService {
    */
   async login(emailInput: string, password: string, client: ClientInfo): Promise<AuthPayload> {
     const email = normalizeEmail(emailInput);
-    if (password.length > 1024) throw new AppError('INVALID_CREDENTIALS');
+    await this.limits.countAttempt('login', client);
+    await this.limits.assertLoginAllowed(email);
     const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email });
-    const isValid = user?.passwordHash ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyAgainstDummy(password);
-    if (!user || !isValid) throw new AppError('INVALID_CREDENTIALS');
+    const isValid =
+      password.length <= 1024 && user?.passwordHash
+        ? await this.hasher.verify(user.passwordHash, password)
+        : await this.hasher.verifyAgainstDummy(password.slice(0, 1024));
+    if (!user || !isValid) {
+      await this.limits.recordLoginFailure(email);
+      await this.dataSource.transaction((manager) =>
+        recordAudit(manager, { actorId: user?.id ?? null, action: 'user.login_failed', targetType: 'user', targetId: user?.id ?? null, client, metadata: { email } }),
+      );
+      this.relay.kick();
+      throw new AppError('INVALID_CREDENTIALS');
+    }
     if (user.passwordHash && this.hasher.needsRehash(user.passwordHash)) {
       await this.dataSource.getRepository(UserEntity).update({ id: user.id }, { passwordHash: await this.hasher.hash(password) });
     }
-    return this.dataSource.transaction((manager) => this.sessions.start(manager, user, client));
+    const payload = await this.dataSource.transaction(async (manager) => {
+      await recordAudit(manager, { actorId: user.id, action: 'user.login', targetType: 'user', targetId: user.id, client });
+      return this.sessions.start(manager, user, client);
+    });
+    this.relay.kick();
+    return payload;
   }
 }

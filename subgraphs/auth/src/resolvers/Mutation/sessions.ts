@@ -1,15 +1,16 @@
 import { invalidToken } from '@bastion/platform';
-import type { AuthContext } from '../context';
-import type { RegisterInput } from '../accounts/account.service';
-import type { AuthPayload } from '../sessions/session.service';
+import type { AuthContext } from '../../context';
+import type { RegisterInput } from '../../accounts/account.service';
+import type { AuthPayload } from '../../sessions/session.service';
 
 /** The caller has just proven who they are: they may read their own user in the payload. */
-function proven(ctx: AuthContext, payload: AuthPayload): AuthPayload {
+export function proven(ctx: AuthContext, payload: AuthPayload): AuthPayload {
   ctx.provenUserIds.add(payload.user.id);
   return payload;
 }
 
-export const Mutation = {
+/** Register, password sign-in and the refresh-token session lifecycle. */
+export const sessionMutations = {
   register: async (_: unknown, args: { input: RegisterInput }, ctx: AuthContext) =>
     proven(ctx, await ctx.accounts.register(args.input, ctx.client)),
 

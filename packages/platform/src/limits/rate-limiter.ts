@@ -1,0 +1,65 @@
+import type { Redis } from 'ioredis';
+
+export interface RateLimitState {
+  /** Hits counted in the current window, this one included. */
+  count: number;
+  /** Seconds until the window ends. */
+  retryAfter: number;
+}
+
+/**
+ * Fixed-window counters. `hit` counts one attempt; `peek` reads without counting. Windows start
+ * at the first hit and last `windowSeconds`, so a locked key frees itself when its window passes.
+ */
+export interface RateLimiter {
+  hit(key: string, windowSeconds: number): Promise<RateLimitState>;
+  peek(key: string): Promise<RateLimitState>;
+}
+
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly windows = new Map<string, { count: number; endsAt: number }>();
+
+  async hit(key: string, windowSeconds: number): Promise<RateLimitState> {
+    const now = Date.now();
+    let window = this.windows.get(key);
+    if (!window || window.endsAt <= now) {
+      window = { count: 0, endsAt: now + windowSeconds * 1000 };
+      this.windows.set(key, window);
+      if (this.windows.size > 50_000) this.sweep(now);
+    }
+    window.count += 1;
+    return { count: window.count, retryAfter: Math.ceil((window.endsAt - now) / 1000) };
+  }
+
+  async peek(key: string): Promise<RateLimitState> {
+    const now = Date.now();
+    const window = this.windows.get(key);
+    if (!window || window.endsAt <= now) return { count: 0, retryAfter: 0 };
+    return { count: window.count, retryAfter: Math.ceil((window.endsAt - now) / 1000) };
+  }
+
+  private sweep(now: number): void {
+    for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);
+  }
+}
+
+/** Shared by every instance, so a limit holds however many replicas serve the requests. */
+export class RedisRateLimiter implements RateLimiter {
+  constructor(private readonly redis: Redis, private readonly prefix = 'bastion:') {}
+
+  async hit(key: string, windowSeconds: number): Promise<RateLimitState> {
+    const full = `${this.prefix}rl:${key}`;
+    const [[, count], , [, ttl]] = (await this.redis.multi().incr(full).expire(full, windowSeconds, 'NX').ttl(full).exec()) as [unknown, number][];
+    return { count: Number(count), retryAfter: Math.max(1, Number(ttl)) };
+  }
+
+  async peek(key: string): Promise<RateLimitState> {
+    const full = `${this.prefix}rl:${key}`;
+    const [[, count], [, ttl]] = (await this.redis.multi().get(full).ttl(full).exec()) as [unknown, unknown][];
+    return count === null ? { count: 0, retryAfter: 0 } : { count: Number(count), retryAfter: Math.max(1, Number(ttl)) };
+  }
+}
+
+export function createRateLimiter(redis: Redis | undefined, prefix: string): RateLimiter {
+  return redis ? new RedisRateLimiter(redis, prefix) : new MemoryRateLimiter();
+}

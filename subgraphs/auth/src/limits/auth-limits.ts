@@ -1,0 +1,45 @@
+import { AppError, type ClientInfo, type RateLimiter } from '@bastion/platform';
+
+export type AttemptKind = 'login' | 'register' | 'password-reset' | 'email-verification' | 'oauth';
+
+export interface AuthLimitSettings {
+  /** Attempts of login, register and reset per client address per window. */
+  perIpAttempts: number;
+  /** Failed logins for one email before every login for it is refused until the window passes. */
+  failuresPerEmail: number;
+  windowSeconds: number;
+}
+
+const rateLimited = (retryAfter: number) =>
+  new AppError('RATE_LIMITED', { message: `Too many attempts; try again in ${retryAfter} seconds.`, extensions: { retryAfter } });
+
+/**
+ * Brute-force limits for auth. Every attempt counts on its own, however it arrives (aliases,
+ * batches), because each resolver call passes through here.
+ */
+export class AuthLimits {
+  constructor(private readonly limiter: RateLimiter, private readonly settings: AuthLimitSettings) {}
+
+  /** Counts one attempt from the client's address; RATE_LIMITED past the limit. */
+  async countAttempt(kind: AttemptKind, client: ClientInfo): Promise<void> {
+    const state = await this.limiter.hit(`ip:${client.ip ?? 'unknown'}`, this.settings.windowSeconds);
+    if (state.count > this.settings.perIpAttempts) throw rateLimited(state.retryAfter);
+    void kind;
+  }
+
+  /** RATE_LIMITED while an email is locked, before any password work is spent on it. */
+  async assertLoginAllowed(email: string): Promise<void> {
+    const state = await this.limiter.peek(`login-failures:${email}`);
+    if (state.count >= this.settings.failuresPerEmail) throw rateLimited(state.retryAfter);
+  }
+
+  async recordLoginFailure(email: string): Promise<void> {
+    await this.limiter.hit(`login-failures:${email}`, this.settings.windowSeconds);
+  }
+
+  /** A per-key limit for mail-sending requests (verification, reset), so nobody can mail-bomb an address. */
+  async countMailRequest(key: string, limit: number): Promise<void> {
+    const state = await this.limiter.hit(`mail:${key}`, this.settings.windowSeconds);
+    if (state.count > limit) throw rateLimited(state.retryAfter);
+  }
+}
