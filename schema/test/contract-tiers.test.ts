@@ -6,7 +6,8 @@ import { subgraphSdl } from '../src/compose';
 /** The tiers CONTRACT.md promises for each root field; the SDL may not drift from them. */
 const CONTRACT: Record<string, Record<string, string>> = {
   auth: {
-    'Query.me': 'AUTHENTICATED', 'Query.user': 'INTERNAL:users:read', 'Query.userByEmail': 'INTERNAL:users:read',
+    'Query.me': 'AUTHENTICATED', 'Query.sessions': 'AUTHENTICATED', 'Mutation.logoutAll': 'AUTHENTICATED',
+    'Mutation.revokeSession': 'AUTHENTICATED', 'Query.user': 'INTERNAL:users:read', 'Query.userByEmail': 'INTERNAL:users:read',
     'Mutation.register': 'PUBLIC', 'Mutation.login': 'PUBLIC', 'Mutation.refreshToken': 'PUBLIC', 'Mutation.logout': 'PUBLIC',
   },
   orgs: {

@@ -1,3 +1,5 @@
+import { AppError } from '../errors/app-error';
+
 export const ROLES = ['ADMIN', 'EDITOR', 'VIEWER'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -38,6 +40,15 @@ export function isUser(viewer: Viewer): viewer is UserViewer {
 
 export function isService(viewer: Viewer): viewer is ServiceViewer {
   return viewer.kind === 'service';
+}
+
+/**
+ * The user behind a request, for resolvers of AUTHENTICATED/VERIFIED fields (the tier already
+ * guarantees one; this narrows the type and guards against a tier being loosened by mistake).
+ */
+export function requireUser(viewer: Viewer): UserViewer {
+  if (viewer.kind !== 'user') throw new AppError('UNAUTHENTICATED');
+  return viewer;
 }
 
 export function hasScopes(viewer: Viewer, scopes: readonly string[]): boolean {

@@ -1,8 +1,13 @@
 import type { AuthContext } from '../context';
+import type { SessionEntity } from '../sessions/session.entity';
 import type { UserEntity } from '../users/user.entity';
 
 export const User = {
   __resolveReference: (ref: { id: string }, ctx: AuthContext) => ctx.users.byId(ref.id),
   emailVerified: (user: UserEntity) => user.emailVerifiedAt !== null,
   linkedProviders: () => [],
+};
+
+export const Session = {
+  current: (session: SessionEntity, _: unknown, ctx: AuthContext) => ctx.viewer.kind === 'user' && ctx.viewer.sessionId === session.id,
 };

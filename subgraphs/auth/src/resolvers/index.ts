@@ -1,6 +1,6 @@
 import { DateTimeScalar } from '@bastion/platform';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
-import { User } from './User';
+import { Session, User } from './User';
 
-export const resolvers = { DateTime: DateTimeScalar, Query, Mutation, User };
+export const resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, Session };

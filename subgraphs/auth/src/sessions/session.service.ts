@@ -1,8 +1,9 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import { IsNull, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import {
-  AccessTokenSigner, enqueueEvent, invalidToken, type ClientInfo, type OutboxRelay, type RevocationList,
+  AccessTokenSigner, enqueueEvent, invalidToken, notFound, type ClientInfo, type OutboxRelay, type RevocationList,
 } from '@bastion/platform';
+import { recordAudit } from '../audit/audit';
 import { UserEntity } from '../users/user.entity';
 import { hashRefreshToken, looksLikeRefreshToken, newRefreshToken, successorOf } from './refresh-token';
 import { RefreshTokenEntity, SessionEntity } from './session.entity';
@@ -13,6 +14,14 @@ export interface AuthPayload {
   expiresIn: number;
   tokenType: 'Bearer';
   user: UserEntity;
+}
+
+/** What a revocation touched, for `afterRevocation`. */
+export interface RevokedSessions {
+  sessionIds: string[];
+  userId: string;
+  /** Epoch seconds before which every access token of the user is void. */
+  validAfter?: number;
 }
 
 export interface SessionSettings {
@@ -69,7 +78,7 @@ export class SessionService {
         const age = (now.getTime() - token.rotatedAt.getTime()) / 1000;
         if (age > this.settings.reuseGraceSeconds) {
           await this.revokeInTransaction(manager, session, 'refresh token reuse');
-          return { error: invalidToken('This refresh token was already used; the session has been signed out.'), revoked: session.id };
+          return { error: invalidToken('This refresh token was already used; the session has been signed out.'), revoked: session };
         }
         return { payload: this.payload(user, session, successor) };
       }
@@ -83,7 +92,7 @@ export class SessionService {
       await manager.save(session);
       return { payload: this.payload(user, session, successor) };
     });
-    if (outcome.revoked) await this.afterRevocation([outcome.revoked]);
+    if (outcome.revoked) await this.afterRevocation({ sessionIds: [outcome.revoked.id], userId: outcome.revoked.userId });
     if (outcome.error) throw outcome.error;
     return outcome.payload!;
   }
@@ -91,16 +100,65 @@ export class SessionService {
   /** Revokes the family a refresh token belongs to. Revoking twice is not an error. */
   async logout(presented: string): Promise<boolean> {
     if (!looksLikeRefreshToken(presented)) throw invalidToken();
-    const sessionId = await this.dataSource.transaction(async (manager) => {
+    const session = await this.dataSource.transaction(async (manager) => {
       const token = await manager.findOneBy(RefreshTokenEntity, { tokenHash: hashRefreshToken(presented) });
       if (!token) return null;
-      const session = await manager.findOne(SessionEntity, { where: { id: token.sessionId }, lock: { mode: 'pessimistic_write' } });
-      if (!session) return null;
-      if (!session.revokedAt) await this.revokeInTransaction(manager, session, 'logout');
-      return session.id;
+      const found = await manager.findOne(SessionEntity, { where: { id: token.sessionId }, lock: { mode: 'pessimistic_write' } });
+      if (found && !found.revokedAt) await this.revokeInTransaction(manager, found, 'logout');
+      return found;
     });
-    if (!sessionId) throw invalidToken();
-    await this.afterRevocation([sessionId]);
+    if (!session) throw invalidToken();
+    await this.afterRevocation({ sessionIds: [session.id], userId: session.userId });
+    return true;
+  }
+
+  /**
+   * Revokes every live session of a user except `exceptSessionId`, and voids the user's access
+   * tokens issued before now (all of them, or with an exception only those of other sessions),
+   * in the caller's transaction. Call `afterRevocation` with the result after commit.
+   */
+  async revokeAllForUser(manager: EntityManager, userId: string, reason: string, exceptSessionId?: string): Promise<RevokedSessions> {
+    const live = await manager.find(SessionEntity, { where: { userId, revokedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+    const revoked: string[] = [];
+    for (const session of live) {
+      if (session.id === exceptSessionId) continue;
+      await this.revokeInTransaction(manager, session, reason);
+      revoked.push(session.id);
+    }
+    // Whole-user cut-off only when no session survives; otherwise per-session entries suffice.
+    const validAfter = exceptSessionId ? undefined : Math.floor(Date.now() / 1000) + 1;
+    if (validAfter) await enqueueEvent(manager, 'USER_TOKENS_REVOKED', { userId, validAfter, reason });
+    return { sessionIds: revoked, userId, validAfter };
+  }
+
+  /** Signs out every session of the user (logout-all). */
+  async logoutAll(userId: string, client: ClientInfo): Promise<void> {
+    const revoked = await this.dataSource.transaction(async (manager) => {
+      const result = await this.revokeAllForUser(manager, userId, 'logout all');
+      await recordAudit(manager, { actorId: userId, action: 'user.logout_all', targetType: 'user', targetId: userId, client });
+      return result;
+    });
+    await this.afterRevocation(revoked);
+  }
+
+  /** The user's live sessions, newest first. */
+  async list(userId: string): Promise<SessionEntity[]> {
+    return this.dataSource.getRepository(SessionEntity).find({
+      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) }, order: { lastUsedAt: 'DESC' },
+    });
+  }
+
+  /** Revokes one of the user's own sessions; NOT_FOUND for anyone else's. */
+  async revokeOwn(userId: string, sessionId: string): Promise<boolean> {
+    if (!/^[0-9a-f-]{36}$/i.test(sessionId)) throw notFound('Session');
+    const found = await this.dataSource.transaction(async (manager) => {
+      const session = await manager.findOne(SessionEntity, { where: { id: sessionId, userId }, lock: { mode: 'pessimistic_write' } });
+      if (!session) return false;
+      if (!session.revokedAt) await this.revokeInTransaction(manager, session, 'revoked by user');
+      return true;
+    });
+    if (!found) throw notFound('Session');
+    await this.afterRevocation({ sessionIds: [sessionId], userId });
     return true;
   }
 
@@ -112,9 +170,10 @@ export class SessionService {
     await enqueueEvent(manager, 'SESSION_REVOKED', { sessionId: session.id, userId: session.userId, reason });
   }
 
-  /** After commit: the gateway refuses the sessions' access tokens from now on. */
-  async afterRevocation(sessionIds: string[]): Promise<void> {
-    await Promise.all(sessionIds.map((id) => this.revocations.revokeSession(id)));
+  /** After commit: the gateway refuses the revoked access tokens from now on, without waiting for events. */
+  async afterRevocation(revoked: RevokedSessions): Promise<void> {
+    await Promise.all(revoked.sessionIds.map((id) => this.revocations.revokeSession(id)));
+    if (revoked.validAfter) await this.revocations.revokeUserTokens(revoked.userId, revoked.validAfter);
     this.relay.kick();
   }
 

@@ -1,4 +1,4 @@
-import { invalidToken } from '@bastion/platform';
+import { invalidToken, requireUser } from '@bastion/platform';
 import type { AuthContext } from '../../context';
 import type { RegisterInput } from '../../accounts/account.service';
 import type { AuthPayload } from '../../sessions/session.service';
@@ -26,4 +26,12 @@ export const sessionMutations = {
     if (!args.refreshToken) throw invalidToken('No refresh token was given.');
     return ctx.sessions.logout(args.refreshToken);
   },
+
+  logoutAll: async (_: unknown, __: unknown, ctx: AuthContext) => {
+    const viewer = requireUser(ctx.viewer);
+    await ctx.sessions.logoutAll(viewer.userId, ctx.client);
+    return true;
+  },
+
+  revokeSession: (_: unknown, args: { id: string }, ctx: AuthContext) => ctx.sessions.revokeOwn(requireUser(ctx.viewer).userId, args.id),
 };
