@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { booleanFlag, commonConfig, durationSeconds, jwtConfig, port, serviceTokenEntries } from '@bastion/platform';
+import { booleanFlag, commonConfig, durationSeconds, jwtConfig, jwtKeyProblems, port, serviceTokenEntries } from '@bastion/platform';
 
-export const gatewayConfigSchema = z.object({
+export const gatewayConfigSchema = z
+  .object({
   ...commonConfig,
   ...jwtConfig,
   HOST: z.string().default('127.0.0.1'),
@@ -20,6 +21,8 @@ export const gatewayConfigSchema = z.object({
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
   SANDBOX: booleanFlag(true),
+}).superRefine((config, ctx) => {
+  for (const message of jwtKeyProblems(config, false)) ctx.addIssue({ code: 'custom', message });
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

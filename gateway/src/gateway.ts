@@ -44,6 +44,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     formatError: createFormatError({ logger: options.logger, trustUpstreamCodes: true }),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // Batches are allowed (Apollo Client's BatchHttpLink); each operation still passes every limit on its own.
+    allowBatchedHttpRequests: true,
     introspection: true,
     // A bound on parse work: a huge document is refused before it costs anything.
     parseOptions: { maxTokens: 10_000 },

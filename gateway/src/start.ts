@@ -1,5 +1,5 @@
 import {
-  AccessTokenVerifier, MemoryRevocationList, RedisRevocationList, ServiceTokenRegistry, listen, type EventBus,
+  AccessTokenVerifier, MemoryRevocationList, publicJwks, RedisRevocationList, ServiceTokenRegistry, listen, type EventBus,
   type Logger, type RevocationList, type RunningService, type ServiceTokenEntry,
 } from '@bastion/platform';
 import type { KeyObject } from 'node:crypto';
@@ -51,6 +51,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const client = createUndiciFetcher();
   const metrics = new GatewayMetrics();
   const sdl = deps.supergraphs ?? { public: readSupergraph(SUPERGRAPH_FILES.public), internal: readSupergraph(SUPERGRAPH_FILES.internal) };
+  const jwks = publicJwks(config);
   const landingPage = config.NODE_ENV !== 'production' && config.SANDBOX;
   const [publicApollo, internalApollo] = await Promise.all([
     createGatewayServer({ supergraphSdl: sdl.public, subgraphUrls, claimsKey: deps.claimsKey, fetcher: client.fetcher, logger, landingPage }),
@@ -72,7 +73,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     if (deps.redis) checks.redis = await deps.redis.ping().then(() => true, () => false);
     return checks;
   };
-  const common = { authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY), bodyLimitBytes: config.BODY_LIMIT_BYTES, logger, metrics, readiness, jwks: () => ({ keys: [] }) };
+  const common = { authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY), bodyLimitBytes: config.BODY_LIMIT_BYTES, logger, metrics, readiness, jwks: () => jwks };
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
   const publicListener = await listen(
     createGatewayApp({ ...common, listener: 'public', apollo: publicApollo, stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString() }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanFlag, commonConfig, durationSeconds, jwtConfig, port } from '@bastion/platform';
+import { booleanFlag, commonConfig, durationSeconds, jwtConfig, jwtKeyProblems, port } from '@bastion/platform';
 
 export const authConfigSchema = z
   .object({
@@ -18,8 +18,12 @@ export const authConfigSchema = z
     REFRESH_COOKIE: booleanFlag(false),
     RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(100),
     APP_URL: z.string().url().default('http://localhost:3000'),
+    /** Unset: mail is logged instead of sent (links included only outside production). */
+    SMTP_URL: z.string().url().optional(),
+    MAIL_FROM: z.string().min(3).default('Bastion <no-reply@localhost>'),
   })
   .superRefine((config, ctx) => {
+    for (const message of jwtKeyProblems(config, true)) ctx.addIssue({ code: 'custom', message });
     if (config.NODE_ENV !== 'production') return;
     // OWASP's floor for argon2id; weaker settings are only for tests and development.
     if (config.ARGON2_MEMORY_KIB < 19456 || config.ARGON2_TIME_COST < 2) {

@@ -6,3 +6,4 @@ export * from './forwarded-claims';
 export * from './replay-guard';
 export * from './access-tokens';
 export * from './revocation';
+export * from './jwt-keys';

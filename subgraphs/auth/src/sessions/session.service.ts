@@ -125,8 +125,10 @@ export class SessionService {
       await this.revokeInTransaction(manager, session, reason);
       revoked.push(session.id);
     }
-    // Whole-user cut-off only when no session survives; otherwise per-session entries suffice.
-    const validAfter = exceptSessionId ? undefined : Math.floor(Date.now() / 1000) + 1;
+    // Each revoked session is listed by id, which covers tokens of this very second; the
+    // whole-user cut-off (iat < now, in whole seconds) also voids tokens of sessions we could not
+    // list, without refusing a sign-in made right after this one.
+    const validAfter = exceptSessionId ? undefined : Math.floor(Date.now() / 1000);
     if (validAfter) await enqueueEvent(manager, 'USER_TOKENS_REVOKED', { userId, validAfter, reason });
     return { sessionIds: revoked, userId, validAfter };
   }
