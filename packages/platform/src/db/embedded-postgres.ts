@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { servePglite } from './pglite-wire-server';
 
 export interface EmbeddedPostgres {
   /** A postgres:// URL the ordinary `pg` driver connects to. */
@@ -9,27 +10,22 @@ export interface EmbeddedPostgres {
 
 /**
  * One PGlite database served over the Postgres wire protocol, so embedded mode runs the same
- * driver and SQL as a real server. PGlite runs one query at a time; the socket server queues
- * connections, and maxConnections must cover every pool that connects, or connections drop.
+ * driver and SQL as a real server. PGlite has one session: connections take turns, one statement
+ * sequence or transaction at a time, and maxConnections must cover every pool that connects.
  */
 export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number; maxConnections?: number }): Promise<EmbeddedPostgres> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   let dataDir: string | undefined;
   if (options.dataDir) {
     dataDir = resolve(options.dataDir, 'pglite');
     mkdirSync(dataDir, { recursive: true });
   }
   const db = await PGlite.create(dataDir ? { dataDir } : {});
-  const server = new PGLiteSocketServer({
-    db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? 64,
-  });
-  await server.start();
-  const address = server.getServerConn();
+  const server = await servePglite(db, { host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? 64 });
   return {
-    url: `postgres://postgres@${address}/postgres`,
+    url: `postgres://postgres@${server.address}/postgres`,
     async close() {
-      await server.stop();
+      await server.close();
       await db.close();
     },
   };

@@ -14,6 +14,8 @@ export interface RateLimitState {
 export interface RateLimiter {
   hit(key: string, windowSeconds: number): Promise<RateLimitState>;
   peek(key: string): Promise<RateLimitState>;
+  /** Takes back one hit (an attempt that turned out not to count, e.g. a successful login). */
+  undo(key: string): Promise<void>;
 }
 
 export class MemoryRateLimiter implements RateLimiter {
@@ -29,6 +31,11 @@ export class MemoryRateLimiter implements RateLimiter {
     }
     window.count += 1;
     return { count: window.count, retryAfter: Math.ceil((window.endsAt - now) / 1000) };
+  }
+
+  async undo(key: string): Promise<void> {
+    const window = this.windows.get(key);
+    if (window && window.count > 0) window.count -= 1;
   }
 
   async peek(key: string): Promise<RateLimitState> {
@@ -51,6 +58,10 @@ export class RedisRateLimiter implements RateLimiter {
     const full = `${this.prefix}rl:${key}`;
     const [[, count], , [, ttl]] = (await this.redis.multi().incr(full).expire(full, windowSeconds, 'NX').ttl(full).exec()) as [unknown, number][];
     return { count: Number(count), retryAfter: Math.max(1, Number(ttl)) };
+  }
+
+  async undo(key: string): Promise<void> {
+    await this.redis.eval(`if (tonumber(redis.call('GET', KEYS[1]) or '0')) > 0 then redis.call('DECR', KEYS[1]) end return 1`, 1, `${this.prefix}rl:${key}`);
   }
 
   async peek(key: string): Promise<RateLimitState> {

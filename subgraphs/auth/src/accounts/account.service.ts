@@ -15,7 +15,7 @@ export interface RegisterInput {
   displayName?: string | null;
 }
 
-const DISPLAY_NAME_MAX = 100;
+export const DISPLAY_NAME_MAX = 100;
 
 /** Registration and password sign-in. */
 export class AccountService {
@@ -62,20 +62,20 @@ export class AccountService {
   async login(emailInput: string, password: string, client: ClientInfo): Promise<AuthPayload> {
     const email = normalizeEmail(emailInput);
     await this.limits.countAttempt('login', client);
-    await this.limits.assertLoginAllowed(email);
+    await this.limits.beginLogin(email);
     const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email });
     const isValid =
       password.length <= 1024 && user?.passwordHash
         ? await this.hasher.verify(user.passwordHash, password)
         : await this.hasher.verifyAgainstDummy(password.slice(0, 1024));
     if (!user || !isValid) {
-      await this.limits.recordLoginFailure(email);
       await this.dataSource.transaction((manager) =>
         recordAudit(manager, { actorId: user?.id ?? null, action: 'user.login_failed', targetType: 'user', targetId: user?.id ?? null, client, metadata: { email } }),
       );
       this.relay.kick();
       throw new AppError('INVALID_CREDENTIALS');
     }
+    await this.limits.loginSucceeded(email);
     if (user.passwordHash && this.hasher.needsRehash(user.passwordHash)) {
       await this.dataSource.getRepository(UserEntity).update({ id: user.id }, { passwordHash: await this.hasher.hash(password) });
     }

@@ -27,14 +27,31 @@ export class AuthLimits {
     void kind;
   }
 
-  /** RATE_LIMITED while an email is locked, before any password work is spent on it. */
+  /**
+   * Counts a login attempt for an email before any password work, and refuses it once the
+   * window holds `failuresPerEmail`. Counting first (not after a failure) keeps concurrent
+   * attempts from slipping past the limit; a success takes its count back.
+   */
+  async beginLogin(email: string): Promise<void> {
+    const state = await this.limiter.hit(`login:${email}`, this.settings.windowSeconds);
+    if (state.count > this.settings.failuresPerEmail) {
+      await this.limiter.undo(`login:${email}`);
+      throw rateLimited(state.retryAfter);
+    }
+  }
+
+  async loginSucceeded(email: string): Promise<void> {
+    await this.limiter.undo(`login:${email}`);
+  }
+
+  /** For password re-checks of a signed-in user (change password, delete account): the same lock. */
   async assertLoginAllowed(email: string): Promise<void> {
-    const state = await this.limiter.peek(`login-failures:${email}`);
+    const state = await this.limiter.peek(`login:${email}`);
     if (state.count >= this.settings.failuresPerEmail) throw rateLimited(state.retryAfter);
   }
 
   async recordLoginFailure(email: string): Promise<void> {
-    await this.limiter.hit(`login-failures:${email}`, this.settings.windowSeconds);
+    await this.limiter.hit(`login:${email}`, this.settings.windowSeconds);
   }
 
   /** A per-key limit for mail-sending requests (verification, reset), so nobody can mail-bomb an address. */
