@@ -9,12 +9,19 @@ const swc = ['@swc/jest', {
   module: { type: 'commonjs' },
 }];
 
+// ESM-only libraries the services load with `await import()`. swc turns that into require(), which
+// Node 20 serves from ESM (require(esm)) but jest's module system cannot: jest compiles these to
+// CommonJS instead, and only these; everything else in node_modules stays untransformed.
+const esmOnly = ['openid-client', 'oauth4webapi', 'jose'];
+const swcEsm = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/packages', '<rootDir>/gateway', '<rootDir>/schema', '<rootDir>/subgraphs', '<rootDir>/test'],
   testMatch: ['**/?(*.)test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swcEsm },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: {
     '^@bastion/testing$': '<rootDir>/test/support/index.ts',
     '^@bastion/platform$': '<rootDir>/packages/platform/src/index.ts',

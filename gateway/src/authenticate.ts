@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { AccessTokenVerifier, AppError, ANONYMOUS, type RevocationList, type ServiceTokenRegistry, type Viewer } from '@bastion/platform';
+import {
+  AccessTokenVerifier, AppError, ANONYMOUS, sha256Hex, type IssuedTokenStore, type RevocationList, type ServiceTokenRegistry, type Viewer,
+} from '@bastion/platform';
 
 const SERVICE_TOKEN_PREFIX = 'bst_';
 
@@ -12,6 +14,7 @@ export class Authenticator {
     private readonly accessTokens: AccessTokenVerifier,
     private readonly serviceTokens: ServiceTokenRegistry,
     private readonly revocations: RevocationList,
+    private readonly issuedTokens: IssuedTokenStore,
   ) {}
 
   async authenticate(req: IncomingMessage): Promise<Viewer> {
@@ -20,7 +23,7 @@ export class Authenticator {
     if (authorization !== undefined && serviceHeader !== undefined) {
       throw new AppError('UNAUTHENTICATED', { message: 'Send one credential, not two.' });
     }
-    if (typeof serviceHeader === 'string') return this.service(serviceHeader);
+    if (typeof serviceHeader === 'string') return this.service(serviceHeader.trim());
     if (authorization === undefined) return ANONYMOUS;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw new AppError('UNAUTHENTICATED', { message: 'The Authorization header must be "Bearer <token>".' });
@@ -33,8 +36,9 @@ export class Authenticator {
     return viewer;
   }
 
-  private service(token: string): Viewer {
-    const identity = this.serviceTokens.verify(token.trim());
+  private async service(token: string): Promise<Viewer> {
+    // Configured tokens first (constant-time over all of them), then tokens issued at run time by hash.
+    const identity = this.serviceTokens.verify(token) ?? (await this.issuedTokens.find(sha256Hex(token)));
     if (!identity) throw new AppError('UNAUTHENTICATED', { message: 'The service token is not valid.' });
     return { kind: 'service', name: identity.name, scopes: identity.scopes };
   }

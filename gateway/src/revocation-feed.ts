@@ -1,4 +1,4 @@
-import type { EventBus, RevocationList, Subscription } from '@bastion/platform';
+import type { EventBus, IssuedTokenStore, RevocationList, Subscription } from '@bastion/platform';
 
 /**
  * Keeps the gateway's revocation list fed from auth's events, so instances that share no Redis
@@ -11,5 +11,13 @@ export async function subscribeToRevocations(bus: EventBus, revocations: Revocat
     if (event.type === 'USER_TOKENS_REVOKED' && data.userId && typeof data.validAfter === 'number') {
       await revocations.revokeUserTokens(data.userId, data.validAfter);
     }
+  });
+}
+
+/** Learns service tokens issued by auth, for gateways that share no Redis with it. */
+export async function subscribeToIssuedTokens(bus: EventBus, store: IssuedTokenStore): Promise<Subscription> {
+  return bus.subscribe('gateway-service-tokens', ['SERVICE_TOKEN_ISSUED'], async (event) => {
+    const data = event.data as { name?: string; scopes?: string[]; sha256?: string };
+    if (data.name && Array.isArray(data.scopes) && data.sha256) await store.add({ name: data.name, scopes: data.scopes, sha256: data.sha256 });
   });
 }

@@ -1,5 +1,5 @@
 import {
-  AccessTokenVerifier, MemoryRevocationList, publicJwks, RedisRevocationList, ServiceTokenRegistry, listen, type EventBus,
+  AccessTokenVerifier, MemoryRevocationList, createIssuedTokenStore, publicJwks, type IssuedTokenStore, RedisRevocationList, ServiceTokenRegistry, listen, type EventBus,
   type Logger, type RevocationList, type RunningService, type ServiceTokenEntry,
 } from '@bastion/platform';
 import type { KeyObject } from 'node:crypto';
@@ -10,7 +10,7 @@ import type { GatewayConfig } from './config';
 import { SUPERGRAPH_FILES, createGatewayServer, readSupergraph } from './gateway';
 import { createGatewayApp } from './app';
 import { GatewayMetrics } from './metrics';
-import { subscribeToRevocations } from './revocation-feed';
+import { subscribeToIssuedTokens, subscribeToRevocations } from './revocation-feed';
 import { createUndiciFetcher } from './subgraph-client';
 
 export interface GatewayDeps {
@@ -26,6 +26,7 @@ export interface GatewayDeps {
   /** Supergraph SDL overrides (tests compose on the fly). */
   supergraphs?: { public: string; internal: string };
   revocations?: RevocationList;
+  issuedTokens?: IssuedTokenStore;
 }
 
 export interface RunningGateway extends RunningService {
@@ -46,8 +47,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     (deps.redis
       ? new RedisRevocationList(deps.redis, config.ACCESS_TOKEN_TTL, deps.keyPrefix)
       : new MemoryRevocationList(config.ACCESS_TOKEN_TTL));
-  const feed = await subscribeToRevocations(deps.bus, revocations);
-  const authenticator = new Authenticator(new AccessTokenVerifier(config), serviceTokens, revocations);
+  const issuedTokens = deps.issuedTokens ?? createIssuedTokenStore(deps.redis, deps.keyPrefix);
+  const feeds = [await subscribeToRevocations(deps.bus, revocations), await subscribeToIssuedTokens(deps.bus, issuedTokens)];
+  const authenticator = new Authenticator(new AccessTokenVerifier(config), serviceTokens, revocations, issuedTokens);
+  if (serviceTokens.size === 0) logger.warn('no SERVICE_TOKENS configured: internal callers cannot authenticate until a token is issued');
   const client = createUndiciFetcher();
   const metrics = new GatewayMetrics();
   const sdl = deps.supergraphs ?? { public: readSupergraph(SUPERGRAPH_FILES.public), internal: readSupergraph(SUPERGRAPH_FILES.internal) };
@@ -91,7 +94,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     internalPort: internalListener.port,
     revocations,
     async stop() {
-      await feed.stop();
+      for (const feed of feeds) await feed.stop();
       await Promise.all([publicListener.close(), internalListener.close()]);
       await Promise.all([publicApollo.stop(), internalApollo.stop()]);
       await client.close();

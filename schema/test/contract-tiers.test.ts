@@ -9,6 +9,12 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'Query.me': 'AUTHENTICATED', 'Query.sessions': 'AUTHENTICATED', 'Mutation.logoutAll': 'AUTHENTICATED',
     'Mutation.revokeSession': 'AUTHENTICATED', 'Query.user': 'INTERNAL:users:read', 'Query.userByEmail': 'INTERNAL:users:read',
     'Mutation.register': 'PUBLIC', 'Mutation.login': 'PUBLIC', 'Mutation.refreshToken': 'PUBLIC', 'Mutation.logout': 'PUBLIC',
+    'Mutation.requestEmailVerification': 'AUTHENTICATED', 'Mutation.verifyEmail': 'PUBLIC', 'Mutation.requestPasswordReset': 'PUBLIC',
+    'Mutation.resetPassword': 'PUBLIC', 'Mutation.updateProfile': 'VERIFIED', 'Mutation.changePassword': 'VERIFIED',
+    'Mutation.changeEmail': 'VERIFIED', 'Mutation.deleteAccount': 'VERIFIED',
+    'Query.oauthAuthorizationUrl': 'PUBLIC', 'Mutation.oauthLogin': 'PUBLIC', 'Mutation.linkOAuthAccount': 'VERIFIED',
+    'Mutation.unlinkOAuthAccount': 'VERIFIED', 'Mutation.switchOrganization': 'AUTHENTICATED',
+    'Mutation.issueServiceToken': 'INTERNAL:tokens:admin',
   },
   orgs: {
     'Query.organization': 'AUTHENTICATED', 'Query.myOrganizations': 'AUTHENTICATED', 'Mutation.createOrganization': 'VERIFIED',

@@ -1,5 +1,5 @@
 import {
-  ConfigError, MemoryRevocationList, SCOPES, commonConfig, createPlatformDeps, generateServiceToken, loadConfig,
+  ConfigError, MemoryIssuedTokenStore, MemoryRevocationList, SCOPES, commonConfig, createPlatformDeps, generateServiceToken, loadConfig,
   serviceTokenEntry, type Env, type PlatformDeps, type ServiceTokenEntry,
 } from '@bastion/platform';
 import { gatewayConfigSchema, startGateway, type RunningGateway } from '@bastion/gateway';
@@ -78,9 +78,14 @@ export async function startPlatform(env: Env, options: PlatformOptions = {}): Pr
       devServiceToken = generateServiceToken();
       extraServiceTokens.push(serviceTokenEntry('development', [...SCOPES], devServiceToken));
     }
-    // Without Redis, auth and the gateway share one in-memory revocation list.
+    // Without Redis, auth and the gateway share one in-memory revocation list and token store.
     const revocations = deps.redis ? undefined : new MemoryRevocationList(configs.gateway.ACCESS_TOKEN_TTL);
-    const auth = await startAuthService(configs.auth, deps, { port: port(configs.auth.AUTH_PORT), revocations });
+    const issuedTokens = deps.redis ? undefined : new MemoryIssuedTokenStore();
+    // Auth reaches orgs through the gateway's internal listener, which starts last.
+    let internalGatewayUrl = configs.auth.GATEWAY_INTERNAL_URL;
+    const auth = await startAuthService(configs.auth, deps, {
+      port: port(configs.auth.AUTH_PORT), revocations, issuedTokens, internalGatewayUrl: () => internalGatewayUrl, serviceToken: authToken,
+    });
     started.push(auth);
     const orgs = await startOrgsService(configs.orgs, deps, { port: port(configs.orgs.ORGS_PORT) });
     started.push(orgs);
@@ -90,9 +95,10 @@ export async function startPlatform(env: Env, options: PlatformOptions = {}): Pr
     started.push(ai);
     const gatewayConfig = { ...configs.gateway, PORT: port(configs.gateway.PORT), INTERNAL_PORT: port(configs.gateway.INTERNAL_PORT) };
     const gateway = await startGateway(gatewayConfig, {
-      ...deps, extraServiceTokens, revocations, supergraphs: options.supergraphs,
+      ...deps, extraServiceTokens, revocations, issuedTokens, supergraphs: options.supergraphs,
       subgraphUrls: { auth: auth.url, orgs: orgs.url, credits: credits.url, ai: ai.url },
     });
+    internalGatewayUrl = gateway.internalUrl;
     return {
       deps, gateway, auth, orgs, credits, ai, devServiceToken, serviceTokens: { auth: authToken, ai: aiToken },
       async stop() {

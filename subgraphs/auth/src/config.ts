@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanFlag, commonConfig, durationSeconds, jwtConfig, jwtKeyProblems, port } from '@bastion/platform';
+import { oauthConfig, oauthConfigProblems } from './oauth/oauth-config';
 
 export const authConfigSchema = z
   .object({
@@ -18,12 +19,18 @@ export const authConfigSchema = z
     REFRESH_COOKIE: booleanFlag(false),
     RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(100),
     APP_URL: z.string().url().default('http://localhost:3000'),
+    /** Where auth reaches other services (orgs memberships), with AUTH_SERVICE_TOKEN. */
+    GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
+    AUTH_SERVICE_TOKEN: z.string().min(20).optional(),
     /** Unset: mail is logged instead of sent (links included only outside production). */
     SMTP_URL: z.string().url().optional(),
     MAIL_FROM: z.string().min(3).default('Bastion <no-reply@localhost>'),
+    /** GOOGLE_*, OIDC_* and OAUTH_REDIRECT_URIS: sign-in through OpenID Connect providers. */
+    ...oauthConfig,
   })
   .superRefine((config, ctx) => {
     for (const message of jwtKeyProblems(config, true)) ctx.addIssue({ code: 'custom', message });
+    for (const { path, message } of oauthConfigProblems(config)) ctx.addIssue({ code: 'custom', path: [path], message });
     if (config.NODE_ENV !== 'production') return;
     // OWASP's floor for argon2id; weaker settings are only for tests and development.
     if (config.ARGON2_MEMORY_KIB < 19456 || config.ARGON2_TIME_COST < 2) {

@@ -1,10 +1,16 @@
 import { resolve } from 'node:path';
 import {
-  AccessTokenSigner, InboxRow, createRateLimiter, MemoryRevocationList, OutboxRow, RedisRevocationList, deriveKey, startSubgraphService,
+  AccessTokenSigner, InboxRow, createIssuedTokenStore, createRateLimiter, type IssuedTokenStore, MemoryRevocationList, OutboxRow, RedisRevocationList, deriveKey, startSubgraphService,
   type PlatformDeps, type RevocationList, type SubgraphService,
 } from '@bastion/platform';
 import { AccountService } from './accounts/account.service';
+import { createAccountFlows, type AccountFlows } from './accounts/account-flows';
 import { AuthLimits } from './limits/auth-limits';
+import { MembershipClient } from './organizations/membership-client';
+import { OrganizationSwitch } from './organizations/organization-switch';
+import { ServiceTokenEntity } from './service-tokens/service-token.entity';
+import { ServiceTokenService } from './service-tokens/service-token.service';
+import { ServiceTokens1763800000300 } from './migrations/1763800000300-service-tokens';
 import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
 import { PasswordHasher } from './passwords/password-hasher';
@@ -14,19 +20,33 @@ import { SessionService } from './sessions/session.service';
 import { UserEntity } from './users/user.entity';
 import { UserService } from './users/user.service';
 import { Initial1763800000000 } from './migrations/1763800000000-initial';
+import { EmailTokens1763800000100 } from './migrations/1763800000100-email-tokens';
+import { EmailTokenEntity } from './email/email-token.entity';
+import { OAuth1763800000200 } from './migrations/1763800000200-oauth';
+import { OAuthAccountEntity, OAuthStateEntity } from './oauth/oauth-account.entity';
+import { createOAuthService, type OAuthService } from './oauth/oauth.service';
 
 export interface AuthServiceOptions {
   port?: number;
+  /** The gateway's internal GraphQL URL, when only known after start (single process, free ports). */
+  internalGatewayUrl?: () => string;
+  /** Auth's own service token, when the process minted it. */
+  serviceToken?: string;
+  /** Shared with the gateway in single-process mode (without Redis). */
+  issuedTokens?: IssuedTokenStore;
   /** Shared with the gateway in single-process mode, so revocations bite without Redis. */
   revocations?: RevocationList;
 }
 
-export interface AuthServices {
+export interface AuthServices extends AccountFlows {
   accounts: AccountService;
   sessions: SessionService;
   users: UserService;
   limits: AuthLimits;
   hasher: PasswordHasher;
+  oauth: OAuthService;
+  organizations: OrganizationSwitch;
+  serviceTokens: ServiceTokenService;
 }
 
 export type AuthService = SubgraphService<AuthContext, AuthServices>;
@@ -38,10 +58,10 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
     host: config.HOST,
     port: options.port ?? config.AUTH_PORT,
     schemaFile: resolve(__dirname, '../schema.graphql'),
-    entities: [UserEntity, SessionEntity, RefreshTokenEntity, OutboxRow, InboxRow],
-    migrations: [Initial1763800000000],
+    entities: [UserEntity, SessionEntity, RefreshTokenEntity, EmailTokenEntity, OAuthAccountEntity, OAuthStateEntity, ServiceTokenEntity, OutboxRow, InboxRow],
+    migrations: [Initial1763800000000, EmailTokens1763800000100, OAuth1763800000200, ServiceTokens1763800000300],
     resolvers,
-    setup: async ({ dataSource, relay }) => {
+    setup: async ({ dataSource, relay, logger }) => {
       const revocations =
         options.revocations ??
         (deps.redis ? new RedisRevocationList(deps.redis, config.ACCESS_TOKEN_TTL, deps.keyPrefix) : new MemoryRevocationList(config.ACCESS_TOKEN_TTL));
@@ -57,8 +77,16 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
       });
       const accounts = new AccountService(dataSource, hasher, sessions, relay, limits);
       const users = new UserService(dataSource);
-      const services = { accounts, sessions, users, limits, hasher };
-      return { services, extendContext: (base) => ({ ...base, ...services, config }) };
+      const flows = createAccountFlows({ config, dataSource, relay, logger, hasher, sessions, limits });
+      const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
+      const memberships = new MembershipClient(
+        options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+        () => options.serviceToken ?? config.AUTH_SERVICE_TOKEN,
+      );
+      const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
+      const serviceTokens = new ServiceTokenService(dataSource, options.issuedTokens ?? createIssuedTokenStore(deps.redis, deps.keyPrefix), relay);
+      const services = { accounts, sessions, users, limits, hasher, oauth, organizations, serviceTokens, ...flows };
+      return { services, extendContext: (base) => ({ ...base, ...services, config }), onStop: () => flows.mailer.close() };
     },
   });
 }

@@ -7,3 +7,4 @@ export * from './replay-guard';
 export * from './access-tokens';
 export * from './revocation';
 export * from './jwt-keys';
+export * from './issued-tokens';

@@ -9,6 +9,8 @@ export const EVENT_TYPES = [
   'SESSION_REVOKED',
   /** Every token of a user issued before `validAfter` is void (logout-all, password change, deletion). */
   'USER_TOKENS_REVOKED',
+  /** A service token was issued (its hash, name and scopes): gateways accept it from now on. */
+  'SERVICE_TOKEN_ISSUED',
   /** A security-relevant action, for the audit log. */
   'AUDIT_RECORDED',
 ] as const;

@@ -5,7 +5,7 @@ import type { UserEntity } from '../users/user.entity';
 export const User = {
   __resolveReference: (ref: { id: string }, ctx: AuthContext) => ctx.users.byId(ref.id),
   emailVerified: (user: UserEntity) => user.emailVerifiedAt !== null,
-  linkedProviders: () => [],
+  linkedProviders: (user: UserEntity, _: unknown, ctx: AuthContext) => ctx.oauth.linkedProviders(user.id),
 };
 
 export const Session = {

@@ -1,5 +1,5 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
-import { IsNull, MoreThan, type DataSource, type EntityManager } from 'typeorm';
+import { IsNull, MoreThan, Not, type DataSource, type EntityManager } from 'typeorm';
 import {
   AccessTokenSigner, enqueueEvent, invalidToken, notFound, type ClientInfo, type OutboxRelay, type RevocationList,
 } from '@bastion/platform';
@@ -80,6 +80,9 @@ export class SessionService {
           await this.revokeInTransaction(manager, session, 'refresh token reuse');
           return { error: invalidToken('This refresh token was already used; the session has been signed out.'), revoked: session };
         }
+        // Inside the grace window: the same successor as the first refresh, if that is what replaced it.
+        const replacement = token.replacedById ? await manager.findOneBy(RefreshTokenEntity, { id: token.replacedById }) : null;
+        if (!replacement || replacement.tokenHash !== hashRefreshToken(successor)) return { error: invalidToken() };
         return { payload: this.payload(user, session, successor) };
       }
       token.rotatedAt = now;
@@ -131,6 +134,16 @@ export class SessionService {
     const validAfter = exceptSessionId ? undefined : Math.floor(Date.now() / 1000);
     if (validAfter) await enqueueEvent(manager, 'USER_TOKENS_REVOKED', { userId, validAfter, reason });
     return { sessionIds: revoked, userId, validAfter };
+  }
+
+  /**
+   * Gives a session a fresh refresh token and retires its current ones (their successors then no
+   * longer exist, so a late presentation is refused without revoking the family).
+   */
+  async replaceRefreshTokens(manager: EntityManager, session: SessionEntity, refreshToken: string): Promise<void> {
+    const now = new Date();
+    const next = await this.storeRefreshToken(manager, session, refreshToken, now);
+    await manager.update(RefreshTokenEntity, { sessionId: session.id, rotatedAt: IsNull(), id: Not(next.id) }, { rotatedAt: now, replacedById: next.id });
   }
 
   /** Signs out every session of the user (logout-all). */

@@ -1,6 +1,14 @@
+import { emailMutations } from './email';
+import { oauthMutations } from './oauth';
+import { profileMutations } from './profile';
+import { serviceTokenMutations } from './service-tokens';
 import { sessionMutations } from './sessions';
 
 /** Mutation resolvers, one file per area; each area's fields are listed in schema.graphql. */
 export const Mutation = {
   ...sessionMutations,
+  ...emailMutations,
+  ...profileMutations,
+  ...oauthMutations,
+  ...serviceTokenMutations,
 };

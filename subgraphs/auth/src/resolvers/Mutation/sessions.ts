@@ -34,4 +34,7 @@ export const sessionMutations = {
   },
 
   revokeSession: (_: unknown, args: { id: string }, ctx: AuthContext) => ctx.sessions.revokeOwn(requireUser(ctx.viewer).userId, args.id),
+
+  switchOrganization: async (_: unknown, args: { organizationId?: string | null }, ctx: AuthContext) =>
+    proven(ctx, await ctx.organizations.switchTo(requireUser(ctx.viewer), args.organizationId ?? null, ctx.client)),
 };

@@ -1,0 +1,35 @@
+import type { DataSource } from 'typeorm';
+import { enqueueEvent, type ClientInfo } from '@bastion/platform';
+import { recordAudit } from '../audit/audit';
+import { EmailTokenEntity } from '../email/email-token.entity';
+import type { SessionService } from '../sessions/session.service';
+import { UserEntity } from '../users/user.entity';
+import type { Reauthentication } from './reauthentication';
+
+/**
+ * Deletes an account on its owner's request. Auth forgets the person (the user row; sessions,
+ * refresh tokens and email tokens go with it) and tells the other services with USER_DELETED
+ * in the same transaction, so they forget too or the deletion does not happen at all.
+ */
+export class AccountDeletionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly reauth: Reauthentication,
+    private readonly sessions: SessionService,
+  ) {}
+
+  async delete(userId: string, password: string, client: ClientInfo): Promise<boolean> {
+    await this.reauth.confirm(userId, password);
+    const revoked = await this.dataSource.transaction(async (manager) => {
+      // Revoked first, so the gateway learns of every session before its row disappears.
+      const result = await this.sessions.revokeAllForUser(manager, userId, 'account deleted');
+      await manager.delete(EmailTokenEntity, { userId });
+      await manager.delete(UserEntity, { id: userId });
+      await enqueueEvent(manager, 'USER_DELETED', { userId });
+      await recordAudit(manager, { actorId: userId, action: 'user.deleted', targetType: 'user', targetId: userId, client });
+      return result;
+    });
+    await this.sessions.afterRevocation(revoked);
+    return true;
+  }
+}

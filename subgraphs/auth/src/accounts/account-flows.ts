@@ -1,0 +1,47 @@
+import type { DataSource } from 'typeorm';
+import type { Logger, OutboxRelay } from '@bastion/platform';
+import type { AuthConfig } from '../config';
+import { EmailVerificationService } from '../email/email-verification.service';
+import { PasswordResetService } from '../email/password-reset.service';
+import type { AuthLimits } from '../limits/auth-limits';
+import { Mailer } from '../mail/mailer';
+import { MailTemplates } from '../mail/templates';
+import type { PasswordHasher } from '../passwords/password-hasher';
+import { ProfileService } from '../profile/profile.service';
+import type { SessionService } from '../sessions/session.service';
+import { AccountDeletionService } from './account-deletion.service';
+import { Reauthentication } from './reauthentication';
+
+/** The account's mail-driven flows and self-service changes, as server.ts exposes them. */
+export interface AccountFlows {
+  mailer: Mailer;
+  emailVerification: EmailVerificationService;
+  passwordReset: PasswordResetService;
+  profile: ProfileService;
+  accountDeletion: AccountDeletionService;
+}
+
+export interface AccountFlowDeps {
+  config: AuthConfig;
+  dataSource: DataSource;
+  relay: OutboxRelay;
+  logger: Logger;
+  hasher: PasswordHasher;
+  sessions: SessionService;
+  limits: AuthLimits;
+}
+
+export function createAccountFlows({ config, dataSource, relay, logger, hasher, sessions, limits }: AccountFlowDeps): AccountFlows {
+  const isProduction = config.NODE_ENV === 'production';
+  if (!config.SMTP_URL && isProduction) logger.warn('SMTP_URL is unset: mail is only logged, and without its links');
+  const mailer = new Mailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logLinks: !isProduction }, logger);
+  const templates = new MailTemplates(config.APP_URL);
+  const reauth = new Reauthentication(dataSource, hasher, limits);
+  return {
+    mailer,
+    emailVerification: new EmailVerificationService(dataSource, sessions, relay, mailer, templates, limits),
+    passwordReset: new PasswordResetService(dataSource, hasher, sessions, mailer, templates, limits),
+    profile: new ProfileService({ dataSource, reauth, hasher, sessions, relay, mailer, templates, limits }),
+    accountDeletion: new AccountDeletionService(dataSource, reauth, sessions),
+  };
+}

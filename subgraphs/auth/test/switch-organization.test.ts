@@ -1,0 +1,46 @@
+import jwt from 'jsonwebtoken';
+import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+
+const SWITCH = 'mutation ($id: ID) { switchOrganization(organizationId: $id) { accessToken refreshToken user { id } } }';
+type Switched = { switchOrganization: { accessToken: string; refreshToken: string } };
+
+describe('switchOrganization', () => {
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+  });
+  afterAll(() => platform.stop());
+
+  it('asks orgs through the internal gateway and issues tokens carrying org and role', async () => {
+    const admin = await registerUser(platform, { verified: true });
+    const created = await platform.gql<{ createOrganization: { id: string } }>('mutation { createOrganization(name: "Acme") { id } }', {}, { token: admin.accessToken });
+    const organizationId = created.body.data!.createOrganization.id;
+
+    const switched = await platform.gql<Switched>(SWITCH, { id: organizationId }, { token: admin.accessToken });
+    expect(switched.body.errors).toBeUndefined();
+    const claims = jwt.decode(switched.body.data!.switchOrganization.accessToken) as Record<string, unknown>;
+    expect(claims).toMatchObject({ org: organizationId, role: 'ADMIN', sub: admin.id });
+
+    // The session remembers it: a refresh keeps org and role.
+    const refreshed = await platform.gql<{ refreshToken: { accessToken: string } }>(
+      'mutation ($t: String) { refreshToken(refreshToken: $t) { accessToken } }', { t: switched.body.data!.switchOrganization.refreshToken });
+    expect(jwt.decode(refreshed.body.data!.refreshToken.accessToken)).toMatchObject({ org: organizationId, role: 'ADMIN' });
+    // The refresh token from before the switch is retired without signing the session out.
+    const stale = await platform.gql('mutation ($t: String) { refreshToken(refreshToken: $t) { accessToken } }', { t: admin.refreshToken });
+    expect(stale.body.errors?.[0].extensions?.code).toBe('INVALID_TOKEN');
+
+    const back = await platform.gql<Switched>(SWITCH, { id: null }, { token: refreshed.body.data!.refreshToken.accessToken });
+    expect(jwt.decode(back.body.data!.switchOrganization.accessToken)).toMatchObject({ org: null, role: null });
+  });
+
+  it('answers NOT_FOUND for an organization the caller does not belong to', async () => {
+    const owner = await registerUser(platform, { verified: true });
+    const outsider = await registerUser(platform, { verified: true });
+    const created = await platform.gql<{ createOrganization: { id: string } }>('mutation { createOrganization(name: "Private") { id } }', {}, { token: owner.accessToken });
+    const response = await platform.gql(SWITCH, { id: created.body.data!.createOrganization.id }, { token: outsider.accessToken });
+    expect(response.body.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const missing = await platform.gql(SWITCH, { id: '00000000-0000-4000-8000-000000000000' }, { token: outsider.accessToken });
+    expect(missing.body.errors?.[0]).toMatchObject({ message: response.body.errors?.[0].message, extensions: { code: 'NOT_FOUND' } });
+  });
+});
