@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import {
-  AppError, ERROR_CODES, guarded, handleGraphQL, readBody, sendGraphQLError, sendJson, type Logger, type RequestListener,
+  AppError, ERROR_CODES, REFRESH_COOKIE_NAME, guarded, handleGraphQL, readBody, sendGraphQLError, sendJson, type Logger, type RequestListener,
 } from '@bastion/platform';
 import type { Authenticator } from './authenticate';
 import { clientAddress } from './client-address';
@@ -22,6 +22,14 @@ export interface GatewayAppOptions {
   jwks: () => unknown;
   /** Where POST /webhooks/stripe goes, raw body intact (public listener only). */
   stripeWebhookUrl?: string;
+}
+
+function readCookie(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=') || null;
+  }
+  return null;
 }
 
 function newRequestId(req: IncomingMessage): string {
@@ -53,7 +61,11 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     const userAgent = req.headers['user-agent'];
     const context: GatewayContext = {
       viewer,
-      client: { ip: clientAddress(req, options.trustedProxies), userAgent: typeof userAgent === 'string' ? userAgent : null },
+      client: {
+        ip: clientAddress(req, options.trustedProxies),
+        userAgent: typeof userAgent === 'string' ? userAgent : null,
+        refreshCookie: readCookie(req.headers.cookie, REFRESH_COOKIE_NAME),
+      },
       requestId,
       setCookies: [],
     };

@@ -68,10 +68,14 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
       const hasher = new PasswordHasher({
         memoryKib: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM, pepper: config.PASSWORD_PEPPER,
       });
+      const memberships = new MembershipClient(
+        options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+        () => options.serviceToken ?? config.AUTH_SERVICE_TOKEN,
+      );
       const sessions = new SessionService(dataSource, new AccessTokenSigner(config), deriveKey(config.JWT_SECRET, 'refresh-successor'), revocations, relay, {
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
         sessionMaxAgeSeconds: config.SESSION_MAX_AGE, reuseGraceSeconds: 10,
-      });
+      }, (organizationId, userId) => memberships.roleOf(organizationId, userId));
       const limits = new AuthLimits(createRateLimiter(deps.redis, deps.keyPrefix), {
         perIpAttempts: config.RATE_LIMIT_AUTH_PER_IP, failuresPerEmail: 10, windowSeconds: 15 * 60,
       });
@@ -79,10 +83,6 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
       const users = new UserService(dataSource);
       const flows = createAccountFlows({ config, dataSource, relay, logger, hasher, sessions, limits });
       const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
-      const memberships = new MembershipClient(
-        options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
-        () => options.serviceToken ?? config.AUTH_SERVICE_TOKEN,
-      );
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(dataSource, options.issuedTokens ?? createIssuedTokenStore(deps.redis, deps.keyPrefix), relay);
       const services = { accounts, sessions, users, limits, hasher, oauth, organizations, serviceTokens, ...flows };

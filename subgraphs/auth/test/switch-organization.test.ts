@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+import { schemaOf } from '@bastion/platform';
 import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 const SWITCH = 'mutation ($id: ID) { switchOrganization(organizationId: $id) { accessToken refreshToken user { id } } }';
@@ -32,6 +33,22 @@ describe('switchOrganization', () => {
 
     const back = await platform.gql<Switched>(SWITCH, { id: null }, { token: refreshed.body.data!.refreshToken.accessToken });
     expect(jwt.decode(back.body.data!.switchOrganization.accessToken)).toMatchObject({ org: null, role: null });
+  });
+
+  it('re-reads the role on refresh: a changed role or a removal reaches the next token', async () => {
+    const admin = await registerUser(platform, { verified: true });
+    const created = await platform.gql<{ createOrganization: { id: string } }>('mutation { createOrganization(name: "Roles") { id } }', {}, { token: admin.accessToken });
+    const organizationId = created.body.data!.createOrganization.id;
+    const switched = (await platform.gql<Switched>(SWITCH, { id: organizationId }, { token: admin.accessToken })).body.data!.switchOrganization;
+    const memberships = `${schemaOf(platform.orgs.dataSource)}.memberships`;
+    await platform.orgs.dataSource.query(`UPDATE ${memberships} SET role = 'VIEWER' WHERE user_id = $1`, [admin.id]);
+    const refresh = (t: string) => platform.gql<{ refreshToken: { accessToken: string; refreshToken: string } }>(
+      'mutation ($t: String) { refreshToken(refreshToken: $t) { accessToken refreshToken } }', { t });
+    const first = (await refresh(switched.refreshToken)).body.data!.refreshToken;
+    expect(jwt.decode(first.accessToken)).toMatchObject({ org: organizationId, role: 'VIEWER' });
+    await platform.orgs.dataSource.query(`DELETE FROM ${memberships} WHERE user_id = $1`, [admin.id]);
+    const second = (await refresh(first.refreshToken)).body.data!.refreshToken;
+    expect(jwt.decode(second.accessToken)).toMatchObject({ org: null, role: null });
   });
 
   it('answers NOT_FOUND for an organization the caller does not belong to', async () => {

@@ -26,7 +26,14 @@ export function operationDigest(op: OperationDigestInput): string {
 export interface ClientInfo {
   ip: string | null;
   userAgent: string | null;
+  /** The browser's refresh-token cookie; forwarded to the auth subgraph only. */
+  refreshCookie?: string | null;
 }
+
+/** The HttpOnly cookie that carries the refresh token when REFRESH_COOKIE is on. */
+export const REFRESH_COOKIE_NAME = '__Host-bastion_refresh';
+/** The only subgraph that ever sees the refresh cookie. */
+const REFRESH_COOKIE_AUDIENCE = 'auth';
 
 export const UNKNOWN_CLIENT: ClientInfo = Object.freeze({ ip: null, userAgent: null });
 
@@ -34,6 +41,7 @@ interface ClaimsPayload {
   k: 'u' | 's' | 'a';
   ip?: string | null;
   ua?: string | null;
+  rc?: string | null;
   sub?: string;
   sid?: string;
   ev?: boolean;
@@ -54,7 +62,10 @@ export function signForwardedClaims(
   op: OperationDigestInput,
   key: KeyObject,
 ): string {
-  const common = { op: operationDigest(op), ip: client.ip, ua: client.userAgent?.slice(0, 512) ?? null };
+  const common = {
+    op: operationDigest(op), ip: client.ip, ua: client.userAgent?.slice(0, 512) ?? null,
+    ...(audience === REFRESH_COOKIE_AUDIENCE && client.refreshCookie ? { rc: client.refreshCookie } : {}),
+  };
   let payload: ClaimsPayload;
   if (viewer.kind === 'user') {
     payload = {
@@ -100,6 +111,7 @@ export async function verifyForwardedClaims(
   const client: ClientInfo = {
     ip: typeof payload.ip === 'string' ? payload.ip : null,
     userAgent: typeof payload.ua === 'string' ? payload.ua : null,
+    refreshCookie: typeof payload.rc === 'string' ? payload.rc : null,
   };
   if (payload.k === 'a') return { viewer: ANONYMOUS, client };
   if (payload.k === 'u' && typeof payload.sub === 'string' && typeof payload.sid === 'string') {

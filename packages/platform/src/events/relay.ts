@@ -7,6 +7,8 @@ import type { EventBus, EventEnvelope, EventType } from './types';
 
 export interface RelayOptions {
   source: string;
+  /** Published rows are deleted after this many days (default 7): the bus has them. */
+  retentionDays?: number;
   /** How often pending rows are looked for when nobody kicks the relay. */
   pollIntervalMs?: number;
   batchSize?: number;
@@ -23,6 +25,7 @@ export class OutboxRelay {
   private running: Promise<void> | undefined;
   private rerun = false;
   private stopped = true;
+  private lastPrune = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -82,6 +85,7 @@ export class OutboxRelay {
 
   /** Publishes pending rows batch by batch until none is left. */
   async drain(): Promise<number> {
+    await this.pruneHourly();
     let total = 0;
     for (;;) {
       const published = await this.publishBatch();
@@ -123,6 +127,13 @@ export class OutboxRelay {
       published += 1;
     }
     return published;
+  }
+
+  private async pruneHourly(): Promise<void> {
+    if (Date.now() - this.lastPrune < 3_600_000) return;
+    this.lastPrune = Date.now();
+    const days = this.options.retentionDays ?? 7;
+    await this.dataSource.query(`DELETE FROM ${this.table} WHERE published_at < now() - make_interval(days => $1)`, [days]);
   }
 
   private get table(): string {

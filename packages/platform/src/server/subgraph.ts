@@ -24,6 +24,8 @@ export interface BaseContext {
   logger: Logger;
   /** Users this request has just proven to be (see checkTier). */
   provenUserIds: Set<string>;
+  /** Adds a Set-Cookie header to the response; the gateway passes it on to the browser. */
+  setCookie(cookie: string): void;
 }
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -94,6 +96,7 @@ export async function createSubgraph<C extends BaseContext>(options: SubgraphOpt
     if (rejection) logger.warn({ requestId: info.requestId, rejection }, 'forwarded claims refused; serving as anonymous');
     const base: BaseContext = {
       viewer, client, requestId: info.requestId, logger: logger.child({ requestId: info.requestId }), provenUserIds: new Set(),
+      setCookie: (cookie) => info.res.appendHeader('set-cookie', cookie),
     };
     return options.extendContext(base, info);
   };

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { enqueueEvent, type ClientInfo } from '@bastion/platform';
+import { enqueueEvent, schemaOf, type ClientInfo } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import { EmailTokenEntity } from '../email/email-token.entity';
 import type { SessionService } from '../sessions/session.service';
@@ -25,6 +25,12 @@ export class AccountDeletionService {
       const result = await this.sessions.revokeAllForUser(manager, userId, 'account deleted');
       await manager.delete(EmailTokenEntity, { userId });
       await manager.delete(UserEntity, { id: userId });
+      // Events already delivered keep no copy of the person (email, name) in auth's outbox;
+      // pending ones stay, or other services would never hear of them.
+      await manager.query(
+        `DELETE FROM ${schemaOf(this.dataSource)}.outbox WHERE published_at IS NOT NULL AND (data->>'userId' = $1 OR data->>'actorId' = $1)`,
+        [userId],
+      );
       await enqueueEvent(manager, 'USER_DELETED', { userId });
       await recordAudit(manager, { actorId: userId, action: 'user.deleted', targetType: 'user', targetId: userId, client });
       return result;

@@ -1,7 +1,7 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { IsNull, MoreThan, Not, type DataSource, type EntityManager } from 'typeorm';
 import {
-  AccessTokenSigner, enqueueEvent, invalidToken, notFound, type ClientInfo, type OutboxRelay, type RevocationList,
+  AccessTokenSigner, enqueueEvent, invalidToken, notFound, type ClientInfo, type Role, type OutboxRelay, type RevocationList,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import { UserEntity } from '../users/user.entity';
@@ -41,6 +41,8 @@ export class SessionService {
     private readonly revocations: RevocationList,
     private readonly relay: OutboxRelay,
     private readonly settings: SessionSettings,
+    /** Looks up the user's current role in an organization (orgs, over the internal gateway). */
+    private readonly currentRole?: (organizationId: string, userId: string) => Promise<Role | null>,
   ) {}
 
   /** Opens a session for a user inside the caller's transaction and returns its first tokens. */
@@ -64,6 +66,7 @@ export class SessionService {
    */
   async refresh(presented: string, client: ClientInfo): Promise<AuthPayload> {
     if (!looksLikeRefreshToken(presented)) throw invalidToken();
+    const organization = await this.organizationContext(presented);
     const outcome = await this.dataSource.transaction(async (manager) => {
       const token = await manager.findOne(RefreshTokenEntity, {
         where: { tokenHash: hashRefreshToken(presented) }, lock: { mode: 'pessimistic_write' },
@@ -85,6 +88,10 @@ export class SessionService {
         if (!replacement || replacement.tokenHash !== hashRefreshToken(successor)) return { error: invalidToken() };
         return { payload: this.payload(user, session, successor) };
       }
+      if (organization && session.organizationId === organization.id) {
+        session.organizationId = organization.role ? organization.id : null;
+        session.role = organization.role;
+      }
       token.rotatedAt = now;
       const next = await this.storeRefreshToken(manager, session, successor, now);
       token.replacedById = next.id;
@@ -100,14 +107,31 @@ export class SessionService {
     return outcome.payload!;
   }
 
+  /**
+   * A session in an organization re-reads the role on each refresh, so a changed role or a removal
+   * reaches the next access token. Asked before the transaction: a call to another service must
+   * never hold the database. If orgs cannot answer, the session falls back to personal context.
+   */
+  private async organizationContext(presented: string): Promise<{ id: string; role: Role | null } | null> {
+    if (!this.currentRole) return null;
+    const token = await this.dataSource.getRepository(RefreshTokenEntity).findOneBy({ tokenHash: hashRefreshToken(presented) });
+    const session = token ? await this.dataSource.getRepository(SessionEntity).findOneBy({ id: token.sessionId }) : null;
+    if (!session?.organizationId) return null;
+    const role = await this.currentRole(session.organizationId, session.userId).catch(() => null);
+    return { id: session.organizationId, role };
+  }
+
   /** Revokes the family a refresh token belongs to. Revoking twice is not an error. */
-  async logout(presented: string): Promise<boolean> {
+  async logout(presented: string, client: ClientInfo): Promise<boolean> {
     if (!looksLikeRefreshToken(presented)) throw invalidToken();
     const session = await this.dataSource.transaction(async (manager) => {
       const token = await manager.findOneBy(RefreshTokenEntity, { tokenHash: hashRefreshToken(presented) });
       if (!token) return null;
       const found = await manager.findOne(SessionEntity, { where: { id: token.sessionId }, lock: { mode: 'pessimistic_write' } });
-      if (found && !found.revokedAt) await this.revokeInTransaction(manager, found, 'logout');
+      if (found && !found.revokedAt) {
+        await this.revokeInTransaction(manager, found, 'logout');
+        await recordAudit(manager, { actorId: found.userId, action: 'user.logout', targetType: 'session', targetId: found.id, client });
+      }
       return found;
     });
     if (!session) throw invalidToken();
@@ -164,12 +188,15 @@ export class SessionService {
   }
 
   /** Revokes one of the user's own sessions; NOT_FOUND for anyone else's. */
-  async revokeOwn(userId: string, sessionId: string): Promise<boolean> {
+  async revokeOwn(userId: string, sessionId: string, client: ClientInfo): Promise<boolean> {
     if (!/^[0-9a-f-]{36}$/i.test(sessionId)) throw notFound('Session');
     const found = await this.dataSource.transaction(async (manager) => {
       const session = await manager.findOne(SessionEntity, { where: { id: sessionId, userId }, lock: { mode: 'pessimistic_write' } });
       if (!session) return false;
-      if (!session.revokedAt) await this.revokeInTransaction(manager, session, 'revoked by user');
+      if (!session.revokedAt) {
+        await this.revokeInTransaction(manager, session, 'revoked by user');
+        await recordAudit(manager, { actorId: userId, action: 'session.revoked', targetType: 'session', targetId: session.id, client });
+      }
       return true;
     });
     if (!found) throw notFound('Session');

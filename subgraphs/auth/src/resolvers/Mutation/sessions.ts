@@ -1,12 +1,30 @@
-import { invalidToken, requireUser } from '@bastion/platform';
+import { REFRESH_COOKIE_NAME, invalidToken, requireUser } from '@bastion/platform';
 import type { AuthContext } from '../../context';
 import type { RegisterInput } from '../../accounts/account.service';
 import type { AuthPayload } from '../../sessions/session.service';
 
-/** The caller has just proven who they are: they may read their own user in the payload. */
+/**
+ * Hands new tokens to the caller, who has just proven who they are: they may read their own user
+ * in the payload, and with REFRESH_COOKIE the refresh token also goes out as an HttpOnly cookie
+ * that scripts cannot read.
+ */
 export function proven(ctx: AuthContext, payload: AuthPayload): AuthPayload {
   ctx.provenUserIds.add(payload.user.id);
+  if (ctx.config.REFRESH_COOKIE) {
+    ctx.setCookie(`${REFRESH_COOKIE_NAME}=${payload.refreshToken}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${ctx.config.REFRESH_TOKEN_TTL}`);
+  }
   return payload;
+}
+
+function clearRefreshCookie(ctx: AuthContext): void {
+  if (ctx.config.REFRESH_COOKIE) ctx.setCookie(`${REFRESH_COOKIE_NAME}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0`);
+}
+
+/** The refresh token from the argument, else from the cookie (the gateway forwards it to auth only). */
+function presentedRefreshToken(ctx: AuthContext, argument?: string | null): string {
+  const token = argument ?? (ctx.config.REFRESH_COOKIE ? ctx.client.refreshCookie : null);
+  if (!token) throw invalidToken('No refresh token was given.');
+  return token;
 }
 
 /** Register, password sign-in and the refresh-token session lifecycle. */
@@ -17,23 +35,23 @@ export const sessionMutations = {
   login: async (_: unknown, args: { email: string; password: string }, ctx: AuthContext) =>
     proven(ctx, await ctx.accounts.login(args.email, args.password, ctx.client)),
 
-  refreshToken: async (_: unknown, args: { refreshToken?: string | null }, ctx: AuthContext) => {
-    if (!args.refreshToken) throw invalidToken('No refresh token was given.');
-    return proven(ctx, await ctx.sessions.refresh(args.refreshToken, ctx.client));
-  },
+  refreshToken: async (_: unknown, args: { refreshToken?: string | null }, ctx: AuthContext) =>
+    proven(ctx, await ctx.sessions.refresh(presentedRefreshToken(ctx, args.refreshToken), ctx.client)),
 
-  logout: (_: unknown, args: { refreshToken?: string | null }, ctx: AuthContext) => {
-    if (!args.refreshToken) throw invalidToken('No refresh token was given.');
-    return ctx.sessions.logout(args.refreshToken);
+  logout: async (_: unknown, args: { refreshToken?: string | null }, ctx: AuthContext) => {
+    const result = await ctx.sessions.logout(presentedRefreshToken(ctx, args.refreshToken), ctx.client);
+    clearRefreshCookie(ctx);
+    return result;
   },
 
   logoutAll: async (_: unknown, __: unknown, ctx: AuthContext) => {
     const viewer = requireUser(ctx.viewer);
     await ctx.sessions.logoutAll(viewer.userId, ctx.client);
+    clearRefreshCookie(ctx);
     return true;
   },
 
-  revokeSession: (_: unknown, args: { id: string }, ctx: AuthContext) => ctx.sessions.revokeOwn(requireUser(ctx.viewer).userId, args.id),
+  revokeSession: (_: unknown, args: { id: string }, ctx: AuthContext) => ctx.sessions.revokeOwn(requireUser(ctx.viewer).userId, args.id, ctx.client),
 
   switchOrganization: async (_: unknown, args: { organizationId?: string | null }, ctx: AuthContext) =>
     proven(ctx, await ctx.organizations.switchTo(requireUser(ctx.viewer), args.organizationId ?? null, ctx.client)),

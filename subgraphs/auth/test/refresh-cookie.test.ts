@@ -1,0 +1,48 @@
+import jwt from 'jsonwebtoken';
+import { REFRESH_COOKIE_NAME, signForwardedClaims, deriveKey } from '@bastion/platform';
+import { startTestPlatform, uniqueEmail, type TestPlatform } from '@bastion/testing';
+
+describe('refresh token in an HttpOnly cookie (REFRESH_COOKIE=true)', () => {
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({ REFRESH_COOKIE: 'true' });
+  });
+  afterAll(() => platform.stop());
+
+  const cookieOf = (headers: Headers) => headers.getSetCookie().find((c) => c.startsWith(`${REFRESH_COOKIE_NAME}=`));
+
+  it('sets the cookie on sign-in, refreshes from it, and clears it on logout', async () => {
+    const email = uniqueEmail();
+    const registered = await platform.gql<{ register: { refreshToken: string } }>(
+      'mutation ($e: String!) { register(input: { email: $e, password: "cookie jar password" }) { refreshToken } }', { e: email });
+    const cookie = cookieOf(registered.headers)!;
+    expect(cookie).toContain(`${REFRESH_COOKIE_NAME}=${registered.body.data!.register.refreshToken}`);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/Secure/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\//);
+
+    const pair = cookie.split(';')[0];
+    const refreshed = await platform.gql<{ refreshToken: { accessToken: string; refreshToken: string } }>(
+      'mutation { refreshToken { accessToken refreshToken } }', {}, { headers: { cookie: `theme=dark; ${pair}` } });
+    expect(refreshed.body.errors).toBeUndefined();
+    const next = cookieOf(refreshed.headers)!;
+    expect(next).toContain(refreshed.body.data!.refreshToken.refreshToken);
+
+    const logout = await platform.gql('mutation { logout }', {}, { headers: { cookie: next.split(';')[0] } });
+    expect(logout.body.data).toEqual({ logout: true });
+    expect(cookieOf(logout.headers)).toMatch(/Max-Age=0/);
+    const after = await platform.gql('mutation { refreshToken { accessToken } }', {}, { headers: { cookie: next.split(';')[0] } });
+    expect(after.body.errors?.[0].extensions?.code).toBe('INVALID_TOKEN');
+  });
+
+  it('forwards the cookie to the auth subgraph only', () => {
+    const key = deriveKey('k'.repeat(40), 'forwarded-claims');
+    const client = { ip: null, userAgent: null, refreshCookie: 'brt_secret' };
+    const forAuth = jwt.decode(signForwardedClaims({ kind: 'anonymous' }, client, 'auth', { query: '{ a }' }, key)) as Record<string, unknown>;
+    const forCredits = jwt.decode(signForwardedClaims({ kind: 'anonymous' }, client, 'credits', { query: '{ a }' }, key)) as Record<string, unknown>;
+    expect(forAuth.rc).toBe('brt_secret');
+    expect(forCredits.rc).toBeUndefined();
+  });
+});
