@@ -1,0 +1,32 @@
+import { createPublicKey, generateKeyPairSync, verify, type JsonWebKey } from 'node:crypto';
+import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+
+describe.each([
+  ['RS256', () => generateKeyPairSync('rsa', { modulusLength: 2048 })],
+  ['EdDSA', () => generateKeyPairSync('ed25519')],
+] as const)('%s access tokens end to end', (algorithm, generate) => {
+  let platform: TestPlatform;
+  const { privateKey } = generate();
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({ JWT_ALGORITHM: algorithm, JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+  });
+  afterAll(() => platform.stop());
+
+  it('signs with kid, publishes the key at /.well-known/jwks.json, and the published key verifies the token', async () => {
+    const user = await registerUser(platform);
+    const jwks = (await (await fetch(platform.gateway.url.replace('/graphql', '/.well-known/jwks.json'))).json()) as { keys: (JsonWebKey & { kid: string; alg: string })[] };
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ alg: algorithm, use: 'sig' });
+    expect(JSON.stringify(jwks)).not.toMatch(/"d":/);
+    const [header, payload, signature] = user.accessToken.split('.');
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: algorithm, kid: jwks.keys[0].kid });
+    const key = createPublicKey({ key: jwks.keys[0], format: 'jwk' });
+    const data = Buffer.from(`${header}.${payload}`);
+    const ok = algorithm === 'EdDSA'
+      ? verify(null, data, key, Buffer.from(signature, 'base64url'))
+      : verify('RSA-SHA256', data, key, Buffer.from(signature, 'base64url'));
+    expect(ok).toBe(true);
+    expect((await platform.gql('{ me { id } }', {}, { token: user.accessToken })).body.data).toEqual({ me: { id: user.id } });
+  });
+});
