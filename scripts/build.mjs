@@ -1,6 +1,6 @@
 // Transpiles every workspace's src/ to dist/ with swc (types are checked separately by `npm run typecheck`).
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +33,8 @@ for (const pkg of packages) {
   } catch {
     continue;
   }
+  // A fresh dist each time: a stale file (e.g. Mutation.js beside Mutation/index.js) would win resolution.
+  await rm(join(root, pkg, 'dist'), { recursive: true, force: true });
   for await (const file of sources(src)) {
     const out = join(root, pkg, 'dist', relative(src, file)).replace(/\.ts$/, '.js');
     const { code, map } = await transformFile(file, { ...swcOptions, filename: file, sourceFileName: relative(dirname(out), file) });

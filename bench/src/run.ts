@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { signForwardedClaims } from '@bastion/platform';
+import { schemaName, signForwardedClaims } from '@bastion/platform';
 import { startPlatform } from '@bastion/standalone';
 import { load, type LoadResult } from './load';
 
@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     JWT_SECRET: process.env.JWT_SECRET ?? 'bench-secret-bench-secret-bench-secret-0123', PASSWORD_PEPPER: 'bench-pepper-0123456789',
     SERVICE_TOKENS: '[]', DATA_DIR: process.env.DATA_DIR ?? resolve(__dirname, '../../data/bench'), RATE_LIMIT_AUTH_PER_IP: '1000000',
   };
-  const platform = await startPlatform(env, { ephemeralPorts: true, schemaSuffix: process.env.DATABASE_URL ? `bench${Date.now()}` : undefined });
+  // On a shared PostgreSQL the run works in schemas of its own and drops them afterwards.
+  const schemaSuffix = process.env.DATABASE_URL ? `bench${Date.now()}` : undefined;
+  const platform = await startPlatform(env, { ephemeralPorts: true, schemaSuffix });
   const url = platform.gateway.url;
   const rssAtStart = process.memoryUsage().rss;
   try {
@@ -47,8 +49,18 @@ async function main(): Promise<void> {
     const rssAtEnd = process.memoryUsage().rss;
     report(results, rssAtStart, rssAtEnd, { seconds, concurrency, database: process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite' });
   } finally {
+    const { databaseUrl } = platform.deps;
     await platform.stop();
+    if (schemaSuffix) await dropSchemas(databaseUrl, schemaSuffix);
   }
+}
+
+async function dropSchemas(databaseUrl: string, suffix: string): Promise<void> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  for (const service of ['auth', 'orgs', 'credits', 'ai']) await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
+  await client.end();
 }
 
 async function loadDirect(url: string, query: string, headers: () => Record<string, string>, concurrency: number, seconds: number): Promise<LoadResult> {
