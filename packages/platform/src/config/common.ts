@@ -38,6 +38,10 @@ export const commonConfig = {
   DATA_DIR: z.string().default('./data'),
   NATS_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  /** Lets several deployments share one database, NATS and Redis: schema suffix, stream name, key prefix. */
+  SCHEMA_SUFFIX: z.string().regex(/^[a-z0-9_]{1,32}$/).optional(),
+  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('BASTION_EVENTS'),
+  REDIS_KEY_PREFIX: z.string().default('bastion:'),
 };
 
 export type CommonConfig = {
@@ -49,4 +53,7 @@ export type CommonConfig = {
   DATA_DIR: string;
   NATS_URL?: string;
   REDIS_URL?: string;
+  SCHEMA_SUFFIX?: string;
+  NATS_STREAM: string;
+  REDIS_KEY_PREFIX: string;
 };

@@ -48,9 +48,9 @@ export async function createPlatformDeps(
     databaseUrl = embedded.url;
     logger.info({ dataDir: config.DATA_DIR }, 'embedded PGlite started');
   }
-  const bus = await createEventBus({ natsUrl: config.NATS_URL, stream: options.natsStream, logger });
+  const bus = await createEventBus({ natsUrl: config.NATS_URL, stream: options.natsStream ?? config.NATS_STREAM, logger });
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
-  const keyPrefix = options.keyPrefix ?? 'bastion:';
+  const keyPrefix = options.keyPrefix ?? config.REDIS_KEY_PREFIX;
   return {
     logger,
     bus,
@@ -58,7 +58,7 @@ export async function createPlatformDeps(
     redis,
     claimsKey: claimsKeyFor(config),
     replayGuard: redis ? new RedisReplayGuard(redis, `${keyPrefix}jti:`) : new MemoryReplayGuard(),
-    schemaSuffix: options.schemaSuffix,
+    schemaSuffix: options.schemaSuffix ?? config.SCHEMA_SUFFIX,
     keyPrefix,
     async close() {
       await bus.close();

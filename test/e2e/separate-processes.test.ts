@@ -1,0 +1,92 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { Client } from 'pg';
+import { NatsBus, createLogger, generateServiceToken, schemaName, serviceTokenEntry, SCOPES } from '@bastion/platform';
+import { eventually, postGraphQL, testEnv, uniqueEmail, uniqueSuffix } from '@bastion/testing';
+
+const ROOT = resolve(__dirname, '../..');
+
+async function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/**
+ * docker-compose's mode without Docker: each service built and started as its own process from
+ * its own main, on the configured database, bus and cache. With NATS the grant crosses processes;
+ * with Redis so does revocation.
+ */
+describe('every service as its own process', () => {
+  const children: ChildProcess[] = [];
+  const suffix = uniqueSuffix();
+  const token = generateServiceToken();
+  let env: Record<string, string | undefined>;
+  let gatewayUrl: string;
+  let internalUrl: string;
+
+  beforeAll(async () => {
+    execFileSync('node', ['scripts/build.mjs'], { cwd: ROOT, stdio: 'ignore' });
+    const [auth, orgs, credits, ai, gateway, internal] = await Promise.all(Array.from({ length: 6 }, freePort));
+    gatewayUrl = `http://127.0.0.1:${gateway}/graphql`;
+    internalUrl = `http://127.0.0.1:${internal}/graphql`;
+    env = {
+      ...process.env, ...testEnv(), LOG_LEVEL: 'warn', APOLLO_TELEMETRY_DISABLED: 'true', NODE_OPTIONS: '',
+      SCHEMA_SUFFIX: suffix, NATS_STREAM: `BASTION_${suffix.toUpperCase()}`, REDIS_KEY_PREFIX: `bastion:${suffix}:`,
+      SERVICE_TOKENS: JSON.stringify([serviceTokenEntry('test', [...SCOPES], token)]), AUTH_SERVICE_TOKEN: token,
+      AUTH_PORT: String(auth), ORGS_PORT: String(orgs), CREDITS_PORT: String(credits), AI_PORT: String(ai),
+      PORT: String(gateway), INTERNAL_PORT: String(internal), GATEWAY_INTERNAL_URL: internalUrl,
+      AUTH_URL: `http://127.0.0.1:${auth}/graphql`, ORGS_URL: `http://127.0.0.1:${orgs}/graphql`,
+      CREDITS_URL: `http://127.0.0.1:${credits}/graphql`, AI_URL: `http://127.0.0.1:${ai}/graphql`,
+    };
+    for (const main of ['subgraphs/auth', 'subgraphs/orgs', 'subgraphs/credits', 'subgraphs/ai', 'gateway']) {
+      const child = spawn(process.execPath, [`${main}/dist/main.js`], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+      children.push(child);
+    }
+    await eventually(async () => {
+      const ready = await fetch(gatewayUrl.replace('/graphql', '/ready'));
+      expect(ready.status).toBe(200);
+    }, 30_000);
+  });
+
+  afterAll(async () => {
+    await Promise.all(children.map((child) => new Promise((done) => {
+      child.once('exit', done);
+      child.kill('SIGTERM');
+    })));
+    const client = new Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    for (const service of ['auth', 'orgs', 'credits', 'ai']) await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
+    await client.end();
+    if (process.env.NATS_URL) {
+      const bus = await NatsBus.connect({ url: process.env.NATS_URL, stream: env.NATS_STREAM, logger: createLogger({ name: 'test', level: 'silent' }) });
+      await bus.destroyStream();
+      await bus.close();
+    }
+  });
+
+  it('registers through the gateway and reads the user back over the internal listener', async () => {
+    const email = uniqueEmail('process');
+    const registered = await postGraphQL<{ register: { accessToken: string; user: { id: string } } }>(gatewayUrl,
+      'mutation ($e: String!) { register(input: { email: $e, password: "separate processes" }) { accessToken user { id } } }', { e: email });
+    const { accessToken, user } = registered.body.data!.register;
+    expect((await postGraphQL(gatewayUrl, '{ me { email } }', {}, { token: accessToken })).body.data).toEqual({ me: { email } });
+    const internal = await postGraphQL(internalUrl, 'query ($id: ID!) { user(id: $id) { email } }', { id: user.id }, { headers: { 'x-service-token': token } });
+    expect(internal.body.data).toEqual({ user: { email } });
+
+    if (process.env.NATS_URL) {
+      await eventually(async () => {
+        const me = await postGraphQL<{ me: { credits: { balance: number } | null } }>(gatewayUrl, '{ me { credits { balance } } }', {}, { token: accessToken });
+        expect(me.body.data?.me.credits?.balance).toBe(100);
+      });
+    }
+    if (process.env.REDIS_URL) {
+      expect((await postGraphQL(gatewayUrl, 'mutation { logoutAll }', {}, { token: accessToken })).body.data).toEqual({ logoutAll: true });
+      expect((await postGraphQL(gatewayUrl, '{ me { email } }', {}, { token: accessToken })).status).toBe(401);
+    }
+  });
+});
