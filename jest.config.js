@@ -35,4 +35,6 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
+  // A leaked handle must never hold CI until its deadline; the suites stop their servers themselves.
+  forceExit: true,
 };

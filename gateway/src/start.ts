@@ -1,5 +1,5 @@
 import {
-  AccessTokenVerifier, MemoryRevocationList, createIssuedTokenStore, publicJwks, type IssuedTokenStore, RedisRevocationList, ServiceTokenRegistry, listen, type EventBus,
+  AccessTokenVerifier, MemoryRevocationList, createIssuedTokenStore, once, publicJwks, type IssuedTokenStore, RedisRevocationList, ServiceTokenRegistry, listen, type EventBus,
   type Logger, type RevocationList, type RunningService, type ServiceTokenEntry,
 } from '@bastion/platform';
 import type { KeyObject } from 'node:crypto';
@@ -93,11 +93,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     internalUrl: `${internalListener.url}/graphql`,
     internalPort: internalListener.port,
     revocations,
-    async stop() {
+    stop: once(async () => {
       for (const feed of feeds) await feed.stop();
       await Promise.all([publicListener.close(), internalListener.close()]);
       await Promise.all([publicApollo.stop(), internalApollo.stop()]);
       await client.close();
-    },
+    }),
   };
 }

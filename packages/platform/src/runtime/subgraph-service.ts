@@ -79,13 +79,19 @@ export async function startSubgraphService<C extends BaseContext, S>(options: Su
     relay,
     subgraph,
     services: parts.services,
-    async stop() {
+    stop: once(async () => {
       for (const subscription of parts.subscriptions ?? []) await subscription.stop();
       await listening.close();
       await parts.onStop?.();
       await relay.stop();
       await subgraph.stop();
       await dataSource.destroy();
-    },
+    }),
   };
+}
+
+/** Makes a stop function safe to call twice (a test may stop one service, then the platform). */
+export function once(stop: () => Promise<void>): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () => (stopping ??= stop());
 }
