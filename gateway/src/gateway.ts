@@ -6,6 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { createFormatError, type Logger } from '@bastion/platform';
+import { queryLimits } from './query-limits';
 import { ClaimsForwardingDataSource, type GatewayContext } from './subgraph-client';
 import type { Fetcher } from '@apollo/utils.fetcher';
 
@@ -49,6 +50,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     introspection: true,
     // A bound on parse work: a huge document is refused before it costs anything.
     parseOptions: { maxTokens: 10_000 },
+    validationRules: [queryLimits({ maxDepth: 12, maxAliases: 50 })],
     plugins: [options.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }) : ApolloServerPluginLandingPageDisabled()],
   });
   await server.start();

@@ -40,6 +40,20 @@ describe('bad input gets a clear coded error with the right status, and the gate
     expect(response.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('an operation nested too deep or with too many aliases: 400 BAD_USER_INPUT before any subgraph is asked', async () => {
+    let nested = 'id';
+    for (let i = 0; i < 7; i += 1) nested = `members { organization { ${nested} } }`;
+    const deep = await raw(platform.gateway.url, JSON.stringify({ query: `{ myOrganizations { ${nested} } }` }));
+    expect(deep.status).toBe(400);
+    expect(deep.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(deep.body.errors?.[0].message).toMatch(/levels deep/);
+    const aliases = Array.from({ length: 60 }, (_, i) => `a${i}: aiModels { id }`).join(' ');
+    const wide = await raw(platform.gateway.url, JSON.stringify({ query: `{ ${aliases} }` }));
+    expect(wide.status).toBe(400);
+    expect(wide.body.errors?.[0].message).toMatch(/aliases/);
+    await stillServing();
+  });
+
   it('a 2 MB body: 413 BAD_USER_INPUT', async () => {
     const padding = 'x'.repeat(2 * 1024 * 1024);
     const response = await raw(platform.gateway.url, JSON.stringify({ query: `{ aiModels { id } } # ${padding}` }));
