@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { enqueueEvent, schemaOf, type ClientInfo } from '@bastion/platform';
+import { enqueueEvent, schemaOf, type ClientInfo, type UserViewer } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import { EmailTokenEntity } from '../email/email-token.entity';
 import type { SessionService } from '../sessions/session.service';
@@ -18,8 +18,9 @@ export class AccountDeletionService {
     private readonly sessions: SessionService,
   ) {}
 
-  async delete(userId: string, password: string, client: ClientInfo): Promise<boolean> {
-    await this.reauth.confirm(userId, password);
+  async delete(viewer: UserViewer, password: string, client: ClientInfo): Promise<boolean> {
+    const { userId } = viewer;
+    await this.reauth.confirm(viewer, password);
     const revoked = await this.dataSource.transaction(async (manager) => {
       // Revoked first, so the gateway learns of every session before its row disappears.
       const result = await this.sessions.revokeAllForUser(manager, userId, 'account deleted');

@@ -58,7 +58,7 @@ export class ProfileService {
   /** Needs the current password; every other session is signed out, the caller's stays. */
   async changePassword(viewer: UserViewer, currentPassword: string, newPassword: string, client: ClientInfo): Promise<boolean> {
     assertAcceptablePassword(newPassword, 'newPassword');
-    await this.deps.reauth.confirm(viewer.userId, currentPassword);
+    await this.deps.reauth.confirm(viewer, currentPassword);
     if (newPassword === currentPassword) throw badInput({ newPassword: 'Choose a password different from the current one.' });
     const passwordHash = await this.deps.hasher.hash(newPassword);
     const revoked = await this.deps.dataSource.transaction(async (manager) => {
@@ -76,9 +76,10 @@ export class ProfileService {
    * link (verifyEmail). The old address is told, so a hijacked session cannot move the account
    * away unnoticed.
    */
-  async changeEmail(userId: string, newEmailInput: string, password: string, client: ClientInfo): Promise<boolean> {
+  async changeEmail(viewer: UserViewer, newEmailInput: string, password: string, client: ClientInfo): Promise<boolean> {
+    const { userId } = viewer;
     const newEmail = assertEmail(newEmailInput, 'newEmail');
-    const user = await this.deps.reauth.confirm(userId, password);
+    const user = await this.deps.reauth.confirm(viewer, password);
     if (newEmail === user.email) throw badInput({ newEmail: 'This is already the address of your account.' });
     await this.deps.limits.countMailRequest(`change-email:${userId}`, MAILS_PER_WINDOW);
     const token = await this.deps.dataSource.transaction(async (manager) => {

@@ -11,8 +11,8 @@ export const profileMutations = {
     ctx.profile.changePassword(requireUser(ctx.viewer), args.currentPassword, args.newPassword, ctx.client),
 
   changeEmail: (_: unknown, args: { newEmail: string; password: string }, ctx: AuthContext) =>
-    ctx.profile.changeEmail(requireUser(ctx.viewer).userId, args.newEmail, args.password, ctx.client),
+    ctx.profile.changeEmail(requireUser(ctx.viewer), args.newEmail, args.password, ctx.client),
 
   deleteAccount: (_: unknown, args: { password: string }, ctx: AuthContext) =>
-    ctx.accountDeletion.delete(requireUser(ctx.viewer).userId, args.password, ctx.client),
+    ctx.accountDeletion.delete(requireUser(ctx.viewer), args.password, ctx.client),
 };
