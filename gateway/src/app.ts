@@ -6,6 +6,7 @@ import {
 } from '@bastion/platform';
 import type { Authenticator } from './authenticate';
 import { clientAddress } from './client-address';
+import { applyCors } from './cors';
 import type { GatewayMetrics } from './metrics';
 import type { GatewayContext } from './subgraph-client';
 
@@ -22,6 +23,8 @@ export interface GatewayAppOptions {
   jwks: () => unknown;
   /** Where POST /webhooks/stripe goes, raw body intact (public listener only). */
   stripeWebhookUrl?: string;
+  /** Browser origins allowed to call this listener (CORS). */
+  corsOrigins: Set<string>;
 }
 
 function readCookie(header: string | undefined, name: string): string | null {
@@ -118,6 +121,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
   }
 
   return guarded(logger, async (req, res) => {
+    if (applyCors(req, res, options.corsOrigins)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes[`${req.method} ${path}`];
     if (route) {

@@ -21,6 +21,8 @@ export const gatewayConfigSchema = z
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
   SANDBOX: booleanFlag(true),
+  /** Browser origins allowed to call the public listener, comma-separated. */
+  CORS_ORIGINS: z.string().default('http://localhost:3000'),
 }).superRefine((config, ctx) => {
   for (const message of jwtKeyProblems(config, false)) ctx.addIssue({ code: 'custom', message });
 });

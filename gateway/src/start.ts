@@ -9,6 +9,7 @@ import { parseTrustedProxies } from './client-address';
 import type { GatewayConfig } from './config';
 import { SUPERGRAPH_FILES, createGatewayServer, readSupergraph } from './gateway';
 import { createGatewayApp } from './app';
+import { parseOrigins } from './cors';
 import { GatewayMetrics } from './metrics';
 import { subscribeToIssuedTokens, subscribeToRevocations } from './revocation-feed';
 import { createUndiciFetcher } from './subgraph-client';
@@ -76,7 +77,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     if (deps.redis) checks.redis = await deps.redis.ping().then(() => true, () => false);
     return checks;
   };
-  const common = { authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY), bodyLimitBytes: config.BODY_LIMIT_BYTES, logger, metrics, readiness, jwks: () => jwks };
+  const common = { corsOrigins: parseOrigins(config.CORS_ORIGINS), authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY), bodyLimitBytes: config.BODY_LIMIT_BYTES, logger, metrics, readiness, jwks: () => jwks };
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
   const publicListener = await listen(
     createGatewayApp({ ...common, listener: 'public', apollo: publicApollo, stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString() }),

@@ -85,6 +85,23 @@ describe('bad input gets a clear coded error with the right status, and the gate
     expect(await response.text()).toMatch(/sandbox/i);
   });
 
+  it('answers CORS preflights for listed origins only, with credentials', async () => {
+    const preflight = (origin: string) => fetch(platform.gateway.url, {
+      method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+    });
+    const allowed = await preflight('http://localhost:3000');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const post = await fetch(platform.gateway.url, {
+      method: 'POST', headers: { origin: 'http://localhost:3000', 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ aiModels { id } }' }),
+    });
+    expect(post.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+  });
+
   it('serves health, readiness and metrics', async () => {
     const base = platform.gateway.url.replace('/graphql', '');
     expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
