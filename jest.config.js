@@ -1,13 +1,5 @@
 /** @type {import('jest').Config} */
-const swc = ['@swc/jest', {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-}];
+const swc = ['@swc/jest', require('./scripts/swc-options.cjs')];
 
 // ESM-only libraries the services load with `await import()`. swc turns that into require(), which
 // Node 20 serves from ESM (require(esm)) but jest's module system cannot: jest compiles these to

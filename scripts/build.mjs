@@ -3,19 +3,11 @@ import { transformFile } from '@swc/core';
 import { mkdir, readdir, rm, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const packages = ['packages/platform', 'packages/standalone', 'gateway', 'schema', 'bench', 'subgraphs/auth', 'subgraphs/orgs', 'subgraphs/credits', 'subgraphs/ai'];
-const swcOptions = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: true,
-};
+const swcOptions = { ...createRequire(import.meta.url)('./swc-options.cjs'), sourceMaps: true };
 
 async function* sources(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
