@@ -11,7 +11,7 @@ import { SUPERGRAPH_FILES, createGatewayServer, readSupergraph } from './gateway
 import { createGatewayApp } from './app';
 import { parseOrigins } from './cors';
 import { GatewayMetrics } from './metrics';
-import { subscribeToIssuedTokens, subscribeToRevocations } from './revocation-feed';
+import { subscribeToIssuedTokens, subscribeToRevocations } from './auth-feeds';
 import { createUndiciFetcher } from './subgraph-client';
 
 export interface GatewayDeps {

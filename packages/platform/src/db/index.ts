@@ -1,3 +1,4 @@
 export * from './naming-strategy';
 export * from './data-source';
 export * from './embedded-postgres';
+export * from './errors';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { AppError, badInput, conflict, enqueueEvent, type ClientInfo, type OutboxRelay } from '@bastion/platform';
+import { AppError, badInput, conflict, enqueueEvent, isUniqueViolation, type ClientInfo, type OutboxRelay } from '@bastion/platform';
 import type { AuthLimits } from '../limits/auth-limits';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { assertAcceptablePassword } from '../passwords/password-policy';
-import { isUniqueViolation, SessionService, type AuthPayload } from '../sessions/session.service';
+import { SessionService, type AuthPayload } from '../sessions/session.service';
 import { recordAudit } from '../audit/audit';
 import { assertEmail, normalizeEmail } from '../users/email';
 import { UserEntity } from '../users/user.entity';

@@ -1,10 +1,10 @@
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { conflict, enqueueEvent, invalidToken, notFound, type ClientInfo, type OutboxRelay } from '@bastion/platform';
+import { conflict, enqueueEvent, invalidToken, isUniqueViolation, notFound, type ClientInfo, type OutboxRelay } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import type { AuthLimits } from '../limits/auth-limits';
 import type { Mailer } from '../mail/mailer';
 import type { MailTemplates } from '../mail/templates';
-import { isUniqueViolation, type RevokedSessions, type SessionService } from '../sessions/session.service';
+import type { RevokedSessions, SessionService } from '../sessions/session.service';
 import { UserEntity } from '../users/user.entity';
 import { EmailTokenEntity } from './email-token.entity';
 import { consumeEmailToken, invalidLink, issueEmailToken, MAILS_PER_WINDOW } from './email-tokens';

@@ -20,11 +20,14 @@ const rateLimited = (retryAfter: number) =>
 export class AuthLimits {
   constructor(private readonly limiter: RateLimiter, private readonly settings: AuthLimitSettings) {}
 
-  /** Counts one attempt from the client's address; RATE_LIMITED past the limit. */
-  async countAttempt(kind: AttemptKind, client: ClientInfo): Promise<void> {
+  /**
+   * Counts one attempt from the client's address; RATE_LIMITED past the limit. Every kind shares
+   * one counter per address (the contract's limit is on login, register and reset together);
+   * `kind` names the caller for readers.
+   */
+  async countAttempt(_kind: AttemptKind, client: ClientInfo): Promise<void> {
     const state = await this.limiter.hit(`ip:${client.ip ?? 'unknown'}`, this.settings.windowSeconds);
     if (state.count > this.settings.perIpAttempts) throw rateLimited(state.retryAfter);
-    void kind;
   }
 
   /**
@@ -42,16 +45,6 @@ export class AuthLimits {
 
   async loginSucceeded(email: string): Promise<void> {
     await this.limiter.undo(`login:${email}`);
-  }
-
-  /** For password re-checks of a signed-in user (change password, delete account): the same lock. */
-  async assertLoginAllowed(email: string): Promise<void> {
-    const state = await this.limiter.peek(`login:${email}`);
-    if (state.count >= this.settings.failuresPerEmail) throw rateLimited(state.retryAfter);
-  }
-
-  async recordLoginFailure(email: string): Promise<void> {
-    await this.limiter.hit(`login:${email}`, this.settings.windowSeconds);
   }
 
   /** A per-key limit for mail-sending requests (verification, reset), so nobody can mail-bomb an address. */

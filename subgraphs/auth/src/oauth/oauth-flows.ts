@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { LessThan, type DataSource } from 'typeorm';
-import { badInput, invalidToken } from '@bastion/platform';
+import { badInput, invalidToken, sha256Hex } from '@bastion/platform';
 import { OAUTH_PROVIDER_NAMES, type OAuthProviderName, type OAuthProviderSettings } from './oauth-config';
 import { OAuthStateEntity, type OAuthPurpose } from './oauth-account.entity';
 import type { OidcClient, OidcIdentity } from './oidc-client';
@@ -21,7 +20,7 @@ export interface FlowCallback {
   redirectUri: string;
 }
 
-const hashState = (state: string) => createHash('sha256').update(state).digest('hex');
+const hashState = (state: string) => sha256Hex(state);
 
 /** Starting and finishing authorization flows: states, allow-listed redirects, the code exchange. */
 export class OAuthFlows {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IsNull, type EntityManager } from 'typeorm';
 import { conflict, enqueueEvent, forbidden, type ClientInfo } from '@bastion/platform';
+import { DISPLAY_NAME_MAX } from '../accounts/account.service';
 import { recordAudit } from '../audit/audit';
 import { SessionEntity } from '../sessions/session.entity';
 import type { AuthPayload, RevokedSessions, SessionService } from '../sessions/session.service';
@@ -15,8 +16,6 @@ export interface SignInOutcome {
   /** Sessions to cut off after commit (an unverified account taken over by its proven owner). */
   revoked?: RevokedSessions;
 }
-
-const DISPLAY_NAME_MAX = 100;
 
 /**
  * Signs in the person a provider vouched for, in the caller's transaction: the user linked to the

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  AppError, badInput, conflict, notFound, requireUser, type ClientInfo, type Logger, type OutboxRelay, type Viewer,
+  AppError, badInput, conflict, isUniqueViolation, notFound, requireUser, type ClientInfo, type Logger, type OutboxRelay, type Viewer,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import type { AuthLimits } from '../limits/auth-limits';
-import { isUniqueViolation, type AuthPayload, type SessionService } from '../sessions/session.service';
+import type { AuthPayload, SessionService } from '../sessions/session.service';
 import { UserEntity } from '../users/user.entity';
 import { OAUTH_PROVIDER_NAMES, oauthProviders, oauthRedirectUris, type OAuthConfigInput } from './oauth-config';
 import { OAuthAccountEntity, type OAuthPurpose } from './oauth-account.entity';

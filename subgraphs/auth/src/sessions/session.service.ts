@@ -239,8 +239,3 @@ export class SessionService {
     return { accessToken: token, refreshToken, expiresIn, tokenType: 'Bearer', user };
   }
 }
-
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string; driverError?: { code?: string } })?.driverError?.code === '23505' || (error as { code?: string })?.code === '23505';
-}
-

@@ -1,3 +1,4 @@
+/** What the gateway learns from auth over the bus: revocations and issued service tokens. */
 import type { EventBus, IssuedTokenStore, RevocationList, Subscription } from '@bastion/platform';
 
 /**
