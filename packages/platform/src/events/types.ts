@@ -33,11 +33,34 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
-/** At-least-once delivery between services. */
+export interface BroadcastOptions {
+  /**
+   * Called when this instance may have missed broadcasts (the connection to the bus dropped and
+   * came back): a cache fed by broadcasts reloads from its source of truth then.
+   */
+  onGap?: () => void;
+}
+
+/** Whether the bus can take events now, for readiness and for the relay to pause. */
+export interface BusHealth {
+  connected: boolean;
+}
+
+/**
+ * At-least-once delivery between services. Two kinds of subscriber: a consumer group (durable;
+ * one handler of the group takes each event, including events published before it subscribed
+ * or while it was down) and a broadcast (every instance hears every event from now on).
+ */
 export interface EventBus {
-  /** Resolves once the bus has durably accepted the event (for the in-process bus: once handled). */
+  /**
+   * Resolves once the bus has durably stored the event (never merely because some handler
+   * happened to be listening). Publishing one id twice stores it once.
+   */
   publish(event: EventEnvelope): Promise<void>;
   /** One durable consumer group per name: each event reaches one handler of each group. */
   subscribe(consumer: string, types: readonly EventType[], handler: EventHandler): Promise<Subscription>;
+  /** Every instance that calls this hears every event of these types published from now on. */
+  broadcast(types: readonly EventType[], handler: EventHandler, options?: BroadcastOptions): Promise<Subscription>;
+  health(): BusHealth;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { EventBus, EventEnvelope, EventHandler, EventType, Subscription } from '../types';
+import type { BroadcastOptions, BusHealth, EventBus, EventEnvelope, EventHandler, EventType, Subscription } from '../types';
 
 interface Group {
   types: ReadonlySet<EventType>;
@@ -13,6 +13,7 @@ interface Group {
  */
 export class MemoryBus implements EventBus {
   private readonly groups = new Map<string, Group>();
+  private broadcasts = 0;
 
   async publish(event: EventEnvelope): Promise<void> {
     const failures: unknown[] = [];
@@ -41,6 +42,15 @@ export class MemoryBus implements EventBus {
         owner.handlers = owner.handlers.filter((h) => h !== handler);
       },
     };
+  }
+
+  /** In one process every broadcast listener is a group of its own that hears events from now on. */
+  async broadcast(types: readonly EventType[], handler: EventHandler, _options?: BroadcastOptions): Promise<Subscription> {
+    return this.subscribe(`broadcast:${++this.broadcasts}`, types, handler);
+  }
+
+  health(): BusHealth {
+    return { connected: true };
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from '../../logging/logger';
-import type { EventBus, EventEnvelope, EventHandler, EventType, Subscription } from '../types';
+import type { BroadcastOptions, BusHealth, EventBus, EventEnvelope, EventHandler, EventType, Subscription } from '../types';
 
 export interface NatsBusOptions {
   url: string;
@@ -19,18 +19,43 @@ const decoder = new TextDecoder();
  */
 export class NatsBus implements EventBus {
   private readonly subscriptions = new Set<{ stop(): Promise<void> }>();
+  private connected = true;
+  private readonly gapListeners = new Set<() => void>();
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly stream: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    void this.watchStatus();
+  }
+
+  /** Tracks the connection: readiness reports it, and broadcast listeners hear of gaps. */
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'disconnect' && this.connected) {
+        this.connected = false;
+        this.logger.warn('NATS connection lost; reconnecting');
+      } else if (status.type === 'reconnect') {
+        this.connected = true;
+        this.logger.info('NATS connection restored');
+        for (const listener of this.gapListeners) listener();
+      }
+    }
+  }
+
+  health(): BusHealth {
+    return { connected: this.connected && !this.nc.isClosed() };
+  }
 
   static async connect(options: NatsBusOptions): Promise<NatsBus> {
     const { connect } = await import('@nats-io/transport-node');
     const { jetstreamManager } = await import('@nats-io/jetstream');
     const stream = options.stream ?? 'BASTION_EVENTS';
-    const nc = await connect({ servers: options.url, name: 'bastion' });
+    // Reconnect forever: an outage of any length ends with the bus working again, without a restart.
+    const nc = await connect({
+      servers: options.url, name: 'bastion', maxReconnectAttempts: -1, reconnectTimeWait: 1000, reconnectJitter: 500, waitOnFirstConnect: true,
+    });
     const jsm = await jetstreamManager(nc);
     const subjects = [`${stream.toLowerCase()}.>`];
     try {
@@ -64,6 +89,35 @@ export class NatsBus implements EventBus {
     const subscription = {
       stop: async () => {
         await Promise.all(stops.map((stop) => stop()));
+        this.subscriptions.delete(subscription);
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /**
+   * A plain (non-JetStream) subscription on the events' subjects: every instance receives every
+   * event published while it is connected; after a reconnect `onGap` tells it to resynchronise.
+   */
+  async broadcast(types: readonly EventType[], handler: EventHandler, options: BroadcastOptions = {}): Promise<Subscription> {
+    const subs = types.map((type) => this.nc.subscribe(this.subject(type)));
+    const loops = subs.map(async (sub) => {
+      for await (const message of sub) {
+        try {
+          await handler(JSON.parse(decoder.decode(message.data)) as EventEnvelope);
+        } catch (error) {
+          this.logger.warn({ err: error, subject: message.subject }, 'broadcast handler failed');
+        }
+      }
+    });
+    const onGap = options.onGap;
+    if (onGap) this.gapListeners.add(onGap);
+    const subscription = {
+      stop: async () => {
+        if (onGap) this.gapListeners.delete(onGap);
+        for (const sub of subs) sub.unsubscribe();
+        await Promise.all(loops);
         this.subscriptions.delete(subscription);
       },
     };
