@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { schemaName, signForwardedClaims } from '@bastion/platform';
+import { DEPLOYMENT_SCHEMAS, schemaName, signForwardedClaims } from '@bastion/platform';
 import { startPlatform } from '@bastion/standalone';
 import { load, type LoadResult } from './load';
 
@@ -59,7 +59,7 @@ async function dropSchemas(databaseUrl: string, suffix: string): Promise<void> {
   const { Client } = await import('pg');
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
-  for (const service of ['auth', 'orgs', 'credits', 'ai']) await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
+  for (const service of DEPLOYMENT_SCHEMAS) await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
   await client.end();
 }
 

@@ -63,14 +63,20 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   ]);
 
   const readiness = async () => {
-    const checks: Record<string, boolean> = {};
+    // Reported by dependency (database, bus, redis), and by subgraph only when one does not answer.
+    const checks: Record<string, boolean> = { bus: deps.bus.health().connected };
+    const merge = (name: string, ok: boolean) => {
+      checks[name] = (checks[name] ?? true) && ok;
+    };
     await Promise.all(
       Object.entries(subgraphUrls).map(async ([name, url]) => {
         try {
           const response = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(2000) });
-          checks[name] = response.ok;
+          const body = (await response.json()) as { checks?: Record<string, boolean> };
+          if (!body.checks || Object.keys(body.checks).length === 0) merge(name, response.ok);
+          else for (const [check, ok] of Object.entries(body.checks)) merge(check, ok === true);
         } catch {
-          checks[name] = false;
+          merge(name, false);
         }
       }),
     );

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { NatsBus, createLogger, generateServiceToken, schemaName, serviceTokenEntry, SCOPES } from '@bastion/platform';
+import { DEPLOYMENT_SCHEMAS, NatsBus, createLogger, generateServiceToken, schemaName, serviceTokenEntry, SCOPES } from '@bastion/platform';
 import { eventually, postGraphQL, testEnv, uniqueEmail, uniqueSuffix } from '@bastion/testing';
 
 const ROOT = resolve(__dirname, '../..');
@@ -18,8 +18,8 @@ async function freePort(): Promise<number> {
 
 /**
  * docker-compose's mode without Docker: each service built and started as its own process from
- * its own main, on the configured database, bus and cache. With NATS the grant crosses processes;
- * with Redis so does revocation.
+ * its own main, on the configured database, bus and cache. The grant crosses processes on either
+ * bus; with Redis so does revocation.
  */
 describe('every service as its own process', () => {
   const children: ChildProcess[] = [];
@@ -60,7 +60,7 @@ describe('every service as its own process', () => {
     })));
     const client = new Client({ connectionString: env.DATABASE_URL });
     await client.connect();
-    for (const service of ['auth', 'orgs', 'credits', 'ai']) await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
+    for (const service of DEPLOYMENT_SCHEMAS) await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
     await client.end();
     if (process.env.NATS_URL) {
       const bus = await NatsBus.connect({ url: process.env.NATS_URL, stream: env.NATS_STREAM, logger: createLogger({ name: 'test', level: 'silent' }) });
@@ -78,12 +78,11 @@ describe('every service as its own process', () => {
     const internal = await postGraphQL(internalUrl, 'query ($id: ID!) { user(id: $id) { email } }', { id: user.id }, { headers: { 'x-service-token': token } });
     expect(internal.body.data).toEqual({ user: { email } });
 
-    if (process.env.NATS_URL) {
-      await eventually(async () => {
-        const me = await postGraphQL<{ me: { credits: { balance: number } | null } }>(gatewayUrl, '{ me { credits { balance } } }', {}, { token: accessToken });
-        expect(me.body.data?.me.credits?.balance).toBe(100);
-      });
-    }
+    // The grant crosses processes on either bus: NATS, or the database bus without it.
+    await eventually(async () => {
+      const me = await postGraphQL<{ me: { credits: { balance: number } | null } }>(gatewayUrl, '{ me { credits { balance } } }', {}, { token: accessToken });
+      expect(me.body.data?.me.credits?.balance).toBe(100);
+    });
     if (process.env.REDIS_URL) {
       expect((await postGraphQL(gatewayUrl, 'mutation { logoutAll }', {}, { token: accessToken })).body.data).toEqual({ logoutAll: true });
       expect((await postGraphQL(gatewayUrl, '{ me { email } }', {}, { token: accessToken })).status).toBe(401);

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { NatsBus, schemaName, signForwardedClaims, type ClientInfo, type Viewer } from '@bastion/platform';
+import { DEPLOYMENT_SCHEMAS, NatsBus, schemaName, signForwardedClaims, type ClientInfo, type Viewer } from '@bastion/platform';
 import { startPlatform, type PlatformOptions, type RunningPlatform } from '@bastion/standalone';
 import { testEnv, uniqueSuffix } from './env';
 
@@ -78,7 +78,7 @@ async function dropSchemas(databaseUrl: string, suffix: string): Promise<void> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    for (const service of ['auth', 'orgs', 'credits', 'ai']) {
+    for (const service of DEPLOYMENT_SCHEMAS) {
       await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
     }
   } finally {

@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger';
 import { schemaOf } from '../db/data-source';
+import type { EventBus, EventEnvelope, EventType } from './types';
 
 const LEASE_SECONDS = 30;
-import type { EventBus, EventEnvelope, EventType } from './types';
 
 export interface RelayOptions {
   source: string;
@@ -26,6 +26,9 @@ export class OutboxRelay {
   private rerun = false;
   private stopped = true;
   private lastPrune = 0;
+  /** While the bus refuses events the relay backs off as a whole, not row by row. */
+  private pausedUntil = 0;
+  private backoffMs = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -53,7 +56,7 @@ export class OutboxRelay {
 
   /** Publish now rather than at the next poll; call after a transaction that enqueued events. */
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped || Date.now() < this.pausedUntil || !this.bus.health().connected) return;
     if (this.running) {
       this.rerun = true;
       return;
@@ -90,7 +93,7 @@ export class OutboxRelay {
     for (;;) {
       const published = await this.publishBatch();
       total += published;
-      if (published === 0 || this.stopped) return total;
+      if (published === 0 || this.stopped || Date.now() < this.pausedUntil) return total;
     }
   }
 
@@ -111,22 +114,36 @@ export class OutboxRelay {
     ).then((result: unknown) => (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as never);
     rows.sort((a, b) => new Date(a.occurred_at).getTime() - new Date(b.occurred_at).getTime());
     let published = 0;
-    for (const row of rows) {
+    for (const [index, row] of rows.entries()) {
       const event: EventEnvelope = {
         id: row.id, type: row.type as EventType, occurredAt: new Date(row.occurred_at).toISOString(), source: this.options.source, data: row.data,
       };
       try {
         await this.bus.publish(event);
       } catch (error) {
-        this.logger.warn({ err: error, eventId: row.id, type: row.type }, 'event publish failed; stays pending');
-        await this.dataSource.query(`UPDATE ${this.table} SET attempts = attempts + 1,
-           claimed_until = now() + make_interval(secs => least(60, power(2, attempts))) WHERE id = $1`, [row.id]);
-        continue;
+        await this.pause(error, rows.slice(index).map((r) => r.id));
+        return published;
       }
       await this.dataSource.query(`UPDATE ${this.table} SET published_at = now(), claimed_until = NULL WHERE id = $1`, [row.id]);
       published += 1;
     }
+    if (this.backoffMs > 0) this.logger.info({ source: this.options.source }, 'event bus accepts events again; outbox draining');
+    this.backoffMs = 0;
     return published;
+  }
+
+  /**
+   * The bus refused an event: the rest of the batch goes back to pending at once (no per-row
+   * penalty, so the backlog drains as soon as the bus is back), and the relay waits, doubling up
+   * to 30 s. One warning per outage, not one per row.
+   */
+  private async pause(error: unknown, pendingIds: string[]): Promise<void> {
+    if (this.backoffMs === 0) this.logger.warn({ err: error, source: this.options.source, pending: pendingIds.length }, 'event bus refused an event; outbox keeps it and retries');
+    this.backoffMs = Math.min(30_000, Math.max(500, this.backoffMs * 2));
+    this.pausedUntil = Date.now() + this.backoffMs;
+    await this.dataSource.query(`UPDATE ${this.table} SET attempts = attempts + (id = $2)::int, claimed_until = NULL WHERE id = ANY($1)`, [
+      pendingIds, pendingIds[0],
+    ]);
   }
 
   private async pruneHourly(): Promise<void> {

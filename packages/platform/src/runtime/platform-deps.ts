@@ -24,6 +24,9 @@ export interface PlatformDeps {
   close(): Promise<void>;
 }
 
+/** Every schema one deployment owns in its database: the services' and the database bus's. */
+export const DEPLOYMENT_SCHEMAS = ['auth', 'orgs', 'credits', 'ai', 'bus'] as const;
+
 export function schemaName(service: string, suffix?: string): string {
   return suffix ? `${service}_${suffix}` : service;
 }
@@ -48,7 +51,11 @@ export async function createPlatformDeps(
     databaseUrl = embedded.url;
     logger.info({ dataDir: config.DATA_DIR }, 'embedded PGlite started');
   }
-  const bus = await createEventBus({ natsUrl: config.NATS_URL, stream: options.natsStream ?? config.NATS_STREAM, logger });
+  const schemaSuffix = options.schemaSuffix ?? config.SCHEMA_SUFFIX;
+  const bus = await createEventBus({
+    natsUrl: config.NATS_URL, stream: options.natsStream ?? config.NATS_STREAM, databaseUrl: databaseUrl || config.DATABASE_URL,
+    schema: schemaName('bus', schemaSuffix), logger,
+  });
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
   const keyPrefix = options.keyPrefix ?? config.REDIS_KEY_PREFIX;
   return {
@@ -58,7 +65,7 @@ export async function createPlatformDeps(
     redis,
     claimsKey: claimsKeyFor(config),
     replayGuard: redis ? new RedisReplayGuard(redis, `${keyPrefix}jti:`) : new MemoryReplayGuard(),
-    schemaSuffix: options.schemaSuffix ?? config.SCHEMA_SUFFIX,
+    schemaSuffix,
     keyPrefix,
     async close() {
       await bus.close();

@@ -66,7 +66,11 @@ export async function startSubgraphService<C extends BaseContext, S>(options: Su
     replayGuard: deps.replayGuard,
     extendContext: parts.extendContext,
     routes: parts.routes,
-    readiness: async () => ({ database: await dataSource.query('SELECT 1').then(() => true, () => false) }),
+    readiness: async () => ({
+      // Answered within the gateway's 2 s probe, so an outage is named "database", not the service.
+      database: await withTimeout(dataSource.query('SELECT 1'), 1500).then(() => true, () => false),
+      bus: deps.bus.health().connected,
+    }),
   });
   const listening = await listen(subgraph.listener, { host: options.host, port: options.port });
   relay.start();
@@ -94,4 +98,12 @@ export async function startSubgraphService<C extends BaseContext, S>(options: Su
 export function once(stop: () => Promise<void>): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   return () => (stopping ??= stop());
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -7,9 +7,9 @@ interface Group {
 }
 
 /**
- * The in-process bus of embedded mode. `publish` resolves only after one handler of every
- * subscribed group has handled the event, so the relay marks a row sent only once it took
- * effect: a failed handler fails the publish and the row is retried.
+ * The bus of a process with neither NATS nor a database (a lone gateway in development): it can
+ * only deliver inside this process and keeps nothing, so no service with an outbox runs on it.
+ * `publish` resolves after one handler of every subscribed group has handled the event.
  */
 export class MemoryBus implements EventBus {
   private readonly groups = new Map<string, Group>();

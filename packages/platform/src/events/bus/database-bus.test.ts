@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { eventually, uniqueSuffix } from '@bastion/testing';
+import { createLogger } from '../../logging/logger';
+import type { EventEnvelope, EventType } from '../types';
+import { DatabaseBus } from './database-bus';
+
+const url = process.env.DATABASE_URL || process.env.BASTION_TEST_DATABASE_URL!;
+const logger = createLogger({ name: 'bus-test', level: 'silent' });
+
+function event(type: EventType = 'USER_CREATED', data: Record<string, unknown> = {}): EventEnvelope {
+  return { id: randomUUID(), type, occurredAt: new Date().toISOString(), source: 'test', data };
+}
+
+/**
+ * The database bus is what `npm start` runs on: these are JetStream's promises, checked against
+ * separate bus instances on one database, as separate processes would see it.
+ */
+describe('database bus', () => {
+  const schema = `bus_${uniqueSuffix()}`;
+  const buses: DatabaseBus[] = [];
+  const open = async () => {
+    const bus = await DatabaseBus.connect({ url, schema, logger, pollIntervalMs: 100 });
+    buses.push(bus);
+    return bus;
+  };
+
+  afterAll(async () => {
+    for (const bus of buses) await bus.close();
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  });
+
+  it('delivers to a group that subscribes after the event was published, once per event id', async () => {
+    const publisher = await open();
+    const first = event();
+    await publisher.publish(first);
+    await publisher.publish(first); // a relay that crashed before marking the row sent publishes again
+    const seen: string[] = [];
+    const consumer = await open();
+    const sub = await consumer.subscribe('late-group', ['USER_CREATED'], async (e) => {
+      seen.push(e.id);
+    });
+    const second = event();
+    await publisher.publish(second);
+    await eventually(async () => expect(seen).toEqual([first.id, second.id]));
+    await sub.stop();
+  });
+
+  it('resumes a group where it stopped: events published while it was down arrive, acknowledged ones do not come back', async () => {
+    const publisher = await open();
+    const seen: string[] = [];
+    const handler = async (e: EventEnvelope) => {
+      seen.push(e.id);
+    };
+    const before = event('USER_DELETED');
+    await publisher.publish(before);
+    const down = await open();
+    const sub = await down.subscribe('resuming-group', ['USER_DELETED'], handler);
+    await eventually(async () => expect(seen).toContain(before.id));
+    await sub.stop();
+    await down.close();
+    const whileDown = [event('USER_DELETED'), event('USER_DELETED')];
+    for (const e of whileDown) await publisher.publish(e);
+    const restarted = await open();
+    await restarted.subscribe('resuming-group', ['USER_DELETED'], handler);
+    await eventually(async () => expect(seen).toEqual([before.id, ...whileDown.map((e) => e.id)]));
+  });
+
+  it('gives each event of a group to one instance of it, and every event to each group', async () => {
+    const [a, b, publisher] = [await open(), await open(), await open()];
+    const handled: Record<string, string[]> = { a: [], b: [], other: [] };
+    await a.subscribe('shared-group', ['USER_EMAIL_VERIFIED'], async (e) => void handled.a.push(e.id));
+    await b.subscribe('shared-group', ['USER_EMAIL_VERIFIED'], async (e) => void handled.b.push(e.id));
+    await publisher.subscribe('other-group', ['USER_EMAIL_VERIFIED'], async (e) => void handled.other.push(e.id));
+    const events = Array.from({ length: 20 }, () => event('USER_EMAIL_VERIFIED'));
+    for (const e of events) await publisher.publish(e);
+    const ids = events.map((e) => e.id);
+    await eventually(async () => expect([...handled.a, ...handled.b].sort()).toEqual([...ids].sort()));
+    await eventually(async () => expect(handled.other).toEqual(ids));
+  });
+
+  it('retries a failing handler before anything after it, then goes on in order', async () => {
+    const bus = await open();
+    const [poison, next] = [event('ORGANIZATION_DELETED'), event('ORGANIZATION_DELETED')];
+    let failuresLeft = 2;
+    const delivered: string[] = [];
+    await bus.subscribe('retrying-group', ['ORGANIZATION_DELETED'], async (e) => {
+      if (e.id === poison.id && failuresLeft-- > 0) throw new Error('handler down');
+      delivered.push(e.id);
+    });
+    await bus.publish(poison);
+    await bus.publish(next);
+    await eventually(async () => expect(delivered).toEqual([poison.id, next.id]), 15_000);
+    expect(failuresLeft).toBe(-1);
+  });
+
+  it('broadcasts every event published after subscribing to every instance', async () => {
+    const [a, b, publisher] = [await open(), await open(), await open()];
+    const old = event('SESSION_REVOKED');
+    await publisher.publish(old);
+    const heard: Record<'a' | 'b', string[]> = { a: [], b: [] };
+    await a.broadcast(['SESSION_REVOKED'], async (e) => void heard.a.push(e.id));
+    await b.broadcast(['SESSION_REVOKED'], async (e) => void heard.b.push(e.id));
+    const fresh = event('SESSION_REVOKED');
+    await publisher.publish(fresh);
+    await eventually(async () => {
+      expect(heard.a).toEqual([fresh.id]);
+      expect(heard.b).toEqual([fresh.id]);
+    });
+  });
+});
