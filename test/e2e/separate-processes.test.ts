@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
@@ -30,7 +30,6 @@ describe('every service as its own process', () => {
   let internalUrl: string;
 
   beforeAll(async () => {
-    execFileSync('node', ['scripts/build.mjs'], { cwd: ROOT, stdio: 'ignore' });
     const [auth, orgs, credits, ai, gateway, internal] = await Promise.all(Array.from({ length: 6 }, freePort));
     gatewayUrl = `http://127.0.0.1:${gateway}/graphql`;
     internalUrl = `http://127.0.0.1:${internal}/graphql`;

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger';
 import { schemaOf } from '../db/data-source';
 import type { EventBus, EventEnvelope, EventType } from './types';
 
-const LEASE_SECONDS = 30;
+const LEASE_SECONDS = 10;
 
 export interface RelayOptions {
   source: string;
@@ -26,6 +26,7 @@ export class OutboxRelay {
   private rerun = false;
   private stopped = true;
   private lastPrune = 0;
+  private hasReleasedStaleClaims = false;
   /** While the bus refuses events the relay backs off as a whole, not row by row. */
   private pausedUntil = 0;
   private backoffMs = 0;
@@ -88,6 +89,7 @@ export class OutboxRelay {
 
   /** Publishes pending rows batch by batch until none is left. */
   async drain(): Promise<number> {
+    await this.releaseStaleClaims();
     await this.pruneHourly();
     let total = 0;
     for (;;) {
@@ -144,6 +146,17 @@ export class OutboxRelay {
     await this.dataSource.query(`UPDATE ${this.table} SET attempts = attempts + (id = $2)::int, claimed_until = NULL WHERE id = ANY($1)`, [
       pendingIds, pendingIds[0],
     ]);
+  }
+
+  /**
+   * A process killed mid-batch leaves its claims behind; rather than wait out their lease, a
+   * starting relay frees them. Should another live instance be publishing them right now, the
+   * event goes out twice, which the bus's dedup and the consumers' inbox absorb.
+   */
+  private async releaseStaleClaims(): Promise<void> {
+    if (this.hasReleasedStaleClaims) return;
+    await this.dataSource.query(`UPDATE ${this.table} SET claimed_until = NULL WHERE published_at IS NULL AND claimed_until IS NOT NULL`);
+    this.hasReleasedStaleClaims = true;
   }
 
   private async pruneHourly(): Promise<void> {

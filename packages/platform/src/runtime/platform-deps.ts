@@ -54,7 +54,7 @@ export async function createPlatformDeps(
   const schemaSuffix = options.schemaSuffix ?? config.SCHEMA_SUFFIX;
   const bus = await createEventBus({
     natsUrl: config.NATS_URL, stream: options.natsStream ?? config.NATS_STREAM, databaseUrl: databaseUrl || config.DATABASE_URL,
-    schema: schemaName('bus', schemaSuffix), logger,
+    schema: schemaName('bus', schemaSuffix), soleProcess: embedded !== undefined, logger,
   });
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
   const keyPrefix = options.keyPrefix ?? config.REDIS_KEY_PREFIX;

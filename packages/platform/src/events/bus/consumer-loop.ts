@@ -20,7 +20,7 @@ export type LoopSpec =
   | { kind: 'broadcast'; name: string; position: bigint; types: readonly EventType[]; handler: EventHandler; logger: Logger };
 
 const BATCH = 50;
-const IDLE_MS = 5_000;
+const IDLE_MS = 4_000; // well inside the lease, so an idle group keeps it
 const MAX_BACKOFF_MS = 30_000;
 
 /**

@@ -16,11 +16,16 @@ export interface DatabaseBusOptions {
   pollIntervalMs?: number;
   /** Events older than this are deleted (as a JetStream stream's max age); default 7 days. */
   retentionDays?: number;
+  /**
+   * This process is the only one on the database (embedded mode holds the DATA_DIR lock): leases
+   * left by a killed predecessor are taken over at once instead of after they expire.
+   */
+  soleProcess?: boolean;
 }
 
 /** Serialises publishers so sequence numbers commit in order and no reader skips a late commit. */
 const PUBLISH_LOCK = 0x62_75_73; // "bus"
-const LEASE_SECONDS = 30;
+const LEASE_SECONDS = 15;
 
 /**
  * The bus without NATS: a stream table in the database and one cursor per consumer group, with
@@ -154,8 +159,8 @@ export class DatabaseBus implements EventBus, EventSource {
   async lease(consumer: string): Promise<bigint | null> {
     const { rows } = await this.track(this.pool.query(
       `UPDATE ${this.cursors} SET leased_by = $2, leased_until = now() + make_interval(secs => $3)
-       WHERE consumer = $1 AND (leased_by IS NULL OR leased_by = $2 OR leased_until < now()) RETURNING position`,
-      [consumer, this.instance, LEASE_SECONDS],
+       WHERE consumer = $1 AND ($4 OR leased_by IS NULL OR leased_by = $2 OR leased_until < now()) RETURNING position`,
+      [consumer, this.instance, LEASE_SECONDS, this.options.soleProcess === true],
     ));
     return rows.length > 0 ? BigInt(rows[0].position) : null;
   }

@@ -13,6 +13,8 @@ export interface EventBusOptions {
   databaseUrl?: string;
   /** Schema of the database bus's stream table and cursors. */
   schema?: string;
+  /** The database is embedded in this process, which alone uses it. */
+  soleProcess?: boolean;
   logger: Logger;
 }
 
@@ -23,7 +25,7 @@ export interface EventBusOptions {
 export async function createEventBus(options: EventBusOptions): Promise<EventBus> {
   if (options.natsUrl) return NatsBus.connect({ url: options.natsUrl, stream: options.stream, logger: options.logger });
   if (options.databaseUrl) {
-    return DatabaseBus.connect({ url: options.databaseUrl, schema: options.schema ?? 'bus', logger: options.logger.child({ component: 'bus' }) });
+    return DatabaseBus.connect({ url: options.databaseUrl, schema: options.schema ?? 'bus', soleProcess: options.soleProcess, logger: options.logger.child({ component: 'bus' }) });
   }
   options.logger.warn('neither NATS_URL nor DATABASE_URL is set: this process hears no events from other processes');
   return new MemoryBus();

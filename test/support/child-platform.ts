@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { eventually } from './users';
+
+const ROOT = resolve(__dirname, '../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+    server.once('error', fail);
+  });
+}
+
+/** Free ports for every listener of the all-in-one process, fixed across its restarts. */
+export async function platformPorts(): Promise<Record<string, string>> {
+  const names = ['PORT', 'INTERNAL_PORT', 'AUTH_PORT', 'ORGS_PORT', 'CREDITS_PORT', 'AI_PORT'];
+  const ports = await Promise.all(names.map(freePort));
+  return Object.fromEntries(names.map((name, i) => [name, String(ports[i])]));
+}
+
+/**
+ * `npm start`'s process (packages/standalone/dist/main.js, built by the jest global setup) as a
+ * real child, so a test can kill it -9 or send it SIGTERM as an operator would.
+ */
+export class ChildPlatform {
+  private child: ChildProcess | undefined;
+  private exit: Promise<number | null> | undefined;
+  output = '';
+
+  constructor(private readonly env: Record<string, string | undefined>) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.env.PORT}/graphql`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the process and waits until the gateway reports ready. */
+  async start(readyTimeoutMs = 60_000): Promise<void> {
+    const child = spawn(process.execPath, ['packages/standalone/dist/main.js'], {
+      cwd: ROOT, env: { ...this.env, NODE_OPTIONS: '' } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exit = new Promise((done) => child.once('exit', (code) => done(code)));
+    await eventually(async () => {
+      if (child.exitCode !== null) throw new Error(`platform exited with ${child.exitCode}:\n${this.output}`);
+      const ready = await fetch(this.url.replace('/graphql', '/ready'));
+      if (ready.status !== 200) throw new Error(`not ready: ${await ready.text()}`);
+    }, readyTimeoutMs).catch((error: unknown) => {
+      if (child.exitCode !== null) throw new Error(`platform exited with ${child.exitCode}:\n${this.output}`);
+      throw error;
+    });
+  }
+
+  /** Sends a signal and resolves with the exit code once the process is gone. */
+  async signal(signal: NodeJS.Signals): Promise<number | null> {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return this.child?.exitCode ?? null;
+    this.child.kill(signal);
+    return this.exit!;
+  }
+
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+}
