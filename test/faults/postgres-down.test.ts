@@ -80,6 +80,9 @@ describe('PostgreSQL down for 15 s under traffic', () => {
     const stoppedAt = Date.now();
     await pg.stop();
     await eventually(async () => expect(answers.slice(before).filter(isFailed).map((a) => a.operation)).toEqual(expect.arrayContaining(['login', 'me'])), OUTAGE_MS);
+    const ready = await fetch(platform.gateway.url.replace('/graphql', '/ready'));
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'unavailable', failing: expect.arrayContaining(['auth', 'credits']) });
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt))));
 
     // RATE_LIMITED on a login is the lockout the last test rules out; everything else is checked here.
@@ -106,6 +109,7 @@ describe('PostgreSQL down for 15 s under traffic', () => {
       }
     }, 60_000);
     expect(isFailed(await me())).toBe(false);
+    await eventually(async () => expect((await fetch(platform.gateway.url.replace('/graphql', '/ready'))).status).toBe(200));
     // Writes too, and a login on an account the outage's traffic never touched.
     const newcomer = await registerUser(platform);
     const answer = await send('login', LOGIN, { email: newcomer.email, password: newcomer.password });
