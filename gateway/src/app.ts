@@ -20,6 +20,11 @@ export interface GatewayAppOptions {
   metrics: GatewayMetrics;
   /** Readiness of each subgraph and store, by name. */
   readiness: () => Promise<Record<string, boolean>>;
+  /**
+   * Checks reported in /ready but not failing it: the gateway keeps serving without them, and
+   * failing readiness on every instance at once would turn a degraded platform into a down one.
+   */
+  degradable?: ReadonlySet<string>;
   jwks: () => unknown;
   /** Where POST /webhooks/stripe goes, raw body intact (public listener only). */
   stripeWebhookUrl?: string;
@@ -88,8 +93,11 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
     'GET /ready': async (_req, res) => {
       const checks = await options.readiness();
-      const failing = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
-      sendJson(res, failing.length === 0 ? 200 : 503, failing.length === 0 ? { status: 'ready', checks } : { status: 'unavailable', failing, checks });
+      const down = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
+      const failing = down.filter((name) => !options.degradable?.has(name));
+      const degraded = down.filter((name) => options.degradable?.has(name));
+      const extra = degraded.length > 0 ? { degraded } : {};
+      sendJson(res, failing.length === 0 ? 200 : 503, failing.length === 0 ? { status: 'ready', checks, ...extra } : { status: 'unavailable', failing, checks, ...extra });
     },
     'GET /metrics': async (_req, res) => {
       const text = await metrics.registry.metrics();

@@ -83,7 +83,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     if (deps.redis) checks.redis = await deps.redis.ping().then(() => true, () => false);
     return checks;
   };
-  const common = { corsOrigins: parseOrigins(config.CORS_ORIGINS), authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY), bodyLimitBytes: config.BODY_LIMIT_BYTES, logger, metrics, readiness, jwks: () => jwks };
+  // Every Redis feature falls back per process (README "What happens when a part fails").
+  const degradable = new Set(['redis']);
+  const common = { corsOrigins: parseOrigins(config.CORS_ORIGINS), authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY), bodyLimitBytes: config.BODY_LIMIT_BYTES, logger, metrics, readiness, degradable, jwks: () => jwks };
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
   const publicListener = await listen(
     createGatewayApp({ ...common, listener: 'public', apollo: publicApollo, stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString() }),

@@ -1,19 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { freePort } from './private-services';
 import { eventually } from './users';
 
 const ROOT = resolve(__dirname, '../..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-    server.once('error', fail);
-  });
-}
 
 /** Free ports for every listener of the all-in-one process, fixed across its restarts. */
 export async function platformPorts(): Promise<Record<string, string>> {

@@ -5,3 +5,4 @@ export * from './tier-matrix';
 export * from './smtp-capture';
 export * from './oidc';
 export * from './child-platform';
+export * from './private-services';

@@ -34,3 +34,26 @@ export class RedisReplayGuard implements ReplayGuard {
     return result === 'OK';
   }
 }
+
+/**
+ * Redis while it answers, this process's memory always. Every id is also kept locally, so with
+ * Redis away (or back empty after a restart) a replay to the same instance is still refused;
+ * only a replay to a sibling instance during the outage gets through. That is acceptable:
+ * forwarded claims live 30 s, are signed with a key only the platform holds, and are bound to
+ * one operation with its variables and to one subgraph, so a replay can only repeat the very
+ * request the gateway already authorized, within 30 s.
+ */
+export class FallbackReplayGuard implements ReplayGuard {
+  private readonly local = new MemoryReplayGuard();
+
+  constructor(private readonly shared: ReplayGuard) {}
+
+  async claim(id: string, expiresAtSeconds: number): Promise<boolean> {
+    const isFirstHere = await this.local.claim(id, expiresAtSeconds);
+    try {
+      return (await this.shared.claim(id, expiresAtSeconds)) && isFirstHere;
+    } catch {
+      return isFirstHere;
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { withLocalFallback } from './memory-fallback';
 
 export interface RateLimitState {
   /** Hits counted in the current window, this one included. */
@@ -71,6 +72,11 @@ export class RedisRateLimiter implements RateLimiter {
   }
 }
 
+/**
+ * Redis-backed when Redis is configured. While Redis is away each call falls back to this
+ * process's own counters: limits then hold per instance instead of across instances (an attacker
+ * gains at most one budget per instance for the outage) rather than refusing every login.
+ */
 export function createRateLimiter(redis: Redis | undefined, prefix: string): RateLimiter {
-  return redis ? new RedisRateLimiter(redis, prefix) : new MemoryRateLimiter();
+  return redis ? withLocalFallback<RateLimiter>(new RedisRateLimiter(redis, prefix), new MemoryRateLimiter()) : new MemoryRateLimiter();
 }

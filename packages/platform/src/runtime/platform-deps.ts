@@ -1,12 +1,13 @@
 import type { KeyObject } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { deriveKey } from '../auth/keys';
-import { MemoryReplayGuard, RedisReplayGuard, type ReplayGuard } from '../auth/replay-guard';
+import { FallbackReplayGuard, MemoryReplayGuard, RedisReplayGuard, type ReplayGuard } from '../auth/replay-guard';
 import type { CommonConfig } from '../config/common';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
 import { createEventBus } from '../events/bus';
 import type { EventBus } from '../events/types';
 import { createLogger, type Logger } from '../logging/logger';
+import { connectRedis } from './redis-client';
 
 /** What every service process shares: storage, bus, cache, and the key for forwarded claims. */
 export interface PlatformDeps {
@@ -56,7 +57,7 @@ export async function createPlatformDeps(
     natsUrl: config.NATS_URL, stream: options.natsStream ?? config.NATS_STREAM, databaseUrl: databaseUrl || config.DATABASE_URL,
     schema: schemaName('bus', schemaSuffix), soleProcess: embedded !== undefined, logger,
   });
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
+  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
   const keyPrefix = options.keyPrefix ?? config.REDIS_KEY_PREFIX;
   return {
     logger,
@@ -64,7 +65,7 @@ export async function createPlatformDeps(
     databaseUrl,
     redis,
     claimsKey: claimsKeyFor(config),
-    replayGuard: redis ? new RedisReplayGuard(redis, `${keyPrefix}jti:`) : new MemoryReplayGuard(),
+    replayGuard: redis ? new FallbackReplayGuard(new RedisReplayGuard(redis, `${keyPrefix}jti:`)) : new MemoryReplayGuard(),
     schemaSuffix,
     keyPrefix,
     async close() {
