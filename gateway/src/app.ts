@@ -8,6 +8,7 @@ import type { Authenticator } from './authenticate';
 import { clientAddress } from './client-address';
 import { applyCors } from './cors';
 import type { GatewayMetrics } from './metrics';
+import { enforceOperationLimits, type OperationLimits } from './request-limits';
 import type { GatewayContext } from './subgraph-client';
 
 export interface GatewayAppOptions {
@@ -16,6 +17,7 @@ export interface GatewayAppOptions {
   authenticator: Authenticator;
   trustedProxies: Set<string>;
   bodyLimitBytes: number;
+  limits: OperationLimits;
   logger: Logger;
   metrics: GatewayMetrics;
   /** Readiness of each subgraph and store, by name. */
@@ -31,6 +33,8 @@ export interface GatewayAppOptions {
   /** Browser origins allowed to call this listener (CORS). */
   corsOrigins: Set<string>;
 }
+
+const QUERY_PLAN_HEADERS = ['apollo-query-plan-experimental', 'apollo-query-plan-experimental-format'];
 
 function readCookie(header: string | undefined, name: string): string | null {
   for (const part of (header ?? '').split(';')) {
@@ -51,6 +55,8 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
 
   const graphql = async (req: IncomingMessage, res: ServerResponse) => {
     const requestId = newRequestId(req);
+    // Query plans name subgraphs and internal fields: the gateway ignores these headers everywhere.
+    for (const header of QUERY_PLAN_HEADERS) delete req.headers[header];
     const stopTimer = metrics.duration.startTimer({ listener: options.listener });
     res.on('finish', () => {
       stopTimer();
@@ -81,6 +87,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       bodyLimitBytes: options.bodyLimitBytes,
       requestId,
       context: async () => context,
+      checkRequest: (request) => enforceOperationLimits(request, options.limits),
       beforeSend: () => {
         if (context.setCookies.length > 0) res.setHeader('set-cookie', context.setCookies);
       },

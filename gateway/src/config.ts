@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { booleanFlag, commonConfig, durationSeconds, jwtConfig, jwtKeyProblems, port, serviceTokenEntries } from '@bastion/platform';
 
+const limit = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
 export const gatewayConfigSchema = z
   .object({
   ...commonConfig,
@@ -23,6 +25,17 @@ export const gatewayConfigSchema = z
   SANDBOX: booleanFlag(true),
   /** Browser origins allowed to call the public listener, comma-separated. */
   CORS_ORIGINS: z.string().default('http://localhost:3000'),
+  // Operation limits, checked before planning (README "Operation limits").
+  MAX_QUERY_DEPTH: limit(12),
+  MAX_QUERY_ALIASES: limit(50),
+  MAX_QUERY_DIRECTIVES: limit(50),
+  MAX_FIELD_DIRECTIVES: limit(10),
+  MAX_QUERY_TOKENS: limit(2_000),
+  MAX_QUERY_CHARACTERS: limit(10_000),
+  /** Operations per HTTP batch; 0 turns batching off. */
+  MAX_BATCH_OPERATIONS: z.coerce.number().int().min(0).default(10),
+  /** Introspection on the public listener in production (always on outside production and on the internal listener). */
+  INTROSPECTION: booleanFlag(false),
 }).superRefine((config, ctx) => {
   for (const message of jwtKeyProblems(config, false)) ctx.addIssue({ code: 'custom', message });
 });

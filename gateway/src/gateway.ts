@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { createFormatError, type Logger } from '@bastion/platform';
-import { queryLimits } from './query-limits';
+import { withLimitReasons } from './limit-errors';
 import { ClaimsForwardingDataSource, type GatewayContext } from './subgraph-client';
 import type { Fetcher } from '@apollo/utils.fetcher';
 
@@ -22,6 +22,11 @@ export interface GatewayServerOptions {
   fetcher: Fetcher;
   logger: Logger;
   landingPage: boolean;
+  introspection: boolean;
+  /** No "Did you mean" suggestions in validation errors: they spell out fields introspection would hide. */
+  hideSchemaDetails: boolean;
+  maxTokens: number;
+  allowBatches: boolean;
 }
 
 /**
@@ -39,18 +44,20 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       if (!target) throw new Error(`No URL for subgraph ${name}`);
       return new ClaimsForwardingDataSource(name, target, options.claimsKey, options.fetcher);
     },
+    // The query plan names subgraphs and internal fields: never returned, whatever the headers say.
+    __exposeQueryPlanExperimental: false,
   });
   const server = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: createFormatError({ logger: options.logger, trustUpstreamCodes: true }),
+    formatError: withLimitReasons(createFormatError({ logger: options.logger, trustUpstreamCodes: true })),
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
-    // Batches are allowed (Apollo Client's BatchHttpLink); each operation still passes every limit on its own.
-    allowBatchedHttpRequests: true,
-    introspection: true,
-    // A bound on parse work: a huge document is refused before it costs anything.
-    parseOptions: { maxTokens: 10_000 },
-    validationRules: [queryLimits({ maxDepth: 12, maxAliases: 50 })],
+    // Batches (Apollo Client's BatchHttpLink) are counted and each operation checked before Apollo sees them.
+    allowBatchedHttpRequests: options.allowBatches,
+    introspection: options.introspection,
+    hideSchemaDetailsFromClientErrors: options.hideSchemaDetails,
+    // The same bound the pre-check applies: parse work stays linear and small even if a path skips it.
+    parseOptions: { maxTokens: options.maxTokens },
     plugins: [options.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }) : ApolloServerPluginLandingPageDisabled()],
   });
   await server.start();

@@ -13,6 +13,7 @@ import { parseOrigins } from './cors';
 import { GatewayMetrics } from './metrics';
 import { subscribeToIssuedTokens, subscribeToRevocations } from './auth-feeds';
 import { createUndiciFetcher } from './subgraph-client';
+import { operationLimitsFrom } from './request-limits';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -56,10 +57,16 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const metrics = new GatewayMetrics();
   const sdl = deps.supergraphs ?? { public: readSupergraph(SUPERGRAPH_FILES.public), internal: readSupergraph(SUPERGRAPH_FILES.internal) };
   const jwks = publicJwks(config);
-  const landingPage = config.NODE_ENV !== 'production' && config.SANDBOX;
+  const isProduction = config.NODE_ENV === 'production';
+  const limits = operationLimitsFrom(config);
+  const apolloCommon = {
+    subgraphUrls, claimsKey: deps.claimsKey, fetcher: client.fetcher, logger, landingPage: !isProduction && config.SANDBOX,
+    maxTokens: limits.maxTokens, allowBatches: limits.maxBatchOperations > 0,
+  };
   const [publicApollo, internalApollo] = await Promise.all([
-    createGatewayServer({ supergraphSdl: sdl.public, subgraphUrls, claimsKey: deps.claimsKey, fetcher: client.fetcher, logger, landingPage }),
-    createGatewayServer({ supergraphSdl: sdl.internal, subgraphUrls, claimsKey: deps.claimsKey, fetcher: client.fetcher, logger, landingPage }),
+    // In production the public schema is not published: no introspection (unless asked for), no suggestions.
+    createGatewayServer({ ...apolloCommon, supergraphSdl: sdl.public, introspection: !isProduction || config.INTROSPECTION, hideSchemaDetails: isProduction }),
+    createGatewayServer({ ...apolloCommon, supergraphSdl: sdl.internal, introspection: true, hideSchemaDetails: false }),
   ]);
 
   const readiness = async () => {
@@ -85,7 +92,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   };
   // Every Redis feature falls back per process (README "What happens when a part fails").
   const degradable = new Set(['redis']);
-  const common = { corsOrigins: parseOrigins(config.CORS_ORIGINS), authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY), bodyLimitBytes: config.BODY_LIMIT_BYTES, logger, metrics, readiness, degradable, jwks: () => jwks };
+  const common = {
+    corsOrigins: parseOrigins(config.CORS_ORIGINS), authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY),
+    bodyLimitBytes: config.BODY_LIMIT_BYTES, limits, logger, metrics, readiness, degradable, jwks: () => jwks,
+  };
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
   const publicListener = await listen(
     createGatewayApp({ ...common, listener: 'public', apollo: publicApollo, stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString() }),

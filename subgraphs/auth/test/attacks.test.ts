@@ -9,7 +9,8 @@ describe('attacks on sign-in', () => {
   let platform: TestPlatform;
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    // One batch of 12 logins must reach auth to show the lockout counts them one by one.
+    platform = await startTestPlatform({ MAX_BATCH_OPERATIONS: '12' });
   });
   afterAll(() => platform.stop());
 
