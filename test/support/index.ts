@@ -4,3 +4,4 @@ export * from './users';
 export * from './tier-matrix';
 export * from './smtp-capture';
 export * from './oidc';
+export * from './restartable-platform';
