@@ -1,24 +1,37 @@
 /** What the gateway learns from auth over the bus: revocations and issued service tokens. */
-import type { EventBus, IssuedTokenStore, RevocationList, Subscription } from '@bastion/platform';
+import type { EventBus, MemoryIssuedTokenStore, MemoryRevocationList, Subscription } from '@bastion/platform';
 
-/**
- * Keeps the gateway's revocation list fed from auth's events, so instances that share no Redis
- * with auth still learn of revocations. Applying one twice is harmless.
- */
-export async function subscribeToRevocations(bus: EventBus, revocations: RevocationList): Promise<Subscription> {
-  return bus.broadcast(['SESSION_REVOKED', 'USER_TOKENS_REVOKED'], async (event) => {
-    const data = event.data as { sessionId?: string; userId?: string; validAfter?: number };
-    if (event.type === 'SESSION_REVOKED' && data.sessionId) await revocations.revokeSession(data.sessionId);
-    if (event.type === 'USER_TOKENS_REVOKED' && data.userId && typeof data.validAfter === 'number') {
-      await revocations.revokeUserTokens(data.userId, data.validAfter);
-    }
-  });
+export interface AuthFeedTargets {
+  memory: MemoryRevocationList;
+  issued: MemoryIssuedTokenStore;
+  /** Called when broadcasts may have been missed: the cache reloads from auth. */
+  onGap: () => void;
 }
 
-/** Learns service tokens issued by auth, for gateways that share no Redis with it. */
-export async function subscribeToIssuedTokens(bus: EventBus, store: IssuedTokenStore): Promise<Subscription> {
-  return bus.broadcast(['SERVICE_TOKEN_ISSUED'], async (event) => {
-    const data = event.data as { name?: string; scopes?: string[]; sha256?: string };
-    if (data.name && Array.isArray(data.scopes) && data.sha256) await store.add({ name: data.name, scopes: data.scopes, sha256: data.sha256 });
-  });
+/**
+ * Feeds this replica's copy from auth's events. A broadcast, so every gateway replica hears every
+ * event; applying one twice is harmless.
+ */
+export async function subscribeToAuthFeeds(bus: EventBus, targets: AuthFeedTargets): Promise<Subscription> {
+  const { memory, issued } = targets;
+  return bus.broadcast(
+    ['SESSION_REVOKED', 'USER_TOKENS_REVOKED', 'SERVICE_TOKEN_ISSUED', 'SERVICE_TOKEN_REVOKED'],
+    async (event) => {
+      const data = event.data as {
+        sessionId?: string; userId?: string; validAfter?: number; name?: string; scopes?: string[]; sha256?: string; sha256s?: string[];
+      };
+      if (event.type === 'SESSION_REVOKED' && data.sessionId) await memory.revokeSession(data.sessionId);
+      if (event.type === 'USER_TOKENS_REVOKED' && data.userId && typeof data.validAfter === 'number') {
+        await memory.revokeUserTokens(data.userId, data.validAfter);
+      }
+      if (event.type === 'SERVICE_TOKEN_ISSUED' && data.name && Array.isArray(data.scopes) && data.sha256) {
+        await issued.add({ name: data.name, scopes: data.scopes, sha256: data.sha256 });
+      }
+      if (event.type === 'SERVICE_TOKEN_REVOKED' && Array.isArray(data.sha256s)) {
+        await memory.revokeServiceTokens(data.sha256s);
+        await issued.remove(data.sha256s);
+      }
+    },
+    { onGap: targets.onGap },
+  );
 }

@@ -1,7 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import {
-  AccessTokenVerifier, AppError, ANONYMOUS, sha256Hex, type IssuedTokenStore, type RevocationList, type ServiceTokenRegistry, type Viewer,
+  AccessTokenVerifier, AppError, ANONYMOUS, sha256Hex, type ServiceTokenRegistry, type UserViewer, type Viewer,
 } from '@bastion/platform';
+
+/** Revocations and issued service tokens as the gateway knows them (its RevocationCache). */
+export interface CredentialState {
+  /** Throws UPSTREAM_UNAVAILABLE while the state is not loaded. */
+  isRevoked(viewer: Pick<UserViewer, 'userId' | 'sessionId' | 'issuedAt'>): Promise<boolean>;
+  /** A live issued token's identity, or null; throws UPSTREAM_UNAVAILABLE while not loaded. */
+  findIssued(sha256: string): Promise<{ name: string; scopes: string[] } | null>;
+}
 
 const SERVICE_TOKEN_PREFIX = 'bst_';
 
@@ -13,8 +21,7 @@ export class Authenticator {
   constructor(
     private readonly accessTokens: AccessTokenVerifier,
     private readonly serviceTokens: ServiceTokenRegistry,
-    private readonly revocations: RevocationList,
-    private readonly issuedTokens: IssuedTokenStore,
+    private readonly state: CredentialState,
   ) {}
 
   async authenticate(req: IncomingMessage): Promise<Viewer> {
@@ -30,15 +37,16 @@ export class Authenticator {
     const token = match[1];
     if (token.startsWith(SERVICE_TOKEN_PREFIX)) return this.service(token);
     const viewer = this.accessTokens.verify(token);
-    if (await this.revocations.isRevoked(viewer)) {
+    if (await this.state.isRevoked(viewer)) {
       throw new AppError('UNAUTHENTICATED', { message: 'The session has been signed out.' });
     }
     return viewer;
   }
 
   private async service(token: string): Promise<Viewer> {
-    // Configured tokens first (constant-time over all of them), then tokens issued at run time by hash.
-    const identity = this.serviceTokens.verify(token) ?? (await this.issuedTokens.find(sha256Hex(token)));
+    // Configured tokens first (constant-time over all of them, and usable before the state is
+    // loaded), then tokens issued at run time, by hash.
+    const identity = this.serviceTokens.verify(token) ?? (await this.state.findIssued(sha256Hex(token)));
     if (!identity) throw new AppError('UNAUTHENTICATED', { message: 'The service token is not valid.' });
     return { kind: 'service', name: identity.name, scopes: identity.scopes };
   }

@@ -1,6 +1,6 @@
 import {
-  AccessTokenVerifier, MemoryRevocationList, createIssuedTokenStore, once, publicJwks, type IssuedTokenStore, RedisRevocationList, ServiceTokenRegistry, listen, type EventBus,
-  type Logger, type RevocationList, type RunningService, type ServiceTokenEntry,
+  AccessTokenVerifier, MemoryIssuedTokenStore, MemoryRevocationList, once, publicJwks, RedisRevocationList, ServiceTokenRegistry, listen, type EventBus,
+  type Logger, type RunningService, type ServiceTokenEntry,
 } from '@bastion/platform';
 import type { KeyObject } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -11,7 +11,10 @@ import { SUPERGRAPH_FILES, createGatewayServer, readSupergraph } from './gateway
 import { createGatewayApp } from './app';
 import { parseOrigins } from './cors';
 import { GatewayMetrics } from './metrics';
-import { subscribeToIssuedTokens, subscribeToRevocations } from './auth-feeds';
+import { subscribeToAuthFeeds } from './auth-feeds';
+import { RevocationCache } from './revocation-cache';
+import { fetchRevocationState } from './revocation-state-client';
+import { keepRevocationsFresh } from './revocation-sync';
 import { createUndiciFetcher } from './subgraph-client';
 import { operationLimitsFrom } from './request-limits';
 
@@ -27,14 +30,18 @@ export interface GatewayDeps {
   subgraphUrls?: Partial<Record<'auth' | 'orgs' | 'credits' | 'ai', string>>;
   /** Supergraph SDL overrides (tests compose on the fly). */
   supergraphs?: { public: string; internal: string };
-  revocations?: RevocationList;
-  issuedTokens?: IssuedTokenStore;
+  /** This replica's copy of auth's revocations; single-process mode shares it with auth. */
+  revocations?: MemoryRevocationList;
+  issuedTokens?: MemoryIssuedTokenStore;
 }
+
+/** The safety net behind the bus: the cache is rebuilt from auth this often. */
+const REVOCATION_RELOAD_MS = 60_000;
 
 export interface RunningGateway extends RunningService {
   internalUrl: string;
   internalPort: number;
-  revocations: RevocationList;
+  revocations: RevocationCache;
 }
 
 /** Starts both gateway listeners: public (public supergraph) and internal (the whole supergraph). */
@@ -44,14 +51,21 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     auth: config.AUTH_URL, orgs: config.ORGS_URL, credits: config.CREDITS_URL, ai: config.AI_URL, ...deps.subgraphUrls,
   };
   const serviceTokens = new ServiceTokenRegistry([...(config.SERVICE_TOKENS ?? []), ...(deps.extraServiceTokens ?? [])]);
-  const revocations =
-    deps.revocations ??
-    (deps.redis
-      ? new RedisRevocationList(deps.redis, config.ACCESS_TOKEN_TTL, deps.keyPrefix)
-      : new MemoryRevocationList(config.ACCESS_TOKEN_TTL));
-  const issuedTokens = deps.issuedTokens ?? createIssuedTokenStore(deps.redis, deps.keyPrefix);
-  const feeds = [await subscribeToRevocations(deps.bus, revocations), await subscribeToIssuedTokens(deps.bus, issuedTokens)];
-  const authenticator = new Authenticator(new AccessTokenVerifier(config), serviceTokens, revocations, issuedTokens);
+  const memory = deps.revocations ?? new MemoryRevocationList(config.ACCESS_TOKEN_TTL);
+  const issued = deps.issuedTokens ?? new MemoryIssuedTokenStore();
+  const revocations = new RevocationCache({
+    memory, issued, logger,
+    fastPath: deps.redis ? new RedisRevocationList(deps.redis, config.ACCESS_TOKEN_TTL, deps.keyPrefix) : undefined,
+    load: () => fetchRevocationState(subgraphUrls.auth, deps.claimsKey),
+  });
+  const sync = keepRevocationsFresh(revocations, { intervalMs: REVOCATION_RELOAD_MS, retryMs: 500, logger });
+  // Subscribed before the first load, so nothing committed meanwhile slips between the two.
+  const feed = await subscribeToAuthFeeds(deps.bus, { memory, issued, onGap: sync.reloadSoon });
+  // A Redis that comes back may have come back empty: nothing depends on it, but reload anyway.
+  const onRedisReady = () => sync.reloadSoon();
+  deps.redis?.on('ready', onRedisReady);
+  await sync.start();
+  const authenticator = new Authenticator(new AccessTokenVerifier(config), serviceTokens, revocations);
   if (serviceTokens.size === 0) logger.warn('no SERVICE_TOKENS configured: internal callers cannot authenticate until a token is issued');
   const client = createUndiciFetcher();
   const metrics = new GatewayMetrics();
@@ -88,6 +102,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
       }),
     );
     if (deps.redis) checks.redis = await deps.redis.ping().then(() => true, () => false);
+    checks.revocations = revocations.isLoaded;
     return checks;
   };
   // Every Redis feature falls back per process (README "What happens when a part fails").
@@ -113,7 +128,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     internalPort: internalListener.port,
     revocations,
     stop: once(async () => {
-      for (const feed of feeds) await feed.stop();
+      sync.stop();
+      deps.redis?.off('ready', onRedisReady);
+      await feed.stop();
       await Promise.all([publicListener.close(), internalListener.close()]);
       await Promise.all([publicApollo.stop(), internalApollo.stop()]);
       await client.close();

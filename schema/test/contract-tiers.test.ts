@@ -14,7 +14,8 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'Mutation.changeEmail': 'VERIFIED', 'Mutation.deleteAccount': 'VERIFIED',
     'Query.oauthAuthorizationUrl': 'PUBLIC', 'Mutation.oauthLogin': 'PUBLIC', 'Mutation.linkOAuthAccount': 'VERIFIED',
     'Mutation.unlinkOAuthAccount': 'VERIFIED', 'Mutation.switchOrganization': 'AUTHENTICATED',
-    'Mutation.issueServiceToken': 'INTERNAL:tokens:admin',
+    'Mutation.issueServiceToken': 'INTERNAL:tokens:admin', 'Mutation.revokeServiceToken': 'INTERNAL:tokens:admin',
+    'Query.tokenRevocationState': 'INTERNAL:tokens:admin',
   },
   orgs: {
     'Query.organization': 'AUTHENTICATED', 'Query.myOrganizations': 'AUTHENTICATED', 'Mutation.createOrganization': 'VERIFIED',

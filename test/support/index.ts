@@ -6,3 +6,4 @@ export * from './smtp-capture';
 export * from './oidc';
 export * from './child-platform';
 export * from './private-services';
+export * from './restartable-platform';

@@ -78,9 +78,10 @@ export async function startPlatform(env: Env, options: PlatformOptions = {}): Pr
       devServiceToken = generateServiceToken();
       extraServiceTokens.push(serviceTokenEntry('development', [...SCOPES], devServiceToken));
     }
-    // Without Redis, auth and the gateway share one in-memory revocation list and token store.
-    const revocations = deps.redis ? undefined : new MemoryRevocationList(configs.gateway.ACCESS_TOKEN_TTL);
-    const issuedTokens = deps.redis ? undefined : new MemoryIssuedTokenStore();
+    // Auth and the gateway share one in-memory copy, so a revocation or an issued token applies
+    // at once; the gateway still loads it from auth's tables at start (it is only a cache).
+    const revocations = new MemoryRevocationList(configs.gateway.ACCESS_TOKEN_TTL);
+    const issuedTokens = new MemoryIssuedTokenStore();
     // Auth reaches orgs through the gateway's internal listener, which starts last.
     let internalGatewayUrl = configs.auth.GATEWAY_INTERNAL_URL;
     const auth = await startAuthService(configs.auth, deps, {

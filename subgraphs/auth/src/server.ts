@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import {
-  AccessTokenSigner, InboxRow, createIssuedTokenStore, createRateLimiter, type IssuedTokenStore, MemoryRevocationList, OutboxRow, RedisRevocationList, deriveKey, startSubgraphService,
-  type PlatformDeps, type RevocationList, type SubgraphService,
+  AccessTokenSigner, InboxRow, MemoryIssuedTokenStore, createRateLimiter, type IssuedTokenStore, MemoryRevocationList, OutboxRow, RedisRevocationList, RevocationFanOut, deriveKey,
+  startSubgraphService, type PlatformDeps, type RevocationList, type SubgraphService,
 } from '@bastion/platform';
 import { AccountService } from './accounts/account.service';
 import { createAccountFlows, type AccountFlows } from './accounts/account-flows';
@@ -11,6 +11,8 @@ import { OrganizationSwitch } from './organizations/organization-switch';
 import { ServiceTokenEntity } from './service-tokens/service-token.entity';
 import { ServiceTokenService } from './service-tokens/service-token.service';
 import { ServiceTokens1763800000300 } from './migrations/1763800000300-service-tokens';
+import { TokenRevocations1763800000400 } from './migrations/1763800000400-token-revocations';
+import { RevocationStateService } from './revocations/revocation-state.service';
 import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
 import { PasswordHasher } from './passwords/password-hasher';
@@ -26,6 +28,9 @@ import { OAuth1763800000200 } from './migrations/1763800000200-oauth';
 import { OAuthAccountEntity, OAuthStateEntity } from './oauth/oauth-account.entity';
 import { createOAuthService, type OAuthService } from './oauth/oauth.service';
 
+/** Revocations older than the longest access token concern no live token; they go this often. */
+const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
+
 export interface AuthServiceOptions {
   port?: number;
   /** The gateway's internal GraphQL URL, when only known after start (single process, free ports). */
@@ -34,7 +39,10 @@ export interface AuthServiceOptions {
   serviceToken?: string;
   /** Shared with the gateway in single-process mode (without Redis). */
   issuedTokens?: IssuedTokenStore;
-  /** Shared with the gateway in single-process mode, so revocations bite without Redis. */
+  /**
+   * The fast path auth writes revocations to after commit: the list shared with the gateway in
+   * single-process mode, else Redis when REDIS_URL is set. The database stays the source of truth.
+   */
   revocations?: RevocationList;
 }
 
@@ -47,6 +55,7 @@ export interface AuthServices extends AccountFlows {
   oauth: OAuthService;
   organizations: OrganizationSwitch;
   serviceTokens: ServiceTokenService;
+  revocationState: RevocationStateService;
 }
 
 export type AuthService = SubgraphService<AuthContext, AuthServices>;
@@ -59,12 +68,14 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
     port: options.port ?? config.AUTH_PORT,
     schemaFile: resolve(__dirname, '../schema.graphql'),
     entities: [UserEntity, SessionEntity, RefreshTokenEntity, EmailTokenEntity, OAuthAccountEntity, OAuthStateEntity, ServiceTokenEntity, OutboxRow, InboxRow],
-    migrations: [Initial1763800000000, EmailTokens1763800000100, OAuth1763800000200, ServiceTokens1763800000300],
+    migrations: [Initial1763800000000, EmailTokens1763800000100, OAuth1763800000200, ServiceTokens1763800000300, TokenRevocations1763800000400],
     resolvers,
     setup: async ({ dataSource, relay, logger }) => {
-      const revocations =
-        options.revocations ??
-        (deps.redis ? new RedisRevocationList(deps.redis, config.ACCESS_TOKEN_TTL, deps.keyPrefix) : new MemoryRevocationList(config.ACCESS_TOKEN_TTL));
+      const fastPaths = [
+        options.revocations ?? new MemoryRevocationList(config.ACCESS_TOKEN_TTL),
+        ...(deps.redis ? [new RedisRevocationList(deps.redis, config.ACCESS_TOKEN_TTL, deps.keyPrefix)] : []),
+      ];
+      const revocations = new RevocationFanOut(fastPaths);
       const hasher = new PasswordHasher({
         memoryKib: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM, pepper: config.PASSWORD_PEPPER,
       });
@@ -75,7 +86,7 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
       const sessions = new SessionService(dataSource, new AccessTokenSigner(config), deriveKey(config.JWT_SECRET, 'refresh-successor'), revocations, relay, {
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
         sessionMaxAgeSeconds: config.SESSION_MAX_AGE, reuseGraceSeconds: 10,
-      }, (organizationId, userId) => memberships.roleOf(organizationId, userId));
+      }, (organizationId, userId) => memberships.roleOf(organizationId, userId), logger);
       const limits = new AuthLimits(createRateLimiter(deps.redis, deps.keyPrefix), {
         perIpAttempts: config.RATE_LIMIT_AUTH_PER_IP, failuresPerEmail: 10, windowSeconds: 15 * 60,
       });
@@ -84,9 +95,21 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
       const flows = createAccountFlows({ config, dataSource, relay, logger, hasher, sessions, limits });
       const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
-      const serviceTokens = new ServiceTokenService(dataSource, options.issuedTokens ?? createIssuedTokenStore(deps.redis, deps.keyPrefix), relay);
-      const services = { accounts, sessions, users, limits, hasher, oauth, organizations, serviceTokens, ...flows };
-      return { services, extendContext: (base) => ({ ...base, ...services, config }), onStop: () => flows.mailer.close() };
+      const serviceTokens = new ServiceTokenService(dataSource, options.issuedTokens ?? new MemoryIssuedTokenStore(), revocations, relay, logger);
+      const revocationState = new RevocationStateService(dataSource, config.ACCESS_TOKEN_TTL);
+      const pruning = setInterval(() => {
+        revocationState.prune().catch((error: unknown) => logger.warn({ err: error }, 'pruning old revocations failed'));
+      }, PRUNE_INTERVAL_MS);
+      pruning.unref();
+      const services = { accounts, sessions, users, limits, hasher, oauth, organizations, serviceTokens, revocationState, ...flows };
+      return {
+        services,
+        extendContext: (base) => ({ ...base, ...services, config }),
+        onStop: async () => {
+          clearInterval(pruning);
+          await flows.mailer.close();
+        },
+      };
     },
   });
 }

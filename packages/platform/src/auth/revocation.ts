@@ -2,20 +2,25 @@ import type { Redis } from 'ioredis';
 import type { UserViewer } from './viewer';
 
 /**
- * Revoked sessions and per-user "valid after" times, consulted by the gateway on every request so
- * logout, logout-all, password changes and deletion bite at once instead of at token expiry.
- * Entries only need to outlive the longest access token.
+ * Revoked sessions, per-user "valid after" times and revoked issued service tokens, consulted by
+ * the gateway on every request so logout, logout-all, password changes, deletion and
+ * revokeServiceToken bite at once instead of at token expiry. Session and user entries only
+ * need to outlive the longest access token; service tokens never expire, so theirs stay.
  */
 export interface RevocationList {
   isRevoked(viewer: Pick<UserViewer, 'userId' | 'sessionId' | 'issuedAt'>): Promise<boolean>;
   revokeSession(sessionId: string): Promise<void>;
   /** Tokens of this user issued before `validAfterSeconds` (epoch seconds) are void. */
   revokeUserTokens(userId: string, validAfterSeconds: number): Promise<void>;
+  /** Issued service tokens (by SHA-256 hex) that are void from now on. */
+  revokeServiceTokens(sha256s: readonly string[]): Promise<void>;
+  isServiceTokenRevoked(sha256: string): Promise<boolean>;
 }
 
 export class MemoryRevocationList implements RevocationList {
   private readonly sessions = new Map<string, number>();
   private readonly users = new Map<string, { validAfter: number; expires: number }>();
+  private readonly serviceTokens = new Set<string>();
 
   constructor(private readonly retentionSeconds: number) {}
 
@@ -35,6 +40,14 @@ export class MemoryRevocationList implements RevocationList {
   async revokeUserTokens(userId: string, validAfterSeconds: number): Promise<void> {
     const current = this.users.get(userId)?.validAfter ?? 0;
     this.users.set(userId, { validAfter: Math.max(current, validAfterSeconds), expires: Date.now() / 1000 + this.retentionSeconds });
+  }
+
+  async revokeServiceTokens(sha256s: readonly string[]): Promise<void> {
+    for (const sha256 of sha256s) this.serviceTokens.add(sha256);
+  }
+
+  async isServiceTokenRevoked(sha256: string): Promise<boolean> {
+    return this.serviceTokens.has(sha256);
   }
 
   private sweep(): void {
@@ -68,5 +81,49 @@ export class RedisRevocationList implements RevocationList {
        return 1`,
       1, `${this.prefix}revoked:user:${userId}`, String(validAfterSeconds), String(this.retentionSeconds),
     );
+  }
+
+  async revokeServiceTokens(sha256s: readonly string[]): Promise<void> {
+    if (sha256s.length > 0) await this.redis.sadd(`${this.prefix}revoked:service-tokens`, ...sha256s);
+  }
+
+  async isServiceTokenRevoked(sha256: string): Promise<boolean> {
+    return (await this.redis.sismember(`${this.prefix}revoked:service-tokens`, sha256)) === 1;
+  }
+}
+
+/**
+ * Writes every revocation to each list (auth's fast paths: the list a single process shares with
+ * its gateway, and Redis); a failure of one list does not keep the others from hearing it.
+ */
+export class RevocationFanOut implements RevocationList {
+  constructor(private readonly lists: readonly RevocationList[]) {}
+
+  async isRevoked(viewer: Pick<UserViewer, 'userId' | 'sessionId' | 'issuedAt'>): Promise<boolean> {
+    const answers = await Promise.all(this.lists.map((list) => list.isRevoked(viewer)));
+    return answers.some(Boolean);
+  }
+
+  revokeSession(sessionId: string): Promise<void> {
+    return this.each((list) => list.revokeSession(sessionId));
+  }
+
+  revokeUserTokens(userId: string, validAfterSeconds: number): Promise<void> {
+    return this.each((list) => list.revokeUserTokens(userId, validAfterSeconds));
+  }
+
+  revokeServiceTokens(sha256s: readonly string[]): Promise<void> {
+    return this.each((list) => list.revokeServiceTokens(sha256s));
+  }
+
+  async isServiceTokenRevoked(sha256: string): Promise<boolean> {
+    const answers = await Promise.all(this.lists.map((list) => list.isServiceTokenRevoked(sha256)));
+    return answers.some(Boolean);
+  }
+
+  private async each(write: (list: RevocationList) => Promise<void>): Promise<void> {
+    const results = await Promise.allSettled(this.lists.map(write));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }

@@ -11,6 +11,8 @@ export const EVENT_TYPES = [
   'USER_TOKENS_REVOKED',
   /** A service token was issued (its hash, name and scopes): gateways accept it from now on. */
   'SERVICE_TOKEN_ISSUED',
+  /** Issued service tokens were revoked (`name`, `sha256s`): gateways refuse them from now on. */
+  'SERVICE_TOKEN_REVOKED',
   /** A security-relevant action, for the audit log. */
   'AUDIT_RECORDED',
 ] as const;

@@ -6,7 +6,7 @@ export type AuditAction =
   | 'user.registered' | 'user.login' | 'user.login_failed' | 'user.logout' | 'user.logout_all' | 'session.revoked'
   | 'user.password_changed' | 'user.password_reset' | 'user.email_change_requested' | 'user.email_changed'
   | 'user.email_verified' | 'user.profile_updated' | 'user.deleted' | 'oauth.linked' | 'oauth.unlinked'
-  | 'service_token.issued' | 'organization.switched';
+  | 'service_token.issued' | 'service_token.revoked' | 'organization.switched';
 
 export interface AuditEntry {
   /** The user or service that acted; null when nobody is signed in (e.g. a failed login). */

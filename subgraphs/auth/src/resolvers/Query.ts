@@ -6,6 +6,7 @@ export const Query = {
   sessions: (_: unknown, __: unknown, ctx: AuthContext) => ctx.sessions.list(requireUser(ctx.viewer).userId),
   user: (_: unknown, args: { id: string }, ctx: AuthContext) => ctx.users.byId(args.id),
   userByEmail: (_: unknown, args: { email: string }, ctx: AuthContext) => ctx.users.byEmail(args.email),
+  tokenRevocationState: (_: unknown, __: unknown, ctx: AuthContext) => ctx.revocationState.current(),
   oauthAuthorizationUrl: (_: unknown, args: { provider: string; redirectUri: string; purpose: 'LOGIN' | 'LINK' }, ctx: AuthContext) =>
     ctx.oauth.authorizationUrl(args.provider, args.redirectUri, args.purpose === 'LINK' ? 'link' : 'login', ctx.viewer, ctx.client),
 };

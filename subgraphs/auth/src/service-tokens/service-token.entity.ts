@@ -21,4 +21,8 @@ export class ServiceTokenEntity {
 
   @Column('timestamptz')
   createdAt!: Date;
+
+  /** Set by revokeServiceToken; a revoked token is never valid again. */
+  @Column('timestamptz', { nullable: true })
+  revokedAt!: Date | null;
 }

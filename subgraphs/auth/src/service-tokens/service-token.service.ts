@@ -1,19 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
-  SCOPES, badInput, enqueueEvent, generateServiceToken, serviceTokenEntry, type ClientInfo, type IssuedTokenStore, type OutboxRelay, type ServiceViewer,
+  SCOPES, badInput, enqueueEvent, generateServiceToken, schemaOf, serviceTokenEntry, type ClientInfo, type IssuedTokenStore, type Logger,
+  type OutboxRelay, type RevocationList, type ServiceViewer,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import { ServiceTokenEntity } from './service-token.entity';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
-/** Issues service tokens: returned once, stored as SHA-256 only, accepted by gateways at once. */
+/**
+ * Issues and revokes service tokens: returned once, stored as SHA-256 only. Gateways learn of
+ * both from the outbox's events and, at once, from the fast paths written after commit.
+ */
 export class ServiceTokenService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly issued: IssuedTokenStore,
+    private readonly revocations: RevocationList,
     private readonly relay: OutboxRelay,
+    private readonly logger: Logger,
   ) {}
 
   async issue(issuer: ServiceViewer, name: string, scopes: string[], client: ClientInfo): Promise<string> {
@@ -26,7 +32,7 @@ export class ServiceTokenService {
     const entry = serviceTokenEntry(name, [...new Set(scopes)], token);
     await this.dataSource.transaction(async (manager) => {
       const id = randomUUID();
-      await manager.insert(ServiceTokenEntity, { id, name, scopes: entry.scopes, sha256: entry.sha256, issuedBy: issuer.name, createdAt: new Date() });
+      await manager.insert(ServiceTokenEntity, { id, name, scopes: entry.scopes, sha256: entry.sha256, issuedBy: issuer.name, createdAt: new Date(), revokedAt: null });
       await enqueueEvent(manager, 'SERVICE_TOKEN_ISSUED', { name, scopes: entry.scopes, sha256: entry.sha256 });
       await recordAudit(manager, {
         actorId: null, action: 'service_token.issued', targetType: 'service_token', targetId: id, client, metadata: { name, scopes: entry.scopes, issuedBy: issuer.name },
@@ -35,5 +41,30 @@ export class ServiceTokenService {
     await this.issued.add(entry);
     this.relay.kick();
     return token;
+  }
+
+  /** Revokes every live token of this name; false when there is none. */
+  async revoke(revoker: ServiceViewer, name: string, client: ClientInfo): Promise<boolean> {
+    const sha256s = await this.dataSource.transaction(async (manager) => {
+      const [rows]: [{ id: string; sha256: string }[], number] = await manager.query(
+        `UPDATE ${schemaOf(this.dataSource)}.service_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING id, sha256`,
+        [name],
+      );
+      if (rows.length === 0) return [];
+      const hashes = rows.map((row) => row.sha256);
+      await enqueueEvent(manager, 'SERVICE_TOKEN_REVOKED', { name, sha256s: hashes });
+      await recordAudit(manager, {
+        actorId: null, action: 'service_token.revoked', targetType: 'service_token', targetId: rows[0].id, client,
+        metadata: { name, tokenIds: rows.map((row) => row.id), revokedBy: revoker.name },
+      });
+      return hashes;
+    });
+    if (sha256s.length === 0) return false;
+    this.relay.kick();
+    // Committed and on the bus already: a failed fast path only delays other processes' gateways.
+    await Promise.all([this.issued.remove(sha256s), this.revocations.revokeServiceTokens(sha256s)]).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'service token revocation fast path failed; gateways learn it from the bus');
+    });
+    return true;
   }
 }

@@ -1,9 +1,10 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { IsNull, MoreThan, Not, type DataSource, type EntityManager } from 'typeorm';
 import {
-  AccessTokenSigner, enqueueEvent, invalidToken, notFound, type ClientInfo, type Role, type OutboxRelay, type RevocationList,
+  AccessTokenSigner, enqueueEvent, invalidToken, notFound, type ClientInfo, type Logger, type Role, type OutboxRelay, type RevocationList,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
+import { recordSessionRevocation, recordUserCutoff } from '../revocations/revocation-records';
 import { UserEntity } from '../users/user.entity';
 import { hashRefreshToken, looksLikeRefreshToken, newRefreshToken, successorOf } from './refresh-token';
 import { RefreshTokenEntity, SessionEntity } from './session.entity';
@@ -43,6 +44,7 @@ export class SessionService {
     private readonly settings: SessionSettings,
     /** Looks up the user's current role in an organization (orgs, over the internal gateway). */
     private readonly currentRole?: (organizationId: string, userId: string) => Promise<Role | null>,
+    private readonly logger?: Logger,
   ) {}
 
   /** Opens a session for a user inside the caller's transaction and returns its first tokens. */
@@ -156,7 +158,10 @@ export class SessionService {
     // whole-user cut-off (iat < now, in whole seconds) also voids tokens of sessions we could not
     // list, without refusing a sign-in made right after this one.
     const validAfter = exceptSessionId ? undefined : Math.floor(Date.now() / 1000);
-    if (validAfter) await enqueueEvent(manager, 'USER_TOKENS_REVOKED', { userId, validAfter, reason });
+    if (validAfter) {
+      await recordUserCutoff(manager, userId, validAfter, new Date());
+      await enqueueEvent(manager, 'USER_TOKENS_REVOKED', { userId, validAfter, reason });
+    }
     return { sessionIds: revoked, userId, validAfter };
   }
 
@@ -204,19 +209,28 @@ export class SessionService {
     return true;
   }
 
-  /** Marks a session revoked and records the event, in the caller's transaction. */
+  /** Marks a session revoked and records the revocation and its event, in the caller's transaction. */
   async revokeInTransaction(manager: EntityManager, session: SessionEntity, reason: string): Promise<void> {
     session.revokedAt = new Date();
     session.revokedReason = reason;
     await manager.update(SessionEntity, { id: session.id }, { revokedAt: session.revokedAt, revokedReason: reason });
+    await recordSessionRevocation(manager, session.id, session.revokedAt);
     await enqueueEvent(manager, 'SESSION_REVOKED', { sessionId: session.id, userId: session.userId, reason });
   }
 
-  /** After commit: the gateway refuses the revoked access tokens from now on, without waiting for events. */
+  /**
+   * After commit: the fast path (Redis, or the list shared with the gateway in one process) makes
+   * gateways refuse the revoked access tokens at once, without waiting for events. The revocation
+   * is already committed and its events are on their way, so a failure here only logs.
+   */
   async afterRevocation(revoked: RevokedSessions): Promise<void> {
-    await Promise.all(revoked.sessionIds.map((id) => this.revocations.revokeSession(id)));
-    if (revoked.validAfter) await this.revocations.revokeUserTokens(revoked.userId, revoked.validAfter);
     this.relay.kick();
+    try {
+      await Promise.all(revoked.sessionIds.map((id) => this.revocations.revokeSession(id)));
+      if (revoked.validAfter) await this.revocations.revokeUserTokens(revoked.userId, revoked.validAfter);
+    } catch (error) {
+      this.logger?.warn({ err: error }, 'revocation fast path failed; gateways learn it from the bus');
+    }
   }
 
   private async storeRefreshToken(manager: EntityManager, session: SessionEntity, token: string, now: Date): Promise<RefreshTokenEntity> {

@@ -6,4 +6,8 @@ export const serviceTokenMutations = {
     if (ctx.viewer.kind !== 'service') throw new AppError('FORBIDDEN');
     return ctx.serviceTokens.issue(ctx.viewer, args.name, args.scopes, ctx.client);
   },
+  revokeServiceToken: (_: unknown, args: { name: string }, ctx: AuthContext) => {
+    if (ctx.viewer.kind !== 'service') throw new AppError('FORBIDDEN');
+    return ctx.serviceTokens.revoke(ctx.viewer, args.name, ctx.client);
+  },
 };
