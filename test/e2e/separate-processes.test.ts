@@ -54,6 +54,7 @@ describe('every service as its own process', () => {
 
   afterAll(async () => {
     await Promise.all(children.map((child) => new Promise((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done(undefined); // already gone
       child.once('exit', done);
       child.kill('SIGTERM');
     })));
