@@ -44,6 +44,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     gateway,
     formatError: createFormatError({ logger: options.logger, trustUpstreamCodes: true }),
     includeStacktraceInErrorResponses: false,
+    // Apollo would stop itself on SIGTERM and re-raise the signal, cutting requests in flight;
+    // the process's own shutdown (stopOnSignals) drains first, then stops Apollo.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     // Batches are allowed (Apollo Client's BatchHttpLink); each operation still passes every limit on its own.
     allowBatchedHttpRequests: true,

@@ -1,3 +1,4 @@
 export * from './platform-deps';
 export * from './run-main';
 export * from './subgraph-service';
+export * from './shutdown';

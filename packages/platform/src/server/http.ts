@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { RequestDrain } from './request-drain';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { AppError } from '../errors/app-error';
 import { ERROR_CODES, type ErrorCode } from '../errors/codes';
@@ -148,14 +149,22 @@ export interface Listening {
   server: Server;
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets requests in flight finish (at most `timeoutMs`, default
+   * 10 s, then cuts what is left) and closes idle keep-alive connections.
+   */
+  close(timeoutMs?: number): Promise<void>;
 }
+
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /** Listens on host:port, over TLS 1.3 only when certificate files are given. */
 export async function listen(listener: RequestListener, options: { host: string; port: number; tls?: TlsFiles; keepAliveTimeoutMs?: number }): Promise<Listening> {
+  const drain = new RequestDrain();
+  const tracked = drain.track(listener);
   const server: Server = options.tls
-    ? createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile), minVersion: 'TLSv1.3' }, listener)
-    : createHttpServer(listener);
+    ? createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile), minVersion: 'TLSv1.3' }, tracked)
+    : createHttpServer(tracked);
   // Longer than any client's idle timeout, so a pooled socket is never reset under a request.
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
   server.headersTimeout = server.keepAliveTimeout + 1_000;
@@ -166,14 +175,11 @@ export async function listen(listener: RequestListener, options: { host: string;
   const port = (server.address() as AddressInfo).port;
   const scheme = options.tls ? 'https' : 'http';
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  let closing: Promise<void> | undefined;
   return {
     server,
     port,
     url: `${scheme}://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: (timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS) => (closing ??= drain.close(server, timeoutMs)),
   };
 }

@@ -82,6 +82,9 @@ export async function createSubgraph<C extends BaseContext>(options: SubgraphOpt
     schema,
     formatError: createFormatError({ logger }),
     includeStacktraceInErrorResponses: false,
+    // Apollo would stop itself on SIGTERM and re-raise the signal, cutting requests in flight;
+    // the process's own shutdown (stopOnSignals) drains first, then stops Apollo.
+    stopOnTerminationSignals: false,
     introspection: true,
     // Inline traces exist for Apollo's usage reporting, which this platform never sends to.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],

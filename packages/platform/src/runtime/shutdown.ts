@@ -1,0 +1,36 @@
+import type { Logger } from '../logging/logger';
+
+/**
+ * Stops the process cleanly on SIGTERM or SIGINT: `stop` closes listeners (requests in flight
+ * finish, bounded by `timeoutMs`), drains the outbox and closes connections; then exit 0. A
+ * second signal while stopping exits at once, and a stop that hangs past twice the bound exits 1.
+ */
+export function stopOnSignals(stop: () => Promise<void>, options: { logger: Logger; timeoutMs: number }): void {
+  const { logger } = options;
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal while stopping: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, timeoutSeconds: options.timeoutMs / 1000 }, 'stopping: finishing requests in flight');
+    const watchdog = setTimeout(() => {
+      logger.error('stop did not finish in time: exiting');
+      process.exit(1);
+    }, options.timeoutMs * 2 + 5_000);
+    watchdog.unref();
+    stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
