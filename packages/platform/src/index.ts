@@ -9,3 +9,4 @@ export * from './server';
 export * from './runtime';
 export * from './graphql';
 export * from './limits/rate-limiter';
+export * from './limits/failure-limiter';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import {
-  AccessTokenSigner, InboxRow, createIssuedTokenStore, createRateLimiter, type IssuedTokenStore, MemoryRevocationList, OutboxRow, RedisRevocationList, deriveKey, startSubgraphService,
+  AccessTokenSigner, InboxRow, createFailureLimiter, createIssuedTokenStore, createRateLimiter, type IssuedTokenStore, MemoryRevocationList, OutboxRow, RedisRevocationList, deriveKey, startSubgraphService,
   type PlatformDeps, type RevocationList, type SubgraphService,
 } from '@bastion/platform';
 import { AccountService } from './accounts/account.service';
@@ -76,7 +76,7 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
         sessionMaxAgeSeconds: config.SESSION_MAX_AGE, reuseGraceSeconds: 10,
       }, (organizationId, userId) => memberships.roleOf(organizationId, userId));
-      const limits = new AuthLimits(createRateLimiter(deps.redis, deps.keyPrefix), {
+      const limits = new AuthLimits(createRateLimiter(deps.redis, deps.keyPrefix), createFailureLimiter(deps.redis, deps.keyPrefix), {
         perIpAttempts: config.RATE_LIMIT_AUTH_PER_IP, failuresPerEmail: 10, windowSeconds: 15 * 60,
       });
       const accounts = new AccountService(dataSource, hasher, sessions, relay, limits);
