@@ -1,6 +1,7 @@
 export * from './config';
 export * from './errors';
 export * from './logging/logger';
+export * from './logging/request-context';
 export * from './auth';
 export * from './tiers';
 export * from './db';

@@ -7,6 +7,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { AppError } from '../errors/app-error';
 import { ERROR_CODES, type ErrorCode } from '../errors/codes';
 import type { Logger } from '../logging/logger';
+import { requestIdOf, runWithRequestId } from '../logging/request-context';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -120,10 +121,19 @@ export async function handleGraphQL<C extends BaseContext>(
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Wraps a handler so a thrown HttpError is a coded response and anything else a masked 500. */
-export function guarded(logger: Logger, handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): RequestListener {
+/**
+ * Wraps a handler so a thrown HttpError is a coded response and anything else a masked 500. Every
+ * response carries the request id (`x-request-id`), and the handler runs with it as the current
+ * one, so a masked error and its log line name the same id.
+ */
+export function guarded(
+  logger: Logger,
+  handler: (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>,
+): RequestListener {
   return (req, res) => {
-    handler(req, res).catch((error: unknown) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    runWithRequestId(requestId, () => handler(req, res, requestId)).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
@@ -133,8 +143,8 @@ export function guarded(logger: Logger, handler: (req: IncomingMessage, res: Ser
       } else if (error instanceof AppError) {
         sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message, error.extensions);
       } else {
-        logger.error({ err: error, url: req.url }, 'unhandled HTTP error');
-        sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR');
+        logger.error({ err: error, url: req.url, requestId }, 'unexpected error');
+        sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', undefined, { requestId });
       }
     });
   };

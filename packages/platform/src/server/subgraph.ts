@@ -1,4 +1,4 @@
-import { randomUUID, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
@@ -106,10 +106,8 @@ export async function createSubgraph<C extends BaseContext>(options: SubgraphOpt
 
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const routes = options.routes ?? {};
-  const listener = guarded(logger, async (req, res) => {
+  const listener = guarded(logger, async (req, res, requestId) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const requestIdHeader = req.headers['x-request-id'];
-    const requestId = typeof requestIdHeader === 'string' && /^[\w-]{1,64}$/.test(requestIdHeader) ? requestIdHeader : randomUUID();
     if (path === '/graphql') {
       await handleGraphQL(apollo, req, res, { bodyLimitBytes, requestId, context: contextFor });
     } else if (path === '/health') {
