@@ -1,20 +1,7 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 import { NatsBus, createLogger, generateServiceToken, schemaName, serviceTokenEntry, SCOPES } from '@bastion/platform';
-import { eventually, postGraphQL, testEnv, uniqueEmail, uniqueSuffix } from '@bastion/testing';
-
-const ROOT = resolve(__dirname, '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
+import { ROOT, buildOnce, eventually, freePort, postGraphQL, testEnv, uniqueEmail, uniqueSuffix } from '@bastion/testing';
 
 /**
  * docker-compose's mode without Docker: each service built and started as its own process from
@@ -30,7 +17,7 @@ describe('every service as its own process', () => {
   let internalUrl: string;
 
   beforeAll(async () => {
-    execFileSync('node', ['scripts/build.mjs'], { cwd: ROOT, stdio: 'ignore' });
+    buildOnce();
     const [auth, orgs, credits, ai, gateway, internal] = await Promise.all(Array.from({ length: 6 }, freePort));
     gatewayUrl = `http://127.0.0.1:${gateway}/graphql`;
     internalUrl = `http://127.0.0.1:${internal}/graphql`;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { startEmbeddedPostgres } from '../../packages/platform/src/db/embedded-postgres';
 
 /**
@@ -6,6 +7,8 @@ import { startEmbeddedPostgres } from '../../packages/platform/src/db/embedded-p
  */
 export default async function globalSetup(): Promise<void> {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+  // Names this run for helpers that must act once per run across workers (buildOnce).
+  process.env.BASTION_TEST_RUN_ID ??= randomUUID();
   if (process.env.DATABASE_URL) return;
   const embedded = await startEmbeddedPostgres({ maxConnections: 200 });
   process.env.BASTION_TEST_DATABASE_URL = embedded.url;
