@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import {
@@ -44,17 +43,11 @@ function readCookie(header: string | undefined, name: string): string | null {
   return null;
 }
 
-function newRequestId(req: IncomingMessage): string {
-  const header = req.headers['x-request-id'];
-  return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : randomUUID();
-}
-
 /** The HTTP surface of one gateway listener: GraphQL plus health, readiness, metrics and JWKS. */
 export function createGatewayApp(options: GatewayAppOptions): RequestListener {
   const { logger, metrics } = options;
 
-  const graphql = async (req: IncomingMessage, res: ServerResponse) => {
-    const requestId = newRequestId(req);
+  const graphql = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     // Query plans name subgraphs and internal fields: the gateway ignores these headers everywhere.
     for (const header of QUERY_PLAN_HEADERS) delete req.headers[header];
     const stopTimer = metrics.duration.startTimer({ listener: options.listener });
@@ -94,7 +87,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     });
   };
 
-  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> | void> = {
     'GET /graphql': graphql,
     'POST /graphql': graphql,
     'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
@@ -135,12 +128,12 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     };
   }
 
-  return guarded(logger, async (req, res) => {
+  return guarded(logger, async (req, res, requestId) => {
     if (applyCors(req, res, options.corsOrigins)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes[`${req.method} ${path}`];
     if (route) {
-      await route(req, res);
+      await route(req, res, requestId);
       return;
     }
     sendJson(res, 404, { error: 'not found' });

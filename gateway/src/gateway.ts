@@ -51,6 +51,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     gateway,
     formatError: withLimitReasons(createFormatError({ logger: options.logger, trustUpstreamCodes: true })),
     includeStacktraceInErrorResponses: false,
+    // Apollo would stop itself on SIGTERM and re-raise the signal, cutting requests in flight;
+    // the process's own shutdown (stopOnSignals) drains first, then stops Apollo.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     // Batches (Apollo Client's BatchHttpLink) are counted and each operation checked before Apollo sees them.
     allowBatchedHttpRequests: options.allowBatches,

@@ -120,6 +120,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     host: config.INTERNAL_HOST, port: config.INTERNAL_PORT, tls,
   });
   logger.info({ public: publicListener.url, internal: internalListener.url }, 'gateway listening');
+  // Requests in flight finish (bounded) before the subgraphs they call are stopped.
+  const closeListeners = once(async () => {
+    await Promise.all([publicListener.close(config.SHUTDOWN_TIMEOUT * 1000), internalListener.close(config.SHUTDOWN_TIMEOUT * 1000)]);
+  });
   return {
     name: 'gateway',
     url: `${publicListener.url}/graphql`,
@@ -127,11 +131,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     internalUrl: `${internalListener.url}/graphql`,
     internalPort: internalListener.port,
     revocations,
+    closeListeners,
     stop: once(async () => {
+      await closeListeners();
       sync.stop();
       deps.redis?.off('ready', onRedisReady);
       await feed.stop();
-      await Promise.all([publicListener.close(), internalListener.close()]);
       await Promise.all([publicApollo.stop(), internalApollo.stop()]);
       await client.close();
     }),

@@ -1,20 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { DEPLOYMENT_SCHEMAS, NatsBus, createLogger, generateServiceToken, schemaName, serviceTokenEntry, SCOPES } from '@bastion/platform';
-import { eventually, postGraphQL, testEnv, uniqueEmail, uniqueSuffix } from '@bastion/testing';
-
-const ROOT = resolve(__dirname, '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
+import { ROOT, eventually, freePort, postGraphQL, testEnv, uniqueEmail, uniqueSuffix } from '@bastion/testing';
 
 /**
  * docker-compose's mode without Docker: each service built and started as its own process from

@@ -119,12 +119,8 @@ describe('PostgreSQL down for 15 s under traffic', () => {
     expect(answer.body?.data).toEqual({ login: { accessToken: expect.any(String) } });
   });
 
-  // KNOWN FAILING, marked `it.failing` so the suite stays green: it depends on login counting that
-  // does not charge a failure the database caused to the account (auth's login limits, being
-  // rewritten on another branch). Today each login the outage fails counts as a wrong password,
-  // and after ten the right one is RATE_LIMITED for the window. When that fix lands jest reports
-  // this test as failing because it passes: change `it.failing` back to `it`, nothing else.
-  it.failing('logs the right password in afterwards: the outage locked nobody out', async () => {
+  // A login the database failed is not a failed password check (auth's login limits).
+  it('logs the right password in afterwards: the outage locked nobody out', async () => {
     isTrafficOn = false;
     await traffic;
     expect({ rateLimitedLogins: answers.filter(isRateLimited).length }).toEqual({ rateLimitedLogins: 0 });

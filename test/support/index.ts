@@ -7,3 +7,5 @@ export * from './oidc';
 export * from './child-platform';
 export * from './private-services';
 export * from './restartable-platform';
+export * from './processes';
+export * from './load';

@@ -1,6 +1,7 @@
 export * from './config';
 export * from './errors';
 export * from './logging/logger';
+export * from './logging/request-context';
 export * from './auth';
 export * from './tiers';
 export * from './db';
@@ -9,3 +10,4 @@ export * from './server';
 export * from './runtime';
 export * from './graphql';
 export * from './limits/rate-limiter';
+export * from './limits/failure-limiter';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '@bastion/platform';
+import { ConfigError, StartupRefusal, stopOnSignals } from '@bastion/platform';
 import { startPlatform } from './start-platform';
 
 /** Development only: a secret kept beside the embedded database, so sessions survive restarts. */
@@ -36,15 +36,10 @@ async function main(): Promise<void> {
     lines.push(`  Development service token (every scope; shown once): ${platform.devServiceToken}`);
   }
   console.log(`${lines.join('\n')}\n`);
-  const shutdown = async () => {
-    await platform.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  stopOnSignals(() => platform.stop(), { logger: platform.deps.logger, timeoutMs: platform.deps.shutdownTimeoutMs });
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof StartupRefusal ? error.message : error);
   process.exit(1);
 });

@@ -102,9 +102,14 @@ export async function startPlatform(env: Env, options: PlatformOptions = {}): Pr
     internalGatewayUrl = gateway.internalUrl;
     return {
       deps, gateway, auth, orgs, credits, ai, devServiceToken, serviceTokens: { auth: authToken, ai: aiToken },
+      // Outside in: the gateway's requests finish while the subgraphs still serve them, the
+      // subgraphs' own requests finish, their last events are published, then connections close.
       async stop() {
+        const services = [auth, orgs, credits, ai];
         await gateway.stop();
-        for (const service of [ai, credits, orgs, auth]) await service.stop();
+        await Promise.all(services.map((service) => service.closeListeners()));
+        for (const service of services) await service.drainOutbox();
+        for (const service of services.reverse()) await service.stop();
         await deps.close();
       },
     };

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import {
-  AccessTokenSigner, InboxRow, MemoryIssuedTokenStore, createRateLimiter, type IssuedTokenStore, MemoryRevocationList, OutboxRow, RedisRevocationList, RevocationFanOut, deriveKey,
-  startSubgraphService, type PlatformDeps, type RevocationList, type SubgraphService,
+  AccessTokenSigner, InboxRow, MemoryIssuedTokenStore, createFailureLimiter, createRateLimiter, type IssuedTokenStore, MemoryRevocationList, OutboxRow, RedisRevocationList,
+  RevocationFanOut, deriveKey, startSubgraphService, type PlatformDeps, type RevocationList, type SubgraphService,
 } from '@bastion/platform';
 import { AccountService } from './accounts/account.service';
 import { createAccountFlows, type AccountFlows } from './accounts/account-flows';
@@ -87,7 +87,7 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
         sessionMaxAgeSeconds: config.SESSION_MAX_AGE, reuseGraceSeconds: 10,
       }, (organizationId, userId) => memberships.roleOf(organizationId, userId), logger);
-      const limits = new AuthLimits(createRateLimiter(deps.redis, deps.keyPrefix), {
+      const limits = new AuthLimits(createRateLimiter(deps.redis, deps.keyPrefix), createFailureLimiter(deps.redis, deps.keyPrefix), {
         perIpAttempts: config.RATE_LIMIT_AUTH_PER_IP, failuresPerEmail: 10, windowSeconds: 15 * 60,
       });
       const accounts = new AccountService(dataSource, hasher, sessions, relay, limits);

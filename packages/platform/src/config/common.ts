@@ -42,6 +42,8 @@ export const commonConfig = {
   SCHEMA_SUFFIX: z.string().regex(/^[a-z0-9_]{1,32}$/).optional(),
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('BASTION_EVENTS'),
   REDIS_KEY_PREFIX: z.string().default('bastion:'),
+  /** How long a stopping process lets requests in flight, then the outbox relay, finish. */
+  SHUTDOWN_TIMEOUT: durationSeconds('10'),
 };
 
 export type CommonConfig = {
@@ -56,4 +58,5 @@ export type CommonConfig = {
   SCHEMA_SUFFIX?: string;
   NATS_STREAM: string;
   REDIS_KEY_PREFIX: string;
+  SHUTDOWN_TIMEOUT: number;
 };

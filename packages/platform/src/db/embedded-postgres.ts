@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { servePglite } from './pglite-wire-server';
 
 export interface EmbeddedPostgres {
@@ -12,21 +13,30 @@ export interface EmbeddedPostgres {
  * One PGlite database served over the Postgres wire protocol, so embedded mode runs the same
  * driver and SQL as a real server. PGlite has one session: connections take turns, one statement
  * sequence or transaction at a time, and maxConnections must cover every pool that connects.
+ * A data directory is locked to one process (see lockDataDir).
  */
 export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number; maxConnections?: number }): Promise<EmbeddedPostgres> {
   const { PGlite } = await import('@electric-sql/pglite');
   let dataDir: string | undefined;
+  let lock: DataDirLock | undefined;
   if (options.dataDir) {
+    lock = lockDataDir(options.dataDir);
     dataDir = resolve(options.dataDir, 'pglite');
     mkdirSync(dataDir, { recursive: true });
   }
-  const db = await PGlite.create(dataDir ? { dataDir } : {});
-  const server = await servePglite(db, { host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? 64 });
-  return {
-    url: `postgres://postgres@${server.address}/postgres`,
-    async close() {
-      await server.close();
-      await db.close();
-    },
-  };
+  try {
+    const db = await PGlite.create(dataDir ? { dataDir } : {});
+    const server = await servePglite(db, { host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? 64 });
+    return {
+      url: `postgres://postgres@${server.address}/postgres`,
+      async close() {
+        await server.close();
+        await db.close();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }

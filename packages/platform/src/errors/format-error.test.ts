@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import pino from 'pino';
+import { runWithRequestId } from '../logging/request-context';
 import { AppError } from './app-error';
 import { createFormatError } from './format-error';
 
@@ -20,6 +21,13 @@ describe('formatError', () => {
     const formatted = format({ message: cause.message, extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } }, cause);
     expect(formatted).toEqual({ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' }, path: undefined, locations: undefined });
     expect(JSON.stringify(logged)).toContain('users_email_key');
+  });
+
+  it('names the request being served on the masked error and on its log line', () => {
+    const cause = new Error('connect ECONNREFUSED 10.0.0.5:5432');
+    const formatted = runWithRequestId('req-0123456789', () => format({ message: cause.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, cause));
+    expect(formatted.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-0123456789' });
+    expect(logged.at(-1)).toMatchObject({ msg: 'unexpected error', requestId: 'req-0123456789' });
   });
 
   it('does not trust a registered code on a plain GraphQLError from inside the service', () => {

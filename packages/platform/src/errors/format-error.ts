@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { AppError } from './app-error';
 import { APOLLO_REQUEST_CODES, ERROR_CODES, PROTOCOL_CODES, isErrorCode } from './codes';
 import type { Logger } from '../logging/logger';
+import { currentRequestId } from '../logging/request-context';
 
 const PASSABLE_CODES = new Set<string>([...Object.keys(ERROR_CODES), ...PROTOCOL_CODES]);
 const REQUEST_CODES = new Set<string>(APOLLO_REQUEST_CODES);
@@ -15,14 +16,16 @@ export interface FormatErrorOptions {
 
 /**
  * Apollo `formatError`: an AppError or an Apollo request error keeps its code and message;
- * anything else becomes INTERNAL_SERVER_ERROR and is logged with its cause. Only `code` and the
+ * anything else becomes INTERNAL_SERVER_ERROR with the request id, and is logged with its cause
+ * under the same id. Only `code` and the
  * allow-listed extensions reach a client: no stack, SQL, host or secret.
  */
 export function createFormatError({ logger, trustUpstreamCodes = false }: FormatErrorOptions) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
-    const requestId = formatted.extensions?.requestId;
+    // This request's own id first: at the gateway it is also the id the subgraph logged under.
+    const requestId = currentRequestId() ?? formatted.extensions?.requestId;
     if (typeof code === 'string' && REQUEST_CODES.has(code)) {
       return {
         message: formatted.message,

@@ -45,10 +45,22 @@ export class OutboxRelay {
     this.kick();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops polling. With `drainTimeoutMs`, first publishes what is still pending (events of the
+   * last requests served) until none is left or the time is up; what is left waits for the next
+   * start, as after a crash.
+   */
+  async stop(drainTimeoutMs?: number): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    if (drainTimeoutMs === undefined) return;
+    const deadline = Date.now() + drainTimeoutMs;
+    try {
+      while (Date.now() < deadline && (await this.publishBatch()) > 0);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'outbox drain at shutdown failed; pending events wait for the next start');
+    }
   }
 
   get isRunning(): boolean {

@@ -2,3 +2,4 @@ export * from './platform-deps';
 export * from './run-main';
 export * from './subgraph-service';
 export * from './redis-client';
+export * from './shutdown';

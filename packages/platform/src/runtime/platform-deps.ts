@@ -22,6 +22,8 @@ export interface PlatformDeps {
   schemaSuffix?: string;
   /** A prefix for Redis keys, so test runs can share one Redis. */
   keyPrefix: string;
+  /** SHUTDOWN_TIMEOUT: how long a stop waits for requests in flight, then for the outbox relay. */
+  shutdownTimeoutMs: number;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function createPlatformDeps(
     replayGuard: redis ? new FallbackReplayGuard(new RedisReplayGuard(redis, `${keyPrefix}jti:`)) : new MemoryReplayGuard(),
     schemaSuffix,
     keyPrefix,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
     async close() {
       await bus.close();
       redis?.disconnect();
@@ -81,5 +84,10 @@ export interface RunningService {
   name: string;
   url: string;
   port: number;
+  /** Stops accepting requests and lets those in flight finish (bounded); the first step of stop(). */
+  closeListeners?(): Promise<void>;
+  /** Publishes the outbox events still pending (bounded); the step of stop() after closeListeners. */
+  drainOutbox?(): Promise<void>;
+  /** Everything, in order: listeners, outbox, consumers, connections. Safe to call twice. */
   stop(): Promise<void>;
 }

@@ -2,10 +2,11 @@ import type { z } from 'zod';
 import type { CommonConfig } from '../config/common';
 import { loadConfig } from '../config/load-config';
 import { createPlatformDeps, type PlatformDeps, type RunningService } from './platform-deps';
+import { stopOnSignals } from './shutdown';
 
 /**
  * The body of every service's main.ts: read the environment once, connect, start, and stop
- * cleanly on SIGTERM/SIGINT. A bad configuration prints every problem and exits 1.
+ * cleanly on SIGTERM/SIGINT (see stopOnSignals). A bad configuration prints every problem and exits 1.
  */
 export function runMain<S extends z.ZodType<CommonConfig>>(options: {
   name: string;
@@ -18,14 +19,17 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
     process.env.APOLLO_TELEMETRY_DISABLED = 'true';
     const config = loadConfig(options.configSchema, process.env);
     const deps = await createPlatformDeps(config, { name: options.name, database: options.database });
-    const service = await options.start(config, deps);
-    const shutdown = async () => {
+    let service: RunningService;
+    try {
+      service = await options.start(config, deps);
+    } catch (error) {
+      await deps.close();
+      throw error;
+    }
+    stopOnSignals(async () => {
       await service.stop();
       await deps.close();
-      process.exit(0);
-    };
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
+    }, { logger: deps.logger, timeoutMs: deps.shutdownTimeoutMs });
   };
   run().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);

@@ -37,6 +37,8 @@ export interface SubgraphService<C extends BaseContext, S> extends RunningServic
   relay: OutboxRelay;
   subgraph: Subgraph<C>;
   services: S;
+  closeListeners(): Promise<void>;
+  drainOutbox(): Promise<void>;
 }
 
 /**
@@ -75,6 +77,11 @@ export async function startSubgraphService<C extends BaseContext, S>(options: Su
   const listening = await listen(subgraph.listener, { host: options.host, port: options.port });
   relay.start();
   logger.info({ url: listening.url }, `${name} subgraph listening`);
+  const closeListeners = once(() => listening.close(deps.shutdownTimeoutMs));
+  const drainOutbox = once(async () => {
+    await closeListeners();
+    await relay.stop(deps.shutdownTimeoutMs);
+  });
   return {
     name,
     url: `${listening.url}/graphql`,
@@ -83,11 +90,12 @@ export async function startSubgraphService<C extends BaseContext, S>(options: Su
     relay,
     subgraph,
     services: parts.services,
+    closeListeners,
+    drainOutbox,
     stop: once(async () => {
+      await drainOutbox();
       for (const subscription of parts.subscriptions ?? []) await subscription.stop();
-      await listening.close();
       await parts.onStop?.();
-      await relay.stop();
       await subgraph.stop();
       await dataSource.destroy();
     }),

@@ -2,10 +2,12 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { RequestDrain } from './request-drain';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { AppError } from '../errors/app-error';
 import { ERROR_CODES, type ErrorCode } from '../errors/codes';
 import type { Logger } from '../logging/logger';
+import { requestIdOf, runWithRequestId } from '../logging/request-context';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -122,10 +124,19 @@ export async function handleGraphQL<C extends BaseContext>(
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** Wraps a handler so a thrown HttpError is a coded response and anything else a masked 500. */
-export function guarded(logger: Logger, handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): RequestListener {
+/**
+ * Wraps a handler so a thrown HttpError is a coded response and anything else a masked 500. Every
+ * response carries the request id (`x-request-id`), and the handler runs with it as the current
+ * one, so a masked error and its log line name the same id.
+ */
+export function guarded(
+  logger: Logger,
+  handler: (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>,
+): RequestListener {
   return (req, res) => {
-    handler(req, res).catch((error: unknown) => {
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    runWithRequestId(requestId, () => handler(req, res, requestId)).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
@@ -135,8 +146,8 @@ export function guarded(logger: Logger, handler: (req: IncomingMessage, res: Ser
       } else if (error instanceof AppError) {
         sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message, error.extensions);
       } else {
-        logger.error({ err: error, url: req.url }, 'unhandled HTTP error');
-        sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR');
+        logger.error({ err: error, url: req.url, requestId }, 'unexpected error');
+        sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', undefined, { requestId });
       }
     });
   };
@@ -151,14 +162,22 @@ export interface Listening {
   server: Server;
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets requests in flight finish (at most `timeoutMs`, default
+   * 10 s, then cuts what is left) and closes idle keep-alive connections.
+   */
+  close(timeoutMs?: number): Promise<void>;
 }
+
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /** Listens on host:port, over TLS 1.3 only when certificate files are given. */
 export async function listen(listener: RequestListener, options: { host: string; port: number; tls?: TlsFiles; keepAliveTimeoutMs?: number }): Promise<Listening> {
+  const drain = new RequestDrain();
+  const tracked = drain.track(listener);
   const server: Server = options.tls
-    ? createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile), minVersion: 'TLSv1.3' }, listener)
-    : createHttpServer(listener);
+    ? createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile), minVersion: 'TLSv1.3' }, tracked)
+    : createHttpServer(tracked);
   // Longer than any client's idle timeout, so a pooled socket is never reset under a request.
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
   server.headersTimeout = server.keepAliveTimeout + 1_000;
@@ -169,14 +188,11 @@ export async function listen(listener: RequestListener, options: { host: string;
   const port = (server.address() as AddressInfo).port;
   const scheme = options.tls ? 'https' : 'http';
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  let closing: Promise<void> | undefined;
   return {
     server,
     port,
     url: `${scheme}://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: (timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS) => (closing ??= drain.close(server, timeoutMs)),
   };
 }

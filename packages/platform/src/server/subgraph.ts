@@ -1,4 +1,4 @@
-import { randomUUID, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
@@ -82,6 +82,9 @@ export async function createSubgraph<C extends BaseContext>(options: SubgraphOpt
     schema,
     formatError: createFormatError({ logger }),
     includeStacktraceInErrorResponses: false,
+    // Apollo would stop itself on SIGTERM and re-raise the signal, cutting requests in flight;
+    // the process's own shutdown (stopOnSignals) drains first, then stops Apollo.
+    stopOnTerminationSignals: false,
     introspection: true,
     // Inline traces exist for Apollo's usage reporting, which this platform never sends to.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
@@ -103,10 +106,8 @@ export async function createSubgraph<C extends BaseContext>(options: SubgraphOpt
 
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const routes = options.routes ?? {};
-  const listener = guarded(logger, async (req, res) => {
+  const listener = guarded(logger, async (req, res, requestId) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const requestIdHeader = req.headers['x-request-id'];
-    const requestId = typeof requestIdHeader === 'string' && /^[\w-]{1,64}$/.test(requestIdHeader) ? requestIdHeader : randomUUID();
     if (path === '/graphql') {
       await handleGraphQL(apollo, req, res, { bodyLimitBytes, requestId, context: contextFor });
     } else if (path === '/health') {

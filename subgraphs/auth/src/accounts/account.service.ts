@@ -29,7 +29,10 @@ export class AccountService {
 
   /** Creates the user, announces USER_CREATED and opens a session: one transaction. */
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayload> {
-    await this.limits.countAttempt('register', client);
+    return this.limits.attempt('register', client, () => this.createAccount(input, client));
+  }
+
+  private async createAccount(input: RegisterInput, client: ClientInfo): Promise<AuthPayload> {
     const email = assertEmail(input.email);
     assertAcceptablePassword(input.password);
     const displayName = input.displayName?.trim() || null;
@@ -61,29 +64,38 @@ export class AccountService {
    */
   async login(emailInput: string, password: string, client: ClientInfo): Promise<AuthPayload> {
     const email = normalizeEmail(emailInput);
-    await this.limits.countAttempt('login', client);
-    await this.limits.beginLogin(email);
-    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email });
-    const isValid =
-      password.length <= 1024 && user?.passwordHash
-        ? await this.hasher.verify(user.passwordHash, password)
-        : await this.hasher.verifyAgainstDummy(password.slice(0, 1024));
-    if (!user || !isValid) {
+    return this.limits.attempt('login', client, async () => {
+      const user = await this.checkPassword(email, password, client);
+      if (user.passwordHash && this.hasher.needsRehash(user.passwordHash)) {
+        await this.dataSource.getRepository(UserEntity).update({ id: user.id }, { passwordHash: await this.hasher.hash(password) });
+      }
+      const payload = await this.dataSource.transaction(async (manager) => {
+        await recordAudit(manager, { actorId: user.id, action: 'user.login', targetType: 'user', targetId: user.id, client });
+        return this.sessions.start(manager, user, client);
+      });
+      this.relay.kick();
+      return payload;
+    });
+  }
+
+  /** The user whose password this is; a wrong one counts toward the email's limit, nothing else does. */
+  private async checkPassword(email: string, password: string, client: ClientInfo): Promise<UserEntity> {
+    const attempt = await this.limits.beginLogin(email);
+    try {
+      const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email });
+      const isValid =
+        password.length <= 1024 && user?.passwordHash
+          ? await this.hasher.verify(user.passwordHash, password)
+          : await this.hasher.verifyAgainstDummy(password.slice(0, 1024));
+      if (user && isValid) return user;
+      await attempt.failed();
       await this.dataSource.transaction((manager) =>
         recordAudit(manager, { actorId: user?.id ?? null, action: 'user.login_failed', targetType: 'user', targetId: user?.id ?? null, client, metadata: { email } }),
       );
       this.relay.kick();
       throw new AppError('INVALID_CREDENTIALS');
+    } finally {
+      await attempt.release();
     }
-    await this.limits.loginSucceeded(email);
-    if (user.passwordHash && this.hasher.needsRehash(user.passwordHash)) {
-      await this.dataSource.getRepository(UserEntity).update({ id: user.id }, { passwordHash: await this.hasher.hash(password) });
-    }
-    const payload = await this.dataSource.transaction(async (manager) => {
-      await recordAudit(manager, { actorId: user.id, action: 'user.login', targetType: 'user', targetId: user.id, client });
-      return this.sessions.start(manager, user, client);
-    });
-    this.relay.kick();
-    return payload;
   }
 }

@@ -26,15 +26,19 @@ export class Reauthentication {
   async confirm(viewer: Pick<UserViewer, 'userId' | 'sessionId'>, password: string): Promise<UserEntity> {
     const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: viewer.userId });
     if (user && !user.passwordHash) return this.confirmByRecentSignIn(user, viewer.sessionId);
-    // Counted before the password work, like a login, so concurrent guesses cannot slip past the limit.
-    if (user) await this.limits.beginLogin(user.email);
-    const isValid =
-      password.length <= 1024 && user?.passwordHash
-        ? await this.hasher.verify(user.passwordHash, password)
-        : await this.hasher.verifyAgainstDummy(password.slice(0, 1024));
-    if (!user || !isValid) throw new AppError('INVALID_CREDENTIALS', { message: 'The password is not correct.' });
-    await this.limits.loginSucceeded(user.email);
-    return user;
+    // A slot of the email's login limit, like a login, so concurrent guesses cannot slip past it.
+    const attempt = user ? await this.limits.beginLogin(user.email) : undefined;
+    try {
+      const isValid =
+        password.length <= 1024 && user?.passwordHash
+          ? await this.hasher.verify(user.passwordHash, password)
+          : await this.hasher.verifyAgainstDummy(password.slice(0, 1024));
+      if (user && isValid) return user;
+      await attempt?.failed();
+      throw new AppError('INVALID_CREDENTIALS', { message: 'The password is not correct.' });
+    } finally {
+      await attempt?.release();
+    }
   }
 
   private async confirmByRecentSignIn(user: UserEntity, sessionId: string): Promise<UserEntity> {

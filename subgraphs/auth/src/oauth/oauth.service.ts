@@ -28,7 +28,10 @@ export class OAuthService {
    * caller who starts it; only they can finish it, with linkOAuthAccount.
    */
   async authorizationUrl(provider: string, redirectUri: string, purpose: OAuthPurpose, viewer: Viewer, client: ClientInfo): Promise<string> {
-    await this.limits.countAttempt('oauth', client);
+    return this.limits.attempt('oauth', client, () => this.startFlow(provider, redirectUri, purpose, viewer));
+  }
+
+  private async startFlow(provider: string, redirectUri: string, purpose: OAuthPurpose, viewer: Viewer): Promise<string> {
     let userId: string | null = null;
     if (purpose === 'link') {
       const user = requireUser(viewer);
@@ -40,7 +43,10 @@ export class OAuthService {
 
   /** Finishes a login flow: the linked user, else the verified email's account, else a new account. */
   async login(callback: FlowCallback, client: ClientInfo): Promise<AuthPayload> {
-    await this.limits.countAttempt('oauth', client);
+    return this.limits.attempt('oauth', client, () => this.finishLogin(callback, client));
+  }
+
+  private async finishLogin(callback: FlowCallback, client: ClientInfo): Promise<AuthPayload> {
     const { provider, identity } = await this.flows.finish(callback, { purpose: 'login', userId: null });
     const attempt = () => this.dataSource.transaction((manager) => signInWithIdentity(manager, this.sessions, provider, identity, client));
     let outcome: SignInOutcome;
@@ -58,7 +64,10 @@ export class OAuthService {
 
   /** Links the provider identity of a finished `link` flow to the caller. */
   async link(userId: string, callback: FlowCallback, client: ClientInfo): Promise<UserEntity> {
-    await this.limits.countAttempt('oauth', client);
+    return this.limits.attempt('oauth', client, () => this.finishLink(userId, callback, client));
+  }
+
+  private async finishLink(userId: string, callback: FlowCallback, client: ClientInfo): Promise<UserEntity> {
     const { provider, identity } = await this.flows.finish(callback, { purpose: 'link', userId });
     try {
       const user = await this.dataSource.transaction(async (manager) => {

@@ -1,0 +1,24 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+const storage = new AsyncLocalStorage<{ requestId: string }>();
+
+/**
+ * The request id of an incoming request: the caller's `x-request-id` when it is a plain token
+ * (the gateway forwards its own, so a subgraph logs under the same id), else a new UUID.
+ */
+export function requestIdOf(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  return typeof header === 'string' && /^[\w-]{8,64}$/.test(header) ? header : randomUUID();
+}
+
+/** Runs `work` with `requestId` visible to everything it calls (error masking, logs). */
+export function runWithRequestId<T>(requestId: string, work: () => T): T {
+  return storage.run({ requestId }, work);
+}
+
+/** The id of the request being served, if any. */
+export function currentRequestId(): string | undefined {
+  return storage.getStore()?.requestId;
+}
