@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { DEPLOYMENT_SCHEMAS, NatsBus, createLogger, schemaName } from '@bastion/platform';
-import { ChildPlatform, eventually, platformPorts, postGraphQL, testEnv, uniqueSuffix } from '@bastion/testing';
+import { NatsBus, createLogger } from '@bastion/platform';
+import { ChildPlatform, dropSchemas, eventually, platformPorts, postGraphQL, testEnv, uniqueSuffix } from '@bastion/testing';
 
 const stack = process.env.DATABASE_URL ? 'PostgreSQL + NATS + Redis' : 'embedded PGlite + database bus';
 const PASSWORD = 'crash test password';
@@ -32,10 +31,7 @@ describe(`kill -9 during a registration burst (${stack})`, () => {
     await platform.stop();
     rmSync(dataDir, { recursive: true, force: true });
     if (!process.env.DATABASE_URL) return;
-    const client = new Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    for (const service of DEPLOYMENT_SCHEMAS) await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
-    await client.end();
+    await dropSchemas(process.env.DATABASE_URL, suffix);
     if (process.env.NATS_URL) {
       const bus = await NatsBus.connect({ url: process.env.NATS_URL, stream: `BASTION_${suffix.toUpperCase()}`, logger: createLogger({ name: 't', level: 'silent' }) });
       await bus.destroyStream();

@@ -56,15 +56,9 @@ export async function startTestPlatform(env: Record<string, string | undefined> 
     keyPrefix: `bastion:${suffix}:`,
     ...options,
   });
+  const handles = withTestHandles(platform, suffix);
   return {
-    ...platform,
-    suffix,
-    gql: (query, variables, opts) => postGraphQL(platform.gateway.url, query, variables, opts),
-    internal: (query, variables, opts) => postGraphQL(platform.gateway.internalUrl, query, variables, opts),
-    subgraph: (name, viewer, query, variables = {}) => {
-      const claims = signForwardedClaims(viewer, NO_CLIENT, name, { query, operationName: null, variables }, platform.deps.claimsKey);
-      return postGraphQL(platform[name].url, query, variables, { headers: { 'x-bastion-claims': claims } });
-    },
+    ...handles,
     async stop() {
       const { databaseUrl, bus } = platform.deps;
       if (bus instanceof NatsBus) await bus.destroyStream();
@@ -74,7 +68,22 @@ export async function startTestPlatform(env: Record<string, string | undefined> 
   };
 }
 
-async function dropSchemas(databaseUrl: string, suffix: string): Promise<void> {
+/** A running platform with the helpers tests call it through; `stop` stops it and keeps its data. */
+export function withTestHandles(platform: RunningPlatform, suffix: string): TestPlatform {
+  return {
+    ...platform,
+    suffix,
+    gql: (query, variables, opts) => postGraphQL(platform.gateway.url, query, variables, opts),
+    internal: (query, variables, opts) => postGraphQL(platform.gateway.internalUrl, query, variables, opts),
+    subgraph: (name, viewer, query, variables = {}) => {
+      const claims = signForwardedClaims(viewer, NO_CLIENT, name, { query, operationName: null, variables }, platform.deps.claimsKey);
+      return postGraphQL(platform[name].url, query, variables, { headers: { 'x-bastion-claims': claims } });
+    },
+  };
+}
+
+/** Drops every schema of the deployment with this suffix (the test's own data). */
+export async function dropSchemas(databaseUrl: string, suffix: string): Promise<void> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {

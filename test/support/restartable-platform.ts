@@ -2,11 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
-import { NatsBus, schemaName, signForwardedClaims } from '@bastion/platform';
-import { startPlatform, type PlatformOptions, type RunningPlatform } from '@bastion/standalone';
+import { NatsBus } from '@bastion/platform';
+import { startPlatform, type PlatformOptions } from '@bastion/standalone';
 import { testEnv, uniqueSuffix } from './env';
-import { postGraphQL, type TestPlatform } from './platform';
+import { dropSchemas, withTestHandles, type TestPlatform } from './platform';
 
 /** A platform whose data outlives a stop: `restart()` stops every service and starts them again. */
 export interface RestartablePlatform {
@@ -34,7 +33,7 @@ export async function startRestartablePlatform(env: Record<string, string | unde
   const options: PlatformOptions = realStack
     ? { ephemeralPorts: true, schemaSuffix: suffix, natsStream: `BASTION_${suffix.toUpperCase()}`, keyPrefix: `bastion:${suffix}:` }
     : { ephemeralPorts: true };
-  let current = asTestPlatform(await startPlatform(fullEnv, options), suffix);
+  let current = withTestHandles(await startPlatform(fullEnv, options), suffix);
   return {
     get current() {
       return current;
@@ -46,13 +45,13 @@ export async function startRestartablePlatform(env: Record<string, string | unde
         await deleteRedisKeys(redis, `bastion:${suffix}:`);
         redis.disconnect();
       }
-      current = asTestPlatform(await startPlatform(fullEnv, options), suffix);
+      current = withTestHandles(await startPlatform(fullEnv, options), suffix);
     },
     async stop() {
       if (current.deps.bus instanceof NatsBus) await current.deps.bus.destroyStream();
       await current.stop();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-      else await dropSchemasOf(suffix);
+      else await dropSchemas(process.env.DATABASE_URL!, suffix);
     },
   };
 }
@@ -67,27 +66,4 @@ export async function deleteRedisKeys(redis: Redis, prefix: string): Promise<num
     cursor = next;
   } while (cursor !== '0');
   return deleted;
-}
-
-function asTestPlatform(platform: RunningPlatform, suffix: string): TestPlatform {
-  return {
-    ...platform,
-    suffix,
-    gql: (query, variables, opts) => postGraphQL(platform.gateway.url, query, variables, opts),
-    internal: (query, variables, opts) => postGraphQL(platform.gateway.internalUrl, query, variables, opts),
-    subgraph: (name, viewer, query, variables = {}) => {
-      const claims = signForwardedClaims(viewer, { ip: '127.0.0.1', userAgent: 'jest' }, name, { query, operationName: null, variables }, platform.deps.claimsKey);
-      return postGraphQL(platform[name].url, query, variables, { headers: { 'x-bastion-claims': claims } });
-    },
-  };
-}
-
-async function dropSchemasOf(suffix: string): Promise<void> {
-  const client = new Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    for (const service of ['auth', 'orgs', 'credits', 'ai']) await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
-  } finally {
-    await client.end();
-  }
 }

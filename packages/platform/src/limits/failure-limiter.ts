@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { withLocalFallback } from './memory-fallback';
 
 export type Reservation =
   | { kind: 'reserved'; slot: string }
@@ -114,5 +115,6 @@ export class RedisFailureLimiter implements FailureLimiter {
 }
 
 export function createFailureLimiter(redis: Redis | undefined, prefix: string): FailureLimiter {
-  return redis ? new RedisFailureLimiter(redis, prefix) : new MemoryFailureLimiter();
+  // Redis away: counted per process, like the other limits (README "What happens when a part fails").
+  return redis ? withLocalFallback<FailureLimiter>(new RedisFailureLimiter(redis, prefix), new MemoryFailureLimiter()) : new MemoryFailureLimiter();
 }

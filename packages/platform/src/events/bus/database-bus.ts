@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../../logging/logger';
 import { quoteIdent } from '../../db/data-source';
 import type { BroadcastOptions, BusHealth, EventBus, EventEnvelope, EventHandler, EventType, Subscription } from '../types';
@@ -65,11 +65,8 @@ export class DatabaseBus implements EventBus, EventSource {
 
   private async migrate(): Promise<void> {
     const schema = quoteIdent(this.options.schema);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      // Concurrent first starts would race on CREATE ... IF NOT EXISTS.
-      await client.query('SELECT pg_advisory_xact_lock($1)', [PUBLISH_LOCK]);
+    await this.underPublishLock(async (client) => {
+      // Under the lock: concurrent first starts would race on CREATE ... IF NOT EXISTS.
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
         seq bigserial PRIMARY KEY, id uuid NOT NULL UNIQUE, type text NOT NULL,
@@ -78,24 +75,26 @@ export class DatabaseBus implements EventBus, EventSource {
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.cursors} (
         consumer text PRIMARY KEY, position bigint NOT NULL DEFAULT 0,
         leased_by text, leased_until timestamptz, updated_at timestamptz NOT NULL DEFAULT now())`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async publish(event: EventEnvelope): Promise<void> {
-    const client = await this.track(this.pool.connect());
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [PUBLISH_LOCK]);
+    await this.track(this.underPublishLock(async (client) => {
       // The event id is the dedup key, like Nats-Msg-Id but for as long as the event is kept.
       await client.query(`INSERT INTO ${this.table} (id, type, envelope) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [
         event.id, event.type, JSON.stringify(event),
       ]);
+    }));
+    this.wake.emit('event');
+  }
+
+  /** One transaction holding the publish lock from before the sequence is drawn until commit. */
+  private async underPublishLock(work: (client: PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [PUBLISH_LOCK]);
+      await work(client);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -103,7 +102,6 @@ export class DatabaseBus implements EventBus, EventSource {
     } finally {
       client.release();
     }
-    this.wake.emit('event');
   }
 
   async subscribe(consumer: string, types: readonly EventType[], handler: EventHandler): Promise<Subscription> {
