@@ -107,8 +107,9 @@ describe('bad input gets a clear coded error with the right status, and the gate
     expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(200);
-    expect(((await ready.json()) as { checks: unknown }).checks).toMatchObject({ auth: true, orgs: true, credits: true, ai: true });
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(((await ready.json()) as { checks: unknown }).checks).toMatchObject({ database: true, bus: true });
+    const internalBase = platform.gateway.internalUrl.replace('/graphql', '');
+    const metrics = await (await fetch(`${internalBase}/metrics`)).text();
     expect(metrics).toContain('bastion_gateway_requests_total');
     expect(await (await fetch(`${base}/.well-known/jwks.json`)).json()).toEqual({ keys: [] });
   });
