@@ -7,6 +7,7 @@ import type { Authenticator } from './authenticate';
 import { clientAddress } from './client-address';
 import { applyCors } from './cors';
 import type { GatewayMetrics } from './metrics';
+import { adjustCspForHtml, applySecurityHeaders } from './security-headers';
 import { enforceOperationLimits, type OperationLimits } from './request-limits';
 import type { GatewayContext } from './subgraph-client';
 
@@ -29,7 +30,7 @@ export interface GatewayAppOptions {
   jwks: () => unknown;
   /** Where POST /webhooks/stripe goes, raw body intact (public listener only). */
   stripeWebhookUrl?: string;
-  /** Browser origins allowed to call this listener (CORS). */
+  /** Browser origins allowed to call the public listener (CORS; the internal listener has none). */
   corsOrigins: Set<string>;
 }
 
@@ -81,8 +82,9 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       requestId,
       context: async () => context,
       checkRequest: (request) => enforceOperationLimits(request, options.limits),
-      beforeSend: () => {
+      beforeSend: (response) => {
         if (context.setCookies.length > 0) res.setHeader('set-cookie', context.setCookies);
+        adjustCspForHtml(res, response.headers.get('content-type'), response.body.kind === 'complete' ? response.body.string : undefined);
       },
     });
   };
@@ -99,13 +101,16 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       const extra = degraded.length > 0 ? { degraded } : {};
       sendJson(res, failing.length === 0 ? 200 : 503, failing.length === 0 ? { status: 'ready', checks, ...extra } : { status: 'unavailable', failing, checks, ...extra });
     },
-    'GET /metrics': async (_req, res) => {
+    'GET /.well-known/jwks.json': (_req, res) => sendJson(res, 200, options.jwks(), { 'cache-control': 'public, max-age=300' }),
+  };
+  // Metrics describe traffic and internals: for the operators' scraper, never the internet.
+  if (options.listener === 'internal') {
+    routes['GET /metrics'] = async (_req, res) => {
       const text = await metrics.registry.metrics();
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(text);
-    },
-    'GET /.well-known/jwks.json': (_req, res) => sendJson(res, 200, options.jwks(), { 'cache-control': 'public, max-age=300' }),
-  };
+    };
+  }
   if (options.stripeWebhookUrl) {
     const target = options.stripeWebhookUrl;
     routes['POST /webhooks/stripe'] = async (req, res) => {
@@ -129,7 +134,10 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
   }
 
   return guarded(logger, async (req, res, requestId) => {
-    if (applyCors(req, res, options.corsOrigins)) return;
+    // First, so every answer below (404s and errors included) carries the headers.
+    applySecurityHeaders(req, res);
+    // The internal listener serves services, not browsers: no CORS at all there.
+    if (options.listener === 'public' && applyCors(req, res, options.corsOrigins)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes[`${req.method} ${path}`];
     if (route) {

@@ -5,7 +5,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { createFormatError, type Logger } from '@bastion/platform';
+import { createFormatError, inputHygienePlugin, type Logger } from '@bastion/platform';
 import { withLimitReasons } from './limit-errors';
 import { ClaimsForwardingDataSource, type GatewayContext } from './subgraph-client';
 import type { Fetcher } from '@apollo/utils.fetcher';
@@ -61,7 +61,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     hideSchemaDetailsFromClientErrors: options.hideSchemaDetails,
     // The same bound the pre-check applies: parse work stays linear and small even if a path skips it.
     parseOptions: { maxTokens: options.maxTokens },
-    plugins: [options.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }) : ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      options.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }) : ApolloServerPluginLandingPageDisabled(),
+      // Subgraphs refuse such strings too; refusing here spares the query plan and the subgraph calls.
+      inputHygienePlugin<GatewayContext>(),
+    ],
   });
   await server.start();
   return server;

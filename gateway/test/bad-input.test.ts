@@ -109,7 +109,8 @@ describe('bad input gets a clear coded error with the right status, and the gate
     expect(ready.status).toBe(200);
     // By dependency, as the subgraphs report them; a subgraph is named only when it does not answer.
     expect(((await ready.json()) as { checks: unknown }).checks).toMatchObject({ database: true, bus: true, revocations: true });
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const internalBase = platform.gateway.internalUrl.replace('/graphql', '');
+    const metrics = await (await fetch(`${internalBase}/metrics`)).text();
     expect(metrics).toContain('bastion_gateway_requests_total');
     expect(await (await fetch(`${base}/.well-known/jwks.json`)).json()).toEqual({ keys: [] });
   });

@@ -34,6 +34,21 @@ describe('TLS on the gateway', () => {
     expect(JSON.parse(body).data.aiModels.length).toBeGreaterThan(0);
   });
 
+  it('sends HSTS on both listeners over TLS', async () => {
+    for (const url of [platform.gateway.url, platform.gateway.internalUrl]) {
+      const hsts = await new Promise<string | undefined>((resolve, reject) => {
+        const req = request(new URL('/health', url), { ca: readFileSync(cert) }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers['strict-transport-security'] as string | undefined));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      // At least a year, as browsers' preload lists and OWASP ask.
+      expect(Number(/max-age=(\d+)/.exec(hsts ?? '')?.[1])).toBeGreaterThanOrEqual(31_536_000);
+    }
+  });
+
   it('refuses TLS 1.2', async () => {
     const outcome = await new Promise<string>((resolve) => {
       const socket = connect({ host: '127.0.0.1', port: platform.gateway.port, ca: readFileSync(cert), maxVersion: 'TLSv1.2' }, () => {

@@ -1,6 +1,6 @@
 import {
   ConfigError, MemoryIssuedTokenStore, MemoryRevocationList, SCOPES, commonConfig, createPlatformDeps, generateServiceToken, loadConfig,
-  serviceTokenEntry, type Env, type PlatformDeps, type ServiceTokenEntry,
+  serviceTokenEntry, type Env, type Logger, type PlatformDeps, type ServiceTokenEntry,
 } from '@bastion/platform';
 import { gatewayConfigSchema, startGateway, type RunningGateway } from '@bastion/gateway';
 import { authConfigSchema, startAuthService, type AuthService } from '@bastion/auth';
@@ -16,6 +16,8 @@ export interface PlatformOptions {
   natsStream?: string;
   keyPrefix?: string;
   supergraphs?: { public: string; internal: string };
+  /** The logger every service writes to (tests capture it); otherwise one on stdout at LOG_LEVEL. */
+  logger?: Logger;
 }
 
 export interface RunningPlatform {
@@ -63,7 +65,7 @@ export function loadAllConfigs(env: Env) {
 export async function startPlatform(env: Env, options: PlatformOptions = {}): Promise<RunningPlatform> {
   const configs = loadAllConfigs(env);
   const deps = await createPlatformDeps(configs.common, {
-    name: 'bastion', schemaSuffix: options.schemaSuffix, natsStream: options.natsStream, keyPrefix: options.keyPrefix,
+    name: 'bastion', logger: options.logger, schemaSuffix: options.schemaSuffix, natsStream: options.natsStream, keyPrefix: options.keyPrefix,
   });
   const port = (configured: number) => (options.ephemeralPorts ? 0 : configured);
   const started: { stop(): Promise<void> }[] = [];

@@ -19,11 +19,24 @@ export function encodeCursor(createdAt: Date, id: string): string {
   return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// What encodeCursor writes (Date#toISOString for years 0000-9999), and nothing else.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const MAX_CURSOR_LENGTH = 128;
+
+/**
+ * Decodes a cursor from encodeCursor. A client can send anything, so everything the database will
+ * see is checked here: a forged cursor is BAD_USER_INPUT, never a failed uuid or timestamp cast.
+ */
 export function decodeCursor(cursor: string | null | undefined): { createdAt: Date; id: string } | null {
   if (!cursor) return null;
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const invalid = () => badInput({ after: 'This cursor is not valid.' });
+  if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (parts.length !== 2) throw invalid();
+  const [at, id] = parts;
   const createdAt = new Date(at);
-  if (!id || Number.isNaN(createdAt.getTime())) throw badInput({ after: 'This cursor is not valid.' });
+  if (!ISO_INSTANT.test(at) || Number.isNaN(createdAt.getTime()) || !UUID.test(id)) throw invalid();
   return { createdAt, id };
 }
 

@@ -2,8 +2,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import { RequestDrain } from './request-drain';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { AppError } from '../errors/app-error';
 import { ERROR_CODES, type ErrorCode } from '../errors/codes';
 import type { Logger } from '../logging/logger';
@@ -82,8 +82,8 @@ export async function handleGraphQL<C extends BaseContext>(
     bodyLimitBytes: number;
     requestId: string;
     context: (info: GraphQLRequestInfo) => Promise<C>;
-    /** Runs after execution, before headers go out (e.g. to add Set-Cookie). */
-    beforeSend?: () => void;
+    /** Runs after execution, before headers go out (e.g. to add Set-Cookie or a page's CSP). */
+    beforeSend?: (response: HTTPGraphQLResponse) => void;
     /** Sees the parsed body (or GET parameters) before Apollo does; throws an HttpError to refuse. */
     checkRequest?: (request: { body: unknown; search: URLSearchParams }) => void;
   },
@@ -110,7 +110,7 @@ export async function handleGraphQL<C extends BaseContext>(
     httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers: toHeaderMap(req), search: url.search, body },
     context: () => options.context(info),
   });
-  options.beforeSend?.();
+  options.beforeSend?.(response);
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.setHeader('x-request-id', options.requestId);
   res.statusCode = response.status ?? 200;

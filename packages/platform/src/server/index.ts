@@ -1,2 +1,3 @@
 export * from './http';
 export * from './subgraph';
+export * from './input-hygiene';

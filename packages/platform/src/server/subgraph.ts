@@ -14,6 +14,7 @@ import { createFormatError } from '../errors/format-error';
 import type { Logger } from '../logging/logger';
 import { buildPermissions } from '../tiers/build-permissions';
 import type { TierSpec } from '../tiers/rules';
+import { inputHygienePlugin } from './input-hygiene';
 import { DEFAULT_BODY_LIMIT_BYTES, guarded, handleGraphQL, sendJson, type GraphQLRequestInfo, type RequestListener } from './http';
 
 /** What every resolver of every subgraph can rely on. */
@@ -87,7 +88,7 @@ export async function createSubgraph<C extends BaseContext>(options: SubgraphOpt
     stopOnTerminationSignals: false,
     introspection: true,
     // Inline traces exist for Apollo's usage reporting, which this platform never sends to.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), inputHygienePlugin<C>()],
   });
   await apollo.start();
 

@@ -17,6 +17,12 @@ export interface MailerSettings {
   logLinks: boolean;
 }
 
+/** `a***@example.com`: enough to tell messages apart in a log, not an address to harvest from it. */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at > 0 ? `${address[0]}***${address.slice(at)}` : '***';
+}
+
 /**
  * Sends mail after the response, never inside a database transaction. Callers do not wait for
  * delivery: a slow or failing SMTP server neither delays nor fails a committed change, and the
@@ -58,7 +64,7 @@ export class Mailer {
   private async deliver(message: MailMessage): Promise<void> {
     if (!this.transport) {
       const link = this.settings.logLinks ? message.link : undefined;
-      this.logger.info({ to: message.to, subject: message.subject, link }, 'mail not sent (SMTP_URL unset)');
+      this.logger.info({ to: maskAddress(message.to), subject: message.subject, link }, 'mail not sent (SMTP_URL unset)');
       return;
     }
     await this.transport.sendMail({ from: this.settings.from, to: message.to, subject: message.subject, text: message.text });
