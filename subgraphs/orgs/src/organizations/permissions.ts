@@ -38,11 +38,13 @@ export type RoleLookup = (organizationId: string, userId: string) => Promise<Rol
  * Returns the caller's role (null for services).
  */
 export async function assertCan(viewer: Viewer, action: Action, organizationId: string, roleOf: RoleLookup): Promise<Role | null> {
+  // Reached without a field tier only through _entities: an anonymous caller is told to sign in.
+  if (viewer.kind === 'anonymous') throw new AppError('UNAUTHENTICATED');
   if (isService(viewer)) {
     if (SERVICE_ACTIONS.includes(action)) return null;
     throw new AppError('FORBIDDEN', { message: `A service cannot do ${action}.` });
   }
-  const role = viewer.kind === 'user' && UUID.test(organizationId) ? await roleOf(organizationId, viewer.userId) : null;
+  const role = UUID.test(organizationId) ? await roleOf(organizationId, viewer.userId) : null;
   if (!role) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
   if (!can(role, action)) throw new AppError('FORBIDDEN', { message: `Your role (${role}) cannot do ${action}.` });
   return role;
