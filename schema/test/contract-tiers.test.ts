@@ -19,6 +19,9 @@ const CONTRACT: Record<string, Record<string, string>> = {
   },
   orgs: {
     'Query.organization': 'AUTHENTICATED', 'Query.myOrganizations': 'AUTHENTICATED', 'Mutation.createOrganization': 'VERIFIED',
+    'Query.accessLog': 'AUTHENTICATED', 'Query.verifyAuditChain': 'INTERNAL:orgs:read', 'Mutation.inviteMember': 'VERIFIED',
+    'Mutation.acceptInvitation': 'VERIFIED', 'Mutation.changeMemberRole': 'AUTHENTICATED', 'Mutation.removeMember': 'AUTHENTICATED',
+    'Mutation.deleteOrganization': 'AUTHENTICATED', 'Mutation.updateOrganization': 'AUTHENTICATED', 'Mutation.revokeInvitation': 'AUTHENTICATED',
   },
   credits: {
     'Query.creditBalance': 'INTERNAL:credits:read', 'Query.creditTransactions': 'INTERNAL:credits:read',

@@ -23,7 +23,7 @@ describe('every service as its own process', () => {
     env = {
       ...process.env, ...testEnv(), LOG_LEVEL: 'warn', APOLLO_TELEMETRY_DISABLED: 'true', NODE_OPTIONS: '',
       SCHEMA_SUFFIX: suffix, NATS_STREAM: `BASTION_${suffix.toUpperCase()}`, REDIS_KEY_PREFIX: `bastion:${suffix}:`,
-      SERVICE_TOKENS: JSON.stringify([serviceTokenEntry('test', [...SCOPES], token)]), AUTH_SERVICE_TOKEN: token,
+      SERVICE_TOKENS: JSON.stringify([serviceTokenEntry('test', [...SCOPES], token)]), AUTH_SERVICE_TOKEN: token, ORGS_SERVICE_TOKEN: token,
       AUTH_PORT: String(auth), ORGS_PORT: String(orgs), CREDITS_PORT: String(credits), AI_PORT: String(ai),
       PORT: String(gateway), INTERNAL_PORT: String(internal), GATEWAY_INTERNAL_URL: internalUrl,
       AUTH_URL: `http://127.0.0.1:${auth}/graphql`, ORGS_URL: `http://127.0.0.1:${orgs}/graphql`,

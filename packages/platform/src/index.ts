@@ -11,3 +11,4 @@ export * from './runtime';
 export * from './graphql';
 export * from './limits/rate-limiter';
 export * from './limits/failure-limiter';
+export * from './mail/mailer';

@@ -29,8 +29,8 @@ export interface RunningPlatform {
   ai: AiService;
   /** The development token with every scope, when SERVICE_TOKENS was unset outside production. */
   devServiceToken?: string;
-  /** Tokens this process minted for its own services (AUTH_SERVICE_TOKEN, AI_SERVICE_TOKEN when unset). */
-  serviceTokens: { auth: string; ai: string };
+  /** Tokens this process minted for its own services (AUTH_, ORGS_, AI_SERVICE_TOKEN when unset). */
+  serviceTokens: { auth: string; orgs: string; ai: string };
   stop(): Promise<void>;
 }
 
@@ -72,8 +72,10 @@ export async function startPlatform(env: Env, options: PlatformOptions = {}): Pr
   try {
     const extraServiceTokens: ServiceTokenEntry[] = [];
     const authToken = env.AUTH_SERVICE_TOKEN ?? generateServiceToken();
+    const orgsToken = env.ORGS_SERVICE_TOKEN ?? generateServiceToken();
     const aiToken = env.AI_SERVICE_TOKEN ?? generateServiceToken();
     if (!env.AUTH_SERVICE_TOKEN) extraServiceTokens.push(serviceTokenEntry('auth', ['orgs:read'], authToken));
+    if (!env.ORGS_SERVICE_TOKEN) extraServiceTokens.push(serviceTokenEntry('orgs', ['users:read'], orgsToken));
     if (!env.AI_SERVICE_TOKEN) extraServiceTokens.push(serviceTokenEntry('ai', ['credits:read', 'credits:write'], aiToken));
     let devServiceToken: string | undefined;
     if (!configs.gateway.SERVICE_TOKENS && configs.common.NODE_ENV !== 'production') {
@@ -84,13 +86,15 @@ export async function startPlatform(env: Env, options: PlatformOptions = {}): Pr
     // at once; the gateway still loads it from auth's tables at start (it is only a cache).
     const revocations = new MemoryRevocationList(configs.gateway.ACCESS_TOKEN_TTL);
     const issuedTokens = new MemoryIssuedTokenStore();
-    // Auth reaches orgs through the gateway's internal listener, which starts last.
+    // Auth and orgs reach each other through the gateway's internal listener, which starts last.
     let internalGatewayUrl = configs.auth.GATEWAY_INTERNAL_URL;
     const auth = await startAuthService(configs.auth, deps, {
       port: port(configs.auth.AUTH_PORT), revocations, issuedTokens, internalGatewayUrl: () => internalGatewayUrl, serviceToken: authToken,
     });
     started.push(auth);
-    const orgs = await startOrgsService(configs.orgs, deps, { port: port(configs.orgs.ORGS_PORT) });
+    const orgs = await startOrgsService(configs.orgs, deps, {
+      port: port(configs.orgs.ORGS_PORT), internalGatewayUrl: () => internalGatewayUrl, serviceToken: orgsToken,
+    });
     started.push(orgs);
     const credits = await startCreditsService(configs.credits, deps, { port: port(configs.credits.CREDITS_PORT) });
     started.push(credits);
@@ -103,7 +107,7 @@ export async function startPlatform(env: Env, options: PlatformOptions = {}): Pr
     });
     internalGatewayUrl = gateway.internalUrl;
     return {
-      deps, gateway, auth, orgs, credits, ai, devServiceToken, serviceTokens: { auth: authToken, ai: aiToken },
+      deps, gateway, auth, orgs, credits, ai, devServiceToken, serviceTokens: { auth: authToken, orgs: orgsToken, ai: aiToken },
       // Outside in: the gateway's requests finish while the subgraphs still serve them, the
       // subgraphs' own requests finish, their last events are published, then connections close.
       async stop() {

@@ -1,6 +1,20 @@
 import type { BaseContext } from '@bastion/platform';
+import type { AuditLogService } from './audit/audit-log.service';
+import type { InvitationService } from './invitations/invitation.service';
+import type { OrgsLoaders } from './members/loaders';
+import type { MembershipService } from './members/membership.service';
 import type { OrganizationService } from './organizations/organization.service';
 
-export interface OrgsContext extends BaseContext {
+export interface OrgsServices {
   organizations: OrganizationService;
+  memberships: MembershipService;
+  invitations: InvitationService;
+  audit: AuditLogService;
+}
+
+export interface OrgsContext extends BaseContext, OrgsServices {
+  /** Per request: role and organization lookups batched (DataLoader), never shared between callers. */
+  loaders: OrgsLoaders;
+  /** Publishes what a committed mutation left in the outbox now, rather than at the relay's next poll. */
+  kickRelay(): void;
 }

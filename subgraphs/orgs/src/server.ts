@@ -1,27 +1,72 @@
 import { resolve } from 'node:path';
-import { InboxRow, OutboxRow, startSubgraphService, type PlatformDeps, type SubgraphService } from '@bastion/platform';
+import {
+  InboxRow, Mailer, OutboxRow, startSubgraphService, type EventHandler, type PlatformDeps, type SubgraphService,
+} from '@bastion/platform';
+import { AuditLogService } from './audit/audit-log.service';
 import type { OrgsConfig } from './config';
-import type { OrgsContext } from './context';
+import type { OrgsContext, OrgsServices } from './context';
+import { scopeOf } from './db/caller-scope';
+import { InvitationEntity } from './invitations/invitation.entity';
+import { InvitationService } from './invitations/invitation.service';
+import { createLoaders } from './members/loaders';
+import { MembershipService } from './members/membership.service';
+import { UserDeletedConsumer } from './members/user-deleted.consumer';
+import { Initial1763800000000 } from './migrations/1763800000000-initial';
+import { Invitations1763900000000 } from './migrations/1763900000000-invitations';
+import { AuditLog1763900000100 } from './migrations/1763900000100-audit-log';
+import { RowLevelSecurity1763900000200 } from './migrations/1763900000200-row-level-security';
 import { MembershipEntity, OrganizationEntity } from './organizations/organization.entity';
 import { OrganizationService } from './organizations/organization.service';
 import { resolvers } from './resolvers';
-import { Initial1763800000000 } from './migrations/1763800000000-initial';
+import { UserClient } from './users/user-client';
 
-export type OrgsService = SubgraphService<OrgsContext, { organizations: OrganizationService }>;
+export interface OrgsServiceParts extends OrgsServices {
+  /** The consumers' handlers, for tests that redeliver an event. */
+  handleUserDeleted: EventHandler;
+  handleAuditEvent: EventHandler;
+  mailer: Mailer;
+}
 
-export function startOrgsService(config: OrgsConfig, deps: PlatformDeps, options: { port?: number } = {}): Promise<OrgsService> {
+export type OrgsService = SubgraphService<OrgsContext, OrgsServiceParts>;
+
+export interface OrgsServiceOptions {
+  port?: number;
+  /** Where auth is reached (the gateway's internal listener); the all-in-one process knows it only once the gateway runs. */
+  internalGatewayUrl?: () => string;
+  /** Orgs' own service token (users:read), minted by the all-in-one process when ORGS_SERVICE_TOKEN is unset. */
+  serviceToken?: string;
+}
+
+export function startOrgsService(config: OrgsConfig, deps: PlatformDeps, options: OrgsServiceOptions = {}): Promise<OrgsService> {
   return startSubgraphService({
     name: 'orgs',
     deps,
     host: config.HOST,
     port: options.port ?? config.ORGS_PORT,
     schemaFile: resolve(__dirname, '../schema.graphql'),
-    entities: [OrganizationEntity, MembershipEntity, OutboxRow, InboxRow],
-    migrations: [Initial1763800000000],
+    entities: [OrganizationEntity, MembershipEntity, InvitationEntity, OutboxRow, InboxRow],
+    migrations: [Initial1763800000000, Invitations1763900000000, AuditLog1763900000100, RowLevelSecurity1763900000200],
     resolvers,
-    setup: async ({ dataSource }) => {
-      const organizations = new OrganizationService(dataSource);
-      return { services: { organizations }, extendContext: (base) => ({ ...base, organizations }) };
+    setup: async ({ dataSource, relay, logger }) => {
+      const mailer = new Mailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logLinks: config.NODE_ENV !== 'production' }, logger);
+      const users = new UserClient(options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL), () => options.serviceToken ?? config.ORGS_SERVICE_TOKEN);
+      const organizations = new OrganizationService(dataSource, config.ORGS_CREATED_PER_DAY);
+      const memberships = new MembershipService(dataSource, organizations);
+      const invitations = new InvitationService(dataSource, organizations, users, mailer, config.APP_URL);
+      const audit = new AuditLogService(dataSource, logger);
+      const userDeleted = new UserDeletedConsumer(dataSource);
+      const subscriptions = [await userDeleted.subscribe(deps.bus, () => relay.kick()), await audit.subscribe(deps.bus)];
+      const services = { organizations, memberships, invitations, audit };
+      return {
+        services: {
+          ...services, mailer,
+          handleUserDeleted: async (event) => { if (await userDeleted.handle(event)) relay.kick(); },
+          handleAuditEvent: async (event) => { await audit.handle(event); },
+        },
+        subscriptions,
+        onStop: () => mailer.close(),
+        extendContext: (base) => ({ ...base, ...services, loaders: createLoaders(dataSource, scopeOf(base.viewer)), kickRelay: () => relay.kick() }),
+      };
     },
   });
 }

@@ -16,7 +16,7 @@ export const REDACTED_PATHS = [
   'secret', '*.secret', 'apiKey', '*.apiKey',
   'JWT_SECRET', 'INTERNAL_CLAIMS_SECRET', 'PASSWORD_PEPPER', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL',
   'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'GEMINI_API_KEY', 'GOOGLE_CLIENT_SECRET', 'OIDC_CLIENT_SECRET',
-  'AUTH_SERVICE_TOKEN', 'AI_SERVICE_TOKEN', 'JWT_PRIVATE_KEY',
+  'AUTH_SERVICE_TOKEN', 'ORGS_SERVICE_TOKEN', 'AI_SERVICE_TOKEN', 'JWT_PRIVATE_KEY',
 ];
 
 /** A pino logger with the redaction list and a data-free error serializer; stdout unless `destination` (tests). */

@@ -14,6 +14,10 @@ export class OrganizationEntity {
 
   @Column('timestamptz')
   createdAt!: Date;
+
+  /** Who created it: counts toward ORGS_CREATED_PER_DAY. */
+  @Column('uuid', { nullable: true })
+  createdBy!: string | null;
 }
 
 @Entity({ name: 'memberships' })

@@ -1,0 +1,72 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Logger } from '../logging/logger';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  /** The message's action link, written to the log instead when no SMTP server is configured. */
+  link?: string;
+}
+
+export interface MailerSettings {
+  /** Absent: messages are logged, not sent. */
+  smtpUrl?: string;
+  from: string;
+  /** Whether logged messages may show their link; never in production, where a link is a credential. */
+  logLinks: boolean;
+}
+
+/** `a***@example.com`: enough to tell messages apart in a log, not an address to harvest from it. */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at > 0 ? `${address[0]}***${address.slice(at)}` : '***';
+}
+
+/**
+ * Sends mail after the response, never inside a database transaction. Callers do not wait for
+ * delivery: a slow or failing SMTP server neither delays nor fails a committed change, and the
+ * time a request takes does not tell whether a mail was sent (password reset).
+ */
+export class Mailer {
+  private readonly transport: Transporter | undefined;
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly settings: MailerSettings, private readonly logger: Logger) {
+    this.transport = settings.smtpUrl
+      ? nodemailer.createTransport({ url: settings.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 })
+      : undefined;
+  }
+
+  /** Queues a message; a failure is logged (the user can ask again), never thrown. */
+  send(message: MailMessage): void {
+    this.later(`mail "${message.subject}"`, () => this.deliver(message));
+  }
+
+  /** Runs work after the response, tracked so that stopping the service waits for it. */
+  later(what: string, work: () => Promise<void>): void {
+    const running: Promise<void> = work()
+      .catch((error: unknown) => this.logger.error({ err: error }, `${what} failed`))
+      .finally(() => this.pending.delete(running));
+    this.pending.add(running);
+  }
+
+  /** Waits for queued work, including work queued meanwhile. */
+  async drain(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    this.transport?.close();
+  }
+
+  private async deliver(message: MailMessage): Promise<void> {
+    if (!this.transport) {
+      const link = this.settings.logLinks ? message.link : undefined;
+      this.logger.info({ to: maskAddress(message.to), subject: message.subject, link }, 'mail not sent (SMTP_URL unset)');
+      return;
+    }
+    await this.transport.sendMail({ from: this.settings.from, to: message.to, subject: message.subject, text: message.text });
+  }
+}
