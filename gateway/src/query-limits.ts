@@ -56,7 +56,8 @@ interface Measure {
   /**
    * Cost of one item of each child list that nothing sized yet, by field name: a connection's
    * `@listSize(sizedFields: ["edges"])` multiplies its `edges` by `first`, any other parent by the
-   * default list size. Kept apart so a fragment's measure stays independent of where it is spread.
+   * default list size. Kept apart so a fragment's measure stays independent of where it is spread;
+   * its entries are bounded by the distinct field names written at one level.
    */
   perItem: ReadonlyMap<string, number> | null;
 }

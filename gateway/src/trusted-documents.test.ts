@@ -32,7 +32,8 @@ describe('trusted documents', () => {
     const hashOnly = { extensions: { persistedQuery: { version: 1, sha256Hash: HASH } } };
     expect(await refusal(resolvePersistedQueries(request(hashOnly), store, trusted))).toBeNull();
     expect(await refusal(resolvePersistedQueries(request({ query: OTHER }), store, trusted))).toEqual({ status: 400, reason: 'UNTRUSTED_DOCUMENT' });
-    expect(await refusal(resolvePersistedQueries(request({}), store, trusted))).toEqual({ status: 400, reason: 'UNTRUSTED_DOCUMENT' });
+    const unlistedHash = { extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } };
+    expect(await refusal(resolvePersistedQueries(request(unlistedHash), store, trusted))).toEqual({ status: 400, reason: 'UNTRUSTED_DOCUMENT' });
   });
 
   it('fills in a hash alone from Apollo\'s store, so the limits see the text', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '@bastion/platform';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -15,8 +16,15 @@ export const sha256Hex = (text: string) => createHash('sha256').update(text, 'ut
 export class TrustedDocuments {
   private constructor(private readonly documents: ReadonlyMap<string, string | null>) {}
 
+  /** Reads the file; a missing, malformed or mismatched one fails the start (ConfigError). */
   static fromFile(path: string): TrustedDocuments {
-    return TrustedDocuments.fromJson(JSON.parse(readFileSync(path, 'utf8')) as unknown, path);
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new ConfigError([`TRUSTED_DOCUMENTS: cannot read ${path} as JSON (${(error as Error).message})`]);
+    }
+    return TrustedDocuments.fromJson(json, `TRUSTED_DOCUMENTS (${path})`);
   }
 
   static fromJson(json: unknown, source = 'TRUSTED_DOCUMENTS'): TrustedDocuments {
@@ -36,7 +44,7 @@ export class TrustedDocuments {
     } else {
       problems.push('expected a JSON object of hash -> document, or an array of hashes');
     }
-    if (problems.length > 0) throw new Error(`${source}: ${problems.join('; ')}`);
+    if (problems.length > 0) throw new ConfigError(problems.map((problem) => `${source}: ${problem}`));
     return new TrustedDocuments(documents);
   }
 
