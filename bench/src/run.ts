@@ -17,6 +17,8 @@ async function main(): Promise<void> {
     ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent', SANDBOX: 'false',
     JWT_SECRET: process.env.JWT_SECRET ?? 'bench-secret-bench-secret-bench-secret-0123', PASSWORD_PEPPER: 'bench-pepper-0123456789',
     SERVICE_TOKENS: '[]', DATA_DIR: process.env.DATA_DIR ?? resolve(__dirname, '../../data/bench'), RATE_LIMIT_AUTH_PER_IP: '1000000',
+    // One client address drives the whole load: the per-caller cost budget would throttle it.
+    COST_BUDGET_PER_MINUTE: '1000000000',
   };
   // On a shared PostgreSQL the run works in schemas of its own and drops them afterwards.
   const schemaSuffix = process.env.DATABASE_URL ? `bench${Date.now()}` : undefined;

@@ -8,7 +8,10 @@ import { clientAddress } from './client-address';
 import { applyCors } from './cors';
 import type { GatewayMetrics } from './metrics';
 import { adjustCspForHtml, applySecurityHeaders } from './security-headers';
+import type { CostBudget } from './cost-budget';
+import { resolvePersistedQueries, type PersistedQueryCache } from './persisted-queries';
 import { enforceOperationLimits, type OperationLimits } from './request-limits';
+import type { TrustedDocuments } from './trusted-documents';
 import type { GatewayContext } from './subgraph-client';
 
 export interface GatewayAppOptions {
@@ -18,6 +21,12 @@ export interface GatewayAppOptions {
   trustedProxies: Set<string>;
   bodyLimitBytes: number;
   limits: OperationLimits;
+  /** Where each request's estimated cost is charged; shared by both listeners. */
+  budget: CostBudget;
+  /** This listener's Apollo APQ store. */
+  persistedQueries: PersistedQueryCache;
+  /** When set, only these documents run on this listener. */
+  trustedDocuments?: TrustedDocuments;
   logger: Logger;
   metrics: GatewayMetrics;
   /** Readiness of each subgraph and store, by name. */
@@ -81,7 +90,17 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       bodyLimitBytes: options.bodyLimitBytes,
       requestId,
       context: async () => context,
-      checkRequest: (request) => enforceOperationLimits(request, options.limits),
+      checkRequest: async (request) => {
+        await resolvePersistedQueries(request, options.persistedQueries, options.trustedDocuments);
+        const cost = enforceOperationLimits(request, options.limits);
+        try {
+          await options.budget.charge(viewer, context.client.ip, cost);
+        } catch (error) {
+          const retryAfter = error instanceof AppError ? error.extensions.retryAfter : undefined;
+          if (typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
+          throw error;
+        }
+      },
       beforeSend: (response) => {
         if (context.setCookies.length > 0) res.setHeader('set-cookie', context.setCookies);
         adjustCspForHtml(res, response.headers.get('content-type'), response.body.kind === 'complete' ? response.body.string : undefined);

@@ -32,6 +32,16 @@ export const gatewayConfigSchema = z
   MAX_FIELD_DIRECTIVES: limit(10),
   MAX_QUERY_TOKENS: limit(2_000),
   MAX_QUERY_CHARACTERS: limit(10_000),
+  /** Estimated cost of one operation from @cost/@listSize; above it the operation is refused (MAX_COST). */
+  MAX_QUERY_COST: limit(1_000),
+  /** The size assumed for a list field with neither @listSize nor a `first` argument. */
+  DEFAULT_LIST_SIZE: limit(10),
+  /** Cost points a user or client address may spend per minute (RATE_LIMITED beyond). */
+  COST_BUDGET_PER_MINUTE: limit(20_000),
+  /** Cost points each service token (by name) may spend per minute. */
+  SERVICE_COST_BUDGET_PER_MINUTE: limit(200_000),
+  /** A JSON file of trusted documents (hash -> document, or an array of hashes): only those run on the public listener. */
+  TRUSTED_DOCUMENTS: z.string().optional(),
   /** Operations per HTTP batch; 0 turns batching off. */
   MAX_BATCH_OPERATIONS: z.coerce.number().int().min(0).default(10),
   /** Introspection on the public listener in production (always on outside production and on the internal listener). */

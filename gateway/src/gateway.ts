@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { createFormatError, inputHygienePlugin, type Logger } from '@bastion/platform';
 import { withLimitReasons } from './limit-errors';
+import type { PersistedQueryCache } from './persisted-queries';
 import { ClaimsForwardingDataSource, type GatewayContext } from './subgraph-client';
 import type { Fetcher } from '@apollo/utils.fetcher';
 
@@ -27,6 +28,8 @@ export interface GatewayServerOptions {
   hideSchemaDetails: boolean;
   maxTokens: number;
   allowBatches: boolean;
+  /** The APQ store, shared with the pre-checks so a hash alone is checked like its text. */
+  persistedQueries: PersistedQueryCache;
 }
 
 /**
@@ -61,6 +64,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     hideSchemaDetailsFromClientErrors: options.hideSchemaDetails,
     // The same bound the pre-check applies: parse work stays linear and small even if a path skips it.
     parseOptions: { maxTokens: options.maxTokens },
+    persistedQueries: { cache: options.persistedQueries },
     plugins: [
       options.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }) : ApolloServerPluginLandingPageDisabled(),
       // Subgraphs refuse such strings too; refusing here spares the query plan and the subgraph calls.

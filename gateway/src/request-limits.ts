@@ -1,7 +1,8 @@
 import { GraphQLError, parse } from 'graphql';
-import { HttpError } from '@bastion/platform';
+import { HttpError, MAX_PAGE_SIZE } from '@bastion/platform';
 import { TOKEN_LIMIT_MESSAGE } from './limit-errors';
-import { findLimitViolation, type DocumentLimits, type LimitViolation } from './query-limits';
+import type { CostSchema } from './cost-schema';
+import { measureDocument, type DocumentLimits, type DocumentRequest, type LimitViolation } from './query-limits';
 
 export interface OperationLimits extends DocumentLimits {
   maxTokens: number;
@@ -14,9 +15,10 @@ export const INTROSPECTION_MAX_DEPTH = 16;
 
 export function operationLimitsFrom(config: {
   MAX_QUERY_DEPTH: number; MAX_QUERY_ALIASES: number; MAX_QUERY_DIRECTIVES: number; MAX_FIELD_DIRECTIVES: number;
-  MAX_QUERY_TOKENS: number; MAX_QUERY_CHARACTERS: number; MAX_BATCH_OPERATIONS: number;
-}): OperationLimits {
+  MAX_QUERY_TOKENS: number; MAX_QUERY_CHARACTERS: number; MAX_BATCH_OPERATIONS: number; MAX_QUERY_COST: number; DEFAULT_LIST_SIZE: number;
+}, costSchema?: CostSchema): OperationLimits {
   return {
+    cost: costSchema && { schema: costSchema, maxCost: config.MAX_QUERY_COST, defaultListSize: config.DEFAULT_LIST_SIZE, maxPageSize: MAX_PAGE_SIZE },
     maxDepth: config.MAX_QUERY_DEPTH,
     maxIntrospectionDepth: Math.max(config.MAX_QUERY_DEPTH, INTROSPECTION_MAX_DEPTH),
     maxAliases: config.MAX_QUERY_ALIASES,
@@ -28,52 +30,70 @@ export function operationLimitsFrom(config: {
   };
 }
 
-/** Characters, tokens, then depth, aliases and directives of one document; null when it may run. */
-export function checkDocument(query: string, limits: OperationLimits): LimitViolation | null {
+/** Characters, tokens, then depth, aliases, directives and cost of one document; no violation when it may run. */
+export function checkDocument(query: string, limits: OperationLimits, request: DocumentRequest = {}): { violation: LimitViolation | null; cost: number } {
   if (query.length > limits.maxCharacters) {
-    return { reason: 'MAX_CHARACTERS', message: `The document has ${query.length} characters; the limit is ${limits.maxCharacters}.` };
+    return { violation: { reason: 'MAX_CHARACTERS', message: `The document has ${query.length} characters; the limit is ${limits.maxCharacters}.` }, cost: 0 };
   }
   let document;
   try {
     document = parse(query, { maxTokens: limits.maxTokens, noLocation: true });
   } catch (error) {
     if (error instanceof GraphQLError && TOKEN_LIMIT_MESSAGE.test(error.message)) {
-      return { reason: 'MAX_TOKENS', message: `The document has more than ${limits.maxTokens} tokens.` };
+      return { violation: { reason: 'MAX_TOKENS', message: `The document has more than ${limits.maxTokens} tokens.` }, cost: 0 };
     }
-    // Any other syntax error is Apollo's to report, with its location.
-    return null;
+    // Any other syntax error is Apollo's to report, with its location; it costs nothing to run.
+    return { violation: null, cost: 0 };
   }
-  return findLimitViolation(document, limits);
+  return measureDocument(document, limits, request);
 }
 
-function queryOf(operation: unknown): string | null {
-  if (typeof operation !== 'object' || operation === null) return null;
-  const { query } = operation as { query?: unknown };
-  return typeof query === 'string' ? query : null;
+interface RequestedOperation extends DocumentRequest {
+  query: string | null;
+}
+
+function operationOf(operation: unknown): RequestedOperation {
+  if (typeof operation !== 'object' || operation === null) return { query: null };
+  const { query, operationName, variables } = operation as { query?: unknown; operationName?: unknown; variables?: unknown };
+  return { query: typeof query === 'string' ? query : null, operationName: typeof operationName === 'string' ? operationName : null, variables };
+}
+
+function operationOfSearch(search: URLSearchParams): RequestedOperation {
+  let variables: unknown;
+  try {
+    variables = JSON.parse(search.get('variables') ?? 'null');
+  } catch {
+    // Apollo refuses malformed variables itself.
+  }
+  return { query: search.get('query'), operationName: search.get('operationName'), variables };
 }
 
 /**
  * Every limit, on the request as the HTTP layer parsed it and before Apollo parses, validates or
  * plans anything: a batch is counted as a JSON array before any of its documents is read, and a
- * refusal is one error, so a flood cannot amplify into one error per offending node.
+ * refusal is one error, so a flood cannot amplify into one error per offending node. Returns the
+ * estimated cost of the whole request (a batch: the sum of its operations).
  */
-export function enforceOperationLimits(request: { body: unknown; search: URLSearchParams }, limits: OperationLimits): void {
+export function enforceOperationLimits(request: { body: unknown; search: URLSearchParams }, limits: OperationLimits): number {
   const refuse = (violation: LimitViolation): never => {
-    throw new HttpError(400, 'BAD_USER_INPUT', violation.message, { reason: violation.reason });
+    throw new HttpError(400, 'BAD_USER_INPUT', violation.message, { reason: violation.reason, ...violation.extensions });
   };
-  let queries: (string | null)[];
+  let operations: RequestedOperation[];
   if (Array.isArray(request.body)) {
     if (limits.maxBatchOperations === 0) refuse({ reason: 'MAX_BATCH', message: 'Batched requests are not accepted.' });
     if (request.body.length > limits.maxBatchOperations) {
       refuse({ reason: 'MAX_BATCH', message: `The batch has ${request.body.length} operations; the limit is ${limits.maxBatchOperations}.` });
     }
-    queries = request.body.map(queryOf);
+    operations = request.body.map(operationOf);
   } else {
-    queries = [request.body === undefined ? request.search.get('query') : queryOf(request.body)];
+    operations = [request.body === undefined ? operationOfSearch(request.search) : operationOf(request.body)];
   }
-  for (const query of queries) {
-    if (query === null) continue;
-    const violation = checkDocument(query, limits);
+  let total = 0;
+  for (const operation of operations) {
+    if (operation.query === null) continue;
+    const { violation, cost } = checkDocument(operation.query, limits, operation);
     if (violation) refuse(violation);
+    total += cost;
   }
+  return total;
 }

@@ -17,6 +17,10 @@ import { fetchRevocationState } from './revocation-state-client';
 import { keepRevocationsFresh } from './revocation-sync';
 import { createUndiciFetcher } from './subgraph-client';
 import { operationLimitsFrom } from './request-limits';
+import { buildCostSchema } from './cost-schema';
+import { CostBudget } from './cost-budget';
+import { PersistedQueryCache } from './persisted-queries';
+import { TrustedDocuments } from './trusted-documents';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -72,15 +76,29 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const sdl = deps.supergraphs ?? { public: readSupergraph(SUPERGRAPH_FILES.public), internal: readSupergraph(SUPERGRAPH_FILES.internal) };
   const jwks = publicJwks(config);
   const isProduction = config.NODE_ENV === 'production';
-  const limits = operationLimitsFrom(config);
+  // Each listener estimates cost from its own supergraph's @cost/@listSize, read once here.
+  const limits = operationLimitsFrom(config, buildCostSchema(sdl.public));
+  const internalLimits = operationLimitsFrom(config, buildCostSchema(sdl.internal));
+  const budget = new CostBudget({
+    pointsPerMinute: config.COST_BUDGET_PER_MINUTE, servicePointsPerMinute: config.SERVICE_COST_BUDGET_PER_MINUTE,
+    redis: deps.redis, keyPrefix: deps.keyPrefix,
+  });
+  const trustedDocuments = config.TRUSTED_DOCUMENTS ? TrustedDocuments.fromFile(config.TRUSTED_DOCUMENTS) : undefined;
+  if (trustedDocuments) logger.info({ documents: trustedDocuments.size }, 'public listener runs trusted documents only');
+  const persistedQueries = { public: new PersistedQueryCache(), internal: new PersistedQueryCache() };
   const apolloCommon = {
     subgraphUrls, claimsKey: deps.claimsKey, fetcher: client.fetcher, logger, landingPage: !isProduction && config.SANDBOX,
     maxTokens: limits.maxTokens, allowBatches: limits.maxBatchOperations > 0,
   };
   const [publicApollo, internalApollo] = await Promise.all([
     // In production the public schema is not published: no introspection (unless asked for), no suggestions.
-    createGatewayServer({ ...apolloCommon, supergraphSdl: sdl.public, introspection: !isProduction || config.INTROSPECTION, hideSchemaDetails: isProduction }),
-    createGatewayServer({ ...apolloCommon, supergraphSdl: sdl.internal, introspection: true, hideSchemaDetails: false }),
+    createGatewayServer({
+      ...apolloCommon, supergraphSdl: sdl.public, introspection: !isProduction || config.INTROSPECTION, hideSchemaDetails: isProduction,
+      persistedQueries: persistedQueries.public,
+    }),
+    createGatewayServer({
+      ...apolloCommon, supergraphSdl: sdl.internal, introspection: true, hideSchemaDetails: false, persistedQueries: persistedQueries.internal,
+    }),
   ]);
 
   const readiness = async () => {
@@ -109,14 +127,19 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const degradable = new Set(['redis']);
   const common = {
     corsOrigins: parseOrigins(config.CORS_ORIGINS), authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY),
-    bodyLimitBytes: config.BODY_LIMIT_BYTES, limits, logger, metrics, readiness, degradable, jwks: () => jwks,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES, budget, logger, metrics, readiness, degradable, jwks: () => jwks,
   };
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
   const publicListener = await listen(
-    createGatewayApp({ ...common, listener: 'public', apollo: publicApollo, stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString() }),
+    createGatewayApp({
+      ...common, listener: 'public', apollo: publicApollo, limits, persistedQueries: persistedQueries.public, trustedDocuments,
+      stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString(),
+    }),
     { host: config.HOST, port: config.PORT, tls },
   );
-  const internalListener = await listen(createGatewayApp({ ...common, listener: 'internal', apollo: internalApollo }), {
+  // The internal listener serves the platform's own services: trusted documents do not restrict it.
+  const internalApp = createGatewayApp({ ...common, listener: 'internal', apollo: internalApollo, limits: internalLimits, persistedQueries: persistedQueries.internal });
+  const internalListener = await listen(internalApp, {
     host: config.INTERNAL_HOST, port: config.INTERNAL_PORT, tls,
   });
   logger.info({ public: publicListener.url, internal: internalListener.url }, 'gateway listening');

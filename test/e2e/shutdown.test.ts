@@ -59,7 +59,7 @@ describe('the all-in-one process, stopped and started on one DATA_DIR', () => {
     env = {
       ...process.env, ...testEnv(), DATABASE_URL: undefined, NATS_URL: undefined, REDIS_URL: undefined, DATA_DIR: dataDir,
       LOG_LEVEL: 'warn', APOLLO_TELEMETRY_DISABLED: 'true', SHUTDOWN_TIMEOUT: '20',
-      RATE_LIMIT_AUTH_PER_IP: '100000', SERVICE_TOKENS: JSON.stringify([serviceTokenEntry('test', ['users:read'], token)]),
+      RATE_LIMIT_AUTH_PER_IP: '100000', COST_BUDGET_PER_MINUTE: '100000000', SERVICE_TOKENS: JSON.stringify([serviceTokenEntry('test', ['users:read'], token)]),
     };
   });
   afterAll(() => {

@@ -84,8 +84,8 @@ export async function handleGraphQL<C extends BaseContext>(
     context: (info: GraphQLRequestInfo) => Promise<C>;
     /** Runs after execution, before headers go out (e.g. to add Set-Cookie or a page's CSP). */
     beforeSend?: (response: HTTPGraphQLResponse) => void;
-    /** Sees the parsed body (or GET parameters) before Apollo does; throws an HttpError to refuse. */
-    checkRequest?: (request: { body: unknown; search: URLSearchParams }) => void;
+    /** Sees the parsed body (or GET parameters) before Apollo does; throws an HttpError or AppError to refuse. */
+    checkRequest?: (request: { body: unknown; search: URLSearchParams }) => void | Promise<void>;
   },
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -104,7 +104,7 @@ export async function handleGraphQL<C extends BaseContext>(
       body = rawBody.toString('utf8');
     }
   }
-  options.checkRequest?.({ body, search: url.searchParams });
+  await options.checkRequest?.({ body, search: url.searchParams });
   const info: GraphQLRequestInfo = { req, res, body, rawBody, requestId: options.requestId };
   const response = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers: toHeaderMap(req), search: url.search, body },

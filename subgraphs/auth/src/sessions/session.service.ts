@@ -185,10 +185,10 @@ export class SessionService {
     await this.afterRevocation(revoked);
   }
 
-  /** The user's live sessions, newest first. */
-  async list(userId: string): Promise<SessionEntity[]> {
+  /** The user's live sessions, most recently used first, at most `limit` of them. */
+  async list(userId: string, limit: number): Promise<SessionEntity[]> {
     return this.dataSource.getRepository(SessionEntity).find({
-      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) }, order: { lastUsedAt: 'DESC' },
+      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) }, order: { lastUsedAt: 'DESC' }, take: limit,
     });
   }
 
