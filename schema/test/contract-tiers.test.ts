@@ -23,6 +23,7 @@ const CONTRACT: Record<string, Record<string, string>> = {
   credits: {
     'Query.creditBalance': 'INTERNAL:credits:read', 'Query.creditTransactions': 'INTERNAL:credits:read',
     'Query.creditPackages': 'PUBLIC', 'Mutation.addCredits': 'INTERNAL:credits:write', 'Mutation.useCredits': 'INTERNAL:credits:write',
+    'Mutation.holdCredits': 'INTERNAL:credits:write', 'Mutation.settleHold': 'INTERNAL:credits:write', 'Mutation.releaseHold': 'INTERNAL:credits:write',
   },
   ai: { 'Query.aiModels': 'PUBLIC' },
 };

@@ -11,4 +11,8 @@ interface EntryArgs {
 export const Mutation = {
   addCredits: (_: unknown, args: EntryArgs & { type: TransactionType }, ctx: CreditsContext) => ctx.ledger.add(args),
   useCredits: (_: unknown, args: EntryArgs, ctx: CreditsContext) => ctx.ledger.use(args),
+  holdCredits: (_: unknown, args: { userId: string; amount: number; idempotencyKey: string; expiresInSeconds?: number | null }, ctx: CreditsContext) =>
+    ctx.holds.hold(args),
+  settleHold: (_: unknown, args: { holdId: string; amount: number }, ctx: CreditsContext) => ctx.holds.settle(args.holdId, args.amount),
+  releaseHold: (_: unknown, args: { holdId: string }, ctx: CreditsContext) => ctx.holds.release(args.holdId),
 };
