@@ -26,6 +26,8 @@ const CONTRACT: Record<string, Record<string, string>> = {
   credits: {
     'Query.creditBalance': 'INTERNAL:credits:read', 'Query.creditTransactions': 'INTERNAL:credits:read',
     'Query.creditPackages': 'PUBLIC', 'Mutation.addCredits': 'INTERNAL:credits:write', 'Mutation.useCredits': 'INTERNAL:credits:write',
+    'Mutation.holdCredits': 'INTERNAL:credits:write', 'Mutation.settleHold': 'INTERNAL:credits:write', 'Mutation.releaseHold': 'INTERNAL:credits:write',
+    'Mutation.createCheckoutSession': 'VERIFIED',
   },
   ai: { 'Query.aiModels': 'PUBLIC' },
 };

@@ -9,3 +9,4 @@ export * from './private-services';
 export * from './restartable-platform';
 export * from './processes';
 export * from './load';
+export * from './stripe-fake';

@@ -7,6 +7,8 @@ const creditPackage = z.object({
   credits: z.number().int().positive(),
   priceCents: z.number().int().positive(),
   currency: z.string().length(3),
+  /** "month": a subscription granting `credits` on every paid invoice; absent: a one-off purchase. */
+  interval: z.literal('month').optional(),
 });
 
 export const DEFAULT_CREDIT_PACKAGES = [
@@ -20,6 +22,13 @@ export const creditsConfigSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   CREDITS_PORT: port(4003),
   CREDITS_SIGNUP_GRANT: z.coerce.number().int().min(0).default(100),
+  /** The largest amount one add, spend, hold or settle may move. */
+  CREDITS_MAX_AMOUNT: z.coerce.number().int().min(1).max(1_000_000_000).default(1_000_000),
+  /** A hold's lifetime when the caller names none, and the longest one it may ask for (seconds). */
+  CREDITS_HOLD_TTL: z.coerce.number().int().min(1).default(600),
+  CREDITS_HOLD_MAX_TTL: z.coerce.number().int().min(1).default(86_400),
+  /** How often the sweeper releases expired holds (milliseconds). */
+  CREDITS_HOLD_SWEEP_MS: z.coerce.number().int().min(10).default(30_000),
   /** JSON array of {id, name, credits, priceCents, currency}. */
   CREDIT_PACKAGES: z
     .string()
@@ -33,6 +42,14 @@ export const creditsConfigSchema = z.object({
     })
     .pipe(z.array(creditPackage))
     .optional(),
+  /** Stripe's secret API key; without it checkout answers UPSTREAM_UNAVAILABLE. */
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  /** The webhook endpoint's signing secret (whsec_...); without it /webhooks/stripe answers 503. */
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Where the Stripe API is (tests: a local server speaking Stripe's wire format). */
+  STRIPE_API_BASE: z.string().url().optional(),
+  /** Checkout's success and cancel URLs must be on this origin. */
+  APP_URL: z.string().url().default('http://localhost:3000'),
 });
 
 export type CreditsConfig = z.infer<typeof creditsConfigSchema>;

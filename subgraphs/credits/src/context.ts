@@ -1,8 +1,12 @@
 import type { BaseContext } from '@bastion/platform';
 import type { LedgerService } from './accounts/ledger.service';
+import type { HoldsService } from './holds/holds.service';
 import type { CreditPackage } from './packages/packages';
+import type { CheckoutService } from './stripe/checkout.service';
 
 export interface CreditsContext extends BaseContext {
   ledger: LedgerService;
+  holds: HoldsService;
+  checkout: CheckoutService;
   packages: readonly CreditPackage[];
 }

@@ -5,10 +5,27 @@ import { LedgerService } from './accounts/ledger.service';
 import { subscribeToUserEvents, userEventHandler } from './accounts/user-events.consumer';
 import { DEFAULT_CREDIT_PACKAGES, type CreditsConfig } from './config';
 import type { CreditsContext } from './context';
+import { CreditHoldEntity } from './holds/hold.entity';
+import { HoldsService } from './holds/holds.service';
+import { startHoldSweeper, type Sweeper } from './holds/sweeper';
 import { resolvers } from './resolvers';
 import { Initial1763800000000 } from './migrations/1763800000000-initial';
+import { Holds1765000000000 } from './migrations/1765000000000-holds';
+import { Stripe1765000000001 } from './migrations/1765000000001-stripe';
+import { CheckoutService } from './stripe/checkout.service';
+import { createStripeClient } from './stripe/client';
+import { StripeCustomers } from './stripe/customers';
+import { stripeWebhookRoute } from './stripe/webhook.route';
 
-export type CreditsService = SubgraphService<CreditsContext, { ledger: LedgerService; handleUserEvent: EventHandler }>;
+export interface CreditsServices {
+  ledger: LedgerService;
+  holds: HoldsService;
+  sweeper: Sweeper;
+  checkout: CheckoutService;
+  handleUserEvent: EventHandler;
+}
+
+export type CreditsService = SubgraphService<CreditsContext, CreditsServices>;
 
 export function startCreditsService(config: CreditsConfig, deps: PlatformDeps, options: { port?: number } = {}): Promise<CreditsService> {
   return startSubgraphService({
@@ -17,15 +34,24 @@ export function startCreditsService(config: CreditsConfig, deps: PlatformDeps, o
     host: config.HOST,
     port: options.port ?? config.CREDITS_PORT,
     schemaFile: resolve(__dirname, '../schema.graphql'),
-    entities: [CreditAccountEntity, CreditTransactionEntity, OutboxRow, InboxRow],
-    migrations: [Initial1763800000000],
+    entities: [CreditAccountEntity, CreditTransactionEntity, CreditHoldEntity, OutboxRow, InboxRow],
+    migrations: [Initial1763800000000, Holds1765000000000, Stripe1765000000001],
     resolvers,
-    setup: async ({ dataSource }) => {
-      const ledger = new LedgerService(dataSource);
+    setup: async ({ dataSource, logger }) => {
+      const ledger = new LedgerService(dataSource, config.CREDITS_MAX_AMOUNT);
+      const holds = new HoldsService(dataSource, ledger, { defaultTtlSeconds: config.CREDITS_HOLD_TTL, maxTtlSeconds: config.CREDITS_HOLD_MAX_TTL });
       const packages = Object.freeze(config.CREDIT_PACKAGES ?? DEFAULT_CREDIT_PACKAGES);
-      const handleUserEvent = userEventHandler(dataSource, ledger, config.CREDITS_SIGNUP_GRANT);
+      const checkout = new CheckoutService(dataSource, createStripeClient(config), packages, config.APP_URL, logger);
+      const handleUserEvent = userEventHandler(dataSource, ledger, config.CREDITS_SIGNUP_GRANT, [StripeCustomers.forget]);
       const consumer = await subscribeToUserEvents(deps.bus, handleUserEvent);
-      return { services: { ledger, handleUserEvent }, subscriptions: [consumer], extendContext: (base) => ({ ...base, ledger, packages }) };
+      const sweeper = startHoldSweeper(dataSource, logger, config.CREDITS_HOLD_SWEEP_MS);
+      return {
+        services: { ledger, holds, sweeper, checkout, handleUserEvent },
+        subscriptions: [consumer],
+        routes: { 'POST /webhooks/stripe': stripeWebhookRoute(dataSource, config.STRIPE_WEBHOOK_SECRET, { ledger, packages, logger }) },
+        extendContext: (base) => ({ ...base, ledger, holds, checkout, packages }),
+        onStop: () => sweeper.stop(),
+      };
     },
   });
 }

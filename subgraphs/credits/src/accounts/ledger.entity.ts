@@ -11,9 +11,17 @@ export class CreditAccountEntity {
   @Column('int')
   balance!: number;
 
+  /** The sum of the account's active holds; available = balance - held. */
+  @Column('int', { default: 0 })
+  held!: number;
+
   /** Set when the user was deleted; a closed account takes no new entries. */
   @Column('timestamptz', { nullable: true })
   closedAt!: Date | null;
+
+  /** Set when a deleted user's account was given a pseudonym in place of the user id. */
+  @Column('timestamptz', { nullable: true })
+  anonymizedAt!: Date | null;
 
   @Column('timestamptz')
   createdAt!: Date;

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppError, badInput, conflict, decodeCursor, pageSize, toConnection, type Connection } from '@bastion/platform';
+import { expireStaleHolds, lockAccount, updateReturning } from './account-lock';
 import { CreditAccountEntity, CreditTransactionEntity, type TransactionType } from './ledger.entity';
+import { UUID, validateAmount } from './validate';
 
 export interface LedgerEntryInput {
   userId: string;
@@ -12,72 +14,68 @@ export interface LedgerEntryInput {
   idempotencyKey: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_AMOUNT = 100_000_000;
-
-function validate(input: LedgerEntryInput): void {
-  const problems: Record<string, string> = {};
-  if (!UUID.test(input.userId)) problems.userId = 'Must be a user id.';
-  if (!Number.isInteger(input.amount) || input.amount < 1 || input.amount > MAX_AMOUNT) problems.amount = `Must be a whole number from 1 to ${MAX_AMOUNT}.`;
-  if (!input.idempotencyKey || input.idempotencyKey.length > 200) problems.idempotencyKey = 'Must be 1 to 200 characters.';
-  if (input.description && input.description.length > 500) problems.description = 'Use at most 500 characters.';
-  if (Object.keys(problems).length > 0) throw badInput(problems);
-}
+export const DEFAULT_MAX_AMOUNT = 1_000_000;
 
 /**
  * The credit ledger. Every change of a balance is one transaction that locks the account row,
- * appends one ledger row and updates the balance; the database refuses a negative balance and a
- * repeated idempotency key on its own as well.
+ * appends one ledger row and moves the balance with one conditional update; the database refuses
+ * a negative balance, a balance under the held credits and a repeated idempotency key as well.
  */
 export class LedgerService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource, readonly maxAmount = DEFAULT_MAX_AMOUNT) {}
 
   /** Opens an account (idempotent) with an optional sign-up grant, in the caller's transaction. */
   async openAccount(manager: EntityManager, userId: string, grant: number): Promise<void> {
     const now = new Date();
     await manager.createQueryBuilder().insert().into(CreditAccountEntity)
-      .values({ userId, balance: 0, closedAt: null, createdAt: now, updatedAt: now }).orIgnore().execute();
+      .values({ userId, balance: 0, held: 0, closedAt: null, anonymizedAt: null, createdAt: now, updatedAt: now }).orIgnore().execute();
     if (grant > 0) await this.append(manager, { userId, amount: grant, type: 'GRANT', description: 'Sign-up grant', idempotencyKey: 'signup-grant' }, 1);
   }
 
   /** Adds credits (GRANT, PURCHASE, REFUND, ADJUSTMENT). */
   add(input: LedgerEntryInput): Promise<CreditTransactionEntity> {
-    validate(input);
+    validateAmount(input, this.maxAmount);
     if (input.type === 'USAGE') throw badInput({ type: 'Use useCredits to spend credits.' });
     return this.dataSource.transaction((manager) => this.append(manager, input, 1));
   }
 
-  /** Spends credits; INSUFFICIENT_CREDITS rather than a negative balance. */
+  /** Spends available credits (balance minus active holds); INSUFFICIENT_CREDITS rather than less. */
   use(input: Omit<LedgerEntryInput, 'type'>): Promise<CreditTransactionEntity> {
     const entry = { ...input, type: 'USAGE' as const };
-    validate(entry);
+    validateAmount(entry, this.maxAmount);
     return this.dataSource.transaction((manager) => this.append(manager, entry, -1));
   }
 
   /** Appends one entry under the account's row lock; a repeated key returns the first entry. */
   async append(manager: EntityManager, input: LedgerEntryInput, sign: 1 | -1): Promise<CreditTransactionEntity> {
-    const now = new Date();
-    await manager.createQueryBuilder().insert().into(CreditAccountEntity)
-      .values({ userId: input.userId, balance: 0, closedAt: null, createdAt: now, updatedAt: now }).orIgnore().execute();
-    const account = await manager.findOneOrFail(CreditAccountEntity, { where: { userId: input.userId }, lock: { mode: 'pessimistic_write' } });
+    const account = await lockAccount(manager, input.userId);
     const existing = await manager.findOneBy(CreditTransactionEntity, { userId: input.userId, idempotencyKey: input.idempotencyKey });
     if (existing) {
-      if (existing.amount !== sign * input.amount || existing.type !== input.type) {
-        throw conflict('This idempotency key was already used for a different entry.');
-      }
+      const same = existing.amount === sign * input.amount && existing.type === input.type && existing.description === (input.description ?? null);
+      if (!same) throw conflict('This idempotency key was already used for a different entry.');
       return existing;
     }
     if (account.closedAt) throw new AppError('NOT_FOUND', { message: 'This credit account is closed.' });
-    const balanceAfter = account.balance + sign * input.amount;
-    if (balanceAfter < 0) {
-      throw new AppError('INSUFFICIENT_CREDITS', { extensions: { required: input.amount, available: account.balance } });
+    const freed = sign < 0 ? await expireStaleHolds(manager, input.userId) : 0;
+    return this.write(manager, input, sign * input.amount, account.balance - account.held + freed);
+  }
+
+  /**
+   * Moves the balance by `delta` only while it stays at or above the held credits (one
+   * conditional update), and appends the ledger row with the balance it produced.
+   */
+  async write(manager: EntityManager, input: LedgerEntryInput, delta: number, available: number): Promise<CreditTransactionEntity> {
+    const updated = await updateReturning<{ balance: number }>(manager,
+      `UPDATE $schema.credit_accounts SET balance = balance + $2, updated_at = now()
+       WHERE user_id = $1 AND balance + $2 >= held RETURNING balance`, [input.userId, delta]);
+    if (updated.length === 0) {
+      throw new AppError('INSUFFICIENT_CREDITS', { extensions: { required: -delta, available: Math.max(0, available) } });
     }
     const row = manager.create(CreditTransactionEntity, {
-      id: randomUUID(), userId: input.userId, type: input.type, amount: sign * input.amount, balanceAfter,
-      description: input.description ?? null, idempotencyKey: input.idempotencyKey, createdAt: now,
+      id: randomUUID(), userId: input.userId, type: input.type, amount: delta, balanceAfter: Number(updated[0].balance),
+      description: input.description ?? null, idempotencyKey: input.idempotencyKey, createdAt: new Date(),
     });
     await manager.insert(CreditTransactionEntity, row);
-    await manager.update(CreditAccountEntity, { userId: input.userId }, { balance: balanceAfter, updatedAt: now });
     return row;
   }
 
@@ -100,15 +98,5 @@ export class LedgerService {
       .limit(limit + 1);
     if (cursor) query.andWhere('(t.created_at, t.id) < (:at, :id)', { at: cursor.createdAt, id: cursor.id });
     return toConnection(await query.getMany(), limit);
-  }
-
-  /** On user deletion: zero the balance with an ADJUSTMENT and close the account; the ledger stays. */
-  async closeAccount(manager: EntityManager, userId: string): Promise<void> {
-    const account = await manager.findOne(CreditAccountEntity, { where: { userId }, lock: { mode: 'pessimistic_write' } });
-    if (!account || account.closedAt) return;
-    if (account.balance > 0) {
-      await this.append(manager, { userId, amount: account.balance, type: 'ADJUSTMENT', description: 'Account closed', idempotencyKey: 'account-closed' }, -1);
-    }
-    await manager.update(CreditAccountEntity, { userId }, { closedAt: new Date(), updatedAt: new Date() });
   }
 }

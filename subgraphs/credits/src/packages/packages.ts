@@ -4,4 +4,6 @@ export interface CreditPackage {
   credits: number;
   priceCents: number;
   currency: string;
+  /** "month" for a subscription that grants `credits` on every paid invoice. */
+  interval?: 'month';
 }

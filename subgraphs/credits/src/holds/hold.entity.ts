@@ -1,0 +1,38 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type HoldStatus = 'ACTIVE' | 'SETTLED' | 'RELEASED' | 'EXPIRED';
+
+/** Credits reserved for a pending charge; counted against `available` while ACTIVE. */
+@Entity({ name: 'credit_holds' })
+export class CreditHoldEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid')
+  userId!: string;
+
+  @Column('int')
+  amount!: number;
+
+  @Column('text')
+  status!: HoldStatus;
+
+  @Column('text')
+  idempotencyKey!: string;
+
+  @Column('timestamptz')
+  expiresAt!: Date;
+
+  @Column('timestamptz')
+  createdAt!: Date;
+
+  @Column('timestamptz', { nullable: true })
+  closedAt!: Date | null;
+
+  /** What settleHold charged (at most `amount`). */
+  @Column('int', { nullable: true })
+  settledAmount!: number | null;
+
+  @Column('uuid', { nullable: true })
+  transactionId!: string | null;
+}
