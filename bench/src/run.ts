@@ -109,6 +109,7 @@ function report(results: LoadResult[], rssStart: number, rssEnd: number, setup: 
   ];
   const text = lines.join('\n');
   console.log(text);
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed file beside the bench sources
   writeFileSync(resolve(__dirname, '../REPORT.md'), text);
 }
 

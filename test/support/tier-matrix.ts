@@ -3,24 +3,36 @@ import {
   getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType,
   type GraphQLArgument, type GraphQLField, type GraphQLInputType, type GraphQLSchema,
 } from 'graphql';
-import { SCOPES, checkTier, type TierSpec, type Viewer } from '@bastion/platform';
+import { SCOPES, type Viewer } from '@bastion/platform';
 
 export const TIER_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'EMAIL_NOT_VERIFIED'];
+
+/** A caller as the tier oracle sees it (test/tiers/expected.ts): no token details, only what a tier asks. */
+export type MatrixCaller =
+  | { kind: 'anonymous' }
+  | { kind: 'user'; verified: boolean; owner: boolean }
+  | { kind: 'service'; scopes: readonly string[] };
 
 export interface NamedViewer {
   name: string;
   viewer: Viewer;
+  caller: MatrixCaller;
 }
 
-/** The five callers every field is tried with; the service ones get the field's scopes or none. */
-export function matrixViewers(spec: TierSpec, userId = randomUUID()): NamedViewer[] {
+/**
+ * The five callers every root field is tried with; "service with scope" holds the field's scopes
+ * (every scope when the field lists none), "service without scope" holds none. Root fields have no
+ * parent, so no user is an owner.
+ */
+export function matrixViewers(fieldScopes: readonly string[], userId = randomUUID()): NamedViewer[] {
   const user = { kind: 'user' as const, userId, sessionId: randomUUID(), organizationId: null, role: null, tokenId: randomUUID(), issuedAt: Math.floor(Date.now() / 1000) };
+  const withScopes = fieldScopes.length > 0 ? [...fieldScopes] : [...SCOPES];
   return [
-    { name: 'anonymous', viewer: { kind: 'anonymous' } },
-    { name: 'user', viewer: { ...user, emailVerified: false } },
-    { name: 'verified user', viewer: { ...user, emailVerified: true } },
-    { name: 'service with scope', viewer: { kind: 'service', name: 'matrix', scopes: spec.scopes.length > 0 ? spec.scopes : [...SCOPES] } },
-    { name: 'service without scope', viewer: { kind: 'service', name: 'matrix', scopes: [] } },
+    { name: 'anonymous', viewer: { kind: 'anonymous' }, caller: { kind: 'anonymous' } },
+    { name: 'user', viewer: { ...user, emailVerified: false }, caller: { kind: 'user', verified: false, owner: false } },
+    { name: 'verified user', viewer: { ...user, emailVerified: true }, caller: { kind: 'user', verified: true, owner: false } },
+    { name: 'service with scope', viewer: { kind: 'service', name: 'matrix', scopes: withScopes }, caller: { kind: 'service', scopes: withScopes } },
+    { name: 'service without scope', viewer: { kind: 'service', name: 'matrix', scopes: [] }, caller: { kind: 'service', scopes: [] } },
   ];
 }
 
@@ -54,12 +66,6 @@ export function fieldOperation(field: GraphQLField<unknown, unknown>): { selecti
   const named = getNamedType(field.type);
   const subselection = isObjectType(named) || !isScalarType(named) && !isEnumType(named) ? ' { __typename }' : '';
   return { selection: `${field.name}${args ? `(${args})` : ''}${subselection}`, variableDefs, variables };
-}
-
-/** The code a tier check yields for this viewer, or null when the tier lets them through. */
-export function expectedCode(spec: TierSpec, viewer: Viewer, parent?: unknown): string | null {
-  const result = checkTier(spec, viewer, parent);
-  return result === true ? null : result.code;
 }
 
 export function rootFields(schema: GraphQLSchema): { operation: 'query' | 'mutation'; field: GraphQLField<unknown, unknown> }[] {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Viewer } from '@bastion/platform';
-import { eventually, expectedCode, fieldOperation, registerUser, startTestPlatform, type TestPlatform, type TestUser } from '@bastion/testing';
+import { readTierTable } from '@bastion/schema';
+import { eventually, fieldOperation, registerUser, startTestPlatform, type TestPlatform, type TestUser } from '@bastion/testing';
+import { expectedRefusal, rowFor, type Caller } from './expected';
 
 /**
  * `_entities` is open to anyone who reaches a subgraph, so every entity field must keep its own
@@ -23,14 +25,16 @@ describe('_entities keeps every entity field behind its tier', () => {
   });
   afterAll(() => platform.stop());
 
-  function callers(): { name: string; viewer: Viewer }[] {
+  /** The owner is the user whose id every representation below carries (as `id`, and as `userId` on owned children). */
+  function callers(): { name: string; viewer: Viewer; caller: Caller }[] {
     const base = { sessionId: randomUUID(), emailVerified: true, organizationId: null, role: null, tokenId: randomUUID(), issuedAt: 0 };
+    const readScopes = ['users:read', 'credits:read', 'orgs:read'];
     return [
-      { name: 'anonymous', viewer: { kind: 'anonymous' } },
-      { name: 'owner', viewer: { kind: 'user', userId: owner.id, ...base } },
-      { name: 'other user', viewer: { kind: 'user', userId: randomUUID(), ...base } },
-      { name: 'service with every scope', viewer: { kind: 'service', name: 'test', scopes: ['users:read', 'credits:read', 'orgs:read'] } },
-      { name: 'service without scope', viewer: { kind: 'service', name: 'test', scopes: [] } },
+      { name: 'anonymous', viewer: { kind: 'anonymous' }, caller: { kind: 'anonymous' } },
+      { name: 'owner', viewer: { kind: 'user', userId: owner.id, ...base }, caller: { kind: 'user', verified: true, owner: true } },
+      { name: 'other user', viewer: { kind: 'user', userId: randomUUID(), ...base }, caller: { kind: 'user', verified: true, owner: false } },
+      { name: 'service with every read scope', viewer: { kind: 'service', name: 'test', scopes: readScopes }, caller: { kind: 'service', scopes: readScopes } },
+      { name: 'service without scope', viewer: { kind: 'service', name: 'test', scopes: [] }, caller: { kind: 'service', scopes: [] } },
     ];
   }
 
@@ -41,20 +45,29 @@ describe('_entities keeps every entity field behind its tier', () => {
     ['orgs', 'Organization', () => organizationId],
   ];
 
+  it('covers every entity type of every subgraph', () => {
+    const entityTypes = (['auth', 'orgs', 'credits', 'ai'] as const).flatMap((subgraph) => {
+      const union = platform[subgraph].subgraph.schema.getType('_Entity') as import('graphql').GraphQLUnionType | undefined;
+      return (union?.getTypes() ?? []).map((t) => `${subgraph} ${t.name}`);
+    });
+    expect(entityTypes.sort()).toEqual(cases.map(([subgraph, typeName]) => `${subgraph} ${typeName}`).sort());
+  });
+
   it.each(cases)('%s %s', async (subgraph, typeName, id) => {
-    const { schema, tiers } = platform[subgraph].subgraph;
+    const { schema } = platform[subgraph].subgraph;
+    const table = readTierTable();
     const type = schema.getType(typeName) as import('graphql').GraphQLObjectType;
     let checked = 0;
     for (const field of Object.values(type.getFields())) {
-      const spec = tiers.get(`${typeName}.${field.name}`)!;
+      const row = rowFor(table, subgraph, `${typeName}.${field.name}`);
       const { selection } = fieldOperation(field);
       const query = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${typeName} { ${selection} } } }`;
-      for (const { name, viewer } of callers()) {
+      for (const { name, viewer, caller } of callers()) {
         const response = await platform.subgraph(subgraph, viewer, query, { r: [{ __typename: typeName, id: id() }] });
         const entity = (response.body.data?._entities as Record<string, unknown>[] | undefined)?.[0] ?? null;
         const codes = (response.body.errors ?? []).map((e) => e.extensions?.code);
-        const expected = expectedCode(spec, viewer, { id: id(), userId: id() });
-        const context = `${subgraph} ${typeName}.${field.name} as ${name}`;
+        const expected = expectedRefusal(row, caller);
+        const context = `${subgraph} ${typeName}.${field.name} (${row.tier}) as ${name}`;
         if (expected) {
           // Refused: no value, and the refusal is coded (an entity hidden as NOT_FOUND counts).
           expect([context, entity?.[field.name] ?? null]).toEqual([context, null]);

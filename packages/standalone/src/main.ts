@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, StartupRefusal, stopOnSignals } from '@bastion/platform';
 import { startPlatform } from './start-platform';
 
+/* eslint-disable security/detect-non-literal-fs-filename -- DATA_DIR from config joined with a fixed name */
 /** Development only: a secret kept beside the embedded database, so sessions survive restarts. */
 function developmentSecret(dataDir: string): string {
   const file = join(dataDir, 'development-jwt-secret');
@@ -13,6 +14,7 @@ function developmentSecret(dataDir: string): string {
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
 }
+/* eslint-enable security/detect-non-literal-fs-filename */
 
 /** `npm start`: everything in one process, embedded PGlite under DATA_DIR, in-process bus. */
 async function main(): Promise<void> {

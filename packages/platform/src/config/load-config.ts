@@ -27,6 +27,7 @@ export function resolveFileVariables(env: Env, problems: string[], known: Readon
       continue;
     }
     try {
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- NAME_FILE is set by the operator (that is its purpose), read once at start
       resolved[name] = readFileSync(path, 'utf8').trim();
     } catch {
       problems.push(`${key}: cannot read file ${path}`);

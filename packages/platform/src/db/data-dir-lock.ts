@@ -1,3 +1,4 @@
+/* eslint-disable security/detect-non-literal-fs-filename -- every path is DATA_DIR from the operator's config joined with a fixed file name */
 import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StartupRefusal } from '../errors/startup-refusal';

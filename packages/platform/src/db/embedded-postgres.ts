@@ -22,6 +22,7 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
   if (options.dataDir) {
     lock = lockDataDir(options.dataDir);
     dataDir = resolve(options.dataDir, 'pglite');
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR from the operator's config
     mkdirSync(dataDir, { recursive: true });
   }
   try {

@@ -176,6 +176,7 @@ export async function listen(listener: RequestListener, options: { host: string;
   const drain = new RequestDrain();
   const tracked = drain.track(listener);
   const server: Server = options.tls
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- TLS_CERT_FILE / TLS_KEY_FILE from the operator's config, read at start
     ? createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile), minVersion: 'TLSv1.3' }, tracked)
     : createHttpServer(tracked);
   // Longer than any client's idle timeout, so a pooled socket is never reset under a request.

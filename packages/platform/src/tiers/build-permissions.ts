@@ -2,6 +2,7 @@ import { getDirective } from '@graphql-tools/utils';
 import { isObjectType, type GraphQLSchema } from 'graphql';
 import { allow, deny, shield, type IRules } from 'graphql-shield';
 import { AppError } from '../errors/app-error';
+import { SCOPES } from '../auth/viewer';
 import { ruleForTier, type TierLevel, type TierSpec } from './rules';
 
 /** Federation plumbing the gateway needs; entity fields behind `_entities` keep their own tiers. */
@@ -12,6 +13,24 @@ export class MissingTierError extends Error {
     super(`Every field needs a @tier; missing on: ${fields.join(', ')}`);
     this.name = 'MissingTierError';
   }
+}
+
+export class UnknownScopeError extends Error {
+  constructor(readonly unknown: Map<string, string[]>) {
+    const list = [...unknown].map(([scope, fields]) => `"${scope}" on ${fields.join(', ')}`).join('; ');
+    super(`@tier names scopes the registry (SCOPES in auth/viewer.ts) does not know: ${list}. Known scopes: ${SCOPES.join(', ')}`);
+    this.name = 'UnknownScopeError';
+  }
+}
+
+/** A misspelt scope would make a field unreachable for every service: refuse it at start instead. */
+function checkScopes(tiers: Map<string, TierSpec>): void {
+  const known: readonly string[] = SCOPES;
+  const unknown = new Map<string, string[]>();
+  for (const [path, spec] of tiers) {
+    for (const scope of spec.scopes) if (!known.includes(scope)) unknown.set(scope, [...(unknown.get(scope) ?? []), path]);
+  }
+  if (unknown.size > 0) throw new UnknownScopeError(unknown);
 }
 
 function readTier(schema: GraphQLSchema, node: Parameters<typeof getDirective>[1]): TierSpec | undefined {
@@ -52,6 +71,7 @@ export function readTiers(schema: GraphQLSchema): Map<string, TierSpec> {
 /** graphql-shield middleware generated from the SDL's tiers; fail-closed everywhere. */
 export function buildPermissions(schema: GraphQLSchema) {
   const tiers = readTiers(schema);
+  checkScopes(tiers);
   const tree: Record<string, Record<string, IRules>> = {};
   for (const [path, spec] of tiers) {
     const [typeName, fieldName] = path.split('.');
