@@ -20,6 +20,7 @@ export class TrustedDocuments {
   static fromFile(path: string): TrustedDocuments {
     let json: unknown;
     try {
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the operator's TRUSTED_DOCUMENTS setting
       json = JSON.parse(readFileSync(path, 'utf8'));
     } catch (error) {
       throw new ConfigError([`TRUSTED_DOCUMENTS: cannot read ${path} as JSON (${(error as Error).message})`]);
