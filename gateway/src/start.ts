@@ -65,12 +65,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const onRedisReady = () => sync.reloadSoon();
   deps.redis?.on('ready', onRedisReady);
   await sync.start();
-  const authenticator = new Authenticator(new AccessTokenVerifier(config), serviceTokens, revocations);
+  const authenticator = new Authenticator(await AccessTokenVerifier.create(config), serviceTokens, revocations);
   if (serviceTokens.size === 0) logger.warn('no SERVICE_TOKENS configured: internal callers cannot authenticate until a token is issued');
   const client = createUndiciFetcher();
   const metrics = new GatewayMetrics();
   const sdl = deps.supergraphs ?? { public: readSupergraph(SUPERGRAPH_FILES.public), internal: readSupergraph(SUPERGRAPH_FILES.internal) };
-  const jwks = publicJwks(config);
+  const jwks = await publicJwks(config);
   const isProduction = config.NODE_ENV === 'production';
   const limits = operationLimitsFrom(config);
   const apolloCommon = {

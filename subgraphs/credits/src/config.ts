@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfig, port } from '@bastion/platform';
+import { EVERY_TIME, commonConfig, commonConfigProblems, port } from '@bastion/platform';
 
 const creditPackage = z.object({
   id: z.string().min(1),
@@ -33,6 +33,6 @@ export const creditsConfigSchema = z.object({
     })
     .pipe(z.array(creditPackage))
     .optional(),
-});
+}).superRefine(commonConfigProblems, EVERY_TIME);
 
 export type CreditsConfig = z.infer<typeof creditsConfigSchema>;
