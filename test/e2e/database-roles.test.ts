@@ -16,9 +16,10 @@ const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
 onPostgres('one PostgreSQL role per service schema', () => {
   const suffix = uniqueSuffix();
   const database = `bastion_roles_${suffix}`;
-  const adminUrl = Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${database}` });
+  // Built lazily: a skipped describe still runs its body, without DATABASE_URL.
+  const adminUrl = () => Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${database}` });
   const roleUrl = (service: string) => {
-    const url = new URL(adminUrl);
+    const url = adminUrl();
     url.username = `${suffix}_${service}`;
     url.password = `password-of-${service}`;
     return url.toString();
@@ -32,8 +33,8 @@ onPostgres('one PostgreSQL role per service schema', () => {
     await admin.query(`CREATE DATABASE "${database}"`);
     await admin.end();
     const passwords = SERVICES.flatMap((service) => ['-v', `${service}_password=password-of-${service}`]);
-    execFileSync('psql', ['-q', adminUrl.toString(), '-v', `role_prefix=${suffix}_`, ...passwords, '-f', join(ROOT, 'deploy/postgres/roles.sql')]);
-    deps = await createPlatformDeps(loadConfig(orgsConfigSchema, testEnv({ DATABASE_URL: adminUrl.toString(), NATS_URL: undefined, REDIS_URL: undefined })), { name: 'roles' });
+    execFileSync('psql', ['-q', adminUrl().toString(), '-v', `role_prefix=${suffix}_`, ...passwords, '-f', join(ROOT, 'deploy/postgres/roles.sql')]);
+    deps = await createPlatformDeps(loadConfig(orgsConfigSchema, testEnv({ DATABASE_URL: adminUrl().toString(), NATS_URL: undefined, REDIS_URL: undefined })), { name: 'roles' });
   });
 
   afterAll(async () => {
@@ -53,7 +54,7 @@ onPostgres('one PostgreSQL role per service schema', () => {
     started.push(await startOrgsService(loadConfig(orgsConfigSchema, env('orgs')), own('orgs'), { port: 0 }));
     started.push(await startCreditsService(loadConfig(creditsConfigSchema, env('credits')), own('credits'), { port: 0 }));
     started.push(await startAiService(loadConfig(aiConfigSchema, env('ai')), own('ai'), { port: 0 }));
-    const owners = new Client({ connectionString: adminUrl.toString() });
+    const owners = new Client({ connectionString: adminUrl().toString() });
     await owners.connect();
     const { rows } = await owners.query(`SELECT nspname, nspowner::regrole::text AS owner FROM pg_namespace WHERE nspname = ANY($1) ORDER BY nspname`, [SERVICES]);
     await owners.end();

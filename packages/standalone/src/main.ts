@@ -5,8 +5,9 @@ import { startPlatform } from './start-platform';
 async function main(): Promise<void> {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   // A fresh machine has no .env: development runs on generated secrets; production must set them.
+  // (REFRESH_TOKEN_SECRET needs none: outside production auth derives it from its signing key.)
   const hmac = (process.env.JWT_ALGORITHM ?? 'HS256') === 'HS256';
-  const { env, generated } = withDevelopmentSecrets(process.env, [...(hmac ? ['JWT_SECRET'] : []), 'INTERNAL_CLAIMS_SECRET', 'REFRESH_TOKEN_SECRET']);
+  const { env, generated } = withDevelopmentSecrets(process.env, [...(hmac ? ['JWT_SECRET'] : []), 'INTERNAL_CLAIMS_SECRET']);
   if (generated.length > 0) console.warn(`${generated.join(', ')} unset: using development secrets stored under DATA_DIR.`);
   const platform = await startPlatform(env);
   const { gateway } = platform;
