@@ -36,7 +36,7 @@ export class Authenticator {
     if (!match) throw new AppError('UNAUTHENTICATED', { message: 'The Authorization header must be "Bearer <token>".' });
     const token = match[1];
     if (token.startsWith(SERVICE_TOKEN_PREFIX)) return this.service(token);
-    const viewer = this.accessTokens.verify(token);
+    const viewer = await this.accessTokens.verify(token);
     if (await this.state.isRevoked(viewer)) {
       throw new AppError('UNAUTHENTICATED', { message: 'The session has been signed out.' });
     }

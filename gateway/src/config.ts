@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanFlag, commonConfig, durationSeconds, jwtConfig, jwtKeyProblems, port, serviceTokenEntries } from '@bastion/platform';
+import { EVERY_TIME, booleanFlag, commonConfig, commonConfigProblems, durationSeconds, jwtConfig, jwtKeyProblems, port, serviceTokenEntries } from '@bastion/platform';
 
 const limit = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -46,8 +46,10 @@ export const gatewayConfigSchema = z
   MAX_BATCH_OPERATIONS: z.coerce.number().int().min(0).default(10),
   /** Introspection on the public listener in production (always on outside production and on the internal listener). */
   INTROSPECTION: booleanFlag(false),
-}).superRefine((config, ctx) => {
-  for (const message of jwtKeyProblems(config, false)) ctx.addIssue({ code: 'custom', message });
-});
+})
+  .superRefine(commonConfigProblems, EVERY_TIME)
+  .superRefine((config, ctx) => {
+    for (const message of jwtKeyProblems(config, false)) ctx.addIssue({ code: 'custom', message });
+  }, EVERY_TIME);
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

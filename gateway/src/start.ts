@@ -69,12 +69,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const onRedisReady = () => sync.reloadSoon();
   deps.redis?.on('ready', onRedisReady);
   await sync.start();
-  const authenticator = new Authenticator(new AccessTokenVerifier(config), serviceTokens, revocations);
+  const authenticator = new Authenticator(await AccessTokenVerifier.create(config), serviceTokens, revocations);
   if (serviceTokens.size === 0) logger.warn('no SERVICE_TOKENS configured: internal callers cannot authenticate until a token is issued');
   const client = createUndiciFetcher();
   const metrics = new GatewayMetrics();
   const sdl = deps.supergraphs ?? { public: readSupergraph(SUPERGRAPH_FILES.public), internal: readSupergraph(SUPERGRAPH_FILES.internal) };
-  const jwks = publicJwks(config);
+  const jwks = await publicJwks(config);
   const isProduction = config.NODE_ENV === 'production';
   // Each listener estimates cost from its own supergraph's @cost/@listSize, read once here.
   const limits = operationLimitsFrom(config, buildCostSchema(sdl.public));

@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, verify, type JsonWebKey } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, verify, type JsonWebKey } from 'node:crypto';
 import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 describe.each([
@@ -19,6 +19,10 @@ describe.each([
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ alg: algorithm, use: 'sig' });
     expect(JSON.stringify(jwks)).not.toMatch(/"d":/);
+    // RFC 7638 by hand: the required members, sorted, no whitespace, SHA-256, base64url.
+    const own = createPublicKey(privateKey).export({ format: 'jwk' });
+    const members = own.kty === 'RSA' ? `{"e":"${own.e}","kty":"RSA","n":"${own.n}"}` : `{"crv":"${own.crv}","kty":"OKP","x":"${own.x}"}`;
+    expect(jwks.keys[0].kid).toBe(createHash('sha256').update(members).digest('base64url'));
     const [header, payload, signature] = user.accessToken.split('.');
     expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: algorithm, kid: jwks.keys[0].kid });
     const key = createPublicKey({ key: jwks.keys[0], format: 'jwk' });

@@ -1,8 +1,11 @@
 import { getIntrospectionQuery } from 'graphql';
 import { startTestPlatform, type TestPlatform } from '@bastion/testing';
 
-// What production refuses below an argon2 floor and without a pepper; nothing here registers users.
-const PRODUCTION = { NODE_ENV: 'production', PASSWORD_PEPPER: 'pepper-for-production-mode-tests-0123456789', ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2' };
+// What production refuses below an argon2 floor and without its secrets; nothing here registers users.
+const PRODUCTION = {
+  NODE_ENV: 'production', PASSWORD_PEPPER: 'pepper-for-production-mode-tests-0123456789',
+  REFRESH_TOKEN_SECRET: 'refresh-secret-for-production-mode-tests-0123', ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2',
+};
 const SCHEMA = '{ __schema { queryType { name } } }';
 const TYPE = '{ __type(name: "Query") { name } }';
 

@@ -29,8 +29,11 @@ describe('every service as its own process', () => {
       AUTH_URL: `http://127.0.0.1:${auth}/graphql`, ORGS_URL: `http://127.0.0.1:${orgs}/graphql`,
       CREDITS_URL: `http://127.0.0.1:${credits}/graphql`, AI_URL: `http://127.0.0.1:${ai}/graphql`,
     };
+    // Secrets per service, as in docker-compose.yml: only auth and the gateway get the access-token key.
+    const { JWT_SECRET: _key, PASSWORD_PEPPER: _pepper, ...withoutTokenKeys } = env;
     for (const main of ['subgraphs/auth', 'subgraphs/orgs', 'subgraphs/credits', 'subgraphs/ai', 'gateway']) {
-      const child = spawn(process.execPath, [`${main}/dist/main.js`], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+      const own = main === 'subgraphs/auth' || main === 'gateway' ? env : withoutTokenKeys;
+      const child = spawn(process.execPath, [`${main}/dist/main.js`], { cwd: ROOT, env: own, stdio: ['ignore', 'ignore', 'inherit'] });
       children.push(child);
     }
     await eventually(async () => {

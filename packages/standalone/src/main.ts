@@ -1,30 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ConfigError, StartupRefusal, stopOnSignals } from '@bastion/platform';
+import { ConfigError, StartupRefusal, stopOnSignals, withDevelopmentSecrets } from '@bastion/platform';
 import { startPlatform } from './start-platform';
-
-/* eslint-disable security/detect-non-literal-fs-filename -- DATA_DIR from config joined with a fixed name */
-/** Development only: a secret kept beside the embedded database, so sessions survive restarts. */
-function developmentSecret(dataDir: string): string {
-  const file = join(dataDir, 'development-jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
-}
-/* eslint-enable security/detect-non-literal-fs-filename */
 
 /** `npm start`: everything in one process, embedded PGlite under DATA_DIR, in-process bus. */
 async function main(): Promise<void> {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
-  const env = { ...process.env };
-  if (!env.JWT_SECRET && env.NODE_ENV !== 'production') {
-    // A fresh machine has no .env: development runs on a generated secret; production must set one.
-    env.JWT_SECRET = developmentSecret(env.DATA_DIR ?? './data');
-    console.warn('JWT_SECRET is unset: using a generated development secret stored under DATA_DIR.');
-  }
+  // A fresh machine has no .env: development runs on generated secrets; production must set them.
+  // (REFRESH_TOKEN_SECRET needs none: outside production auth derives it from its signing key.)
+  const hmac = (process.env.JWT_ALGORITHM ?? 'HS256') === 'HS256';
+  const { env, generated } = withDevelopmentSecrets(process.env, [...(hmac ? ['JWT_SECRET'] : []), 'INTERNAL_CLAIMS_SECRET']);
+  if (generated.length > 0) console.warn(`${generated.join(', ')} unset: using development secrets stored under DATA_DIR.`);
   const platform = await startPlatform(env);
   const { gateway } = platform;
   const lines = [

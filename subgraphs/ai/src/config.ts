@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfig, port } from '@bastion/platform';
+import { EVERY_TIME, commonConfig, commonConfigProblems, port } from '@bastion/platform';
 
 const model = z.object({
   id: z.string().min(1),
@@ -29,6 +29,6 @@ export const aiConfigSchema = z.object({
     })
     .pipe(z.array(model).min(1))
     .optional(),
-});
+}).superRefine(commonConfigProblems, EVERY_TIME);
 
 export type AiConfig = z.infer<typeof aiConfigSchema>;

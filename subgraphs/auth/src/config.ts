@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanFlag, commonConfig, durationSeconds, jwtConfig, jwtKeyProblems, port } from '@bastion/platform';
+import { EVERY_TIME, booleanFlag, commonConfig, commonConfigProblems, durationSeconds, jwtConfig, jwtKeyProblems, port, secret } from '@bastion/platform';
 import { oauthConfig, oauthConfigProblems } from './oauth/oauth-config';
 
 export const authConfigSchema = z
@@ -13,6 +13,8 @@ export const authConfigSchema = z
     /** Sliding renewal never extends a session past this age. */
     SESSION_MAX_AGE: durationSeconds('30d'),
     PASSWORD_PEPPER: z.string().min(16).optional(),
+    /** Auth's own key for refresh-token successors; derived from the signing key outside production. */
+    REFRESH_TOKEN_SECRET: secret().optional(),
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
     ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
@@ -28,15 +30,21 @@ export const authConfigSchema = z
     /** GOOGLE_*, OIDC_* and OAUTH_REDIRECT_URIS: sign-in through OpenID Connect providers. */
     ...oauthConfig,
   })
+  .superRefine(commonConfigProblems, EVERY_TIME)
   .superRefine((config, ctx) => {
+    // Secrets are checked even when other fields failed: every missing one is listed at once.
     for (const message of jwtKeyProblems(config, true)) ctx.addIssue({ code: 'custom', message });
+    if (config.NODE_ENV !== 'production') return;
+    if (!config.PASSWORD_PEPPER) ctx.addIssue({ code: 'custom', path: ['PASSWORD_PEPPER'], message: 'required in production' });
+    if (!config.REFRESH_TOKEN_SECRET) ctx.addIssue({ code: 'custom', path: ['REFRESH_TOKEN_SECRET'], message: 'required in production (32+ bytes, auth only)' });
+  }, EVERY_TIME)
+  .superRefine((config, ctx) => {
     for (const { path, message } of oauthConfigProblems(config)) ctx.addIssue({ code: 'custom', path: [path], message });
     if (config.NODE_ENV !== 'production') return;
     // OWASP's floor for argon2id; weaker settings are only for tests and development.
     if (config.ARGON2_MEMORY_KIB < 19456 || config.ARGON2_TIME_COST < 2) {
       ctx.addIssue({ code: 'custom', path: ['ARGON2_MEMORY_KIB'], message: 'production needs at least m=19456 KiB, t=2' });
     }
-    if (!config.PASSWORD_PEPPER) ctx.addIssue({ code: 'custom', path: ['PASSWORD_PEPPER'], message: 'required in production' });
   });
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import {
   AccessTokenSigner, InboxRow, MemoryIssuedTokenStore, createFailureLimiter, createRateLimiter, type IssuedTokenStore, MemoryRevocationList, OutboxRow, RedisRevocationList,
-  RevocationFanOut, deriveKey, startSubgraphService, type PlatformDeps, type RevocationList, type SubgraphService,
+  RevocationFanOut, startSubgraphService, type PlatformDeps, type RevocationList, type SubgraphService,
 } from '@bastion/platform';
 import { AccountService } from './accounts/account.service';
 import { createAccountFlows, type AccountFlows } from './accounts/account-flows';
@@ -18,6 +18,7 @@ import type { AuthContext } from './context';
 import { PasswordHasher } from './passwords/password-hasher';
 import { resolvers } from './resolvers';
 import { RefreshTokenEntity, SessionEntity } from './sessions/session.entity';
+import { refreshSuccessorKey } from './sessions/refresh-token';
 import { SessionService } from './sessions/session.service';
 import { UserEntity } from './users/user.entity';
 import { UserService } from './users/user.service';
@@ -83,7 +84,7 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
         options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
         () => options.serviceToken ?? config.AUTH_SERVICE_TOKEN,
       );
-      const sessions = new SessionService(dataSource, new AccessTokenSigner(config), deriveKey(config.JWT_SECRET, 'refresh-successor'), revocations, relay, {
+      const sessions = new SessionService(dataSource, await AccessTokenSigner.create(config), refreshSuccessorKey(config), revocations, relay, {
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
         sessionMaxAgeSeconds: config.SESSION_MAX_AGE, reuseGraceSeconds: 10,
       }, (organizationId, userId) => memberships.roleOf(organizationId, userId), logger);

@@ -29,6 +29,11 @@ describe('attacks on sign-in', () => {
       ['expired', () => jwt.sign({ ...claims(), exp: Math.floor(Date.now() / 1000) - 5 }, TEST_JWT_SECRET, { algorithm: 'HS256' })],
       ['a wrong issuer', () => jwt.sign({ ...claims(), iss: 'evil' }, TEST_JWT_SECRET, { algorithm: 'HS256' })],
       ['a wrong audience', () => jwt.sign({ ...claims(), aud: 'other' }, TEST_JWT_SECRET, { algorithm: 'HS256' })],
+      ['an iat 10 minutes in the future', () => {
+        const iat = Math.floor(Date.now() / 1000) + 600;
+        return jwt.sign({ ...claims(), iat, exp: iat + 600 }, TEST_JWT_SECRET, { algorithm: 'HS256' });
+      }],
+      ['an exp a billion seconds away', () => jwt.sign({ ...claims(), exp: Math.floor(Date.now() / 1000) + 1e9 }, TEST_JWT_SECRET, { algorithm: 'HS256' })],
     ])('refuses a token with %s: 401 UNAUTHENTICATED', async (_name, make) => {
       const response = await platform.gql('{ aiModels { id } }', {}, { token: make() });
       expect(response.status).toBe(401);

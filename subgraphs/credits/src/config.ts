@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfig, port } from '@bastion/platform';
+import { EVERY_TIME, commonConfig, commonConfigProblems, port } from '@bastion/platform';
 
 const creditPackage = z.object({
   id: z.string().min(1),
@@ -50,6 +50,6 @@ export const creditsConfigSchema = z.object({
   STRIPE_API_BASE: z.string().url().optional(),
   /** Checkout's success and cancel URLs must be on this origin. */
   APP_URL: z.string().url().default('http://localhost:3000'),
-});
+}).superRefine(commonConfigProblems, EVERY_TIME);
 
 export type CreditsConfig = z.infer<typeof creditsConfigSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfig, port } from '@bastion/platform';
+import { EVERY_TIME, commonConfig, commonConfigProblems, port } from '@bastion/platform';
 
 export const orgsConfigSchema = z.object({
   ...commonConfig,
@@ -15,6 +15,6 @@ export const orgsConfigSchema = z.object({
   ORGS_SERVICE_TOKEN: z.string().min(20).optional(),
   /** Organizations one user may create per 24 hours. */
   ORGS_CREATED_PER_DAY: z.coerce.number().int().positive().default(10),
-});
+}).superRefine(commonConfigProblems, EVERY_TIME);
 
 export type OrgsConfig = z.infer<typeof orgsConfigSchema>;

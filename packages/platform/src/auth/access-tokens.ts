@@ -1,16 +1,19 @@
-import { randomUUID, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { AppError } from '../errors/app-error';
-import { jwkThumbprint, parsePrivateKey, parsePublicKeys, toJwks, type VerificationKey } from './jwt-keys';
-import { secretKey } from './keys';
-import { ROLES, type Role, type UserViewer } from './viewer';
+import { importHmacKey, importSigningKey, importVerificationKey, loadJose, parsePrivateKey, parsePublicKeys, toJwks, type JoseKey, type VerificationKey } from './jwt-keys';
+import type { Role } from './viewer';
 
 export const JWT_ALGORITHMS = ['HS256', 'RS256', 'EdDSA'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
+/** The settings of access tokens: read by auth (signs) and the gateway (verifies), no one else. */
 export const jwtConfig = {
   JWT_ALGORITHM: z.enum(JWT_ALGORITHMS).default('HS256'),
+  // At least 32 bytes: an HMAC key shorter than the hash output is brute-forceable offline.
+  JWT_SECRET: z
+    .string()
+    .refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes')
+    .optional(),
   JWT_ISSUER: z.string().default('bastion'),
   JWT_AUDIENCE: z.string().default('bastion-api'),
   /** PEM; the key auth signs with (RS256 or Ed25519). */
@@ -23,7 +26,7 @@ export interface JwtSettings {
   JWT_ALGORITHM: JwtAlgorithm;
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
-  JWT_SECRET: string;
+  JWT_SECRET?: string;
   JWT_PRIVATE_KEY?: string;
   JWT_PUBLIC_KEYS?: string;
 }
@@ -36,37 +39,29 @@ export interface AccessTokenSubject {
   role: Role | null;
 }
 
-export interface AccessTokenClaims extends jwt.JwtPayload {
-  sub: string;
-  sid: string;
-  email_verified: boolean;
-  org: string | null;
-  role: Role | null;
-  jti: string;
-  iat: number;
-  exp: number;
-}
-
 const KEY_TYPE: Record<Exclude<JwtAlgorithm, 'HS256'>, string> = { RS256: 'rsa', EdDSA: 'ed25519' };
 
-/** Checks that asymmetric settings have the keys their algorithm needs; used in config validation. */
-export function jwtKeyProblems(settings: Pick<JwtSettings, 'JWT_ALGORITHM' | 'JWT_PRIVATE_KEY' | 'JWT_PUBLIC_KEYS'>, needsPrivateKey: boolean): string[] {
-  if (settings.JWT_ALGORITHM === 'HS256') return [];
+/**
+ * Checks that the settings hold the keys their algorithm needs; used in config validation. Safe
+ * on a partly invalid config (it runs even when other fields failed, so all problems show at once).
+ */
+export function jwtKeyProblems(settings: Partial<Pick<JwtSettings, 'JWT_ALGORITHM' | 'JWT_SECRET' | 'JWT_PRIVATE_KEY' | 'JWT_PUBLIC_KEYS'>>, needsPrivateKey: boolean): string[] {
+  const algorithm = settings.JWT_ALGORITHM ?? 'HS256';
+  if (!JWT_ALGORITHMS.includes(algorithm)) return [];
+  if (algorithm === 'HS256') return settings.JWT_SECRET === undefined ? ['JWT_SECRET: required for HS256 (or set JWT_ALGORITHM and keys)'] : [];
   const problems: string[] = [];
-  const expected = KEY_TYPE[settings.JWT_ALGORITHM];
+  const expected = KEY_TYPE[algorithm];
   try {
-    if (settings.JWT_PRIVATE_KEY) {
-      const type = parsePrivateKey(settings.JWT_PRIVATE_KEY).asymmetricKeyType;
-      if (type !== expected) problems.push(`JWT_PRIVATE_KEY: ${settings.JWT_ALGORITHM} needs an ${expected} key, got ${type}`);
-    } else if (needsPrivateKey) {
-      problems.push(`JWT_PRIVATE_KEY: required for ${settings.JWT_ALGORITHM}`);
+    const keys = parsePublicKeys(settings.JWT_PUBLIC_KEYS);
+    if (settings.JWT_PRIVATE_KEY) keys.unshift(createPublicKey(parsePrivateKey(settings.JWT_PRIVATE_KEY)));
+    else if (needsPrivateKey) problems.push(`JWT_PRIVATE_KEY: required for ${algorithm}`);
+    for (const [index, key] of keys.entries()) {
+      const name = settings.JWT_PRIVATE_KEY && index === 0 ? 'JWT_PRIVATE_KEY' : 'JWT_PUBLIC_KEYS';
+      if (key.asymmetricKeyType !== expected) problems.push(`${name}: holds a ${key.asymmetricKeyType} key; ${algorithm} needs ${expected}`);
+      // jose refuses RSA keys under 2048 bits when signing or verifying: say so at start instead.
+      else if (expected === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) problems.push(`${name}: RSA keys need at least 2048 bits`);
     }
-    for (const key of parsePublicKeys(settings.JWT_PUBLIC_KEYS)) {
-      if (key.asymmetricKeyType !== expected) problems.push(`JWT_PUBLIC_KEYS: holds a ${key.asymmetricKeyType} key; ${settings.JWT_ALGORITHM} needs ${expected}`);
-    }
-    if (!settings.JWT_PRIVATE_KEY && parsePublicKeys(settings.JWT_PUBLIC_KEYS).length === 0) {
-      problems.push(`JWT_PUBLIC_KEYS: ${settings.JWT_ALGORITHM} needs at least one public key (or JWT_PRIVATE_KEY)`);
-    }
+    if (keys.length === 0 && !needsPrivateKey) problems.push(`JWT_PUBLIC_KEYS: ${algorithm} needs at least one public key (or JWT_PRIVATE_KEY)`);
   } catch (error) {
     problems.push(`JWT_PRIVATE_KEY/JWT_PUBLIC_KEYS: not a readable PEM key (${(error as Error).message.split('\n')[0]})`);
   }
@@ -74,126 +69,57 @@ export function jwtKeyProblems(settings: Pick<JwtSettings, 'JWT_ALGORITHM' | 'JW
 }
 
 /** The public keys that verify access tokens: the signing key's own and any still-trusted older ones. */
-export function verificationKeys(settings: JwtSettings): VerificationKey[] {
+export async function verificationKeys(settings: JwtSettings): Promise<VerificationKey[]> {
   if (settings.JWT_ALGORITHM === 'HS256') return [];
   const keys = parsePublicKeys(settings.JWT_PUBLIC_KEYS);
   if (settings.JWT_PRIVATE_KEY) keys.unshift(createPublicKey(parsePrivateKey(settings.JWT_PRIVATE_KEY)));
   const byKid = new Map<string, VerificationKey>();
-  for (const key of keys) byKid.set(jwkThumbprint(key), { kid: jwkThumbprint(key), key });
+  for (const key of keys) {
+    const imported = await importVerificationKey(key, settings.JWT_ALGORITHM);
+    if (!byKid.has(imported.kid)) byKid.set(imported.kid, imported);
+  }
   return [...byKid.values()];
 }
 
 /** The JWKS the gateway publishes: empty for HS256, whose key is secret. */
-export function publicJwks(settings: JwtSettings) {
-  return toJwks(verificationKeys(settings), settings.JWT_ALGORITHM);
+export async function publicJwks(settings: JwtSettings) {
+  return toJwks(await verificationKeys(settings), settings.JWT_ALGORITHM);
 }
 
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** Issues access tokens; used by the auth service only. */
+/** Issues access tokens with jose; used by the auth service only. Keys are imported once, in create(). */
 export class AccessTokenSigner {
-  private readonly key: KeyObject;
-  private readonly kid: string | undefined;
+  private constructor(
+    private readonly settings: JwtSettings,
+    private readonly jose: Awaited<ReturnType<typeof loadJose>>,
+    private readonly key: JoseKey,
+    private readonly kid: string | undefined,
+  ) {}
 
-  constructor(private readonly settings: JwtSettings) {
+  static async create(settings: JwtSettings): Promise<AccessTokenSigner> {
+    const jose = await loadJose();
     if (settings.JWT_ALGORITHM === 'HS256') {
-      this.key = secretKey(settings.JWT_SECRET);
-    } else {
-      if (!settings.JWT_PRIVATE_KEY) throw new Error(`JWT_PRIVATE_KEY is required for ${settings.JWT_ALGORITHM}`);
-      this.key = parsePrivateKey(settings.JWT_PRIVATE_KEY);
-      this.kid = jwkThumbprint(createPublicKey(this.key));
+      if (!settings.JWT_SECRET) throw new Error('JWT_SECRET is required for HS256');
+      return new AccessTokenSigner(settings, jose, await importHmacKey(settings.JWT_SECRET), undefined);
     }
+    if (!settings.JWT_PRIVATE_KEY) throw new Error(`JWT_PRIVATE_KEY is required for ${settings.JWT_ALGORITHM}`);
+    const { key, kid } = await importSigningKey(settings.JWT_PRIVATE_KEY, settings.JWT_ALGORITHM);
+    return new AccessTokenSigner(settings, jose, key, kid);
   }
 
-  sign(subject: AccessTokenSubject, ttlSeconds: number): { token: string; tokenId: string; expiresIn: number } {
+  async sign(subject: AccessTokenSubject, ttlSeconds: number): Promise<{ token: string; tokenId: string; expiresIn: number }> {
     const tokenId = randomUUID();
     const now = Math.floor(Date.now() / 1000);
-    const claims = {
-      sub: subject.userId, sid: subject.sessionId, email_verified: subject.emailVerified, org: subject.organizationId,
-      role: subject.role, iss: this.settings.JWT_ISSUER, aud: this.settings.JWT_AUDIENCE, iat: now, exp: now + ttlSeconds, jti: tokenId,
-    };
-    let token: string;
-    if (this.settings.JWT_ALGORITHM === 'EdDSA') {
-      // jsonwebtoken 9 has no EdDSA; an Ed25519 JWS is two lines of node:crypto.
-      const input = `${b64({ alg: 'EdDSA', typ: 'JWT', kid: this.kid })}.${b64(claims)}`;
-      token = `${input}.${cryptoSign(null, Buffer.from(input), this.key).toString('base64url')}`;
-    } else {
-      token = jwt.sign(claims, this.key, { algorithm: this.settings.JWT_ALGORITHM, ...(this.kid ? { keyid: this.kid } : {}) });
-    }
+    const token = await new this.jose.SignJWT({
+      sid: subject.sessionId, email_verified: subject.emailVerified, org: subject.organizationId, role: subject.role,
+    })
+      .setProtectedHeader({ alg: this.settings.JWT_ALGORITHM, typ: 'JWT', ...(this.kid ? { kid: this.kid } : {}) })
+      .setSubject(subject.userId)
+      .setIssuer(this.settings.JWT_ISSUER)
+      .setAudience(this.settings.JWT_AUDIENCE)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .setJti(tokenId)
+      .sign(this.key);
     return { token, tokenId, expiresIn: ttlSeconds };
-  }
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const invalid = (message = 'The access token is invalid.') => new AppError('UNAUTHENTICATED', { message });
-
-/**
- * Verifies access tokens. The algorithm is pinned to the configured one (no "none", no HS/RS
- * confusion: the header's alg must match before any key is touched), asymmetric tokens must name
- * a known kid, and exp, iat, iss and aud are all required.
- */
-export class AccessTokenVerifier {
-  private readonly secret: KeyObject | undefined;
-  private readonly keys: Map<string, KeyObject>;
-
-  constructor(private readonly settings: JwtSettings) {
-    this.secret = settings.JWT_ALGORITHM === 'HS256' ? secretKey(settings.JWT_SECRET) : undefined;
-    this.keys = new Map(verificationKeys(settings).map((k) => [k.kid, k.key]));
-  }
-
-  /** The user the token names, or UNAUTHENTICATED; never a silent anonymous. */
-  verify(token: string): UserViewer {
-    const parts = token.split('.');
-    if (parts.length !== 3) throw invalid();
-    let header: { alg?: unknown; kid?: unknown };
-    try {
-      header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
-    } catch {
-      throw invalid();
-    }
-    if (header.alg !== this.settings.JWT_ALGORITHM) throw invalid();
-    const claims = this.settings.JWT_ALGORITHM === 'EdDSA' ? this.verifyEdDsa(parts, header.kid) : this.verifyWithJsonwebtoken(token, header.kid);
-    return this.toViewer(claims);
-  }
-
-  private verifyWithJsonwebtoken(token: string, kid: unknown): AccessTokenClaims {
-    const key = this.secret ?? (typeof kid === 'string' ? this.keys.get(kid) : undefined);
-    if (!key) throw invalid();
-    try {
-      return jwt.verify(token, key, {
-        algorithms: [this.settings.JWT_ALGORITHM as jwt.Algorithm], issuer: this.settings.JWT_ISSUER, audience: this.settings.JWT_AUDIENCE,
-      }) as AccessTokenClaims;
-    } catch (error) {
-      throw invalid((error as Error).name === 'TokenExpiredError' ? 'The access token has expired.' : undefined);
-    }
-  }
-
-  private verifyEdDsa(parts: string[], kid: unknown): AccessTokenClaims {
-    const key = typeof kid === 'string' ? this.keys.get(kid) : undefined;
-    if (!key || !cryptoVerify(null, Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], 'base64url'))) throw invalid();
-    let claims: AccessTokenClaims;
-    try {
-      claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    } catch {
-      throw invalid();
-    }
-    const now = Math.floor(Date.now() / 1000);
-    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (claims.iss !== this.settings.JWT_ISSUER || !audiences.includes(this.settings.JWT_AUDIENCE)) throw invalid();
-    if (typeof claims.exp === 'number' && claims.exp <= now) throw invalid('The access token has expired.');
-    if (typeof claims.nbf === 'number' && claims.nbf > now) throw invalid();
-    return claims;
-  }
-
-  private toViewer(claims: AccessTokenClaims): UserViewer {
-    // jsonwebtoken accepts a token without exp; a token that never expires is refused here.
-    if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') throw invalid();
-    if (typeof claims.sub !== 'string' || !UUID.test(claims.sub) || typeof claims.sid !== 'string' || typeof claims.jti !== 'string') throw invalid();
-    return {
-      kind: 'user', userId: claims.sub, sessionId: claims.sid, emailVerified: claims.email_verified === true,
-      organizationId: typeof claims.org === 'string' ? claims.org : null,
-      role: claims.role && ROLES.includes(claims.role) ? claims.role : null,
-      tokenId: claims.jti, issuedAt: claims.iat,
-    };
   }
 }

@@ -54,7 +54,12 @@ interface ClaimsPayload {
   op: string;
 }
 
-/** Signs the viewer for one subgraph request (HS256 with a key only the platform holds). */
+/**
+ * Signs the viewer for one subgraph request (HS256 with INTERNAL_CLAIMS_SECRET's key). These stay
+ * on jsonwebtoken, synchronously, while access tokens use jose: they are signed and verified once per
+ * subgraph request, and jose's async HMAC measured ~2x slower here (47 vs 20 us to sign, 39 vs 24
+ * us to verify, with an imported CryptoKey; ~7x with a KeyObject).
+ */
 export function signForwardedClaims(
   viewer: Viewer,
   client: ClientInfo,

@@ -5,6 +5,7 @@ export * from './canonical-json';
 export * from './forwarded-claims';
 export * from './replay-guard';
 export * from './access-tokens';
+export * from './access-token-verifier';
 export * from './revocation';
 export * from './jwt-keys';
 export * from './issued-tokens';

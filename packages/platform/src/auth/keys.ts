@@ -6,11 +6,6 @@ export function deriveKey(rootSecret: string, purpose: string): KeyObject {
   return createSecretKey(Buffer.from(bytes));
 }
 
-/** A KeyObject for a string secret: jsonwebtoken verifies ~40x faster with it than with the string. */
-export function secretKey(secret: string): KeyObject {
-  return createSecretKey(Buffer.from(secret));
-}
-
 export function sha256Hex(value: string | Buffer): string {
   return createHash('sha256').update(value).digest('hex');
 }

@@ -23,17 +23,18 @@ export const durationSeconds = (fallback: string) =>
       return seconds;
     });
 
-/** Settings every service reads: environment, logging, the shared secret, storage and the bus. */
+/** A secret of at least 32 bytes: an HMAC key shorter than the hash output is brute-forceable offline. */
+export const secret = () => z.string().refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes');
+
+/**
+ * Settings every service reads: environment, logging, the forwarded-claims key, storage and the
+ * bus. No access-token key: only auth (signs) and the gateway (verifies) read those (jwtConfig).
+ */
 export const commonConfig = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  // At least 32 bytes: an HMAC key shorter than the hash output is brute-forceable offline.
-  JWT_SECRET: z.string().refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes'),
-  /** Key for gateway-to-subgraph claims; derived from JWT_SECRET when unset. */
-  INTERNAL_CLAIMS_SECRET: z
-    .string()
-    .refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes')
-    .optional(),
+  /** Key of gateway-to-subgraph claims: the only secret a subgraph other than auth holds. */
+  INTERNAL_CLAIMS_SECRET: secret().optional(),
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('./data'),
   NATS_URL: z.string().optional(),
@@ -49,7 +50,6 @@ export const commonConfig = {
 export type CommonConfig = {
   NODE_ENV: 'development' | 'production' | 'test';
   LOG_LEVEL: string;
-  JWT_SECRET: string;
   INTERNAL_CLAIMS_SECRET?: string;
   DATABASE_URL?: string;
   DATA_DIR: string;
@@ -60,3 +60,17 @@ export type CommonConfig = {
   REDIS_KEY_PREFIX: string;
   SHUTDOWN_TIMEOUT: number;
 };
+
+/** Runs a refinement even when other fields failed, so a config reports every problem at once. */
+export const EVERY_TIME = { when: () => true } as const;
+
+/**
+ * Checks across common settings, for `.superRefine(commonConfigProblems, EVERY_TIME)` on each
+ * service's schema. It may see a partly invalid config, so it reads fields defensively.
+ */
+export function commonConfigProblems(config: Partial<CommonConfig>, ctx: z.RefinementCtx): void {
+  // Outside production an unset key falls back to one generated per deployment (runMain, npm start).
+  if (config.NODE_ENV === 'production' && !config.INTERNAL_CLAIMS_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['INTERNAL_CLAIMS_SECRET'], message: 'required in production (32+ bytes, the same in every service)' });
+  }
+}

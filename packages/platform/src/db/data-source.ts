@@ -36,7 +36,10 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
   const dataSource = createDataSource(options);
   await dataSource.initialize();
   try {
-    await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
+    // Created only when missing: a service's own role (deploy/postgres/roles.sql) owns its schema
+    // but may not create schemas, and Postgres checks that right even for IF NOT EXISTS.
+    const [found] = await dataSource.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [options.schema]);
+    if (!found) await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
     await dataSource.runMigrations({ transaction: 'each' });
   } catch (error) {
     await dataSource.destroy();

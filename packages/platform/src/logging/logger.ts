@@ -14,7 +14,7 @@ export const REDACTED_PATHS = [
   'headers["set-cookie"]', '*.headers["set-cookie"]', 'headers["x-bastion-claims"]', '*.headers["x-bastion-claims"]',
   '*.headers["x-service-token"]', 'headers["x-service-token"]',
   'secret', '*.secret', 'apiKey', '*.apiKey',
-  'JWT_SECRET', 'INTERNAL_CLAIMS_SECRET', 'PASSWORD_PEPPER', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL',
+  'JWT_SECRET', 'INTERNAL_CLAIMS_SECRET', 'REFRESH_TOKEN_SECRET', 'PASSWORD_PEPPER', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL',
   'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'GEMINI_API_KEY', 'GOOGLE_CLIENT_SECRET', 'OIDC_CLIENT_SECRET',
   'AUTH_SERVICE_TOKEN', 'ORGS_SERVICE_TOKEN', 'AI_SERVICE_TOKEN', 'JWT_PRIVATE_KEY',
 ];

@@ -3,3 +3,4 @@ export * from './run-main';
 export * from './subgraph-service';
 export * from './redis-client';
 export * from './shutdown';
+export * from './development-secrets';

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { deriveKey } from '../auth/keys';
 import { FallbackReplayGuard, MemoryReplayGuard, RedisReplayGuard, type ReplayGuard } from '../auth/replay-guard';
@@ -34,8 +34,18 @@ export function schemaName(service: string, suffix?: string): string {
   return suffix ? `${service}_${suffix}` : service;
 }
 
-export function claimsKeyFor(config: Pick<CommonConfig, 'JWT_SECRET' | 'INTERNAL_CLAIMS_SECRET'>): KeyObject {
-  return deriveKey(config.INTERNAL_CLAIMS_SECRET ?? config.JWT_SECRET, 'forwarded-claims');
+let processClaimsKey: KeyObject | undefined;
+
+/**
+ * The forwarded-claims key: INTERNAL_CLAIMS_SECRET, its own secret (never the access-token key, so
+ * a subgraph that holds it cannot mint access tokens). Unset outside production (the config
+ * refuses that in production): a key drawn once per process, which every service in the process
+ * shares; separately started services get a common one from runMain's development secrets.
+ */
+export function claimsKeyFor(config: Pick<CommonConfig, 'NODE_ENV' | 'INTERNAL_CLAIMS_SECRET'>): KeyObject {
+  if (config.INTERNAL_CLAIMS_SECRET) return deriveKey(config.INTERNAL_CLAIMS_SECRET, 'forwarded-claims');
+  if (config.NODE_ENV === 'production') throw new Error('INTERNAL_CLAIMS_SECRET is required in production');
+  return (processClaimsKey ??= createSecretKey(randomBytes(32)));
 }
 
 /**

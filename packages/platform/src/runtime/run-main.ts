@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { CommonConfig } from '../config/common';
 import { loadConfig } from '../config/load-config';
+import { withDevelopmentSecrets } from './development-secrets';
 import { createPlatformDeps, type PlatformDeps, type RunningService } from './platform-deps';
 import { stopOnSignals } from './shutdown';
 
@@ -17,7 +18,10 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
   const run = async () => {
     // @apollo/gateway phones home unless this is set before it is constructed (STACK.md).
     process.env.APOLLO_TELEMETRY_DISABLED = 'true';
-    const config = loadConfig(options.configSchema, process.env);
+    // Outside production, services started one by one share a claims key kept under DATA_DIR.
+    const { env, generated } = withDevelopmentSecrets(process.env, ['INTERNAL_CLAIMS_SECRET']);
+    if (generated.length > 0) console.warn(`${generated.join(', ')} unset: using a development secret stored under DATA_DIR.`);
+    const config = loadConfig(options.configSchema, env);
     const deps = await createPlatformDeps(config, { name: options.name, database: options.database });
     let service: RunningService;
     try {

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, type KeyObject } from 'node:crypto';
-import { sha256Hex } from '@bastion/platform';
+import { deriveKey, sha256Hex } from '@bastion/platform';
 
 const PREFIX = 'brt_';
 
@@ -15,6 +15,17 @@ export function newRefreshToken(): string {
  */
 export function successorOf(token: string, key: KeyObject): string {
   return PREFIX + createHmac('sha256', key).update(token).digest('base64url');
+}
+
+/**
+ * The key of successors: auth's own REFRESH_TOKEN_SECRET (required in production), so no other
+ * service can predict a session's next refresh token. Outside production it is derived from the
+ * signing key auth holds anyway, so development needs no extra setting.
+ */
+export function refreshSuccessorKey(config: { REFRESH_TOKEN_SECRET?: string; JWT_SECRET?: string; JWT_PRIVATE_KEY?: string }): KeyObject {
+  const root = config.REFRESH_TOKEN_SECRET ?? config.JWT_SECRET ?? config.JWT_PRIVATE_KEY;
+  if (!root) throw new Error('REFRESH_TOKEN_SECRET is required');
+  return deriveKey(root, 'refresh-successor');
 }
 
 export function hashRefreshToken(token: string): string {

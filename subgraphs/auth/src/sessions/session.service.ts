@@ -88,7 +88,7 @@ export class SessionService {
         // Inside the grace window: the same successor as the first refresh, if that is what replaced it.
         const replacement = token.replacedById ? await manager.findOneBy(RefreshTokenEntity, { id: token.replacedById }) : null;
         if (!replacement || replacement.tokenHash !== hashRefreshToken(successor)) return { error: invalidToken() };
-        return { payload: this.payload(user, session, successor) };
+        return { payload: await this.payload(user, session, successor) };
       }
       if (organization && session.organizationId === organization.id) {
         session.organizationId = organization.role ? organization.id : null;
@@ -102,7 +102,7 @@ export class SessionService {
       if (client.ip) session.ip = client.ip;
       if (client.userAgent) session.userAgent = client.userAgent;
       await manager.save(session);
-      return { payload: this.payload(user, session, successor) };
+      return { payload: await this.payload(user, session, successor) };
     });
     if (outcome.revoked) await this.afterRevocation({ sessionIds: [outcome.revoked.id], userId: outcome.revoked.userId });
     if (outcome.error) throw outcome.error;
@@ -242,8 +242,8 @@ export class SessionService {
     return row;
   }
 
-  payload(user: UserEntity, session: SessionEntity, refreshToken: string): AuthPayload {
-    const { token, expiresIn } = this.signer.sign(
+  async payload(user: UserEntity, session: SessionEntity, refreshToken: string): Promise<AuthPayload> {
+    const { token, expiresIn } = await this.signer.sign(
       {
         userId: user.id, sessionId: session.id, emailVerified: user.emailVerifiedAt !== null,
         organizationId: session.organizationId, role: session.role,

@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { aiConfigSchema, startAiService } from '@bastion/ai';
+import { authConfigSchema, startAuthService } from '@bastion/auth';
+import { creditsConfigSchema, startCreditsService } from '@bastion/credits';
+import { orgsConfigSchema, startOrgsService } from '@bastion/orgs';
+import { createPlatformDeps, loadConfig, type PlatformDeps, type RunningService } from '@bastion/platform';
+import { ROOT, testEnv, uniqueSuffix } from '@bastion/testing';
+
+const SERVICES = ['auth', 'orgs', 'credits', 'ai'] as const;
+// Roles are per cluster: PostgreSQL only (not the embedded PGlite), and psql runs the script as an operator would.
+const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
+
+/** deploy/postgres/roles.sql, run in a database of its own: every service migrates and runs as its own role. */
+onPostgres('one PostgreSQL role per service schema', () => {
+  const suffix = uniqueSuffix();
+  const database = `bastion_roles_${suffix}`;
+  // Built lazily: a skipped describe still runs its body, without DATABASE_URL.
+  const adminUrl = () => Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${database}` });
+  const roleUrl = (service: string) => {
+    const url = adminUrl();
+    url.username = `${suffix}_${service}`;
+    url.password = `password-of-${service}`;
+    return url.toString();
+  };
+  const started: RunningService[] = [];
+  let deps: PlatformDeps;
+
+  beforeAll(async () => {
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${database}"`);
+    await admin.end();
+    const passwords = SERVICES.flatMap((service) => ['-v', `${service}_password=password-of-${service}`]);
+    execFileSync('psql', ['-q', adminUrl().toString(), '-v', `role_prefix=${suffix}_`, ...passwords, '-f', join(ROOT, 'deploy/postgres/roles.sql')]);
+    deps = await createPlatformDeps(loadConfig(orgsConfigSchema, testEnv({ DATABASE_URL: adminUrl().toString(), NATS_URL: undefined, REDIS_URL: undefined })), { name: 'roles' });
+  });
+
+  afterAll(async () => {
+    for (const service of started.reverse()) await service.stop();
+    await deps?.close();
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    for (const service of SERVICES) await admin.query(`DROP ROLE IF EXISTS "${suffix}_${service}"`);
+    await admin.end();
+  });
+
+  it('lets each service migrate and start in its own schema under its own role', async () => {
+    const env = (service: string) => testEnv({ DATABASE_URL: roleUrl(service) });
+    const own = (service: string) => ({ ...deps, databaseUrl: roleUrl(service) });
+    started.push(await startAuthService(loadConfig(authConfigSchema, env('auth')), own('auth'), { port: 0 }));
+    started.push(await startOrgsService(loadConfig(orgsConfigSchema, env('orgs')), own('orgs'), { port: 0 }));
+    started.push(await startCreditsService(loadConfig(creditsConfigSchema, env('credits')), own('credits'), { port: 0 }));
+    started.push(await startAiService(loadConfig(aiConfigSchema, env('ai')), own('ai'), { port: 0 }));
+    const owners = new Client({ connectionString: adminUrl().toString() });
+    await owners.connect();
+    const { rows } = await owners.query(`SELECT nspname, nspowner::regrole::text AS owner FROM pg_namespace WHERE nspname = ANY($1) ORDER BY nspname`, [SERVICES]);
+    await owners.end();
+    expect(rows).toEqual([...SERVICES].sort().map((service) => ({ nspname: service, owner: `${suffix}_${service}` })));
+  });
+
+  it('gives a role no access to another service schema, to public, or to new schemas', async () => {
+    const orgs = new Client({ connectionString: roleUrl('orgs') });
+    await orgs.connect();
+    try {
+      await expect(orgs.query('SELECT count(*) FROM auth.users')).rejects.toThrow(/permission denied for schema auth/);
+      await expect(orgs.query('SELECT count(*) FROM credits.migrations')).rejects.toThrow(/permission denied for schema credits/);
+      await expect(orgs.query('CREATE TABLE public.stolen (id int)')).rejects.toThrow(/permission denied for schema public/);
+      await expect(orgs.query('CREATE SCHEMA elsewhere')).rejects.toThrow(/permission denied for database/);
+      expect((await orgs.query('SELECT count(*)::int AS n FROM orgs.migrations')).rows[0].n).toBeGreaterThan(0);
+    } finally {
+      await orgs.end();
+    }
+  });
+});
