@@ -17,6 +17,7 @@ import { fetchRevocationState } from './revocation-state-client';
 import { keepRevocationsFresh } from './revocation-sync';
 import { createUndiciFetcher } from './subgraph-client';
 import { operationLimitsFrom } from './request-limits';
+import type { ExplorerMode } from './explorer/routes';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -42,6 +43,8 @@ export interface RunningGateway extends RunningService {
   internalUrl: string;
   internalPort: number;
   revocations: RevocationCache;
+  /** The explorer actually served on GET /graphql (always 'off' in production). */
+  explorer: ExplorerMode;
 }
 
 /** Starts both gateway listeners: public (public supergraph) and internal (the whole supergraph). */
@@ -73,8 +76,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const jwks = publicJwks(config);
   const isProduction = config.NODE_ENV === 'production';
   const limits = operationLimitsFrom(config);
+  // A production gateway serves no explorer and no landing page, whatever EXPLORER says.
+  const explorer: ExplorerMode = isProduction ? 'off' : config.EXPLORER;
   const apolloCommon = {
-    subgraphUrls, claimsKey: deps.claimsKey, fetcher: client.fetcher, logger, landingPage: !isProduction && config.SANDBOX,
+    subgraphUrls, claimsKey: deps.claimsKey, fetcher: client.fetcher, logger, sandbox: explorer === 'sandbox',
     maxTokens: limits.maxTokens, allowBatches: limits.maxBatchOperations > 0,
   };
   const [publicApollo, internalApollo] = await Promise.all([
@@ -110,6 +115,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const common = {
     corsOrigins: parseOrigins(config.CORS_ORIGINS), authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY),
     bodyLimitBytes: config.BODY_LIMIT_BYTES, limits, logger, metrics, readiness, degradable, jwks: () => jwks,
+    explorer, landingPage: !isProduction,
   };
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
   const publicListener = await listen(
@@ -131,6 +137,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     internalUrl: `${internalListener.url}/graphql`,
     internalPort: internalListener.port,
     revocations,
+    explorer,
     closeListeners,
     stop: once(async () => {
       await closeListeners();
