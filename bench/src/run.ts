@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
   const env = {
-    ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent', SANDBOX: 'false',
+    ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent', EXPLORER: 'off',
     JWT_SECRET: process.env.JWT_SECRET ?? 'bench-secret-bench-secret-bench-secret-0123', PASSWORD_PEPPER: 'bench-pepper-0123456789',
     SERVICE_TOKENS: '[]', DATA_DIR: process.env.DATA_DIR ?? resolve(__dirname, '../../data/bench'), RATE_LIMIT_AUTH_PER_IP: '1000000',
     // One client address drives the whole load: the per-caller cost budget would throttle it.

@@ -12,6 +12,7 @@ import type { CostBudget } from './cost-budget';
 import { resolvePersistedQueries, type PersistedQueryCache } from './persisted-queries';
 import { enforceOperationLimits, type OperationLimits } from './request-limits';
 import type { TrustedDocuments } from './trusted-documents';
+import { explorerRoutes, type ExplorerMode } from './explorer/routes';
 import type { GatewayContext } from './subgraph-client';
 
 export interface GatewayAppOptions {
@@ -41,6 +42,10 @@ export interface GatewayAppOptions {
   stripeWebhookUrl?: string;
   /** Browser origins allowed to call the public listener (CORS; the internal listener has none). */
   corsOrigins: Set<string>;
+  /** The effective explorer (production passes 'off'). */
+  explorer: ExplorerMode;
+  /** `GET /` and `/README.md` (outside production). */
+  landingPage: boolean;
 }
 
 const QUERY_PLAN_HEADERS = ['apollo-query-plan-experimental', 'apollo-query-plan-experimental-format'];
@@ -56,8 +61,11 @@ function readCookie(header: string | undefined, name: string): string | null {
 /** The HTTP surface of one gateway listener: GraphQL plus health, readiness, metrics and JWKS. */
 export function createGatewayApp(options: GatewayAppOptions): RequestListener {
   const { logger, metrics } = options;
+  const browser = explorerRoutes({ mode: options.explorer, listener: options.listener, landing: options.landingPage });
 
   const graphql = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
+    // A browser's GET gets GraphiQL before anything else: the page itself needs no credential.
+    if (await browser.page(req, res)) return;
     // Query plans name subgraphs and internal fields: the gateway ignores these headers everywhere.
     for (const header of QUERY_PLAN_HEADERS) delete req.headers[header];
     const stopTimer = metrics.duration.startTimer({ listener: options.listener });
@@ -120,6 +128,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       const extra = degraded.length > 0 ? { degraded } : {};
       sendJson(res, failing.length === 0 ? 200 : 503, failing.length === 0 ? { status: 'ready', checks, ...extra } : { status: 'unavailable', failing, checks, ...extra });
     },
+    ...Object.fromEntries(Object.entries(browser.routes).map(([path, handler]) => [`GET ${path}`, handler])),
     'GET /.well-known/jwks.json': (_req, res) => sendJson(res, 200, options.jwks(), { 'cache-control': 'public, max-age=300' }),
   };
   // Metrics describe traffic and internals: for the operators' scraper, never the internet.
@@ -163,6 +172,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       await route(req, res, requestId);
       return;
     }
+    if (req.method === 'GET' && (await browser.asset(path, res))) return;
     sendJson(res, 404, { error: 'not found' });
   });
 }

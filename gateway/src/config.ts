@@ -22,7 +22,8 @@ export const gatewayConfigSchema = z
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
-  SANDBOX: booleanFlag(true),
+  /** The browser explorer on GET /graphql outside production (production serves none, whatever this says). */
+  EXPLORER: z.enum(['graphiql', 'sandbox', 'off']).default('graphiql'),
   /** Browser origins allowed to call the public listener, comma-separated. */
   CORS_ORIGINS: z.string().default('http://localhost:3000'),
   // Operation limits, checked before planning (README "Operation limits").

@@ -22,7 +22,8 @@ export interface GatewayServerOptions {
   claimsKey: KeyObject;
   fetcher: Fetcher;
   logger: Logger;
-  landingPage: boolean;
+  /** Apollo's landing page (Sandbox, from Apollo's CDN) on a browser's GET; GraphiQL is served by the app instead. */
+  sandbox: boolean;
   introspection: boolean;
   /** No "Did you mean" suggestions in validation errors: they spell out fields introspection would hide. */
   hideSchemaDetails: boolean;
@@ -66,7 +67,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     parseOptions: { maxTokens: options.maxTokens },
     persistedQueries: { cache: options.persistedQueries },
     plugins: [
-      options.landingPage ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }) : ApolloServerPluginLandingPageDisabled(),
+      options.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }) : ApolloServerPluginLandingPageDisabled(),
       // Subgraphs refuse such strings too; refusing here spares the query plan and the subgraph calls.
       inputHygienePlugin<GatewayContext>(),
     ],

@@ -34,7 +34,7 @@ const APOLLO_CDN = [
 const APOLLO_FRAMES = ['https://sandbox.embed.apollographql.com', 'https://explorer.embed.apollographql.com'];
 
 /**
- * The CSP of the explorer page: only the nonce-carrying inline scripts and styles Apollo rendered,
+ * The CSP of Apollo Sandbox's page (EXPLORER=sandbox; GraphiQL's is in explorer/graphiql-page.ts): only the nonce-carrying inline scripts and styles Apollo rendered,
  * Apollo's CDN and embed frames, requests to this origin only, and still never framed itself.
  * Null when the page carries no nonce (then the strict policy stays and the page does not load).
  */
@@ -57,7 +57,7 @@ export function explorerCsp(html: string): string | null {
   ].join('; ');
 }
 
-/** Replaces the strict CSP on an HTML GraphQL response (the landing page) with the explorer's. */
+/** Replaces the strict CSP on an HTML GraphQL response (Apollo's Sandbox, EXPLORER=sandbox) with the Sandbox's. */
 export function adjustCspForHtml(res: ServerResponse, contentType: string | undefined, body: string | undefined): void {
   if (!contentType?.startsWith('text/html') || body === undefined) return;
   const csp = explorerCsp(body);

@@ -21,6 +21,7 @@ import { buildCostSchema } from './cost-schema';
 import { CostBudget } from './cost-budget';
 import { PersistedQueryCache } from './persisted-queries';
 import { TrustedDocuments } from './trusted-documents';
+import type { ExplorerMode } from './explorer/routes';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -46,6 +47,8 @@ export interface RunningGateway extends RunningService {
   internalUrl: string;
   internalPort: number;
   revocations: RevocationCache;
+  /** The explorer actually served on GET /graphql (always 'off' in production). */
+  explorer: ExplorerMode;
 }
 
 /** Starts both gateway listeners: public (public supergraph) and internal (the whole supergraph). */
@@ -86,8 +89,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const trustedDocuments = config.TRUSTED_DOCUMENTS ? TrustedDocuments.fromFile(config.TRUSTED_DOCUMENTS) : undefined;
   if (trustedDocuments) logger.info({ documents: trustedDocuments.size }, 'public listener runs trusted documents only');
   const persistedQueries = { public: new PersistedQueryCache(), internal: new PersistedQueryCache() };
+  // A production gateway serves no explorer and no landing page, whatever EXPLORER says.
+  const explorer: ExplorerMode = isProduction ? 'off' : config.EXPLORER;
   const apolloCommon = {
-    subgraphUrls, claimsKey: deps.claimsKey, fetcher: client.fetcher, logger, landingPage: !isProduction && config.SANDBOX,
+    subgraphUrls, claimsKey: deps.claimsKey, fetcher: client.fetcher, logger, sandbox: explorer === 'sandbox',
     maxTokens: limits.maxTokens, allowBatches: limits.maxBatchOperations > 0,
   };
   const [publicApollo, internalApollo] = await Promise.all([
@@ -128,6 +133,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const common = {
     corsOrigins: parseOrigins(config.CORS_ORIGINS), authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY),
     bodyLimitBytes: config.BODY_LIMIT_BYTES, budget, logger, metrics, readiness, degradable, jwks: () => jwks,
+    explorer, landingPage: !isProduction,
   };
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
   const publicListener = await listen(
@@ -154,6 +160,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     internalUrl: `${internalListener.url}/graphql`,
     internalPort: internalListener.port,
     revocations,
+    explorer,
     closeListeners,
     stop: once(async () => {
       await closeListeners();

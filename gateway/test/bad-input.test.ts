@@ -78,11 +78,11 @@ describe('bad input gets a clear coded error with the right status, and the gate
     expect(text).not.toMatch(/stacktrace|at \w+ \(|SELECT |127\.0\.0\.1|node_modules/);
   });
 
-  it('serves Apollo Sandbox on GET with Accept: text/html outside production', async () => {
+  it('serves the GraphiQL explorer on GET with Accept: text/html outside production', async () => {
     const response = await fetch(platform.gateway.url, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await response.text()).toMatch(/sandbox/i);
+    expect(await response.text()).toMatch(/graphiql/i);
   });
 
   it('answers CORS preflights for listed origins only, with credentials', async () => {

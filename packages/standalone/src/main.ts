@@ -11,13 +11,20 @@ async function main(): Promise<void> {
   if (generated.length > 0) console.warn(`${generated.join(', ')} unset: using development secrets stored under DATA_DIR.`);
   const platform = await startPlatform(env);
   const { gateway } = platform;
+  // What a browser finds at the GraphQL URL: production serves no explorer, whatever EXPLORER says.
+  const explorer = {
+    graphiql: 'open in a browser for GraphiQL, served from here: works offline',
+    sandbox: "open in a browser for Apollo Sandbox, loaded from Apollo's CDN",
+    off: 'no explorer in a browser (EXPLORER=off, or production)',
+  }[gateway.explorer];
   const lines = [
     '',
     'Bastion is running.',
-    `  GraphQL + Apollo Sandbox:  ${gateway.url}`,
+    `  GraphQL:                   ${gateway.url}  (${explorer})`,
     `  Internal listener:         ${gateway.internalUrl}`,
     `  Health / readiness:        ${gateway.url.replace('/graphql', '/health')}  ${gateway.url.replace('/graphql', '/ready')}`,
   ];
+  if (env.NODE_ENV !== 'production') lines.push(`  Landing page:              ${gateway.url.replace(/\/graphql$/, '/')}`);
   if (platform.devServiceToken) {
     lines.push(`  Development service token (every scope; shown once): ${platform.devServiceToken}`);
   }

@@ -1,3 +1,4 @@
+/* eslint-disable security/detect-non-literal-fs-filename -- DATA_DIR from config joined with a fixed file name */
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+
+const STYLE = 'body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}code{font-size:90%}';
+
+/**
+ * The landing page's policy: helmet's strict one (nothing loads) plus its one stylesheet by hash;
+ * links are navigations, which no fetch directive governs.
+ */
+export const LANDING_CSP = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`,
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+export interface LandingLinks {
+  /** The explorer's kind, or null when EXPLORER=off. */
+  explorer: 'GraphiQL' | 'Apollo Sandbox' | null;
+  listener: 'public' | 'internal';
+  /** Whether this process can serve the repository's README (absent from some images). */
+  readme: boolean;
+}
+
+/** `GET /` outside production: where things are, every link on this origin. */
+export function landingPage({ explorer, listener, readme }: LandingLinks): string {
+  const explorerItem = explorer
+    ? `<li><a href="/graphql">GraphQL explorer</a> (${explorer}${explorer === 'GraphiQL' ? ', works offline' : ', loads from Apollo\'s CDN'})</li>`
+    : '<li>The explorer is off (<code>EXPLORER=off</code>); POST GraphQL to <code>/graphql</code>.</li>';
+  const headers = listener === 'internal' ? '<code>x-service-token</code>' : '<code>Authorization: Bearer &lt;accessToken&gt;</code>';
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>Bastion</title>
+    <style>${STYLE}</style>
+  </head>
+  <body>
+    <h1>Bastion</h1>
+    <p>A federated GraphQL platform API (${listener} listener). Requests go to <code>/graphql</code>, with ${headers}.</p>
+    <ul>
+      ${explorerItem}
+      <li><a href="/health">/health</a>: liveness</li>
+      <li><a href="/ready">/ready</a>: readiness of every subgraph and store</li>
+      <li><a href="/.well-known/jwks.json">/.well-known/jwks.json</a>: the public keys of access tokens</li>
+      <li>${readme ? '<a href="/README.md">README.md</a>' : '<code>README.md</code> in the repository'}: configuration, operation limits, how to run and test</li>
+    </ul>
+    <p>This page and the explorer are not served in production.</p>
+  </body>
+</html>
+`;
+}
