@@ -3,7 +3,10 @@ import { prefersHtml } from '../src/explorer/accept';
 
 // A browser's navigation and what other clients send (written from the headers they really send).
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
-const PRODUCTION = { NODE_ENV: 'production', PASSWORD_PEPPER: 'pepper-for-production-mode-tests-0123456789', ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2' };
+const PRODUCTION = {
+  NODE_ENV: 'production', REFRESH_TOKEN_SECRET: 'refresh-secret-for-production-mode-tests-0123',
+  PASSWORD_PEPPER: 'pepper-for-production-mode-tests-0123456789', ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2',
+};
 
 /** The CSP header as a map of directive -> sources. */
 function directives(csp: string | null): Map<string, string[]> {

@@ -58,8 +58,9 @@ describe('PostgreSQL down for 15 s under traffic', () => {
 
   beforeAll(async () => {
     pg = await startPrivatePostgres();
-    // Every request here comes from 127.0.0.1: the per-address limit would answer before the database.
-    platform = await startTestPlatform({ DATABASE_URL: pg.url, RATE_LIMIT_AUTH_PER_IP: '1000000' });
+    // Every request here comes from 127.0.0.1: the per-address limits (auth's and the gateway's cost
+    // budget) would answer before the database.
+    platform = await startTestPlatform({ DATABASE_URL: pg.url, RATE_LIMIT_AUTH_PER_IP: '1000000', COST_BUDGET_PER_MINUTE: '100000000' });
     user = await registerUser(platform);
   });
   afterAll(async () => {

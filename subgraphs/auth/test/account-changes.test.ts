@@ -164,7 +164,8 @@ describe('account changes by their owner', () => {
       }
       expect(await outboxEvents(platform, user.id, 'USER_DELETED')).toEqual([{ userId: user.id }]);
       expect(await auditActions(platform, user.id)).toContain('user.deleted');
-      await eventually(async () => expect((await platform.credits.services.ledger.account(user.id))?.closedAt).toBeInstanceOf(Date));
+      // Credits consumed USER_DELETED: the account is closed and no longer linked to the user's id.
+      await eventually(async () => expect(await platform.credits.services.ledger.account(user.id)).toBeNull());
     });
 
     it('lets the address sign up again afterwards', async () => {

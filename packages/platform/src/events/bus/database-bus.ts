@@ -91,6 +91,10 @@ export class DatabaseBus implements EventBus, EventSource {
   /** One transaction holding the publish lock from before the sequence is drawn until commit. */
   private async underPublishLock(work: (client: PoolClient) => Promise<void>): Promise<void> {
     const client = await this.pool.connect();
+    // A checked-out client reports a dropped connection as an 'error' event: without a listener
+    // that would crash the process; the failing query rejects anyway and the caller retries.
+    const ignore = () => undefined;
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [PUBLISH_LOCK]);
@@ -100,6 +104,7 @@ export class DatabaseBus implements EventBus, EventSource {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.off('error', ignore);
       client.release();
     }
   }
