@@ -42,3 +42,12 @@ SELECT format('CREATE ROLE %I LOGIN PASSWORD %L NOSUPERUSER NOCREATEDB NOCREATER
 FROM (VALUES ('auth', :'auth_password'), ('orgs', :'orgs_password'), ('credits', :'credits_password'), ('ai', :'ai_password'))
   AS services (service, password)
 \gexec
+
+-- Orgs runs each transaction as this member-only role so its row-level security policies apply
+-- (an owner would bypass them); its migration needs no CREATEROLE when the role exists already.
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bastion_orgs_app') THEN
+    CREATE ROLE bastion_orgs_app NOLOGIN NOBYPASSRLS;
+  END IF;
+END $$;
+SELECT format('GRANT bastion_orgs_app TO %I', :'role_prefix' || 'orgs') \gexec

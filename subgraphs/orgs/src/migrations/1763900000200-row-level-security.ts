@@ -18,9 +18,13 @@ export class RowLevelSecurity1763900000200 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const s = migrationSchema(queryRunner);
     // Roles are per cluster: several deployments (test schemas) share one; concurrent creation races.
-    await queryRunner.query(`DO $$ BEGIN CREATE ROLE ${APP_ROLE} NOLOGIN NOBYPASSRLS;
+    // With one database role per service (deploy/postgres/roles.sql) the role exists already and
+    // orgs' own role is a member of it: nothing here needs CREATEROLE then.
+    await queryRunner.query(`DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN CREATE ROLE ${APP_ROLE} NOLOGIN NOBYPASSRLS; END IF;
       EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
-    await queryRunner.query(`DO $$ BEGIN EXECUTE format('GRANT ${APP_ROLE} TO %I', current_user);
+    await queryRunner.query(`DO $$ BEGIN
+      IF NOT pg_has_role(current_user, '${APP_ROLE}', 'MEMBER') THEN EXECUTE format('GRANT ${APP_ROLE} TO %I', current_user); END IF;
       EXCEPTION WHEN duplicate_object OR unique_violation OR invalid_grant_operation THEN NULL; END $$`);
     await queryRunner.query(`GRANT USAGE ON SCHEMA ${s} TO ${APP_ROLE}`);
     await queryRunner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.organizations, ${s}.memberships, ${s}.invitations,
