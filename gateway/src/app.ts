@@ -13,6 +13,7 @@ import { resolvePersistedQueries, type PersistedQueryCache } from './persisted-q
 import { enforceOperationLimits, type OperationLimits } from './request-limits';
 import type { TrustedDocuments } from './trusted-documents';
 import type { GatewayContext } from './subgraph-client';
+import { relayAiStream, type AiStreamOptions } from './ai-stream';
 
 export interface GatewayAppOptions {
   listener: 'public' | 'internal';
@@ -39,6 +40,8 @@ export interface GatewayAppOptions {
   jwks: () => unknown;
   /** Where POST /webhooks/stripe goes, raw body intact (public listener only). */
   stripeWebhookUrl?: string;
+  /** POST /ai/stream relayed to the ai service (public listener only). */
+  aiStream?: Omit<AiStreamOptions, 'budget' | 'bodyLimitBytes' | 'logger'>;
   /** Browser origins allowed to call the public listener (CORS; the internal listener has none). */
   corsOrigins: Set<string>;
 }
@@ -57,6 +60,19 @@ function readCookie(header: string | undefined, name: string): string | null {
 export function createGatewayApp(options: GatewayAppOptions): RequestListener {
   const { logger, metrics } = options;
 
+  /** The request's one credential, read as for /graphql; null once an UNAUTHENTICATED answer went out. */
+  const authenticate = async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      return await options.authenticator.authenticate(req);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      metrics.authFailures.inc();
+      res.setHeader('www-authenticate', 'Bearer');
+      sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message);
+      return null;
+    }
+  };
+
   const graphql = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     // Query plans name subgraphs and internal fields: the gateway ignores these headers everywhere.
     for (const header of QUERY_PLAN_HEADERS) delete req.headers[header];
@@ -65,16 +81,8 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       stopTimer();
       metrics.requests.inc({ listener: options.listener, status: String(res.statusCode) });
     });
-    let viewer;
-    try {
-      viewer = await options.authenticator.authenticate(req);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      metrics.authFailures.inc();
-      res.setHeader('www-authenticate', 'Bearer');
-      sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message);
-      return;
-    }
+    const viewer = await authenticate(req, res);
+    if (!viewer) return;
     const userAgent = req.headers['user-agent'];
     const context: GatewayContext = {
       viewer,
@@ -128,6 +136,16 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       const text = await metrics.registry.metrics();
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(text);
+    };
+  }
+  if (options.aiStream) {
+    const stream = { ...options.aiStream, budget: options.budget, bodyLimitBytes: options.bodyLimitBytes, logger };
+    routes['POST /ai/stream'] = async (req, res, requestId) => {
+      const viewer = await authenticate(req, res);
+      if (!viewer) return;
+      const userAgent = req.headers['user-agent'];
+      const client = { ip: clientAddress(req, options.trustedProxies), userAgent: typeof userAgent === 'string' ? userAgent : null };
+      await relayAiStream(req, res, { viewer, client, requestId }, stream);
     };
   }
   if (options.stripeWebhookUrl) {
