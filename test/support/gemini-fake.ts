@@ -129,7 +129,8 @@ export class FakeGemini {
           return;
         }
       }
-      res.write(`data: ${JSON.stringify(candidate(pieces[i].text, pieces[i].usage))}\r\n\r\n`);
+      // Flushed before the next step, so a failure after it still lets this chunk arrive.
+      await new Promise((resolve) => res.write(`data: ${JSON.stringify(candidate(pieces[i].text, pieces[i].usage))}\r\n\r\n`, resolve));
     }
     res.end();
   }
