@@ -14,6 +14,7 @@ import { enforceOperationLimits, type OperationLimits } from './request-limits';
 import type { TrustedDocuments } from './trusted-documents';
 import { explorerRoutes, type ExplorerMode } from './explorer/routes';
 import type { GatewayContext } from './subgraph-client';
+import { relayAiStream, type AiStreamOptions } from './ai-stream';
 
 export interface GatewayAppOptions {
   listener: 'public' | 'internal';
@@ -40,6 +41,8 @@ export interface GatewayAppOptions {
   jwks: () => unknown;
   /** Where POST /webhooks/stripe goes, raw body intact (public listener only). */
   stripeWebhookUrl?: string;
+  /** POST /ai/stream relayed to the ai service (public listener only). */
+  aiStream?: Omit<AiStreamOptions, 'budget' | 'bodyLimitBytes' | 'logger'>;
   /** Browser origins allowed to call the public listener (CORS; the internal listener has none). */
   corsOrigins: Set<string>;
   /** The effective explorer (production passes 'off'). */
@@ -63,6 +66,19 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
   const { logger, metrics } = options;
   const browser = explorerRoutes({ mode: options.explorer, listener: options.listener, landing: options.landingPage });
 
+  /** The request's one credential, read as for /graphql; null once an UNAUTHENTICATED answer went out. */
+  const authenticate = async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      return await options.authenticator.authenticate(req);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      metrics.authFailures.inc();
+      res.setHeader('www-authenticate', 'Bearer');
+      sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message);
+      return null;
+    }
+  };
+
   const graphql = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     // A browser's GET gets GraphiQL before anything else: the page itself needs no credential.
     if (await browser.page(req, res)) return;
@@ -73,16 +89,8 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       stopTimer();
       metrics.requests.inc({ listener: options.listener, status: String(res.statusCode) });
     });
-    let viewer;
-    try {
-      viewer = await options.authenticator.authenticate(req);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      metrics.authFailures.inc();
-      res.setHeader('www-authenticate', 'Bearer');
-      sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message);
-      return;
-    }
+    const viewer = await authenticate(req, res);
+    if (!viewer) return;
     const userAgent = req.headers['user-agent'];
     const context: GatewayContext = {
       viewer,
@@ -137,6 +145,16 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       const text = await metrics.registry.metrics();
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(text);
+    };
+  }
+  if (options.aiStream) {
+    const stream = { ...options.aiStream, budget: options.budget, bodyLimitBytes: options.bodyLimitBytes, logger };
+    routes['POST /ai/stream'] = async (req, res, requestId) => {
+      const viewer = await authenticate(req, res);
+      if (!viewer) return;
+      const userAgent = req.headers['user-agent'];
+      const client = { ip: clientAddress(req, options.trustedProxies), userAgent: typeof userAgent === 'string' ? userAgent : null };
+      await relayAiStream(req, res, { viewer, client, requestId }, stream);
     };
   }
   if (options.stripeWebhookUrl) {

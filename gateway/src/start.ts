@@ -22,6 +22,7 @@ import { CostBudget } from './cost-budget';
 import { PersistedQueryCache } from './persisted-queries';
 import { TrustedDocuments } from './trusted-documents';
 import type { ExplorerMode } from './explorer/routes';
+import { streamCost } from './ai-stream';
 
 export interface GatewayDeps {
   logger: Logger;
@@ -140,6 +141,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     createGatewayApp({
       ...common, listener: 'public', apollo: publicApollo, limits, persistedQueries: persistedQueries.public, trustedDocuments,
       stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString(),
+      aiStream: { target: new URL('/ai/stream', subgraphUrls.ai).toString(), claimsKey: deps.claimsKey, cost: streamCost(limits) },
     }),
     { host: config.HOST, port: config.PORT, tls },
   );

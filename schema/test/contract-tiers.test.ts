@@ -29,7 +29,9 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'Mutation.holdCredits': 'INTERNAL:credits:write', 'Mutation.settleHold': 'INTERNAL:credits:write', 'Mutation.releaseHold': 'INTERNAL:credits:write',
     'Mutation.createCheckoutSession': 'VERIFIED',
   },
-  ai: { 'Query.aiModels': 'PUBLIC' },
+  ai: {
+    'Query.aiModels': 'PUBLIC', 'Query.aiPromptTemplates': 'PUBLIC', 'Mutation.generateText': 'VERIFIED', 'User.generations': 'AUTHENTICATED',
+  },
 };
 
 describe.each(Object.keys(CONTRACT))('%s root fields carry the contract tiers', (name) => {

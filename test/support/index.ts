@@ -10,3 +10,4 @@ export * from './restartable-platform';
 export * from './processes';
 export * from './load';
 export * from './stripe-fake';
+export * from './gemini-fake';

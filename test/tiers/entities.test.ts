@@ -38,11 +38,12 @@ describe('_entities keeps every entity field behind its tier', () => {
     ];
   }
 
-  const cases: [subgraph: 'auth' | 'credits' | 'orgs', typeName: string, id: () => string][] = [
+  const cases: [subgraph: 'auth' | 'credits' | 'orgs' | 'ai', typeName: string, id: () => string][] = [
     ['auth', 'User', () => owner.id],
     ['credits', 'User', () => owner.id],
     ['orgs', 'User', () => owner.id],
     ['orgs', 'Organization', () => organizationId],
+    ['ai', 'User', () => owner.id],
   ];
 
   it('covers every entity type of every subgraph', () => {

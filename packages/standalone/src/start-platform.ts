@@ -98,7 +98,9 @@ export async function startPlatform(env: Env, options: PlatformOptions = {}): Pr
     started.push(orgs);
     const credits = await startCreditsService(configs.credits, deps, { port: port(configs.credits.CREDITS_PORT) });
     started.push(credits);
-    const ai = await startAiService(configs.ai, deps, { port: port(configs.ai.AI_PORT) });
+    const ai = await startAiService(configs.ai, deps, {
+      port: port(configs.ai.AI_PORT), internalGatewayUrl: () => internalGatewayUrl, serviceToken: aiToken,
+    });
     started.push(ai);
     const gatewayConfig = { ...configs.gateway, PORT: port(configs.gateway.PORT), INTERNAL_PORT: port(configs.gateway.INTERNAL_PORT) };
     const gateway = await startGateway(gatewayConfig, {

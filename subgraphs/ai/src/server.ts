@@ -1,14 +1,41 @@
 import { resolve } from 'node:path';
-import { InboxRow, OutboxRow, startSubgraphService, type PlatformDeps, type SubgraphService } from '@bastion/platform';
-import { DEFAULT_AI_MODELS, type AiConfig } from './config';
+import {
+  InboxRow, OutboxRow, createRateLimiter, startSubgraphService, type EventHandler, type PlatformDeps, type SubgraphService,
+} from '@bastion/platform';
+import { DEFAULT_AI_MODELS, DEFAULT_AI_TEMPLATES, type AiConfig } from './config';
 import type { AiContext } from './context';
+import { CreditsClient } from './credits/credits-client';
+import { GeminiClient } from './gemini/gemini-client';
+import { GenerationRepository } from './generations/generation.repository';
+import { GenerationService } from './generations/generation.service';
 import { ModelCatalog } from './models/model-catalog';
+import { TemplateCatalog } from './templates/templates';
 import { resolvers } from './resolvers';
+import { streamRoute } from './stream/stream.route';
+import { subscribeToUserEvents, userEventHandler } from './users/user-events.consumer';
 import { Initial1763800000000 } from './migrations/1763800000000-initial';
+import { Generations1766000000000 } from './migrations/1766000000000-generations';
 
-export type AiService = SubgraphService<AiContext, { models: ModelCatalog }>;
+export interface AiServices {
+  models: ModelCatalog;
+  templates: TemplateCatalog;
+  generations: GenerationService;
+  repository: GenerationRepository;
+  handleUserEvent: EventHandler;
+}
 
-export function startAiService(config: AiConfig, deps: PlatformDeps, options: { port?: number } = {}): Promise<AiService> {
+export type AiService = SubgraphService<AiContext, AiServices>;
+
+export interface AiServiceOptions {
+  port?: number;
+  /** The gateway's internal listener (single-process mode learns it after the gateway starts). */
+  internalGatewayUrl?: () => string;
+  /** Ai's own service token (credits:write), minted by the all-in-one process when AI_SERVICE_TOKEN is unset. */
+  serviceToken?: string;
+}
+
+export function startAiService(config: AiConfig, deps: PlatformDeps, options: AiServiceOptions = {}): Promise<AiService> {
+  const holdMarginSeconds = 60;
   return startSubgraphService({
     name: 'ai',
     deps,
@@ -16,11 +43,39 @@ export function startAiService(config: AiConfig, deps: PlatformDeps, options: { 
     port: options.port ?? config.AI_PORT,
     schemaFile: resolve(__dirname, '../schema.graphql'),
     entities: [OutboxRow, InboxRow],
-    migrations: [Initial1763800000000],
+    migrations: [Initial1763800000000, Generations1766000000000],
     resolvers,
-    setup: async () => {
+    setup: async ({ dataSource, logger }) => {
       const models = new ModelCatalog(config.AI_MODELS ?? DEFAULT_AI_MODELS);
-      return { services: { models }, extendContext: (base) => ({ ...base, models }) };
+      const templates = new TemplateCatalog(config.AI_TEMPLATES ?? DEFAULT_AI_TEMPLATES);
+      const gemini = new GeminiClient({
+        apiKey: config.GEMINI_API_KEY, baseUrl: config.GEMINI_BASE_URL, timeoutMs: config.GEMINI_TIMEOUT_MS,
+        streamTimeoutMs: config.GEMINI_STREAM_TIMEOUT_MS, retryDelayMs: config.GEMINI_RETRY_DELAY_MS,
+      });
+      if (!config.GEMINI_API_KEY) logger.warn('GEMINI_API_KEY is not set: generations answer UPSTREAM_UNAVAILABLE');
+      const credits = new CreditsClient(options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL), () => options.serviceToken ?? config.AI_SERVICE_TOKEN);
+      const streamSeconds = Math.ceil(config.GEMINI_STREAM_TIMEOUT_MS / 1000);
+      const repository = new GenerationRepository(dataSource, {
+        maxConcurrent: config.AI_CONCURRENT_GENERATIONS, staleAfterSeconds: streamSeconds + holdMarginSeconds,
+      });
+      const generations = new GenerationService(repository, gemini, credits, createRateLimiter(deps.redis, deps.keyPrefix), {
+        requestsPerMinute: config.AI_REQUESTS_PER_MINUTE,
+        holdTtlSeconds: Math.ceil((3 * config.GEMINI_TIMEOUT_MS + config.GEMINI_RETRY_DELAY_MS) / 1000) + holdMarginSeconds,
+        streamHoldTtlSeconds: streamSeconds + holdMarginSeconds,
+      }, logger);
+      const handleUserEvent = userEventHandler(dataSource);
+      const consumer = await subscribeToUserEvents(deps.bus, handleUserEvent);
+      const maxPromptChars = config.AI_MAX_PROMPT_CHARS;
+      return {
+        services: { models, templates, generations, repository, handleUserEvent },
+        subscriptions: [consumer],
+        routes: {
+          'POST /ai/stream': streamRoute({
+            claimsKey: deps.claimsKey, replayGuard: deps.replayGuard, models, templates, generations, maxPromptChars, logger,
+          }),
+        },
+        extendContext: (base) => ({ ...base, models, templates, generations, repository, maxPromptChars }),
+      };
     },
   });
 }

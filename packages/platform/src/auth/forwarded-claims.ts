@@ -22,6 +22,14 @@ export function operationDigest(op: OperationDigestInput): string {
   return sha256Hex(canonicalJson([op.operationName ?? null, op.query ?? '', op.variables ?? {}]));
 }
 
+/**
+ * The operation a POST /ai/stream request's claims are bound to: its path and its parsed JSON
+ * body, so a captured claims header cannot be replayed with another prompt, model or key.
+ */
+export function streamOperation(body: Record<string, unknown>): OperationDigestInput {
+  return { query: 'POST /ai/stream', operationName: null, variables: body };
+}
+
 /** Where the request came from, as the gateway saw it (after its TRUST_PROXY rules). */
 export interface ClientInfo {
   ip: string | null;

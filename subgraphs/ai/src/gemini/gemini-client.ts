@@ -1,0 +1,138 @@
+// The SDK's types are ESM; at run time Node loads its CommonJS build through import().
+type GenAI = typeof import('@google/genai', { with: { 'resolution-mode': 'import' } });
+type GoogleGenAI = InstanceType<GenAI['GoogleGenAI']>;
+type GenerateContentResponse = Awaited<ReturnType<GoogleGenAI['models']['generateContent']>>;
+import type { TokenUsage } from '../models/model-catalog';
+
+/** Why an upstream call failed, summarised: an upstream body is never passed on or logged. */
+export type UpstreamFailureKind = 'unconfigured' | 'status' | 'timeout' | 'malformed' | 'network' | 'aborted';
+
+export class UpstreamFailure extends Error {
+  constructor(readonly kind: UpstreamFailureKind, readonly status?: number) {
+    super(status ? `Gemini answered ${status}` : `Gemini call failed: ${kind}`);
+    this.name = 'UpstreamFailure';
+  }
+}
+
+export interface GeminiRequest {
+  upstreamModel: string;
+  systemPrompt?: string;
+  prompt: string;
+  maxOutputTokens: number;
+}
+
+export interface GeminiOptions {
+  apiKey?: string;
+  baseUrl?: string;
+  timeoutMs: number;
+  streamTimeoutMs: number;
+  retryDelayMs: number;
+}
+
+/** The parts of one streamed chunk the proxy uses. */
+export interface StreamPiece {
+  text: string;
+  usage?: TokenUsage;
+}
+
+/** Turns any failure into an UpstreamFailure that carries no upstream text. */
+export function summarise(error: unknown, signal?: AbortSignal): UpstreamFailure {
+  if (error instanceof UpstreamFailure) return error;
+  if (signal?.aborted && signal.reason instanceof UpstreamFailure) return signal.reason;
+  const name = (error as { name?: string } | null)?.name;
+  const status = (error as { status?: unknown } | null)?.status;
+  if (name === 'ApiError' && typeof status === 'number') return new UpstreamFailure('status', status);
+  if (name === 'TimeoutError') return new UpstreamFailure('timeout');
+  if (name === 'AbortError') return new UpstreamFailure(signal?.aborted ? 'aborted' : 'timeout');
+  if (error instanceof SyntaxError) return new UpstreamFailure('malformed');
+  return new UpstreamFailure('network');
+}
+
+const isRetryable = (failure: UpstreamFailure) => failure.kind === 'status' && (failure.status === 429 || (failure.status ?? 0) >= 500);
+
+export function usageOf(response: Pick<GenerateContentResponse, 'usageMetadata'>): TokenUsage | undefined {
+  const usage = response.usageMetadata;
+  if (!usage || !Number.isInteger(usage.promptTokenCount)) return undefined;
+  const count = (n: unknown) => (Number.isInteger(n) && (n as number) >= 0 ? (n as number) : 0);
+  return { inputTokens: count(usage.promptTokenCount), outputTokens: count(usage.candidatesTokenCount), thinkingTokens: count(usage.thoughtsTokenCount) };
+}
+
+/**
+ * Gemini through the official SDK. The key is given to the SDK, which sends it in
+ * x-goog-api-key; it is never part of a URL, a message or a log line here.
+ */
+export class GeminiClient {
+  private sdk?: Promise<GoogleGenAI>;
+
+  constructor(private readonly options: GeminiOptions) {}
+
+  private client(): Promise<GoogleGenAI> {
+    const { apiKey, baseUrl } = this.options;
+    if (!apiKey) throw new UpstreamFailure('unconfigured');
+    this.sdk ??= import('@google/genai').then(({ GoogleGenAI }) =>
+      new GoogleGenAI({ vertexai: false, apiKey, httpOptions: baseUrl ? { baseUrl } : undefined }));
+    return this.sdk;
+  }
+
+  /** Tokens of the system prompt and the prompt, counted by Gemini (countTokens is free of charge). */
+  async countInputTokens(request: GeminiRequest): Promise<number> {
+    const contents = [...(request.systemPrompt ? [{ role: 'user', parts: [{ text: request.systemPrompt }] }] : []), { role: 'user', parts: [{ text: request.prompt }] }];
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const counted = await (await this.client()).models.countTokens({ model: request.upstreamModel, contents, config: { abortSignal: signal } });
+      if (!Number.isInteger(counted.totalTokens) || (counted.totalTokens as number) < 0) throw new UpstreamFailure('malformed');
+      return counted.totalTokens as number;
+    } catch (error) {
+      throw summarise(error, signal);
+    }
+  }
+
+  /** One generation: a timeout per attempt, and one retry after a 5xx or 429. */
+  async generate(request: GeminiRequest): Promise<{ text: string; usage: TokenUsage }> {
+    for (let attempt = 1; ; attempt++) {
+      const signal = AbortSignal.timeout(this.options.timeoutMs);
+      try {
+        const response = await (await this.client()).models.generateContent({
+          model: request.upstreamModel, contents: request.prompt,
+          config: { systemInstruction: request.systemPrompt, maxOutputTokens: request.maxOutputTokens, abortSignal: signal },
+        });
+        const text = response.text;
+        const usage = usageOf(response);
+        if (typeof text !== 'string' || !usage) throw new UpstreamFailure('malformed');
+        return { text, usage };
+      } catch (error) {
+        const failure = summarise(error, signal);
+        if (attempt > 1 || !isRetryable(failure)) throw failure;
+        await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs));
+      }
+    }
+  }
+
+  /** A streamed generation; `signal` stops it (the client went away). Retried once only before the first chunk. */
+  async *stream(request: GeminiRequest, signal: AbortSignal): AsyncGenerator<StreamPiece> {
+    const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.options.streamTimeoutMs)]);
+    let stream: AsyncGenerator<GenerateContentResponse>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        stream = await (await this.client()).models.generateContentStream({
+          model: request.upstreamModel, contents: request.prompt,
+          config: { systemInstruction: request.systemPrompt, maxOutputTokens: request.maxOutputTokens, abortSignal: deadline },
+        });
+        break;
+      } catch (error) {
+        const failure = summarise(error, deadline);
+        if (attempt > 1 || !isRetryable(failure)) throw failure;
+        await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs));
+      }
+    }
+    try {
+      for await (const chunk of stream) {
+        const text = chunk.text;
+        if (text !== undefined && typeof text !== 'string') throw new UpstreamFailure('malformed');
+        yield { text: text ?? '', usage: usageOf(chunk) };
+      }
+    } catch (error) {
+      throw summarise(error, deadline);
+    }
+  }
+}
