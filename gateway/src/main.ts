@@ -2,4 +2,4 @@ import { runMain } from '@bastion/platform';
 import { gatewayConfigSchema } from './config';
 import { startGateway } from './start';
 
-runMain({ name: 'gateway', configSchema: gatewayConfigSchema, database: false, start: startGateway });
+runMain({ name: 'gateway', configSchema: gatewayConfigSchema, database: false, serviceTokens: ['SERVICE_TOKENS'], start: startGateway });

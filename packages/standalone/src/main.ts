@@ -1,14 +1,20 @@
-import { ConfigError, StartupRefusal, stopOnSignals, withDevelopmentSecrets } from '@bastion/platform';
-import { startPlatform } from './start-platform';
+import { describeStartupError, stopOnSignals, withDevelopmentSecrets, withDotEnv, type Env } from '@bastion/platform';
+import { loadAllConfigs, startPlatform } from './start-platform';
+
+/** The parsed settings, to name the variable behind a busy port. */
+let parsed: Record<string, unknown>[] = [];
 
 /** `npm start`: everything in one process, embedded PGlite under DATA_DIR, in-process bus. */
 async function main(): Promise<void> {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   // A fresh machine has no .env: development runs on generated secrets; production must set them.
   // (REFRESH_TOKEN_SECRET needs none: outside production auth derives it from its signing key.)
-  const hmac = (process.env.JWT_ALGORITHM ?? 'HS256') === 'HS256';
-  const { env, generated } = withDevelopmentSecrets(process.env, [...(hmac ? ['JWT_SECRET'] : []), 'INTERNAL_CLAIMS_SECRET']);
+  const dotEnv = withDotEnv(process.env as Env);
+  const hmac = (dotEnv.env.JWT_ALGORITHM ?? 'HS256') === 'HS256';
+  const { env, generated } = withDevelopmentSecrets(dotEnv.env, [...(hmac ? ['JWT_SECRET'] : []), 'INTERNAL_CLAIMS_SECRET']);
   if (generated.length > 0) console.warn(`${generated.join(', ')} unset: using development secrets stored under DATA_DIR.`);
+  if (dotEnv.path) console.warn(`${dotEnv.loaded.length} settings loaded from ${dotEnv.path} (variables already set win).`);
+  parsed = Object.values(loadAllConfigs(env));
   const platform = await startPlatform(env);
   const { gateway } = platform;
   // What a browser finds at the GraphQL URL: production serves no explorer, whatever EXPLORER says.
@@ -33,6 +39,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError || error instanceof StartupRefusal ? error.message : error);
+  console.error(describeStartupError(error, parsed));
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import {
-  ConfigError, MemoryIssuedTokenStore, MemoryRevocationList, SCOPES, commonConfig, createPlatformDeps, generateServiceToken, loadConfig,
+  ConfigError, EVERY_TIME, MemoryIssuedTokenStore, deploymentProblems, MemoryRevocationList, SCOPES, commonConfig, createPlatformDeps, generateServiceToken, loadConfig,
   serviceTokenEntry, type Env, type Logger, type PlatformDeps, type ServiceTokenEntry,
 } from '@bastion/platform';
 import { gatewayConfigSchema, startGateway, type RunningGateway } from '@bastion/gateway';
@@ -37,7 +37,8 @@ export interface RunningPlatform {
 /** Parses every service's configuration and reports all problems of all of them at once. */
 export function loadAllConfigs(env: Env) {
   const schemas = {
-    common: z.object(commonConfig), gateway: gatewayConfigSchema, auth: authConfigSchema,
+    // One process mints its own service tokens, so production asks it for none.
+    common: z.object(commonConfig).superRefine(deploymentProblems({ database: true }), EVERY_TIME), gateway: gatewayConfigSchema, auth: authConfigSchema,
     orgs: orgsConfigSchema, credits: creditsConfigSchema, ai: aiConfigSchema,
   };
   const problems = new Set<string>();

@@ -37,6 +37,10 @@ export const commonConfig = {
   INTERNAL_CLAIMS_SECRET: secret().optional(),
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('./data'),
+  /** Production refuses the embedded PGlite unless this says it is meant (deploymentProblems). */
+  ALLOW_EMBEDDED: booleanFlag(false),
+  /** How many instances of each service run: above 1, production requires REDIS_URL. */
+  INSTANCES: z.coerce.number().int().min(1).default(1),
   NATS_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
   /** Lets several deployments share one database, NATS and Redis: schema suffix, stream name, key prefix. */
@@ -53,6 +57,8 @@ export type CommonConfig = {
   INTERNAL_CLAIMS_SECRET?: string;
   DATABASE_URL?: string;
   DATA_DIR: string;
+  ALLOW_EMBEDDED?: boolean;
+  INSTANCES?: number;
   NATS_URL?: string;
   REDIS_URL?: string;
   SCHEMA_SUFFIX?: string;

@@ -48,8 +48,9 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env): Readonly<z
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     for (const issue of result.error.issues) {
-      const path = issue.path.join('.') || '(root)';
-      problems.push(`${path}: ${issue.message}`);
+      // A check across fields (path []) names its variables in its own message.
+      const path = issue.path.join('.');
+      problems.push(path ? `${path}: ${issue.message}` : issue.message);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

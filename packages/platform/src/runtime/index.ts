@@ -4,3 +4,5 @@ export * from './subgraph-service';
 export * from './redis-client';
 export * from './shutdown';
 export * from './development-secrets';
+export * from './dot-env';
+export * from './startup-error';

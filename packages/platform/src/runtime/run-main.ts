@@ -1,9 +1,13 @@
 import type { z } from 'zod';
 import type { CommonConfig } from '../config/common';
-import { loadConfig } from '../config/load-config';
+import { EVERY_TIME } from '../config/common';
+import { deploymentProblems } from '../config/deployment';
+import { loadConfig, type Env } from '../config/load-config';
 import { withDevelopmentSecrets } from './development-secrets';
+import { withDotEnv } from './dot-env';
 import { createPlatformDeps, type PlatformDeps, type RunningService } from './platform-deps';
 import { stopOnSignals } from './shutdown';
+import { describeStartupError } from './startup-error';
 
 /**
  * The body of every service's main.ts: read the environment once, connect, start, and stop
@@ -13,16 +17,25 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
   name: string;
   configSchema: S;
   database?: boolean;
+  /** Settings production requires of this service on its own (its service token; deploymentProblems). */
+  serviceTokens?: readonly string[];
   start: (config: Readonly<z.infer<S>>, deps: PlatformDeps) => Promise<RunningService>;
 }): void {
+  let parsed: Readonly<z.infer<S>> | undefined;
   const run = async () => {
     // @apollo/gateway phones home unless this is set before it is constructed (STACK.md).
     process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+    const dotEnv = withDotEnv(process.env as Env);
     // Outside production, services started one by one share a claims key kept under DATA_DIR.
-    const { env, generated } = withDevelopmentSecrets(process.env, ['INTERNAL_CLAIMS_SECRET']);
+    const { env, generated } = withDevelopmentSecrets(dotEnv.env, ['INTERNAL_CLAIMS_SECRET']);
     if (generated.length > 0) console.warn(`${generated.join(', ')} unset: using a development secret stored under DATA_DIR.`);
-    const config = loadConfig(options.configSchema, env);
+    const needs = { database: options.database !== false, serviceTokens: options.serviceTokens };
+    // zod 4 keeps an object schema's shape through superRefine, which loadConfig reads for NAME_FILE.
+    const schema = options.configSchema.superRefine(deploymentProblems(needs) as never, EVERY_TIME) as unknown as S;
+    const config = loadConfig(schema, env);
+    parsed = config;
     const deps = await createPlatformDeps(config, { name: options.name, database: options.database });
+    if (dotEnv.path) deps.logger.info({ file: dotEnv.path, variables: dotEnv.loaded.length }, 'settings loaded from .env (variables already set win)');
     let service: RunningService;
     try {
       service = await options.start(config, deps);
@@ -36,7 +49,7 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
     }, { logger: deps.logger, timeoutMs: deps.shutdownTimeoutMs });
   };
   run().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(describeStartupError(error, parsed ? [parsed as Record<string, unknown>] : []));
     process.exit(1);
   });
 }
