@@ -13,8 +13,7 @@ import { TemplateCatalog } from './templates/templates';
 import { resolvers } from './resolvers';
 import { streamRoute } from './stream/stream.route';
 import { subscribeToUserEvents, userEventHandler } from './users/user-events.consumer';
-import { Initial1763800000000 } from './migrations/1763800000000-initial';
-import { Generations1766000000000 } from './migrations/1766000000000-generations';
+import { migrations } from './migrations';
 
 export interface AiServices {
   models: ModelCatalog;
@@ -43,7 +42,7 @@ export function startAiService(config: AiConfig, deps: PlatformDeps, options: Ai
     port: options.port ?? config.AI_PORT,
     schemaFile: resolve(__dirname, '../schema.graphql'),
     entities: [OutboxRow, InboxRow],
-    migrations: [Initial1763800000000, Generations1766000000000],
+    migrations,
     resolvers,
     setup: async ({ dataSource, logger }) => {
       const models = new ModelCatalog(config.AI_MODELS ?? DEFAULT_AI_MODELS);

@@ -10,8 +10,6 @@ import { MembershipClient } from './organizations/membership-client';
 import { OrganizationSwitch } from './organizations/organization-switch';
 import { ServiceTokenEntity } from './service-tokens/service-token.entity';
 import { ServiceTokenService } from './service-tokens/service-token.service';
-import { ServiceTokens1763800000300 } from './migrations/1763800000300-service-tokens';
-import { TokenRevocations1763800000400 } from './migrations/1763800000400-token-revocations';
 import { RevocationStateService } from './revocations/revocation-state.service';
 import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
@@ -22,12 +20,10 @@ import { refreshSuccessorKey } from './sessions/refresh-token';
 import { SessionService } from './sessions/session.service';
 import { UserEntity } from './users/user.entity';
 import { UserService } from './users/user.service';
-import { Initial1763800000000 } from './migrations/1763800000000-initial';
-import { EmailTokens1763800000100 } from './migrations/1763800000100-email-tokens';
 import { EmailTokenEntity } from './email/email-token.entity';
-import { OAuth1763800000200 } from './migrations/1763800000200-oauth';
 import { OAuthAccountEntity, OAuthStateEntity } from './oauth/oauth-account.entity';
 import { createOAuthService, type OAuthService } from './oauth/oauth.service';
+import { migrations } from './migrations';
 
 /** Revocations older than the longest access token concern no live token; they go this often. */
 const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
@@ -69,7 +65,7 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
     port: options.port ?? config.AUTH_PORT,
     schemaFile: resolve(__dirname, '../schema.graphql'),
     entities: [UserEntity, SessionEntity, RefreshTokenEntity, EmailTokenEntity, OAuthAccountEntity, OAuthStateEntity, ServiceTokenEntity, OutboxRow, InboxRow],
-    migrations: [Initial1763800000000, EmailTokens1763800000100, OAuth1763800000200, ServiceTokens1763800000300, TokenRevocations1763800000400],
+    migrations,
     resolvers,
     setup: async ({ dataSource, relay, logger }) => {
       const fastPaths = [

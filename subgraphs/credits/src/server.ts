@@ -9,13 +9,11 @@ import { CreditHoldEntity } from './holds/hold.entity';
 import { HoldsService } from './holds/holds.service';
 import { startHoldSweeper, type Sweeper } from './holds/sweeper';
 import { resolvers } from './resolvers';
-import { Initial1763800000000 } from './migrations/1763800000000-initial';
-import { Holds1765000000000 } from './migrations/1765000000000-holds';
-import { Stripe1765000000001 } from './migrations/1765000000001-stripe';
 import { CheckoutService } from './stripe/checkout.service';
 import { createStripeClient } from './stripe/client';
 import { StripeCustomers } from './stripe/customers';
 import { stripeWebhookRoute } from './stripe/webhook.route';
+import { migrations } from './migrations';
 
 export interface CreditsServices {
   ledger: LedgerService;
@@ -35,7 +33,7 @@ export function startCreditsService(config: CreditsConfig, deps: PlatformDeps, o
     port: options.port ?? config.CREDITS_PORT,
     schemaFile: resolve(__dirname, '../schema.graphql'),
     entities: [CreditAccountEntity, CreditTransactionEntity, CreditHoldEntity, OutboxRow, InboxRow],
-    migrations: [Initial1763800000000, Holds1765000000000, Stripe1765000000001],
+    migrations,
     resolvers,
     setup: async ({ dataSource, logger }) => {
       const ledger = new LedgerService(dataSource, config.CREDITS_MAX_AMOUNT);

@@ -1,2 +1,3 @@
 export * from './config';
 export * from './server';
+export { migrations as orgsMigrations } from './migrations';

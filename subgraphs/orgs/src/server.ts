@@ -11,14 +11,11 @@ import { InvitationService } from './invitations/invitation.service';
 import { createLoaders } from './members/loaders';
 import { MembershipService } from './members/membership.service';
 import { UserDeletedConsumer } from './members/user-deleted.consumer';
-import { Initial1763800000000 } from './migrations/1763800000000-initial';
-import { Invitations1763900000000 } from './migrations/1763900000000-invitations';
-import { AuditLog1763900000100 } from './migrations/1763900000100-audit-log';
-import { RowLevelSecurity1763900000200 } from './migrations/1763900000200-row-level-security';
 import { MembershipEntity, OrganizationEntity } from './organizations/organization.entity';
 import { OrganizationService } from './organizations/organization.service';
 import { resolvers } from './resolvers';
 import { UserClient } from './users/user-client';
+import { migrations } from './migrations';
 
 export interface OrgsServiceParts extends OrgsServices {
   /** The consumers' handlers, for tests that redeliver an event. */
@@ -45,7 +42,7 @@ export function startOrgsService(config: OrgsConfig, deps: PlatformDeps, options
     port: options.port ?? config.ORGS_PORT,
     schemaFile: resolve(__dirname, '../schema.graphql'),
     entities: [OrganizationEntity, MembershipEntity, InvitationEntity, OutboxRow, InboxRow],
-    migrations: [Initial1763800000000, Invitations1763900000000, AuditLog1763900000100, RowLevelSecurity1763900000200],
+    migrations,
     resolvers,
     setup: async ({ dataSource, relay, logger }) => {
       const mailer = new Mailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logLinks: config.NODE_ENV !== 'production' }, logger);

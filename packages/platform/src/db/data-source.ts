@@ -11,6 +11,8 @@ export interface DataSourceOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
   poolSize?: number;
+  /** Where openDataSource reports the migrations it applied (a start-up progress line). */
+  logger?: { info(details: object, message: string): void };
 }
 
 /** A TypeORM DataSource confined to one schema. Migrations are explicit; synchronize is never used. */
@@ -40,7 +42,11 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
     // but may not create schemas, and Postgres checks that right even for IF NOT EXISTS.
     const [found] = await dataSource.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [options.schema]);
     if (!found) await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
-    await dataSource.runMigrations({ transaction: 'each' });
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    options.logger?.info(
+      { schema: options.schema, applied: applied.map((migration) => migration.name) },
+      applied.length > 0 ? `${applied.length} migration(s) applied` : 'schema up to date, no pending migration',
+    );
   } catch (error) {
     await dataSource.destroy();
     throw error;

@@ -49,7 +49,7 @@ export async function startSubgraphService<C extends BaseContext, S>(options: Su
   const { name, deps } = options;
   const logger = deps.logger.child({ service: name });
   const dataSource = await openDataSource({
-    url: deps.databaseUrl, schema: schemaName(name, deps.schemaSuffix), entities: options.entities, migrations: options.migrations,
+    url: deps.databaseUrl, schema: schemaName(name, deps.schemaSuffix), entities: options.entities, migrations: options.migrations, logger,
   });
   const relay = new OutboxRelay(dataSource, deps.bus, logger, { source: name });
   let parts: SubgraphServiceParts<C, S>;

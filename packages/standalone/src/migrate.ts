@@ -1,0 +1,42 @@
+import { aiMigrations } from '@bastion/ai';
+import { authMigrations } from '@bastion/auth';
+import { creditsMigrations } from '@bastion/credits';
+import { orgsMigrations } from '@bastion/orgs';
+import {
+  EVERY_TIME, commonConfig, createLogger, createPlatformDeps, deploymentProblems, describeStartupError, loadConfig, openDataSource, schemaName,
+  withDotEnv, type Env,
+} from '@bastion/platform';
+import { z } from 'zod';
+
+// Every service's migrations, in the order the all-in-one process starts them.
+const SERVICES = { auth: authMigrations, orgs: orgsMigrations, credits: creditsMigrations, ai: aiMigrations };
+
+/**
+ * `npm run migrate`: applies every service's pending migrations to DATABASE_URL (or the embedded
+ * PGlite under DATA_DIR) and exits, so a deployment can migrate before it starts new instances.
+ * Only the storage settings are read: migrating needs no token keys.
+ */
+async function main(): Promise<void> {
+  const { env } = withDotEnv(process.env as Env);
+  const schema = z.object(commonConfig).superRefine(deploymentProblems({ database: true }), EVERY_TIME);
+  const config = loadConfig(schema, env);
+  const logger = createLogger({ name: 'migrate', level: config.LOG_LEVEL });
+  // The platform's connections (embedded PGlite when DATABASE_URL is unset), without the bus.
+  const deps = await createPlatformDeps({ ...config, NATS_URL: undefined, REDIS_URL: undefined }, { name: 'migrate', logger });
+  try {
+    for (const [service, migrations] of Object.entries(SERVICES)) {
+      const dataSource = await openDataSource({
+        url: deps.databaseUrl, schema: schemaName(service, config.SCHEMA_SUFFIX), entities: [], migrations, logger: logger.child({ service }), poolSize: 1,
+      });
+      await dataSource.destroy();
+    }
+  } finally {
+    await deps.close();
+  }
+  logger.info('every service migrated');
+}
+
+main().catch((error: unknown) => {
+  console.error(describeStartupError(error));
+  process.exit(1);
+});

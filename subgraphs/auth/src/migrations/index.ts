@@ -1,0 +1,8 @@
+import { Initial1763800000000 } from './1763800000000-initial';
+import { EmailTokens1763800000100 } from './1763800000100-email-tokens';
+import { OAuth1763800000200 } from './1763800000200-oauth';
+import { ServiceTokens1763800000300 } from './1763800000300-service-tokens';
+import { TokenRevocations1763800000400 } from './1763800000400-token-revocations';
+
+/** The auth schema's migrations, oldest first: run at start and by `npm run migrate`. */
+export const migrations = [Initial1763800000000, EmailTokens1763800000100, OAuth1763800000200, ServiceTokens1763800000300, TokenRevocations1763800000400];
