@@ -15,6 +15,7 @@ import type { TrustedDocuments } from './trusted-documents';
 import { explorerRoutes, type ExplorerMode } from './explorer/routes';
 import type { GatewayContext } from './subgraph-client';
 import { relayAiStream, type AiStreamOptions } from './ai-stream';
+import { logRequest, operationNameOf, type RequestLogFields } from './request-log';
 
 export interface GatewayAppOptions {
   listener: 'public' | 'internal';
@@ -79,7 +80,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     }
   };
 
-  const graphql = async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
+  const graphql = async (req: IncomingMessage, res: ServerResponse, requestId: string, log: RequestLogFields) => {
     // A browser's GET gets GraphiQL before anything else: the page itself needs no credential.
     if (await browser.page(req, res)) return;
     // Query plans name subgraphs and internal fields: the gateway ignores these headers everywhere.
@@ -91,6 +92,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     });
     const viewer = await authenticate(req, res);
     if (!viewer) return;
+    log.viewerKind = viewer.kind;
     const userAgent = req.headers['user-agent'];
     const context: GatewayContext = {
       viewer,
@@ -107,6 +109,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       requestId,
       context: async () => context,
       checkRequest: async (request) => {
+        log.operationName = operationNameOf(request.body, request.search);
         await resolvePersistedQueries(request, options.persistedQueries, options.trustedDocuments);
         const cost = enforceOperationLimits(request, options.limits);
         try {
@@ -124,7 +127,8 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     });
   };
 
-  const routes: Record<string, (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> | void> = {
+  type Route = (req: IncomingMessage, res: ServerResponse, requestId: string, log: RequestLogFields) => Promise<void> | void;
+  const routes: Record<string, Route> = {
     'GET /graphql': graphql,
     'POST /graphql': graphql,
     'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
@@ -149,9 +153,10 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
   }
   if (options.aiStream) {
     const stream = { ...options.aiStream, budget: options.budget, bodyLimitBytes: options.bodyLimitBytes, logger };
-    routes['POST /ai/stream'] = async (req, res, requestId) => {
+    routes['POST /ai/stream'] = async (req, res, requestId, log) => {
       const viewer = await authenticate(req, res);
       if (!viewer) return;
+      log.viewerKind = viewer.kind;
       const userAgent = req.headers['user-agent'];
       const client = { ip: clientAddress(req, options.trustedProxies), userAgent: typeof userAgent === 'string' ? userAgent : null };
       await relayAiStream(req, res, { viewer, client, requestId }, stream);
@@ -180,6 +185,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
   }
 
   return guarded(logger, async (req, res, requestId) => {
+    const log = logRequest(logger, req, res, requestId, options.listener);
     // First, so every answer below (404s and errors included) carries the headers.
     applySecurityHeaders(req, res);
     // The internal listener serves services, not browsers: no CORS at all there.
@@ -187,7 +193,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes[`${req.method} ${path}`];
     if (route) {
-      await route(req, res, requestId);
+      await route(req, res, requestId, log);
       return;
     }
     if (req.method === 'GET' && (await browser.asset(path, res))) return;

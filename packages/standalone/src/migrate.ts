@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const { env } = withDotEnv(process.env as Env);
   const schema = z.object(commonConfig).superRefine(deploymentProblems({ database: true }), EVERY_TIME);
   const config = loadConfig(schema, env);
-  const logger = createLogger({ name: 'migrate', level: config.LOG_LEVEL });
+  const logger = createLogger({ name: 'migrate', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   // The platform's connections (embedded PGlite when DATABASE_URL is unset), without the bus.
   const deps = await createPlatformDeps({ ...config, NATS_URL: undefined, REDIS_URL: undefined }, { name: 'migrate', logger });
   try {

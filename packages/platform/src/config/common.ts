@@ -33,6 +33,8 @@ export const secret = () => z.string().refine((s) => Buffer.byteLength(s) >= 32,
 export const commonConfig = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** JSON lines (default), or `pretty` for a terminal in development (needs the dev dependencies). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   /** Key of gateway-to-subgraph claims: the only secret a subgraph other than auth holds. */
   INTERNAL_CLAIMS_SECRET: secret().optional(),
   DATABASE_URL: z.string().url().optional(),
@@ -54,6 +56,7 @@ export const commonConfig = {
 export type CommonConfig = {
   NODE_ENV: 'development' | 'production' | 'test';
   LOG_LEVEL: string;
+  LOG_FORMAT?: 'json' | 'pretty';
   INTERNAL_CLAIMS_SECRET?: string;
   DATABASE_URL?: string;
   DATA_DIR: string;

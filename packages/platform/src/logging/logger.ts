@@ -19,8 +19,12 @@ export const REDACTED_PATHS = [
   'AUTH_SERVICE_TOKEN', 'ORGS_SERVICE_TOKEN', 'AI_SERVICE_TOKEN', 'JWT_PRIVATE_KEY',
 ];
 
-/** A pino logger with the redaction list and a data-free error serializer; stdout unless `destination` (tests). */
-export function createLogger(options: { name: string; level?: string }, destination?: pino.DestinationStream): Logger {
+/**
+ * A pino logger with the redaction list and a data-free error serializer; stdout unless
+ * `destination` (tests). JSON lines, or `format: 'pretty'` (LOG_FORMAT=pretty) for a developer's
+ * terminal, through pino-pretty, a dev dependency loaded only then.
+ */
+export function createLogger(options: { name: string; level?: string; format?: 'json' | 'pretty' }, destination?: pino.DestinationStream): Logger {
   const settings: pino.LoggerOptions = {
     name: options.name,
     level: options.level ?? 'info',
@@ -28,5 +32,22 @@ export function createLogger(options: { name: string; level?: string }, destinat
     serializers: { err: serializeError, error: serializeError },
     base: { pid: process.pid },
   };
-  return destination ? pino(settings, destination) : pino(settings);
+  if (destination) return pino(settings, destination);
+  if (options.format === 'pretty') {
+    const pretty = loadPretty();
+    if (pretty) return pino(settings, pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+    // The production image has no dev dependencies: say so once, then keep writing JSON.
+    pino(settings).warn('LOG_FORMAT=pretty needs the dev dependency pino-pretty; writing JSON');
+  }
+  return pino(settings);
+}
+
+type PrettyFactory = (options: Record<string, unknown>) => pino.DestinationStream;
+
+function loadPretty(): PrettyFactory | undefined {
+  try {
+    return require('pino-pretty') as PrettyFactory;
+  } catch {
+    return undefined;
+  }
 }

@@ -56,7 +56,7 @@ export async function createPlatformDeps(
   config: CommonConfig,
   options: { name: string; logger?: Logger; natsStream?: string; schemaSuffix?: string; keyPrefix?: string; database?: boolean } = { name: 'bastion' },
 ): Promise<PlatformDeps> {
-  const logger = options.logger ?? createLogger({ name: options.name, level: config.LOG_LEVEL });
+  const logger = options.logger ?? createLogger({ name: options.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.DATABASE_URL ?? '';
   if (!databaseUrl && options.database !== false) {
