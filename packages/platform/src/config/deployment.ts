@@ -41,7 +41,7 @@ export function deploymentProblems(needs: DeploymentNeeds) {
     }
     for (const name of needs.serviceTokens ?? []) {
       if (!config[name]) {
-        ctx.addIssue({ code: 'custom', path: [name], message: 'required in production when services run as separate processes (README "Service tokens")' });
+        ctx.addIssue({ code: 'custom', path: [name], message: 'required in production when services run as separate processes (README "Revocations and service tokens")' });
       }
     }
   };
