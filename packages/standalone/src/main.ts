@@ -4,7 +4,7 @@ import { loadAllConfigs, startPlatform } from './start-platform';
 /** The parsed settings, to name the variable behind a busy port. */
 let parsed: Record<string, unknown>[] = [];
 
-/** `npm start`: everything in one process, embedded PGlite under DATA_DIR, in-process bus. */
+/** `npm start`: everything in one process, embedded PGlite under DATA_DIR, events on the database bus. */
 async function main(): Promise<void> {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   // A fresh machine has no .env: development runs on generated secrets; production must set them.

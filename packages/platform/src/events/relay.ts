@@ -113,8 +113,8 @@ export class OutboxRelay {
 
   /**
    * Claims a batch with a lease in one short statement, publishes outside any transaction, then
-   * marks each row sent. No transaction stays open across a publish: with the in-process bus the
-   * consumers run inside publish and need the database themselves.
+   * marks each row sent. No transaction stays open across a publish: PGlite runs one transaction
+   * at a time, and the database bus publishes over another connection of the same database.
    */
   private async publishBatch(): Promise<number> {
     const rows: { id: string; type: string; data: Record<string, unknown>; occurred_at: Date }[] = await this.dataSource.query(

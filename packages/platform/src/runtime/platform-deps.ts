@@ -50,7 +50,7 @@ export function claimsKeyFor(config: Pick<CommonConfig, 'NODE_ENV' | 'INTERNAL_C
 
 /**
  * Connects what the configuration names: PostgreSQL or an embedded PGlite, NATS JetStream or the
- * in-process bus, Redis or memory.
+ * database bus, Redis or memory.
  */
 export async function createPlatformDeps(
   config: CommonConfig,
