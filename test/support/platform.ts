@@ -75,8 +75,8 @@ export function withTestHandles(platform: RunningPlatform, suffix: string): Test
     suffix,
     gql: (query, variables, opts) => postGraphQL(platform.gateway.url, query, variables, opts),
     internal: (query, variables, opts) => postGraphQL(platform.gateway.internalUrl, query, variables, opts),
-    subgraph: (name, viewer, query, variables = {}) => {
-      const claims = signForwardedClaims(viewer, NO_CLIENT, name, { query, operationName: null, variables }, platform.deps.claimsKey);
+    subgraph: async (name, viewer, query, variables = {}) => {
+      const claims = await signForwardedClaims(viewer, NO_CLIENT, name, { query, operationName: null, variables }, platform.deps.claimsKey);
       return postGraphQL(platform[name].url, query, variables, { headers: { 'x-bastion-claims': claims } });
     },
   };
