@@ -15,6 +15,7 @@ import type { TrustedDocuments } from './trusted-documents';
 import { explorerRoutes, type ExplorerMode } from './explorer/routes';
 import type { GatewayContext } from './subgraph-client';
 import { relayAiStream, type AiStreamOptions } from './ai-stream';
+import { applyLegacyStatus, asLegacyRefusal, isLegacyClient } from './legacy-status';
 
 export interface GatewayAppOptions {
   listener: 'public' | 'internal';
@@ -102,13 +103,19 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       requestId,
       setCookies: [],
     };
+    const isLegacy = isLegacyClient(req.headers.accept);
     await handleGraphQL(options.apollo, req, res, {
       bodyLimitBytes: options.bodyLimitBytes,
       requestId,
       context: async () => context,
       checkRequest: async (request) => {
-        await resolvePersistedQueries(request, options.persistedQueries, options.trustedDocuments);
-        const cost = enforceOperationLimits(request, options.limits);
+        let cost: number;
+        try {
+          await resolvePersistedQueries(request, options.persistedQueries, options.trustedDocuments);
+          cost = enforceOperationLimits(request, options.limits);
+        } catch (error) {
+          throw isLegacy ? asLegacyRefusal(error) : error;
+        }
         try {
           await options.budget.charge(viewer, context.client.ip, cost);
         } catch (error) {
@@ -118,6 +125,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
         }
       },
       beforeSend: (response) => {
+        if (isLegacy) applyLegacyStatus(response);
         if (context.setCookies.length > 0) res.setHeader('set-cookie', context.setCookies);
         adjustCspForHtml(res, response.headers.get('content-type'), response.body.kind === 'complete' ? response.body.string : undefined);
       },

@@ -25,6 +25,8 @@ export async function postGraphQL<T = Record<string, unknown>>(
     method: 'POST',
     headers: {
       'content-type': 'application/json',
+      // The spec's current media type: request errors come back as 4xx (application/json alone gets 200).
+      accept: 'application/graphql-response+json',
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },
