@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     const results: LoadResult[] = [];
     const publicQuery = JSON.stringify({ query: '{ aiModels { id displayName creditsPerRequest } }' });
     const query = '{ aiModels { id displayName creditsPerRequest } }';
-    const direct = () => ({ 'x-bastion-claims': signForwardedClaims({ kind: 'anonymous' }, { ip: null, userAgent: null }, 'ai', { query, operationName: null, variables: null }, platform.deps.claimsKey) });
+    const direct = async () => ({ 'x-bastion-claims': await signForwardedClaims({ kind: 'anonymous' }, { ip: null, userAgent: null }, 'ai', { query, operationName: null, variables: null }, platform.deps.claimsKey) });
     // Warm up, then measure.
     await load('warm-up', url, publicQuery, { concurrency, seconds: 1 });
     results.push(await load('public query via gateway (1 subgraph)', url, publicQuery, { concurrency, seconds }));
@@ -65,7 +65,7 @@ async function dropSchemas(databaseUrl: string, suffix: string): Promise<void> {
   await client.end();
 }
 
-async function loadDirect(url: string, query: string, headers: () => Record<string, string>, concurrency: number, seconds: number): Promise<LoadResult> {
+async function loadDirect(url: string, query: string, headers: () => Promise<Record<string, string>>, concurrency: number, seconds: number): Promise<LoadResult> {
   // Claims are single-use, so each request needs fresh ones: sign a batch ahead of time.
   const { Pool } = await import('undici');
   const target = new URL(url);
@@ -77,7 +77,7 @@ async function loadDirect(url: string, query: string, headers: () => Record<stri
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (Date.now() < deadline) {
       const t0 = process.hrtime.bigint();
-      const response = await pool.request({ path: target.pathname, method: 'POST', body: JSON.stringify({ query }), headers: { 'content-type': 'application/json', ...headers() } });
+      const response = await pool.request({ path: target.pathname, method: 'POST', body: JSON.stringify({ query }), headers: { 'content-type': 'application/json', ...(await headers()) } });
       const text = await response.body.text();
       if (response.statusCode !== 200 || text.includes('"errors"')) errors += 1;
       latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);

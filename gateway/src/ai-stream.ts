@@ -52,7 +52,7 @@ export async function relayAiStream(req: IncomingMessage, res: ServerResponse, c
     sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message, { ...error.extensions });
     return;
   }
-  const claims = signForwardedClaims(caller.viewer, caller.client, 'ai', streamOperation(body as Record<string, unknown>), options.claimsKey);
+  const claims = await signForwardedClaims(caller.viewer, caller.client, 'ai', streamOperation(body as Record<string, unknown>), options.claimsKey);
   // A client that leaves aborts the call to ai, which then stops Gemini and charges what was sent.
   const left = new AbortController();
   res.on('close', () => {

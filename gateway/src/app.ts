@@ -16,6 +16,7 @@ import { explorerRoutes, type ExplorerMode } from './explorer/routes';
 import type { GatewayContext } from './subgraph-client';
 import { relayAiStream, type AiStreamOptions } from './ai-stream';
 import { logRequest, operationNameOf, type RequestLogFields } from './request-log';
+import { applyLegacyStatus, asLegacyRefusal, isLegacyClient } from './legacy-status';
 
 export interface GatewayAppOptions {
   listener: 'public' | 'internal';
@@ -104,14 +105,20 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       requestId,
       setCookies: [],
     };
+    const isLegacy = isLegacyClient(req.headers.accept);
     await handleGraphQL(options.apollo, req, res, {
       bodyLimitBytes: options.bodyLimitBytes,
       requestId,
       context: async () => context,
       checkRequest: async (request) => {
         log.operationName = operationNameOf(request.body, request.search);
-        await resolvePersistedQueries(request, options.persistedQueries, options.trustedDocuments);
-        const cost = enforceOperationLimits(request, options.limits);
+        let cost: number;
+        try {
+          await resolvePersistedQueries(request, options.persistedQueries, options.trustedDocuments);
+          cost = enforceOperationLimits(request, options.limits);
+        } catch (error) {
+          throw isLegacy ? asLegacyRefusal(error) : error;
+        }
         try {
           await options.budget.charge(viewer, context.client.ip, cost);
         } catch (error) {
@@ -121,6 +128,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
         }
       },
       beforeSend: (response) => {
+        if (isLegacy) applyLegacyStatus(response);
         if (context.setCookies.length > 0) res.setHeader('set-cookie', context.setCookies);
         adjustCspForHtml(res, response.headers.get('content-type'), response.body.kind === 'complete' ? response.body.string : undefined);
       },

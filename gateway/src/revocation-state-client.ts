@@ -19,7 +19,7 @@ const GATEWAY_VIEWER: ServiceViewer = { kind: 'service', name: 'gateway', scopes
  * work before the gateway serves anything, and needs no configured service token.
  */
 export async function fetchRevocationState(authUrl: string, claimsKey: KeyObject, timeoutMs = 5000): Promise<RevocationState> {
-  const claims = signForwardedClaims(GATEWAY_VIEWER, UNKNOWN_CLIENT, 'auth', { query: QUERY, operationName: 'GatewayRevocationState', variables: {} }, claimsKey);
+  const claims = await signForwardedClaims(GATEWAY_VIEWER, UNKNOWN_CLIENT, 'auth', { query: QUERY, operationName: 'GatewayRevocationState', variables: {} }, claimsKey);
   const response = await fetch(authUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-bastion-claims': claims },

@@ -51,12 +51,12 @@ export class ClaimsForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
     super({ url, fetcher });
   }
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const headers = request.http?.headers;
     if (!headers) return;
     const viewer = context?.viewer ?? { kind: 'anonymous' as const };
     const client = context?.client ?? { ip: null, userAgent: null };
-    const claims = signForwardedClaims(viewer, client, this.subgraphName, {
+    const claims = await signForwardedClaims(viewer, client, this.subgraphName, {
       query: request.query, operationName: request.operationName ?? null, variables: request.variables ?? null,
     }, this.claimsKey);
     headers.set('x-bastion-claims', claims);

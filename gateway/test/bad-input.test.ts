@@ -1,7 +1,10 @@
 import { startTestPlatform, type TestPlatform } from '@bastion/testing';
 
+// Request errors are 4xx for clients accepting the spec's media type (application/json alone gets 200).
+const GRAPHQL_RESPONSE = 'application/graphql-response+json';
+
 async function raw(url: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE, ...headers }, body });
   return { status: response.status, body: JSON.parse(await response.text()) as { errors?: { message: string; extensions?: { code?: string } }[]; data?: unknown } };
 }
 

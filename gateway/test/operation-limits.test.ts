@@ -4,8 +4,11 @@ import { limitWork } from '../src/query-limits';
 
 type Body = { errors?: { message: string; extensions?: Record<string, unknown> }[]; data?: unknown; extensions?: Record<string, unknown> };
 
+// Request errors are 4xx for clients accepting the spec's media type (application/json alone gets 200).
+const GRAPHQL_RESPONSE = 'application/graphql-response+json';
+
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE, ...headers }, body: JSON.stringify(body) });
   return { status: response.status, body: JSON.parse(await response.text()) as Body & Body[] };
 }
 
@@ -103,7 +106,7 @@ describe('operation limits: every refusal is one coded error, before planning, w
   it('limits hold for GET requests too', async () => {
     const flood = Array.from({ length: 20 }, () => '@skip(if: false)').join(' ');
     const url = `${platform.gateway.url}?query=${encodeURIComponent(`{ aiModels ${flood} { id } }`)}`;
-    const response = await fetch(url, { headers: { 'apollo-require-preflight': 'true' } });
+    const response = await fetch(url, { headers: { 'apollo-require-preflight': 'true', accept: GRAPHQL_RESPONSE } });
     expect(response.status).toBe(400);
     expect(((await response.json()) as Body).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MAX_DIRECTIVES' });
   });

@@ -84,7 +84,7 @@ describe('estimated query cost at the gateway (@cost / @listSize in the SDL)', (
     const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };
     const send = async (body: Record<string, unknown>) => {
       const response = await fetch(platform.gateway.url, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${user.accessToken}` }, body: JSON.stringify(body),
+        method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${user.accessToken}` }, body: JSON.stringify(body),
       });
       return { status: response.status, body: (await response.json()) as { errors?: { extensions?: Record<string, unknown> }[] } };
     };

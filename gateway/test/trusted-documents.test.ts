@@ -10,8 +10,11 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 type Body = { data?: Record<string, unknown>; errors?: { extensions?: Record<string, unknown> }[] };
 
+// Refusals are 4xx for clients accepting the spec's media type (application/json alone gets 200).
+const GRAPHQL_RESPONSE = 'application/graphql-response+json';
+
 async function post(url: string, body: unknown): Promise<{ status: number; body: Body }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as Body };
 }
 
@@ -55,7 +58,7 @@ describe('TRUSTED_DOCUMENTS: the public listener runs only listed documents', ()
     expectUntrusted(await post(platform.gateway.url, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(UNLISTED) } } }));
     expectUntrusted(await post(platform.gateway.url, { query: UNLISTED, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(TRUSTED) } } }));
     expectUntrusted(await post(platform.gateway.url, [{ query: TRUSTED }, { query: UNLISTED }]));
-    const get = await fetch(`${platform.gateway.url}?query=${encodeURIComponent(UNLISTED)}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const get = await fetch(`${platform.gateway.url}?query=${encodeURIComponent(UNLISTED)}`, { headers: { 'apollo-require-preflight': 'true', accept: GRAPHQL_RESPONSE } });
     expectUntrusted({ status: get.status, body: (await get.json()) as Body });
   });
 

@@ -60,7 +60,7 @@ describe('Redis down', () => {
 
     it('still refuses forwarded claims replayed to the same subgraph instance', async () => {
       const viewer: Viewer = { kind: 'user', userId: user.id, sessionId: randomUUID(), emailVerified: false, organizationId: null, role: null, tokenId: randomUUID(), issuedAt: 0 };
-      const claims = signForwardedClaims(viewer, { ip: '127.0.0.1', userAgent: 'jest' }, 'auth', { query: ME, variables: {} }, platform.deps.claimsKey);
+      const claims = await signForwardedClaims(viewer, { ip: '127.0.0.1', userAgent: 'jest' }, 'auth', { query: ME, variables: {} }, platform.deps.claimsKey);
       const send = () => postGraphQL<{ me: { id: string } | null }>(platform.auth.url, ME, {}, { headers: { [CLAIMS_HEADER]: claims } });
       expect((await send()).body.data?.me?.id).toBe(user.id);
       const replay = await send();

@@ -25,6 +25,8 @@ export async function postGraphQL<T = Record<string, unknown>>(
     method: 'POST',
     headers: {
       'content-type': 'application/json',
+      // The spec's current media type: request errors come back as 4xx (application/json alone gets 200).
+      accept: 'application/graphql-response+json',
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },
@@ -75,8 +77,8 @@ export function withTestHandles(platform: RunningPlatform, suffix: string): Test
     suffix,
     gql: (query, variables, opts) => postGraphQL(platform.gateway.url, query, variables, opts),
     internal: (query, variables, opts) => postGraphQL(platform.gateway.internalUrl, query, variables, opts),
-    subgraph: (name, viewer, query, variables = {}) => {
-      const claims = signForwardedClaims(viewer, NO_CLIENT, name, { query, operationName: null, variables }, platform.deps.claimsKey);
+    subgraph: async (name, viewer, query, variables = {}) => {
+      const claims = await signForwardedClaims(viewer, NO_CLIENT, name, { query, operationName: null, variables }, platform.deps.claimsKey);
       return postGraphQL(platform[name].url, query, variables, { headers: { 'x-bastion-claims': claims } });
     },
   };

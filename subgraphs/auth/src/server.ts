@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import {
   AccessTokenSigner, InboxRow, MemoryIssuedTokenStore, createFailureLimiter, createRateLimiter, type IssuedTokenStore, MemoryRevocationList, OutboxRow, RedisRevocationList,
-  RevocationFanOut, startSubgraphService, type PlatformDeps, type RevocationList, type SubgraphService,
+  RevocationFanOut, startSubgraphService, type EventHandler, type PlatformDeps, type RevocationList, type SubgraphService,
 } from '@bastion/platform';
 import { AccountService } from './accounts/account.service';
 import { createAccountFlows, type AccountFlows } from './accounts/account-flows';
 import { AuthLimits } from './limits/auth-limits';
 import { MembershipClient } from './organizations/membership-client';
+import { organizationDeletedHandler, subscribeToOrganizationEvents } from './organizations/organization-deleted.consumer';
 import { OrganizationSwitch } from './organizations/organization-switch';
 import { ServiceTokenEntity } from './service-tokens/service-token.entity';
 import { ServiceTokenService } from './service-tokens/service-token.service';
@@ -53,6 +54,8 @@ export interface AuthServices extends AccountFlows {
   organizations: OrganizationSwitch;
   serviceTokens: ServiceTokenService;
   revocationState: RevocationStateService;
+  /** ORGANIZATION_DELETED's effect, exposed so tests can redeliver an event. */
+  handleOrganizationEvent: EventHandler;
 }
 
 export type AuthService = SubgraphService<AuthContext, AuthServices>;
@@ -98,9 +101,12 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
         revocationState.prune().catch((error: unknown) => logger.warn({ err: error }, 'pruning old revocations failed'));
       }, PRUNE_INTERVAL_MS);
       pruning.unref();
-      const services = { accounts, sessions, users, limits, hasher, oauth, organizations, serviceTokens, revocationState, ...flows };
+      const handleOrganizationEvent = organizationDeletedHandler(dataSource);
+      const organizationEvents = await subscribeToOrganizationEvents(deps.bus, handleOrganizationEvent);
+      const services = { accounts, sessions, users, limits, hasher, oauth, organizations, serviceTokens, revocationState, handleOrganizationEvent, ...flows };
       return {
         services,
+        subscriptions: [organizationEvents],
         extendContext: (base) => ({ ...base, ...services, config }),
         onStop: async () => {
           clearInterval(pruning);

@@ -1,5 +1,4 @@
-import jwt from 'jsonwebtoken';
-import { REFRESH_COOKIE_NAME, signForwardedClaims, deriveKey } from '@bastion/platform';
+import { REFRESH_COOKIE_NAME, signForwardedClaims, deriveKey, loadJose } from '@bastion/platform';
 import { startTestPlatform, uniqueEmail, type TestPlatform } from '@bastion/testing';
 
 describe('refresh token in an HttpOnly cookie (REFRESH_COOKIE=true)', () => {
@@ -37,11 +36,12 @@ describe('refresh token in an HttpOnly cookie (REFRESH_COOKIE=true)', () => {
     expect(after.body.errors?.[0].extensions?.code).toBe('INVALID_TOKEN');
   });
 
-  it('forwards the cookie to the auth subgraph only', () => {
+  it('forwards the cookie to the auth subgraph only', async () => {
+    const { decodeJwt } = await loadJose();
     const key = deriveKey('k'.repeat(40), 'forwarded-claims');
     const client = { ip: null, userAgent: null, refreshCookie: 'brt_secret' };
-    const forAuth = jwt.decode(signForwardedClaims({ kind: 'anonymous' }, client, 'auth', { query: '{ a }' }, key)) as Record<string, unknown>;
-    const forCredits = jwt.decode(signForwardedClaims({ kind: 'anonymous' }, client, 'credits', { query: '{ a }' }, key)) as Record<string, unknown>;
+    const forAuth = decodeJwt(await signForwardedClaims({ kind: 'anonymous' }, client, 'auth', { query: '{ a }' }, key));
+    const forCredits = decodeJwt(await signForwardedClaims({ kind: 'anonymous' }, client, 'credits', { query: '{ a }' }, key));
     expect(forAuth.rc).toBe('brt_secret');
     expect(forCredits.rc).toBeUndefined();
   });

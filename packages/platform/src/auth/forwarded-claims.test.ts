@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { signForwardedClaims, verifyForwardedClaims, type ClaimsRejection } from './forwarded-claims';
+import { loadJose } from './jwt-keys';
+import { deriveKey } from './keys';
+import { MemoryReplayGuard } from './replay-guard';
+import type { Viewer } from './viewer';
+
+const key = deriveKey('k'.repeat(40), 'forwarded-claims');
+const viewer: Viewer = {
+  kind: 'user', userId: randomUUID(), sessionId: randomUUID(), emailVerified: true, organizationId: null, role: null,
+  tokenId: randomUUID(), issuedAt: 0,
+};
+const op = { query: '{ me { id } }', operationName: null, variables: {} };
+const client = { ip: '127.0.0.1', userAgent: 'jest' };
+const now = () => Math.floor(Date.now() / 1000);
+const verify = (header: string, operation = op) =>
+  verifyForwardedClaims(header, { audience: 'auth', operation, key, replayGuard: new MemoryReplayGuard() });
+
+/** The payload of genuine claims, re-signed as an attacker (or a careless key holder) would. */
+async function resigned(change: (claims: Record<string, unknown>) => Record<string, unknown>, alg = 'HS256', signingKey = key) {
+  const { decodeJwt, SignJWT } = await loadJose();
+  const claims = change(decodeJwt(await signForwardedClaims(viewer, client, 'auth', op, key)));
+  return new SignJWT(claims).setProtectedHeader({ alg }).sign(signingKey);
+}
+
+describe('forwarded claims (jose, HS256)', () => {
+  it('carry the viewer and the client to the subgraph they were signed for', async () => {
+    const result = await verify(await signForwardedClaims(viewer, client, 'auth', op, key));
+    expect(result).toEqual({ viewer, client: { ...client, refreshCookie: null } });
+  });
+
+  it('are single-use', async () => {
+    const header = await signForwardedClaims(viewer, client, 'auth', op, key);
+    const replayGuard = new MemoryReplayGuard();
+    const expected = { audience: 'auth', operation: op, key, replayGuard };
+    expect((await verifyForwardedClaims(header, expected)).viewer).toEqual(viewer);
+    expect(await verifyForwardedClaims(header, expected)).toMatchObject({ viewer: { kind: 'anonymous' }, rejection: 'replayed' });
+  });
+
+  it('are bound to the operation they were signed for', async () => {
+    const header = await signForwardedClaims(viewer, client, 'auth', op, key);
+    expect(await verify(header, { ...op, query: '{ me { email } }' })).toMatchObject({ viewer: { kind: 'anonymous' }, rejection: 'operation' });
+  });
+
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  it.each<[string, () => Promise<string>, ClaimsRejection | undefined]>([
+    ['no header', async () => '', undefined],
+    ['another key', async () => signForwardedClaims(viewer, client, 'auth', op, deriveKey('x'.repeat(40), 'forwarded-claims')), 'signature'],
+    ['alg none', async () => `${b64({ alg: 'none' })}.${b64({ k: 'u', sub: randomUUID(), aud: 'auth', iss: 'bastion-gateway', exp: now() + 30, iat: now(), jti: 'j' })}.`, 'signature'],
+    ['HS512 with the right key', () => resigned((c) => c, 'HS512'), 'signature'],
+    ['another subgraph', () => signForwardedClaims(viewer, client, 'credits', op, key), 'audience'],
+    ['expired', () => resigned((c) => ({ ...c, iat: now() - 120, exp: now() - 90 })), 'expired'],
+    ['an iat older than one hop with a fresh exp', () => resigned((c) => ({ ...c, iat: now() - 120 })), 'expired'],
+    ['an iat a minute in the future', () => resigned((c) => ({ ...c, iat: now() + 60, exp: now() + 90 })), 'malformed'],
+    ['no jti', () => resigned(({ jti: _jti, ...c }) => c), 'malformed'],
+    ['no exp', () => resigned(({ exp: _exp, ...c }) => c), 'malformed'],
+    ['a day-long lifetime', () => resigned((c) => ({ ...c, exp: now() + 86_400 })), 'malformed'],
+    ['another issuer', () => resigned((c) => ({ ...c, iss: 'someone' })), 'malformed'],
+  ])('refuse %s: the caller is anonymous', async (_name, make, rejection) => {
+    const result = await verify(await make());
+    expect(result.viewer).toEqual({ kind: 'anonymous' });
+    expect(result.rejection).toBe(rejection);
+  });
+});
