@@ -13,7 +13,6 @@ if (!out) throw new Error('usage: node scripts/image-files.mjs <out directory>')
 rmSync(out, { recursive: true, force: true });
 const { subgraphs } = JSON.parse(readFileSync(join(root, 'subgraphs/registry.json'), 'utf8'));
 const copy = (path, filter) => {
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- paths of this repository
   if (!existsSync(join(root, path))) return;
   mkdirSync(dirname(join(out, path)), { recursive: true });
   cpSync(join(root, path), join(out, path), { recursive: true, filter });
