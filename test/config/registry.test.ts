@@ -64,6 +64,13 @@ describe('the subgraph registry', () => {
     });
   });
 
+  it('a fifth entry is found at its own port with no other change', () => {
+    const billing = { name: 'billing', port: 4005, portVar: 'BILLING_PORT', urlVar: 'BILLING_URL', folder: 'subgraphs/billing', package: '@bastion/billing', main: 'dist/main.js' };
+    const five = parseSubgraphRegistry({ subgraphs: [...SUBGRAPHS, billing] });
+    expect(subgraphUrlsFrom({ BILLING_PORT: 5105 }, five)).toMatchObject({ billing: 'http://127.0.0.1:5105/graphql', auth: 'http://127.0.0.1:4001/graphql' });
+    expect(subgraphUrlsFrom({}, five).billing).toBe('http://127.0.0.1:4005/graphql');
+  });
+
   it('composition joins exactly the registry\'s subgraphs', () => {
     const joined = [...composeSupergraphs().internal.matchAll(/@join__graph\(name: "(\w+)", url: "([^"]+)"\)/g)].map((m) => [m[1], m[2]]);
     expect(sorted(joined.map(([name, url]) => `${name} ${url}`))).toEqual(sorted(Object.entries(SHIPPED).map(([name, port]) => `${name} http://127.0.0.1:${port}/graphql`)));

@@ -72,9 +72,9 @@ export function defaultSubgraphUrl(port: number | string): string {
  * `<NAME>_PORT`, else on the registry's port. So services started one by one with other ports
  * are found without any URL.
  */
-export function subgraphUrlsFrom(settings: Readonly<Record<string, unknown>>): Record<string, string> {
+export function subgraphUrlsFrom(settings: Readonly<Record<string, unknown>>, subgraphs: readonly SubgraphEntry[] = SUBGRAPHS): Record<string, string> {
   const urls: Record<string, string> = {};
-  for (const entry of SUBGRAPHS) {
+  for (const entry of subgraphs) {
     const url = settings[entry.urlVar];
     const port = settings[entry.portVar];
     urls[entry.name] = typeof url === 'string' && url !== '' ? url : defaultSubgraphUrl(typeof port === 'number' || typeof port === 'string' ? port : entry.port);
