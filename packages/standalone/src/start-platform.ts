@@ -77,7 +77,7 @@ export function loadAllConfigs(env: Env, definitions: ReadonlyMap<string, Subgra
 }
 
 /**
- * The whole platform in one process: four subgraphs and the gateway on one database (each
+ * The whole platform in one process: every subgraph of the registry and the gateway on one database (each
  * service in its own schema) and one bus. Services that call each other through the gateway get
  * tokens minted here when none is configured.
  */
