@@ -3,17 +3,19 @@ import type { AuthContext } from '../../context';
 import type { RegisterInput } from '../../accounts/account.service';
 import type { AuthPayload } from '../../sessions/session.service';
 
+/** AuthPayload as clients get it: without the refresh token when the cookie carries it. */
+export type IssuedAuthPayload = Omit<AuthPayload, 'refreshToken'> & { refreshToken: string | null };
+
 /**
  * Hands new tokens to the caller, who has just proven who they are: they may read their own user
- * in the payload, and with REFRESH_COOKIE the refresh token also goes out as an HttpOnly cookie
- * that scripts cannot read.
+ * in the payload. With REFRESH_COOKIE the refresh token goes out only as an HttpOnly cookie that
+ * scripts cannot read, and the body's refreshToken is null.
  */
-export function proven(ctx: AuthContext, payload: AuthPayload): AuthPayload {
+export function proven(ctx: AuthContext, payload: AuthPayload): IssuedAuthPayload {
   ctx.provenUserIds.add(payload.user.id);
-  if (ctx.config.REFRESH_COOKIE) {
-    ctx.setCookie(`${REFRESH_COOKIE_NAME}=${payload.refreshToken}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${ctx.config.REFRESH_TOKEN_TTL}`);
-  }
-  return payload;
+  if (!ctx.config.REFRESH_COOKIE) return payload;
+  ctx.setCookie(`${REFRESH_COOKIE_NAME}=${payload.refreshToken}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${ctx.config.REFRESH_TOKEN_TTL}`);
+  return { ...payload, refreshToken: null };
 }
 
 function clearRefreshCookie(ctx: AuthContext): void {
