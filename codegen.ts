@@ -31,7 +31,7 @@ const SUBGRAPHS: Record<string, Subgraph> = {
   auth: { context: 'AuthContext' },
   orgs: { context: 'OrgsContext' },
   credits: { context: 'CreditsContext' },
-  ai: { context: 'AiContext' },
+  ai: { context: 'AiContext', mappers: { User: '{ id: string }' } },
 };
 
 const config: CodegenConfig = {
@@ -53,6 +53,8 @@ const config: CodegenConfig = {
           mappers: subgraph.mappers ?? {},
           scalars: { DateTime: { input: 'Date', output: 'Date | string' }, JSON: 'unknown' },
           useTypeImports: true,
+          // Catalogs and lists are handed out read-only.
+          immutableTypes: true,
           enumsAsTypes: true,
           avoidOptionals: false,
           maybeValue: 'T | null',

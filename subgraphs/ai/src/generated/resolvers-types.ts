@@ -16,31 +16,31 @@ export type Scalars = {
 
 /** One text generation, visible to its owner. After the user is deleted, prompt and output are empty. */
 export type AiGeneration = {
-  __typename?: 'AIGeneration';
-  createdAt: Scalars['DateTime']['output'];
-  creditsCharged: Scalars['Int']['output'];
-  id: Scalars['ID']['output'];
-  inputTokens?: Maybe<Scalars['Int']['output']>;
-  model: Scalars['String']['output'];
-  output: Scalars['String']['output'];
+  readonly __typename?: 'AIGeneration';
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly creditsCharged: Scalars['Int']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly inputTokens?: Maybe<Scalars['Int']['output']>;
+  readonly model: Scalars['String']['output'];
+  readonly output: Scalars['String']['output'];
   /** Thinking tokens not included (see thinkingTokens); both are billed as output. */
-  outputTokens?: Maybe<Scalars['Int']['output']>;
-  priceVersion: Scalars['String']['output'];
-  prompt: Scalars['String']['output'];
-  template?: Maybe<Scalars['String']['output']>;
-  thinkingTokens?: Maybe<Scalars['Int']['output']>;
+  readonly outputTokens?: Maybe<Scalars['Int']['output']>;
+  readonly priceVersion: Scalars['String']['output'];
+  readonly prompt: Scalars['String']['output'];
+  readonly template?: Maybe<Scalars['String']['output']>;
+  readonly thinkingTokens?: Maybe<Scalars['Int']['output']>;
 };
 
 export type AiGenerationConnection = {
-  __typename?: 'AIGenerationConnection';
-  edges: Array<AiGenerationEdge>;
-  pageInfo: PageInfo;
+  readonly __typename?: 'AIGenerationConnection';
+  readonly edges: ReadonlyArray<AiGenerationEdge>;
+  readonly pageInfo: PageInfo;
 };
 
 export type AiGenerationEdge = {
-  __typename?: 'AIGenerationEdge';
-  cursor: Scalars['String']['output'];
-  node: AiGeneration;
+  readonly __typename?: 'AIGenerationEdge';
+  readonly cursor: Scalars['String']['output'];
+  readonly node: AiGeneration;
 };
 
 /**
@@ -48,59 +48,59 @@ export type AiGenerationEdge = {
  * prices, rounded up once; thinking tokens are billed as output.
  */
 export type AiModel = {
-  __typename?: 'AIModel';
-  creditsPer1kInputTokens: Scalars['Int']['output'];
+  readonly __typename?: 'AIModel';
+  readonly creditsPer1kInputTokens: Scalars['Int']['output'];
   /** Also the price of thinking tokens. */
-  creditsPer1kOutputTokens: Scalars['Int']['output'];
-  creditsPerRequest: Scalars['Int']['output'];
-  displayName: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
+  readonly creditsPer1kOutputTokens: Scalars['Int']['output'];
+  readonly creditsPerRequest: Scalars['Int']['output'];
+  readonly displayName: Scalars['String']['output'];
+  readonly id: Scalars['ID']['output'];
   /** The largest maxOutputTokens a request may ask for (and the default). */
-  maxOutputTokens: Scalars['Int']['output'];
+  readonly maxOutputTokens: Scalars['Int']['output'];
   /** Changes whenever the prices do; every generation records the one it was charged under. */
-  priceVersion: Scalars['String']['output'];
+  readonly priceVersion: Scalars['String']['output'];
 };
 
 /** A prompt template kept on the server: pick it by id and fill its variables. */
 export type AiPromptTemplate = {
-  __typename?: 'AIPromptTemplate';
-  displayName: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
-  variables: Array<AiPromptVariable>;
+  readonly __typename?: 'AIPromptTemplate';
+  readonly displayName: Scalars['String']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly variables: ReadonlyArray<AiPromptVariable>;
 };
 
 export type AiPromptVariable = {
-  __typename?: 'AIPromptVariable';
-  maxLength: Scalars['Int']['output'];
-  name: Scalars['String']['output'];
+  readonly __typename?: 'AIPromptVariable';
+  readonly maxLength: Scalars['Int']['output'];
+  readonly name: Scalars['String']['output'];
 };
 
 export type AiPromptVariableInput = {
-  name: Scalars['String']['input'];
-  value: Scalars['String']['input'];
+  readonly name: Scalars['String']['input'];
+  readonly value: Scalars['String']['input'];
 };
 
 export type GenerateTextInput = {
   /** A retry with the same key returns the first result and is charged once. */
-  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** At most the model's maxOutputTokens (the default). */
-  maxOutputTokens?: InputMaybe<Scalars['Int']['input']>;
+  readonly maxOutputTokens?: InputMaybe<Scalars['Int']['input']>;
   /** An AIModel id. */
-  model: Scalars['String']['input'];
+  readonly model: Scalars['String']['input'];
   /** The user's text; with a template, the text the template works on. */
-  prompt: Scalars['String']['input'];
+  readonly prompt: Scalars['String']['input'];
   /** An AIPromptTemplate id; its system prompt is assembled on the server. */
-  template?: InputMaybe<Scalars['String']['input']>;
-  variables?: InputMaybe<Array<AiPromptVariableInput>>;
+  readonly template?: InputMaybe<Scalars['String']['input']>;
+  readonly variables?: InputMaybe<ReadonlyArray<AiPromptVariableInput>>;
 };
 
 export type Mutation = {
-  __typename?: 'Mutation';
+  readonly __typename?: 'Mutation';
   /**
    * Generates text, charged in credits: the worst case is held first (INSUFFICIENT_CREDITS before any
    * upstream call), the real usage is charged; an upstream failure is UPSTREAM_UNAVAILABLE and free.
    */
-  generateText: AiGeneration;
+  readonly generateText: AiGeneration;
 };
 
 
@@ -109,17 +109,17 @@ export type MutationGenerateTextArgs = {
 };
 
 export type PageInfo = {
-  __typename?: 'PageInfo';
-  endCursor?: Maybe<Scalars['String']['output']>;
-  hasNextPage: Scalars['Boolean']['output'];
+  readonly __typename?: 'PageInfo';
+  readonly endCursor?: Maybe<Scalars['String']['output']>;
+  readonly hasNextPage: Scalars['Boolean']['output'];
 };
 
 export type Query = {
-  __typename?: 'Query';
+  readonly __typename?: 'Query';
   /** The models generateText accepts. */
-  aiModels: Array<AiModel>;
+  readonly aiModels: ReadonlyArray<AiModel>;
   /** The prompt templates generateText accepts. */
-  aiPromptTemplates: Array<AiPromptTemplate>;
+  readonly aiPromptTemplates: ReadonlyArray<AiPromptTemplate>;
 };
 
 export type Tier =
@@ -129,10 +129,10 @@ export type Tier =
   | 'VERIFIED';
 
 export type User = {
-  __typename?: 'User';
+  readonly __typename?: 'User';
   /** The user's generations, newest first: `first` of them (default 20, at most 100). */
-  generations: AiGenerationConnection;
-  id: Scalars['ID']['output'];
+  readonly generations: AiGenerationConnection;
+  readonly id: Scalars['ID']['output'];
 };
 
 
@@ -249,7 +249,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Tier: Tier;
-  User: ResolverTypeWrapper<User>;
+  User: ResolverTypeWrapper<{ id: string }>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -270,7 +270,7 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
-  User: User | FederationReferenceTypes['User'];
+  User: { id: string };
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
@@ -287,7 +287,7 @@ export type InaccessibleDirectiveArgs = { };
 export type InaccessibleDirectiveResolver<Result, Parent, ContextType = AiContext, Args = InaccessibleDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type LinkDirectiveArgs = {
-  import?: Maybe<Array<Maybe<Scalars['String']['input']>>>;
+  import?: Maybe<ReadonlyArray<Maybe<Scalars['String']['input']>>>;
   url: Scalars['String']['input'];
 };
 
@@ -296,8 +296,8 @@ export type LinkDirectiveResolver<Result, Parent, ContextType = AiContext, Args 
 export type ListSizeDirectiveArgs = {
   assumedSize?: Maybe<Scalars['Int']['input']>;
   requireOneSlicingArgument?: Maybe<Scalars['Boolean']['input']>;
-  sizedFields?: Maybe<Array<Scalars['String']['input']>>;
-  slicingArguments?: Maybe<Array<Scalars['String']['input']>>;
+  sizedFields?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
+  slicingArguments?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
 };
 
 export type ListSizeDirectiveResolver<Result, Parent, ContextType = AiContext, Args = ListSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -309,7 +309,7 @@ export type ShareableDirectiveResolver<Result, Parent, ContextType = AiContext, 
 export type TierDirectiveArgs = {
   level: Tier;
   owner?: Maybe<Scalars['String']['input']>;
-  scopes?: Maybe<Array<Scalars['String']['input']>>;
+  scopes?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
 };
 
 export type TierDirectiveResolver<Result, Parent, ContextType = AiContext, Args = TierDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -329,7 +329,7 @@ export type AiGenerationResolvers<ContextType = AiContext, ParentType extends Re
 };
 
 export type AiGenerationConnectionResolvers<ContextType = AiContext, ParentType extends ResolversParentTypes['AIGenerationConnection'] = ResolversParentTypes['AIGenerationConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['AIGenerationEdge']>, ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['AIGenerationEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
@@ -351,7 +351,7 @@ export type AiModelResolvers<ContextType = AiContext, ParentType extends Resolve
 export type AiPromptTemplateResolvers<ContextType = AiContext, ParentType extends ResolversParentTypes['AIPromptTemplate'] = ResolversParentTypes['AIPromptTemplate']> = {
   displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  variables?: Resolver<Array<ResolversTypes['AIPromptVariable']>, ParentType, ContextType>;
+  variables?: Resolver<ReadonlyArray<ResolversTypes['AIPromptVariable']>, ParentType, ContextType>;
 };
 
 export type AiPromptVariableResolvers<ContextType = AiContext, ParentType extends ResolversParentTypes['AIPromptVariable'] = ResolversParentTypes['AIPromptVariable']> = {
@@ -373,8 +373,8 @@ export type PageInfoResolvers<ContextType = AiContext, ParentType extends Resolv
 };
 
 export type QueryResolvers<ContextType = AiContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  aiModels?: Resolver<Array<ResolversTypes['AIModel']>, ParentType, ContextType>;
-  aiPromptTemplates?: Resolver<Array<ResolversTypes['AIPromptTemplate']>, ParentType, ContextType>;
+  aiModels?: Resolver<ReadonlyArray<ResolversTypes['AIModel']>, ParentType, ContextType>;
+  aiPromptTemplates?: Resolver<ReadonlyArray<ResolversTypes['AIPromptTemplate']>, ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = AiContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {

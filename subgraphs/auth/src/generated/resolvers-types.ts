@@ -16,98 +16,98 @@ export type Scalars = {
 
 /** Tokens for a new or renewed session. */
 export type AuthPayload = {
-  __typename?: 'AuthPayload';
+  readonly __typename?: 'AuthPayload';
   /** Short-lived JWT for the Authorization header. */
-  accessToken: Scalars['String']['output'];
+  readonly accessToken: Scalars['String']['output'];
   /** Seconds until the access token expires. */
-  expiresIn: Scalars['Int']['output'];
+  readonly expiresIn: Scalars['Int']['output'];
   /**
    * Opaque; trade it for new tokens with refreshToken. Each use rotates it. Null when the server
    * keeps it in an HttpOnly cookie (REFRESH_COOKIE): scripts never see it then.
    */
-  refreshToken?: Maybe<Scalars['String']['output']>;
-  tokenType: Scalars['String']['output'];
-  user: User;
+  readonly refreshToken?: Maybe<Scalars['String']['output']>;
+  readonly tokenType: Scalars['String']['output'];
+  readonly user: User;
 };
 
 export type IssuedServiceToken = {
-  __typename?: 'IssuedServiceToken';
-  name: Scalars['String']['output'];
-  scopes: Array<Scalars['String']['output']>;
+  readonly __typename?: 'IssuedServiceToken';
+  readonly name: Scalars['String']['output'];
+  readonly scopes: ReadonlyArray<Scalars['String']['output']>;
   /** Hex SHA-256 of the token. */
-  sha256: Scalars['String']['output'];
+  readonly sha256: Scalars['String']['output'];
 };
 
 export type Mutation = {
-  __typename?: 'Mutation';
+  readonly __typename?: 'Mutation';
   /**
    * Starts a change of address: a link goes to the new address and a notice to the current one.
    * Nothing changes until the link is used (verifyEmail). CONFLICT if another account has the address.
    */
-  changeEmail: Scalars['Boolean']['output'];
+  readonly changeEmail: Scalars['Boolean']['output'];
   /** Changes the password; the caller's session stays signed in, every other one is signed out. */
-  changePassword: Scalars['Boolean']['output'];
+  readonly changePassword: Scalars['Boolean']['output'];
   /** Deletes the caller's account and personal data, and signs out every session. */
-  deleteAccount: Scalars['Boolean']['output'];
+  readonly deleteAccount: Scalars['Boolean']['output'];
   /** Issues a service token with the given scopes. The token is returned once; only its hash is stored. */
-  issueServiceToken: Scalars['String']['output'];
+  readonly issueServiceToken: Scalars['String']['output'];
   /**
    * Finishes a LINK flow the caller started: the provider account signs in to this account from now
    * on. CONFLICT if it is linked to another user.
    */
-  linkOAuthAccount: User;
+  readonly linkOAuthAccount: User;
   /** Signs in with email and password. */
-  login: AuthPayload;
+  readonly login: AuthPayload;
   /** Signs out the session the refresh token belongs to. */
-  logout: Scalars['Boolean']['output'];
+  readonly logout: Scalars['Boolean']['output'];
   /** Signs out every session of the caller, this one included; their access tokens stop working at once. */
-  logoutAll: Scalars['Boolean']['output'];
+  readonly logoutAll: Scalars['Boolean']['output'];
   /**
    * Finishes a LOGIN flow from oauthAuthorizationUrl: signs in the user linked to the provider
    * account; else, when the provider verified the email, the account with that email (linking it)
    * or a new account. An unverified email never signs in to an existing account (FORBIDDEN).
    * INVALID_TOKEN for a used, expired or mismatched state.
    */
-  oauthLogin: AuthPayload;
+  readonly oauthLogin: AuthPayload;
   /** Trades a refresh token (argument or cookie) for new tokens; the old one stops working. */
-  refreshToken: AuthPayload;
+  readonly refreshToken: AuthPayload;
   /** Creates an account, signs it in and mails a verification link to the address (see verifyEmail). */
-  register: AuthPayload;
+  readonly register: AuthPayload;
   /**
    * Mails a verification link to the caller's current address, unless it is verified already.
    * True either way.
    */
-  requestEmailVerification: Scalars['Boolean']['output'];
+  readonly requestEmailVerification: Scalars['Boolean']['output'];
   /**
    * Mails a one-hour password reset link if an account has this address. True whether or not one
    * has, so the answer reveals nothing.
    */
-  requestPasswordReset: Scalars['Boolean']['output'];
+  readonly requestPasswordReset: Scalars['Boolean']['output'];
   /** Sets a new password with a reset link; every session of the account is signed out. */
-  resetPassword: Scalars['Boolean']['output'];
+  readonly resetPassword: Scalars['Boolean']['output'];
   /**
    * Revokes every issued token of this name; every gateway refuses them at once. False when no
    * live issued token has the name (tokens configured in SERVICE_TOKENS are not revocable here).
    */
-  revokeServiceToken: Scalars['Boolean']['output'];
+  readonly revokeServiceToken: Scalars['Boolean']['output'];
   /** Signs out one of the caller's sessions. */
-  revokeSession: Scalars['Boolean']['output'];
+  readonly revokeSession: Scalars['Boolean']['output'];
   /**
    * Moves the caller's session into an organization they belong to (null: back to personal). The
    * returned tokens carry `org` and `role`; NOT_FOUND for an organization the caller is not in.
    */
-  switchOrganization: AuthPayload;
+  readonly switchOrganization: AuthPayload;
   /** Removes a linked provider. CONFLICT when it is the last way to sign in (no password, no other link). */
-  unlinkOAuthAccount: User;
+  readonly unlinkOAuthAccount: User;
   /** Changes the caller's profile; fields left out stay as they are. */
-  updateProfile: User;
+  readonly updateProfile: User;
   /**
    * Uses a link from a verification or email-change mail. A change of address takes effect here,
    * and signs out every session of the account. INVALID_TOKEN for a used or expired link.
    * Access tokens issued before keep `email_verified: false` until they are renewed: call
    * refreshToken (argument or cookie) right after, and every session's next token says verified.
    */
-  verifyEmail: Scalars['Boolean']['output'];
+  readonly verifyEmail: Scalars['Boolean']['output'];
 };
 
 
@@ -130,7 +130,7 @@ export type MutationDeleteAccountArgs = {
 
 export type MutationIssueServiceTokenArgs = {
   name: Scalars['String']['input'];
-  scopes: Array<Scalars['String']['input']>;
+  scopes: ReadonlyArray<Scalars['String']['input']>;
 };
 
 
@@ -217,24 +217,24 @@ export type OAuthPurpose =
   | 'LOGIN';
 
 export type Query = {
-  __typename?: 'Query';
+  readonly __typename?: 'Query';
   /** The signed-in user. */
-  me?: Maybe<User>;
+  readonly me?: Maybe<User>;
   /**
    * Starts a sign-in with an OpenID Connect provider (`google` or `oidc`): the URL to send the
    * browser to. The provider returns it to `redirectUri` (one of the configured ones) with `code`
    * and `state` for oauthLogin, or, for purpose LINK (a signed-in, verified caller), for
    * linkOAuthAccount. A state works once, for ten minutes.
    */
-  oauthAuthorizationUrl: Scalars['String']['output'];
+  readonly oauthAuthorizationUrl: Scalars['String']['output'];
   /** The caller's live sessions, most recently used first: `first` of them (default 20, at most 100). */
-  sessions: Array<Session>;
+  readonly sessions: ReadonlyArray<Session>;
   /** Revocations and issued service tokens as auth stores them, for gateways' caches. */
-  tokenRevocationState: TokenRevocationState;
+  readonly tokenRevocationState: TokenRevocationState;
   /** A user by id, for internal services. */
-  user?: Maybe<User>;
+  readonly user?: Maybe<User>;
   /** A user by email address, for internal services. */
-  userByEmail?: Maybe<User>;
+  readonly userByEmail?: Maybe<User>;
 };
 
 
@@ -260,22 +260,22 @@ export type QueryUserByEmailArgs = {
 };
 
 export type RegisterInput = {
-  displayName?: InputMaybe<Scalars['String']['input']>;
-  email: Scalars['String']['input'];
+  readonly displayName?: InputMaybe<Scalars['String']['input']>;
+  readonly email: Scalars['String']['input'];
   /** 10 to 128 characters; very common passwords are refused. */
-  password: Scalars['String']['input'];
+  readonly password: Scalars['String']['input'];
 };
 
 /** A signed-in device or browser: one refresh-token family. */
 export type Session = {
-  __typename?: 'Session';
-  createdAt: Scalars['DateTime']['output'];
+  readonly __typename?: 'Session';
+  readonly createdAt: Scalars['DateTime']['output'];
   /** Whether this is the session making the request. */
-  current: Scalars['Boolean']['output'];
-  id: Scalars['ID']['output'];
-  ip?: Maybe<Scalars['String']['output']>;
-  lastUsedAt: Scalars['DateTime']['output'];
-  userAgent?: Maybe<Scalars['String']['output']>;
+  readonly current: Scalars['Boolean']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly ip?: Maybe<Scalars['String']['output']>;
+  readonly lastUsedAt: Scalars['DateTime']['output'];
+  readonly userAgent?: Maybe<Scalars['String']['output']>;
 };
 
 export type Tier =
@@ -289,18 +289,18 @@ export type Tier =
  * after a gap in the bus and periodically.
  */
 export type TokenRevocationState = {
-  __typename?: 'TokenRevocationState';
+  readonly __typename?: 'TokenRevocationState';
   /** Sessions revoked within the longest access-token lifetime. */
-  revokedSessionIds: Array<Scalars['ID']['output']>;
+  readonly revokedSessionIds: ReadonlyArray<Scalars['ID']['output']>;
   /** Live tokens issued through issueServiceToken: hashes only, never the tokens. */
-  serviceTokens: Array<IssuedServiceToken>;
+  readonly serviceTokens: ReadonlyArray<IssuedServiceToken>;
   /** Users whose access tokens issued before `validAfter` are void, within the same window. */
-  userCutoffs: Array<UserTokenCutoff>;
+  readonly userCutoffs: ReadonlyArray<UserTokenCutoff>;
 };
 
 export type UpdateProfileInput = {
   /** At most 100 characters; null or blank removes it. */
-  displayName?: InputMaybe<Scalars['String']['input']>;
+  readonly displayName?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -308,20 +308,20 @@ export type UpdateProfileInput = {
  * internal services with the users:read scope.
  */
 export type User = {
-  __typename?: 'User';
-  createdAt: Scalars['DateTime']['output'];
-  displayName?: Maybe<Scalars['String']['output']>;
-  email: Scalars['String']['output'];
-  emailVerified: Scalars['Boolean']['output'];
-  id: Scalars['ID']['output'];
+  readonly __typename?: 'User';
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly displayName?: Maybe<Scalars['String']['output']>;
+  readonly email: Scalars['String']['output'];
+  readonly emailVerified: Scalars['Boolean']['output'];
+  readonly id: Scalars['ID']['output'];
   /** Sign-in methods besides the password, e.g. google. */
-  linkedProviders: Array<Scalars['String']['output']>;
+  readonly linkedProviders: ReadonlyArray<Scalars['String']['output']>;
 };
 
 export type UserTokenCutoff = {
-  __typename?: 'UserTokenCutoff';
-  userId: Scalars['ID']['output'];
-  validAfter: Scalars['DateTime']['output'];
+  readonly __typename?: 'UserTokenCutoff';
+  readonly userId: Scalars['ID']['output'];
+  readonly validAfter: Scalars['DateTime']['output'];
 };
 
 
@@ -467,7 +467,7 @@ export type InaccessibleDirectiveArgs = { };
 export type InaccessibleDirectiveResolver<Result, Parent, ContextType = AuthContext, Args = InaccessibleDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type LinkDirectiveArgs = {
-  import?: Maybe<Array<Maybe<Scalars['String']['input']>>>;
+  import?: Maybe<ReadonlyArray<Maybe<Scalars['String']['input']>>>;
   url: Scalars['String']['input'];
 };
 
@@ -476,8 +476,8 @@ export type LinkDirectiveResolver<Result, Parent, ContextType = AuthContext, Arg
 export type ListSizeDirectiveArgs = {
   assumedSize?: Maybe<Scalars['Int']['input']>;
   requireOneSlicingArgument?: Maybe<Scalars['Boolean']['input']>;
-  sizedFields?: Maybe<Array<Scalars['String']['input']>>;
-  slicingArguments?: Maybe<Array<Scalars['String']['input']>>;
+  sizedFields?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
+  slicingArguments?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
 };
 
 export type ListSizeDirectiveResolver<Result, Parent, ContextType = AuthContext, Args = ListSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -489,7 +489,7 @@ export type ShareableDirectiveResolver<Result, Parent, ContextType = AuthContext
 export type TierDirectiveArgs = {
   level: Tier;
   owner?: Maybe<Scalars['String']['input']>;
-  scopes?: Maybe<Array<Scalars['String']['input']>>;
+  scopes?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
 };
 
 export type TierDirectiveResolver<Result, Parent, ContextType = AuthContext, Args = TierDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -508,7 +508,7 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type IssuedServiceTokenResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['IssuedServiceToken'] = ResolversParentTypes['IssuedServiceToken']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  scopes?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -538,7 +538,7 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
 export type QueryResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   oauthAuthorizationUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<QueryOauthAuthorizationUrlArgs, 'provider' | 'purpose' | 'redirectUri'>>;
-  sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType, RequireFields<QuerySessionsArgs, 'first'>>;
+  sessions?: Resolver<ReadonlyArray<ResolversTypes['Session']>, ParentType, ContextType, RequireFields<QuerySessionsArgs, 'first'>>;
   tokenRevocationState?: Resolver<ResolversTypes['TokenRevocationState'], ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   userByEmail?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserByEmailArgs, 'email'>>;
@@ -554,9 +554,9 @@ export type SessionResolvers<ContextType = AuthContext, ParentType extends Resol
 };
 
 export type TokenRevocationStateResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['TokenRevocationState'] = ResolversParentTypes['TokenRevocationState']> = {
-  revokedSessionIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
-  serviceTokens?: Resolver<Array<ResolversTypes['IssuedServiceToken']>, ParentType, ContextType>;
-  userCutoffs?: Resolver<Array<ResolversTypes['UserTokenCutoff']>, ParentType, ContextType>;
+  revokedSessionIds?: Resolver<ReadonlyArray<ResolversTypes['ID']>, ParentType, ContextType>;
+  serviceTokens?: Resolver<ReadonlyArray<ResolversTypes['IssuedServiceToken']>, ParentType, ContextType>;
+  userCutoffs?: Resolver<ReadonlyArray<ResolversTypes['UserTokenCutoff']>, ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
@@ -566,7 +566,7 @@ export type UserResolvers<ContextType = AuthContext, ParentType extends Resolver
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  linkedProviders?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  linkedProviders?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type UserTokenCutoffResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['UserTokenCutoff'] = ResolversParentTypes['UserTokenCutoff']> = {

@@ -16,23 +16,23 @@ export type Scalars = {
 
 /** A Stripe Checkout page to send the buyer to. */
 export type CheckoutSession = {
-  __typename?: 'CheckoutSession';
-  id: Scalars['ID']['output'];
-  url: Scalars['String']['output'];
+  readonly __typename?: 'CheckoutSession';
+  readonly id: Scalars['ID']['output'];
+  readonly url: Scalars['String']['output'];
 };
 
 /** A user's credits. Visible to its owner and to services with credits:read. */
 export type CreditAccount = {
-  __typename?: 'CreditAccount';
+  readonly __typename?: 'CreditAccount';
   /** The balance minus the credits reserved by running holds: what can be spent now. */
-  available: Scalars['Int']['output'];
-  balance: Scalars['Int']['output'];
+  readonly available: Scalars['Int']['output'];
+  readonly balance: Scalars['Int']['output'];
   /** Running holds, soonest deadline first (at most 100). */
-  holds: Array<CreditHold>;
+  readonly holds: ReadonlyArray<CreditHold>;
   /** Cards saved with Stripe (at most 20); asks Stripe on each read. */
-  paymentMethods: Array<PaymentMethod>;
+  readonly paymentMethods: ReadonlyArray<PaymentMethod>;
   /** Ledger entries, newest first: `first` of them (default 20, at most 100). */
-  transactions: CreditTransactionConnection;
+  readonly transactions: CreditTransactionConnection;
 };
 
 
@@ -44,62 +44,62 @@ export type CreditAccountTransactionsArgs = {
 
 /** Credits reserved for a pending charge until settled, released or expired. */
 export type CreditHold = {
-  __typename?: 'CreditHold';
-  amount: Scalars['Int']['output'];
-  createdAt: Scalars['DateTime']['output'];
-  expiresAt: Scalars['DateTime']['output'];
-  id: Scalars['ID']['output'];
+  readonly __typename?: 'CreditHold';
+  readonly amount: Scalars['Int']['output'];
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly expiresAt: Scalars['DateTime']['output'];
+  readonly id: Scalars['ID']['output'];
 };
 
 /** A pack of credits on sale. */
 export type CreditPackage = {
-  __typename?: 'CreditPackage';
-  credits: Scalars['Int']['output'];
-  currency: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
-  name: Scalars['String']['output'];
-  priceCents: Scalars['Int']['output'];
+  readonly __typename?: 'CreditPackage';
+  readonly credits: Scalars['Int']['output'];
+  readonly currency: Scalars['String']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly name: Scalars['String']['output'];
+  readonly priceCents: Scalars['Int']['output'];
 };
 
 /** One ledger entry; the ledger is append-only. */
 export type CreditTransaction = {
-  __typename?: 'CreditTransaction';
+  readonly __typename?: 'CreditTransaction';
   /** Positive for credits added, negative for credits spent. */
-  amount: Scalars['Int']['output'];
-  balanceAfter: Scalars['Int']['output'];
-  createdAt: Scalars['DateTime']['output'];
-  description?: Maybe<Scalars['String']['output']>;
-  id: Scalars['ID']['output'];
-  idempotencyKey?: Maybe<Scalars['String']['output']>;
-  type: TransactionType;
+  readonly amount: Scalars['Int']['output'];
+  readonly balanceAfter: Scalars['Int']['output'];
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly description?: Maybe<Scalars['String']['output']>;
+  readonly id: Scalars['ID']['output'];
+  readonly idempotencyKey?: Maybe<Scalars['String']['output']>;
+  readonly type: TransactionType;
 };
 
 export type CreditTransactionConnection = {
-  __typename?: 'CreditTransactionConnection';
-  edges: Array<CreditTransactionEdge>;
-  pageInfo: PageInfo;
+  readonly __typename?: 'CreditTransactionConnection';
+  readonly edges: ReadonlyArray<CreditTransactionEdge>;
+  readonly pageInfo: PageInfo;
 };
 
 export type CreditTransactionEdge = {
-  __typename?: 'CreditTransactionEdge';
-  cursor: Scalars['String']['output'];
-  node: CreditTransaction;
+  readonly __typename?: 'CreditTransactionEdge';
+  readonly cursor: Scalars['String']['output'];
+  readonly node: CreditTransaction;
 };
 
 export type Mutation = {
-  __typename?: 'Mutation';
+  readonly __typename?: 'Mutation';
   /** Adds credits; the same idempotencyKey for the same user returns the first transaction. */
-  addCredits: CreditTransaction;
+  readonly addCredits: CreditTransaction;
   /** Opens a Stripe Checkout for a package, bought for the caller; successUrl and cancelUrl must be on APP_URL's origin. */
-  createCheckoutSession: CheckoutSession;
+  readonly createCheckoutSession: CheckoutSession;
   /** Reserves credits (INSUFFICIENT_CREDITS when the available balance is short); the same idempotencyKey returns the same hold. */
-  holdCredits: CreditHold;
+  readonly holdCredits: CreditHold;
   /** Frees a hold; false when it was already released or expired. Expired holds are released by the service itself. */
-  releaseHold: Scalars['Boolean']['output'];
+  readonly releaseHold: Scalars['Boolean']['output'];
   /** Charges at most the held amount as one USAGE entry and frees the rest. */
-  settleHold: CreditTransaction;
+  readonly settleHold: CreditTransaction;
   /** Spends credits; INSUFFICIENT_CREDITS rather than going below zero. */
-  useCredits: CreditTransaction;
+  readonly useCredits: CreditTransaction;
 };
 
 
@@ -146,29 +146,29 @@ export type MutationUseCreditsArgs = {
 };
 
 export type PageInfo = {
-  __typename?: 'PageInfo';
-  endCursor?: Maybe<Scalars['String']['output']>;
-  hasNextPage: Scalars['Boolean']['output'];
+  readonly __typename?: 'PageInfo';
+  readonly endCursor?: Maybe<Scalars['String']['output']>;
+  readonly hasNextPage: Scalars['Boolean']['output'];
 };
 
 /** A card saved with Stripe (never its number). */
 export type PaymentMethod = {
-  __typename?: 'PaymentMethod';
-  brand: Scalars['String']['output'];
-  expMonth: Scalars['Int']['output'];
-  expYear: Scalars['Int']['output'];
-  id: Scalars['ID']['output'];
-  last4: Scalars['String']['output'];
+  readonly __typename?: 'PaymentMethod';
+  readonly brand: Scalars['String']['output'];
+  readonly expMonth: Scalars['Int']['output'];
+  readonly expYear: Scalars['Int']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly last4: Scalars['String']['output'];
 };
 
 export type Query = {
-  __typename?: 'Query';
+  readonly __typename?: 'Query';
   /** A user's balance (0 when no account is open yet). */
-  creditBalance: Scalars['Int']['output'];
+  readonly creditBalance: Scalars['Int']['output'];
   /** Credit packs on sale. */
-  creditPackages: Array<CreditPackage>;
+  readonly creditPackages: ReadonlyArray<CreditPackage>;
   /** A user's ledger, newest first. */
-  creditTransactions: CreditTransactionConnection;
+  readonly creditTransactions: CreditTransactionConnection;
 };
 
 
@@ -197,10 +197,10 @@ export type TransactionType =
   | 'USAGE';
 
 export type User = {
-  __typename?: 'User';
+  readonly __typename?: 'User';
   /** The user's credit account; null until it is opened after sign-up. */
-  credits?: Maybe<CreditAccount>;
-  id: Scalars['ID']['output'];
+  readonly credits?: Maybe<CreditAccount>;
+  readonly id: Scalars['ID']['output'];
 };
 
 
@@ -350,7 +350,7 @@ export type InaccessibleDirectiveArgs = { };
 export type InaccessibleDirectiveResolver<Result, Parent, ContextType = CreditsContext, Args = InaccessibleDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type LinkDirectiveArgs = {
-  import?: Maybe<Array<Maybe<Scalars['String']['input']>>>;
+  import?: Maybe<ReadonlyArray<Maybe<Scalars['String']['input']>>>;
   url: Scalars['String']['input'];
 };
 
@@ -359,8 +359,8 @@ export type LinkDirectiveResolver<Result, Parent, ContextType = CreditsContext, 
 export type ListSizeDirectiveArgs = {
   assumedSize?: Maybe<Scalars['Int']['input']>;
   requireOneSlicingArgument?: Maybe<Scalars['Boolean']['input']>;
-  sizedFields?: Maybe<Array<Scalars['String']['input']>>;
-  slicingArguments?: Maybe<Array<Scalars['String']['input']>>;
+  sizedFields?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
+  slicingArguments?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
 };
 
 export type ListSizeDirectiveResolver<Result, Parent, ContextType = CreditsContext, Args = ListSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -372,7 +372,7 @@ export type ShareableDirectiveResolver<Result, Parent, ContextType = CreditsCont
 export type TierDirectiveArgs = {
   level: Tier;
   owner?: Maybe<Scalars['String']['input']>;
-  scopes?: Maybe<Array<Scalars['String']['input']>>;
+  scopes?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
 };
 
 export type TierDirectiveResolver<Result, Parent, ContextType = CreditsContext, Args = TierDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -385,8 +385,8 @@ export type CheckoutSessionResolvers<ContextType = CreditsContext, ParentType ex
 export type CreditAccountResolvers<ContextType = CreditsContext, ParentType extends ResolversParentTypes['CreditAccount'] = ResolversParentTypes['CreditAccount']> = {
   available?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   balance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  holds?: Resolver<Array<ResolversTypes['CreditHold']>, ParentType, ContextType>;
-  paymentMethods?: Resolver<Array<ResolversTypes['PaymentMethod']>, ParentType, ContextType>;
+  holds?: Resolver<ReadonlyArray<ResolversTypes['CreditHold']>, ParentType, ContextType>;
+  paymentMethods?: Resolver<ReadonlyArray<ResolversTypes['PaymentMethod']>, ParentType, ContextType>;
   transactions?: Resolver<ResolversTypes['CreditTransactionConnection'], ParentType, ContextType, RequireFields<CreditAccountTransactionsArgs, 'first'>>;
 };
 
@@ -416,7 +416,7 @@ export type CreditTransactionResolvers<ContextType = CreditsContext, ParentType 
 };
 
 export type CreditTransactionConnectionResolvers<ContextType = CreditsContext, ParentType extends ResolversParentTypes['CreditTransactionConnection'] = ResolversParentTypes['CreditTransactionConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['CreditTransactionEdge']>, ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['CreditTransactionEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
@@ -453,7 +453,7 @@ export type PaymentMethodResolvers<ContextType = CreditsContext, ParentType exte
 
 export type QueryResolvers<ContextType = CreditsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   creditBalance?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<QueryCreditBalanceArgs, 'userId'>>;
-  creditPackages?: Resolver<Array<ResolversTypes['CreditPackage']>, ParentType, ContextType>;
+  creditPackages?: Resolver<ReadonlyArray<ResolversTypes['CreditPackage']>, ParentType, ContextType>;
   creditTransactions?: Resolver<ResolversTypes['CreditTransactionConnection'], ParentType, ContextType, RequireFields<QueryCreditTransactionsArgs, 'first' | 'userId'>>;
 };
 

@@ -16,80 +16,80 @@ export type Scalars = {
 };
 
 export type AccessLogConnection = {
-  __typename?: 'AccessLogConnection';
-  edges: Array<AccessLogEdge>;
-  pageInfo: PageInfo;
+  readonly __typename?: 'AccessLogConnection';
+  readonly edges: ReadonlyArray<AccessLogEdge>;
+  readonly pageInfo: PageInfo;
 };
 
 export type AccessLogEdge = {
-  __typename?: 'AccessLogEdge';
-  cursor: Scalars['String']['output'];
-  node: AccessLogEntry;
+  readonly __typename?: 'AccessLogEdge';
+  readonly cursor: Scalars['String']['output'];
+  readonly node: AccessLogEntry;
 };
 
 /** One entry of the tamper-evident audit log. */
 export type AccessLogEntry = {
-  __typename?: 'AccessLogEntry';
-  action: Scalars['String']['output'];
+  readonly __typename?: 'AccessLogEntry';
+  readonly action: Scalars['String']['output'];
   /** The user (or service name) that acted; null when nobody was signed in or the platform acted. */
-  actorId?: Maybe<Scalars['ID']['output']>;
-  at: Scalars['DateTime']['output'];
-  id: Scalars['ID']['output'];
-  ip?: Maybe<Scalars['String']['output']>;
-  metadata?: Maybe<Scalars['JSON']['output']>;
-  targetId?: Maybe<Scalars['String']['output']>;
-  targetType: Scalars['String']['output'];
+  readonly actorId?: Maybe<Scalars['ID']['output']>;
+  readonly at: Scalars['DateTime']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly ip?: Maybe<Scalars['String']['output']>;
+  readonly metadata?: Maybe<Scalars['JSON']['output']>;
+  readonly targetId?: Maybe<Scalars['String']['output']>;
+  readonly targetType: Scalars['String']['output'];
 };
 
 /** Where an audit chain breaks, for operators. */
 export type AuditChainReport = {
-  __typename?: 'AuditChainReport';
+  readonly __typename?: 'AuditChainReport';
   /** The first position that fails verification; null when valid. */
-  brokenAtSeq?: Maybe<Scalars['Int']['output']>;
+  readonly brokenAtSeq?: Maybe<Scalars['Int']['output']>;
   /** org:<id>, user:<id> or platform. */
-  chain: Scalars['String']['output'];
-  entries: Scalars['Int']['output'];
-  reason?: Maybe<Scalars['String']['output']>;
-  valid: Scalars['Boolean']['output'];
+  readonly chain: Scalars['String']['output'];
+  readonly entries: Scalars['Int']['output'];
+  readonly reason?: Maybe<Scalars['String']['output']>;
+  readonly valid: Scalars['Boolean']['output'];
 };
 
 /** A single-use invitation, mailed to its address; open for 7 days. */
 export type Invitation = {
-  __typename?: 'Invitation';
-  createdAt: Scalars['DateTime']['output'];
-  email: Scalars['String']['output'];
-  expiresAt: Scalars['DateTime']['output'];
-  id: Scalars['ID']['output'];
-  role: Role;
+  readonly __typename?: 'Invitation';
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly email: Scalars['String']['output'];
+  readonly expiresAt: Scalars['DateTime']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly role: Role;
 };
 
 /** Reachable only through an organization the caller belongs to, or the caller's own memberships. */
 export type Membership = {
-  __typename?: 'Membership';
-  joinedAt: Scalars['DateTime']['output'];
-  organization: Organization;
-  role: Role;
-  user: User;
+  readonly __typename?: 'Membership';
+  readonly joinedAt: Scalars['DateTime']['output'];
+  readonly organization: Organization;
+  readonly role: Role;
+  readonly user: User;
 };
 
 export type Mutation = {
-  __typename?: 'Mutation';
+  readonly __typename?: 'Mutation';
   /** Joins with a mailed token; only the invited address, verified. */
-  acceptInvitation: Membership;
+  readonly acceptInvitation: Membership;
   /** Changes a member's role (ADMIN); never leaves an organization without an ADMIN (CONFLICT). */
-  changeMemberRole: Membership;
+  readonly changeMemberRole: Membership;
   /** Creates an organization with the caller as its ADMIN (ORGS_CREATED_PER_DAY per user). */
-  createOrganization: Organization;
+  readonly createOrganization: Organization;
   /** Deletes an organization with its memberships and invitations (ADMIN); publishes ORGANIZATION_DELETED. */
-  deleteOrganization: Scalars['Boolean']['output'];
+  readonly deleteOrganization: Scalars['Boolean']['output'];
   /** Mails a single-use invitation (ADMIN); replaces an open invitation to the same address. */
-  inviteMember: Invitation;
+  readonly inviteMember: Invitation;
   /** Removes a member (ADMIN), or the caller leaves; never the last ADMIN (CONFLICT). */
-  removeMember: Scalars['Boolean']['output'];
+  readonly removeMember: Scalars['Boolean']['output'];
   /** Revokes an open invitation (ADMIN). */
-  revokeInvitation: Scalars['Boolean']['output'];
+  readonly revokeInvitation: Scalars['Boolean']['output'];
   /** Renames an organization (ADMIN); its slug follows the name. */
-  updateOrganization: Organization;
+  readonly updateOrganization: Organization;
 };
 
 
@@ -140,18 +140,18 @@ export type MutationUpdateOrganizationArgs = {
 
 /** An organization. Only its members see it; the caller's role is read from the membership row on every request. */
 export type Organization = {
-  __typename?: 'Organization';
-  createdAt: Scalars['DateTime']['output'];
-  id: Scalars['ID']['output'];
+  readonly __typename?: 'Organization';
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly id: Scalars['ID']['output'];
   /** Open invitations, for ADMINs (first: default 50, at most 100); addresses are not for services. */
-  invitations: Array<Invitation>;
+  readonly invitations: ReadonlyArray<Invitation>;
   /** Members, oldest first (first: default 50, at most 100). */
-  members: Array<Membership>;
+  readonly members: ReadonlyArray<Membership>;
   /** The caller's role here. */
-  myRole?: Maybe<Role>;
-  name: Scalars['String']['output'];
+  readonly myRole?: Maybe<Role>;
+  readonly name: Scalars['String']['output'];
   /** Derived from the name; changes with it. */
-  slug: Scalars['String']['output'];
+  readonly slug: Scalars['String']['output'];
 };
 
 
@@ -169,25 +169,25 @@ export type OrganizationMembersArgs = {
 };
 
 export type PageInfo = {
-  __typename?: 'PageInfo';
-  endCursor?: Maybe<Scalars['String']['output']>;
-  hasNextPage: Scalars['Boolean']['output'];
+  readonly __typename?: 'PageInfo';
+  readonly endCursor?: Maybe<Scalars['String']['output']>;
+  readonly hasNextPage: Scalars['Boolean']['output'];
 };
 
 export type Query = {
-  __typename?: 'Query';
+  readonly __typename?: 'Query';
   /** An organization's audit log for its ADMINs, newest first; `action` keeps one action. */
-  accessLog: AccessLogConnection;
+  readonly accessLog: AccessLogConnection;
   /** Each chain checked (one organization's, or all), with where it breaks. */
-  auditChainReports: Array<AuditChainReport>;
+  readonly auditChainReports: ReadonlyArray<AuditChainReport>;
   /** The caller's organizations (first: default 50, at most 100). */
-  myOrganizations: Array<Organization>;
+  readonly myOrganizations: ReadonlyArray<Organization>;
   /** An organization the caller belongs to; NOT_FOUND for any other. */
-  organization?: Maybe<Organization>;
+  readonly organization?: Maybe<Organization>;
   /** A user's membership in an organization, or null; for the auth service's switchOrganization. */
-  organizationMembership?: Maybe<Membership>;
+  readonly organizationMembership?: Maybe<Membership>;
   /** False when an entry of the organization's audit chain (every chain when null) was altered, removed or reordered. */
-  verifyAuditChain: Scalars['Boolean']['output'];
+  readonly verifyAuditChain: Scalars['Boolean']['output'];
 };
 
 
@@ -238,12 +238,12 @@ export type Tier =
   | 'VERIFIED';
 
 export type User = {
-  __typename?: 'User';
-  id: Scalars['ID']['output'];
+  readonly __typename?: 'User';
+  readonly id: Scalars['ID']['output'];
   /** The organizations the user belongs to (first: default 50, at most 100). */
-  memberships: Array<Membership>;
+  readonly memberships: ReadonlyArray<Membership>;
   /** The user's own security events (sign-ins, failures, password and email changes, sessions), newest first. */
-  securityEvents: AccessLogConnection;
+  readonly securityEvents: AccessLogConnection;
 };
 
 
@@ -409,7 +409,7 @@ export type InaccessibleDirectiveArgs = { };
 export type InaccessibleDirectiveResolver<Result, Parent, ContextType = OrgsContext, Args = InaccessibleDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type LinkDirectiveArgs = {
-  import?: Maybe<Array<Maybe<Scalars['String']['input']>>>;
+  import?: Maybe<ReadonlyArray<Maybe<Scalars['String']['input']>>>;
   url: Scalars['String']['input'];
 };
 
@@ -418,8 +418,8 @@ export type LinkDirectiveResolver<Result, Parent, ContextType = OrgsContext, Arg
 export type ListSizeDirectiveArgs = {
   assumedSize?: Maybe<Scalars['Int']['input']>;
   requireOneSlicingArgument?: Maybe<Scalars['Boolean']['input']>;
-  sizedFields?: Maybe<Array<Scalars['String']['input']>>;
-  slicingArguments?: Maybe<Array<Scalars['String']['input']>>;
+  sizedFields?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
+  slicingArguments?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
 };
 
 export type ListSizeDirectiveResolver<Result, Parent, ContextType = OrgsContext, Args = ListSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -431,13 +431,13 @@ export type ShareableDirectiveResolver<Result, Parent, ContextType = OrgsContext
 export type TierDirectiveArgs = {
   level: Tier;
   owner?: Maybe<Scalars['String']['input']>;
-  scopes?: Maybe<Array<Scalars['String']['input']>>;
+  scopes?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
 };
 
 export type TierDirectiveResolver<Result, Parent, ContextType = OrgsContext, Args = TierDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AccessLogConnectionResolvers<ContextType = OrgsContext, ParentType extends ResolversParentTypes['AccessLogConnection'] = ResolversParentTypes['AccessLogConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['AccessLogEdge']>, ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['AccessLogEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
@@ -503,8 +503,8 @@ export type OrganizationResolvers<ContextType = OrgsContext, ParentType extends 
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Organization']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  invitations?: Resolver<Array<ResolversTypes['Invitation']>, ParentType, ContextType, Partial<OrganizationInvitationsArgs>>;
-  members?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType, Partial<OrganizationMembersArgs>>;
+  invitations?: Resolver<ReadonlyArray<ResolversTypes['Invitation']>, ParentType, ContextType, Partial<OrganizationInvitationsArgs>>;
+  members?: Resolver<ReadonlyArray<ResolversTypes['Membership']>, ParentType, ContextType, Partial<OrganizationMembersArgs>>;
   myRole?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -517,8 +517,8 @@ export type PageInfoResolvers<ContextType = OrgsContext, ParentType extends Reso
 
 export type QueryResolvers<ContextType = OrgsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   accessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'organizationId'>>;
-  auditChainReports?: Resolver<Array<ResolversTypes['AuditChainReport']>, ParentType, ContextType, Partial<QueryAuditChainReportsArgs>>;
-  myOrganizations?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType, Partial<QueryMyOrganizationsArgs>>;
+  auditChainReports?: Resolver<ReadonlyArray<ResolversTypes['AuditChainReport']>, ParentType, ContextType, Partial<QueryAuditChainReportsArgs>>;
+  myOrganizations?: Resolver<ReadonlyArray<ResolversTypes['Organization']>, ParentType, ContextType, Partial<QueryMyOrganizationsArgs>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
   organizationMembership?: Resolver<Maybe<ResolversTypes['Membership']>, ParentType, ContextType, RequireFields<QueryOrganizationMembershipArgs, 'organizationId' | 'userId'>>;
   verifyAuditChain?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<QueryVerifyAuditChainArgs>>;
@@ -527,7 +527,7 @@ export type QueryResolvers<ContextType = OrgsContext, ParentType extends Resolve
 export type UserResolvers<ContextType = OrgsContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  memberships?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType, Partial<UserMembershipsArgs>>;
+  memberships?: Resolver<ReadonlyArray<ResolversTypes['Membership']>, ParentType, ContextType, Partial<UserMembershipsArgs>>;
   securityEvents?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, Partial<UserSecurityEventsArgs>>;
 };
 
