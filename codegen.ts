@@ -30,7 +30,10 @@ interface Subgraph {
 const SUBGRAPHS: Record<string, Subgraph> = {
   auth: { context: 'AuthContext' },
   orgs: { context: 'OrgsContext' },
-  credits: { context: 'CreditsContext' },
+  credits: {
+    context: 'CreditsContext',
+    mappers: { User: '{ id: string }', CreditAccount: '../accounts/ledger.entity#CreditAccountEntity' },
+  },
   ai: { context: 'AiContext', mappers: { User: '{ id: string }' } },
 };
 
