@@ -29,7 +29,14 @@ interface Subgraph {
 
 const SUBGRAPHS: Record<string, Subgraph> = {
   auth: { context: 'AuthContext' },
-  orgs: { context: 'OrgsContext' },
+  orgs: {
+    context: 'OrgsContext',
+    mappers: {
+      User: '{ id: string }',
+      Organization: '../organizations/organization.entity#OrganizationEntity',
+      Membership: '../organizations/organization.entity#MembershipEntity',
+    },
+  },
   credits: {
     context: 'CreditsContext',
     mappers: { User: '{ id: string }', CreditAccount: '../accounts/ledger.entity#CreditAccountEntity' },
