@@ -28,7 +28,10 @@ interface Subgraph {
 }
 
 const SUBGRAPHS: Record<string, Subgraph> = {
-  auth: { context: 'AuthContext' },
+  auth: {
+    context: 'AuthContext',
+    mappers: { User: '../users/user.entity#UserEntity', Session: '../sessions/session.entity#SessionEntity' },
+  },
   orgs: {
     context: 'OrgsContext',
     mappers: {
