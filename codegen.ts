@@ -2,7 +2,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
  * `npm run codegen`: resolver types from each subgraph's schema.graphql into
- * subgraphs/<name>/src/generated/resolvers-types.ts (committed; test/codegen-fresh.test.ts fails
+ * subgraphs/<name>/src/generated/resolvers-types.ts (committed; schema/test/resolver-types.test.ts and scripts/check-codegen.mjs fail
  * when they are stale). Resolver maps are typed with the generated `Resolvers`, so argument types
  * come from the SDL instead of being written by hand.
  */
