@@ -90,9 +90,9 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
       const limits = new AuthLimits(createRateLimiter(deps.redis, deps.keyPrefix), createFailureLimiter(deps.redis, deps.keyPrefix), {
         perIpAttempts: config.RATE_LIMIT_AUTH_PER_IP, failuresPerEmail: 10, windowSeconds: 15 * 60,
       });
-      const accounts = new AccountService(dataSource, hasher, sessions, relay, limits);
-      const users = new UserService(dataSource);
       const flows = createAccountFlows({ config, dataSource, relay, logger, hasher, sessions, limits });
+      const accounts = new AccountService(dataSource, hasher, sessions, relay, limits, flows.emailVerification);
+      const users = new UserService(dataSource);
       const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(dataSource, options.issuedTokens ?? new MemoryIssuedTokenStore(), revocations, relay, logger);
