@@ -219,6 +219,20 @@ export type OAuthPurpose =
   | 'LINK'
   | 'LOGIN';
 
+/**
+ * Access tokens carrying `organizationId`, of `userId` (of every user when null), issued no later
+ * than `changedAt` (compared in whole seconds, as `iat` is) are void unless their role is `role`
+ * (null: whatever their role).
+ */
+export type OrganizationTokenCutoff = {
+  readonly __typename?: 'OrganizationTokenCutoff';
+  readonly changedAt: Scalars['DateTime']['output'];
+  readonly organizationId: Scalars['ID']['output'];
+  /** ADMIN, EDITOR or VIEWER (the names of orgs' Role), or null. */
+  readonly role?: Maybe<Scalars['String']['output']>;
+  readonly userId?: Maybe<Scalars['ID']['output']>;
+};
+
 export type Query = {
   readonly __typename?: 'Query';
   /** The signed-in user. */
@@ -293,6 +307,8 @@ export type Tier =
  */
 export type TokenRevocationState = {
   readonly __typename?: 'TokenRevocationState';
+  /** Stale organization claims (role changes, removals, deleted organizations), within the same window. */
+  readonly organizationCutoffs: ReadonlyArray<OrganizationTokenCutoff>;
   /** Sessions revoked within the longest access-token lifetime. */
   readonly revokedSessionIds: ReadonlyArray<Scalars['ID']['output']>;
   /** Live tokens issued through issueServiceToken: hashes only, never the tokens. */
@@ -427,6 +443,7 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   OAuthPurpose: OAuthPurpose;
+  OrganizationTokenCutoff: ResolverTypeWrapper<OrganizationTokenCutoff>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterInput: RegisterInput;
   Session: ResolverTypeWrapper<SessionEntity>;
@@ -447,6 +464,7 @@ export type ResolversParentTypes = {
   IssuedServiceToken: IssuedServiceToken;
   Mutation: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
+  OrganizationTokenCutoff: OrganizationTokenCutoff;
   Query: Record<PropertyKey, never>;
   RegisterInput: RegisterInput;
   Session: SessionEntity;
@@ -538,6 +556,13 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   verifyEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
 };
 
+export type OrganizationTokenCutoffResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['OrganizationTokenCutoff'] = ResolversParentTypes['OrganizationTokenCutoff']> = {
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  organizationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   oauthAuthorizationUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<QueryOauthAuthorizationUrlArgs, 'provider' | 'purpose' | 'redirectUri'>>;
@@ -557,6 +582,7 @@ export type SessionResolvers<ContextType = AuthContext, ParentType extends Resol
 };
 
 export type TokenRevocationStateResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['TokenRevocationState'] = ResolversParentTypes['TokenRevocationState']> = {
+  organizationCutoffs?: Resolver<ReadonlyArray<ResolversTypes['OrganizationTokenCutoff']>, ParentType, ContextType>;
   revokedSessionIds?: Resolver<ReadonlyArray<ResolversTypes['ID']>, ParentType, ContextType>;
   serviceTokens?: Resolver<ReadonlyArray<ResolversTypes['IssuedServiceToken']>, ParentType, ContextType>;
   userCutoffs?: Resolver<ReadonlyArray<ResolversTypes['UserTokenCutoff']>, ParentType, ContextType>;
@@ -582,6 +608,7 @@ export type Resolvers<ContextType = AuthContext> = {
   DateTime?: GraphQLScalarType;
   IssuedServiceToken?: IssuedServiceTokenResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  OrganizationTokenCutoff?: OrganizationTokenCutoffResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
   TokenRevocationState?: TokenRevocationStateResolvers<ContextType>;
