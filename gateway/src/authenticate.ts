@@ -1,12 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import {
-  AccessTokenVerifier, AppError, ANONYMOUS, sha256Hex, type ServiceTokenRegistry, type UserViewer, type Viewer,
+  AccessTokenVerifier, AppError, ANONYMOUS, sha256Hex, type RevocationSubject, type ServiceTokenRegistry, type Viewer,
 } from '@bastion/platform';
 
 /** Revocations and issued service tokens as the gateway knows them (its RevocationCache). */
 export interface CredentialState {
   /** Throws UPSTREAM_UNAVAILABLE while the state is not loaded. */
-  isRevoked(viewer: Pick<UserViewer, 'userId' | 'sessionId' | 'issuedAt'>): Promise<boolean>;
+  isRevoked(viewer: RevocationSubject): Promise<boolean>;
   /** A live issued token's identity, or null; throws UPSTREAM_UNAVAILABLE while not loaded. */
   findIssued(sha256: string): Promise<{ name: string; scopes: string[] } | null>;
 }

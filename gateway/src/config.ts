@@ -28,8 +28,11 @@ export const gatewayConfigSchema = z
   TLS_KEY_FILE: z.string().optional(),
   /** The browser explorer on GET /graphql outside production (production serves none, whatever this says). */
   EXPLORER: z.enum(['graphiql', 'sandbox', 'off']).default('graphiql'),
-  /** Browser origins allowed to call the public listener, comma-separated. */
-  CORS_ORIGINS: z.string().default('http://localhost:3000'),
+  /**
+   * Browser origins allowed to call the public listener, comma-separated. Unset: loopback dev
+   * servers outside production (cors.ts), none in production.
+   */
+  CORS_ORIGINS: z.string().optional(),
   // Operation limits, checked before planning (README "Operation limits").
   MAX_QUERY_DEPTH: limit(12),
   MAX_QUERY_ALIASES: limit(50),

@@ -5,6 +5,29 @@ export function parseOrigins(value: string | undefined): Set<string> {
   return new Set((value ?? '').split(',').map((s) => s.trim().replace(/\/$/, '')).filter((s) => s && s !== '*'));
 }
 
+/** Ports dev servers use by default: React/Next, Vite (dev and preview), Angular, Astro, Vue CLI, Django... */
+export const DEVELOPMENT_PORTS = [3000, 3001, 3002, 4000, 4173, 4200, 4321, 5000, 5173, 5174, 8000, 8080, 8081] as const;
+/** The loopback host names a browser may show for a local dev server. */
+export const DEVELOPMENT_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
+
+/** Every http and https origin of a loopback host on a development port. */
+export function developmentOrigins(): Set<string> {
+  const origins = new Set<string>();
+  for (const scheme of ['http', 'https']) {
+    for (const host of DEVELOPMENT_HOSTS) for (const port of DEVELOPMENT_PORTS) origins.add(`${scheme}://${host}:${port}`);
+  }
+  return origins;
+}
+
+/**
+ * The origins the public listener admits: CORS_ORIGINS when it is set; unset (or empty), the
+ * local dev servers outside production and none in production, where the list must be explicit.
+ */
+export function corsOrigins(config: { CORS_ORIGINS?: string; NODE_ENV: string }): Set<string> {
+  if (config.CORS_ORIGINS !== undefined) return parseOrigins(config.CORS_ORIGINS);
+  return config.NODE_ENV === 'production' ? new Set() : developmentOrigins();
+}
+
 const ALLOWED_HEADERS = 'content-type, authorization, x-service-token, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 
 /**

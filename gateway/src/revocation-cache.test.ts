@@ -4,8 +4,10 @@ import { AppError, MemoryIssuedTokenStore, MemoryRevocationList, RedisRevocation
 import { RevocationCache } from './revocation-cache';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
-const viewer = { userId: '00000000-0000-4000-8000-000000000001', sessionId: '00000000-0000-4000-8000-000000000002', issuedAt: 1 };
-const EMPTY = { revokedSessionIds: [], userCutoffs: [], serviceTokens: [] };
+const viewer = {
+  userId: '00000000-0000-4000-8000-000000000001', sessionId: '00000000-0000-4000-8000-000000000002', issuedAt: 1, organizationId: null, role: null,
+};
+const EMPTY = { revokedSessionIds: [], userCutoffs: [], organizationCutoffs: [], serviceTokens: [] };
 
 /** A "Redis" that accepts connections and never answers: the worst a request can meet. */
 async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {

@@ -1,5 +1,5 @@
 import {
-  AppError, MemoryIssuedTokenStore, MemoryRevocationList, type Logger, type RevocationList, type UserViewer,
+  AppError, MemoryIssuedTokenStore, MemoryRevocationList, type Logger, type RevocationList, type RevocationSubject,
 } from '@bastion/platform';
 import type { RevocationState } from './revocation-state-client';
 
@@ -49,10 +49,11 @@ export class RevocationCache {
     // Revocations only accumulate (and expire on their own), so merging is always safe.
     for (const id of state!.revokedSessionIds) await memory.revokeSession(id);
     for (const cutoff of state!.userCutoffs) await memory.revokeUserTokens(cutoff.userId, cutoff.validAfter);
+    for (const cutoff of state!.organizationCutoffs) await memory.revokeOrganizationTokens(cutoff);
     this.loaded = true;
   }
 
-  async isRevoked(viewer: Pick<UserViewer, 'userId' | 'sessionId' | 'issuedAt'>): Promise<boolean> {
+  async isRevoked(viewer: RevocationSubject): Promise<boolean> {
     this.assertLoaded();
     if (await this.options.memory.isRevoked(viewer)) return true;
     return this.askFastPath((list) => list.isRevoked(viewer));

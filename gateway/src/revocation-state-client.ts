@@ -1,15 +1,28 @@
 import type { KeyObject } from 'node:crypto';
-import { UNKNOWN_CLIENT, signForwardedClaims, type ServiceTokenEntry, type ServiceViewer } from '@bastion/platform';
+import {
+  UNKNOWN_CLIENT, signForwardedClaims, type OrganizationTokenCutoff, type Role, type ServiceTokenEntry, type ServiceViewer,
+} from '@bastion/platform';
 
 /** Auth's revocations and live issued service tokens, as the gateway caches them. */
 export interface RevocationState {
   revokedSessionIds: string[];
   /** Epoch seconds before which each user's access tokens are void. */
   userCutoffs: { userId: string; validAfter: number }[];
+  /** Stale organization claims: role changes, removals and deleted organizations. */
+  organizationCutoffs: OrganizationTokenCutoff[];
   serviceTokens: ServiceTokenEntry[];
 }
 
-const QUERY = 'query GatewayRevocationState { tokenRevocationState { revokedSessionIds userCutoffs { userId validAfter } serviceTokens { name scopes sha256 } } }';
+const QUERY = `query GatewayRevocationState { tokenRevocationState {
+  revokedSessionIds userCutoffs { userId validAfter } organizationCutoffs { organizationId userId role changedAt }
+  serviceTokens { name scopes sha256 } } }`;
+
+interface StateResponse {
+  revokedSessionIds: string[];
+  userCutoffs: { userId: string; validAfter: string }[];
+  organizationCutoffs: { organizationId: string; userId: string | null; role: Role | null; changedAt: string }[];
+  serviceTokens: ServiceTokenEntry[];
+}
 
 /** The gateway asks as itself: a service with exactly the scope the field needs. */
 const GATEWAY_VIEWER: ServiceViewer = { kind: 'service', name: 'gateway', scopes: ['tokens:admin'] };
@@ -27,7 +40,7 @@ export async function fetchRevocationState(authUrl: string, claimsKey: KeyObject
     signal: AbortSignal.timeout(timeoutMs),
   });
   const body = (await response.json()) as {
-    data?: { tokenRevocationState?: { revokedSessionIds: string[]; userCutoffs: { userId: string; validAfter: string }[]; serviceTokens: ServiceTokenEntry[] } };
+    data?: { tokenRevocationState?: StateResponse };
     errors?: { message: string; extensions?: { code?: string } }[];
   };
   const state = body.data?.tokenRevocationState;
@@ -38,6 +51,9 @@ export async function fetchRevocationState(authUrl: string, claimsKey: KeyObject
   return {
     revokedSessionIds: state.revokedSessionIds,
     userCutoffs: state.userCutoffs.map((c) => ({ userId: c.userId, validAfter: Math.floor(Date.parse(c.validAfter) / 1000) })),
+    organizationCutoffs: state.organizationCutoffs.map((c) => ({
+      organizationId: c.organizationId, userId: c.userId, role: c.role, changedAtMs: Date.parse(c.changedAt),
+    })),
     serviceTokens: state.serviceTokens,
   };
 }

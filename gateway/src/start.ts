@@ -9,7 +9,7 @@ import { parseTrustedProxies } from './client-address';
 import type { GatewayConfig } from './config';
 import { SUPERGRAPH_FILES, createGatewayServer, readSupergraph } from './gateway';
 import { createGatewayApp } from './app';
-import { parseOrigins } from './cors';
+import { corsOrigins } from './cors';
 import { GatewayMetrics } from './metrics';
 import { subscribeToAuthFeeds } from './auth-feeds';
 import { RevocationCache } from './revocation-cache';
@@ -129,8 +129,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   };
   // Every Redis feature falls back per process (README "What happens when a part fails").
   const degradable = new Set(['redis']);
+  if (isProduction && config.CORS_ORIGINS === undefined) logger.warn('CORS_ORIGINS is unset: no browser origin may call the public listener');
   const common = {
-    corsOrigins: parseOrigins(config.CORS_ORIGINS), authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY),
+    corsOrigins: corsOrigins(config), authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY),
     bodyLimitBytes: config.BODY_LIMIT_BYTES, budget, logger, metrics, readiness, degradable, jwks: () => jwks,
     explorer, landingPage: !isProduction,
   };

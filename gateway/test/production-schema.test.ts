@@ -28,6 +28,16 @@ describe('production: the public listener does not publish the schema', () => {
     }
   });
 
+  it('admits no browser origin while CORS_ORIGINS is unset, not even a local dev server', async () => {
+    for (const origin of ['http://localhost:3000', 'http://127.0.0.1:5173']) {
+      const response = await fetch(platform.gateway.url, {
+        method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+      await response.arrayBuffer();
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    }
+  });
+
   it('still answers __typename', async () => {
     expect((await platform.gql('{ __typename }')).body).toEqual({ data: { __typename: 'Query' } });
   });

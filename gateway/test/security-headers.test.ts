@@ -86,6 +86,14 @@ describe('security headers on the gateway', () => {
     expect(response.headers.get('access-control-allow-methods')).toMatch(/POST/);
   });
 
+  it('with CORS_ORIGINS set, only those origins: a local dev server is refused', async () => {
+    const response = await fetch(`${origins.public}/graphql`, {
+      method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
+    });
+    await response.arrayBuffer();
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('the internal listener answers no CORS at all, preflight or request', async () => {
     const response = await preflight(origins.internal);
     await response.arrayBuffer();

@@ -1,5 +1,5 @@
 import { schemaOf, sha256Hex } from '@bastion/platform';
-import { registerUser, startRestartablePlatform, type RestartablePlatform } from '@bastion/testing';
+import { eventually, registerUser, startRestartablePlatform, type RestartablePlatform } from '@bastion/testing';
 
 const ISSUE = 'mutation ($n: String!, $s: [String!]!) { issueServiceToken(name: $n, scopes: $s) }';
 const REVOKE = 'mutation ($n: String!) { revokeServiceToken(name: $n) }';
@@ -43,6 +43,43 @@ describe('revocations and issued service tokens across a restart', () => {
     }
     // The control: a user who never signed out is still served, so the refusals above are revocations.
     expect((await me(kept.accessToken)).body.data).toEqual({ me: { id: kept.id } });
+  });
+
+  it('keeps refusing stale organization claims (a demotion, a deleted organization), and only those', async () => {
+    const gql = <T>(query: string, token: string, variables: Record<string, unknown> = {}) =>
+      platform.current.gql<T>(query, variables, { token }).then((r) => r.body.data!);
+    const owner = await registerUser(platform.current, { verified: true });
+    const member = await registerUser(platform.current, { verified: true });
+    const create = () => gql<{ createOrganization: { id: string } }>('mutation { createOrganization(name: "Restart") { id } }', owner.accessToken);
+    const switchInto = async (orgId: string, user: { accessToken: string }) => (await gql<{ switchOrganization: { accessToken: string; refreshToken: string } }>(
+      'mutation ($id: ID) { switchOrganization(organizationId: $id) { accessToken refreshToken } }', user.accessToken, { id: orgId })).switchOrganization;
+    const kept = (await create()).createOrganization.id;
+    const { dataSource: orgs } = platform.current.orgs;
+    await orgs.query(`INSERT INTO ${schemaOf(orgs)}.memberships (organization_id, user_id, role, joined_at) VALUES ($1, $2, 'ADMIN', now())`, [kept, member.id]);
+    const ownerIn = await switchInto(kept, owner);
+    const memberIn = await switchInto(kept, member);
+    const doomed = (await create()).createOrganization.id;
+    const ownerInDoomed = await switchInto(doomed, owner);
+    await gql('mutation ($o: ID!, $u: ID!) { changeMemberRole(organizationId: $o, userId: $u, role: VIEWER) { role } }', ownerIn.accessToken, { o: kept, u: member.id });
+    await gql(`mutation { deleteOrganization(id: "${doomed}") }`, ownerInDoomed.accessToken);
+    await eventually(async () => {
+      expect((await me(memberIn.accessToken)).status).toBe(401);
+      expect((await me(ownerInDoomed.accessToken)).status).toBe(401);
+    });
+
+    await restart();
+
+    for (const stale of [memberIn, ownerInDoomed]) {
+      const response = await me(stale.accessToken);
+      expect([response.status, response.body.errors?.[0].extensions?.code]).toEqual([401, 'UNAUTHENTICATED']);
+    }
+    // The controls: tokens without the stale claim are served, and so is the member's refreshed VIEWER token.
+    for (const [user, token] of [[owner, ownerIn.accessToken], [member, member.accessToken], [owner, owner.accessToken]] as const) {
+      expect((await me(token)).body.data).toEqual({ me: { id: user.id } });
+    }
+    const refreshed = await platform.current.gql<{ refreshToken: { accessToken: string } }>(
+      'mutation ($t: String) { refreshToken(refreshToken: $t) { accessToken } }', { t: memberIn.refreshToken });
+    expect((await me(refreshed.body.data!.refreshToken.accessToken)).body.data).toEqual({ me: { id: member.id } });
   });
 
   it('keeps issued service tokens working, and revoked ones refused, across restarts', async () => {

@@ -1,3 +1,4 @@
+import { DEVELOPMENT_HOSTS, DEVELOPMENT_PORTS } from '@bastion/gateway';
 import { describeStartupError, stopOnSignals, withDevelopmentSecrets, withDotEnv, type Env } from '@bastion/platform';
 import { loadAllConfigs, loadSubgraphDefinitions, startPlatform } from './start-platform';
 
@@ -32,6 +33,12 @@ async function main(): Promise<void> {
     `  Health / readiness:        ${gateway.url.replace('/graphql', '/health')}  ${gateway.url.replace('/graphql', '/ready')}`,
   ];
   if (env.NODE_ENV !== 'production') lines.push(`  Landing page:              ${gateway.url.replace(/\/graphql$/, '/')}`);
+  if (env.NODE_ENV !== 'production' && !env.CORS_ORIGINS) {
+    lines.push(
+      `  Browser apps (CORS):       http(s)://${DEVELOPMENT_HOSTS.join(', ')} on ports ${DEVELOPMENT_PORTS.join(', ')} (CORS_ORIGINS to choose)`,
+      '                             call the API on the host name the app runs on: cookies do not cross between localhost and 127.0.0.1',
+    );
+  }
   if (platform.devServiceToken) {
     lines.push(`  Development service token (every scope; shown once): ${platform.devServiceToken}`);
   }

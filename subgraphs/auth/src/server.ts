@@ -7,7 +7,7 @@ import { AccountService } from './accounts/account.service';
 import { createAccountFlows, type AccountFlows } from './accounts/account-flows';
 import { AuthLimits } from './limits/auth-limits';
 import { MembershipClient } from './organizations/membership-client';
-import { organizationDeletedHandler, subscribeToOrganizationEvents } from './organizations/organization-deleted.consumer';
+import { organizationEventsHandler, subscribeToOrganizationEvents } from './organizations/organization-events.consumer';
 import { OrganizationSwitch } from './organizations/organization-switch';
 import { ServiceTokenEntity } from './service-tokens/service-token.entity';
 import { ServiceTokenService } from './service-tokens/service-token.service';
@@ -54,7 +54,7 @@ export interface AuthServices extends AccountFlows {
   organizations: OrganizationSwitch;
   serviceTokens: ServiceTokenService;
   revocationState: RevocationStateService;
-  /** ORGANIZATION_DELETED's effect, exposed so tests can redeliver an event. */
+  /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
   handleOrganizationEvent: EventHandler;
 }
 
@@ -90,9 +90,9 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
       const limits = new AuthLimits(createRateLimiter(deps.redis, deps.keyPrefix), createFailureLimiter(deps.redis, deps.keyPrefix), {
         perIpAttempts: config.RATE_LIMIT_AUTH_PER_IP, failuresPerEmail: 10, windowSeconds: 15 * 60,
       });
-      const accounts = new AccountService(dataSource, hasher, sessions, relay, limits);
-      const users = new UserService(dataSource);
       const flows = createAccountFlows({ config, dataSource, relay, logger, hasher, sessions, limits });
+      const accounts = new AccountService(dataSource, hasher, sessions, relay, limits, flows.emailVerification);
+      const users = new UserService(dataSource);
       const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(dataSource, options.issuedTokens ?? new MemoryIssuedTokenStore(), revocations, relay, logger);
@@ -101,7 +101,7 @@ export function startAuthService(config: AuthConfig, deps: PlatformDeps, options
         revocationState.prune().catch((error: unknown) => logger.warn({ err: error }, 'pruning old revocations failed'));
       }, PRUNE_INTERVAL_MS);
       pruning.unref();
-      const handleOrganizationEvent = organizationDeletedHandler(dataSource);
+      const handleOrganizationEvent = organizationEventsHandler({ dataSource, revocations, relay, logger });
       const organizationEvents = await subscribeToOrganizationEvents(deps.bus, handleOrganizationEvent);
       const services = { accounts, sessions, users, limits, hasher, oauth, organizations, serviceTokens, revocationState, handleOrganizationEvent, ...flows };
       return {

@@ -34,3 +34,11 @@ export async function addMember(platform: TestPlatform, orgId: string, role: Rol
 export function schema(platform: TestPlatform): string {
   return `"${(platform.orgs.dataSource.options as { schema: string }).schema}"`;
 }
+
+/** ORGANIZATION_MEMBERSHIP_CHANGED events in orgs' outbox for one organization, sorted by reason. */
+export async function membershipEvents(platform: TestPlatform, orgId: string): Promise<{ userId: string; role: Role | null; reason: string }[]> {
+  const rows: { data: { userId: string; role: Role | null; reason: string; changedAt: string } }[] = await platform.orgs.dataSource.query(
+    `SELECT data FROM ${schema(platform)}.outbox WHERE type = 'ORGANIZATION_MEMBERSHIP_CHANGED' AND data->>'organizationId' = $1`, [orgId]);
+  for (const { data } of rows) if (Number.isNaN(Date.parse(data.changedAt))) throw new Error(`changedAt is not a time: ${data.changedAt}`);
+  return rows.map(({ data }) => ({ userId: data.userId, role: data.role, reason: data.reason })).sort((a, b) => a.reason.localeCompare(b.reason));
+}

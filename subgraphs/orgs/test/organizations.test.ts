@@ -1,5 +1,5 @@
 import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
-import { addMember, CHANGE_ROLE, codes, CREATE, MEMBERS, orgWithAdmin, REMOVE } from './helpers';
+import { addMember, CHANGE_ROLE, codes, CREATE, MEMBERS, membershipEvents, orgWithAdmin, REMOVE } from './helpers';
 
 let platform: TestPlatform;
 beforeAll(async () => { platform = await startTestPlatform({ ORGS_CREATED_PER_DAY: '3' }); });
@@ -46,6 +46,10 @@ describe('organizations through the gateway', () => {
     expect(codes(await platform.gql(REMOVE, { org: orgId, user: viewer.id }, { token: second.accessToken }))).toEqual(['FORBIDDEN']);
     expect(codes(await platform.gql(REMOVE, { org: orgId, user: second.id }, { token: admin.accessToken }))).toEqual([]);
     expect(codes(await platform.gql(MEMBERS, { id: orgId }, { token: second.accessToken }))).toEqual(['NOT_FOUND']);
+    // Each change left ORGANIZATION_MEMBERSHIP_CHANGED in the outbox; the refused removal left nothing.
+    expect(await membershipEvents(platform, orgId)).toEqual([
+      { userId: second.id, role: null, reason: 'removed' }, { userId: second.id, role: 'VIEWER', reason: 'role_changed' },
+    ]);
   });
 
   it('a member can leave; the last ADMIN cannot, nor be demoted (CONFLICT)', async () => {
@@ -56,6 +60,9 @@ describe('organizations through the gateway', () => {
     expect(codes(await platform.gql(CHANGE_ROLE, { org: orgId, user: admin.id, role: 'EDITOR' }, { token: admin.accessToken }))).toEqual(['CONFLICT']);
     const bad = await platform.gql(CHANGE_ROLE, { org: orgId, user: admin.id, role: 'OWNER' }, { token: admin.accessToken });
     expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+    // A role "changed" to the one the member has is no change: nothing to publish.
+    expect(codes(await platform.gql(CHANGE_ROLE, { org: orgId, user: admin.id, role: 'ADMIN' }, { token: admin.accessToken }))).toEqual([]);
+    expect(await membershipEvents(platform, orgId)).toEqual([{ userId: editor.id, role: null, reason: 'left' }]);
   });
 
   it('under concurrent demotions of both ADMINs, exactly one succeeds and one ADMIN remains', async () => {

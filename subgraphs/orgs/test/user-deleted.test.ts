@@ -1,6 +1,6 @@
 import { schemaOf } from '@bastion/platform';
 import { eventually, registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
-import { addMember, orgWithAdmin, schema } from './helpers';
+import { addMember, membershipEvents, orgWithAdmin, schema } from './helpers';
 
 let platform: TestPlatform;
 beforeAll(async () => { platform = await startTestPlatform(); });
@@ -33,6 +33,11 @@ describe('USER_DELETED', () => {
         `SELECT target_id FROM ${s}.audit_log WHERE organization_id = $1 AND action = 'member.promoted'`, [shared]);
       expect(promoted).toEqual([{ target_id: editor.id }]);
     });
+    const expectedEvents = {
+      shared: [{ userId: admin.id, role: null, reason: 'account_deleted' }, { userId: editor.id, role: 'ADMIN', reason: 'promoted_last_admin_deleted' }],
+      alone: [{ userId: admin.id, role: null, reason: 'account_deleted' }],
+    };
+    expect({ shared: await membershipEvents(platform, shared), alone: await membershipEvents(platform, alone) }).toEqual(expectedEvents);
 
     // Redelivery: the same event again has no second effect (a membership added since stays).
     const [row] = await platform.auth.dataSource.query(
@@ -41,6 +46,7 @@ describe('USER_DELETED', () => {
     await platform.orgs.services.handleUserDeleted({ id: row.id, type: row.type, data: row.data, occurredAt: new Date(row.occurred_at).toISOString(), source: 'auth' });
     const still = await platform.orgs.dataSource.query(`SELECT role FROM ${s}.memberships WHERE organization_id = $1 AND user_id = $2`, [shared, admin.id]);
     expect(still).toEqual([{ role: 'VIEWER' }]);
+    expect({ shared: await membershipEvents(platform, shared), alone: await membershipEvents(platform, alone) }).toEqual(expectedEvents);
   });
 
   it('a deleted member\'s organizations no longer list them', async () => {

@@ -6,6 +6,7 @@ export * from './forwarded-claims';
 export * from './replay-guard';
 export * from './access-tokens';
 export * from './access-token-verifier';
+export * from './organization-cutoff';
 export * from './revocation';
 export * from './jwt-keys';
 export * from './issued-tokens';

@@ -4,11 +4,21 @@ export const EVENT_TYPES = [
   'USER_EMAIL_VERIFIED',
   'USER_DELETED',
   'ORGANIZATION_DELETED',
+  /**
+   * A member's role changed or the membership ended (`organizationId`, `userId`, `role`: the role
+   * from now on or null, `changedAt`, `reason`): published by orgs with the change.
+   */
+  'ORGANIZATION_MEMBERSHIP_CHANGED',
   'CREDITS_PURCHASED',
   /** A session (refresh-token family) was revoked: the gateway refuses its access tokens at once. */
   'SESSION_REVOKED',
   /** Every token of a user issued before `validAfter` is void (logout-all, password change, deletion). */
   'USER_TOKENS_REVOKED',
+  /**
+   * Access tokens carrying `organizationId` (of `userId`, or of every user when it is null) with a
+   * role other than `role` (any role when null), issued no later than `changedAt`, are void.
+   */
+  'ORGANIZATION_TOKENS_REVOKED',
   /** A service token was issued (its hash, name and scopes): gateways accept it from now on. */
   'SERVICE_TOKEN_ISSUED',
   /** Issued service tokens were revoked (`name`, `sha256s`): gateways refuse them from now on. */

@@ -1,11 +1,10 @@
 import type { DataSource, MixedList } from 'typeorm';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { openDataSource } from '../db/data-source';
 import { OutboxRelay } from '../events/relay';
 import type { Subscription } from '../events/types';
 import type { Logger } from '../logging/logger';
 import { listen } from '../server/http';
-import { createSubgraph, loadTypeDefs, type BaseContext, type Route, type Subgraph } from '../server/subgraph';
+import { createSubgraph, loadTypeDefs, type BaseContext, type Route, type Subgraph, type SubgraphResolvers } from '../server/subgraph';
 import { schemaName, type PlatformDeps, type RunningService } from './platform-deps';
 
 export interface SubgraphServiceParts<C extends BaseContext, S> {
@@ -28,7 +27,7 @@ export interface SubgraphServiceOptions<C extends BaseContext, S> {
   entities: MixedList<Function>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
-  resolvers: GraphQLResolverMap<C>;
+  resolvers: SubgraphResolvers<C>;
   setup: (infra: { dataSource: DataSource; relay: OutboxRelay; logger: Logger }) => Promise<SubgraphServiceParts<C, S>>;
 }
 

@@ -31,10 +31,16 @@ export interface BaseContext {
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
+/**
+ * A subgraph's resolver map: Apollo's `GraphQLResolverMap`, or the `Resolvers` type generated from
+ * its schema.graphql (`npm run codegen`), whose `__resolveReference` Apollo's type does not describe.
+ */
+export type SubgraphResolvers<C> = GraphQLResolverMap<C> | { readonly [typeName: string]: unknown };
+
 export interface SubgraphOptions<C extends BaseContext> {
   name: string;
   typeDefs: DocumentNode;
-  resolvers: GraphQLResolverMap<C>;
+  resolvers: SubgraphResolvers<C>;
   logger: Logger;
   claimsKey: KeyObject;
   replayGuard: ReplayGuard;

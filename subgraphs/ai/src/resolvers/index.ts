@@ -1,23 +1,23 @@
 import { AppError, DateTimeScalar } from '@bastion/platform';
-import type { AiContext } from '../context';
 import { prepareRequest } from '../generations/generate-input';
+import type { Resolvers } from '../generated/resolvers-types';
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    aiModels: (_: unknown, __: unknown, ctx: AiContext) => ctx.models.models,
-    aiPromptTemplates: (_: unknown, __: unknown, ctx: AiContext) => ctx.templates.templates,
+    aiModels: (_, __, ctx) => ctx.models.models,
+    aiPromptTemplates: (_, __, ctx) => ctx.templates.templates,
   },
   Mutation: {
-    generateText: (_: unknown, args: { input: unknown }, ctx: AiContext) => {
+    generateText: (_, args, ctx) => {
       // The tier (VERIFIED) already refused anyone but a verified user.
       if (ctx.viewer.kind !== 'user') throw new AppError('UNAUTHENTICATED');
       return ctx.generations.generate(ctx.viewer.userId, prepareRequest(args.input, ctx, ctx.maxPromptChars));
     },
   },
   User: {
-    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    generations: (user: { id: string }, args: { first?: number; after?: string }, ctx: AiContext) =>
+    __resolveReference: (ref) => ({ id: ref.id }),
+    generations: (user, args, ctx) =>
       ctx.repository.list(user.id, args.first, args.after),
   },
 };

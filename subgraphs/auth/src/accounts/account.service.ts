@@ -6,6 +6,8 @@ import { PasswordHasher } from '../passwords/password-hasher';
 import { assertAcceptablePassword } from '../passwords/password-policy';
 import { SessionService, type AuthPayload } from '../sessions/session.service';
 import { recordAudit } from '../audit/audit';
+import type { EmailVerificationService } from '../email/email-verification.service';
+import type { MailMessage } from '../mail/mailer';
 import { assertEmail, normalizeEmail } from '../users/email';
 import { UserEntity } from '../users/user.entity';
 
@@ -25,9 +27,13 @@ export class AccountService {
     private readonly sessions: SessionService,
     private readonly relay: OutboxRelay,
     private readonly limits: AuthLimits,
+    private readonly verification: EmailVerificationService,
   ) {}
 
-  /** Creates the user, announces USER_CREATED and opens a session: one transaction. */
+  /**
+   * Creates the user, announces USER_CREATED, issues the verification link and opens a session:
+   * one transaction. The verification mail goes out after commit.
+   */
   async register(input: RegisterInput, client: ClientInfo): Promise<AuthPayload> {
     return this.limits.attempt('register', client, () => this.createAccount(input, client));
   }
@@ -38,9 +44,9 @@ export class AccountService {
     const displayName = input.displayName?.trim() || null;
     if (displayName && displayName.length > DISPLAY_NAME_MAX) throw badInput({ displayName: `Use at most ${DISPLAY_NAME_MAX} characters.` });
     const passwordHash = await this.hasher.hash(input.password);
-    let payload: AuthPayload;
+    let created: { payload: AuthPayload; verificationMail: MailMessage };
     try {
-      payload = await this.dataSource.transaction(async (manager) => {
+      created = await this.dataSource.transaction(async (manager) => {
         const now = new Date();
         const user = manager.create(UserEntity, {
           id: randomUUID(), email, passwordHash, displayName, emailVerifiedAt: null, createdAt: now, updatedAt: now,
@@ -48,14 +54,16 @@ export class AccountService {
         await manager.insert(UserEntity, user);
         await enqueueEvent(manager, 'USER_CREATED', { userId: user.id, email, displayName });
         await recordAudit(manager, { actorId: user.id, action: 'user.registered', targetType: 'user', targetId: user.id, client });
-        return this.sessions.start(manager, user, client);
+        const verificationMail = await this.verification.issueForNewAccount(manager, user);
+        return { payload: await this.sessions.start(manager, user, client), verificationMail };
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict('An account with this email already exists.');
       throw error;
     }
     this.relay.kick();
-    return payload;
+    this.verification.send(created.verificationMail);
+    return created.payload;
   }
 
   /**

@@ -2,7 +2,7 @@ import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { conflict, enqueueEvent, invalidToken, isUniqueViolation, notFound, type ClientInfo, type OutboxRelay } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import type { AuthLimits } from '../limits/auth-limits';
-import type { Mailer } from '../mail/mailer';
+import type { Mailer, MailMessage } from '../mail/mailer';
 import type { MailTemplates } from '../mail/templates';
 import type { RevokedSessions, SessionService } from '../sessions/session.service';
 import { UserEntity } from '../users/user.entity';
@@ -31,6 +31,19 @@ export class EmailVerificationService {
     });
     if (issued) this.mailer.send(this.templates.verifyEmail(issued.to, issued.token));
     return true;
+  }
+
+  /**
+   * A link for a new account's address, issued in the registration's transaction; hand the
+   * message to `send` after commit.
+   */
+  async issueForNewAccount(manager: EntityManager, user: UserEntity): Promise<MailMessage> {
+    return this.templates.verifyEmail(user.email, await issueEmailToken(manager, user.id, 'verify_email', user.email));
+  }
+
+  /** Queues a message from `issueForNewAccount` (delivery happens after the response). */
+  send(message: MailMessage): void {
+    this.mailer.send(message);
   }
 
   /**

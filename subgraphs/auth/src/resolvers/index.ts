@@ -1,6 +1,7 @@
 import { DateTimeScalar } from '@bastion/platform';
+import type { Resolvers } from '../generated/resolvers-types';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
 import { Session, User } from './User';
 
-export const resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, Session };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, Session };

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { schemaOf } from '@bastion/platform';
+import { schemaOf, type OrganizationTokenCutoff } from '@bastion/platform';
 
 /**
  * Durable revocations, written in the transaction of the change that causes them, so a restart
@@ -23,4 +23,22 @@ export async function recordUserCutoff(manager: EntityManager, userId: string, v
        revoked_at = GREATEST(token_revocations.revoked_at, EXCLUDED.revoked_at)`,
     [userId, validAfterSeconds, at],
   );
+}
+
+/**
+ * Records an organization cut-off unless a later change to the same member (or organization) is
+ * already recorded; returns whether this one is now the latest, i.e. whether it took effect.
+ */
+export async function recordOrganizationCutoff(manager: EntityManager, cutoff: OrganizationTokenCutoff): Promise<boolean> {
+  const s = schemaOf(manager.connection);
+  const target = cutoff.userId === null ? '(organization_id) WHERE user_id IS NULL' : '(organization_id, user_id) WHERE user_id IS NOT NULL';
+  const rows: unknown[] = await manager.query(
+    `INSERT INTO ${s}.organization_token_cutoffs AS c (organization_id, user_id, role, changed_at)
+     VALUES ($1, $2, $3, $4)
+     ON CONFLICT ${target} DO UPDATE SET role = EXCLUDED.role, changed_at = EXCLUDED.changed_at
+       WHERE c.changed_at <= EXCLUDED.changed_at
+     RETURNING 1`,
+    [cutoff.organizationId, cutoff.userId, cutoff.role, new Date(cutoff.changedAtMs)],
+  );
+  return rows.length > 0;
 }

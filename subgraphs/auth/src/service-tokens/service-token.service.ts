@@ -22,7 +22,7 @@ export class ServiceTokenService {
     private readonly logger: Logger,
   ) {}
 
-  async issue(issuer: ServiceViewer, name: string, scopes: string[], client: ClientInfo): Promise<string> {
+  async issue(issuer: ServiceViewer, name: string, scopes: readonly string[], client: ClientInfo): Promise<string> {
     const problems: Record<string, string> = {};
     if (!NAME.test(name)) problems.name = 'Use 1 to 64 lower-case letters, digits, dots, dashes or underscores.';
     const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));

@@ -1,8 +1,8 @@
-import type { CreditsContext } from '../context';
+import type { QueryResolvers } from '../generated/resolvers-types';
 
-export const Query = {
-  creditPackages: (_: unknown, __: unknown, ctx: CreditsContext) => ctx.packages,
-  creditBalance: (_: unknown, args: { userId: string }, ctx: CreditsContext) => ctx.ledger.balance(args.userId),
-  creditTransactions: (_: unknown, args: { userId: string; first?: number; after?: string }, ctx: CreditsContext) =>
+export const Query: QueryResolvers = {
+  creditPackages: (_, __, ctx) => ctx.packages,
+  creditBalance: (_, args, ctx) => ctx.ledger.balance(args.userId),
+  creditTransactions: (_, args, ctx) =>
     ctx.ledger.transactions(args.userId, args.first, args.after),
 };

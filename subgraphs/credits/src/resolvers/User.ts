@@ -1,17 +1,16 @@
-import type { CreditsContext } from '../context';
-import type { CreditAccountEntity } from '../accounts/ledger.entity';
+import type { CreditAccountResolvers, UserResolvers } from '../generated/resolvers-types';
 
-export const User = {
-  __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-  credits: (user: { id: string }, _: unknown, ctx: CreditsContext) => ctx.ledger.account(user.id),
+export const User: UserResolvers = {
+  __resolveReference: (ref) => ({ id: ref.id }),
+  credits: (user, _, ctx) => ctx.ledger.account(user.id),
 };
 
-export const CreditAccount = {
-  transactions: (account: CreditAccountEntity, args: { first?: number; after?: string }, ctx: CreditsContext) =>
+export const CreditAccount: CreditAccountResolvers = {
+  transactions: (account, args, ctx) =>
     ctx.ledger.transactions(account.userId, args.first, args.after),
-  holds: (account: CreditAccountEntity, _: unknown, ctx: CreditsContext) => ctx.holds.active(account.userId),
+  holds: (account, _, ctx) => ctx.holds.active(account.userId),
   /** Balance minus the holds still running (an expired hold counts as freed even before the sweep). */
-  paymentMethods: (account: CreditAccountEntity, _: unknown, ctx: CreditsContext) => ctx.checkout.paymentMethods(account.userId),
-  available: async (account: CreditAccountEntity, _: unknown, ctx: CreditsContext) =>
+  paymentMethods: (account, _, ctx) => ctx.checkout.paymentMethods(account.userId),
+  available: async (account, _, ctx) =>
     Math.max(0, account.balance - (await ctx.holds.runningTotal(account.userId))),
 };

@@ -1,6 +1,7 @@
 import { DateTimeScalar } from '@bastion/platform';
+import type { Resolvers } from '../generated/resolvers-types';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
 import { CreditAccount, User } from './User';
 
-export const resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, CreditAccount };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, CreditAccount };

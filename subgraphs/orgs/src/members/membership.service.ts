@@ -8,6 +8,7 @@ import { MembershipEntity } from '../organizations/organization.entity';
 import { DEFAULT_PAGE, type OrganizationService } from '../organizations/organization.service';
 import { assertCan, UUID } from '../organizations/permissions';
 import type { OrgsLoaders } from './loaders';
+import { publishMembershipChange } from './membership-events';
 
 const memberNotFound = () => new AppError('NOT_FOUND', { message: 'Member not found.' });
 
@@ -56,6 +57,7 @@ export class MembershipService {
       const target = await this.lockedMember(manager, organizationId, userId);
       if (target.role === 'ADMIN' && role !== 'ADMIN') await this.assertAnotherAdmin(manager, organizationId);
       await manager.update(MembershipEntity, { organizationId, userId }, { role });
+      if (target.role !== role) await publishMembershipChange(manager, { organizationId, userId, role, reason: 'role_changed' });
       await recordAudit(manager, {
         organizationId, actorId, action: 'member.role_changed', targetType: 'user', targetId: userId, client, metadata: { from: target.role, to: role },
       });
@@ -70,6 +72,7 @@ export class MembershipService {
       const target = await this.lockedMember(manager, organizationId, userId);
       if (target.role === 'ADMIN') await this.assertAnotherAdmin(manager, organizationId);
       await manager.delete(MembershipEntity, { organizationId, userId });
+      await publishMembershipChange(manager, { organizationId, userId, role: null, reason: leaving ? 'left' : 'removed' });
       await recordAudit(manager, {
         organizationId, actorId, action: leaving ? 'member.left' : 'member.removed', targetType: 'user', targetId: userId, client,
         metadata: { role: target.role },

@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/record-audit';
 import { applyScope, INTERNAL } from '../db/caller-scope';
 import { deleteOrganization } from '../organizations/organization.service';
 import { UUID } from '../organizations/permissions';
+import { publishMembershipChange } from './membership-events';
 
 export const ORGS_CONSUMER = 'orgs';
 
@@ -42,6 +43,7 @@ export class UserDeletedConsumer {
     const s = this.schema;
     const removed: { role: string }[] = await manager.query(`SELECT role FROM ${s}.memberships WHERE organization_id = $1 AND user_id = $2`, [organizationId, userId]);
     await manager.query(`DELETE FROM ${s}.memberships WHERE organization_id = $1 AND user_id = $2`, [organizationId, userId]);
+    await publishMembershipChange(manager, { organizationId, userId, role: null, reason: 'account_deleted' });
     await recordAudit(manager, {
       organizationId, actorId: null, action: 'member.removed', targetType: 'user', targetId: userId, client: null,
       metadata: { role: removed[0]?.role ?? null, reason: 'account_deleted' },
@@ -55,6 +57,7 @@ export class UserDeletedConsumer {
     if (remaining.some((m) => m.role === 'ADMIN')) return;
     const oldest = remaining[0];
     await manager.query(`UPDATE ${s}.memberships SET role = 'ADMIN' WHERE organization_id = $1 AND user_id = $2`, [organizationId, oldest.user_id]);
+    await publishMembershipChange(manager, { organizationId, userId: oldest.user_id, role: 'ADMIN', reason: 'promoted_last_admin_deleted' });
     await recordAudit(manager, {
       organizationId, actorId: null, action: 'member.promoted', targetType: 'user', targetId: oldest.user_id, client: null,
       metadata: { from: oldest.role, to: 'ADMIN', reason: 'last_admin_deleted' },

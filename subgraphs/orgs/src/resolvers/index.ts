@@ -1,6 +1,7 @@
 import { DateTimeScalar, JSONScalar } from '@bastion/platform';
+import type { Resolvers } from '../generated/resolvers-types';
 import { Mutation } from './Mutation';
 import { Membership, Organization, User } from './Organization';
 import { Query } from './Query';
 
-export const resolvers = { DateTime: DateTimeScalar, JSON: JSONScalar, Query, Mutation, Organization, Membership, User };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, JSON: JSONScalar, Query, Mutation, Organization, Membership, User };

@@ -1,15 +1,15 @@
 import { requireUser } from '@bastion/platform';
-import type { AuthContext } from '../../context';
+import type { MutationResolvers } from '../../generated/resolvers-types';
 
 /** Address verification and password reset: the flows that go through a mailed link. */
-export const emailMutations = {
-  requestEmailVerification: (_: unknown, __: unknown, ctx: AuthContext) =>
+export const emailMutations: MutationResolvers = {
+  requestEmailVerification: (_, __, ctx) =>
     ctx.emailVerification.request(requireUser(ctx.viewer).userId),
 
-  verifyEmail: (_: unknown, args: { token: string }, ctx: AuthContext) => ctx.emailVerification.verify(args.token, ctx.client),
+  verifyEmail: (_, args, ctx) => ctx.emailVerification.verify(args.token, ctx.client),
 
-  requestPasswordReset: (_: unknown, args: { email: string }, ctx: AuthContext) => ctx.passwordReset.request(args.email, ctx.client),
+  requestPasswordReset: (_, args, ctx) => ctx.passwordReset.request(args.email, ctx.client),
 
-  resetPassword: (_: unknown, args: { token: string; newPassword: string }, ctx: AuthContext) =>
+  resetPassword: (_, args, ctx) =>
     ctx.passwordReset.reset(args.token, args.newPassword, ctx.client),
 };

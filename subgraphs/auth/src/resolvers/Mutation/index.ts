@@ -1,3 +1,4 @@
+import type { MutationResolvers } from '../../generated/resolvers-types';
 import { emailMutations } from './email';
 import { oauthMutations } from './oauth';
 import { profileMutations } from './profile';
@@ -5,7 +6,7 @@ import { serviceTokenMutations } from './service-tokens';
 import { sessionMutations } from './sessions';
 
 /** Mutation resolvers, one file per area; each area's fields are listed in schema.graphql. */
-export const Mutation = {
+export const Mutation: MutationResolvers = {
   ...sessionMutations,
   ...emailMutations,
   ...profileMutations,

@@ -1,18 +1,17 @@
 import { requireUser } from '@bastion/platform';
-import type { AuthContext } from '../../context';
-import type { UpdateProfileInput } from '../../profile/profile.service';
+import type { MutationResolvers } from '../../generated/resolvers-types';
 
 /** A signed-in user's changes to their own account. */
-export const profileMutations = {
-  updateProfile: (_: unknown, args: { input: UpdateProfileInput }, ctx: AuthContext) =>
+export const profileMutations: MutationResolvers = {
+  updateProfile: (_, args, ctx) =>
     ctx.profile.update(requireUser(ctx.viewer).userId, args.input, ctx.client),
 
-  changePassword: (_: unknown, args: { currentPassword: string; newPassword: string }, ctx: AuthContext) =>
+  changePassword: (_, args, ctx) =>
     ctx.profile.changePassword(requireUser(ctx.viewer), args.currentPassword, args.newPassword, ctx.client),
 
-  changeEmail: (_: unknown, args: { newEmail: string; password: string }, ctx: AuthContext) =>
+  changeEmail: (_, args, ctx) =>
     ctx.profile.changeEmail(requireUser(ctx.viewer), args.newEmail, args.password, ctx.client),
 
-  deleteAccount: (_: unknown, args: { password: string }, ctx: AuthContext) =>
+  deleteAccount: (_, args, ctx) =>
     ctx.accountDeletion.delete(requireUser(ctx.viewer), args.password, ctx.client),
 };

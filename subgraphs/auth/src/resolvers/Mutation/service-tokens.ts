@@ -1,12 +1,12 @@
 import { AppError } from '@bastion/platform';
-import type { AuthContext } from '../../context';
+import type { MutationResolvers } from '../../generated/resolvers-types';
 
-export const serviceTokenMutations = {
-  issueServiceToken: (_: unknown, args: { name: string; scopes: string[] }, ctx: AuthContext) => {
+export const serviceTokenMutations: MutationResolvers = {
+  issueServiceToken: (_, args, ctx) => {
     if (ctx.viewer.kind !== 'service') throw new AppError('FORBIDDEN');
     return ctx.serviceTokens.issue(ctx.viewer, args.name, args.scopes, ctx.client);
   },
-  revokeServiceToken: (_: unknown, args: { name: string }, ctx: AuthContext) => {
+  revokeServiceToken: (_, args, ctx) => {
     if (ctx.viewer.kind !== 'service') throw new AppError('FORBIDDEN');
     return ctx.serviceTokens.revoke(ctx.viewer, args.name, ctx.client);
   },

@@ -1,19 +1,21 @@
 import { REFRESH_COOKIE_NAME, invalidToken, requireUser } from '@bastion/platform';
 import type { AuthContext } from '../../context';
-import type { RegisterInput } from '../../accounts/account.service';
 import type { AuthPayload } from '../../sessions/session.service';
+import type { MutationResolvers } from '../../generated/resolvers-types';
+
+/** AuthPayload as clients get it: without the refresh token when the cookie carries it. */
+export type IssuedAuthPayload = Omit<AuthPayload, 'refreshToken'> & { refreshToken: string | null };
 
 /**
  * Hands new tokens to the caller, who has just proven who they are: they may read their own user
- * in the payload, and with REFRESH_COOKIE the refresh token also goes out as an HttpOnly cookie
- * that scripts cannot read.
+ * in the payload. With REFRESH_COOKIE the refresh token goes out only as an HttpOnly cookie that
+ * scripts cannot read, and the body's refreshToken is null.
  */
-export function proven(ctx: AuthContext, payload: AuthPayload): AuthPayload {
+export function proven(ctx: AuthContext, payload: AuthPayload): IssuedAuthPayload {
   ctx.provenUserIds.add(payload.user.id);
-  if (ctx.config.REFRESH_COOKIE) {
-    ctx.setCookie(`${REFRESH_COOKIE_NAME}=${payload.refreshToken}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${ctx.config.REFRESH_TOKEN_TTL}`);
-  }
-  return payload;
+  if (!ctx.config.REFRESH_COOKIE) return payload;
+  ctx.setCookie(`${REFRESH_COOKIE_NAME}=${payload.refreshToken}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${ctx.config.REFRESH_TOKEN_TTL}`);
+  return { ...payload, refreshToken: null };
 }
 
 function clearRefreshCookie(ctx: AuthContext): void {
@@ -28,31 +30,31 @@ function presentedRefreshToken(ctx: AuthContext, argument?: string | null): stri
 }
 
 /** Register, password sign-in and the refresh-token session lifecycle. */
-export const sessionMutations = {
-  register: async (_: unknown, args: { input: RegisterInput }, ctx: AuthContext) =>
+export const sessionMutations: MutationResolvers = {
+  register: async (_, args, ctx) =>
     proven(ctx, await ctx.accounts.register(args.input, ctx.client)),
 
-  login: async (_: unknown, args: { email: string; password: string }, ctx: AuthContext) =>
+  login: async (_, args, ctx) =>
     proven(ctx, await ctx.accounts.login(args.email, args.password, ctx.client)),
 
-  refreshToken: async (_: unknown, args: { refreshToken?: string | null }, ctx: AuthContext) =>
+  refreshToken: async (_, args, ctx) =>
     proven(ctx, await ctx.sessions.refresh(presentedRefreshToken(ctx, args.refreshToken), ctx.client)),
 
-  logout: async (_: unknown, args: { refreshToken?: string | null }, ctx: AuthContext) => {
+  logout: async (_, args, ctx) => {
     const result = await ctx.sessions.logout(presentedRefreshToken(ctx, args.refreshToken), ctx.client);
     clearRefreshCookie(ctx);
     return result;
   },
 
-  logoutAll: async (_: unknown, __: unknown, ctx: AuthContext) => {
+  logoutAll: async (_, __, ctx) => {
     const viewer = requireUser(ctx.viewer);
     await ctx.sessions.logoutAll(viewer.userId, ctx.client);
     clearRefreshCookie(ctx);
     return true;
   },
 
-  revokeSession: (_: unknown, args: { id: string }, ctx: AuthContext) => ctx.sessions.revokeOwn(requireUser(ctx.viewer).userId, args.id, ctx.client),
+  revokeSession: (_, args, ctx) => ctx.sessions.revokeOwn(requireUser(ctx.viewer).userId, args.id, ctx.client),
 
-  switchOrganization: async (_: unknown, args: { organizationId?: string | null }, ctx: AuthContext) =>
+  switchOrganization: async (_, args, ctx) =>
     proven(ctx, await ctx.organizations.switchTo(requireUser(ctx.viewer), args.organizationId ?? null, ctx.client)),
 };
