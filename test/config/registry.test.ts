@@ -34,13 +34,13 @@ describe('the subgraph registry', () => {
     expect(() => parseSubgraphRegistry({ subgraphs: [{ ...entry, serviceToken: { var: 'BILLING_SERVICE_TOKEN', scopes: ['root'] } }] })).toThrow();
   });
 
-  it('names exactly the workspace folders under subgraphs/, each with its package, SDL, index and main', () => {
+  it('names exactly the workspace folders under subgraphs/, each with its package, SDL, codegen settings, index and main', () => {
     const folders = readdirSync(join(ROOT, 'subgraphs'), { withFileTypes: true })
       .filter((e) => e.isDirectory() && existsSync(join(ROOT, 'subgraphs', e.name, 'package.json'))).map((e) => `subgraphs/${e.name}`);
     expect(sorted(folders)).toEqual(sorted(SUBGRAPHS.map((s) => s.folder)));
     for (const entry of SUBGRAPHS) {
       expect([entry.name, JSON.parse(read(`${entry.folder}/package.json`)).name]).toEqual([entry.name, entry.package]);
-      for (const file of ['schema.graphql', 'src/index.ts', 'src/main.ts']) expect([entry.name, file, existsSync(join(ROOT, entry.folder, file))]).toEqual([entry.name, file, true]);
+      for (const file of ['schema.graphql', 'codegen.json', 'src/index.ts', 'src/main.ts']) expect([entry.name, file, existsSync(join(ROOT, entry.folder, file))]).toEqual([entry.name, file, true]);
     }
     expect(JSON.parse(read('package.json')).workspaces).toContain('subgraphs/*');
   });
