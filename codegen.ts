@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
@@ -20,6 +22,7 @@ const FEDERATION_DIRECTIVES = /* GraphQL */ `
   directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
 `;
 
+/** subgraphs/<name>/codegen.json of every subgraph in subgraphs/registry.json (paths relative to this file's directory). */
 interface Subgraph {
   /** The context type exported by src/context.ts. */
   context: string;
@@ -27,25 +30,9 @@ interface Subgraph {
   mappers?: Record<string, string>;
 }
 
-const SUBGRAPHS: Record<string, Subgraph> = {
-  auth: {
-    context: 'AuthContext',
-    mappers: { User: '../users/user.entity#UserEntity', Session: '../sessions/session.entity#SessionEntity' },
-  },
-  orgs: {
-    context: 'OrgsContext',
-    mappers: {
-      User: '{ id: string }',
-      Organization: '../organizations/organization.entity#OrganizationEntity',
-      Membership: '../organizations/organization.entity#MembershipEntity',
-    },
-  },
-  credits: {
-    context: 'CreditsContext',
-    mappers: { User: '{ id: string }', CreditAccount: '../accounts/ledger.entity#CreditAccountEntity' },
-  },
-  ai: { context: 'AiContext', mappers: { User: '{ id: string }' } },
-};
+const readJson = (file: string) => JSON.parse(readFileSync(path.join(__dirname, file), 'utf8'));
+const registry = readJson('subgraphs/registry.json') as { subgraphs: { name: string; folder: string }[] };
+const SUBGRAPHS: Record<string, Subgraph> = Object.fromEntries(registry.subgraphs.map(({ name, folder }) => [name, readJson(`${folder}/codegen.json`) as Subgraph]));
 
 const config: CodegenConfig = {
   overwrite: true,

@@ -1,5 +1,6 @@
 /** @type {import('jest').Config} */
 const swc = ['@swc/jest', require('./scripts/swc-options.cjs')];
+const { subgraphs } = require('./subgraphs/registry.json');
 
 // ESM-only libraries the services load with `await import()`. swc turns that into require(), which
 // Node 20 serves from ESM (require(esm)) but jest's module system cannot: jest compiles these to
@@ -20,7 +21,8 @@ module.exports = {
     '^@bastion/standalone$': '<rootDir>/packages/standalone/src/index.ts',
     '^@bastion/gateway$': '<rootDir>/gateway/src/index.ts',
     '^@bastion/schema$': '<rootDir>/schema/src/index.ts',
-    '^@bastion/(auth|orgs|credits|ai)$': '<rootDir>/subgraphs/$1/src/index.ts',
+    // Every subgraph of the registry (subgraphs/registry.json): @bastion/<name> is subgraphs/<name>.
+    [`^@bastion/(${subgraphs.map((s) => s.name).join('|')})$`]: '<rootDir>/subgraphs/$1/src/index.ts',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -1,7 +1,9 @@
 // The image's HEALTHCHECK: GET /health on this container's own listener. One image runs every
 // service, so the port is whichever of the services' port variables the container was given.
-const port = process.env.HEALTHCHECK_PORT ?? process.env.PORT ?? process.env.AUTH_PORT ?? process.env.ORGS_PORT
-  ?? process.env.CREDITS_PORT ?? process.env.AI_PORT ?? '4000';
+import { readFileSync } from 'node:fs';
+
+const { subgraphs } = JSON.parse(readFileSync(new URL('../subgraphs/registry.json', import.meta.url), 'utf8'));
+const port = process.env.HEALTHCHECK_PORT ?? process.env.PORT ?? subgraphs.map((s) => process.env[s.portVar]).find((p) => p !== undefined) ?? '4000';
 const scheme = process.env.TLS_CERT_FILE && !process.env.HEALTHCHECK_PORT ? 'https' : 'http';
 try {
   // A self-signed certificate is still this container's own listener.

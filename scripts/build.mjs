@@ -1,12 +1,13 @@
 // Transpiles every workspace's src/ to dist/ with swc (types are checked separately by `npm run typecheck`).
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const packages = ['packages/platform', 'packages/standalone', 'gateway', 'schema', 'bench', 'subgraphs/auth', 'subgraphs/orgs', 'subgraphs/credits', 'subgraphs/ai'];
+const { subgraphs } = JSON.parse(await readFile(join(root, 'subgraphs/registry.json'), 'utf8'));
+const packages = ['packages/platform', 'packages/standalone', 'gateway', 'schema', 'bench', ...subgraphs.map((s) => s.folder)];
 const swcOptions = { ...createRequire(import.meta.url)('./swc-options.cjs'), sourceMaps: true };
 
 async function* sources(dir) {

@@ -4,6 +4,7 @@
 // Usage: node scripts/check-licenses.mjs [root]   (CI and test/supply-chain run it)
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { workspaceDirs } from './workspaces.mjs';
 
 // Permissive licenses, plus MPL-2.0 (file-level copyleft: using unmodified files is fine; a
 // change to an MPL file itself must be published). Anything else needs a review and an entry here.
@@ -55,7 +56,7 @@ function licenseOf(manifest) {
   return '';
 }
 
-const workspaces = readJson(join(root, 'package.json')).workspaces ?? [];
+const workspaces = workspaceDirs(root);
 const seen = new Set(workspaces.map((ws) => realpathSync(join(root, ws))));
 const queue = [...seen].map((dir) => ({ dir }));
 const offenders = [];

@@ -4,19 +4,18 @@
 // Usage: node scripts/check-pinned.mjs [root]   (CI and test/supply-chain run it)
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { workspaceDirs } from './workspaces.mjs';
 
 const EXACT = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 const SECTIONS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides'];
 
 const root = resolve(process.argv[2] ?? '.');
-const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-// Workspaces are listed by path in this repository; a glob would need expanding, so refuse one.
-const workspaces = rootManifest.workspaces ?? [];
+// Workspaces by path, `dir/*` expanded (scripts/workspaces.mjs refuses any other glob).
+const workspaces = workspaceDirs(root);
 const offenders = [];
-for (const ws of workspaces) if (/[*?{]/.test(ws)) offenders.push(`package.json: workspace "${ws}" is a glob; list workspaces by path`);
 
 let checked = 0;
-for (const dir of ['.', ...workspaces.filter((ws) => !/[*?{]/.test(ws))]) {
+for (const dir of ['.', ...workspaces]) {
   const file = join(dir, 'package.json');
   const manifest = JSON.parse(readFileSync(join(root, file), 'utf8'));
   for (const section of SECTIONS) {

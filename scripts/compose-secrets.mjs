@@ -7,14 +7,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-/** The tokens services present to the gateway's internal listener, and the scopes each needs. */
-export const SERVICE_TOKEN_SCOPES = {
-  auth: ['orgs:read'],
-  orgs: ['users:read'],
-  ai: ['credits:read', 'credits:write'],
-};
+const { subgraphs } = JSON.parse(readFileSync(new URL('../subgraphs/registry.json', import.meta.url), 'utf8'));
+/** The tokens services present to the gateway's internal listener, and the scopes each needs (subgraphs/registry.json). */
+export const SERVICE_TOKEN_SCOPES = Object.fromEntries(subgraphs.filter((s) => s.serviceToken).map((s) => [s.name, s.serviceToken.scopes]));
 const KEYS = ['jwt_secret', 'internal_claims_secret', 'refresh_token_secret', 'password_pepper', 'postgres_password'];
-const DATABASE_SERVICES = ['auth', 'orgs', 'credits', 'ai'];
+/** Every subgraph has a database role and schema of its own. */
+const DATABASE_SERVICES = subgraphs.map((s) => s.name);
 
 /** Same format as generateServiceToken in packages/platform: 256 bits with a scanner-visible prefix. */
 const serviceToken = () => `bst_${randomBytes(32).toString('base64url')}`;

@@ -11,7 +11,6 @@ import { writeComposeSecrets } from './compose-secrets.mjs';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SCHEMAS = ['auth', 'orgs', 'credits', 'ai', 'bus'];
 
 export async function runComposeServices({ composeFile, runtime, secretsDir, suffix, healthcheck, log }) {
   const compose = YAML.parse(readFileSync(composeFile, 'utf8'), { merge: true });
@@ -117,11 +116,11 @@ async function registerAndReadBack(gatewayUrl) {
 async function cleanUp(runtime, suffix) {
   const require = createRequire(join(runtime, 'package.json'));
   const { Client } = require('pg');
+  const platform = require('@bastion/platform');
   const client = new Client({ connectionString: DATABASE_URL });
   await client.connect();
-  for (const schema of SCHEMAS) await client.query(`DROP SCHEMA IF EXISTS "${schema}_${suffix}" CASCADE`);
+  for (const schema of platform.DEPLOYMENT_SCHEMAS) await client.query(`DROP SCHEMA IF EXISTS "${schema}_${suffix}" CASCADE`);
   await client.end();
-  const platform = require('@bastion/platform');
   const bus = await platform.NatsBus.connect({
     url: NATS_URL, stream: `BASTION_${suffix.toUpperCase()}`, logger: platform.createLogger({ name: 'check', level: 'silent' }),
   });

@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import { EVERY_TIME, booleanFlag, commonConfig, commonConfigProblems, durationSeconds, jwtConfig, jwtKeyProblems, port, serviceTokenEntries } from '@bastion/platform';
+import { EVERY_TIME, booleanFlag, commonConfig, commonConfigProblems, durationSeconds, jwtConfig, jwtKeyProblems, port, serviceTokenEntries, SUBGRAPHS } from '@bastion/platform';
 
 const limit = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** A subgraph's URL when set; else the gateway finds it on the loopback address at its port (default: the registry's). */
+function subgraphAddressSettings(): Record<never, z.ZodType> {
+  // Record<never, …>: the names come from the registry at run time, so the config type does not list them.
+  return Object.fromEntries(SUBGRAPHS.flatMap((s) => [[s.urlVar, z.string().url().optional()], [s.portVar, port(s.port)]]));
+}
 
 export const gatewayConfigSchema = z
   .object({
@@ -15,10 +21,8 @@ export const gatewayConfigSchema = z
   SERVICE_TOKENS: serviceTokenEntries.optional(),
   /** Comma-separated proxy addresses (or "loopback") whose X-Forwarded-For is believed. */
   TRUST_PROXY: z.string().optional(),
-  AUTH_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
-  ORGS_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
-  CREDITS_URL: z.string().url().default('http://127.0.0.1:4003/graphql'),
-  AI_URL: z.string().url().default('http://127.0.0.1:4004/graphql'),
+  /** Every subgraph's <NAME>_URL and <NAME>_PORT (subgraphs/registry.json); read with subgraphUrlsFrom. */
+  ...subgraphAddressSettings(),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),

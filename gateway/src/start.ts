@@ -1,6 +1,6 @@
 import {
   AccessTokenVerifier, MemoryIssuedTokenStore, MemoryRevocationList, once, publicJwks, RedisRevocationList, ServiceTokenRegistry, listen, type EventBus,
-  type Logger, type RunningService, type ServiceTokenEntry,
+  type Logger, subgraphUrlsFrom, type RunningService, type ServiceTokenEntry,
 } from '@bastion/platform';
 import type { KeyObject } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -33,7 +33,7 @@ export interface GatewayDeps {
   /** Service tokens minted by this process (single-process mode), accepted besides SERVICE_TOKENS. */
   extraServiceTokens?: ServiceTokenEntry[];
   /** Overrides of the subgraph URLs in config (tests use ephemeral ports). */
-  subgraphUrls?: Partial<Record<'auth' | 'orgs' | 'credits' | 'ai', string>>;
+  subgraphUrls?: Record<string, string>;
   /** Supergraph SDL overrides (tests compose on the fly). */
   supergraphs?: { public: string; internal: string };
   /** This replica's copy of auth's revocations; single-process mode shares it with auth. */
@@ -55,9 +55,7 @@ export interface RunningGateway extends RunningService {
 /** Starts both gateway listeners: public (public supergraph) and internal (the whole supergraph). */
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<RunningGateway> {
   const logger = deps.logger.child({ service: 'gateway' });
-  const subgraphUrls = {
-    auth: config.AUTH_URL, orgs: config.ORGS_URL, credits: config.CREDITS_URL, ai: config.AI_URL, ...deps.subgraphUrls,
-  };
+  const subgraphUrls = { ...subgraphUrlsFrom(config), ...deps.subgraphUrls };
   const serviceTokens = new ServiceTokenRegistry([...(config.SERVICE_TOKENS ?? []), ...(deps.extraServiceTokens ?? [])]);
   const memory = deps.revocations ?? new MemoryRevocationList(config.ACCESS_TOKEN_TTL);
   const issued = deps.issuedTokens ?? new MemoryIssuedTokenStore();

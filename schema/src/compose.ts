@@ -2,16 +2,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { Kind, parse, visit, type ConstDirectiveNode, type DocumentNode } from 'graphql';
+import { SUBGRAPHS as REGISTRY, defaultSubgraphUrl, subgraphEntry } from '@bastion/platform';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
-/** The subgraphs and the URLs written into the supergraph (the gateway's config overrides them). */
-export const SUBGRAPHS = [
-  { name: 'auth', url: 'http://127.0.0.1:4001/graphql' },
-  { name: 'orgs', url: 'http://127.0.0.1:4002/graphql' },
-  { name: 'credits', url: 'http://127.0.0.1:4003/graphql' },
-  { name: 'ai', url: 'http://127.0.0.1:4004/graphql' },
-] as const;
+/** The subgraphs (subgraphs/registry.json) and the URLs written into the supergraph (the gateway's config overrides them). */
+export const SUBGRAPHS = REGISTRY.map(({ name, port, folder }) => ({ name, url: defaultSubgraphUrl(port), folder }));
 
 export const SUPERGRAPH_PATHS = {
   public: resolve(REPO_ROOT, 'schema/supergraph.public.graphql'),
@@ -19,8 +15,9 @@ export const SUPERGRAPH_PATHS = {
 };
 
 export function subgraphSdl(name: string): string {
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- name is one of the four fixed subgraph names
-  return readFileSync(resolve(REPO_ROOT, 'subgraphs', name, 'schema.graphql'), 'utf8');
+  const { folder } = subgraphEntry(name);
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the folder of a subgraph in the registry
+  return readFileSync(resolve(REPO_ROOT, folder, 'schema.graphql'), 'utf8');
 }
 
 const INACCESSIBLE: ConstDirectiveNode = { kind: Kind.DIRECTIVE, name: { kind: Kind.NAME, value: 'inaccessible' }, arguments: [] };

@@ -53,7 +53,7 @@ export function tierRows(subgraph: string, sdl: string): TierRow[] {
   return rows;
 }
 
-/** The rows of all four subgraphs, sorted by subgraph then `Type.field`. */
+/** The rows of every subgraph in the registry, sorted by subgraph then `Type.field`. */
 export function allTierRows(sdl: (name: string) => string = subgraphSdl): TierRow[] {
   return SUBGRAPHS.flatMap(({ name }) => tierRows(name, sdl(name)))
     .sort((a, b) => byText(a.subgraph, b.subgraph) || byText(a.field, b.field));

@@ -3,9 +3,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { SUBGRAPH_NAMES } from '@bastion/platform';
 
 const ROOT = path.resolve(__dirname, '../..');
-const SUBGRAPHS = ['auth', 'orgs', 'credits', 'ai'];
+const SUBGRAPHS = SUBGRAPH_NAMES;
 const generated = (name: string) => `subgraphs/${name}/src/generated/resolvers-types.ts`;
 
 async function check(root: string): Promise<{ code: number; output: string }> {
@@ -42,8 +43,11 @@ describe('generated resolver types', () => {
     beforeAll(() => {
       copy = mkdtempSync(path.join(tmpdir(), 'bastion-codegen-'));
       cpSync(path.join(ROOT, 'codegen.ts'), path.join(copy, 'codegen.ts'));
+      mkdirSync(path.join(copy, 'subgraphs'));
+      cpSync(path.join(ROOT, 'subgraphs/registry.json'), path.join(copy, 'subgraphs/registry.json'));
       for (const name of SUBGRAPHS) {
         mkdirSync(path.join(copy, `subgraphs/${name}/src/generated`), { recursive: true });
+        cpSync(path.join(ROOT, `subgraphs/${name}/codegen.json`), path.join(copy, `subgraphs/${name}/codegen.json`));
         cpSync(path.join(ROOT, `subgraphs/${name}/schema.graphql`), path.join(copy, `subgraphs/${name}/schema.graphql`));
         cpSync(path.join(ROOT, generated(name)), path.join(copy, generated(name)));
       }

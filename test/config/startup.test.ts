@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, withDotEnv } from '@bastion/platform';
-import { loadAllConfigs } from '@bastion/standalone';
-import { ROOT, dropSchemas, freePort, testEnv, uniqueSuffix } from '@bastion/testing';
+import { loadAllConfigs, loadSubgraphDefinitions } from '@bastion/standalone';
+import { ROOT, dropSchemas, platformPorts, testEnv, uniqueSuffix } from '@bastion/testing';
 
 /** Runs a built main in an empty working directory (no .env, its own DATA_DIR) until it exits. */
 function runMain(main: string, env: Record<string, string | undefined>): Promise<{ code: number | null; stderr: string }> {
@@ -18,9 +18,14 @@ function runMain(main: string, env: Record<string, string | undefined>): Promise
   return new Promise((done) => child.once('exit', (code) => done({ code, stderr })));
 }
 
+let definitions: Awaited<ReturnType<typeof loadSubgraphDefinitions>>;
+beforeAll(async () => {
+  definitions = await loadSubgraphDefinitions();
+});
+
 const problemsOf = (env: Record<string, string>) => {
   try {
-    loadAllConfigs(env);
+    loadAllConfigs(env, definitions);
     return [];
   } catch (error) {
     if (error instanceof ConfigError) return error.problems.map((p) => p.split(':')[0]);
@@ -82,11 +87,8 @@ describe('a busy port', () => {
   });
 
   it('ends the start with one line naming the port and its variable', async () => {
-    const [orgs, credits, ai, gateway, internal] = await Promise.all(Array.from({ length: 5 }, freePort));
     const { code, stderr } = await runMain('packages/standalone/dist/main.js', {
-      ...testEnv(), SCHEMA_SUFFIX: suffix, NATS_URL: undefined, LOG_LEVEL: 'silent',
-      AUTH_PORT: String(port), ORGS_PORT: String(orgs), CREDITS_PORT: String(credits), AI_PORT: String(ai),
-      PORT: String(gateway), INTERNAL_PORT: String(internal),
+      ...testEnv(), SCHEMA_SUFFIX: suffix, NATS_URL: undefined, LOG_LEVEL: 'silent', ...(await platformPorts()), AUTH_PORT: String(port),
     });
     expect(code).toBe(1);
     const lines = stderr.trim().split('\n').filter((line) => !line.includes('unset: using development'));

@@ -1,14 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { aiConfigSchema, startAiService } from '@bastion/ai';
-import { authConfigSchema, startAuthService } from '@bastion/auth';
-import { creditsConfigSchema, startCreditsService } from '@bastion/credits';
-import { orgsConfigSchema, startOrgsService } from '@bastion/orgs';
-import { createPlatformDeps, loadConfig, type PlatformDeps, type RunningService } from '@bastion/platform';
+import { SUBGRAPH_NAMES, commonConfig, createPlatformDeps, loadConfig, type PlatformDeps, type RunningService } from '@bastion/platform';
+import { z } from 'zod';
+import { loadSubgraphDefinitions } from '@bastion/standalone';
 import { ROOT, testEnv, uniqueSuffix } from '@bastion/testing';
 
-const SERVICES = ['auth', 'orgs', 'credits', 'ai'] as const;
+const SERVICES = SUBGRAPH_NAMES;
 // Roles are per cluster: PostgreSQL only (not the embedded PGlite), and psql runs the script as an operator would.
 const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
 
@@ -34,7 +32,7 @@ onPostgres('one PostgreSQL role per service schema', () => {
     await admin.end();
     const passwords = SERVICES.flatMap((service) => ['-v', `${service}_password=password-of-${service}`]);
     execFileSync('psql', ['-q', adminUrl().toString(), '-v', `role_prefix=${suffix}_`, ...passwords, '-f', join(ROOT, 'deploy/postgres/roles.sql')]);
-    deps = await createPlatformDeps(loadConfig(orgsConfigSchema, testEnv({ DATABASE_URL: adminUrl().toString(), NATS_URL: undefined, REDIS_URL: undefined })), { name: 'roles' });
+    deps = await createPlatformDeps(loadConfig(z.object(commonConfig), testEnv({ DATABASE_URL: adminUrl().toString(), NATS_URL: undefined, REDIS_URL: undefined })), { name: 'roles' });
   });
 
   afterAll(async () => {
@@ -50,10 +48,9 @@ onPostgres('one PostgreSQL role per service schema', () => {
   it('lets each service migrate and start in its own schema under its own role', async () => {
     const env = (service: string) => testEnv({ DATABASE_URL: roleUrl(service) });
     const own = (service: string) => ({ ...deps, databaseUrl: roleUrl(service) });
-    started.push(await startAuthService(loadConfig(authConfigSchema, env('auth')), own('auth'), { port: 0 }));
-    started.push(await startOrgsService(loadConfig(orgsConfigSchema, env('orgs')), own('orgs'), { port: 0 }));
-    started.push(await startCreditsService(loadConfig(creditsConfigSchema, env('credits')), own('credits'), { port: 0 }));
-    started.push(await startAiService(loadConfig(aiConfigSchema, env('ai')), own('ai'), { port: 0 }));
+    for (const [service, definition] of await loadSubgraphDefinitions()) {
+      started.push(await definition.start(loadConfig(definition.configSchema, env(service)), own(service), { port: 0 }));
+    }
     const owners = new Client({ connectionString: adminUrl().toString() });
     await owners.connect();
     const { rows } = await owners.query(`SELECT nspname, nspowner::regrole::text AS owner FROM pg_namespace WHERE nspname = ANY($1) ORDER BY nspname`, [SERVICES]);

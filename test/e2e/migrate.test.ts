@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createLogger } from '@bastion/platform';
+import { SUBGRAPH_NAMES, createLogger } from '@bastion/platform';
 import { startPlatform } from '@bastion/standalone';
 import { ROOT, dropSchemas, testEnv, uniqueSuffix } from '@bastion/testing';
 
-const SERVICES = ['auth', 'orgs', 'credits', 'ai'];
+const SERVICES = SUBGRAPH_NAMES;
 
 /** `npm run migrate` on a fresh schema suffix, then a start that finds nothing left to apply. */
 describe('npm run migrate', () => {

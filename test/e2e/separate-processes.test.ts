@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
-import { DEPLOYMENT_SCHEMAS, NatsBus, createLogger, generateServiceToken, schemaName, serviceTokenEntry, SCOPES } from '@bastion/platform';
-import { ROOT, eventually, freePort, postGraphQL, testEnv, uniqueEmail, uniqueSuffix } from '@bastion/testing';
+import { DEPLOYMENT_SCHEMAS, NatsBus, SUBGRAPHS, createLogger, generateServiceToken, schemaName, serviceTokenEntry, SCOPES } from '@bastion/platform';
+import { ROOT, eventually, platformPorts, postGraphQL, testEnv, uniqueEmail, uniqueSuffix } from '@bastion/testing';
 
 /**
- * docker-compose's mode without Docker: each service built and started as its own process from
- * its own main, on the configured database, bus and cache. The grant crosses processes on either
+ * docker-compose's mode without Docker: each service of the registry built and started as its own
+ * process from its own main, on the configured database, bus and cache, on ports of its own and no URLs. The grant crosses processes on either
  * bus; with Redis so does revocation.
  */
 describe('every service as its own process', () => {
@@ -17,23 +17,28 @@ describe('every service as its own process', () => {
   let internalUrl: string;
 
   beforeAll(async () => {
-    const [auth, orgs, credits, ai, gateway, internal] = await Promise.all(Array.from({ length: 6 }, freePort));
-    gatewayUrl = `http://127.0.0.1:${gateway}/graphql`;
-    internalUrl = `http://127.0.0.1:${internal}/graphql`;
+    // Ports other than the registry's defaults, and no <NAME>_URL: the gateway finds each subgraph
+    // on the loopback address at the port that subgraph was given.
+    const ports = await platformPorts();
+    for (const entry of SUBGRAPHS) expect(Number(ports[entry.portVar])).not.toBe(entry.port);
+    gatewayUrl = `http://127.0.0.1:${ports.PORT}/graphql`;
+    internalUrl = `http://127.0.0.1:${ports.INTERNAL_PORT}/graphql`;
     env = {
       ...process.env, ...testEnv(), LOG_LEVEL: 'warn', APOLLO_TELEMETRY_DISABLED: 'true', NODE_OPTIONS: '',
       SCHEMA_SUFFIX: suffix, NATS_STREAM: `BASTION_${suffix.toUpperCase()}`, REDIS_KEY_PREFIX: `bastion:${suffix}:`,
-      SERVICE_TOKENS: JSON.stringify([serviceTokenEntry('test', [...SCOPES], token)]), AUTH_SERVICE_TOKEN: token, ORGS_SERVICE_TOKEN: token,
-      AUTH_PORT: String(auth), ORGS_PORT: String(orgs), CREDITS_PORT: String(credits), AI_PORT: String(ai),
-      PORT: String(gateway), INTERNAL_PORT: String(internal), GATEWAY_INTERNAL_URL: internalUrl,
-      AUTH_URL: `http://127.0.0.1:${auth}/graphql`, ORGS_URL: `http://127.0.0.1:${orgs}/graphql`,
-      CREDITS_URL: `http://127.0.0.1:${credits}/graphql`, AI_URL: `http://127.0.0.1:${ai}/graphql`,
+      SERVICE_TOKENS: JSON.stringify([serviceTokenEntry('test', [...SCOPES], token)]),
+      ...ports, GATEWAY_INTERNAL_URL: internalUrl,
     };
+    for (const entry of SUBGRAPHS) {
+      delete env[entry.urlVar];
+      if (entry.serviceToken) env[entry.serviceToken.var] = token;
+    }
     // Secrets per service, as in docker-compose.yml: only auth and the gateway get the access-token key.
     const { JWT_SECRET: _key, PASSWORD_PEPPER: _pepper, ...withoutTokenKeys } = env;
-    for (const main of ['subgraphs/auth', 'subgraphs/orgs', 'subgraphs/credits', 'subgraphs/ai', 'gateway']) {
-      const own = main === 'subgraphs/auth' || main === 'gateway' ? env : withoutTokenKeys;
-      const child = spawn(process.execPath, [`${main}/dist/main.js`], { cwd: ROOT, env: own, stdio: ['ignore', 'ignore', 'inherit'] });
+    const mains = [...SUBGRAPHS.map((s) => ({ name: s.name, main: `${s.folder}/${s.main}` })), { name: 'gateway', main: 'gateway/dist/main.js' }];
+    for (const { name, main } of mains) {
+      const own = name === 'auth' || name === 'gateway' ? env : withoutTokenKeys;
+      const child = spawn(process.execPath, [main], { cwd: ROOT, env: own, stdio: ['ignore', 'ignore', 'inherit'] });
       children.push(child);
     }
     await eventually(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateServiceToken, serviceTokenEntry } from '@bastion/platform';
 import {
-  eventually, freePort, postGraphQL, registrationLoad, spawnMain, testEnv, type ChildRun, type Outcome,
+  eventually, platformPorts, postGraphQL, registrationLoad, spawnMain, testEnv, type ChildRun, type Outcome,
 } from '@bastion/testing';
 
 const MAIN = 'packages/standalone/dist/main.js';
@@ -27,12 +27,9 @@ describe('the all-in-one process, stopped and started on one DATA_DIR', () => {
   let outcomes: Outcome[] = [];
   let current: ChildRun;
 
-  const portsEnv = async () => {
-    const [gateway, internal, auth, orgs, credits, ai] = await Promise.all(Array.from({ length: 6 }, freePort));
-    return {
-      PORT: String(gateway), INTERNAL_PORT: String(internal), AUTH_PORT: String(auth), ORGS_PORT: String(orgs),
-      CREDITS_PORT: String(credits), AI_PORT: String(ai), GATEWAY_INTERNAL_URL: `http://127.0.0.1:${internal}/graphql`,
-    };
+  const portsEnv = async (): Promise<Record<string, string>> => {
+    const ports = await platformPorts();
+    return { ...ports, GATEWAY_INTERNAL_URL: `http://127.0.0.1:${ports.INTERNAL_PORT}/graphql` };
   };
   const start = async (): Promise<ChildRun> => {
     const ports = await portsEnv();

@@ -25,4 +25,23 @@ describe('scripts/check-pinned.mjs: every dependency is an exact version', () =>
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('reads every folder of a `dir/*` workspace, and refuses any other glob', () => {
+    const root = fixture({
+      'package.json': { workspaces: ['pkgs/*'] },
+      'pkgs/one/package.json': { dependencies: { ok: '1.2.3' } },
+      'pkgs/two/package.json': { dependencies: { caret: '^1.0.0' } },
+    });
+    const other = fixture({ 'package.json': { workspaces: ['pkgs/**'] } });
+    try {
+      const { status, output } = runScript('check-pinned.mjs', root);
+      expect([status, output]).toEqual([1, expect.stringContaining('pkgs/two/package.json: dependencies.caret is "^1.0.0"')]);
+      expect(output).toContain('1 dependency spec(s) not pinned');
+      const refused = runScript('check-pinned.mjs', other);
+      expect([refused.status, refused.output]).toEqual([1, expect.stringContaining('workspace "pkgs/**": only a path or "dir/*" is understood')]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
 });

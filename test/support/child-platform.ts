@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { SUBGRAPHS } from '@bastion/platform';
 import { freePort } from './private-services';
 import { eventually } from './users';
 
@@ -7,7 +8,7 @@ const ROOT = resolve(__dirname, '../..');
 
 /** Free ports for every listener of the all-in-one process, fixed across its restarts. */
 export async function platformPorts(): Promise<Record<string, string>> {
-  const names = ['PORT', 'INTERNAL_PORT', 'AUTH_PORT', 'ORGS_PORT', 'CREDITS_PORT', 'AI_PORT'];
+  const names = ['PORT', 'INTERNAL_PORT', ...SUBGRAPHS.map((s) => s.portVar)];
   const ports = await Promise.all(names.map(freePort));
   return Object.fromEntries(names.map((name, i) => [name, String(ports[i])]));
 }

@@ -43,7 +43,7 @@ export interface TestPlatform extends RunningPlatform {
   /** Through the internal gateway listener. */
   internal<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GraphQLResponse<T>>;
   /** Straight to a subgraph, with claims signed for `viewer` as the gateway would. */
-  subgraph<T = Record<string, unknown>>(name: 'auth' | 'orgs' | 'credits' | 'ai', viewer: Viewer, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  subgraph<T = Record<string, unknown>>(name: string, viewer: Viewer, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
 }
 
 const NO_CLIENT: ClientInfo = { ip: '127.0.0.1', userAgent: 'jest' };
@@ -79,7 +79,7 @@ export function withTestHandles(platform: RunningPlatform, suffix: string): Test
     internal: (query, variables, opts) => postGraphQL(platform.gateway.internalUrl, query, variables, opts),
     subgraph: async (name, viewer, query, variables = {}) => {
       const claims = await signForwardedClaims(viewer, NO_CLIENT, name, { query, operationName: null, variables }, platform.deps.claimsKey);
-      return postGraphQL(platform[name].url, query, variables, { headers: { 'x-bastion-claims': claims } });
+      return postGraphQL(platform.subgraphs[name]!.url, query, variables, { headers: { 'x-bastion-claims': claims } });
     },
   };
 }

@@ -12,3 +12,4 @@ export * from './graphql';
 export * from './limits/rate-limiter';
 export * from './limits/failure-limiter';
 export * from './mail/mailer';
+export * from './registry';

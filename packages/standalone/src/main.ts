@@ -1,6 +1,6 @@
 import { DEVELOPMENT_HOSTS, DEVELOPMENT_PORTS } from '@bastion/gateway';
 import { describeStartupError, stopOnSignals, withDevelopmentSecrets, withDotEnv, type Env } from '@bastion/platform';
-import { loadAllConfigs, startPlatform } from './start-platform';
+import { loadAllConfigs, loadSubgraphDefinitions, startPlatform } from './start-platform';
 
 /** The parsed settings, to name the variable behind a busy port. */
 let parsed: Record<string, unknown>[] = [];
@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   const { env, generated } = withDevelopmentSecrets(dotEnv.env, [...(hmac ? ['JWT_SECRET'] : []), 'INTERNAL_CLAIMS_SECRET']);
   if (generated.length > 0) console.warn(`${generated.join(', ')} unset: using development secrets stored under DATA_DIR.`);
   if (dotEnv.path) console.warn(`${dotEnv.loaded.length} settings loaded from ${dotEnv.path} (variables already set win).`);
-  parsed = Object.values(loadAllConfigs(env));
+  const configs = loadAllConfigs(env, await loadSubgraphDefinitions());
+  parsed = [configs.common, configs.gateway, ...Object.values(configs.subgraphs)];
   const platform = await startPlatform(env);
   const { gateway } = platform;
   // What a browser finds at the GraphQL URL: production serves no explorer, whatever EXPLORER says.

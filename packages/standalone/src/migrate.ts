@@ -1,15 +1,9 @@
-import { aiMigrations } from '@bastion/ai';
-import { authMigrations } from '@bastion/auth';
-import { creditsMigrations } from '@bastion/credits';
-import { orgsMigrations } from '@bastion/orgs';
 import {
   EVERY_TIME, commonConfig, createLogger, createPlatformDeps, deploymentProblems, describeStartupError, loadConfig, openDataSource, schemaName,
   withDotEnv, type Env,
 } from '@bastion/platform';
 import { z } from 'zod';
-
-// Every service's migrations, in the order the all-in-one process starts them.
-const SERVICES = { auth: authMigrations, orgs: orgsMigrations, credits: creditsMigrations, ai: aiMigrations };
+import { loadSubgraphDefinitions } from './start-platform';
 
 /**
  * `npm run migrate`: applies every service's pending migrations to DATABASE_URL (or the embedded
@@ -24,7 +18,8 @@ async function main(): Promise<void> {
   // The platform's connections (embedded PGlite when DATABASE_URL is unset), without the bus.
   const deps = await createPlatformDeps({ ...config, NATS_URL: undefined, REDIS_URL: undefined }, { name: 'migrate', logger });
   try {
-    for (const [service, migrations] of Object.entries(SERVICES)) {
+    // Every subgraph's migrations, in the order the all-in-one process starts them (the registry's).
+    for (const [service, { migrations }] of await loadSubgraphDefinitions()) {
       const dataSource = await openDataSource({
         url: deps.databaseUrl, schema: schemaName(service, config.SCHEMA_SUFFIX), entities: [], migrations, logger: logger.child({ service }), poolSize: 1,
       });

@@ -1,13 +1,24 @@
 import {
-  ConfigError, EVERY_TIME, MemoryIssuedTokenStore, deploymentProblems, MemoryRevocationList, SCOPES, commonConfig, createPlatformDeps, generateServiceToken, loadConfig,
-  serviceTokenEntry, type Env, type Logger, type PlatformDeps, type ServiceTokenEntry,
+  ConfigError, EVERY_TIME, MemoryIssuedTokenStore, deploymentProblems, MemoryRevocationList, SCOPES, SUBGRAPHS, commonConfig, createPlatformDeps, generateServiceToken,
+  loadConfig, serviceTokenEntry, type CommonConfig, type Env, type Logger, type PlatformDeps, type RunningService, type ServiceTokenEntry, type SubgraphDefinition,
 } from '@bastion/platform';
 import { gatewayConfigSchema, startGateway, type RunningGateway } from '@bastion/gateway';
-import { authConfigSchema, startAuthService, type AuthService } from '@bastion/auth';
-import { orgsConfigSchema, startOrgsService, type OrgsService } from '@bastion/orgs';
-import { creditsConfigSchema, startCreditsService, type CreditsService } from '@bastion/credits';
-import { aiConfigSchema, startAiService, type AiService } from '@bastion/ai';
+import type { AuthService } from '@bastion/auth';
+import type { OrgsService } from '@bastion/orgs';
+import type { CreditsService } from '@bastion/credits';
+import type { AiService } from '@bastion/ai';
 import { z } from 'zod';
+
+/** Every registered subgraph's definition, from the package its registry entry names, in registry order. */
+export async function loadSubgraphDefinitions(): Promise<Map<string, SubgraphDefinition>> {
+  const definitions = new Map<string, SubgraphDefinition>();
+  for (const entry of SUBGRAPHS) {
+    const module = (await import(entry.package)) as { subgraph?: SubgraphDefinition };
+    if (module.subgraph?.name !== entry.name) throw new Error(`${entry.package} must export \`subgraph\` named "${entry.name}" (README "Adding a subgraph")`);
+    definitions.set(entry.name, module.subgraph);
+  }
+  return definitions;
+}
 
 export interface PlatformOptions {
   /** Listen on free ports instead of the configured ones (tests). */
@@ -23,61 +34,70 @@ export interface PlatformOptions {
 export interface RunningPlatform {
   deps: PlatformDeps;
   gateway: RunningGateway;
+  /** Every subgraph by its registry name. */
+  subgraphs: Record<string, RunningService>;
+  // The four first subgraphs, typed for the tests (a new one is under `subgraphs`).
   auth: AuthService;
   orgs: OrgsService;
   credits: CreditsService;
   ai: AiService;
   /** The development token with every scope, when SERVICE_TOKENS was unset outside production. */
   devServiceToken?: string;
-  /** Tokens this process minted for its own services (AUTH_, ORGS_, AI_SERVICE_TOKEN when unset). */
-  serviceTokens: { auth: string; orgs: string; ai: string };
+  /** Tokens this process minted for its own services (each registry `serviceToken` unset in env), by subgraph. */
+  serviceTokens: Record<string, string>;
   stop(): Promise<void>;
 }
 
 /** Parses every service's configuration and reports all problems of all of them at once. */
-export function loadAllConfigs(env: Env) {
-  const schemas = {
-    // One process mints its own service tokens, so production asks it for none.
-    common: z.object(commonConfig).superRefine(deploymentProblems({ database: true }), EVERY_TIME), gateway: gatewayConfigSchema, auth: authConfigSchema,
-    orgs: orgsConfigSchema, credits: creditsConfigSchema, ai: aiConfigSchema,
-  };
+export function loadAllConfigs(env: Env, definitions: ReadonlyMap<string, SubgraphDefinition>) {
+  const commonSchema = z.object({
+    ...commonConfig,
+    /** Where services call the gateway's internal listener until it has started (it starts last). */
+    GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
+  }).superRefine(deploymentProblems({ database: true }), EVERY_TIME); // one process mints its own service tokens, so production asks it for none
   const problems = new Set<string>();
-  const configs: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(schemas)) {
+  const parse = <T>(schema: z.ZodType<T>): T | undefined => {
     try {
-      configs[name] = loadConfig(schema as z.ZodType, env);
+      return loadConfig(schema, env) as T;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       error.problems.forEach((p) => problems.add(p));
+      return undefined;
     }
-  }
-  if (problems.size > 0) throw new ConfigError([...problems]);
-  return configs as {
-    common: z.infer<typeof schemas.common>; gateway: z.infer<typeof gatewayConfigSchema>; auth: z.infer<typeof authConfigSchema>;
-    orgs: z.infer<typeof orgsConfigSchema>; credits: z.infer<typeof creditsConfigSchema>; ai: z.infer<typeof aiConfigSchema>;
   };
+  const common = parse(commonSchema);
+  const gateway = parse(gatewayConfigSchema);
+  const subgraphs: Record<string, Readonly<CommonConfig>> = {};
+  for (const [name, definition] of definitions) {
+    const config = parse(definition.configSchema);
+    if (config) subgraphs[name] = config;
+  }
+  if (problems.size > 0 || !common || !gateway) throw new ConfigError([...problems]);
+  return { common, gateway, subgraphs };
 }
 
 /**
- * The whole platform in one process: four subgraphs and the gateway on one database (each
+ * The whole platform in one process: every subgraph of the registry and the gateway on one database (each
  * service in its own schema) and one bus. Services that call each other through the gateway get
  * tokens minted here when none is configured.
  */
 export async function startPlatform(env: Env, options: PlatformOptions = {}): Promise<RunningPlatform> {
-  const configs = loadAllConfigs(env);
+  const definitions = await loadSubgraphDefinitions();
+  const configs = loadAllConfigs(env, definitions);
   const deps = await createPlatformDeps(configs.common, {
     name: 'bastion', logger: options.logger, schemaSuffix: options.schemaSuffix, natsStream: options.natsStream, keyPrefix: options.keyPrefix,
   });
   const port = (configured: number) => (options.ephemeralPorts ? 0 : configured);
-  const started: { stop(): Promise<void> }[] = [];
+  const started: RunningService[] = [];
   try {
     const extraServiceTokens: ServiceTokenEntry[] = [];
-    const authToken = env.AUTH_SERVICE_TOKEN ?? generateServiceToken();
-    const orgsToken = env.ORGS_SERVICE_TOKEN ?? generateServiceToken();
-    const aiToken = env.AI_SERVICE_TOKEN ?? generateServiceToken();
-    if (!env.AUTH_SERVICE_TOKEN) extraServiceTokens.push(serviceTokenEntry('auth', ['orgs:read'], authToken));
-    if (!env.ORGS_SERVICE_TOKEN) extraServiceTokens.push(serviceTokenEntry('orgs', ['users:read'], orgsToken));
-    if (!env.AI_SERVICE_TOKEN) extraServiceTokens.push(serviceTokenEntry('ai', ['credits:read', 'credits:write'], aiToken));
+    const serviceTokens: Record<string, string> = {};
+    for (const entry of SUBGRAPHS) {
+      if (!entry.serviceToken) continue;
+      const configured = env[entry.serviceToken.var];
+      serviceTokens[entry.name] = configured ?? generateServiceToken();
+      if (!configured) extraServiceTokens.push(serviceTokenEntry(entry.name, [...entry.serviceToken.scopes], serviceTokens[entry.name]));
+    }
     let devServiceToken: string | undefined;
     if (!configs.gateway.SERVICE_TOKENS && configs.common.NODE_ENV !== 'production') {
       devServiceToken = generateServiceToken();
@@ -87,37 +107,34 @@ export async function startPlatform(env: Env, options: PlatformOptions = {}): Pr
     // at once; the gateway still loads it from auth's tables at start (it is only a cache).
     const revocations = new MemoryRevocationList(configs.gateway.ACCESS_TOKEN_TTL);
     const issuedTokens = new MemoryIssuedTokenStore();
-    // Auth and orgs reach each other through the gateway's internal listener, which starts last.
-    let internalGatewayUrl = configs.auth.GATEWAY_INTERNAL_URL;
-    const auth = await startAuthService(configs.auth, deps, {
-      port: port(configs.auth.AUTH_PORT), revocations, issuedTokens, internalGatewayUrl: () => internalGatewayUrl, serviceToken: authToken,
-    });
-    started.push(auth);
-    const orgs = await startOrgsService(configs.orgs, deps, {
-      port: port(configs.orgs.ORGS_PORT), internalGatewayUrl: () => internalGatewayUrl, serviceToken: orgsToken,
-    });
-    started.push(orgs);
-    const credits = await startCreditsService(configs.credits, deps, { port: port(configs.credits.CREDITS_PORT) });
-    started.push(credits);
-    const ai = await startAiService(configs.ai, deps, {
-      port: port(configs.ai.AI_PORT), internalGatewayUrl: () => internalGatewayUrl, serviceToken: aiToken,
-    });
-    started.push(ai);
+    // Subgraphs reach each other through the gateway's internal listener, which starts last.
+    let internalGatewayUrl = configs.common.GATEWAY_INTERNAL_URL;
+    const subgraphs: Record<string, RunningService> = {};
+    for (const entry of SUBGRAPHS) {
+      const config = configs.subgraphs[entry.name] as Readonly<CommonConfig> & Record<string, unknown>;
+      const service = await definitions.get(entry.name)!.start(config, deps, {
+        port: port(Number(config[entry.portVar])), internalGatewayUrl: () => internalGatewayUrl, serviceToken: serviceTokens[entry.name],
+        revocations, issuedTokens,
+      });
+      started.push(service);
+      subgraphs[entry.name] = service;
+    }
     const gatewayConfig = { ...configs.gateway, PORT: port(configs.gateway.PORT), INTERNAL_PORT: port(configs.gateway.INTERNAL_PORT) };
     const gateway = await startGateway(gatewayConfig, {
       ...deps, extraServiceTokens, revocations, issuedTokens, supergraphs: options.supergraphs,
-      subgraphUrls: { auth: auth.url, orgs: orgs.url, credits: credits.url, ai: ai.url },
+      subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, service]) => [name, service.url])),
     });
     internalGatewayUrl = gateway.internalUrl;
+    const typed = subgraphs as unknown as Pick<RunningPlatform, 'auth' | 'orgs' | 'credits' | 'ai'>;
     return {
-      deps, gateway, auth, orgs, credits, ai, devServiceToken, serviceTokens: { auth: authToken, orgs: orgsToken, ai: aiToken },
+      deps, gateway, subgraphs, auth: typed.auth, orgs: typed.orgs, credits: typed.credits, ai: typed.ai, devServiceToken, serviceTokens,
       // Outside in: the gateway's requests finish while the subgraphs still serve them, the
       // subgraphs' own requests finish, their last events are published, then connections close.
       async stop() {
-        const services = [auth, orgs, credits, ai];
+        const services = Object.values(subgraphs);
         await gateway.stop();
-        await Promise.all(services.map((service) => service.closeListeners()));
-        for (const service of services) await service.drainOutbox();
+        await Promise.all(services.map((service) => service.closeListeners?.()));
+        for (const service of services) await service.drainOutbox?.();
         for (const service of services.reverse()) await service.stop();
         await deps.close();
       },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVERY_TIME, commonConfig, commonConfigProblems, port } from '@bastion/platform';
+import { EVERY_TIME, commonConfig, commonConfigProblems, port, subgraphEntry } from '@bastion/platform';
 
 const json = <T extends z.ZodType>(schema: T) =>
   z
@@ -69,7 +69,7 @@ export const DEFAULT_AI_TEMPLATES: TemplateEntry[] = [
 export const aiConfigSchema = z.object({
   ...commonConfig,
   HOST: z.string().default('127.0.0.1'),
-  AI_PORT: port(4004),
+  AI_PORT: port(subgraphEntry('ai').port),
   /** JSON array of models (README "Model catalog"). */
   AI_MODELS: json(z.array(modelEntry).min(1)).optional(),
   /** JSON array of prompt templates {id, displayName, systemPrompt, variables: [{name, maxLength}]}. */

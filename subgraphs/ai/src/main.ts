@@ -1,5 +1,4 @@
-import { runMain } from '@bastion/platform';
-import { aiConfigSchema } from './config';
-import { startAiService } from './server';
+import { runSubgraphMain } from '@bastion/platform';
+import { subgraph } from './index';
 
-runMain({ name: 'ai', configSchema: aiConfigSchema, serviceTokens: ['AI_SERVICE_TOKEN'], start: startAiService });
+runSubgraphMain(subgraph);

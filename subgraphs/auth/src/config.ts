@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVERY_TIME, booleanFlag, commonConfig, commonConfigProblems, durationSeconds, jwtConfig, jwtKeyProblems, port, secret } from '@bastion/platform';
+import { EVERY_TIME, booleanFlag, commonConfig, commonConfigProblems, durationSeconds, jwtConfig, jwtKeyProblems, port, subgraphEntry, secret } from '@bastion/platform';
 import { oauthConfig, oauthConfigProblems } from './oauth/oauth-config';
 
 export const authConfigSchema = z
@@ -7,7 +7,7 @@ export const authConfigSchema = z
     ...commonConfig,
     ...jwtConfig,
     HOST: z.string().default('127.0.0.1'),
-    AUTH_PORT: port(4001),
+    AUTH_PORT: port(subgraphEntry('auth').port),
     ACCESS_TOKEN_TTL: durationSeconds('15m'),
     REFRESH_TOKEN_TTL: durationSeconds('7d'),
     /** Sliding renewal never extends a session past this age. */

@@ -1,5 +1,4 @@
-import { runMain } from '@bastion/platform';
-import { authConfigSchema } from './config';
-import { startAuthService } from './server';
+import { runSubgraphMain } from '@bastion/platform';
+import { subgraph } from './index';
 
-runMain({ name: 'auth', configSchema: authConfigSchema, serviceTokens: ['AUTH_SERVICE_TOKEN'], start: startAuthService });
+runSubgraphMain(subgraph);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVERY_TIME, commonConfig, commonConfigProblems, port } from '@bastion/platform';
+import { EVERY_TIME, commonConfig, commonConfigProblems, port, subgraphEntry } from '@bastion/platform';
 
 const creditPackage = z.object({
   id: z.string().min(1),
@@ -20,7 +20,7 @@ export const DEFAULT_CREDIT_PACKAGES = [
 export const creditsConfigSchema = z.object({
   ...commonConfig,
   HOST: z.string().default('127.0.0.1'),
-  CREDITS_PORT: port(4003),
+  CREDITS_PORT: port(subgraphEntry('credits').port),
   CREDITS_SIGNUP_GRANT: z.coerce.number().int().min(0).default(100),
   /** The largest amount one add, spend, hold or settle may move. */
   CREDITS_MAX_AMOUNT: z.coerce.number().int().min(1).max(1_000_000_000).default(1_000_000),

@@ -1,5 +1,4 @@
-import { runMain } from '@bastion/platform';
-import { creditsConfigSchema } from './config';
-import { startCreditsService } from './server';
+import { runSubgraphMain } from '@bastion/platform';
+import { subgraph } from './index';
 
-runMain({ name: 'credits', configSchema: creditsConfigSchema, start: startCreditsService });
+runSubgraphMain(subgraph);

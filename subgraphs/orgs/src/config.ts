@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { EVERY_TIME, commonConfig, commonConfigProblems, port } from '@bastion/platform';
+import { EVERY_TIME, commonConfig, commonConfigProblems, port, subgraphEntry } from '@bastion/platform';
 
 export const orgsConfigSchema = z.object({
   ...commonConfig,
   HOST: z.string().default('127.0.0.1'),
-  ORGS_PORT: port(4002),
+  ORGS_PORT: port(subgraphEntry('orgs').port),
   /** Links in invitation mail: `${APP_URL}/accept-invitation?token=…`. */
   APP_URL: z.string().url().default('http://localhost:3000'),
   /** Unset: mail is logged instead of sent (links included only outside production). */

@@ -1,5 +1,4 @@
-import { runMain } from '@bastion/platform';
-import { orgsConfigSchema } from './config';
-import { startOrgsService } from './server';
+import { runSubgraphMain } from '@bastion/platform';
+import { subgraph } from './index';
 
-runMain({ name: 'orgs', configSchema: orgsConfigSchema, serviceTokens: ['ORGS_SERVICE_TOKEN'], start: startOrgsService });
+runSubgraphMain(subgraph);

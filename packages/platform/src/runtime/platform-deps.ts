@@ -8,6 +8,7 @@ import { createEventBus } from '../events/bus';
 import type { EventBus } from '../events/types';
 import { createLogger, type Logger } from '../logging/logger';
 import { connectRedis } from './redis-client';
+import { SUBGRAPH_NAMES } from '../registry/subgraphs';
 
 /** What every service process shares: storage, bus, cache, and the key for forwarded claims. */
 export interface PlatformDeps {
@@ -28,7 +29,7 @@ export interface PlatformDeps {
 }
 
 /** Every schema one deployment owns in its database: the services' and the database bus's. */
-export const DEPLOYMENT_SCHEMAS = ['auth', 'orgs', 'credits', 'ai', 'bus'] as const;
+export const DEPLOYMENT_SCHEMAS: readonly string[] = [...SUBGRAPH_NAMES, 'bus'];
 
 export function schemaName(service: string, suffix?: string): string {
   return suffix ? `${service}_${suffix}` : service;

@@ -1,0 +1,2 @@
+export * from './subgraphs';
+export * from './definition';

@@ -1,0 +1,114 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { SUBGRAPHS, SUBGRAPH_NAMES, loadConfig, parseSubgraphRegistry, subgraphUrlsFrom } from '@bastion/platform';
+import { gatewayConfigSchema } from '@bastion/gateway';
+import { composeSupergraphs } from '@bastion/schema';
+import { loadSubgraphDefinitions } from '@bastion/standalone';
+import { ROOT, TEST_JWT_SECRET } from '@bastion/testing';
+
+// Written out by hand: the four subgraphs this repository ships and where they listen by default.
+const SHIPPED = { auth: 4001, orgs: 4002, credits: 4003, ai: 4004 };
+const KEY = { JWT_SECRET: TEST_JWT_SECRET };
+
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const sorted = (names: Iterable<string>) => [...names].sort();
+
+/**
+ * subgraphs/registry.json is the one list of subgraphs (README "Adding a subgraph"): every
+ * consumer yields exactly its names, and the hand-written deployment files agree with it.
+ */
+describe('the subgraph registry', () => {
+  it('lists the shipped subgraphs, in start order, on their ports', () => {
+    expect(SUBGRAPHS.map((s) => [s.name, s.port])).toEqual(Object.entries(SHIPPED));
+  });
+
+  it('refuses an entry off the naming convention, a shared port or a shared name', () => {
+    const entry = { name: 'billing', port: 4005, portVar: 'BILLING_PORT', urlVar: 'BILLING_URL', folder: 'subgraphs/billing', package: '@bastion/billing', main: 'dist/main.js' };
+    expect(parseSubgraphRegistry({ subgraphs: [entry] })).toHaveLength(1);
+    expect(() => parseSubgraphRegistry({ subgraphs: [{ ...entry, urlVar: 'BILL_URL' }] })).toThrow('urlVar must be BILLING_URL');
+    expect(() => parseSubgraphRegistry({ subgraphs: [{ ...entry, folder: 'billing' }] })).toThrow('folder must be subgraphs/billing');
+    expect(() => parseSubgraphRegistry({ subgraphs: [entry, { ...entry, name: 'other', portVar: 'OTHER_PORT', urlVar: 'OTHER_URL', folder: 'subgraphs/other', package: '@bastion/other' }] }))
+      .toThrow('share the port 4005');
+    expect(() => parseSubgraphRegistry({ subgraphs: [entry, { ...entry, port: 4006 }] })).toThrow('share the name billing');
+    expect(() => parseSubgraphRegistry({ subgraphs: [{ ...entry, serviceToken: { var: 'BILLING_SERVICE_TOKEN', scopes: ['root'] } }] })).toThrow();
+  });
+
+  it('names exactly the workspace folders under subgraphs/, each with its package, SDL, codegen settings, index and main', () => {
+    const folders = readdirSync(join(ROOT, 'subgraphs'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(join(ROOT, 'subgraphs', e.name, 'package.json'))).map((e) => `subgraphs/${e.name}`);
+    expect(sorted(folders)).toEqual(sorted(SUBGRAPHS.map((s) => s.folder)));
+    for (const entry of SUBGRAPHS) {
+      expect([entry.name, JSON.parse(read(`${entry.folder}/package.json`)).name]).toEqual([entry.name, entry.package]);
+      for (const file of ['schema.graphql', 'codegen.json', 'src/index.ts', 'src/main.ts']) expect([entry.name, file, existsSync(join(ROOT, entry.folder, file))]).toEqual([entry.name, file, true]);
+    }
+    expect(JSON.parse(read('package.json')).workspaces).toContain('subgraphs/*');
+  });
+
+  it('npm start and npm run migrate load each package\'s definition, with the registry\'s port as its default', async () => {
+    const definitions = await loadSubgraphDefinitions();
+    expect([...definitions.keys()]).toEqual(Object.keys(SHIPPED));
+    for (const entry of SUBGRAPHS) {
+      const config = loadConfig(definitions.get(entry.name)!.configSchema, KEY) as Record<string, unknown>;
+      expect([entry.name, config[entry.portVar]]).toEqual([entry.name, SHIPPED[entry.name as keyof typeof SHIPPED]]);
+    }
+  });
+
+  it('the gateway finds every subgraph at its port unless its URL is set', () => {
+    expect(subgraphUrlsFrom(loadConfig(gatewayConfigSchema, KEY))).toEqual({
+      auth: 'http://127.0.0.1:4001/graphql', orgs: 'http://127.0.0.1:4002/graphql', credits: 'http://127.0.0.1:4003/graphql', ai: 'http://127.0.0.1:4004/graphql',
+    });
+    const moved = loadConfig(gatewayConfigSchema, { ...KEY, AUTH_PORT: '5101', CREDITS_PORT: '5103', CREDITS_URL: 'http://credits.internal:80/graphql', AI_URL: '' });
+    expect(subgraphUrlsFrom(moved)).toEqual({
+      auth: 'http://127.0.0.1:5101/graphql', orgs: 'http://127.0.0.1:4002/graphql', credits: 'http://credits.internal:80/graphql', ai: 'http://127.0.0.1:4004/graphql',
+    });
+  });
+
+  it('a fifth entry is found at its own port with no other change', () => {
+    const billing = { name: 'billing', port: 4005, portVar: 'BILLING_PORT', urlVar: 'BILLING_URL', folder: 'subgraphs/billing', package: '@bastion/billing', main: 'dist/main.js' };
+    const five = parseSubgraphRegistry({ subgraphs: [...SUBGRAPHS, billing] });
+    expect(subgraphUrlsFrom({ BILLING_PORT: 5105 }, five)).toMatchObject({ billing: 'http://127.0.0.1:5105/graphql', auth: 'http://127.0.0.1:4001/graphql' });
+    expect(subgraphUrlsFrom({}, five).billing).toBe('http://127.0.0.1:4005/graphql');
+  });
+
+  it('composition joins exactly the registry\'s subgraphs', () => {
+    const joined = [...composeSupergraphs().internal.matchAll(/@join__graph\(name: "(\w+)", url: "([^"]+)"\)/g)].map((m) => [m[1], m[2]]);
+    expect(sorted(joined.map(([name, url]) => `${name} ${url}`))).toEqual(sorted(Object.entries(SHIPPED).map(([name, port]) => `${name} http://127.0.0.1:${port}/graphql`)));
+  });
+
+  describe('hand-written deployment files agree with it', () => {
+    type Service = { command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, unknown>; secrets?: string[] };
+    const compose = YAML.parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; secrets: Record<string, unknown> };
+
+    it('docker-compose.yml runs each subgraph from its main on its port, and the gateway reaches and waits for each', () => {
+      const runningSubgraphs = Object.entries(compose.services).filter(([, s]) => s.command?.some((arg) => arg.startsWith('subgraphs/'))).map(([name]) => name);
+      expect(sorted(runningSubgraphs)).toEqual(sorted(SUBGRAPH_NAMES));
+      const gateway = compose.services.gateway!;
+      for (const entry of SUBGRAPHS) {
+        const service = compose.services[entry.name]!;
+        expect([entry.name, service.command, service.environment?.[entry.portVar]]).toEqual([entry.name, ['node', `${entry.folder}/${entry.main}`], String(entry.port)]);
+        expect([entry.name, service.environment?.DATABASE_URL_FILE]).toEqual([entry.name, `/run/secrets/${entry.name}_database_url`]);
+        if (entry.serviceToken) expect([entry.name, service.environment?.[`${entry.serviceToken.var}_FILE`]]).toEqual([entry.name, `/run/secrets/${entry.name}_service_token`]);
+        expect([entry.name, gateway.environment?.[entry.urlVar]]).toEqual([entry.name, `http://${entry.name}:${entry.port}/graphql`]);
+        expect([entry.name, Object.keys(gateway.depends_on ?? {}).includes(entry.name)]).toEqual([entry.name, true]);
+        // The secrets scripts/compose-secrets.mjs writes for it, declared at the top level.
+        for (const secret of [`${entry.name}_database_url`, `${entry.name}_db_password`, ...(entry.serviceToken ? [`${entry.name}_service_token`] : [])]) {
+          expect([entry.name, secret, secret in compose.secrets]).toEqual([entry.name, secret, true]);
+        }
+      }
+    });
+
+    it('deploy/postgres/roles.sql makes a role for each subgraph', () => {
+      const roles = [...read('deploy/postgres/roles.sql').matchAll(/\('(\w+)', :'\1_password'\)/g)].map((m) => m[1]);
+      expect(sorted(roles)).toEqual(sorted(SUBGRAPH_NAMES));
+    });
+
+    it('.env.example shows each port with its default and each URL unset', () => {
+      const settings = new Map([...read('.env.example').matchAll(/^(\w+)=(\S*)/gm)].map((m) => [m[1], m[2]]));
+      for (const entry of SUBGRAPHS) {
+        expect([entry.portVar, settings.get(entry.portVar)]).toEqual([entry.portVar, String(entry.port)]);
+        expect([entry.urlVar, settings.get(entry.urlVar)]).toEqual([entry.urlVar, '']);
+      }
+    });
+  });
+});
