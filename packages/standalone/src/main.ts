@@ -1,9 +1,14 @@
 import { DEVELOPMENT_HOSTS, DEVELOPMENT_PORTS } from '@bastion/gateway';
-import { describeStartupError, stopOnSignals, withDevelopmentSecrets, withDotEnv, type Env } from '@bastion/platform';
+import {
+  reportStartupFailure, startupLogger, stopOnSignals, withDefaultLogFormat, withDevelopmentSecrets, withDotEnv, type Env, type Logger,
+} from '@bastion/platform';
 import { loadAllConfigs, loadSubgraphDefinitions, startPlatform } from './start-platform';
 
 /** The parsed settings, to name the variable behind a busy port. */
 let parsed: Record<string, unknown>[] = [];
+/** The process's own logger (settings loaded, the running summary, a failed start) and its format. */
+let log: Logger | undefined;
+let json = true;
 
 /** `npm start`: everything in one process, embedded PGlite under DATA_DIR, events on the database bus. */
 async function main(): Promise<void> {
@@ -11,13 +16,18 @@ async function main(): Promise<void> {
   // A fresh machine has no .env: development runs on generated secrets; production must set them.
   // (REFRESH_TOKEN_SECRET needs none: outside production auth derives it from its signing key.)
   const dotEnv = withDotEnv(process.env as Env);
-  const hmac = (dotEnv.env.JWT_ALGORITHM ?? 'HS256') === 'HS256';
-  const { env, generated } = withDevelopmentSecrets(dotEnv.env, [...(hmac ? ['JWT_SECRET'] : []), 'INTERNAL_CLAIMS_SECRET']);
-  if (generated.length > 0) console.warn(`${generated.join(', ')} unset: using development secrets stored under DATA_DIR.`);
-  if (dotEnv.path) console.warn(`${dotEnv.loaded.length} settings loaded from ${dotEnv.path} (variables already set win).`);
+  // Readable lines in a developer's terminal, JSON lines anywhere else, unless LOG_FORMAT says.
+  const formatted = withDefaultLogFormat(dotEnv.env);
+  log = startupLogger('bastion', formatted);
+  json = formatted.LOG_FORMAT !== 'pretty';
+  const hmac = (formatted.JWT_ALGORITHM ?? 'HS256') === 'HS256';
+  const { env, generated } = withDevelopmentSecrets(formatted, [...(hmac ? ['JWT_SECRET'] : []), 'INTERNAL_CLAIMS_SECRET']);
+  if (generated.length > 0) log.warn({ variables: generated }, 'unset: using development secrets stored under DATA_DIR');
+  if (dotEnv.path) log.info({ file: dotEnv.path, variables: dotEnv.loaded.length }, 'settings loaded from .env (variables already set win)');
   const configs = loadAllConfigs(env, await loadSubgraphDefinitions());
   parsed = [configs.common, configs.gateway, ...Object.values(configs.subgraphs)];
   const platform = await startPlatform(env);
+  stopOnSignals(() => platform.stop(), { logger: platform.deps.logger, timeoutMs: platform.deps.shutdownTimeoutMs });
   const { gateway } = platform;
   // What a browser finds at the GraphQL URL: production serves no explorer, whatever EXPLORER says.
   const explorer = {
@@ -25,15 +35,28 @@ async function main(): Promise<void> {
     sandbox: "open in a browser for Apollo Sandbox, loaded from Apollo's CDN",
     off: 'no explorer in a browser (EXPLORER=off, or production)',
   }[gateway.explorer];
+  const health = gateway.url.replace(/\/graphql$/, '/health');
+  const ready = gateway.url.replace(/\/graphql$/, '/ready');
+  const landing = env.NODE_ENV !== 'production' ? gateway.url.replace(/\/graphql$/, '/') : undefined;
+  const developmentCors = env.NODE_ENV !== 'production' && !env.CORS_ORIGINS;
+  if (json) {
+    // One structured record for log collectors; the same facts as the terminal's summary below.
+    log.info({
+      graphql: gateway.url, internal: gateway.internalUrl, health, ready, landing, explorer: gateway.explorer,
+      corsOrigins: developmentCors ? { hosts: DEVELOPMENT_HOSTS, ports: DEVELOPMENT_PORTS } : undefined,
+      developmentServiceToken: platform.devServiceToken,
+    }, 'Bastion is running');
+    return;
+  }
   const lines = [
     '',
     'Bastion is running.',
     `  GraphQL:                   ${gateway.url}  (${explorer})`,
     `  Internal listener:         ${gateway.internalUrl}`,
-    `  Health / readiness:        ${gateway.url.replace('/graphql', '/health')}  ${gateway.url.replace('/graphql', '/ready')}`,
+    `  Health / readiness:        ${health}  ${ready}`,
   ];
-  if (env.NODE_ENV !== 'production') lines.push(`  Landing page:              ${gateway.url.replace(/\/graphql$/, '/')}`);
-  if (env.NODE_ENV !== 'production' && !env.CORS_ORIGINS) {
+  if (landing) lines.push(`  Landing page:              ${landing}`);
+  if (developmentCors) {
     lines.push(
       `  Browser apps (CORS):       http(s)://${DEVELOPMENT_HOSTS.join(', ')} on ports ${DEVELOPMENT_PORTS.join(', ')} (CORS_ORIGINS to choose)`,
       '                             call the API on the host name the app runs on: cookies do not cross between localhost and 127.0.0.1',
@@ -43,10 +66,9 @@ async function main(): Promise<void> {
     lines.push(`  Development service token (every scope; shown once): ${platform.devServiceToken}`);
   }
   console.log(`${lines.join('\n')}\n`);
-  stopOnSignals(() => platform.stop(), { logger: platform.deps.logger, timeoutMs: platform.deps.shutdownTimeoutMs });
 }
 
 main().catch((error: unknown) => {
-  console.error(describeStartupError(error, parsed));
+  reportStartupFailure(error, parsed, log, json);
   process.exit(1);
 });

@@ -1,9 +1,12 @@
 import {
-  EVERY_TIME, commonConfig, createLogger, createPlatformDeps, deploymentProblems, describeStartupError, loadConfig, openDataSource, schemaName,
-  withDotEnv, type Env,
+  EVERY_TIME, commonConfig, createLogger, createPlatformDeps, deploymentProblems, loadConfig, reportStartupFailure, startupLogger, withDefaultLogFormat, openDataSource, schemaName,
+  withDotEnv, type Env, type Logger,
 } from '@bastion/platform';
 import { z } from 'zod';
 import { loadSubgraphDefinitions } from './start-platform';
+
+let early: Logger | undefined;
+let json = true;
 
 /**
  * `npm run migrate`: applies every service's pending migrations to DATABASE_URL (or the embedded
@@ -11,7 +14,9 @@ import { loadSubgraphDefinitions } from './start-platform';
  * Only the storage settings are read: migrating needs no token keys.
  */
 async function main(): Promise<void> {
-  const { env } = withDotEnv(process.env as Env);
+  const env = withDefaultLogFormat(withDotEnv(process.env as Env).env);
+  early = startupLogger('migrate', env);
+  json = env.LOG_FORMAT !== 'pretty';
   const schema = z.object(commonConfig).superRefine(deploymentProblems({ database: true }), EVERY_TIME);
   const config = loadConfig(schema, env);
   const logger = createLogger({ name: 'migrate', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
@@ -32,6 +37,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(describeStartupError(error));
+  reportStartupFailure(error, [], early, json);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import type { Env } from '../config/load-config';
 import { serializeError } from './error-serializer';
 
 export type Logger = pino.Logger;
@@ -50,4 +51,25 @@ function loadPretty(): PrettyFactory | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The environment with LOG_FORMAT's default filled in: readable lines when a developer's terminal
+ * is attached (stdout a TTY, outside production), JSON lines everywhere else (pipes, containers,
+ * log collectors, production). An explicit LOG_FORMAT always wins.
+ */
+export function withDefaultLogFormat(env: Env): Env {
+  if (env.LOG_FORMAT || env.NODE_ENV === 'production' || !process.stdout.isTTY) return env;
+  return { ...env, LOG_FORMAT: 'pretty' };
+}
+
+/**
+ * A process's own logger for what happens before (and around) its services: settings loaded,
+ * the "running" summary, why it could not start. Reads LOG_LEVEL/LOG_FORMAT leniently, since the
+ * configuration that would reject a bad value is not parsed yet.
+ */
+export function startupLogger(name: string, env: Env): Logger {
+  const known = env.LOG_LEVEL === 'silent' || (env.LOG_LEVEL !== undefined && env.LOG_LEVEL in pino.levels.values);
+  const level = known ? env.LOG_LEVEL! : 'info';
+  return createLogger({ name, level, format: env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json' });
 }

@@ -7,7 +7,8 @@ import { withDevelopmentSecrets } from './development-secrets';
 import { withDotEnv } from './dot-env';
 import { createPlatformDeps, type PlatformDeps, type RunningService } from './platform-deps';
 import { stopOnSignals } from './shutdown';
-import { describeStartupError } from './startup-error';
+import { startupLogger, withDefaultLogFormat, type Logger } from '../logging/logger';
+import { reportStartupFailure } from './startup-error';
 
 /**
  * The body of every service's main.ts: read the environment once, connect, start, and stop
@@ -22,13 +23,18 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
   start: (config: Readonly<z.infer<S>>, deps: PlatformDeps) => Promise<RunningService>;
 }): void {
   let parsed: Readonly<z.infer<S>> | undefined;
+  let log: Logger | undefined;
+  let json = true;
   const run = async () => {
     // @apollo/gateway phones home unless this is set before it is constructed (STACK.md).
     process.env.APOLLO_TELEMETRY_DISABLED = 'true';
     const dotEnv = withDotEnv(process.env as Env);
+    const formatted = withDefaultLogFormat(dotEnv.env);
+    log = startupLogger(options.name, formatted);
+    json = formatted.LOG_FORMAT !== 'pretty';
     // Outside production, services started one by one share a claims key kept under DATA_DIR.
-    const { env, generated } = withDevelopmentSecrets(dotEnv.env, ['INTERNAL_CLAIMS_SECRET']);
-    if (generated.length > 0) console.warn(`${generated.join(', ')} unset: using a development secret stored under DATA_DIR.`);
+    const { env, generated } = withDevelopmentSecrets(formatted, ['INTERNAL_CLAIMS_SECRET']);
+    if (generated.length > 0) log.warn({ variables: generated }, 'unset: using a development secret stored under DATA_DIR');
     const needs = { database: options.database !== false, serviceTokens: options.serviceTokens };
     // zod 4 keeps an object schema's shape through superRefine, which loadConfig reads for NAME_FILE.
     const schema = options.configSchema.superRefine(deploymentProblems(needs) as never, EVERY_TIME) as unknown as S;
@@ -49,7 +55,7 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
     }, { logger: deps.logger, timeoutMs: deps.shutdownTimeoutMs });
   };
   run().catch((error: unknown) => {
-    console.error(describeStartupError(error, parsed ? [parsed as Record<string, unknown>] : []));
+    reportStartupFailure(error, parsed ? [parsed as Record<string, unknown>] : [], log, json);
     process.exit(1);
   });
 }

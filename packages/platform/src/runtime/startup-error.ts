@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/load-config';
 import { StartupRefusal } from '../errors/startup-refusal';
+import type { Logger } from '../logging/logger';
 
 type Settings = Readonly<Record<string, unknown>>;
 
@@ -20,4 +21,17 @@ export function describeStartupError(error: unknown, configs: Settings[] = []): 
     return `Cannot listen: port ${port} on ${address ?? 'its host'} ${reason}${variable}; choose another port or stop the process holding it.`;
   }
   return error;
+}
+
+/**
+ * A failed start, told twice: the readable message on stderr (what a person at a terminal reads,
+ * the whole list of problems), and, when logs are JSON, one `fatal` record on stdout with the same
+ * text, so a log collector sees why the process exited.
+ */
+export function reportStartupFailure(error: unknown, configs: Settings[] = [], logger?: Logger, json = true): void {
+  const described = describeStartupError(error, configs);
+  console.error(described);
+  if (!logger || !json) return;
+  if (typeof described === 'string') logger.fatal({ problem: described }, 'cannot start');
+  else logger.fatal({ err: described }, 'cannot start');
 }
