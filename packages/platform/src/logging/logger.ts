@@ -47,6 +47,8 @@ type PrettyFactory = (options: Record<string, unknown>) => pino.DestinationStrea
 
 function loadPretty(): PrettyFactory | undefined {
   try {
+    // A dev dependency, loaded only when asked for: absent from the production image.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('pino-pretty') as PrettyFactory;
   } catch {
     return undefined;

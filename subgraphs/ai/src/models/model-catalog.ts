@@ -1,6 +1,6 @@
 import type { ModelEntry } from '../config';
 
-export interface AIModel extends Required<ModelEntry> {}
+export type AIModel = Required<ModelEntry>;
 
 export interface TokenUsage {
   inputTokens: number;
