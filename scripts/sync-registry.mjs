@@ -149,8 +149,11 @@ export function syncCompose(text, subgraphs) {
   // The gateway reaches each subgraph by its service name and starts once each is healthy.
   const gateway = mapAt(doc, ['services', 'gateway'], 'the gateway service');
   const gatewayEnv = mapAt(doc, ['services', 'gateway', 'environment'], "the gateway's environment");
-  const isSubgraphUrl = (pair) => /^[A-Z][A-Z0-9]*_URL$/.test(keyOf(pair))
-    && new RegExp(`^http://${keyOf(pair).slice(0, -4).toLowerCase()}:\\d+/graphql$`).test(String(pair.value?.value ?? pair.value)); // eslint-disable-line security/detect-non-literal-regexp -- the key matched a fixed pattern
+  // <NAME>_URL: http://<name>:<port>/graphql, as written below.
+  const isSubgraphUrl = (pair) => {
+    const url = /^http:\/\/([a-z][a-z0-9]*):\d+\/graphql$/.exec(String(pair.value?.value ?? pair.value));
+    return url !== null && keyOf(pair) === `${url[1].toUpperCase()}_URL`;
+  };
   const firstUrl = gatewayEnv.items.findIndex(isSubgraphUrl);
   const urls = subgraphs.map((s) => new Pair(doc.createNode(s.urlVar), doc.createNode(`http://${s.name}:${s.port}/graphql`)));
   const kept = gatewayEnv.items.filter((pair) => !isSubgraphUrl(pair));
