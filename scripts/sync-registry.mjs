@@ -204,7 +204,7 @@ export function syncRoles(text, subgraphs) {
 }
 
 /** A setting with its comment at the file's comment column. */
-const setting = (line, comment) => (comment ? `${line.padEnd(37)}# ${comment}` : line);
+const setting = (line, comment) => (comment ? `${line.padEnd(36)} # ${comment}` : line);
 
 export function syncEnv(text, subgraphs) {
   let out = replaceBlock(text, FILES.env, '#', 'urls', subgraphs.map((s) => `${s.urlVar}=`));
