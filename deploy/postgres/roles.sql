@@ -4,13 +4,16 @@
 --
 -- Run once by a superuser in the application database. docker-compose.yml mounts it into the
 -- postgres container's /docker-entrypoint-initdb.d, and the passwords come from the compose
--- secrets. By hand: psql -v auth_password=... -v orgs_password=... -v credits_password=...
---   -v ai_password=... [-v role_prefix=bastion_] -d bastion -f deploy/postgres/roles.sql
+-- secrets. By hand: psql -v <name>_password=... for each subgraph [-v role_prefix=bastion_]
+--   -d bastion -f deploy/postgres/roles.sql
+-- The subgraphs come from subgraphs/registry.json: `npm run registry:sync` rewrites the lines
+-- between the `registry:sync` markers.
 \set ON_ERROR_STOP on
 \if :{?role_prefix}
 \else
   \set role_prefix bastion_
 \endif
+-- >>> registry:sync passwords
 \if :{?auth_password}
 \else
   \set auth_password `cat /run/secrets/auth_db_password`
@@ -27,6 +30,7 @@
 \else
   \set ai_password `cat /run/secrets/ai_db_password`
 \endif
+-- <<< registry:sync passwords
 
 -- Nobody but the owner connects or makes temporary tables by default; `public` holds nothing of ours.
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()) \gexec
@@ -39,8 +43,14 @@ SELECT format('CREATE ROLE %I LOGIN PASSWORD %L NOSUPERUSER NOCREATEDB NOCREATER
        -- The schema is the service's own: it creates and migrates its tables there.
        format('CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION %I', service, :'role_prefix' || service),
        format('ALTER ROLE %I SET search_path = %I', :'role_prefix' || service, service)
-FROM (VALUES ('auth', :'auth_password'), ('orgs', :'orgs_password'), ('credits', :'credits_password'), ('ai', :'ai_password'))
-  AS services (service, password)
+FROM (VALUES
+  -- >>> registry:sync roles
+  ('auth', :'auth_password'),
+  ('orgs', :'orgs_password'),
+  ('credits', :'credits_password'),
+  ('ai', :'ai_password')
+  -- <<< registry:sync roles
+  ) AS services (service, password)
 \gexec
 
 -- Orgs runs each transaction as this member-only role so its row-level security policies apply

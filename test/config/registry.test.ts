@@ -1,5 +1,7 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import YAML from 'yaml';
 import { SUBGRAPHS, SUBGRAPH_NAMES, loadConfig, parseSubgraphRegistry, subgraphUrlsFrom } from '@bastion/platform';
 import { gatewayConfigSchema } from '@bastion/gateway';
@@ -76,7 +78,7 @@ describe('the subgraph registry', () => {
     expect(sorted(joined.map(([name, url]) => `${name} ${url}`))).toEqual(sorted(Object.entries(SHIPPED).map(([name, port]) => `${name} http://127.0.0.1:${port}/graphql`)));
   });
 
-  describe('hand-written deployment files agree with it', () => {
+  describe('the deployment files npm run registry:sync writes agree with it', () => {
     type Service = { command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, unknown>; secrets?: string[] };
     const compose = YAML.parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; secrets: Record<string, unknown> };
 
@@ -109,6 +111,105 @@ describe('the subgraph registry', () => {
         expect([entry.portVar, settings.get(entry.portVar)]).toEqual([entry.portVar, String(entry.port)]);
         expect([entry.urlVar, settings.get(entry.urlVar)]).toEqual([entry.urlVar, '']);
       }
+    });
+  });
+
+  describe('npm run registry:sync (scripts/sync-registry.mjs)', () => {
+    const DERIVED = ['docker-compose.yml', 'deploy/postgres/roles.sql', '.env.example'];
+    const copies: string[] = [];
+    afterAll(() => {
+      for (const dir of copies) rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** The registry and the three files in a directory of their own, synced there with `registry` as the registry. */
+    function syncCopy(registry: unknown, ...args: string[]): { dir: string; read: (path: string) => string; status: number } {
+      const dir = mkdtempSync(join(tmpdir(), 'bastion-regsync-'));
+      copies.push(dir);
+      for (const path of DERIVED) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        cpSync(join(ROOT, path), join(dir, path));
+      }
+      mkdirSync(join(dir, 'subgraphs'));
+      writeFileSync(join(dir, 'subgraphs/registry.json'), JSON.stringify(registry));
+      let status = 0;
+      try {
+        execFileSync(process.execPath, [join(ROOT, 'scripts/sync-registry.mjs'), '--root', dir, ...args], { stdio: 'pipe' });
+      } catch (error) {
+        status = (error as { status: number }).status;
+      }
+      return { dir, read: (path) => readFileSync(join(dir, path), 'utf8'), status };
+    }
+    const registry = JSON.parse(read('subgraphs/registry.json')) as { subgraphs: unknown[] };
+    type Compose = { services: Record<string, Record<string, unknown> & { environment: Record<string, string>; depends_on: Record<string, unknown>; secrets: string[] }>; secrets: Record<string, unknown> };
+    const parse = (text: string) => YAML.parse(text, { merge: true }) as Compose;
+
+    it('changes nothing in the committed files: they are fresh', () => {
+      const copy = syncCopy(registry);
+      expect(copy.status).toBe(0);
+      for (const path of DERIVED) expect([path, copy.read(path) === read(path)]).toEqual([path, true]);
+      expect(syncCopy(registry, '--check').status).toBe(0);
+    });
+
+    it('writes a fifth entry\'s compose service, gateway wiring, secrets, role and settings, and --check finds the files stale', () => {
+      const billing = { name: 'billing', port: 4005, portVar: 'BILLING_PORT', urlVar: 'BILLING_URL', folder: 'subgraphs/billing', package: '@bastion/billing', main: 'dist/main.js',
+        serviceToken: { var: 'BILLING_SERVICE_TOKEN', scopes: ['credits:read'] } };
+      const five = { subgraphs: [...registry.subgraphs, billing] };
+      expect(syncCopy(five, '--check').status).toBe(1);
+      const copy = syncCopy(five);
+      expect(copy.status).toBe(0);
+
+      const before = parse(read('docker-compose.yml'));
+      const after = parse(copy.read('docker-compose.yml'));
+      const healthy = { condition: 'service_healthy' };
+      expect(after.services.billing).toEqual({
+        build: '.',
+        depends_on: { nats: healthy, postgres: healthy, redis: healthy },
+        secrets: ['billing_database_url', 'billing_service_token', 'internal_claims_secret'],
+        environment: {
+          // x-service-env, as every service has it
+          NODE_ENV: 'production', HOST: '0.0.0.0', INTERNAL_CLAIMS_SECRET_FILE: '/run/secrets/internal_claims_secret', NATS_URL: 'nats://nats:4222', REDIS_URL: 'redis://redis:6379',
+          APOLLO_TELEMETRY_DISABLED: 'true', LOG_LEVEL: '${LOG_LEVEL:-info}', GATEWAY_INTERNAL_URL: 'http://gateway:4010/graphql',
+          BILLING_PORT: '4005', DATABASE_URL_FILE: '/run/secrets/billing_database_url', BILLING_SERVICE_TOKEN_FILE: '/run/secrets/billing_service_token',
+        },
+        command: ['node', 'subgraphs/billing/dist/main.js'],
+        restart: 'unless-stopped',
+        healthcheck: { test: ['CMD', 'node', 'deploy/healthcheck.mjs'], interval: '10s', timeout: '3s', retries: 5, start_period: '30s' },
+      });
+      expect(after.services.gateway!.environment.BILLING_URL).toBe('http://billing:4005/graphql');
+      expect(after.services.gateway!.depends_on.billing).toEqual(healthy);
+      expect(after.services.postgres!.secrets).toContain('billing_db_password');
+      for (const secret of ['billing_database_url', 'billing_db_password', 'billing_service_token']) expect(after.secrets[secret]).toEqual({ file: `./secrets/${secret}` });
+      // Everything else as it was: the other services, hand-written extras included.
+      const { billing: added, gateway, postgres, ...others } = after.services;
+      const { gateway: gatewayBefore, postgres: postgresBefore, ...othersBefore } = before.services;
+      expect([added, gateway, postgres, gatewayBefore, postgresBefore].every(Boolean)).toBe(true);
+      expect(others).toEqual(othersBefore);
+      expect(Object.keys(after.secrets).length).toBe(Object.keys(before.secrets).length + 3);
+      execFileSync(join(ROOT, 'node_modules/.bin/dclint'), ['--max-warnings', '0', join(copy.dir, 'docker-compose.yml')], { stdio: 'pipe' });
+
+      const roles = copy.read('deploy/postgres/roles.sql');
+      expect(roles).toContain("  ('ai', :'ai_password'),\n  ('billing', :'billing_password')\n");
+      expect(roles).toContain('\\if :{?billing_password}\n\\else\n  \\set billing_password `cat /run/secrets/billing_db_password`\n\\endif\n');
+      const env = copy.read('.env.example').split('\n');
+      expect(env).toEqual(expect.arrayContaining(['BILLING_URL=', 'BILLING_PORT=4005', 'BILLING_SERVICE_TOKEN=               # scope credits:read']));
+      // Only the new entry's lines were added.
+      expect(env.length).toBe(read('.env.example').split('\n').length + 3);
+    });
+
+    it('drops what a removed entry had, and a token its entry no longer names', () => {
+      const entries = registry.subgraphs as { name: string; serviceToken?: unknown }[];
+      const copy = syncCopy({ subgraphs: entries.filter((s) => s.name !== 'credits').map((s) => (s.name === 'ai' ? { ...s, serviceToken: undefined } : s)) });
+      expect(copy.status).toBe(0);
+      const after = parse(copy.read('docker-compose.yml'));
+      expect(Object.keys(after.services)).not.toContain('credits');
+      expect(after.services.gateway!.environment.CREDITS_URL).toBeUndefined();
+      expect(Object.keys(after.services.gateway!.depends_on)).toEqual(['ai', 'auth', 'orgs', 'redis']);
+      expect(after.services.ai!.secrets).toEqual(['ai_database_url', 'internal_claims_secret']);
+      expect(after.services.ai!.environment.AI_SERVICE_TOKEN_FILE).toBeUndefined();
+      expect(after.services.ai!.environment.GEMINI_API_KEY).toBe('${GEMINI_API_KEY:-}');
+      expect(Object.keys(after.secrets).filter((name) => name.startsWith('credits_') || name === 'ai_service_token')).toEqual([]);
+      expect(copy.read('deploy/postgres/roles.sql')).not.toContain('credits');
+      expect(copy.read('.env.example')).not.toMatch(/^(CREDITS_PORT|CREDITS_URL|AI_SERVICE_TOKEN)=/m);
     });
   });
 });
