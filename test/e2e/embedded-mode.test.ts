@@ -18,6 +18,7 @@ describe('embedded mode (npm start)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  // Two full starts of every service on embedded PGlite: generous on a loaded machine.
   it('registers, grants credits, and keeps the account across a restart', async () => {
     platform = await startPlatform(env, { ephemeralPorts: true });
     expect(platform.devServiceToken).toMatch(/^bst_/);
@@ -33,5 +34,5 @@ describe('embedded mode (npm start)', () => {
     const login = await postGraphQL<{ login: { user: { email: string } } }>(platform.gateway.url,
       'mutation { login(email: "embedded@example.com", password: "a long enough password") { user { email } } }');
     expect(login.body.data?.login.user.email).toBe('embedded@example.com');
-  });
+  }, 180_000);
 });
