@@ -38,16 +38,16 @@ export function packageOf(url: string, functionName: string): string {
 }
 
 /**
- * Self time by package and by function, per request, over the samples taken in
- * [windowStartMs, windowEndMs] counted back from the profile's end (the load's window), so the
- * start-up and shut-down of the process stay out.
+ * Self time by package and by function, per request, over the samples taken in the given windows,
+ * each { startMs, endMs } counted back from the profile's end (the load's windows), so start-up,
+ * shut-down and other scenarios stay out. No windows: the whole profile.
  */
-export function summarise(path: string, requests: number, windowFromEnd?: { startMs: number; endMs: number }, top = 15): ProfileSummary {
+export function summarise(path: string, requests: number, windowsFromEnd: { startMs: number; endMs: number }[] = [], top = 15): ProfileSummary {
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- a profile the bench itself asked Node to write
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const from = windowFromEnd ? profile.endTime - windowFromEnd.startMs * 1000 : -Infinity;
-  const to = windowFromEnd ? profile.endTime - windowFromEnd.endMs * 1000 : Infinity;
+  const windows = windowsFromEnd.map((w) => [profile.endTime - w.startMs * 1000, profile.endTime - w.endMs * 1000]);
+  const inWindow = (t: number) => windows.length === 0 || windows.some(([from, to]) => t >= from && t <= to);
   const selfByFunction = new Map<string, number>();
   const selfByPackage = new Map<string, number>();
   let busy = 0;
@@ -56,7 +56,7 @@ export function summarise(path: string, requests: number, windowFromEnd?: { star
     t += profile.timeDeltas[i];
     // A sample's time is the delta to the next one.
     const dt = profile.timeDeltas[i + 1] ?? 0;
-    if (t < from || t > to) continue;
+    if (!inWindow(t)) continue;
     const node = byId.get(profile.samples[i]);
     if (!node) continue;
     const { functionName, url, lineNumber } = node.callFrame;

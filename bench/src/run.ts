@@ -240,6 +240,9 @@ interface ModeResult {
   profiles: Record<string, ProfileSummary>;
 }
 
+/** When each scenario's load ran (wall clock), to cut its part out of the product's CPU profile. */
+const windows: Record<string, { start: number; end: number; requests: number }[]> = {};
+
 const AI_MODELS = '{ aiModels { id displayName creditsPerRequest } }';
 const ME_ONE = '{ me { id email displayName } }';
 const ME_TWO = '{ me { id email credits { balance } } }';
@@ -264,6 +267,7 @@ async function runMode(mode: Mode): Promise<ModeResult> {
     mode, coldStartMs: cold?.startMs ?? NaN, warmStartMs: product.startMs, rssAfterStartMb: rssMb(product.proc.pid ?? 0), rssAfterSoakMb: NaN,
     reps: [], argon2Raw: [], profiles: {},
   };
+  let exitedAt = Date.now();
   const stock = await startHelper('stock-gateway.js', { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true' });
   try {
     const gateway = urlOf('gateway');
@@ -299,7 +303,9 @@ async function runMode(mode: Mode): Promise<ModeResult> {
       const row: Record<string, LoadResult> = {};
       for (const scenario of selected) {
         log(`${mode} rep ${rep + 1}/${REPS}: ${scenario.name}`);
+        const start = Date.now();
         row[scenario.name] = await load(scenario.spec());
+        (windows[scenario.name] ??= []).push({ start, end: Date.now(), requests: row[scenario.name].requests });
         if (row[scenario.name].failed > 0) log(`  ${row[scenario.name].failed} failed: ${row[scenario.name].firstFailure}`);
         if (scenario.name === 'login') {
           // The same storm again with a public query beside it: what does the public query keep?
@@ -358,16 +364,23 @@ async function runMode(mode: Mode): Promise<ModeResult> {
   } finally {
     await stock.stop();
     await product.stop();
+    exitedAt = Date.now();
     if (mode === 'services') await pgAdmin([`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`]).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   }
   if (profileDir) {
-    // The whole process's profile, from start to stop; per request over everything the load generators sent.
+    // One profile of the whole process, cut into each scenario's windows (the profile ends as the process exits).
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- the bench's own temporary directory
     const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-    const requests = result.reps.flatMap((r) => Object.values(r)).reduce((n, r) => n + r.requests, 0);
     if (file) {
-      result.profiles.all = summarise(join(profileDir, file), requests);
+      for (const [name, list] of Object.entries(windows)) {
+        // The load ran the last DURATION s before its generator exited: take its inner part, and
+        // the requests of that part (at the run's mean rate).
+        const spanMs = Math.max(100, DURATION * 1000 - 350);
+        const requests = list.reduce((n, w) => n + (w.requests * spanMs) / (DURATION * 1000), 0);
+        const cut = list.map((w) => ({ startMs: exitedAt - (w.end - 150 - spanMs), endMs: exitedAt - (w.end - 150) }));
+        result.profiles[name] = summarise(join(profileDir, file), requests, cut);
+      }
       // eslint-disable-next-line security/detect-non-literal-fs-filename -- kept beside the bench for a closer look
       writeFileSync(resolve(REPO_ROOT, 'bench', `last-${mode}.cpuprofile`), readFileSync(join(profileDir, file)));
     }
