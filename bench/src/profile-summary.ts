@@ -31,7 +31,8 @@ export function packageOf(url: string, functionName: string): string {
     const parts = url.slice(modules + 'node_modules/'.length).split('/');
     return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
   }
-  if (url.startsWith('node:')) return 'node:internal';
+  // Node's own code by area (http, streams, crypto, async_hooks...), so "node" is not one opaque row.
+  if (url.startsWith('node:')) return url.replace(/^node:(internal\/)?([^/]+).*$/, 'node:$2').replace(/^node:(_http_\w+|http)$/, 'node:http');
   const workspace = /\/(gateway|packages\/[^/]+|subgraphs\/[^/]+|bench)\/dist\//.exec(url);
   if (workspace) return `bastion:${workspace[1]}`;
   return url;
