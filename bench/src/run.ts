@@ -1,119 +1,494 @@
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { resolve } from 'node:path';
-import { DEPLOYMENT_SCHEMAS, schemaName, signForwardedClaims } from '@bastion/platform';
-import { startPlatform } from '@bastion/standalone';
-import { load, type LoadResult } from './load';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import type { LoadResult, LoadSpec } from './loadgen';
+import { profileMarkdown, summarise, type ProfileSummary } from './profile-summary';
+import { PGLITE_BENCH_PORT, PRODUCT_MAIN, REPO_ROOT, STOCK_GATEWAY_PORT, portEnv, urlOf } from './services';
 
 /**
- * `npm run bench`: the whole platform in this process (embedded PGlite unless DATABASE_URL is
- * set), loaded over loopback. Numbers go to stdout and bench/REPORT.md; no test asserts them.
+ * `npm run bench`: the product (`npm start`'s process) on one core, the load generator
+ * (autocannon, loadgen.ts) in its own process on the other, scenarios round-robin over
+ * repetitions, medians and same-repetition ratios to bench/REPORT.md and bench/report.json.
+ * Knobs: BENCH_MODES (embedded,services), BENCH_REPS, BENCH_DURATION, BENCH_CONNECTIONS,
+ * BENCH_SOAK_SECONDS, BENCH_SPEND_SECONDS (pgbench), BENCH_SPENDS_PER_CONNECTION, BENCH_COLD=0, BENCH_SCENARIOS, BENCH_PROFILE. No test asserts a time.
  */
-async function main(): Promise<void> {
-  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
-  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
-  const env = {
-    ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent', EXPLORER: 'off',
-    JWT_SECRET: process.env.JWT_SECRET ?? 'bench-secret-bench-secret-bench-secret-0123', PASSWORD_PEPPER: 'bench-pepper-0123456789',
-    SERVICE_TOKENS: '[]', DATA_DIR: process.env.DATA_DIR ?? resolve(__dirname, '../../data/bench'), RATE_LIMIT_AUTH_PER_IP: '1000000',
-    // One client address drives the whole load: the per-caller cost budget would throttle it.
-    COST_BUDGET_PER_MINUTE: '1000000000',
-  };
-  // On a shared PostgreSQL the run works in schemas of its own and drops them afterwards.
-  const schemaSuffix = process.env.DATABASE_URL ? `bench${Date.now()}` : undefined;
-  const platform = await startPlatform(env, { ephemeralPorts: true, schemaSuffix });
-  const url = platform.gateway.url;
-  const rssAtStart = process.memoryUsage().rss;
-  try {
-    const email = `bench-${Date.now()}@example.com`;
-    const registered = await fetch(url, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `mutation { register(input: { email: "${email}", password: "benchmark password" }) { accessToken } }` }),
-    }).then((r) => r.json() as Promise<{ data: { register: { accessToken: string } } }>);
-    const token = registered.data.register.accessToken;
-    await new Promise((r) => setTimeout(r, 500));
 
-    const results: LoadResult[] = [];
-    const publicQuery = JSON.stringify({ query: '{ aiModels { id displayName creditsPerRequest } }' });
-    const query = '{ aiModels { id displayName creditsPerRequest } }';
-    const direct = async () => ({ 'x-bastion-claims': await signForwardedClaims({ kind: 'anonymous' }, { ip: null, userAgent: null }, 'ai', { query, operationName: null, variables: null }, platform.deps.claimsKey) });
-    // Warm up, then measure.
-    await load('warm-up', url, publicQuery, { concurrency, seconds: 1 });
-    results.push(await load('public query via gateway (1 subgraph)', url, publicQuery, { concurrency, seconds }));
-    results.push(await loadDirect(platform.ai.url, query, direct, concurrency, seconds));
-    results.push(await load('me + credits via gateway (2 subgraphs, JWT)', url, JSON.stringify({ query: '{ me { email credits { balance } } }' }), {
-      concurrency, seconds, headers: { authorization: `Bearer ${token}` },
-    }));
-    results.push(await load('login (argon2id m=19 MiB t=2)', url, JSON.stringify({
-      query: `mutation { login(email: "${email}", password: "benchmark password") { accessToken } }`,
-    }), { concurrency: 4, seconds }));
-    const rssAtEnd = process.memoryUsage().rss;
-    report(results, rssAtStart, rssAtEnd, { seconds, concurrency, database: process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite' });
-  } finally {
-    const { databaseUrl } = platform.deps;
-    await platform.stop();
-    if (schemaSuffix) await dropSchemas(databaseUrl, schemaSuffix);
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const REPS = num('BENCH_REPS', 3);
+const DURATION = num('BENCH_DURATION', 10);
+const CONNECTIONS = num('BENCH_CONNECTIONS', 10);
+const SOAK_SECONDS = num('BENCH_SOAK_SECONDS', 60);
+const SPEND_SECONDS = num('BENCH_SPEND_SECONDS', 5);
+/** Spends per connection: a fixed count, so every spend is answered and counted before the balance is read. */
+const SPENDS_PER_CONNECTION = num('BENCH_SPENDS_PER_CONNECTION', 5);
+const SPEND_CONNECTIONS = num('BENCH_SPEND_CONNECTIONS', 100);
+const PGBENCH_CLIENTS = num('BENCH_PGBENCH_CLIENTS', 10);
+const LOGIN_USERS = 10;
+/** Set: the product runs under --cpu-prof and the report gets a per-request profile of each scenario. */
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const MODES = (process.env.BENCH_MODES ?? 'embedded,services').split(',').map((m) => m.trim()).filter(Boolean) as Mode[];
+const DATABASE_HOST = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const BENCH_DATABASE = 'bastion_bench';
+
+type Mode = 'embedded' | 'services';
+
+const TWO_CORES = cpus().length >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+/** The product and its peers (stock gateway, raw argon2, PGlite for pgbench) on core 0; generators on core 1. */
+const pinned = (core: 0 | 1, command: string[]) => (TWO_CORES ? ['taskset', '-c', String(core), ...command] : command);
+
+const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const median = (values: number[]) => {
+  const s = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const secrets = {
+  JWT_SECRET: randomBytes(32).toString('hex'),
+  INTERNAL_CLAIMS_SECRET: randomBytes(32).toString('hex'),
+  REFRESH_TOKEN_SECRET: randomBytes(32).toString('hex'),
+  PASSWORD_PEPPER: randomBytes(16).toString('hex'),
+};
+// The product's service-token format (bst_ + 256 bits), so the gateway takes it for one.
+const SERVICE_TOKEN = `bst_${randomBytes(32).toString('base64url')}`;
+
+function productEnv(mode: Mode, dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, ...portEnv(), ...secrets,
+    NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', EXPLORER: 'off', APOLLO_TELEMETRY_DISABLED: 'true',
+    SERVICE_TOKENS: JSON.stringify([{ name: 'bench', scopes: ['credits:read', 'credits:write', 'users:read'], sha256: createHash('sha256').update(SERVICE_TOKEN).digest('hex') }]),
+    // Every limit stays on; one client address drives the whole load, so its budgets are raised
+    // to what that load needs (a real deployment sees many addresses).
+    RATE_LIMIT_AUTH_PER_IP: '100000000', COST_BUDGET_PER_MINUTE: '1000000000', SERVICE_COST_BUDGET_PER_MINUTE: '1000000000',
+    DATA_DIR: dataDir,
+  };
+  for (const v of ['DATABASE_URL', 'NATS_URL', 'REDIS_URL', 'SCHEMA_SUFFIX']) delete env[v];
+  if (mode === 'embedded') env.ALLOW_EMBEDDED = 'true';
+  else {
+    env.DATABASE_URL = `${DATABASE_HOST}/${BENCH_DATABASE}`;
+    env.NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
+    env.REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    env.NATS_STREAM = 'BASTION_BENCH';
+    env.REDIS_KEY_PREFIX = 'bastion-bench:';
+  }
+  return env;
+}
+
+interface Product {
+  proc: ChildProcess;
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+async function waitFor(url: string, timeoutMs: number, proc: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  proc.once('exit', () => {
+    exited = true;
+  });
+  for (;;) {
+    if (exited) throw new Error(`process exited before ${url} answered`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-async function dropSchemas(databaseUrl: string, suffix: string): Promise<void> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  for (const service of DEPLOYMENT_SCHEMAS) await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
-  await client.end();
+function stopper(proc: ChildProcess): () => Promise<void> {
+  return () => new Promise((done) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return done();
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    proc.kill('SIGTERM');
+  });
 }
 
-async function loadDirect(url: string, query: string, headers: () => Promise<Record<string, string>>, concurrency: number, seconds: number): Promise<LoadResult> {
-  // Claims are single-use, so each request needs fresh ones: sign a batch ahead of time.
-  const { Pool } = await import('undici');
-  const target = new URL(url);
-  const pool = new Pool(target.origin, { connections: concurrency });
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = Date.now() + seconds * 1000;
+/** Starts the product as `npm start` does (after its build step), pinned, and times it to /health. */
+async function startProduct(mode: Mode, dataDir: string, profileDir?: string): Promise<Product> {
+  const node = [process.execPath, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), PRODUCT_MAIN];
+  const [command, ...args] = pinned(0, node);
   const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (Date.now() < deadline) {
-      const t0 = process.hrtime.bigint();
-      const response = await pool.request({ path: target.pathname, method: 'POST', body: JSON.stringify({ query }), headers: { 'content-type': 'application/json', ...(await headers()) } });
-      const text = await response.body.text();
-      if (response.statusCode !== 200 || text.includes('"errors"')) errors += 1;
-      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-  }));
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  await pool.close();
-  latencies.sort((a, b) => a - b);
-  return {
-    name: 'same query straight to the ai subgraph (baseline)', requests: latencies.length, errors, seconds: elapsed, perSecond: latencies.length / elapsed,
-    p50Ms: latencies[Math.floor(0.5 * latencies.length)] ?? 0, p99Ms: latencies[Math.floor(0.99 * latencies.length)] ?? 0,
-  };
+  const proc = spawn(command, args, { env: productEnv(mode, dataDir), cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  try {
+    await waitFor(urlOf('gateway').replace('/graphql', '/health'), 120_000, proc);
+  } catch (error) {
+    proc.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${stderr}`);
+  }
+  return { proc, startMs: Number(process.hrtime.bigint() - started) / 1e6, stop: stopper(proc) };
 }
 
-function report(results: LoadResult[], rssStart: number, rssEnd: number, setup: { seconds: number; concurrency: number; database: string }): void {
-  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-  const lines = [
-    '# Benchmark report',
-    '',
-    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version},`,
-    `${setup.database}, everything in one process, ${setup.seconds} s per scenario, ${setup.concurrency} concurrent clients (login: 4).`,
-    '',
-    '| scenario | req/s | p50 ms | p99 ms | errors |',
-    '| --- | ---: | ---: | ---: | ---: |',
-    ...results.map((r) => `| ${r.name} | ${r.perSecond.toFixed(0)} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.errors} |`),
-    '',
-    `Resident memory of the process: ${mb(rssStart)} after start, ${mb(rssEnd)} after the runs.`,
+/** The resident set of a running process (and its children, for taskset's exec it is the node process itself). */
+function rssMb(pid: number): number {
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- /proc of a process this bench started
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+function runChild<T>(core: 0 | 1, script: string, args: string[], env?: NodeJS.ProcessEnv): Promise<T> {
+  const [command, ...rest] = pinned(core, [process.execPath, resolve(__dirname, script), ...args]);
+  return new Promise((done, fail) => {
+    const proc = spawn(command, rest, { env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    proc.once('exit', (code) => {
+      if (code !== 0) return fail(new Error(`${script} exited ${code}: ${err.slice(-2000)}`));
+      try {
+        done(JSON.parse(out.trim().split('\n').pop() ?? '') as T);
+      } catch (error) {
+        fail(error as Error);
+      }
+    });
+  });
+}
+
+const load = (spec: LoadSpec) => runChild<LoadResult>(1, 'loadgen.js', [JSON.stringify(spec)]);
+
+/** A helper process that prints "ready ..." once it serves. */
+function startHelper(script: string, env?: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }> {
+  const [command, ...args] = pinned(0, [process.execPath, resolve(__dirname, script)]);
+  const proc = spawn(command, args, { env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((done, fail) => {
+    let err = '';
+    proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    proc.stdout.on('data', (c: Buffer) => {
+      if (c.toString().includes('ready')) done({ stop: stopper(proc) });
+    });
+    proc.once('exit', (code) => fail(new Error(`${script} exited ${code}: ${err.slice(-2000)}`)));
+  });
+}
+
+async function graphql(url: string, query: string, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+  if (body.errors || !body.data) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(body.errors ?? body)}`);
+  return body.data;
+}
+
+async function pgAdmin(sql: string[], database = 'postgres'): Promise<void> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: `${DATABASE_HOST}/${database}` });
+  await client.connect();
+  try {
+    for (const statement of sql) await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** pgbench's rate for one UPDATE of one row, `clients` connections, on the database at `url`. */
+function pgbench(url: string, seconds: number, clients: number): number {
+  const u = new URL(url);
+  const dir = mkdtempSync(join(tmpdir(), 'bastion-pgbench-'));
+  const script = join(dir, 'same-row.sql');
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- a file in the bench's own temporary directory
+  writeFileSync(script, 'UPDATE bench_same_row SET balance = balance - 1 WHERE id = 1;\n');
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- fixed system locations of pgbench
+  const bin = ['/usr/bin/pgbench', ...readdirSafe('/usr/lib/postgresql').map((v) => `/usr/lib/postgresql/${v}/bin/pgbench`)].find((p) => existsSync(p)) ?? 'pgbench';
+  const args = ['-n', '-M', 'simple', '-f', script, '-c', String(clients), '-j', '1', '-T', String(seconds), '-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres', u.pathname.slice(1)];
+  const [command, ...rest] = pinned(1, [bin, ...args]);
+  const result = spawnSync(command, rest, { encoding: 'utf8' });
+  rmSync(dir, { recursive: true, force: true });
+  const tps = /tps = ([\d.]+)/.exec(result.stdout ?? '');
+  if (!tps) throw new Error(`pgbench failed: ${result.stderr}${result.stdout}`);
+  return Number(tps[1]);
+}
+
+function readdirSafe(path: string): string[] {
+  try {
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed system directory
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}
+
+interface Scenario {
+  name: string;
+  description: string;
+  spec: () => LoadSpec;
+}
+
+interface ModeResult {
+  mode: Mode;
+  coldStartMs: number;
+  warmStartMs: number;
+  rssAfterStartMb: number;
+  rssAfterSoakMb: number;
+  soak?: LoadResult;
+  reps: Record<string, LoadResult>[];
+  argon2Raw: number[];
+  spend?: { seconds: number; connections: number; perSecond: number; ok: number; failed: number; lost: number; balanceBefore: number; balanceAfter: number};
+  pgbenchTps?: number;
+  profiles: Record<string, ProfileSummary>;
+}
+
+/** When each scenario's load ran (wall clock), to cut its part out of the product's CPU profile. */
+const windows: Record<string, { start: number; end: number; requests: number; seconds: number }[]> = {};
+
+const AI_MODELS = '{ aiModels { id displayName creditsPerRequest } }';
+const ME_ONE = '{ me { id email displayName } }';
+const ME_TWO = '{ me { id email credits { balance } } }';
+
+async function runMode(mode: Mode): Promise<ModeResult> {
+  const dataDir = resolve(REPO_ROOT, 'data', `bench-${mode}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the bench's own directory under data/
+  mkdirSync(dataDir, { recursive: true });
+  if (mode === 'services') {
+    // The bench's own database, dropped and made afresh: never anyone else's.
+    await pgAdmin([`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`, `CREATE DATABASE ${BENCH_DATABASE}`]);
+  }
+  log(`${mode}: cold start (fresh ${mode === 'embedded' ? 'DATA_DIR' : `database ${BENCH_DATABASE}`})`);
+  // BENCH_COLD=0 skips the separate cold start (development runs); the first start is then cold.
+  const cold = process.env.BENCH_COLD === '0' ? undefined : await startProduct(mode, dataDir);
+  await cold?.stop();
+  const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'bastion-bench-prof-')) : undefined;
+  const product = await startProduct(mode, dataDir, profileDir);
+  log(`${mode}: cold start ${cold?.startMs.toFixed(0)} ms, warm start ${product.startMs.toFixed(0)} ms`);
+  const result: ModeResult = {
+    mode, coldStartMs: cold?.startMs ?? NaN, warmStartMs: product.startMs, rssAfterStartMb: rssMb(product.proc.pid ?? 0), rssAfterSoakMb: NaN,
+    reps: [], argon2Raw: [], profiles: {},
+  };
+  let exitedAt = Date.now();
+  const stock = await startHelper('stock-gateway.js', { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true' });
+  try {
+    const gateway = urlOf('gateway');
+    const internal = urlOf('gatewayInternal');
+    const service = { authorization: `Bearer ${SERVICE_TOKEN}` };
+    const password = 'benchmark password';
+    const register = async (email: string) => ((await graphql(gateway, `mutation { register(input: { email: "${email}", password: "${password}" }) { accessToken user { id } } }`)).register as { accessToken: string; user: { id: string } });
+    const stamp = Date.now();
+    const me = await register(`bench-${stamp}@example.com`);
+    const loginEmails: string[] = [];
+    for (let i = 0; i < LOGIN_USERS; i += 1) {
+      loginEmails.push(`bench-login-${i}-${stamp}@example.com`);
+      await register(loginEmails[i]);
+    }
+    await graphql(internal, `mutation { addCredits(userId: "${me.user.id}", amount: 1000000, type: ADJUSTMENT, description: "bench", idempotencyKey: "bench-fund-${stamp}") { id } }`, service);
+    const bearer = { authorization: `Bearer ${me.accessToken}` };
+    const body = (query: string) => JSON.stringify({ query });
+    const base = { connections: CONNECTIONS, seconds: DURATION };
+    const scenarios: Scenario[] = [
+      { name: 'direct', description: 'aiModels straight to the ai subgraph (fresh signed claims per request)', spec: () => ({ ...base, url: urlOf('ai'), bodies: [body(AI_MODELS)], claims: { secret: secrets.INTERNAL_CLAIMS_SECRET, audience: 'ai', query: AI_MODELS } }) },
+      { name: 'gateway', description: "aiModels through the product's gateway", spec: () => ({ ...base, url: gateway, bodies: [body(AI_MODELS)] }) },
+      { name: 'stock', description: 'aiModels through a stock @apollo/gateway on the same subgraphs', spec: () => ({ ...base, url: `http://127.0.0.1:${STOCK_GATEWAY_PORT}/`, bodies: [body(AI_MODELS)] }) },
+      { name: 'auth1', description: '`{ me { id email displayName } }` with a user token (one subgraph)', spec: () => ({ ...base, url: gateway, bodies: [body(ME_ONE)], headers: bearer }) },
+      { name: 'auth2', description: '`{ me { id email credits { balance } } }` with a user token (two subgraphs)', spec: () => ({ ...base, url: gateway, bodies: [body(ME_TWO)], headers: bearer }) },
+      { name: 'login', description: `login storm: logins of ${LOGIN_USERS} users`, spec: () => ({ ...base, url: gateway, bodies: loginEmails.map((e) => body(`mutation { login(email: "${e}", password: "${password}") { accessToken } }`)) }) },
+    ];
+    const only = process.env.BENCH_SCENARIOS?.split(',');
+    const selected = scenarios.filter((s) => !only || only.includes(s.name) || (s.name === 'login' && only.includes('storm')));
+    const argon = [process.env.ARGON2_MEMORY_KIB ?? '19456', process.env.ARGON2_TIME_COST ?? '2', process.env.ARGON2_PARALLELISM ?? '1', '0', String(DURATION)];
+    const warm = await load({ ...base, seconds: 2, url: gateway, bodies: [body(AI_MODELS)] });
+    if (warm.failed > 0) throw new Error(`warm-up failed: ${warm.firstFailure}`);
+    for (let rep = 0; rep < REPS; rep += 1) {
+      const row: Record<string, LoadResult> = {};
+      for (const scenario of selected) {
+        log(`${mode} rep ${rep + 1}/${REPS}: ${scenario.name}`);
+        const start = Date.now();
+        row[scenario.name] = await load(scenario.spec());
+        (windows[scenario.name] ??= []).push({ start, end: Date.now(), requests: row[scenario.name].requests, seconds: row[scenario.name].seconds });
+        if (row[scenario.name].failed > 0) log(`  ${row[scenario.name].failed} failed: ${row[scenario.name].firstFailure}`);
+        if (scenario.name === 'login') {
+          // The same storm again with a public query beside it: what does the public query keep?
+          log(`${mode} rep ${rep + 1}/${REPS}: login storm + concurrent public query`);
+          const [storm, pub] = await Promise.all([load(scenario.spec()), load({ ...base, url: gateway, bodies: [body(AI_MODELS)] })]);
+          row.stormLogin = storm;
+          row.stormPublic = pub;
+          log(`${mode} rep ${rep + 1}/${REPS}: raw argon2id at the same parameters`);
+          result.argon2Raw.push((await runChild<{ perSecond: number }>(0, 'argon2-raw.js', argon, { ...process.env, PASSWORD_PEPPER: secrets.PASSWORD_PEPPER })).perSecond);
+        }
+      }
+      result.reps.push(row);
+    }
+    if (!only || only.includes('spend')) {
+      log(`${mode}: ${SPEND_CONNECTIONS} concurrent spends on one account, ${SPEND_CONNECTIONS * SPENDS_PER_CONNECTION} in all`);
+      const balance = async () => (await graphql(internal, `{ creditBalance(userId: "${me.user.id}") }`, service)).creditBalance as number;
+      const before = await balance();
+      const spendStart = Date.now();
+      const spend = await load({
+        url: internal, connections: SPEND_CONNECTIONS, seconds: SPEND_SECONDS, amount: SPEND_CONNECTIONS * SPENDS_PER_CONNECTION, headers: service, uniqueIds: true,
+        // As the ai service calls it: one document, the key in the variables (a document per key
+        // would be parsed, validated and planned afresh every time).
+        bodies: [JSON.stringify({
+          query: 'mutation Spend($u: ID!, $k: String!) { useCredits(userId: $u, amount: 1, description: "bench", idempotencyKey: $k) { id } }',
+          variables: { u: me.user.id, k: '{{id}}' },
+        })],
+      });
+      (windows.spend ??= []).push({ start: spendStart, end: Date.now(), requests: spend.requests, seconds: spend.seconds });
+      const after = await balance();
+      result.spend = {
+        seconds: spend.seconds, connections: SPEND_CONNECTIONS, perSecond: spend.okPerSecond, ok: spend.ok, failed: spend.failed,
+        lost: before - after - spend.ok, balanceBefore: before, balanceAfter: after,
+      };
+      if (spend.failed > 0) log(`  ${spend.failed} spends failed: ${spend.firstFailure}`);
+      log(`${mode}: pgbench same-row UPDATE, ${PGBENCH_CLIENTS} clients, ${SPEND_SECONDS} s`);
+      if (mode === 'services') {
+        await pgAdmin(['CREATE TABLE IF NOT EXISTS bench_same_row (id int PRIMARY KEY, balance bigint NOT NULL)', 'INSERT INTO bench_same_row VALUES (1, 1000000000) ON CONFLICT DO NOTHING'], BENCH_DATABASE);
+        result.pgbenchTps = pgbench(`${DATABASE_HOST}/${BENCH_DATABASE}`, SPEND_SECONDS, PGBENCH_CLIENTS);
+      } else {
+        const pglite = await startHelper('pglite-server.js');
+        try {
+          const url = `postgres://postgres@127.0.0.1:${PGLITE_BENCH_PORT}/postgres`;
+          const { Client } = await import('pg');
+          const client = new Client({ connectionString: url });
+          await client.connect();
+          await client.query('CREATE TABLE IF NOT EXISTS bench_same_row (id int PRIMARY KEY, balance bigint NOT NULL)');
+          await client.query('INSERT INTO bench_same_row VALUES (1, 1000000000) ON CONFLICT DO NOTHING');
+          await client.end();
+          result.pgbenchTps = pgbench(url, SPEND_SECONDS, PGBENCH_CLIENTS);
+        } finally {
+          await pglite.stop();
+        }
+      }
+    }
+    if (SOAK_SECONDS > 0 && (!only || only.includes('soak'))) {
+      log(`${mode}: ${SOAK_SECONDS} s soak (public, one- and two-subgraph queries)`);
+      result.soak = await load({ connections: CONNECTIONS, seconds: SOAK_SECONDS, url: gateway, headers: bearer, bodies: [body(AI_MODELS), body(ME_ONE), body(ME_TWO)] });
+      // Settle: what stays resident, not what one last burst allocated.
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    result.rssAfterSoakMb = rssMb(product.proc.pid ?? 0);
+    log(`${mode}: RSS ${result.rssAfterStartMb.toFixed(0)} MB after start, ${result.rssAfterSoakMb.toFixed(0)} MB at the end`);
+  } finally {
+    await stock.stop();
+    await product.stop();
+    exitedAt = Date.now();
+    if (mode === 'services') await pgAdmin([`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`]).catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  if (profileDir) {
+    // One profile of the whole process, cut into each scenario's windows (the profile ends as the process exits).
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the bench's own temporary directory
+    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+    if (file) {
+      for (const [name, list] of Object.entries(windows)) {
+        // The load ran the last DURATION s before its generator exited: take its inner part, and
+        // the requests of that part (at the run's mean rate).
+        const span = (w: { seconds: number }) => Math.max(100, w.seconds * 1000 - 350);
+        const requests = list.reduce((n, w) => n + (w.requests * span(w)) / (w.seconds * 1000), 0);
+        const cut = list.map((w) => ({ startMs: exitedAt - (w.end - 150 - span(w)), endMs: exitedAt - (w.end - 150) }));
+        result.profiles[name] = summarise(join(profileDir, file), requests, cut);
+      }
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- kept beside the bench for a closer look
+      writeFileSync(resolve(REPO_ROOT, 'bench', `last-${mode}.cpuprofile`), readFileSync(join(profileDir, file)));
+    }
+    rmSync(profileDir, { recursive: true, force: true });
+  }
+  return result;
+}
+
+interface Ratio {
+  name: string;
+  target: string;
+  meets: (v: number) => boolean;
+  value: (row: Record<string, LoadResult>, argon: number) => number;
+}
+
+const RATIOS: Ratio[] = [
+  { name: 'gateway / direct (aiModels)', target: '>= 0.5', meets: (v) => v >= 0.5, value: (r) => r.gateway?.okPerSecond / r.direct?.okPerSecond },
+  { name: 'gateway / stock @apollo/gateway (aiModels)', target: '>= 3', meets: (v) => v >= 3, value: (r) => r.gateway?.okPerSecond / r.stock?.okPerSecond },
+  { name: 'two-subgraph / one-subgraph auth query', target: '>= 0.7', meets: (v) => v >= 0.7, value: (r) => r.auth2?.okPerSecond / r.auth1?.okPerSecond },
+  { name: 'logins / raw argon2id rate', target: '>= 0.9', meets: (v) => v >= 0.9, value: (r, a) => r.login?.okPerSecond / a },
+  { name: 'public query during login storm / alone', target: '>= 0.5', meets: (v) => v >= 0.5, value: (r) => r.stormPublic?.okPerSecond / r.gateway?.okPerSecond },
+];
+
+const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+
+function markdown(results: ModeResult[]): string {
+  const lines: string[] = [
+    '# Benchmark report', '',
+    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}.`,
+    TWO_CORES
+      ? 'The product (`npm start`\'s process), the stock gateway and the raw argon2 process on core 0; the load generator (autocannon, its own process) on core 1.'
+      : 'One core: product and load generator share it (no pinning).',
+    `${REPS} repetitions of ${DURATION} s per scenario, scenarios round-robin within each repetition, ${CONNECTIONS} connections; medians below, ratios taken within each repetition, then their median.`,
     '',
   ];
-  const text = lines.join('\n');
-  console.log(text);
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed file beside the bench sources
-  writeFileSync(resolve(__dirname, '../REPORT.md'), text);
+  for (const r of results) {
+    const title = r.mode === 'embedded' ? 'Embedded (PGlite, database bus, memory caches)' : 'PostgreSQL + NATS + Redis';
+    lines.push(`## ${title}`, '', '| ratio | median | per repetition | target | met |', '| --- | ---: | --- | --- | --- |');
+    for (const ratio of RATIOS) {
+      const values = r.reps.map((row, i) => ratio.value(row, r.argon2Raw[i]));
+      if (!values.some(Number.isFinite)) continue;
+      const m = median(values);
+      lines.push(`| ${ratio.name} | ${fmt(m, 2)} | ${values.map((v) => fmt(v, 2)).join(', ')} | ${ratio.target} | ${ratio.meets(m) ? 'yes' : '**no**'} |`);
+    }
+    if (r.spend) {
+      lines.push(`| spends failed | ${r.spend.failed} | of ${r.spend.ok + r.spend.failed} | 0 | ${r.spend.failed === 0 ? 'yes' : '**no**'} |`);
+      const share = r.spend.perSecond / (r.pgbenchTps ?? NaN);
+      lines.push(`| spends / pgbench same-row UPDATE rate | ${fmt(share, 2)} | ${fmt(r.spend.perSecond)} / ${fmt(r.pgbenchTps ?? NaN)} per s | >= 0.3 | ${share >= 0.3 ? 'yes' : '**no**'} |`);
+      lines.push(`| spends lost | ${r.spend.lost} | ${r.spend.ok} succeeded, balance ${r.spend.balanceBefore} -> ${r.spend.balanceAfter} | 0 | ${r.spend.lost === 0 ? 'yes' : '**no**'} |`);
+    }
+    lines.push(`| warm start to /health | ${fmt(r.warmStartMs / 1000, 1)} s | cold ${fmt(r.coldStartMs / 1000, 1)} s | <= 3 s | ${r.warmStartMs <= 3000 ? 'yes' : '**no**'} |`);
+    const rssTarget = r.mode === 'embedded' ? 400 : 250;
+    lines.push(`| RSS after ${r.soak ? `${SOAK_SECONDS} s soak` : 'the run'} | ${fmt(r.rssAfterSoakMb)} MB | ${fmt(r.rssAfterStartMb)} MB after start | <= ${rssTarget} MB | ${r.rssAfterSoakMb <= rssTarget ? 'yes' : '**no**'} |`, '');
+    lines.push('| scenario | req/s (median) | p50 ms | p99 ms | failed |', '| --- | ---: | ---: | ---: | ---: |');
+    const names = Object.keys(r.reps[0] ?? {});
+    for (const name of names) {
+      const rows = r.reps.map((row) => row[name]).filter(Boolean);
+      lines.push(`| ${name} | ${fmt(median(rows.map((x) => x.okPerSecond)))} | ${fmt(median(rows.map((x) => x.p50Ms)), 1)} | ${fmt(median(rows.map((x) => x.p99Ms)), 1)} | ${rows.reduce((n, x) => n + x.failed, 0)} |`);
+    }
+    if (r.argon2Raw.length) lines.push(`| raw argon2id verify (m=${process.env.ARGON2_MEMORY_KIB ?? 19456} KiB, t=${process.env.ARGON2_TIME_COST ?? 2}, as many at once as auth runs) | ${fmt(median(r.argon2Raw), 1)} | | | |`);
+    if (r.soak) lines.push(`| soak (${SOAK_SECONDS} s, mixed) | ${fmt(r.soak.okPerSecond)} | ${fmt(r.soak.p50Ms, 1)} | ${fmt(r.soak.p99Ms, 1)} | ${r.soak.failed} |`);
+    lines.push('');
+    for (const [name, summary] of Object.entries(r.profiles)) lines.push(profileMarkdown(`CPU profile (${r.mode}, ${name})`, summary));
+  }
+  lines.push(
+    'Scenarios: `direct` sends aiModels straight to the ai subgraph with freshly signed claims per request (as the gateway sends);',
+    '`gateway` the same query through the product\'s public listener with every protection on; `stock` a stock `@apollo/gateway`',
+    '(`bench/src/stock-gateway.ts`) over the same public supergraph and subgraphs, without claims (subgraphs serve a request',
+    'without claims as anonymous, which aiModels allows); `login` logins of 10 users round-robin; `stormLogin`/`stormPublic` the',
+    'same storm with aiModels loaded beside it (a second generator process on the generator core). Spends: `useCredits` of 1 through',
+    'the internal listener with a service token, 100 connections on one account; pgbench runs one `UPDATE ... WHERE id = 1` on the same',
+    'database server (embedded: a PGlite on the product\'s wire server in its own process). Limits stay on; the per-address budgets',
+    '(RATE_LIMIT_AUTH_PER_IP, COST_BUDGET_PER_MINUTE) are raised because one address drives all the load.',
+    '',
+  );
+  return lines.join('\n');
 }
 
-main().catch((error) => {
+const MARKER = '<!-- bench:generated-end -->';
+
+async function main(): Promise<void> {
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+  log(`modes ${MODES.join(', ')}; ${REPS} x ${DURATION} s per scenario; ${TWO_CORES ? 'product on core 0, generator on core 1' : 'no pinning (one core)'}`);
+  const results: ModeResult[] = [];
+  for (const mode of MODES) results.push(await runMode(mode));
+  const text = markdown(results);
+  console.log(`\n${text}`);
+  const reportPath = resolve(REPO_ROOT, 'bench/REPORT.md');
+  // The hand-kept part below the marker (profiles before/after each change) survives a run.
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed file beside the bench sources
+  const previous = existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '';
+  const kept = previous.includes(MARKER) ? previous.slice(previous.indexOf(MARKER)) : `${MARKER}\n`;
+  const out = process.env.BENCH_REPORT ?? reportPath;
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the bench's report file (or one the operator names)
+  writeFileSync(out, `${text}\n${kept}`);
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- beside the report
+  writeFileSync(out.replace(/\.md$/, '.json'), `${JSON.stringify({ date: new Date().toISOString(), reps: REPS, seconds: DURATION, connections: CONNECTIONS, results }, null, 2)}\n`);
+  log(`wrote ${out} and ${out.replace(/\.md$/, '.json')}`);
+}
+
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { getIntrospectionQuery, parse } from 'graphql';
 import { findLimitViolation, limitWork, type DocumentLimits } from './query-limits';
+import { checkDocument } from './request-limits';
 
 const LOOSE: DocumentLimits = { maxDepth: 100, maxIntrospectionDepth: 100, maxAliases: 1e6, maxDirectives: 1e6, maxFieldDirectives: 100 };
 const check = (document: string, limits: Partial<DocumentLimits>) => findLimitViolation(parse(document), { ...LOOSE, ...limits });
@@ -51,5 +52,26 @@ describe('findLimitViolation', () => {
     expect(check(introspection, { maxDepth: 12, maxIntrospectionDepth: 16 })).toBeNull();
     expect(check(introspection, { maxDepth: 12, maxIntrospectionDepth: 14 })?.message).toMatch(/introspection query is nested 15 levels/);
     expect(check('{ __typename a { __typename } }', { maxDepth: 1 })).toBeNull();
+  });
+});
+
+describe('checkDocument', () => {
+  const limits = { ...LOOSE, maxAliases: 2, maxTokens: 1_000, maxCharacters: 10_000, maxBatchOperations: 10 };
+
+  it('remembers a document checked without variables, and checks one with variables every time', () => {
+    const document = '{ a: x b: x c: x }';
+    let before = limitWork.nodesVisited;
+    const first = checkDocument(document, limits);
+    expect(first.violation?.reason).toBe('MAX_ALIASES');
+    expect(limitWork.nodesVisited - before).toBe(3);
+    before = limitWork.nodesVisited;
+    expect(checkDocument(document, limits, { variables: {} })).toEqual(first);
+    expect(limitWork.nodesVisited - before).toBe(0);
+    // Another operation name or other limits are other checks.
+    expect(checkDocument(document, { ...limits, maxAliases: 5 }).violation).toBeNull();
+    before = limitWork.nodesVisited;
+    checkDocument('query Q($n: Int) { a: x }', limits, { variables: { n: 1 } });
+    checkDocument('query Q($n: Int) { a: x }', limits, { variables: { n: 1 } });
+    expect(limitWork.nodesVisited - before).toBe(2);
   });
 });

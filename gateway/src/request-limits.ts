@@ -30,8 +30,36 @@ export function operationLimitsFrom(config: {
   };
 }
 
+type DocumentCheck = { violation: LimitViolation | null; cost: number };
+
+/**
+ * Checks already made, per limits, operation name and document, for requests without variables
+ * (the cost reads integer variables, so those are checked every time): clients send the same few
+ * documents over and over, and parsing and measuring each again was ~50 µs of a request.
+ */
+const checked = new WeakMap<OperationLimits, Map<string, DocumentCheck>>();
+const CHECKED_DOCUMENTS = 1_000;
+
+function noVariables(variables: unknown): boolean {
+  if (variables === undefined || variables === null) return true;
+  return typeof variables === 'object' && Object.keys(variables).length === 0;
+}
+
 /** Characters, tokens, then depth, aliases, directives and cost of one document; no violation when it may run. */
-export function checkDocument(query: string, limits: OperationLimits, request: DocumentRequest = {}): { violation: LimitViolation | null; cost: number } {
+export function checkDocument(query: string, limits: OperationLimits, request: DocumentRequest = {}): DocumentCheck {
+  if (query.length > limits.maxCharacters || !noVariables(request.variables)) return measure(query, limits, request);
+  let cache = checked.get(limits);
+  if (!cache) checked.set(limits, (cache = new Map()));
+  const key = `${request.operationName ?? ''}\u0000${query}`;
+  const known = cache.get(key);
+  if (known) return known;
+  const result = measure(query, limits, request);
+  if (cache.size >= CHECKED_DOCUMENTS) cache.delete(cache.keys().next().value as string);
+  cache.set(key, result);
+  return result;
+}
+
+function measure(query: string, limits: OperationLimits, request: DocumentRequest): DocumentCheck {
   if (query.length > limits.maxCharacters) {
     return { violation: { reason: 'MAX_CHARACTERS', message: `The document has ${query.length} characters; the limit is ${limits.maxCharacters}.` }, cost: 0 };
   }

@@ -64,9 +64,10 @@ describe('estimated query cost at the gateway (@cost / @listSize in the SDL)', (
     // 10 x (2^31 - 1) aiModels items: the count saturates at 10^9 instead of growing without bound.
     expect(refusal.cost).toBe(1_000_000_000);
     // Each written selection once (4 per fragment, 2 in the last, 1 in the operation), plus the
-    // normal query's 2 (and room for a background request's few).
+    // normal query's 2 unless an earlier test's check of it is remembered (and room for a
+    // background request's few).
     const visited = limitWork.nodesVisited - before;
-    expect(visited).toBeGreaterThanOrEqual(4 * levels + 2 + 1 + 2);
+    expect(visited).toBeGreaterThanOrEqual(4 * levels + 2 + 1);
     expect(visited).toBeLessThan(Math.min(4 * levels + 2 + 1 + 2 + 20, astNodes(document)));
   });
 

@@ -17,6 +17,8 @@ type KeyLookup = JoseKey | ((header: { kid?: string }) => JoseKey);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const invalid = (message = 'The access token is invalid.') => new AppError('UNAUTHENTICATED', { message });
 const EXPIRED = 'The access token has expired.';
+/** Verified tokens remembered (oldest dropped first): a few MB at most. */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 /**
  * Verifies access tokens with jose. Pinned: only the configured algorithm (so no "none" and no
@@ -27,6 +29,13 @@ const EXPIRED = 'The access token has expired.';
  * Keys are imported once, in create(): the per-request cost is one signature check.
  */
 export class AccessTokenVerifier {
+  /**
+   * Tokens already verified, until their exp: a client sends the same token for many requests,
+   * and one signature check through WebCrypto costs more than the rest of authenticating it.
+   * Only what the token itself proves is cached; revocation is checked per request by the caller.
+   */
+  private readonly verified = new Map<string, { viewer: UserViewer; exp: number }>();
+
   private constructor(
     private readonly settings: VerifierSettings,
     private readonly jose: Jose,
@@ -50,6 +59,21 @@ export class AccessTokenVerifier {
 
   /** The user the token names, or UNAUTHENTICATED; never a silent anonymous. */
   async verify(token: string): Promise<UserViewer> {
+    const known = this.verified.get(token);
+    if (known) {
+      // exp is exact, as jose checks it: the token ends the second auth said.
+      if (known.exp > Date.now() / 1000) return known.viewer;
+      this.verified.delete(token);
+      throw invalid(EXPIRED);
+    }
+    const viewer = await this.verifySignature(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
+    Object.freeze(viewer.viewer);
+    this.verified.set(token, viewer);
+    return viewer.viewer;
+  }
+
+  private async verifySignature(token: string): Promise<{ viewer: UserViewer; exp: number }> {
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await this.jose.jwtVerify(token, this.key as Parameters<Jose['jwtVerify']>[1], {
@@ -66,7 +90,7 @@ export class AccessTokenVerifier {
     const { exp, iat } = payload as { exp: number; iat: number };
     if (iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) throw invalid();
     if (exp - iat > this.settings.ACCESS_TOKEN_TTL + CLOCK_SKEW_SECONDS) throw invalid();
-    return toViewer(payload);
+    return { viewer: toViewer(payload), exp };
   }
 }
 

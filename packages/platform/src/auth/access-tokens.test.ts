@@ -71,6 +71,21 @@ describe.each(['HS256', 'RS256', 'EdDSA'] as const)('%s access tokens', (algorit
     await expectRefused(verifier, forge(header, claims({ aud: 'other-api' }), signingKey));
   });
 
+  it('remembers a verified token only until its exp, and never a refused one', async () => {
+    const token = forge(header, claims({ exp: now() + 60 }), signingKey);
+    expect(await verifier.verify(token)).toMatchObject({ userId: subject.userId });
+    expect(await verifier.verify(token)).toMatchObject({ userId: subject.userId });
+    const clock = jest.spyOn(Date, 'now').mockReturnValue((now() + 61) * 1000);
+    try {
+      await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'The access token has expired.' });
+    } finally {
+      clock.mockRestore();
+    }
+    const foreign = forge(header, claims(), algorithm === 'HS256' ? 'y'.repeat(40) : pem(algorithm === 'RS256' ? 'rsa' : 'ed25519').privateKey);
+    await expectRefused(verifier, foreign);
+    await expectRefused(verifier, foreign);
+  });
+
   it('refuses an iat 10 minutes in the future and accepts one within the clock skew', async () => {
     await expectRefused(verifier, forge(header, claims({ iat: now() + 600, exp: now() + 600 + TTL }), signingKey));
     expect(await verifier.verify(forge(header, claims({ iat: now() + 10, exp: now() + 10 + TTL }), signingKey))).toMatchObject({ kind: 'user' });

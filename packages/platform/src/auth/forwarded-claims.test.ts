@@ -29,6 +29,16 @@ describe('forwarded claims (jose, HS256)', () => {
     expect(result).toEqual({ viewer, client: { ...client, refreshCookie: null } });
   });
 
+  it('are a JWT that jose verifies with the pinned options, and jose-signed claims verify here', async () => {
+    const { jwtVerify, SignJWT, decodeJwt } = await loadJose();
+    const header = await signForwardedClaims(viewer, client, 'auth', op, key);
+    const { payload, protectedHeader } = await jwtVerify(header, key, { algorithms: ['HS256'], issuer: 'bastion-gateway', audience: 'auth', requiredClaims: ['exp', 'iat', 'jti'] });
+    expect(protectedHeader.alg).toBe('HS256');
+    expect(payload).toMatchObject({ k: 'u', sub: viewer.userId, sid: viewer.sessionId });
+    const byJose = await new SignJWT(decodeJwt(header)).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
+    expect((await verify(byJose)).viewer).toEqual(viewer);
+  });
+
   it('are single-use', async () => {
     const header = await signForwardedClaims(viewer, client, 'auth', op, key);
     const replayGuard = new MemoryReplayGuard();
@@ -55,6 +65,14 @@ describe('forwarded claims (jose, HS256)', () => {
     ['no jti', () => resigned(({ jti: _jti, ...c }) => c), 'malformed'],
     ['no exp', () => resigned(({ exp: _exp, ...c }) => c), 'malformed'],
     ['a day-long lifetime', () => resigned((c) => ({ ...c, exp: now() + 86_400 })), 'malformed'],
+    ['a tampered payload', async () => {
+      const [h, , sig] = (await signForwardedClaims(viewer, client, 'auth', op, key)).split('.');
+      return `${h}.${b64({ k: 'u', sub: randomUUID(), sid: randomUUID(), aud: 'auth', iss: 'bastion-gateway', exp: now() + 30, iat: now(), jti: 'j' })}.${sig}`;
+    }, 'signature'],
+    ['a crit header', async () => {
+      const { SignJWT } = await loadJose();
+      return new SignJWT({ k: 'a', op: 'x', aud: 'auth', iss: 'bastion-gateway', exp: now() + 30, iat: now(), jti: 'j' }).setProtectedHeader({ alg: 'HS256', crit: ['b64'], b64: true }).sign(key);
+    }, 'signature'],
     ['another issuer', () => resigned((c) => ({ ...c, iss: 'someone' })), 'malformed'],
   ])('refuse %s: the caller is anonymous', async (_name, make, rejection) => {
     const result = await verify(await make());

@@ -1,6 +1,5 @@
-import { randomUUID, webcrypto, type KeyObject } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
-import { loadJose, type JoseKey } from './jwt-keys';
 import { sha256Hex } from './keys';
 import { ANONYMOUS, ROLES, type Role, type Viewer } from './viewer';
 import type { ReplayGuard } from './replay-guard';
@@ -64,20 +63,14 @@ interface ClaimsPayload {
   op: string;
 }
 
-// The KeyObject imported as a WebCrypto key once per key: jose then signs without converting the
-// secret per request (measured ~1.4x faster here than handing jose the KeyObject each time).
-const imported = new WeakMap<KeyObject, Promise<JoseKey>>();
-function hmacKey(key: KeyObject): Promise<JoseKey> {
-  let cryptoKey = imported.get(key);
-  if (!cryptoKey) {
-    cryptoKey = webcrypto.subtle.importKey('raw', key.export(), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']) as Promise<JoseKey>;
-    imported.set(key, cryptoKey);
-  }
-  return cryptoKey;
-}
+// HS256 on node:crypto's HMAC, synchronously: jose goes through WebCrypto, whose per-call job
+// cost was ~65 µs per sign and per verify here (bench/REPORT.md), against ~5 µs. The checks are
+// those jose's jwtVerify made with the options this file passed it (see checkJwt); tests sign with jose too.
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+const hs256 = (signingInput: string, key: KeyObject) => createHmac('sha256', key).update(signingInput).digest();
 
 /**
- * Signs the viewer for one subgraph request with jose (HS256 with INTERNAL_CLAIMS_SECRET's key),
+ * Signs the viewer for one subgraph request as a JWT (HS256 with INTERNAL_CLAIMS_SECRET's key),
  * addressed to that subgraph, bound to the operation, alive CLAIMS_TTL_SECONDS, with a fresh jti.
  */
 export async function signForwardedClaims(
@@ -102,16 +95,52 @@ export async function signForwardedClaims(
   } else {
     payload = { k: 'a', ...common };
   }
-  const { SignJWT } = await loadJose();
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ ...payload })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(ISSUER)
-    .setAudience(audience)
-    .setIssuedAt(now)
-    .setExpirationTime(now + CLAIMS_TTL_SECONDS)
-    .setJti(randomUUID())
-    .sign(await hmacKey(key));
+  const claims = { ...payload, iss: ISSUER, aud: audience, iat: now, exp: now + CLAIMS_TTL_SECONDS, jti: randomUUID() };
+  const signingInput = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${signingInput}.${hs256(signingInput, key).toString('base64url')}`;
+}
+
+type VerifiedPayload = ClaimsPayload & { exp: number; iat: number; jti: string };
+
+/**
+ * The signature and registered claims of a compact JWT: HS256 only (the header may name nothing
+ * else: no "none", no algorithm confusion, no crit extensions), from the gateway, for this
+ * subgraph, exp/iat/jti present, iat not in the future beyond the skew nor older than one hop.
+ */
+function checkJwt(token: string, audience: string, key: KeyObject): VerifiedPayload | ClaimsRejection {
+  const parts = token.split('.');
+  if (parts.length !== 3) return 'signature';
+  const [headerPart, payloadPart, signaturePart] = parts;
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8'));
+  } catch {
+    return 'signature';
+  }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) return 'signature';
+  const h = header as Record<string, unknown>;
+  if (h.alg !== 'HS256' || Object.keys(h).some((name) => name !== 'alg' && name !== 'typ' && name !== 'kid')) return 'signature';
+  const expected = hs256(`${headerPart}.${payloadPart}`, key);
+  const presented = Buffer.from(signaturePart, 'base64url');
+  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return 'signature';
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
+  } catch {
+    return 'malformed';
+  }
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return 'malformed';
+  const p = payload as Record<string, unknown>;
+  if (typeof p.exp !== 'number' || typeof p.iat !== 'number' || p.jti === undefined) return 'malformed';
+  if (p.iss !== ISSUER) return 'malformed';
+  if (!(Array.isArray(p.aud) ? p.aud.includes(audience) : p.aud === audience)) return 'audience';
+  const now = Math.floor(Date.now() / 1000);
+  const age = now - p.iat;
+  if (age - CLAIMS_CLOCK_SKEW_SECONDS > CLAIMS_TTL_SECONDS) return 'expired';
+  if (age < -CLAIMS_CLOCK_SKEW_SECONDS) return 'malformed';
+  if (p.exp <= now - CLAIMS_CLOCK_SKEW_SECONDS) return 'expired';
+  return p as unknown as VerifiedPayload;
 }
 
 export type ClaimsRejection = 'malformed' | 'signature' | 'expired' | 'audience' | 'operation' | 'replayed';
@@ -126,21 +155,9 @@ export async function verifyForwardedClaims(
 ): Promise<{ viewer: Viewer; client: ClientInfo; rejection?: ClaimsRejection }> {
   const refused = (rejection?: ClaimsRejection) => ({ viewer: ANONYMOUS, client: UNKNOWN_CLIENT, rejection });
   if (!header) return refused();
-  const jose = await loadJose();
-  let payload: ClaimsPayload & { exp: number; iat: number; jti: string };
-  try {
-    ({ payload } = (await jose.jwtVerify(header, await hmacKey(expected.key), {
-      // Pinned: HS256 only (no "none", no algorithm confusion), from the gateway, for this subgraph.
-      algorithms: ['HS256'], issuer: ISSUER, audience: expected.audience,
-      requiredClaims: ['exp', 'iat', 'jti'],
-      // iat may not lie in the future beyond the skew, nor further back than one hop's lifetime.
-      maxTokenAge: CLAIMS_TTL_SECONDS, clockTolerance: CLAIMS_CLOCK_SKEW_SECONDS,
-    })) as unknown as { payload: ClaimsPayload & { exp: number; iat: number; jti: string } });
-  } catch (error) {
-    if (error instanceof jose.errors.JWTExpired) return refused('expired');
-    if (error instanceof jose.errors.JWTClaimValidationFailed) return refused(error.claim === 'aud' ? 'audience' : 'malformed');
-    return refused('signature');
-  }
+  const checked = checkJwt(header, expected.audience, expected.key);
+  if (typeof checked === 'string') return refused(checked);
+  const payload = checked;
   // A key holder cannot mint long-lived claims: the lifetime is the gateway's, never more.
   if (typeof payload.jti !== 'string' || payload.exp - payload.iat > CLAIMS_TTL_SECONDS) return refused('malformed');
   if (payload.op !== operationDigest(expected.operation)) return refused('operation');

@@ -1,4 +1,13 @@
+import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
+
+/**
+ * Hashes at once: every core this process may run on but one, which stays with the event loop
+ * (at least one hash). availableParallelism honours CPU affinity, so a process pinned to one core
+ * hashes one at a time and a concurrent request still gets about half the core (bench/REPORT.md:
+ * with two hashes on one core it kept about a third); the hash rate of a core is the same.
+ */
+export const DEFAULT_MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
 
 export interface Argon2Settings {
   memoryKib: number;
@@ -18,7 +27,7 @@ export class PasswordHasher {
   private readonly secret: Buffer | undefined;
   private dummyHash: Promise<string> | undefined;
 
-  constructor(private readonly settings: Argon2Settings, private readonly maxConcurrent = 2) {
+  constructor(private readonly settings: Argon2Settings, private readonly maxConcurrent = DEFAULT_MAX_CONCURRENT_HASHES) {
     this.secret = settings.pepper ? Buffer.from(settings.pepper) : undefined;
   }
 
