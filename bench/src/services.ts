@@ -1,30 +1,36 @@
 import { resolve } from 'node:path';
+import { SUBGRAPHS as REGISTRY } from '@bastion/platform';
 
 /**
- * The one place the bench takes its services from: each listener's port variable and the port the
- * bench gives it, away from the defaults (4000-4010) so a bench can run beside a development
- * platform. Point this at subgraphs/registry.json when that exists.
+ * The one place the bench takes its services from: the gateway's two listeners and every subgraph
+ * of subgraphs/registry.json, each with its port variable and the port the bench gives it, away
+ * from the defaults (4000-4010) so a bench can run beside a development platform.
  */
 export const BENCH_BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 14_000);
 
-export const SERVICES = {
+interface Listener {
+  portVar: string;
+  urlVar?: string;
+  offset: number;
+  path: string;
+}
+
+/** The subgraphs, by their registry names (also the supergraph's join__graph names). */
+export const SUBGRAPHS: readonly string[] = REGISTRY.map((entry) => entry.name);
+
+// Offsets 1..9 for subgraphs in registry order, 10 the internal listener, 20+ the bench's own.
+export const SERVICES: Record<string, Listener> = {
   gateway: { portVar: 'PORT', offset: 0, path: '/graphql' },
   gatewayInternal: { portVar: 'INTERNAL_PORT', offset: 10, path: '/graphql' },
-  auth: { portVar: 'AUTH_PORT', offset: 1, path: '/graphql' },
-  orgs: { portVar: 'ORGS_PORT', offset: 2, path: '/graphql' },
-  credits: { portVar: 'CREDITS_PORT', offset: 3, path: '/graphql' },
-  ai: { portVar: 'AI_PORT', offset: 4, path: '/graphql' },
-} as const;
-
-/** The subgraphs, by the names the supergraph gives them (join__graph name). */
-export const SUBGRAPHS = ['auth', 'orgs', 'credits', 'ai'] as const;
+  ...Object.fromEntries(REGISTRY.map((entry, i) => [entry.name, { portVar: entry.portVar, urlVar: entry.urlVar, offset: 1 + i, path: '/graphql' }])),
+};
 
 /** The stock @apollo/gateway the bench runs as a baseline. */
 export const STOCK_GATEWAY_PORT = BENCH_BASE_PORT + 20;
 /** The bench's own PGlite for pgbench in embedded mode. */
 export const PGLITE_BENCH_PORT = BENCH_BASE_PORT + 21;
 
-export type ServiceName = keyof typeof SERVICES;
+export type ServiceName = string;
 
 export function portOf(service: ServiceName): number {
   return BENCH_BASE_PORT + SERVICES[service].offset;
@@ -40,7 +46,7 @@ export function portEnv(): Record<string, string> {
   for (const name of Object.keys(SERVICES) as ServiceName[]) env[SERVICES[name].portVar] = String(portOf(name));
   // Services reach each other through the internal listener: the gateway's and theirs must agree.
   env.GATEWAY_INTERNAL_URL = urlOf('gatewayInternal');
-  for (const name of SUBGRAPHS) env[`${name.toUpperCase()}_URL`] = urlOf(name);
+  for (const name of SUBGRAPHS) env[SERVICES[name].urlVar!] = urlOf(name);
   return env;
 }
 
