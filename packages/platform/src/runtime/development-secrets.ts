@@ -2,7 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { serviceTokenEntry } from '../auth/service-tokens';
+import { SCOPES } from '../auth/viewer';
 import type { Env } from '../config/load-config';
+import { SUBGRAPHS } from '../registry/subgraphs';
 
 /**
  * Development only: a secret kept under DATA_DIR (mode 0600), so sessions survive restarts and
@@ -38,4 +41,35 @@ export function withDevelopmentSecrets(env: Env, names: string[]): { env: Env; g
   const generated = names.filter((name) => !env[name] && !env[`${name}_FILE`]);
   for (const name of generated) filled[name] = developmentSecret(env.DATA_DIR || './data', name);
   return { env: filled, generated };
+}
+
+const isSet = (env: Env, name: string) => Boolean(env[name] || env[`${name}_FILE`]);
+
+/**
+ * Development only: the service tokens of services started one by one (`npm run start:gateway`,
+ * `npm run start:service -- <name>`), kept under DATA_DIR like the secrets above, so processes
+ * sharing a working directory trust each other with nothing configured. A subgraph whose registry
+ * entry has a service token gets it (e.g. AUTH_SERVICE_TOKEN); the gateway, when SERVICE_TOKENS is
+ * unset, accepts every one of them with the registry's scopes, plus a development token with
+ * every scope that it returns for the operator (printed at start). Never in production.
+ */
+export function withDevelopmentServiceTokens(env: Env, service: string): { env: Env; generated: string[]; developmentToken?: string } {
+  if (env.NODE_ENV === 'production') return { env, generated: [] };
+  const dataDir = env.DATA_DIR || './data';
+  const tokenOf = (name: string) => `bst_${developmentSecret(dataDir, name)}`;
+  const filled: Env = { ...env };
+  const generated: string[] = [];
+  const own = SUBGRAPHS.find((entry) => entry.name === service)?.serviceToken;
+  if (own && !isSet(env, own.var)) {
+    filled[own.var] = tokenOf(own.var);
+    generated.push(own.var);
+  }
+  if (service !== 'gateway' || isSet(env, 'SERVICE_TOKENS')) return { env: filled, generated };
+  const developmentToken = tokenOf('ALL_SCOPES_SERVICE_TOKEN');
+  const entries = SUBGRAPHS.flatMap((entry) =>
+    entry.serviceToken ? [serviceTokenEntry(entry.name, [...entry.serviceToken.scopes], tokenOf(entry.serviceToken.var))] : []);
+  entries.push(serviceTokenEntry('development', [...SCOPES], developmentToken));
+  filled.SERVICE_TOKENS = JSON.stringify(entries);
+  generated.push('SERVICE_TOKENS');
+  return { env: filled, generated, developmentToken };
 }

@@ -3,7 +3,7 @@ import type { CommonConfig } from '../config/common';
 import { EVERY_TIME } from '../config/common';
 import { deploymentProblems } from '../config/deployment';
 import { loadConfig, type Env } from '../config/load-config';
-import { withDevelopmentSecrets } from './development-secrets';
+import { withDevelopmentSecrets, withDevelopmentServiceTokens } from './development-secrets';
 import { withDotEnv } from './dot-env';
 import { createPlatformDeps, type PlatformDeps, type RunningService } from './platform-deps';
 import { stopOnSignals } from './shutdown';
@@ -32,9 +32,18 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
     const formatted = withDefaultLogFormat(dotEnv.env);
     log = startupLogger(options.name, formatted);
     json = formatted.LOG_FORMAT !== 'pretty';
-    // Outside production, services started one by one share a claims key kept under DATA_DIR.
-    const { env, generated } = withDevelopmentSecrets(formatted, ['INTERNAL_CLAIMS_SECRET']);
-    if (generated.length > 0) log.warn({ variables: generated }, 'unset: using a development secret stored under DATA_DIR');
+    // Outside production, services started one by one share keys and service tokens kept under
+    // DATA_DIR: the claims key, the access-token key for the two that hold it (HS256), their tokens.
+    const shape = (options.configSchema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+    const hmac = 'JWT_SECRET' in shape && (formatted.JWT_ALGORITHM ?? 'HS256') === 'HS256';
+    const secrets = withDevelopmentSecrets(formatted, ['INTERNAL_CLAIMS_SECRET', ...(hmac ? ['JWT_SECRET'] : [])]);
+    const tokens = withDevelopmentServiceTokens(secrets.env, options.name);
+    const env = tokens.env;
+    const generated = [...secrets.generated, ...tokens.generated];
+    if (generated.length > 0) log.warn({ variables: generated }, 'unset: using development values stored under DATA_DIR');
+    if (tokens.developmentToken) {
+      log.info({ developmentServiceToken: tokens.developmentToken }, 'development service token (every scope) for the internal listener: x-service-token');
+    }
     const needs = { database: options.database !== false, serviceTokens: options.serviceTokens };
     // zod 4 keeps an object schema's shape through superRefine, which loadConfig reads for NAME_FILE.
     const schema = options.configSchema.superRefine(deploymentProblems(needs) as never, EVERY_TIME) as unknown as S;
