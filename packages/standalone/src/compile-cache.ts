@@ -4,14 +4,15 @@
  * of the module files: each entry is keyed by the file's path and a hash of its source, so an edited
  * or upgraded file is compiled afresh (and V8 itself rejects data from another V8 version or other
  * flags). It lives in node_modules/.cache (never committed); when it cannot be read or written the
- * process starts as before, only slower. BASTION_COMPILE_CACHE=off turns it off.
+ * process starts as before, only slower. BASTION_COMPILE_CACHE=off turns it off; an absolute path
+ * there puts the cache file elsewhere (tests).
  *
  * Imported first by main.ts, so it sees every module loaded after it.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { Script } from 'node:vm';
 
@@ -36,12 +37,15 @@ interface Loader {
   _cache: unknown;
 }
 
-const CACHE_FILE = resolve(__dirname, '../../../node_modules/.cache/bastion/compile-cache.bin');
+const setting = process.env.BASTION_COMPILE_CACHE;
+const CACHE_FILE = setting && isAbsolute(setting) ? setting : resolve(__dirname, '../../../node_modules/.cache/bastion/compile-cache.bin');
 const loader = Module as unknown as Loader;
 let entries = new Map<string, Entry>();
 /** Scripts compiled without usable cached data: their code cache is written by saveCompileCache(). */
 const fresh = new Map<string, { hash: string; script: Script }>();
 let installed = false;
+/** Modules this process ran from cached code, and compiled afresh. */
+const stats = { cached: 0, compiled: 0 };
 // The process's main module, as Node's own require gives it.
 const mainModule = require.main;
 
@@ -58,7 +62,7 @@ function requireFor(module: LoaderModule): NodeJS.Require {
 }
 
 function install(): void {
-  if (installed || process.env.BASTION_COMPILE_CACHE === 'off') return;
+  if (installed || setting === 'off') return;
   installed = true;
   try {
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed path inside this repository's node_modules
@@ -84,7 +88,12 @@ function install(): void {
     } catch {
       return original.call(this, content, filename, format); // e.g. ESM syntax Node detects itself
     }
-    if (cached?.hash !== hash || script.cachedDataRejected) fresh.set(filename, { hash, script });
+    if (cached?.hash !== hash || script.cachedDataRejected) {
+      fresh.set(filename, { hash, script });
+      stats.compiled += 1;
+    } else {
+      stats.cached += 1;
+    }
     const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
     return wrapper.call(this.exports, this.exports, requireFor(this), this, filename, dirname(filename));
   };
@@ -110,6 +119,11 @@ export function saveCompileCache(): void {
   } catch {
     // a read-only install: start stays uncached
   }
+}
+
+/** How many modules ran from cached code and how many were compiled, so far in this process. */
+export function compileCacheStats(): { cached: number; compiled: number } {
+  return { ...stats };
 }
 
 install();
