@@ -44,6 +44,8 @@ let entries = new Map<string, Entry>();
 /** Scripts compiled without usable cached data: their code cache is written by saveCompileCache(). */
 const fresh = new Map<string, { hash: string; script: Script }>();
 let installed = false;
+/** Node's own compile, restored by saveCompileCache(). */
+let original: LoaderModule['_compile'] | undefined;
 /** Modules this process ran from cached code, and compiled afresh. */
 const stats = { cached: 0, compiled: 0 };
 // The process's main module, as Node's own require gives it.
@@ -71,12 +73,12 @@ function install(): void {
   } catch {
     entries = new Map(); // first start, or an unreadable cache: compile as usual
   }
-  const original = loader.prototype._compile;
+  original = loader.prototype._compile;
   loader.prototype._compile = function compile(this: LoaderModule, content: string, filename: string, format?: string) {
     // ES modules, scripts with a hashbang and anything unusual go through Node's own path; so do
     // modules with import(): on Node 20 code from a code cache loses its dynamic-import callback.
     if ((format !== undefined && format !== 'commonjs') || content.startsWith('#!') || /\bimport\s*\(/.test(content)) {
-      return original.call(this, content, filename, format);
+      return original!.call(this, content, filename, format);
     }
     const hash = createHash('sha1').update(content).digest('base64');
     const cached = entries.get(filename);
@@ -86,7 +88,7 @@ function install(): void {
         filename, cachedData: cached?.hash === hash ? cached.data : undefined,
       });
     } catch {
-      return original.call(this, content, filename, format); // e.g. ESM syntax Node detects itself
+      return original!.call(this, content, filename, format); // e.g. ESM syntax Node detects itself
     }
     if (cached?.hash !== hash || script.cachedDataRejected) {
       fresh.set(filename, { hash, script });
@@ -100,24 +102,30 @@ function install(): void {
 }
 
 /**
- * Writes the code of the modules compiled without cached data (after start, when the code V8
- * compiled lazily during start is in it). Never throws; a no-op when nothing is new.
+ * Once started: writes the code of the modules compiled without cached data (now that the code V8
+ * compiled lazily during start is in it; nothing when all came from the cache), then hands loading
+ * back to Node and lets the cache's memory go (~30 MB). Never throws.
  */
 export function saveCompileCache(): void {
+  if (original) loader.prototype._compile = original;
+  original = undefined;
+  const loaded = entries;
+  entries = new Map();
   if (fresh.size === 0) return;
   try {
-    for (const [filename, { hash, script }] of fresh) entries.set(filename, { hash, data: script.createCachedData() });
-    fresh.clear();
+    for (const [filename, { hash, script }] of fresh) loaded.set(filename, { hash, data: script.createCachedData() });
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed path inside this repository's node_modules
     mkdirSync(dirname(CACHE_FILE), { recursive: true });
     // Another process may write at the same time: each writes its own file, then renames (atomic).
     const temporary = `${CACHE_FILE}.${process.pid}`;
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed path inside this repository's node_modules
-    writeFileSync(temporary, serialize(entries));
+    writeFileSync(temporary, serialize(loaded));
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed path inside this repository's node_modules
     renameSync(temporary, CACHE_FILE);
   } catch {
     // a read-only install: start stays uncached
+  } finally {
+    fresh.clear();
   }
 }
 
