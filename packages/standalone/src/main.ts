@@ -1,5 +1,3 @@
-// First: every module loaded after this one goes through the compile cache.
-import { saveCompileCache } from './compile-cache';
 import { DEVELOPMENT_HOSTS, DEVELOPMENT_PORTS } from '@bastion/gateway';
 import {
   reportStartupFailure, startupLogger, stopOnSignals, withDefaultLogFormat, withDevelopmentSecrets, withDotEnv, type Env, type Logger,
@@ -30,7 +28,6 @@ async function main(): Promise<void> {
   parsed = [configs.common, configs.gateway, ...Object.values(configs.subgraphs)];
   const platform = await startPlatform(env);
   stopOnSignals(() => platform.stop(), { logger: platform.deps.logger, timeoutMs: platform.deps.shutdownTimeoutMs });
-  saveCompileCache();
   const { gateway } = platform;
   // What a browser finds at the GraphQL URL: production serves no explorer, whatever EXPLORER says.
   const explorer = {
