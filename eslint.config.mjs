@@ -6,7 +6,13 @@ import tseslint from 'typescript-eslint';
 
 const asErrors = (rules) => Object.fromEntries(Object.keys(rules).map((name) => [name, 'error']));
 
-const production = ['packages/*/src/**/*.ts', 'gateway/src/**/*.ts', 'subgraphs/*/src/**/*.ts', 'schema/src/**/*.ts', 'bench/src/**/*.ts'];
+const production = [
+  'packages/*/src/**/*.ts',
+  'gateway/src/**/*.ts',
+  'subgraphs/*/src/**/*.ts',
+  'schema/src/**/*.ts',
+  'bench/src/**/*.ts',
+];
 const tests = ['test/**', '**/test/**', '**/*.test.ts'];
 
 export default [
@@ -23,7 +29,10 @@ export default [
     plugins: { security },
     rules: {
       // `_name` marks a parameter or binding kept for its position or shape.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {

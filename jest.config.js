@@ -6,11 +6,20 @@ const { subgraphs } = require('./subgraphs/registry.json');
 // Node 20 serves from ESM (require(esm)) but jest's module system cannot: jest compiles these to
 // CommonJS instead, and only these; everything else in node_modules stays untransformed.
 const esmOnly = ['openid-client', 'oauth4webapi', 'jose'];
-const swcEsm = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const swcEsm = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
 
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/gateway', '<rootDir>/schema', '<rootDir>/subgraphs', '<rootDir>/test'],
+  roots: [
+    '<rootDir>/packages',
+    '<rootDir>/gateway',
+    '<rootDir>/schema',
+    '<rootDir>/subgraphs',
+    '<rootDir>/test',
+  ],
   testMatch: ['**/?(*.)test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': swc, [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swcEsm },
@@ -22,7 +31,8 @@ module.exports = {
     '^@bastion/gateway$': '<rootDir>/gateway/src/index.ts',
     '^@bastion/schema$': '<rootDir>/schema/src/index.ts',
     // Every subgraph of the registry (subgraphs/registry.json): @bastion/<name> is subgraphs/<name>.
-    [`^@bastion/(${subgraphs.map((s) => s.name).join('|')})$`]: '<rootDir>/subgraphs/$1/src/index.ts',
+    [`^@bastion/(${subgraphs.map((s) => s.name).join('|')})$`]:
+      '<rootDir>/subgraphs/$1/src/index.ts',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

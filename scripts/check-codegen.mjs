@@ -13,10 +13,13 @@ const outputs = await generate({ ...config, cwd: root, silent: true }, false);
 const stale = [];
 for (const { filename, content } of outputs) {
   const file = path.resolve(root, filename);
-  if (!existsSync(file) || readFileSync(file, 'utf8') !== content) stale.push(path.relative(root, file));
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== content)
+    stale.push(path.relative(root, file));
 }
 if (stale.length > 0) {
-  console.error(`stale generated resolver types (run \`npm run codegen\` and commit):\n  ${stale.join('\n  ')}`);
+  console.error(
+    `stale generated resolver types (run \`npm run codegen\` and commit):\n  ${stale.join('\n  ')}`,
+  );
   process.exit(1);
 }
 console.log(`resolver types: ${outputs.length} generated files are fresh`);

@@ -23,18 +23,24 @@ const work = mkdtempSync(join(tmpdir(), 'bastion-image-'));
 const started = Date.now();
 // HEAD by default; CHECK_IMAGE_REF names another commit or tree (e.g. `git write-tree` of work in progress).
 const ref = process.env.CHECK_IMAGE_REF ?? 'HEAD';
-const step = (message) => console.log(`\n-- check-image (${Math.round((Date.now() - started) / 1000)} s): ${message}`);
+const step = (message) =>
+  console.log(`\n-- check-image (${Math.round((Date.now() - started) / 1000)} s): ${message}`);
 let failed = false;
 try {
   step(`build context: git archive ${ref} into ${work}/context`);
   const context = join(work, 'context');
-  execSync(`mkdir -p "${context}" && git archive ${ref} | tar -x -C "${context}"`, { cwd: repo, stdio: 'inherit' });
+  execSync(`mkdir -p "${context}" && git archive ${ref} | tar -x -C "${context}"`, {
+    cwd: repo,
+    stdio: 'inherit',
+  });
   applyDockerignore(context);
 
   step('replaying the Dockerfile');
   // The npm cache of this machine is reused (offline first), as a Docker layer cache would be.
   const image = replayDockerfile({
-    dockerfile: join(context, 'Dockerfile'), context, workRoot: work,
+    dockerfile: join(context, 'Dockerfile'),
+    context,
+    workRoot: work,
     runEnv: { npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
   });
 
@@ -44,8 +50,12 @@ try {
   step('starting the compose services from the runtime directory');
   const suffix = `img${randomBytes(4).toString('hex')}`;
   await runComposeServices({
-    composeFile: join(context, 'docker-compose.yml'), runtime: image.root, secretsDir: join(work, 'secrets'), suffix,
-    healthcheck: image.healthcheck, log: step,
+    composeFile: join(context, 'docker-compose.yml'),
+    runtime: image.root,
+    secretsDir: join(work, 'secrets'),
+    suffix,
+    healthcheck: image.healthcheck,
+    log: step,
   });
   step('image check passed');
 } catch (error) {
@@ -58,7 +68,9 @@ process.exit(failed ? 1 : 0);
 
 /** The context Docker would send: committed files minus .dockerignore's plain entries. */
 function applyDockerignore(context) {
-  const entries = readFileSync(join(context, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim())
+  const entries = readFileSync(join(context, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#') && !l.startsWith('!') && !/[*?[]/.test(l));
   for (const entry of entries) rmSync(join(context, entry), { recursive: true, force: true });
 }

@@ -8,7 +8,20 @@ import { workspaceDirs } from './workspaces.mjs';
 
 // Permissive licenses, plus MPL-2.0 (file-level copyleft: using unmodified files is fine; a
 // change to an MPL file itself must be published). Anything else needs a review and an entry here.
-const ALLOWED = new Set(['MIT', 'MIT-0', 'ISC', 'Apache-2.0', 'BSD-2-Clause', 'BSD-3-Clause', '0BSD', 'BlueOak-1.0.0', 'Python-2.0', 'CC0-1.0', 'Unlicense', 'MPL-2.0']);
+const ALLOWED = new Set([
+  'MIT',
+  'MIT-0',
+  'ISC',
+  'Apache-2.0',
+  'BSD-2-Clause',
+  'BSD-3-Clause',
+  '0BSD',
+  'BlueOak-1.0.0',
+  'Python-2.0',
+  'CC0-1.0',
+  'Unlicense',
+  'MPL-2.0',
+]);
 
 // Reviewed exceptions, by package and exact license (a changed license fails again). Apollo
 // Federation's gateway, query planner and composition are Elastic License 2.0: source-available,
@@ -39,20 +52,40 @@ function allowed(expression) {
   const tokens = expression.replace(/[()]/g, ' $& ').split(/\s+/).filter(Boolean);
   let i = 0;
   const primary = () => {
-    if (tokens[i] === '(') { i += 1; const v = or(); i += 1; return v; }
+    if (tokens[i] === '(') {
+      i += 1;
+      const v = or();
+      i += 1;
+      return v;
+    }
     const id = tokens[i++];
     if (tokens[i] === 'WITH') i += 2;
     return ALLOWED.has(id);
   };
-  const and = () => { let v = primary(); while (tokens[i] === 'AND') { i += 1; v = primary() && v; } return v; };
-  const or = () => { let v = and(); while (tokens[i] === 'OR') { i += 1; v = and() || v; } return v; };
+  const and = () => {
+    let v = primary();
+    while (tokens[i] === 'AND') {
+      i += 1;
+      v = primary() && v;
+    }
+    return v;
+  };
+  const or = () => {
+    let v = and();
+    while (tokens[i] === 'OR') {
+      i += 1;
+      v = and() || v;
+    }
+    return v;
+  };
   return or();
 }
 
 function licenseOf(manifest) {
   if (typeof manifest.license === 'string') return manifest.license;
   if (manifest.license?.type) return manifest.license.type; // legacy object form
-  if (Array.isArray(manifest.licenses)) return manifest.licenses.map((l) => l.type ?? l).join(' OR ');
+  if (Array.isArray(manifest.licenses))
+    return manifest.licenses.map((l) => l.type ?? l).join(' OR ');
   return '';
 }
 
@@ -71,23 +104,37 @@ while (queue.length > 0) {
     const license = licenseOf(manifest);
     const excepted = EXCEPTIONS.get(manifest.name) === license;
     if (excepted) excepts.push(`${manifest.name} (${license})`);
-    else if (!license || !allowed(license)) offenders.push(`${manifest.name}@${manifest.version} (${relative(root, dir)}): ${license || 'no license field'}`);
+    else if (!license || !allowed(license))
+      offenders.push(
+        `${manifest.name}@${manifest.version} (${relative(root, dir)}): ${license || 'no license field'}`,
+      );
   }
   // Optional and peer dependencies count when installed: then they are part of the running tree.
-  const optional = new Set([...Object.keys(manifest.optionalDependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+  const optional = new Set([
+    ...Object.keys(manifest.optionalDependencies ?? {}),
+    ...Object.keys(manifest.peerDependencies ?? {}),
+  ]);
   for (const name of new Set([...Object.keys(manifest.dependencies ?? {}), ...optional])) {
     const found = locate(name, dir);
     if (!found) {
-      if (!optional.has(name)) offenders.push(`${name} (needed by ${manifest.name}): not installed`);
+      if (!optional.has(name))
+        offenders.push(`${name} (needed by ${manifest.name}): not installed`);
       continue;
     }
-    if (!seen.has(found)) { seen.add(found); queue.push({ dir: found }); }
+    if (!seen.has(found)) {
+      seen.add(found);
+      queue.push({ dir: found });
+    }
   }
 }
 
 if (offenders.length > 0) {
-  console.error(`${offenders.length} production dependenc(ies) without an allowed license:\n  ${offenders.join('\n  ')}`);
-  console.error(`Allowed: ${[...ALLOWED].join(', ')} (scripts/check-licenses.mjs explains how to change that).`);
+  console.error(
+    `${offenders.length} production dependenc(ies) without an allowed license:\n  ${offenders.join('\n  ')}`,
+  );
+  console.error(
+    `Allowed: ${[...ALLOWED].join(', ')} (scripts/check-licenses.mjs explains how to change that).`,
+  );
   process.exit(1);
 }
 console.log(`licenses: ${checked} installed production packages under ${[...ALLOWED].join(', ')}`);

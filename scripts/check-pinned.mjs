@@ -7,7 +7,13 @@ import { join, resolve } from 'node:path';
 import { workspaceDirs } from './workspaces.mjs';
 
 const EXACT = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
-const SECTIONS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides'];
+const SECTIONS = [
+  'dependencies',
+  'devDependencies',
+  'optionalDependencies',
+  'peerDependencies',
+  'overrides',
+];
 
 const root = resolve(process.argv[2] ?? '.');
 // Workspaces by path, `dir/*` expanded (scripts/workspaces.mjs refuses any other glob).
@@ -21,14 +27,21 @@ for (const dir of ['.', ...workspaces]) {
   for (const section of SECTIONS) {
     for (const [name, spec] of Object.entries(manifest[section] ?? {})) {
       checked += 1;
-      if (typeof spec !== 'string' || !EXACT.test(spec)) offenders.push(`${file}: ${section}.${name} is ${JSON.stringify(spec)}, not an exact version`);
+      if (typeof spec !== 'string' || !EXACT.test(spec))
+        offenders.push(
+          `${file}: ${section}.${name} is ${JSON.stringify(spec)}, not an exact version`,
+        );
     }
   }
 }
 
 if (offenders.length > 0) {
   console.error(`${offenders.length} dependency spec(s) not pinned:\n  ${offenders.join('\n  ')}`);
-  console.error('Pin each to the exact version in package-lock.json, then npm install && node scripts/complete-lockfile.mjs.');
+  console.error(
+    'Pin each to the exact version in package-lock.json, then npm install && node scripts/complete-lockfile.mjs.',
+  );
   process.exit(1);
 }
-console.log(`pinned: ${checked} dependency specs in ${workspaces.length + 1} package.json files are exact versions`);
+console.log(
+  `pinned: ${checked} dependency specs in ${workspaces.length + 1} package.json files are exact versions`,
+);

@@ -6,7 +6,17 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const OS = ['darwin', 'linux', 'win32', 'freebsd', 'android', 'openharmony', 'sunos', 'aix'];
-const CPU = { x64: 'x64', arm64: 'arm64', arm: 'arm', ia32: 'ia32', riscv64: 'riscv64', loong64: 'loong64', ppc64: 'ppc64', s390x: 's390x', wasm32: 'wasm32' };
+const CPU = {
+  x64: 'x64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: 'ia32',
+  riscv64: 'riscv64',
+  loong64: 'loong64',
+  ppc64: 'ppc64',
+  s390x: 's390x',
+  wasm32: 'wasm32',
+};
 
 function platformOf(name) {
   const parts = name.split('/').pop().split('-');
@@ -24,16 +34,29 @@ const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
 const wanted = new Map();
 for (const [path, meta] of Object.entries(lock.packages)) {
   for (const [name, spec] of Object.entries(meta.optionalDependencies ?? {})) {
-    const base = path.includes('node_modules/') ? path.slice(0, path.lastIndexOf('node_modules/')) : '';
+    const base = path.includes('node_modules/')
+      ? path.slice(0, path.lastIndexOf('node_modules/'))
+      : '';
     const nested = `${path}/node_modules/${name}`;
     const hoisted = `${base}node_modules/${name}`;
-    if (!lock.packages[nested] && !lock.packages[hoisted] && !lock.packages[`node_modules/${name}`]) wanted.set(`node_modules/${name}`, { name, spec });
+    if (!lock.packages[nested] && !lock.packages[hoisted] && !lock.packages[`node_modules/${name}`])
+      wanted.set(`node_modules/${name}`, { name, spec });
   }
 }
 for (const [path, { spec, name }] of wanted) {
-  lock.packages[path] = { version: spec.replace(/^[\^~=]/, ''), dev: true, optional: true, ...platformOf(name) };
+  lock.packages[path] = {
+    version: spec.replace(/^[\^~=]/, ''),
+    dev: true,
+    optional: true,
+    ...platformOf(name),
+  };
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) =>
+    a === '' ? -1 : b === '' ? 1 : a.localeCompare(b),
+  ),
+);
 writeFileSync('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`added ${wanted.size} lock entries for optional platform packages`);
-if (process.argv.includes('--check')) execFileSync('npm', ['ci', '--dry-run', '--ignore-scripts'], { stdio: 'inherit' });
+if (process.argv.includes('--check'))
+  execFileSync('npm', ['ci', '--dry-run', '--ignore-scripts'], { stdio: 'inherit' });

@@ -7,10 +7,20 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { subgraphs } = JSON.parse(readFileSync(new URL('../subgraphs/registry.json', import.meta.url), 'utf8'));
+const { subgraphs } = JSON.parse(
+  readFileSync(new URL('../subgraphs/registry.json', import.meta.url), 'utf8'),
+);
 /** The tokens services present to the gateway's internal listener, and the scopes each needs (subgraphs/registry.json). */
-export const SERVICE_TOKEN_SCOPES = Object.fromEntries(subgraphs.filter((s) => s.serviceToken).map((s) => [s.name, s.serviceToken.scopes]));
-const KEYS = ['jwt_secret', 'internal_claims_secret', 'refresh_token_secret', 'password_pepper', 'postgres_password'];
+export const SERVICE_TOKEN_SCOPES = Object.fromEntries(
+  subgraphs.filter((s) => s.serviceToken).map((s) => [s.name, s.serviceToken.scopes]),
+);
+const KEYS = [
+  'jwt_secret',
+  'internal_claims_secret',
+  'refresh_token_secret',
+  'password_pepper',
+  'postgres_password',
+];
 /** Every subgraph has a database role and schema of its own. */
 const DATABASE_SERVICES = subgraphs.map((s) => s.name);
 
@@ -31,7 +41,10 @@ export function writeComposeSecrets({ dir = 'secrets', databaseUrl, force = fals
   for (const name of KEYS) write(name, randomBytes(48).toString('base64'));
   for (const service of DATABASE_SERVICES) {
     const password = write(`${service}_db_password`, randomBytes(24).toString('hex'));
-    write(`${service}_database_url`, databaseUrl ?? `postgres://bastion_${service}:${password}@postgres:5432/bastion`);
+    write(
+      `${service}_database_url`,
+      databaseUrl ?? `postgres://bastion_${service}:${password}@postgres:5432/bastion`,
+    );
   }
   const entries = Object.entries(SERVICE_TOKEN_SCOPES).map(([name, scopes]) => {
     const token = write(`${name}_service_token`, serviceToken());
@@ -44,7 +57,17 @@ export function writeComposeSecrets({ dir = 'secrets', databaseUrl, force = fals
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { dir: { type: 'string' }, 'database-url': { type: 'string' }, force: { type: 'boolean' } } });
-  writeComposeSecrets({ dir: values.dir, databaseUrl: values['database-url'], force: values.force });
+  const { values } = parseArgs({
+    options: {
+      dir: { type: 'string' },
+      'database-url': { type: 'string' },
+      force: { type: 'boolean' },
+    },
+  });
+  writeComposeSecrets({
+    dir: values.dir,
+    databaseUrl: values['database-url'],
+    force: values.force,
+  });
   console.log(`secrets written to ${values.dir ?? 'secrets'}/`);
 }

@@ -22,6 +22,13 @@ for (const workspace of ['packages/platform', 'packages/standalone', 'gateway'])
   copy(join(workspace, 'dist'));
 }
 const SOURCES = new Set(['src', 'test', 'node_modules']);
-for (const { folder } of subgraphs) copy(folder, (path) => !SOURCES.has(basename(path)) || dirname(path) !== join(root, folder));
-for (const file of ['subgraphs/registry.json', 'schema/supergraph.public.graphql', 'schema/supergraph.internal.graphql', 'deploy/healthcheck.mjs']) copy(file);
+for (const { folder } of subgraphs)
+  copy(folder, (path) => !SOURCES.has(basename(path)) || dirname(path) !== join(root, folder));
+for (const file of [
+  'subgraphs/registry.json',
+  'schema/supergraph.public.graphql',
+  'schema/supergraph.internal.graphql',
+  'deploy/healthcheck.mjs',
+])
+  copy(file);
 console.log(`image files gathered in ${out}`);

@@ -8,7 +8,11 @@ import { basename, join, posix } from 'node:path';
 
 /** Instructions per stage: `{ name, env, steps: [{ op, args, from? }], cmd, user, healthcheck }`. */
 export function parseDockerfile(text) {
-  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const stages = [];
   for (const line of lines) {
     const [, op, rest] = /^(\w+)\s+(.*)$/.exec(line) ?? [];
@@ -33,7 +37,8 @@ function execForm(args) {
 
 function parseEnv(args) {
   const env = {};
-  for (const [, key, quoted, plain] of args.matchAll(/(\w+)=(?:"([^"]*)"|(\S*))/g)) env[key] = quoted ?? plain;
+  for (const [, key, quoted, plain] of args.matchAll(/(\w+)=(?:"([^"]*)"|(\S*))/g))
+    env[key] = quoted ?? plain;
   return env;
 }
 
@@ -41,7 +46,13 @@ function parseEnv(args) {
  * Replays every stage into `workRoot/<stage>`; `context` is the build context. Returns each
  * stage's directory and the final stage's CMD, USER and HEALTHCHECK for the caller to check.
  */
-export function replayDockerfile({ dockerfile, context, workRoot, log = console.log, runEnv = {} }) {
+export function replayDockerfile({
+  dockerfile,
+  context,
+  workRoot,
+  log = console.log,
+  runEnv = {},
+}) {
   const stages = parseDockerfile(readFileSync(dockerfile, 'utf8'));
   const dirs = {};
   const result = { stages: dirs };
@@ -53,7 +64,8 @@ export function replayDockerfile({ dockerfile, context, workRoot, log = console.
     const inStage = (path) => {
       const absolute = posix.resolve(stage.workdir, path);
       const relative = posix.relative(stage.workdir, absolute);
-      if (relative.startsWith('..')) throw new Error(`${stage.name}: ${path} is outside WORKDIR ${stage.workdir}`);
+      if (relative.startsWith('..'))
+        throw new Error(`${stage.name}: ${path} is outside WORKDIR ${stage.workdir}`);
       return join(root, relative);
     };
     for (const step of stage.steps) {
@@ -62,12 +74,21 @@ export function replayDockerfile({ dockerfile, context, workRoot, log = console.
       else if (step.op === 'ENV') Object.assign(stage.env, parseEnv(step.args));
       else if (step.op === 'COPY') copyStep(step.args, { context, dirs, stages, inStage });
       else if (step.op === 'RUN') {
-        const run = spawnSync('sh', ['-c', step.args], { cwd: root, stdio: 'inherit', env: { ...process.env, ...runEnv, ...stage.env } });
-        if (run.status !== 0) throw new Error(`[${stage.name}] RUN ${step.args} failed (exit ${run.status})`);
+        const run = spawnSync('sh', ['-c', step.args], {
+          cwd: root,
+          stdio: 'inherit',
+          env: { ...process.env, ...runEnv, ...stage.env },
+        });
+        if (run.status !== 0)
+          throw new Error(`[${stage.name}] RUN ${step.args} failed (exit ${run.status})`);
       } else if (step.op === 'USER') result.user = step.args;
       else if (step.op === 'CMD') result.cmd = execForm(step.args);
-      else if (step.op === 'HEALTHCHECK') result.healthcheck = execForm(step.args.replace(/^(--\S+\s+)*CMD\s+/, ''));
-      else throw new Error(`${step.op} is not understood by the replay; teach scripts/image-replay.mjs`);
+      else if (step.op === 'HEALTHCHECK')
+        result.healthcheck = execForm(step.args.replace(/^(--\S+\s+)*CMD\s+/, ''));
+      else
+        throw new Error(
+          `${step.op} is not understood by the replay; teach scripts/image-replay.mjs`,
+        );
     }
     result.env = stage.env;
     result.root = root;
@@ -84,20 +105,26 @@ function copyStep(args, { context, dirs, stages, inStage }) {
   let sourceWorkdir = '/';
   if (from !== undefined) {
     const source = stages.find((s) => s.name === from);
-    if (!source || !dirs[from]) throw new Error(`COPY --from=${from}: no earlier stage of that name`);
+    if (!source || !dirs[from])
+      throw new Error(`COPY --from=${from}: no earlier stage of that name`);
     sourceRoot = dirs[from];
     sourceWorkdir = source.workdir;
   }
   const intoDirectory = dest.endsWith('/') || words.length > 1;
   for (const src of words) {
     // From a stage, absolute paths are in its filesystem, which the replay keeps under its WORKDIR.
-    const relative = from !== undefined ? posix.relative(sourceWorkdir, posix.resolve(sourceWorkdir, src)) : src;
+    const relative =
+      from !== undefined ? posix.relative(sourceWorkdir, posix.resolve(sourceWorkdir, src)) : src;
     if (relative.startsWith('..')) throw new Error(`COPY ${src}: outside the source's WORKDIR`);
     const path = join(sourceRoot, relative);
-    if (!existsSync(path)) throw new Error(`COPY ${src}: not found${from ? ` in stage ${from}` : ' in the build context'}`);
+    if (!existsSync(path))
+      throw new Error(
+        `COPY ${src}: not found${from ? ` in stage ${from}` : ' in the build context'}`,
+      );
     const isDirectory = statSync(path).isDirectory();
     // Docker copies a directory's contents, a file by its name into a directory destination.
-    const target = isDirectory || !intoDirectory ? inStage(dest) : join(inStage(dest), basename(path));
+    const target =
+      isDirectory || !intoDirectory ? inStage(dest) : join(inStage(dest), basename(path));
     mkdirSync(isDirectory ? target : join(target, '..'), { recursive: true });
     cpSync(path, target, { recursive: true });
   }

@@ -9,9 +9,13 @@ export function workspaceDirs(root) {
   return patterns.flatMap((pattern) => {
     if (!/[*?{[]/.test(pattern)) return [pattern];
     const parent = /^([^*?{[]+)\/\*$/.exec(pattern)?.[1];
-    if (!parent) throw new Error(`package.json: workspace "${pattern}": only a path or "dir/*" is understood`);
+    if (!parent)
+      throw new Error(`package.json: workspace "${pattern}": only a path or "dir/*" is understood`);
     return readdirSync(join(root, parent), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && existsSync(join(root, parent, entry.name, 'package.json')))
+      .filter(
+        (entry) =>
+          entry.isDirectory() && existsSync(join(root, parent, entry.name, 'package.json')),
+      )
       .map((entry) => `${parent}/${entry.name}`)
       .sort();
   });

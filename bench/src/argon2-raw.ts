@@ -13,18 +13,29 @@ async function main(): Promise<void> {
   const concurrency = asked > 0 ? asked : Math.max(1, availableParallelism() - 1);
   const secret = process.env.PASSWORD_PEPPER ? Buffer.from(process.env.PASSWORD_PEPPER) : undefined;
   const password = 'benchmark password';
-  const hash = await argon2.hash(password, { type: argon2.argon2id, memoryCost, timeCost, parallelism, secret });
+  const hash = await argon2.hash(password, {
+    type: argon2.argon2id,
+    memoryCost,
+    timeCost,
+    parallelism,
+    secret,
+  });
   let verifications = 0;
   const started = process.hrtime.bigint();
   const deadline = Date.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (Date.now() < deadline) {
-      if (!(await argon2.verify(hash, password, { secret }))) throw new Error('verification failed');
-      verifications += 1;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) {
+        if (!(await argon2.verify(hash, password, { secret })))
+          throw new Error('verification failed');
+        verifications += 1;
+      }
+    }),
+  );
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stdout.write(`${JSON.stringify({ verifications, seconds: elapsed, perSecond: verifications / elapsed })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ verifications, seconds: elapsed, perSecond: verifications / elapsed })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

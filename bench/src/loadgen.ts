@@ -42,7 +42,19 @@ function claimsSigner(spec: NonNullable<LoadSpec['claims']>): () => string {
   const op = operationDigest({ query: spec.query, operationName: null, variables: null });
   return () => {
     const now = Math.floor(Date.now() / 1000);
-    const payload = b64url(JSON.stringify({ k: 'a', op, ip: '127.0.0.1', ua: 'bench', iss: 'bastion-gateway', aud: spec.audience, iat: now, exp: now + 30, jti: randomUUID() }));
+    const payload = b64url(
+      JSON.stringify({
+        k: 'a',
+        op,
+        ip: '127.0.0.1',
+        ua: 'bench',
+        iss: 'bastion-gateway',
+        aud: spec.audience,
+        iat: now,
+        exp: now + 30,
+        jti: randomUUID(),
+      }),
+    );
     const signature = createHmac('sha256', key).update(`${header}.${payload}`).digest('base64url');
     return `${header}.${payload}.${signature}`;
   };
@@ -63,28 +75,37 @@ async function main(): Promise<void> {
     ...(spec.amount ? { amount: spec.amount } : { duration: spec.seconds }),
     method: 'POST',
     headers,
-    requests: [{
-      setupRequest: (request) => {
-        let body = spec.bodies[next++ % spec.bodies.length];
-        if (spec.uniqueIds) body = body.replaceAll('{{id}}', randomUUID());
-        const h: Record<string, string> = { ...headers };
-        if (sign) h['x-bastion-claims'] = sign();
-        return { ...request, method: 'POST', body, headers: h };
+    requests: [
+      {
+        setupRequest: (request) => {
+          let body = spec.bodies[next++ % spec.bodies.length];
+          if (spec.uniqueIds) body = body.replaceAll('{{id}}', randomUUID());
+          const h: Record<string, string> = { ...headers };
+          if (sign) h['x-bastion-claims'] = sign();
+          return { ...request, method: 'POST', body, headers: h };
+        },
+        onResponse: (status, body) => {
+          if (status === 200 && !body.includes('"errors"')) ok += 1;
+          else {
+            failed += 1;
+            firstFailure ??= `${status} ${body.slice(0, 300)}`;
+          }
+        },
       },
-      onResponse: (status, body) => {
-        if (status === 200 && !body.includes('"errors"')) ok += 1;
-        else {
-          failed += 1;
-          firstFailure ??= `${status} ${body.slice(0, 300)}`;
-        }
-      },
-    }],
+    ],
   });
   const requests = ok + failed;
   const seconds = result.duration;
   const out: LoadResult = {
-    requests, ok, failed: failed + result.errors + result.timeouts, seconds, perSecond: requests / seconds, okPerSecond: ok / seconds,
-    p50Ms: result.latency.p50, p99Ms: result.latency.p99, firstFailure,
+    requests,
+    ok,
+    failed: failed + result.errors + result.timeouts,
+    seconds,
+    perSecond: requests / seconds,
+    okPerSecond: ok / seconds,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    firstFailure,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 
 /** The parts of a V8 .cpuprofile this reads. */
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
   startTime: number;
   endTime: number;
   samples: number[];
@@ -32,7 +36,10 @@ export function packageOf(url: string, functionName: string): string {
     return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
   }
   // Node's own code by area (http, streams, crypto, async_hooks...), so "node" is not one opaque row.
-  if (url.startsWith('node:')) return url.replace(/^node:(internal\/)?([^/]+).*$/, 'node:$2').replace(/^node:(_http_\w+|http)$/, 'node:http');
+  if (url.startsWith('node:'))
+    return url
+      .replace(/^node:(internal\/)?([^/]+).*$/, 'node:$2')
+      .replace(/^node:(_http_\w+|http)$/, 'node:http');
   const workspace = /\/(gateway|packages\/[^/]+|subgraphs\/[^/]+|bench)\/dist\//.exec(url);
   if (workspace) return `bastion:${workspace[1]}`;
   return url;
@@ -43,12 +50,21 @@ export function packageOf(url: string, functionName: string): string {
  * each { startMs, endMs } counted back from the profile's end (the load's windows), so start-up,
  * shut-down and other scenarios stay out. No windows: the whole profile.
  */
-export function summarise(path: string, requests: number, windowsFromEnd: { startMs: number; endMs: number }[] = [], top = 15): ProfileSummary {
+export function summarise(
+  path: string,
+  requests: number,
+  windowsFromEnd: { startMs: number; endMs: number }[] = [],
+  top = 15,
+): ProfileSummary {
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- a profile the bench itself asked Node to write
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const windows = windowsFromEnd.map((w) => [profile.endTime - w.startMs * 1000, profile.endTime - w.endMs * 1000]);
-  const inWindow = (t: number) => windows.length === 0 || windows.some(([from, to]) => t >= from && t <= to);
+  const windows = windowsFromEnd.map((w) => [
+    profile.endTime - w.startMs * 1000,
+    profile.endTime - w.endMs * 1000,
+  ]);
+  const inWindow = (t: number) =>
+    windows.length === 0 || windows.some(([from, to]) => t >= from && t <= to);
   const selfByFunction = new Map<string, number>();
   const selfByPackage = new Map<string, number>();
   let busy = 0;
@@ -64,21 +80,46 @@ export function summarise(path: string, requests: number, windowsFromEnd: { star
     if (functionName === '(idle)') continue;
     busy += dt;
     const pkg = packageOf(url, functionName);
-    const fn = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*node_modules\//, '').replace(/^.*\/(?=[^/]+\/dist\/)/, '')}:${lineNumber + 1}` : ''}`.trim();
+    const fn =
+      `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*node_modules\//, '').replace(/^.*\/(?=[^/]+\/dist\/)/, '')}:${lineNumber + 1}` : ''}`.trim();
     selfByFunction.set(fn, (selfByFunction.get(fn) ?? 0) + dt);
     selfByPackage.set(pkg, (selfByPackage.get(pkg) ?? 0) + dt);
   }
-  const rows = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
-    .map(([name, us]) => ({ name, usPerRequest: us / Math.max(1, requests), share: us / Math.max(1, busy) }));
-  return { busyMs: busy / 1000, usPerRequest: busy / Math.max(1, requests), byPackage: rows(selfByPackage), byFunction: rows(selfByFunction) };
+  const rows = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({
+        name,
+        usPerRequest: us / Math.max(1, requests),
+        share: us / Math.max(1, busy),
+      }));
+  return {
+    busyMs: busy / 1000,
+    usPerRequest: busy / Math.max(1, requests),
+    byPackage: rows(selfByPackage),
+    byFunction: rows(selfByFunction),
+  };
 }
 
 export function profileMarkdown(title: string, s: ProfileSummary): string {
-  const table = (rows: ProfileRow[], head: string) => [
-    `| ${head} | µs/request | share |`, '| --- | ---: | ---: |',
-    ...rows.map((r) => `| ${r.name.replaceAll('|', '\\|')} | ${r.usPerRequest.toFixed(1)} | ${(r.share * 100).toFixed(1)}% |`),
+  const table = (rows: ProfileRow[], head: string) =>
+    [
+      `| ${head} | µs/request | share |`,
+      '| --- | ---: | ---: |',
+      ...rows.map(
+        (r) =>
+          `| ${r.name.replaceAll('|', '\\|')} | ${r.usPerRequest.toFixed(1)} | ${(r.share * 100).toFixed(1)}% |`,
+      ),
+    ].join('\n');
+  return [
+    `#### ${title}: ${s.usPerRequest.toFixed(0)} µs of CPU per request`,
+    '',
+    table(s.byPackage, 'package (self time)'),
+    '',
+    table(s.byFunction, 'function (self time)'),
+    '',
   ].join('\n');
-  return [`#### ${title}: ${s.usPerRequest.toFixed(0)} µs of CPU per request`, '', table(s.byPackage, 'package (self time)'), '', table(s.byFunction, 'function (self time)'), ''].join('\n');
 }
 
 if (require.main === module) {

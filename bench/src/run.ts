@@ -1,11 +1,26 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { LoadResult, LoadSpec } from './loadgen';
 import { profileMarkdown, summarise, type ProfileSummary } from './profile-summary';
-import { PGLITE_BENCH_PORT, PRODUCT_MAIN, REPO_ROOT, STOCK_GATEWAY_PORT, portEnv, urlOf } from './services';
+import {
+  PGLITE_BENCH_PORT,
+  PRODUCT_MAIN,
+  REPO_ROOT,
+  STOCK_GATEWAY_PORT,
+  portEnv,
+  urlOf,
+} from './services';
 
 /**
  * `npm run bench`: the product (`npm start`'s process) on one core, the load generator
@@ -28,7 +43,10 @@ const PGBENCH_CLIENTS = num('BENCH_PGBENCH_CLIENTS', 10);
 const LOGIN_USERS = 10;
 /** Set: the product runs under --cpu-prof and the report gets a per-request profile of each scenario. */
 const PROFILE = process.env.BENCH_PROFILE === '1';
-const MODES = (process.env.BENCH_MODES ?? 'embedded,services').split(',').map((m) => m.trim()).filter(Boolean) as Mode[];
+const MODES = (process.env.BENCH_MODES ?? 'embedded,services')
+  .split(',')
+  .map((m) => m.trim())
+  .filter(Boolean) as Mode[];
 const DATABASE_HOST = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const BENCH_DATABASE = 'bastion_bench';
 
@@ -36,9 +54,11 @@ type Mode = 'embedded' | 'services';
 
 const TWO_CORES = cpus().length >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 /** The product and its peers (stock gateway, raw argon2, PGlite for pgbench) on core 0; generators on core 1. */
-const pinned = (core: 0 | 1, command: string[]) => (TWO_CORES ? ['taskset', '-c', String(core), ...command] : command);
+const pinned = (core: 0 | 1, command: string[]) =>
+  TWO_CORES ? ['taskset', '-c', String(core), ...command] : command;
 
-const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const log = (message: string) =>
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 const median = (values: number[]) => {
   const s = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   if (s.length === 0) return NaN;
@@ -56,12 +76,25 @@ const SERVICE_TOKEN = `bst_${randomBytes(32).toString('base64url')}`;
 
 function productEnv(mode: Mode, dataDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
-    ...process.env, ...portEnv(), ...secrets,
-    NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', EXPLORER: 'off', APOLLO_TELEMETRY_DISABLED: 'true',
-    SERVICE_TOKENS: JSON.stringify([{ name: 'bench', scopes: ['credits:read', 'credits:write', 'users:read'], sha256: createHash('sha256').update(SERVICE_TOKEN).digest('hex') }]),
+    ...process.env,
+    ...portEnv(),
+    ...secrets,
+    NODE_ENV: 'production',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    EXPLORER: 'off',
+    APOLLO_TELEMETRY_DISABLED: 'true',
+    SERVICE_TOKENS: JSON.stringify([
+      {
+        name: 'bench',
+        scopes: ['credits:read', 'credits:write', 'users:read'],
+        sha256: createHash('sha256').update(SERVICE_TOKEN).digest('hex'),
+      },
+    ]),
     // Every limit stays on; one client address drives the whole load, so its budgets are raised
     // to what that load needs (a real deployment sees many addresses).
-    RATE_LIMIT_AUTH_PER_IP: '100000000', COST_BUDGET_PER_MINUTE: '1000000000', SERVICE_COST_BUDGET_PER_MINUTE: '1000000000',
+    RATE_LIMIT_AUTH_PER_IP: '100000000',
+    COST_BUDGET_PER_MINUTE: '1000000000',
+    SERVICE_COST_BUDGET_PER_MINUTE: '1000000000',
     DATA_DIR: dataDir,
   };
   for (const v of ['DATABASE_URL', 'NATS_URL', 'REDIS_URL', 'SCHEMA_SUFFIX']) delete env[v];
@@ -102,23 +135,32 @@ async function waitFor(url: string, timeoutMs: number, proc: ChildProcess): Prom
 }
 
 function stopper(proc: ChildProcess): () => Promise<void> {
-  return () => new Promise((done) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return done();
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      done();
+  return () =>
+    new Promise((done) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return done();
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+      proc.once('exit', () => {
+        clearTimeout(timer);
+        done();
+      });
+      proc.kill('SIGTERM');
     });
-    proc.kill('SIGTERM');
-  });
 }
 
 /** Starts the product as `npm start` does (after its build step), pinned, and times it to /health. */
 async function startProduct(mode: Mode, dataDir: string, profileDir?: string): Promise<Product> {
-  const node = [process.execPath, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), PRODUCT_MAIN];
+  const node = [
+    process.execPath,
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    PRODUCT_MAIN,
+  ];
   const [command, ...args] = pinned(0, node);
   const started = process.hrtime.bigint();
-  const proc = spawn(command, args, { env: productEnv(mode, dataDir), cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(command, args, {
+    env: productEnv(mode, dataDir),
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   proc.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -140,10 +182,18 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-function runChild<T>(core: 0 | 1, script: string, args: string[], env?: NodeJS.ProcessEnv): Promise<T> {
+function runChild<T>(
+  core: 0 | 1,
+  script: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<T> {
   const [command, ...rest] = pinned(core, [process.execPath, resolve(__dirname, script), ...args]);
   return new Promise((done, fail) => {
-    const proc = spawn(command, rest, { env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(command, rest, {
+      env: env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -175,10 +225,19 @@ function startHelper(script: string, env?: NodeJS.ProcessEnv): Promise<{ stop():
   });
 }
 
-async function graphql(url: string, query: string, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+async function graphql(
+  url: string,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
   const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-  if (body.errors || !body.data) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(body.errors ?? body)}`);
+  if (body.errors || !body.data)
+    throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(body.errors ?? body)}`);
   return body.data;
 }
 
@@ -200,9 +259,32 @@ function pgbench(url: string, seconds: number, clients: number): number {
   const script = join(dir, 'same-row.sql');
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- a file in the bench's own temporary directory
   writeFileSync(script, 'UPDATE bench_same_row SET balance = balance - 1 WHERE id = 1;\n');
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- fixed system locations of pgbench
-  const bin = ['/usr/bin/pgbench', ...readdirSafe('/usr/lib/postgresql').map((v) => `/usr/lib/postgresql/${v}/bin/pgbench`)].find((p) => existsSync(p)) ?? 'pgbench';
-  const args = ['-n', '-M', 'simple', '-f', script, '-c', String(clients), '-j', '1', '-T', String(seconds), '-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres', u.pathname.slice(1)];
+  const bin =
+    [
+      '/usr/bin/pgbench',
+      ...readdirSafe('/usr/lib/postgresql').map((v) => `/usr/lib/postgresql/${v}/bin/pgbench`),
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- fixed system locations of pgbench
+    ].find((p) => existsSync(p)) ?? 'pgbench';
+  const args = [
+    '-n',
+    '-M',
+    'simple',
+    '-f',
+    script,
+    '-c',
+    String(clients),
+    '-j',
+    '1',
+    '-T',
+    String(seconds),
+    '-h',
+    u.hostname,
+    '-p',
+    u.port || '5432',
+    '-U',
+    u.username || 'postgres',
+    u.pathname.slice(1),
+  ];
   const [command, ...rest] = pinned(1, [bin, ...args]);
   const result = spawnSync(command, rest, { encoding: 'utf8' });
   rmSync(dir, { recursive: true, force: true });
@@ -235,13 +317,23 @@ interface ModeResult {
   soak?: LoadResult;
   reps: Record<string, LoadResult>[];
   argon2Raw: number[];
-  spend?: { seconds: number; connections: number; perSecond: number; ok: number; failed: number; lost: number; balanceBefore: number; balanceAfter: number};
+  spend?: {
+    seconds: number;
+    connections: number;
+    perSecond: number;
+    ok: number;
+    failed: number;
+    lost: number;
+    balanceBefore: number;
+    balanceAfter: number;
+  };
   pgbenchTps?: number;
   profiles: Record<string, ProfileSummary>;
 }
 
 /** When each scenario's load ran (wall clock), to cut its part out of the product's CPU profile. */
-const windows: Record<string, { start: number; end: number; requests: number; seconds: number }[]> = {};
+const windows: Record<string, { start: number; end: number; requests: number; seconds: number }[]> =
+  {};
 
 const AI_MODELS = '{ aiModels { id displayName creditsPerRequest } }';
 const ME_ONE = '{ me { id email displayName } }';
@@ -254,27 +346,49 @@ async function runMode(mode: Mode): Promise<ModeResult> {
   mkdirSync(dataDir, { recursive: true });
   if (mode === 'services') {
     // The bench's own database, dropped and made afresh: never anyone else's.
-    await pgAdmin([`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`, `CREATE DATABASE ${BENCH_DATABASE}`]);
+    await pgAdmin([
+      `DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`,
+      `CREATE DATABASE ${BENCH_DATABASE}`,
+    ]);
   }
-  log(`${mode}: cold start (fresh ${mode === 'embedded' ? 'DATA_DIR' : `database ${BENCH_DATABASE}`})`);
+  log(
+    `${mode}: cold start (fresh ${mode === 'embedded' ? 'DATA_DIR' : `database ${BENCH_DATABASE}`})`,
+  );
   // BENCH_COLD=0 skips the separate cold start (development runs); the first start is then cold.
   const cold = process.env.BENCH_COLD === '0' ? undefined : await startProduct(mode, dataDir);
   await cold?.stop();
   const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'bastion-bench-prof-')) : undefined;
   const product = await startProduct(mode, dataDir, profileDir);
-  log(`${mode}: cold start ${cold?.startMs.toFixed(0)} ms, warm start ${product.startMs.toFixed(0)} ms`);
+  log(
+    `${mode}: cold start ${cold?.startMs.toFixed(0)} ms, warm start ${product.startMs.toFixed(0)} ms`,
+  );
   const result: ModeResult = {
-    mode, coldStartMs: cold?.startMs ?? NaN, warmStartMs: product.startMs, rssAfterStartMb: rssMb(product.proc.pid ?? 0), rssAfterSoakMb: NaN,
-    reps: [], argon2Raw: [], profiles: {},
+    mode,
+    coldStartMs: cold?.startMs ?? NaN,
+    warmStartMs: product.startMs,
+    rssAfterStartMb: rssMb(product.proc.pid ?? 0),
+    rssAfterSoakMb: NaN,
+    reps: [],
+    argon2Raw: [],
+    profiles: {},
   };
   let exitedAt = Date.now();
-  const stock = await startHelper('stock-gateway.js', { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true' });
+  const stock = await startHelper('stock-gateway.js', {
+    ...process.env,
+    APOLLO_TELEMETRY_DISABLED: 'true',
+  });
   try {
     const gateway = urlOf('gateway');
     const internal = urlOf('gatewayInternal');
     const service = { authorization: `Bearer ${SERVICE_TOKEN}` };
     const password = 'benchmark password';
-    const register = async (email: string) => ((await graphql(gateway, `mutation { register(input: { email: "${email}", password: "${password}" }) { accessToken user { id } } }`)).register as { accessToken: string; user: { id: string } });
+    const register = async (email: string) =>
+      (
+        await graphql(
+          gateway,
+          `mutation { register(input: { email: "${email}", password: "${password}" }) { accessToken user { id } } }`,
+        )
+      ).register as { accessToken: string; user: { id: string } };
     const stamp = Date.now();
     const me = await register(`bench-${stamp}@example.com`);
     const loginEmails: string[] = [];
@@ -282,21 +396,72 @@ async function runMode(mode: Mode): Promise<ModeResult> {
       loginEmails.push(`bench-login-${i}-${stamp}@example.com`);
       await register(loginEmails[i]);
     }
-    await graphql(internal, `mutation { addCredits(userId: "${me.user.id}", amount: 1000000, type: ADJUSTMENT, description: "bench", idempotencyKey: "bench-fund-${stamp}") { id } }`, service);
+    await graphql(
+      internal,
+      `mutation { addCredits(userId: "${me.user.id}", amount: 1000000, type: ADJUSTMENT, description: "bench", idempotencyKey: "bench-fund-${stamp}") { id } }`,
+      service,
+    );
     const bearer = { authorization: `Bearer ${me.accessToken}` };
     const body = (query: string) => JSON.stringify({ query });
     const base = { connections: CONNECTIONS, seconds: DURATION };
     const scenarios: Scenario[] = [
-      { name: 'direct', description: 'aiModels straight to the ai subgraph (fresh signed claims per request)', spec: () => ({ ...base, url: urlOf('ai'), bodies: [body(AI_MODELS)], claims: { secret: secrets.INTERNAL_CLAIMS_SECRET, audience: 'ai', query: AI_MODELS } }) },
-      { name: 'gateway', description: "aiModels through the product's gateway", spec: () => ({ ...base, url: gateway, bodies: [body(AI_MODELS)] }) },
-      { name: 'stock', description: 'aiModels through a stock @apollo/gateway on the same subgraphs', spec: () => ({ ...base, url: `http://127.0.0.1:${STOCK_GATEWAY_PORT}/`, bodies: [body(AI_MODELS)] }) },
-      { name: 'auth1', description: '`{ me { id email displayName } }` with a user token (one subgraph)', spec: () => ({ ...base, url: gateway, bodies: [body(ME_ONE)], headers: bearer }) },
-      { name: 'auth2', description: '`{ me { id email credits { balance } } }` with a user token (two subgraphs)', spec: () => ({ ...base, url: gateway, bodies: [body(ME_TWO)], headers: bearer }) },
-      { name: 'login', description: `login storm: logins of ${LOGIN_USERS} users`, spec: () => ({ ...base, url: gateway, bodies: loginEmails.map((e) => body(`mutation { login(email: "${e}", password: "${password}") { accessToken } }`)) }) },
+      {
+        name: 'direct',
+        description: 'aiModels straight to the ai subgraph (fresh signed claims per request)',
+        spec: () => ({
+          ...base,
+          url: urlOf('ai'),
+          bodies: [body(AI_MODELS)],
+          claims: { secret: secrets.INTERNAL_CLAIMS_SECRET, audience: 'ai', query: AI_MODELS },
+        }),
+      },
+      {
+        name: 'gateway',
+        description: "aiModels through the product's gateway",
+        spec: () => ({ ...base, url: gateway, bodies: [body(AI_MODELS)] }),
+      },
+      {
+        name: 'stock',
+        description: 'aiModels through a stock @apollo/gateway on the same subgraphs',
+        spec: () => ({
+          ...base,
+          url: `http://127.0.0.1:${STOCK_GATEWAY_PORT}/`,
+          bodies: [body(AI_MODELS)],
+        }),
+      },
+      {
+        name: 'auth1',
+        description: '`{ me { id email displayName } }` with a user token (one subgraph)',
+        spec: () => ({ ...base, url: gateway, bodies: [body(ME_ONE)], headers: bearer }),
+      },
+      {
+        name: 'auth2',
+        description: '`{ me { id email credits { balance } } }` with a user token (two subgraphs)',
+        spec: () => ({ ...base, url: gateway, bodies: [body(ME_TWO)], headers: bearer }),
+      },
+      {
+        name: 'login',
+        description: `login storm: logins of ${LOGIN_USERS} users`,
+        spec: () => ({
+          ...base,
+          url: gateway,
+          bodies: loginEmails.map((e) =>
+            body(`mutation { login(email: "${e}", password: "${password}") { accessToken } }`),
+          ),
+        }),
+      },
     ];
     const only = process.env.BENCH_SCENARIOS?.split(',');
-    const selected = scenarios.filter((s) => !only || only.includes(s.name) || (s.name === 'login' && only.includes('storm')));
-    const argon = [process.env.ARGON2_MEMORY_KIB ?? '19456', process.env.ARGON2_TIME_COST ?? '2', process.env.ARGON2_PARALLELISM ?? '1', '0', String(DURATION)];
+    const selected = scenarios.filter(
+      (s) => !only || only.includes(s.name) || (s.name === 'login' && only.includes('storm')),
+    );
+    const argon = [
+      process.env.ARGON2_MEMORY_KIB ?? '19456',
+      process.env.ARGON2_TIME_COST ?? '2',
+      process.env.ARGON2_PARALLELISM ?? '1',
+      '0',
+      String(DURATION),
+    ];
     const warm = await load({ ...base, seconds: 2, url: gateway, bodies: [body(AI_MODELS)] });
     if (warm.failed > 0) throw new Error(`warm-up failed: ${warm.firstFailure}`);
     for (let rep = 0; rep < REPS; rep += 1) {
@@ -305,45 +470,94 @@ async function runMode(mode: Mode): Promise<ModeResult> {
         log(`${mode} rep ${rep + 1}/${REPS}: ${scenario.name}`);
         const start = Date.now();
         row[scenario.name] = await load(scenario.spec());
-        (windows[scenario.name] ??= []).push({ start, end: Date.now(), requests: row[scenario.name].requests, seconds: row[scenario.name].seconds });
-        if (row[scenario.name].failed > 0) log(`  ${row[scenario.name].failed} failed: ${row[scenario.name].firstFailure}`);
+        (windows[scenario.name] ??= []).push({
+          start,
+          end: Date.now(),
+          requests: row[scenario.name].requests,
+          seconds: row[scenario.name].seconds,
+        });
+        if (row[scenario.name].failed > 0)
+          log(`  ${row[scenario.name].failed} failed: ${row[scenario.name].firstFailure}`);
         if (scenario.name === 'login') {
           // The same storm again with a public query beside it: what does the public query keep?
           log(`${mode} rep ${rep + 1}/${REPS}: login storm + concurrent public query`);
-          const [storm, pub] = await Promise.all([load(scenario.spec()), load({ ...base, url: gateway, bodies: [body(AI_MODELS)] })]);
+          const [storm, pub] = await Promise.all([
+            load(scenario.spec()),
+            load({ ...base, url: gateway, bodies: [body(AI_MODELS)] }),
+          ]);
           row.stormLogin = storm;
           row.stormPublic = pub;
           log(`${mode} rep ${rep + 1}/${REPS}: raw argon2id at the same parameters`);
-          result.argon2Raw.push((await runChild<{ perSecond: number }>(0, 'argon2-raw.js', argon, { ...process.env, PASSWORD_PEPPER: secrets.PASSWORD_PEPPER })).perSecond);
+          result.argon2Raw.push(
+            (
+              await runChild<{ perSecond: number }>(0, 'argon2-raw.js', argon, {
+                ...process.env,
+                PASSWORD_PEPPER: secrets.PASSWORD_PEPPER,
+              })
+            ).perSecond,
+          );
         }
       }
       result.reps.push(row);
     }
     if (!only || only.includes('spend')) {
-      log(`${mode}: ${SPEND_CONNECTIONS} concurrent spends on one account, ${SPEND_CONNECTIONS * SPENDS_PER_CONNECTION} in all`);
-      const balance = async () => (await graphql(internal, `{ creditBalance(userId: "${me.user.id}") }`, service)).creditBalance as number;
+      log(
+        `${mode}: ${SPEND_CONNECTIONS} concurrent spends on one account, ${SPEND_CONNECTIONS * SPENDS_PER_CONNECTION} in all`,
+      );
+      const balance = async () =>
+        (await graphql(internal, `{ creditBalance(userId: "${me.user.id}") }`, service))
+          .creditBalance as number;
       const before = await balance();
       const spendStart = Date.now();
       const spend = await load({
-        url: internal, connections: SPEND_CONNECTIONS, seconds: SPEND_SECONDS, amount: SPEND_CONNECTIONS * SPENDS_PER_CONNECTION, headers: service, uniqueIds: true,
+        url: internal,
+        connections: SPEND_CONNECTIONS,
+        seconds: SPEND_SECONDS,
+        amount: SPEND_CONNECTIONS * SPENDS_PER_CONNECTION,
+        headers: service,
+        uniqueIds: true,
         // As the ai service calls it: one document, the key in the variables (a document per key
         // would be parsed, validated and planned afresh every time).
-        bodies: [JSON.stringify({
-          query: 'mutation Spend($u: ID!, $k: String!) { useCredits(userId: $u, amount: 1, description: "bench", idempotencyKey: $k) { id } }',
-          variables: { u: me.user.id, k: '{{id}}' },
-        })],
+        bodies: [
+          JSON.stringify({
+            query:
+              'mutation Spend($u: ID!, $k: String!) { useCredits(userId: $u, amount: 1, description: "bench", idempotencyKey: $k) { id } }',
+            variables: { u: me.user.id, k: '{{id}}' },
+          }),
+        ],
       });
-      (windows.spend ??= []).push({ start: spendStart, end: Date.now(), requests: spend.requests, seconds: spend.seconds });
+      (windows.spend ??= []).push({
+        start: spendStart,
+        end: Date.now(),
+        requests: spend.requests,
+        seconds: spend.seconds,
+      });
       const after = await balance();
       result.spend = {
-        seconds: spend.seconds, connections: SPEND_CONNECTIONS, perSecond: spend.okPerSecond, ok: spend.ok, failed: spend.failed,
-        lost: before - after - spend.ok, balanceBefore: before, balanceAfter: after,
+        seconds: spend.seconds,
+        connections: SPEND_CONNECTIONS,
+        perSecond: spend.okPerSecond,
+        ok: spend.ok,
+        failed: spend.failed,
+        lost: before - after - spend.ok,
+        balanceBefore: before,
+        balanceAfter: after,
       };
       if (spend.failed > 0) log(`  ${spend.failed} spends failed: ${spend.firstFailure}`);
       log(`${mode}: pgbench same-row UPDATE, ${PGBENCH_CLIENTS} clients, ${SPEND_SECONDS} s`);
       if (mode === 'services') {
-        await pgAdmin(['CREATE TABLE IF NOT EXISTS bench_same_row (id int PRIMARY KEY, balance bigint NOT NULL)', 'INSERT INTO bench_same_row VALUES (1, 1000000000) ON CONFLICT DO NOTHING'], BENCH_DATABASE);
-        result.pgbenchTps = pgbench(`${DATABASE_HOST}/${BENCH_DATABASE}`, SPEND_SECONDS, PGBENCH_CLIENTS);
+        await pgAdmin(
+          [
+            'CREATE TABLE IF NOT EXISTS bench_same_row (id int PRIMARY KEY, balance bigint NOT NULL)',
+            'INSERT INTO bench_same_row VALUES (1, 1000000000) ON CONFLICT DO NOTHING',
+          ],
+          BENCH_DATABASE,
+        );
+        result.pgbenchTps = pgbench(
+          `${DATABASE_HOST}/${BENCH_DATABASE}`,
+          SPEND_SECONDS,
+          PGBENCH_CLIENTS,
+        );
       } else {
         const pglite = await startHelper('pglite-server.js');
         try {
@@ -351,8 +565,12 @@ async function runMode(mode: Mode): Promise<ModeResult> {
           const { Client } = await import('pg');
           const client = new Client({ connectionString: url });
           await client.connect();
-          await client.query('CREATE TABLE IF NOT EXISTS bench_same_row (id int PRIMARY KEY, balance bigint NOT NULL)');
-          await client.query('INSERT INTO bench_same_row VALUES (1, 1000000000) ON CONFLICT DO NOTHING');
+          await client.query(
+            'CREATE TABLE IF NOT EXISTS bench_same_row (id int PRIMARY KEY, balance bigint NOT NULL)',
+          );
+          await client.query(
+            'INSERT INTO bench_same_row VALUES (1, 1000000000) ON CONFLICT DO NOTHING',
+          );
           await client.end();
           result.pgbenchTps = pgbench(url, SPEND_SECONDS, PGBENCH_CLIENTS);
         } finally {
@@ -362,17 +580,28 @@ async function runMode(mode: Mode): Promise<ModeResult> {
     }
     if (SOAK_SECONDS > 0 && (!only || only.includes('soak'))) {
       log(`${mode}: ${SOAK_SECONDS} s soak (public, one- and two-subgraph queries)`);
-      result.soak = await load({ connections: CONNECTIONS, seconds: SOAK_SECONDS, url: gateway, headers: bearer, bodies: [body(AI_MODELS), body(ME_ONE), body(ME_TWO)] });
+      result.soak = await load({
+        connections: CONNECTIONS,
+        seconds: SOAK_SECONDS,
+        url: gateway,
+        headers: bearer,
+        bodies: [body(AI_MODELS), body(ME_ONE), body(ME_TWO)],
+      });
       // Settle: what stays resident, not what one last burst allocated.
       await new Promise((r) => setTimeout(r, 2000));
     }
     result.rssAfterSoakMb = rssMb(product.proc.pid ?? 0);
-    log(`${mode}: RSS ${result.rssAfterStartMb.toFixed(0)} MB after start, ${result.rssAfterSoakMb.toFixed(0)} MB at the end`);
+    log(
+      `${mode}: RSS ${result.rssAfterStartMb.toFixed(0)} MB after start, ${result.rssAfterSoakMb.toFixed(0)} MB at the end`,
+    );
   } finally {
     await stock.stop();
     await product.stop();
     exitedAt = Date.now();
-    if (mode === 'services') await pgAdmin([`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`]).catch(() => undefined);
+    if (mode === 'services')
+      await pgAdmin([`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`]).catch(
+        () => undefined,
+      );
     rmSync(dataDir, { recursive: true, force: true });
   }
   if (profileDir) {
@@ -385,11 +614,16 @@ async function runMode(mode: Mode): Promise<ModeResult> {
         // the requests of that part (at the run's mean rate).
         const span = (w: { seconds: number }) => Math.max(100, w.seconds * 1000 - 350);
         const requests = list.reduce((n, w) => n + (w.requests * span(w)) / (w.seconds * 1000), 0);
-        const cut = list.map((w) => ({ startMs: exitedAt - (w.end - 150 - span(w)), endMs: exitedAt - (w.end - 150) }));
+        const cut = list.map((w) => ({
+          startMs: exitedAt - (w.end - 150 - span(w)),
+          endMs: exitedAt - (w.end - 150),
+        }));
         result.profiles[name] = summarise(join(profileDir, file), requests, cut);
       }
-      // eslint-disable-next-line security/detect-non-literal-fs-filename -- kept beside the bench for a closer look
-      writeFileSync(resolve(REPO_ROOT, 'bench', `last-${mode}.cpuprofile`), readFileSync(join(profileDir, file)));
+      // Kept beside the bench for a closer look.
+      const target = resolve(REPO_ROOT, 'bench', `last-${mode}.cpuprofile`);
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the profile this run wrote, copied into bench/
+      writeFileSync(target, readFileSync(join(profileDir, file)));
     }
     rmSync(profileDir, { recursive: true, force: true });
   }
@@ -404,62 +638,121 @@ interface Ratio {
 }
 
 const RATIOS: Ratio[] = [
-  { name: 'gateway / direct (aiModels)', target: '>= 0.5', meets: (v) => v >= 0.5, value: (r) => r.gateway?.okPerSecond / r.direct?.okPerSecond },
-  { name: 'gateway / stock @apollo/gateway (aiModels)', target: '>= 3', meets: (v) => v >= 3, value: (r) => r.gateway?.okPerSecond / r.stock?.okPerSecond },
-  { name: 'two-subgraph / one-subgraph auth query', target: '>= 0.7', meets: (v) => v >= 0.7, value: (r) => r.auth2?.okPerSecond / r.auth1?.okPerSecond },
-  { name: 'logins / raw argon2id rate', target: '>= 0.9', meets: (v) => v >= 0.9, value: (r, a) => r.login?.okPerSecond / a },
-  { name: 'public query during login storm / alone', target: '>= 0.5', meets: (v) => v >= 0.5, value: (r) => r.stormPublic?.okPerSecond / r.gateway?.okPerSecond },
+  {
+    name: 'gateway / direct (aiModels)',
+    target: '>= 0.5',
+    meets: (v) => v >= 0.5,
+    value: (r) => r.gateway?.okPerSecond / r.direct?.okPerSecond,
+  },
+  {
+    name: 'gateway / stock @apollo/gateway (aiModels)',
+    target: '>= 3',
+    meets: (v) => v >= 3,
+    value: (r) => r.gateway?.okPerSecond / r.stock?.okPerSecond,
+  },
+  {
+    name: 'two-subgraph / one-subgraph auth query',
+    target: '>= 0.7',
+    meets: (v) => v >= 0.7,
+    value: (r) => r.auth2?.okPerSecond / r.auth1?.okPerSecond,
+  },
+  {
+    name: 'logins / raw argon2id rate',
+    target: '>= 0.9',
+    meets: (v) => v >= 0.9,
+    value: (r, a) => r.login?.okPerSecond / a,
+  },
+  {
+    name: 'public query during login storm / alone',
+    target: '>= 0.5',
+    meets: (v) => v >= 0.5,
+    value: (r) => r.stormPublic?.okPerSecond / r.gateway?.okPerSecond,
+  },
 ];
 
 const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 
 function markdown(results: ModeResult[]): string {
   const lines: string[] = [
-    '# Benchmark report', '',
+    '# Benchmark report',
+    '',
     `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}.`,
     TWO_CORES
-      ? 'The product (`npm start`\'s process), the stock gateway and the raw argon2 process on core 0; the load generator (autocannon, its own process) on core 1.'
+      ? "The product (`npm start`'s process), the stock gateway and the raw argon2 process on core 0; the load generator (autocannon, its own process) on core 1."
       : 'One core: product and load generator share it (no pinning).',
     `${REPS} repetitions of ${DURATION} s per scenario, scenarios round-robin within each repetition, ${CONNECTIONS} connections; medians below, ratios taken within each repetition, then their median.`,
     '',
   ];
   for (const r of results) {
-    const title = r.mode === 'embedded' ? 'Embedded (PGlite, database bus, memory caches)' : 'PostgreSQL + NATS + Redis';
-    lines.push(`## ${title}`, '', '| ratio | median | per repetition | target | met |', '| --- | ---: | --- | --- | --- |');
+    const title =
+      r.mode === 'embedded'
+        ? 'Embedded (PGlite, database bus, memory caches)'
+        : 'PostgreSQL + NATS + Redis';
+    lines.push(
+      `## ${title}`,
+      '',
+      '| ratio | median | per repetition | target | met |',
+      '| --- | ---: | --- | --- | --- |',
+    );
     for (const ratio of RATIOS) {
       const values = r.reps.map((row, i) => ratio.value(row, r.argon2Raw[i]));
       if (!values.some(Number.isFinite)) continue;
       const m = median(values);
-      lines.push(`| ${ratio.name} | ${fmt(m, 2)} | ${values.map((v) => fmt(v, 2)).join(', ')} | ${ratio.target} | ${ratio.meets(m) ? 'yes' : '**no**'} |`);
+      lines.push(
+        `| ${ratio.name} | ${fmt(m, 2)} | ${values.map((v) => fmt(v, 2)).join(', ')} | ${ratio.target} | ${ratio.meets(m) ? 'yes' : '**no**'} |`,
+      );
     }
     if (r.spend) {
-      lines.push(`| spends failed | ${r.spend.failed} | of ${r.spend.ok + r.spend.failed} | 0 | ${r.spend.failed === 0 ? 'yes' : '**no**'} |`);
+      lines.push(
+        `| spends failed | ${r.spend.failed} | of ${r.spend.ok + r.spend.failed} | 0 | ${r.spend.failed === 0 ? 'yes' : '**no**'} |`,
+      );
       const share = r.spend.perSecond / (r.pgbenchTps ?? NaN);
-      lines.push(`| spends / pgbench same-row UPDATE rate | ${fmt(share, 2)} | ${fmt(r.spend.perSecond)} / ${fmt(r.pgbenchTps ?? NaN)} per s | >= 0.3 | ${share >= 0.3 ? 'yes' : '**no**'} |`);
-      lines.push(`| spends lost | ${r.spend.lost} | ${r.spend.ok} succeeded, balance ${r.spend.balanceBefore} -> ${r.spend.balanceAfter} | 0 | ${r.spend.lost === 0 ? 'yes' : '**no**'} |`);
+      lines.push(
+        `| spends / pgbench same-row UPDATE rate | ${fmt(share, 2)} | ${fmt(r.spend.perSecond)} / ${fmt(r.pgbenchTps ?? NaN)} per s | >= 0.3 | ${share >= 0.3 ? 'yes' : '**no**'} |`,
+      );
+      lines.push(
+        `| spends lost | ${r.spend.lost} | ${r.spend.ok} succeeded, balance ${r.spend.balanceBefore} -> ${r.spend.balanceAfter} | 0 | ${r.spend.lost === 0 ? 'yes' : '**no**'} |`,
+      );
     }
-    lines.push(`| warm start to /health | ${fmt(r.warmStartMs / 1000, 1)} s | cold ${fmt(r.coldStartMs / 1000, 1)} s | <= 3 s | ${r.warmStartMs <= 3000 ? 'yes' : '**no**'} |`);
+    lines.push(
+      `| warm start to /health | ${fmt(r.warmStartMs / 1000, 1)} s | cold ${fmt(r.coldStartMs / 1000, 1)} s | <= 3 s | ${r.warmStartMs <= 3000 ? 'yes' : '**no**'} |`,
+    );
     const rssTarget = r.mode === 'embedded' ? 400 : 250;
-    lines.push(`| RSS after ${r.soak ? `${SOAK_SECONDS} s soak` : 'the run'} | ${fmt(r.rssAfterSoakMb)} MB | ${fmt(r.rssAfterStartMb)} MB after start | <= ${rssTarget} MB | ${r.rssAfterSoakMb <= rssTarget ? 'yes' : '**no**'} |`, '');
-    lines.push('| scenario | req/s (median) | p50 ms | p99 ms | failed |', '| --- | ---: | ---: | ---: | ---: |');
+    lines.push(
+      `| RSS after ${r.soak ? `${SOAK_SECONDS} s soak` : 'the run'} | ${fmt(r.rssAfterSoakMb)} MB | ${fmt(r.rssAfterStartMb)} MB after start | <= ${rssTarget} MB | ${r.rssAfterSoakMb <= rssTarget ? 'yes' : '**no**'} |`,
+      '',
+    );
+    lines.push(
+      '| scenario | req/s (median) | p50 ms | p99 ms | failed |',
+      '| --- | ---: | ---: | ---: | ---: |',
+    );
     const names = Object.keys(r.reps[0] ?? {});
     for (const name of names) {
       const rows = r.reps.map((row) => row[name]).filter(Boolean);
-      lines.push(`| ${name} | ${fmt(median(rows.map((x) => x.okPerSecond)))} | ${fmt(median(rows.map((x) => x.p50Ms)), 1)} | ${fmt(median(rows.map((x) => x.p99Ms)), 1)} | ${rows.reduce((n, x) => n + x.failed, 0)} |`);
+      lines.push(
+        `| ${name} | ${fmt(median(rows.map((x) => x.okPerSecond)))} | ${fmt(median(rows.map((x) => x.p50Ms)), 1)} | ${fmt(median(rows.map((x) => x.p99Ms)), 1)} | ${rows.reduce((n, x) => n + x.failed, 0)} |`,
+      );
     }
-    if (r.argon2Raw.length) lines.push(`| raw argon2id verify (m=${process.env.ARGON2_MEMORY_KIB ?? 19456} KiB, t=${process.env.ARGON2_TIME_COST ?? 2}, as many at once as auth runs) | ${fmt(median(r.argon2Raw), 1)} | | | |`);
-    if (r.soak) lines.push(`| soak (${SOAK_SECONDS} s, mixed) | ${fmt(r.soak.okPerSecond)} | ${fmt(r.soak.p50Ms, 1)} | ${fmt(r.soak.p99Ms, 1)} | ${r.soak.failed} |`);
+    if (r.argon2Raw.length)
+      lines.push(
+        `| raw argon2id verify (m=${process.env.ARGON2_MEMORY_KIB ?? 19456} KiB, t=${process.env.ARGON2_TIME_COST ?? 2}, as many at once as auth runs) | ${fmt(median(r.argon2Raw), 1)} | | | |`,
+      );
+    if (r.soak)
+      lines.push(
+        `| soak (${SOAK_SECONDS} s, mixed) | ${fmt(r.soak.okPerSecond)} | ${fmt(r.soak.p50Ms, 1)} | ${fmt(r.soak.p99Ms, 1)} | ${r.soak.failed} |`,
+      );
     lines.push('');
-    for (const [name, summary] of Object.entries(r.profiles)) lines.push(profileMarkdown(`CPU profile (${r.mode}, ${name})`, summary));
+    for (const [name, summary] of Object.entries(r.profiles))
+      lines.push(profileMarkdown(`CPU profile (${r.mode}, ${name})`, summary));
   }
   lines.push(
     'Scenarios: `direct` sends aiModels straight to the ai subgraph with freshly signed claims per request (as the gateway sends);',
-    '`gateway` the same query through the product\'s public listener with every protection on; `stock` a stock `@apollo/gateway`',
+    "`gateway` the same query through the product's public listener with every protection on; `stock` a stock `@apollo/gateway`",
     '(`bench/src/stock-gateway.ts`) over the same public supergraph and subgraphs, without claims (subgraphs serve a request',
     'without claims as anonymous, which aiModels allows); `login` logins of 10 users round-robin; `stormLogin`/`stormPublic` the',
     'same storm with aiModels loaded beside it (a second generator process on the generator core). Spends: `useCredits` of 1 through',
     'the internal listener with a service token, 100 connections on one account; pgbench runs one `UPDATE ... WHERE id = 1` on the same',
-    'database server (embedded: a PGlite on the product\'s wire server in its own process). Limits stay on; the per-address budgets',
+    "database server (embedded: a PGlite on the product's wire server in its own process). Limits stay on; the per-address budgets",
     '(RATE_LIMIT_AUTH_PER_IP, COST_BUDGET_PER_MINUTE) are raised because one address drives all the load.',
     '',
   );
@@ -470,7 +763,9 @@ const MARKER = '<!-- bench:generated-end -->';
 
 async function main(): Promise<void> {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
-  log(`modes ${MODES.join(', ')}; ${REPS} x ${DURATION} s per scenario; ${TWO_CORES ? 'product on core 0, generator on core 1' : 'no pinning (one core)'}`);
+  log(
+    `modes ${MODES.join(', ')}; ${REPS} x ${DURATION} s per scenario; ${TWO_CORES ? 'product on core 0, generator on core 1' : 'no pinning (one core)'}`,
+  );
   const results: ModeResult[] = [];
   for (const mode of MODES) results.push(await runMode(mode));
   const text = markdown(results);
@@ -484,7 +779,10 @@ async function main(): Promise<void> {
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- the bench's report file (or one the operator names)
   writeFileSync(out, `${text}\n${kept}`);
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- beside the report
-  writeFileSync(out.replace(/\.md$/, '.json'), `${JSON.stringify({ date: new Date().toISOString(), reps: REPS, seconds: DURATION, connections: CONNECTIONS, results }, null, 2)}\n`);
+  writeFileSync(
+    out.replace(/\.md$/, '.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), reps: REPS, seconds: DURATION, connections: CONNECTIONS, results }, null, 2)}\n`,
+  );
   log(`wrote ${out} and ${out.replace(/\.md$/, '.json')}`);
 }
 

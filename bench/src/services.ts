@@ -22,7 +22,12 @@ export const SUBGRAPHS: readonly string[] = REGISTRY.map((entry) => entry.name);
 export const SERVICES: Record<string, Listener> = {
   gateway: { portVar: 'PORT', offset: 0, path: '/graphql' },
   gatewayInternal: { portVar: 'INTERNAL_PORT', offset: 10, path: '/graphql' },
-  ...Object.fromEntries(REGISTRY.map((entry, i) => [entry.name, { portVar: entry.portVar, urlVar: entry.urlVar, offset: 1 + i, path: '/graphql' }])),
+  ...Object.fromEntries(
+    REGISTRY.map((entry, i) => [
+      entry.name,
+      { portVar: entry.portVar, urlVar: entry.urlVar, offset: 1 + i, path: '/graphql' },
+    ]),
+  ),
 };
 
 /** The stock @apollo/gateway the bench runs as a baseline. */
@@ -43,7 +48,8 @@ export function urlOf(service: ServiceName): string {
 /** The environment that puts every listener of `npm start` on the bench's ports. */
 export function portEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of Object.keys(SERVICES) as ServiceName[]) env[SERVICES[name].portVar] = String(portOf(name));
+  for (const name of Object.keys(SERVICES) as ServiceName[])
+    env[SERVICES[name].portVar] = String(portOf(name));
   // Services reach each other through the internal listener: the gateway's and theirs must agree.
   env.GATEWAY_INTERNAL_URL = urlOf('gatewayInternal');
   for (const name of SUBGRAPHS) env[SERVICES[name].urlVar!] = urlOf(name);

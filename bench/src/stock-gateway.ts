@@ -14,7 +14,10 @@ async function main(): Promise<void> {
   const { ApolloServer } = await import('@apollo/server');
   const { startStandaloneServer } = await import('@apollo/server/standalone');
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- the repository's composed supergraph
-  const supergraphSdl = readFileSync(resolve(REPO_ROOT, 'schema/supergraph.public.graphql'), 'utf8');
+  const supergraphSdl = readFileSync(
+    resolve(REPO_ROOT, 'schema/supergraph.public.graphql'),
+    'utf8',
+  );
   const urls = new Map<string, string>(SUBGRAPHS.map((name) => [name, urlOf(name)]));
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -22,10 +25,15 @@ async function main(): Promise<void> {
     buildService: ({ name, url }) => new RemoteGraphQLDataSource({ url: urls.get(name) ?? url }),
   });
   const server = new ApolloServer({ gateway });
-  const { url } = await startStandaloneServer(server, { listen: { port: STOCK_GATEWAY_PORT, host: '127.0.0.1' } });
+  const { url } = await startStandaloneServer(server, {
+    listen: { port: STOCK_GATEWAY_PORT, host: '127.0.0.1' },
+  });
   process.stdout.write(`ready ${url}\n`);
   process.on('SIGTERM', () => {
-    server.stop().then(() => process.exit(0), () => process.exit(1));
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
 }
 

@@ -3,13 +3,22 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  AppError, ERROR_CODES, readBody, sendGraphQLError, signForwardedClaims, streamOperation, type ClientInfo, type Logger, type Viewer,
+  AppError,
+  ERROR_CODES,
+  readBody,
+  sendGraphQLError,
+  signForwardedClaims,
+  streamOperation,
+  type ClientInfo,
+  type Logger,
+  type Viewer,
 } from '@bastion/platform';
 import type { CostBudget } from './cost-budget';
 import { checkDocument, type OperationLimits } from './request-limits';
 
 /** What a stream is charged to the caller's cost budget: the same as this generateText. */
-export const STREAM_COST_EQUIVALENT = 'mutation { generateText(input: { model: "m", prompt: "p" }) { id } }';
+export const STREAM_COST_EQUIVALENT =
+  'mutation { generateText(input: { model: "m", prompt: "p" }) { id } }';
 
 export function streamCost(limits: OperationLimits): number {
   return checkDocument(STREAM_COST_EQUIVALENT, limits).cost;
@@ -30,8 +39,12 @@ export interface AiStreamOptions {
  * Server-Sent Events. The caller is already authenticated (as for /graphql); the claims are
  * signed for ai and bound to this exact body; no inbound header is passed through.
  */
-export async function relayAiStream(req: IncomingMessage, res: ServerResponse, caller: { viewer: Viewer; client: ClientInfo; requestId: string },
-  options: AiStreamOptions): Promise<void> {
+export async function relayAiStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  caller: { viewer: Viewer; client: ClientInfo; requestId: string },
+  options: AiStreamOptions,
+): Promise<void> {
   const raw = await readBody(req, options.bodyLimitBytes);
   let body: unknown;
   try {
@@ -40,7 +53,12 @@ export async function relayAiStream(req: IncomingMessage, res: ServerResponse, c
     body = undefined;
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    sendGraphQLError(res, 400, 'BAD_USER_INPUT', 'The body must be a JSON object (the fields of GenerateTextInput).');
+    sendGraphQLError(
+      res,
+      400,
+      'BAD_USER_INPUT',
+      'The body must be a JSON object (the fields of GenerateTextInput).',
+    );
     return;
   }
   try {
@@ -49,10 +67,18 @@ export async function relayAiStream(req: IncomingMessage, res: ServerResponse, c
     if (!(error instanceof AppError)) throw error;
     const retryAfter = error.extensions.retryAfter;
     if (typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
-    sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message, { ...error.extensions });
+    sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message, {
+      ...error.extensions,
+    });
     return;
   }
-  const claims = await signForwardedClaims(caller.viewer, caller.client, 'ai', streamOperation(body as Record<string, unknown>), options.claimsKey);
+  const claims = await signForwardedClaims(
+    caller.viewer,
+    caller.client,
+    'ai',
+    streamOperation(body as Record<string, unknown>),
+    options.claimsKey,
+  );
   // A client that leaves aborts the call to ai, which then stops Gemini and charges what was sent.
   const left = new AbortController();
   res.on('close', () => {
@@ -62,7 +88,11 @@ export async function relayAiStream(req: IncomingMessage, res: ServerResponse, c
   try {
     upstream = await fetch(options.target, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-bastion-claims': claims, 'x-request-id': caller.requestId },
+      headers: {
+        'content-type': 'application/json',
+        'x-bastion-claims': claims,
+        'x-request-id': caller.requestId,
+      },
       body: raw,
       signal: left.signal,
     });
@@ -73,13 +103,18 @@ export async function relayAiStream(req: IncomingMessage, res: ServerResponse, c
     return;
   }
   res.writeHead(upstream.status, {
-    'content-type': upstream.headers.get('content-type') ?? 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no',
+    'content-type': upstream.headers.get('content-type') ?? 'text/event-stream',
+    'cache-control': 'no-store',
+    'x-accel-buffering': 'no',
   });
   if (!upstream.body) {
     res.end();
     return;
   }
-  await pipeline(Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream), res).catch(() => {
+  await pipeline(
+    Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream),
+    res,
+  ).catch(() => {
     // The client left or ai stopped: either way the other side has been told by the abort.
     left.abort();
   });

@@ -1,7 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import {
-  AppError, ERROR_CODES, REFRESH_COOKIE_NAME, guarded, handleGraphQL, readBody, sendGraphQLError, sendJson, type Logger, type RequestListener,
+  AppError,
+  ERROR_CODES,
+  REFRESH_COOKIE_NAME,
+  guarded,
+  handleGraphQL,
+  readBody,
+  sendGraphQLError,
+  sendJson,
+  type Logger,
+  type RequestListener,
 } from '@bastion/platform';
 import type { Authenticator } from './authenticate';
 import { clientAddress } from './client-address';
@@ -53,7 +62,10 @@ export interface GatewayAppOptions {
   landingPage: boolean;
 }
 
-const QUERY_PLAN_HEADERS = ['apollo-query-plan-experimental', 'apollo-query-plan-experimental-format'];
+const QUERY_PLAN_HEADERS = [
+  'apollo-query-plan-experimental',
+  'apollo-query-plan-experimental-format',
+];
 
 function readCookie(header: string | undefined, name: string): string | null {
   for (const part of (header ?? '').split(';')) {
@@ -66,7 +78,11 @@ function readCookie(header: string | undefined, name: string): string | null {
 /** The HTTP surface of one gateway listener: GraphQL plus health, readiness, metrics and JWKS. */
 export function createGatewayApp(options: GatewayAppOptions): RequestListener {
   const { logger, metrics } = options;
-  const browser = explorerRoutes({ mode: options.explorer, listener: options.listener, landing: options.landingPage });
+  const browser = explorerRoutes({
+    mode: options.explorer,
+    listener: options.listener,
+    landing: options.landingPage,
+  });
 
   /** The request's one credential, read as for /graphql; null once an UNAUTHENTICATED answer went out. */
   const authenticate = async (req: IncomingMessage, res: ServerResponse) => {
@@ -81,7 +97,12 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     }
   };
 
-  const graphql = async (req: IncomingMessage, res: ServerResponse, requestId: string, log: RequestLogFields) => {
+  const graphql = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    log: RequestLogFields,
+  ) => {
     // A browser's GET gets GraphiQL before anything else: the page itself needs no credential.
     if (await browser.page(req, res)) return;
     // Query plans name subgraphs and internal fields: the gateway ignores these headers everywhere.
@@ -114,7 +135,11 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
         log.operationName = operationNameOf(request.body, request.search);
         let cost: number;
         try {
-          await resolvePersistedQueries(request, options.persistedQueries, options.trustedDocuments);
+          await resolvePersistedQueries(
+            request,
+            options.persistedQueries,
+            options.trustedDocuments,
+          );
           cost = enforceOperationLimits(request, options.limits);
         } catch (error) {
           throw isLegacy ? asLegacyRefusal(error) : error;
@@ -130,26 +155,46 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       beforeSend: (response) => {
         if (isLegacy) applyLegacyStatus(response);
         if (context.setCookies.length > 0) res.setHeader('set-cookie', context.setCookies);
-        adjustCspForHtml(res, response.headers.get('content-type'), response.body.kind === 'complete' ? response.body.string : undefined);
+        adjustCspForHtml(
+          res,
+          response.headers.get('content-type'),
+          response.body.kind === 'complete' ? response.body.string : undefined,
+        );
       },
     });
   };
 
-  type Route = (req: IncomingMessage, res: ServerResponse, requestId: string, log: RequestLogFields) => Promise<void> | void;
+  type Route = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    log: RequestLogFields,
+  ) => Promise<void> | void;
   const routes: Record<string, Route> = {
     'GET /graphql': graphql,
     'POST /graphql': graphql,
     'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
     'GET /ready': async (_req, res) => {
       const checks = await options.readiness();
-      const down = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
+      const down = Object.entries(checks)
+        .filter(([, ok]) => !ok)
+        .map(([name]) => name);
       const failing = down.filter((name) => !options.degradable?.has(name));
       const degraded = down.filter((name) => options.degradable?.has(name));
       const extra = degraded.length > 0 ? { degraded } : {};
-      sendJson(res, failing.length === 0 ? 200 : 503, failing.length === 0 ? { status: 'ready', checks, ...extra } : { status: 'unavailable', failing, checks, ...extra });
+      sendJson(
+        res,
+        failing.length === 0 ? 200 : 503,
+        failing.length === 0
+          ? { status: 'ready', checks, ...extra }
+          : { status: 'unavailable', failing, checks, ...extra },
+      );
     },
-    ...Object.fromEntries(Object.entries(browser.routes).map(([path, handler]) => [`GET ${path}`, handler])),
-    'GET /.well-known/jwks.json': (_req, res) => sendJson(res, 200, options.jwks(), { 'cache-control': 'public, max-age=300' }),
+    ...Object.fromEntries(
+      Object.entries(browser.routes).map(([path, handler]) => [`GET ${path}`, handler]),
+    ),
+    'GET /.well-known/jwks.json': (_req, res) =>
+      sendJson(res, 200, options.jwks(), { 'cache-control': 'public, max-age=300' }),
   };
   // Metrics describe traffic and internals: for the operators' scraper, never the internet.
   if (options.listener === 'internal') {
@@ -160,13 +205,21 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     };
   }
   if (options.aiStream) {
-    const stream = { ...options.aiStream, budget: options.budget, bodyLimitBytes: options.bodyLimitBytes, logger };
+    const stream = {
+      ...options.aiStream,
+      budget: options.budget,
+      bodyLimitBytes: options.bodyLimitBytes,
+      logger,
+    };
     routes['POST /ai/stream'] = async (req, res, requestId, log) => {
       const viewer = await authenticate(req, res);
       if (!viewer) return;
       log.viewerKind = viewer.kind;
       const userAgent = req.headers['user-agent'];
-      const client = { ip: clientAddress(req, options.trustedProxies), userAgent: typeof userAgent === 'string' ? userAgent : null };
+      const client = {
+        ip: clientAddress(req, options.trustedProxies),
+        userAgent: typeof userAgent === 'string' ? userAgent : null,
+      };
       await relayAiStream(req, res, { viewer, client, requestId }, stream);
     };
   }
@@ -179,7 +232,10 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       try {
         upstream = await fetch(target, {
           method: 'POST',
-          headers: { 'content-type': req.headers['content-type'] ?? 'application/json', ...(typeof signature === 'string' ? { 'stripe-signature': signature } : {}) },
+          headers: {
+            'content-type': req.headers['content-type'] ?? 'application/json',
+            ...(typeof signature === 'string' ? { 'stripe-signature': signature } : {}),
+          },
           body,
         });
       } catch (error) {
@@ -187,7 +243,9 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
         sendGraphQLError(res, 503, 'UPSTREAM_UNAVAILABLE');
         return;
       }
-      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      res.writeHead(upstream.status, {
+        'content-type': upstream.headers.get('content-type') ?? 'application/json',
+      });
       res.end(Buffer.from(await upstream.arrayBuffer()));
     };
   }

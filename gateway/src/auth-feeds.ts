@@ -1,5 +1,12 @@
 /** What the gateway learns from auth over the bus: revocations and issued service tokens. */
-import { ROLES, type EventBus, type MemoryIssuedTokenStore, type MemoryRevocationList, type Role, type Subscription } from '@bastion/platform';
+import {
+  ROLES,
+  type EventBus,
+  type MemoryIssuedTokenStore,
+  type MemoryRevocationList,
+  type Role,
+  type Subscription,
+} from '@bastion/platform';
 
 export interface AuthFeedTargets {
   memory: MemoryRevocationList;
@@ -12,23 +19,48 @@ export interface AuthFeedTargets {
  * Feeds this replica's copy from auth's events. A broadcast, so every gateway replica hears every
  * event; applying one twice is harmless.
  */
-export async function subscribeToAuthFeeds(bus: EventBus, targets: AuthFeedTargets): Promise<Subscription> {
+export async function subscribeToAuthFeeds(
+  bus: EventBus,
+  targets: AuthFeedTargets,
+): Promise<Subscription> {
   const { memory, issued } = targets;
   return bus.broadcast(
-    ['SESSION_REVOKED', 'USER_TOKENS_REVOKED', 'ORGANIZATION_TOKENS_REVOKED', 'SERVICE_TOKEN_ISSUED', 'SERVICE_TOKEN_REVOKED'],
+    [
+      'SESSION_REVOKED',
+      'USER_TOKENS_REVOKED',
+      'ORGANIZATION_TOKENS_REVOKED',
+      'SERVICE_TOKEN_ISSUED',
+      'SERVICE_TOKEN_REVOKED',
+    ],
     async (event) => {
       const data = event.data as {
-        sessionId?: string; userId?: string; validAfter?: number; name?: string; scopes?: string[]; sha256?: string; sha256s?: string[];
+        sessionId?: string;
+        userId?: string;
+        validAfter?: number;
+        name?: string;
+        scopes?: string[];
+        sha256?: string;
+        sha256s?: string[];
       };
-      if (event.type === 'SESSION_REVOKED' && data.sessionId) await memory.revokeSession(data.sessionId);
-      if (event.type === 'USER_TOKENS_REVOKED' && data.userId && typeof data.validAfter === 'number') {
+      if (event.type === 'SESSION_REVOKED' && data.sessionId)
+        await memory.revokeSession(data.sessionId);
+      if (
+        event.type === 'USER_TOKENS_REVOKED' &&
+        data.userId &&
+        typeof data.validAfter === 'number'
+      ) {
         await memory.revokeUserTokens(data.userId, data.validAfter);
       }
       if (event.type === 'ORGANIZATION_TOKENS_REVOKED') {
         const cutoff = organizationCutoff(event.data);
         if (cutoff) await memory.revokeOrganizationTokens(cutoff);
       }
-      if (event.type === 'SERVICE_TOKEN_ISSUED' && data.name && Array.isArray(data.scopes) && data.sha256) {
+      if (
+        event.type === 'SERVICE_TOKEN_ISSUED' &&
+        data.name &&
+        Array.isArray(data.scopes) &&
+        data.sha256
+      ) {
         await issued.add({ name: data.name, scopes: data.scopes, sha256: data.sha256 });
       }
       if (event.type === 'SERVICE_TOKEN_REVOKED' && Array.isArray(data.sha256s)) {

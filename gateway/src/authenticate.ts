@@ -1,6 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import {
-  AccessTokenVerifier, AppError, ANONYMOUS, sha256Hex, type RevocationSubject, type ServiceTokenRegistry, type Viewer,
+  AccessTokenVerifier,
+  AppError,
+  ANONYMOUS,
+  sha256Hex,
+  type RevocationSubject,
+  type ServiceTokenRegistry,
+  type Viewer,
 } from '@bastion/platform';
 
 /** Revocations and issued service tokens as the gateway knows them (its RevocationCache). */
@@ -33,7 +39,10 @@ export class Authenticator {
     if (typeof serviceHeader === 'string') return this.service(serviceHeader.trim());
     if (authorization === undefined) return ANONYMOUS;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match) throw new AppError('UNAUTHENTICATED', { message: 'The Authorization header must be "Bearer <token>".' });
+    if (!match)
+      throw new AppError('UNAUTHENTICATED', {
+        message: 'The Authorization header must be "Bearer <token>".',
+      });
     const token = match[1];
     if (token.startsWith(SERVICE_TOKEN_PREFIX)) return this.service(token);
     const viewer = await this.accessTokens.verify(token);
@@ -46,8 +55,10 @@ export class Authenticator {
   private async service(token: string): Promise<Viewer> {
     // Configured tokens first (constant-time over all of them, and usable before the state is
     // loaded), then tokens issued at run time, by hash.
-    const identity = this.serviceTokens.verify(token) ?? (await this.state.findIssued(sha256Hex(token)));
-    if (!identity) throw new AppError('UNAUTHENTICATED', { message: 'The service token is not valid.' });
+    const identity =
+      this.serviceTokens.verify(token) ?? (await this.state.findIssued(sha256Hex(token)));
+    if (!identity)
+      throw new AppError('UNAUTHENTICATED', { message: 'The service token is not valid.' });
     return { kind: 'service', name: identity.name, scopes: identity.scopes };
   }
 }

@@ -6,7 +6,10 @@ const LOOPBACK = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
 /** Parses TRUST_PROXY: addresses of proxies whose X-Forwarded-For we believe ("loopback" for 127.0.0.1 and ::1). */
 export function parseTrustedProxies(value: string | undefined): Set<string> {
   const trusted = new Set<string>();
-  for (const item of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (item === 'loopback') LOOPBACK.forEach((a) => trusted.add(a));
     else trusted.add(item);
   }
@@ -22,7 +25,10 @@ export function clientAddress(req: IncomingMessage, trusted: Set<string>): strin
   let address = normalize(req.socket.remoteAddress ?? null);
   if (!address || !trusted.has(address)) return address;
   const header = req.headers['x-forwarded-for'];
-  const hops = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i -= 1) {
     const hop = normalize(hops[i]);
     if (!hop || !isIP(hop)) return address;

@@ -2,11 +2,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Parses CORS_ORIGINS: exact origins, comma-separated ("*" is refused: credentials are allowed). */
 export function parseOrigins(value: string | undefined): Set<string> {
-  return new Set((value ?? '').split(',').map((s) => s.trim().replace(/\/$/, '')).filter((s) => s && s !== '*'));
+  return new Set(
+    (value ?? '')
+      .split(',')
+      .map((s) => s.trim().replace(/\/$/, ''))
+      .filter((s) => s && s !== '*'),
+  );
 }
 
 /** Ports dev servers use by default: React/Next, Vite (dev and preview), Angular, Astro, Vue CLI, Django... */
-export const DEVELOPMENT_PORTS = [3000, 3001, 3002, 4000, 4173, 4200, 4321, 5000, 5173, 5174, 8000, 8080, 8081] as const;
+export const DEVELOPMENT_PORTS = [
+  3000, 3001, 3002, 4000, 4173, 4200, 4321, 5000, 5173, 5174, 8000, 8080, 8081,
+] as const;
 /** The loopback host names a browser may show for a local dev server. */
 export const DEVELOPMENT_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
 
@@ -14,7 +21,8 @@ export const DEVELOPMENT_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
 export function developmentOrigins(): Set<string> {
   const origins = new Set<string>();
   for (const scheme of ['http', 'https']) {
-    for (const host of DEVELOPMENT_HOSTS) for (const port of DEVELOPMENT_PORTS) origins.add(`${scheme}://${host}:${port}`);
+    for (const host of DEVELOPMENT_HOSTS)
+      for (const port of DEVELOPMENT_PORTS) origins.add(`${scheme}://${host}:${port}`);
   }
   return origins;
 }
@@ -28,13 +36,18 @@ export function corsOrigins(config: { CORS_ORIGINS?: string; NODE_ENV: string })
   return config.NODE_ENV === 'production' ? new Set() : developmentOrigins();
 }
 
-const ALLOWED_HEADERS = 'content-type, authorization, x-service-token, apollo-require-preflight, x-apollo-operation-name, x-request-id';
+const ALLOWED_HEADERS =
+  'content-type, authorization, x-service-token, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 
 /**
  * CORS for browser frontends on other origins: only listed origins are echoed back, with
  * credentials (the refresh cookie). Answers preflights itself; returns true when it did.
  */
-export function applyCors(req: IncomingMessage, res: ServerResponse, origins: Set<string>): boolean {
+export function applyCors(
+  req: IncomingMessage,
+  res: ServerResponse,
+  origins: Set<string>,
+): boolean {
   const origin = req.headers.origin;
   res.setHeader('vary', 'origin');
   if (origin && origins.has(origin)) {

@@ -3,7 +3,10 @@ import type { FieldCost } from './cost-schema';
 
 /** A slicing argument outside 1..maxPageSize: the subgraph would refuse it too (`pageSize`). */
 export class PageSizeRefusal extends Error {
-  constructor(readonly argument: string, readonly maxPageSize: number) {
+  constructor(
+    readonly argument: string,
+    readonly maxPageSize: number,
+  ) {
     super(`Use a number from 1 to ${maxPageSize}.`);
   }
 }
@@ -34,7 +37,12 @@ export function integerVariables(document: DocumentNode, variables: unknown): Ma
  * literal or a variable, else the argument's default in the SDL; undefined when none applies.
  * Out-of-range values are refused here, before planning, with the subgraphs' own bound.
  */
-export function sliceSize(field: FieldNode, cost: FieldCost, variables: ReadonlyMap<string, number>, maxPageSize: number): number | undefined {
+export function sliceSize(
+  field: FieldNode,
+  cost: FieldCost,
+  variables: ReadonlyMap<string, number>,
+  maxPageSize: number,
+): number | undefined {
   let size: number | undefined;
   for (const name of cost.slicingArguments) {
     const value = field.arguments?.find((a) => a.name.value === name)?.value;
@@ -43,7 +51,8 @@ export function sliceSize(field: FieldNode, cost: FieldCost, variables: Readonly
     else if (value?.kind === Kind.VARIABLE) given = variables.get(value.name.value);
     given ??= cost.argumentDefaults.get(name);
     if (given === undefined) continue;
-    if (!Number.isInteger(given) || given < 1 || given > maxPageSize) throw new PageSizeRefusal(name, maxPageSize);
+    if (!Number.isInteger(given) || given < 1 || given > maxPageSize)
+      throw new PageSizeRefusal(name, maxPageSize);
     size = Math.max(size ?? 0, given);
   }
   return size;

@@ -4,18 +4,35 @@ import { freePort } from '@bastion/testing';
 import { CostBudget } from './cost-budget';
 
 const user = (userId: string): Viewer => ({
-  kind: 'user', userId, sessionId: 's', emailVerified: true, organizationId: null, role: null, tokenId: 't', issuedAt: 0,
+  kind: 'user',
+  userId,
+  sessionId: 's',
+  emailVerified: true,
+  organizationId: null,
+  role: null,
+  tokenId: 't',
+  issuedAt: 0,
 });
 const service: Viewer = { kind: 'service', name: 'ai', scopes: [] };
 const anonymous: Viewer = { kind: 'anonymous' };
 
 const outcome = (promise: Promise<void>) =>
-  promise.then(() => 'ok', (error: unknown) => (error instanceof AppError ? { code: error.code, retryAfter: error.extensions.retryAfter } : error));
+  promise.then(
+    () => 'ok',
+    (error: unknown) =>
+      error instanceof AppError
+        ? { code: error.code, retryAfter: error.extensions.retryAfter }
+        : error,
+  );
 const throttled = { code: 'RATE_LIMITED', retryAfter: expect.any(Number) };
 
 describe('CostBudget', () => {
   it('charges users, services and addresses separately, each its own budget', async () => {
-    const budget = new CostBudget({ pointsPerMinute: 10, servicePointsPerMinute: 100, keyPrefix: 'test:' });
+    const budget = new CostBudget({
+      pointsPerMinute: 10,
+      servicePointsPerMinute: 100,
+      keyPrefix: 'test:',
+    });
     expect(await outcome(budget.charge(user('a'), null, 6))).toBe('ok');
     expect(await outcome(budget.charge(user('a'), null, 6))).toEqual(throttled);
     expect(await outcome(budget.charge(user('b'), null, 10))).toBe('ok');
@@ -28,7 +45,11 @@ describe('CostBudget', () => {
   });
 
   it('reports retryAfter within the minute', async () => {
-    const budget = new CostBudget({ pointsPerMinute: 1, servicePointsPerMinute: 1, keyPrefix: 'test:' });
+    const budget = new CostBudget({
+      pointsPerMinute: 1,
+      servicePointsPerMinute: 1,
+      keyPrefix: 'test:',
+    });
     await budget.charge(user('a'), null, 1);
     const refused = (await outcome(budget.charge(user('a'), null, 1))) as { retryAfter: number };
     expect(refused.retryAfter).toBeGreaterThanOrEqual(1);
@@ -37,9 +58,18 @@ describe('CostBudget', () => {
 
   it('counts in memory while Redis is away, instead of refusing everyone', async () => {
     // A client configured as the platform's (no offline queue) for a port where nothing listens.
-    const redis = new Redis(`redis://127.0.0.1:${await freePort()}`, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
+    const redis = new Redis(`redis://127.0.0.1:${await freePort()}`, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+    });
     try {
-      const budget = new CostBudget({ pointsPerMinute: 10, servicePointsPerMinute: 10, redis, keyPrefix: 'test:' });
+      const budget = new CostBudget({
+        pointsPerMinute: 10,
+        servicePointsPerMinute: 10,
+        redis,
+        keyPrefix: 'test:',
+      });
       expect(await outcome(budget.charge(user('a'), null, 10))).toBe('ok');
       expect(await outcome(budget.charge(user('a'), null, 1))).toEqual(throttled);
       expect(await outcome(budget.charge(user('b'), null, 1))).toBe('ok');

@@ -1,5 +1,10 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import { AppError, type Viewer } from '@bastion/platform';
 
 export interface CostBudgetOptions {
@@ -17,7 +22,10 @@ function limiter(points: number, redis: Redis | undefined, keyPrefix: string): R
   const memory = new RateLimiterMemory({ points, duration: WINDOW_SECONDS, keyPrefix });
   if (!redis) return memory;
   return new RateLimiterRedis({
-    storeClient: redis, points, duration: WINDOW_SECONDS, keyPrefix,
+    storeClient: redis,
+    points,
+    duration: WINDOW_SECONDS,
+    keyPrefix,
     // The client has no offline queue: while Redis is away each instance counts on its own
     // (a caller gains at most one budget per instance for the outage) instead of refusing everyone.
     rejectIfRedisNotReady: true,
@@ -36,14 +44,20 @@ export class CostBudget {
 
   constructor(options: CostBudgetOptions) {
     this.callers = limiter(options.pointsPerMinute, options.redis, `${options.keyPrefix}cost`);
-    this.services = limiter(options.servicePointsPerMinute, options.redis, `${options.keyPrefix}cost-service`);
+    this.services = limiter(
+      options.servicePointsPerMinute,
+      options.redis,
+      `${options.keyPrefix}cost-service`,
+    );
   }
 
   /** Throws RATE_LIMITED (with `retryAfter` in seconds) once the caller's budget is spent. */
   async charge(viewer: Viewer, address: string | null, cost: number): Promise<void> {
     const [limits, key] =
-      viewer.kind === 'user' ? [this.callers, `user:${viewer.userId}`]
-        : viewer.kind === 'service' ? [this.services, `service:${viewer.name}`]
+      viewer.kind === 'user'
+        ? [this.callers, `user:${viewer.userId}`]
+        : viewer.kind === 'service'
+          ? [this.services, `service:${viewer.name}`]
           : [this.callers, `address:${address ?? 'unknown'}`];
     // Every request costs at least a point: a flood of free ones (`{ __typename }`) still counts.
     const points = Math.max(1, Math.ceil(cost));
@@ -52,7 +66,10 @@ export class CostBudget {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw new AppError('RATE_LIMITED', { message: 'The query cost budget for this minute is spent.', extensions: { retryAfter } });
+      throw new AppError('RATE_LIMITED', {
+        message: 'The query cost budget for this minute is spent.',
+        extensions: { retryAfter },
+      });
     }
   }
 }

@@ -1,5 +1,10 @@
 import {
-  Kind, parse, type DirectiveNode, type FieldDefinitionNode, type TypeNode, type ValueNode,
+  Kind,
+  parse,
+  type DirectiveNode,
+  type FieldDefinitionNode,
+  type TypeNode,
+  type ValueNode,
 } from 'graphql';
 
 /** What the cost walk needs to know about one field, read from `@cost` / `@listSize` in the supergraph. */
@@ -24,7 +29,11 @@ export interface CostSchema {
   fields: ReadonlyMap<string, ReadonlyMap<string, FieldCost>>;
 }
 
-const COMPOSITE = new Set<string>([Kind.OBJECT_TYPE_DEFINITION, Kind.INTERFACE_TYPE_DEFINITION, Kind.UNION_TYPE_DEFINITION]);
+const COMPOSITE = new Set<string>([
+  Kind.OBJECT_TYPE_DEFINITION,
+  Kind.INTERFACE_TYPE_DEFINITION,
+  Kind.UNION_TYPE_DEFINITION,
+]);
 
 function unwrap(type: TypeNode): { name: string; isList: boolean } {
   let isList = false;
@@ -36,13 +45,22 @@ function unwrap(type: TypeNode): { name: string; isList: boolean } {
   return { name: node.name.value, isList };
 }
 
-function directiveArgument(directives: readonly DirectiveNode[] | undefined, directive: string, argument: string): ValueNode | undefined {
-  return directives?.find((d) => d.name.value === directive)?.arguments?.find((a) => a.name.value === argument)?.value;
+function directiveArgument(
+  directives: readonly DirectiveNode[] | undefined,
+  directive: string,
+  argument: string,
+): ValueNode | undefined {
+  return directives
+    ?.find((d) => d.name.value === directive)
+    ?.arguments?.find((a) => a.name.value === argument)?.value;
 }
 
-const intValue = (value: ValueNode | undefined) => (value?.kind === Kind.INT ? Number(value.value) : undefined);
+const intValue = (value: ValueNode | undefined) =>
+  value?.kind === Kind.INT ? Number(value.value) : undefined;
 const stringList = (value: ValueNode | undefined) =>
-  value?.kind === Kind.LIST ? value.values.flatMap((v) => (v.kind === Kind.STRING ? [v.value] : [])) : [];
+  value?.kind === Kind.LIST
+    ? value.values.flatMap((v) => (v.kind === Kind.STRING ? [v.value] : []))
+    : [];
 
 /**
  * Builds the `Type.field -> cost` lookup once, at start, from the supergraph SDL: composition keeps
@@ -60,12 +78,27 @@ export function buildCostSchema(supergraphSdl: string): CostSchema {
       for (const op of definition.operationTypes) roots[op.operation] = op.type.name.value;
       continue;
     }
-    if (!('name' in definition) || !definition.name || definition.kind === Kind.DIRECTIVE_DEFINITION) continue;
+    if (
+      !('name' in definition) ||
+      !definition.name ||
+      definition.kind === Kind.DIRECTIVE_DEFINITION
+    )
+      continue;
     const name = definition.name.value;
     kinds.set(name, definition.kind.replace('_EXTENSION', '_DEFINITION'));
-    const weight = intValue(directiveArgument('directives' in definition ? definition.directives : undefined, 'cost', 'weight'));
+    const weight = intValue(
+      directiveArgument(
+        'directives' in definition ? definition.directives : undefined,
+        'cost',
+        'weight',
+      ),
+    );
     if (weight !== undefined) typeWeights.set(name, weight);
-    if ((definition.kind === Kind.OBJECT_TYPE_DEFINITION || definition.kind === Kind.INTERFACE_TYPE_DEFINITION) && definition.fields) {
+    if (
+      (definition.kind === Kind.OBJECT_TYPE_DEFINITION ||
+        definition.kind === Kind.INTERFACE_TYPE_DEFINITION) &&
+      definition.fields
+    ) {
       definitions.push({ type: name, fields: definition.fields });
     }
   }
@@ -83,10 +116,15 @@ export function buildCostSchema(supergraphSdl: string): CostSchema {
       const isComposite = COMPOSITE.has(kinds.get(returned.name) ?? '');
       byName.set(field.name.value, {
         type: returned.name,
-        weight: intValue(directiveArgument(field.directives, 'cost', 'weight')) ?? typeWeights.get(returned.name) ?? (isComposite ? 1 : 0),
+        weight:
+          intValue(directiveArgument(field.directives, 'cost', 'weight')) ??
+          typeWeights.get(returned.name) ??
+          (isComposite ? 1 : 0),
         isList: returned.isList,
         assumedSize: intValue(directiveArgument(field.directives, 'listSize', 'assumedSize')),
-        slicingArguments: stringList(directiveArgument(field.directives, 'listSize', 'slicingArguments')),
+        slicingArguments: stringList(
+          directiveArgument(field.directives, 'listSize', 'slicingArguments'),
+        ),
         sizedFields: stringList(directiveArgument(field.directives, 'listSize', 'sizedFields')),
         argumentDefaults,
       });

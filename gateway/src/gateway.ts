@@ -38,7 +38,9 @@ export interface GatewayServerOptions {
  * public supergraph (INTERNAL fields @inaccessible: they fail validation there), the internal
  * listener the whole one.
  */
-export async function createGatewayServer(options: GatewayServerOptions): Promise<ApolloServer<GatewayContext>> {
+export async function createGatewayServer(
+  options: GatewayServerOptions,
+): Promise<ApolloServer<GatewayContext>> {
   // @apollo/gateway phones home and probes cloud metadata addresses unless this is set first.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
@@ -53,7 +55,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   });
   const server = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: withLimitReasons(createFormatError({ logger: options.logger, trustUpstreamCodes: true })),
+    formatError: withLimitReasons(
+      createFormatError({ logger: options.logger, trustUpstreamCodes: true }),
+    ),
     includeStacktraceInErrorResponses: false,
     // Apollo would stop itself on SIGTERM and re-raise the signal, cutting requests in flight;
     // the process's own shutdown (stopOnSignals) drains first, then stops Apollo.
@@ -67,7 +71,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     parseOptions: { maxTokens: options.maxTokens },
     persistedQueries: { cache: options.persistedQueries },
     plugins: [
-      options.sandbox ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true }) : ApolloServerPluginLandingPageDisabled(),
+      options.sandbox
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true })
+        : ApolloServerPluginLandingPageDisabled(),
       // Subgraphs refuse such strings too; refusing here spares the query plan and the subgraph calls.
       inputHygienePlugin<GatewayContext>(),
     ],

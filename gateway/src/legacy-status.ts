@@ -10,14 +10,17 @@ import { HttpError } from '@bastion/platform';
  * (bad JSON, no query, a CSRF refusal) stays 4xx for everyone, as do 401, 413 and 429.
  */
 export function isLegacyClient(accept: string | string[] | undefined): boolean {
-  const value = Array.isArray(accept) ? accept.join(',') : accept ?? '';
+  const value = Array.isArray(accept) ? accept.join(',') : (accept ?? '');
   return !/application\/graphql-response\+json/i.test(value);
 }
 
 // Apollo's code for a request that is not well-formed, as formatError passes it on in `reason`.
 const MALFORMED_REQUEST = 'BAD_REQUEST';
 
-type ErrorBody = { data?: unknown; errors?: { extensions?: { code?: unknown; reason?: unknown } }[] };
+type ErrorBody = {
+  data?: unknown;
+  errors?: { extensions?: { code?: unknown; reason?: unknown } }[];
+};
 
 /** True when Apollo's 400 is a GraphQL request error (parse, validation, coercion), not a malformed request. */
 function isRequestError(response: HTTPGraphQLResponse): boolean {
@@ -29,7 +32,12 @@ function isRequestError(response: HTTPGraphQLResponse): boolean {
     return false;
   }
   const errors = Array.isArray(body?.errors) ? body.errors : [];
-  return errors.length > 0 && errors.every((e) => e.extensions?.code === 'BAD_USER_INPUT' && e.extensions.reason !== MALFORMED_REQUEST);
+  return (
+    errors.length > 0 &&
+    errors.every(
+      (e) => e.extensions?.code === 'BAD_USER_INPUT' && e.extensions.reason !== MALFORMED_REQUEST,
+    )
+  );
 }
 
 /** Apollo's answer for a legacy client: 200 for a request error, otherwise unchanged. */

@@ -2,4 +2,10 @@ import { runMain } from '@bastion/platform';
 import { gatewayConfigSchema } from './config';
 import { startGateway } from './start';
 
-runMain({ name: 'gateway', configSchema: gatewayConfigSchema, database: false, serviceTokens: ['SERVICE_TOKENS'], start: startGateway });
+runMain({
+  name: 'gateway',
+  configSchema: gatewayConfigSchema,
+  database: false,
+  serviceTokens: ['SERVICE_TOKENS'],
+  start: startGateway,
+});

@@ -24,7 +24,8 @@ export class PersistedQueryCache {
   async set(key: string, value: string): Promise<void> {
     this.entries.delete(key);
     this.entries.set(key, value);
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    if (this.entries.size > this.maxEntries)
+      this.entries.delete(this.entries.keys().next().value as string);
   }
 
   async delete(key: string): Promise<boolean> {
@@ -58,16 +59,26 @@ function slotsOf(request: { body: unknown; search: URLSearchParams }): Slot[] {
     } catch {
       // Apollo refuses malformed extensions itself.
     }
-    return [{ query: search.get('query'), hash: hashOf(extensions), setQuery: (query) => search.set('query', query) }];
+    return [
+      {
+        query: search.get('query'),
+        hash: hashOf(extensions),
+        setQuery: (query) => search.set('query', query),
+      },
+    ];
   }
   return (Array.isArray(body) ? body : [body]).flatMap((item: unknown) => {
     if (typeof item !== 'object' || item === null) return [];
     const operation = item as { query?: unknown; extensions?: unknown };
-    return [{
-      query: typeof operation.query === 'string' ? operation.query : null,
-      hash: hashOf(operation.extensions),
-      setQuery: (query: string) => { operation.query = query; },
-    }];
+    return [
+      {
+        query: typeof operation.query === 'string' ? operation.query : null,
+        hash: hashOf(operation.extensions),
+        setQuery: (query: string) => {
+          operation.query = query;
+        },
+      },
+    ];
   });
 }
 
@@ -76,7 +87,9 @@ function slotsOf(request: { body: unknown; search: URLSearchParams }): Slot[] {
  * Apollo's store), then, when `trusted` is given, refuses any operation whose text is not listed.
  */
 export async function resolvePersistedQueries(
-  request: { body: unknown; search: URLSearchParams }, store: PersistedQueryCache, trusted?: TrustedDocuments,
+  request: { body: unknown; search: URLSearchParams },
+  store: PersistedQueryCache,
+  trusted?: TrustedDocuments,
 ): Promise<void> {
   for (const slot of slotsOf(request)) {
     let query = slot.query;
@@ -90,7 +103,9 @@ export async function resolvePersistedQueries(
     // whose own hash is checked when it comes.
     const hash = query !== null ? sha256Hex(query) : slot.hash;
     if (hash === null || !trusted.has(hash)) {
-      throw new HttpError(400, 'BAD_USER_INPUT', 'Only trusted documents run here.', { reason: 'UNTRUSTED_DOCUMENT' });
+      throw new HttpError(400, 'BAD_USER_INPUT', 'Only trusted documents run here.', {
+        reason: 'UNTRUSTED_DOCUMENT',
+      });
     }
   }
 }

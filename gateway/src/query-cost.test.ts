@@ -1,6 +1,11 @@
 import { parse } from 'graphql';
 import { buildCostSchema } from './cost-schema';
-import { limitWork, measureDocument, type DocumentLimits, type DocumentRequest } from './query-limits';
+import {
+  limitWork,
+  measureDocument,
+  type DocumentLimits,
+  type DocumentRequest,
+} from './query-limits';
 
 // A small schema written for this test; every expectation below is computed by hand from it.
 const SDL = `
@@ -22,7 +27,11 @@ const SDL = `
 `;
 
 const LIMITS: DocumentLimits = {
-  maxDepth: 100, maxIntrospectionDepth: 100, maxAliases: 1e6, maxDirectives: 1e6, maxFieldDirectives: 100,
+  maxDepth: 100,
+  maxIntrospectionDepth: 100,
+  maxAliases: 1e6,
+  maxDirectives: 1e6,
+  maxFieldDirectives: 100,
   cost: { schema: buildCostSchema(SDL), maxCost: 1e9, defaultListSize: 10, maxPageSize: 100 },
 };
 const measure = (document: string, request: DocumentRequest = {}, maxCost = 1e9) =>
@@ -37,7 +46,7 @@ describe('estimated cost (@cost / @listSize)', () => {
     expect(cost('{ __typename tags }')).toBe(0);
   });
 
-  it('multiplies a list\'s items by its size: assumedSize, else the default list size', () => {
+  it("multiplies a list's items by its size: assumedSize, else the default list size", () => {
     expect(cost('{ orgs { id } }')).toBe(10); // 10 (default) x 1
     // org 1 + members 4 x (Member 1 + org @cost 3)
     expect(cost('{ org(id: 1) { members { org { id } } } }')).toBe(17);
@@ -52,27 +61,41 @@ describe('estimated cost (@cost / @listSize)', () => {
     expect(cost('{ top { id } }')).toBe(5);
   });
 
-  it('sizes a connection\'s edges by first (sizedFields), through fragments too', () => {
+  it("sizes a connection's edges by first (sizedFields), through fragments too", () => {
     // page 1 + edges 30 x (Edge 1 + node 1) + pageInfo 1
     expect(cost('{ page(first: 30) { edges { node { id } } pageInfo { hasNextPage } } }')).toBe(62);
     // page 1 + edges 20 (the default of first) x Edge 1
     expect(cost('{ page { edges { cursor } } }')).toBe(21);
-    expect(cost('{ page(first: 30) { ...E } } fragment E on Conn { edges { node { id } } }')).toBe(61);
+    expect(cost('{ page(first: 30) { ...E } } fragment E on Conn { edges { node { id } } }')).toBe(
+      61,
+    );
     // The same fragment spread under two sizes: 1 + 2 x 2 and 1 + 50 x 2.
-    expect(cost('{ a: page(first: 2) { ...E } b: page(first: 50) { ...E } } fragment E on Conn { edges { node { id } } }')).toBe(106);
+    expect(
+      cost(
+        '{ a: page(first: 2) { ...E } b: page(first: 50) { ...E } } fragment E on Conn { edges { node { id } } }',
+      ),
+    ).toBe(106);
   });
 
   it('refuses first outside 1..100 as MAX_PAGE_SIZE, literal or variable', () => {
-    for (const [document, variables] of [['{ top(first: 101) { id } }', {}], ['{ page(first: 0) { pageInfo { hasNextPage } } }', {}],
-      ['query ($n: Int) { page(first: $n) { pageInfo { hasNextPage } } }', { n: 1000 }]] as const) {
-      expect(measure(document, { variables }).violation).toMatchObject({ reason: 'MAX_PAGE_SIZE', extensions: { fieldErrors: { first: 'Use a number from 1 to 100.' } } });
+    for (const [document, variables] of [
+      ['{ top(first: 101) { id } }', {}],
+      ['{ page(first: 0) { pageInfo { hasNextPage } } }', {}],
+      ['query ($n: Int) { page(first: $n) { pageInfo { hasNextPage } } }', { n: 1000 }],
+    ] as const) {
+      expect(measure(document, { variables }).violation).toMatchObject({
+        reason: 'MAX_PAGE_SIZE',
+        extensions: { fieldErrors: { first: 'Use a number from 1 to 100.' } },
+      });
     }
   });
 
   it('refuses above maxCost as MAX_COST with the cost and the maximum', () => {
     expect(measure('{ orgs { members { org { id } } } }', {}, 170).violation).toBeNull();
     expect(measure('{ orgs { members { org { id } } } }', {}, 169).violation).toEqual({
-      reason: 'MAX_COST', message: 'The operation\'s estimated cost is 170; the limit is 169.', extensions: { cost: 170, maxCost: 169 },
+      reason: 'MAX_COST',
+      message: "The operation's estimated cost is 170; the limit is 169.",
+      extensions: { cost: 170, maxCost: 169 },
     });
   });
 
@@ -89,7 +112,10 @@ describe('estimated cost (@cost / @listSize)', () => {
 
   it('costs a doubling fragment chain arithmetically, visiting each written selection once', () => {
     const levels = 20;
-    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { orgs { id } ...F${i + 1} ...F${i + 1} }`);
+    const fragments = Array.from(
+      { length: levels },
+      (_, i) => `fragment F${i} on Query { orgs { id } ...F${i + 1} ...F${i + 1} }`,
+    );
     const document = `{ ...F0 } ${fragments.join(' ')} fragment F${levels} on Query { orgs { id } }`;
     const before = limitWork.nodesVisited;
     // C(20) = 10 (orgs: 10 x 1); C(i) = 10 + 2 C(i+1), so C(0) = 10 x (2^21 - 1).

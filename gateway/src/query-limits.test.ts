@@ -2,18 +2,28 @@ import { getIntrospectionQuery, parse } from 'graphql';
 import { findLimitViolation, limitWork, type DocumentLimits } from './query-limits';
 import { checkDocument } from './request-limits';
 
-const LOOSE: DocumentLimits = { maxDepth: 100, maxIntrospectionDepth: 100, maxAliases: 1e6, maxDirectives: 1e6, maxFieldDirectives: 100 };
-const check = (document: string, limits: Partial<DocumentLimits>) => findLimitViolation(parse(document), { ...LOOSE, ...limits });
+const LOOSE: DocumentLimits = {
+  maxDepth: 100,
+  maxIntrospectionDepth: 100,
+  maxAliases: 1e6,
+  maxDirectives: 1e6,
+  maxFieldDirectives: 100,
+};
+const check = (document: string, limits: Partial<DocumentLimits>) =>
+  findLimitViolation(parse(document), { ...LOOSE, ...limits });
 
 describe('findLimitViolation', () => {
   it('measures depth through fields, inline fragments and fragment spreads', () => {
     // a > b > c > d: four levels, the last two inside a fragment reached through an inline fragment.
     const document = '{ a { b { ... on B { ...C } } } } fragment C on B { c { d } }';
     expect(check(document, { maxDepth: 4 })).toBeNull();
-    expect(check(document, { maxDepth: 3 })).toEqual({ reason: 'MAX_DEPTH', message: 'The operation is nested 4 levels deep; the limit is 3.' });
+    expect(check(document, { maxDepth: 3 })).toEqual({
+      reason: 'MAX_DEPTH',
+      message: 'The operation is nested 4 levels deep; the limit is 3.',
+    });
   });
 
-  it('counts a fragment\'s aliases once per spread', () => {
+  it("counts a fragment's aliases once per spread", () => {
     // 2 aliases in F, spread 3 times, plus one in the operation: 7.
     const document = 'query { x: a ...F ...F b { ...F } } fragment F on Q { p: a q: a }';
     expect(check(document, { maxAliases: 7 })).toBeNull();
@@ -22,16 +32,26 @@ describe('findLimitViolation', () => {
 
   it('multiplies through a doubling chain arithmetically, saturating instead of overflowing', () => {
     const levels = 1_100; // 2^1100 is Infinity as a double
-    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Q { a: x ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const fragments = Array.from(
+      { length: levels },
+      (_, i) => `fragment F${i} on Q { a: x ...F${i + 1} ...F${i + 1} }`,
+    ).join(' ');
     const document = `{ ...F0 } ${fragments} fragment F${levels} on Q { a: x }`;
     const before = limitWork.nodesVisited;
-    expect(check(document, { maxAliases: 1e8 })).toEqual({ reason: 'MAX_ALIASES', message: 'The operation uses 1000000000 aliases; the limit is 100000000.' });
+    expect(check(document, { maxAliases: 1e8 })).toEqual({
+      reason: 'MAX_ALIASES',
+      message: 'The operation uses 1000000000 aliases; the limit is 100000000.',
+    });
     // One visit per selection written in the document: 3 per fragment, 1 in the last, 1 in the operation.
     expect(limitWork.nodesVisited - before).toBe(3 * levels + 2);
   });
 
-  it('terminates on fragment cycles, which graphql\'s own validation reports', () => {
-    expect(check('{ ...A } fragment A on Q { a: x ...B } fragment B on Q { b: x ...A }', { maxAliases: 2 })).toBeNull();
+  it("terminates on fragment cycles, which graphql's own validation reports", () => {
+    expect(
+      check('{ ...A } fragment A on Q { a: x ...B } fragment B on Q { b: x ...A }', {
+        maxAliases: 2,
+      }),
+    ).toBeNull();
     expect(check('{ ...A } fragment A on Q { ...A }', {})).toBeNull();
   });
 
@@ -39,24 +59,36 @@ describe('findLimitViolation', () => {
     const on = (n: number) => Array.from({ length: n }, () => '@skip(if: false)').join(' ');
     expect(check(`{ a ${on(10)} }`, { maxFieldDirectives: 10 })).toBeNull();
     expect(check(`{ a ${on(11)} }`, { maxFieldDirectives: 10 })?.reason).toBe('MAX_DIRECTIVES');
-    expect(check(`{ ...F ${on(11)} } fragment F on Q { a }`, { maxFieldDirectives: 10 })?.reason).toBe('MAX_DIRECTIVES');
-    expect(check(`query ($v: Int ${on(11)}) { a }`, { maxFieldDirectives: 10 })?.reason).toBe('MAX_DIRECTIVES');
+    expect(
+      check(`{ ...F ${on(11)} } fragment F on Q { a }`, { maxFieldDirectives: 10 })?.reason,
+    ).toBe('MAX_DIRECTIVES');
+    expect(check(`query ($v: Int ${on(11)}) { a }`, { maxFieldDirectives: 10 })?.reason).toBe(
+      'MAX_DIRECTIVES',
+    );
     // 1 on the operation, 1 on the spread, 2 in F spread twice: 6.
     const document = `query @a { ...F @b ...F } fragment F on Q @c { a @d }`;
     expect(check(document, { maxDirectives: 6 })).toBeNull();
     expect(check(document, { maxDirectives: 5 })?.reason).toBe('MAX_DIRECTIVES');
   });
 
-  it('lets the standard introspection query (15 deep) through its own depth bound, not the operation\'s', () => {
+  it("lets the standard introspection query (15 deep) through its own depth bound, not the operation's", () => {
     const introspection = getIntrospectionQuery();
     expect(check(introspection, { maxDepth: 12, maxIntrospectionDepth: 16 })).toBeNull();
-    expect(check(introspection, { maxDepth: 12, maxIntrospectionDepth: 14 })?.message).toMatch(/introspection query is nested 15 levels/);
+    expect(check(introspection, { maxDepth: 12, maxIntrospectionDepth: 14 })?.message).toMatch(
+      /introspection query is nested 15 levels/,
+    );
     expect(check('{ __typename a { __typename } }', { maxDepth: 1 })).toBeNull();
   });
 });
 
 describe('checkDocument', () => {
-  const limits = { ...LOOSE, maxAliases: 2, maxTokens: 1_000, maxCharacters: 10_000, maxBatchOperations: 10 };
+  const limits = {
+    ...LOOSE,
+    maxAliases: 2,
+    maxTokens: 1_000,
+    maxCharacters: 10_000,
+    maxBatchOperations: 10,
+  };
 
   it('remembers a document checked without variables, and checks one with variables every time', () => {
     const document = '{ a: x b: x c: x }';

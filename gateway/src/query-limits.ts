@@ -1,5 +1,11 @@
 import {
-  Kind, type DirectiveNode, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode,
+  Kind,
+  type DirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { PageSizeRefusal, integerVariables, sliceSize } from './cost-arguments';
 import type { CostSchema } from './cost-schema';
@@ -28,7 +34,14 @@ export interface DocumentLimits {
 }
 
 export type LimitReason =
-  | 'MAX_DEPTH' | 'MAX_ALIASES' | 'MAX_DIRECTIVES' | 'MAX_TOKENS' | 'MAX_CHARACTERS' | 'MAX_BATCH' | 'MAX_COST' | 'MAX_PAGE_SIZE';
+  | 'MAX_DEPTH'
+  | 'MAX_ALIASES'
+  | 'MAX_DIRECTIVES'
+  | 'MAX_TOKENS'
+  | 'MAX_CHARACTERS'
+  | 'MAX_BATCH'
+  | 'MAX_COST'
+  | 'MAX_PAGE_SIZE';
 
 export interface LimitViolation {
   reason: LimitReason;
@@ -62,13 +75,23 @@ interface Measure {
   perItem: ReadonlyMap<string, number> | null;
 }
 
-const ZERO: Measure = { depth: 0, introspectionDepth: 0, aliases: 0, directives: 0, cost: 0, perItem: null };
+const ZERO: Measure = {
+  depth: 0,
+  introspectionDepth: 0,
+  aliases: 0,
+  directives: 0,
+  cost: 0,
+  perItem: null,
+};
 // Counts that multiply through fragments saturate here, so 2^30 spreads compare as a number, never Infinity.
 const CAP = 1_000_000_000;
 const add = (a: number, b: number) => Math.min(a + b, CAP);
 const mul = (a: number, b: number) => Math.min(a * b, CAP);
 
-function mergePerItem(into: Map<string, number> | null, from: ReadonlyMap<string, number> | null): Map<string, number> | null {
+function mergePerItem(
+  into: Map<string, number> | null,
+  from: ReadonlyMap<string, number> | null,
+): Map<string, number> | null {
   if (!from) return into;
   const merged = into ?? new Map<string, number>();
   for (const [name, cost] of from) merged.set(name, add(merged.get(name) ?? 0, cost));
@@ -86,7 +109,11 @@ const INTROSPECTION = new Set(['__schema', '__type']);
  * Apollo has none of these limits; the schema's cycles (organization -> members -> user ->
  * memberships -> organization) would otherwise let one request fan out without bound.
  */
-export function findLimitViolation(document: DocumentNode, limits: DocumentLimits, request: DocumentRequest = {}): LimitViolation | null {
+export function findLimitViolation(
+  document: DocumentNode,
+  limits: DocumentLimits,
+  request: DocumentRequest = {},
+): LimitViolation | null {
   return measureDocument(document, limits, request).violation;
 }
 
@@ -94,12 +121,19 @@ export function findLimitViolation(document: DocumentNode, limits: DocumentLimit
  * The same single walk, also returning the estimated cost of the operation the request runs (by
  * `operationName`; the most expensive one when the name does not pick one), to charge to a budget.
  */
-export function measureDocument(document: DocumentNode, limits: DocumentLimits, request: DocumentRequest = {}): { violation: LimitViolation | null; cost: number } {
+export function measureDocument(
+  document: DocumentNode,
+  limits: DocumentLimits,
+  request: DocumentRequest = {},
+): { violation: LimitViolation | null; cost: number } {
   const costing = limits.cost;
-  const variables = costing ? integerVariables(document, request.variables) : new Map<string, number>();
+  const variables = costing
+    ? integerVariables(document, request.variables)
+    : new Map<string, number>();
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition);
   }
   // undefined: not measured yet; null: being measured (a cycle, which graphql's own rules report).
   const memo = new Map<string, Measure | null>();
@@ -111,17 +145,25 @@ export function measureDocument(document: DocumentNode, limits: DocumentLimits, 
   };
 
   /** Resolves the lists a parent leaves unsized: `sized` names the ones its slicing argument sizes. */
-  const settle = (measure: Measure, sized?: { fields: readonly string[]; size: number }): number => {
+  const settle = (
+    measure: Measure,
+    sized?: { fields: readonly string[]; size: number },
+  ): number => {
     let cost = measure.cost;
     for (const [name, perItem] of measure.perItem ?? []) {
-      const size = sized?.fields.includes(name) ? sized.size : costing?.defaultListSize ?? 0;
+      const size = sized?.fields.includes(name) ? sized.size : (costing?.defaultListSize ?? 0);
       cost = add(cost, mul(perItem, size));
     }
     return cost;
   };
 
   /** Adds one field's cost to `total`: its weight plus its children's, times its list size. */
-  const costField = (total: Measure & { perItem: Map<string, number> | null }, field: FieldNode, parentType: string | null, child: Measure) => {
+  const costField = (
+    total: Measure & { perItem: Map<string, number> | null },
+    field: FieldNode,
+    parentType: string | null,
+    child: Measure,
+  ) => {
     if (!costing) return;
     const name = field.name.value;
     if (name === '__typename' || INTROSPECTION.has(name)) return;
@@ -135,7 +177,7 @@ export function measureDocument(document: DocumentNode, limits: DocumentLimits, 
       return;
     }
     const itemCost = add(weight, settle(child));
-    const size = info?.isList ? sliced ?? info.assumedSize : 1;
+    const size = info?.isList ? (sliced ?? info.assumedSize) : 1;
     if (size !== undefined) {
       total.cost = add(total.cost, mul(itemCost, size));
       return;
@@ -150,20 +192,30 @@ export function measureDocument(document: DocumentNode, limits: DocumentLimits, 
     if (!definition) return ZERO;
     memo.set(name, null);
     const inner = measureSelections(definition.selectionSet, definition.typeCondition.name.value);
-    const measure = { ...inner, directives: add(inner.directives, ownDirectives(definition.directives)) };
+    const measure = {
+      ...inner,
+      directives: add(inner.directives, ownDirectives(definition.directives)),
+    };
     memo.set(name, measure);
     return measure;
   };
 
-  const measureSelections = (selectionSet: SelectionSetNode, parentType: string | null): Measure => {
+  const measureSelections = (
+    selectionSet: SelectionSetNode,
+    parentType: string | null,
+  ): Measure => {
     const total: Measure & { perItem: Map<string, number> | null } = { ...ZERO, perItem: null };
     for (const selection of selectionSet.selections) {
       limitWork.nodesVisited += 1;
       total.directives = add(total.directives, ownDirectives(selection.directives));
       let child: Measure;
       if (selection.kind === Kind.FIELD) {
-        const fieldType = (parentType && costing?.schema.fields.get(parentType)?.get(selection.name.value)?.type) ?? null;
-        child = selection.selectionSet ? measureSelections(selection.selectionSet, fieldType) : ZERO;
+        const fieldType =
+          (parentType && costing?.schema.fields.get(parentType)?.get(selection.name.value)?.type) ??
+          null;
+        child = selection.selectionSet
+          ? measureSelections(selection.selectionSet, fieldType)
+          : ZERO;
         costField(total, selection, parentType, child);
         // The field's cost now holds its children's; what passes up below is the other measures.
         child = { ...child, cost: 0, perItem: null };
@@ -176,7 +228,10 @@ export function measureDocument(document: DocumentNode, limits: DocumentLimits, 
           child = { ...child, depth: 1 + child.depth };
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        child = measureSelections(selection.selectionSet, selection.typeCondition?.name.value ?? parentType);
+        child = measureSelections(
+          selection.selectionSet,
+          selection.typeCondition?.name.value ?? parentType,
+        );
       } else {
         child = measureFragment(selection.name.value);
       }
@@ -192,16 +247,26 @@ export function measureDocument(document: DocumentNode, limits: DocumentLimits, 
 
   const measureOperation = (operation: OperationDefinitionNode): Measure => {
     let directives = ownDirectives(operation.directives);
-    for (const variable of operation.variableDefinitions ?? []) directives = add(directives, ownDirectives(variable.directives));
+    for (const variable of operation.variableDefinitions ?? [])
+      directives = add(directives, ownDirectives(variable.directives));
     const root = costing?.schema.roots[operation.operation] ?? null;
     const inner = measureSelections(operation.selectionSet, root);
-    return { ...inner, directives: add(inner.directives, directives), cost: settle(inner), perItem: null };
+    return {
+      ...inner,
+      directives: add(inner.directives, directives),
+      cost: settle(inner),
+      perItem: null,
+    };
   };
 
   let cost = 0;
   try {
-    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-    const chosen = operations.find((o) => request.operationName && o.name?.value === request.operationName);
+    const operations = document.definitions.filter(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
+    const chosen = operations.find(
+      (o) => request.operationName && o.name?.value === request.operationName,
+    );
     for (const operation of operations) {
       const measure = measureOperation(operation);
       const violation = compare(measure, limits);
@@ -210,27 +275,49 @@ export function measureDocument(document: DocumentNode, limits: DocumentLimits, 
     }
   } catch (error) {
     if (error instanceof PageSizeRefusal) {
-      const violation: LimitViolation = { reason: 'MAX_PAGE_SIZE', message: error.message, extensions: { fieldErrors: { [error.argument]: error.message } } };
+      const violation: LimitViolation = {
+        reason: 'MAX_PAGE_SIZE',
+        message: error.message,
+        extensions: { fieldErrors: { [error.argument]: error.message } },
+      };
       return { violation, cost };
     }
     if (!(error instanceof TooManyDirectives)) throw error;
-    return { violation: { reason: 'MAX_DIRECTIVES', message: `A field carries more than ${limits.maxFieldDirectives} directives.` }, cost };
+    return {
+      violation: {
+        reason: 'MAX_DIRECTIVES',
+        message: `A field carries more than ${limits.maxFieldDirectives} directives.`,
+      },
+      cost,
+    };
   }
   return { violation: null, cost };
 }
 
 function compare(measure: Measure, limits: DocumentLimits): LimitViolation | null {
   if (measure.depth > limits.maxDepth) {
-    return { reason: 'MAX_DEPTH', message: `The operation is nested ${measure.depth} levels deep; the limit is ${limits.maxDepth}.` };
+    return {
+      reason: 'MAX_DEPTH',
+      message: `The operation is nested ${measure.depth} levels deep; the limit is ${limits.maxDepth}.`,
+    };
   }
   if (measure.introspectionDepth > limits.maxIntrospectionDepth) {
-    return { reason: 'MAX_DEPTH', message: `The introspection query is nested ${measure.introspectionDepth} levels deep; the limit is ${limits.maxIntrospectionDepth}.` };
+    return {
+      reason: 'MAX_DEPTH',
+      message: `The introspection query is nested ${measure.introspectionDepth} levels deep; the limit is ${limits.maxIntrospectionDepth}.`,
+    };
   }
   if (measure.aliases > limits.maxAliases) {
-    return { reason: 'MAX_ALIASES', message: `The operation uses ${measure.aliases} aliases; the limit is ${limits.maxAliases}.` };
+    return {
+      reason: 'MAX_ALIASES',
+      message: `The operation uses ${measure.aliases} aliases; the limit is ${limits.maxAliases}.`,
+    };
   }
   if (measure.directives > limits.maxDirectives) {
-    return { reason: 'MAX_DIRECTIVES', message: `The operation uses ${measure.directives} directives; the limit is ${limits.maxDirectives}.` };
+    return {
+      reason: 'MAX_DIRECTIVES',
+      message: `The operation uses ${measure.directives} directives; the limit is ${limits.maxDirectives}.`,
+    };
   }
   if (limits.cost && measure.cost > limits.cost.maxCost) {
     return {

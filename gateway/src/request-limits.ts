@@ -2,7 +2,12 @@ import { GraphQLError, parse } from 'graphql';
 import { HttpError, MAX_PAGE_SIZE } from '@bastion/platform';
 import { TOKEN_LIMIT_MESSAGE } from './limit-errors';
 import type { CostSchema } from './cost-schema';
-import { measureDocument, type DocumentLimits, type DocumentRequest, type LimitViolation } from './query-limits';
+import {
+  measureDocument,
+  type DocumentLimits,
+  type DocumentRequest,
+  type LimitViolation,
+} from './query-limits';
 
 export interface OperationLimits extends DocumentLimits {
   maxTokens: number;
@@ -13,12 +18,27 @@ export interface OperationLimits extends DocumentLimits {
 
 export const INTROSPECTION_MAX_DEPTH = 16;
 
-export function operationLimitsFrom(config: {
-  MAX_QUERY_DEPTH: number; MAX_QUERY_ALIASES: number; MAX_QUERY_DIRECTIVES: number; MAX_FIELD_DIRECTIVES: number;
-  MAX_QUERY_TOKENS: number; MAX_QUERY_CHARACTERS: number; MAX_BATCH_OPERATIONS: number; MAX_QUERY_COST: number; DEFAULT_LIST_SIZE: number;
-}, costSchema?: CostSchema): OperationLimits {
+export function operationLimitsFrom(
+  config: {
+    MAX_QUERY_DEPTH: number;
+    MAX_QUERY_ALIASES: number;
+    MAX_QUERY_DIRECTIVES: number;
+    MAX_FIELD_DIRECTIVES: number;
+    MAX_QUERY_TOKENS: number;
+    MAX_QUERY_CHARACTERS: number;
+    MAX_BATCH_OPERATIONS: number;
+    MAX_QUERY_COST: number;
+    DEFAULT_LIST_SIZE: number;
+  },
+  costSchema?: CostSchema,
+): OperationLimits {
   return {
-    cost: costSchema && { schema: costSchema, maxCost: config.MAX_QUERY_COST, defaultListSize: config.DEFAULT_LIST_SIZE, maxPageSize: MAX_PAGE_SIZE },
+    cost: costSchema && {
+      schema: costSchema,
+      maxCost: config.MAX_QUERY_COST,
+      defaultListSize: config.DEFAULT_LIST_SIZE,
+      maxPageSize: MAX_PAGE_SIZE,
+    },
     maxDepth: config.MAX_QUERY_DEPTH,
     maxIntrospectionDepth: Math.max(config.MAX_QUERY_DEPTH, INTROSPECTION_MAX_DEPTH),
     maxAliases: config.MAX_QUERY_ALIASES,
@@ -46,8 +66,13 @@ function noVariables(variables: unknown): boolean {
 }
 
 /** Characters, tokens, then depth, aliases, directives and cost of one document; no violation when it may run. */
-export function checkDocument(query: string, limits: OperationLimits, request: DocumentRequest = {}): DocumentCheck {
-  if (query.length > limits.maxCharacters || !noVariables(request.variables)) return measure(query, limits, request);
+export function checkDocument(
+  query: string,
+  limits: OperationLimits,
+  request: DocumentRequest = {},
+): DocumentCheck {
+  if (query.length > limits.maxCharacters || !noVariables(request.variables))
+    return measure(query, limits, request);
   let cache = checked.get(limits);
   if (!cache) checked.set(limits, (cache = new Map()));
   const key = `${request.operationName ?? ''}\u0000${query}`;
@@ -61,14 +86,26 @@ export function checkDocument(query: string, limits: OperationLimits, request: D
 
 function measure(query: string, limits: OperationLimits, request: DocumentRequest): DocumentCheck {
   if (query.length > limits.maxCharacters) {
-    return { violation: { reason: 'MAX_CHARACTERS', message: `The document has ${query.length} characters; the limit is ${limits.maxCharacters}.` }, cost: 0 };
+    return {
+      violation: {
+        reason: 'MAX_CHARACTERS',
+        message: `The document has ${query.length} characters; the limit is ${limits.maxCharacters}.`,
+      },
+      cost: 0,
+    };
   }
   let document;
   try {
     document = parse(query, { maxTokens: limits.maxTokens, noLocation: true });
   } catch (error) {
     if (error instanceof GraphQLError && TOKEN_LIMIT_MESSAGE.test(error.message)) {
-      return { violation: { reason: 'MAX_TOKENS', message: `The document has more than ${limits.maxTokens} tokens.` }, cost: 0 };
+      return {
+        violation: {
+          reason: 'MAX_TOKENS',
+          message: `The document has more than ${limits.maxTokens} tokens.`,
+        },
+        cost: 0,
+      };
     }
     // Any other syntax error is Apollo's to report, with its location; it costs nothing to run.
     return { violation: null, cost: 0 };
@@ -82,8 +119,16 @@ interface RequestedOperation extends DocumentRequest {
 
 function operationOf(operation: unknown): RequestedOperation {
   if (typeof operation !== 'object' || operation === null) return { query: null };
-  const { query, operationName, variables } = operation as { query?: unknown; operationName?: unknown; variables?: unknown };
-  return { query: typeof query === 'string' ? query : null, operationName: typeof operationName === 'string' ? operationName : null, variables };
+  const { query, operationName, variables } = operation as {
+    query?: unknown;
+    operationName?: unknown;
+    variables?: unknown;
+  };
+  return {
+    query: typeof query === 'string' ? query : null,
+    operationName: typeof operationName === 'string' ? operationName : null,
+    variables,
+  };
 }
 
 function operationOfSearch(search: URLSearchParams): RequestedOperation {
@@ -102,19 +147,31 @@ function operationOfSearch(search: URLSearchParams): RequestedOperation {
  * refusal is one error, so a flood cannot amplify into one error per offending node. Returns the
  * estimated cost of the whole request (a batch: the sum of its operations).
  */
-export function enforceOperationLimits(request: { body: unknown; search: URLSearchParams }, limits: OperationLimits): number {
+export function enforceOperationLimits(
+  request: { body: unknown; search: URLSearchParams },
+  limits: OperationLimits,
+): number {
   const refuse = (violation: LimitViolation): never => {
-    throw new HttpError(400, 'BAD_USER_INPUT', violation.message, { reason: violation.reason, ...violation.extensions });
+    throw new HttpError(400, 'BAD_USER_INPUT', violation.message, {
+      reason: violation.reason,
+      ...violation.extensions,
+    });
   };
   let operations: RequestedOperation[];
   if (Array.isArray(request.body)) {
-    if (limits.maxBatchOperations === 0) refuse({ reason: 'MAX_BATCH', message: 'Batched requests are not accepted.' });
+    if (limits.maxBatchOperations === 0)
+      refuse({ reason: 'MAX_BATCH', message: 'Batched requests are not accepted.' });
     if (request.body.length > limits.maxBatchOperations) {
-      refuse({ reason: 'MAX_BATCH', message: `The batch has ${request.body.length} operations; the limit is ${limits.maxBatchOperations}.` });
+      refuse({
+        reason: 'MAX_BATCH',
+        message: `The batch has ${request.body.length} operations; the limit is ${limits.maxBatchOperations}.`,
+      });
     }
     operations = request.body.map(operationOf);
   } else {
-    operations = [request.body === undefined ? operationOfSearch(request.search) : operationOf(request.body)];
+    operations = [
+      request.body === undefined ? operationOfSearch(request.search) : operationOf(request.body),
+    ];
   }
   let total = 0;
   for (const operation of operations) {

@@ -15,15 +15,26 @@ const PROBES = new Set(['/health', '/ready', '/metrics']);
  * method and path, operation name(s), viewer kind, status and duration. Never the query text,
  * variables or headers: they can hold personal data and credentials.
  */
-export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse, requestId: string, listener: string): RequestLogFields {
+export function logRequest(
+  logger: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  listener: string,
+): RequestLogFields {
   const started = process.hrtime.bigint();
   const fields: RequestLogFields = {};
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   res.once('close', () => {
     const line = {
-      requestId, listener, method: req.method, path,
-      operationName: fields.operationName ?? null, viewer: fields.viewerKind ?? null,
-      status: res.statusCode, durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+      requestId,
+      listener,
+      method: req.method,
+      path,
+      operationName: fields.operationName ?? null,
+      viewer: fields.viewerKind ?? null,
+      status: res.statusCode,
+      durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
       ...(res.writableFinished ? {} : { aborted: true }),
     };
     if (PROBES.has(path)) logger.debug(line, 'request');
@@ -35,12 +46,22 @@ export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResp
 /** The operation(s) a GraphQL body names: `operationName`, else the document's first named operation. */
 export function operationNameOf(body: unknown, search: URLSearchParams): string | null {
   const one = (request: unknown): string | null => {
-    const { operationName, query } = (request ?? {}) as { operationName?: unknown; query?: unknown };
+    const { operationName, query } = (request ?? {}) as {
+      operationName?: unknown;
+      query?: unknown;
+    };
     if (typeof operationName === 'string' && operationName) return operationName.slice(0, 100);
-    const named = typeof query === 'string' ? /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(query) : null;
+    const named =
+      typeof query === 'string'
+        ? /\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(query)
+        : null;
     return named ? named[1].slice(0, 100) : null;
   };
-  if (Array.isArray(body)) return body.map(one).map((name) => name ?? '(anonymous)').join(',');
+  if (Array.isArray(body))
+    return body
+      .map(one)
+      .map((name) => name ?? '(anonymous)')
+      .join(',');
   if (body && typeof body === 'object') return one(body);
   return one({ operationName: search.get('operationName'), query: search.get('query') });
 }

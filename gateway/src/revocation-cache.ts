@@ -1,5 +1,10 @@
 import {
-  AppError, MemoryIssuedTokenStore, MemoryRevocationList, type Logger, type RevocationList, type RevocationSubject,
+  AppError,
+  MemoryIssuedTokenStore,
+  MemoryRevocationList,
+  type Logger,
+  type RevocationList,
+  type RevocationSubject,
 } from '@bastion/platform';
 import type { RevocationState } from './revocation-state-client';
 
@@ -48,7 +53,8 @@ export class RevocationCache {
     });
     // Revocations only accumulate (and expire on their own), so merging is always safe.
     for (const id of state!.revokedSessionIds) await memory.revokeSession(id);
-    for (const cutoff of state!.userCutoffs) await memory.revokeUserTokens(cutoff.userId, cutoff.validAfter);
+    for (const cutoff of state!.userCutoffs)
+      await memory.revokeUserTokens(cutoff.userId, cutoff.validAfter);
     for (const cutoff of state!.organizationCutoffs) await memory.revokeOrganizationTokens(cutoff);
     this.loaded = true;
   }
@@ -68,7 +74,10 @@ export class RevocationCache {
   }
 
   private assertLoaded(): void {
-    if (!this.loaded) throw new AppError('UPSTREAM_UNAVAILABLE', { message: 'Revocations are not loaded yet; try again shortly.' });
+    if (!this.loaded)
+      throw new AppError('UPSTREAM_UNAVAILABLE', {
+        message: 'Revocations are not loaded yet; try again shortly.',
+      });
   }
 
   /** Redis may only add a refusal: an error or a slow answer leaves the decision to memory. */

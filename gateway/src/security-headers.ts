@@ -5,7 +5,15 @@ import helmet from 'helmet';
 function helmetFor(isTls: boolean) {
   return helmet({
     // JSON and text responses load nothing and may be framed by nobody.
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+      },
+    },
     // A token-bearing URL (reset links are pasted into the explorer) must not leak through Referer.
     referrerPolicy: { policy: 'no-referrer' },
     xFrameOptions: { action: 'deny' },
@@ -31,7 +39,10 @@ const APOLLO_CDN = [
   'https://embeddable-sandbox.cdn.apollographql.com',
   'https://embeddable-explorer.cdn.apollographql.com',
 ];
-const APOLLO_FRAMES = ['https://sandbox.embed.apollographql.com', 'https://explorer.embed.apollographql.com'];
+const APOLLO_FRAMES = [
+  'https://sandbox.embed.apollographql.com',
+  'https://explorer.embed.apollographql.com',
+];
 
 /**
  * The CSP of Apollo Sandbox's page (EXPLORER=sandbox; GraphiQL's is in explorer/graphiql-page.ts): only the nonce-carrying inline scripts and styles Apollo rendered,
@@ -58,7 +69,11 @@ export function explorerCsp(html: string): string | null {
 }
 
 /** Replaces the strict CSP on an HTML GraphQL response (Apollo's Sandbox, EXPLORER=sandbox) with the Sandbox's. */
-export function adjustCspForHtml(res: ServerResponse, contentType: string | undefined, body: string | undefined): void {
+export function adjustCspForHtml(
+  res: ServerResponse,
+  contentType: string | undefined,
+  body: string | undefined,
+): void {
   if (!contentType?.startsWith('text/html') || body === undefined) return;
   const csp = explorerCsp(body);
   if (csp) res.setHeader('content-security-policy', csp);

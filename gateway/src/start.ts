@@ -1,6 +1,17 @@
 import {
-  AccessTokenVerifier, MemoryIssuedTokenStore, MemoryRevocationList, once, publicJwks, RedisRevocationList, ServiceTokenRegistry, listen, type EventBus,
-  type Logger, subgraphUrlsFrom, type RunningService, type ServiceTokenEntry,
+  AccessTokenVerifier,
+  MemoryIssuedTokenStore,
+  MemoryRevocationList,
+  once,
+  publicJwks,
+  RedisRevocationList,
+  ServiceTokenRegistry,
+  listen,
+  type EventBus,
+  type Logger,
+  subgraphUrlsFrom,
+  type RunningService,
+  type ServiceTokenEntry,
 } from '@bastion/platform';
 import type { KeyObject } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -53,55 +64,102 @@ export interface RunningGateway extends RunningService {
 }
 
 /** Starts both gateway listeners: public (public supergraph) and internal (the whole supergraph). */
-export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  deps: GatewayDeps,
+): Promise<RunningGateway> {
   const logger = deps.logger.child({ service: 'gateway' });
   const subgraphUrls = { ...subgraphUrlsFrom(config), ...deps.subgraphUrls };
-  const serviceTokens = new ServiceTokenRegistry([...(config.SERVICE_TOKENS ?? []), ...(deps.extraServiceTokens ?? [])]);
+  const serviceTokens = new ServiceTokenRegistry([
+    ...(config.SERVICE_TOKENS ?? []),
+    ...(deps.extraServiceTokens ?? []),
+  ]);
   const memory = deps.revocations ?? new MemoryRevocationList(config.ACCESS_TOKEN_TTL);
   const issued = deps.issuedTokens ?? new MemoryIssuedTokenStore();
   const revocations = new RevocationCache({
-    memory, issued, logger,
-    fastPath: deps.redis ? new RedisRevocationList(deps.redis, config.ACCESS_TOKEN_TTL, deps.keyPrefix) : undefined,
+    memory,
+    issued,
+    logger,
+    fastPath: deps.redis
+      ? new RedisRevocationList(deps.redis, config.ACCESS_TOKEN_TTL, deps.keyPrefix)
+      : undefined,
     load: () => fetchRevocationState(subgraphUrls.auth, deps.claimsKey),
   });
-  const sync = keepRevocationsFresh(revocations, { intervalMs: REVOCATION_RELOAD_MS, retryMs: 500, logger });
+  const sync = keepRevocationsFresh(revocations, {
+    intervalMs: REVOCATION_RELOAD_MS,
+    retryMs: 500,
+    logger,
+  });
   // Subscribed before the first load, so nothing committed meanwhile slips between the two.
   const feed = await subscribeToAuthFeeds(deps.bus, { memory, issued, onGap: sync.reloadSoon });
   // A Redis that comes back may have come back empty: nothing depends on it, but reload anyway.
   const onRedisReady = () => sync.reloadSoon();
   deps.redis?.on('ready', onRedisReady);
   await sync.start();
-  const authenticator = new Authenticator(await AccessTokenVerifier.create(config), serviceTokens, revocations);
-  if (serviceTokens.size === 0) logger.warn('no SERVICE_TOKENS configured: internal callers cannot authenticate until a token is issued');
+  const authenticator = new Authenticator(
+    await AccessTokenVerifier.create(config),
+    serviceTokens,
+    revocations,
+  );
+  if (serviceTokens.size === 0)
+    logger.warn(
+      'no SERVICE_TOKENS configured: internal callers cannot authenticate until a token is issued',
+    );
   const client = createUndiciFetcher();
   const metrics = new GatewayMetrics();
-  const sdl = deps.supergraphs ?? { public: readSupergraph(SUPERGRAPH_FILES.public), internal: readSupergraph(SUPERGRAPH_FILES.internal) };
+  const sdl = deps.supergraphs ?? {
+    public: readSupergraph(SUPERGRAPH_FILES.public),
+    internal: readSupergraph(SUPERGRAPH_FILES.internal),
+  };
   const jwks = await publicJwks(config);
   const isProduction = config.NODE_ENV === 'production';
   // Each listener estimates cost from its own supergraph's @cost/@listSize, read once here.
   const limits = operationLimitsFrom(config, buildCostSchema(sdl.public));
   const internalLimits = operationLimitsFrom(config, buildCostSchema(sdl.internal));
   const budget = new CostBudget({
-    pointsPerMinute: config.COST_BUDGET_PER_MINUTE, servicePointsPerMinute: config.SERVICE_COST_BUDGET_PER_MINUTE,
-    redis: deps.redis, keyPrefix: deps.keyPrefix,
+    pointsPerMinute: config.COST_BUDGET_PER_MINUTE,
+    servicePointsPerMinute: config.SERVICE_COST_BUDGET_PER_MINUTE,
+    redis: deps.redis,
+    keyPrefix: deps.keyPrefix,
   });
-  const trustedDocuments = config.TRUSTED_DOCUMENTS ? TrustedDocuments.fromFile(config.TRUSTED_DOCUMENTS) : undefined;
-  if (trustedDocuments) logger.info({ documents: trustedDocuments.size }, 'public listener runs trusted documents only');
-  const persistedQueries = { public: new PersistedQueryCache(), internal: new PersistedQueryCache() };
+  const trustedDocuments = config.TRUSTED_DOCUMENTS
+    ? TrustedDocuments.fromFile(config.TRUSTED_DOCUMENTS)
+    : undefined;
+  if (trustedDocuments)
+    logger.info(
+      { documents: trustedDocuments.size },
+      'public listener runs trusted documents only',
+    );
+  const persistedQueries = {
+    public: new PersistedQueryCache(),
+    internal: new PersistedQueryCache(),
+  };
   // A production gateway serves no explorer and no landing page, whatever EXPLORER says.
   const explorer: ExplorerMode = isProduction ? 'off' : config.EXPLORER;
   const apolloCommon = {
-    subgraphUrls, claimsKey: deps.claimsKey, fetcher: client.fetcher, logger, sandbox: explorer === 'sandbox',
-    maxTokens: limits.maxTokens, allowBatches: limits.maxBatchOperations > 0,
+    subgraphUrls,
+    claimsKey: deps.claimsKey,
+    fetcher: client.fetcher,
+    logger,
+    sandbox: explorer === 'sandbox',
+    maxTokens: limits.maxTokens,
+    allowBatches: limits.maxBatchOperations > 0,
   };
   const [publicApollo, internalApollo] = await Promise.all([
     // In production the public schema is not published: no introspection (unless asked for), no suggestions.
     createGatewayServer({
-      ...apolloCommon, supergraphSdl: sdl.public, introspection: !isProduction || config.INTROSPECTION, hideSchemaDetails: isProduction,
+      ...apolloCommon,
+      supergraphSdl: sdl.public,
+      introspection: !isProduction || config.INTROSPECTION,
+      hideSchemaDetails: isProduction,
       persistedQueries: persistedQueries.public,
     }),
     createGatewayServer({
-      ...apolloCommon, supergraphSdl: sdl.internal, introspection: true, hideSchemaDetails: false, persistedQueries: persistedQueries.internal,
+      ...apolloCommon,
+      supergraphSdl: sdl.internal,
+      introspection: true,
+      hideSchemaDetails: false,
+      persistedQueries: persistedQueries.internal,
     }),
   ]);
 
@@ -114,7 +172,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     await Promise.all(
       Object.entries(subgraphUrls).map(async ([name, url]) => {
         try {
-          const response = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(2000) });
+          const response = await fetch(new URL('/ready', url), {
+            signal: AbortSignal.timeout(2000),
+          });
           const body = (await response.json()) as { checks?: Record<string, boolean> };
           if (!body.checks || Object.keys(body.checks).length === 0) merge(name, response.ok);
           else for (const [check, ok] of Object.entries(body.checks)) merge(check, ok === true);
@@ -123,36 +183,73 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
         }
       }),
     );
-    if (deps.redis) checks.redis = await deps.redis.ping().then(() => true, () => false);
+    if (deps.redis)
+      checks.redis = await deps.redis.ping().then(
+        () => true,
+        () => false,
+      );
     checks.revocations = revocations.isLoaded;
     return checks;
   };
   // Every Redis feature falls back per process (README "What happens when a part fails").
   const degradable = new Set(['redis']);
-  if (isProduction && config.CORS_ORIGINS === undefined) logger.warn('CORS_ORIGINS is unset: no browser origin may call the public listener');
+  if (isProduction && config.CORS_ORIGINS === undefined)
+    logger.warn('CORS_ORIGINS is unset: no browser origin may call the public listener');
   const common = {
-    corsOrigins: corsOrigins(config), authenticator, trustedProxies: parseTrustedProxies(config.TRUST_PROXY),
-    bodyLimitBytes: config.BODY_LIMIT_BYTES, budget, logger, metrics, readiness, degradable, jwks: () => jwks,
-    explorer, landingPage: !isProduction,
+    corsOrigins: corsOrigins(config),
+    authenticator,
+    trustedProxies: parseTrustedProxies(config.TRUST_PROXY),
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    budget,
+    logger,
+    metrics,
+    readiness,
+    degradable,
+    jwks: () => jwks,
+    explorer,
+    landingPage: !isProduction,
   };
-  const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE } : undefined;
+  const tls =
+    config.TLS_CERT_FILE && config.TLS_KEY_FILE
+      ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE }
+      : undefined;
   const publicListener = await listen(
     createGatewayApp({
-      ...common, listener: 'public', apollo: publicApollo, limits, persistedQueries: persistedQueries.public, trustedDocuments,
+      ...common,
+      listener: 'public',
+      apollo: publicApollo,
+      limits,
+      persistedQueries: persistedQueries.public,
+      trustedDocuments,
       stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString(),
-      aiStream: { target: new URL('/ai/stream', subgraphUrls.ai).toString(), claimsKey: deps.claimsKey, cost: streamCost(limits) },
+      aiStream: {
+        target: new URL('/ai/stream', subgraphUrls.ai).toString(),
+        claimsKey: deps.claimsKey,
+        cost: streamCost(limits),
+      },
     }),
     { host: config.HOST, port: config.PORT, tls },
   );
   // The internal listener serves the platform's own services: trusted documents do not restrict it.
-  const internalApp = createGatewayApp({ ...common, listener: 'internal', apollo: internalApollo, limits: internalLimits, persistedQueries: persistedQueries.internal });
+  const internalApp = createGatewayApp({
+    ...common,
+    listener: 'internal',
+    apollo: internalApollo,
+    limits: internalLimits,
+    persistedQueries: persistedQueries.internal,
+  });
   const internalListener = await listen(internalApp, {
-    host: config.INTERNAL_HOST, port: config.INTERNAL_PORT, tls,
+    host: config.INTERNAL_HOST,
+    port: config.INTERNAL_PORT,
+    tls,
   });
   logger.info({ public: publicListener.url, internal: internalListener.url }, 'gateway listening');
   // Requests in flight finish (bounded) before the subgraphs they call are stopped.
   const closeListeners = once(async () => {
-    await Promise.all([publicListener.close(config.SHUTDOWN_TIMEOUT * 1000), internalListener.close(config.SHUTDOWN_TIMEOUT * 1000)]);
+    await Promise.all([
+      publicListener.close(config.SHUTDOWN_TIMEOUT * 1000),
+      internalListener.close(config.SHUTDOWN_TIMEOUT * 1000),
+    ]);
   });
   return {
     name: 'gateway',

@@ -19,7 +19,10 @@ export interface GatewayContext {
  */
 export function createUndiciFetcher(): { fetcher: Fetcher; close(): Promise<void> } {
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
-  const fetcher = (async (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => {
+  const fetcher = (async (
+    url: string,
+    init?: { method?: string; headers?: Record<string, string>; body?: string },
+  ) => {
     const response = await request(url, {
       method: (init?.method ?? 'POST') as 'POST',
       headers: init?.headers,
@@ -51,20 +54,35 @@ export class ClaimsForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
     super({ url, fetcher });
   }
 
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+  override async willSendRequest({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const headers = request.http?.headers;
     if (!headers) return;
     const viewer = context?.viewer ?? { kind: 'anonymous' as const };
     const client = context?.client ?? { ip: null, userAgent: null };
-    const claims = await signForwardedClaims(viewer, client, this.subgraphName, {
-      query: request.query, operationName: request.operationName ?? null, variables: request.variables ?? null,
-    }, this.claimsKey);
+    const claims = await signForwardedClaims(
+      viewer,
+      client,
+      this.subgraphName,
+      {
+        query: request.query,
+        operationName: request.operationName ?? null,
+        variables: request.variables ?? null,
+      },
+      this.claimsKey,
+    );
     headers.set('x-bastion-claims', claims);
     if (context?.requestId) headers.set('x-request-id', context.requestId);
   }
 
-  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
-    const cookies = (response.http?.headers as unknown as Headers | undefined)?.getSetCookie?.() ?? [];
+  override didReceiveResponse({
+    response,
+    context,
+  }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    const cookies =
+      (response.http?.headers as unknown as Headers | undefined)?.getSetCookie?.() ?? [];
     if (cookies.length > 0 && context?.setCookies) context.setCookies.push(...cookies);
     return response;
   }
@@ -72,6 +90,9 @@ export class ClaimsForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
   override didEncounterError(error: Error): void {
     if (error instanceof AppError) throw error;
     // Network failures and 5xx from a subgraph: say which service, never how it failed.
-    throw new AppError('UPSTREAM_UNAVAILABLE', { message: `The ${this.subgraphName} service is unavailable.`, cause: error });
+    throw new AppError('UPSTREAM_UNAVAILABLE', {
+      message: `The ${this.subgraphName} service is unavailable.`,
+      cause: error,
+    });
   }
 }

@@ -23,7 +23,9 @@ export class TrustedDocuments {
       // eslint-disable-next-line security/detect-non-literal-fs-filename -- the operator's TRUSTED_DOCUMENTS setting
       json = JSON.parse(readFileSync(path, 'utf8'));
     } catch (error) {
-      throw new ConfigError([`TRUSTED_DOCUMENTS: cannot read ${path} as JSON (${(error as Error).message})`]);
+      throw new ConfigError([
+        `TRUSTED_DOCUMENTS: cannot read ${path} as JSON (${(error as Error).message})`,
+      ]);
     }
     return TrustedDocuments.fromJson(json, `TRUSTED_DOCUMENTS (${path})`);
   }
@@ -33,19 +35,22 @@ export class TrustedDocuments {
     const problems: string[] = [];
     if (Array.isArray(json)) {
       for (const hash of json) {
-        if (typeof hash === 'string' && SHA256_HEX.test(hash.toLowerCase())) documents.set(hash.toLowerCase(), null);
+        if (typeof hash === 'string' && SHA256_HEX.test(hash.toLowerCase()))
+          documents.set(hash.toLowerCase(), null);
         else problems.push(`${JSON.stringify(hash)} is not a sha256 hex hash`);
       }
     } else if (typeof json === 'object' && json !== null) {
       for (const [hash, document] of Object.entries(json)) {
         // A key that is not its document's hash would let another text run under a trusted name.
-        if (typeof document !== 'string' || sha256Hex(document) !== hash.toLowerCase()) problems.push(`${hash} is not the sha256 of its document`);
+        if (typeof document !== 'string' || sha256Hex(document) !== hash.toLowerCase())
+          problems.push(`${hash} is not the sha256 of its document`);
         else documents.set(hash.toLowerCase(), document);
       }
     } else {
       problems.push('expected a JSON object of hash -> document, or an array of hashes');
     }
-    if (problems.length > 0) throw new ConfigError(problems.map((problem) => `${source}: ${problem}`));
+    if (problems.length > 0)
+      throw new ConfigError(problems.map((problem) => `${source}: ${problem}`));
     return new TrustedDocuments(documents);
   }
 

@@ -1,4 +1,10 @@
-import { createHash, createPublicKey, generateKeyPairSync, verify, type JsonWebKey } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  verify,
+  type JsonWebKey,
+} from 'node:crypto';
 import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 describe.each([
@@ -9,28 +15,42 @@ describe.each([
   const { privateKey } = generate();
 
   beforeAll(async () => {
-    platform = await startTestPlatform({ JWT_ALGORITHM: algorithm, JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+    platform = await startTestPlatform({
+      JWT_ALGORITHM: algorithm,
+      JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
   });
   afterAll(() => platform.stop());
 
   it('signs with kid, publishes the key at /.well-known/jwks.json, and the published key verifies the token', async () => {
     const user = await registerUser(platform);
-    const jwks = (await (await fetch(platform.gateway.url.replace('/graphql', '/.well-known/jwks.json'))).json()) as { keys: (JsonWebKey & { kid: string; alg: string })[] };
+    const jwks = (await (
+      await fetch(platform.gateway.url.replace('/graphql', '/.well-known/jwks.json'))
+    ).json()) as { keys: (JsonWebKey & { kid: string; alg: string })[] };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ alg: algorithm, use: 'sig' });
     expect(JSON.stringify(jwks)).not.toMatch(/"d":/);
     // RFC 7638 by hand: the required members, sorted, no whitespace, SHA-256, base64url.
     const own = createPublicKey(privateKey).export({ format: 'jwk' });
-    const members = own.kty === 'RSA' ? `{"e":"${own.e}","kty":"RSA","n":"${own.n}"}` : `{"crv":"${own.crv}","kty":"OKP","x":"${own.x}"}`;
+    const members =
+      own.kty === 'RSA'
+        ? `{"e":"${own.e}","kty":"RSA","n":"${own.n}"}`
+        : `{"crv":"${own.crv}","kty":"OKP","x":"${own.x}"}`;
     expect(jwks.keys[0].kid).toBe(createHash('sha256').update(members).digest('base64url'));
     const [header, payload, signature] = user.accessToken.split('.');
-    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: algorithm, kid: jwks.keys[0].kid });
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({
+      alg: algorithm,
+      kid: jwks.keys[0].kid,
+    });
     const key = createPublicKey({ key: jwks.keys[0], format: 'jwk' });
     const data = Buffer.from(`${header}.${payload}`);
-    const ok = algorithm === 'EdDSA'
-      ? verify(null, data, key, Buffer.from(signature, 'base64url'))
-      : verify('RSA-SHA256', data, key, Buffer.from(signature, 'base64url'));
+    const ok =
+      algorithm === 'EdDSA'
+        ? verify(null, data, key, Buffer.from(signature, 'base64url'))
+        : verify('RSA-SHA256', data, key, Buffer.from(signature, 'base64url'));
     expect(ok).toBe(true);
-    expect((await platform.gql('{ me { id } }', {}, { token: user.accessToken })).body.data).toEqual({ me: { id: user.id } });
+    expect(
+      (await platform.gql('{ me { id } }', {}, { token: user.accessToken })).body.data,
+    ).toEqual({ me: { id: user.id } });
   });
 });

@@ -4,8 +4,18 @@ import { startTestPlatform, type TestPlatform } from '@bastion/testing';
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 
 async function raw(url: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE, ...headers }, body });
-  return { status: response.status, body: JSON.parse(await response.text()) as { errors?: { message: string; extensions?: { code?: string } }[]; data?: unknown } };
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE, ...headers },
+    body,
+  });
+  return {
+    status: response.status,
+    body: JSON.parse(await response.text()) as {
+      errors?: { message: string; extensions?: { code?: string } }[];
+      data?: unknown;
+    },
+  };
 }
 
 describe('bad input gets a clear coded error with the right status, and the gateway keeps serving', () => {
@@ -30,7 +40,10 @@ describe('bad input gets a clear coded error with the right status, and the gate
   });
 
   it('an unknown field: 400 BAD_USER_INPUT naming the field', async () => {
-    const response = await raw(platform.gateway.url, JSON.stringify({ query: '{ aiModels { id secretKey } }' }));
+    const response = await raw(
+      platform.gateway.url,
+      JSON.stringify({ query: '{ aiModels { id secretKey } }' }),
+    );
     expect(response.status).toBe(400);
     expect(response.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(response.body.errors?.[0].message).toContain('secretKey');
@@ -38,7 +51,10 @@ describe('bad input gets a clear coded error with the right status, and the gate
   });
 
   it('an internal field on the public listener fails validation', async () => {
-    const response = await raw(platform.gateway.url, JSON.stringify({ query: '{ creditBalance(userId: "x") }' }));
+    const response = await raw(
+      platform.gateway.url,
+      JSON.stringify({ query: '{ creditBalance(userId: "x") }' }),
+    );
     expect(response.status).toBe(400);
     expect(response.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -46,7 +62,10 @@ describe('bad input gets a clear coded error with the right status, and the gate
   it('an operation nested too deep or with too many aliases: 400 BAD_USER_INPUT before any subgraph is asked', async () => {
     let nested = 'id';
     for (let i = 0; i < 7; i += 1) nested = `members { organization { ${nested} } }`;
-    const deep = await raw(platform.gateway.url, JSON.stringify({ query: `{ myOrganizations { ${nested} } }` }));
+    const deep = await raw(
+      platform.gateway.url,
+      JSON.stringify({ query: `{ myOrganizations { ${nested} } }` }),
+    );
     expect(deep.status).toBe(400);
     expect(deep.body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     expect(deep.body.errors?.[0].message).toMatch(/levels deep/);
@@ -59,15 +78,27 @@ describe('bad input gets a clear coded error with the right status, and the gate
 
   it('a 2 MB body: 413 BAD_USER_INPUT', async () => {
     const padding = 'x'.repeat(2 * 1024 * 1024);
-    const response = await raw(platform.gateway.url, JSON.stringify({ query: `{ aiModels { id } } # ${padding}` }));
+    const response = await raw(
+      platform.gateway.url,
+      JSON.stringify({ query: `{ aiModels { id } } # ${padding}` }),
+    );
     expect(response.status).toBe(413);
     expect(response.body.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     await stillServing();
   });
 
   it('a garbage bearer token: 401 UNAUTHENTICATED, never anonymous', async () => {
-    for (const authorization of ['Bearer garbage', 'Bearer a.b.c', 'Basic dXNlcjpwYXNz', 'Bearer bst_not-a-real-token']) {
-      const response = await raw(platform.gateway.url, JSON.stringify({ query: '{ aiModels { id } }' }), { authorization });
+    for (const authorization of [
+      'Bearer garbage',
+      'Bearer a.b.c',
+      'Basic dXNlcjpwYXNz',
+      'Bearer bst_not-a-real-token',
+    ]) {
+      const response = await raw(
+        platform.gateway.url,
+        JSON.stringify({ query: '{ aiModels { id } }' }),
+        { authorization },
+      );
       expect([authorization, response.status]).toEqual([authorization, 401]);
       expect(response.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
       expect(response.body.data).toBeUndefined();
@@ -76,7 +107,10 @@ describe('bad input gets a clear coded error with the right status, and the gate
   });
 
   it('never returns a stack trace, SQL or host in an error', async () => {
-    const response = await raw(platform.gateway.url, JSON.stringify({ query: 'mutation { login(email: "a@b.co", password: 1) { accessToken } }' }));
+    const response = await raw(
+      platform.gateway.url,
+      JSON.stringify({ query: 'mutation { login(email: "a@b.co", password: 1) { accessToken } }' }),
+    );
     const text = JSON.stringify(response.body);
     expect(text).not.toMatch(/stacktrace|at \w+ \(|SELECT |127\.0\.0\.1|node_modules/);
   });
@@ -89,9 +123,15 @@ describe('bad input gets a clear coded error with the right status, and the gate
   });
 
   it('answers CORS preflights for listed origins only, with credentials', async () => {
-    const preflight = (origin: string) => fetch(platform.gateway.url, {
-      method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
-    });
+    const preflight = (origin: string) =>
+      fetch(platform.gateway.url, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, authorization',
+        },
+      });
     const allowed = await preflight('http://localhost:3000');
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
@@ -100,7 +140,9 @@ describe('bad input gets a clear coded error with the right status, and the gate
     const other = await preflight('https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const post = await fetch(platform.gateway.url, {
-      method: 'POST', headers: { origin: 'http://localhost:3000', 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ aiModels { id } }' }),
+      method: 'POST',
+      headers: { origin: 'http://localhost:3000', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ aiModels { id } }' }),
     });
     expect(post.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
   });
@@ -111,7 +153,11 @@ describe('bad input gets a clear coded error with the right status, and the gate
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(200);
     // By dependency, as the subgraphs report them; a subgraph is named only when it does not answer.
-    expect(((await ready.json()) as { checks: unknown }).checks).toMatchObject({ database: true, bus: true, revocations: true });
+    expect(((await ready.json()) as { checks: unknown }).checks).toMatchObject({
+      database: true,
+      bus: true,
+      revocations: true,
+    });
     const internalBase = platform.gateway.internalUrl.replace('/graphql', '');
     const metrics = await (await fetch(`${internalBase}/metrics`)).text();
     expect(metrics).toContain('bastion_gateway_requests_total');

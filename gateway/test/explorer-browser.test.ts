@@ -8,12 +8,28 @@ import { startTestPlatform, type TestPlatform } from '@bastion/testing';
  * The model id below is this test's own, so the result on screen can only come from the gateway.
  */
 const CHROMIUM = '/usr/bin/chromium';
-const MODEL = { id: 'explorer-offline-model', displayName: 'Explorer offline model', creditsPerRequest: 1 };
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const MODEL = {
+  id: 'explorer-offline-model',
+  displayName: 'Explorer offline model',
+  creditsPerRequest: 1,
+};
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOTS = '/tmp/bastion-explorer';
 
 const available = existsSync(CHROMIUM);
-if (!available) console.warn(`explorer browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`);
+if (!available)
+  console.warn(
+    `explorer browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`,
+  );
 const describeInBrowser = available ? describe : describe.skip;
 
 /** Whether a URL stays on this machine (data: and blob: never leave the page). */
@@ -95,15 +111,24 @@ describeInBrowser(`the GraphiQL explorer in headless Chromium, offline (${CHROMI
   });
 
   it('sends the headers typed into the headers editor', async () => {
-    await page.getByRole('button', { name: /^headers$/i }).first().click();
+    await page
+      .getByRole('button', { name: /^headers$/i })
+      .first()
+      .click();
     const headers = page.locator('.graphiql-editor-tool .monaco-editor').last();
     await headers.waitFor({ state: 'visible' });
     await typeInto(headers, '{ "Authorization": "Bearer not-a-real-token" }');
-    const sent = page.waitForRequest((request) => request.method() === 'POST' && request.url() === platform.gateway.url);
+    const sent = page.waitForRequest(
+      (request) => request.method() === 'POST' && request.url() === platform.gateway.url,
+    );
     await page.locator('.graphiql-execute-button').click();
     expect((await sent).headers().authorization).toBe('Bearer not-a-real-token');
     // The gateway refuses a bad credential (never treats it as anonymous), and the page shows it.
-    await page.locator('.graphiql-response').getByText('UNAUTHENTICATED').first().waitFor({ timeout: 30_000 });
+    await page
+      .locator('.graphiql-response')
+      .getByText('UNAUTHENTICATED')
+      .first()
+      .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: `${SCREENSHOTS}-headers.png` });
     expect(outside).toEqual([]);
     expect(problems.filter((problem) => !/401/.test(problem))).toEqual([]);
@@ -113,7 +138,10 @@ describeInBrowser(`the GraphiQL explorer in headless Chromium, offline (${CHROMI
     const before = problems.length;
     await page.goto(new URL('/', platform.gateway.url).toString(), { waitUntil: 'load' });
     await page.getByRole('link', { name: 'GraphQL explorer' }).click();
-    await page.locator('.graphiql-query-editor .monaco-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page
+      .locator('.graphiql-query-editor .monaco-editor')
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
     await page.goBack();
     await page.screenshot({ path: `${SCREENSHOTS}-landing.png` });
     expect(problems.slice(before)).toEqual([]);

@@ -2,15 +2,24 @@ import { startTestPlatform, type TestPlatform } from '@bastion/testing';
 import { prefersHtml } from '../src/explorer/accept';
 
 // A browser's navigation and what other clients send (written from the headers they really send).
-const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+const BROWSER =
+  'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
 const PRODUCTION = {
-  NODE_ENV: 'production', REFRESH_TOKEN_SECRET: 'refresh-secret-for-production-mode-tests-0123',
-  PASSWORD_PEPPER: 'pepper-for-production-mode-tests-0123456789', ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2',
+  NODE_ENV: 'production',
+  REFRESH_TOKEN_SECRET: 'refresh-secret-for-production-mode-tests-0123',
+  PASSWORD_PEPPER: 'pepper-for-production-mode-tests-0123456789',
+  ARGON2_MEMORY_KIB: '19456',
+  ARGON2_TIME_COST: '2',
 };
 
 /** The CSP header as a map of directive -> sources. */
 function directives(csp: string | null): Map<string, string[]> {
-  return new Map((csp ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([name = '', ...sources]) => [name, sources]));
+  return new Map(
+    (csp ?? '')
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name = '', ...sources]) => [name, sources]),
+  );
 }
 
 /** Every URL an HTML page references through src= or href=. */
@@ -44,7 +53,10 @@ describe('the GraphiQL explorer (default outside production)', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-    origins = { public: new URL(platform.gateway.url).origin, internal: new URL(platform.gateway.internalUrl).origin };
+    origins = {
+      public: new URL(platform.gateway.url).origin,
+      internal: new URL(platform.gateway.internalUrl).origin,
+    };
   });
   afterAll(() => platform.stop());
 
@@ -75,12 +87,23 @@ describe('the GraphiQL explorer (default outside production)', () => {
       }
       expect(types).toEqual(expect.arrayContaining(['text/javascript', 'text/css']));
       // The monaco workers named in the page's configuration are served here too.
-      const config = JSON.parse(/<script type="application\/json" id="explorer-config">([^<]*)<\/script>/.exec(html)?.[1] ?? '{}');
-      expect(Object.keys(config.workers).sort()).toEqual(['editorWorkerService', 'graphql', 'json']);
+      const config = JSON.parse(
+        /<script type="application\/json" id="explorer-config">([^<]*)<\/script>/.exec(html)?.[1] ??
+          '{}',
+      );
+      expect(Object.keys(config.workers).sort()).toEqual([
+        'editorWorkerService',
+        'graphql',
+        'json',
+      ]);
       for (const url of Object.values(config.workers) as string[]) {
         const worker = await fetch(new URL(url, response.url));
         await worker.arrayBuffer();
-        expect([url, worker.status, worker.headers.get('content-type')]).toEqual([url, 200, 'text/javascript; charset=utf-8']);
+        expect([url, worker.status, worker.headers.get('content-type')]).toEqual([
+          url,
+          200,
+          'text/javascript; charset=utf-8',
+        ]);
       }
     });
   }
@@ -96,17 +119,23 @@ describe('the GraphiQL explorer (default outside production)', () => {
     expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
     expect(response.headers.get('content-security-policy')).not.toMatch(/https?:|\*/);
     // The only inline <script> is inert JSON; every other one has a src.
-    for (const [tag] of html.matchAll(/<script[^>]*>/g)) expect(tag).toMatch(/\ssrc="|type="application\/json"/);
+    for (const [tag] of html.matchAll(/<script[^>]*>/g))
+      expect(tag).toMatch(/\ssrc="|type="application\/json"/);
     expect(html).not.toMatch(/apollographql|googleapis|cdn\./);
   });
 
   it('GraphQL clients still get GraphQL on GET and POST', async () => {
-    const get = await fetch(`${platform.gateway.url}?query=${encodeURIComponent('{ aiModels { id } }')}`, {
-      // Apollo's CSRF prevention admits a GET that a browser could not send without a preflight.
-      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
-    });
+    const get = await fetch(
+      `${platform.gateway.url}?query=${encodeURIComponent('{ aiModels { id } }')}`,
+      {
+        // Apollo's CSRF prevention admits a GET that a browser could not send without a preflight.
+        headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+      },
+    );
     expect(get.status).toBe(200);
-    expect(((await get.json()) as { data: { aiModels: unknown[] } }).data.aiModels.length).toBeGreaterThan(0);
+    expect(
+      ((await get.json()) as { data: { aiModels: unknown[] } }).data.aiModels.length,
+    ).toBeGreaterThan(0);
     expect((await platform.gql('{ aiModels { id } }')).status).toBe(200);
   });
 
@@ -125,7 +154,15 @@ describe('the GraphiQL explorer (default outside production)', () => {
     expect(csp.has('script-src')).toBe(false);
     const html = await response.text();
     const links = [...html.matchAll(/<a href="([^"]+)"/g)].map(([, href]) => href as string);
-    expect(links).toEqual(expect.arrayContaining(['/graphql', '/health', '/ready', '/.well-known/jwks.json', '/README.md']));
+    expect(links).toEqual(
+      expect.arrayContaining([
+        '/graphql',
+        '/health',
+        '/ready',
+        '/.well-known/jwks.json',
+        '/README.md',
+      ]),
+    );
     for (const link of links) {
       const target = await page(new URL(link, response.url).toString());
       await target.arrayBuffer();
@@ -149,7 +186,12 @@ describe('EXPLORER=sandbox: Apollo Sandbox, with the CSP its CDN needs', () => {
     expect(html).toMatch(/embeddable-sandbox/);
     const nonce = /<script nonce="([0-9a-f]+)"/.exec(html)?.[1];
     const csp = directives(response.headers.get('content-security-policy'));
-    expect(csp.get('script-src')).toEqual(expect.arrayContaining([`'nonce-${nonce}'`, 'https://embeddable-sandbox.cdn.apollographql.com']));
+    expect(csp.get('script-src')).toEqual(
+      expect.arrayContaining([
+        `'nonce-${nonce}'`,
+        'https://embeddable-sandbox.cdn.apollographql.com',
+      ]),
+    );
     expect(csp.get('connect-src')).toEqual(["'self'"]);
     const landing = await (await page(new URL('/', platform.gateway.url).toString())).text();
     expect(landing).toContain('Apollo Sandbox');
@@ -163,7 +205,10 @@ describe('no explorer: EXPLORER=off, and production whatever EXPLORER says', () 
   let off: TestPlatform;
   let production: TestPlatform;
   beforeAll(async () => {
-    [off, production] = await Promise.all([startTestPlatform({ EXPLORER: 'off' }), startTestPlatform({ ...PRODUCTION, EXPLORER: 'graphiql' })]);
+    [off, production] = await Promise.all([
+      startTestPlatform({ EXPLORER: 'off' }),
+      startTestPlatform({ ...PRODUCTION, EXPLORER: 'graphiql' }),
+    ]);
   });
   afterAll(() => Promise.all([off?.stop(), production?.stop()]));
 

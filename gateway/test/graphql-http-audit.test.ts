@@ -17,7 +17,10 @@ const KNOWN_DEVIATIONS: Record<string, string> = {};
 const PREFLIGHT = { 'apollo-require-preflight': 'true' };
 const asNonBrowserClient: typeof fetch = (input, init = {}) => {
   if ((init.method ?? 'GET').toUpperCase() !== 'GET') return fetch(input, init);
-  return fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init.headers)), ...PREFLIGHT } });
+  return fetch(input, {
+    ...init,
+    headers: { ...Object.fromEntries(new Headers(init.headers)), ...PREFLIGHT },
+  });
 };
 
 describe("graphql-http's GraphQL-over-HTTP audit of the public listener", () => {
@@ -48,30 +51,66 @@ describe("graphql-http's GraphQL-over-HTTP audit of the public listener", () => 
   it.each([
     ['a parse failure', { query: '{' }, 'GRAPHQL_PARSE_FAILED'],
     ['a validation failure', { query: '{ aiModels { secretKey } }' }, 'GRAPHQL_VALIDATION_FAILED'],
-    ['a variable coercion failure', { query: 'query ($n: Int) { sessions(first: $n) { id } }', variables: { n: 'ten' } }, undefined],
+    [
+      'a variable coercion failure',
+      { query: 'query ($n: Int) { sessions(first: $n) { id } }', variables: { n: 'ten' } },
+      undefined,
+    ],
     ['an operation over the depth limit', { query: deep }, 'MAX_DEPTH'],
-    ['a batch over the limit', Array.from({ length: 11 }, () => ({ query: '{ __typename }' })), 'MAX_BATCH'],
-  ])('%s: 200 for application/json (or no Accept), 400 for graphql-response+json, same body', async (_name, request, reason) => {
-    const send = (accept?: string) => fetch(platform.gateway.url, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}) }, body: JSON.stringify(request),
-    });
-    const answers = await Promise.all([send(LEGACY), send(), send(MODERN), send(`${LEGACY}, ${MODERN}`)]);
-    expect(answers.map((r) => r.status)).toEqual([200, 200, 400, 400]);
-    const bodies = (await Promise.all(answers.map((r) => r.json()))) as { data?: unknown; errors: { extensions: Record<string, unknown> }[] }[];
-    for (const body of bodies) {
-      expect(body.data).toBeUndefined();
-      expect(body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', ...(reason ? { reason } : {}) });
-    }
-    expect(bodies[1]).toEqual(bodies[0]);
-  });
+    [
+      'a batch over the limit',
+      Array.from({ length: 11 }, () => ({ query: '{ __typename }' })),
+      'MAX_BATCH',
+    ],
+  ])(
+    '%s: 200 for application/json (or no Accept), 400 for graphql-response+json, same body',
+    async (_name, request, reason) => {
+      const send = (accept?: string) =>
+        fetch(platform.gateway.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}) },
+          body: JSON.stringify(request),
+        });
+      const answers = await Promise.all([
+        send(LEGACY),
+        send(),
+        send(MODERN),
+        send(`${LEGACY}, ${MODERN}`),
+      ]);
+      expect(answers.map((r) => r.status)).toEqual([200, 200, 400, 400]);
+      const bodies = (await Promise.all(answers.map((r) => r.json()))) as {
+        data?: unknown;
+        errors: { extensions: Record<string, unknown> }[];
+      }[];
+      for (const body of bodies) {
+        expect(body.data).toBeUndefined();
+        expect(body.errors[0].extensions).toMatchObject({
+          code: 'BAD_USER_INPUT',
+          ...(reason ? { reason } : {}),
+        });
+      }
+      expect(bodies[1]).toEqual(bodies[0]);
+    },
+  );
 
   it('keeps 4xx for a request that is not well-formed, or not allowed, whatever the Accept', async () => {
-    const post = (body: string, accept = LEGACY) => fetch(platform.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body });
+    const post = (body: string, accept = LEGACY) =>
+      fetch(platform.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body,
+      });
     expect((await post('{"query": "{ __typename }"')).status).toBe(400);
     expect((await post(JSON.stringify({ variables: {} }))).status).toBe(400);
     expect((await post(JSON.stringify({ query: 42 }))).status).toBe(400);
     const unauthenticated = await fetch(platform.gateway.url, {
-      method: 'POST', headers: { 'content-type': 'application/json', accept: LEGACY, authorization: 'Bearer nonsense' }, body: '{"query":"{ __typename }"}',
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: LEGACY,
+        authorization: 'Bearer nonsense',
+      },
+      body: '{"query":"{ __typename }"}',
     });
     expect(unauthenticated.status).toBe(401);
   });
@@ -81,9 +120,15 @@ describe("graphql-http's GraphQL-over-HTTP audit of the public listener", () => 
     for (const accept of ['application/json', 'application/graphql-response+json']) {
       const response = await fetch(url, { headers: { accept } });
       expect(response.status).toBe(400);
-      const body = (await response.json()) as { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] };
+      const body = (await response.json()) as {
+        data?: unknown;
+        errors?: { extensions?: Record<string, unknown> }[];
+      };
       expect(body.data).toBeUndefined();
-      expect(body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'BAD_REQUEST' });
+      expect(body.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'BAD_REQUEST',
+      });
     }
     const allowed = await fetch(url, { headers: { accept: 'application/json', ...PREFLIGHT } });
     expect(await allowed.json()).toEqual({ data: { __typename: 'Query' } });

@@ -1,5 +1,12 @@
 import { ANONYMOUS, schemaOf } from '@bastion/platform';
-import { registerUser, startTestPlatform, uniqueEmail, type GraphQLResponse, type TestPlatform, type TestUser } from '@bastion/testing';
+import {
+  registerUser,
+  startTestPlatform,
+  uniqueEmail,
+  type GraphQLResponse,
+  type TestPlatform,
+  type TestUser,
+} from '@bastion/testing';
 
 /**
  * A NUL (PostgreSQL text refuses it) or an unpaired UTF-16 surrogate (not a character) in any
@@ -26,19 +33,29 @@ describe('input hygiene', () => {
   const FORMS: Form[] = ['variable', 'escaped literal', 'raw literal'];
 
   /** The string as it goes into the document (a literal) or `$v` with the raw value as variables. */
-  function spell(bad: { raw: string; escaped: string }, form: Form): { arg: string; variables: Record<string, unknown> } {
+  function spell(
+    bad: { raw: string; escaped: string },
+    form: Form,
+  ): { arg: string; variables: Record<string, unknown> } {
     if (form === 'variable') return { arg: '$v', variables: { v: bad.raw } };
-    return { arg: form === 'escaped literal' ? bad.escaped : JSON.stringify(bad.raw), variables: {} };
+    return {
+      arg: form === 'escaped literal' ? bad.escaped : JSON.stringify(bad.raw),
+      variables: {},
+    };
   }
   const declare = (form: Form, type: string) => (form === 'variable' ? `($v: ${type})` : '');
 
   function expectInvalidString(response: GraphQLResponse) {
     expect(response.body.data ?? null).toBeNull();
     expect(response.body.errors).toHaveLength(1);
-    expect(response.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_STRING' });
+    expect(response.body.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID_STRING',
+    });
   }
 
-  const count = async (sql: string, params: unknown[]) => Number((await platform.auth.dataSource.query(sql, params))[0].count);
+  const count = async (sql: string, params: unknown[]) =>
+    Number((await platform.auth.dataSource.query(sql, params))[0].count);
   const users = () => schemaOf(platform.auth.dataSource);
 
   for (const [kind, bad] of Object.entries(BAD)) {
@@ -52,18 +69,25 @@ describe('input hygiene', () => {
             variables,
           );
           expectInvalidString(response);
-          expect(await count(`SELECT count(*) FROM ${users()}.users WHERE email = $1`, [email])).toBe(0);
+          expect(
+            await count(`SELECT count(*) FROM ${users()}.users WHERE email = $1`, [email]),
+          ).toBe(0);
         });
 
         it('login: refused, no session opened', async () => {
-          const before = await count(`SELECT count(*) FROM ${users()}.sessions WHERE user_id = $1`, [user.id]);
+          const before = await count(
+            `SELECT count(*) FROM ${users()}.sessions WHERE user_id = $1`,
+            [user.id],
+          );
           const { arg, variables } = spell(bad, form);
           const response = await platform.gql(
             `mutation${declare(form, 'String!')} { login(email: ${arg}, password: ${JSON.stringify(user.password)}) { accessToken } }`,
             variables,
           );
           expectInvalidString(response);
-          expect(await count(`SELECT count(*) FROM ${users()}.sessions WHERE user_id = $1`, [user.id])).toBe(before);
+          expect(
+            await count(`SELECT count(*) FROM ${users()}.sessions WHERE user_id = $1`, [user.id]),
+          ).toBe(before);
         });
 
         it('updateProfile: refused, profile unchanged', async () => {
@@ -74,17 +98,29 @@ describe('input hygiene', () => {
             { token: user.accessToken },
           );
           expectInvalidString(response);
-          const me = await platform.gql<{ me: { displayName: string } }>('{ me { displayName } }', {}, { token: user.accessToken });
+          const me = await platform.gql<{ me: { displayName: string } }>(
+            '{ me { displayName } }',
+            {},
+            { token: user.accessToken },
+          );
           expect(me.body.data?.me.displayName).toBe('Test User');
         });
 
         it('createOrganization: refused, no organization created', async () => {
           const { arg, variables } = spell(bad, form);
-          const response = await platform.gql(`mutation${declare(form, 'String!')} { createOrganization(name: ${arg}) { id } }`, variables, {
-            token: user.accessToken,
-          });
+          const response = await platform.gql(
+            `mutation${declare(form, 'String!')} { createOrganization(name: ${arg}) { id } }`,
+            variables,
+            {
+              token: user.accessToken,
+            },
+          );
           expectInvalidString(response);
-          const mine = await platform.gql<{ myOrganizations: unknown[] }>('{ myOrganizations { id } }', {}, { token: user.accessToken });
+          const mine = await platform.gql<{ myOrganizations: unknown[] }>(
+            '{ myOrganizations { id } }',
+            {},
+            { token: user.accessToken },
+          );
           expect(mine.body.data?.myOrganizations).toEqual([]);
         });
       });
@@ -94,16 +130,34 @@ describe('input hygiene', () => {
   it('every subgraph refuses on its own, before tiers or resolvers run (a caller that bypasses the gateway)', async () => {
     const register = 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }';
     const viaVariable = await platform.subgraph('auth', ANONYMOUS, register, {
-      input: { email: uniqueEmail('direct'), password: 'a long passphrase 42', displayName: BAD.NUL.raw },
+      input: {
+        email: uniqueEmail('direct'),
+        password: 'a long passphrase 42',
+        displayName: BAD.NUL.raw,
+      },
     });
     expectInvalidString(viaVariable);
-    expectInvalidString(await platform.subgraph('orgs', ANONYMOUS, `mutation { createOrganization(name: ${BAD.NUL.escaped}) { id } }`));
-    expectInvalidString(await platform.subgraph('credits', ANONYMOUS, '{ creditPackages { id } }', { unused: [{ deep: BAD['lone surrogate'].raw }] }));
+    expectInvalidString(
+      await platform.subgraph(
+        'orgs',
+        ANONYMOUS,
+        `mutation { createOrganization(name: ${BAD.NUL.escaped}) { id } }`,
+      ),
+    );
+    expectInvalidString(
+      await platform.subgraph('credits', ANONYMOUS, '{ creditPackages { id } }', {
+        unused: [{ deep: BAD['lone surrogate'].raw }],
+      }),
+    );
   });
 
   describe('pagination cursors', () => {
     const transactions = (after: string) =>
-      platform.gql<{ me: { credits: { transactions: { edges: unknown[]; pageInfo: { endCursor: string | null } } } } }>(
+      platform.gql<{
+        me: {
+          credits: { transactions: { edges: unknown[]; pageInfo: { endCursor: string | null } } };
+        };
+      }>(
         'query($after: String) { me { credits { transactions(first: 1, after: $after) { edges { cursor } pageInfo { endCursor } } } } }',
         { after },
         { token: user.accessToken },
@@ -114,7 +168,9 @@ describe('input hygiene', () => {
       garbage: 'garbage',
       'a timestamp without an id': b64('2024-01-01T00:00:00.000Z'),
       'an id that is no uuid': b64('2024-01-01T00:00:00.000Z|not-a-uuid'),
-      'a year out of range': b64('+275760-09-13T00:00:00.000Z|00000000-0000-4000-8000-000000000000'),
+      'a year out of range': b64(
+        '+275760-09-13T00:00:00.000Z|00000000-0000-4000-8000-000000000000',
+      ),
       'a SQL fragment': b64("2024-01-01T00:00:00.000Z|' OR 1=1 --"),
       'three parts': b64('2024-01-01T00:00:00.000Z|00000000-0000-4000-8000-000000000000|x'),
     };

@@ -3,8 +3,11 @@ import { startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 // What production refuses below an argon2 floor and without its secrets; nothing here registers users.
 const PRODUCTION = {
-  NODE_ENV: 'production', PASSWORD_PEPPER: 'pepper-for-production-mode-tests-0123456789',
-  REFRESH_TOKEN_SECRET: 'refresh-secret-for-production-mode-tests-0123', ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2',
+  NODE_ENV: 'production',
+  PASSWORD_PEPPER: 'pepper-for-production-mode-tests-0123456789',
+  REFRESH_TOKEN_SECRET: 'refresh-secret-for-production-mode-tests-0123',
+  ARGON2_MEMORY_KIB: '19456',
+  ARGON2_TIME_COST: '2',
 };
 const SCHEMA = '{ __schema { queryType { name } } }';
 const TYPE = '{ __type(name: "Query") { name } }';
@@ -19,11 +22,17 @@ describe('production: the public listener does not publish the schema', () => {
 
   it('refuses introspection on the public listener while a normal query answers', async () => {
     for (const query of [SCHEMA, TYPE, getIntrospectionQuery()]) {
-      const [refused, normal] = await Promise.all([platform.gql(query), platform.gql('{ aiModels { id } }')]);
+      const [refused, normal] = await Promise.all([
+        platform.gql(query),
+        platform.gql('{ aiModels { id } }'),
+      ]);
       expect(normal.status).toBe(200);
       expect(refused.status).toBe(400);
       expect(refused.body.data).toBeUndefined();
-      expect(refused.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INTROSPECTION_DISABLED' });
+      expect(refused.body.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'INTROSPECTION_DISABLED',
+      });
       expect(JSON.stringify(refused.body)).not.toMatch(/ApolloServer|queryType/);
     }
   });
@@ -31,7 +40,12 @@ describe('production: the public listener does not publish the schema', () => {
   it('admits no browser origin while CORS_ORIGINS is unset, not even a local dev server', async () => {
     for (const origin of ['http://localhost:3000', 'http://127.0.0.1:5173']) {
       const response = await fetch(platform.gateway.url, {
-        method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
       });
       await response.arrayBuffer();
       expect(response.headers.get('access-control-allow-origin')).toBeNull();
@@ -43,9 +57,15 @@ describe('production: the public listener does not publish the schema', () => {
   });
 
   it('keeps introspection on the internal listener for service tokens', async () => {
-    const response = await platform.internal(getIntrospectionQuery(), {}, { token: platform.serviceTokens.ai });
+    const response = await platform.internal(
+      getIntrospectionQuery(),
+      {},
+      { token: platform.serviceTokens.ai },
+    );
     expect(response.status).toBe(200);
-    expect((response.body.data as { __schema: { queryType: { name: string } } }).__schema.queryType.name).toBe('Query');
+    expect(
+      (response.body.data as { __schema: { queryType: { name: string } } }).__schema.queryType.name,
+    ).toBe('Query');
   });
 
   it('gives no field suggestions on the public listener', async () => {
@@ -56,10 +76,17 @@ describe('production: the public listener does not publish the schema', () => {
   });
 
   it('ignores the query-plan headers', async () => {
-    const headers = { 'apollo-query-plan-experimental': 'true', 'apollo-query-plan-experimental-format': 'internal' };
+    const headers = {
+      'apollo-query-plan-experimental': 'true',
+      'apollo-query-plan-experimental-format': 'internal',
+    };
     for (const response of [
       await platform.gql('{ aiModels { id } }', {}, { headers }),
-      await platform.internal('{ aiModels { id } }', {}, { headers, token: platform.serviceTokens.ai }),
+      await platform.internal(
+        '{ aiModels { id } }',
+        {},
+        { headers, token: platform.serviceTokens.ai },
+      ),
     ]) {
       expect(response.status).toBe(200);
       expect(response.body).not.toHaveProperty('extensions');
@@ -78,6 +105,8 @@ describe('production with INTROSPECTION=true', () => {
   it('answers the standard introspection query on the public listener', async () => {
     const response = await platform.gql(getIntrospectionQuery());
     expect(response.status).toBe(200);
-    expect((response.body.data as { __schema: { queryType: { name: string } } }).__schema.queryType.name).toBe('Query');
+    expect(
+      (response.body.data as { __schema: { queryType: { name: string } } }).__schema.queryType.name,
+    ).toBe('Query');
   });
 });

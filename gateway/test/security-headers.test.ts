@@ -12,19 +12,36 @@ describe('security headers on the gateway', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ CORS_ORIGINS: browserOrigin });
-    origins = { public: new URL(platform.gateway.url).origin, internal: new URL(platform.gateway.internalUrl).origin };
+    origins = {
+      public: new URL(platform.gateway.url).origin,
+      internal: new URL(platform.gateway.internalUrl).origin,
+    };
   });
   afterAll(() => platform.stop());
 
   const json = { 'content-type': 'application/json' };
   const requests: Record<string, { path: string; init: RequestInit; status: number }> = {
-    'a GraphQL query': { path: '/graphql', init: { method: 'POST', headers: json, body: JSON.stringify({ query: '{ __typename }' }) }, status: 200 },
+    'a GraphQL query': {
+      path: '/graphql',
+      init: { method: 'POST', headers: json, body: JSON.stringify({ query: '{ __typename }' }) },
+      status: 200,
+    },
     '/health': { path: '/health', init: {}, status: 200 },
     'the landing page': { path: '/', init: {}, status: 200 },
     'a 404': { path: '/no-such-route', init: {}, status: 404 },
-    'a malformed body (400)': { path: '/graphql', init: { method: 'POST', headers: json, body: '{"query":' }, status: 400 },
+    'a malformed body (400)': {
+      path: '/graphql',
+      init: { method: 'POST', headers: json, body: '{"query":' },
+      status: 400,
+    },
     'a bad credential (401)': {
-      path: '/graphql', init: { method: 'POST', headers: { ...json, authorization: 'Bearer not-a-token' }, body: '{"query":"{ __typename }"}' }, status: 401,
+      path: '/graphql',
+      init: {
+        method: 'POST',
+        headers: { ...json, authorization: 'Bearer not-a-token' },
+        body: '{"query":"{ __typename }"}',
+      },
+      status: 401,
     },
   };
 
@@ -51,7 +68,10 @@ describe('security headers on the gateway', () => {
     const html = await response.text();
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     const directives = new Map(
-      (response.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]),
+      (response.headers.get('content-security-policy') ?? '')
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
     );
     expect(directives.get('default-src')).toEqual(["'none'"]);
     expect(directives.get('script-src')).toEqual(["'self'"]);
@@ -75,7 +95,11 @@ describe('security headers on the gateway', () => {
   const preflight = (origin: string) =>
     fetch(`${origin}/graphql`, {
       method: 'OPTIONS',
-      headers: { origin: browserOrigin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+      headers: {
+        origin: browserOrigin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, authorization',
+      },
     });
 
   it('a preflight from a listed origin is allowed on the public listener', async () => {
@@ -88,7 +112,8 @@ describe('security headers on the gateway', () => {
 
   it('with CORS_ORIGINS set, only those origins: a local dev server is refused', async () => {
     const response = await fetch(`${origins.public}/graphql`, {
-      method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
     });
     await response.arrayBuffer();
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
@@ -98,7 +123,9 @@ describe('security headers on the gateway', () => {
     const response = await preflight(origins.internal);
     await response.arrayBuffer();
     const request = await fetch(`${origins.internal}/graphql`, {
-      method: 'POST', headers: { ...json, origin: browserOrigin }, body: JSON.stringify({ query: '{ __typename }' }),
+      method: 'POST',
+      headers: { ...json, origin: browserOrigin },
+      body: JSON.stringify({ query: '{ __typename }' }),
     });
     await request.arrayBuffer();
     for (const answer of [response, request]) {

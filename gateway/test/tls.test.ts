@@ -14,8 +14,29 @@ describe('TLS on the gateway', () => {
   let platform: TestPlatform;
 
   beforeAll(async () => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
     platform = await startTestPlatform({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key });
   });
   afterAll(() => platform.stop());
@@ -23,11 +44,15 @@ describe('TLS on the gateway', () => {
   it('serves GraphQL over TLS 1.3', async () => {
     expect(platform.gateway.url).toMatch(/^https:/);
     const body = await new Promise<string>((resolve, reject) => {
-      const req = request(platform.gateway.url, { method: 'POST', ca: readFileSync(cert), headers: { 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve(text));
-      });
+      const req = request(
+        platform.gateway.url,
+        { method: 'POST', ca: readFileSync(cert), headers: { 'content-type': 'application/json' } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve(text));
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify({ query: '{ aiModels { id } }' }));
     });
@@ -39,7 +64,9 @@ describe('TLS on the gateway', () => {
       const hsts = await new Promise<string | undefined>((resolve, reject) => {
         const req = request(new URL('/health', url), { ca: readFileSync(cert) }, (res) => {
           res.resume();
-          res.on('end', () => resolve(res.headers['strict-transport-security'] as string | undefined));
+          res.on('end', () =>
+            resolve(res.headers['strict-transport-security'] as string | undefined),
+          );
         });
         req.on('error', reject);
         req.end();
@@ -51,11 +78,21 @@ describe('TLS on the gateway', () => {
 
   it('refuses TLS 1.2', async () => {
     const outcome = await new Promise<string>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port: platform.gateway.port, ca: readFileSync(cert), maxVersion: 'TLSv1.2' }, () => {
-        resolve(`connected with ${socket.getProtocol()}`);
-        socket.end();
-      });
-      socket.on('error', (error) => resolve(`refused: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+      const socket = connect(
+        {
+          host: '127.0.0.1',
+          port: platform.gateway.port,
+          ca: readFileSync(cert),
+          maxVersion: 'TLSv1.2',
+        },
+        () => {
+          resolve(`connected with ${socket.getProtocol()}`);
+          socket.end();
+        },
+      );
+      socket.on('error', (error) =>
+        resolve(`refused: ${(error as NodeJS.ErrnoException).code ?? error.message}`),
+      );
     });
     expect(outcome).toMatch(/^refused/);
   });

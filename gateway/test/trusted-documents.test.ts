@@ -14,7 +14,11 @@ type Body = { data?: Record<string, unknown>; errors?: { extensions?: Record<str
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: Body }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as Body };
 }
 
@@ -36,7 +40,10 @@ describe('TRUSTED_DOCUMENTS: the public listener runs only listed documents', ()
   const expectUntrusted = (response: { status: number; body: Body }) => {
     expect(response.status).toBe(400);
     expect(response.body.errors).toHaveLength(1);
-    expect(response.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'UNTRUSTED_DOCUMENT' });
+    expect(response.body.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'UNTRUSTED_DOCUMENT',
+    });
   };
 
   it('runs a listed document sent as its text', async () => {
@@ -46,7 +53,9 @@ describe('TRUSTED_DOCUMENTS: the public listener runs only listed documents', ()
   });
 
   it('runs a listed document sent as its hash alone (a persisted query)', async () => {
-    const response = await post(platform.gateway.url, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(TRUSTED) } } });
+    const response = await post(platform.gateway.url, {
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha256(TRUSTED) } },
+    });
     expect(response.status).toBe(200);
     expect((response.body.data?.aiModels as unknown[]).length).toBeGreaterThan(0);
   });
@@ -55,10 +64,21 @@ describe('TRUSTED_DOCUMENTS: the public listener runs only listed documents', ()
     expectUntrusted(await post(platform.gateway.url, { query: UNLISTED }));
     // A whitespace change is another document.
     expectUntrusted(await post(platform.gateway.url, { query: `${TRUSTED} ` }));
-    expectUntrusted(await post(platform.gateway.url, { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(UNLISTED) } } }));
-    expectUntrusted(await post(platform.gateway.url, { query: UNLISTED, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(TRUSTED) } } }));
+    expectUntrusted(
+      await post(platform.gateway.url, {
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256(UNLISTED) } },
+      }),
+    );
+    expectUntrusted(
+      await post(platform.gateway.url, {
+        query: UNLISTED,
+        extensions: { persistedQuery: { version: 1, sha256Hash: sha256(TRUSTED) } },
+      }),
+    );
     expectUntrusted(await post(platform.gateway.url, [{ query: TRUSTED }, { query: UNLISTED }]));
-    const get = await fetch(`${platform.gateway.url}?query=${encodeURIComponent(UNLISTED)}`, { headers: { 'apollo-require-preflight': 'true', accept: GRAPHQL_RESPONSE } });
+    const get = await fetch(`${platform.gateway.url}?query=${encodeURIComponent(UNLISTED)}`, {
+      headers: { 'apollo-require-preflight': 'true', accept: GRAPHQL_RESPONSE },
+    });
     expectUntrusted({ status: get.status, body: (await get.json()) as Body });
   });
 

@@ -7,7 +7,11 @@ import { SUBGRAPHS as REGISTRY, defaultSubgraphUrl, subgraphEntry } from '@basti
 export const REPO_ROOT = resolve(__dirname, '../..');
 
 /** The subgraphs (subgraphs/registry.json) and the URLs written into the supergraph (the gateway's config overrides them). */
-export const SUBGRAPHS = REGISTRY.map(({ name, port, folder }) => ({ name, url: defaultSubgraphUrl(port), folder }));
+export const SUBGRAPHS = REGISTRY.map(({ name, port, folder }) => ({
+  name,
+  url: defaultSubgraphUrl(port),
+  folder,
+}));
 
 export const SUPERGRAPH_PATHS = {
   public: resolve(REPO_ROOT, 'schema/supergraph.public.graphql'),
@@ -20,7 +24,11 @@ export function subgraphSdl(name: string): string {
   return readFileSync(resolve(REPO_ROOT, folder, 'schema.graphql'), 'utf8');
 }
 
-const INACCESSIBLE: ConstDirectiveNode = { kind: Kind.DIRECTIVE, name: { kind: Kind.NAME, value: 'inaccessible' }, arguments: [] };
+const INACCESSIBLE: ConstDirectiveNode = {
+  kind: Kind.DIRECTIVE,
+  name: { kind: Kind.NAME, value: 'inaccessible' },
+  arguments: [],
+};
 
 function isInternalTier(directive: ConstDirectiveNode): boolean {
   if (directive.name.value !== 'tier') return false;
@@ -33,7 +41,11 @@ export function hideInternalFields(document: DocumentNode): DocumentNode {
   return visit(document, {
     FieldDefinition(node) {
       const directives = node.directives ?? [];
-      if (!directives.some(isInternalTier) || directives.some((d) => d.name.value === 'inaccessible')) return undefined;
+      if (
+        !directives.some(isInternalTier) ||
+        directives.some((d) => d.name.value === 'inaccessible')
+      )
+        return undefined;
       return { ...node, directives: [...directives, INACCESSIBLE] };
     },
   });
@@ -41,13 +53,21 @@ export function hideInternalFields(document: DocumentNode): DocumentNode {
 
 export class CompositionError extends Error {}
 
-function compose(transform: (doc: DocumentNode) => DocumentNode, sdl: (name: string) => string): string {
-  const result = composeServices(SUBGRAPHS.map(({ name, url }) => ({ name, url, typeDefs: transform(parse(sdl(name))) })));
+function compose(
+  transform: (doc: DocumentNode) => DocumentNode,
+  sdl: (name: string) => string,
+): string {
+  const result = composeServices(
+    SUBGRAPHS.map(({ name, url }) => ({ name, url, typeDefs: transform(parse(sdl(name))) })),
+  );
   if (result.errors) throw new CompositionError(result.errors.map((e) => e.message).join('\n'));
   return result.supergraphSdl;
 }
 
 /** Composes the public and the internal supergraph from the subgraphs' SDL. */
-export function composeSupergraphs(sdl: (name: string) => string = subgraphSdl): { public: string; internal: string } {
+export function composeSupergraphs(sdl: (name: string) => string = subgraphSdl): {
+  public: string;
+  internal: string;
+} {
   return { public: compose(hideInternalFields, sdl), internal: compose((d) => d, sdl) };
 }

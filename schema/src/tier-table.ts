@@ -31,23 +31,40 @@ function literal(value: ConstValueNode | undefined): unknown {
   return undefined;
 }
 
-function tierOf(directives: readonly ConstDirectiveNode[] | undefined): Omit<TierRow, 'subgraph' | 'field' | 'from'> | undefined {
+function tierOf(
+  directives: readonly ConstDirectiveNode[] | undefined,
+): Omit<TierRow, 'subgraph' | 'field' | 'from'> | undefined {
   const tier = directives?.find((d) => d.name.value === 'tier');
   if (!tier) return undefined;
   const arg = (name: string) => literal(tier.arguments?.find((a) => a.name.value === name)?.value);
-  return { tier: String(arg('level')), scopes: [...((arg('scopes') as string[] | undefined) ?? [])].sort(byText), owner: String(arg('owner') ?? '') };
+  return {
+    tier: String(arg('level')),
+    scopes: [...((arg('scopes') as string[] | undefined) ?? [])].sort(byText),
+    owner: String(arg('owner') ?? ''),
+  };
 }
 
 /** Every object field of one subgraph's SDL with its tier (field's own, else its type's; root types have none). */
 export function tierRows(subgraph: string, sdl: string): TierRow[] {
   const rows: TierRow[] = [];
   for (const definition of parse(sdl).definitions) {
-    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
-    const typeTier = ROOT_TYPES.has(definition.name.value) ? undefined : tierOf(definition.directives);
+    if (
+      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+      definition.kind !== Kind.OBJECT_TYPE_EXTENSION
+    )
+      continue;
+    const typeTier = ROOT_TYPES.has(definition.name.value)
+      ? undefined
+      : tierOf(definition.directives);
     for (const field of definition.fields ?? []) {
       const own = tierOf(field.directives);
       const spec = own ?? typeTier ?? { tier: 'MISSING', scopes: [], owner: '' };
-      rows.push({ subgraph, field: `${definition.name.value}.${field.name.value}`, ...spec, from: own ? 'field' : 'type' });
+      rows.push({
+        subgraph,
+        field: `${definition.name.value}.${field.name.value}`,
+        ...spec,
+        from: own ? 'field' : 'type',
+      });
     }
   }
   return rows;
@@ -55,8 +72,9 @@ export function tierRows(subgraph: string, sdl: string): TierRow[] {
 
 /** The rows of every subgraph in the registry, sorted by subgraph then `Type.field`. */
 export function allTierRows(sdl: (name: string) => string = subgraphSdl): TierRow[] {
-  return SUBGRAPHS.flatMap(({ name }) => tierRows(name, sdl(name)))
-    .sort((a, b) => byText(a.subgraph, b.subgraph) || byText(a.field, b.field));
+  return SUBGRAPHS.flatMap(({ name }) => tierRows(name, sdl(name))).sort(
+    (a, b) => byText(a.subgraph, b.subgraph) || byText(a.field, b.field),
+  );
 }
 
 const HEADER = `# Tiers of every field
@@ -72,15 +90,39 @@ inherited from its type. \`owner\` is the parent property holding the owning use
 
 export function renderTierTable(rows: TierRow[]): string {
   const cell = (value: string) => (value === '' ? ' ' : ` ${value} `);
-  return HEADER + rows.map((r) => `|${[r.subgraph, r.field, r.tier, r.scopes.join(', '), r.owner, r.from].map(cell).join('|')}|\n`).join('');
+  return (
+    HEADER +
+    rows
+      .map(
+        (r) =>
+          `|${[r.subgraph, r.field, r.tier, r.scopes.join(', '), r.owner, r.from].map(cell).join('|')}|\n`,
+      )
+      .join('')
+  );
 }
 
 /** Parses the committed table back into rows (the inverse of renderTierTable). */
 export function parseTierTable(text: string): TierRow[] {
-  return text.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| subgraph') && !line.startsWith('| ---')).map((line) => {
-    const [subgraph, field, tier, scopes, owner, from] = line.slice(1, -1).split('|').map((c) => c.trim());
-    return { subgraph, field, tier, scopes: scopes ? scopes.split(',').map((s) => s.trim()) : [], owner, from: from as TierRow['from'] };
-  });
+  return text
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith('| ') && !line.startsWith('| subgraph') && !line.startsWith('| ---'),
+    )
+    .map((line) => {
+      const [subgraph, field, tier, scopes, owner, from] = line
+        .slice(1, -1)
+        .split('|')
+        .map((c) => c.trim());
+      return {
+        subgraph,
+        field,
+        tier,
+        scopes: scopes ? scopes.split(',').map((s) => s.trim()) : [],
+        owner,
+        from: from as TierRow['from'],
+      };
+    });
 }
 
 export function readTierTable(path = TIER_TABLE_PATH): TierRow[] {

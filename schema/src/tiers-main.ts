@@ -7,4 +7,6 @@ import { TIER_TABLE_PATH, allTierRows, renderTierTable } from './tier-table';
 const rows = allTierRows();
 // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed path in the repository
 writeFileSync(TIER_TABLE_PATH, renderTierTable(rows));
-console.log(`wrote ${relative(REPO_ROOT, TIER_TABLE_PATH)} (${rows.length} fields); review \`git diff ${relative(REPO_ROOT, TIER_TABLE_PATH)}\` before committing`);
+console.log(
+  `wrote ${relative(REPO_ROOT, TIER_TABLE_PATH)} (${rows.length} fields); review \`git diff ${relative(REPO_ROOT, TIER_TABLE_PATH)}\` before committing`,
+);

@@ -19,13 +19,29 @@ describe('schema/ composition', () => {
     const publicApi = Supergraph.build(fresh.public).apiSchema().toGraphQLJSSchema();
     const internalApi = Supergraph.build(fresh.internal).apiSchema().toGraphQLJSSchema();
     const internalFields = SUBGRAPHS.flatMap(({ name }) =>
-      [...subgraphSdl(name).matchAll(/^\s+(\w+)(?:\([^)]*\))?:[^\n]*\n?\s*@tier\(level: INTERNAL/gm)].map((m) => m[1]),
+      [
+        ...subgraphSdl(name).matchAll(
+          /^\s+(\w+)(?:\([^)]*\))?:[^\n]*\n?\s*@tier\(level: INTERNAL/gm,
+        ),
+      ].map((m) => m[1]),
     );
-    expect(internalFields).toEqual(expect.arrayContaining(['user', 'userByEmail', 'creditBalance', 'addCredits', 'useCredits']));
+    expect(internalFields).toEqual(
+      expect.arrayContaining(['user', 'userByEmail', 'creditBalance', 'addCredits', 'useCredits']),
+    );
     for (const field of internalFields) {
-      const inPublic = { ...publicApi.getQueryType()!.getFields(), ...publicApi.getMutationType()!.getFields() }[field];
-      const inInternal = { ...internalApi.getQueryType()!.getFields(), ...internalApi.getMutationType()!.getFields() }[field];
-      expect([field, inPublic === undefined, inInternal !== undefined]).toEqual([field, true, true]);
+      const inPublic = {
+        ...publicApi.getQueryType()!.getFields(),
+        ...publicApi.getMutationType()!.getFields(),
+      }[field];
+      const inInternal = {
+        ...internalApi.getQueryType()!.getFields(),
+        ...internalApi.getMutationType()!.getFields(),
+      }[field];
+      expect([field, inPublic === undefined, inInternal !== undefined]).toEqual([
+        field,
+        true,
+        true,
+      ]);
     }
     expect(publicApi.getType('Tier')).toBeUndefined();
   });

@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  appendFileSync,
+  mkdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +20,11 @@ const generated = (name: string) => `subgraphs/${name}/src/generated/resolvers-t
 
 async function check(root: string): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts/check-codegen.mjs'), root], { cwd: ROOT });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [path.join(ROOT, 'scripts/check-codegen.mjs'), root],
+      { cwd: ROOT },
+    );
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -27,13 +40,18 @@ describe('generated resolver types', () => {
     expect(code).toBe(0);
   });
 
-  it('come from each schema.graphql with that subgraph\'s context', () => {
-    const contexts: Record<string, string> = { auth: 'AuthContext', orgs: 'OrgsContext', credits: 'CreditsContext', ai: 'AiContext' };
+  it("come from each schema.graphql with that subgraph's context", () => {
+    const contexts: Record<string, string> = {
+      auth: 'AuthContext',
+      orgs: 'OrgsContext',
+      credits: 'CreditsContext',
+      ai: 'AiContext',
+    };
     for (const name of SUBGRAPHS) {
       const text = readFileSync(path.join(ROOT, generated(name)), 'utf8');
       expect(text).toContain(`import type { ${contexts[name]} } from '../context';`);
       expect(text).toMatch(/export type Resolvers<ContextType = \w+Context> = \{/);
-      expect(text).toContain("DateTime: { input: Date; output: Date | string; }");
+      expect(text).toContain('DateTime: { input: Date; output: Date | string; }');
     }
   });
 
@@ -44,11 +62,20 @@ describe('generated resolver types', () => {
       copy = mkdtempSync(path.join(tmpdir(), 'bastion-codegen-'));
       cpSync(path.join(ROOT, 'codegen.ts'), path.join(copy, 'codegen.ts'));
       mkdirSync(path.join(copy, 'subgraphs'));
-      cpSync(path.join(ROOT, 'subgraphs/registry.json'), path.join(copy, 'subgraphs/registry.json'));
+      cpSync(
+        path.join(ROOT, 'subgraphs/registry.json'),
+        path.join(copy, 'subgraphs/registry.json'),
+      );
       for (const name of SUBGRAPHS) {
         mkdirSync(path.join(copy, `subgraphs/${name}/src/generated`), { recursive: true });
-        cpSync(path.join(ROOT, `subgraphs/${name}/codegen.json`), path.join(copy, `subgraphs/${name}/codegen.json`));
-        cpSync(path.join(ROOT, `subgraphs/${name}/schema.graphql`), path.join(copy, `subgraphs/${name}/schema.graphql`));
+        cpSync(
+          path.join(ROOT, `subgraphs/${name}/codegen.json`),
+          path.join(copy, `subgraphs/${name}/codegen.json`),
+        );
+        cpSync(
+          path.join(ROOT, `subgraphs/${name}/schema.graphql`),
+          path.join(copy, `subgraphs/${name}/schema.graphql`),
+        );
         cpSync(path.join(ROOT, generated(name)), path.join(copy, generated(name)));
       }
       symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
@@ -60,9 +87,15 @@ describe('generated resolver types', () => {
     });
 
     it('fails, naming the files, after a schema change or a hand edit', async () => {
-      appendFileSync(path.join(copy, 'subgraphs/credits/schema.graphql'), '\nextend type Query { codegenProbe: Int @tier(level: PUBLIC) }\n');
+      appendFileSync(
+        path.join(copy, 'subgraphs/credits/schema.graphql'),
+        '\nextend type Query { codegenProbe: Int @tier(level: PUBLIC) }\n',
+      );
       const ai = path.join(copy, generated('ai'));
-      writeFileSync(ai, readFileSync(ai, 'utf8').replace('generateText?:', 'generateTextRenamed?:'));
+      writeFileSync(
+        ai,
+        readFileSync(ai, 'utf8').replace('generateText?:', 'generateTextRenamed?:'),
+      );
       const { code, output } = await check(copy);
       expect(code).toBe(1);
       expect(output).toContain(generated('credits'));

@@ -3,7 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withDefaultLogFormat } from '@bastion/platform';
-import { ROOT, dropSchemas, eventually, platformPorts, testEnv, uniqueSuffix } from '@bastion/testing';
+import {
+  ROOT,
+  dropSchemas,
+  eventually,
+  platformPorts,
+  testEnv,
+  uniqueSuffix,
+} from '@bastion/testing';
 
 /**
  * What `npm start` writes when its output is not a terminal (a container, a pipe, a log collector):
@@ -20,10 +27,18 @@ interface Run {
 function startMain(env: Record<string, string | undefined>): Run {
   const cwd = mkdtempSync(join(tmpdir(), 'bastion-logs-'));
   const child = spawn(process.execPath, [join(ROOT, 'packages/standalone/dist/main.js')], {
-    cwd, env: { PATH: process.env.PATH, APOLLO_TELEMETRY_DISABLED: 'true', DATA_DIR: join(cwd, 'data'), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      APOLLO_TELEMETRY_DISABLED: 'true',
+      DATA_DIR: join(cwd, 'data'),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const run: Run = {
-    stdout: '', stderr: '',
+    stdout: '',
+    stderr: '',
     exited: new Promise((done) => child.once('exit', (code) => done(code))),
     kill: () => child.kill('SIGTERM'),
   };
@@ -32,7 +47,11 @@ function startMain(env: Record<string, string | undefined>): Run {
   return run;
 }
 
-const jsonLines = (text: string) => text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('log output of npm start', () => {
   const suffix = uniqueSuffix();
@@ -43,10 +62,18 @@ describe('log output of npm start', () => {
 
   it('writes only JSON lines to a pipe, the running summary among them', async () => {
     const ports = await platformPorts();
-    const run = startMain({ ...testEnv(), SCHEMA_SUFFIX: suffix, LOG_LEVEL: 'info', LOG_FORMAT: undefined, ...ports });
+    const run = startMain({
+      ...testEnv(),
+      SCHEMA_SUFFIX: suffix,
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: undefined,
+      ...ports,
+    });
     try {
       const summary = await eventually(async () => {
-        const found = jsonLines(run.stdout.slice(0, run.stdout.lastIndexOf('\n') + 1)).find((r) => r.msg === 'Bastion is running');
+        const found = jsonLines(run.stdout.slice(0, run.stdout.lastIndexOf('\n') + 1)).find(
+          (r) => r.msg === 'Bastion is running',
+        );
         if (!found) throw new Error(`no summary yet:\n${run.stdout.slice(-2000)}\n${run.stderr}`);
         return found;
       }, 90_000);
@@ -58,7 +85,10 @@ describe('log output of npm start', () => {
       // The token it names is accepted by the internal listener.
       const response = await fetch(`http://127.0.0.1:${ports.INTERNAL_PORT}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-service-token': summary.developmentServiceToken as string },
+        headers: {
+          'content-type': 'application/json',
+          'x-service-token': summary.developmentServiceToken as string,
+        },
         body: JSON.stringify({ query: '{ aiModels { id } }' }),
       });
       expect(response.status).toBe(200);
@@ -85,7 +115,8 @@ describe('log output of npm start', () => {
 
 describe('LOG_FORMAT default', () => {
   const tty = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
-  const setTty = (value: boolean) => Object.defineProperty(process.stdout, 'isTTY', { value, configurable: true });
+  const setTty = (value: boolean) =>
+    Object.defineProperty(process.stdout, 'isTTY', { value, configurable: true });
   afterEach(() => {
     if (tty) Object.defineProperty(process.stdout, 'isTTY', tty);
     else delete (process.stdout as { isTTY?: boolean }).isTTY;

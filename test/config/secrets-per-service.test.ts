@@ -10,7 +10,8 @@ import type { z } from 'zod';
 const ACCESS_TOKEN_KEYS = ['JWT_SECRET', 'JWT_PRIVATE_KEY'];
 const AUTH_ONLY = ['PASSWORD_PEPPER', 'REFRESH_TOKEN_SECRET'];
 const CLAIMS = 'a-claims-secret-of-at-least-32-bytes-0123';
-const fields = (schema: z.ZodType) => Object.keys((schema as unknown as { shape: Record<string, unknown> }).shape);
+const fields = (schema: z.ZodType) =>
+  Object.keys((schema as unknown as { shape: Record<string, unknown> }).shape);
 
 function problemsOf(schema: z.ZodType, env: Env): string[] {
   try {
@@ -28,34 +29,66 @@ describe.each([
   ['ai', aiConfigSchema],
 ] as const)('the %s service', (_name, schema) => {
   it('has no field for the access-token keys, the pepper or the refresh key', () => {
-    expect(fields(schema)).toEqual(expect.arrayContaining(['INTERNAL_CLAIMS_SECRET', 'DATABASE_URL']));
-    for (const name of [...ACCESS_TOKEN_KEYS, ...AUTH_ONLY]) expect(fields(schema)).not.toContain(name);
+    expect(fields(schema)).toEqual(
+      expect.arrayContaining(['INTERNAL_CLAIMS_SECRET', 'DATABASE_URL']),
+    );
+    for (const name of [...ACCESS_TOKEN_KEYS, ...AUTH_ONLY])
+      expect(fields(schema)).not.toContain(name);
   });
 
   it('starts in production with INTERNAL_CLAIMS_SECRET and no JWT_SECRET, and ignores one that is set', () => {
-    expect(problemsOf(schema, { NODE_ENV: 'production', INTERNAL_CLAIMS_SECRET: CLAIMS })).toEqual([]);
-    const config = loadConfig(schema, { NODE_ENV: 'production', INTERNAL_CLAIMS_SECRET: CLAIMS, JWT_SECRET: 'x'.repeat(40) });
+    expect(problemsOf(schema, { NODE_ENV: 'production', INTERNAL_CLAIMS_SECRET: CLAIMS })).toEqual(
+      [],
+    );
+    const config = loadConfig(schema, {
+      NODE_ENV: 'production',
+      INTERNAL_CLAIMS_SECRET: CLAIMS,
+      JWT_SECRET: 'x'.repeat(40),
+    });
     expect(Object.keys(config)).not.toContain('JWT_SECRET');
   });
 
   it('refuses production without INTERNAL_CLAIMS_SECRET, naming it', () => {
-    expect(problemsOf(schema, { NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^INTERNAL_CLAIMS_SECRET: required in production/)]);
+    expect(problemsOf(schema, { NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^INTERNAL_CLAIMS_SECRET: required in production/),
+    ]);
     expect(problemsOf(schema, { NODE_ENV: 'development' })).toEqual([]);
   });
 });
 
 describe('the auth service', () => {
-  const production = { NODE_ENV: 'production', INTERNAL_CLAIMS_SECRET: CLAIMS, JWT_SECRET: 'j'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(20) };
+  const production = {
+    NODE_ENV: 'production',
+    INTERNAL_CLAIMS_SECRET: CLAIMS,
+    JWT_SECRET: 'j'.repeat(40),
+    PASSWORD_PEPPER: 'p'.repeat(20),
+  };
 
   it('holds the signing keys, the pepper and its own refresh key', () => {
-    expect(fields(authConfigSchema)).toEqual(expect.arrayContaining([...ACCESS_TOKEN_KEYS, ...AUTH_ONLY, 'INTERNAL_CLAIMS_SECRET']));
+    expect(fields(authConfigSchema)).toEqual(
+      expect.arrayContaining([...ACCESS_TOKEN_KEYS, ...AUTH_ONLY, 'INTERNAL_CLAIMS_SECRET']),
+    );
   });
 
   it('refuses production without REFRESH_TOKEN_SECRET, and lists every missing secret at once', () => {
-    expect(problemsOf(authConfigSchema, production)).toEqual([expect.stringMatching(/^REFRESH_TOKEN_SECRET: required in production/)]);
-    expect(problemsOf(authConfigSchema, { ...production, REFRESH_TOKEN_SECRET: 'r'.repeat(40) })).toEqual([]);
-    const everything = problemsOf(authConfigSchema, { NODE_ENV: 'production', AUTH_PORT: 'not a port' }).join('\n');
-    for (const name of ['AUTH_PORT', 'INTERNAL_CLAIMS_SECRET', 'JWT_SECRET', 'PASSWORD_PEPPER', 'REFRESH_TOKEN_SECRET']) expect(everything).toContain(name);
+    expect(problemsOf(authConfigSchema, production)).toEqual([
+      expect.stringMatching(/^REFRESH_TOKEN_SECRET: required in production/),
+    ]);
+    expect(
+      problemsOf(authConfigSchema, { ...production, REFRESH_TOKEN_SECRET: 'r'.repeat(40) }),
+    ).toEqual([]);
+    const everything = problemsOf(authConfigSchema, {
+      NODE_ENV: 'production',
+      AUTH_PORT: 'not a port',
+    }).join('\n');
+    for (const name of [
+      'AUTH_PORT',
+      'INTERNAL_CLAIMS_SECRET',
+      'JWT_SECRET',
+      'PASSWORD_PEPPER',
+      'REFRESH_TOKEN_SECRET',
+    ])
+      expect(everything).toContain(name);
   });
 
   it('derives its refresh key outside production', () => {
@@ -65,7 +98,9 @@ describe('the auth service', () => {
 
 describe('the gateway', () => {
   it('verifies access tokens but holds neither the pepper nor the refresh key', () => {
-    expect(fields(gatewayConfigSchema)).toEqual(expect.arrayContaining(['JWT_SECRET', 'JWT_PUBLIC_KEYS', 'INTERNAL_CLAIMS_SECRET']));
+    expect(fields(gatewayConfigSchema)).toEqual(
+      expect.arrayContaining(['JWT_SECRET', 'JWT_PUBLIC_KEYS', 'INTERNAL_CLAIMS_SECRET']),
+    );
     for (const name of AUTH_ONLY) expect(fields(gatewayConfigSchema)).not.toContain(name);
   });
 

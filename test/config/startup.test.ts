@@ -8,10 +8,15 @@ import { loadAllConfigs, loadSubgraphDefinitions } from '@bastion/standalone';
 import { ROOT, dropSchemas, platformPorts, testEnv, uniqueSuffix } from '@bastion/testing';
 
 /** Runs a built main in an empty working directory (no .env, its own DATA_DIR) until it exits. */
-function runMain(main: string, env: Record<string, string | undefined>): Promise<{ code: number | null; stderr: string }> {
+function runMain(
+  main: string,
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'bastion-start-'));
   const child = spawn(process.execPath, [join(ROOT, main)], {
-    cwd, env: { PATH: process.env.PATH, APOLLO_TELEMETRY_DISABLED: 'true', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd,
+    env: { PATH: process.env.PATH, APOLLO_TELEMETRY_DISABLED: 'true', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -34,17 +39,29 @@ const problemsOf = (env: Record<string, string>) => {
 };
 
 // What production requires, written out here from the issue, not read from the schemas.
-const PRODUCTION_SECRETS = ['JWT_SECRET', 'PASSWORD_PEPPER', 'REFRESH_TOKEN_SECRET', 'INTERNAL_CLAIMS_SECRET'];
+const PRODUCTION_SECRETS = [
+  'JWT_SECRET',
+  'PASSWORD_PEPPER',
+  'REFRESH_TOKEN_SECRET',
+  'INTERNAL_CLAIMS_SECRET',
+];
 const SECRETS = {
-  NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40), PASSWORD_PEPPER: 'p'.repeat(40),
-  REFRESH_TOKEN_SECRET: 'r'.repeat(40), INTERNAL_CLAIMS_SECRET: 'c'.repeat(40),
+  NODE_ENV: 'production',
+  JWT_SECRET: 'j'.repeat(40),
+  PASSWORD_PEPPER: 'p'.repeat(40),
+  REFRESH_TOKEN_SECRET: 'r'.repeat(40),
+  INTERNAL_CLAIMS_SECRET: 'c'.repeat(40),
 };
 
 describe('production start-up: every problem at once', () => {
   it('lists the secrets and the database in one readable message, no stack trace', async () => {
-    const { code, stderr } = await runMain('packages/standalone/dist/main.js', { NODE_ENV: 'production', INSTANCES: '2' });
+    const { code, stderr } = await runMain('packages/standalone/dist/main.js', {
+      NODE_ENV: 'production',
+      INSTANCES: '2',
+    });
     expect(code).toBe(1);
-    for (const name of [...PRODUCTION_SECRETS, 'DATABASE_URL', 'REDIS_URL']) expect(stderr).toMatch(new RegExp(`^  - ${name}: `, 'm'));
+    for (const name of [...PRODUCTION_SECRETS, 'DATABASE_URL', 'REDIS_URL'])
+      expect(stderr).toMatch(new RegExp(`^  - ${name}: `, 'm'));
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
@@ -52,15 +69,25 @@ describe('production start-up: every problem at once', () => {
     expect(problemsOf(SECRETS)).toEqual(['DATABASE_URL']);
     expect(problemsOf({ ...SECRETS, ALLOW_EMBEDDED: 'true' })).toEqual([]);
     expect(problemsOf({ ...SECRETS, DATABASE_URL: 'postgres://db.example/bastion' })).toEqual([]);
-    expect(problemsOf({ ...SECRETS, ALLOW_EMBEDDED: 'true', INSTANCES: '3' })).toEqual(['REDIS_URL']);
-    expect(problemsOf({ ...SECRETS, ALLOW_EMBEDDED: 'true', INSTANCES: '3', REDIS_URL: 'redis://cache.example' })).toEqual([]);
+    expect(problemsOf({ ...SECRETS, ALLOW_EMBEDDED: 'true', INSTANCES: '3' })).toEqual([
+      'REDIS_URL',
+    ]);
+    expect(
+      problemsOf({
+        ...SECRETS,
+        ALLOW_EMBEDDED: 'true',
+        INSTANCES: '3',
+        REDIS_URL: 'redis://cache.example',
+      }),
+    ).toEqual([]);
     expect(problemsOf({ NODE_ENV: 'development', JWT_SECRET: 'j'.repeat(40) })).toEqual([]);
   });
 
   it('a separately started gateway also asks for the service tokens list', async () => {
     const { code, stderr } = await runMain('gateway/dist/main.js', { NODE_ENV: 'production' });
     expect(code).toBe(1);
-    for (const name of ['JWT_SECRET', 'INTERNAL_CLAIMS_SECRET', 'SERVICE_TOKENS']) expect(stderr).toMatch(new RegExp(`^  - ${name}: `, 'm'));
+    for (const name of ['JWT_SECRET', 'INTERNAL_CLAIMS_SECRET', 'SERVICE_TOKENS'])
+      expect(stderr).toMatch(new RegExp(`^  - ${name}: `, 'm'));
     expect(stderr).not.toMatch(/DATABASE_URL/);
   });
 
@@ -88,10 +115,18 @@ describe('a busy port', () => {
 
   it('ends the start with one line naming the port and its variable', async () => {
     const { code, stderr } = await runMain('packages/standalone/dist/main.js', {
-      ...testEnv(), SCHEMA_SUFFIX: suffix, NATS_URL: undefined, LOG_LEVEL: 'silent', ...(await platformPorts()), AUTH_PORT: String(port),
+      ...testEnv(),
+      SCHEMA_SUFFIX: suffix,
+      NATS_URL: undefined,
+      LOG_LEVEL: 'silent',
+      ...(await platformPorts()),
+      AUTH_PORT: String(port),
     });
     expect(code).toBe(1);
-    const lines = stderr.trim().split('\n').filter((line) => !line.includes('unset: using development'));
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.includes('unset: using development'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`port ${port}`);
     expect(lines[0]).toContain('AUTH_PORT');
@@ -102,10 +137,21 @@ describe('.env', () => {
   it('adds its settings and never overrides a variable already set', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bastion-dotenv-'));
     const file = join(dir, '.env');
-    writeFileSync(file, 'PORT=5000            # a comment\nLOG_LEVEL=debug\nMAIL_FROM="Bastion <no-reply@localhost>"\n');
+    writeFileSync(
+      file,
+      'PORT=5000            # a comment\nLOG_LEVEL=debug\nMAIL_FROM="Bastion <no-reply@localhost>"\n',
+    );
     const { env, loaded } = withDotEnv({ LOG_LEVEL: 'warn', OTHER: 'x' }, file);
-    expect(env).toEqual({ PORT: '5000', LOG_LEVEL: 'warn', OTHER: 'x', MAIL_FROM: 'Bastion <no-reply@localhost>' });
+    expect(env).toEqual({
+      PORT: '5000',
+      LOG_LEVEL: 'warn',
+      OTHER: 'x',
+      MAIL_FROM: 'Bastion <no-reply@localhost>',
+    });
     expect(loaded.sort()).toEqual(['MAIL_FROM', 'PORT']);
-    expect(withDotEnv({ A: '1' }, join(dir, 'missing.env'))).toEqual({ env: { A: '1' }, loaded: [] });
+    expect(withDotEnv({ A: '1' }, join(dir, 'missing.env'))).toEqual({
+      env: { A: '1' },
+      loaded: [],
+    });
   });
 });

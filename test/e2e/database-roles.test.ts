@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { SUBGRAPH_NAMES, commonConfig, createPlatformDeps, loadConfig, type PlatformDeps, type RunningService } from '@bastion/platform';
+import {
+  SUBGRAPH_NAMES,
+  commonConfig,
+  createPlatformDeps,
+  loadConfig,
+  type PlatformDeps,
+  type RunningService,
+} from '@bastion/platform';
 import { z } from 'zod';
 import { loadSubgraphDefinitions } from '@bastion/standalone';
 import { ROOT, testEnv, uniqueSuffix } from '@bastion/testing';
@@ -15,7 +22,8 @@ onPostgres('one PostgreSQL role per service schema', () => {
   const suffix = uniqueSuffix();
   const database = `bastion_roles_${suffix}`;
   // Built lazily: a skipped describe still runs its body, without DATABASE_URL.
-  const adminUrl = () => Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${database}` });
+  const adminUrl = () =>
+    Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${database}` });
   const roleUrl = (service: string) => {
     const url = adminUrl();
     url.username = `${suffix}_${service}`;
@@ -30,9 +38,26 @@ onPostgres('one PostgreSQL role per service schema', () => {
     await admin.connect();
     await admin.query(`CREATE DATABASE "${database}"`);
     await admin.end();
-    const passwords = SERVICES.flatMap((service) => ['-v', `${service}_password=password-of-${service}`]);
-    execFileSync('psql', ['-q', adminUrl().toString(), '-v', `role_prefix=${suffix}_`, ...passwords, '-f', join(ROOT, 'deploy/postgres/roles.sql')]);
-    deps = await createPlatformDeps(loadConfig(z.object(commonConfig), testEnv({ DATABASE_URL: adminUrl().toString(), NATS_URL: undefined, REDIS_URL: undefined })), { name: 'roles' });
+    const passwords = SERVICES.flatMap((service) => [
+      '-v',
+      `${service}_password=password-of-${service}`,
+    ]);
+    execFileSync('psql', [
+      '-q',
+      adminUrl().toString(),
+      '-v',
+      `role_prefix=${suffix}_`,
+      ...passwords,
+      '-f',
+      join(ROOT, 'deploy/postgres/roles.sql'),
+    ]);
+    deps = await createPlatformDeps(
+      loadConfig(
+        z.object(commonConfig),
+        testEnv({ DATABASE_URL: adminUrl().toString(), NATS_URL: undefined, REDIS_URL: undefined }),
+      ),
+      { name: 'roles' },
+    );
   });
 
   afterAll(async () => {
@@ -49,24 +74,43 @@ onPostgres('one PostgreSQL role per service schema', () => {
     const env = (service: string) => testEnv({ DATABASE_URL: roleUrl(service) });
     const own = (service: string) => ({ ...deps, databaseUrl: roleUrl(service) });
     for (const [service, definition] of await loadSubgraphDefinitions()) {
-      started.push(await definition.start(loadConfig(definition.configSchema, env(service)), own(service), { port: 0 }));
+      started.push(
+        await definition.start(loadConfig(definition.configSchema, env(service)), own(service), {
+          port: 0,
+        }),
+      );
     }
     const owners = new Client({ connectionString: adminUrl().toString() });
     await owners.connect();
-    const { rows } = await owners.query(`SELECT nspname, nspowner::regrole::text AS owner FROM pg_namespace WHERE nspname = ANY($1) ORDER BY nspname`, [SERVICES]);
+    const { rows } = await owners.query(
+      `SELECT nspname, nspowner::regrole::text AS owner FROM pg_namespace WHERE nspname = ANY($1) ORDER BY nspname`,
+      [SERVICES],
+    );
     await owners.end();
-    expect(rows).toEqual([...SERVICES].sort().map((service) => ({ nspname: service, owner: `${suffix}_${service}` })));
+    expect(rows).toEqual(
+      [...SERVICES].sort().map((service) => ({ nspname: service, owner: `${suffix}_${service}` })),
+    );
   });
 
   it('gives a role no access to another service schema, to public, or to new schemas', async () => {
     const orgs = new Client({ connectionString: roleUrl('orgs') });
     await orgs.connect();
     try {
-      await expect(orgs.query('SELECT count(*) FROM auth.users')).rejects.toThrow(/permission denied for schema auth/);
-      await expect(orgs.query('SELECT count(*) FROM credits.migrations')).rejects.toThrow(/permission denied for schema credits/);
-      await expect(orgs.query('CREATE TABLE public.stolen (id int)')).rejects.toThrow(/permission denied for schema public/);
-      await expect(orgs.query('CREATE SCHEMA elsewhere')).rejects.toThrow(/permission denied for database/);
-      expect((await orgs.query('SELECT count(*)::int AS n FROM orgs.migrations')).rows[0].n).toBeGreaterThan(0);
+      await expect(orgs.query('SELECT count(*) FROM auth.users')).rejects.toThrow(
+        /permission denied for schema auth/,
+      );
+      await expect(orgs.query('SELECT count(*) FROM credits.migrations')).rejects.toThrow(
+        /permission denied for schema credits/,
+      );
+      await expect(orgs.query('CREATE TABLE public.stolen (id int)')).rejects.toThrow(
+        /permission denied for schema public/,
+      );
+      await expect(orgs.query('CREATE SCHEMA elsewhere')).rejects.toThrow(
+        /permission denied for database/,
+      );
+      expect(
+        (await orgs.query('SELECT count(*)::int AS n FROM orgs.migrations')).rows[0].n,
+      ).toBeGreaterThan(0);
     } finally {
       await orgs.end();
     }

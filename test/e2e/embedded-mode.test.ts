@@ -10,7 +10,12 @@ import { eventually, postGraphQL, testEnv } from '@bastion/testing';
  */
 describe('embedded mode (npm start)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'bastion-embedded-'));
-  const env = testEnv({ DATABASE_URL: undefined, NATS_URL: undefined, REDIS_URL: undefined, DATA_DIR: dataDir });
+  const env = testEnv({
+    DATABASE_URL: undefined,
+    NATS_URL: undefined,
+    REDIS_URL: undefined,
+    DATA_DIR: dataDir,
+  });
   let platform: RunningPlatform | undefined;
 
   afterAll(async () => {
@@ -22,17 +27,26 @@ describe('embedded mode (npm start)', () => {
   it('registers, grants credits, and keeps the account across a restart', async () => {
     platform = await startPlatform(env, { ephemeralPorts: true });
     expect(platform.devServiceToken).toMatch(/^bst_/);
-    const register = await postGraphQL<{ register: { accessToken: string } }>(platform.gateway.url,
-      'mutation { register(input: { email: "embedded@example.com", password: "a long enough password" }) { accessToken } }');
+    const register = await postGraphQL<{ register: { accessToken: string } }>(
+      platform.gateway.url,
+      'mutation { register(input: { email: "embedded@example.com", password: "a long enough password" }) { accessToken } }',
+    );
     const token = register.body.data!.register.accessToken;
     await eventually(async () => {
-      const me = await postGraphQL<{ me: { credits: { balance: number } | null } }>(platform!.gateway.url, '{ me { credits { balance } } }', {}, { token });
+      const me = await postGraphQL<{ me: { credits: { balance: number } | null } }>(
+        platform!.gateway.url,
+        '{ me { credits { balance } } }',
+        {},
+        { token },
+      );
       expect(me.body.data?.me.credits?.balance).toBe(100);
     });
     await platform.stop();
     platform = await startPlatform(env, { ephemeralPorts: true });
-    const login = await postGraphQL<{ login: { user: { email: string } } }>(platform.gateway.url,
-      'mutation { login(email: "embedded@example.com", password: "a long enough password") { user { email } } }');
+    const login = await postGraphQL<{ login: { user: { email: string } } }>(
+      platform.gateway.url,
+      'mutation { login(email: "embedded@example.com", password: "a long enough password") { user { email } } }',
+    );
     expect(login.body.data?.login.user.email).toBe('embedded@example.com');
   }, 180_000);
 });

@@ -1,5 +1,11 @@
 import { REFRESH_COOKIE_NAME } from '@bastion/platform';
-import { startSmtpCapture, startTestPlatform, uniqueEmail, type SmtpCapture, type TestPlatform } from '@bastion/testing';
+import {
+  startSmtpCapture,
+  startTestPlatform,
+  uniqueEmail,
+  type SmtpCapture,
+  type TestPlatform,
+} from '@bastion/testing';
 
 /**
  * What a browser frontend in development meets at the gateway, with the defaults (CORS_ORIGINS
@@ -25,21 +31,49 @@ describe('a frontend in development', () => {
   const preflight = (origin: string) =>
     fetch(`${gatewayOrigin}/graphql`, {
       method: 'OPTIONS',
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, authorization',
+      },
     });
 
   // Written out by hand: the dev servers people run (React, Next, Vite, Angular, Vue CLI, Django...)
   // on the three loopback names, over http and https.
   const admitted = [
-    'http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000', 'http://localhost:3001',
-    'http://localhost:4200', 'http://127.0.0.1:4200', 'http://localhost:5173', 'http://127.0.0.1:5173', 'http://[::1]:5173',
-    'http://localhost:5174', 'http://localhost:4173', 'http://127.0.0.1:8080', 'http://localhost:8000', 'http://localhost:4000',
-    'https://localhost:3000', 'https://127.0.0.1:5173', 'https://[::1]:4200',
+    'http://localhost:3000',
+    'http://127.0.0.1:3000',
+    'http://[::1]:3000',
+    'http://localhost:3001',
+    'http://localhost:4200',
+    'http://127.0.0.1:4200',
+    'http://localhost:5173',
+    'http://127.0.0.1:5173',
+    'http://[::1]:5173',
+    'http://localhost:5174',
+    'http://localhost:4173',
+    'http://127.0.0.1:8080',
+    'http://localhost:8000',
+    'http://localhost:4000',
+    'https://localhost:3000',
+    'https://127.0.0.1:5173',
+    'https://[::1]:4200',
   ];
   const refused = [
-    'http://localhost:9999', 'http://localhost', 'https://localhost', 'http://127.0.0.1:22', 'http://127.0.0.2:3000',
-    'http://0.0.0.0:3000', 'http://localhost.attacker.test:3000', 'http://attacker.test:5173', 'https://app.example.com',
-    'null', 'ftp://localhost:3000', 'http://localhost:3000/', 'http://localhost:3000.attacker.test', 'http://[::2]:3000',
+    'http://localhost:9999',
+    'http://localhost',
+    'https://localhost',
+    'http://127.0.0.1:22',
+    'http://127.0.0.2:3000',
+    'http://0.0.0.0:3000',
+    'http://localhost.attacker.test:3000',
+    'http://attacker.test:5173',
+    'https://app.example.com',
+    'null',
+    'ftp://localhost:3000',
+    'http://localhost:3000/',
+    'http://localhost:3000.attacker.test',
+    'http://[::2]:3000',
   ];
 
   it.each(admitted)('admits %s in a preflight, with credentials', async (origin) => {
@@ -56,13 +90,19 @@ describe('a frontend in development', () => {
   it.each(refused)('refuses %s: no access-control-allow-* in the preflight', async (origin) => {
     const response = await preflight(origin);
     await response.arrayBuffer();
-    const cors = [...response.headers.keys()].filter((key) => key.startsWith('access-control-allow'));
+    const cors = [...response.headers.keys()].filter((key) =>
+      key.startsWith('access-control-allow'),
+    );
     expect(cors).toEqual([]);
   });
 
   it('echoes an admitted origin on the request itself and not a refused one', async () => {
     const post = (origin: string) =>
-      fetch(`${gatewayOrigin}/graphql`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      fetch(`${gatewayOrigin}/graphql`, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      });
     const ok = await post('http://127.0.0.1:5173');
     expect(await ok.json()).toEqual({ data: { __typename: 'Query' } });
     expect(ok.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173');
@@ -71,15 +111,40 @@ describe('a frontend in development', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  const browser = { origin: 'http://localhost:5173', 'content-type': 'application/json', accept: 'application/graphql-response+json' };
-  async function call<T>(query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) {
-    const response = await fetch(`${gatewayOrigin}/graphql`, { method: 'POST', headers: { ...browser, ...headers }, body: JSON.stringify({ query, variables }) });
-    const body = (await response.json()) as { data?: T; errors?: { extensions?: { code?: string } }[] };
-    const cookie = response.headers.getSetCookie().find((c) => c.startsWith(`${REFRESH_COOKIE_NAME}=`));
+  const browser = {
+    origin: 'http://localhost:5173',
+    'content-type': 'application/json',
+    accept: 'application/graphql-response+json',
+  };
+  async function call<T>(
+    query: string,
+    variables: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ) {
+    const response = await fetch(`${gatewayOrigin}/graphql`, {
+      method: 'POST',
+      headers: { ...browser, ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as {
+      data?: T;
+      errors?: { extensions?: { code?: string } }[];
+    };
+    const cookie = response.headers
+      .getSetCookie()
+      .find((c) => c.startsWith(`${REFRESH_COOKIE_NAME}=`));
     return { body, cookie: cookie?.split(';')[0] };
   }
-  const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
-  type Tokens = { accessToken: string; refreshToken: string | null; user?: { emailVerified: boolean } };
+  const claimsOf = (jwt: string) =>
+    JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+  type Tokens = {
+    accessToken: string;
+    refreshToken: string | null;
+    user?: { emailVerified: boolean };
+  };
 
   it('register -> mailed link -> verifyEmail -> refresh from the cookie: verified claims, never a refresh token in a body', async () => {
     const email = uniqueEmail('frontend');
@@ -98,14 +163,25 @@ describe('a frontend in development', () => {
     const message = await mail.waitFor(email, /^Verify your email address$/);
     expect(message.link).toBe(`${APP_URL}/verify-email?token=${message.token}`);
 
-    const verified = await call<{ verifyEmail: boolean }>('mutation ($t: String!) { verifyEmail(token: $t) }', { t: message.token });
+    const verified = await call<{ verifyEmail: boolean }>(
+      'mutation ($t: String!) { verifyEmail(token: $t) }',
+      { t: message.token },
+    );
     expect(verified.body).toEqual({ data: { verifyEmail: true } });
 
     // The token in hand was signed before: it still says unverified (README "Browser frontends").
-    const early = await call('mutation { updateProfile(input: { displayName: "Early" }) { displayName } }', {}, { authorization: `Bearer ${accessToken}` });
+    const early = await call(
+      'mutation { updateProfile(input: { displayName: "Early" }) { displayName } }',
+      {},
+      { authorization: `Bearer ${accessToken}` },
+    );
     expect(early.body.errors?.[0].extensions?.code).toBe('EMAIL_NOT_VERIFIED');
 
-    const refreshed = await call<{ refreshToken: Tokens }>('mutation { refreshToken { accessToken refreshToken } }', {}, { cookie: registered.cookie! });
+    const refreshed = await call<{ refreshToken: Tokens }>(
+      'mutation { refreshToken { accessToken refreshToken } }',
+      {},
+      { cookie: registered.cookie! },
+    );
     expect(refreshed.body.errors).toBeUndefined();
     expect(refreshed.body.data!.refreshToken.refreshToken).toBeNull();
     expect(refreshed.cookie).toBeDefined();
@@ -113,12 +189,15 @@ describe('a frontend in development', () => {
     const fresh = refreshed.body.data!.refreshToken.accessToken;
     expect(claimsOf(fresh).email_verified).toBe(true);
     const later = await call<{ updateProfile: { displayName: string } }>(
-      'mutation { updateProfile(input: { displayName: "Verified" }) { displayName } }', {}, { authorization: `Bearer ${fresh}` },
+      'mutation { updateProfile(input: { displayName: "Verified" }) { displayName } }',
+      {},
+      { authorization: `Bearer ${fresh}` },
     );
     expect(later.body).toEqual({ data: { updateProfile: { displayName: 'Verified' } } });
 
     const login = await call<{ login: Tokens }>(
-      'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }', { e: email, p: 'a long frontend passphrase' },
+      'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }',
+      { e: email, p: 'a long frontend passphrase' },
     );
     expect(login.body.data!.login.refreshToken).toBeNull();
     expect(claimsOf(login.body.data!.login.accessToken).email_verified).toBe(true);

@@ -22,7 +22,10 @@ describe('logs carry no secrets', () => {
   const emails: string[] = [];
 
   beforeAll(async () => {
-    const logger = createLogger({ name: 'bastion', level: 'trace' }, { write: (line: string) => void lines.push(line) });
+    const logger = createLogger(
+      { name: 'bastion', level: 'trace' },
+      { write: (line: string) => void lines.push(line) },
+    );
     platform = await startTestPlatform({ LOG_LEVEL: 'trace' }, { logger });
   });
   afterAll(() => platform?.stop());
@@ -42,31 +45,40 @@ describe('logs carry no secrets', () => {
     type Payload = { accessToken: string; refreshToken: string };
 
     const registered = await platform.gql<{ register: Payload }>(
-      `mutation($input: RegisterInput!) { register(input: $input) { ${AUTH_PAYLOAD} } }`, { input: { email, password: firstPassword } },
+      `mutation($input: RegisterInput!) { register(input: $input) { ${AUTH_PAYLOAD} } }`,
+      { input: { email, password: firstPassword } },
     );
     remember(registered.body.data?.register);
 
     const login = await platform.gql<{ login: Payload }>(
-      `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { ${AUTH_PAYLOAD} } }`, { e: email, p: firstPassword },
+      `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { ${AUTH_PAYLOAD} } }`,
+      { e: email, p: firstPassword },
     );
     const session = remember(login.body.data?.login);
 
     const wrong = password();
     secrets.push(wrong);
-    const failedLogin = await platform.gql(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`, { e: email, p: wrong });
+    const failedLogin = await platform.gql(
+      `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
+      { e: email, p: wrong },
+    );
     expect(failedLogin.body.errors?.[0].extensions?.code).toBe('INVALID_CREDENTIALS');
 
     const refreshed = await platform.gql<{ refreshToken: Payload }>(
-      `mutation($t: String) { refreshToken(refreshToken: $t) { ${AUTH_PAYLOAD} } }`, { t: session.refreshToken },
+      `mutation($t: String) { refreshToken(refreshToken: $t) { ${AUTH_PAYLOAD} } }`,
+      { t: session.refreshToken },
     );
     const current = remember(refreshed.body.data?.refreshToken);
 
     // The same address again: hashed, then refused by the unique index inside the database.
     const duplicatePassword = password();
     secrets.push(duplicatePassword);
-    const duplicate = await platform.gql(`mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
-      input: { email, password: duplicatePassword },
-    });
+    const duplicate = await platform.gql(
+      `mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`,
+      {
+        input: { email, password: duplicatePassword },
+      },
+    );
     expect(duplicate.body.errors?.[0].extensions?.code).toBe('CONFLICT');
 
     // An insert the database refuses for a reason the service does not expect: logged as an error.
@@ -75,25 +87,39 @@ describe('logs carry no secrets', () => {
     const refusedPassword = password();
     emails.push(refusedEmail);
     secrets.push(refusedPassword);
-    await platform.auth.dataSource.query(`ALTER TABLE ${users} ADD CONSTRAINT log_scan_refuses CHECK (email NOT LIKE 'refused-%')`);
+    await platform.auth.dataSource.query(
+      `ALTER TABLE ${users} ADD CONSTRAINT log_scan_refuses CHECK (email NOT LIKE 'refused-%')`,
+    );
     try {
-      const refused = await platform.gql(`mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`, {
-        input: { email: refusedEmail, password: refusedPassword, displayName: 'Refused' },
-      });
+      const refused = await platform.gql(
+        `mutation($input: RegisterInput!) { register(input: $input) { accessToken } }`,
+        {
+          input: { email: refusedEmail, password: refusedPassword, displayName: 'Refused' },
+        },
+      );
       expect(refused.body.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
     } finally {
       await platform.auth.dataSource.query(`ALTER TABLE ${users} DROP CONSTRAINT log_scan_refuses`);
     }
 
-    const reset = await platform.gql<{ requestPasswordReset: boolean }>('mutation($e: String!) { requestPasswordReset(email: $e) }', { e: email });
+    const reset = await platform.gql<{ requestPasswordReset: boolean }>(
+      'mutation($e: String!) { requestPasswordReset(email: $e) }',
+      { e: email },
+    );
     expect(reset.body.data?.requestPasswordReset).toBe(true);
-    const logout = await platform.gql<{ logout: boolean }>('mutation($t: String) { logout(refreshToken: $t) }', { t: current.refreshToken }, {
-      token: current.accessToken,
-    });
+    const logout = await platform.gql<{ logout: boolean }>(
+      'mutation($t: String) { logout(refreshToken: $t) }',
+      { t: current.refreshToken },
+      {
+        token: current.accessToken,
+      },
+    );
     expect(logout.body.data?.logout).toBe(true);
 
     // The reset mail goes out after the response; its log line is part of what is scanned.
-    await eventually(async () => expect(lines.some((line) => line.includes('mail not sent'))).toBe(true));
+    await eventually(async () =>
+      expect(lines.some((line) => line.includes('mail not sent'))).toBe(true),
+    );
   });
 
   it('logged the failing insert as an error with its code, without its parameters', () => {

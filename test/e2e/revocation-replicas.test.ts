@@ -1,8 +1,19 @@
 import { createServer, request, type Server } from 'node:http';
 import { SCOPES, loadConfig, serviceTokenEntry } from '@bastion/platform';
-import { gatewayConfigSchema, startGateway, type GatewayDeps, type RunningGateway } from '@bastion/gateway';
 import {
-  deleteRedisKeys, eventually, postGraphQL, registerUser, startTestPlatform, testEnv, type TestPlatform,
+  gatewayConfigSchema,
+  startGateway,
+  type GatewayDeps,
+  type RunningGateway,
+} from '@bastion/gateway';
+import {
+  deleteRedisKeys,
+  eventually,
+  postGraphQL,
+  registerUser,
+  startTestPlatform,
+  testEnv,
+  type TestPlatform,
 } from '@bastion/testing';
 
 /**
@@ -22,20 +33,32 @@ describe('gateway replicas', () => {
   });
 
   /** Another gateway; `redis: false` leaves it the bus and auth alone to learn from. */
-  async function startReplica(options: { redis: boolean; authUrl?: string }): Promise<RunningGateway> {
+  async function startReplica(options: {
+    redis: boolean;
+    authUrl?: string;
+  }): Promise<RunningGateway> {
     const config = { ...loadConfig(gatewayConfigSchema, testEnv()), PORT: 0, INTERNAL_PORT: 0 };
     const { auth, orgs, credits, ai } = platform;
     const deps: GatewayDeps = {
-      ...platform.deps, redis: options.redis ? platform.deps.redis : undefined,
-      extraServiceTokens: [serviceTokenEntry('development', [...SCOPES], platform.devServiceToken!)],
-      subgraphUrls: { auth: options.authUrl ?? auth.url, orgs: orgs.url, credits: credits.url, ai: ai.url },
+      ...platform.deps,
+      redis: options.redis ? platform.deps.redis : undefined,
+      extraServiceTokens: [
+        serviceTokenEntry('development', [...SCOPES], platform.devServiceToken!),
+      ],
+      subgraphUrls: {
+        auth: options.authUrl ?? auth.url,
+        orgs: orgs.url,
+        credits: credits.url,
+        ai: ai.url,
+      },
     };
     const replica = await startGateway(config, deps);
     replicas.push(replica);
     return replica;
   }
 
-  const me = (gateway: RunningGateway, token: string) => postGraphQL<{ me: { id: string } }>(gateway.url, '{ me { id } }', {}, { token });
+  const me = (gateway: RunningGateway, token: string) =>
+    postGraphQL<{ me: { id: string } }>(gateway.url, '{ me { id } }', {}, { token });
   const refusedWith = async (gateway: RunningGateway, token: string) => {
     const response = await me(gateway, token);
     return [response.status, response.body.errors?.[0].extensions?.code];
@@ -45,15 +68,27 @@ describe('gateway replicas', () => {
     const other = await startReplica({ redis: false });
     const user = await registerUser(platform);
     expect((await me(other, user.accessToken)).body.data).toEqual({ me: { id: user.id } });
-    await platform.gql('mutation ($r: String) { logout(refreshToken: $r) }', { r: user.refreshToken });
-    await eventually(async () => expect(await refusedWith(other, user.accessToken)).toEqual([401, 'UNAUTHENTICATED']));
+    await platform.gql('mutation ($r: String) { logout(refreshToken: $r) }', {
+      r: user.refreshToken,
+    });
+    await eventually(async () =>
+      expect(await refusedWith(other, user.accessToken)).toEqual([401, 'UNAUTHENTICATED']),
+    );
 
     const admin = { headers: { 'x-service-token': platform.devServiceToken! } };
     const issued = await platform.internal<{ issueServiceToken: string }>(
-      'mutation { issueServiceToken(name: "replica-reader", scopes: ["credits:read"]) }', {}, admin,
+      'mutation { issueServiceToken(name: "replica-reader", scopes: ["credits:read"]) }',
+      {},
+      admin,
     );
     const token = issued.body.data!.issueServiceToken;
-    const balance = () => postGraphQL(other.internalUrl, 'query ($id: ID!) { creditBalance(userId: $id) }', { id: user.id }, { token });
+    const balance = () =>
+      postGraphQL(
+        other.internalUrl,
+        'query ($id: ID!) { creditBalance(userId: $id) }',
+        { id: user.id },
+        { token },
+      );
     await eventually(async () => expect((await balance()).status).toBe(200));
     await platform.internal('mutation { revokeServiceToken(name: "replica-reader") }', {}, admin);
     await eventually(async () => expect((await balance()).status).toBe(401));
@@ -63,9 +98,13 @@ describe('gateway replicas', () => {
     const withRedis = await startReplica({ redis: true });
     const user = await registerUser(platform);
     await platform.gql('mutation { logoutAll }', {}, { token: user.accessToken });
-    await eventually(async () => expect(await refusedWith(withRedis, user.accessToken)).toEqual([401, 'UNAUTHENTICATED']));
+    await eventually(async () =>
+      expect(await refusedWith(withRedis, user.accessToken)).toEqual([401, 'UNAUTHENTICATED']),
+    );
     if (platform.deps.redis) {
-      expect(await deleteRedisKeys(platform.deps.redis, `bastion:${platform.suffix}:`)).toBeGreaterThan(0);
+      expect(
+        await deleteRedisKeys(platform.deps.redis, `bastion:${platform.suffix}:`),
+      ).toBeGreaterThan(0);
     }
     expect(await refusedWith(withRedis, user.accessToken)).toEqual([401, 'UNAUTHENTICATED']);
     const fresh = await startReplica({ redis: true });
@@ -81,14 +120,23 @@ describe('gateway replicas', () => {
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { failing: string[] }).failing).toContain('revocations');
     // A configured service token needs no revocation state.
-    const configured = await postGraphQL(blind.internalUrl, 'query ($id: ID!) { creditBalance(userId: $id) }', { id: user.id }, {
-      headers: { 'x-service-token': platform.devServiceToken! },
-    });
+    const configured = await postGraphQL(
+      blind.internalUrl,
+      'query ($id: ID!) { creditBalance(userId: $id) }',
+      { id: user.id },
+      {
+        headers: { 'x-service-token': platform.devServiceToken! },
+      },
+    );
     expect(configured.status).toBe(200);
 
     await proxy.open();
     try {
-      await eventually(async () => expect((await me(blind, user.accessToken)).body.data).toEqual({ me: { id: user.id } }), 20_000);
+      await eventually(
+        async () =>
+          expect((await me(blind, user.accessToken)).body.data).toEqual({ me: { id: user.id } }),
+        20_000,
+      );
     } finally {
       await proxy.close();
     }
@@ -96,12 +144,18 @@ describe('gateway replicas', () => {
 });
 
 /** A port that refuses connections until `open()`, then forwards every request to `target`. */
-async function lateProxy(target: string): Promise<{ url: string; open(): Promise<void>; close(): Promise<void> }> {
+async function lateProxy(
+  target: string,
+): Promise<{ url: string; open(): Promise<void>; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
-    const upstream = request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      new URL(req.url ?? '/', target),
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
@@ -111,9 +165,10 @@ async function lateProxy(target: string): Promise<{ url: string; open(): Promise
   return {
     url: `http://127.0.0.1:${port}/graphql`,
     open: () => new Promise<void>((done) => server.listen(port, '127.0.0.1', done)),
-    close: () => new Promise<void>((done) => {
-      server.closeAllConnections();
-      server.close(() => done());
-    }),
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
   };
 }

@@ -4,8 +4,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { DEPLOYMENT_SCHEMAS, NatsBus, SUBGRAPHS, createLogger, schemaName } from '@bastion/platform';
-import { ROOT, eventually, platformPorts, postGraphQL, testEnv, uniqueEmail, uniqueSuffix } from '@bastion/testing';
+import {
+  DEPLOYMENT_SCHEMAS,
+  NatsBus,
+  SUBGRAPHS,
+  createLogger,
+  schemaName,
+} from '@bastion/platform';
+import {
+  ROOT,
+  eventually,
+  platformPorts,
+  postGraphQL,
+  testEnv,
+  uniqueEmail,
+  uniqueSuffix,
+} from '@bastion/testing';
 
 /**
  * A developer starting the services one by one (`npm run start:gateway`, `npm run start:service --
@@ -28,14 +42,29 @@ describe('services started one by one in development, nothing configured', () =>
     internalUrl = `http://127.0.0.1:${ports.INTERNAL_PORT}/graphql`;
     const { JWT_SECRET: _key, INTERNAL_CLAIMS_SECRET: _claims, ...storage } = testEnv();
     env = {
-      PATH: process.env.PATH, ...storage, NODE_ENV: 'development', LOG_LEVEL: 'info', LOG_FORMAT: 'json', DATA_DIR: dataDir,
-      APOLLO_TELEMETRY_DISABLED: 'true', NODE_OPTIONS: '', SCHEMA_SUFFIX: suffix, NATS_STREAM: `BASTION_${suffix.toUpperCase()}`,
-      REDIS_KEY_PREFIX: `bastion:${suffix}:`, ...ports, GATEWAY_INTERNAL_URL: internalUrl,
+      PATH: process.env.PATH,
+      ...storage,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      DATA_DIR: dataDir,
+      APOLLO_TELEMETRY_DISABLED: 'true',
+      NODE_OPTIONS: '',
+      SCHEMA_SUFFIX: suffix,
+      NATS_STREAM: `BASTION_${suffix.toUpperCase()}`,
+      REDIS_KEY_PREFIX: `bastion:${suffix}:`,
+      ...ports,
+      GATEWAY_INTERNAL_URL: internalUrl,
     };
     const mains = [...SUBGRAPHS.map((s) => `${s.folder}/${s.main}`), 'gateway/dist/main.js'];
     for (const main of mains) {
-      const child = spawn(process.execPath, [main], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'inherit'] });
-      if (main.startsWith('gateway')) child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (gatewayOutput += chunk));
+      const child = spawn(process.execPath, [main], {
+        cwd: ROOT,
+        env: env as NodeJS.ProcessEnv,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      if (main.startsWith('gateway'))
+        child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (gatewayOutput += chunk));
       else child.stdout!.resume();
       children.push(child);
     }
@@ -46,20 +75,30 @@ describe('services started one by one in development, nothing configured', () =>
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.all(children.map((child) => new Promise((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done(undefined);
-      child.once('exit', done);
-      child.kill('SIGTERM');
-    })));
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done(undefined);
+            child.once('exit', done);
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
     rmSync(dataDir, { recursive: true, force: true });
     if (env.DATABASE_URL) {
       const client = new Client({ connectionString: env.DATABASE_URL });
       await client.connect();
-      for (const service of DEPLOYMENT_SCHEMAS) await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
+      for (const service of DEPLOYMENT_SCHEMAS)
+        await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
       await client.end();
     }
     if (process.env.NATS_URL) {
-      const bus = await NatsBus.connect({ url: process.env.NATS_URL, stream: env.NATS_STREAM, logger: createLogger({ name: 'test', level: 'silent' }) });
+      const bus = await NatsBus.connect({
+        url: process.env.NATS_URL,
+        stream: env.NATS_STREAM,
+        logger: createLogger({ name: 'test', level: 'silent' }),
+      });
       await bus.destroyStream();
       await bus.close();
     }
@@ -68,27 +107,49 @@ describe('services started one by one in development, nothing configured', () =>
   it('signs in through the gateway, auth reaches orgs with its own token, and the printed token opens the internal listener', async () => {
     // Auth and the gateway agree on the access-token key neither was given.
     const email = uniqueEmail('devprocess');
-    const registered = await postGraphQL<{ register: { accessToken: string; user: { id: string } } }>(gatewayUrl,
-      'mutation ($e: String!) { register(input: { email: $e, password: "separate processes" }) { accessToken user { id } } }', { e: email });
+    const registered = await postGraphQL<{
+      register: { accessToken: string; user: { id: string } };
+    }>(
+      gatewayUrl,
+      'mutation ($e: String!) { register(input: { email: $e, password: "separate processes" }) { accessToken user { id } } }',
+      { e: email },
+    );
     const { accessToken, user } = registered.body.data!.register;
-    expect((await postGraphQL(gatewayUrl, '{ me { email } }', {}, { token: accessToken })).body.data).toEqual({ me: { email } });
+    expect(
+      (await postGraphQL(gatewayUrl, '{ me { email } }', {}, { token: accessToken })).body.data,
+    ).toEqual({ me: { email } });
 
     // Auth asks orgs through the gateway's internal listener with AUTH_SERVICE_TOKEN: an unknown
     // organization is NOT_FOUND, which only orgs' answer can give (a refused token would be
     // UPSTREAM_UNAVAILABLE).
-    const switched = await postGraphQL(gatewayUrl, 'mutation ($o: ID) { switchOrganization(organizationId: $o) { accessToken } }',
-      { o: randomUUID() }, { token: accessToken });
+    const switched = await postGraphQL(
+      gatewayUrl,
+      'mutation ($o: ID) { switchOrganization(organizationId: $o) { accessToken } }',
+      { o: randomUUID() },
+      { token: accessToken },
+    );
     expect(switched.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
 
     // The gateway's start printed a development token with every scope.
-    const record = gatewayOutput.split('\n').filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { developmentServiceToken?: string }).find((r) => r.developmentServiceToken);
+    const record = gatewayOutput
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { developmentServiceToken?: string })
+      .find((r) => r.developmentServiceToken);
     expect(record?.developmentServiceToken).toMatch(/^bst_/);
-    const internal = await postGraphQL(internalUrl, 'query ($id: ID!) { user(id: $id) { email } }', { id: user.id },
-      { headers: { 'x-service-token': record!.developmentServiceToken! } });
+    const internal = await postGraphQL(
+      internalUrl,
+      'query ($id: ID!) { user(id: $id) { email } }',
+      { id: user.id },
+      { headers: { 'x-service-token': record!.developmentServiceToken! } },
+    );
     expect(internal.body.data).toEqual({ user: { email } });
-    const refused = await postGraphQL(internalUrl, 'query ($id: ID!) { user(id: $id) { email } }', { id: user.id },
-      { headers: { 'x-service-token': 'bst_not-a-token-anyone-was-given' } });
+    const refused = await postGraphQL(
+      internalUrl,
+      'query ($id: ID!) { user(id: $id) { email } }',
+      { id: user.id },
+      { headers: { 'x-service-token': 'bst_not-a-token-anyone-was-given' } },
+    );
     expect(refused.body.data?.user ?? null).toBeNull();
   });
 });

@@ -1,7 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
-import { DEPLOYMENT_SCHEMAS, NatsBus, SUBGRAPHS, createLogger, generateServiceToken, schemaName, serviceTokenEntry, SCOPES } from '@bastion/platform';
-import { ROOT, eventually, platformPorts, postGraphQL, testEnv, uniqueEmail, uniqueSuffix } from '@bastion/testing';
+import {
+  DEPLOYMENT_SCHEMAS,
+  NatsBus,
+  SUBGRAPHS,
+  createLogger,
+  generateServiceToken,
+  schemaName,
+  serviceTokenEntry,
+  SCOPES,
+} from '@bastion/platform';
+import {
+  ROOT,
+  eventually,
+  platformPorts,
+  postGraphQL,
+  testEnv,
+  uniqueEmail,
+  uniqueSuffix,
+} from '@bastion/testing';
 
 /**
  * docker-compose's mode without Docker: each service of the registry built and started as its own
@@ -24,10 +41,17 @@ describe('every service as its own process', () => {
     gatewayUrl = `http://127.0.0.1:${ports.PORT}/graphql`;
     internalUrl = `http://127.0.0.1:${ports.INTERNAL_PORT}/graphql`;
     env = {
-      ...process.env, ...testEnv(), LOG_LEVEL: 'warn', APOLLO_TELEMETRY_DISABLED: 'true', NODE_OPTIONS: '',
-      SCHEMA_SUFFIX: suffix, NATS_STREAM: `BASTION_${suffix.toUpperCase()}`, REDIS_KEY_PREFIX: `bastion:${suffix}:`,
+      ...process.env,
+      ...testEnv(),
+      LOG_LEVEL: 'warn',
+      APOLLO_TELEMETRY_DISABLED: 'true',
+      NODE_OPTIONS: '',
+      SCHEMA_SUFFIX: suffix,
+      NATS_STREAM: `BASTION_${suffix.toUpperCase()}`,
+      REDIS_KEY_PREFIX: `bastion:${suffix}:`,
       SERVICE_TOKENS: JSON.stringify([serviceTokenEntry('test', [...SCOPES], token)]),
-      ...ports, GATEWAY_INTERNAL_URL: internalUrl,
+      ...ports,
+      GATEWAY_INTERNAL_URL: internalUrl,
     };
     for (const entry of SUBGRAPHS) {
       delete env[entry.urlVar];
@@ -35,10 +59,17 @@ describe('every service as its own process', () => {
     }
     // Secrets per service, as in docker-compose.yml: only auth and the gateway get the access-token key.
     const { JWT_SECRET: _key, PASSWORD_PEPPER: _pepper, ...withoutTokenKeys } = env;
-    const mains = [...SUBGRAPHS.map((s) => ({ name: s.name, main: `${s.folder}/${s.main}` })), { name: 'gateway', main: 'gateway/dist/main.js' }];
+    const mains = [
+      ...SUBGRAPHS.map((s) => ({ name: s.name, main: `${s.folder}/${s.main}` })),
+      { name: 'gateway', main: 'gateway/dist/main.js' },
+    ];
     for (const { name, main } of mains) {
       const own = name === 'auth' || name === 'gateway' ? env : withoutTokenKeys;
-      const child = spawn(process.execPath, [main], { cwd: ROOT, env: own, stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(process.execPath, [main], {
+        cwd: ROOT,
+        env: own,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       children.push(child);
     }
     await eventually(async () => {
@@ -48,17 +79,27 @@ describe('every service as its own process', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(children.map((child) => new Promise((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done(undefined); // already gone
-      child.once('exit', done);
-      child.kill('SIGTERM');
-    })));
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done(undefined); // already gone
+            child.once('exit', done);
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
     const client = new Client({ connectionString: env.DATABASE_URL });
     await client.connect();
-    for (const service of DEPLOYMENT_SCHEMAS) await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
+    for (const service of DEPLOYMENT_SCHEMAS)
+      await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
     await client.end();
     if (process.env.NATS_URL) {
-      const bus = await NatsBus.connect({ url: process.env.NATS_URL, stream: env.NATS_STREAM, logger: createLogger({ name: 'test', level: 'silent' }) });
+      const bus = await NatsBus.connect({
+        url: process.env.NATS_URL,
+        stream: env.NATS_STREAM,
+        logger: createLogger({ name: 'test', level: 'silent' }),
+      });
       await bus.destroyStream();
       await bus.close();
     }
@@ -66,21 +107,43 @@ describe('every service as its own process', () => {
 
   it('registers through the gateway and reads the user back over the internal listener', async () => {
     const email = uniqueEmail('process');
-    const registered = await postGraphQL<{ register: { accessToken: string; user: { id: string } } }>(gatewayUrl,
-      'mutation ($e: String!) { register(input: { email: $e, password: "separate processes" }) { accessToken user { id } } }', { e: email });
+    const registered = await postGraphQL<{
+      register: { accessToken: string; user: { id: string } };
+    }>(
+      gatewayUrl,
+      'mutation ($e: String!) { register(input: { email: $e, password: "separate processes" }) { accessToken user { id } } }',
+      { e: email },
+    );
     const { accessToken, user } = registered.body.data!.register;
-    expect((await postGraphQL(gatewayUrl, '{ me { email } }', {}, { token: accessToken })).body.data).toEqual({ me: { email } });
-    const internal = await postGraphQL(internalUrl, 'query ($id: ID!) { user(id: $id) { email } }', { id: user.id }, { headers: { 'x-service-token': token } });
+    expect(
+      (await postGraphQL(gatewayUrl, '{ me { email } }', {}, { token: accessToken })).body.data,
+    ).toEqual({ me: { email } });
+    const internal = await postGraphQL(
+      internalUrl,
+      'query ($id: ID!) { user(id: $id) { email } }',
+      { id: user.id },
+      { headers: { 'x-service-token': token } },
+    );
     expect(internal.body.data).toEqual({ user: { email } });
 
     // The grant crosses processes on either bus: NATS, or the database bus without it.
     await eventually(async () => {
-      const me = await postGraphQL<{ me: { credits: { balance: number } | null } }>(gatewayUrl, '{ me { credits { balance } } }', {}, { token: accessToken });
+      const me = await postGraphQL<{ me: { credits: { balance: number } | null } }>(
+        gatewayUrl,
+        '{ me { credits { balance } } }',
+        {},
+        { token: accessToken },
+      );
       expect(me.body.data?.me.credits?.balance).toBe(100);
     });
     if (process.env.REDIS_URL) {
-      expect((await postGraphQL(gatewayUrl, 'mutation { logoutAll }', {}, { token: accessToken })).body.data).toEqual({ logoutAll: true });
-      expect((await postGraphQL(gatewayUrl, '{ me { email } }', {}, { token: accessToken })).status).toBe(401);
+      expect(
+        (await postGraphQL(gatewayUrl, 'mutation { logoutAll }', {}, { token: accessToken })).body
+          .data,
+      ).toEqual({ logoutAll: true });
+      expect(
+        (await postGraphQL(gatewayUrl, '{ me { email } }', {}, { token: accessToken })).status,
+      ).toBe(401);
     }
   });
 });

@@ -1,6 +1,14 @@
 import { Client } from 'pg';
 import { NatsBus, createLogger, schemaName } from '@bastion/platform';
-import { eventually, freePort, registrationLoad, spawnMain, testEnv, uniqueSuffix, type Outcome } from '@bastion/testing';
+import {
+  eventually,
+  freePort,
+  registrationLoad,
+  spawnMain,
+  testEnv,
+  uniqueSuffix,
+  type Outcome,
+} from '@bastion/testing';
 
 // A service's own process on PostgreSQL, NATS and Redis: only where those are configured.
 const describeOnRealStack = process.env.DATABASE_URL ? describe : describe.skip;
@@ -12,8 +20,15 @@ describeOnRealStack('the auth service as its own process, stopped by SIGTERM und
 
   beforeAll(() => {
     env = {
-      ...process.env, ...testEnv(), LOG_LEVEL: 'warn', APOLLO_TELEMETRY_DISABLED: 'true', SHUTDOWN_TIMEOUT: '20',
-      SCHEMA_SUFFIX: suffix, NATS_STREAM: `BASTION_${suffix.toUpperCase()}`, REDIS_KEY_PREFIX: `bastion:${suffix}:`, RATE_LIMIT_AUTH_PER_IP: '100000',
+      ...process.env,
+      ...testEnv(),
+      LOG_LEVEL: 'warn',
+      APOLLO_TELEMETRY_DISABLED: 'true',
+      SHUTDOWN_TIMEOUT: '20',
+      SCHEMA_SUFFIX: suffix,
+      NATS_STREAM: `BASTION_${suffix.toUpperCase()}`,
+      REDIS_KEY_PREFIX: `bastion:${suffix}:`,
+      RATE_LIMIT_AUTH_PER_IP: '100000',
     };
   });
   afterAll(async () => {
@@ -22,7 +37,11 @@ describeOnRealStack('the auth service as its own process, stopped by SIGTERM und
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await client.end();
     if (process.env.NATS_URL) {
-      const bus = await NatsBus.connect({ url: process.env.NATS_URL, stream: env.NATS_STREAM, logger: createLogger({ name: 'test', level: 'silent' }) });
+      const bus = await NatsBus.connect({
+        url: process.env.NATS_URL,
+        stream: env.NATS_STREAM,
+        logger: createLogger({ name: 'test', level: 'silent' }),
+      });
       await bus.destroyStream();
       await bus.close();
     }
@@ -33,9 +52,20 @@ describeOnRealStack('the auth service as its own process, stopped by SIGTERM und
     const auth = spawnMain('subgraphs/auth/dist/main.js', { ...env, AUTH_PORT: String(port) });
     const url = `http://127.0.0.1:${port}/graphql`;
     try {
-      await eventually(async () => expect((await fetch(url.replace('/graphql', '/ready'))).status).toBe(200), 60_000);
-      const load = registrationLoad(url, { concurrency: 20, password: 'a service under load', prefix: `svc-${suffix}` });
-      await eventually(async () => expect(load.outcomes.filter((o) => o.registered).length).toBeGreaterThanOrEqual(20), 60_000);
+      await eventually(
+        async () => expect((await fetch(url.replace('/graphql', '/ready'))).status).toBe(200),
+        60_000,
+      );
+      const load = registrationLoad(url, {
+        concurrency: 20,
+        password: 'a service under load',
+        prefix: `svc-${suffix}`,
+      });
+      await eventually(
+        async () =>
+          expect(load.outcomes.filter((o) => o.registered).length).toBeGreaterThanOrEqual(20),
+        60_000,
+      );
       const stopped = load.stop();
       auth.child.kill('SIGTERM');
       await stopped;
@@ -46,9 +76,15 @@ describeOnRealStack('the auth service as its own process, stopped by SIGTERM und
       const client = new Client({ connectionString: env.DATABASE_URL });
       await client.connect();
       try {
-        const rows = (await client.query<{ email: string }>(`SELECT email FROM ${schema}.users`)).rows.map((r) => r.email);
-        expect(new Set(rows)).toEqual(new Set(outcomes.filter((o) => o.registered).map((o) => o.email)));
-        const pending = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.outbox WHERE published_at IS NULL`);
+        const rows = (
+          await client.query<{ email: string }>(`SELECT email FROM ${schema}.users`)
+        ).rows.map((r) => r.email);
+        expect(new Set(rows)).toEqual(
+          new Set(outcomes.filter((o) => o.registered).map((o) => o.email)),
+        );
+        const pending = await client.query<{ n: string }>(
+          `SELECT count(*) AS n FROM ${schema}.outbox WHERE published_at IS NULL`,
+        );
         expect(Number(pending.rows[0].n)).toBe(0);
       } finally {
         await client.end();

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateServiceToken, serviceTokenEntry } from '@bastion/platform';
 import {
-  eventually, platformPorts, postGraphQL, registrationLoad, spawnMain, testEnv, type ChildRun, type Outcome,
+  eventually,
+  platformPorts,
+  postGraphQL,
+  registrationLoad,
+  spawnMain,
+  testEnv,
+  type ChildRun,
+  type Outcome,
 } from '@bastion/testing';
 
 const MAIN = 'packages/standalone/dist/main.js';
@@ -46,28 +53,50 @@ describe('the all-in-one process, stopped and started on one DATA_DIR', () => {
     return run;
   };
   const userExists = async (email: string) => {
-    const response = await postGraphQL<{ userByEmail: { email: string } | null }>(internalUrl,
-      'query ($e: String!) { userByEmail(email: $e) { email } }', { e: email }, { headers: { 'x-service-token': token } });
+    const response = await postGraphQL<{ userByEmail: { email: string } | null }>(
+      internalUrl,
+      'query ($e: String!) { userByEmail(email: $e) { email } }',
+      { e: email },
+      { headers: { 'x-service-token': token } },
+    );
     expect(response.body.errors).toBeUndefined();
     return response.body.data?.userByEmail?.email === email;
   };
 
   beforeAll(() => {
     env = {
-      ...process.env, ...testEnv(), DATABASE_URL: undefined, NATS_URL: undefined, REDIS_URL: undefined, DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn', APOLLO_TELEMETRY_DISABLED: 'true', SHUTDOWN_TIMEOUT: '20',
-      RATE_LIMIT_AUTH_PER_IP: '100000', COST_BUDGET_PER_MINUTE: '100000000', SERVICE_TOKENS: JSON.stringify([serviceTokenEntry('test', ['users:read'], token)]),
+      ...process.env,
+      ...testEnv(),
+      DATABASE_URL: undefined,
+      NATS_URL: undefined,
+      REDIS_URL: undefined,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      APOLLO_TELEMETRY_DISABLED: 'true',
+      SHUTDOWN_TIMEOUT: '20',
+      RATE_LIMIT_AUTH_PER_IP: '100000',
+      COST_BUDGET_PER_MINUTE: '100000000',
+      SERVICE_TOKENS: JSON.stringify([serviceTokenEntry('test', ['users:read'], token)]),
     };
   });
   afterAll(() => {
-    for (const run of running) if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+    for (const run of running)
+      if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('on SIGTERM under load answers every request in flight, keeps every success and exits 0', async () => {
     const first = await start();
-    const load = registrationLoad(gatewayUrl, { concurrency: 20, password: PASSWORD, prefix: 'sigterm' });
-    await eventually(async () => expect(load.outcomes.filter((o) => o.registered).length).toBeGreaterThanOrEqual(20), 60_000);
+    const load = registrationLoad(gatewayUrl, {
+      concurrency: 20,
+      password: PASSWORD,
+      prefix: 'sigterm',
+    });
+    await eventually(
+      async () =>
+        expect(load.outcomes.filter((o) => o.registered).length).toBeGreaterThanOrEqual(20),
+      60_000,
+    );
     const stopped = load.stop();
     first.child.kill('SIGTERM');
     await stopped;
@@ -78,7 +107,11 @@ describe('the all-in-one process, stopped and started on one DATA_DIR', () => {
 
   it('after a restart holds every registration a client saw succeed, and none a client saw fail', async () => {
     await start();
-    for (const outcome of outcomes) expect([outcome.email, await userExists(outcome.email)]).toEqual([outcome.email, outcome.registered]);
+    for (const outcome of outcomes)
+      expect([outcome.email, await userExists(outcome.email)]).toEqual([
+        outcome.email,
+        outcome.registered,
+      ]);
   }, 180_000);
 
   it('refuses a second process on the same DATA_DIR in one line naming the first pid; the first keeps serving', async () => {

@@ -4,7 +4,14 @@ import { eventually, registerUser, startTestPlatform, type TestPlatform } from '
 const ME = `{ me { id email credits { balance transactions(first: 10) { edges { node { type amount balanceAfter } } } } } }`;
 
 interface MeData {
-  me: { id: string; email: string; credits: { balance: number; transactions: { edges: { node: { type: string; amount: number } }[] } } | null };
+  me: {
+    id: string;
+    email: string;
+    credits: {
+      balance: number;
+      transactions: { edges: { node: { type: string; amount: number } }[] };
+    } | null;
+  };
 }
 
 describe('register -> USER_CREATED -> credits grant', () => {
@@ -29,17 +36,28 @@ describe('register -> USER_CREATED -> credits grant', () => {
       return result;
     });
     expect(me.email).toBe(user.email);
-    expect(me.credits!.transactions.edges).toEqual([{ node: { type: 'GRANT', amount: 100, balanceAfter: 100 } }]);
+    expect(me.credits!.transactions.edges).toEqual([
+      { node: { type: 'GRANT', amount: 100, balanceAfter: 100 } },
+    ]);
   });
 
   it('grants once when the event is delivered three times', async () => {
     const user = await registerUser(platform);
-    await eventually(async () => expect((await creditsOf(user.accessToken)).credits?.balance).toBe(100));
+    await eventually(async () =>
+      expect((await creditsOf(user.accessToken)).credits?.balance).toBe(100),
+    );
     const schema = schemaOf(platform.auth.dataSource);
     const [row] = await platform.auth.dataSource.query(
-      `SELECT id, type, data, occurred_at FROM ${schema}.outbox WHERE type = 'USER_CREATED' AND data->>'userId' = $1`, [user.id],
+      `SELECT id, type, data, occurred_at FROM ${schema}.outbox WHERE type = 'USER_CREATED' AND data->>'userId' = $1`,
+      [user.id],
     );
-    const event: EventEnvelope = { id: row.id, type: 'USER_CREATED', occurredAt: new Date(row.occurred_at).toISOString(), source: 'auth', data: row.data };
+    const event: EventEnvelope = {
+      id: row.id,
+      type: 'USER_CREATED',
+      occurredAt: new Date(row.occurred_at).toISOString(),
+      source: 'auth',
+      data: row.data,
+    };
     await platform.credits.services.handleUserEvent(event);
     await platform.credits.services.handleUserEvent(event);
     await platform.deps.bus.publish(event);
@@ -55,9 +73,13 @@ describe('register -> USER_CREATED -> credits grant', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await creditsOf(user.accessToken)).credits).toBeNull();
     const schema = schemaOf(platform.auth.dataSource);
-    const pending = await platform.auth.dataSource.query(`SELECT count(*)::int AS n FROM ${schema}.outbox WHERE published_at IS NULL`);
+    const pending = await platform.auth.dataSource.query(
+      `SELECT count(*)::int AS n FROM ${schema}.outbox WHERE published_at IS NULL`,
+    );
     expect(pending[0].n).toBeGreaterThanOrEqual(1);
     platform.auth.relay.start();
-    await eventually(async () => expect((await creditsOf(user.accessToken)).credits?.balance).toBe(100));
+    await eventually(async () =>
+      expect((await creditsOf(user.accessToken)).credits?.balance).toBe(100),
+    );
   });
 });

@@ -2,9 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NatsBus, createLogger } from '@bastion/platform';
-import { ChildPlatform, dropSchemas, eventually, platformPorts, postGraphQL, testEnv, uniqueSuffix } from '@bastion/testing';
+import {
+  ChildPlatform,
+  dropSchemas,
+  eventually,
+  platformPorts,
+  postGraphQL,
+  testEnv,
+  uniqueSuffix,
+} from '@bastion/testing';
 
-const stack = process.env.DATABASE_URL ? 'PostgreSQL + NATS + Redis' : 'embedded PGlite + database bus';
+const stack = process.env.DATABASE_URL
+  ? 'PostgreSQL + NATS + Redis'
+  : 'embedded PGlite + database bus';
 const PASSWORD = 'crash test password';
 
 /**
@@ -20,10 +30,21 @@ describe(`kill -9 during a registration burst (${stack})`, () => {
 
   beforeAll(async () => {
     const isolation = process.env.DATABASE_URL
-      ? { SCHEMA_SUFFIX: suffix, NATS_STREAM: `BASTION_${suffix.toUpperCase()}`, REDIS_KEY_PREFIX: `bastion:${suffix}:` }
+      ? {
+          SCHEMA_SUFFIX: suffix,
+          NATS_STREAM: `BASTION_${suffix.toUpperCase()}`,
+          REDIS_KEY_PREFIX: `bastion:${suffix}:`,
+        }
       : { DATABASE_URL: undefined, NATS_URL: undefined, REDIS_URL: undefined, DATA_DIR: dataDir };
-    const env = { ...testEnv(isolation), ...(await platformPorts()), LOG_LEVEL: 'warn', PATH: process.env.PATH };
-    platform = new ChildPlatform(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)));
+    const env = {
+      ...testEnv(isolation),
+      ...(await platformPorts()),
+      LOG_LEVEL: 'warn',
+      PATH: process.env.PATH,
+    };
+    platform = new ChildPlatform(
+      Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
+    );
     await platform.start();
   });
 
@@ -33,7 +54,11 @@ describe(`kill -9 during a registration burst (${stack})`, () => {
     if (!process.env.DATABASE_URL) return;
     await dropSchemas(process.env.DATABASE_URL, suffix);
     if (process.env.NATS_URL) {
-      const bus = await NatsBus.connect({ url: process.env.NATS_URL, stream: `BASTION_${suffix.toUpperCase()}`, logger: createLogger({ name: 't', level: 'silent' }) });
+      const bus = await NatsBus.connect({
+        url: process.env.NATS_URL,
+        stream: `BASTION_${suffix.toUpperCase()}`,
+        logger: createLogger({ name: 't', level: 'silent' }),
+      });
       await bus.destroyStream();
       await bus.close();
     }
@@ -48,8 +73,10 @@ describe(`kill -9 during a registration burst (${stack})`, () => {
       while (!crashed) {
         const email = `crash-${suffix}-${attempted.length}@example.com`;
         attempted.push(email);
-        const response = await postGraphQL<{ register: { accessToken: string } }>(platform.url,
-          'mutation ($e: String!, $p: String!) { register(input: { email: $e, password: $p }) { accessToken } }', { e: email, p: PASSWORD },
+        const response = await postGraphQL<{ register: { accessToken: string } }>(
+          platform.url,
+          'mutation ($e: String!, $p: String!) { register(input: { email: $e, password: $p }) { accessToken } }',
+          { e: email, p: PASSWORD },
         ).catch(() => undefined);
         if (response?.body.data?.register.accessToken) acknowledged.add(email);
         // Kill while registrations are in flight and their grants are still on their way.
@@ -66,16 +93,32 @@ describe(`kill -9 during a registration burst (${stack})`, () => {
     await platform.start();
     let complete = 0;
     for (const email of attempted) {
-      const login = await postGraphQL<{ login: { accessToken: string } }>(platform.url,
-        'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: email, p: PASSWORD });
+      const login = await postGraphQL<{ login: { accessToken: string } }>(
+        platform.url,
+        'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+        { e: email, p: PASSWORD },
+      );
       const token = login.body.data?.login.accessToken;
       if (acknowledged.has(email)) expect(token).toBeDefined();
       if (!token) continue; // never committed: the client cannot have been told it exists
       await eventually(async () => {
-        const me = await postGraphQL<{ me: { credits: { balance: number; transactions: { edges: { node: { type: string; amount: number } }[] } } | null } }>(
-          platform.url, '{ me { credits { balance transactions(first: 10) { edges { node { type amount } } } } } }', {}, { token },
+        const me = await postGraphQL<{
+          me: {
+            credits: {
+              balance: number;
+              transactions: { edges: { node: { type: string; amount: number } }[] };
+            } | null;
+          };
+        }>(
+          platform.url,
+          '{ me { credits { balance transactions(first: 10) { edges { node { type amount } } } } } }',
+          {},
+          { token },
         );
-        expect(me.body.data?.me.credits).toEqual({ balance: 100, transactions: { edges: [{ node: { type: 'GRANT', amount: 100 } }] } });
+        expect(me.body.data?.me.credits).toEqual({
+          balance: 100,
+          transactions: { edges: [{ node: { type: 'GRANT', amount: 100 } }] },
+        });
       }, 30_000);
       complete += 1;
     }

@@ -1,8 +1,20 @@
-import { eventually, registerUser, startPrivateNats, startTestPlatform, type PrivateService, type TestPlatform, type TestUser } from '@bastion/testing';
+import {
+  eventually,
+  registerUser,
+  startPrivateNats,
+  startTestPlatform,
+  type PrivateService,
+  type TestPlatform,
+  type TestUser,
+} from '@bastion/testing';
 
 const OUTAGE_MS = 60_000;
-const CREDITS = '{ me { credits { balance transactions(first: 10) { edges { node { type amount } } } } } }';
-const ONE_GRANT = { balance: 100, transactions: { edges: [{ node: { type: 'GRANT', amount: 100 } }] } };
+const CREDITS =
+  '{ me { credits { balance transactions(first: 10) { edges { node { type amount } } } } } }';
+const ONE_GRANT = {
+  balance: 100,
+  transactions: { edges: [{ node: { type: 'GRANT', amount: 100 } }] },
+};
 
 /**
  * NATS away for a minute (the client's default reconnect attempts gave up after ~20 s, and the
@@ -27,14 +39,21 @@ describe('NATS down for a minute', () => {
     const response = await fetch(platform.gateway.url.replace('/graphql', '/ready'));
     return { status: response.status, body: (await response.json()) as { failing?: string[] } };
   };
-  const credits = async (user: TestUser) => (await platform.gql<{ me: { credits: unknown } }>(CREDITS, {}, { token: user.accessToken })).body.data?.me.credits;
+  const credits = async (user: TestUser) =>
+    (await platform.gql<{ me: { credits: unknown } }>(CREDITS, {}, { token: user.accessToken }))
+      .body.data?.me.credits;
 
   it('keeps the events of registrations made meanwhile and delivers each once when NATS is back', async () => {
     const before = await registerUser(platform);
     await eventually(async () => expect(await credits(before)).toEqual(ONE_GRANT));
 
     await nats.stop();
-    await eventually(async () => expect(await ready()).toEqual({ status: 503, body: expect.objectContaining({ failing: ['bus'] }) }));
+    await eventually(async () =>
+      expect(await ready()).toEqual({
+        status: 503,
+        body: expect.objectContaining({ failing: ['bus'] }),
+      }),
+    );
     const during: TestUser[] = [];
     for (let i = 0; i < 5; i += 1) during.push(await registerUser(platform));
     for (const user of during) expect(await credits(user)).toBeNull(); // the grant waits in auth's outbox
@@ -45,7 +64,8 @@ describe('NATS down for a minute', () => {
 
     await nats.start();
     await eventually(async () => expect((await ready()).status).toBe(200), 30_000);
-    for (const user of during) await eventually(async () => expect(await credits(user)).toEqual(ONE_GRANT), 30_000);
+    for (const user of during)
+      await eventually(async () => expect(await credits(user)).toEqual(ONE_GRANT), 30_000);
     // Nothing already consumed came back a second time.
     expect(await credits(before)).toEqual(ONE_GRANT);
     const after = await registerUser(platform);

@@ -1,11 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { CLAIMS_HEADER, connectRedis, createLogger, createRateLimiter, signForwardedClaims, type Viewer } from '@bastion/platform';
 import {
-  eventually, postGraphQL, registerUser, startPrivateRedis, startTestPlatform, type PrivateService, type TestPlatform, type TestUser,
+  CLAIMS_HEADER,
+  connectRedis,
+  createLogger,
+  createRateLimiter,
+  signForwardedClaims,
+  type Viewer,
+} from '@bastion/platform';
+import {
+  eventually,
+  postGraphQL,
+  registerUser,
+  startPrivateRedis,
+  startTestPlatform,
+  type PrivateService,
+  type TestPlatform,
+  type TestUser,
 } from '@bastion/testing';
 
 const PUBLIC_QUERIES = ['{ creditPackages { id } }', '{ aiModels { id } }'];
-const LOGIN = 'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }';
+const LOGIN =
+  'mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }';
 const ME = '{ me { id email } }';
 
 /**
@@ -28,8 +43,13 @@ describe('Redis down', () => {
     await redis?.destroy();
   });
 
-  const ready = async () => (await fetch(platform.gateway.url.replace('/graphql', '/ready'))).json();
-  const login = () => platform.gql<{ login: { accessToken: string } }>(LOGIN, { email: user.email, password: user.password });
+  const ready = async () =>
+    (await fetch(platform.gateway.url.replace('/graphql', '/ready'))).json();
+  const login = () =>
+    platform.gql<{ login: { accessToken: string } }>(LOGIN, {
+      email: user.email,
+      password: user.password,
+    });
 
   function expectAnswered(response: Awaited<ReturnType<typeof platform.gql>>) {
     expect(response.body.errors).toBeUndefined();
@@ -45,7 +65,11 @@ describe('Redis down', () => {
 
     it('is reported by name in /ready, which stays ready: the platform serves without it', async () => {
       const body = await ready();
-      expect(body).toMatchObject({ status: 'ready', checks: { redis: false }, degraded: ['redis'] });
+      expect(body).toMatchObject({
+        status: 'ready',
+        checks: { redis: false },
+        degraded: ['redis'],
+      });
     });
 
     it('still answers public queries', async () => {
@@ -53,15 +77,39 @@ describe('Redis down', () => {
     });
 
     it('still logs in (limits count per process), with public queries answering alongside', async () => {
-      const [signedIn, ...queries] = await Promise.all([login(), ...PUBLIC_QUERIES.map((query) => platform.gql(query))]);
+      const [signedIn, ...queries] = await Promise.all([
+        login(),
+        ...PUBLIC_QUERIES.map((query) => platform.gql(query)),
+      ]);
       expect(signedIn.body.data?.login.accessToken).toEqual(expect.any(String));
       queries.forEach(expectAnswered);
     });
 
     it('still refuses forwarded claims replayed to the same subgraph instance', async () => {
-      const viewer: Viewer = { kind: 'user', userId: user.id, sessionId: randomUUID(), emailVerified: false, organizationId: null, role: null, tokenId: randomUUID(), issuedAt: 0 };
-      const claims = await signForwardedClaims(viewer, { ip: '127.0.0.1', userAgent: 'jest' }, 'auth', { query: ME, variables: {} }, platform.deps.claimsKey);
-      const send = () => postGraphQL<{ me: { id: string } | null }>(platform.auth.url, ME, {}, { headers: { [CLAIMS_HEADER]: claims } });
+      const viewer: Viewer = {
+        kind: 'user',
+        userId: user.id,
+        sessionId: randomUUID(),
+        emailVerified: false,
+        organizationId: null,
+        role: null,
+        tokenId: randomUUID(),
+        issuedAt: 0,
+      };
+      const claims = await signForwardedClaims(
+        viewer,
+        { ip: '127.0.0.1', userAgent: 'jest' },
+        'auth',
+        { query: ME, variables: {} },
+        platform.deps.claimsKey,
+      );
+      const send = () =>
+        postGraphQL<{ me: { id: string } | null }>(
+          platform.auth.url,
+          ME,
+          {},
+          { headers: { [CLAIMS_HEADER]: claims } },
+        );
       expect((await send()).body.data?.me?.id).toBe(user.id);
       const replay = await send();
       expect(replay.body.data?.me ?? null).toBeNull();
@@ -73,7 +121,11 @@ describe('Redis down', () => {
     beforeAll(() => redis.start());
 
     it('is used again without restarting the platform', async () => {
-      await eventually(async () => expect(await ready()).toMatchObject({ status: 'ready', checks: { redis: true } }), 15_000);
+      await eventually(
+        async () =>
+          expect(await ready()).toMatchObject({ status: 'ready', checks: { redis: true } }),
+        15_000,
+      );
       for (const query of PUBLIC_QUERIES) expectAnswered(await platform.gql(query));
       const signedIn = await login();
       const token = signedIn.body.data?.login.accessToken;

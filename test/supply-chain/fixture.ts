@@ -6,8 +6,13 @@ import { dirname, join, resolve } from 'node:path';
 export const REPO_ROOT = resolve(__dirname, '../..');
 
 /** Runs one of scripts/*.mjs as CI does, on the repository or on a fixture directory. */
-export function runScript(script: string, root = REPO_ROOT): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', script), root], { encoding: 'utf8' });
+export function runScript(
+  script: string,
+  root = REPO_ROOT,
+): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', script), root], {
+    encoding: 'utf8',
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

@@ -35,25 +35,30 @@ export class ChildPlatform {
   /** Starts the process and waits until the gateway reports ready. */
   async start(readyTimeoutMs = 60_000): Promise<void> {
     const child = spawn(process.execPath, ['packages/standalone/dist/main.js'], {
-      cwd: ROOT, env: { ...this.env, NODE_OPTIONS: '' } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...this.env, NODE_OPTIONS: '' } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.exit = new Promise((done) => child.once('exit', (code) => done(code)));
     await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`platform exited with ${child.exitCode}:\n${this.output}`);
+      if (child.exitCode !== null)
+        throw new Error(`platform exited with ${child.exitCode}:\n${this.output}`);
       const ready = await fetch(this.url.replace('/graphql', '/ready'));
       if (ready.status !== 200) throw new Error(`not ready: ${await ready.text()}`);
     }, readyTimeoutMs).catch((error: unknown) => {
-      if (child.exitCode !== null) throw new Error(`platform exited with ${child.exitCode}:\n${this.output}`);
+      if (child.exitCode !== null)
+        throw new Error(`platform exited with ${child.exitCode}:\n${this.output}`);
       throw error;
     });
   }
 
   /** Sends a signal and resolves with the exit code once the process is gone. */
   async signal(signal: NodeJS.Signals): Promise<number | null> {
-    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return this.child?.exitCode ?? null;
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null)
+      return this.child?.exitCode ?? null;
     this.child.kill(signal);
     return this.exit!;
   }

@@ -13,7 +13,9 @@ export function uniqueSuffix(): string {
  * The environment a test platform runs with: the real services when their URLs are set (CI's
  * second pass), else the suite's shared embedded PGlite, the in-process bus and memory.
  */
-export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function testEnv(
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -26,7 +26,12 @@ export type GeminiReply =
   | { kind: 'hang' }
   | { kind: 'malformed' }
   /** SSE chunks; `holdAfter` chunks are sent, then the stream waits until `release()` or the client leaves. */
-  | { kind: 'stream'; chunks: { text: string; usage?: GeminiUsage }[]; holdAfter?: number; failAfter?: number };
+  | {
+      kind: 'stream';
+      chunks: { text: string; usage?: GeminiUsage }[];
+      holdAfter?: number;
+      failAfter?: number;
+    };
 
 /**
  * A local server speaking Gemini's REST wire format (v1beta models/{model}:generateContent,
@@ -36,7 +41,11 @@ export type GeminiReply =
 export class FakeGemini {
   readonly requests: GeminiRequest[] = [];
   readonly replies: GeminiReply[] = [];
-  fallback: GeminiReply = { kind: 'text', text: 'ok', usage: { promptTokenCount: 1, candidatesTokenCount: 1 } };
+  fallback: GeminiReply = {
+    kind: 'text',
+    text: 'ok',
+    usage: { promptTokenCount: 1, candidatesTokenCount: 1 },
+  };
   /** Set when a held stream's client went away. */
   readonly closedStreams: number[] = [];
   private releases: (() => void)[] = [];
@@ -78,26 +87,53 @@ export class FakeGemini {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/.exec(url.pathname);
+    const match =
+      /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/.exec(
+        url.pathname,
+      );
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (!match || req.method !== 'POST') return json(404, { error: { code: 404, message: 'not found', status: 'NOT_FOUND' } });
+    if (!match || req.method !== 'POST')
+      return json(404, { error: { code: 404, message: 'not found', status: 'NOT_FOUND' } });
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Obj;
-    this.requests.push({ method: match[2], model: match[1], query: url.searchParams, body, headers: req.headers });
+    this.requests.push({
+      method: match[2],
+      model: match[1],
+      query: url.searchParams,
+      body,
+      headers: req.headers,
+    });
     if (req.headers['x-goog-api-key'] !== this.apiKey) {
-      return json(400, { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT' } });
+      return json(400, {
+        error: {
+          code: 400,
+          message: 'API key not valid. Please pass a valid API key.',
+          status: 'INVALID_ARGUMENT',
+        },
+      });
     }
     if (match[2] === 'countTokens') {
-      const totalTokens = (body.contents as { parts: { text: string }[] }[]).flatMap((c) => c.parts).reduce((n, p) => n + FakeGemini.words(p.text), 0);
+      const totalTokens = (body.contents as { parts: { text: string }[] }[])
+        .flatMap((c) => c.parts)
+        .reduce((n, p) => n + FakeGemini.words(p.text), 0);
       return json(200, { totalTokens });
     }
     const reply = this.replies.shift() ?? this.fallback;
     if (reply.kind === 'hang') return; // never answers: the caller's timeout decides
     if (reply.kind === 'status') {
       // Upstream bodies can say anything, even echo a key: the proxy must summarise, never pass on.
-      return json(reply.status, reply.body ?? { error: { code: reply.status, message: `upstream says ${this.apiKey}`, status: 'UNAVAILABLE' } });
+      return json(
+        reply.status,
+        reply.body ?? {
+          error: {
+            code: reply.status,
+            message: `upstream says ${this.apiKey}`,
+            status: 'UNAVAILABLE',
+          },
+        },
+      );
     }
     if (reply.kind === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -108,7 +144,8 @@ export class FakeGemini {
       return json(200, candidate(reply.text, reply.usage));
     }
     // streamGenerateContent?alt=sse
-    const pieces = reply.kind === 'text' ? [{ text: reply.text, usage: reply.usage }] : reply.chunks;
+    const pieces =
+      reply.kind === 'text' ? [{ text: reply.text, usage: reply.usage }] : reply.chunks;
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     let closed = false;
     res.on('close', () => {
@@ -130,7 +167,12 @@ export class FakeGemini {
         }
       }
       // Flushed before the next step, so a failure after it still lets this chunk arrive.
-      await new Promise((resolve) => res.write(`data: ${JSON.stringify(candidate(pieces[i].text, pieces[i].usage))}\r\n\r\n`, resolve));
+      await new Promise((resolve) =>
+        res.write(
+          `data: ${JSON.stringify(candidate(pieces[i].text, pieces[i].usage))}\r\n\r\n`,
+          resolve,
+        ),
+      );
     }
     res.end();
   }
@@ -139,7 +181,15 @@ export class FakeGemini {
 function candidate(text: string, usage?: GeminiUsage): Obj {
   return {
     candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
-    ...(usage ? { usageMetadata: { ...usage, totalTokenCount: usage.promptTokenCount + usage.candidatesTokenCount + (usage.thoughtsTokenCount ?? 0) } } : {}),
+    ...(usage
+      ? {
+          usageMetadata: {
+            ...usage,
+            totalTokenCount:
+              usage.promptTokenCount + usage.candidatesTokenCount + (usage.thoughtsTokenCount ?? 0),
+          },
+        }
+      : {}),
     modelVersion: 'fake',
   };
 }

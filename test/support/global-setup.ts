@@ -10,7 +10,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   // Tests that run services as child processes use dist/; built once here, because a build
   // empties dist/ first and would pull files from under a child another test is starting.
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: resolve(__dirname, '../..'), stdio: 'ignore' });
+  execFileSync(process.execPath, ['scripts/build.mjs'], {
+    cwd: resolve(__dirname, '../..'),
+    stdio: 'ignore',
+  });
   if (process.env.DATABASE_URL) return;
   const embedded = await startEmbeddedPostgres({ maxConnections: 200 });
   process.env.BASTION_TEST_DATABASE_URL = embedded.url;

@@ -22,7 +22,12 @@ const clients = JSON.parse(process.env.OIDC_TEST_CLIENTS ?? '[]').map((client) =
 const accounts = new Map();
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'test-rs256', alg: 'RS256', use: 'sig' };
+const signingKey = {
+  ...privateKey.export({ format: 'jwk' }),
+  kid: 'test-rs256',
+  alg: 'RS256',
+  use: 'sig',
+};
 
 const server = createServer();
 server.listen(0, '127.0.0.1', () => {
@@ -53,13 +58,21 @@ server.listen(0, '127.0.0.1', () => {
       const details = await provider.interactionDetails(req, res);
       const sub = url.searchParams.get('sub');
       if (!sub) throw new Error('the interaction needs ?sub=');
-      const claims = { email: url.searchParams.get('email') ?? undefined, email_verified: url.searchParams.get('email_verified') === 'true' };
+      const claims = {
+        email: url.searchParams.get('email') ?? undefined,
+        email_verified: url.searchParams.get('email_verified') === 'true',
+      };
       if (url.searchParams.has('name')) claims.name = url.searchParams.get('name');
       accounts.set(sub, claims);
       // Login and consent in one step: grant whatever the client asked for.
       const grant = new provider.Grant({ accountId: sub, clientId: details.params.client_id });
       grant.addOIDCScope(details.params.scope);
-      await provider.interactionFinished(req, res, { login: { accountId: sub }, consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: sub }, consent: { grantId: await grant.save() } },
+        { mergeWithLastSubmission: false },
+      );
     } catch (error) {
       res.statusCode = 400;
       res.end(String(error?.message ?? error));

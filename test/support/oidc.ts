@@ -33,26 +33,39 @@ export async function startOidcProvider(redirectUris: string[]): Promise<TestOid
   const clientId = `bastion-${randomBytes(4).toString('hex')}`;
   const clientSecret = randomBytes(24).toString('base64url');
   const child = spawn(process.execPath, [resolve(__dirname, 'oidc-provider.mjs')], {
-    env: { PATH: process.env.PATH, OIDC_TEST_CLIENTS: JSON.stringify([{ client_id: clientId, client_secret: clientSecret, redirect_uris: redirectUris }]) },
+    env: {
+      PATH: process.env.PATH,
+      OIDC_TEST_CLIENTS: JSON.stringify([
+        { client_id: clientId, client_secret: clientSecret, redirect_uris: redirectUris },
+      ]),
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const issuer = await firstLine(child);
   return {
-    issuer, clientId, clientSecret,
+    issuer,
+    clientId,
+    clientSecret,
     authorize: (url, account) => authorize(url, account, redirectUris),
-    stop: () => new Promise<void>((done) => {
-      if (child.exitCode !== null) return done();
-      child.once('exit', () => done());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
 function firstLine(child: ChildProcess): Promise<string> {
   let stderr = '';
-  child.stderr!.on('data', (chunk) => { stderr += String(chunk); });
+  child.stderr!.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
   return new Promise((resolveLine, reject) => {
-    const timer = setTimeout(() => reject(new Error(`oidc provider did not start: ${stderr}`)), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`oidc provider did not start: ${stderr}`)),
+      15_000,
+    );
     child.once('exit', (code) => reject(new Error(`oidc provider exited (${code}): ${stderr}`)));
     let stdout = '';
     child.stdout!.on('data', (chunk) => {
@@ -65,12 +78,17 @@ function firstLine(child: ChildProcess): Promise<string> {
 }
 
 /** Follows redirects by hand with a cookie jar, answering the provider's interaction with `account`. */
-async function authorize(authorizationUrl: string, account: OidcAccount, redirectUris: string[]): Promise<OidcCallback> {
+async function authorize(
+  authorizationUrl: string,
+  account: OidcAccount,
+  redirectUris: string[],
+): Promise<OidcCallback> {
   const cookies = new Map<string, string>();
   let next = new URL(authorizationUrl);
   for (let hop = 0; hop < 10; hop += 1) {
     const response = await fetch(next, {
-      redirect: 'manual', headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+      redirect: 'manual',
+      headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
     });
     for (const header of response.headers.getSetCookie()) {
       const [pair] = header.split(';');
@@ -78,11 +96,17 @@ async function authorize(authorizationUrl: string, account: OidcAccount, redirec
       cookies.set(pair.slice(0, at), pair.slice(at + 1));
     }
     const location = response.headers.get('location');
-    if (!location) throw new Error(`provider answered ${response.status} without a redirect: ${await response.text()}`);
+    if (!location)
+      throw new Error(
+        `provider answered ${response.status} without a redirect: ${await response.text()}`,
+      );
     const target = new URL(location, next);
     if (redirectUris.some((uri) => target.href.startsWith(`${uri}?`))) {
       const error = target.searchParams.get('error');
-      if (error) throw new Error(`provider refused: ${error} ${target.searchParams.get('error_description') ?? ''}`);
+      if (error)
+        throw new Error(
+          `provider refused: ${error} ${target.searchParams.get('error_description') ?? ''}`,
+        );
       return { code: target.searchParams.get('code')!, state: target.searchParams.get('state')! };
     }
     if (target.pathname.startsWith('/interaction/')) {

@@ -1,12 +1,26 @@
 import { Client } from 'pg';
-import { DEPLOYMENT_SCHEMAS, NatsBus, schemaName, signForwardedClaims, type ClientInfo, type Viewer } from '@bastion/platform';
+import {
+  DEPLOYMENT_SCHEMAS,
+  NatsBus,
+  schemaName,
+  signForwardedClaims,
+  type ClientInfo,
+  type Viewer,
+} from '@bastion/platform';
 import { startPlatform, type PlatformOptions, type RunningPlatform } from '@bastion/standalone';
 import { testEnv, uniqueSuffix } from './env';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
   headers: Headers;
-  body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
+  body: {
+    data?: T | null;
+    errors?: {
+      message: string;
+      path?: (string | number)[];
+      extensions?: Record<string, unknown>;
+    }[];
+  };
 }
 
 export interface RequestOptions {
@@ -39,17 +53,33 @@ export async function postGraphQL<T = Record<string, unknown>>(
 export interface TestPlatform extends RunningPlatform {
   suffix: string;
   /** Through the public gateway listener. */
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GraphQLResponse<T>>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: RequestOptions,
+  ): Promise<GraphQLResponse<T>>;
   /** Through the internal gateway listener. */
-  internal<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GraphQLResponse<T>>;
+  internal<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: RequestOptions,
+  ): Promise<GraphQLResponse<T>>;
   /** Straight to a subgraph, with claims signed for `viewer` as the gateway would. */
-  subgraph<T = Record<string, unknown>>(name: string, viewer: Viewer, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  subgraph<T = Record<string, unknown>>(
+    name: string,
+    viewer: Viewer,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<T>>;
 }
 
 const NO_CLIENT: ClientInfo = { ip: '127.0.0.1', userAgent: 'jest' };
 
 /** The whole platform on free ports, isolated in schemas, a NATS stream and Redis keys of its own. */
-export async function startTestPlatform(env: Record<string, string | undefined> = {}, options: PlatformOptions = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  env: Record<string, string | undefined> = {},
+  options: PlatformOptions = {},
+): Promise<TestPlatform> {
   const suffix = uniqueSuffix();
   const platform = await startPlatform(testEnv(env), {
     ephemeralPorts: true,
@@ -76,10 +106,19 @@ export function withTestHandles(platform: RunningPlatform, suffix: string): Test
     ...platform,
     suffix,
     gql: (query, variables, opts) => postGraphQL(platform.gateway.url, query, variables, opts),
-    internal: (query, variables, opts) => postGraphQL(platform.gateway.internalUrl, query, variables, opts),
+    internal: (query, variables, opts) =>
+      postGraphQL(platform.gateway.internalUrl, query, variables, opts),
     subgraph: async (name, viewer, query, variables = {}) => {
-      const claims = await signForwardedClaims(viewer, NO_CLIENT, name, { query, operationName: null, variables }, platform.deps.claimsKey);
-      return postGraphQL(platform.subgraphs[name]!.url, query, variables, { headers: { 'x-bastion-claims': claims } });
+      const claims = await signForwardedClaims(
+        viewer,
+        NO_CLIENT,
+        name,
+        { query, operationName: null, variables },
+        platform.deps.claimsKey,
+      );
+      return postGraphQL(platform.subgraphs[name]!.url, query, variables, {
+        headers: { 'x-bastion-claims': claims },
+      });
     },
   };
 }

@@ -2,7 +2,12 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { startPrivateNats, startPrivatePostgres, startPrivateRedis, type PrivateService } from './private-services';
+import {
+  startPrivateNats,
+  startPrivatePostgres,
+  startPrivateRedis,
+  type PrivateService,
+} from './private-services';
 
 /** The fault tests' private services: each starts, stops, is killed and comes back on its port. */
 describe('private backing services', () => {

@@ -30,10 +30,12 @@ const STOP_TIMEOUT_MS = 30_000;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    const server = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
   });
 }
 
@@ -79,8 +81,12 @@ function managed(spec: ServiceSpec, port: number): PrivateService {
       const started = spec.spawnProcess();
       child = started;
       live.add(started);
-      started.stdout?.on('data', (chunk) => { output = (output + chunk).slice(-4000); });
-      started.stderr?.on('data', (chunk) => { output = (output + chunk).slice(-4000); });
+      started.stdout?.on('data', (chunk) => {
+        output = (output + chunk).slice(-4000);
+      });
+      started.stderr?.on('data', (chunk) => {
+        output = (output + chunk).slice(-4000);
+      });
       const deadline = Date.now() + START_TIMEOUT_MS;
       for (;;) {
         if (started.exitCode !== null || started.signalCode !== null) {
@@ -89,7 +95,8 @@ function managed(spec: ServiceSpec, port: number): PrivateService {
         try {
           return await spec.probe();
         } catch (error) {
-          if (Date.now() > deadline) throw new Error(`${spec.name} did not answer on ${port}: ${String(error)}\n${output}`);
+          if (Date.now() > deadline)
+            throw new Error(`${spec.name} did not answer on ${port}: ${String(error)}\n${output}`);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       }
@@ -105,7 +112,9 @@ function managed(spec: ServiceSpec, port: number): PrivateService {
 
 async function bounded<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
   try {
     return await Promise.race([promise, timeout]);
   } finally {
@@ -120,7 +129,9 @@ function tcpProbe(port: number, send: string | undefined, expected: string): Pro
     let reply = '';
     socket.setTimeout(1000, () => socket.destroy(new Error('probe timed out')));
     socket.once('error', reject);
-    socket.once('connect', () => { if (send) socket.write(send); });
+    socket.once('connect', () => {
+      if (send) socket.write(send);
+    });
     socket.on('data', (chunk) => {
       reply += chunk;
       if (reply.includes(expected)) {
@@ -128,7 +139,9 @@ function tcpProbe(port: number, send: string | undefined, expected: string): Pro
         resolve();
       }
     });
-    socket.once('close', () => reject(new Error(`no ${expected} in ${JSON.stringify(reply.slice(0, 200))}`)));
+    socket.once('close', () =>
+      reject(new Error(`no ${expected} in ${JSON.stringify(reply.slice(0, 200))}`)),
+    );
   });
 }
 
@@ -139,7 +152,9 @@ function postgresBin(program: string): string {
 }
 
 function postgresUser(): { uid: number; gid: number } {
-  const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'postgres']).toString().trim()));
+  const [uid, gid] = ['-u', '-g'].map((flag) =>
+    Number(execFileSync('id', [flag, 'postgres']).toString().trim()),
+  );
   return { uid, gid };
 }
 
@@ -150,31 +165,53 @@ export async function startPrivatePostgres(): Promise<PrivateService> {
   chownSync(dir, owner.uid, owner.gid);
   const data = join(dir, 'data');
   const asPostgres = { ...owner, cwd: dir, env: { PATH: process.env.PATH, LANG: 'C.UTF-8' } };
-  execFileSync(postgresBin('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], { ...asPostgres, stdio: 'pipe' });
+  execFileSync(
+    postgresBin('initdb'),
+    ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+    { ...asPostgres, stdio: 'pipe' },
+  );
   const port = await freePort();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const service = managed({
-    name: 'postgres',
-    url,
-    dir,
-    // SIGINT is PostgreSQL's fast shutdown: sessions are ended, nothing is waited for.
-    stopSignal: 'SIGINT',
-    spawnProcess: () => spawn(postgresBin('postgres'), [
-      '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-      // Tests crash the server, never the machine: durability to disk buys nothing here.
-      '-c', 'fsync=off', '-c', 'max_connections=200',
-    ], { ...asPostgres, stdio: ['ignore', 'pipe', 'pipe'] }),
-    async probe() {
-      const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        await client.query('SELECT 1');
-      } finally {
-        await client.end().catch(() => undefined);
-      }
+  const service = managed(
+    {
+      name: 'postgres',
+      url,
+      dir,
+      // SIGINT is PostgreSQL's fast shutdown: sessions are ended, nothing is waited for.
+      stopSignal: 'SIGINT',
+      spawnProcess: () =>
+        spawn(
+          postgresBin('postgres'),
+          [
+            '-D',
+            data,
+            '-p',
+            String(port),
+            '-k',
+            dir,
+            '-c',
+            'listen_addresses=127.0.0.1',
+            // Tests crash the server, never the machine: durability to disk buys nothing here.
+            '-c',
+            'fsync=off',
+            '-c',
+            'max_connections=200',
+          ],
+          { ...asPostgres, stdio: ['ignore', 'pipe', 'pipe'] },
+        ),
+      async probe() {
+        const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+        client.on('error', () => undefined);
+        try {
+          await client.connect();
+          await client.query('SELECT 1');
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      },
     },
-  }, port);
+    port,
+  );
   return startOrClean(service);
 }
 
@@ -182,14 +219,20 @@ export async function startPrivatePostgres(): Promise<PrivateService> {
 export async function startPrivateNats(): Promise<PrivateService> {
   const dir = mkdtempSync(join(tmpdir(), 'bastion-nats-'));
   const port = await freePort();
-  const service = managed({
-    name: 'nats',
-    url: `nats://127.0.0.1:${port}`,
-    dir,
-    stopSignal: 'SIGTERM',
-    spawnProcess: () => spawn('/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: ['ignore', 'pipe', 'pipe'] }),
-    probe: () => tcpProbe(port, undefined, '"jetstream":true'),
-  }, port);
+  const service = managed(
+    {
+      name: 'nats',
+      url: `nats://127.0.0.1:${port}`,
+      dir,
+      stopSignal: 'SIGTERM',
+      spawnProcess: () =>
+        spawn('/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      probe: () => tcpProbe(port, undefined, '"jetstream":true'),
+    },
+    port,
+  );
   return startOrClean(service);
 }
 
@@ -197,16 +240,33 @@ export async function startPrivateNats(): Promise<PrivateService> {
 export async function startPrivateRedis(): Promise<PrivateService> {
   const dir = mkdtempSync(join(tmpdir(), 'bastion-redis-'));
   const port = await freePort();
-  const service = managed({
-    name: 'redis',
-    url: `redis://127.0.0.1:${port}`,
-    dir,
-    stopSignal: 'SIGTERM',
-    spawnProcess: () => spawn('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
-    ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }),
-    probe: () => tcpProbe(port, 'PING\r\n', '+PONG'),
-  }, port);
+  const service = managed(
+    {
+      name: 'redis',
+      url: `redis://127.0.0.1:${port}`,
+      dir,
+      stopSignal: 'SIGTERM',
+      spawnProcess: () =>
+        spawn(
+          'redis-server',
+          [
+            '--port',
+            String(port),
+            '--bind',
+            '127.0.0.1',
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+            '--dir',
+            dir,
+          ],
+          { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+        ),
+      probe: () => tcpProbe(port, 'PING\r\n', '+PONG'),
+    },
+    port,
+  );
   return startOrClean(service);
 }
 

@@ -13,7 +13,11 @@ export interface ChildRun {
 
 /** Starts a built main (built once per run by the jest global setup: `packages/standalone/dist/main.js`, `gateway/dist/main.js`, …) with `env`. */
 export function spawnMain(main: string, env: Record<string, string | undefined>): ChildRun {
-  const child = spawn(process.execPath, [main], { cwd: ROOT, env: { ...env, NODE_OPTIONS: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    env: { ...env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));

@@ -23,15 +23,28 @@ export interface RestartablePlatform {
  * file's own, kept across restarts. Without: `npm start`'s mode for real, one embedded PGlite
  * under a DATA_DIR of its own and the in-process bus, nothing shared with the suite.
  */
-export async function startRestartablePlatform(env: Record<string, string | undefined> = {}): Promise<RestartablePlatform> {
+export async function startRestartablePlatform(
+  env: Record<string, string | undefined> = {},
+): Promise<RestartablePlatform> {
   const suffix = uniqueSuffix();
   const realStack = Boolean(process.env.DATABASE_URL);
   const dataDir = realStack ? undefined : mkdtempSync(join(tmpdir(), 'bastion-restart-'));
   const fullEnv = realStack
     ? testEnv(env)
-    : testEnv({ ...env, DATABASE_URL: undefined, NATS_URL: undefined, REDIS_URL: undefined, DATA_DIR: dataDir });
+    : testEnv({
+        ...env,
+        DATABASE_URL: undefined,
+        NATS_URL: undefined,
+        REDIS_URL: undefined,
+        DATA_DIR: dataDir,
+      });
   const options: PlatformOptions = realStack
-    ? { ephemeralPorts: true, schemaSuffix: suffix, natsStream: `BASTION_${suffix.toUpperCase()}`, keyPrefix: `bastion:${suffix}:` }
+    ? {
+        ephemeralPorts: true,
+        schemaSuffix: suffix,
+        natsStream: `BASTION_${suffix.toUpperCase()}`,
+        keyPrefix: `bastion:${suffix}:`,
+      }
     : { ephemeralPorts: true };
   let current = withTestHandles(await startPlatform(fullEnv, options), suffix);
   return {

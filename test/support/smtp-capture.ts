@@ -20,7 +20,11 @@ export interface SmtpCapture {
   /** Messages delivered to `address` so far. */
   to(address: string): CapturedMail[];
   /** Waits until `count` (default 1) messages to `address` match `subject`; returns the latest. */
-  waitFor(address: string, subject: RegExp, options?: { count?: number; timeoutMs?: number }): Promise<CapturedMail>;
+  waitFor(
+    address: string,
+    subject: RegExp,
+    options?: { count?: number; timeoutMs?: number },
+  ): Promise<CapturedMail>;
   close(): Promise<void>;
 }
 
@@ -53,7 +57,10 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
       for (;;) {
         const found = to(address).filter((m) => subject.test(m.subject));
         if (found.length >= count) return found[found.length - 1];
-        if (Date.now() > deadline) throw new Error(`no mail to ${address} matching ${subject} (have: ${JSON.stringify(messages.map((m) => [m.to, m.subject]))})`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `no mail to ${address} matching ${subject} (have: ${JSON.stringify(messages.map((m) => [m.to, m.subject]))})`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },
@@ -66,23 +73,33 @@ function parseMessage(raw: string): Omit<CapturedMail, 'to'> {
   const split = raw.indexOf('\r\n\r\n');
   const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
   const body = raw.slice(split + 4);
-  const header = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1].trim() ?? '';
+  const header = (name: string) =>
+    new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1].trim() ?? '';
   const encoding = header('Content-Transfer-Encoding').toLowerCase();
   const text =
-    encoding === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
-      : encoding === 'quoted-printable' ? decodeQuotedPrintable(body)
+    encoding === 'base64'
+      ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
+      : encoding === 'quoted-printable'
+        ? decodeQuotedPrintable(body)
         : body;
   const link = /https?:\/\/\S+/.exec(text)?.[0];
-  const token = link ? new URL(link).searchParams.get('token') ?? undefined : undefined;
+  const token = link ? (new URL(link).searchParams.get('token') ?? undefined) : undefined;
   return { subject: decodeWords(header('Subject')), text, link, token };
 }
 
 function decodeQuotedPrintable(body: string): string {
-  const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const bytes = body
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
 function decodeWords(value: string): string {
-  return value.replace(/=\?([^?]+)\?([BQ])\?([^?]*)\?=/gi, (_, _charset: string, kind: string, data: string) =>
-    kind.toUpperCase() === 'B' ? Buffer.from(data, 'base64').toString('utf8') : decodeQuotedPrintable(data.replace(/_/g, ' ')));
+  return value.replace(
+    /=\?([^?]+)\?([BQ])\?([^?]*)\?=/gi,
+    (_, _charset: string, kind: string, data: string) =>
+      kind.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64').toString('utf8')
+        : decodeQuotedPrintable(data.replace(/_/g, ' ')),
+  );
 }

@@ -29,16 +29,31 @@ export function decodeStripeForm(text: string): Obj {
 }
 
 /** Stripe's signature header: t=<unix seconds>,v1=hex(HMAC-SHA256(secret, "<t>.<payload>")). */
-export function signStripePayload(payload: string, secret: string, timestamp = Math.floor(Date.now() / 1000)): string {
+export function signStripePayload(
+  payload: string,
+  secret: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
   const v1 = createHmac('sha256', secret).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
   return `t=${timestamp},v1=${v1}`;
 }
 
 /** An event in Stripe's envelope. */
-export function stripeEvent(type: string, object: Obj, created = Math.floor(Date.now() / 1000)): Obj {
+export function stripeEvent(
+  type: string,
+  object: Obj,
+  created = Math.floor(Date.now() / 1000),
+): Obj {
   return {
-    id: stripeId('evt'), object: 'event', api_version: '2025-11-17.clover', created, livemode: false, pending_webhooks: 1,
-    request: { id: null, idempotency_key: null }, type, data: { object },
+    id: stripeId('evt'),
+    object: 'event',
+    api_version: '2025-11-17.clover',
+    created,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
   };
 }
 
@@ -69,8 +84,19 @@ export class FakeStripe {
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  addCard(customer: string, card: { brand: string; last4: string; exp_month: number; exp_year: number }): void {
-    const method = { id: stripeId('pm'), object: 'payment_method', type: 'card', customer, created: now(), livemode: false, card: { ...card, country: 'US', funding: 'credit' } };
+  addCard(
+    customer: string,
+    card: { brand: string; last4: string; exp_month: number; exp_year: number },
+  ): void {
+    const method = {
+      id: stripeId('pm'),
+      object: 'payment_method',
+      type: 'card',
+      customer,
+      created: now(),
+      livemode: false,
+      card: { ...card, country: 'US', funding: 'credit' },
+    };
     this.paymentMethods.set(customer, [...(this.paymentMethods.get(customer) ?? []), method]);
   }
 
@@ -80,7 +106,10 @@ export class FakeStripe {
     if (!session) throw new Error(`no session ${sessionId}`);
     const subscription = session.mode === 'subscription' ? stripeId('sub') : null;
     return {
-      ...session, status: 'complete', payment_status: 'paid', subscription,
+      ...session,
+      status: 'complete',
+      payment_status: 'paid',
+      subscription,
       payment_intent: session.mode === 'payment' ? stripeId('pi') : null,
     };
   }
@@ -89,48 +118,107 @@ export class FakeStripe {
     const url = new URL(req.url ?? '/', this.url);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const params = decodeStripeForm(req.method === 'GET' ? url.search.slice(1) : Buffer.concat(chunks).toString('utf8'));
-    this.requests.push({ method: req.method ?? '', path: url.pathname, params, headers: req.headers });
+    const params = decodeStripeForm(
+      req.method === 'GET' ? url.search.slice(1) : Buffer.concat(chunks).toString('utf8'),
+    );
+    this.requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      params,
+      headers: req.headers,
+    });
     if (req.headers.authorization !== `Bearer ${this.secretKey}`) {
-      return send(res, 401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' } });
+      return send(res, 401, {
+        error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' },
+      });
     }
     const key = req.headers['idempotency-key'];
-    const replay = typeof key === 'string' ? this.idempotent.get(`${req.method} ${url.pathname} ${key}`) : undefined;
+    const replay =
+      typeof key === 'string'
+        ? this.idempotent.get(`${req.method} ${url.pathname} ${key}`)
+        : undefined;
     if (replay) return send(res, 200, replay);
     const answer = this.route(req.method ?? '', url.pathname, params);
     if (!answer) {
-      return send(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `Unrecognized request URL (${req.method}: ${url.pathname}).` } });
+      return send(res, 404, {
+        error: {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          message: `Unrecognized request URL (${req.method}: ${url.pathname}).`,
+        },
+      });
     }
-    if (typeof key === 'string' && answer.status === 200) this.idempotent.set(`${req.method} ${url.pathname} ${key}`, answer.body);
+    if (typeof key === 'string' && answer.status === 200)
+      this.idempotent.set(`${req.method} ${url.pathname} ${key}`, answer.body);
     send(res, answer.status, answer.body);
   }
 
   private route(method: string, path: string, params: Obj): { status: number; body: Obj } | null {
     if (method === 'POST' && path === '/v1/customers') {
-      const customer = { id: stripeId('cus'), object: 'customer', created: now(), livemode: false, email: params.email ?? null, metadata: params.metadata ?? {} };
+      const customer = {
+        id: stripeId('cus'),
+        object: 'customer',
+        created: now(),
+        livemode: false,
+        email: params.email ?? null,
+        metadata: params.metadata ?? {},
+      };
       this.customers.set(customer.id, customer);
       return { status: 200, body: customer };
     }
     if (method === 'POST' && path === '/v1/checkout/sessions') {
       if (typeof params.customer === 'string' && !this.customers.has(params.customer)) {
-        return { status: 400, body: { error: { type: 'invalid_request_error', code: 'resource_missing', param: 'customer', message: `No such customer: '${params.customer}'` } } };
+        return {
+          status: 400,
+          body: {
+            error: {
+              type: 'invalid_request_error',
+              code: 'resource_missing',
+              param: 'customer',
+              message: `No such customer: '${params.customer}'`,
+            },
+          },
+        };
       }
       const item = ((params.line_items as Obj[] | undefined) ?? [])[0] ?? {};
       const price = (item.price_data ?? {}) as Obj;
       const id = stripeId('cs');
       const session = {
-        id, object: 'checkout.session', created: now(), livemode: false, mode: params.mode, status: 'open', payment_status: 'unpaid',
-        customer: params.customer ?? null, client_reference_id: params.client_reference_id ?? null, metadata: params.metadata ?? {},
-        success_url: params.success_url, cancel_url: params.cancel_url, currency: price.currency ?? null,
-        amount_total: Number(price.unit_amount ?? 0) * Number(item.quantity ?? 1), url: `https://checkout.stripe.com/c/pay/${id}`,
+        id,
+        object: 'checkout.session',
+        created: now(),
+        livemode: false,
+        mode: params.mode,
+        status: 'open',
+        payment_status: 'unpaid',
+        customer: params.customer ?? null,
+        client_reference_id: params.client_reference_id ?? null,
+        metadata: params.metadata ?? {},
+        success_url: params.success_url,
+        cancel_url: params.cancel_url,
+        currency: price.currency ?? null,
+        amount_total: Number(price.unit_amount ?? 0) * Number(item.quantity ?? 1),
+        url: `https://checkout.stripe.com/c/pay/${id}`,
       };
       this.sessions.set(id, session);
       return { status: 200, body: session };
     }
     const methods = /^\/v1\/customers\/([^/]+)\/payment_methods$/.exec(path);
     if (method === 'GET' && methods) {
-      if (!this.customers.has(methods[1])) return { status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such customer: '${methods[1]}'` } } };
-      const data = (this.paymentMethods.get(methods[1]) ?? []).filter((m) => !params.type || m.type === params.type);
+      if (!this.customers.has(methods[1]))
+        return {
+          status: 404,
+          body: {
+            error: {
+              type: 'invalid_request_error',
+              code: 'resource_missing',
+              message: `No such customer: '${methods[1]}'`,
+            },
+          },
+        };
+      const data = (this.paymentMethods.get(methods[1]) ?? []).filter(
+        (m) => !params.type || m.type === params.type,
+      );
       return { status: 200, body: { object: 'list', url: path, has_more: false, data } };
     }
     return null;
@@ -141,16 +229,30 @@ const now = () => Math.floor(Date.now() / 1000);
 
 function send(res: ServerResponse, status: number, body: Obj): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${randomBytes(6).toString('hex')}`, 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'request-id': `req_${randomBytes(6).toString('hex')}`,
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 /** Delivers an event to a webhook URL the way Stripe does: raw JSON body, Stripe-Signature header. */
-export async function deliverStripeEvent(url: string, event: Obj, secret: string, options: { timestamp?: number; signature?: string } = {}): Promise<{ status: number; body: Obj }> {
+export async function deliverStripeEvent(
+  url: string,
+  event: Obj,
+  secret: string,
+  options: { timestamp?: number; signature?: string } = {},
+): Promise<{ status: number; body: Obj }> {
   const payload = JSON.stringify(event, null, 2);
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': options.signature ?? signStripePayload(payload, secret, options.timestamp), 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'stripe-signature':
+        options.signature ?? signStripePayload(payload, secret, options.timestamp),
+      'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+    },
     body: payload,
   });
   const text = await response.text();

@@ -23,17 +23,29 @@ export function uniqueEmail(prefix = 'user'): string {
 }
 
 /** Registers a user through the gateway; `verified` marks the email verified and signs in again. */
-export async function registerUser(platform: TestPlatform, options: { verified?: boolean; email?: string } = {}): Promise<TestUser> {
+export async function registerUser(
+  platform: TestPlatform,
+  options: { verified?: boolean; email?: string } = {},
+): Promise<TestUser> {
   const email = options.email ?? uniqueEmail();
   const password = `pw-${randomBytes(8).toString('hex')}`;
-  const registered = await platform.gql<{ register: { accessToken: string; refreshToken: string; user: { id: string } } }>(REGISTER, {
+  const registered = await platform.gql<{
+    register: { accessToken: string; refreshToken: string; user: { id: string } };
+  }>(REGISTER, {
     input: { email, password, displayName: 'Test User' },
   });
-  if (!registered.body.data?.register) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
+  if (!registered.body.data?.register)
+    throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
   const { user, accessToken, refreshToken } = registered.body.data.register;
   if (!options.verified) return { id: user.id, email, password, accessToken, refreshToken };
-  await platform.auth.dataSource.query(`UPDATE ${schemaOf(platform.auth.dataSource)}.users SET email_verified_at = now() WHERE id = $1`, [user.id]);
-  const login = await platform.gql<{ login: { accessToken: string; refreshToken: string } }>(LOGIN, { email, password });
+  await platform.auth.dataSource.query(
+    `UPDATE ${schemaOf(platform.auth.dataSource)}.users SET email_verified_at = now() WHERE id = $1`,
+    [user.id],
+  );
+  const login = await platform.gql<{ login: { accessToken: string; refreshToken: string } }>(
+    LOGIN,
+    { email, password },
+  );
   if (!login.body.data?.login) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
   return { id: user.id, email, password, ...login.body.data.login };
 }

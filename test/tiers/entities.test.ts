@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Viewer } from '@bastion/platform';
 import { readTierTable } from '@bastion/schema';
-import { eventually, fieldOperation, registerUser, startTestPlatform, type TestPlatform, type TestUser } from '@bastion/testing';
+import {
+  eventually,
+  fieldOperation,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+  type TestUser,
+} from '@bastion/testing';
 import { expectedRefusal, rowFor, type Caller } from './expected';
 
 /**
@@ -18,27 +25,58 @@ describe('_entities keeps every entity field behind its tier', () => {
     platform = await startTestPlatform();
     owner = await registerUser(platform, { verified: true });
     const created = await platform.gql<{ createOrganization: { id: string } }>(
-      'mutation { createOrganization(name: "Entity Test") { id } }', {}, { token: owner.accessToken },
+      'mutation { createOrganization(name: "Entity Test") { id } }',
+      {},
+      { token: owner.accessToken },
     );
     organizationId = created.body.data!.createOrganization.id;
-    await eventually(async () => expect(await platform.credits.services.ledger.account(owner.id)).not.toBeNull());
+    await eventually(async () =>
+      expect(await platform.credits.services.ledger.account(owner.id)).not.toBeNull(),
+    );
   });
   afterAll(() => platform.stop());
 
   /** The owner is the user whose id every representation below carries (as `id`, and as `userId` on owned children). */
   function callers(): { name: string; viewer: Viewer; caller: Caller }[] {
-    const base = { sessionId: randomUUID(), emailVerified: true, organizationId: null, role: null, tokenId: randomUUID(), issuedAt: 0 };
+    const base = {
+      sessionId: randomUUID(),
+      emailVerified: true,
+      organizationId: null,
+      role: null,
+      tokenId: randomUUID(),
+      issuedAt: 0,
+    };
     const readScopes = ['users:read', 'credits:read', 'orgs:read'];
     return [
       { name: 'anonymous', viewer: { kind: 'anonymous' }, caller: { kind: 'anonymous' } },
-      { name: 'owner', viewer: { kind: 'user', userId: owner.id, ...base }, caller: { kind: 'user', verified: true, owner: true } },
-      { name: 'other user', viewer: { kind: 'user', userId: randomUUID(), ...base }, caller: { kind: 'user', verified: true, owner: false } },
-      { name: 'service with every read scope', viewer: { kind: 'service', name: 'test', scopes: readScopes }, caller: { kind: 'service', scopes: readScopes } },
-      { name: 'service without scope', viewer: { kind: 'service', name: 'test', scopes: [] }, caller: { kind: 'service', scopes: [] } },
+      {
+        name: 'owner',
+        viewer: { kind: 'user', userId: owner.id, ...base },
+        caller: { kind: 'user', verified: true, owner: true },
+      },
+      {
+        name: 'other user',
+        viewer: { kind: 'user', userId: randomUUID(), ...base },
+        caller: { kind: 'user', verified: true, owner: false },
+      },
+      {
+        name: 'service with every read scope',
+        viewer: { kind: 'service', name: 'test', scopes: readScopes },
+        caller: { kind: 'service', scopes: readScopes },
+      },
+      {
+        name: 'service without scope',
+        viewer: { kind: 'service', name: 'test', scopes: [] },
+        caller: { kind: 'service', scopes: [] },
+      },
     ];
   }
 
-  const cases: [subgraph: 'auth' | 'credits' | 'orgs' | 'ai', typeName: string, id: () => string][] = [
+  const cases: [
+    subgraph: 'auth' | 'credits' | 'orgs' | 'ai',
+    typeName: string,
+    id: () => string,
+  ][] = [
     ['auth', 'User', () => owner.id],
     ['credits', 'User', () => owner.id],
     ['orgs', 'User', () => owner.id],
@@ -48,10 +86,13 @@ describe('_entities keeps every entity field behind its tier', () => {
 
   it('covers every entity type of every subgraph', () => {
     const entityTypes = (['auth', 'orgs', 'credits', 'ai'] as const).flatMap((subgraph) => {
-      const union = platform[subgraph].subgraph.schema.getType('_Entity') as import('graphql').GraphQLUnionType | undefined;
+      const union = platform[subgraph].subgraph.schema.getType('_Entity') as
+        import('graphql').GraphQLUnionType | undefined;
       return (union?.getTypes() ?? []).map((t) => `${subgraph} ${t.name}`);
     });
-    expect(entityTypes.sort()).toEqual(cases.map(([subgraph, typeName]) => `${subgraph} ${typeName}`).sort());
+    expect(entityTypes.sort()).toEqual(
+      cases.map(([subgraph, typeName]) => `${subgraph} ${typeName}`).sort(),
+    );
   });
 
   it.each(cases)('%s %s', async (subgraph, typeName, id) => {
@@ -64,15 +105,21 @@ describe('_entities keeps every entity field behind its tier', () => {
       const { selection } = fieldOperation(field);
       const query = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${typeName} { ${selection} } } }`;
       for (const { name, viewer, caller } of callers()) {
-        const response = await platform.subgraph(subgraph, viewer, query, { r: [{ __typename: typeName, id: id() }] });
-        const entity = (response.body.data?._entities as Record<string, unknown>[] | undefined)?.[0] ?? null;
+        const response = await platform.subgraph(subgraph, viewer, query, {
+          r: [{ __typename: typeName, id: id() }],
+        });
+        const entity =
+          (response.body.data?._entities as Record<string, unknown>[] | undefined)?.[0] ?? null;
         const codes = (response.body.errors ?? []).map((e) => e.extensions?.code);
         const expected = expectedRefusal(row, caller);
         const context = `${subgraph} ${typeName}.${field.name} (${row.tier}) as ${name}`;
         if (expected) {
           // Refused: no value, and the refusal is coded (an entity hidden as NOT_FOUND counts).
           expect([context, entity?.[field.name] ?? null]).toEqual([context, null]);
-          expect([context, codes.some((c) => c === expected || c === 'NOT_FOUND')]).toEqual([context, true]);
+          expect([context, codes.some((c) => c === expected || c === 'NOT_FOUND')]).toEqual([
+            context,
+            true,
+          ]);
         } else if (typeName === 'Organization' && name === 'other user') {
           // The tier passes, but the domain hides organizations from non-members.
           expect([context, entity, codes]).toEqual([context, null, ['NOT_FOUND']]);

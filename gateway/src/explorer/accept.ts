@@ -20,6 +20,10 @@ export function prefersHtml(accept: string | undefined): boolean {
     return (exact ?? group ?? any)?.quality ?? 0;
   };
   const html = quality('text/html');
-  const graphql = Math.max(quality('application/json'), quality('application/graphql-response+json'), quality('multipart/mixed'));
+  const graphql = Math.max(
+    quality('application/json'),
+    quality('application/graphql-response+json'),
+    quality('multipart/mixed'),
+  );
   return html > 0 && html > graphql;
 }

@@ -10,7 +10,13 @@ export interface ExplorerAssets {
   /** By file name under ASSET_PREFIX. */
   files: Map<string, ExplorerAsset>;
   /** Hashed file names by role, for the page. */
-  names: { script: string; boot: string; style: string; favicon: string; workers: Record<string, string> };
+  names: {
+    script: string;
+    boot: string;
+    style: string;
+    favicon: string;
+    workers: Record<string, string>;
+  };
 }
 
 /** Where the assets are served; relative to the listener's root. */
@@ -35,7 +41,13 @@ const BOOT = `(function () {
 
 const JS = 'text/javascript; charset=utf-8';
 
-function named(files: Map<string, ExplorerAsset>, stem: string, extension: string, body: Buffer, contentType: string): string {
+function named(
+  files: Map<string, ExplorerAsset>,
+  stem: string,
+  extension: string,
+  body: Buffer,
+  contentType: string,
+): string {
   // The name changes with the bytes, so a year-long immutable cache is never stale.
   const name = `${stem}-${createHash('sha256').update(body).digest('hex').slice(0, 16)}.${extension}`;
   files.set(name, { body, contentType });
@@ -64,9 +76,21 @@ function build(bundle: typeof import('@graphql-yoga/render-graphiql/graphiql')):
       script: named(files, 'graphiql', 'js', text(bundle.js), JS),
       boot: named(files, 'boot', 'js', text(BOOT), JS),
       style: named(files, 'graphiql', 'css', text(bundle.css), 'text/css; charset=utf-8'),
-      favicon: named(files, 'favicon', 'ico', Buffer.from(favicon?.[2] ?? '', 'base64'), favicon?.[1] ?? 'image/x-icon'),
+      favicon: named(
+        files,
+        'favicon',
+        'ico',
+        Buffer.from(favicon?.[2] ?? '', 'base64'),
+        favicon?.[1] ?? 'image/x-icon',
+      ),
       workers: {
-        editorWorkerService: named(files, 'editor-worker', 'js', text(bundle.editorWorkerService), JS),
+        editorWorkerService: named(
+          files,
+          'editor-worker',
+          'js',
+          text(bundle.editorWorkerService),
+          JS,
+        ),
         json: named(files, 'json-worker', 'js', text(bundle.jsonWorker), JS),
         graphql: named(files, 'graphql-worker', 'js', text(bundle.graphqlWorker), JS),
       },

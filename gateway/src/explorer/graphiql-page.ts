@@ -41,7 +41,9 @@ function inertJson(value: unknown): string {
  */
 export function graphiqlPage(assets: ExplorerAssets): string {
   const url = (name: string) => `.${ASSET_PREFIX}${name}`;
-  const workers = Object.fromEntries(Object.entries(assets.names.workers).map(([label, name]) => [label, url(name)]));
+  const workers = Object.fromEntries(
+    Object.entries(assets.names.workers).map(([label, name]) => [label, url(name)]),
+  );
   // Headers pasted in (bearer and service tokens) are not written to localStorage unless the user opts in.
   const options = { title: 'Bastion', query: WELCOME, shouldPersistHeaders: false };
   return `<!doctype html>

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
-const STYLE = 'body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}code{font-size:90%}';
+const STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}code{font-size:90%}';
 
 /**
  * The landing page's policy: helmet's strict one (nothing loads) plus its one stylesheet by hash;
@@ -25,9 +26,12 @@ export interface LandingLinks {
 /** `GET /` outside production: where things are, every link on this origin. */
 export function landingPage({ explorer, listener, readme }: LandingLinks): string {
   const explorerItem = explorer
-    ? `<li><a href="/graphql">GraphQL explorer</a> (${explorer}${explorer === 'GraphiQL' ? ', works offline' : ', loads from Apollo\'s CDN'})</li>`
+    ? `<li><a href="/graphql">GraphQL explorer</a> (${explorer}${explorer === 'GraphiQL' ? ', works offline' : ", loads from Apollo's CDN"})</li>`
     : '<li>The explorer is off (<code>EXPLORER=off</code>); POST GraphQL to <code>/graphql</code>.</li>';
-  const headers = listener === 'internal' ? '<code>x-service-token</code>' : '<code>Authorization: Bearer &lt;accessToken&gt;</code>';
+  const headers =
+    listener === 'internal'
+      ? '<code>x-service-token</code>'
+      : '<code>Authorization: Bearer &lt;accessToken&gt;</code>';
   return `<!doctype html>
 <html lang="en">
   <head>

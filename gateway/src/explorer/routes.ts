@@ -25,13 +25,20 @@ const README = resolve(__dirname, '../../../README.md');
 function sendHtml(res: ServerResponse, html: string, csp: string): void {
   // Replaces helmet's policy, set first on every response, by this page's own.
   res.setHeader('content-security-policy', csp);
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store' });
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+  });
   res.end(html);
 }
 
 function notFound(res: ServerResponse): void {
   const body = JSON.stringify({ error: 'not found' });
-  res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(404, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -39,7 +46,11 @@ function notFound(res: ServerResponse): void {
  * The browser-facing pages of one listener. `mode` is the effective one (always 'off' in
  * production); `landing` is false in production, where `/` stays a 404.
  */
-export function explorerRoutes(options: { mode: ExplorerMode; listener: 'public' | 'internal'; landing: boolean }): ExplorerRoutes {
+export function explorerRoutes(options: {
+  mode: ExplorerMode;
+  listener: 'public' | 'internal';
+  landing: boolean;
+}): ExplorerRoutes {
   const { mode, listener } = options;
   const graphiql = mode === 'graphiql';
   const routes: Record<string, Handler> = {};
@@ -53,7 +64,11 @@ export function explorerRoutes(options: { mode: ExplorerMode; listener: 'public'
       routes['/README.md'] = (_req, res) => {
         // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed path beside the package
         const text = readFileSync(README);
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': text.length, 'cache-control': 'no-cache' });
+        res.writeHead(200, {
+          'content-type': 'text/plain; charset=utf-8',
+          'content-length': text.length,
+          'cache-control': 'no-cache',
+        });
         res.end(text);
       };
     }
@@ -73,7 +88,11 @@ export function explorerRoutes(options: { mode: ExplorerMode; listener: 'public'
         return true;
       }
       // Content-hashed names: a browser may keep each file for a year without asking again.
-      res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length, 'cache-control': 'public, max-age=31536000, immutable' });
+      res.writeHead(200, {
+        'content-type': file.contentType,
+        'content-length': file.body.length,
+        'cache-control': 'public, max-age=31536000, immutable',
+      });
       res.end(file.body);
       return true;
     },

@@ -1,6 +1,13 @@
 import { DEVELOPMENT_HOSTS, DEVELOPMENT_PORTS } from '@bastion/gateway';
 import {
-  reportStartupFailure, startupLogger, stopOnSignals, withDefaultLogFormat, withDevelopmentSecrets, withDotEnv, type Env, type Logger,
+  reportStartupFailure,
+  startupLogger,
+  stopOnSignals,
+  withDefaultLogFormat,
+  withDevelopmentSecrets,
+  withDotEnv,
+  type Env,
+  type Logger,
 } from '@bastion/platform';
 import { loadAllConfigs, loadSubgraphDefinitions, startPlatform } from './start-platform';
 
@@ -21,13 +28,24 @@ async function main(): Promise<void> {
   log = startupLogger('bastion', formatted);
   json = formatted.LOG_FORMAT !== 'pretty';
   const hmac = (formatted.JWT_ALGORITHM ?? 'HS256') === 'HS256';
-  const { env, generated } = withDevelopmentSecrets(formatted, [...(hmac ? ['JWT_SECRET'] : []), 'INTERNAL_CLAIMS_SECRET']);
-  if (generated.length > 0) log.warn({ variables: generated }, 'unset: using development secrets stored under DATA_DIR');
-  if (dotEnv.path) log.info({ file: dotEnv.path, variables: dotEnv.loaded.length }, 'settings loaded from .env (variables already set win)');
+  const { env, generated } = withDevelopmentSecrets(formatted, [
+    ...(hmac ? ['JWT_SECRET'] : []),
+    'INTERNAL_CLAIMS_SECRET',
+  ]);
+  if (generated.length > 0)
+    log.warn({ variables: generated }, 'unset: using development secrets stored under DATA_DIR');
+  if (dotEnv.path)
+    log.info(
+      { file: dotEnv.path, variables: dotEnv.loaded.length },
+      'settings loaded from .env (variables already set win)',
+    );
   const configs = loadAllConfigs(env, await loadSubgraphDefinitions());
   parsed = [configs.common, configs.gateway, ...Object.values(configs.subgraphs)];
   const platform = await startPlatform(env);
-  stopOnSignals(() => platform.stop(), { logger: platform.deps.logger, timeoutMs: platform.deps.shutdownTimeoutMs });
+  stopOnSignals(() => platform.stop(), {
+    logger: platform.deps.logger,
+    timeoutMs: platform.deps.shutdownTimeoutMs,
+  });
   const { gateway } = platform;
   // What a browser finds at the GraphQL URL: production serves no explorer, whatever EXPLORER says.
   const explorer = {
@@ -37,15 +55,26 @@ async function main(): Promise<void> {
   }[gateway.explorer];
   const health = gateway.url.replace(/\/graphql$/, '/health');
   const ready = gateway.url.replace(/\/graphql$/, '/ready');
-  const landing = env.NODE_ENV !== 'production' ? gateway.url.replace(/\/graphql$/, '/') : undefined;
+  const landing =
+    env.NODE_ENV !== 'production' ? gateway.url.replace(/\/graphql$/, '/') : undefined;
   const developmentCors = env.NODE_ENV !== 'production' && !env.CORS_ORIGINS;
   if (json) {
     // One structured record for log collectors; the same facts as the terminal's summary below.
-    log.info({
-      graphql: gateway.url, internal: gateway.internalUrl, health, ready, landing, explorer: gateway.explorer,
-      corsOrigins: developmentCors ? { hosts: DEVELOPMENT_HOSTS, ports: DEVELOPMENT_PORTS } : undefined,
-      developmentServiceToken: platform.devServiceToken,
-    }, 'Bastion is running');
+    log.info(
+      {
+        graphql: gateway.url,
+        internal: gateway.internalUrl,
+        health,
+        ready,
+        landing,
+        explorer: gateway.explorer,
+        corsOrigins: developmentCors
+          ? { hosts: DEVELOPMENT_HOSTS, ports: DEVELOPMENT_PORTS }
+          : undefined,
+        developmentServiceToken: platform.devServiceToken,
+      },
+      'Bastion is running',
+    );
     return;
   }
   const lines = [
@@ -63,7 +92,9 @@ async function main(): Promise<void> {
     );
   }
   if (platform.devServiceToken) {
-    lines.push(`  Development service token (every scope; shown once): ${platform.devServiceToken}`);
+    lines.push(
+      `  Development service token (every scope; shown once): ${platform.devServiceToken}`,
+    );
   }
   console.log(`${lines.join('\n')}\n`);
 }

@@ -1,6 +1,23 @@
 import {
-  ConfigError, EVERY_TIME, MemoryIssuedTokenStore, deploymentProblems, MemoryRevocationList, SCOPES, SUBGRAPHS, commonConfig, createPlatformDeps, generateServiceToken,
-  loadConfig, serviceTokenEntry, type CommonConfig, type Env, type Logger, type PlatformDeps, type RunningService, type ServiceTokenEntry, type SubgraphDefinition,
+  ConfigError,
+  EVERY_TIME,
+  MemoryIssuedTokenStore,
+  deploymentProblems,
+  MemoryRevocationList,
+  SCOPES,
+  SUBGRAPHS,
+  commonConfig,
+  createPlatformDeps,
+  generateServiceToken,
+  loadConfig,
+  serviceTokenEntry,
+  type CommonConfig,
+  type Env,
+  type Logger,
+  type PlatformDeps,
+  type RunningService,
+  type ServiceTokenEntry,
+  type SubgraphDefinition,
 } from '@bastion/platform';
 import { gatewayConfigSchema, startGateway, type RunningGateway } from '@bastion/gateway';
 import type { AuthService } from '@bastion/auth';
@@ -14,7 +31,10 @@ export async function loadSubgraphDefinitions(): Promise<Map<string, SubgraphDef
   const definitions = new Map<string, SubgraphDefinition>();
   for (const entry of SUBGRAPHS) {
     const module = (await import(entry.package)) as { subgraph?: SubgraphDefinition };
-    if (module.subgraph?.name !== entry.name) throw new Error(`${entry.package} must export \`subgraph\` named "${entry.name}" (README "Adding a subgraph")`);
+    if (module.subgraph?.name !== entry.name)
+      throw new Error(
+        `${entry.package} must export \`subgraph\` named "${entry.name}" (README "Adding a subgraph")`,
+      );
     definitions.set(entry.name, module.subgraph);
   }
   return definitions;
@@ -50,11 +70,13 @@ export interface RunningPlatform {
 
 /** Parses every service's configuration and reports all problems of all of them at once. */
 export function loadAllConfigs(env: Env, definitions: ReadonlyMap<string, SubgraphDefinition>) {
-  const commonSchema = z.object({
-    ...commonConfig,
-    /** Where services call the gateway's internal listener until it has started (it starts last). */
-    GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
-  }).superRefine(deploymentProblems({ database: true }), EVERY_TIME); // one process mints its own service tokens, so production asks it for none
+  const commonSchema = z
+    .object({
+      ...commonConfig,
+      /** Where services call the gateway's internal listener until it has started (it starts last). */
+      GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
+    })
+    .superRefine(deploymentProblems({ database: true }), EVERY_TIME); // one process mints its own service tokens, so production asks it for none
   const problems = new Set<string>();
   const parse = <T>(schema: z.ZodType<T>): T | undefined => {
     try {
@@ -81,11 +103,18 @@ export function loadAllConfigs(env: Env, definitions: ReadonlyMap<string, Subgra
  * service in its own schema) and one bus. Services that call each other through the gateway get
  * tokens minted here when none is configured.
  */
-export async function startPlatform(env: Env, options: PlatformOptions = {}): Promise<RunningPlatform> {
+export async function startPlatform(
+  env: Env,
+  options: PlatformOptions = {},
+): Promise<RunningPlatform> {
   const definitions = await loadSubgraphDefinitions();
   const configs = loadAllConfigs(env, definitions);
   const deps = await createPlatformDeps(configs.common, {
-    name: 'bastion', logger: options.logger, schemaSuffix: options.schemaSuffix, natsStream: options.natsStream, keyPrefix: options.keyPrefix,
+    name: 'bastion',
+    logger: options.logger,
+    schemaSuffix: options.schemaSuffix,
+    natsStream: options.natsStream,
+    keyPrefix: options.keyPrefix,
   });
   const port = (configured: number) => (options.ephemeralPorts ? 0 : configured);
   const started: RunningService[] = [];
@@ -96,7 +125,10 @@ export async function startPlatform(env: Env, options: PlatformOptions = {}): Pr
       if (!entry.serviceToken) continue;
       const configured = env[entry.serviceToken.var];
       serviceTokens[entry.name] = configured ?? generateServiceToken();
-      if (!configured) extraServiceTokens.push(serviceTokenEntry(entry.name, [...entry.serviceToken.scopes], serviceTokens[entry.name]));
+      if (!configured)
+        extraServiceTokens.push(
+          serviceTokenEntry(entry.name, [...entry.serviceToken.scopes], serviceTokens[entry.name]),
+        );
     }
     let devServiceToken: string | undefined;
     if (!configs.gateway.SERVICE_TOKENS && configs.common.NODE_ENV !== 'production') {
@@ -111,23 +143,45 @@ export async function startPlatform(env: Env, options: PlatformOptions = {}): Pr
     let internalGatewayUrl = configs.common.GATEWAY_INTERNAL_URL;
     const subgraphs: Record<string, RunningService> = {};
     for (const entry of SUBGRAPHS) {
-      const config = configs.subgraphs[entry.name] as Readonly<CommonConfig> & Record<string, unknown>;
+      const config = configs.subgraphs[entry.name] as Readonly<CommonConfig> &
+        Record<string, unknown>;
       const service = await definitions.get(entry.name)!.start(config, deps, {
-        port: port(Number(config[entry.portVar])), internalGatewayUrl: () => internalGatewayUrl, serviceToken: serviceTokens[entry.name],
-        revocations, issuedTokens,
+        port: port(Number(config[entry.portVar])),
+        internalGatewayUrl: () => internalGatewayUrl,
+        serviceToken: serviceTokens[entry.name],
+        revocations,
+        issuedTokens,
       });
       started.push(service);
       subgraphs[entry.name] = service;
     }
-    const gatewayConfig = { ...configs.gateway, PORT: port(configs.gateway.PORT), INTERNAL_PORT: port(configs.gateway.INTERNAL_PORT) };
+    const gatewayConfig = {
+      ...configs.gateway,
+      PORT: port(configs.gateway.PORT),
+      INTERNAL_PORT: port(configs.gateway.INTERNAL_PORT),
+    };
     const gateway = await startGateway(gatewayConfig, {
-      ...deps, extraServiceTokens, revocations, issuedTokens, supergraphs: options.supergraphs,
-      subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, service]) => [name, service.url])),
+      ...deps,
+      extraServiceTokens,
+      revocations,
+      issuedTokens,
+      supergraphs: options.supergraphs,
+      subgraphUrls: Object.fromEntries(
+        Object.entries(subgraphs).map(([name, service]) => [name, service.url]),
+      ),
     });
     internalGatewayUrl = gateway.internalUrl;
     const typed = subgraphs as unknown as Pick<RunningPlatform, 'auth' | 'orgs' | 'credits' | 'ai'>;
     return {
-      deps, gateway, subgraphs, auth: typed.auth, orgs: typed.orgs, credits: typed.credits, ai: typed.ai, devServiceToken, serviceTokens,
+      deps,
+      gateway,
+      subgraphs,
+      auth: typed.auth,
+      orgs: typed.orgs,
+      credits: typed.credits,
+      ai: typed.ai,
+      devServiceToken,
+      serviceTokens,
       // Outside in: the gateway's requests finish while the subgraphs still serve them, the
       // subgraphs' own requests finish, their last events are published, then connections close.
       async stop() {

@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import {
-  InboxRow, OutboxRow, createRateLimiter, startSubgraphService, type EventHandler, type PlatformDeps, type SubgraphService,
+  InboxRow,
+  OutboxRow,
+  createRateLimiter,
+  startSubgraphService,
+  type EventHandler,
+  type PlatformDeps,
+  type SubgraphService,
 } from '@bastion/platform';
 import { DEFAULT_AI_MODELS, DEFAULT_AI_TEMPLATES, type AiConfig } from './config';
 import type { AiContext } from './context';
@@ -33,7 +39,11 @@ export interface AiServiceOptions {
   serviceToken?: string;
 }
 
-export function startAiService(config: AiConfig, deps: PlatformDeps, options: AiServiceOptions = {}): Promise<AiService> {
+export function startAiService(
+  config: AiConfig,
+  deps: PlatformDeps,
+  options: AiServiceOptions = {},
+): Promise<AiService> {
   const holdMarginSeconds = 60;
   return startSubgraphService({
     name: 'ai',
@@ -48,20 +58,37 @@ export function startAiService(config: AiConfig, deps: PlatformDeps, options: Ai
       const models = new ModelCatalog(config.AI_MODELS ?? DEFAULT_AI_MODELS);
       const templates = new TemplateCatalog(config.AI_TEMPLATES ?? DEFAULT_AI_TEMPLATES);
       const gemini = new GeminiClient({
-        apiKey: config.GEMINI_API_KEY, baseUrl: config.GEMINI_BASE_URL, timeoutMs: config.GEMINI_TIMEOUT_MS,
-        streamTimeoutMs: config.GEMINI_STREAM_TIMEOUT_MS, retryDelayMs: config.GEMINI_RETRY_DELAY_MS,
+        apiKey: config.GEMINI_API_KEY,
+        baseUrl: config.GEMINI_BASE_URL,
+        timeoutMs: config.GEMINI_TIMEOUT_MS,
+        streamTimeoutMs: config.GEMINI_STREAM_TIMEOUT_MS,
+        retryDelayMs: config.GEMINI_RETRY_DELAY_MS,
       });
-      if (!config.GEMINI_API_KEY) logger.warn('GEMINI_API_KEY is not set: generations answer UPSTREAM_UNAVAILABLE');
-      const credits = new CreditsClient(options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL), () => options.serviceToken ?? config.AI_SERVICE_TOKEN);
+      if (!config.GEMINI_API_KEY)
+        logger.warn('GEMINI_API_KEY is not set: generations answer UPSTREAM_UNAVAILABLE');
+      const credits = new CreditsClient(
+        options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+        () => options.serviceToken ?? config.AI_SERVICE_TOKEN,
+      );
       const streamSeconds = Math.ceil(config.GEMINI_STREAM_TIMEOUT_MS / 1000);
       const repository = new GenerationRepository(dataSource, {
-        maxConcurrent: config.AI_CONCURRENT_GENERATIONS, staleAfterSeconds: streamSeconds + holdMarginSeconds,
+        maxConcurrent: config.AI_CONCURRENT_GENERATIONS,
+        staleAfterSeconds: streamSeconds + holdMarginSeconds,
       });
-      const generations = new GenerationService(repository, gemini, credits, createRateLimiter(deps.redis, deps.keyPrefix), {
-        requestsPerMinute: config.AI_REQUESTS_PER_MINUTE,
-        holdTtlSeconds: Math.ceil((3 * config.GEMINI_TIMEOUT_MS + config.GEMINI_RETRY_DELAY_MS) / 1000) + holdMarginSeconds,
-        streamHoldTtlSeconds: streamSeconds + holdMarginSeconds,
-      }, logger);
+      const generations = new GenerationService(
+        repository,
+        gemini,
+        credits,
+        createRateLimiter(deps.redis, deps.keyPrefix),
+        {
+          requestsPerMinute: config.AI_REQUESTS_PER_MINUTE,
+          holdTtlSeconds:
+            Math.ceil((3 * config.GEMINI_TIMEOUT_MS + config.GEMINI_RETRY_DELAY_MS) / 1000) +
+            holdMarginSeconds,
+          streamHoldTtlSeconds: streamSeconds + holdMarginSeconds,
+        },
+        logger,
+      );
       const handleUserEvent = userEventHandler(dataSource);
       const consumer = await subscribeToUserEvents(deps.bus, handleUserEvent);
       const maxPromptChars = config.AI_MAX_PROMPT_CHARS;
@@ -70,10 +97,23 @@ export function startAiService(config: AiConfig, deps: PlatformDeps, options: Ai
         subscriptions: [consumer],
         routes: {
           'POST /ai/stream': streamRoute({
-            claimsKey: deps.claimsKey, replayGuard: deps.replayGuard, models, templates, generations, maxPromptChars, logger,
+            claimsKey: deps.claimsKey,
+            replayGuard: deps.replayGuard,
+            models,
+            templates,
+            generations,
+            maxPromptChars,
+            logger,
           }),
         },
-        extendContext: (base) => ({ ...base, models, templates, generations, repository, maxPromptChars }),
+        extendContext: (base) => ({
+          ...base,
+          models,
+          templates,
+          generations,
+          repository,
+          maxPromptChars,
+        }),
       };
     },
   });

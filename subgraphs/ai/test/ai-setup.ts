@@ -1,12 +1,37 @@
 import { createLogger, schemaOf } from '@bastion/platform';
-import { FakeGemini, startTestPlatform, type GraphQLResponse, type TestPlatform } from '@bastion/testing';
+import {
+  FakeGemini,
+  startTestPlatform,
+  type GraphQLResponse,
+  type TestPlatform,
+} from '@bastion/testing';
 
 /** Prices chosen so a charge is easy to compute by hand (README "Model catalog"). */
 export const TEST_MODELS = [
-  { id: 'test-model', displayName: 'Test', upstreamModel: 'gemini-test', creditsPerRequest: 2, creditsPer1kInputTokens: 100,
-    creditsPer1kOutputTokens: 300, maxOutputTokens: 50, priceVersion: 'v-test' },
-  { id: 'flat', displayName: 'Flat', creditsPerRequest: 30, maxOutputTokens: 10, priceVersion: 'v-flat' },
-  { id: 'pricey', displayName: 'Pricey', creditsPerRequest: 200, maxOutputTokens: 10, priceVersion: 'v-pricey' },
+  {
+    id: 'test-model',
+    displayName: 'Test',
+    upstreamModel: 'gemini-test',
+    creditsPerRequest: 2,
+    creditsPer1kInputTokens: 100,
+    creditsPer1kOutputTokens: 300,
+    maxOutputTokens: 50,
+    priceVersion: 'v-test',
+  },
+  {
+    id: 'flat',
+    displayName: 'Flat',
+    creditsPerRequest: 30,
+    maxOutputTokens: 10,
+    priceVersion: 'v-flat',
+  },
+  {
+    id: 'pricey',
+    displayName: 'Pricey',
+    creditsPerRequest: 200,
+    maxOutputTokens: 10,
+    priceVersion: 'v-pricey',
+  },
 ];
 
 export const GENERATE = `mutation ($input: GenerateTextInput!) { generateText(input: $input) {
@@ -26,25 +51,60 @@ export interface AiHarness {
 export async function startAiHarness(env: Record<string, string> = {}): Promise<AiHarness> {
   const gemini = await new FakeGemini().start();
   const lines: string[] = [];
-  const logger = createLogger({ name: 'bastion', level: 'trace' }, { write: (line: string) => void lines.push(line) });
-  const platform = await startTestPlatform({
-    LOG_LEVEL: 'trace', CREDITS_SIGNUP_GRANT: '100', GEMINI_API_KEY: gemini.apiKey, GEMINI_BASE_URL: gemini.url,
-    GEMINI_TIMEOUT_MS: '1500', GEMINI_RETRY_DELAY_MS: '0', AI_MODELS: JSON.stringify(TEST_MODELS), ...env,
-  }, { logger });
-  return { platform, gemini, lines, responses: [], stop: async () => { await platform.stop(); await gemini.stop(); } };
+  const logger = createLogger(
+    { name: 'bastion', level: 'trace' },
+    { write: (line: string) => void lines.push(line) },
+  );
+  const platform = await startTestPlatform(
+    {
+      LOG_LEVEL: 'trace',
+      CREDITS_SIGNUP_GRANT: '100',
+      GEMINI_API_KEY: gemini.apiKey,
+      GEMINI_BASE_URL: gemini.url,
+      GEMINI_TIMEOUT_MS: '1500',
+      GEMINI_RETRY_DELAY_MS: '0',
+      AI_MODELS: JSON.stringify(TEST_MODELS),
+      ...env,
+    },
+    { logger },
+  );
+  return {
+    platform,
+    gemini,
+    lines,
+    responses: [],
+    stop: async () => {
+      await platform.stop();
+      await gemini.stop();
+    },
+  };
 }
 
 /** A GraphQL call through the public gateway whose response is kept for the key scan. */
-export async function call<T = Record<string, unknown>>(h: AiHarness, query: string, variables: Record<string, unknown>, token?: string) {
+export async function call<T = Record<string, unknown>>(
+  h: AiHarness,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+) {
   const response: GraphQLResponse<T> = await h.platform.gql<T>(query, variables, { token });
   h.responses.push(JSON.stringify(response.body));
   return response;
 }
 
-export async function balanceOf(platform: TestPlatform, userId: string): Promise<{ balance: number; held: number; usage: number }> {
+export async function balanceOf(
+  platform: TestPlatform,
+  userId: string,
+): Promise<{ balance: number; held: number; usage: number }> {
   const ds = platform.credits.dataSource;
   const s = schemaOf(ds);
-  const [account] = await ds.query(`SELECT balance, held FROM ${s}.credit_accounts WHERE user_id = $1`, [userId]);
-  const [usage] = await ds.query(`SELECT count(*)::int AS n FROM ${s}.credit_transactions WHERE user_id = $1 AND type = 'USAGE'`, [userId]);
+  const [account] = await ds.query(
+    `SELECT balance, held FROM ${s}.credit_accounts WHERE user_id = $1`,
+    [userId],
+  );
+  const [usage] = await ds.query(
+    `SELECT count(*)::int AS n FROM ${s}.credit_transactions WHERE user_id = $1 AND type = 'USAGE'`,
+    [userId],
+  );
   return { balance: account?.balance, held: account?.held, usage: usage.n };
 }

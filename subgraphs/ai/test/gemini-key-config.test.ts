@@ -7,7 +7,12 @@ import { orgsConfigSchema } from '@bastion/orgs';
 import { TEST_JWT_SECRET } from '@bastion/testing';
 import type { z } from 'zod';
 
-const env = { NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, PASSWORD_PEPPER: 'pepper-for-the-config-test-0123456789', GEMINI_API_KEY: 'AIza-config-test' };
+const env = {
+  NODE_ENV: 'test',
+  JWT_SECRET: TEST_JWT_SECRET,
+  PASSWORD_PEPPER: 'pepper-for-the-config-test-0123456789',
+  GEMINI_API_KEY: 'AIza-config-test',
+};
 
 describe('GEMINI_API_KEY is read by the ai service only', () => {
   it('ai reads it', () => {
@@ -15,7 +20,10 @@ describe('GEMINI_API_KEY is read by the ai service only', () => {
   });
 
   it.each([
-    ['gateway', gatewayConfigSchema], ['auth', authConfigSchema], ['orgs', orgsConfigSchema], ['credits', creditsConfigSchema],
+    ['gateway', gatewayConfigSchema],
+    ['auth', authConfigSchema],
+    ['orgs', orgsConfigSchema],
+    ['credits', creditsConfigSchema],
   ] as [string, z.ZodType][])('%s neither declares nor keeps it', (_name, schema) => {
     const parsed = loadConfig(schema, env) as Record<string, unknown>;
     expect(Object.keys(parsed)).not.toContain('GEMINI_API_KEY');

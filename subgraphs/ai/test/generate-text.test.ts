@@ -2,8 +2,17 @@ import { schemaOf } from '@bastion/platform';
 import { userWithAccount } from '../../credits/test/credits-client';
 import { GENERATE, balanceOf, call, startAiHarness, type AiHarness } from './ai-setup';
 
-type Gen = { id: string; output: string; creditsCharged: number; inputTokens: number; outputTokens: number; thinkingTokens: number; priceVersion: string };
-const codeOf = (r: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) => r.body.errors?.[0]?.extensions?.code;
+type Gen = {
+  id: string;
+  output: string;
+  creditsCharged: number;
+  inputTokens: number;
+  outputTokens: number;
+  thinkingTokens: number;
+  priceVersion: string;
+};
+const codeOf = (r: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) =>
+  r.body.errors?.[0]?.extensions?.code;
 
 describe('generateText', () => {
   let h: AiHarness;
@@ -13,24 +22,48 @@ describe('generateText', () => {
   afterAll(() => h.stop());
 
   const user = () => userWithAccount(h.platform, 100, { verified: true });
-  const generate = (token: string, input: Record<string, unknown>) => call<{ generateText: Gen }>(h, GENERATE, { input }, token);
+  const generate = (token: string, input: Record<string, unknown>) =>
+    call<{ generateText: Gen }>(h, GENERATE, { input }, token);
 
   it('lists the catalog with its prices', async () => {
-    const models = await call(h, '{ aiModels { id creditsPerRequest creditsPer1kInputTokens creditsPer1kOutputTokens maxOutputTokens priceVersion } }', {});
+    const models = await call(
+      h,
+      '{ aiModels { id creditsPerRequest creditsPer1kInputTokens creditsPer1kOutputTokens maxOutputTokens priceVersion } }',
+      {},
+    );
     expect(models.body.data?.aiModels).toContainEqual({
-      id: 'test-model', creditsPerRequest: 2, creditsPer1kInputTokens: 100, creditsPer1kOutputTokens: 300, maxOutputTokens: 50, priceVersion: 'v-test',
+      id: 'test-model',
+      creditsPerRequest: 2,
+      creditsPer1kInputTokens: 100,
+      creditsPer1kOutputTokens: 300,
+      maxOutputTokens: 50,
+      priceVersion: 'v-test',
     });
   });
 
   it('charges exactly the real usage, thinking billed as output, with the template assembled on the server', async () => {
     const u = await user();
-    h.gemini.replies.push({ kind: 'text', text: 'Short summary.', usage: { promptTokenCount: 9, candidatesTokenCount: 10, thoughtsTokenCount: 5 } });
+    h.gemini.replies.push({
+      kind: 'text',
+      text: 'Short summary.',
+      usage: { promptTokenCount: 9, candidatesTokenCount: 10, thoughtsTokenCount: 5 },
+    });
     const r = await generate(u.accessToken, {
-      model: 'test-model', prompt: 'one two three four', template: 'summarize', variables: [{ name: 'audience', value: 'kids' }],
+      model: 'test-model',
+      prompt: 'one two three four',
+      template: 'summarize',
+      variables: [{ name: 'audience', value: 'kids' }],
     });
     expect(r.body.errors).toBeUndefined();
     // 2 per request + ceil((9 input x 100 + (10 output + 5 thinking) x 300) / 1000) = 2 + ceil(5.4) = 8
-    expect(r.body.data?.generateText).toMatchObject({ output: 'Short summary.', creditsCharged: 8, inputTokens: 9, outputTokens: 10, thinkingTokens: 5, priceVersion: 'v-test' });
+    expect(r.body.data?.generateText).toMatchObject({
+      output: 'Short summary.',
+      creditsCharged: 8,
+      inputTokens: 9,
+      outputTokens: 10,
+      thinkingTokens: 5,
+      priceVersion: 'v-test',
+    });
     expect(await balanceOf(h.platform, u.id)).toEqual({ balance: 92, held: 0, usage: 1 });
     const [sent] = h.gemini.calls('generateContent').slice(-1);
     expect(sent.model).toBe('gemini-test');
@@ -42,7 +75,10 @@ describe('generateText', () => {
   it('retries once after a 500, then succeeds and charges once', async () => {
     const u = await user();
     const before = h.gemini.calls('generateContent').length;
-    h.gemini.replies.push({ kind: 'status', status: 500 }, { kind: 'text', text: 'ok', usage: { promptTokenCount: 10, candidatesTokenCount: 10 } });
+    h.gemini.replies.push(
+      { kind: 'status', status: 500 },
+      { kind: 'text', text: 'ok', usage: { promptTokenCount: 10, candidatesTokenCount: 10 } },
+    );
     const r = await generate(u.accessToken, { model: 'test-model', prompt: 'hello there' });
     expect(r.body.data?.generateText.creditsCharged).toBe(6); // 2 + ceil((1000 + 3000) / 1000)
     expect(h.gemini.calls('generateContent').length - before).toBe(2);
@@ -50,32 +86,61 @@ describe('generateText', () => {
   });
 
   it.each([
-    ['429 twice', [{ kind: 'status', status: 429 }, { kind: 'status', status: 429 }], 2],
-    ['500 twice', [{ kind: 'status', status: 503 }, { kind: 'status', status: 500 }], 2],
+    [
+      '429 twice',
+      [
+        { kind: 'status', status: 429 },
+        { kind: 'status', status: 429 },
+      ],
+      2,
+    ],
+    [
+      '500 twice',
+      [
+        { kind: 'status', status: 503 },
+        { kind: 'status', status: 500 },
+      ],
+      2,
+    ],
     ['a timeout', [{ kind: 'hang' }], 1],
     ['a malformed answer', [{ kind: 'malformed' }], 1],
-  ] as const)('%s: UPSTREAM_UNAVAILABLE, hold released, nothing charged', async (_name, replies, calls) => {
-    const u = await user();
-    const before = h.gemini.calls('generateContent').length;
-    h.gemini.replies.push(...replies);
-    const r = await generate(u.accessToken, { model: 'test-model', prompt: 'hello' });
-    expect(codeOf(r)).toBe('UPSTREAM_UNAVAILABLE');
-    expect(h.gemini.calls('generateContent').length - before).toBe(calls);
-    expect(await balanceOf(h.platform, u.id)).toEqual({ balance: 100, held: 0, usage: 0 });
-  });
+  ] as const)(
+    '%s: UPSTREAM_UNAVAILABLE, hold released, nothing charged',
+    async (_name, replies, calls) => {
+      const u = await user();
+      const before = h.gemini.calls('generateContent').length;
+      h.gemini.replies.push(...replies);
+      const r = await generate(u.accessToken, { model: 'test-model', prompt: 'hello' });
+      expect(codeOf(r)).toBe('UPSTREAM_UNAVAILABLE');
+      expect(h.gemini.calls('generateContent').length - before).toBe(calls);
+      expect(await balanceOf(h.platform, u.id)).toEqual({ balance: 100, held: 0, usage: 0 });
+    },
+  );
 
   it('insufficient credits: refused before any generation call', async () => {
     const u = await user();
     const before = h.gemini.generations().length;
     const r = await generate(u.accessToken, { model: 'pricey', prompt: 'hello' });
-    expect(r.body.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_CREDITS', required: 200, available: 100 });
+    expect(r.body.errors?.[0].extensions).toMatchObject({
+      code: 'INSUFFICIENT_CREDITS',
+      required: 200,
+      available: 100,
+    });
     expect(h.gemini.generations().length).toBe(before);
   });
 
   it('six concurrent generations race for the last credits: three fit, the balance never goes below zero', async () => {
     const u = await user();
-    h.gemini.fallback = { kind: 'text', text: 'x', usage: { promptTokenCount: 1, candidatesTokenCount: 1 } };
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => generate(u.accessToken, { model: 'flat', prompt: `race ${i}` })));
+    h.gemini.fallback = {
+      kind: 'text',
+      text: 'x',
+      usage: { promptTokenCount: 1, candidatesTokenCount: 1 },
+    };
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        generate(u.accessToken, { model: 'flat', prompt: `race ${i}` }),
+      ),
+    );
     const won = results.filter((r) => r.body.data?.generateText);
     expect(won.length).toBe(3); // floor(100 / 30)
     expect(results.filter((r) => codeOf(r) === 'INSUFFICIENT_CREDITS').length).toBe(3);
@@ -100,7 +165,15 @@ describe('generateText', () => {
     ['an oversized prompt', { model: 'flat', prompt: 'x'.repeat(32_001) }],
     ['an unknown template', { model: 'flat', prompt: 'x', template: 'nope' }],
     ['a missing variable', { model: 'flat', prompt: 'x', template: 'summarize' }],
-    ['an oversized variable', { model: 'flat', prompt: 'x', template: 'translate', variables: [{ name: 'language', value: 'y'.repeat(41) }] }],
+    [
+      'an oversized variable',
+      {
+        model: 'flat',
+        prompt: 'x',
+        template: 'translate',
+        variables: [{ name: 'language', value: 'y'.repeat(41) }],
+      },
+    ],
     ['too many output tokens', { model: 'flat', prompt: 'x', maxOutputTokens: 11 }],
   ])('%s is BAD_USER_INPUT', async (_name, input) => {
     const u = await user();
@@ -109,20 +182,32 @@ describe('generateText', () => {
 
   it('needs a verified user', async () => {
     const unverified = await userWithAccount(h.platform, 100);
-    expect(codeOf(await generate(unverified.accessToken, { model: 'flat', prompt: 'x' }))).toBe('EMAIL_NOT_VERIFIED');
-    expect(codeOf(await call(h, GENERATE, { input: { model: 'flat', prompt: 'x' } }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await generate(unverified.accessToken, { model: 'flat', prompt: 'x' }))).toBe(
+      'EMAIL_NOT_VERIFIED',
+    );
+    expect(codeOf(await call(h, GENERATE, { input: { model: 'flat', prompt: 'x' } }))).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('records model, prompt, output, tokens, credits and price version', async () => {
-    const rows = await h.platform.ai.dataSource.query(`SELECT model, price_version, status FROM ${schemaOf(h.platform.ai.dataSource)}.generations WHERE status = 'COMPLETED'`);
+    const rows = await h.platform.ai.dataSource.query(
+      `SELECT model, price_version, status FROM ${schemaOf(h.platform.ai.dataSource)}.generations WHERE status = 'COMPLETED'`,
+    );
     expect(rows.length).toBeGreaterThanOrEqual(6);
-    expect(rows).toContainEqual({ model: 'test-model', price_version: 'v-test', status: 'COMPLETED' });
+    expect(rows).toContainEqual({
+      model: 'test-model',
+      price_version: 'v-test',
+      status: 'COMPLETED',
+    });
   });
 
   it('the key appears in no response and no log line of the run', () => {
     expect(h.responses.length).toBeGreaterThan(10);
     // The upstream failures above were logged (summarised) and are part of what is scanned.
-    expect(h.lines.filter((line) => line.includes('generation failed; hold released')).length).toBeGreaterThanOrEqual(4);
+    expect(
+      h.lines.filter((line) => line.includes('generation failed; hold released')).length,
+    ).toBeGreaterThanOrEqual(4);
     for (const text of [...h.responses, ...h.lines]) expect(text).not.toContain(h.gemini.apiKey);
   });
 });

@@ -6,11 +6,20 @@ import { GENERATE, balanceOf, call, startAiHarness, type AiHarness } from './ai-
 type SseEvent = { event: string; data: Record<string, unknown> };
 
 /** Reads Server-Sent Events until the stream ends, or until `stopAfter` says to hang up. */
-async function stream(h: AiHarness, token: string | undefined, body: unknown, stopAfter?: (e: SseEvent) => boolean) {
+async function stream(
+  h: AiHarness,
+  token: string | undefined,
+  body: unknown,
+  stopAfter?: (e: SseEvent) => boolean,
+) {
   const abort = new AbortController();
   const response = await fetch(new URL('/ai/stream', h.platform.gateway.url), {
-    method: 'POST', signal: abort.signal,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    method: 'POST',
+    signal: abort.signal,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify(body),
   });
   const events: SseEvent[] = [];
@@ -24,7 +33,10 @@ async function stream(h: AiHarness, token: string | undefined, body: unknown, st
         const block = raw.slice(0, end);
         raw = raw.slice(end + 2);
         const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-        const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}') as Record<string, unknown>;
+        const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}') as Record<
+          string,
+          unknown
+        >;
         events.push({ event, data });
         if (stopAfter?.({ event, data })) abort.abort();
       }
@@ -46,38 +58,66 @@ describe('POST /ai/stream, limits, generations and USER_DELETED', () => {
 
   it('streams chunks, then one done event with usage and the credits charged', async () => {
     const u = await user();
-    h.gemini.replies.push({ kind: 'stream', chunks: [
-      { text: 'Hello ', usage: { promptTokenCount: 3, candidatesTokenCount: 1 } },
-      { text: 'world', usage: { promptTokenCount: 3, candidatesTokenCount: 4, thoughtsTokenCount: 2 } },
-    ] });
+    h.gemini.replies.push({
+      kind: 'stream',
+      chunks: [
+        { text: 'Hello ', usage: { promptTokenCount: 3, candidatesTokenCount: 1 } },
+        {
+          text: 'world',
+          usage: { promptTokenCount: 3, candidatesTokenCount: 4, thoughtsTokenCount: 2 },
+        },
+      ],
+    });
     const r = await stream(h, u.accessToken, { model: 'test-model', prompt: 'say hello' });
     expect(r.headers.get('content-type')).toContain('text/event-stream');
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(r.events.filter((e) => e.event === 'chunk').map((e) => e.data.text)).toEqual(['Hello ', 'world']);
+    expect(r.events.filter((e) => e.event === 'chunk').map((e) => e.data.text)).toEqual([
+      'Hello ',
+      'world',
+    ]);
     // 2 + ceil((3 x 100 + (4 + 2) x 300) / 1000) = 2 + ceil(2.1) = 5
-    expect(r.events.at(-1)).toMatchObject({ event: 'done', data: { creditsCharged: 5, usage: { inputTokens: 3, outputTokens: 4, thinkingTokens: 2 } } });
+    expect(r.events.at(-1)).toMatchObject({
+      event: 'done',
+      data: { creditsCharged: 5, usage: { inputTokens: 3, outputTokens: 4, thinkingTokens: 2 } },
+    });
     expect(h.gemini.calls('streamGenerateContent').at(-1)?.query.get('alt')).toBe('sse');
     expect(await balanceOf(h.platform, u.id)).toEqual({ balance: 95, held: 0, usage: 1 });
   });
 
   it('a client that disconnects is charged for what was delivered, and Gemini is stopped', async () => {
     const u = await user();
-    h.gemini.replies.push({ kind: 'stream', holdAfter: 1, chunks: [
-      { text: 'First part', usage: { promptTokenCount: 4, candidatesTokenCount: 10 } },
-      { text: ' never sent', usage: { promptTokenCount: 4, candidatesTokenCount: 40 } },
-    ] });
-    const r = await stream(h, u.accessToken, { model: 'test-model', prompt: 'tell me more' }, (e) => e.event === 'chunk');
+    h.gemini.replies.push({
+      kind: 'stream',
+      holdAfter: 1,
+      chunks: [
+        { text: 'First part', usage: { promptTokenCount: 4, candidatesTokenCount: 10 } },
+        { text: ' never sent', usage: { promptTokenCount: 4, candidatesTokenCount: 40 } },
+      ],
+    });
+    const r = await stream(
+      h,
+      u.accessToken,
+      { model: 'test-model', prompt: 'tell me more' },
+      (e) => e.event === 'chunk',
+    );
     expect(r.events).toEqual([{ event: 'chunk', data: { text: 'First part' } }]);
     // 2 + ceil((4 x 100 + 10 x 300) / 1000) = 2 + ceil(3.4) = 6: the delivered chunk, not the held worst case.
-    await eventually(async () => expect(await balanceOf(h.platform, u.id)).toEqual({ balance: 94, held: 0, usage: 1 }));
+    await eventually(async () =>
+      expect(await balanceOf(h.platform, u.id)).toEqual({ balance: 94, held: 0, usage: 1 }),
+    );
     await eventually(async () => expect(h.gemini.closedStreams).toContain(1));
   });
 
   it('an upstream error mid-stream ends with an error event and settles only what was delivered', async () => {
     const u = await user();
-    h.gemini.replies.push({ kind: 'stream', failAfter: 1, chunks: [
-      { text: 'Partial', usage: { promptTokenCount: 10, candidatesTokenCount: 10 } }, { text: 'lost' },
-    ] });
+    h.gemini.replies.push({
+      kind: 'stream',
+      failAfter: 1,
+      chunks: [
+        { text: 'Partial', usage: { promptTokenCount: 10, candidatesTokenCount: 10 } },
+        { text: 'lost' },
+      ],
+    });
     const r = await stream(h, u.accessToken, { model: 'test-model', prompt: 'go' });
     expect(r.events.map((e) => e.event)).toEqual(['chunk', 'error']);
     // 2 + ceil((10 x 100 + 10 x 300) / 1000) = 6
@@ -87,39 +127,86 @@ describe('POST /ai/stream, limits, generations and USER_DELETED', () => {
 
   it('refuses like /graphql: no credential is an error event, a bad one is 401, too few credits charge nothing', async () => {
     const anonymous = await stream(h, undefined, { model: 'flat', prompt: 'x' });
-    expect(anonymous.events).toEqual([{ event: 'error', data: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }]);
+    expect(anonymous.events).toEqual([
+      { event: 'error', data: expect.objectContaining({ code: 'UNAUTHENTICATED' }) },
+    ]);
     expect((await stream(h, 'not-a-token', { model: 'flat', prompt: 'x' })).status).toBe(401);
     const u = await user();
     const before = h.gemini.generations().length;
     const poor = await stream(h, u.accessToken, { model: 'pricey', prompt: 'x' });
-    expect(poor.events).toEqual([{ event: 'error', data: expect.objectContaining({ code: 'INSUFFICIENT_CREDITS' }) }]);
+    expect(poor.events).toEqual([
+      { event: 'error', data: expect.objectContaining({ code: 'INSUFFICIENT_CREDITS' }) },
+    ]);
     expect(h.gemini.generations().length).toBe(before);
   });
 
   it('limits concurrent generations and requests per minute with RATE_LIMITED and retryAfter', async () => {
     const u = await user();
-    h.gemini.replies.push({ kind: 'stream', holdAfter: 0, chunks: [{ text: 'c', usage: { promptTokenCount: 1, candidatesTokenCount: 1 } }] });
+    h.gemini.replies.push({
+      kind: 'stream',
+      holdAfter: 0,
+      chunks: [{ text: 'c', usage: { promptTokenCount: 1, candidatesTokenCount: 1 } }],
+    });
     const running = stream(h, u.accessToken, { model: 'test-model', prompt: 'slow' });
     // Held while it runs: 2 + ceil((1 x 100 + 50 x 300) / 1000) = 18 (one counted input token, the whole output allowance).
     await eventually(async () => expect((await balanceOf(h.platform, u.id)).held).toBe(18));
-    const meanwhile = await call(h, GENERATE, { input: { model: 'test-model', prompt: 'meanwhile' } }, u.accessToken);
-    expect(meanwhile.body.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
+    const meanwhile = await call(
+      h,
+      GENERATE,
+      { input: { model: 'test-model', prompt: 'meanwhile' } },
+      u.accessToken,
+    );
+    expect(meanwhile.body.errors?.[0].extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfter: expect.any(Number),
+    });
     h.gemini.release();
     expect((await running).events.at(-1)?.event).toBe('done');
     // Five requests a minute: one stream and one refused call so far; three more pass, the sixth does not.
     for (let i = 0; i < 3; i++) {
-      expect((await call(h, GENERATE, { input: { model: 'test-model', prompt: `n${i}` } }, u.accessToken)).body.errors).toBeUndefined();
+      expect(
+        (
+          await call(
+            h,
+            GENERATE,
+            { input: { model: 'test-model', prompt: `n${i}` } },
+            u.accessToken,
+          )
+        ).body.errors,
+      ).toBeUndefined();
     }
-    const limited = await call(h, GENERATE, { input: { model: 'test-model', prompt: 'over' } }, u.accessToken);
-    expect(limited.body.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
+    const limited = await call(
+      h,
+      GENERATE,
+      { input: { model: 'test-model', prompt: 'over' } },
+      u.accessToken,
+    );
+    expect(limited.body.errors?.[0].extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfter: expect.any(Number),
+    });
   });
 
-  it('me { generations } pages the owner\'s generations; USER_DELETED erases prompts and outputs, keeps amounts', async () => {
+  it("me { generations } pages the owner's generations; USER_DELETED erases prompts and outputs, keeps amounts", async () => {
     const u = await user();
-    for (let i = 0; i < 3; i++) await call(h, GENERATE, { input: { model: 'flat', prompt: `page ${i}` } }, u.accessToken);
-    const page = async (after?: string) => (await call<{ me: { generations: { edges: { node: { prompt: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } }>(
-      h, 'query ($after: String) { me { generations(first: 2, after: $after) { edges { node { prompt creditsCharged } } pageInfo { hasNextPage endCursor } } } }',
-      { after }, u.accessToken)).body.data!.me.generations;
+    for (let i = 0; i < 3; i++)
+      await call(h, GENERATE, { input: { model: 'flat', prompt: `page ${i}` } }, u.accessToken);
+    const page = async (after?: string) =>
+      (
+        await call<{
+          me: {
+            generations: {
+              edges: { node: { prompt: string } }[];
+              pageInfo: { hasNextPage: boolean; endCursor: string };
+            };
+          };
+        }>(
+          h,
+          'query ($after: String) { me { generations(first: 2, after: $after) { edges { node { prompt creditsCharged } } pageInfo { hasNextPage endCursor } } } }',
+          { after },
+          u.accessToken,
+        )
+      ).body.data!.me.generations;
     const first = await page();
     expect(first.edges.map((e) => e.node.prompt)).toEqual(['page 2', 'page 1']);
     expect(first.pageInfo.hasNextPage).toBe(true);
@@ -127,15 +214,27 @@ describe('POST /ai/stream, limits, generations and USER_DELETED', () => {
     expect(second.edges.map((e) => e.node.prompt)).toEqual(['page 0']);
     expect(second.pageInfo.hasNextPage).toBe(false);
 
-    const deleted = await call(h, 'mutation ($p: String!) { deleteAccount(password: $p) }', { p: u.password }, u.accessToken);
+    const deleted = await call(
+      h,
+      'mutation ($p: String!) { deleteAccount(password: $p) }',
+      { p: u.password },
+      u.accessToken,
+    );
     expect(deleted.body.data).toEqual({ deleteAccount: true });
     const ds = h.platform.ai.dataSource;
     const s = schemaOf(ds);
     await eventually(async () => {
-      const rows = await ds.query(`SELECT prompt, output, credits_charged FROM ${s}.generations WHERE user_id = $1`, [u.id]);
-      expect(rows).toEqual(Array.from({ length: 3 }, () => ({ prompt: '', output: '', credits_charged: 30 })));
+      const rows = await ds.query(
+        `SELECT prompt, output, credits_charged FROM ${s}.generations WHERE user_id = $1`,
+        [u.id],
+      );
+      expect(rows).toEqual(
+        Array.from({ length: 3 }, () => ({ prompt: '', output: '', credits_charged: 30 })),
+      );
     });
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM ${s}.inbox WHERE consumer = 'ai'`);
+    const [{ n }] = await ds.query(
+      `SELECT count(*)::int AS n FROM ${s}.inbox WHERE consumer = 'ai'`,
+    );
     expect(n).toBeGreaterThanOrEqual(1);
   });
 

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { EVERY_TIME, booleanFlag, commonConfig, commonConfigProblems, durationSeconds, jwtConfig, jwtKeyProblems, port, subgraphEntry, secret } from '@bastion/platform';
+import {
+  EVERY_TIME,
+  booleanFlag,
+  commonConfig,
+  commonConfigProblems,
+  durationSeconds,
+  jwtConfig,
+  jwtKeyProblems,
+  port,
+  subgraphEntry,
+  secret,
+} from '@bastion/platform';
 import { oauthConfig, oauthConfigProblems } from './oauth/oauth-config';
 
 export const authConfigSchema = z
@@ -35,15 +46,30 @@ export const authConfigSchema = z
     // Secrets are checked even when other fields failed: every missing one is listed at once.
     for (const message of jwtKeyProblems(config, true)) ctx.addIssue({ code: 'custom', message });
     if (config.NODE_ENV !== 'production') return;
-    if (!config.PASSWORD_PEPPER) ctx.addIssue({ code: 'custom', path: ['PASSWORD_PEPPER'], message: 'required in production' });
-    if (!config.REFRESH_TOKEN_SECRET) ctx.addIssue({ code: 'custom', path: ['REFRESH_TOKEN_SECRET'], message: 'required in production (32+ bytes, auth only)' });
+    if (!config.PASSWORD_PEPPER)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PASSWORD_PEPPER'],
+        message: 'required in production',
+      });
+    if (!config.REFRESH_TOKEN_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REFRESH_TOKEN_SECRET'],
+        message: 'required in production (32+ bytes, auth only)',
+      });
   }, EVERY_TIME)
   .superRefine((config, ctx) => {
-    for (const { path, message } of oauthConfigProblems(config)) ctx.addIssue({ code: 'custom', path: [path], message });
+    for (const { path, message } of oauthConfigProblems(config))
+      ctx.addIssue({ code: 'custom', path: [path], message });
     if (config.NODE_ENV !== 'production') return;
     // OWASP's floor for argon2id; weaker settings are only for tests and development.
     if (config.ARGON2_MEMORY_KIB < 19456 || config.ARGON2_TIME_COST < 2) {
-      ctx.addIssue({ code: 'custom', path: ['ARGON2_MEMORY_KIB'], message: 'production needs at least m=19456 KiB, t=2' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ARGON2_MEMORY_KIB'],
+        message: 'production needs at least m=19456 KiB, t=2',
+      });
     }
   });
 

@@ -8,4 +8,9 @@ export * from './server';
 export { migrations as authMigrations } from './migrations';
 
 /** How npm start, npm run migrate and this service's own main run it (subgraphs/registry.json names this package). */
-export const subgraph = defineSubgraph({ name: 'auth', configSchema: authConfigSchema, migrations, start: startAuthService });
+export const subgraph = defineSubgraph({
+  name: 'auth',
+  configSchema: authConfigSchema,
+  migrations,
+  start: startAuthService,
+});

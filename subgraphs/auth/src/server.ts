@@ -1,13 +1,29 @@
 import { resolve } from 'node:path';
 import {
-  AccessTokenSigner, InboxRow, MemoryIssuedTokenStore, createFailureLimiter, createRateLimiter, type IssuedTokenStore, MemoryRevocationList, OutboxRow, RedisRevocationList,
-  RevocationFanOut, startSubgraphService, type EventHandler, type PlatformDeps, type RevocationList, type SubgraphService,
+  AccessTokenSigner,
+  InboxRow,
+  MemoryIssuedTokenStore,
+  createFailureLimiter,
+  createRateLimiter,
+  type IssuedTokenStore,
+  MemoryRevocationList,
+  OutboxRow,
+  RedisRevocationList,
+  RevocationFanOut,
+  startSubgraphService,
+  type EventHandler,
+  type PlatformDeps,
+  type RevocationList,
+  type SubgraphService,
 } from '@bastion/platform';
 import { AccountService } from './accounts/account.service';
 import { createAccountFlows, type AccountFlows } from './accounts/account-flows';
 import { AuthLimits } from './limits/auth-limits';
 import { MembershipClient } from './organizations/membership-client';
-import { organizationEventsHandler, subscribeToOrganizationEvents } from './organizations/organization-events.consumer';
+import {
+  organizationEventsHandler,
+  subscribeToOrganizationEvents,
+} from './organizations/organization-events.consumer';
 import { OrganizationSwitch } from './organizations/organization-switch';
 import { ServiceTokenEntity } from './service-tokens/service-token.entity';
 import { ServiceTokenService } from './service-tokens/service-token.service';
@@ -60,50 +76,129 @@ export interface AuthServices extends AccountFlows {
 
 export type AuthService = SubgraphService<AuthContext, AuthServices>;
 
-export function startAuthService(config: AuthConfig, deps: PlatformDeps, options: AuthServiceOptions = {}): Promise<AuthService> {
+export function startAuthService(
+  config: AuthConfig,
+  deps: PlatformDeps,
+  options: AuthServiceOptions = {},
+): Promise<AuthService> {
   return startSubgraphService<AuthContext, AuthServices>({
     name: 'auth',
     deps,
     host: config.HOST,
     port: options.port ?? config.AUTH_PORT,
     schemaFile: resolve(__dirname, '../schema.graphql'),
-    entities: [UserEntity, SessionEntity, RefreshTokenEntity, EmailTokenEntity, OAuthAccountEntity, OAuthStateEntity, ServiceTokenEntity, OutboxRow, InboxRow],
+    entities: [
+      UserEntity,
+      SessionEntity,
+      RefreshTokenEntity,
+      EmailTokenEntity,
+      OAuthAccountEntity,
+      OAuthStateEntity,
+      ServiceTokenEntity,
+      OutboxRow,
+      InboxRow,
+    ],
     migrations,
     resolvers,
     setup: async ({ dataSource, relay, logger }) => {
       const fastPaths = [
         options.revocations ?? new MemoryRevocationList(config.ACCESS_TOKEN_TTL),
-        ...(deps.redis ? [new RedisRevocationList(deps.redis, config.ACCESS_TOKEN_TTL, deps.keyPrefix)] : []),
+        ...(deps.redis
+          ? [new RedisRevocationList(deps.redis, config.ACCESS_TOKEN_TTL, deps.keyPrefix)]
+          : []),
       ];
       const revocations = new RevocationFanOut(fastPaths);
       const hasher = new PasswordHasher({
-        memoryKib: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM, pepper: config.PASSWORD_PEPPER,
+        memoryKib: config.ARGON2_MEMORY_KIB,
+        timeCost: config.ARGON2_TIME_COST,
+        parallelism: config.ARGON2_PARALLELISM,
+        pepper: config.PASSWORD_PEPPER,
       });
       const memberships = new MembershipClient(
         options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
         () => options.serviceToken ?? config.AUTH_SERVICE_TOKEN,
       );
-      const sessions = new SessionService(dataSource, await AccessTokenSigner.create(config), refreshSuccessorKey(config), revocations, relay, {
-        accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
-        sessionMaxAgeSeconds: config.SESSION_MAX_AGE, reuseGraceSeconds: 10,
-      }, (organizationId, userId) => memberships.roleOf(organizationId, userId), logger);
-      const limits = new AuthLimits(createRateLimiter(deps.redis, deps.keyPrefix), createFailureLimiter(deps.redis, deps.keyPrefix), {
-        perIpAttempts: config.RATE_LIMIT_AUTH_PER_IP, failuresPerEmail: 10, windowSeconds: 15 * 60,
+      const sessions = new SessionService(
+        dataSource,
+        await AccessTokenSigner.create(config),
+        refreshSuccessorKey(config),
+        revocations,
+        relay,
+        {
+          accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL,
+          refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
+          sessionMaxAgeSeconds: config.SESSION_MAX_AGE,
+          reuseGraceSeconds: 10,
+        },
+        (organizationId, userId) => memberships.roleOf(organizationId, userId),
+        logger,
+      );
+      const limits = new AuthLimits(
+        createRateLimiter(deps.redis, deps.keyPrefix),
+        createFailureLimiter(deps.redis, deps.keyPrefix),
+        {
+          perIpAttempts: config.RATE_LIMIT_AUTH_PER_IP,
+          failuresPerEmail: 10,
+          windowSeconds: 15 * 60,
+        },
+      );
+      const flows = createAccountFlows({
+        config,
+        dataSource,
+        relay,
+        logger,
+        hasher,
+        sessions,
+        limits,
       });
-      const flows = createAccountFlows({ config, dataSource, relay, logger, hasher, sessions, limits });
-      const accounts = new AccountService(dataSource, hasher, sessions, relay, limits, flows.emailVerification);
+      const accounts = new AccountService(
+        dataSource,
+        hasher,
+        sessions,
+        relay,
+        limits,
+        flows.emailVerification,
+      );
       const users = new UserService(dataSource);
       const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
-      const serviceTokens = new ServiceTokenService(dataSource, options.issuedTokens ?? new MemoryIssuedTokenStore(), revocations, relay, logger);
+      const serviceTokens = new ServiceTokenService(
+        dataSource,
+        options.issuedTokens ?? new MemoryIssuedTokenStore(),
+        revocations,
+        relay,
+        logger,
+      );
       const revocationState = new RevocationStateService(dataSource, config.ACCESS_TOKEN_TTL);
       const pruning = setInterval(() => {
-        revocationState.prune().catch((error: unknown) => logger.warn({ err: error }, 'pruning old revocations failed'));
+        revocationState
+          .prune()
+          .catch((error: unknown) => logger.warn({ err: error }, 'pruning old revocations failed'));
       }, PRUNE_INTERVAL_MS);
       pruning.unref();
-      const handleOrganizationEvent = organizationEventsHandler({ dataSource, revocations, relay, logger });
-      const organizationEvents = await subscribeToOrganizationEvents(deps.bus, handleOrganizationEvent);
-      const services = { accounts, sessions, users, limits, hasher, oauth, organizations, serviceTokens, revocationState, handleOrganizationEvent, ...flows };
+      const handleOrganizationEvent = organizationEventsHandler({
+        dataSource,
+        revocations,
+        relay,
+        logger,
+      });
+      const organizationEvents = await subscribeToOrganizationEvents(
+        deps.bus,
+        handleOrganizationEvent,
+      );
+      const services = {
+        accounts,
+        sessions,
+        users,
+        limits,
+        hasher,
+        oauth,
+        organizations,
+        serviceTokens,
+        revocationState,
+        handleOrganizationEvent,
+        ...flows,
+      };
       return {
         services,
         subscriptions: [organizationEvents],

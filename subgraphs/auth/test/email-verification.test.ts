@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { schemaOf, sha256Hex } from '@bastion/platform';
 import { registerUser, type SmtpCapture, type TestPlatform } from '@bastion/testing';
-import { APP_URL, OPS, auditActions, claimsOf, code, expireEmailTokens, outboxEvents, startMailPlatform, type Tokens } from './mail-flows';
+import {
+  APP_URL,
+  OPS,
+  auditActions,
+  claimsOf,
+  code,
+  expireEmailTokens,
+  outboxEvents,
+  startMailPlatform,
+  type Tokens,
+} from './mail-flows';
 
 const VERIFY_SUBJECT = /^Verify your email address$/;
 
@@ -17,7 +27,8 @@ describe('email verification', () => {
     await mail.close();
   });
 
-  const verify = (token: string) => platform.gql<{ verifyEmail: boolean }>(OPS.verifyEmail, { token });
+  const verify = (token: string) =>
+    platform.gql<{ verifyEmail: boolean }>(OPS.verifyEmail, { token });
 
   /** Registration mails the first link; waiting for it keeps the counts below exact. */
   async function registered(options: { verified?: boolean } = {}) {
@@ -27,7 +38,10 @@ describe('email verification', () => {
   }
 
   /** Requests the `count`-th link since registration. */
-  async function requestLink(user: { email: string; accessToken: string }, count = 1): Promise<string> {
+  async function requestLink(
+    user: { email: string; accessToken: string },
+    count = 1,
+  ): Promise<string> {
     const response = await platform.gql(OPS.requestVerification, {}, { token: user.accessToken });
     expect(response.body).toEqual({ data: { requestEmailVerification: true } });
     const message = await mail.waitFor(user.email, VERIFY_SUBJECT, { count: count + 1 });
@@ -36,7 +50,11 @@ describe('email verification', () => {
 
   it('mails a link on request; using it verifies the address, the next token says so and VERIFIED fields open', async () => {
     const user = await registered();
-    const before = await platform.gql(OPS.updateProfile, { input: { displayName: 'Too Early' } }, { token: user.accessToken });
+    const before = await platform.gql(
+      OPS.updateProfile,
+      { input: { displayName: 'Too Early' } },
+      { token: user.accessToken },
+    );
     expect(code(before)).toBe('EMAIL_NOT_VERIFIED');
 
     await platform.gql(OPS.requestVerification, {}, { token: user.accessToken });
@@ -45,16 +63,30 @@ describe('email verification', () => {
     expect(message.text).toContain(user.email);
 
     expect((await verify(message.token!)).body).toEqual({ data: { verifyEmail: true } });
-    const me = await platform.gql<{ me: { emailVerified: boolean } }>(OPS.me, {}, { token: user.accessToken });
+    const me = await platform.gql<{ me: { emailVerified: boolean } }>(
+      OPS.me,
+      {},
+      { token: user.accessToken },
+    );
     expect(me.body.data!.me.emailVerified).toBe(true);
 
-    const refreshed = await platform.gql<{ refreshToken: Tokens }>(OPS.refresh, { t: user.refreshToken });
+    const refreshed = await platform.gql<{ refreshToken: Tokens }>(OPS.refresh, {
+      t: user.refreshToken,
+    });
     const { accessToken } = refreshed.body.data!.refreshToken;
     expect(claimsOf(accessToken).email_verified).toBe(true);
-    const after = await platform.gql(OPS.updateProfile, { input: { displayName: 'Verified' } }, { token: accessToken });
-    expect(after.body).toEqual({ data: { updateProfile: { id: user.id, displayName: 'Verified' } } });
+    const after = await platform.gql(
+      OPS.updateProfile,
+      { input: { displayName: 'Verified' } },
+      { token: accessToken },
+    );
+    expect(after.body).toEqual({
+      data: { updateProfile: { id: user.id, displayName: 'Verified' } },
+    });
 
-    expect(await outboxEvents(platform, user.id, 'USER_EMAIL_VERIFIED')).toEqual([{ userId: user.id, email: user.email }]);
+    expect(await outboxEvents(platform, user.id, 'USER_EMAIL_VERIFIED')).toEqual([
+      { userId: user.id, email: user.email },
+    ]);
     expect(await auditActions(platform, user.id)).toContain('user.email_verified');
   });
 
@@ -67,18 +99,27 @@ describe('email verification', () => {
     await requestLink(other);
     expect(code(await verify(other.registrationLink))).toBe('INVALID_TOKEN');
     expect((await verify(user.registrationLink)).body).toEqual({ data: { verifyEmail: true } });
-    const me = await platform.gql<{ me: { emailVerified: boolean } }>(OPS.me, {}, { token: user.accessToken });
+    const me = await platform.gql<{ me: { emailVerified: boolean } }>(
+      OPS.me,
+      {},
+      { token: user.accessToken },
+    );
     expect(me.body.data!.me.emailVerified).toBe(true);
-    expect(await outboxEvents(platform, user.id, 'USER_EMAIL_VERIFIED')).toEqual([{ userId: user.id, email: user.email }]);
+    expect(await outboxEvents(platform, user.id, 'USER_EMAIL_VERIFIED')).toEqual([
+      { userId: user.id, email: user.email },
+    ]);
   });
 
   it('stores only the hash of a link token', async () => {
     const user = await registered();
     const token = await requestLink(user);
     const rows = await platform.auth.dataSource.query(
-      `SELECT purpose, token_hash, email FROM ${schemaOf(platform.auth.dataSource)}.email_tokens WHERE user_id = $1`, [user.id],
+      `SELECT purpose, token_hash, email FROM ${schemaOf(platform.auth.dataSource)}.email_tokens WHERE user_id = $1`,
+      [user.id],
     );
-    expect(rows).toEqual([{ purpose: 'verify_email', token_hash: sha256Hex(token), email: user.email }]);
+    expect(rows).toEqual([
+      { purpose: 'verify_email', token_hash: sha256Hex(token), email: user.email },
+    ]);
     expect(JSON.stringify(rows)).not.toContain(token);
   });
 
@@ -95,7 +136,11 @@ describe('email verification', () => {
     const token = await requestLink(user);
     await expireEmailTokens(platform, user.id);
     expect(code(await verify(token))).toBe('INVALID_TOKEN');
-    const me = await platform.gql<{ me: { emailVerified: boolean } }>(OPS.me, {}, { token: user.accessToken });
+    const me = await platform.gql<{ me: { emailVerified: boolean } }>(
+      OPS.me,
+      {},
+      { token: user.accessToken },
+    );
     expect(me.body.data!.me.emailVerified).toBe(false);
   });
 
@@ -124,15 +169,20 @@ describe('email verification', () => {
     expect(response.body).toEqual({ data: { requestEmailVerification: true } });
     // Only registration's link: a new one would have replaced it.
     const rows = await platform.auth.dataSource.query(
-      `SELECT token_hash FROM ${schemaOf(platform.auth.dataSource)}.email_tokens WHERE user_id = $1`, [user.id]);
+      `SELECT token_hash FROM ${schemaOf(platform.auth.dataSource)}.email_tokens WHERE user_id = $1`,
+      [user.id],
+    );
     expect(rows).toEqual([{ token_hash: sha256Hex(user.registrationLink) }]);
     expect(mail.to(user.email)).toHaveLength(1);
   });
 
-  it('limits verification mails per user: RATE_LIMITED after five in the window (registration\'s not counted)', async () => {
+  it("limits verification mails per user: RATE_LIMITED after five in the window (registration's not counted)", async () => {
     const user = await registered();
     const codes: unknown[] = [];
-    for (let i = 0; i < 6; i += 1) codes.push(code(await platform.gql(OPS.requestVerification, {}, { token: user.accessToken })));
+    for (let i = 0; i < 6; i += 1)
+      codes.push(
+        code(await platform.gql(OPS.requestVerification, {}, { token: user.accessToken })),
+      );
     expect(codes).toEqual([undefined, undefined, undefined, undefined, undefined, 'RATE_LIMITED']);
   });
 

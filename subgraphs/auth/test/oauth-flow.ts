@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { schemaOf } from '@bastion/platform';
-import type { GraphQLResponse, OidcAccount, OidcCallback, TestOidcProvider, TestPlatform } from '@bastion/testing';
+import type {
+  GraphQLResponse,
+  OidcAccount,
+  OidcCallback,
+  TestOidcProvider,
+  TestPlatform,
+} from '@bastion/testing';
 
 /** The app's callback page: allow-listed in the platform and registered at the provider. */
 export const REDIRECT_URI = 'http://localhost:3000/oauth/callback';
@@ -16,7 +22,8 @@ const OAUTH_LOGIN = `mutation OAuthLogin($provider: String!, $code: String!, $st
 const LINK = `mutation Link($provider: String!, $code: String!, $state: String!, $redirectUri: String!) {
   linkOAuthAccount(provider: $provider, code: $code, state: $state, redirectUri: $redirectUri) { id linkedProviders }
 }`;
-const UNLINK = 'mutation Unlink($provider: String!) { unlinkOAuthAccount(provider: $provider) { id linkedProviders } }';
+const UNLINK =
+  'mutation Unlink($provider: String!) { unlinkOAuthAccount(provider: $provider) { id linkedProviders } }';
 
 export interface OAuthUser {
   id: string;
@@ -25,10 +32,13 @@ export interface OAuthUser {
   displayName: string | null;
   linkedProviders: string[];
 }
-export type OAuthLoginData = { oauthLogin: { accessToken: string; refreshToken: string; user: OAuthUser } };
+export type OAuthLoginData = {
+  oauthLogin: { accessToken: string; refreshToken: string; user: OAuthUser };
+};
 type LinkedData = { id: string; linkedProviders: string[] };
 
-export const errorCode = (response: GraphQLResponse<unknown>) => response.body.errors?.[0]?.extensions?.code;
+export const errorCode = (response: GraphQLResponse<unknown>) =>
+  response.body.errors?.[0]?.extensions?.code;
 
 /** A fresh provider account; `emailVerified` defaults to true. */
 export function account(overrides: Partial<OidcAccount> = {}): OidcAccount {
@@ -39,15 +49,29 @@ export function account(overrides: Partial<OidcAccount> = {}): OidcAccount {
 /** The GraphQL side of the flow, with the test provider playing the browser in between. */
 export function oauthClient(platform: TestPlatform, provider: TestOidcProvider) {
   const client = {
-    authorizationUrl: (name: string, options: { token?: string; purpose?: 'LOGIN' | 'LINK'; redirectUri?: string } = {}) =>
+    authorizationUrl: (
+      name: string,
+      options: { token?: string; purpose?: 'LOGIN' | 'LINK'; redirectUri?: string } = {},
+    ) =>
       platform.gql<{ oauthAuthorizationUrl: string }>(
-        AUTHORIZATION_URL, { provider: name, redirectUri: options.redirectUri ?? REDIRECT_URI, purpose: options.purpose }, { token: options.token },
+        AUTHORIZATION_URL,
+        {
+          provider: name,
+          redirectUri: options.redirectUri ?? REDIRECT_URI,
+          purpose: options.purpose,
+        },
+        { token: options.token },
       ),
 
     /** Starts a flow and signs in at the provider as `who`: the code and state the callback page receives. */
-    async callback(name: string, who: OidcAccount, options: { token?: string; purpose?: 'LOGIN' | 'LINK' } = {}): Promise<OidcCallback> {
+    async callback(
+      name: string,
+      who: OidcAccount,
+      options: { token?: string; purpose?: 'LOGIN' | 'LINK' } = {},
+    ): Promise<OidcCallback> {
       const started = await client.authorizationUrl(name, options);
-      if (!started.body.data?.oauthAuthorizationUrl) throw new Error(`oauthAuthorizationUrl failed: ${JSON.stringify(started.body)}`);
+      if (!started.body.data?.oauthAuthorizationUrl)
+        throw new Error(`oauthAuthorizationUrl failed: ${JSON.stringify(started.body)}`);
       return provider.authorize(started.body.data.oauthAuthorizationUrl, who);
     },
 
@@ -57,14 +81,20 @@ export function oauthClient(platform: TestPlatform, provider: TestOidcProvider) 
     /** The whole sign-in; fails the test unless it succeeds. */
     async signIn(name: string, who: OidcAccount): Promise<OAuthLoginData['oauthLogin']> {
       const response = await client.login(name, await client.callback(name, who));
-      if (!response.body.data?.oauthLogin) throw new Error(`oauthLogin failed: ${JSON.stringify(response.body)}`);
+      if (!response.body.data?.oauthLogin)
+        throw new Error(`oauthLogin failed: ${JSON.stringify(response.body)}`);
       return response.body.data.oauthLogin;
     },
 
     link: (name: string, callback: OidcCallback, token: string) =>
-      platform.gql<{ linkOAuthAccount: LinkedData }>(LINK, { provider: name, ...callback, redirectUri: REDIRECT_URI }, { token }),
+      platform.gql<{ linkOAuthAccount: LinkedData }>(
+        LINK,
+        { provider: name, ...callback, redirectUri: REDIRECT_URI },
+        { token },
+      ),
 
-    unlink: (name: string, token: string) => platform.gql<{ unlinkOAuthAccount: LinkedData }>(UNLINK, { provider: name }, { token }),
+    unlink: (name: string, token: string) =>
+      platform.gql<{ unlinkOAuthAccount: LinkedData }>(UNLINK, { provider: name }, { token }),
   };
   return client;
 }
@@ -73,7 +103,8 @@ export function oauthClient(platform: TestPlatform, provider: TestOidcProvider) 
 export async function auditActions(platform: TestPlatform, userId: string): Promise<string[]> {
   const schema = schemaOf(platform.auth.dataSource);
   const rows = await platform.auth.dataSource.query(
-    `SELECT data->>'action' AS action FROM ${schema}.outbox WHERE type = 'AUDIT_RECORDED' AND data->>'targetId' = $1 ORDER BY 1`, [userId],
+    `SELECT data->>'action' AS action FROM ${schema}.outbox WHERE type = 'AUDIT_RECORDED' AND data->>'targetId' = $1 ORDER BY 1`,
+    [userId],
   );
   return rows.map((row: { action: string }) => row.action);
 }

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { loadJose, schemaOf, type EventEnvelope } from '@bastion/platform';
-import { eventually, registerUser, startTestPlatform, type TestPlatform, type TestUser } from '@bastion/testing';
+import {
+  eventually,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+  type TestUser,
+} from '@bastion/testing';
 
 const CREATE = 'mutation ($name: String!) { createOrganization(name: $name) { id } }';
-const SWITCH = 'mutation ($id: ID) { switchOrganization(organizationId: $id) { accessToken refreshToken } }';
+const SWITCH =
+  'mutation ($id: ID) { switchOrganization(organizationId: $id) { accessToken refreshToken } }';
 const REFRESH = 'mutation ($t: String) { refreshToken(refreshToken: $t) { accessToken } }';
 type Tokens = { accessToken: string; refreshToken: string };
 
@@ -16,18 +23,36 @@ describe('auth consumes ORGANIZATION_DELETED', () => {
   afterAll(() => platform.stop());
 
   /** A verified user with a session switched into an organization of their own. */
-  async function switchedInto(name: string): Promise<{ user: TestUser; orgId: string; switched: Tokens; sessionId: string }> {
+  async function switchedInto(
+    name: string,
+  ): Promise<{ user: TestUser; orgId: string; switched: Tokens; sessionId: string }> {
     const user = await registerUser(platform, { verified: true });
-    const created = await platform.gql<{ createOrganization: { id: string } }>(CREATE, { name }, { token: user.accessToken });
+    const created = await platform.gql<{ createOrganization: { id: string } }>(
+      CREATE,
+      { name },
+      { token: user.accessToken },
+    );
     const orgId = created.body.data!.createOrganization.id;
-    const switched = await platform.gql<{ switchOrganization: Tokens }>(SWITCH, { id: orgId }, { token: user.accessToken });
+    const switched = await platform.gql<{ switchOrganization: Tokens }>(
+      SWITCH,
+      { id: orgId },
+      { token: user.accessToken },
+    );
     const tokens = switched.body.data!.switchOrganization;
-    return { user, orgId, switched: tokens, sessionId: (await decode(tokens.accessToken)).sid as string };
+    return {
+      user,
+      orgId,
+      switched: tokens,
+      sessionId: (await decode(tokens.accessToken)).sid as string,
+    };
   }
   const decode = async (token: string) => (await loadJose()).decodeJwt(token);
   const sessionOrg = async (sessionId: string) => {
-    const rows: { organization_id: string | null; role: string | null }[] = await platform.auth.dataSource.query(
-      `SELECT organization_id, role FROM ${schemaOf(platform.auth.dataSource)}.sessions WHERE id = $1`, [sessionId]);
+    const rows: { organization_id: string | null; role: string | null }[] =
+      await platform.auth.dataSource.query(
+        `SELECT organization_id, role FROM ${schemaOf(platform.auth.dataSource)}.sessions WHERE id = $1`,
+        [sessionId],
+      );
     return rows.map((r) => ({ org: r.organization_id, role: r.role }));
   };
 
@@ -36,32 +61,67 @@ describe('auth consumes ORGANIZATION_DELETED', () => {
     const bystander = await switchedInto('Survivor');
     expect(await sessionOrg(sessionId)).toEqual([{ org: orgId, role: 'ADMIN' }]);
 
-    const deleted = await platform.gql(`mutation { deleteOrganization(id: "${orgId}") }`, {}, { token: switched.accessToken });
+    const deleted = await platform.gql(
+      `mutation { deleteOrganization(id: "${orgId}") }`,
+      {},
+      { token: switched.accessToken },
+    );
     expect(deleted.body).toEqual({ data: { deleteOrganization: true } });
-    await eventually(async () => expect(await sessionOrg(sessionId)).toEqual([{ org: null, role: null }]));
+    await eventually(async () =>
+      expect(await sessionOrg(sessionId)).toEqual([{ org: null, role: null }]),
+    );
     // Only sessions in that organization: another one's session keeps its own.
-    expect(await sessionOrg(bystander.sessionId)).toEqual([{ org: bystander.orgId, role: 'ADMIN' }]);
+    expect(await sessionOrg(bystander.sessionId)).toEqual([
+      { org: bystander.orgId, role: 'ADMIN' },
+    ]);
 
-    const refreshed = await platform.gql<{ refreshToken: { accessToken: string } }>(REFRESH, { t: switched.refreshToken });
+    const refreshed = await platform.gql<{ refreshToken: { accessToken: string } }>(REFRESH, {
+      t: switched.refreshToken,
+    });
     expect(refreshed.body.errors).toBeUndefined();
-    expect(await decode(refreshed.body.data!.refreshToken.accessToken)).toMatchObject({ sub: user.id, org: null, role: null });
+    expect(await decode(refreshed.body.data!.refreshToken.accessToken)).toMatchObject({
+      sub: user.id,
+      org: null,
+      role: null,
+    });
   });
 
   it('applies each event once: a redelivery changes nothing, another event id does', async () => {
     const { orgId, switched, sessionId } = await switchedInto('Twice');
-    await platform.gql(`mutation { deleteOrganization(id: "${orgId}") }`, {}, { token: switched.accessToken });
-    await eventually(async () => expect(await sessionOrg(sessionId)).toEqual([{ org: null, role: null }]));
+    await platform.gql(
+      `mutation { deleteOrganization(id: "${orgId}") }`,
+      {},
+      { token: switched.accessToken },
+    );
+    await eventually(async () =>
+      expect(await sessionOrg(sessionId)).toEqual([{ org: null, role: null }]),
+    );
 
     const orgs = schemaOf(platform.orgs.dataSource);
     const [row] = await platform.orgs.dataSource.query(
-      `SELECT id, type, data, occurred_at FROM ${orgs}.outbox WHERE type = 'ORGANIZATION_DELETED' AND data->>'organizationId' = $1`, [orgId]);
-    const event: EventEnvelope = { id: row.id, type: row.type, data: row.data, occurredAt: new Date(row.occurred_at).toISOString(), source: 'orgs' };
+      `SELECT id, type, data, occurred_at FROM ${orgs}.outbox WHERE type = 'ORGANIZATION_DELETED' AND data->>'organizationId' = $1`,
+      [orgId],
+    );
+    const event: EventEnvelope = {
+      id: row.id,
+      type: row.type,
+      data: row.data,
+      occurredAt: new Date(row.occurred_at).toISOString(),
+      source: 'orgs',
+    };
     const auth = schemaOf(platform.auth.dataSource);
-    const inboxRows = () => platform.auth.dataSource.query(`SELECT 1 FROM ${auth}.inbox WHERE consumer = 'auth' AND event_id = $1`, [event.id]);
+    const inboxRows = () =>
+      platform.auth.dataSource.query(
+        `SELECT 1 FROM ${auth}.inbox WHERE consumer = 'auth' AND event_id = $1`,
+        [event.id],
+      );
     expect(await inboxRows()).toHaveLength(1);
 
     // Put the session back by hand, so that a second run of the effect would show.
-    await platform.auth.dataSource.query(`UPDATE ${auth}.sessions SET organization_id = $1, role = 'ADMIN' WHERE id = $2`, [orgId, sessionId]);
+    await platform.auth.dataSource.query(
+      `UPDATE ${auth}.sessions SET organization_id = $1, role = 'ADMIN' WHERE id = $2`,
+      [orgId, sessionId],
+    );
     await platform.auth.services.handleOrganizationEvent(event);
     expect(await sessionOrg(sessionId)).toEqual([{ org: orgId, role: 'ADMIN' }]);
     expect(await inboxRows()).toHaveLength(1);

@@ -14,12 +14,27 @@ describe('password rehash on login', () => {
   it('upgrades an old hash to the configured m and t, and the password keeps working', async () => {
     const user = await registerUser(platform);
     const table = `${schemaOf(platform.auth.dataSource)}.users`;
-    const old = await argon2.hash(user.password, { type: argon2.argon2id, memoryCost: 256, timeCost: 1, parallelism: 1 });
-    await platform.auth.dataSource.query(`UPDATE ${table} SET password_hash = $2 WHERE id = $1`, [user.id, old]);
+    const old = await argon2.hash(user.password, {
+      type: argon2.argon2id,
+      memoryCost: 256,
+      timeCost: 1,
+      parallelism: 1,
+    });
+    await platform.auth.dataSource.query(`UPDATE ${table} SET password_hash = $2 WHERE id = $1`, [
+      user.id,
+      old,
+    ]);
 
-    const login = () => platform.gql('mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: user.email, p: user.password });
+    const login = () =>
+      platform.gql(
+        'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+        { e: user.email, p: user.password },
+      );
     expect((await login()).body.errors).toBeUndefined();
-    const [after] = await platform.auth.dataSource.query(`SELECT password_hash FROM ${table} WHERE id = $1`, [user.id]);
+    const [after] = await platform.auth.dataSource.query(
+      `SELECT password_hash FROM ${table} WHERE id = $1`,
+      [user.id],
+    );
     expect(after.password_hash).toMatch(/^\$argon2id\$v=19\$m=1024,t=2,p=1\$/);
     expect((await login()).body.errors).toBeUndefined();
   });

@@ -1,5 +1,19 @@
-import { uniqueEmail, registerUser, type SmtpCapture, type TestPlatform, type TestUser } from '@bastion/testing';
-import { APP_URL, OPS, auditActions, code, expireEmailTokens, login, startMailPlatform } from './mail-flows';
+import {
+  uniqueEmail,
+  registerUser,
+  type SmtpCapture,
+  type TestPlatform,
+  type TestUser,
+} from '@bastion/testing';
+import {
+  APP_URL,
+  OPS,
+  auditActions,
+  code,
+  expireEmailTokens,
+  login,
+  startMailPlatform,
+} from './mail-flows';
 
 const RESET_SUBJECT = /^Reset your password$/;
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -16,8 +30,10 @@ describe('password reset', () => {
     await mail.close();
   });
 
-  const requestReset = (email: string) => platform.gql<{ requestPasswordReset: boolean }>(OPS.requestReset, { email });
-  const reset = (token: string, pw = NEW_PASSWORD) => platform.gql<{ resetPassword: boolean }>(OPS.resetPassword, { token, pw });
+  const requestReset = (email: string) =>
+    platform.gql<{ requestPasswordReset: boolean }>(OPS.requestReset, { email });
+  const reset = (token: string, pw = NEW_PASSWORD) =>
+    platform.gql<{ resetPassword: boolean }>(OPS.resetPassword, { token, pw });
 
   async function resetLink(user: TestUser, count = 1): Promise<string> {
     expect((await requestReset(user.email)).body).toEqual({ data: { requestPasswordReset: true } });
@@ -37,7 +53,9 @@ describe('password reset', () => {
     const user = await registerUser(platform);
     await requestReset(user.email.toUpperCase());
     const message = await mail.waitFor(user.email, RESET_SUBJECT);
-    expect(message.link).toMatch(new RegExp(`^${APP_URL}/reset-password\\?token=[A-Za-z0-9_-]{43}$`));
+    expect(message.link).toMatch(
+      new RegExp(`^${APP_URL}/reset-password\\?token=[A-Za-z0-9_-]{43}$`),
+    );
     expect(message.text).toMatch(/1 hour/);
   });
 
@@ -56,11 +74,17 @@ describe('password reset', () => {
       const me = await platform.gql(OPS.me, {}, { token: session.accessToken });
       expect(me.status).toBe(401);
       expect(code(me)).toBe('UNAUTHENTICATED');
-      expect(code(await platform.gql(OPS.refresh, { t: session.refreshToken }))).toBe('INVALID_TOKEN');
+      expect(code(await platform.gql(OPS.refresh, { t: session.refreshToken }))).toBe(
+        'INVALID_TOKEN',
+      );
     }
     expect(code(await login(platform, user.email, user.password))).toBe('INVALID_CREDENTIALS');
     const fresh = await login(platform, user.email, NEW_PASSWORD);
-    const me = await platform.gql<{ me: { id: string } }>(OPS.me, {}, { token: fresh.body.data!.login.accessToken });
+    const me = await platform.gql<{ me: { id: string } }>(
+      OPS.me,
+      {},
+      { token: fresh.body.data!.login.accessToken },
+    );
     expect(me.body.data!.me.id).toBe(user.id);
     expect(await auditActions(platform, user.id)).toContain('user.password_reset');
   });
@@ -112,7 +136,9 @@ describe('password reset', () => {
     expect(code(await platform.gql(OPS.verifyEmail, { token: resetToken }))).toBe('INVALID_TOKEN');
     await platform.gql(OPS.requestVerification, {}, { token: user.accessToken });
     // The second link: registration mailed the first, which the request voided.
-    const verifyToken = (await mail.waitFor(user.email, /^Verify your email address$/, { count: 2 })).token!;
+    const verifyToken = (
+      await mail.waitFor(user.email, /^Verify your email address$/, { count: 2 })
+    ).token!;
     expect(code(await reset(verifyToken))).toBe('INVALID_TOKEN');
     expect((await reset(resetToken)).body.data).toEqual({ resetPassword: true });
   });
@@ -121,8 +147,14 @@ describe('password reset', () => {
     for (const email of [(await registerUser(platform)).email, uniqueEmail('nobody')]) {
       const codes: unknown[] = [];
       for (let i = 0; i < 6; i += 1) codes.push(code(await requestReset(email)));
-      expect(codes).toEqual([undefined, undefined, undefined, undefined, undefined, 'RATE_LIMITED']);
+      expect(codes).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        'RATE_LIMITED',
+      ]);
     }
   });
 });
-

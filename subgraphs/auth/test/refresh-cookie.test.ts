@@ -9,12 +9,17 @@ describe('refresh token in an HttpOnly cookie (REFRESH_COOKIE=true)', () => {
   });
   afterAll(() => platform.stop());
 
-  const cookieOf = (headers: Headers) => headers.getSetCookie().find((c) => c.startsWith(`${REFRESH_COOKIE_NAME}=`));
+  const cookieOf = (headers: Headers) =>
+    headers.getSetCookie().find((c) => c.startsWith(`${REFRESH_COOKIE_NAME}=`));
 
   it('sets the cookie on sign-in, keeps the token out of the body, refreshes from it, and clears it on logout', async () => {
     const email = uniqueEmail();
-    const registered = await platform.gql<{ register: { accessToken: string; refreshToken: string | null } }>(
-      'mutation ($e: String!) { register(input: { email: $e, password: "cookie jar password" }) { accessToken refreshToken } }', { e: email });
+    const registered = await platform.gql<{
+      register: { accessToken: string; refreshToken: string | null };
+    }>(
+      'mutation ($e: String!) { register(input: { email: $e, password: "cookie jar password" }) { accessToken refreshToken } }',
+      { e: email },
+    );
     expect(registered.body.errors).toBeUndefined();
     expect(registered.body.data!.register.refreshToken).toBeNull();
     expect(registered.body.data!.register.accessToken).toMatch(/^ey/);
@@ -26,18 +31,33 @@ describe('refresh token in an HttpOnly cookie (REFRESH_COOKIE=true)', () => {
     expect(cookie).toMatch(/Path=\//);
 
     const pair = cookie.split(';')[0];
-    const refreshed = await platform.gql<{ refreshToken: { accessToken: string; refreshToken: string | null } }>(
-      'mutation { refreshToken { accessToken refreshToken } }', {}, { headers: { cookie: `theme=dark; ${pair}` } });
+    const refreshed = await platform.gql<{
+      refreshToken: { accessToken: string; refreshToken: string | null };
+    }>(
+      'mutation { refreshToken { accessToken refreshToken } }',
+      {},
+      { headers: { cookie: `theme=dark; ${pair}` } },
+    );
     expect(refreshed.body.errors).toBeUndefined();
     expect(refreshed.body.data!.refreshToken.refreshToken).toBeNull();
     const next = cookieOf(refreshed.headers)!;
     expect(next.split(';')[0]).not.toBe(pair);
-    expect(JSON.stringify(refreshed.body)).not.toContain(next.split(';')[0].slice(REFRESH_COOKIE_NAME.length + 1));
+    expect(JSON.stringify(refreshed.body)).not.toContain(
+      next.split(';')[0].slice(REFRESH_COOKIE_NAME.length + 1),
+    );
 
-    const logout = await platform.gql('mutation { logout }', {}, { headers: { cookie: next.split(';')[0] } });
+    const logout = await platform.gql(
+      'mutation { logout }',
+      {},
+      { headers: { cookie: next.split(';')[0] } },
+    );
     expect(logout.body.data).toEqual({ logout: true });
     expect(cookieOf(logout.headers)).toMatch(/Max-Age=0/);
-    const after = await platform.gql('mutation { refreshToken { accessToken } }', {}, { headers: { cookie: next.split(';')[0] } });
+    const after = await platform.gql(
+      'mutation { refreshToken { accessToken } }',
+      {},
+      { headers: { cookie: next.split(';')[0] } },
+    );
     expect(after.body.errors?.[0].extensions?.code).toBe('INVALID_TOKEN');
   });
 
@@ -45,8 +65,12 @@ describe('refresh token in an HttpOnly cookie (REFRESH_COOKIE=true)', () => {
     const { decodeJwt } = await loadJose();
     const key = deriveKey('k'.repeat(40), 'forwarded-claims');
     const client = { ip: null, userAgent: null, refreshCookie: 'brt_secret' };
-    const forAuth = decodeJwt(await signForwardedClaims({ kind: 'anonymous' }, client, 'auth', { query: '{ a }' }, key));
-    const forCredits = decodeJwt(await signForwardedClaims({ kind: 'anonymous' }, client, 'credits', { query: '{ a }' }, key));
+    const forAuth = decodeJwt(
+      await signForwardedClaims({ kind: 'anonymous' }, client, 'auth', { query: '{ a }' }, key),
+    );
+    const forCredits = decodeJwt(
+      await signForwardedClaims({ kind: 'anonymous' }, client, 'credits', { query: '{ a }' }, key),
+    );
     expect(forAuth.rc).toBe('brt_secret');
     expect(forCredits.rc).toBeUndefined();
   });

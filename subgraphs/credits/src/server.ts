@@ -1,5 +1,12 @@
 import { resolve } from 'node:path';
-import { InboxRow, OutboxRow, startSubgraphService, type EventHandler, type PlatformDeps, type SubgraphService } from '@bastion/platform';
+import {
+  InboxRow,
+  OutboxRow,
+  startSubgraphService,
+  type EventHandler,
+  type PlatformDeps,
+  type SubgraphService,
+} from '@bastion/platform';
 import { CreditAccountEntity, CreditTransactionEntity } from './accounts/ledger.entity';
 import { LedgerService } from './accounts/ledger.service';
 import { subscribeToUserEvents, userEventHandler } from './accounts/user-events.consumer';
@@ -25,7 +32,11 @@ export interface CreditsServices {
 
 export type CreditsService = SubgraphService<CreditsContext, CreditsServices>;
 
-export function startCreditsService(config: CreditsConfig, deps: PlatformDeps, options: { port?: number } = {}): Promise<CreditsService> {
+export function startCreditsService(
+  config: CreditsConfig,
+  deps: PlatformDeps,
+  options: { port?: number } = {},
+): Promise<CreditsService> {
   return startSubgraphService({
     name: 'credits',
     deps,
@@ -37,16 +48,33 @@ export function startCreditsService(config: CreditsConfig, deps: PlatformDeps, o
     resolvers,
     setup: async ({ dataSource, logger }) => {
       const ledger = new LedgerService(dataSource, config.CREDITS_MAX_AMOUNT);
-      const holds = new HoldsService(dataSource, ledger, { defaultTtlSeconds: config.CREDITS_HOLD_TTL, maxTtlSeconds: config.CREDITS_HOLD_MAX_TTL });
+      const holds = new HoldsService(dataSource, ledger, {
+        defaultTtlSeconds: config.CREDITS_HOLD_TTL,
+        maxTtlSeconds: config.CREDITS_HOLD_MAX_TTL,
+      });
       const packages = Object.freeze(config.CREDIT_PACKAGES ?? DEFAULT_CREDIT_PACKAGES);
-      const checkout = new CheckoutService(dataSource, createStripeClient(config), packages, config.APP_URL, logger);
-      const handleUserEvent = userEventHandler(dataSource, ledger, config.CREDITS_SIGNUP_GRANT, [StripeCustomers.forget]);
+      const checkout = new CheckoutService(
+        dataSource,
+        createStripeClient(config),
+        packages,
+        config.APP_URL,
+        logger,
+      );
+      const handleUserEvent = userEventHandler(dataSource, ledger, config.CREDITS_SIGNUP_GRANT, [
+        StripeCustomers.forget,
+      ]);
       const consumer = await subscribeToUserEvents(deps.bus, handleUserEvent);
       const sweeper = startHoldSweeper(dataSource, logger, config.CREDITS_HOLD_SWEEP_MS);
       return {
         services: { ledger, holds, sweeper, checkout, handleUserEvent },
         subscriptions: [consumer],
-        routes: { 'POST /webhooks/stripe': stripeWebhookRoute(dataSource, config.STRIPE_WEBHOOK_SECRET, { ledger, packages, logger }) },
+        routes: {
+          'POST /webhooks/stripe': stripeWebhookRoute(dataSource, config.STRIPE_WEBHOOK_SECRET, {
+            ledger,
+            packages,
+            logger,
+          }),
+        },
         extendContext: (base) => ({ ...base, ledger, holds, checkout, packages }),
         onStop: () => sweeper.stop(),
       };

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { schemaOf } from '@bastion/platform';
 import { eventually, startTestPlatform, type TestPlatform } from '@bastion/testing';
-import { HOLD, MY_CREDITS, RELEASE, SETTLE, USE, asService, codeOf, ledgerOf, userWithAccount } from './credits-client';
+import {
+  HOLD,
+  MY_CREDITS,
+  RELEASE,
+  SETTLE,
+  USE,
+  asService,
+  codeOf,
+  ledgerOf,
+  userWithAccount,
+} from './credits-client';
 
 type Hold = { id: string; amount: number; expiresAt: string; createdAt: string };
 
@@ -11,7 +21,11 @@ describe('credit holds', () => {
 
   beforeAll(async () => {
     // A fast sweep, so the expiry test waits on a condition for a second, not ten minutes.
-    platform = await startTestPlatform({ CREDITS_SIGNUP_GRANT: '100', CREDITS_HOLD_SWEEP_MS: '100', CREDITS_MAX_AMOUNT: '1000' });
+    platform = await startTestPlatform({
+      CREDITS_SIGNUP_GRANT: '100',
+      CREDITS_HOLD_SWEEP_MS: '100',
+      CREDITS_MAX_AMOUNT: '1000',
+    });
     service = asService(platform);
   });
   afterAll(() => platform.stop());
@@ -26,14 +40,28 @@ describe('credit holds', () => {
     const { id, expiresAt } = held.body.data!.holdCredits;
     // Default lifetime: 10 minutes (CREDITS_HOLD_TTL 600 s).
     expect(new Date(expiresAt).getTime() - Date.now()).toBeGreaterThan(590_000);
-    const mine = await platform.gql<{ me: { credits: { balance: number; available: number; holds: Hold[] } } }>(MY_CREDITS, {}, { token: user.accessToken });
-    expect(mine.body.data?.me.credits).toMatchObject({ balance: 100, available: 70, holds: [{ id, amount: 30, expiresAt }] });
+    const mine = await platform.gql<{
+      me: { credits: { balance: number; available: number; holds: Hold[] } };
+    }>(MY_CREDITS, {}, { token: user.accessToken });
+    expect(mine.body.data?.me.credits).toMatchObject({
+      balance: 100,
+      available: 70,
+      holds: [{ id, amount: 30, expiresAt }],
+    });
 
     // Spends see only the available 70.
-    expect((await service(USE, { u: user.id, a: 71, k: 'big' })).body.errors?.[0].extensions).toEqual({ code: 'INSUFFICIENT_CREDITS', required: 71, available: 70 });
+    expect(
+      (await service(USE, { u: user.id, a: 71, k: 'big' })).body.errors?.[0].extensions,
+    ).toEqual({ code: 'INSUFFICIENT_CREDITS', required: 71, available: 70 });
 
-    const settled = await service<{ settleHold: { id: string; type: string; amount: number; balanceAfter: number } }>(SETTLE, { h: id, a: 12 });
-    expect(settled.body.data?.settleHold).toMatchObject({ type: 'USAGE', amount: -12, balanceAfter: 88 });
+    const settled = await service<{
+      settleHold: { id: string; type: string; amount: number; balanceAfter: number };
+    }>(SETTLE, { h: id, a: 12 });
+    expect(settled.body.data?.settleHold).toMatchObject({
+      type: 'USAGE',
+      amount: -12,
+      balanceAfter: 88,
+    });
     // An identical retry returns the same entry; another amount or a release is a CONFLICT.
     expect((await service(SETTLE, { h: id, a: 12 })).body.data).toEqual(settled.body.data);
     expect(codeOf(await service(SETTLE, { h: id, a: 13 }))).toBe('CONFLICT');
@@ -57,7 +85,12 @@ describe('credit holds', () => {
     expect((await service(RELEASE, { h: first.id })).body.data).toEqual({ releaseHold: true });
     expect((await service(RELEASE, { h: first.id })).body.data).toEqual({ releaseHold: false });
     expect(codeOf(await service(SETTLE, { h: first.id, a: 5 }))).toBe('CONFLICT');
-    expect(await ledgerOf(platform, user.id)).toEqual({ sum: 100, count: 1, balance: 100, held: 0 });
+    expect(await ledgerOf(platform, user.id)).toEqual({
+      sum: 100,
+      count: 1,
+      balance: 100,
+      held: 0,
+    });
   });
 
   it('the sweeper releases an expired hold without anyone asking', async () => {
@@ -65,14 +98,19 @@ describe('credit holds', () => {
     await hold(user.id, 60, 'short', 2);
     expect((await ledgerOf(platform, user.id)).held).toBe(60);
     await eventually(async () => expect((await ledgerOf(platform, user.id)).held).toBe(0), 10_000);
-    const rows = await platform.credits.dataSource.query(`SELECT status FROM ${schemaOf(platform.credits.dataSource)}.credit_holds WHERE user_id = $1`, [user.id]);
+    const rows = await platform.credits.dataSource.query(
+      `SELECT status FROM ${schemaOf(platform.credits.dataSource)}.credit_holds WHERE user_id = $1`,
+      [user.id],
+    );
     expect(rows).toEqual([{ status: 'EXPIRED' }]);
     expect((await service(USE, { u: user.id, a: 100, k: 'all' })).body.errors).toBeUndefined();
   });
 
   it('concurrent holds race for the last credits: exactly the ones that fit win', async () => {
     const user = await userWithAccount(platform, 100);
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => hold(user.id, 7, `race-${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => hold(user.id, 7, `race-${i}`)),
+    );
     const won = results.filter((r) => r.body.data?.holdCredits);
     expect(won.length).toBe(14); // floor(100 / 7)
     expect(results.filter((r) => codeOf(r) === 'INSUFFICIENT_CREDITS').length).toBe(16);
@@ -97,16 +135,28 @@ describe('credit holds', () => {
     const { id } = (await hold(user.id, 5, 'ok')).body.data!.holdCredits;
     expect(codeOf(await service(SETTLE, { h: id, a: 0 }))).toBe('BAD_USER_INPUT');
     for (const e of [0, -1, 86_401]) {
-      expect((await hold(user.id, 5, `ttl-${e}`, e)).body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { expiresInSeconds: expect.any(String) } });
+      expect((await hold(user.id, 5, `ttl-${e}`, e)).body.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fieldErrors: { expiresInSeconds: expect.any(String) },
+      });
     }
-    expect(await ledgerOf(platform, user.id)).toEqual({ sum: 100, count: 1, balance: 100, held: 5 });
+    expect(await ledgerOf(platform, user.id)).toEqual({
+      sum: 100,
+      count: 1,
+      balance: 100,
+      held: 5,
+    });
   });
 
   it("hides a user's holds from another user", async () => {
     const owner = await userWithAccount(platform, 100, { verified: true });
     await hold(owner.id, 5, 'private');
     const other = await userWithAccount(platform, 100, { verified: true });
-    const mine = await platform.gql<{ me: { credits: { holds: Hold[] } } }>(MY_CREDITS, {}, { token: other.accessToken });
+    const mine = await platform.gql<{ me: { credits: { holds: Hold[] } } }>(
+      MY_CREDITS,
+      {},
+      { token: other.accessToken },
+    );
     expect(mine.body.data?.me.credits.holds).toEqual([]);
   });
 });

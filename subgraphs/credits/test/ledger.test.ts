@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { startTestPlatform, type TestPlatform } from '@bastion/testing';
-import { ADD, BALANCE, HOLD, USE, asService, codeOf, ledgerOf, userWithAccount } from './credits-client';
+import {
+  ADD,
+  BALANCE,
+  HOLD,
+  USE,
+  asService,
+  codeOf,
+  ledgerOf,
+  userWithAccount,
+} from './credits-client';
 
 describe('credit ledger through the internal listener', () => {
   let platform: TestPlatform;
@@ -15,36 +24,64 @@ describe('credit ledger through the internal listener', () => {
   it('refuses a spend beyond the balance with INSUFFICIENT_CREDITS, required and available', async () => {
     const user = await userWithAccount(platform, 50);
     const spent = await service(USE, { u: user.id, a: 51, k: 'too-much' });
-    expect(spent.body.errors?.[0].extensions).toEqual({ code: 'INSUFFICIENT_CREDITS', required: 51, available: 50 });
+    expect(spent.body.errors?.[0].extensions).toEqual({
+      code: 'INSUFFICIENT_CREDITS',
+      required: 51,
+      available: 50,
+    });
     expect(await ledgerOf(platform, user.id)).toMatchObject({ balance: 50, count: 1 });
   });
 
   it('replays a key: the same payload returns the same transaction, another payload is CONFLICT', async () => {
     const user = await userWithAccount(platform, 50);
-    const first = await service<{ useCredits: { id: string; balanceAfter: number } }>(USE, { u: user.id, a: 10, k: 'order-1', d: 'first' });
+    const first = await service<{ useCredits: { id: string; balanceAfter: number } }>(USE, {
+      u: user.id,
+      a: 10,
+      k: 'order-1',
+      d: 'first',
+    });
     expect(first.body.data?.useCredits.balanceAfter).toBe(40);
-    const again = await service<{ useCredits: { id: string; balanceAfter: number } }>(USE, { u: user.id, a: 10, k: 'order-1', d: 'first' });
+    const again = await service<{ useCredits: { id: string; balanceAfter: number } }>(USE, {
+      u: user.id,
+      a: 10,
+      k: 'order-1',
+      d: 'first',
+    });
     expect(again.body.data?.useCredits).toEqual(first.body.data?.useCredits);
-    expect(codeOf(await service(USE, { u: user.id, a: 11, k: 'order-1', d: 'first' }))).toBe('CONFLICT');
-    expect(codeOf(await service(USE, { u: user.id, a: 10, k: 'order-1', d: 'other' }))).toBe('CONFLICT');
-    expect(codeOf(await service(ADD, { u: user.id, a: 10, k: 'order-1', t: 'GRANT', d: 'first' }))).toBe('CONFLICT');
+    expect(codeOf(await service(USE, { u: user.id, a: 11, k: 'order-1', d: 'first' }))).toBe(
+      'CONFLICT',
+    );
+    expect(codeOf(await service(USE, { u: user.id, a: 10, k: 'order-1', d: 'other' }))).toBe(
+      'CONFLICT',
+    );
+    expect(
+      codeOf(await service(ADD, { u: user.id, a: 10, k: 'order-1', t: 'GRANT', d: 'first' })),
+    ).toBe('CONFLICT');
     expect(await ledgerOf(platform, user.id)).toEqual({ sum: 40, count: 2, balance: 40, held: 0 });
   });
 
   it('100 concurrent spends of 1 on 50 credits: exactly 50 succeed, the balance ends at 0 and equals the ledger', async () => {
     const user = await userWithAccount(platform, 50);
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => service(USE, { u: user.id, a: 1, k: `spend-${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => service(USE, { u: user.id, a: 1, k: `spend-${i}` })),
+    );
     const ok = results.filter((r) => r.body.data?.useCredits);
     const refused = results.filter((r) => codeOf(r) === 'INSUFFICIENT_CREDITS');
     expect([ok.length, refused.length]).toEqual([50, 50]);
-    const balances = ok.map((r) => (r.body.data!.useCredits as { balanceAfter: number }).balanceAfter).sort((a, b) => a - b);
+    const balances = ok
+      .map((r) => (r.body.data!.useCredits as { balanceAfter: number }).balanceAfter)
+      .sort((a, b) => a - b);
     expect(balances).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(await ledgerOf(platform, user.id)).toEqual({ sum: 0, count: 51, balance: 0, held: 0 });
   });
 
   it('20 concurrent spends under one key charge once and all return that one transaction', async () => {
     const user = await userWithAccount(platform, 50);
-    const results = await Promise.all(Array.from({ length: 20 }, () => service<{ useCredits: { id: string } }>(USE, { u: user.id, a: 7, k: 'same-key' })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        service<{ useCredits: { id: string } }>(USE, { u: user.id, a: 7, k: 'same-key' }),
+      ),
+    );
     expect(results.map((r) => r.body.errors)).toEqual(Array(20).fill(undefined));
     expect(new Set(results.map((r) => r.body.data!.useCredits.id)).size).toBe(1);
     expect(await ledgerOf(platform, user.id)).toEqual({ sum: 43, count: 2, balance: 43, held: 0 });
@@ -60,7 +97,9 @@ describe('credit ledger through the internal listener', () => {
   });
 
   it.each([
-    ['zero', 0], ['negative', -5], ['beyond CREDITS_MAX_AMOUNT', 1001],
+    ['zero', 0],
+    ['negative', -5],
+    ['beyond CREDITS_MAX_AMOUNT', 1001],
   ])('refuses a %s amount as BAD_USER_INPUT and writes nothing', async (_label, amount) => {
     const user = await userWithAccount(platform, 50);
     for (const response of [
@@ -68,7 +107,10 @@ describe('credit ledger through the internal listener', () => {
       await service(ADD, { u: user.id, a: amount, k: 'bad', t: 'GRANT' }),
       await service(HOLD, { u: user.id, a: amount, k: 'bad' }),
     ]) {
-      expect(response.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fieldErrors: { amount: expect.any(String) } });
+      expect(response.body.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fieldErrors: { amount: expect.any(String) },
+      });
     }
     expect(await ledgerOf(platform, user.id)).toEqual({ sum: 50, count: 1, balance: 50, held: 0 });
   });
@@ -76,12 +118,18 @@ describe('credit ledger through the internal listener', () => {
   it('refuses a non-integer amount before any resolver runs', async () => {
     const user = await userWithAccount(platform, 50);
     expect(codeOf(await service(USE, { u: user.id, a: 1.5, k: 'frac' }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await service(ADD, { u: user.id, a: 5, k: 'usage', t: 'USAGE' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await service(ADD, { u: user.id, a: 5, k: 'usage', t: 'USAGE' }))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('never lets a user token call the internal mutations', async () => {
     const user = await userWithAccount(platform, 50, { verified: true });
-    const asUser = await platform.internal(USE, { u: user.id, a: 1, k: 'self' }, { token: user.accessToken });
+    const asUser = await platform.internal(
+      USE,
+      { u: user.id, a: 1, k: 'self' },
+      { token: user.accessToken },
+    );
     expect(codeOf(asUser)).toBe('FORBIDDEN');
     expect(await ledgerOf(platform, user.id)).toMatchObject({ balance: 50 });
   });

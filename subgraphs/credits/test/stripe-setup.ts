@@ -5,18 +5,34 @@ import { FakeStripe, startTestPlatform, type TestPlatform, type TestUser } from 
 export const APP_URL = 'https://app.example.test';
 export const PACKAGES = [
   { id: 'starter', name: 'Starter', credits: 100, priceCents: 500, currency: 'usd' },
-  { id: 'monthly', name: 'Monthly', credits: 300, priceCents: 1000, currency: 'usd', interval: 'month' },
+  {
+    id: 'monthly',
+    name: 'Monthly',
+    credits: 300,
+    priceCents: 1000,
+    currency: 'usd',
+    interval: 'month',
+  },
 ];
 
 export const CHECKOUT = `mutation ($p: ID!, $s: String!, $c: String!) { createCheckoutSession(packageId: $p, successUrl: $s, cancelUrl: $c) { id url } }`;
 
 /** A platform whose credits service talks to a local Stripe and verifies webhooks with a known secret. */
-export async function startWithStripe(): Promise<{ platform: TestPlatform; stripe: FakeStripe; webhookSecret: string; webhookUrl: string }> {
+export async function startWithStripe(): Promise<{
+  platform: TestPlatform;
+  stripe: FakeStripe;
+  webhookSecret: string;
+  webhookUrl: string;
+}> {
   const stripe = await new FakeStripe().start();
   const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
   const platform = await startTestPlatform({
-    STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_BASE: stripe.url,
-    APP_URL, CREDIT_PACKAGES: JSON.stringify(PACKAGES), CREDITS_SIGNUP_GRANT: '20',
+    STRIPE_SECRET_KEY: stripe.secretKey,
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
+    STRIPE_API_BASE: stripe.url,
+    APP_URL,
+    CREDIT_PACKAGES: JSON.stringify(PACKAGES),
+    CREDITS_SIGNUP_GRANT: '20',
   });
   // The public gateway's route, which forwards the raw body to credits.
   const webhookUrl = new URL('/webhooks/stripe', platform.gateway.url).toString();
@@ -24,13 +40,27 @@ export async function startWithStripe(): Promise<{ platform: TestPlatform; strip
 }
 
 /** Opens a checkout for the user through the gateway and returns the session id. */
-export async function checkout(platform: TestPlatform, user: TestUser, packageId: string): Promise<string> {
-  const response = await platform.gql<{ createCheckoutSession: { id: string } }>(CHECKOUT,
-    { p: packageId, s: `${APP_URL}/billing/success`, c: `${APP_URL}/billing/cancel` }, { token: user.accessToken });
+export async function checkout(
+  platform: TestPlatform,
+  user: TestUser,
+  packageId: string,
+): Promise<string> {
+  const response = await platform.gql<{ createCheckoutSession: { id: string } }>(
+    CHECKOUT,
+    { p: packageId, s: `${APP_URL}/billing/success`, c: `${APP_URL}/billing/cancel` },
+    { token: user.accessToken },
+  );
   if (!response.body.data) throw new Error(JSON.stringify(response.body));
   return response.body.data.createCheckoutSession.id;
 }
 
-export async function query<T = Record<string, unknown>>(platform: TestPlatform, sql: string, params: unknown[] = []): Promise<T[]> {
-  return platform.credits.dataSource.query(sql.replaceAll('$schema', schemaOf(platform.credits.dataSource)), params);
+export async function query<T = Record<string, unknown>>(
+  platform: TestPlatform,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return platform.credits.dataSource.query(
+    sql.replaceAll('$schema', schemaOf(platform.credits.dataSource)),
+    params,
+  );
 }

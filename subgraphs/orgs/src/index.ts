@@ -8,4 +8,9 @@ export * from './server';
 export { migrations as orgsMigrations } from './migrations';
 
 /** How npm start, npm run migrate and this service's own main run it (subgraphs/registry.json names this package). */
-export const subgraph = defineSubgraph({ name: 'orgs', configSchema: orgsConfigSchema, migrations, start: startOrgsService });
+export const subgraph = defineSubgraph({
+  name: 'orgs',
+  configSchema: orgsConfigSchema,
+  migrations,
+  start: startOrgsService,
+});

@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import {
-  InboxRow, Mailer, OutboxRow, startSubgraphService, type EventHandler, type PlatformDeps, type SubgraphService,
+  InboxRow,
+  Mailer,
+  OutboxRow,
+  startSubgraphService,
+  type EventHandler,
+  type PlatformDeps,
+  type SubgraphService,
 } from '@bastion/platform';
 import { AuditLogService } from './audit/audit-log.service';
 import type { OrgsConfig } from './config';
@@ -34,7 +40,11 @@ export interface OrgsServiceOptions {
   serviceToken?: string;
 }
 
-export function startOrgsService(config: OrgsConfig, deps: PlatformDeps, options: OrgsServiceOptions = {}): Promise<OrgsService> {
+export function startOrgsService(
+  config: OrgsConfig,
+  deps: PlatformDeps,
+  options: OrgsServiceOptions = {},
+): Promise<OrgsService> {
   return startSubgraphService({
     name: 'orgs',
     deps,
@@ -45,24 +55,53 @@ export function startOrgsService(config: OrgsConfig, deps: PlatformDeps, options
     migrations,
     resolvers,
     setup: async ({ dataSource, relay, logger }) => {
-      const mailer = new Mailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logLinks: config.NODE_ENV !== 'production' }, logger);
-      const users = new UserClient(options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL), () => options.serviceToken ?? config.ORGS_SERVICE_TOKEN);
+      const mailer = new Mailer(
+        {
+          smtpUrl: config.SMTP_URL,
+          from: config.MAIL_FROM,
+          logLinks: config.NODE_ENV !== 'production',
+        },
+        logger,
+      );
+      const users = new UserClient(
+        options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+        () => options.serviceToken ?? config.ORGS_SERVICE_TOKEN,
+      );
       const organizations = new OrganizationService(dataSource, config.ORGS_CREATED_PER_DAY);
       const memberships = new MembershipService(dataSource, organizations);
-      const invitations = new InvitationService(dataSource, organizations, users, mailer, config.APP_URL);
+      const invitations = new InvitationService(
+        dataSource,
+        organizations,
+        users,
+        mailer,
+        config.APP_URL,
+      );
       const audit = new AuditLogService(dataSource, logger);
       const userDeleted = new UserDeletedConsumer(dataSource);
-      const subscriptions = [await userDeleted.subscribe(deps.bus, () => relay.kick()), await audit.subscribe(deps.bus)];
+      const subscriptions = [
+        await userDeleted.subscribe(deps.bus, () => relay.kick()),
+        await audit.subscribe(deps.bus),
+      ];
       const services = { organizations, memberships, invitations, audit };
       return {
         services: {
-          ...services, mailer,
-          handleUserDeleted: async (event) => { if (await userDeleted.handle(event)) relay.kick(); },
-          handleAuditEvent: async (event) => { await audit.handle(event); },
+          ...services,
+          mailer,
+          handleUserDeleted: async (event) => {
+            if (await userDeleted.handle(event)) relay.kick();
+          },
+          handleAuditEvent: async (event) => {
+            await audit.handle(event);
+          },
         },
         subscriptions,
         onStop: () => mailer.close(),
-        extendContext: (base) => ({ ...base, ...services, loaders: createLoaders(dataSource, scopeOf(base.viewer)), kickRelay: () => relay.kick() }),
+        extendContext: (base) => ({
+          ...base,
+          ...services,
+          loaders: createLoaders(dataSource, scopeOf(base.viewer)),
+          kickRelay: () => relay.kick(),
+        }),
       };
     },
   });

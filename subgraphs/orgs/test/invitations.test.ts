@@ -1,4 +1,11 @@
-import { registerUser, startSmtpCapture, startTestPlatform, uniqueEmail, type SmtpCapture, type TestPlatform } from '@bastion/testing';
+import {
+  registerUser,
+  startSmtpCapture,
+  startTestPlatform,
+  uniqueEmail,
+  type SmtpCapture,
+  type TestPlatform,
+} from '@bastion/testing';
 import { ACCEPT, codes, INVITE, MEMBERS, orgWithAdmin, schema } from './helpers';
 
 let platform: TestPlatform;
@@ -15,8 +22,18 @@ afterAll(async () => {
 });
 
 /** An ADMIN invites a fresh address; returns the mailed token. */
-async function invite(orgId: string, adminToken: string, email: string, role = 'EDITOR', count = 1): Promise<string> {
-  const response = await platform.gql<{ inviteMember: { email: string; role: string } }>(INVITE, { org: orgId, email, role }, { token: adminToken });
+async function invite(
+  orgId: string,
+  adminToken: string,
+  email: string,
+  role = 'EDITOR',
+  count = 1,
+): Promise<string> {
+  const response = await platform.gql<{ inviteMember: { email: string; role: string } }>(
+    INVITE,
+    { org: orgId, email, role },
+    { token: adminToken },
+  );
   expect(response.body.data?.inviteMember).toMatchObject({ email: email.toLowerCase(), role });
   const mail = await smtp.waitFor(email, /invited/, { count });
   expect(mail.link).toBe(`${APP_URL}/accept-invitation?token=${mail.token}`);
@@ -28,14 +45,28 @@ describe('invitations over SMTP', () => {
     const { admin, orgId } = await orgWithAdmin(platform);
     const email = uniqueEmail('invitee');
     const token = await invite(orgId, admin.accessToken, email.toUpperCase());
-    const stored = await platform.orgs.dataSource.query(`SELECT token_hash FROM ${schema(platform)}.invitations WHERE email = $1`, [email]);
+    const stored = await platform.orgs.dataSource.query(
+      `SELECT token_hash FROM ${schema(platform)}.invitations WHERE email = $1`,
+      [email],
+    );
     expect(stored[0].token_hash).not.toContain(token);
     const invitee = await registerUser(platform, { verified: true, email });
-    const accepted = await platform.gql<{ acceptInvitation: { role: string; user: { id: string } } }>(ACCEPT, { token }, { token: invitee.accessToken });
-    expect(accepted.body.data?.acceptInvitation).toMatchObject({ role: 'EDITOR', user: { id: invitee.id } });
-    const members = await platform.gql<{ organization: { myRole: string } }>(MEMBERS, { id: orgId }, { token: invitee.accessToken });
+    const accepted = await platform.gql<{
+      acceptInvitation: { role: string; user: { id: string } };
+    }>(ACCEPT, { token }, { token: invitee.accessToken });
+    expect(accepted.body.data?.acceptInvitation).toMatchObject({
+      role: 'EDITOR',
+      user: { id: invitee.id },
+    });
+    const members = await platform.gql<{ organization: { myRole: string } }>(
+      MEMBERS,
+      { id: orgId },
+      { token: invitee.accessToken },
+    );
     expect(members.body.data?.organization.myRole).toBe('EDITOR');
-    expect(codes(await platform.gql(ACCEPT, { token }, { token: invitee.accessToken }))).toEqual(['INVALID_TOKEN']);
+    expect(codes(await platform.gql(ACCEPT, { token }, { token: invitee.accessToken }))).toEqual([
+      'INVALID_TOKEN',
+    ]);
   });
 
   it('refuses another address, an unverified address, an expired, a revoked and an unknown token', async () => {
@@ -43,26 +74,55 @@ describe('invitations over SMTP', () => {
     const email = uniqueEmail('invitee');
     const token = await invite(orgId, admin.accessToken, email);
     const other = await registerUser(platform, { verified: true });
-    expect(codes(await platform.gql(ACCEPT, { token }, { token: other.accessToken }))).toEqual(['FORBIDDEN']);
+    expect(codes(await platform.gql(ACCEPT, { token }, { token: other.accessToken }))).toEqual([
+      'FORBIDDEN',
+    ]);
     const unverified = await registerUser(platform, { email });
-    expect(codes(await platform.gql(ACCEPT, { token }, { token: unverified.accessToken }))).toEqual(['EMAIL_NOT_VERIFIED']);
-    expect(codes(await platform.gql(ACCEPT, { token: 'x'.repeat(43) }, { token: other.accessToken }))).toEqual(['INVALID_TOKEN']);
+    expect(codes(await platform.gql(ACCEPT, { token }, { token: unverified.accessToken }))).toEqual(
+      ['EMAIL_NOT_VERIFIED'],
+    );
+    expect(
+      codes(await platform.gql(ACCEPT, { token: 'x'.repeat(43) }, { token: other.accessToken })),
+    ).toEqual(['INVALID_TOKEN']);
 
     const late = uniqueEmail('late');
     const expired = await invite(orgId, admin.accessToken, late);
-    await platform.orgs.dataSource.query(`UPDATE ${schema(platform)}.invitations SET expires_at = now() - interval '1 second' WHERE email = $1`, [late]);
+    await platform.orgs.dataSource.query(
+      `UPDATE ${schema(platform)}.invitations SET expires_at = now() - interval '1 second' WHERE email = $1`,
+      [late],
+    );
     const lateUser = await registerUser(platform, { verified: true, email: late });
-    expect(codes(await platform.gql(ACCEPT, { token: expired }, { token: lateUser.accessToken }))).toEqual(['INVALID_TOKEN']);
+    expect(
+      codes(await platform.gql(ACCEPT, { token: expired }, { token: lateUser.accessToken })),
+    ).toEqual(['INVALID_TOKEN']);
 
     const revokedEmail = uniqueEmail('revoked');
     const revokedToken = await invite(orgId, admin.accessToken, revokedEmail);
-    const [{ id }] = await platform.orgs.dataSource.query(`SELECT id FROM ${schema(platform)}.invitations WHERE email = $1`, [revokedEmail]);
+    const [{ id }] = await platform.orgs.dataSource.query(
+      `SELECT id FROM ${schema(platform)}.invitations WHERE email = $1`,
+      [revokedEmail],
+    );
     const listed = await platform.gql<{ organization: { invitations: { id: string }[] } }>(
-      `query($id: ID!) { organization(id: $id) { invitations { id } } }`, { id: orgId }, { token: admin.accessToken });
+      `query($id: ID!) { organization(id: $id) { invitations { id } } }`,
+      { id: orgId },
+      { token: admin.accessToken },
+    );
     expect(listed.body.data?.organization.invitations.map((i) => i.id)).toContain(id);
-    expect((await platform.gql(`mutation($id: ID!) { revokeInvitation(id: $id) }`, { id }, { token: admin.accessToken })).body.data).toEqual({ revokeInvitation: true });
+    expect(
+      (
+        await platform.gql(
+          `mutation($id: ID!) { revokeInvitation(id: $id) }`,
+          { id },
+          { token: admin.accessToken },
+        )
+      ).body.data,
+    ).toEqual({ revokeInvitation: true });
     const revokedUser = await registerUser(platform, { verified: true, email: revokedEmail });
-    expect(codes(await platform.gql(ACCEPT, { token: revokedToken }, { token: revokedUser.accessToken }))).toEqual(['INVALID_TOKEN']);
+    expect(
+      codes(
+        await platform.gql(ACCEPT, { token: revokedToken }, { token: revokedUser.accessToken }),
+      ),
+    ).toEqual(['INVALID_TOKEN']);
   });
 
   it('a re-invite replaces the open invitation: only the newest link works', async () => {
@@ -71,8 +131,14 @@ describe('invitations over SMTP', () => {
     const first = await invite(orgId, admin.accessToken, email, 'VIEWER');
     const second = await invite(orgId, admin.accessToken, email, 'ADMIN', 2);
     const user = await registerUser(platform, { verified: true, email });
-    expect(codes(await platform.gql(ACCEPT, { token: first }, { token: user.accessToken }))).toEqual(['INVALID_TOKEN']);
-    const accepted = await platform.gql<{ acceptInvitation: { role: string } }>(ACCEPT, { token: second }, { token: user.accessToken });
+    expect(
+      codes(await platform.gql(ACCEPT, { token: first }, { token: user.accessToken })),
+    ).toEqual(['INVALID_TOKEN']);
+    const accepted = await platform.gql<{ acceptInvitation: { role: string } }>(
+      ACCEPT,
+      { token: second },
+      { token: user.accessToken },
+    );
     expect(accepted.body.data?.acceptInvitation.role).toBe('ADMIN');
   });
 
@@ -81,19 +147,60 @@ describe('invitations over SMTP', () => {
     const email = uniqueEmail('race');
     const token = await invite(orgId, admin.accessToken, email);
     const user = await registerUser(platform, { verified: true, email });
-    const results = await Promise.all([0, 1, 2, 3].map(() => platform.gql(ACCEPT, { token }, { token: user.accessToken })));
-    expect(results.map((r) => codes(r)[0] ?? 'ok').sort()).toEqual(['INVALID_TOKEN', 'INVALID_TOKEN', 'INVALID_TOKEN', 'ok']);
+    const results = await Promise.all(
+      [0, 1, 2, 3].map(() => platform.gql(ACCEPT, { token }, { token: user.accessToken })),
+    );
+    expect(results.map((r) => codes(r)[0] ?? 'ok').sort()).toEqual([
+      'INVALID_TOKEN',
+      'INVALID_TOKEN',
+      'INVALID_TOKEN',
+      'ok',
+    ]);
     const rows = await platform.orgs.dataSource.query(
-      `SELECT count(*)::int AS n FROM ${schema(platform)}.memberships WHERE organization_id = $1 AND user_id = $2`, [orgId, user.id]);
+      `SELECT count(*)::int AS n FROM ${schema(platform)}.memberships WHERE organization_id = $1 AND user_id = $2`,
+      [orgId, user.id],
+    );
     expect(rows[0].n).toBe(1);
   });
 
   it('refuses bad input: a malformed address, a bad role, a foreign organization, an unknown invitation', async () => {
     const { admin, orgId } = await orgWithAdmin(platform);
-    expect(codes(await platform.gql(INVITE, { org: orgId, email: 'not-an-address', role: 'VIEWER' }, { token: admin.accessToken }))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await platform.gql(INVITE, { org: orgId, email: uniqueEmail(), role: 'OWNER' }, { token: admin.accessToken }))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      codes(
+        await platform.gql(
+          INVITE,
+          { org: orgId, email: 'not-an-address', role: 'VIEWER' },
+          { token: admin.accessToken },
+        ),
+      ),
+    ).toEqual(['BAD_USER_INPUT']);
+    expect(
+      codes(
+        await platform.gql(
+          INVITE,
+          { org: orgId, email: uniqueEmail(), role: 'OWNER' },
+          { token: admin.accessToken },
+        ),
+      ),
+    ).toEqual(['BAD_USER_INPUT']);
     const other = await orgWithAdmin(platform);
-    expect(codes(await platform.gql(INVITE, { org: other.orgId, email: uniqueEmail(), role: 'VIEWER' }, { token: admin.accessToken }))).toEqual(['NOT_FOUND']);
-    expect(codes(await platform.gql(`mutation { revokeInvitation(id: "00000000-0000-4000-8000-000000000000") }`, {}, { token: admin.accessToken }))).toEqual(['NOT_FOUND']);
+    expect(
+      codes(
+        await platform.gql(
+          INVITE,
+          { org: other.orgId, email: uniqueEmail(), role: 'VIEWER' },
+          { token: admin.accessToken },
+        ),
+      ),
+    ).toEqual(['NOT_FOUND']);
+    expect(
+      codes(
+        await platform.gql(
+          `mutation { revokeInvitation(id: "00000000-0000-4000-8000-000000000000") }`,
+          {},
+          { token: admin.accessToken },
+        ),
+      ),
+    ).toEqual(['NOT_FOUND']);
   });
 });

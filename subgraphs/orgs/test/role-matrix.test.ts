@@ -1,6 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Viewer } from '@bastion/platform';
-import { registerUser, startTestPlatform, type TestPlatform, type TestUser } from '@bastion/testing';
+import {
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+  type TestUser,
+} from '@bastion/testing';
 import { schema } from './helpers';
 
 /**
@@ -8,61 +13,136 @@ import { schema } from './helpers';
  * and the permission table in the README (not derived from the permission map it checks).
  * 'ok' means no error; otherwise the one code expected.
  */
-type Who = 'ADMIN' | 'EDITOR' | 'VIEWER' | 'non-member' | 'anonymous' | 'service orgs:read' | 'service no scope';
-const WHO: Who[] = ['ADMIN', 'EDITOR', 'VIEWER', 'non-member', 'anonymous', 'service orgs:read', 'service no scope'];
+type Who =
+  | 'ADMIN'
+  | 'EDITOR'
+  | 'VIEWER'
+  | 'non-member'
+  | 'anonymous'
+  | 'service orgs:read'
+  | 'service no scope';
+const WHO: Who[] = [
+  'ADMIN',
+  'EDITOR',
+  'VIEWER',
+  'non-member',
+  'anonymous',
+  'service orgs:read',
+  'service no scope',
+];
 const U = 'UNAUTHENTICATED';
 const F = 'FORBIDDEN';
 const N = 'NOT_FOUND';
 
 //                                  ADMIN   EDITOR  VIEWER  non-member anonymous  svc:read svc:none
 const MATRIX: Record<string, string[]> = {
-  'Query.organization':            ['ok',   'ok',   'ok',   N,         U,         F,       F],
-  'Organization.members':          ['ok',   'ok',   'ok',   N,         U,         F,       F],
-  'Organization.invitations':      ['ok',   F,      F,      N,         U,         F,       F],
-  'Organization (_entities)':      ['ok',   'ok',   'ok',   N,         U,         'ok',    F],
-  'Query.myOrganizations':         ['ok',   'ok',   'ok',   'ok',      U,         F,       F],
-  'Query.organizationMembership':  [F,      F,      F,      F,         U,         'ok',    F],
-  'Query.accessLog':               ['ok',   F,      F,      N,         U,         F,       F],
-  'Query.verifyAuditChain':        [F,      F,      F,      F,         U,         'ok',    F],
-  'Query.auditChainReports':       [F,      F,      F,      F,         U,         'ok',    F],
-  'User.memberships (own)':        ['ok',   'ok',   'ok',   'ok',      U,         'ok',    F],
-  'User.securityEvents (own)':     ['ok',   'ok',   'ok',   'ok',      U,         F,       F],
-  'Mutation.createOrganization':   ['ok',   'ok',   'ok',   'ok',      U,         F,       F],
-  'Mutation.updateOrganization':   ['ok',   F,      F,      N,         U,         F,       F],
-  'Mutation.deleteOrganization':   ['ok',   F,      F,      N,         U,         F,       F],
-  'Mutation.inviteMember':         ['ok',   F,      F,      N,         U,         F,       F],
+  'Query.organization': ['ok', 'ok', 'ok', N, U, F, F],
+  'Organization.members': ['ok', 'ok', 'ok', N, U, F, F],
+  'Organization.invitations': ['ok', F, F, N, U, F, F],
+  'Organization (_entities)': ['ok', 'ok', 'ok', N, U, 'ok', F],
+  'Query.myOrganizations': ['ok', 'ok', 'ok', 'ok', U, F, F],
+  'Query.organizationMembership': [F, F, F, F, U, 'ok', F],
+  'Query.accessLog': ['ok', F, F, N, U, F, F],
+  'Query.verifyAuditChain': [F, F, F, F, U, 'ok', F],
+  'Query.auditChainReports': [F, F, F, F, U, 'ok', F],
+  'User.memberships (own)': ['ok', 'ok', 'ok', 'ok', U, 'ok', F],
+  'User.securityEvents (own)': ['ok', 'ok', 'ok', 'ok', U, F, F],
+  'Mutation.createOrganization': ['ok', 'ok', 'ok', 'ok', U, F, F],
+  'Mutation.updateOrganization': ['ok', F, F, N, U, F, F],
+  'Mutation.deleteOrganization': ['ok', F, F, N, U, F, F],
+  'Mutation.inviteMember': ['ok', F, F, N, U, F, F],
   // Invitations are visible to ADMINs only: anyone else finds nothing to revoke.
-  'Mutation.revokeInvitation':     ['ok',   N,      N,      N,         U,         F,       F],
+  'Mutation.revokeInvitation': ['ok', N, N, N, U, F, F],
   // The invitation is for the non-member's address.
-  'Mutation.acceptInvitation':     [F,      F,      F,      'ok',      U,         F,       F],
+  'Mutation.acceptInvitation': [F, F, F, 'ok', U, F, F],
   // Target: the VIEWER. A VIEWER may not change roles, not even their own.
-  'Mutation.changeMemberRole':     ['ok',   F,      F,      N,         U,         F,       F],
+  'Mutation.changeMemberRole': ['ok', F, F, N, U, F, F],
   // Target: the VIEWER. The VIEWER removing themselves is leaving, which any member may do.
-  'Mutation.removeMember':         ['ok',   F,      'ok',   N,         U,         F,       F],
+  'Mutation.removeMember': ['ok', F, 'ok', N, U, F, F],
 };
 
-interface Fixture { orgId: string; invitationId: string; token: string }
+interface Fixture {
+  orgId: string;
+  invitationId: string;
+  token: string;
+}
 
-const OPERATIONS: Record<string, (f: Fixture, self: string) => { query: string; variables?: Record<string, unknown> }> = {
-  'Query.organization': (f) => ({ query: `query($id: ID!) { organization(id: $id) { id name slug createdAt myRole } }`, variables: { id: f.orgId } }),
-  'Organization.members': (f) => ({ query: `query($id: ID!) { organization(id: $id) { members(first: 5) { role joinedAt user { id } } } }`, variables: { id: f.orgId } }),
-  'Organization.invitations': (f) => ({ query: `query($id: ID!) { organization(id: $id) { invitations { id email role expiresAt } } }`, variables: { id: f.orgId } }),
-  'Organization (_entities)': (f) => ({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { name } } }`, variables: { r: [{ __typename: 'Organization', id: f.orgId }] } }),
+const OPERATIONS: Record<
+  string,
+  (f: Fixture, self: string) => { query: string; variables?: Record<string, unknown> }
+> = {
+  'Query.organization': (f) => ({
+    query: `query($id: ID!) { organization(id: $id) { id name slug createdAt myRole } }`,
+    variables: { id: f.orgId },
+  }),
+  'Organization.members': (f) => ({
+    query: `query($id: ID!) { organization(id: $id) { members(first: 5) { role joinedAt user { id } } } }`,
+    variables: { id: f.orgId },
+  }),
+  'Organization.invitations': (f) => ({
+    query: `query($id: ID!) { organization(id: $id) { invitations { id email role expiresAt } } }`,
+    variables: { id: f.orgId },
+  }),
+  'Organization (_entities)': (f) => ({
+    query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { name } } }`,
+    variables: { r: [{ __typename: 'Organization', id: f.orgId }] },
+  }),
   'Query.myOrganizations': () => ({ query: `{ myOrganizations(first: 10) { id } }` }),
-  'Query.organizationMembership': (f, self) => ({ query: `query($o: ID!, $u: ID!) { organizationMembership(organizationId: $o, userId: $u) { role } }`, variables: { o: f.orgId, u: self } }),
-  'Query.accessLog': (f) => ({ query: `query($id: ID!) { accessLog(organizationId: $id) { edges { node { action } } } }`, variables: { id: f.orgId } }),
-  'Query.verifyAuditChain': (f) => ({ query: `query($id: ID) { verifyAuditChain(organizationId: $id) }`, variables: { id: f.orgId } }),
-  'Query.auditChainReports': (f) => ({ query: `query($id: ID) { auditChainReports(organizationId: $id) { valid } }`, variables: { id: f.orgId } }),
-  'User.memberships (own)': (_, self) => ({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { memberships { role } } } }`, variables: { r: [{ __typename: 'User', id: self }] } }),
-  'User.securityEvents (own)': (_, self) => ({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { securityEvents { edges { cursor } } } } }`, variables: { r: [{ __typename: 'User', id: self }] } }),
-  'Mutation.createOrganization': () => ({ query: `mutation { createOrganization(name: "Matrix") { id } }` }),
-  'Mutation.updateOrganization': (f) => ({ query: `mutation($id: ID!) { updateOrganization(id: $id, name: "Renamed") { slug } }`, variables: { id: f.orgId } }),
-  'Mutation.deleteOrganization': (f) => ({ query: `mutation($id: ID!) { deleteOrganization(id: $id) }`, variables: { id: f.orgId } }),
-  'Mutation.inviteMember': (f) => ({ query: `mutation($id: ID!) { inviteMember(organizationId: $id, email: "new@example.com", role: VIEWER) { id } }`, variables: { id: f.orgId } }),
-  'Mutation.revokeInvitation': (f) => ({ query: `mutation($id: ID!) { revokeInvitation(id: $id) }`, variables: { id: f.invitationId } }),
-  'Mutation.acceptInvitation': (f) => ({ query: `mutation($t: String!) { acceptInvitation(token: $t) { role } }`, variables: { t: f.token } }),
-  'Mutation.changeMemberRole': (f) => ({ query: `mutation($o: ID!, $u: ID!) { changeMemberRole(organizationId: $o, userId: $u, role: EDITOR) { role } }`, variables: { o: f.orgId, u: users.VIEWER.id } }),
-  'Mutation.removeMember': (f) => ({ query: `mutation($o: ID!, $u: ID!) { removeMember(organizationId: $o, userId: $u) }`, variables: { o: f.orgId, u: users.VIEWER.id } }),
+  'Query.organizationMembership': (f, self) => ({
+    query: `query($o: ID!, $u: ID!) { organizationMembership(organizationId: $o, userId: $u) { role } }`,
+    variables: { o: f.orgId, u: self },
+  }),
+  'Query.accessLog': (f) => ({
+    query: `query($id: ID!) { accessLog(organizationId: $id) { edges { node { action } } } }`,
+    variables: { id: f.orgId },
+  }),
+  'Query.verifyAuditChain': (f) => ({
+    query: `query($id: ID) { verifyAuditChain(organizationId: $id) }`,
+    variables: { id: f.orgId },
+  }),
+  'Query.auditChainReports': (f) => ({
+    query: `query($id: ID) { auditChainReports(organizationId: $id) { valid } }`,
+    variables: { id: f.orgId },
+  }),
+  'User.memberships (own)': (_, self) => ({
+    query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { memberships { role } } } }`,
+    variables: { r: [{ __typename: 'User', id: self }] },
+  }),
+  'User.securityEvents (own)': (_, self) => ({
+    query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { securityEvents { edges { cursor } } } } }`,
+    variables: { r: [{ __typename: 'User', id: self }] },
+  }),
+  'Mutation.createOrganization': () => ({
+    query: `mutation { createOrganization(name: "Matrix") { id } }`,
+  }),
+  'Mutation.updateOrganization': (f) => ({
+    query: `mutation($id: ID!) { updateOrganization(id: $id, name: "Renamed") { slug } }`,
+    variables: { id: f.orgId },
+  }),
+  'Mutation.deleteOrganization': (f) => ({
+    query: `mutation($id: ID!) { deleteOrganization(id: $id) }`,
+    variables: { id: f.orgId },
+  }),
+  'Mutation.inviteMember': (f) => ({
+    query: `mutation($id: ID!) { inviteMember(organizationId: $id, email: "new@example.com", role: VIEWER) { id } }`,
+    variables: { id: f.orgId },
+  }),
+  'Mutation.revokeInvitation': (f) => ({
+    query: `mutation($id: ID!) { revokeInvitation(id: $id) }`,
+    variables: { id: f.invitationId },
+  }),
+  'Mutation.acceptInvitation': (f) => ({
+    query: `mutation($t: String!) { acceptInvitation(token: $t) { role } }`,
+    variables: { t: f.token },
+  }),
+  'Mutation.changeMemberRole': (f) => ({
+    query: `mutation($o: ID!, $u: ID!) { changeMemberRole(organizationId: $o, userId: $u, role: EDITOR) { role } }`,
+    variables: { o: f.orgId, u: users.VIEWER.id },
+  }),
+  'Mutation.removeMember': (f) => ({
+    query: `mutation($o: ID!, $u: ID!) { removeMember(organizationId: $o, userId: $u) }`,
+    variables: { o: f.orgId, u: users.VIEWER.id },
+  }),
 };
 
 let platform: TestPlatform;
@@ -70,10 +150,14 @@ let users: Record<'ADMIN' | 'EDITOR' | 'VIEWER' | 'non-member', TestUser>;
 
 beforeAll(async () => {
   platform = await startTestPlatform({ ORGS_CREATED_PER_DAY: '1000' });
-  const [ADMIN, EDITOR, VIEWER, nonMember] = await Promise.all([0, 1, 2, 3].map(() => registerUser(platform, { verified: true })));
+  const [ADMIN, EDITOR, VIEWER, nonMember] = await Promise.all(
+    [0, 1, 2, 3].map(() => registerUser(platform, { verified: true })),
+  );
   users = { ADMIN, EDITOR, VIEWER, 'non-member': nonMember };
 });
-afterAll(async () => { await platform?.stop(); });
+afterAll(async () => {
+  await platform?.stop();
+});
 
 /** A fresh organization per cell (mutations change it), with one member of each role and an invitation for the non-member. */
 async function fixture(): Promise<Fixture> {
@@ -82,13 +166,27 @@ async function fixture(): Promise<Fixture> {
   const invitationId = randomUUID();
   const token = randomUUID() + randomUUID();
   await platform.orgs.dataSource.transaction(async (m) => {
-    await m.query(`INSERT INTO ${s}.organizations (id, name, slug, created_at) VALUES ($1, 'Matrix', $2, now())`, [orgId, `matrix-${orgId}`]);
+    await m.query(
+      `INSERT INTO ${s}.organizations (id, name, slug, created_at) VALUES ($1, 'Matrix', $2, now())`,
+      [orgId, `matrix-${orgId}`],
+    );
     for (const role of ['ADMIN', 'EDITOR', 'VIEWER'] as const) {
-      await m.query(`INSERT INTO ${s}.memberships VALUES ($1, $2, $3, now())`, [orgId, users[role].id, role]);
+      await m.query(`INSERT INTO ${s}.memberships VALUES ($1, $2, $3, now())`, [
+        orgId,
+        users[role].id,
+        role,
+      ]);
     }
-    await m.query(`INSERT INTO ${s}.invitations (id, organization_id, email, role, token_hash, created_at, expires_at)
+    await m.query(
+      `INSERT INTO ${s}.invitations (id, organization_id, email, role, token_hash, created_at, expires_at)
       VALUES ($1, $2, $3, 'EDITOR', $4, now(), now() + interval '7 days')`,
-    [invitationId, orgId, users['non-member'].email, createHash('sha256').update(token).digest('hex')]);
+      [
+        invitationId,
+        orgId,
+        users['non-member'].email,
+        createHash('sha256').update(token).digest('hex'),
+      ],
+    );
   });
   return { orgId, invitationId, token };
 }
@@ -96,19 +194,37 @@ async function fixture(): Promise<Fixture> {
 function viewerFor(who: Who): { viewer: Viewer; self: string } {
   if (who === 'anonymous') return { viewer: { kind: 'anonymous' }, self: randomUUID() };
   if (who.startsWith('service')) {
-    return { viewer: { kind: 'service', name: 'matrix', scopes: who === 'service orgs:read' ? ['orgs:read'] : [] }, self: users.ADMIN.id };
+    return {
+      viewer: {
+        kind: 'service',
+        name: 'matrix',
+        scopes: who === 'service orgs:read' ? ['orgs:read'] : [],
+      },
+      self: users.ADMIN.id,
+    };
   }
   const user = users[who as keyof typeof users];
   return {
-    viewer: { kind: 'user', userId: user.id, sessionId: randomUUID(), emailVerified: true, organizationId: null, role: null, tokenId: randomUUID(), issuedAt: Math.floor(Date.now() / 1000) },
+    viewer: {
+      kind: 'user',
+      userId: user.id,
+      sessionId: randomUUID(),
+      emailVerified: true,
+      organizationId: null,
+      role: null,
+      tokenId: randomUUID(),
+      issuedAt: Math.floor(Date.now() / 1000),
+    },
     self: user.id,
   };
 }
 
 it('the hand-written matrix covers every orgs root field and mutation', () => {
   const { schema: graph } = platform.orgs.subgraph;
-  const roots = [...Object.keys(graph.getQueryType()!.getFields()).map((f) => `Query.${f}`), ...Object.keys(graph.getMutationType()!.getFields()).map((f) => `Mutation.${f}`)]
-    .filter((f) => !f.includes('._'));
+  const roots = [
+    ...Object.keys(graph.getQueryType()!.getFields()).map((f) => `Query.${f}`),
+    ...Object.keys(graph.getMutationType()!.getFields()).map((f) => `Mutation.${f}`),
+  ].filter((f) => !f.includes('._'));
   expect(roots.filter((f) => !(f in MATRIX))).toEqual([]);
 });
 
@@ -119,6 +235,11 @@ describe.each(Object.keys(MATRIX))('%s', (operation) => {
     const { query, variables } = OPERATIONS[operation](f, self);
     const response = await platform.subgraph('orgs', viewer, query, variables);
     const codes = (response.body.errors ?? []).map((e) => e.extensions?.code);
-    expect([operation, who, codes.length === 0 ? 'ok' : codes[0], response.body.errors]).toEqual([operation, who, expected, expected === 'ok' ? undefined : expect.anything()]);
+    expect([operation, who, codes.length === 0 ? 'ok' : codes[0], response.body.errors]).toEqual([
+      operation,
+      who,
+      expected,
+      expected === 'ok' ? undefined : expect.anything(),
+    ]);
   });
 });

@@ -15,7 +15,8 @@ type Jose = Awaited<ReturnType<typeof loadJose>>;
 type KeyLookup = JoseKey | ((header: { kid?: string }) => JoseKey);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const invalid = (message = 'The access token is invalid.') => new AppError('UNAUTHENTICATED', { message });
+const invalid = (message = 'The access token is invalid.') =>
+  new AppError('UNAUTHENTICATED', { message });
 const EXPIRED = 'The access token has expired.';
 /** Verified tokens remembered (oldest dropped first): a few MB at most. */
 const VERIFIED_CACHE_SIZE = 10_000;
@@ -67,7 +68,8 @@ export class AccessTokenVerifier {
       throw invalid(EXPIRED);
     }
     const viewer = await this.verifySignature(token);
-    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE)
+      this.verified.delete(this.verified.keys().next().value as string);
     Object.freeze(viewer.viewer);
     this.verified.set(token, viewer);
     return viewer.viewer;
@@ -76,12 +78,16 @@ export class AccessTokenVerifier {
   private async verifySignature(token: string): Promise<{ viewer: UserViewer; exp: number }> {
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await this.jose.jwtVerify(token, this.key as Parameters<Jose['jwtVerify']>[1], {
-        algorithms: [this.settings.JWT_ALGORITHM],
-        issuer: this.settings.JWT_ISSUER,
-        audience: this.settings.JWT_AUDIENCE,
-        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-      }));
+      ({ payload } = await this.jose.jwtVerify(
+        token,
+        this.key as Parameters<Jose['jwtVerify']>[1],
+        {
+          algorithms: [this.settings.JWT_ALGORITHM],
+          issuer: this.settings.JWT_ISSUER,
+          audience: this.settings.JWT_AUDIENCE,
+          requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+        },
+      ));
     } catch (error) {
       const expired = error instanceof this.jose.errors.JWTExpired && error.claim === 'exp';
       throw invalid(expired ? EXPIRED : undefined);
@@ -96,11 +102,21 @@ export class AccessTokenVerifier {
 
 function toViewer(claims: Record<string, unknown>): UserViewer {
   const { sub, sid, jti, iat, org, role } = claims;
-  if (typeof sub !== 'string' || !UUID.test(sub) || typeof sid !== 'string' || typeof jti !== 'string') throw invalid();
+  if (
+    typeof sub !== 'string' ||
+    !UUID.test(sub) ||
+    typeof sid !== 'string' ||
+    typeof jti !== 'string'
+  )
+    throw invalid();
   return {
-    kind: 'user', userId: sub, sessionId: sid, emailVerified: claims.email_verified === true,
+    kind: 'user',
+    userId: sub,
+    sessionId: sid,
+    emailVerified: claims.email_verified === true,
     organizationId: typeof org === 'string' ? org : null,
     role: typeof role === 'string' && ROLES.includes(role as Role) ? (role as Role) : null,
-    tokenId: jti, issuedAt: iat as number,
+    tokenId: jti,
+    issuedAt: iat as number,
   };
 }

@@ -1,6 +1,16 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { importHmacKey, importSigningKey, importVerificationKey, loadJose, parsePrivateKey, parsePublicKeys, toJwks, type JoseKey, type VerificationKey } from './jwt-keys';
+import {
+  importHmacKey,
+  importSigningKey,
+  importVerificationKey,
+  loadJose,
+  parsePrivateKey,
+  parsePublicKeys,
+  toJwks,
+  type JoseKey,
+  type VerificationKey,
+} from './jwt-keys';
 import type { Role } from './viewer';
 
 export const JWT_ALGORITHMS = ['HS256', 'RS256', 'EdDSA'] as const;
@@ -45,25 +55,43 @@ const KEY_TYPE: Record<Exclude<JwtAlgorithm, 'HS256'>, string> = { RS256: 'rsa',
  * Checks that the settings hold the keys their algorithm needs; used in config validation. Safe
  * on a partly invalid config (it runs even when other fields failed, so all problems show at once).
  */
-export function jwtKeyProblems(settings: Partial<Pick<JwtSettings, 'JWT_ALGORITHM' | 'JWT_SECRET' | 'JWT_PRIVATE_KEY' | 'JWT_PUBLIC_KEYS'>>, needsPrivateKey: boolean): string[] {
+export function jwtKeyProblems(
+  settings: Partial<
+    Pick<JwtSettings, 'JWT_ALGORITHM' | 'JWT_SECRET' | 'JWT_PRIVATE_KEY' | 'JWT_PUBLIC_KEYS'>
+  >,
+  needsPrivateKey: boolean,
+): string[] {
   const algorithm = settings.JWT_ALGORITHM ?? 'HS256';
   if (!JWT_ALGORITHMS.includes(algorithm)) return [];
-  if (algorithm === 'HS256') return settings.JWT_SECRET === undefined ? ['JWT_SECRET: required for HS256 (or set JWT_ALGORITHM and keys)'] : [];
+  if (algorithm === 'HS256')
+    return settings.JWT_SECRET === undefined
+      ? ['JWT_SECRET: required for HS256 (or set JWT_ALGORITHM and keys)']
+      : [];
   const problems: string[] = [];
   const expected = KEY_TYPE[algorithm];
   try {
     const keys = parsePublicKeys(settings.JWT_PUBLIC_KEYS);
-    if (settings.JWT_PRIVATE_KEY) keys.unshift(createPublicKey(parsePrivateKey(settings.JWT_PRIVATE_KEY)));
+    if (settings.JWT_PRIVATE_KEY)
+      keys.unshift(createPublicKey(parsePrivateKey(settings.JWT_PRIVATE_KEY)));
     else if (needsPrivateKey) problems.push(`JWT_PRIVATE_KEY: required for ${algorithm}`);
     for (const [index, key] of keys.entries()) {
       const name = settings.JWT_PRIVATE_KEY && index === 0 ? 'JWT_PRIVATE_KEY' : 'JWT_PUBLIC_KEYS';
-      if (key.asymmetricKeyType !== expected) problems.push(`${name}: holds a ${key.asymmetricKeyType} key; ${algorithm} needs ${expected}`);
+      if (key.asymmetricKeyType !== expected)
+        problems.push(
+          `${name}: holds a ${key.asymmetricKeyType} key; ${algorithm} needs ${expected}`,
+        );
       // jose refuses RSA keys under 2048 bits when signing or verifying: say so at start instead.
-      else if (expected === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) problems.push(`${name}: RSA keys need at least 2048 bits`);
+      else if (expected === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
+        problems.push(`${name}: RSA keys need at least 2048 bits`);
     }
-    if (keys.length === 0 && !needsPrivateKey) problems.push(`JWT_PUBLIC_KEYS: ${algorithm} needs at least one public key (or JWT_PRIVATE_KEY)`);
+    if (keys.length === 0 && !needsPrivateKey)
+      problems.push(
+        `JWT_PUBLIC_KEYS: ${algorithm} needs at least one public key (or JWT_PRIVATE_KEY)`,
+      );
   } catch (error) {
-    problems.push(`JWT_PRIVATE_KEY/JWT_PUBLIC_KEYS: not a readable PEM key (${(error as Error).message.split('\n')[0]})`);
+    problems.push(
+      `JWT_PRIVATE_KEY/JWT_PUBLIC_KEYS: not a readable PEM key (${(error as Error).message.split('\n')[0]})`,
+    );
   }
   return problems;
 }
@@ -72,7 +100,8 @@ export function jwtKeyProblems(settings: Partial<Pick<JwtSettings, 'JWT_ALGORITH
 export async function verificationKeys(settings: JwtSettings): Promise<VerificationKey[]> {
   if (settings.JWT_ALGORITHM === 'HS256') return [];
   const keys = parsePublicKeys(settings.JWT_PUBLIC_KEYS);
-  if (settings.JWT_PRIVATE_KEY) keys.unshift(createPublicKey(parsePrivateKey(settings.JWT_PRIVATE_KEY)));
+  if (settings.JWT_PRIVATE_KEY)
+    keys.unshift(createPublicKey(parsePrivateKey(settings.JWT_PRIVATE_KEY)));
   const byKid = new Map<string, VerificationKey>();
   for (const key of keys) {
     const imported = await importVerificationKey(key, settings.JWT_ALGORITHM);
@@ -99,20 +128,36 @@ export class AccessTokenSigner {
     const jose = await loadJose();
     if (settings.JWT_ALGORITHM === 'HS256') {
       if (!settings.JWT_SECRET) throw new Error('JWT_SECRET is required for HS256');
-      return new AccessTokenSigner(settings, jose, await importHmacKey(settings.JWT_SECRET), undefined);
+      return new AccessTokenSigner(
+        settings,
+        jose,
+        await importHmacKey(settings.JWT_SECRET),
+        undefined,
+      );
     }
-    if (!settings.JWT_PRIVATE_KEY) throw new Error(`JWT_PRIVATE_KEY is required for ${settings.JWT_ALGORITHM}`);
+    if (!settings.JWT_PRIVATE_KEY)
+      throw new Error(`JWT_PRIVATE_KEY is required for ${settings.JWT_ALGORITHM}`);
     const { key, kid } = await importSigningKey(settings.JWT_PRIVATE_KEY, settings.JWT_ALGORITHM);
     return new AccessTokenSigner(settings, jose, key, kid);
   }
 
-  async sign(subject: AccessTokenSubject, ttlSeconds: number): Promise<{ token: string; tokenId: string; expiresIn: number }> {
+  async sign(
+    subject: AccessTokenSubject,
+    ttlSeconds: number,
+  ): Promise<{ token: string; tokenId: string; expiresIn: number }> {
     const tokenId = randomUUID();
     const now = Math.floor(Date.now() / 1000);
     const token = await new this.jose.SignJWT({
-      sid: subject.sessionId, email_verified: subject.emailVerified, org: subject.organizationId, role: subject.role,
+      sid: subject.sessionId,
+      email_verified: subject.emailVerified,
+      org: subject.organizationId,
+      role: subject.role,
     })
-      .setProtectedHeader({ alg: this.settings.JWT_ALGORITHM, typ: 'JWT', ...(this.kid ? { kid: this.kid } : {}) })
+      .setProtectedHeader({
+        alg: this.settings.JWT_ALGORITHM,
+        typ: 'JWT',
+        ...(this.kid ? { kid: this.kid } : {}),
+      })
       .setSubject(subject.userId)
       .setIssuer(this.settings.JWT_ISSUER)
       .setAudience(this.settings.JWT_AUDIENCE)

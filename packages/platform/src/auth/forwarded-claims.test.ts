@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { signForwardedClaims, verifyForwardedClaims, type ClaimsRejection } from './forwarded-claims';
+import {
+  signForwardedClaims,
+  verifyForwardedClaims,
+  type ClaimsRejection,
+} from './forwarded-claims';
 import { loadJose } from './jwt-keys';
 import { deriveKey } from './keys';
 import { MemoryReplayGuard } from './replay-guard';
@@ -7,17 +11,32 @@ import type { Viewer } from './viewer';
 
 const key = deriveKey('k'.repeat(40), 'forwarded-claims');
 const viewer: Viewer = {
-  kind: 'user', userId: randomUUID(), sessionId: randomUUID(), emailVerified: true, organizationId: null, role: null,
-  tokenId: randomUUID(), issuedAt: 0,
+  kind: 'user',
+  userId: randomUUID(),
+  sessionId: randomUUID(),
+  emailVerified: true,
+  organizationId: null,
+  role: null,
+  tokenId: randomUUID(),
+  issuedAt: 0,
 };
 const op = { query: '{ me { id } }', operationName: null, variables: {} };
 const client = { ip: '127.0.0.1', userAgent: 'jest' };
 const now = () => Math.floor(Date.now() / 1000);
 const verify = (header: string, operation = op) =>
-  verifyForwardedClaims(header, { audience: 'auth', operation, key, replayGuard: new MemoryReplayGuard() });
+  verifyForwardedClaims(header, {
+    audience: 'auth',
+    operation,
+    key,
+    replayGuard: new MemoryReplayGuard(),
+  });
 
 /** The payload of genuine claims, re-signed as an attacker (or a careless key holder) would. */
-async function resigned(change: (claims: Record<string, unknown>) => Record<string, unknown>, alg = 'HS256', signingKey = key) {
+async function resigned(
+  change: (claims: Record<string, unknown>) => Record<string, unknown>,
+  alg = 'HS256',
+  signingKey = key,
+) {
   const { decodeJwt, SignJWT } = await loadJose();
   const claims = change(decodeJwt(await signForwardedClaims(viewer, client, 'auth', op, key)));
   return new SignJWT(claims).setProtectedHeader({ alg }).sign(signingKey);
@@ -32,10 +51,17 @@ describe('forwarded claims (jose, HS256)', () => {
   it('are a JWT that jose verifies with the pinned options, and jose-signed claims verify here', async () => {
     const { jwtVerify, SignJWT, decodeJwt } = await loadJose();
     const header = await signForwardedClaims(viewer, client, 'auth', op, key);
-    const { payload, protectedHeader } = await jwtVerify(header, key, { algorithms: ['HS256'], issuer: 'bastion-gateway', audience: 'auth', requiredClaims: ['exp', 'iat', 'jti'] });
+    const { payload, protectedHeader } = await jwtVerify(header, key, {
+      algorithms: ['HS256'],
+      issuer: 'bastion-gateway',
+      audience: 'auth',
+      requiredClaims: ['exp', 'iat', 'jti'],
+    });
     expect(protectedHeader.alg).toBe('HS256');
     expect(payload).toMatchObject({ k: 'u', sub: viewer.userId, sid: viewer.sessionId });
-    const byJose = await new SignJWT(decodeJwt(header)).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
+    const byJose = await new SignJWT(decodeJwt(header))
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .sign(key);
     expect((await verify(byJose)).viewer).toEqual(viewer);
   });
 
@@ -44,35 +70,83 @@ describe('forwarded claims (jose, HS256)', () => {
     const replayGuard = new MemoryReplayGuard();
     const expected = { audience: 'auth', operation: op, key, replayGuard };
     expect((await verifyForwardedClaims(header, expected)).viewer).toEqual(viewer);
-    expect(await verifyForwardedClaims(header, expected)).toMatchObject({ viewer: { kind: 'anonymous' }, rejection: 'replayed' });
+    expect(await verifyForwardedClaims(header, expected)).toMatchObject({
+      viewer: { kind: 'anonymous' },
+      rejection: 'replayed',
+    });
   });
 
   it('are bound to the operation they were signed for', async () => {
     const header = await signForwardedClaims(viewer, client, 'auth', op, key);
-    expect(await verify(header, { ...op, query: '{ me { email } }' })).toMatchObject({ viewer: { kind: 'anonymous' }, rejection: 'operation' });
+    expect(await verify(header, { ...op, query: '{ me { email } }' })).toMatchObject({
+      viewer: { kind: 'anonymous' },
+      rejection: 'operation',
+    });
   });
 
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   it.each<[string, () => Promise<string>, ClaimsRejection | undefined]>([
     ['no header', async () => '', undefined],
-    ['another key', async () => signForwardedClaims(viewer, client, 'auth', op, deriveKey('x'.repeat(40), 'forwarded-claims')), 'signature'],
-    ['alg none', async () => `${b64({ alg: 'none' })}.${b64({ k: 'u', sub: randomUUID(), aud: 'auth', iss: 'bastion-gateway', exp: now() + 30, iat: now(), jti: 'j' })}.`, 'signature'],
+    [
+      'another key',
+      async () =>
+        signForwardedClaims(
+          viewer,
+          client,
+          'auth',
+          op,
+          deriveKey('x'.repeat(40), 'forwarded-claims'),
+        ),
+      'signature',
+    ],
+    [
+      'alg none',
+      async () =>
+        `${b64({ alg: 'none' })}.${b64({ k: 'u', sub: randomUUID(), aud: 'auth', iss: 'bastion-gateway', exp: now() + 30, iat: now(), jti: 'j' })}.`,
+      'signature',
+    ],
     ['HS512 with the right key', () => resigned((c) => c, 'HS512'), 'signature'],
     ['another subgraph', () => signForwardedClaims(viewer, client, 'credits', op, key), 'audience'],
     ['expired', () => resigned((c) => ({ ...c, iat: now() - 120, exp: now() - 90 })), 'expired'],
-    ['an iat older than one hop with a fresh exp', () => resigned((c) => ({ ...c, iat: now() - 120 })), 'expired'],
-    ['an iat a minute in the future', () => resigned((c) => ({ ...c, iat: now() + 60, exp: now() + 90 })), 'malformed'],
+    [
+      'an iat older than one hop with a fresh exp',
+      () => resigned((c) => ({ ...c, iat: now() - 120 })),
+      'expired',
+    ],
+    [
+      'an iat a minute in the future',
+      () => resigned((c) => ({ ...c, iat: now() + 60, exp: now() + 90 })),
+      'malformed',
+    ],
     ['no jti', () => resigned(({ jti: _jti, ...c }) => c), 'malformed'],
     ['no exp', () => resigned(({ exp: _exp, ...c }) => c), 'malformed'],
     ['a day-long lifetime', () => resigned((c) => ({ ...c, exp: now() + 86_400 })), 'malformed'],
-    ['a tampered payload', async () => {
-      const [h, , sig] = (await signForwardedClaims(viewer, client, 'auth', op, key)).split('.');
-      return `${h}.${b64({ k: 'u', sub: randomUUID(), sid: randomUUID(), aud: 'auth', iss: 'bastion-gateway', exp: now() + 30, iat: now(), jti: 'j' })}.${sig}`;
-    }, 'signature'],
-    ['a crit header', async () => {
-      const { SignJWT } = await loadJose();
-      return new SignJWT({ k: 'a', op: 'x', aud: 'auth', iss: 'bastion-gateway', exp: now() + 30, iat: now(), jti: 'j' }).setProtectedHeader({ alg: 'HS256', crit: ['b64'], b64: true }).sign(key);
-    }, 'signature'],
+    [
+      'a tampered payload',
+      async () => {
+        const [h, , sig] = (await signForwardedClaims(viewer, client, 'auth', op, key)).split('.');
+        return `${h}.${b64({ k: 'u', sub: randomUUID(), sid: randomUUID(), aud: 'auth', iss: 'bastion-gateway', exp: now() + 30, iat: now(), jti: 'j' })}.${sig}`;
+      },
+      'signature',
+    ],
+    [
+      'a crit header',
+      async () => {
+        const { SignJWT } = await loadJose();
+        return new SignJWT({
+          k: 'a',
+          op: 'x',
+          aud: 'auth',
+          iss: 'bastion-gateway',
+          exp: now() + 30,
+          iat: now(),
+          jti: 'j',
+        })
+          .setProtectedHeader({ alg: 'HS256', crit: ['b64'], b64: true })
+          .sign(key);
+      },
+      'signature',
+    ],
     ['another issuer', () => resigned((c) => ({ ...c, iss: 'someone' })), 'malformed'],
   ])('refuse %s: the caller is anonymous', async (_name, make, rejection) => {
     const result = await verify(await make());

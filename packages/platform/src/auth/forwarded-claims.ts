@@ -67,7 +67,8 @@ interface ClaimsPayload {
 // cost was ~65 µs per sign and per verify here (bench/REPORT.md), against ~5 µs. The checks are
 // those jose's jwtVerify made with the options this file passed it (see checkJwt); tests sign with jose too.
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
-const hs256 = (signingInput: string, key: KeyObject) => createHmac('sha256', key).update(signingInput).digest();
+const hs256 = (signingInput: string, key: KeyObject) =>
+  createHmac('sha256', key).update(signingInput).digest();
 
 /**
  * Signs the viewer for one subgraph request as a JWT (HS256 with INTERNAL_CLAIMS_SECRET's key),
@@ -81,14 +82,25 @@ export async function signForwardedClaims(
   key: KeyObject,
 ): Promise<string> {
   const common = {
-    op: operationDigest(op), ip: client.ip, ua: client.userAgent?.slice(0, 512) ?? null,
-    ...(audience === REFRESH_COOKIE_AUDIENCE && client.refreshCookie ? { rc: client.refreshCookie } : {}),
+    op: operationDigest(op),
+    ip: client.ip,
+    ua: client.userAgent?.slice(0, 512) ?? null,
+    ...(audience === REFRESH_COOKIE_AUDIENCE && client.refreshCookie
+      ? { rc: client.refreshCookie }
+      : {}),
   };
   let payload: ClaimsPayload;
   if (viewer.kind === 'user') {
     payload = {
-      k: 'u', sub: viewer.userId, sid: viewer.sessionId, ev: viewer.emailVerified, org: viewer.organizationId,
-      role: viewer.role, tid: viewer.tokenId, iat0: viewer.issuedAt, ...common,
+      k: 'u',
+      sub: viewer.userId,
+      sid: viewer.sessionId,
+      ev: viewer.emailVerified,
+      org: viewer.organizationId,
+      role: viewer.role,
+      tid: viewer.tokenId,
+      iat0: viewer.issuedAt,
+      ...common,
     };
   } else if (viewer.kind === 'service') {
     payload = { k: 's', svc: viewer.name, scp: viewer.scopes, ...common };
@@ -96,7 +108,14 @@ export async function signForwardedClaims(
     payload = { k: 'a', ...common };
   }
   const now = Math.floor(Date.now() / 1000);
-  const claims = { ...payload, iss: ISSUER, aud: audience, iat: now, exp: now + CLAIMS_TTL_SECONDS, jti: randomUUID() };
+  const claims = {
+    ...payload,
+    iss: ISSUER,
+    aud: audience,
+    iat: now,
+    exp: now + CLAIMS_TTL_SECONDS,
+    jti: randomUUID(),
+  };
   const signingInput = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${signingInput}.${hs256(signingInput, key).toString('base64url')}`;
 }
@@ -108,7 +127,11 @@ type VerifiedPayload = ClaimsPayload & { exp: number; iat: number; jti: string }
  * else: no "none", no algorithm confusion, no crit extensions), from the gateway, for this
  * subgraph, exp/iat/jti present, iat not in the future beyond the skew nor older than one hop.
  */
-function checkJwt(token: string, audience: string, key: KeyObject): VerifiedPayload | ClaimsRejection {
+function checkJwt(
+  token: string,
+  audience: string,
+  key: KeyObject,
+): VerifiedPayload | ClaimsRejection {
   const parts = token.split('.');
   if (parts.length !== 3) return 'signature';
   const [headerPart, payloadPart, signaturePart] = parts;
@@ -120,10 +143,15 @@ function checkJwt(token: string, audience: string, key: KeyObject): VerifiedPayl
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) return 'signature';
   const h = header as Record<string, unknown>;
-  if (h.alg !== 'HS256' || Object.keys(h).some((name) => name !== 'alg' && name !== 'typ' && name !== 'kid')) return 'signature';
+  if (
+    h.alg !== 'HS256' ||
+    Object.keys(h).some((name) => name !== 'alg' && name !== 'typ' && name !== 'kid')
+  )
+    return 'signature';
   const expected = hs256(`${headerPart}.${payloadPart}`, key);
   const presented = Buffer.from(signaturePart, 'base64url');
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return 'signature';
+  if (presented.length !== expected.length || !timingSafeEqual(presented, expected))
+    return 'signature';
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
@@ -132,7 +160,8 @@ function checkJwt(token: string, audience: string, key: KeyObject): VerifiedPayl
   }
   if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return 'malformed';
   const p = payload as Record<string, unknown>;
-  if (typeof p.exp !== 'number' || typeof p.iat !== 'number' || p.jti === undefined) return 'malformed';
+  if (typeof p.exp !== 'number' || typeof p.iat !== 'number' || p.jti === undefined)
+    return 'malformed';
   if (p.iss !== ISSUER) return 'malformed';
   if (!(Array.isArray(p.aud) ? p.aud.includes(audience) : p.aud === audience)) return 'audience';
   const now = Math.floor(Date.now() / 1000);
@@ -143,7 +172,8 @@ function checkJwt(token: string, audience: string, key: KeyObject): VerifiedPayl
   return p as unknown as VerifiedPayload;
 }
 
-export type ClaimsRejection = 'malformed' | 'signature' | 'expired' | 'audience' | 'operation' | 'replayed';
+export type ClaimsRejection =
+  'malformed' | 'signature' | 'expired' | 'audience' | 'operation' | 'replayed';
 
 /**
  * Verifies forwarded claims. Any failure yields the anonymous viewer: a subgraph never trusts a
@@ -151,18 +181,29 @@ export type ClaimsRejection = 'malformed' | 'signature' | 'expired' | 'audience'
  */
 export async function verifyForwardedClaims(
   header: string | undefined,
-  expected: { audience: string; operation: OperationDigestInput; key: KeyObject; replayGuard: ReplayGuard },
+  expected: {
+    audience: string;
+    operation: OperationDigestInput;
+    key: KeyObject;
+    replayGuard: ReplayGuard;
+  },
 ): Promise<{ viewer: Viewer; client: ClientInfo; rejection?: ClaimsRejection }> {
-  const refused = (rejection?: ClaimsRejection) => ({ viewer: ANONYMOUS, client: UNKNOWN_CLIENT, rejection });
+  const refused = (rejection?: ClaimsRejection) => ({
+    viewer: ANONYMOUS,
+    client: UNKNOWN_CLIENT,
+    rejection,
+  });
   if (!header) return refused();
   const checked = checkJwt(header, expected.audience, expected.key);
   if (typeof checked === 'string') return refused(checked);
   const payload = checked;
   // A key holder cannot mint long-lived claims: the lifetime is the gateway's, never more.
-  if (typeof payload.jti !== 'string' || payload.exp - payload.iat > CLAIMS_TTL_SECONDS) return refused('malformed');
+  if (typeof payload.jti !== 'string' || payload.exp - payload.iat > CLAIMS_TTL_SECONDS)
+    return refused('malformed');
   if (payload.op !== operationDigest(expected.operation)) return refused('operation');
   // Remembered for as long as the claims are accepted (exp plus the skew), so no replay slips in after.
-  if (!(await expected.replayGuard.claim(payload.jti, payload.exp + CLAIMS_CLOCK_SKEW_SECONDS))) return refused('replayed');
+  if (!(await expected.replayGuard.claim(payload.jti, payload.exp + CLAIMS_CLOCK_SKEW_SECONDS)))
+    return refused('replayed');
   const client: ClientInfo = {
     ip: typeof payload.ip === 'string' ? payload.ip : null,
     userAgent: typeof payload.ua === 'string' ? payload.ua : null,
@@ -172,15 +213,27 @@ export async function verifyForwardedClaims(
   if (payload.k === 'u' && typeof payload.sub === 'string' && typeof payload.sid === 'string') {
     return {
       viewer: {
-        kind: 'user', userId: payload.sub, sessionId: payload.sid, emailVerified: payload.ev === true,
-        organizationId: payload.org ?? null, role: payload.role && ROLES.includes(payload.role) ? payload.role : null,
-        tokenId: payload.tid ?? '', issuedAt: payload.iat0 ?? 0,
+        kind: 'user',
+        userId: payload.sub,
+        sessionId: payload.sid,
+        emailVerified: payload.ev === true,
+        organizationId: payload.org ?? null,
+        role: payload.role && ROLES.includes(payload.role) ? payload.role : null,
+        tokenId: payload.tid ?? '',
+        issuedAt: payload.iat0 ?? 0,
       },
       client,
     };
   }
   if (payload.k === 's' && typeof payload.svc === 'string' && Array.isArray(payload.scp)) {
-    return { viewer: { kind: 'service', name: payload.svc, scopes: payload.scp.filter((s) => typeof s === 'string') }, client };
+    return {
+      viewer: {
+        kind: 'service',
+        name: payload.svc,
+        scopes: payload.scp.filter((s) => typeof s === 'string'),
+      },
+      client,
+    };
   }
   return refused('malformed');
 }

@@ -31,7 +31,9 @@ describe('MemoryIssuedTokenStore.reload', () => {
   it('keeps its entries when the load fails', async () => {
     const store = new MemoryIssuedTokenStore();
     await store.add(entry('kept', 'a'.repeat(64)));
-    await expect(store.reload(async () => Promise.reject(new Error('auth down')))).rejects.toThrow('auth down');
+    await expect(store.reload(async () => Promise.reject(new Error('auth down')))).rejects.toThrow(
+      'auth down',
+    );
     expect(await store.find('a'.repeat(64))).not.toBeNull();
   });
 });

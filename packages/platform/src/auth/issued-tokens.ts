@@ -19,7 +19,9 @@ export class MemoryIssuedTokenStore implements IssuedTokenStore {
   private readonly inFlight = new Set<Change[]>();
 
   async add(entry: ServiceTokenEntry): Promise<void> {
-    this.apply((entries) => entries.set(entry.sha256, { name: entry.name, scopes: [...entry.scopes] }));
+    this.apply((entries) =>
+      entries.set(entry.sha256, { name: entry.name, scopes: [...entry.scopes] }),
+    );
   }
 
   async remove(sha256s: readonly string[]): Promise<void> {
@@ -40,7 +42,9 @@ export class MemoryIssuedTokenStore implements IssuedTokenStore {
     this.inFlight.add(changes);
     try {
       const snapshot = await load();
-      const next: Entries = new Map(snapshot.map((e) => [e.sha256, { name: e.name, scopes: [...e.scopes] }]));
+      const next: Entries = new Map(
+        snapshot.map((e) => [e.sha256, { name: e.name, scopes: [...e.scopes] }]),
+      );
       for (const change of changes) change(next);
       this.entries = next;
     } finally {

@@ -20,7 +20,9 @@ export interface VerificationKey {
 /** Splits a PEM bundle (keys pasted one after another) into public keys. */
 export function parsePublicKeys(bundle: string | undefined): KeyObject[] {
   if (!bundle) return [];
-  const blocks = bundle.replace(/\\n/g, '\n').match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+  const blocks =
+    bundle.replace(/\\n/g, '\n').match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ??
+    [];
   return blocks.map((pem) => createPublicKey(pem));
 }
 
@@ -41,7 +43,10 @@ export async function importVerificationKey(key: KeyObject, alg: string): Promis
 }
 
 /** The signing key as a CryptoKey, with the kid of its public half. */
-export async function importSigningKey(pem: string, alg: string): Promise<{ key: JoseKey; kid: string }> {
+export async function importSigningKey(
+  pem: string,
+  alg: string,
+): Promise<{ key: JoseKey; kid: string }> {
   const { exportJWK, importJWK } = await loadJose();
   const privateKey = parsePrivateKey(pem);
   const { kid } = await importVerificationKey(createPublicKey(privateKey), alg);
@@ -51,7 +56,13 @@ export async function importSigningKey(pem: string, alg: string): Promise<{ key:
 // An HMAC CryptoKey imported once: jose then signs and verifies without re-importing the secret
 // per token (measured ~4x faster than handing it a KeyObject or bytes each time).
 export async function importHmacKey(secret: string): Promise<JoseKey> {
-  return webcrypto.subtle.importKey('raw', Buffer.from(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']) as Promise<JoseKey>;
+  return webcrypto.subtle.importKey(
+    'raw',
+    Buffer.from(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  ) as Promise<JoseKey>;
 }
 
 /** The JWKS document for a set of public keys. */

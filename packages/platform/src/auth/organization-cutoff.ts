@@ -19,7 +19,10 @@ export interface OrganizationTokenCutoff {
 }
 
 /** What a revocation check reads of an access token. */
-export type RevocationSubject = Pick<UserViewer, 'userId' | 'sessionId' | 'issuedAt' | 'organizationId' | 'role'>;
+export type RevocationSubject = Pick<
+  UserViewer,
+  'userId' | 'sessionId' | 'issuedAt' | 'organizationId' | 'role'
+>;
 
 /** Whether the cutoff voids the token (the organization-wide cutoff has no user and no role). */
 export function voidsToken(cutoff: OrganizationTokenCutoff, token: RevocationSubject): boolean {

@@ -26,7 +26,10 @@ export class MemoryReplayGuard implements ReplayGuard {
 
 /** Shared across instances of a subgraph, so a replay to a sibling instance is caught too. */
 export class RedisReplayGuard implements ReplayGuard {
-  constructor(private readonly redis: Redis, private readonly prefix = 'bastion:jti:') {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'bastion:jti:',
+  ) {}
 
   async claim(id: string, expiresAtSeconds: number): Promise<boolean> {
     const ttl = Math.max(1, Math.ceil(expiresAtSeconds - Date.now() / 1000) + 1);

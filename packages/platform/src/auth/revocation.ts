@@ -1,5 +1,10 @@
 import type { Redis } from 'ioredis';
-import { cutoffKey, voidsToken, type OrganizationTokenCutoff, type RevocationSubject } from './organization-cutoff';
+import {
+  cutoffKey,
+  voidsToken,
+  type OrganizationTokenCutoff,
+  type RevocationSubject,
+} from './organization-cutoff';
 import { ROLES, type Role } from './viewer';
 
 /**
@@ -24,7 +29,10 @@ export interface RevocationList {
 export class MemoryRevocationList implements RevocationList {
   private readonly sessions = new Map<string, number>();
   private readonly users = new Map<string, { validAfter: number; expires: number }>();
-  private readonly organizations = new Map<string, { cutoff: OrganizationTokenCutoff; expires: number }>();
+  private readonly organizations = new Map<
+    string,
+    { cutoff: OrganizationTokenCutoff; expires: number }
+  >();
   private readonly serviceTokens = new Set<string>();
 
   constructor(private readonly retentionSeconds: number) {}
@@ -36,7 +44,10 @@ export class MemoryRevocationList implements RevocationList {
     const user = this.users.get(viewer.userId);
     if (user !== undefined && user.expires > now && viewer.issuedAt < user.validAfter) return true;
     if (viewer.organizationId === null) return false;
-    return [cutoffKey(viewer.organizationId, null), cutoffKey(viewer.organizationId, viewer.userId)].some((key) => {
+    return [
+      cutoffKey(viewer.organizationId, null),
+      cutoffKey(viewer.organizationId, viewer.userId),
+    ].some((key) => {
       const entry = this.organizations.get(key);
       return entry !== undefined && entry.expires > now && voidsToken(entry.cutoff, viewer);
     });
@@ -49,14 +60,20 @@ export class MemoryRevocationList implements RevocationList {
 
   async revokeUserTokens(userId: string, validAfterSeconds: number): Promise<void> {
     const current = this.users.get(userId)?.validAfter ?? 0;
-    this.users.set(userId, { validAfter: Math.max(current, validAfterSeconds), expires: Date.now() / 1000 + this.retentionSeconds });
+    this.users.set(userId, {
+      validAfter: Math.max(current, validAfterSeconds),
+      expires: Date.now() / 1000 + this.retentionSeconds,
+    });
   }
 
   async revokeOrganizationTokens(cutoff: OrganizationTokenCutoff): Promise<void> {
     const key = cutoffKey(cutoff.organizationId, cutoff.userId);
     const current = this.organizations.get(key);
     if (current && current.cutoff.changedAtMs > cutoff.changedAtMs) return;
-    this.organizations.set(key, { cutoff: { ...cutoff }, expires: Date.now() / 1000 + this.retentionSeconds });
+    this.organizations.set(key, {
+      cutoff: { ...cutoff },
+      expires: Date.now() / 1000 + this.retentionSeconds,
+    });
     if (this.organizations.size > 10_000) this.sweep();
   }
 
@@ -72,7 +89,8 @@ export class MemoryRevocationList implements RevocationList {
     const now = Date.now() / 1000;
     for (const [id, expires] of this.sessions) if (expires <= now) this.sessions.delete(id);
     for (const [id, entry] of this.users) if (entry.expires <= now) this.users.delete(id);
-    for (const [key, entry] of this.organizations) if (entry.expires <= now) this.organizations.delete(key);
+    for (const [key, entry] of this.organizations)
+      if (entry.expires <= now) this.organizations.delete(key);
   }
 }
 
@@ -85,19 +103,34 @@ export class RedisRevocationList implements RevocationList {
 
   async isRevoked(viewer: RevocationSubject): Promise<boolean> {
     const organization = viewer.organizationId;
-    const keys = [`${this.prefix}revoked:sid:${viewer.sessionId}`, `${this.prefix}revoked:user:${viewer.userId}`];
-    if (organization !== null) keys.push(this.cutoffKey(organization, null), this.cutoffKey(organization, viewer.userId));
+    const keys = [
+      `${this.prefix}revoked:sid:${viewer.sessionId}`,
+      `${this.prefix}revoked:user:${viewer.userId}`,
+    ];
+    if (organization !== null)
+      keys.push(this.cutoffKey(organization, null), this.cutoffKey(organization, viewer.userId));
     const [session, validAfter, wholeOrganization, member] = await this.redis.mget(...keys);
-    if (session !== null || (validAfter !== null && viewer.issuedAt < Number(validAfter))) return true;
+    if (session !== null || (validAfter !== null && viewer.issuedAt < Number(validAfter)))
+      return true;
     if (organization === null) return false;
-    return [[wholeOrganization, null], [member, viewer.userId]].some(([value, userId]) => {
+    return [
+      [wholeOrganization, null],
+      [member, viewer.userId],
+    ].some(([value, userId]) => {
       const stored = value ? parseStoredCutoff(value) : null;
-      return stored !== null && voidsToken({ organizationId: organization, userId, ...stored }, viewer);
+      return (
+        stored !== null && voidsToken({ organizationId: organization, userId, ...stored }, viewer)
+      );
     });
   }
 
   async revokeSession(sessionId: string): Promise<void> {
-    await this.redis.set(`${this.prefix}revoked:sid:${sessionId}`, '1', 'EX', this.retentionSeconds);
+    await this.redis.set(
+      `${this.prefix}revoked:sid:${sessionId}`,
+      '1',
+      'EX',
+      this.retentionSeconds,
+    );
   }
 
   async revokeUserTokens(userId: string, validAfterSeconds: number): Promise<void> {
@@ -106,7 +139,10 @@ export class RedisRevocationList implements RevocationList {
       `local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
        if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
        return 1`,
-      1, `${this.prefix}revoked:user:${userId}`, String(validAfterSeconds), String(this.retentionSeconds),
+      1,
+      `${this.prefix}revoked:user:${userId}`,
+      String(validAfterSeconds),
+      String(this.retentionSeconds),
     );
   }
 
@@ -118,7 +154,11 @@ export class RedisRevocationList implements RevocationList {
          redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'EX', ARGV[3])
        end
        return 1`,
-      1, this.cutoffKey(cutoff.organizationId, cutoff.userId), String(Math.trunc(cutoff.changedAtMs)), cutoff.role ?? '', String(this.retentionSeconds),
+      1,
+      this.cutoffKey(cutoff.organizationId, cutoff.userId),
+      String(Math.trunc(cutoff.changedAtMs)),
+      cutoff.role ?? '',
+      String(this.retentionSeconds),
     );
   }
 
@@ -127,7 +167,8 @@ export class RedisRevocationList implements RevocationList {
   }
 
   async revokeServiceTokens(sha256s: readonly string[]): Promise<void> {
-    if (sha256s.length > 0) await this.redis.sadd(`${this.prefix}revoked:service-tokens`, ...sha256s);
+    if (sha256s.length > 0)
+      await this.redis.sadd(`${this.prefix}revoked:service-tokens`, ...sha256s);
   }
 
   async isServiceTokenRevoked(sha256: string): Promise<boolean> {

@@ -25,7 +25,10 @@ export const serviceTokenEntries = z
       z.object({
         name: z.string().min(1),
         scopes: z.array(z.enum(SCOPES)),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters').transform((s) => s.toLowerCase()),
+        sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters')
+          .transform((s) => s.toLowerCase()),
       }),
     ),
   );
@@ -35,7 +38,11 @@ export function generateServiceToken(): string {
   return `bst_${randomBytes(32).toString('base64url')}`;
 }
 
-export function serviceTokenEntry(name: string, scopes: string[], token: string): ServiceTokenEntry {
+export function serviceTokenEntry(
+  name: string,
+  scopes: string[],
+  token: string,
+): ServiceTokenEntry {
   return { name, scopes, sha256: sha256Hex(token) };
 }
 
@@ -44,7 +51,11 @@ export class ServiceTokenRegistry {
   private readonly entries: { name: string; scopes: string[]; digest: Buffer }[];
 
   constructor(entries: readonly ServiceTokenEntry[]) {
-    this.entries = entries.map((e) => ({ name: e.name, scopes: [...e.scopes], digest: Buffer.from(e.sha256, 'hex') }));
+    this.entries = entries.map((e) => ({
+      name: e.name,
+      scopes: [...e.scopes],
+      digest: Buffer.from(e.sha256, 'hex'),
+    }));
   }
 
   /** The token's identity, or null. Compares against every entry in constant time, with no early exit. */
@@ -52,13 +63,18 @@ export class ServiceTokenRegistry {
     const digest = Buffer.from(sha256Hex(token), 'hex');
     let match: { name: string; scopes: string[] } | null = null;
     for (const entry of this.entries) {
-      if (timingSafeEqual(digest, entry.digest) && !match) match = { name: entry.name, scopes: entry.scopes };
+      if (timingSafeEqual(digest, entry.digest) && !match)
+        match = { name: entry.name, scopes: entry.scopes };
     }
     return match;
   }
 
   add(entry: ServiceTokenEntry): void {
-    this.entries.push({ name: entry.name, scopes: [...entry.scopes], digest: Buffer.from(entry.sha256, 'hex') });
+    this.entries.push({
+      name: entry.name,
+      scopes: [...entry.scopes],
+      digest: Buffer.from(entry.sha256, 'hex'),
+    });
   }
 
   get size(): number {

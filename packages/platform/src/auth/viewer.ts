@@ -3,7 +3,13 @@ import { AppError } from '../errors/app-error';
 export const ROLES = ['ADMIN', 'EDITOR', 'VIEWER'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const SCOPES = ['users:read', 'credits:read', 'credits:write', 'orgs:read', 'tokens:admin'] as const;
+export const SCOPES = [
+  'users:read',
+  'credits:read',
+  'credits:write',
+  'orgs:read',
+  'tokens:admin',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface UserViewer {

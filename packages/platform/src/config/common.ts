@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { parseDuration } from './duration';
 
 /** A port number; 0 asks the OS for a free one (tests). */
-export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+export const port = (fallback: number) =>
+  z.coerce.number().int().min(0).max(65535).default(fallback);
 
 export const booleanFlag = (fallback: boolean) =>
   z
@@ -17,14 +18,18 @@ export const durationSeconds = (fallback: string) =>
     .transform((value, ctx) => {
       const seconds = parseDuration(value);
       if (seconds === null) {
-        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (e.g. 900, 15m, 7d)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${value}" is not a duration (e.g. 900, 15m, 7d)`,
+        });
         return z.NEVER;
       }
       return seconds;
     });
 
 /** A secret of at least 32 bytes: an HMAC key shorter than the hash output is brute-forceable offline. */
-export const secret = () => z.string().refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes');
+export const secret = () =>
+  z.string().refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes');
 
 /**
  * Settings every service reads: environment, logging, the forwarded-claims key, storage and the
@@ -46,8 +51,14 @@ export const commonConfig = {
   NATS_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
   /** Lets several deployments share one database, NATS and Redis: schema suffix, stream name, key prefix. */
-  SCHEMA_SUFFIX: z.string().regex(/^[a-z0-9_]{1,32}$/).optional(),
-  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('BASTION_EVENTS'),
+  SCHEMA_SUFFIX: z
+    .string()
+    .regex(/^[a-z0-9_]{1,32}$/)
+    .optional(),
+  NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('BASTION_EVENTS'),
   REDIS_KEY_PREFIX: z.string().default('bastion:'),
   /** How long a stopping process lets requests in flight, then the outbox relay, finish. */
   SHUTDOWN_TIMEOUT: durationSeconds('10'),
@@ -80,6 +91,10 @@ export const EVERY_TIME = { when: () => true } as const;
 export function commonConfigProblems(config: Partial<CommonConfig>, ctx: z.RefinementCtx): void {
   // Outside production an unset key falls back to one generated per deployment (runMain, npm start).
   if (config.NODE_ENV === 'production' && !config.INTERNAL_CLAIMS_SECRET) {
-    ctx.addIssue({ code: 'custom', path: ['INTERNAL_CLAIMS_SECRET'], message: 'required in production (32+ bytes, the same in every service)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['INTERNAL_CLAIMS_SECRET'],
+      message: 'required in production (32+ bytes, the same in every service)',
+    });
   }
 }

@@ -30,18 +30,29 @@ export function deploymentProblems(needs: DeploymentNeeds) {
     // Embedded PGlite is one process on one disk: no replicas, no backups, no failover.
     if (needs.database && !config.DATABASE_URL && config.ALLOW_EMBEDDED !== true) {
       ctx.addIssue({
-        code: 'custom', path: ['DATABASE_URL'],
-        message: 'required in production (or ALLOW_EMBEDDED=true to run on the embedded PGlite under DATA_DIR on purpose)',
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'required in production (or ALLOW_EMBEDDED=true to run on the embedded PGlite under DATA_DIR on purpose)',
       });
     }
     // Revocations, the claims replay guard and rate limits live in memory without Redis: each
     // instance would keep its own, so a revoked token would still pass on the others.
     if ((config.INSTANCES ?? 1) > 1 && !config.REDIS_URL) {
-      ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: `required when INSTANCES is ${config.INSTANCES} (state shared between instances)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message: `required when INSTANCES is ${config.INSTANCES} (state shared between instances)`,
+      });
     }
     for (const name of needs.serviceTokens ?? []) {
       if (!config[name]) {
-        ctx.addIssue({ code: 'custom', path: [name], message: 'required in production when services run as separate processes (README "Revocations and service tokens")' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message:
+            'required in production when services run as separate processes (README "Revocations and service tokens")',
+        });
       }
     }
   };

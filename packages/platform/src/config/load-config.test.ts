@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { EVERY_TIME, commonConfig, commonConfigProblems, durationSeconds, port } from './common';
 import { ConfigError, loadConfig } from './load-config';
 
-const schema = z.object({ ...commonConfig, PORT: port(4000), TTL: durationSeconds('15m') }).superRefine(commonConfigProblems, EVERY_TIME);
+const schema = z
+  .object({ ...commonConfig, PORT: port(4000), TTL: durationSeconds('15m') })
+  .superRefine(commonConfigProblems, EVERY_TIME);
 const SECRET = 'a'.repeat(32);
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -21,16 +23,28 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('loadConfig', () => {
   it('returns typed, frozen values with defaults', () => {
     const config = loadConfig(schema, {});
-    expect(config).toMatchObject({ PORT: 4000, TTL: 900, NODE_ENV: 'development', DATA_DIR: './data' });
+    expect(config).toMatchObject({
+      PORT: 4000,
+      TTL: 900,
+      NODE_ENV: 'development',
+      DATA_DIR: './data',
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('refuses an INTERNAL_CLAIMS_SECRET under 32 bytes', () => {
-    expect(problemsOf({ INTERNAL_CLAIMS_SECRET: 'short' })).toEqual(['INTERNAL_CLAIMS_SECRET: must be at least 32 bytes']);
+    expect(problemsOf({ INTERNAL_CLAIMS_SECRET: 'short' })).toEqual([
+      'INTERNAL_CLAIMS_SECRET: must be at least 32 bytes',
+    ]);
   });
 
   it('reports every problem at once', () => {
-    const problems = problemsOf({ PORT: 'eighty', TTL: 'soon', NODE_ENV: 'staging', INTERNAL_CLAIMS_SECRET: 'short' });
+    const problems = problemsOf({
+      PORT: 'eighty',
+      TTL: 'soon',
+      NODE_ENV: 'staging',
+      INTERNAL_CLAIMS_SECRET: 'short',
+    });
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/INTERNAL_CLAIMS_SECRET/);
     expect(problems.join('\n')).toMatch(/PORT/);
@@ -50,9 +64,17 @@ describe('loadConfig', () => {
   it('reads NAME_FILE for its own settings only, and refuses both forms at once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bastion-config-'));
     writeFileSync(join(dir, 'secret'), `${SECRET}\n`);
-    const fromFile = loadConfig(schema, { INTERNAL_CLAIMS_SECRET_FILE: join(dir, 'secret'), OTHER_TOOL_FILE: '/nonexistent' });
+    const fromFile = loadConfig(schema, {
+      INTERNAL_CLAIMS_SECRET_FILE: join(dir, 'secret'),
+      OTHER_TOOL_FILE: '/nonexistent',
+    });
     expect(fromFile.INTERNAL_CLAIMS_SECRET).toBe(SECRET);
-    expect(problemsOf({ INTERNAL_CLAIMS_SECRET: SECRET, INTERNAL_CLAIMS_SECRET_FILE: join(dir, 'secret') })).toEqual([
+    expect(
+      problemsOf({
+        INTERNAL_CLAIMS_SECRET: SECRET,
+        INTERNAL_CLAIMS_SECRET_FILE: join(dir, 'secret'),
+      }),
+    ).toEqual([
       'INTERNAL_CLAIMS_SECRET: set both INTERNAL_CLAIMS_SECRET and INTERNAL_CLAIMS_SECRET_FILE; keep one',
     ]);
     expect(problemsOf({ INTERNAL_CLAIMS_SECRET_FILE: join(dir, 'missing') })).toContain(

@@ -15,7 +15,11 @@ export class ConfigError extends Error {
  * Resolves `NAME_FILE` variables (Docker/Kubernetes secrets) into `NAME`.
  * A variable given both ways is a problem: which one wins would be a guess.
  */
-export function resolveFileVariables(env: Env, problems: string[], known: ReadonlySet<string>): Env {
+export function resolveFileVariables(
+  env: Env,
+  problems: string[],
+  known: ReadonlySet<string>,
+): Env {
   const resolved: Env = { ...env };
   for (const [key, path] of Object.entries(env)) {
     if (!key.endsWith('_FILE') || !path) continue;
@@ -44,7 +48,9 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env): Readonly<z
   const problems: string[] = [];
   const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
   const resolved = resolveFileVariables(env, problems, new Set(Object.keys(shape ?? {})));
-  const cleaned = Object.fromEntries(Object.entries(resolved).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(resolved).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     for (const issue of result.error.issues) {

@@ -40,12 +40,16 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
   try {
     // Created only when missing: a service's own role (deploy/postgres/roles.sql) owns its schema
     // but may not create schemas, and Postgres checks that right even for IF NOT EXISTS.
-    const [found] = await dataSource.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [options.schema]);
+    const [found] = await dataSource.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
+      options.schema,
+    ]);
     if (!found) await dataSource.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     options.logger?.info(
       { schema: options.schema, applied: applied.map((migration) => migration.name) },
-      applied.length > 0 ? `${applied.length} migration(s) applied` : 'schema up to date, no pending migration',
+      applied.length > 0
+        ? `${applied.length} migration(s) applied`
+        : 'schema up to date, no pending migration',
     );
   } catch (error) {
     await dataSource.destroy();

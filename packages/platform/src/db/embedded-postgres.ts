@@ -22,7 +22,11 @@ export interface EmbeddedPostgres {
  * sequence or transaction at a time, and maxConnections must cover every pool that connects.
  * A data directory is locked to one process (see lockDataDir).
  */
-export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number; maxConnections?: number }): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(options: {
+  dataDir?: string;
+  port?: number;
+  maxConnections?: number;
+}): Promise<EmbeddedPostgres> {
   const { PGlite } = await import('@electric-sql/pglite');
   let dataDir: string | undefined;
   let lock: DataDirLock | undefined;
@@ -33,8 +37,15 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; port?: 
     mkdirSync(dataDir, { recursive: true });
   }
   try {
-    const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), startParams: [...PGlite.defaultStartParams, ...BUFFER_POOL] });
-    const server = await servePglite(db, { host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? 64 });
+    const db = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      startParams: [...PGlite.defaultStartParams, ...BUFFER_POOL],
+    });
+    const server = await servePglite(db, {
+      host: '127.0.0.1',
+      port: options.port ?? 0,
+      maxConnections: options.maxConnections ?? 64,
+    });
     return {
       url: `postgres://postgres@${server.address}/postgres`,
       async close() {

@@ -2,7 +2,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { PGlite as PGliteClass } from '@electric-sql/pglite';
 
-type PGlite = Pick<PGliteClass, 'runExclusive' | 'execProtocolRawStream' | 'isInTransaction' | 'exec'>;
+type PGlite = Pick<
+  PGliteClass,
+  'runExclusive' | 'execProtocolRawStream' | 'isInTransaction' | 'exec'
+>;
 
 type Pending = {
   handlerId: number;
@@ -30,7 +33,11 @@ export class ExclusiveQueryQueue {
 
   constructor(private readonly db: PGlite) {}
 
-  enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
+  enqueue(
+    handlerId: number,
+    message: Uint8Array,
+    onData: (data: Uint8Array) => void,
+  ): Promise<number> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ handlerId, message, onData, resolve, reject });
       void this.pump();
@@ -42,14 +49,24 @@ export class ExclusiveQueryQueue {
     this.pumping = true;
     try {
       for (;;) {
-        const index = this.owner === null ? (this.waiting.length > 0 ? 0 : -1) : this.waiting.findIndex((p) => p.handlerId === this.owner);
+        const index =
+          this.owner === null
+            ? this.waiting.length > 0
+              ? 0
+              : -1
+            : this.waiting.findIndex((p) => p.handlerId === this.owner);
         if (index < 0) break;
         const [item] = this.waiting.splice(index, 1);
         this.owner = item.handlerId;
         let bytes = 0;
         try {
           await this.db.runExclusive(() =>
-            this.db.execProtocolRawStream(item.message, { onRawData: (data: Uint8Array) => { bytes += data.length; item.onData(data); } }),
+            this.db.execProtocolRawStream(item.message, {
+              onRawData: (data: Uint8Array) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }),
           );
           item.resolve(bytes);
         } catch (error) {
@@ -84,7 +101,10 @@ export class ExclusiveQueryQueue {
 }
 
 /** A Postgres wire-protocol server over one PGlite, built from pglite-socket's connection handler. */
-export async function servePglite(db: PGlite, options: { host: string; port: number; maxConnections: number }): Promise<{ address: string; close(): Promise<void> }> {
+export async function servePglite(
+  db: PGlite,
+  options: { host: string; port: number; maxConnections: number },
+): Promise<{ address: string; close(): Promise<void> }> {
   const { PGLiteSocketHandler } = await import('@electric-sql/pglite-socket');
   const queue = new ExclusiveQueryQueue(db);
   const handlers = new Set<InstanceType<typeof PGLiteSocketHandler>>();

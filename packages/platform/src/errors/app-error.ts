@@ -25,12 +25,16 @@ export class AppError extends GraphQLError {
 
 export const unauthenticated = (message?: string) => new AppError('UNAUTHENTICATED', { message });
 export const forbidden = (message?: string) => new AppError('FORBIDDEN', { message });
-export const notFound = (what = 'Resource') => new AppError('NOT_FOUND', { message: `${what} not found.` });
+export const notFound = (what = 'Resource') =>
+  new AppError('NOT_FOUND', { message: `${what} not found.` });
 export const conflict = (message: string) => new AppError('CONFLICT', { message });
 export const invalidToken = (message?: string) => new AppError('INVALID_TOKEN', { message });
 
 /** BAD_USER_INPUT with per-field messages a form can show next to its inputs. */
 export function badInput(fieldErrors: Record<string, string>): AppError {
   const first = Object.values(fieldErrors)[0];
-  return new AppError('BAD_USER_INPUT', { message: first ?? ERROR_CODES.BAD_USER_INPUT.message, extensions: { fieldErrors } });
+  return new AppError('BAD_USER_INPUT', {
+    message: first ?? ERROR_CODES.BAD_USER_INPUT.message,
+    extensions: { fieldErrors },
+  });
 }

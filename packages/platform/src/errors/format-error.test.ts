@@ -6,37 +6,71 @@ import { createFormatError } from './format-error';
 
 describe('formatError', () => {
   const logged: unknown[] = [];
-  const logger = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line)) });
+  const logger = pino(
+    { level: 'error' },
+    { write: (line: string) => logged.push(JSON.parse(line)) },
+  );
   const format = createFormatError({ logger });
 
   it('keeps an AppError code, message and safe extensions only', () => {
-    const error = new AppError('RATE_LIMITED', { extensions: { retryAfter: 30, internalHost: 'db-1' } });
+    const error = new AppError('RATE_LIMITED', {
+      extensions: { retryAfter: 30, internalHost: 'db-1' },
+    });
     expect(format({ message: error.message, extensions: error.extensions }, error)).toEqual({
-      message: error.message, extensions: { code: 'RATE_LIMITED', retryAfter: 30 }, path: undefined, locations: undefined,
+      message: error.message,
+      extensions: { code: 'RATE_LIMITED', retryAfter: 30 },
+      path: undefined,
+      locations: undefined,
     });
   });
 
   it('masks anything else as INTERNAL_SERVER_ERROR and logs the cause', () => {
-    const cause = new Error('duplicate key value violates unique constraint "users_email_key" on host 10.0.0.5');
-    const formatted = format({ message: cause.message, extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] } }, cause);
-    expect(formatted).toEqual({ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' }, path: undefined, locations: undefined });
+    const cause = new Error(
+      'duplicate key value violates unique constraint "users_email_key" on host 10.0.0.5',
+    );
+    const formatted = format(
+      {
+        message: cause.message,
+        extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['at x'] },
+      },
+      cause,
+    );
+    expect(formatted).toEqual({
+      message: 'Internal server error.',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      path: undefined,
+      locations: undefined,
+    });
     expect(JSON.stringify(logged)).toContain('users_email_key');
   });
 
   it('names the request being served on the masked error and on its log line', () => {
     const cause = new Error('connect ECONNREFUSED 10.0.0.5:5432');
-    const formatted = runWithRequestId('req-0123456789', () => format({ message: cause.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, cause));
-    expect(formatted.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-0123456789' });
+    const formatted = runWithRequestId('req-0123456789', () =>
+      format({ message: cause.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, cause),
+    );
+    expect(formatted.extensions).toEqual({
+      code: 'INTERNAL_SERVER_ERROR',
+      requestId: 'req-0123456789',
+    });
     expect(logged.at(-1)).toMatchObject({ msg: 'unexpected error', requestId: 'req-0123456789' });
   });
 
   it('does not trust a registered code on a plain GraphQLError from inside the service', () => {
     const spoofed = new GraphQLError('SELECT * FROM users', { extensions: { code: 'NOT_FOUND' } });
-    expect(format({ message: spoofed.message, extensions: spoofed.extensions }, spoofed).extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(
+      format({ message: spoofed.message, extensions: spoofed.extensions }, spoofed).extensions,
+    ).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
   });
 
   it('turns Apollo validation errors into BAD_USER_INPUT with the reason', () => {
-    const formatted = format({ message: 'Cannot query field "x"', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }, new GraphQLError('x'));
-    expect(formatted.extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'GRAPHQL_VALIDATION_FAILED' });
+    const formatted = format(
+      { message: 'Cannot query field "x"', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+      new GraphQLError('x'),
+    );
+    expect(formatted.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      reason: 'GRAPHQL_VALIDATION_FAILED',
+    });
   });
 });

@@ -55,11 +55,20 @@ export function createFormatError({ logger, trustUpstreamCodes = false }: Format
   };
 }
 
-const SAFE_EXTENSION_KEYS = ['code', 'reason', 'retryAfter', 'fieldErrors', 'requestId', 'required', 'available'];
+const SAFE_EXTENSION_KEYS = [
+  'code',
+  'reason',
+  'retryAfter',
+  'fieldErrors',
+  'requestId',
+  'required',
+  'available',
+];
 
 function pickSafeExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
   const safe: Record<string, unknown> = {};
-  for (const key of SAFE_EXTENSION_KEYS) if (extensions[key] !== undefined) safe[key] = extensions[key];
+  for (const key of SAFE_EXTENSION_KEYS)
+    if (extensions[key] !== undefined) safe[key] = extensions[key];
   return safe;
 }
 

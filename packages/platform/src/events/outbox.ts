@@ -14,6 +14,13 @@ export async function enqueueEvent<T extends Record<string, unknown>>(
 ): Promise<Pick<EventEnvelope<T>, 'id' | 'type' | 'data' | 'occurredAt'>> {
   const id = randomUUID();
   const occurredAt = new Date();
-  await manager.insert(OutboxRow, { id, type, data: data as never, occurredAt, publishedAt: null, attempts: 0 });
+  await manager.insert(OutboxRow, {
+    id,
+    type,
+    data: data as never,
+    occurredAt,
+    publishedAt: null,
+    attempts: 0,
+  });
   return { id, type, data, occurredAt: occurredAt.toISOString() };
 }

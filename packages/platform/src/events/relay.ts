@@ -59,7 +59,10 @@ export class OutboxRelay {
     try {
       while (Date.now() < deadline && (await this.publishBatch()) > 0);
     } catch (error) {
-      this.logger.warn({ err: error }, 'outbox drain at shutdown failed; pending events wait for the next start');
+      this.logger.warn(
+        { err: error },
+        'outbox drain at shutdown failed; pending events wait for the next start',
+      );
     }
   }
 
@@ -117,31 +120,51 @@ export class OutboxRelay {
    * at a time, and the database bus publishes over another connection of the same database.
    */
   private async publishBatch(): Promise<number> {
-    const rows: { id: string; type: string; data: Record<string, unknown>; occurred_at: Date }[] = await this.dataSource.query(
-      `UPDATE ${this.table} SET claimed_until = now() + interval '${LEASE_SECONDS} seconds'
+    const rows: { id: string; type: string; data: Record<string, unknown>; occurred_at: Date }[] =
+      await this.dataSource
+        .query(
+          `UPDATE ${this.table} SET claimed_until = now() + interval '${LEASE_SECONDS} seconds'
        WHERE id IN (
          SELECT id FROM ${this.table}
          WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
          ORDER BY occurred_at LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING id, type, data, occurred_at`,
-      [this.options.batchSize ?? 50],
-    ).then((result: unknown) => (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as never);
+          [this.options.batchSize ?? 50],
+        )
+        .then(
+          (result: unknown) =>
+            (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as never,
+        );
     rows.sort((a, b) => new Date(a.occurred_at).getTime() - new Date(b.occurred_at).getTime());
     let published = 0;
     for (const [index, row] of rows.entries()) {
       const event: EventEnvelope = {
-        id: row.id, type: row.type as EventType, occurredAt: new Date(row.occurred_at).toISOString(), source: this.options.source, data: row.data,
+        id: row.id,
+        type: row.type as EventType,
+        occurredAt: new Date(row.occurred_at).toISOString(),
+        source: this.options.source,
+        data: row.data,
       };
       try {
         await this.bus.publish(event);
       } catch (error) {
-        await this.pause(error, rows.slice(index).map((r) => r.id));
+        await this.pause(
+          error,
+          rows.slice(index).map((r) => r.id),
+        );
         return published;
       }
-      await this.dataSource.query(`UPDATE ${this.table} SET published_at = now(), claimed_until = NULL WHERE id = $1`, [row.id]);
+      await this.dataSource.query(
+        `UPDATE ${this.table} SET published_at = now(), claimed_until = NULL WHERE id = $1`,
+        [row.id],
+      );
       published += 1;
     }
-    if (this.backoffMs > 0) this.logger.info({ source: this.options.source }, 'event bus accepts events again; outbox draining');
+    if (this.backoffMs > 0)
+      this.logger.info(
+        { source: this.options.source },
+        'event bus accepts events again; outbox draining',
+      );
     this.backoffMs = 0;
     return published;
   }
@@ -152,12 +175,17 @@ export class OutboxRelay {
    * to 30 s. One warning per outage, not one per row.
    */
   private async pause(error: unknown, pendingIds: string[]): Promise<void> {
-    if (this.backoffMs === 0) this.logger.warn({ err: error, source: this.options.source, pending: pendingIds.length }, 'event bus refused an event; outbox keeps it and retries');
+    if (this.backoffMs === 0)
+      this.logger.warn(
+        { err: error, source: this.options.source, pending: pendingIds.length },
+        'event bus refused an event; outbox keeps it and retries',
+      );
     this.backoffMs = Math.min(30_000, Math.max(500, this.backoffMs * 2));
     this.pausedUntil = Date.now() + this.backoffMs;
-    await this.dataSource.query(`UPDATE ${this.table} SET attempts = attempts + (id = $2)::int, claimed_until = NULL WHERE id = ANY($1)`, [
-      pendingIds, pendingIds[0],
-    ]);
+    await this.dataSource.query(
+      `UPDATE ${this.table} SET attempts = attempts + (id = $2)::int, claimed_until = NULL WHERE id = ANY($1)`,
+      [pendingIds, pendingIds[0]],
+    );
   }
 
   /**
@@ -167,7 +195,9 @@ export class OutboxRelay {
    */
   private async releaseStaleClaims(): Promise<void> {
     if (this.hasReleasedStaleClaims) return;
-    await this.dataSource.query(`UPDATE ${this.table} SET claimed_until = NULL WHERE published_at IS NULL AND claimed_until IS NOT NULL`);
+    await this.dataSource.query(
+      `UPDATE ${this.table} SET claimed_until = NULL WHERE published_at IS NULL AND claimed_until IS NOT NULL`,
+    );
     this.hasReleasedStaleClaims = true;
   }
 
@@ -175,7 +205,10 @@ export class OutboxRelay {
     if (Date.now() - this.lastPrune < 3_600_000) return;
     this.lastPrune = Date.now();
     const days = this.options.retentionDays ?? 7;
-    await this.dataSource.query(`DELETE FROM ${this.table} WHERE published_at < now() - make_interval(days => $1)`, [days]);
+    await this.dataSource.query(
+      `DELETE FROM ${this.table} WHERE published_at < now() - make_interval(days => $1)`,
+      [days],
+    );
   }
 
   private get table(): string {

@@ -70,9 +70,17 @@ export interface EventBus {
    */
   publish(event: EventEnvelope): Promise<void>;
   /** One durable consumer group per name: each event reaches one handler of each group. */
-  subscribe(consumer: string, types: readonly EventType[], handler: EventHandler): Promise<Subscription>;
+  subscribe(
+    consumer: string,
+    types: readonly EventType[],
+    handler: EventHandler,
+  ): Promise<Subscription>;
   /** Every instance that calls this hears every event of these types published from now on. */
-  broadcast(types: readonly EventType[], handler: EventHandler, options?: BroadcastOptions): Promise<Subscription>;
+  broadcast(
+    types: readonly EventType[],
+    handler: EventHandler,
+    options?: BroadcastOptions,
+  ): Promise<Subscription>;
   health(): BusHealth;
   close(): Promise<void>;
 }

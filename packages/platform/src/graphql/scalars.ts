@@ -2,7 +2,10 @@ import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
 function toDate(value: unknown): Date {
   const date = value instanceof Date ? value : new Date(String(value));
-  if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be an ISO-8601 date-time.', { extensions: { code: 'BAD_USER_INPUT' } });
+  if (Number.isNaN(date.getTime()))
+    throw new GraphQLError('DateTime must be an ISO-8601 date-time.', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   return date;
 }
 
@@ -13,7 +16,10 @@ export const DateTimeScalar = new GraphQLScalarType({
   serialize: (value) => toDate(value).toISOString(),
   parseValue: (value) => toDate(value),
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string.', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (ast.kind !== Kind.STRING)
+      throw new GraphQLError('DateTime must be a string.', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     return toDate(ast.value);
   },
 });

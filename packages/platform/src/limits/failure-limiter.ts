@@ -25,7 +25,10 @@ export interface FailureLimiter {
 export const DEFAULT_SLOT_TTL_SECONDS = 30;
 
 export class MemoryFailureLimiter implements FailureLimiter {
-  private readonly entries = new Map<string, { failures: number; endsAt: number; slots: Map<string, number> }>();
+  private readonly entries = new Map<
+    string,
+    { failures: number; endsAt: number; slots: Map<string, number> }
+  >();
 
   constructor(private readonly slotTtlSeconds = DEFAULT_SLOT_TTL_SECONDS) {}
 
@@ -33,7 +36,8 @@ export class MemoryFailureLimiter implements FailureLimiter {
     const now = Date.now();
     const entry = this.entry(key, now);
     for (const [slot, expiresAt] of entry.slots) if (expiresAt <= now) entry.slots.delete(slot);
-    if (entry.failures >= limit) return { kind: 'refused', retryAfter: Math.max(1, Math.ceil((entry.endsAt - now) / 1000)) };
+    if (entry.failures >= limit)
+      return { kind: 'refused', retryAfter: Math.max(1, Math.ceil((entry.endsAt - now) / 1000)) };
     if (entry.failures + entry.slots.size >= limit) return { kind: 'busy' };
     const slot = randomUUID();
     entry.slots.set(slot, now + this.slotTtlSeconds * 1000);
@@ -64,7 +68,8 @@ export class MemoryFailureLimiter implements FailureLimiter {
   }
 
   private sweep(now: number): void {
-    for (const [key, entry] of this.entries) if (entry.endsAt <= now && entry.slots.size === 0) this.entries.delete(key);
+    for (const [key, entry] of this.entries)
+      if (entry.endsAt <= now && entry.slots.size === 0) this.entries.delete(key);
   }
 }
 
@@ -95,7 +100,15 @@ export class RedisFailureLimiter implements FailureLimiter {
 
   async reserve(key: string, limit: number): Promise<Reservation> {
     const slot = randomUUID();
-    const [outcome, ttl] = (await this.redis.eval(RESERVE, 2, ...this.keys(key), Date.now(), limit, this.slotTtlSeconds * 1000, slot)) as [number, number];
+    const [outcome, ttl] = (await this.redis.eval(
+      RESERVE,
+      2,
+      ...this.keys(key),
+      Date.now(),
+      limit,
+      this.slotTtlSeconds * 1000,
+      slot,
+    )) as [number, number];
     if (outcome === 2) return { kind: 'refused', retryAfter: Math.max(1, ttl) };
     return outcome === 1 ? { kind: 'busy' } : { kind: 'reserved', slot };
   }
@@ -116,5 +129,10 @@ export class RedisFailureLimiter implements FailureLimiter {
 
 export function createFailureLimiter(redis: Redis | undefined, prefix: string): FailureLimiter {
   // Redis away: counted per process, like the other limits (README "What happens when a part fails").
-  return redis ? withLocalFallback<FailureLimiter>(new RedisFailureLimiter(redis, prefix), new MemoryFailureLimiter()) : new MemoryFailureLimiter();
+  return redis
+    ? withLocalFallback<FailureLimiter>(
+        new RedisFailureLimiter(redis, prefix),
+        new MemoryFailureLimiter(),
+      )
+    : new MemoryFailureLimiter();
 }

@@ -53,22 +53,39 @@ export class MemoryRateLimiter implements RateLimiter {
 
 /** Shared by every instance, so a limit holds however many replicas serve the requests. */
 export class RedisRateLimiter implements RateLimiter {
-  constructor(private readonly redis: Redis, private readonly prefix = 'bastion:') {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'bastion:',
+  ) {}
 
   async hit(key: string, windowSeconds: number): Promise<RateLimitState> {
     const full = `${this.prefix}rl:${key}`;
-    const [[, count], , [, ttl]] = (await this.redis.multi().incr(full).expire(full, windowSeconds, 'NX').ttl(full).exec()) as [unknown, number][];
+    const [[, count], , [, ttl]] = (await this.redis
+      .multi()
+      .incr(full)
+      .expire(full, windowSeconds, 'NX')
+      .ttl(full)
+      .exec()) as [unknown, number][];
     return { count: Number(count), retryAfter: Math.max(1, Number(ttl)) };
   }
 
   async undo(key: string): Promise<void> {
-    await this.redis.eval(`if (tonumber(redis.call('GET', KEYS[1]) or '0')) > 0 then redis.call('DECR', KEYS[1]) end return 1`, 1, `${this.prefix}rl:${key}`);
+    await this.redis.eval(
+      `if (tonumber(redis.call('GET', KEYS[1]) or '0')) > 0 then redis.call('DECR', KEYS[1]) end return 1`,
+      1,
+      `${this.prefix}rl:${key}`,
+    );
   }
 
   async peek(key: string): Promise<RateLimitState> {
     const full = `${this.prefix}rl:${key}`;
-    const [[, count], [, ttl]] = (await this.redis.multi().get(full).ttl(full).exec()) as [unknown, unknown][];
-    return count === null ? { count: 0, retryAfter: 0 } : { count: Number(count), retryAfter: Math.max(1, Number(ttl)) };
+    const [[, count], [, ttl]] = (await this.redis.multi().get(full).ttl(full).exec()) as [
+      unknown,
+      unknown,
+    ][];
+    return count === null
+      ? { count: 0, retryAfter: 0 }
+      : { count: Number(count), retryAfter: Math.max(1, Number(ttl)) };
   }
 }
 
@@ -78,5 +95,7 @@ export class RedisRateLimiter implements RateLimiter {
  * gains at most one budget per instance for the outage) rather than refusing every login.
  */
 export function createRateLimiter(redis: Redis | undefined, prefix: string): RateLimiter {
-  return redis ? withLocalFallback<RateLimiter>(new RedisRateLimiter(redis, prefix), new MemoryRateLimiter()) : new MemoryRateLimiter();
+  return redis
+    ? withLocalFallback<RateLimiter>(new RedisRateLimiter(redis, prefix), new MemoryRateLimiter())
+    : new MemoryRateLimiter();
 }

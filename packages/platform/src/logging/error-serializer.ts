@@ -5,7 +5,18 @@ import pino from 'pino';
  * TypeORM's QueryFailedError copies the SQL and its parameters (a password hash, an email) onto
  * itself, and PostgreSQL's `detail` / `where` quote the offending row ("Key (email)=(…)").
  */
-const DATA_KEYS = new Set(['parameters', 'params', 'query', 'sql', 'detail', 'where', 'internalQuery', 'values', 'body', 'config']);
+const DATA_KEYS = new Set([
+  'parameters',
+  'params',
+  'query',
+  'sql',
+  'detail',
+  'where',
+  'internalQuery',
+  'values',
+  'body',
+  'config',
+]);
 const MAX_DEPTH = 4;
 
 function scrub(value: unknown, depth: number): unknown {

@@ -6,18 +6,66 @@ export type Logger = pino.Logger;
 
 /** Paths never written to a log, whatever object they appear in. */
 export const REDACTED_PATHS = [
-  'password', '*.password', 'currentPassword', '*.currentPassword', 'newPassword', '*.newPassword',
-  'passwordHash', '*.passwordHash', 'password_hash', '*.password_hash', 'tokenHash', '*.tokenHash',
-  'token', '*.token', 'refreshToken', '*.refreshToken', 'accessToken', '*.accessToken', 'idToken', '*.idToken',
-  'successor', '*.successor', 'serviceToken', '*.serviceToken',
-  'authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization', '*.headers.authorization',
-  'cookie', '*.cookie', 'headers.cookie', 'req.headers.cookie', '*.headers.cookie',
-  'headers["set-cookie"]', '*.headers["set-cookie"]', 'headers["x-bastion-claims"]', '*.headers["x-bastion-claims"]',
-  '*.headers["x-service-token"]', 'headers["x-service-token"]',
-  'secret', '*.secret', 'apiKey', '*.apiKey',
-  'JWT_SECRET', 'INTERNAL_CLAIMS_SECRET', 'REFRESH_TOKEN_SECRET', 'PASSWORD_PEPPER', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL',
-  'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'GEMINI_API_KEY', 'GOOGLE_CLIENT_SECRET', 'OIDC_CLIENT_SECRET',
-  'AUTH_SERVICE_TOKEN', 'ORGS_SERVICE_TOKEN', 'AI_SERVICE_TOKEN', 'JWT_PRIVATE_KEY',
+  'password',
+  '*.password',
+  'currentPassword',
+  '*.currentPassword',
+  'newPassword',
+  '*.newPassword',
+  'passwordHash',
+  '*.passwordHash',
+  'password_hash',
+  '*.password_hash',
+  'tokenHash',
+  '*.tokenHash',
+  'token',
+  '*.token',
+  'refreshToken',
+  '*.refreshToken',
+  'accessToken',
+  '*.accessToken',
+  'idToken',
+  '*.idToken',
+  'successor',
+  '*.successor',
+  'serviceToken',
+  '*.serviceToken',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  '*.headers.authorization',
+  'cookie',
+  '*.cookie',
+  'headers.cookie',
+  'req.headers.cookie',
+  '*.headers.cookie',
+  'headers["set-cookie"]',
+  '*.headers["set-cookie"]',
+  'headers["x-bastion-claims"]',
+  '*.headers["x-bastion-claims"]',
+  '*.headers["x-service-token"]',
+  'headers["x-service-token"]',
+  'secret',
+  '*.secret',
+  'apiKey',
+  '*.apiKey',
+  'JWT_SECRET',
+  'INTERNAL_CLAIMS_SECRET',
+  'REFRESH_TOKEN_SECRET',
+  'PASSWORD_PEPPER',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'SMTP_URL',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'GEMINI_API_KEY',
+  'GOOGLE_CLIENT_SECRET',
+  'OIDC_CLIENT_SECRET',
+  'AUTH_SERVICE_TOKEN',
+  'ORGS_SERVICE_TOKEN',
+  'AI_SERVICE_TOKEN',
+  'JWT_PRIVATE_KEY',
 ];
 
 /**
@@ -25,7 +73,10 @@ export const REDACTED_PATHS = [
  * `destination` (tests). JSON lines, or `format: 'pretty'` (LOG_FORMAT=pretty) for a developer's
  * terminal, through pino-pretty, a dev dependency loaded only then.
  */
-export function createLogger(options: { name: string; level?: string; format?: 'json' | 'pretty' }, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  options: { name: string; level?: string; format?: 'json' | 'pretty' },
+  destination?: pino.DestinationStream,
+): Logger {
   const settings: pino.LoggerOptions = {
     name: options.name,
     level: options.level ?? 'info',
@@ -36,7 +87,15 @@ export function createLogger(options: { name: string; level?: string; format?: '
   if (destination) return pino(settings, destination);
   if (options.format === 'pretty') {
     const pretty = loadPretty();
-    if (pretty) return pino(settings, pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+    if (pretty)
+      return pino(
+        settings,
+        pretty({
+          colorize: process.stdout.isTTY,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname',
+        }),
+      );
     // The production image has no dev dependencies: say so once, then keep writing JSON.
     pino(settings).warn('LOG_FORMAT=pretty needs the dev dependency pino-pretty; writing JSON');
   }
@@ -71,7 +130,9 @@ export function withDefaultLogFormat(env: Env): Env {
  * configuration that would reject a bad value is not parsed yet.
  */
 export function startupLogger(name: string, env: Env): Logger {
-  const known = env.LOG_LEVEL === 'silent' || (env.LOG_LEVEL !== undefined && env.LOG_LEVEL in pino.levels.values);
+  const known =
+    env.LOG_LEVEL === 'silent' ||
+    (env.LOG_LEVEL !== undefined && env.LOG_LEVEL in pino.levels.values);
   const level = known ? env.LOG_LEVEL! : 'info';
   return createLogger({ name, level, format: env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json' });
 }

@@ -32,9 +32,17 @@ export class Mailer {
   private readonly transport: Transporter | undefined;
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(private readonly settings: MailerSettings, private readonly logger: Logger) {
+  constructor(
+    private readonly settings: MailerSettings,
+    private readonly logger: Logger,
+  ) {
     this.transport = settings.smtpUrl
-      ? nodemailer.createTransport({ url: settings.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 })
+      ? nodemailer.createTransport({
+          url: settings.smtpUrl,
+          connectionTimeout: 10_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 20_000,
+        })
       : undefined;
   }
 
@@ -64,9 +72,17 @@ export class Mailer {
   private async deliver(message: MailMessage): Promise<void> {
     if (!this.transport) {
       const link = this.settings.logLinks ? message.link : undefined;
-      this.logger.info({ to: maskAddress(message.to), subject: message.subject, link }, 'mail not sent (SMTP_URL unset)');
+      this.logger.info(
+        { to: maskAddress(message.to), subject: message.subject, link },
+        'mail not sent (SMTP_URL unset)',
+      );
       return;
     }
-    await this.transport.sendMail({ from: this.settings.from, to: message.to, subject: message.subject, text: message.text });
+    await this.transport.sendMail({
+      from: this.settings.from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+    });
   }
 }

@@ -23,15 +23,24 @@ export interface SubgraphStartOptions {
  * What a subgraph's package exports as `subgraph` (src/index.ts), for `npm start`, `npm run
  * migrate` and its own main: the registry names the package, this says how to run it.
  */
-export interface SubgraphDefinition<S extends z.ZodType<CommonConfig> = z.ZodType<CommonConfig>, R extends RunningService = RunningService> {
+export interface SubgraphDefinition<
+  S extends z.ZodType<CommonConfig> = z.ZodType<CommonConfig>,
+  R extends RunningService = RunningService,
+> {
   name: string;
   configSchema: S;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
-  start(config: Readonly<z.infer<S>>, deps: PlatformDeps, options?: SubgraphStartOptions): Promise<R>;
+  start(
+    config: Readonly<z.infer<S>>,
+    deps: PlatformDeps,
+    options?: SubgraphStartOptions,
+  ): Promise<R>;
 }
 
-export function defineSubgraph<S extends z.ZodType<CommonConfig>, R extends RunningService>(definition: SubgraphDefinition<S, R>): SubgraphDefinition<S, R> {
+export function defineSubgraph<S extends z.ZodType<CommonConfig>, R extends RunningService>(
+  definition: SubgraphDefinition<S, R>,
+): SubgraphDefinition<S, R> {
   subgraphEntry(definition.name); // a subgraph missing from the registry fails at once
   return definition;
 }
@@ -39,5 +48,10 @@ export function defineSubgraph<S extends z.ZodType<CommonConfig>, R extends Runn
 /** A subgraph's src/main.ts: its own process, requiring in production the service token its registry entry names. */
 export function runSubgraphMain(definition: SubgraphDefinition): void {
   const token = subgraphEntry(definition.name).serviceToken;
-  runMain({ name: definition.name, configSchema: definition.configSchema, serviceTokens: token ? [token.var] : [], start: (config, deps) => definition.start(config, deps) });
+  runMain({
+    name: definition.name,
+    configSchema: definition.configSchema,
+    serviceTokens: token ? [token.var] : [],
+    start: (config, deps) => definition.start(config, deps),
+  });
 }

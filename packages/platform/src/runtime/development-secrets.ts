@@ -35,7 +35,10 @@ export function developmentSecret(dataDir: string, name: string): string {
  * Fills the named secrets that are unset (neither NAME nor NAME_FILE) with development secrets.
  * Never in production, where every secret must be given and a missing one fails the start.
  */
-export function withDevelopmentSecrets(env: Env, names: string[]): { env: Env; generated: string[] } {
+export function withDevelopmentSecrets(
+  env: Env,
+  names: string[],
+): { env: Env; generated: string[] } {
   if (env.NODE_ENV === 'production') return { env, generated: [] };
   const filled: Env = { ...env };
   const generated = names.filter((name) => !env[name] && !env[`${name}_FILE`]);
@@ -53,7 +56,10 @@ const isSet = (env: Env, name: string) => Boolean(env[name] || env[`${name}_FILE
  * unset, accepts every one of them with the registry's scopes, plus a development token with
  * every scope that it returns for the operator (printed at start). Never in production.
  */
-export function withDevelopmentServiceTokens(env: Env, service: string): { env: Env; generated: string[]; developmentToken?: string } {
+export function withDevelopmentServiceTokens(
+  env: Env,
+  service: string,
+): { env: Env; generated: string[]; developmentToken?: string } {
   if (env.NODE_ENV === 'production') return { env, generated: [] };
   const dataDir = env.DATA_DIR || './data';
   const tokenOf = (name: string) => `bst_${developmentSecret(dataDir, name)}`;
@@ -67,7 +73,16 @@ export function withDevelopmentServiceTokens(env: Env, service: string): { env: 
   if (service !== 'gateway' || isSet(env, 'SERVICE_TOKENS')) return { env: filled, generated };
   const developmentToken = tokenOf('ALL_SCOPES_SERVICE_TOKEN');
   const entries = SUBGRAPHS.flatMap((entry) =>
-    entry.serviceToken ? [serviceTokenEntry(entry.name, [...entry.serviceToken.scopes], tokenOf(entry.serviceToken.var))] : []);
+    entry.serviceToken
+      ? [
+          serviceTokenEntry(
+            entry.name,
+            [...entry.serviceToken.scopes],
+            tokenOf(entry.serviceToken.var),
+          ),
+        ]
+      : [],
+  );
   entries.push(serviceTokenEntry('development', [...SCOPES], developmentToken));
   filled.SERVICE_TOKENS = JSON.stringify(entries);
   generated.push('SERVICE_TOKENS');

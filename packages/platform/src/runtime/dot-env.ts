@@ -15,5 +15,9 @@ export function withDotEnv(env: Env, file = '.env'): { env: Env; loaded: string[
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- as above
   const parsed = parseEnv(readFileSync(path, 'utf8'));
   const loaded = Object.keys(parsed).filter((key) => env[key] === undefined);
-  return { env: { ...env, ...Object.fromEntries(loaded.map((key) => [key, parsed[key]])) }, loaded, path };
+  return {
+    env: { ...env, ...Object.fromEntries(loaded.map((key) => [key, parsed[key]])) },
+    loaded,
+    path,
+  };
 }

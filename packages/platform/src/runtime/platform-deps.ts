@@ -1,7 +1,12 @@
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { deriveKey } from '../auth/keys';
-import { FallbackReplayGuard, MemoryReplayGuard, RedisReplayGuard, type ReplayGuard } from '../auth/replay-guard';
+import {
+  FallbackReplayGuard,
+  MemoryReplayGuard,
+  RedisReplayGuard,
+  type ReplayGuard,
+} from '../auth/replay-guard';
 import type { CommonConfig } from '../config/common';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
 import { createEventBus } from '../events/bus';
@@ -43,9 +48,13 @@ let processClaimsKey: KeyObject | undefined;
  * refuses that in production): a key drawn once per process, which every service in the process
  * shares; separately started services get a common one from runMain's development secrets.
  */
-export function claimsKeyFor(config: Pick<CommonConfig, 'NODE_ENV' | 'INTERNAL_CLAIMS_SECRET'>): KeyObject {
-  if (config.INTERNAL_CLAIMS_SECRET) return deriveKey(config.INTERNAL_CLAIMS_SECRET, 'forwarded-claims');
-  if (config.NODE_ENV === 'production') throw new Error('INTERNAL_CLAIMS_SECRET is required in production');
+export function claimsKeyFor(
+  config: Pick<CommonConfig, 'NODE_ENV' | 'INTERNAL_CLAIMS_SECRET'>,
+): KeyObject {
+  if (config.INTERNAL_CLAIMS_SECRET)
+    return deriveKey(config.INTERNAL_CLAIMS_SECRET, 'forwarded-claims');
+  if (config.NODE_ENV === 'production')
+    throw new Error('INTERNAL_CLAIMS_SECRET is required in production');
   return (processClaimsKey ??= createSecretKey(randomBytes(32)));
 }
 
@@ -55,9 +64,18 @@ export function claimsKeyFor(config: Pick<CommonConfig, 'NODE_ENV' | 'INTERNAL_C
  */
 export async function createPlatformDeps(
   config: CommonConfig,
-  options: { name: string; logger?: Logger; natsStream?: string; schemaSuffix?: string; keyPrefix?: string; database?: boolean } = { name: 'bastion' },
+  options: {
+    name: string;
+    logger?: Logger;
+    natsStream?: string;
+    schemaSuffix?: string;
+    keyPrefix?: string;
+    database?: boolean;
+  } = { name: 'bastion' },
 ): Promise<PlatformDeps> {
-  const logger = options.logger ?? createLogger({ name: options.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const logger =
+    options.logger ??
+    createLogger({ name: options.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.DATABASE_URL ?? '';
   if (!databaseUrl && options.database !== false) {
@@ -67,8 +85,12 @@ export async function createPlatformDeps(
   }
   const schemaSuffix = options.schemaSuffix ?? config.SCHEMA_SUFFIX;
   const bus = await createEventBus({
-    natsUrl: config.NATS_URL, stream: options.natsStream ?? config.NATS_STREAM, databaseUrl: databaseUrl || config.DATABASE_URL,
-    schema: schemaName('bus', schemaSuffix), soleProcess: embedded !== undefined, logger,
+    natsUrl: config.NATS_URL,
+    stream: options.natsStream ?? config.NATS_STREAM,
+    databaseUrl: databaseUrl || config.DATABASE_URL,
+    schema: schemaName('bus', schemaSuffix),
+    soleProcess: embedded !== undefined,
+    logger,
   });
   const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
   const keyPrefix = options.keyPrefix ?? config.REDIS_KEY_PREFIX;
@@ -78,7 +100,9 @@ export async function createPlatformDeps(
     databaseUrl,
     redis,
     claimsKey: claimsKeyFor(config),
-    replayGuard: redis ? new FallbackReplayGuard(new RedisReplayGuard(redis, `${keyPrefix}jti:`)) : new MemoryReplayGuard(),
+    replayGuard: redis
+      ? new FallbackReplayGuard(new RedisReplayGuard(redis, `${keyPrefix}jti:`))
+      : new MemoryReplayGuard(),
     schemaSuffix,
     keyPrefix,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,

@@ -24,7 +24,8 @@ export async function connectRedis(url: string, logger: Logger): Promise<Redis> 
   let isUp = false;
   let hasWarned = false;
   redis.on('ready', () => {
-    if (hasWarned) logger.info('redis is back: shared limits, replay guard and revocations use it again');
+    if (hasWarned)
+      logger.info('redis is back: shared limits, replay guard and revocations use it again');
     isUp = true;
     hasWarned = false;
   });
@@ -32,10 +33,15 @@ export async function connectRedis(url: string, logger: Logger): Promise<Redis> 
     isUp = false;
     if (hasWarned) return;
     hasWarned = true;
-    logger.warn({ err: error?.message }, 'redis unavailable: features fall back per process (README "What happens when a part fails")');
+    logger.warn(
+      { err: error?.message },
+      'redis unavailable: features fall back per process (README "What happens when a part fails")',
+    );
   };
   redis.on('error', down);
-  redis.on('close', () => { if (isUp) down(); });
+  redis.on('close', () => {
+    if (isUp) down();
+  });
   await waitUntilReady(redis, FIRST_CONNECT_WAIT_MS);
   return redis;
 }

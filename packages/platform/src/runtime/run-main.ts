@@ -34,23 +34,41 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
     json = formatted.LOG_FORMAT !== 'pretty';
     // Outside production, services started one by one share keys and service tokens kept under
     // DATA_DIR: the claims key, the access-token key for the two that hold it (HS256), their tokens.
-    const shape = (options.configSchema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+    const shape =
+      (options.configSchema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
     const hmac = 'JWT_SECRET' in shape && (formatted.JWT_ALGORITHM ?? 'HS256') === 'HS256';
-    const secrets = withDevelopmentSecrets(formatted, ['INTERNAL_CLAIMS_SECRET', ...(hmac ? ['JWT_SECRET'] : [])]);
+    const secrets = withDevelopmentSecrets(formatted, [
+      'INTERNAL_CLAIMS_SECRET',
+      ...(hmac ? ['JWT_SECRET'] : []),
+    ]);
     const tokens = withDevelopmentServiceTokens(secrets.env, options.name);
     const env = tokens.env;
     const generated = [...secrets.generated, ...tokens.generated];
-    if (generated.length > 0) log.warn({ variables: generated }, 'unset: using development values stored under DATA_DIR');
+    if (generated.length > 0)
+      log.warn({ variables: generated }, 'unset: using development values stored under DATA_DIR');
     if (tokens.developmentToken) {
-      log.info({ developmentServiceToken: tokens.developmentToken }, 'development service token (every scope) for the internal listener: x-service-token');
+      log.info(
+        { developmentServiceToken: tokens.developmentToken },
+        'development service token (every scope) for the internal listener: x-service-token',
+      );
     }
     const needs = { database: options.database !== false, serviceTokens: options.serviceTokens };
     // zod 4 keeps an object schema's shape through superRefine, which loadConfig reads for NAME_FILE.
-    const schema = options.configSchema.superRefine(deploymentProblems(needs) as never, EVERY_TIME) as unknown as S;
+    const schema = options.configSchema.superRefine(
+      deploymentProblems(needs) as never,
+      EVERY_TIME,
+    ) as unknown as S;
     const config = loadConfig(schema, env);
     parsed = config;
-    const deps = await createPlatformDeps(config, { name: options.name, database: options.database });
-    if (dotEnv.path) deps.logger.info({ file: dotEnv.path, variables: dotEnv.loaded.length }, 'settings loaded from .env (variables already set win)');
+    const deps = await createPlatformDeps(config, {
+      name: options.name,
+      database: options.database,
+    });
+    if (dotEnv.path)
+      deps.logger.info(
+        { file: dotEnv.path, variables: dotEnv.loaded.length },
+        'settings loaded from .env (variables already set win)',
+      );
     let service: RunningService;
     try {
       service = await options.start(config, deps);
@@ -58,10 +76,13 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
       await deps.close();
       throw error;
     }
-    stopOnSignals(async () => {
-      await service.stop();
-      await deps.close();
-    }, { logger: deps.logger, timeoutMs: deps.shutdownTimeoutMs });
+    stopOnSignals(
+      async () => {
+        await service.stop();
+        await deps.close();
+      },
+      { logger: deps.logger, timeoutMs: deps.shutdownTimeoutMs },
+    );
   };
   run().catch((error: unknown) => {
     reportStartupFailure(error, parsed ? [parsed as Record<string, unknown>] : [], log, json);

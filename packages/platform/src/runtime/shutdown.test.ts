@@ -11,16 +11,19 @@ function child(stopMs: number | 'never') {
     stopOnSignals(stop, { logger: createLogger({ name: 't' }), timeoutMs: 60000, duplicateWindowMs: 0 });
     setInterval(() => {}, 1000);
     console.log(JSON.stringify({ msg: 'ready' }));`;
-  const proc = spawn(process.execPath, ['-e', script], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['-e', script], {
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const exited = new Promise<number | null>((done) => proc.once('exit', (code) => done(code)));
-  const said = (msg: string) => eventually(async () => expect(out).toContain(`"msg":"${msg}"`), 20_000);
+  const said = (msg: string) =>
+    eventually(async () => expect(out).toContain(`"msg":"${msg}"`), 20_000);
   return { proc, exited, said };
 }
 
 describe('stopOnSignals', () => {
-
   it('stops on SIGTERM and exits 0', async () => {
     const run = child(10);
     await run.said('ready');

@@ -7,7 +7,10 @@ const DUPLICATE_SIGNAL_MS = 300;
  * finish, bounded by `timeoutMs`), drains the outbox and closes connections; then exit 0. A
  * second signal while stopping exits at once, and a stop that hangs past twice the bound exits 1.
  */
-export function stopOnSignals(stop: () => Promise<void>, options: { logger: Logger; timeoutMs: number; duplicateWindowMs?: number }): void {
+export function stopOnSignals(
+  stop: () => Promise<void>,
+  options: { logger: Logger; timeoutMs: number; duplicateWindowMs?: number },
+): void {
   const { logger } = options;
   let firstAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -19,11 +22,17 @@ export function stopOnSignals(stop: () => Promise<void>, options: { logger: Logg
       process.exit(1);
     }
     firstAt = Date.now();
-    logger.info({ signal, timeoutSeconds: options.timeoutMs / 1000 }, 'stopping: finishing requests in flight');
-    const watchdog = setTimeout(() => {
-      logger.error('stop did not finish in time: exiting');
-      process.exit(1);
-    }, options.timeoutMs * 2 + 5_000);
+    logger.info(
+      { signal, timeoutSeconds: options.timeoutMs / 1000 },
+      'stopping: finishing requests in flight',
+    );
+    const watchdog = setTimeout(
+      () => {
+        logger.error('stop did not finish in time: exiting');
+        process.exit(1);
+      },
+      options.timeoutMs * 2 + 5_000,
+    );
     watchdog.unref();
     stop().then(
       () => {

@@ -14,8 +14,10 @@ export function describeStartupError(error: unknown, configs: Settings[] = []): 
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE' || code === 'EACCES') {
     const { port, address } = error as { port?: number; address?: string };
-    const names = configs.flatMap((config) => Object.entries(config))
-      .filter(([key, value]) => /(^|_)PORT$/.test(key) && value === port).map(([key]) => key);
+    const names = configs
+      .flatMap((config) => Object.entries(config))
+      .filter(([key, value]) => /(^|_)PORT$/.test(key) && value === port)
+      .map(([key]) => key);
     const variable = names.length > 0 ? ` (set by ${[...new Set(names)].join(' / ')})` : '';
     const reason = code === 'EADDRINUSE' ? 'is already in use' : 'may not be opened by this user';
     return `Cannot listen: port ${port} on ${address ?? 'its host'} ${reason}${variable}; choose another port or stop the process holding it.`;
@@ -28,7 +30,12 @@ export function describeStartupError(error: unknown, configs: Settings[] = []): 
  * the whole list of problems), and, when logs are JSON, one `fatal` record on stdout with the same
  * text, so a log collector sees why the process exited.
  */
-export function reportStartupFailure(error: unknown, configs: Settings[] = [], logger?: Logger, json = true): void {
+export function reportStartupFailure(
+  error: unknown,
+  configs: Settings[] = [],
+  logger?: Logger,
+  json = true,
+): void {
   const described = describeStartupError(error, configs);
   console.error(described);
   if (!logger || !json) return;

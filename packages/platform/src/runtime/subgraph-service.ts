@@ -4,7 +4,14 @@ import { OutboxRelay } from '../events/relay';
 import type { Subscription } from '../events/types';
 import type { Logger } from '../logging/logger';
 import { listen } from '../server/http';
-import { createSubgraph, loadTypeDefs, type BaseContext, type Route, type Subgraph, type SubgraphResolvers } from '../server/subgraph';
+import {
+  createSubgraph,
+  loadTypeDefs,
+  type BaseContext,
+  type Route,
+  type Subgraph,
+  type SubgraphResolvers,
+} from '../server/subgraph';
 import { schemaName, type PlatformDeps, type RunningService } from './platform-deps';
 
 export interface SubgraphServiceParts<C extends BaseContext, S> {
@@ -28,7 +35,11 @@ export interface SubgraphServiceOptions<C extends BaseContext, S> {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
   resolvers: SubgraphResolvers<C>;
-  setup: (infra: { dataSource: DataSource; relay: OutboxRelay; logger: Logger }) => Promise<SubgraphServiceParts<C, S>>;
+  setup: (infra: {
+    dataSource: DataSource;
+    relay: OutboxRelay;
+    logger: Logger;
+  }) => Promise<SubgraphServiceParts<C, S>>;
 }
 
 export interface SubgraphService<C extends BaseContext, S> extends RunningService {
@@ -44,11 +55,17 @@ export interface SubgraphService<C extends BaseContext, S> extends RunningServic
  * Starts one subgraph service: its own schema migrated, its outbox relay, its consumers, and
  * its HTTP listener. Every service's server.ts is this plus its domain wiring.
  */
-export async function startSubgraphService<C extends BaseContext, S>(options: SubgraphServiceOptions<C, S>): Promise<SubgraphService<C, S>> {
+export async function startSubgraphService<C extends BaseContext, S>(
+  options: SubgraphServiceOptions<C, S>,
+): Promise<SubgraphService<C, S>> {
   const { name, deps } = options;
   const logger = deps.logger.child({ service: name });
   const dataSource = await openDataSource({
-    url: deps.databaseUrl, schema: schemaName(name, deps.schemaSuffix), entities: options.entities, migrations: options.migrations, logger,
+    url: deps.databaseUrl,
+    schema: schemaName(name, deps.schemaSuffix),
+    entities: options.entities,
+    migrations: options.migrations,
+    logger,
   });
   const relay = new OutboxRelay(dataSource, deps.bus, logger, { source: name });
   let parts: SubgraphServiceParts<C, S>;
@@ -69,7 +86,10 @@ export async function startSubgraphService<C extends BaseContext, S>(options: Su
     routes: parts.routes,
     readiness: async () => ({
       // Answered within the gateway's 2 s probe, so an outage is named "database", not the service.
-      database: await withTimeout(dataSource.query('SELECT 1'), 1500).then(() => true, () => false),
+      database: await withTimeout(dataSource.query('SELECT 1'), 1500).then(
+        () => true,
+        () => false,
+      ),
       bus: deps.bus.health().connected,
     }),
   });

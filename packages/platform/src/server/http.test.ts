@@ -31,13 +31,16 @@ describe('listen().close(): a graceful drain', () => {
   const gate = new Promise<void>((resolve) => (releaseSlow = resolve));
 
   beforeAll(async () => {
-    listening = await listen(guarded(silent, async (req, res) => {
-      if (req.url === '/slow') {
-        slowStarted();
-        await gate;
-      }
-      sendJson(res, 200, { path: req.url });
-    }), { host: '127.0.0.1', port: 0 });
+    listening = await listen(
+      guarded(silent, async (req, res) => {
+        if (req.url === '/slow') {
+          slowStarted();
+          await gate;
+        }
+        sendJson(res, 200, { path: req.url });
+      }),
+      { host: '127.0.0.1', port: 0 },
+    );
   });
   afterAll(() => listening.close(100));
 
@@ -65,19 +68,37 @@ describe('listen().close(): a graceful drain', () => {
 describe('guarded: a masked 500', () => {
   it('carries extensions.requestId equal to the x-request-id header, and logs the same id', async () => {
     const lines: Record<string, unknown>[] = [];
-    const logger = pino({ level: 'error' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-    const listening = await listen(guarded(logger, async () => {
-      throw new Error('connection to 10.1.2.3 refused');
-    }), { host: '127.0.0.1', port: 0 });
+    const logger = pino(
+      { level: 'error' },
+      { write: (line: string) => lines.push(JSON.parse(line)) },
+    );
+    const listening = await listen(
+      guarded(logger, async () => {
+        throw new Error('connection to 10.1.2.3 refused');
+      }),
+      { host: '127.0.0.1', port: 0 },
+    );
     try {
       for (const sent of [undefined, 'caller-chosen-id-42']) {
-        const reply = await get(`${listening.url}/graphql`, undefined, sent ? { 'x-request-id': sent } : {});
-        const body = JSON.parse(reply.body) as { errors: { extensions: { code: string; requestId: string } }[] };
+        const reply = await get(
+          `${listening.url}/graphql`,
+          undefined,
+          sent ? { 'x-request-id': sent } : {},
+        );
+        const body = JSON.parse(reply.body) as {
+          errors: { extensions: { code: string; requestId: string } }[];
+        };
         expect(reply.status).toBe(500);
-        expect(body.errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: reply.headers['x-request-id'] });
+        expect(body.errors[0].extensions).toEqual({
+          code: 'INTERNAL_SERVER_ERROR',
+          requestId: reply.headers['x-request-id'],
+        });
         if (sent) expect(reply.headers['x-request-id']).toBe(sent);
         expect(reply.body).not.toContain('10.1.2.3');
-        expect(lines.at(-1)).toMatchObject({ msg: 'unexpected error', requestId: reply.headers['x-request-id'] });
+        expect(lines.at(-1)).toMatchObject({
+          msg: 'unexpected error',
+          requestId: reply.headers['x-request-id'],
+        });
       }
     } finally {
       await listening.close();

@@ -1,8 +1,18 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+import {
+  HeaderMap,
+  type ApolloServer,
+  type BaseContext,
+  type HTTPGraphQLResponse,
+} from '@apollo/server';
 import { RequestDrain } from './request-drain';
 import { AppError } from '../errors/app-error';
 import { ERROR_CODES, type ErrorCode } from '../errors/codes';
@@ -12,7 +22,12 @@ import { requestIdOf, runWithRequestId } from '../logging/request-context';
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: ErrorCode, message: string, readonly extensions: Record<string, unknown> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }
@@ -43,15 +58,34 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
 /** A response in GraphQL's error shape for failures before execution (body, credentials). */
-export function sendGraphQLError(res: ServerResponse, status: number, code: ErrorCode, message?: string, extensions: Record<string, unknown> = {}): void {
-  sendJson(res, status, { errors: [{ message: message ?? ERROR_CODES[code].message, extensions: { ...extensions, code } }] });
+export function sendGraphQLError(
+  res: ServerResponse,
+  status: number,
+  code: ErrorCode,
+  message?: string,
+  extensions: Record<string, unknown> = {},
+): void {
+  sendJson(res, status, {
+    errors: [
+      { message: message ?? ERROR_CODES[code].message, extensions: { ...extensions, code } },
+    ],
+  });
 }
 
 export function toHeaderMap(req: IncomingMessage): HeaderMap {
@@ -107,7 +141,12 @@ export async function handleGraphQL<C extends BaseContext>(
   await options.checkRequest?.({ body, search: url.searchParams });
   const info: GraphQLRequestInfo = { req, res, body, rawBody, requestId: options.requestId };
   const response = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers: toHeaderMap(req), search: url.search, body },
+    httpGraphQLRequest: {
+      method: (req.method ?? 'GET').toUpperCase(),
+      headers: toHeaderMap(req),
+      search: url.search,
+      body,
+    },
     context: () => options.context(info),
   });
   options.beforeSend?.(response);
@@ -144,7 +183,13 @@ export function guarded(
       if (error instanceof HttpError) {
         sendGraphQLError(res, error.status, error.code, error.message, error.extensions);
       } else if (error instanceof AppError) {
-        sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message, error.extensions);
+        sendGraphQLError(
+          res,
+          ERROR_CODES[error.code].httpStatus,
+          error.code,
+          error.message,
+          error.extensions,
+        );
       } else {
         logger.error({ err: error, url: req.url, requestId }, 'unexpected error');
         sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', undefined, { requestId });
@@ -172,12 +217,24 @@ export interface Listening {
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /** Listens on host:port, over TLS 1.3 only when certificate files are given. */
-export async function listen(listener: RequestListener, options: { host: string; port: number; tls?: TlsFiles; keepAliveTimeoutMs?: number }): Promise<Listening> {
+export async function listen(
+  listener: RequestListener,
+  options: { host: string; port: number; tls?: TlsFiles; keepAliveTimeoutMs?: number },
+): Promise<Listening> {
   const drain = new RequestDrain();
   const tracked = drain.track(listener);
   const server: Server = options.tls
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- TLS_CERT_FILE / TLS_KEY_FILE from the operator's config, read at start
-    ? createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile), minVersion: 'TLSv1.3' }, tracked)
+    ? createHttpsServer(
+        {
+          // TLS_CERT_FILE / TLS_KEY_FILE from the operator's config, read at start.
+          // eslint-disable-next-line security/detect-non-literal-fs-filename
+          cert: readFileSync(options.tls.certFile),
+          // eslint-disable-next-line security/detect-non-literal-fs-filename
+          key: readFileSync(options.tls.keyFile),
+          minVersion: 'TLSv1.3',
+        },
+        tracked,
+      )
     : createHttpServer(tracked);
   // Longer than any client's idle timeout, so a pooled socket is never reset under a request.
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
@@ -194,6 +251,7 @@ export async function listen(listener: RequestListener, options: { host: string;
     server,
     port,
     url: `${scheme}://${host}:${port}`,
-    close: (timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS) => (closing ??= drain.close(server, timeoutMs)),
+    close: (timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS) =>
+      (closing ??= drain.close(server, timeoutMs)),
   };
 }

@@ -4,7 +4,8 @@ import { AppError } from '../errors/app-error';
 
 // NUL: PostgreSQL's text types refuse it. A lone surrogate: not a character, cannot be UTF-8 encoded.
 // The regex works on UTF-16 code units (no `u` flag) so a lone half is seen as one.
-const INVALID_STRING = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const INVALID_STRING =
+  /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function isValidString(value: string): boolean {
   return !INVALID_STRING.test(value);
@@ -62,7 +63,8 @@ export function inputHygienePlugin<C extends BaseContext>(): ApolloServerPlugin<
         async didResolveOperation({ request, document }) {
           const variable = findInvalidVariable(request.variables ?? {});
           if (variable) throw invalidStringError(`Variable "${variable}"`);
-          if (hasInvalidStringLiteral(document)) throw invalidStringError('A string in the document');
+          if (hasInvalidStringLiteral(document))
+            throw invalidStringError('A string in the document');
         },
       };
     },

@@ -2,12 +2,20 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { CLAIMS_HEADER, verifyForwardedClaims, type ClientInfo, type OperationDigestInput } from '../auth/forwarded-claims';
+import {
+  CLAIMS_HEADER,
+  verifyForwardedClaims,
+  type ClientInfo,
+  type OperationDigestInput,
+} from '../auth/forwarded-claims';
 import type { ReplayGuard } from '../auth/replay-guard';
 import type { Viewer } from '../auth/viewer';
 import { createFormatError } from '../errors/format-error';
@@ -15,7 +23,14 @@ import type { Logger } from '../logging/logger';
 import { buildPermissions } from '../tiers/build-permissions';
 import type { TierSpec } from '../tiers/rules';
 import { inputHygienePlugin } from './input-hygiene';
-import { DEFAULT_BODY_LIMIT_BYTES, guarded, handleGraphQL, sendJson, type GraphQLRequestInfo, type RequestListener } from './http';
+import {
+  DEFAULT_BODY_LIMIT_BYTES,
+  guarded,
+  handleGraphQL,
+  sendJson,
+  type GraphQLRequestInfo,
+  type RequestListener,
+} from './http';
 
 /** What every resolver of every subgraph can rely on. */
 export interface BaseContext {
@@ -73,7 +88,10 @@ function operationOf(body: unknown): OperationDigestInput {
   return {
     query: typeof b.query === 'string' ? b.query : undefined,
     operationName: typeof b.operationName === 'string' ? b.operationName : null,
-    variables: b.variables && typeof b.variables === 'object' ? (b.variables as Record<string, unknown>) : null,
+    variables:
+      b.variables && typeof b.variables === 'object'
+        ? (b.variables as Record<string, unknown>)
+        : null,
   };
 }
 
@@ -81,9 +99,14 @@ function operationOf(body: unknown): OperationDigestInput {
  * A federated subgraph: SDL + resolvers, tiers enforced by graphql-shield from the SDL, errors
  * masked, and the caller's identity taken only from gateway-signed claims bound to the operation.
  */
-export async function createSubgraph<C extends BaseContext>(options: SubgraphOptions<C>): Promise<Subgraph<C>> {
+export async function createSubgraph<C extends BaseContext>(
+  options: SubgraphOptions<C>,
+): Promise<Subgraph<C>> {
   const { name, logger } = options;
-  const baseSchema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
+  const baseSchema = buildSubgraphSchema({
+    typeDefs: options.typeDefs,
+    resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+  });
   const { permissions, tiers } = buildPermissions(baseSchema);
   const schema = applyMiddleware(baseSchema, permissions);
   const apollo = new ApolloServer<C>({
@@ -95,18 +118,36 @@ export async function createSubgraph<C extends BaseContext>(options: SubgraphOpt
     stopOnTerminationSignals: false,
     introspection: true,
     // Inline traces exist for Apollo's usage reporting, which this platform never sends to.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), inputHygienePlugin<C>()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      inputHygienePlugin<C>(),
+    ],
   });
   await apollo.start();
 
   const contextFor = async (info: GraphQLRequestInfo): Promise<C> => {
     const header = info.req.headers[CLAIMS_HEADER];
-    const { viewer, client, rejection } = await verifyForwardedClaims(Array.isArray(header) ? header[0] : header, {
-      audience: name, operation: operationOf(info.body), key: options.claimsKey, replayGuard: options.replayGuard,
-    });
-    if (rejection) logger.warn({ requestId: info.requestId, rejection }, 'forwarded claims refused; serving as anonymous');
+    const { viewer, client, rejection } = await verifyForwardedClaims(
+      Array.isArray(header) ? header[0] : header,
+      {
+        audience: name,
+        operation: operationOf(info.body),
+        key: options.claimsKey,
+        replayGuard: options.replayGuard,
+      },
+    );
+    if (rejection)
+      logger.warn(
+        { requestId: info.requestId, rejection },
+        'forwarded claims refused; serving as anonymous',
+      );
     const base: BaseContext = {
-      viewer, client, requestId: info.requestId, logger: logger.child({ requestId: info.requestId }), provenUserIds: new Set(),
+      viewer,
+      client,
+      requestId: info.requestId,
+      logger: logger.child({ requestId: info.requestId }),
+      provenUserIds: new Set(),
       setCookie: (cookie) => info.res.appendHeader('set-cookie', cookie),
     };
     return options.extendContext(base, info);

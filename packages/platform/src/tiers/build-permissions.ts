@@ -6,7 +6,10 @@ import { SCOPES } from '../auth/viewer';
 import { ruleForTier, type TierLevel, type TierSpec } from './rules';
 
 /** Federation plumbing the gateway needs; entity fields behind `_entities` keep their own tiers. */
-const FEDERATION_FIELDS: Record<string, string[]> = { Query: ['_service', '_entities'], _Service: ['sdl'] };
+const FEDERATION_FIELDS: Record<string, string[]> = {
+  Query: ['_service', '_entities'],
+  _Service: ['sdl'],
+};
 
 export class MissingTierError extends Error {
   constructor(readonly fields: string[]) {
@@ -17,8 +20,12 @@ export class MissingTierError extends Error {
 
 export class UnknownScopeError extends Error {
   constructor(readonly unknown: Map<string, string[]>) {
-    const list = [...unknown].map(([scope, fields]) => `"${scope}" on ${fields.join(', ')}`).join('; ');
-    super(`@tier names scopes the registry (SCOPES in auth/viewer.ts) does not know: ${list}. Known scopes: ${SCOPES.join(', ')}`);
+    const list = [...unknown]
+      .map(([scope, fields]) => `"${scope}" on ${fields.join(', ')}`)
+      .join('; ');
+    super(
+      `@tier names scopes the registry (SCOPES in auth/viewer.ts) does not know: ${list}. Known scopes: ${SCOPES.join(', ')}`,
+    );
     this.name = 'UnknownScopeError';
   }
 }
@@ -28,12 +35,16 @@ function checkScopes(tiers: Map<string, TierSpec>): void {
   const known: readonly string[] = SCOPES;
   const unknown = new Map<string, string[]>();
   for (const [path, spec] of tiers) {
-    for (const scope of spec.scopes) if (!known.includes(scope)) unknown.set(scope, [...(unknown.get(scope) ?? []), path]);
+    for (const scope of spec.scopes)
+      if (!known.includes(scope)) unknown.set(scope, [...(unknown.get(scope) ?? []), path]);
   }
   if (unknown.size > 0) throw new UnknownScopeError(unknown);
 }
 
-function readTier(schema: GraphQLSchema, node: Parameters<typeof getDirective>[1]): TierSpec | undefined {
+function readTier(
+  schema: GraphQLSchema,
+  node: Parameters<typeof getDirective>[1],
+): TierSpec | undefined {
   const directive = getDirective(schema, node, 'tier')?.[0];
   if (!directive) return undefined;
   return {
@@ -50,7 +61,11 @@ function readTier(schema: GraphQLSchema, node: Parameters<typeof getDirective>[1
 export function readTiers(schema: GraphQLSchema): Map<string, TierSpec> {
   const tiers = new Map<string, TierSpec>();
   const missing: string[] = [];
-  const rootNames = new Set([schema.getQueryType()?.name, schema.getMutationType()?.name, schema.getSubscriptionType()?.name]);
+  const rootNames = new Set([
+    schema.getQueryType()?.name,
+    schema.getMutationType()?.name,
+    schema.getSubscriptionType()?.name,
+  ]);
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     const typeTier = rootNames.has(type.name) ? undefined : readTier(schema, type);
@@ -59,7 +74,8 @@ export function readTiers(schema: GraphQLSchema): Map<string, TierSpec> {
       const spec = readTier(schema, field) ?? typeTier;
       if (!spec) missing.push(`${type.name}.${field.name}`);
       else {
-        if (spec.level === 'INTERNAL' && spec.scopes.length === 0) missing.push(`${type.name}.${field.name} (INTERNAL without scopes)`);
+        if (spec.level === 'INTERNAL' && spec.scopes.length === 0)
+          missing.push(`${type.name}.${field.name} (INTERNAL without scopes)`);
         tiers.set(`${type.name}.${field.name}`, spec);
       }
     }

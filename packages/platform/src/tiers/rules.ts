@@ -20,9 +20,17 @@ interface WithViewer {
  * Decides a tier for a viewer and (for owned fields) the parent object. Returns true or the coded
  * error; shield turns a returned error into the field's error. Pure, so tests can use it too.
  */
-export function checkTier(spec: TierSpec, viewer: Viewer, parent?: unknown, provenUserIds?: Set<string>): true | AppError {
+export function checkTier(
+  spec: TierSpec,
+  viewer: Viewer,
+  parent?: unknown,
+  provenUserIds?: Set<string>,
+): true | AppError {
   if (spec.owner && provenUserIds && provenUserIds.size > 0) {
-    const ownerId = parent && typeof parent === 'object' ? (parent as Record<string, unknown>)[spec.owner] : undefined;
+    const ownerId =
+      parent && typeof parent === 'object'
+        ? (parent as Record<string, unknown>)[spec.owner]
+        : undefined;
     if (typeof ownerId === 'string' && provenUserIds.has(ownerId)) return true;
   }
   switch (spec.level) {
@@ -30,8 +38,11 @@ export function checkTier(spec: TierSpec, viewer: Viewer, parent?: unknown, prov
       return true;
     case 'INTERNAL':
       if (viewer.kind === 'anonymous') return new AppError('UNAUTHENTICATED');
-      if (viewer.kind !== 'service') return new AppError('FORBIDDEN', { message: 'This field is for internal services.' });
-      return hasScopes(viewer, spec.scopes) ? true : new AppError('FORBIDDEN', { message: `Needs scope ${spec.scopes.join(', ')}.` });
+      if (viewer.kind !== 'service')
+        return new AppError('FORBIDDEN', { message: 'This field is for internal services.' });
+      return hasScopes(viewer, spec.scopes)
+        ? true
+        : new AppError('FORBIDDEN', { message: `Needs scope ${spec.scopes.join(', ')}.` });
     case 'AUTHENTICATED':
     case 'VERIFIED': {
       if (viewer.kind === 'anonymous') return new AppError('UNAUTHENTICATED');
@@ -41,10 +52,15 @@ export function checkTier(spec: TierSpec, viewer: Viewer, parent?: unknown, prov
           ? true
           : new AppError('FORBIDDEN', { message: 'This field is for signed-in users.' });
       }
-      if (spec.level === 'VERIFIED' && !viewer.emailVerified) return new AppError('EMAIL_NOT_VERIFIED');
+      if (spec.level === 'VERIFIED' && !viewer.emailVerified)
+        return new AppError('EMAIL_NOT_VERIFIED');
       if (spec.owner) {
-        const ownerId = parent && typeof parent === 'object' ? (parent as Record<string, unknown>)[spec.owner] : undefined;
-        if (ownerId !== viewer.userId) return new AppError('FORBIDDEN', { message: 'This belongs to another user.' });
+        const ownerId =
+          parent && typeof parent === 'object'
+            ? (parent as Record<string, unknown>)[spec.owner]
+            : undefined;
+        if (ownerId !== viewer.userId)
+          return new AppError('FORBIDDEN', { message: 'This belongs to another user.' });
       }
       return true;
     }
@@ -61,7 +77,8 @@ export function ruleForTier(spec: TierSpec): IRules {
   if (!cached) {
     // Owner rules read `parent`: a contextual cache would let one list item's answer leak to the next.
     cached = rule(`tier:${key}`, { cache: spec.owner ? 'no_cache' : 'contextual' })(
-      (parent: unknown, _args: unknown, ctx: WithViewer) => checkTier(spec, ctx.viewer, parent, ctx.provenUserIds),
+      (parent: unknown, _args: unknown, ctx: WithViewer) =>
+        checkTier(spec, ctx.viewer, parent, ctx.provenUserIds),
     );
     ruleCache.set(key, cached);
   }

@@ -2,27 +2,47 @@ import { AppError } from '@bastion/platform';
 
 const HOLD = `mutation AiHold($u: ID!, $a: Int!, $k: String!, $e: Int) {
   holdCredits(userId: $u, amount: $a, idempotencyKey: $k, expiresInSeconds: $e) { id amount } }`;
-const SETTLE = 'mutation AiSettle($h: ID!, $a: Int!) { settleHold(holdId: $h, amount: $a) { amount } }';
+const SETTLE =
+  'mutation AiSettle($h: ID!, $a: Int!) { settleHold(holdId: $h, amount: $a) { amount } }';
 const RELEASE = 'mutation AiRelease($h: ID!) { releaseHold(holdId: $h) }';
 
-type GraphQLBody<T> = { data?: T | null; errors?: { message?: string; extensions?: Record<string, unknown> }[] };
+type GraphQLBody<T> = {
+  data?: T | null;
+  errors?: { message?: string; extensions?: Record<string, unknown> }[];
+};
 
 /**
  * Holds and charges credits through the gateway's internal listener with the ai service's own
  * token (credits:write): ai never reads or writes another service's tables.
  */
 export class CreditsClient {
-  constructor(private readonly internalUrl: () => string, private readonly serviceToken: () => string | undefined) {}
+  constructor(
+    private readonly internalUrl: () => string,
+    private readonly serviceToken: () => string | undefined,
+  ) {}
 
   /** Reserves `amount`; INSUFFICIENT_CREDITS (with required/available) passes through as it is. */
-  async hold(userId: string, amount: number, idempotencyKey: string, expiresInSeconds: number): Promise<string> {
-    const data = await this.call<{ holdCredits: { id: string } }>(HOLD, { u: userId, a: amount, k: idempotencyKey, e: expiresInSeconds });
+  async hold(
+    userId: string,
+    amount: number,
+    idempotencyKey: string,
+    expiresInSeconds: number,
+  ): Promise<string> {
+    const data = await this.call<{ holdCredits: { id: string } }>(HOLD, {
+      u: userId,
+      a: amount,
+      k: idempotencyKey,
+      e: expiresInSeconds,
+    });
     return data.holdCredits.id;
   }
 
   /** Charges the real cost (credits caps it at the held amount); returns what was charged. */
   async settle(holdId: string, amount: number): Promise<number> {
-    const data = await this.call<{ settleHold: { amount: number } }>(SETTLE, { h: holdId, a: amount });
+    const data = await this.call<{ settleHold: { amount: number } }>(SETTLE, {
+      h: holdId,
+      a: amount,
+    });
     return -data.settleHold.amount;
   }
 
@@ -32,7 +52,10 @@ export class CreditsClient {
 
   private async call<T>(query: string, variables: Record<string, unknown>): Promise<T> {
     const token = this.serviceToken();
-    if (!token) throw new AppError('UPSTREAM_UNAVAILABLE', { message: 'Credits are not configured for the ai service (AI_SERVICE_TOKEN).' });
+    if (!token)
+      throw new AppError('UPSTREAM_UNAVAILABLE', {
+        message: 'Credits are not configured for the ai service (AI_SERVICE_TOKEN).',
+      });
     let body: GraphQLBody<T>;
     try {
       const response = await fetch(this.internalUrl(), {
@@ -43,7 +66,10 @@ export class CreditsClient {
       });
       body = (await response.json()) as GraphQLBody<T>;
     } catch (error) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', { message: 'The credits service did not answer.', cause: error });
+      throw new AppError('UPSTREAM_UNAVAILABLE', {
+        message: 'The credits service did not answer.',
+        cause: error,
+      });
     }
     const error = body.errors?.[0];
     if (error?.extensions?.code === 'INSUFFICIENT_CREDITS') {
@@ -52,7 +78,8 @@ export class CreditsClient {
     }
     if (error || !body.data) {
       throw new AppError('UPSTREAM_UNAVAILABLE', {
-        message: 'The credits service refused the request.', cause: new Error(`credits: ${String(error?.extensions?.code ?? 'no data')}`),
+        message: 'The credits service refused the request.',
+        cause: new Error(`credits: ${String(error?.extensions?.code ?? 'no data')}`),
       });
     }
     return body.data;

@@ -5,10 +5,14 @@ type GenerateContentResponse = Awaited<ReturnType<GoogleGenAI['models']['generat
 import type { TokenUsage } from '../models/model-catalog';
 
 /** Why an upstream call failed, summarised: an upstream body is never passed on or logged. */
-export type UpstreamFailureKind = 'unconfigured' | 'status' | 'timeout' | 'malformed' | 'network' | 'aborted';
+export type UpstreamFailureKind =
+  'unconfigured' | 'status' | 'timeout' | 'malformed' | 'network' | 'aborted';
 
 export class UpstreamFailure extends Error {
-  constructor(readonly kind: UpstreamFailureKind, readonly status?: number) {
+  constructor(
+    readonly kind: UpstreamFailureKind,
+    readonly status?: number,
+  ) {
     super(status ? `Gemini answered ${status}` : `Gemini call failed: ${kind}`);
     this.name = 'UpstreamFailure';
   }
@@ -41,20 +45,28 @@ export function summarise(error: unknown, signal?: AbortSignal): UpstreamFailure
   if (signal?.aborted && signal.reason instanceof UpstreamFailure) return signal.reason;
   const name = (error as { name?: string } | null)?.name;
   const status = (error as { status?: unknown } | null)?.status;
-  if (name === 'ApiError' && typeof status === 'number') return new UpstreamFailure('status', status);
+  if (name === 'ApiError' && typeof status === 'number')
+    return new UpstreamFailure('status', status);
   if (name === 'TimeoutError') return new UpstreamFailure('timeout');
   if (name === 'AbortError') return new UpstreamFailure(signal?.aborted ? 'aborted' : 'timeout');
   if (error instanceof SyntaxError) return new UpstreamFailure('malformed');
   return new UpstreamFailure('network');
 }
 
-const isRetryable = (failure: UpstreamFailure) => failure.kind === 'status' && (failure.status === 429 || (failure.status ?? 0) >= 500);
+const isRetryable = (failure: UpstreamFailure) =>
+  failure.kind === 'status' && (failure.status === 429 || (failure.status ?? 0) >= 500);
 
-export function usageOf(response: Pick<GenerateContentResponse, 'usageMetadata'>): TokenUsage | undefined {
+export function usageOf(
+  response: Pick<GenerateContentResponse, 'usageMetadata'>,
+): TokenUsage | undefined {
   const usage = response.usageMetadata;
   if (!usage || !Number.isInteger(usage.promptTokenCount)) return undefined;
   const count = (n: unknown) => (Number.isInteger(n) && (n as number) >= 0 ? (n as number) : 0);
-  return { inputTokens: count(usage.promptTokenCount), outputTokens: count(usage.candidatesTokenCount), thinkingTokens: count(usage.thoughtsTokenCount) };
+  return {
+    inputTokens: count(usage.promptTokenCount),
+    outputTokens: count(usage.candidatesTokenCount),
+    thinkingTokens: count(usage.thoughtsTokenCount),
+  };
 }
 
 /**
@@ -69,18 +81,34 @@ export class GeminiClient {
   private client(): Promise<GoogleGenAI> {
     const { apiKey, baseUrl } = this.options;
     if (!apiKey) throw new UpstreamFailure('unconfigured');
-    this.sdk ??= import('@google/genai').then(({ GoogleGenAI }) =>
-      new GoogleGenAI({ vertexai: false, apiKey, httpOptions: baseUrl ? { baseUrl } : undefined }));
+    this.sdk ??= import('@google/genai').then(
+      ({ GoogleGenAI }) =>
+        new GoogleGenAI({
+          vertexai: false,
+          apiKey,
+          httpOptions: baseUrl ? { baseUrl } : undefined,
+        }),
+    );
     return this.sdk;
   }
 
   /** Tokens of the system prompt and the prompt, counted by Gemini (countTokens is free of charge). */
   async countInputTokens(request: GeminiRequest): Promise<number> {
-    const contents = [...(request.systemPrompt ? [{ role: 'user', parts: [{ text: request.systemPrompt }] }] : []), { role: 'user', parts: [{ text: request.prompt }] }];
+    const contents = [
+      ...(request.systemPrompt ? [{ role: 'user', parts: [{ text: request.systemPrompt }] }] : []),
+      { role: 'user', parts: [{ text: request.prompt }] },
+    ];
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      const counted = await (await this.client()).models.countTokens({ model: request.upstreamModel, contents, config: { abortSignal: signal } });
-      if (!Number.isInteger(counted.totalTokens) || (counted.totalTokens as number) < 0) throw new UpstreamFailure('malformed');
+      const counted = await (
+        await this.client()
+      ).models.countTokens({
+        model: request.upstreamModel,
+        contents,
+        config: { abortSignal: signal },
+      });
+      if (!Number.isInteger(counted.totalTokens) || (counted.totalTokens as number) < 0)
+        throw new UpstreamFailure('malformed');
       return counted.totalTokens as number;
     } catch (error) {
       throw summarise(error, signal);
@@ -92,9 +120,16 @@ export class GeminiClient {
     for (let attempt = 1; ; attempt++) {
       const signal = AbortSignal.timeout(this.options.timeoutMs);
       try {
-        const response = await (await this.client()).models.generateContent({
-          model: request.upstreamModel, contents: request.prompt,
-          config: { systemInstruction: request.systemPrompt, maxOutputTokens: request.maxOutputTokens, abortSignal: signal },
+        const response = await (
+          await this.client()
+        ).models.generateContent({
+          model: request.upstreamModel,
+          contents: request.prompt,
+          config: {
+            systemInstruction: request.systemPrompt,
+            maxOutputTokens: request.maxOutputTokens,
+            abortSignal: signal,
+          },
         });
         const text = response.text;
         const usage = usageOf(response);
@@ -114,9 +149,16 @@ export class GeminiClient {
     let stream: AsyncGenerator<GenerateContentResponse>;
     for (let attempt = 1; ; attempt++) {
       try {
-        stream = await (await this.client()).models.generateContentStream({
-          model: request.upstreamModel, contents: request.prompt,
-          config: { systemInstruction: request.systemPrompt, maxOutputTokens: request.maxOutputTokens, abortSignal: deadline },
+        stream = await (
+          await this.client()
+        ).models.generateContentStream({
+          model: request.upstreamModel,
+          contents: request.prompt,
+          config: {
+            systemInstruction: request.systemPrompt,
+            maxOutputTokens: request.maxOutputTokens,
+            abortSignal: deadline,
+          },
         });
         break;
       } catch (error) {

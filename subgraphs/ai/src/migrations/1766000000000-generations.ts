@@ -35,8 +35,12 @@ export class Generations1766000000000 implements MigrationInterface {
       erased_at timestamptz,
       CONSTRAINT generations_idempotency UNIQUE (user_id, idempotency_key)
     )`);
-    await queryRunner.query(`CREATE INDEX generations_user_created ON ${s}.generations (user_id, created_at DESC, id DESC)`);
-    await queryRunner.query(`CREATE INDEX generations_pending ON ${s}.generations (user_id, started_at) WHERE status = 'PENDING'`);
+    await queryRunner.query(
+      `CREATE INDEX generations_user_created ON ${s}.generations (user_id, created_at DESC, id DESC)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX generations_pending ON ${s}.generations (user_id, started_at) WHERE status = 'PENDING'`,
+    );
   }
 
   async down(): Promise<void> {

@@ -14,7 +14,9 @@ export interface TokenUsage {
  * sum (so a request is never charged a rounding per token class).
  */
 export function creditsFor(model: AIModel, usage: TokenUsage): number {
-  const milli = usage.inputTokens * model.creditsPer1kInputTokens + (usage.outputTokens + usage.thinkingTokens) * model.creditsPer1kOutputTokens;
+  const milli =
+    usage.inputTokens * model.creditsPer1kInputTokens +
+    (usage.outputTokens + usage.thinkingTokens) * model.creditsPer1kOutputTokens;
   return model.creditsPerRequest + Math.ceil(milli / 1000);
 }
 
@@ -24,14 +26,18 @@ export class ModelCatalog {
   private readonly byId: Map<string, AIModel>;
 
   constructor(entries: readonly ModelEntry[]) {
-    this.models = Object.freeze(entries.map((m) => Object.freeze({
-      ...m,
-      upstreamModel: m.upstreamModel ?? m.id,
-      creditsPer1kInputTokens: m.creditsPer1kInputTokens ?? 0,
-      creditsPer1kOutputTokens: m.creditsPer1kOutputTokens ?? 0,
-      maxOutputTokens: m.maxOutputTokens ?? 2048,
-      priceVersion: m.priceVersion ?? '1',
-    })));
+    this.models = Object.freeze(
+      entries.map((m) =>
+        Object.freeze({
+          ...m,
+          upstreamModel: m.upstreamModel ?? m.id,
+          creditsPer1kInputTokens: m.creditsPer1kInputTokens ?? 0,
+          creditsPer1kOutputTokens: m.creditsPer1kOutputTokens ?? 0,
+          maxOutputTokens: m.maxOutputTokens ?? 2048,
+          priceVersion: m.priceVersion ?? '1',
+        }),
+      ),
+    );
     this.byId = new Map(this.models.map((m) => [m.id, m]));
   }
 

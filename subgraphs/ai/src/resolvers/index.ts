@@ -12,12 +12,14 @@ export const resolvers: Resolvers = {
     generateText: (_, args, ctx) => {
       // The tier (VERIFIED) already refused anyone but a verified user.
       if (ctx.viewer.kind !== 'user') throw new AppError('UNAUTHENTICATED');
-      return ctx.generations.generate(ctx.viewer.userId, prepareRequest(args.input, ctx, ctx.maxPromptChars));
+      return ctx.generations.generate(
+        ctx.viewer.userId,
+        prepareRequest(args.input, ctx, ctx.maxPromptChars),
+      );
     },
   },
   User: {
     __resolveReference: (ref) => ({ id: ref.id }),
-    generations: (user, args, ctx) =>
-      ctx.repository.list(user.id, args.first, args.after),
+    generations: (user, args, ctx) => ctx.repository.list(user.id, args.first, args.after),
   },
 };

@@ -1,7 +1,16 @@
 import type { KeyObject } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import {
-  AppError, CLAIMS_HEADER, HttpError, readBody, sendGraphQLError, streamOperation, verifyForwardedClaims, type Logger, type ReplayGuard, type Route,
+  AppError,
+  CLAIMS_HEADER,
+  HttpError,
+  readBody,
+  sendGraphQLError,
+  streamOperation,
+  verifyForwardedClaims,
+  type Logger,
+  type ReplayGuard,
+  type Route,
 } from '@bastion/platform';
 import type { GenerationService } from '../generations/generation.service';
 import { prepareRequest } from '../generations/generate-input';
@@ -21,13 +30,23 @@ export interface StreamRouteDeps {
 
 const BODY_LIMIT_BYTES = 256 * 1024;
 
-function send(res: ServerResponse, event: 'chunk' | 'done' | 'error', data: Record<string, unknown>): void {
-  if (!res.writableEnded && !res.destroyed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+function send(
+  res: ServerResponse,
+  event: 'chunk' | 'done' | 'error',
+  data: Record<string, unknown>,
+): void {
+  if (!res.writableEnded && !res.destroyed)
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
 const summary = (g: Generation) => ({
-  generationId: g.id, creditsCharged: g.creditsCharged,
-  usage: { inputTokens: g.inputTokens, outputTokens: g.outputTokens, thinkingTokens: g.thinkingTokens },
+  generationId: g.id,
+  creditsCharged: g.creditsCharged,
+  usage: {
+    inputTokens: g.inputTokens,
+    outputTokens: g.outputTokens,
+    thinkingTokens: g.thinkingTokens,
+  },
 });
 
 function errorData(error: unknown): Record<string, unknown> {
@@ -46,8 +65,11 @@ export function streamRoute(deps: StreamRouteDeps): Route {
   return async (req, res) => {
     let body: Record<string, unknown>;
     try {
-      const parsed = JSON.parse((await readBody(req, BODY_LIMIT_BYTES)).toString('utf8')) as unknown;
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new SyntaxError('not an object');
+      const parsed = JSON.parse(
+        (await readBody(req, BODY_LIMIT_BYTES)).toString('utf8'),
+      ) as unknown;
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new SyntaxError('not an object');
       body = parsed as Record<string, unknown>;
     } catch (error) {
       if (error instanceof HttpError) throw error;
@@ -55,12 +77,22 @@ export function streamRoute(deps: StreamRouteDeps): Route {
       return;
     }
     const header = req.headers[CLAIMS_HEADER];
-    const { viewer, rejection } = await verifyForwardedClaims(Array.isArray(header) ? header[0] : header, {
-      audience: 'ai', operation: streamOperation(body), key: deps.claimsKey, replayGuard: deps.replayGuard,
-    });
+    const { viewer, rejection } = await verifyForwardedClaims(
+      Array.isArray(header) ? header[0] : header,
+      {
+        audience: 'ai',
+        operation: streamOperation(body),
+        key: deps.claimsKey,
+        replayGuard: deps.replayGuard,
+      },
+    );
     if (rejection) deps.logger.warn({ rejection }, 'stream claims refused; serving as anonymous');
 
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+    });
     // The client going away stops the upstream call; what it was sent until then is charged.
     const left = new AbortController();
     res.on('close', () => {
@@ -68,11 +100,21 @@ export function streamRoute(deps: StreamRouteDeps): Route {
     });
     try {
       if (viewer.kind === 'anonymous') throw new AppError('UNAUTHENTICATED');
-      if (viewer.kind !== 'user') throw new AppError('FORBIDDEN', { message: 'Generations are made for users.' });
+      if (viewer.kind !== 'user')
+        throw new AppError('FORBIDDEN', { message: 'Generations are made for users.' });
       if (!viewer.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
       const request = prepareRequest(body, deps, deps.maxPromptChars);
-      const outcome = await deps.generations.stream(viewer.userId, request, (text) => send(res, 'chunk', { text }), left.signal);
-      if (outcome.failure) send(res, 'error', { ...errorData(outcome.failure), ...(outcome.generation ? summary(outcome.generation) : {}) });
+      const outcome = await deps.generations.stream(
+        viewer.userId,
+        request,
+        (text) => send(res, 'chunk', { text }),
+        left.signal,
+      );
+      if (outcome.failure)
+        send(res, 'error', {
+          ...errorData(outcome.failure),
+          ...(outcome.generation ? summary(outcome.generation) : {}),
+        });
       else if (outcome.generation) send(res, 'done', summary(outcome.generation));
     } catch (error) {
       if (!(error instanceof AppError)) deps.logger.error({ err: error }, 'stream failed');

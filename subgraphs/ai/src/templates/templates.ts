@@ -26,15 +26,20 @@ export class TemplateCatalog {
     const values = new Map<string, string>();
     for (const { name, value } of variables) {
       const spec = template.variables.find((v) => v.name === name);
-      if (!spec) throw badInput({ variables: `The template has no variable "${name.slice(0, 40)}".` });
+      if (!spec)
+        throw badInput({ variables: `The template has no variable "${name.slice(0, 40)}".` });
       if (values.has(name)) throw badInput({ variables: `"${name}" is given twice.` });
       if (value.trim().length === 0) throw badInput({ variables: `"${name}" is empty.` });
-      if (value.length > spec.maxLength) throw badInput({ variables: `"${name}" is longer than ${spec.maxLength} characters.` });
+      if (value.length > spec.maxLength)
+        throw badInput({ variables: `"${name}" is longer than ${spec.maxLength} characters.` });
       values.set(name, value);
     }
     const missing = template.variables.find((v) => !values.has(v.name));
     if (missing) throw badInput({ variables: `"${missing.name}" is missing.` });
     // One pass: a value that itself looks like {{x}} is inserted as text, never expanded.
-    return template.systemPrompt.replace(PLACEHOLDER, (whole, name: string) => values.get(name) ?? whole);
+    return template.systemPrompt.replace(
+      PLACEHOLDER,
+      (whole, name: string) => values.get(name) ?? whole,
+    );
   }
 }

@@ -1,5 +1,10 @@
 import type { DataSource } from 'typeorm';
-import { consumeOnce, type EventBus, type EventHandler, type Subscription } from '@bastion/platform';
+import {
+  consumeOnce,
+  type EventBus,
+  type EventHandler,
+  type Subscription,
+} from '@bastion/platform';
 import { GenerationRepository } from '../generations/generation.repository';
 
 export const AI_CONSUMER = 'ai';
@@ -9,7 +14,9 @@ export function userEventHandler(dataSource: DataSource): EventHandler {
   return async (event) => {
     const userId = (event.data as { userId?: unknown }).userId;
     if (event.type !== 'USER_DELETED' || typeof userId !== 'string') return;
-    await consumeOnce(dataSource, AI_CONSUMER, event, (manager) => GenerationRepository.erase(manager, userId));
+    await consumeOnce(dataSource, AI_CONSUMER, event, (manager) =>
+      GenerationRepository.erase(manager, userId),
+    );
   };
 }
 

@@ -33,7 +33,13 @@ export class AccountDeletionService {
         [userId],
       );
       await enqueueEvent(manager, 'USER_DELETED', { userId });
-      await recordAudit(manager, { actorId: userId, action: 'user.deleted', targetType: 'user', targetId: userId, client });
+      await recordAudit(manager, {
+        actorId: userId,
+        action: 'user.deleted',
+        targetType: 'user',
+        targetId: userId,
+        client,
+      });
       return result;
     });
     await this.sessions.afterRevocation(revoked);

@@ -31,17 +31,52 @@ export interface AccountFlowDeps {
   limits: AuthLimits;
 }
 
-export function createAccountFlows({ config, dataSource, relay, logger, hasher, sessions, limits }: AccountFlowDeps): AccountFlows {
+export function createAccountFlows({
+  config,
+  dataSource,
+  relay,
+  logger,
+  hasher,
+  sessions,
+  limits,
+}: AccountFlowDeps): AccountFlows {
   const isProduction = config.NODE_ENV === 'production';
-  if (!config.SMTP_URL && isProduction) logger.warn('SMTP_URL is unset: mail is only logged, and without its links');
-  const mailer = new Mailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logLinks: !isProduction }, logger);
+  if (!config.SMTP_URL && isProduction)
+    logger.warn('SMTP_URL is unset: mail is only logged, and without its links');
+  const mailer = new Mailer(
+    { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logLinks: !isProduction },
+    logger,
+  );
   const templates = new MailTemplates(config.APP_URL);
   const reauth = new Reauthentication(dataSource, hasher, limits);
   return {
     mailer,
-    emailVerification: new EmailVerificationService(dataSource, sessions, relay, mailer, templates, limits),
-    passwordReset: new PasswordResetService(dataSource, hasher, sessions, mailer, templates, limits),
-    profile: new ProfileService({ dataSource, reauth, hasher, sessions, relay, mailer, templates, limits }),
+    emailVerification: new EmailVerificationService(
+      dataSource,
+      sessions,
+      relay,
+      mailer,
+      templates,
+      limits,
+    ),
+    passwordReset: new PasswordResetService(
+      dataSource,
+      hasher,
+      sessions,
+      mailer,
+      templates,
+      limits,
+    ),
+    profile: new ProfileService({
+      dataSource,
+      reauth,
+      hasher,
+      sessions,
+      relay,
+      mailer,
+      templates,
+      limits,
+    }),
     accountDeletion: new AccountDeletionService(dataSource, reauth, sessions),
   };
 }

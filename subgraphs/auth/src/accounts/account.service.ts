@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { AppError, badInput, conflict, enqueueEvent, isUniqueViolation, type ClientInfo, type OutboxRelay } from '@bastion/platform';
+import {
+  AppError,
+  badInput,
+  conflict,
+  enqueueEvent,
+  isUniqueViolation,
+  type ClientInfo,
+  type OutboxRelay,
+} from '@bastion/platform';
 import type { AuthLimits } from '../limits/auth-limits';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { assertAcceptablePassword } from '../passwords/password-policy';
@@ -42,18 +50,31 @@ export class AccountService {
     const email = assertEmail(input.email);
     assertAcceptablePassword(input.password);
     const displayName = input.displayName?.trim() || null;
-    if (displayName && displayName.length > DISPLAY_NAME_MAX) throw badInput({ displayName: `Use at most ${DISPLAY_NAME_MAX} characters.` });
+    if (displayName && displayName.length > DISPLAY_NAME_MAX)
+      throw badInput({ displayName: `Use at most ${DISPLAY_NAME_MAX} characters.` });
     const passwordHash = await this.hasher.hash(input.password);
     let created: { payload: AuthPayload; verificationMail: MailMessage };
     try {
       created = await this.dataSource.transaction(async (manager) => {
         const now = new Date();
         const user = manager.create(UserEntity, {
-          id: randomUUID(), email, passwordHash, displayName, emailVerifiedAt: null, createdAt: now, updatedAt: now,
+          id: randomUUID(),
+          email,
+          passwordHash,
+          displayName,
+          emailVerifiedAt: null,
+          createdAt: now,
+          updatedAt: now,
         });
         await manager.insert(UserEntity, user);
         await enqueueEvent(manager, 'USER_CREATED', { userId: user.id, email, displayName });
-        await recordAudit(manager, { actorId: user.id, action: 'user.registered', targetType: 'user', targetId: user.id, client });
+        await recordAudit(manager, {
+          actorId: user.id,
+          action: 'user.registered',
+          targetType: 'user',
+          targetId: user.id,
+          client,
+        });
         const verificationMail = await this.verification.issueForNewAccount(manager, user);
         return { payload: await this.sessions.start(manager, user, client), verificationMail };
       });
@@ -75,10 +96,18 @@ export class AccountService {
     return this.limits.attempt('login', client, async () => {
       const user = await this.checkPassword(email, password, client);
       if (user.passwordHash && this.hasher.needsRehash(user.passwordHash)) {
-        await this.dataSource.getRepository(UserEntity).update({ id: user.id }, { passwordHash: await this.hasher.hash(password) });
+        await this.dataSource
+          .getRepository(UserEntity)
+          .update({ id: user.id }, { passwordHash: await this.hasher.hash(password) });
       }
       const payload = await this.dataSource.transaction(async (manager) => {
-        await recordAudit(manager, { actorId: user.id, action: 'user.login', targetType: 'user', targetId: user.id, client });
+        await recordAudit(manager, {
+          actorId: user.id,
+          action: 'user.login',
+          targetType: 'user',
+          targetId: user.id,
+          client,
+        });
         return this.sessions.start(manager, user, client);
       });
       this.relay.kick();
@@ -87,7 +116,11 @@ export class AccountService {
   }
 
   /** The user whose password this is; a wrong one counts toward the email's limit, nothing else does. */
-  private async checkPassword(email: string, password: string, client: ClientInfo): Promise<UserEntity> {
+  private async checkPassword(
+    email: string,
+    password: string,
+    client: ClientInfo,
+  ): Promise<UserEntity> {
     const attempt = await this.limits.beginLogin(email);
     try {
       const user = await this.dataSource.getRepository(UserEntity).findOneBy({ email });
@@ -98,7 +131,14 @@ export class AccountService {
       if (user && isValid) return user;
       await attempt.failed();
       await this.dataSource.transaction((manager) =>
-        recordAudit(manager, { actorId: user?.id ?? null, action: 'user.login_failed', targetType: 'user', targetId: user?.id ?? null, client, metadata: { email } }),
+        recordAudit(manager, {
+          actorId: user?.id ?? null,
+          action: 'user.login_failed',
+          targetType: 'user',
+          targetId: user?.id ?? null,
+          client,
+          metadata: { email },
+        }),
       );
       this.relay.kick();
       throw new AppError('INVALID_CREDENTIALS');

@@ -23,7 +23,10 @@ export class Reauthentication {
   ) {}
 
   /** The user, once `password` is theirs (or, without a password, the session is fresh); INVALID_CREDENTIALS otherwise. */
-  async confirm(viewer: Pick<UserViewer, 'userId' | 'sessionId'>, password: string): Promise<UserEntity> {
+  async confirm(
+    viewer: Pick<UserViewer, 'userId' | 'sessionId'>,
+    password: string,
+  ): Promise<UserEntity> {
     const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: viewer.userId });
     if (user && !user.passwordHash) return this.confirmByRecentSignIn(user, viewer.sessionId);
     // A slot of the email's login limit, like a login, so concurrent guesses cannot slip past it.
@@ -42,11 +45,14 @@ export class Reauthentication {
   }
 
   private async confirmByRecentSignIn(user: UserEntity, sessionId: string): Promise<UserEntity> {
-    const session = await this.dataSource.getRepository(SessionEntity).findOneBy({ id: sessionId, userId: user.id });
+    const session = await this.dataSource
+      .getRepository(SessionEntity)
+      .findOneBy({ id: sessionId, userId: user.id });
     const ageSeconds = session ? (Date.now() - session.createdAt.getTime()) / 1000 : Infinity;
     if (!session || session.revokedAt || ageSeconds > RECENT_SIGN_IN_SECONDS) {
       throw new AppError('INVALID_CREDENTIALS', {
-        message: 'This account has no password: sign in again with your provider, then confirm within 10 minutes.',
+        message:
+          'This account has no password: sign in again with your provider, then confirm within 10 minutes.',
       });
     }
     return user;

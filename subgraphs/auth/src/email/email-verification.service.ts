@@ -1,5 +1,13 @@
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
-import { conflict, enqueueEvent, invalidToken, isUniqueViolation, notFound, type ClientInfo, type OutboxRelay } from '@bastion/platform';
+import {
+  conflict,
+  enqueueEvent,
+  invalidToken,
+  isUniqueViolation,
+  notFound,
+  type ClientInfo,
+  type OutboxRelay,
+} from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import type { AuthLimits } from '../limits/auth-limits';
 import type { Mailer, MailMessage } from '../mail/mailer';
@@ -27,7 +35,10 @@ export class EmailVerificationService {
       const user = await manager.findOneBy(UserEntity, { id: userId });
       if (!user) throw notFound('User');
       if (user.emailVerifiedAt) return null;
-      return { to: user.email, token: await issueEmailToken(manager, user.id, 'verify_email', user.email) };
+      return {
+        to: user.email,
+        token: await issueEmailToken(manager, user.id, 'verify_email', user.email),
+      };
     });
     if (issued) this.mailer.send(this.templates.verifyEmail(issued.to, issued.token));
     return true;
@@ -38,7 +49,10 @@ export class EmailVerificationService {
    * message to `send` after commit.
    */
   async issueForNewAccount(manager: EntityManager, user: UserEntity): Promise<MailMessage> {
-    return this.templates.verifyEmail(user.email, await issueEmailToken(manager, user.id, 'verify_email', user.email));
+    return this.templates.verifyEmail(
+      user.email,
+      await issueEmailToken(manager, user.id, 'verify_email', user.email),
+    );
   }
 
   /** Queues a message from `issueForNewAccount` (delivery happens after the response). */
@@ -56,9 +70,13 @@ export class EmailVerificationService {
     try {
       revoked = await this.dataSource.transaction(async (manager) => {
         const row = await consumeEmailToken(manager, token, ['verify_email', 'change_email']);
-        const user = await manager.findOne(UserEntity, { where: { id: row.userId }, lock: { mode: 'pessimistic_write' } });
+        const user = await manager.findOne(UserEntity, {
+          where: { id: row.userId },
+          lock: { mode: 'pessimistic_write' },
+        });
         if (!user) throw invalidLink();
-        if (row.purpose === 'change_email') return this.completeChange(manager, user, row.email, client);
+        if (row.purpose === 'change_email')
+          return this.completeChange(manager, user, row.email, client);
         await this.markVerified(manager, user, row.email, client);
         return null;
       });
@@ -71,26 +89,51 @@ export class EmailVerificationService {
     return true;
   }
 
-  private async markVerified(manager: EntityManager, user: UserEntity, email: string, client: ClientInfo): Promise<void> {
+  private async markVerified(
+    manager: EntityManager,
+    user: UserEntity,
+    email: string,
+    client: ClientInfo,
+  ): Promise<void> {
     // A link mailed to an address the account no longer has proves nothing about the current one.
-    if (user.email !== email) throw invalidToken('This link is for an address the account no longer uses.');
+    if (user.email !== email)
+      throw invalidToken('This link is for an address the account no longer uses.');
     if (user.emailVerifiedAt) return;
     const now = new Date();
     await manager.update(UserEntity, { id: user.id }, { emailVerifiedAt: now, updatedAt: now });
     await enqueueEvent(manager, 'USER_EMAIL_VERIFIED', { userId: user.id, email });
-    await recordAudit(manager, { actorId: user.id, action: 'user.email_verified', targetType: 'user', targetId: user.id, client });
+    await recordAudit(manager, {
+      actorId: user.id,
+      action: 'user.email_verified',
+      targetType: 'user',
+      targetId: user.id,
+      client,
+    });
   }
 
-  private async completeChange(manager: EntityManager, user: UserEntity, newEmail: string, client: ClientInfo): Promise<RevokedSessions> {
+  private async completeChange(
+    manager: EntityManager,
+    user: UserEntity,
+    newEmail: string,
+    client: ClientInfo,
+  ): Promise<RevokedSessions> {
     const now = new Date();
     // The unique index decides a race for the address with a registration or another change.
-    await manager.update(UserEntity, { id: user.id }, { email: newEmail, emailVerifiedAt: now, updatedAt: now });
+    await manager.update(
+      UserEntity,
+      { id: user.id },
+      { email: newEmail, emailVerifiedAt: now, updatedAt: now },
+    );
     // Links already mailed to the old address (reset, verification) must not outlive it.
     await manager.delete(EmailTokenEntity, { userId: user.id, usedAt: IsNull() });
     const revoked = await this.sessions.revokeAllForUser(manager, user.id, 'email changed');
     await enqueueEvent(manager, 'USER_EMAIL_VERIFIED', { userId: user.id, email: newEmail });
     await recordAudit(manager, {
-      actorId: user.id, action: 'user.email_changed', targetType: 'user', targetId: user.id, client,
+      actorId: user.id,
+      action: 'user.email_changed',
+      targetType: 'user',
+      targetId: user.id,
+      client,
       metadata: { previousEmail: user.email, email: newEmail },
     });
     return revoked;

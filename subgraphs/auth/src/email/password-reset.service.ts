@@ -9,7 +9,13 @@ import { assertAcceptablePassword } from '../passwords/password-policy';
 import type { SessionService } from '../sessions/session.service';
 import { assertEmail } from '../users/email';
 import { UserEntity } from '../users/user.entity';
-import { consumeEmailToken, invalidLink, issueEmailToken, MAILS_PER_WINDOW, peekEmailToken } from './email-tokens';
+import {
+  consumeEmailToken,
+  invalidLink,
+  issueEmailToken,
+  MAILS_PER_WINDOW,
+  peekEmailToken,
+} from './email-tokens';
 
 /** Forgotten passwords: a one-hour link to the account's address, then a new password and no old sessions. */
 export class PasswordResetService {
@@ -38,13 +44,20 @@ export class PasswordResetService {
   async reset(token: string, newPassword: string, client: ClientInfo): Promise<boolean> {
     assertAcceptablePassword(newPassword, 'newPassword');
     // Hash only for a live link: made-up tokens must not buy argon2 work.
-    if (!(await peekEmailToken(this.dataSource.manager, token, ['reset_password']))) throw invalidLink();
+    if (!(await peekEmailToken(this.dataSource.manager, token, ['reset_password'])))
+      throw invalidLink();
     const passwordHash = await this.hasher.hash(newPassword);
     const revoked = await this.dataSource.transaction(async (manager) => {
       const row = await consumeEmailToken(manager, token, ['reset_password']);
       await manager.update(UserEntity, { id: row.userId }, { passwordHash, updatedAt: new Date() });
       const result = await this.sessions.revokeAllForUser(manager, row.userId, 'password reset');
-      await recordAudit(manager, { actorId: row.userId, action: 'user.password_reset', targetType: 'user', targetId: row.userId, client });
+      await recordAudit(manager, {
+        actorId: row.userId,
+        action: 'user.password_reset',
+        targetType: 'user',
+        targetId: row.userId,
+        client,
+      });
       return result;
     });
     await this.sessions.afterRevocation(revoked);
@@ -55,7 +68,10 @@ export class PasswordResetService {
     const issued = await this.dataSource.transaction(async (manager) => {
       const user = await manager.findOneBy(UserEntity, { email });
       if (!user) return null;
-      return { to: user.email, token: await issueEmailToken(manager, user.id, 'reset_password', user.email) };
+      return {
+        to: user.email,
+        token: await issueEmailToken(manager, user.id, 'reset_password', user.email),
+      };
     });
     if (issued) this.mailer.send(this.templates.resetPassword(issued.to, issued.token));
   }

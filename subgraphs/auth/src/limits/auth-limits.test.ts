@@ -1,26 +1,53 @@
 import { Redis } from 'ioredis';
 import {
-  AppError, MemoryFailureLimiter, MemoryRateLimiter, RedisFailureLimiter, RedisRateLimiter, type ClientInfo, type FailureLimiter, type RateLimiter,
+  AppError,
+  MemoryFailureLimiter,
+  MemoryRateLimiter,
+  RedisFailureLimiter,
+  RedisRateLimiter,
+  type ClientInfo,
+  type FailureLimiter,
+  type RateLimiter,
 } from '@bastion/platform';
 import { AuthLimits, type AuthLimitSettings } from './auth-limits';
 
 type Limiters = () => { rate: RateLimiter; failures: (slotTtlSeconds?: number) => FailureLimiter };
-const stacks: [string, Limiters][] = [['memory', () => ({ rate: new MemoryRateLimiter(), failures: (ttl) => new MemoryFailureLimiter(ttl) })]];
+const stacks: [string, Limiters][] = [
+  [
+    'memory',
+    () => ({ rate: new MemoryRateLimiter(), failures: (ttl) => new MemoryFailureLimiter(ttl) }),
+  ],
+];
 if (process.env.REDIS_URL) {
   const redis = new Redis(process.env.REDIS_URL);
   afterAll(() => redis.quit());
-  stacks.push(['redis', () => {
-    const prefix = `bastion:test:${Date.now()}:${Math.random().toString(36).slice(2)}:`;
-    return { rate: new RedisRateLimiter(redis, prefix), failures: (ttl) => new RedisFailureLimiter(redis, prefix, ttl) };
-  }]);
+  stacks.push([
+    'redis',
+    () => {
+      const prefix = `bastion:test:${Date.now()}:${Math.random().toString(36).slice(2)}:`;
+      return {
+        rate: new RedisRateLimiter(redis, prefix),
+        failures: (ttl) => new RedisFailureLimiter(redis, prefix, ttl),
+      };
+    },
+  ]);
 }
 
 const CLIENT: ClientInfo = { ip: '203.0.113.7', userAgent: 'jest' };
-const SETTINGS: AuthLimitSettings = { perIpAttempts: 1000, failuresPerEmail: 10, windowSeconds: 900, maxWaitMs: 30_000 };
+const SETTINGS: AuthLimitSettings = {
+  perIpAttempts: 1000,
+  failuresPerEmail: 10,
+  windowSeconds: 900,
+  maxWaitMs: 30_000,
+};
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A sign-in as the account service does it: a per-address attempt, then one slot for the password check. */
-async function signIn(limits: AuthLimits, email: string, check: () => Promise<boolean>): Promise<string> {
+async function signIn(
+  limits: AuthLimits,
+  email: string,
+  check: () => Promise<boolean>,
+): Promise<string> {
   try {
     return await limits.attempt('login', CLIENT, async () => {
       const attempt = await limits.beginLogin(email);
@@ -38,15 +65,26 @@ async function signIn(limits: AuthLimits, email: string, check: () => Promise<bo
   }
 }
 
-const right = async () => { await tick(); return true; };
-const wrong = async () => { await tick(); return false; };
-const databaseDown = async (): Promise<boolean> => { await tick(); throw new Error('connect ECONNREFUSED 127.0.0.1:5432'); };
+const right = async () => {
+  await tick();
+  return true;
+};
+const wrong = async () => {
+  await tick();
+  return false;
+};
+const databaseDown = async (): Promise<boolean> => {
+  await tick();
+  throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+};
 
 describe.each(stacks)('login limits on the %s limiters', (_name, make) => {
   it('lets twenty concurrent right passwords of one email all through', async () => {
     const { rate, failures } = make();
     const limits = new AuthLimits(rate, failures(), SETTINGS);
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () => signIn(limits, 'many@example.com', right)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () => signIn(limits, 'many@example.com', right)),
+    );
     expect(outcomes).toEqual(Array(20).fill('OK'));
   });
 
@@ -54,13 +92,21 @@ describe.each(stacks)('login limits on the %s limiters', (_name, make) => {
     const { rate, failures } = make();
     const limits = new AuthLimits(rate, failures(), SETTINGS);
     let checked = 0;
-    const guess = async () => { checked += 1; return wrong(); };
-    const outcomes = await Promise.all(Array.from({ length: 14 }, () => signIn(limits, 'victim@example.com', guess)));
+    const guess = async () => {
+      checked += 1;
+      return wrong();
+    };
+    const outcomes = await Promise.all(
+      Array.from({ length: 14 }, () => signIn(limits, 'victim@example.com', guess)),
+    );
     expect(checked).toBe(10);
     expect(outcomes.filter((o) => o === 'INVALID_CREDENTIALS')).toHaveLength(10);
     expect(outcomes.filter((o) => o === 'RATE_LIMITED')).toHaveLength(4);
     const attempt = limits.beginLogin('victim@example.com');
-    await expect(attempt).rejects.toMatchObject({ code: 'RATE_LIMITED', extensions: { retryAfter: expect.any(Number) } });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      extensions: { retryAfter: expect.any(Number) },
+    });
     expect(await signIn(limits, 'victim@example.com', right)).toBe('RATE_LIMITED');
   });
 
@@ -68,12 +114,14 @@ describe.each(stacks)('login limits on the %s limiters', (_name, make) => {
     const { rate, failures } = make();
     const limits = new AuthLimits(rate, failures(), { ...SETTINGS, perIpAttempts: 5 });
     const outcomes = [];
-    for (let i = 0; i < 15; i += 1) outcomes.push(await signIn(limits, 'outage@example.com', databaseDown));
+    for (let i = 0; i < 15; i += 1)
+      outcomes.push(await signIn(limits, 'outage@example.com', databaseDown));
     expect(outcomes).toEqual(Array(15).fill('INFRASTRUCTURE'));
     // After the outage: the right password works, and the address still has its five attempts.
     expect(await signIn(limits, 'outage@example.com', right)).toBe('OK');
     const later = [];
-    for (let i = 0; i < 5; i += 1) later.push(await signIn(limits, `other-${i}@example.com`, wrong));
+    for (let i = 0; i < 5; i += 1)
+      later.push(await signIn(limits, `other-${i}@example.com`, wrong));
     expect(later).toEqual([...Array(4).fill('INVALID_CREDENTIALS'), 'RATE_LIMITED']);
   });
 
@@ -81,7 +129,8 @@ describe.each(stacks)('login limits on the %s limiters', (_name, make) => {
     const { rate, failures } = make();
     const limiter = failures(1);
     const limits = new AuthLimits(rate, limiter, { ...SETTINGS, failuresPerEmail: 2 });
-    for (let i = 0; i < 2; i += 1) expect((await limiter.reserve('login:crash@example.com', 2)).kind).toBe('reserved');
+    for (let i = 0; i < 2; i += 1)
+      expect((await limiter.reserve('login:crash@example.com', 2)).kind).toBe('reserved');
     expect((await limiter.reserve('login:crash@example.com', 2)).kind).toBe('busy');
     expect(await signIn(limits, 'crash@example.com', right)).toBe('OK');
   });

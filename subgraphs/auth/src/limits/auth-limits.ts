@@ -1,4 +1,9 @@
-import { AppError, type ClientInfo, type FailureLimiter, type RateLimiter } from '@bastion/platform';
+import {
+  AppError,
+  type ClientInfo,
+  type FailureLimiter,
+  type RateLimiter,
+} from '@bastion/platform';
 
 export type AttemptKind = 'login' | 'register' | 'password-reset' | 'email-verification' | 'oauth';
 
@@ -22,11 +27,18 @@ export interface LoginAttempt {
 }
 
 const rateLimited = (retryAfter: number) =>
-  new AppError('RATE_LIMITED', { message: `Too many attempts; try again in ${retryAfter} seconds.`, extensions: { retryAfter } });
+  new AppError('RATE_LIMITED', {
+    message: `Too many attempts; try again in ${retryAfter} seconds.`,
+    extensions: { retryAfter },
+  });
 
 /** Errors of the platform, not of the caller: such an attempt proves nothing and costs the caller nothing. */
 export function isInfrastructureError(error: unknown): boolean {
-  return !(error instanceof AppError) || error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'UPSTREAM_UNAVAILABLE';
+  return (
+    !(error instanceof AppError) ||
+    error.code === 'INTERNAL_SERVER_ERROR' ||
+    error.code === 'UPSTREAM_UNAVAILABLE'
+  );
 }
 
 /**
@@ -56,7 +68,8 @@ export class AuthLimits {
     try {
       return await work();
     } catch (error) {
-      if (isInfrastructureError(error)) await this.limiter.undo(this.ipKey(client)).catch(() => undefined);
+      if (isInfrastructureError(error))
+        await this.limiter.undo(this.ipKey(client)).catch(() => undefined);
       throw error;
     }
   }
@@ -75,7 +88,9 @@ export class AuthLimits {
       if (reservation.kind === 'refused') throw rateLimited(reservation.retryAfter);
       if (reservation.kind === 'reserved') return this.slot(key, reservation.slot);
       if (Date.now() >= deadline) throw rateLimited(1);
-      await new Promise((resolve) => setTimeout(resolve, (this.settings.pollIntervalMs ?? 20) * (0.5 + Math.random())));
+      await new Promise((resolve) =>
+        setTimeout(resolve, (this.settings.pollIntervalMs ?? 20) * (0.5 + Math.random())),
+      );
     }
   }
 

@@ -9,7 +9,10 @@ function recordingLogger() {
 }
 
 describe('Mailer without SMTP_URL', () => {
-  const message = new MailTemplates('http://localhost:3000/').resetPassword('ada@example.com', 'T'.repeat(43));
+  const message = new MailTemplates('http://localhost:3000/').resetPassword(
+    'ada@example.com',
+    'T'.repeat(43),
+  );
 
   it('builds contract links from APP_URL', () => {
     expect(message.link).toBe(`http://localhost:3000/reset-password?token=${'T'.repeat(43)}`);
@@ -20,7 +23,10 @@ describe('Mailer without SMTP_URL', () => {
     const mailer = new Mailer({ from: 'Bastion <no-reply@localhost>', logLinks: true }, logger);
     mailer.send(message);
     await mailer.close();
-    expect(info).toHaveBeenCalledWith({ to: 'a***@example.com', subject: 'Reset your password', link: message.link }, expect.any(String));
+    expect(info).toHaveBeenCalledWith(
+      { to: 'a***@example.com', subject: 'Reset your password', link: message.link },
+      expect.any(String),
+    );
   });
 
   it('never logs the link in production: it is a credential', async () => {
@@ -35,7 +41,16 @@ describe('Mailer without SMTP_URL', () => {
     const { logger, error } = recordingLogger();
     const mailer = new Mailer({ from: 'x <x@localhost>', logLinks: false }, logger);
     let finished = false;
-    mailer.later('slow work', () => new Promise((resolve) => setTimeout(() => { finished = true; resolve(); }, 20)));
+    mailer.later(
+      'slow work',
+      () =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            finished = true;
+            resolve();
+          }, 20),
+        ),
+    );
     mailer.later('failing work', () => Promise.reject(new Error('smtp down')));
     await mailer.close();
     expect(finished).toBe(true);

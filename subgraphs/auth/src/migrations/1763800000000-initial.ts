@@ -40,8 +40,12 @@ export class Initial1763800000000 implements MigrationInterface {
       rotated_at timestamptz,
       replaced_by_id uuid
     )`);
-    await queryRunner.query(`CREATE UNIQUE INDEX refresh_tokens_hash_key ON ${s}.refresh_tokens (token_hash)`);
-    await queryRunner.query(`CREATE INDEX refresh_tokens_session ON ${s}.refresh_tokens (session_id)`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX refresh_tokens_hash_key ON ${s}.refresh_tokens (token_hash)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX refresh_tokens_session ON ${s}.refresh_tokens (session_id)`,
+    );
     for (const sql of eventTablesSql(s)) await queryRunner.query(sql);
   }
 

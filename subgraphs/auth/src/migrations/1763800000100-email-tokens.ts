@@ -17,8 +17,12 @@ export class EmailTokens1763800000100 implements MigrationInterface {
       expires_at timestamptz NOT NULL,
       used_at timestamptz
     )`);
-    await queryRunner.query(`CREATE UNIQUE INDEX email_tokens_hash_key ON ${s}.email_tokens (token_hash)`);
-    await queryRunner.query(`CREATE INDEX email_tokens_user_purpose ON ${s}.email_tokens (user_id, purpose)`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX email_tokens_hash_key ON ${s}.email_tokens (token_hash)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX email_tokens_user_purpose ON ${s}.email_tokens (user_id, purpose)`,
+    );
   }
 
   async down(): Promise<void> {

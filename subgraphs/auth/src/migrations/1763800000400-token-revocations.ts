@@ -18,9 +18,13 @@ export class TokenRevocations1763800000400 implements MigrationInterface {
       PRIMARY KEY (kind, subject_id),
       CHECK ((kind = 'user') = (valid_after IS NOT NULL))
     )`);
-    await queryRunner.query(`CREATE INDEX token_revocations_revoked_at ON ${s}.token_revocations (revoked_at)`);
+    await queryRunner.query(
+      `CREATE INDEX token_revocations_revoked_at ON ${s}.token_revocations (revoked_at)`,
+    );
     await queryRunner.query(`ALTER TABLE ${s}.service_tokens ADD COLUMN revoked_at timestamptz`);
-    await queryRunner.query(`CREATE INDEX service_tokens_live_name ON ${s}.service_tokens (name) WHERE revoked_at IS NULL`);
+    await queryRunner.query(
+      `CREATE INDEX service_tokens_live_name ON ${s}.service_tokens (name) WHERE revoked_at IS NULL`,
+    );
   }
 
   async down(): Promise<void> {

@@ -23,7 +23,9 @@ export class OrganizationTokenCutoffs1763800000500 implements MigrationInterface
       ON ${s}.organization_token_cutoffs (organization_id, user_id) WHERE user_id IS NOT NULL`);
     await queryRunner.query(`CREATE UNIQUE INDEX organization_token_cutoffs_organization
       ON ${s}.organization_token_cutoffs (organization_id) WHERE user_id IS NULL`);
-    await queryRunner.query(`CREATE INDEX organization_token_cutoffs_changed_at ON ${s}.organization_token_cutoffs (changed_at)`);
+    await queryRunner.query(
+      `CREATE INDEX organization_token_cutoffs_changed_at ON ${s}.organization_token_cutoffs (changed_at)`,
+    );
   }
 
   async down(): Promise<void> {

@@ -6,5 +6,11 @@ import { TokenRevocations1763800000400 } from './1763800000400-token-revocations
 import { OrganizationTokenCutoffs1763800000500 } from './1763800000500-organization-token-cutoffs';
 
 /** The auth schema's migrations, oldest first: run at start and by `npm run migrate`. */
-export const migrations = [Initial1763800000000, EmailTokens1763800000100, OAuth1763800000200, ServiceTokens1763800000300, TokenRevocations1763800000400,
-  OrganizationTokenCutoffs1763800000500];
+export const migrations = [
+  Initial1763800000000,
+  EmailTokens1763800000100,
+  OAuth1763800000200,
+  ServiceTokens1763800000300,
+  TokenRevocations1763800000400,
+  OrganizationTokenCutoffs1763800000500,
+];

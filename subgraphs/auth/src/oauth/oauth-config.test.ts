@@ -15,22 +15,43 @@ const problemsOf = (env: Record<string, string>) => {
 
 describe('oauth configuration', () => {
   it('turns on a provider only when it is fully configured, and reports half-configured ones', () => {
-    const config = loadConfig(authConfigSchema, { ...base, GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 'secret' });
+    const config = loadConfig(authConfigSchema, {
+      ...base,
+      GOOGLE_CLIENT_ID: 'id',
+      GOOGLE_CLIENT_SECRET: 'secret',
+    });
     expect([...oauthProviders(config).keys()]).toEqual(['google']);
     expect(oauthProviders(config).get('google')!.issuer.href).toBe('https://accounts.google.com/');
     expect(problemsOf({ GOOGLE_CLIENT_ID: 'id' }).join()).toMatch(/GOOGLE_CLIENT_SECRET/);
-    expect(problemsOf({ OIDC_ISSUER_URL: 'https://id.example.com' }).join()).toMatch(/OIDC_ISSUER_URL/);
+    expect(problemsOf({ OIDC_ISSUER_URL: 'https://id.example.com' }).join()).toMatch(
+      /OIDC_ISSUER_URL/,
+    );
   });
 
   it('allows exactly the listed redirect URIs, by default the app callback', () => {
-    expect([...oauthRedirectUris(loadConfig(authConfigSchema, { ...base, APP_URL: 'https://app.example.com/' }))]).toEqual(['https://app.example.com/oauth/callback']);
-    const listed = loadConfig(authConfigSchema, { ...base, OAUTH_REDIRECT_URIS: 'https://a.example/cb, https://b.example/cb' });
-    expect([...oauthRedirectUris(listed)]).toEqual(['https://a.example/cb', 'https://b.example/cb']);
+    expect([
+      ...oauthRedirectUris(
+        loadConfig(authConfigSchema, { ...base, APP_URL: 'https://app.example.com/' }),
+      ),
+    ]).toEqual(['https://app.example.com/oauth/callback']);
+    const listed = loadConfig(authConfigSchema, {
+      ...base,
+      OAUTH_REDIRECT_URIS: 'https://a.example/cb, https://b.example/cb',
+    });
+    expect([...oauthRedirectUris(listed)]).toEqual([
+      'https://a.example/cb',
+      'https://b.example/cb',
+    ]);
     expect(problemsOf({ OAUTH_REDIRECT_URIS: 'not a url' }).join()).toMatch(/OAUTH_REDIRECT_URIS/);
   });
 
   it('refuses a plain-http issuer in production', () => {
-    const env = { NODE_ENV: 'production', OIDC_ISSUER_URL: 'http://id.example.com', OIDC_CLIENT_ID: 'id', OIDC_CLIENT_SECRET: 'secret' };
+    const env = {
+      NODE_ENV: 'production',
+      OIDC_ISSUER_URL: 'http://id.example.com',
+      OIDC_CLIENT_ID: 'id',
+      OIDC_CLIENT_SECRET: 'secret',
+    };
     expect(problemsOf(env).join()).toMatch(/OIDC_ISSUER_URL.*https/);
   });
 });

@@ -23,47 +23,107 @@ export interface SignInOutcome {
  * now) or a new account.
  */
 export async function signInWithIdentity(
-  manager: EntityManager, sessions: SessionService, provider: OAuthProviderName, identity: OidcIdentity, client: ClientInfo,
+  manager: EntityManager,
+  sessions: SessionService,
+  provider: OAuthProviderName,
+  identity: OidcIdentity,
+  client: ClientInfo,
 ): Promise<SignInOutcome> {
   const link = await manager.findOneBy(OAuthAccountEntity, { provider, subject: identity.subject });
   if (link) {
     const user = await manager.findOneByOrFail(UserEntity, { id: link.userId });
-    await recordAudit(manager, { actorId: user.id, action: 'user.login', targetType: 'user', targetId: user.id, client, metadata: { provider } });
+    await recordAudit(manager, {
+      actorId: user.id,
+      action: 'user.login',
+      targetType: 'user',
+      targetId: user.id,
+      client,
+      metadata: { provider },
+    });
     return { payload: await sessions.start(manager, user, client) };
   }
   // An address the provider has not verified proves nothing: anyone can type someone else's into
   // an account there. Linking on it would hand them the existing account of that address.
   const email = identity.isEmailVerified ? wellFormed(identity.email) : null;
   if (!email) {
-    throw forbidden(`${provider} did not confirm an email address for this account. Sign in another way, then link ${provider} from your account.`);
+    throw forbidden(
+      `${provider} did not confirm an email address for this account. Sign in another way, then link ${provider} from your account.`,
+    );
   }
   const now = new Date();
-  let user = await manager.findOne(UserEntity, { where: { email }, lock: { mode: 'pessimistic_write' } });
+  let user = await manager.findOne(UserEntity, {
+    where: { email },
+    lock: { mode: 'pessimistic_write' },
+  });
   let revoked: RevokedSessions | undefined;
   if (!user) {
     const displayName = identity.name?.trim().slice(0, DISPLAY_NAME_MAX) || null;
-    user = manager.create(UserEntity, { id: randomUUID(), email, passwordHash: null, displayName, emailVerifiedAt: now, createdAt: now, updatedAt: now });
+    user = manager.create(UserEntity, {
+      id: randomUUID(),
+      email,
+      passwordHash: null,
+      displayName,
+      emailVerifiedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
     await manager.insert(UserEntity, user);
     await enqueueEvent(manager, 'USER_CREATED', { userId: user.id, email, displayName });
-    await recordAudit(manager, { actorId: user.id, action: 'user.registered', targetType: 'user', targetId: user.id, client, metadata: { provider } });
+    await recordAudit(manager, {
+      actorId: user.id,
+      action: 'user.registered',
+      targetType: 'user',
+      targetId: user.id,
+      client,
+      metadata: { provider },
+    });
   } else if (await manager.existsBy(OAuthAccountEntity, { userId: user.id, provider })) {
     throw conflict(`The account for ${email} is linked to another ${provider} account.`);
   } else if (!user.emailVerifiedAt) {
     // Pre-hijacking defence: whoever registered this address never proved it, and may not be its
     // owner, who just did. Their password and sessions go; the account is now the owner's.
     // Session by session: a user-wide cut-off would also void the session opened below, in the same second.
-    const live = await manager.find(SessionEntity, { where: { userId: user.id, revokedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
-    for (const session of live) await sessions.revokeInTransaction(manager, session, 'email proven by oauth sign-in');
+    const live = await manager.find(SessionEntity, {
+      where: { userId: user.id, revokedAt: IsNull() },
+      lock: { mode: 'pessimistic_write' },
+    });
+    for (const session of live)
+      await sessions.revokeInTransaction(manager, session, 'email proven by oauth sign-in');
     revoked = { userId: user.id, sessionIds: live.map((session) => session.id) };
     user.emailVerifiedAt = now;
     user.passwordHash = null;
     user.updatedAt = now;
-    await manager.update(UserEntity, { id: user.id }, { emailVerifiedAt: now, passwordHash: null, updatedAt: now });
+    await manager.update(
+      UserEntity,
+      { id: user.id },
+      { emailVerifiedAt: now, passwordHash: null, updatedAt: now },
+    );
     await enqueueEvent(manager, 'USER_EMAIL_VERIFIED', { userId: user.id, email });
   }
-  await manager.insert(OAuthAccountEntity, { id: randomUUID(), userId: user.id, provider, subject: identity.subject, email, createdAt: now });
-  await recordAudit(manager, { actorId: user.id, action: 'oauth.linked', targetType: 'user', targetId: user.id, client, metadata: { provider } });
-  await recordAudit(manager, { actorId: user.id, action: 'user.login', targetType: 'user', targetId: user.id, client, metadata: { provider } });
+  await manager.insert(OAuthAccountEntity, {
+    id: randomUUID(),
+    userId: user.id,
+    provider,
+    subject: identity.subject,
+    email,
+    createdAt: now,
+  });
+  await recordAudit(manager, {
+    actorId: user.id,
+    action: 'oauth.linked',
+    targetType: 'user',
+    targetId: user.id,
+    client,
+    metadata: { provider },
+  });
+  await recordAudit(manager, {
+    actorId: user.id,
+    action: 'user.login',
+    targetType: 'user',
+    targetId: user.id,
+    client,
+    metadata: { provider },
+  });
   return { payload: await sessions.start(manager, user, client), revoked };
 }
 

@@ -1,13 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  AppError, badInput, conflict, isUniqueViolation, notFound, requireUser, type ClientInfo, type Logger, type OutboxRelay, type Viewer,
+  AppError,
+  badInput,
+  conflict,
+  isUniqueViolation,
+  notFound,
+  requireUser,
+  type ClientInfo,
+  type Logger,
+  type OutboxRelay,
+  type Viewer,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import type { AuthLimits } from '../limits/auth-limits';
 import type { AuthPayload, SessionService } from '../sessions/session.service';
 import { UserEntity } from '../users/user.entity';
-import { OAUTH_PROVIDER_NAMES, oauthProviders, oauthRedirectUris, type OAuthConfigInput } from './oauth-config';
+import {
+  OAUTH_PROVIDER_NAMES,
+  oauthProviders,
+  oauthRedirectUris,
+  type OAuthConfigInput,
+} from './oauth-config';
 import { OAuthAccountEntity, type OAuthPurpose } from './oauth-account.entity';
 import { OAuthFlows, type FlowCallback } from './oauth-flows';
 import { OidcClient } from './oidc-client';
@@ -27,11 +41,24 @@ export class OAuthService {
    * The provider URL to send the browser to. A `link` flow belongs to the signed-in, verified
    * caller who starts it; only they can finish it, with linkOAuthAccount.
    */
-  async authorizationUrl(provider: string, redirectUri: string, purpose: OAuthPurpose, viewer: Viewer, client: ClientInfo): Promise<string> {
-    return this.limits.attempt('oauth', client, () => this.startFlow(provider, redirectUri, purpose, viewer));
+  async authorizationUrl(
+    provider: string,
+    redirectUri: string,
+    purpose: OAuthPurpose,
+    viewer: Viewer,
+    client: ClientInfo,
+  ): Promise<string> {
+    return this.limits.attempt('oauth', client, () =>
+      this.startFlow(provider, redirectUri, purpose, viewer),
+    );
   }
 
-  private async startFlow(provider: string, redirectUri: string, purpose: OAuthPurpose, viewer: Viewer): Promise<string> {
+  private async startFlow(
+    provider: string,
+    redirectUri: string,
+    purpose: OAuthPurpose,
+    viewer: Viewer,
+  ): Promise<string> {
     let userId: string | null = null;
     if (purpose === 'link') {
       const user = requireUser(viewer);
@@ -47,8 +74,14 @@ export class OAuthService {
   }
 
   private async finishLogin(callback: FlowCallback, client: ClientInfo): Promise<AuthPayload> {
-    const { provider, identity } = await this.flows.finish(callback, { purpose: 'login', userId: null });
-    const attempt = () => this.dataSource.transaction((manager) => signInWithIdentity(manager, this.sessions, provider, identity, client));
+    const { provider, identity } = await this.flows.finish(callback, {
+      purpose: 'login',
+      userId: null,
+    });
+    const attempt = () =>
+      this.dataSource.transaction((manager) =>
+        signInWithIdentity(manager, this.sessions, provider, identity, client),
+      );
     let outcome: SignInOutcome;
     try {
       outcome = await attempt();
@@ -67,21 +100,40 @@ export class OAuthService {
     return this.limits.attempt('oauth', client, () => this.finishLink(userId, callback, client));
   }
 
-  private async finishLink(userId: string, callback: FlowCallback, client: ClientInfo): Promise<UserEntity> {
+  private async finishLink(
+    userId: string,
+    callback: FlowCallback,
+    client: ClientInfo,
+  ): Promise<UserEntity> {
     const { provider, identity } = await this.flows.finish(callback, { purpose: 'link', userId });
     try {
       const user = await this.dataSource.transaction(async (manager) => {
         const user = await this.lockUser(manager, userId);
-        const existing = await manager.findOneBy(OAuthAccountEntity, { provider, subject: identity.subject });
+        const existing = await manager.findOneBy(OAuthAccountEntity, {
+          provider,
+          subject: identity.subject,
+        });
         if (existing?.userId === userId) return user;
         if (existing) throw conflict(`This ${provider} account is already linked to another user.`);
         if (await manager.existsBy(OAuthAccountEntity, { userId, provider })) {
           throw conflict(`Another ${provider} account is linked already; unlink it first.`);
         }
         await manager.insert(OAuthAccountEntity, {
-          id: randomUUID(), userId, provider, subject: identity.subject, email: identity.email, createdAt: new Date(),
+          id: randomUUID(),
+          userId,
+          provider,
+          subject: identity.subject,
+          email: identity.email,
+          createdAt: new Date(),
         });
-        await recordAudit(manager, { actorId: userId, action: 'oauth.linked', targetType: 'user', targetId: userId, client, metadata: { provider } });
+        await recordAudit(manager, {
+          actorId: userId,
+          action: 'oauth.linked',
+          targetType: 'user',
+          targetId: userId,
+          client,
+          metadata: { provider },
+        });
         return user;
       });
       this.relay.kick();
@@ -94,7 +146,8 @@ export class OAuthService {
 
   /** Removes a link, unless it is the user's last way to sign in. */
   async unlink(userId: string, provider: string, client: ClientInfo): Promise<UserEntity> {
-    if (!(OAUTH_PROVIDER_NAMES as readonly string[]).includes(provider)) throw badInput({ provider: `Unknown provider "${provider}".` });
+    if (!(OAUTH_PROVIDER_NAMES as readonly string[]).includes(provider))
+      throw badInput({ provider: `Unknown provider "${provider}".` });
     const user = await this.dataSource.transaction(async (manager) => {
       // The user row lock serializes concurrent unlinks, which could otherwise each leave one the other removes.
       const user = await this.lockUser(manager, userId);
@@ -102,10 +155,19 @@ export class OAuthService {
       const link = links.find((l) => l.provider === provider);
       if (!link) throw notFound('Linked provider');
       if (!user.passwordHash && links.length === 1) {
-        throw conflict(`${provider} is your only way to sign in; set a password or link another provider first.`);
+        throw conflict(
+          `${provider} is your only way to sign in; set a password or link another provider first.`,
+        );
       }
       await manager.delete(OAuthAccountEntity, { id: link.id });
-      await recordAudit(manager, { actorId: userId, action: 'oauth.unlinked', targetType: 'user', targetId: userId, client, metadata: { provider } });
+      await recordAudit(manager, {
+        actorId: userId,
+        action: 'oauth.unlinked',
+        targetType: 'user',
+        targetId: userId,
+        client,
+        metadata: { provider },
+      });
       return user;
     });
     this.relay.kick();
@@ -114,12 +176,17 @@ export class OAuthService {
 
   /** Provider names linked to a user, sorted. */
   async linkedProviders(userId: string): Promise<string[]> {
-    const links = await this.dataSource.getRepository(OAuthAccountEntity).find({ where: { userId }, order: { provider: 'ASC' } });
+    const links = await this.dataSource
+      .getRepository(OAuthAccountEntity)
+      .find({ where: { userId }, order: { provider: 'ASC' } });
     return links.map((l) => l.provider);
   }
 
   private async lockUser(manager: EntityManager, userId: string): Promise<UserEntity> {
-    const user = await manager.findOne(UserEntity, { where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+    const user = await manager.findOne(UserEntity, {
+      where: { id: userId },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!user) throw notFound('User');
     return user;
   }
@@ -135,8 +202,18 @@ export interface OAuthWiring {
 }
 
 /** The OAuth service with its providers and redirect allow-list read from the config. */
-export function createOAuthService({ config, dataSource, relay, logger, sessions, limits }: OAuthWiring): OAuthService {
+export function createOAuthService({
+  config,
+  dataSource,
+  relay,
+  logger,
+  sessions,
+  limits,
+}: OAuthWiring): OAuthService {
   const oidc = new OidcClient({ logger, allowLoopbackHttp: config.NODE_ENV !== 'production' });
-  const flows = new OAuthFlows(dataSource, oidc, { providers: oauthProviders(config), redirectUris: oauthRedirectUris(config) });
+  const flows = new OAuthFlows(dataSource, oidc, {
+    providers: oauthProviders(config),
+    redirectUris: oauthRedirectUris(config),
+  });
   return new OAuthService(dataSource, flows, sessions, relay, limits);
 }

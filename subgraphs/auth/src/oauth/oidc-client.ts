@@ -28,7 +28,14 @@ export interface OidcClientOptions {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-const UNREACHABLE_CODES = new Set(['OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON', 'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT']);
+const UNREACHABLE_CODES = new Set([
+  'OAUTH_RESPONSE_IS_NOT_CONFORM',
+  'OAUTH_RESPONSE_IS_NOT_JSON',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+]);
 
 // openid-client is ESM-only: loaded with import() (require(esm) in the built service, compiled by
 // jest in tests), once.
@@ -45,20 +52,33 @@ export class OidcClient {
   /** Fresh state, nonce and PKCE verifier (32 random bytes each) for one flow. */
   async newFlow(redirectUri: string): Promise<FlowSecrets> {
     const client = await openid();
-    return { redirectUri, state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };
+    return {
+      redirectUri,
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      codeVerifier: client.randomPKCECodeVerifier(),
+    };
   }
 
   async authorizationUrl(provider: OAuthProviderSettings, flow: FlowSecrets): Promise<string> {
     const client = await openid();
     const config = await this.configuration(provider);
     return client.buildAuthorizationUrl(config, {
-      redirect_uri: flow.redirectUri, scope: 'openid email profile', state: flow.state, nonce: flow.nonce,
-      code_challenge: await client.calculatePKCECodeChallenge(flow.codeVerifier), code_challenge_method: 'S256',
+      redirect_uri: flow.redirectUri,
+      scope: 'openid email profile',
+      state: flow.state,
+      nonce: flow.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(flow.codeVerifier),
+      code_challenge_method: 'S256',
     }).href;
   }
 
   /** Redeems the code with its verifier, validates the ID token (signature, issuer, audience, nonce) and reads the claims. */
-  async exchange(provider: OAuthProviderSettings, flow: FlowSecrets, code: string): Promise<OidcIdentity> {
+  async exchange(
+    provider: OAuthProviderSettings,
+    flow: FlowSecrets,
+    code: string,
+  ): Promise<OidcIdentity> {
     const client = await openid();
     const config = await this.configuration(provider);
     const callback = new URL(flow.redirectUri);
@@ -66,15 +86,26 @@ export class OidcClient {
     callback.searchParams.set('state', flow.state);
     // The API takes no `iss` (RFC 9207). Mix-up defence still holds: the stored state pins the one
     // operator-configured provider this flow began with, and only that provider gets the code.
-    if (config.serverMetadata().authorization_response_iss_parameter_supported) callback.searchParams.set('iss', config.serverMetadata().issuer);
+    if (config.serverMetadata().authorization_response_iss_parameter_supported)
+      callback.searchParams.set('iss', config.serverMetadata().issuer);
     try {
       const tokens = await client.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: flow.codeVerifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true,
+        pkceCodeVerifier: flow.codeVerifier,
+        expectedState: flow.state,
+        expectedNonce: flow.nonce,
+        idTokenExpected: true,
       });
       const claims: Record<string, unknown> = { ...tokens.claims() };
       // Providers may keep email claims out of the ID token (oidc-provider does for the code flow).
-      if ((claims.email === undefined || claims.email_verified === undefined) && config.serverMetadata().userinfo_endpoint) {
-        Object.assign(claims, await client.fetchUserInfo(config, tokens.access_token, String(claims.sub)), { sub: claims.sub });
+      if (
+        (claims.email === undefined || claims.email_verified === undefined) &&
+        config.serverMetadata().userinfo_endpoint
+      ) {
+        Object.assign(
+          claims,
+          await client.fetchUserInfo(config, tokens.access_token, String(claims.sub)),
+          { sub: claims.sub },
+        );
       }
       return {
         subject: String(claims.sub),
@@ -85,7 +116,10 @@ export class OidcClient {
       };
     } catch (error) {
       if (isUnreachable(error)) throw this.unavailable(provider, error);
-      this.options.logger.info({ err: error, provider: provider.name }, 'oauth code exchange refused');
+      this.options.logger.info(
+        { err: error, provider: provider.name },
+        'oauth code exchange refused',
+      );
       throw invalidToken('The sign-in with the provider could not be completed; start again.');
     }
   }
@@ -103,12 +137,22 @@ export class OidcClient {
 
   private async discover(provider: OAuthProviderSettings): Promise<Configuration> {
     const client = await openid();
-    const isInsecureAllowed = this.options.allowLoopbackHttp && provider.issuer.protocol === 'http:' && LOOPBACK.has(provider.issuer.hostname);
+    const isInsecureAllowed =
+      this.options.allowLoopbackHttp &&
+      provider.issuer.protocol === 'http:' &&
+      LOOPBACK.has(provider.issuer.hostname);
     try {
       // client_secret_basic: the method every OAuth server must support (RFC 6749 2.3.1).
-      return await client.discovery(provider.issuer, provider.clientId, undefined, client.ClientSecretBasic(provider.clientSecret), {
-        timeout: this.options.timeoutSeconds ?? 10, execute: isInsecureAllowed ? [client.allowInsecureRequests] : [],
-      });
+      return await client.discovery(
+        provider.issuer,
+        provider.clientId,
+        undefined,
+        client.ClientSecretBasic(provider.clientSecret),
+        {
+          timeout: this.options.timeoutSeconds ?? 10,
+          execute: isInsecureAllowed ? [client.allowInsecureRequests] : [],
+        },
+      );
     } catch (error) {
       throw this.unavailable(provider, error);
     }
@@ -116,16 +160,33 @@ export class OidcClient {
 
   private unavailable(provider: OAuthProviderSettings, error: unknown): AppError {
     this.options.logger.warn({ err: error, provider: provider.name }, 'oauth provider unavailable');
-    return new AppError('UPSTREAM_UNAVAILABLE', { message: `The sign-in provider "${provider.name}" cannot be reached; try again later.` });
+    return new AppError('UPSTREAM_UNAVAILABLE', {
+      message: `The sign-in provider "${provider.name}" cannot be reached; try again later.`,
+    });
   }
 }
 
 /** Network failures, timeouts and provider 5xx, judged by name and code: errors may come from another realm under jest. */
 function isUnreachable(error: unknown): boolean {
-  let current = error as { name?: string; message?: string; code?: string; status?: number; cause?: unknown } | undefined;
-  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth += 1, current = current.cause as typeof current) {
-    if (current.name === 'TimeoutError' || current.name === 'AbortError' || current.message === 'fetch failed') return true;
-    if ((current.code && UNREACHABLE_CODES.has(current.code)) || (typeof current.status === 'number' && current.status >= 500)) return true;
+  let current = error as
+    | { name?: string; message?: string; code?: string; status?: number; cause?: unknown }
+    | undefined;
+  for (
+    let depth = 0;
+    current && typeof current === 'object' && depth < 5;
+    depth += 1, current = current.cause as typeof current
+  ) {
+    if (
+      current.name === 'TimeoutError' ||
+      current.name === 'AbortError' ||
+      current.message === 'fetch failed'
+    )
+      return true;
+    if (
+      (current.code && UNREACHABLE_CODES.has(current.code)) ||
+      (typeof current.status === 'number' && current.status >= 500)
+    )
+      return true;
   }
   return false;
 }

@@ -9,13 +9,22 @@ const MEMBERSHIP_QUERY = `query AuthMembership($organizationId: ID!, $userId: ID
  * a user has in an organization. Auth never reads another service's tables.
  */
 export class MembershipClient {
-  constructor(private readonly internalUrl: () => string, private readonly serviceToken: () => string | undefined) {}
+  constructor(
+    private readonly internalUrl: () => string,
+    private readonly serviceToken: () => string | undefined,
+  ) {}
 
   /** The role, or null when the user is not a member. UPSTREAM_UNAVAILABLE when orgs cannot answer. */
   async roleOf(organizationId: string, userId: string): Promise<Role | null> {
     const token = this.serviceToken();
-    if (!token) throw new AppError('UPSTREAM_UNAVAILABLE', { message: 'Organization lookups are not configured (AUTH_SERVICE_TOKEN).' });
-    let body: { data?: { organizationMembership: { role: Role } | null }; errors?: { extensions?: { code?: string } }[] };
+    if (!token)
+      throw new AppError('UPSTREAM_UNAVAILABLE', {
+        message: 'Organization lookups are not configured (AUTH_SERVICE_TOKEN).',
+      });
+    let body: {
+      data?: { organizationMembership: { role: Role } | null };
+      errors?: { extensions?: { code?: string } }[];
+    };
     try {
       const response = await fetch(this.internalUrl(), {
         method: 'POST',
@@ -25,11 +34,16 @@ export class MembershipClient {
       });
       body = (await response.json()) as typeof body;
     } catch (error) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', { message: 'The organizations service did not answer.', cause: error });
+      throw new AppError('UPSTREAM_UNAVAILABLE', {
+        message: 'The organizations service did not answer.',
+        cause: error,
+      });
     }
     if (body.errors?.length) {
       if (body.errors.some((e) => e.extensions?.code === 'BAD_USER_INPUT')) return null;
-      throw new AppError('UPSTREAM_UNAVAILABLE', { message: 'The organizations service refused the lookup.' });
+      throw new AppError('UPSTREAM_UNAVAILABLE', {
+        message: 'The organizations service refused the lookup.',
+      });
     }
     const role = body.data?.organizationMembership?.role ?? null;
     return role && ROLES.includes(role) ? role : null;

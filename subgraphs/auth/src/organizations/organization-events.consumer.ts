@@ -1,7 +1,17 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  ROLES, consumeOnce, enqueueEvent, type EventBus, type EventEnvelope, type EventHandler, type Logger, type OrganizationTokenCutoff,
-  type OutboxRelay, type RevocationList, type Role, type Subscription,
+  ROLES,
+  consumeOnce,
+  enqueueEvent,
+  type EventBus,
+  type EventEnvelope,
+  type EventHandler,
+  type Logger,
+  type OrganizationTokenCutoff,
+  type OutboxRelay,
+  type RevocationList,
+  type Role,
+  type Subscription,
 } from '@bastion/platform';
 import { recordOrganizationCutoff } from '../revocations/revocation-records';
 import { SessionEntity } from '../sessions/session.entity';
@@ -38,8 +48,11 @@ export function organizationEventsHandler(deps: OrganizationEventsDeps): EventHa
       await updateSessions(manager, cutoff);
       const reason = (event.data as { reason?: unknown }).reason;
       await enqueueEvent(manager, 'ORGANIZATION_TOKENS_REVOKED', {
-        organizationId: cutoff.organizationId, userId: cutoff.userId, role: cutoff.role,
-        changedAt: new Date(cutoff.changedAtMs).toISOString(), reason: typeof reason === 'string' ? reason : event.type,
+        organizationId: cutoff.organizationId,
+        userId: cutoff.userId,
+        role: cutoff.role,
+        changedAt: new Date(cutoff.changedAtMs).toISOString(),
+        reason: typeof reason === 'string' ? reason : event.type,
       });
     });
     if (!applied || !outcome.latest) return;
@@ -51,18 +64,33 @@ export function organizationEventsHandler(deps: OrganizationEventsDeps): EventHa
   };
 }
 
-export function subscribeToOrganizationEvents(bus: EventBus, handler: EventHandler): Promise<Subscription> {
-  return bus.subscribe(AUTH_CONSUMER, ['ORGANIZATION_DELETED', 'ORGANIZATION_MEMBERSHIP_CHANGED'], handler);
+export function subscribeToOrganizationEvents(
+  bus: EventBus,
+  handler: EventHandler,
+): Promise<Subscription> {
+  return bus.subscribe(
+    AUTH_CONSUMER,
+    ['ORGANIZATION_DELETED', 'ORGANIZATION_MEMBERSHIP_CHANGED'],
+    handler,
+  );
 }
 
 /** What the event means for access tokens, or null when it is malformed. */
 function cutoffOf(event: EventEnvelope): OrganizationTokenCutoff | null {
-  const data = event.data as { organizationId?: unknown; userId?: unknown; role?: unknown; changedAt?: unknown; at?: unknown };
+  const data = event.data as {
+    organizationId?: unknown;
+    userId?: unknown;
+    role?: unknown;
+    changedAt?: unknown;
+    at?: unknown;
+  };
   const { organizationId } = data;
   if (typeof organizationId !== 'string' || !UUID.test(organizationId)) return null;
   if (event.type === 'ORGANIZATION_DELETED') {
     const changedAtMs = Date.parse(typeof data.at === 'string' ? data.at : event.occurredAt);
-    return Number.isNaN(changedAtMs) ? null : { organizationId, userId: null, role: null, changedAtMs };
+    return Number.isNaN(changedAtMs)
+      ? null
+      : { organizationId, userId: null, role: null, changedAtMs };
   }
   if (event.type !== 'ORGANIZATION_MEMBERSHIP_CHANGED') return null;
   const { userId, role } = data;
@@ -73,7 +101,10 @@ function cutoffOf(event: EventEnvelope): OrganizationTokenCutoff | null {
 }
 
 /** Sessions in the organization follow the change; the next refresh re-reads orgs anyway. */
-async function updateSessions(manager: EntityManager, cutoff: OrganizationTokenCutoff): Promise<void> {
+async function updateSessions(
+  manager: EntityManager,
+  cutoff: OrganizationTokenCutoff,
+): Promise<void> {
   const { organizationId, userId, role } = cutoff;
   const where = userId === null ? { organizationId } : { organizationId, userId };
   const change = role === null ? { organizationId: null, role: null } : { role };

@@ -21,25 +21,41 @@ export class OrganizationSwitch {
     private readonly relay: OutboxRelay,
   ) {}
 
-  async switchTo(viewer: UserViewer, organizationId: string | null, client: ClientInfo): Promise<AuthPayload> {
+  async switchTo(
+    viewer: UserViewer,
+    organizationId: string | null,
+    client: ClientInfo,
+  ): Promise<AuthPayload> {
     let role = null;
     if (organizationId !== null) {
       // A non-member learns nothing about the organization: the same NOT_FOUND as a missing one.
-      if (!UUID.test(organizationId)) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
+      if (!UUID.test(organizationId))
+        throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
       role = await this.memberships.roleOf(organizationId, viewer.userId);
       if (!role) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
     }
     const refreshToken = newRefreshToken();
     const payload = await this.dataSource.transaction(async (manager) => {
-      const session = await manager.findOne(SessionEntity, { where: { id: viewer.sessionId, userId: viewer.userId }, lock: { mode: 'pessimistic_write' } });
-      if (!session || session.revokedAt) throw new AppError('INVALID_TOKEN', { message: 'This session is no longer valid; sign in again.' });
+      const session = await manager.findOne(SessionEntity, {
+        where: { id: viewer.sessionId, userId: viewer.userId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!session || session.revokedAt)
+        throw new AppError('INVALID_TOKEN', {
+          message: 'This session is no longer valid; sign in again.',
+        });
       session.organizationId = organizationId;
       session.role = role;
       await manager.update(SessionEntity, { id: session.id }, { organizationId, role });
       const user = await manager.findOneByOrFail(UserEntity, { id: viewer.userId });
       await this.sessions.replaceRefreshTokens(manager, session, refreshToken);
       await recordAudit(manager, {
-        actorId: viewer.userId, action: 'organization.switched', targetType: 'organization', targetId: organizationId, client, metadata: { role },
+        actorId: viewer.userId,
+        action: 'organization.switched',
+        targetType: 'organization',
+        targetId: organizationId,
+        client,
+        metadata: { role },
       });
       return this.sessions.payload(user, session, refreshToken);
     });

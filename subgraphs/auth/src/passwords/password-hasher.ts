@@ -27,15 +27,21 @@ export class PasswordHasher {
   private readonly secret: Buffer | undefined;
   private dummyHash: Promise<string> | undefined;
 
-  constructor(private readonly settings: Argon2Settings, private readonly maxConcurrent = DEFAULT_MAX_CONCURRENT_HASHES) {
+  constructor(
+    private readonly settings: Argon2Settings,
+    private readonly maxConcurrent = DEFAULT_MAX_CONCURRENT_HASHES,
+  ) {
     this.secret = settings.pepper ? Buffer.from(settings.pepper) : undefined;
   }
 
   async hash(password: string): Promise<string> {
     return this.limit(() =>
       argon2.hash(password, {
-        type: argon2.argon2id, memoryCost: this.settings.memoryKib, timeCost: this.settings.timeCost,
-        parallelism: this.settings.parallelism, secret: this.secret,
+        type: argon2.argon2id,
+        memoryCost: this.settings.memoryKib,
+        timeCost: this.settings.timeCost,
+        parallelism: this.settings.parallelism,
+        secret: this.secret,
       }),
     );
   }
@@ -58,12 +64,15 @@ export class PasswordHasher {
   /** True when a hash was made with weaker parameters than today's and should be redone. */
   needsRehash(hash: string): boolean {
     return argon2.needsRehash(hash, {
-      memoryCost: this.settings.memoryKib, timeCost: this.settings.timeCost, parallelism: this.settings.parallelism,
+      memoryCost: this.settings.memoryKib,
+      timeCost: this.settings.timeCost,
+      parallelism: this.settings.parallelism,
     });
   }
 
   private async limit<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= this.maxConcurrent) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.active >= this.maxConcurrent)
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active += 1;
     try {
       return await work();

@@ -24,8 +24,10 @@ function commonPasswords(): Set<string> {
  */
 export function assertAcceptablePassword(password: string, field = 'password'): void {
   const length = [...password].length;
-  if (length < PASSWORD_MIN_LENGTH) throw badInput({ [field]: `Use at least ${PASSWORD_MIN_LENGTH} characters.` });
-  if (length > PASSWORD_MAX_LENGTH) throw badInput({ [field]: `Use at most ${PASSWORD_MAX_LENGTH} characters.` });
+  if (length < PASSWORD_MIN_LENGTH)
+    throw badInput({ [field]: `Use at least ${PASSWORD_MIN_LENGTH} characters.` });
+  if (length > PASSWORD_MAX_LENGTH)
+    throw badInput({ [field]: `Use at most ${PASSWORD_MAX_LENGTH} characters.` });
   if (commonPasswords().has(password.toLowerCase())) {
     throw badInput({ [field]: 'This password is too common; choose another.' });
   }

@@ -3,10 +3,17 @@ import type { QueryResolvers } from '../generated/resolvers-types';
 
 export const Query: QueryResolvers = {
   me: (_, __, ctx) => (isUser(ctx.viewer) ? ctx.users.byId(ctx.viewer.userId) : null),
-  sessions: (_, args, ctx) => ctx.sessions.list(requireUser(ctx.viewer).userId, pageSize(args.first)),
+  sessions: (_, args, ctx) =>
+    ctx.sessions.list(requireUser(ctx.viewer).userId, pageSize(args.first)),
   user: (_, args, ctx) => ctx.users.byId(args.id),
   userByEmail: (_, args, ctx) => ctx.users.byEmail(args.email),
   tokenRevocationState: (_, __, ctx) => ctx.revocationState.current(),
   oauthAuthorizationUrl: (_, args, ctx) =>
-    ctx.oauth.authorizationUrl(args.provider, args.redirectUri, args.purpose === 'LINK' ? 'link' : 'login', ctx.viewer, ctx.client),
+    ctx.oauth.authorizationUrl(
+      args.provider,
+      args.redirectUri,
+      args.purpose === 'LINK' ? 'link' : 'login',
+      ctx.viewer,
+      ctx.client,
+    ),
 };

@@ -4,7 +4,12 @@ import { schemaOf } from '@bastion/platform';
 export interface RevocationState {
   revokedSessionIds: string[];
   userCutoffs: { userId: string; validAfter: Date }[];
-  organizationCutoffs: { organizationId: string; userId: string | null; role: string | null; changedAt: Date }[];
+  organizationCutoffs: {
+    organizationId: string;
+    userId: string | null;
+    role: string | null;
+    changedAt: Date;
+  }[];
   serviceTokens: { name: string; scopes: string[]; sha256: string }[];
 }
 
@@ -23,20 +28,33 @@ export class RevocationStateService {
     const since = this.horizon();
     // One snapshot, so revocations and tokens agree with each other.
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const rows: { kind: string; subject_id: string; valid_after: Date | null }[] = await manager.query(
-        `SELECT kind, subject_id, valid_after FROM ${s}.token_revocations WHERE revoked_at > $1`, [since],
-      );
-      const cutoffs: { organization_id: string; user_id: string | null; role: string | null; changed_at: Date }[] = await manager.query(
-        `SELECT organization_id, user_id, role, changed_at FROM ${s}.organization_token_cutoffs WHERE changed_at > $1`, [since],
+      const rows: { kind: string; subject_id: string; valid_after: Date | null }[] =
+        await manager.query(
+          `SELECT kind, subject_id, valid_after FROM ${s}.token_revocations WHERE revoked_at > $1`,
+          [since],
+        );
+      const cutoffs: {
+        organization_id: string;
+        user_id: string | null;
+        role: string | null;
+        changed_at: Date;
+      }[] = await manager.query(
+        `SELECT organization_id, user_id, role, changed_at FROM ${s}.organization_token_cutoffs WHERE changed_at > $1`,
+        [since],
       );
       const tokens: { name: string; scopes: string[]; sha256: string }[] = await manager.query(
         `SELECT name, scopes, sha256 FROM ${s}.service_tokens WHERE revoked_at IS NULL ORDER BY created_at`,
       );
       return {
         revokedSessionIds: rows.filter((r) => r.kind === 'session').map((r) => r.subject_id),
-        userCutoffs: rows.filter((r) => r.kind === 'user').map((r) => ({ userId: r.subject_id, validAfter: new Date(r.valid_after!) })),
+        userCutoffs: rows
+          .filter((r) => r.kind === 'user')
+          .map((r) => ({ userId: r.subject_id, validAfter: new Date(r.valid_after!) })),
         organizationCutoffs: cutoffs.map((c) => ({
-          organizationId: c.organization_id, userId: c.user_id, role: c.role, changedAt: new Date(c.changed_at),
+          organizationId: c.organization_id,
+          userId: c.user_id,
+          role: c.role,
+          changedAt: new Date(c.changed_at),
         })),
         serviceTokens: tokens.map((t) => ({ name: t.name, scopes: t.scopes, sha256: t.sha256 })),
       };
@@ -46,9 +64,13 @@ export class RevocationStateService {
   /** Drops revocations no live access token can be affected by any more. */
   async prune(): Promise<number> {
     const s = schemaOf(this.dataSource);
-    const result: [unknown[], number] = await this.dataSource.query(`DELETE FROM ${s}.token_revocations WHERE revoked_at <= $1`, [this.horizon()]);
+    const result: [unknown[], number] = await this.dataSource.query(
+      `DELETE FROM ${s}.token_revocations WHERE revoked_at <= $1`,
+      [this.horizon()],
+    );
     const cutoffs: [unknown[], number] = await this.dataSource.query(
-      `DELETE FROM ${s}.organization_token_cutoffs WHERE changed_at <= $1`, [this.horizon()],
+      `DELETE FROM ${s}.organization_token_cutoffs WHERE changed_at <= $1`,
+      [this.horizon()],
     );
     return (result[1] ?? 0) + (cutoffs[1] ?? 0);
   }

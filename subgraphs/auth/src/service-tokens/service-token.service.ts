@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
-  SCOPES, badInput, enqueueEvent, generateServiceToken, schemaOf, serviceTokenEntry, type ClientInfo, type IssuedTokenStore, type Logger,
-  type OutboxRelay, type RevocationList, type ServiceViewer,
+  SCOPES,
+  badInput,
+  enqueueEvent,
+  generateServiceToken,
+  schemaOf,
+  serviceTokenEntry,
+  type ClientInfo,
+  type IssuedTokenStore,
+  type Logger,
+  type OutboxRelay,
+  type RevocationList,
+  type ServiceViewer,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import { ServiceTokenEntity } from './service-token.entity';
@@ -22,20 +32,44 @@ export class ServiceTokenService {
     private readonly logger: Logger,
   ) {}
 
-  async issue(issuer: ServiceViewer, name: string, scopes: readonly string[], client: ClientInfo): Promise<string> {
+  async issue(
+    issuer: ServiceViewer,
+    name: string,
+    scopes: readonly string[],
+    client: ClientInfo,
+  ): Promise<string> {
     const problems: Record<string, string> = {};
-    if (!NAME.test(name)) problems.name = 'Use 1 to 64 lower-case letters, digits, dots, dashes or underscores.';
+    if (!NAME.test(name))
+      problems.name = 'Use 1 to 64 lower-case letters, digits, dots, dashes or underscores.';
     const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
-    if (scopes.length === 0 || unknown.length > 0) problems.scopes = `Choose from ${SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}.`;
+    if (scopes.length === 0 || unknown.length > 0)
+      problems.scopes = `Choose from ${SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}.`;
     if (Object.keys(problems).length > 0) throw badInput(problems);
     const token = generateServiceToken();
     const entry = serviceTokenEntry(name, [...new Set(scopes)], token);
     await this.dataSource.transaction(async (manager) => {
       const id = randomUUID();
-      await manager.insert(ServiceTokenEntity, { id, name, scopes: entry.scopes, sha256: entry.sha256, issuedBy: issuer.name, createdAt: new Date(), revokedAt: null });
-      await enqueueEvent(manager, 'SERVICE_TOKEN_ISSUED', { name, scopes: entry.scopes, sha256: entry.sha256 });
+      await manager.insert(ServiceTokenEntity, {
+        id,
+        name,
+        scopes: entry.scopes,
+        sha256: entry.sha256,
+        issuedBy: issuer.name,
+        createdAt: new Date(),
+        revokedAt: null,
+      });
+      await enqueueEvent(manager, 'SERVICE_TOKEN_ISSUED', {
+        name,
+        scopes: entry.scopes,
+        sha256: entry.sha256,
+      });
       await recordAudit(manager, {
-        actorId: null, action: 'service_token.issued', targetType: 'service_token', targetId: id, client, metadata: { name, scopes: entry.scopes, issuedBy: issuer.name },
+        actorId: null,
+        action: 'service_token.issued',
+        targetType: 'service_token',
+        targetId: id,
+        client,
+        metadata: { name, scopes: entry.scopes, issuedBy: issuer.name },
       });
     });
     await this.issued.add(entry);
@@ -54,7 +88,11 @@ export class ServiceTokenService {
       const hashes = rows.map((row) => row.sha256);
       await enqueueEvent(manager, 'SERVICE_TOKEN_REVOKED', { name, sha256s: hashes });
       await recordAudit(manager, {
-        actorId: null, action: 'service_token.revoked', targetType: 'service_token', targetId: rows[0].id, client,
+        actorId: null,
+        action: 'service_token.revoked',
+        targetType: 'service_token',
+        targetId: rows[0].id,
+        client,
         metadata: { name, tokenIds: rows.map((row) => row.id), revokedBy: revoker.name },
       });
       return hashes;
@@ -62,8 +100,14 @@ export class ServiceTokenService {
     if (sha256s.length === 0) return false;
     this.relay.kick();
     // Committed and on the bus already: a failed fast path only delays other processes' gateways.
-    await Promise.all([this.issued.remove(sha256s), this.revocations.revokeServiceTokens(sha256s)]).catch((error: unknown) => {
-      this.logger.warn({ err: error }, 'service token revocation fast path failed; gateways learn it from the bus');
+    await Promise.all([
+      this.issued.remove(sha256s),
+      this.revocations.revokeServiceTokens(sha256s),
+    ]).catch((error: unknown) => {
+      this.logger.warn(
+        { err: error },
+        'service token revocation fast path failed; gateways learn it from the bus',
+      );
     });
     return true;
   }

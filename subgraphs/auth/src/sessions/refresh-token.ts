@@ -22,7 +22,11 @@ export function successorOf(token: string, key: KeyObject): string {
  * service can predict a session's next refresh token. Outside production it is derived from the
  * signing key auth holds anyway, so development needs no extra setting.
  */
-export function refreshSuccessorKey(config: { REFRESH_TOKEN_SECRET?: string; JWT_SECRET?: string; JWT_PRIVATE_KEY?: string }): KeyObject {
+export function refreshSuccessorKey(config: {
+  REFRESH_TOKEN_SECRET?: string;
+  JWT_SECRET?: string;
+  JWT_PRIVATE_KEY?: string;
+}): KeyObject {
   const root = config.REFRESH_TOKEN_SECRET ?? config.JWT_SECRET ?? config.JWT_PRIVATE_KEY;
   if (!root) throw new Error('REFRESH_TOKEN_SECRET is required');
   return deriveKey(root, 'refresh-successor');

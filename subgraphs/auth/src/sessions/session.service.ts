@@ -1,12 +1,25 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { IsNull, MoreThan, Not, type DataSource, type EntityManager } from 'typeorm';
 import {
-  AccessTokenSigner, enqueueEvent, invalidToken, notFound, type ClientInfo, type Logger, type Role, type OutboxRelay, type RevocationList,
+  AccessTokenSigner,
+  enqueueEvent,
+  invalidToken,
+  notFound,
+  type ClientInfo,
+  type Logger,
+  type Role,
+  type OutboxRelay,
+  type RevocationList,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import { recordSessionRevocation, recordUserCutoff } from '../revocations/revocation-records';
 import { UserEntity } from '../users/user.entity';
-import { hashRefreshToken, looksLikeRefreshToken, newRefreshToken, successorOf } from './refresh-token';
+import {
+  hashRefreshToken,
+  looksLikeRefreshToken,
+  newRefreshToken,
+  successorOf,
+} from './refresh-token';
 import { RefreshTokenEntity, SessionEntity } from './session.entity';
 
 export interface AuthPayload {
@@ -51,10 +64,17 @@ export class SessionService {
   async start(manager: EntityManager, user: UserEntity, client: ClientInfo): Promise<AuthPayload> {
     const now = new Date();
     const session = manager.create(SessionEntity, {
-      id: randomUUID(), userId: user.id, createdAt: now, lastUsedAt: now,
+      id: randomUUID(),
+      userId: user.id,
+      createdAt: now,
+      lastUsedAt: now,
       expiresAt: new Date(now.getTime() + this.settings.sessionMaxAgeSeconds * 1000),
-      revokedAt: null, revokedReason: null, organizationId: null, role: null,
-      userAgent: client.userAgent, ip: client.ip,
+      revokedAt: null,
+      revokedReason: null,
+      organizationId: null,
+      role: null,
+      userAgent: client.userAgent,
+      ip: client.ip,
     });
     await manager.insert(SessionEntity, session);
     const refreshToken = newRefreshToken();
@@ -71,23 +91,36 @@ export class SessionService {
     const organization = await this.organizationContext(presented);
     const outcome = await this.dataSource.transaction(async (manager) => {
       const token = await manager.findOne(RefreshTokenEntity, {
-        where: { tokenHash: hashRefreshToken(presented) }, lock: { mode: 'pessimistic_write' },
+        where: { tokenHash: hashRefreshToken(presented) },
+        lock: { mode: 'pessimistic_write' },
       });
       if (!token) return { error: invalidToken() };
-      const session = await manager.findOne(SessionEntity, { where: { id: token.sessionId }, lock: { mode: 'pessimistic_write' } });
+      const session = await manager.findOne(SessionEntity, {
+        where: { id: token.sessionId },
+        lock: { mode: 'pessimistic_write' },
+      });
       const now = new Date();
-      if (!session || session.revokedAt || session.expiresAt <= now || token.expiresAt <= now) return { error: invalidToken() };
+      if (!session || session.revokedAt || session.expiresAt <= now || token.expiresAt <= now)
+        return { error: invalidToken() };
       const user = await manager.findOneByOrFail(UserEntity, { id: session.userId });
       const successor = successorOf(presented, this.refreshKey);
       if (token.rotatedAt) {
         const age = (now.getTime() - token.rotatedAt.getTime()) / 1000;
         if (age > this.settings.reuseGraceSeconds) {
           await this.revokeInTransaction(manager, session, 'refresh token reuse');
-          return { error: invalidToken('This refresh token was already used; the session has been signed out.'), revoked: session };
+          return {
+            error: invalidToken(
+              'This refresh token was already used; the session has been signed out.',
+            ),
+            revoked: session,
+          };
         }
         // Inside the grace window: the same successor as the first refresh, if that is what replaced it.
-        const replacement = token.replacedById ? await manager.findOneBy(RefreshTokenEntity, { id: token.replacedById }) : null;
-        if (!replacement || replacement.tokenHash !== hashRefreshToken(successor)) return { error: invalidToken() };
+        const replacement = token.replacedById
+          ? await manager.findOneBy(RefreshTokenEntity, { id: token.replacedById })
+          : null;
+        if (!replacement || replacement.tokenHash !== hashRefreshToken(successor))
+          return { error: invalidToken() };
         return { payload: await this.payload(user, session, successor) };
       }
       if (organization && session.organizationId === organization.id) {
@@ -104,7 +137,11 @@ export class SessionService {
       await manager.save(session);
       return { payload: await this.payload(user, session, successor) };
     });
-    if (outcome.revoked) await this.afterRevocation({ sessionIds: [outcome.revoked.id], userId: outcome.revoked.userId });
+    if (outcome.revoked)
+      await this.afterRevocation({
+        sessionIds: [outcome.revoked.id],
+        userId: outcome.revoked.userId,
+      });
     if (outcome.error) throw outcome.error;
     return outcome.payload!;
   }
@@ -114,10 +151,16 @@ export class SessionService {
    * reaches the next access token. Asked before the transaction: a call to another service must
    * never hold the database. If orgs cannot answer, the session falls back to personal context.
    */
-  private async organizationContext(presented: string): Promise<{ id: string; role: Role | null } | null> {
+  private async organizationContext(
+    presented: string,
+  ): Promise<{ id: string; role: Role | null } | null> {
     if (!this.currentRole) return null;
-    const token = await this.dataSource.getRepository(RefreshTokenEntity).findOneBy({ tokenHash: hashRefreshToken(presented) });
-    const session = token ? await this.dataSource.getRepository(SessionEntity).findOneBy({ id: token.sessionId }) : null;
+    const token = await this.dataSource
+      .getRepository(RefreshTokenEntity)
+      .findOneBy({ tokenHash: hashRefreshToken(presented) });
+    const session = token
+      ? await this.dataSource.getRepository(SessionEntity).findOneBy({ id: token.sessionId })
+      : null;
     if (!session?.organizationId) return null;
     const role = await this.currentRole(session.organizationId, session.userId).catch(() => null);
     return { id: session.organizationId, role };
@@ -127,12 +170,23 @@ export class SessionService {
   async logout(presented: string, client: ClientInfo): Promise<boolean> {
     if (!looksLikeRefreshToken(presented)) throw invalidToken();
     const session = await this.dataSource.transaction(async (manager) => {
-      const token = await manager.findOneBy(RefreshTokenEntity, { tokenHash: hashRefreshToken(presented) });
+      const token = await manager.findOneBy(RefreshTokenEntity, {
+        tokenHash: hashRefreshToken(presented),
+      });
       if (!token) return null;
-      const found = await manager.findOne(SessionEntity, { where: { id: token.sessionId }, lock: { mode: 'pessimistic_write' } });
+      const found = await manager.findOne(SessionEntity, {
+        where: { id: token.sessionId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (found && !found.revokedAt) {
         await this.revokeInTransaction(manager, found, 'logout');
-        await recordAudit(manager, { actorId: found.userId, action: 'user.logout', targetType: 'session', targetId: found.id, client });
+        await recordAudit(manager, {
+          actorId: found.userId,
+          action: 'user.logout',
+          targetType: 'session',
+          targetId: found.id,
+          client,
+        });
       }
       return found;
     });
@@ -146,8 +200,16 @@ export class SessionService {
    * tokens issued before now (all of them, or with an exception only those of other sessions),
    * in the caller's transaction. Call `afterRevocation` with the result after commit.
    */
-  async revokeAllForUser(manager: EntityManager, userId: string, reason: string, exceptSessionId?: string): Promise<RevokedSessions> {
-    const live = await manager.find(SessionEntity, { where: { userId, revokedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+  async revokeAllForUser(
+    manager: EntityManager,
+    userId: string,
+    reason: string,
+    exceptSessionId?: string,
+  ): Promise<RevokedSessions> {
+    const live = await manager.find(SessionEntity, {
+      where: { userId, revokedAt: IsNull() },
+      lock: { mode: 'pessimistic_write' },
+    });
     const revoked: string[] = [];
     for (const session of live) {
       if (session.id === exceptSessionId) continue;
@@ -169,17 +231,31 @@ export class SessionService {
    * Gives a session a fresh refresh token and retires its current ones (their successors then no
    * longer exist, so a late presentation is refused without revoking the family).
    */
-  async replaceRefreshTokens(manager: EntityManager, session: SessionEntity, refreshToken: string): Promise<void> {
+  async replaceRefreshTokens(
+    manager: EntityManager,
+    session: SessionEntity,
+    refreshToken: string,
+  ): Promise<void> {
     const now = new Date();
     const next = await this.storeRefreshToken(manager, session, refreshToken, now);
-    await manager.update(RefreshTokenEntity, { sessionId: session.id, rotatedAt: IsNull(), id: Not(next.id) }, { rotatedAt: now, replacedById: next.id });
+    await manager.update(
+      RefreshTokenEntity,
+      { sessionId: session.id, rotatedAt: IsNull(), id: Not(next.id) },
+      { rotatedAt: now, replacedById: next.id },
+    );
   }
 
   /** Signs out every session of the user (logout-all). */
   async logoutAll(userId: string, client: ClientInfo): Promise<void> {
     const revoked = await this.dataSource.transaction(async (manager) => {
       const result = await this.revokeAllForUser(manager, userId, 'logout all');
-      await recordAudit(manager, { actorId: userId, action: 'user.logout_all', targetType: 'user', targetId: userId, client });
+      await recordAudit(manager, {
+        actorId: userId,
+        action: 'user.logout_all',
+        targetType: 'user',
+        targetId: userId,
+        client,
+      });
       return result;
     });
     await this.afterRevocation(revoked);
@@ -188,7 +264,9 @@ export class SessionService {
   /** The user's live sessions, most recently used first, at most `limit` of them. */
   async list(userId: string, limit: number): Promise<SessionEntity[]> {
     return this.dataSource.getRepository(SessionEntity).find({
-      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) }, order: { lastUsedAt: 'DESC' }, take: limit,
+      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      order: { lastUsedAt: 'DESC' },
+      take: limit,
     });
   }
 
@@ -196,11 +274,20 @@ export class SessionService {
   async revokeOwn(userId: string, sessionId: string, client: ClientInfo): Promise<boolean> {
     if (!/^[0-9a-f-]{36}$/i.test(sessionId)) throw notFound('Session');
     const found = await this.dataSource.transaction(async (manager) => {
-      const session = await manager.findOne(SessionEntity, { where: { id: sessionId, userId }, lock: { mode: 'pessimistic_write' } });
+      const session = await manager.findOne(SessionEntity, {
+        where: { id: sessionId, userId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!session) return false;
       if (!session.revokedAt) {
         await this.revokeInTransaction(manager, session, 'revoked by user');
-        await recordAudit(manager, { actorId: userId, action: 'session.revoked', targetType: 'session', targetId: session.id, client });
+        await recordAudit(manager, {
+          actorId: userId,
+          action: 'session.revoked',
+          targetType: 'session',
+          targetId: session.id,
+          client,
+        });
       }
       return true;
     });
@@ -210,12 +297,24 @@ export class SessionService {
   }
 
   /** Marks a session revoked and records the revocation and its event, in the caller's transaction. */
-  async revokeInTransaction(manager: EntityManager, session: SessionEntity, reason: string): Promise<void> {
+  async revokeInTransaction(
+    manager: EntityManager,
+    session: SessionEntity,
+    reason: string,
+  ): Promise<void> {
     session.revokedAt = new Date();
     session.revokedReason = reason;
-    await manager.update(SessionEntity, { id: session.id }, { revokedAt: session.revokedAt, revokedReason: reason });
+    await manager.update(
+      SessionEntity,
+      { id: session.id },
+      { revokedAt: session.revokedAt, revokedReason: reason },
+    );
     await recordSessionRevocation(manager, session.id, session.revokedAt);
-    await enqueueEvent(manager, 'SESSION_REVOKED', { sessionId: session.id, userId: session.userId, reason });
+    await enqueueEvent(manager, 'SESSION_REVOKED', {
+      sessionId: session.id,
+      userId: session.userId,
+      reason,
+    });
   }
 
   /**
@@ -227,26 +326,53 @@ export class SessionService {
     this.relay.kick();
     try {
       await Promise.all(revoked.sessionIds.map((id) => this.revocations.revokeSession(id)));
-      if (revoked.validAfter) await this.revocations.revokeUserTokens(revoked.userId, revoked.validAfter);
+      if (revoked.validAfter)
+        await this.revocations.revokeUserTokens(revoked.userId, revoked.validAfter);
     } catch (error) {
-      this.logger?.warn({ err: error }, 'revocation fast path failed; gateways learn it from the bus');
+      this.logger?.warn(
+        { err: error },
+        'revocation fast path failed; gateways learn it from the bus',
+      );
     }
   }
 
-  private async storeRefreshToken(manager: EntityManager, session: SessionEntity, token: string, now: Date): Promise<RefreshTokenEntity> {
-    const expiresAt = new Date(Math.min(now.getTime() + this.settings.refreshTokenTtlSeconds * 1000, session.expiresAt.getTime()));
+  private async storeRefreshToken(
+    manager: EntityManager,
+    session: SessionEntity,
+    token: string,
+    now: Date,
+  ): Promise<RefreshTokenEntity> {
+    const expiresAt = new Date(
+      Math.min(
+        now.getTime() + this.settings.refreshTokenTtlSeconds * 1000,
+        session.expiresAt.getTime(),
+      ),
+    );
     const row = manager.create(RefreshTokenEntity, {
-      id: randomUUID(), sessionId: session.id, tokenHash: hashRefreshToken(token), createdAt: now, expiresAt, rotatedAt: null, replacedById: null,
+      id: randomUUID(),
+      sessionId: session.id,
+      tokenHash: hashRefreshToken(token),
+      createdAt: now,
+      expiresAt,
+      rotatedAt: null,
+      replacedById: null,
     });
     await manager.insert(RefreshTokenEntity, row);
     return row;
   }
 
-  async payload(user: UserEntity, session: SessionEntity, refreshToken: string): Promise<AuthPayload> {
+  async payload(
+    user: UserEntity,
+    session: SessionEntity,
+    refreshToken: string,
+  ): Promise<AuthPayload> {
     const { token, expiresIn } = await this.signer.sign(
       {
-        userId: user.id, sessionId: session.id, emailVerified: user.emailVerifiedAt !== null,
-        organizationId: session.organizationId, role: session.role,
+        userId: user.id,
+        sessionId: session.id,
+        emailVerified: user.emailVerifiedAt !== null,
+        organizationId: session.organizationId,
+        role: session.role,
       },
       this.settings.accessTokenTtlSeconds,
     );

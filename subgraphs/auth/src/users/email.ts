@@ -9,6 +9,7 @@ export function normalizeEmail(email: string): string {
 
 export function assertEmail(email: string, field = 'email'): string {
   const normalized = normalizeEmail(email);
-  if (normalized.length > 254 || !EMAIL.test(normalized)) throw badInput({ [field]: 'Enter a valid email address.' });
+  if (normalized.length > 254 || !EMAIL.test(normalized))
+    throw badInput({ [field]: 'Enter a valid email address.' });
   return normalized;
 }

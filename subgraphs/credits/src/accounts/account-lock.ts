@@ -6,16 +6,30 @@ import { CreditAccountEntity } from './ledger.entity';
  * Locks a user's account row for the rest of the transaction. Every change of a balance or of
  * held credits takes this lock first (then a hold's row), so concurrent writers queue in one order.
  */
-export async function lockAccount(manager: EntityManager, userId: string): Promise<CreditAccountEntity> {
-  const account = await manager.findOne(CreditAccountEntity, { where: { userId }, lock: { mode: 'pessimistic_write' } });
+export async function lockAccount(
+  manager: EntityManager,
+  userId: string,
+): Promise<CreditAccountEntity> {
+  const account = await manager.findOne(CreditAccountEntity, {
+    where: { userId },
+    lock: { mode: 'pessimistic_write' },
+  });
   // Accounts are opened by USER_CREATED only: an id that is no user gets no orphan account.
-  if (!account || account.anonymizedAt) throw new AppError('NOT_FOUND', { message: 'No credit account for this user.' });
+  if (!account || account.anonymizedAt)
+    throw new AppError('NOT_FOUND', { message: 'No credit account for this user.' });
   return account;
 }
 
 /** Runs an UPDATE ... RETURNING and gives its rows (TypeORM answers [rows, count] for UPDATE). */
-export async function updateReturning<T>(manager: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  const result: unknown = await manager.query(sql.replaceAll('$schema', schemaOf(manager.connection)), params);
+export async function updateReturning<T>(
+  manager: EntityManager,
+  sql: string,
+  params: unknown[],
+): Promise<T[]> {
+  const result: unknown = await manager.query(
+    sql.replaceAll('$schema', schemaOf(manager.connection)),
+    params,
+  );
   if (Array.isArray(result) && Array.isArray(result[0])) return result[0] as T[];
   return result as T[];
 }
@@ -25,12 +39,18 @@ export async function updateReturning<T>(manager: EntityManager, sql: string, pa
  * lock the caller holds: a spend never waits for the sweeper to see the credits as available.
  */
 export async function expireStaleHolds(manager: EntityManager, userId: string): Promise<number> {
-  const expired = await updateReturning<{ amount: number }>(manager,
+  const expired = await updateReturning<{ amount: number }>(
+    manager,
     `UPDATE $schema.credit_holds SET status = 'EXPIRED', closed_at = now()
-     WHERE user_id = $1 AND status = 'ACTIVE' AND expires_at <= now() RETURNING amount`, [userId]);
+     WHERE user_id = $1 AND status = 'ACTIVE' AND expires_at <= now() RETURNING amount`,
+    [userId],
+  );
   const freed = expired.reduce((sum, row) => sum + Number(row.amount), 0);
   if (freed > 0) {
-    await manager.query(`UPDATE ${schemaOf(manager.connection)}.credit_accounts SET held = held - $2, updated_at = now() WHERE user_id = $1`, [userId, freed]);
+    await manager.query(
+      `UPDATE ${schemaOf(manager.connection)}.credit_accounts SET held = held - $2, updated_at = now() WHERE user_id = $1`,
+      [userId, freed],
+    );
   }
   return freed;
 }

@@ -1,8 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, badInput, conflict, decodeCursor, isUniqueViolation, pageSize, schemaOf, toConnection, type Connection } from '@bastion/platform';
+import {
+  AppError,
+  badInput,
+  conflict,
+  decodeCursor,
+  isUniqueViolation,
+  pageSize,
+  schemaOf,
+  toConnection,
+  type Connection,
+} from '@bastion/platform';
 import { expireStaleHolds, lockAccount, updateReturning } from './account-lock';
-import { CreditAccountEntity, CreditTransactionEntity, type TransactionType } from './ledger.entity';
+import {
+  CreditAccountEntity,
+  CreditTransactionEntity,
+  type TransactionType,
+} from './ledger.entity';
 import { UUID, validateAmount } from './validate';
 
 export interface LedgerEntryInput {
@@ -22,14 +36,41 @@ export const DEFAULT_MAX_AMOUNT = 1_000_000;
  * a negative balance, a balance under the held credits and a repeated idempotency key as well.
  */
 export class LedgerService {
-  constructor(private readonly dataSource: DataSource, readonly maxAmount = DEFAULT_MAX_AMOUNT) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    readonly maxAmount = DEFAULT_MAX_AMOUNT,
+  ) {}
 
   /** Opens an account (idempotent) with an optional sign-up grant, in the caller's transaction. */
   async openAccount(manager: EntityManager, userId: string, grant: number): Promise<void> {
     const now = new Date();
-    await manager.createQueryBuilder().insert().into(CreditAccountEntity)
-      .values({ userId, balance: 0, held: 0, closedAt: null, anonymizedAt: null, createdAt: now, updatedAt: now }).orIgnore().execute();
-    if (grant > 0) await this.append(manager, { userId, amount: grant, type: 'GRANT', description: 'Sign-up grant', idempotencyKey: 'signup-grant' }, 1);
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(CreditAccountEntity)
+      .values({
+        userId,
+        balance: 0,
+        held: 0,
+        closedAt: null,
+        anonymizedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .orIgnore()
+      .execute();
+    if (grant > 0)
+      await this.append(
+        manager,
+        {
+          userId,
+          amount: grant,
+          type: 'GRANT',
+          description: 'Sign-up grant',
+          idempotencyKey: 'signup-grant',
+        },
+        1,
+      );
   }
 
   /** Adds credits (GRANT, PURCHASE, REFUND, ADJUSTMENT). */
@@ -43,7 +84,10 @@ export class LedgerService {
   async use(input: Omit<LedgerEntryInput, 'type'>): Promise<CreditTransactionEntity> {
     const entry = { ...input, type: 'USAGE' as const };
     validateAmount(entry, this.maxAmount);
-    return (await this.spendInOneStatement(entry)) ?? this.dataSource.transaction((manager) => this.append(manager, entry, -1));
+    return (
+      (await this.spendInOneStatement(entry)) ??
+      this.dataSource.transaction((manager) => this.append(manager, entry, -1))
+    );
   }
 
   /**
@@ -55,12 +99,20 @@ export class LedgerService {
    * key taken by a concurrent spend (the unique constraint fails the whole statement), returns
    * null and takes the locked path in append(), which gives the same answers as before.
    */
-  private async spendInOneStatement(input: LedgerEntryInput): Promise<CreditTransactionEntity | null> {
+  private async spendInOneStatement(
+    input: LedgerEntryInput,
+  ): Promise<CreditTransactionEntity | null> {
     if (!UUID.test(input.userId)) return null;
     const s = schemaOf(this.dataSource);
     const row = {
-      id: randomUUID(), userId: input.userId, type: 'USAGE' as const, amount: -input.amount, balanceAfter: 0,
-      description: input.description ?? null, idempotencyKey: input.idempotencyKey, createdAt: new Date(),
+      id: randomUUID(),
+      userId: input.userId,
+      type: 'USAGE' as const,
+      amount: -input.amount,
+      balanceAfter: 0,
+      description: input.description ?? null,
+      idempotencyKey: input.idempotencyKey,
+      createdAt: new Date(),
     };
     let rows: { balance_after: number }[];
     try {
@@ -82,19 +134,33 @@ export class LedgerService {
       throw error;
     }
     if (rows.length === 0) return null;
-    return this.dataSource.manager.create(CreditTransactionEntity, { ...row, balanceAfter: Number(rows[0].balance_after) });
+    return this.dataSource.manager.create(CreditTransactionEntity, {
+      ...row,
+      balanceAfter: Number(rows[0].balance_after),
+    });
   }
 
   /** Appends one entry under the account's row lock; a repeated key returns the first entry. */
-  async append(manager: EntityManager, input: LedgerEntryInput, sign: 1 | -1): Promise<CreditTransactionEntity> {
+  async append(
+    manager: EntityManager,
+    input: LedgerEntryInput,
+    sign: 1 | -1,
+  ): Promise<CreditTransactionEntity> {
     const account = await lockAccount(manager, input.userId);
-    const existing = await manager.findOneBy(CreditTransactionEntity, { userId: input.userId, idempotencyKey: input.idempotencyKey });
+    const existing = await manager.findOneBy(CreditTransactionEntity, {
+      userId: input.userId,
+      idempotencyKey: input.idempotencyKey,
+    });
     if (existing) {
-      const same = existing.amount === sign * input.amount && existing.type === input.type && existing.description === (input.description ?? null);
+      const same =
+        existing.amount === sign * input.amount &&
+        existing.type === input.type &&
+        existing.description === (input.description ?? null);
       if (!same) throw conflict('This idempotency key was already used for a different entry.');
       return existing;
     }
-    if (account.closedAt) throw new AppError('NOT_FOUND', { message: 'This credit account is closed.' });
+    if (account.closedAt)
+      throw new AppError('NOT_FOUND', { message: 'This credit account is closed.' });
     const freed = sign < 0 ? await expireStaleHolds(manager, input.userId) : 0;
     return this.write(manager, input, sign * input.amount, account.balance - account.held + freed);
   }
@@ -103,16 +169,32 @@ export class LedgerService {
    * Moves the balance by `delta` only while it stays at or above the held credits (one
    * conditional update), and appends the ledger row with the balance it produced.
    */
-  async write(manager: EntityManager, input: LedgerEntryInput, delta: number, available: number): Promise<CreditTransactionEntity> {
-    const updated = await updateReturning<{ balance: number }>(manager,
+  async write(
+    manager: EntityManager,
+    input: LedgerEntryInput,
+    delta: number,
+    available: number,
+  ): Promise<CreditTransactionEntity> {
+    const updated = await updateReturning<{ balance: number }>(
+      manager,
       `UPDATE $schema.credit_accounts SET balance = balance + $2, updated_at = now()
-       WHERE user_id = $1 AND balance + $2 >= held RETURNING balance`, [input.userId, delta]);
+       WHERE user_id = $1 AND balance + $2 >= held RETURNING balance`,
+      [input.userId, delta],
+    );
     if (updated.length === 0) {
-      throw new AppError('INSUFFICIENT_CREDITS', { extensions: { required: -delta, available: Math.max(0, available) } });
+      throw new AppError('INSUFFICIENT_CREDITS', {
+        extensions: { required: -delta, available: Math.max(0, available) },
+      });
     }
     const row = manager.create(CreditTransactionEntity, {
-      id: randomUUID(), userId: input.userId, type: input.type, amount: delta, balanceAfter: Number(updated[0].balance),
-      description: input.description ?? null, idempotencyKey: input.idempotencyKey, createdAt: new Date(),
+      id: randomUUID(),
+      userId: input.userId,
+      type: input.type,
+      amount: delta,
+      balanceAfter: Number(updated[0].balance),
+      description: input.description ?? null,
+      idempotencyKey: input.idempotencyKey,
+      createdAt: new Date(),
     });
     await manager.insert(CreditTransactionEntity, row);
     return row;
@@ -127,15 +209,23 @@ export class LedgerService {
     return (await this.account(userId))?.balance ?? 0;
   }
 
-  async transactions(userId: string, first?: number | null, after?: string | null): Promise<Connection<CreditTransactionEntity>> {
+  async transactions(
+    userId: string,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<Connection<CreditTransactionEntity>> {
     const limit = pageSize(first);
     const cursor = decodeCursor(after);
     if (!UUID.test(userId)) return toConnection([], limit);
-    const query = this.dataSource.getRepository(CreditTransactionEntity).createQueryBuilder('t')
+    const query = this.dataSource
+      .getRepository(CreditTransactionEntity)
+      .createQueryBuilder('t')
       .where('t.user_id = :userId', { userId })
-      .orderBy('t.created_at', 'DESC').addOrderBy('t.id', 'DESC')
+      .orderBy('t.created_at', 'DESC')
+      .addOrderBy('t.id', 'DESC')
       .limit(limit + 1);
-    if (cursor) query.andWhere('(t.created_at, t.id) < (:at, :id)', { at: cursor.createdAt, id: cursor.id });
+    if (cursor)
+      query.andWhere('(t.created_at, t.id) < (:at, :id)', { at: cursor.createdAt, id: cursor.id });
     return toConnection(await query.getMany(), limit);
   }
 }

@@ -1,5 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { consumeOnce, type EventBus, type EventHandler, type Subscription } from '@bastion/platform';
+import {
+  consumeOnce,
+  type EventBus,
+  type EventHandler,
+  type Subscription,
+} from '@bastion/platform';
 import type { LedgerService } from './ledger.service';
 import { anonymizeAccount } from './user-deletion';
 
@@ -8,12 +13,19 @@ export const CREDITS_CONSUMER = 'credits';
 export type UserCleanup = (manager: EntityManager, userId: string) => Promise<void>;
 
 /** Opens an account with the sign-up grant on USER_CREATED; anonymizes it on USER_DELETED. At most once per event. */
-export function userEventHandler(dataSource: DataSource, ledger: LedgerService, signupGrant: number, cleanups: UserCleanup[] = []): EventHandler {
+export function userEventHandler(
+  dataSource: DataSource,
+  ledger: LedgerService,
+  signupGrant: number,
+  cleanups: UserCleanup[] = [],
+): EventHandler {
   return async (event) => {
     const userId = (event.data as { userId?: unknown }).userId;
     if (typeof userId !== 'string') return;
     await consumeOnce(dataSource, CREDITS_CONSUMER, event, (manager) =>
-      event.type === 'USER_CREATED' ? ledger.openAccount(manager, userId, signupGrant) : anonymizeAccount(manager, ledger, userId, cleanups),
+      event.type === 'USER_CREATED'
+        ? ledger.openAccount(manager, userId, signupGrant)
+        : anonymizeAccount(manager, ledger, userId, cleanups),
     );
   };
 }

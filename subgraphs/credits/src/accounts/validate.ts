@@ -10,12 +10,23 @@ export interface AmountInput {
 }
 
 /** Checks every argument at once, so a form can show all problems; nothing is written before. */
-export function validateAmount(input: AmountInput, maxAmount: number, extra: Record<string, string> = {}): void {
+export function validateAmount(
+  input: AmountInput,
+  maxAmount: number,
+  extra: Record<string, string> = {},
+): void {
   const problems: Record<string, string> = {};
-  if (input.userId !== undefined && !UUID.test(input.userId)) problems.userId = 'Must be a user id.';
-  if (!Number.isInteger(input.amount) || input.amount < 1 || input.amount > maxAmount) problems.amount = `Must be a whole number from 1 to ${maxAmount}.`;
-  if (input.idempotencyKey !== undefined && (!input.idempotencyKey || input.idempotencyKey.length > 200)) problems.idempotencyKey = 'Must be 1 to 200 characters.';
-  if (input.description && input.description.length > 500) problems.description = 'Use at most 500 characters.';
+  if (input.userId !== undefined && !UUID.test(input.userId))
+    problems.userId = 'Must be a user id.';
+  if (!Number.isInteger(input.amount) || input.amount < 1 || input.amount > maxAmount)
+    problems.amount = `Must be a whole number from 1 to ${maxAmount}.`;
+  if (
+    input.idempotencyKey !== undefined &&
+    (!input.idempotencyKey || input.idempotencyKey.length > 200)
+  )
+    problems.idempotencyKey = 'Must be 1 to 200 characters.';
+  if (input.description && input.description.length > 500)
+    problems.description = 'Use at most 500 characters.';
   Object.assign(problems, extra);
   if (Object.keys(problems).length > 0) throw badInput(problems);
 }

@@ -26,34 +26,58 @@ const holdNotFound = () => new AppError('NOT_FOUND', { message: 'Hold not found.
  * conditional update of `held`, then settled (one USAGE row, at most the held amount) or released.
  */
 export class HoldsService {
-  constructor(private readonly dataSource: DataSource, private readonly ledger: LedgerService, private readonly limits: HoldLimits) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ledger: LedgerService,
+    private readonly limits: HoldLimits,
+  ) {}
 
   hold(input: HoldInput): Promise<CreditHoldEntity> {
     const ttl = input.expiresInSeconds ?? this.limits.defaultTtlSeconds;
-    const ttlProblem: Record<string, string> = !Number.isInteger(ttl) || ttl < 1 || ttl > this.limits.maxTtlSeconds
-      ? { expiresInSeconds: `Must be a whole number from 1 to ${this.limits.maxTtlSeconds}.` } : {};
+    const ttlProblem: Record<string, string> =
+      !Number.isInteger(ttl) || ttl < 1 || ttl > this.limits.maxTtlSeconds
+        ? { expiresInSeconds: `Must be a whole number from 1 to ${this.limits.maxTtlSeconds}.` }
+        : {};
     validateAmount(input, this.ledger.maxAmount, ttlProblem);
     return this.dataSource.transaction(async (manager) => {
       const account = await lockAccount(manager, input.userId);
-      const existing = await manager.findOneBy(CreditHoldEntity, { userId: input.userId, idempotencyKey: input.idempotencyKey });
+      const existing = await manager.findOneBy(CreditHoldEntity, {
+        userId: input.userId,
+        idempotencyKey: input.idempotencyKey,
+      });
       if (existing) {
-        if (existing.amount !== input.amount) throw conflict('This idempotency key was already used for a different hold.');
+        if (existing.amount !== input.amount)
+          throw conflict('This idempotency key was already used for a different hold.');
         return existing;
       }
-      if (account.closedAt) throw new AppError('NOT_FOUND', { message: 'This credit account is closed.' });
+      if (account.closedAt)
+        throw new AppError('NOT_FOUND', { message: 'This credit account is closed.' });
       const freed = await expireStaleHolds(manager, input.userId);
       // The reservation itself: it succeeds only while the unreserved balance covers the amount.
-      const reserved = await updateReturning(manager,
+      const reserved = await updateReturning(
+        manager,
         `UPDATE $schema.credit_accounts SET held = held + $2, updated_at = now()
-         WHERE user_id = $1 AND balance - held >= $2 RETURNING held`, [input.userId, input.amount]);
+         WHERE user_id = $1 AND balance - held >= $2 RETURNING held`,
+        [input.userId, input.amount],
+      );
       if (reserved.length === 0) {
         const available = account.balance - account.held + freed;
-        throw new AppError('INSUFFICIENT_CREDITS', { extensions: { required: input.amount, available: Math.max(0, available) } });
+        throw new AppError('INSUFFICIENT_CREDITS', {
+          extensions: { required: input.amount, available: Math.max(0, available) },
+        });
       }
       const now = new Date();
       const hold = manager.create(CreditHoldEntity, {
-        id: randomUUID(), userId: input.userId, amount: input.amount, status: 'ACTIVE', idempotencyKey: input.idempotencyKey,
-        expiresAt: new Date(now.getTime() + ttl * 1000), createdAt: now, closedAt: null, settledAmount: null, transactionId: null,
+        id: randomUUID(),
+        userId: input.userId,
+        amount: input.amount,
+        status: 'ACTIVE',
+        idempotencyKey: input.idempotencyKey,
+        expiresAt: new Date(now.getTime() + ttl * 1000),
+        createdAt: now,
+        closedAt: null,
+        settledAmount: null,
+        transactionId: null,
       });
       await manager.insert(CreditHoldEntity, hold);
       return hold;
@@ -67,14 +91,33 @@ export class HoldsService {
       const hold = await this.lockHold(manager, holdId);
       const charge = Math.min(amount, hold.amount);
       if (hold.status === 'SETTLED') {
-        if (hold.settledAmount !== charge) throw conflict('This hold was already settled for a different amount.');
+        if (hold.settledAmount !== charge)
+          throw conflict('This hold was already settled for a different amount.');
         return this.transactionOf(manager, hold);
       }
-      if (hold.status !== 'ACTIVE' || hold.expiresAt.getTime() <= Date.now()) throw conflict('This hold was released or has expired.');
-      await manager.query(`UPDATE ${this.schema()}.credit_accounts SET held = held - $2 WHERE user_id = $1`, [hold.userId, hold.amount]);
-      const row = await this.ledger.write(manager,
-        { userId: hold.userId, amount: charge, type: 'USAGE', description: 'Settled hold', idempotencyKey: `hold:${hold.id}` }, -charge, hold.amount);
-      await manager.update(CreditHoldEntity, { id: hold.id }, { status: 'SETTLED', settledAmount: charge, transactionId: row.id, closedAt: new Date() });
+      if (hold.status !== 'ACTIVE' || hold.expiresAt.getTime() <= Date.now())
+        throw conflict('This hold was released or has expired.');
+      await manager.query(
+        `UPDATE ${this.schema()}.credit_accounts SET held = held - $2 WHERE user_id = $1`,
+        [hold.userId, hold.amount],
+      );
+      const row = await this.ledger.write(
+        manager,
+        {
+          userId: hold.userId,
+          amount: charge,
+          type: 'USAGE',
+          description: 'Settled hold',
+          idempotencyKey: `hold:${hold.id}`,
+        },
+        -charge,
+        hold.amount,
+      );
+      await manager.update(
+        CreditHoldEntity,
+        { id: hold.id },
+        { status: 'SETTLED', settledAmount: charge, transactionId: row.id, closedAt: new Date() },
+      );
       return row;
     });
   }
@@ -85,8 +128,15 @@ export class HoldsService {
       const hold = await this.lockHold(manager, holdId);
       if (hold.status === 'SETTLED') throw conflict('This hold was already settled.');
       if (hold.status !== 'ACTIVE') return false;
-      await manager.query(`UPDATE ${this.schema()}.credit_accounts SET held = held - $2, updated_at = now() WHERE user_id = $1`, [hold.userId, hold.amount]);
-      await manager.update(CreditHoldEntity, { id: hold.id }, { status: 'RELEASED', closedAt: new Date() });
+      await manager.query(
+        `UPDATE ${this.schema()}.credit_accounts SET held = held - $2, updated_at = now() WHERE user_id = $1`,
+        [hold.userId, hold.amount],
+      );
+      await manager.update(
+        CreditHoldEntity,
+        { id: hold.id },
+        { status: 'RELEASED', closedAt: new Date() },
+      );
       return true;
     });
   }
@@ -94,32 +144,47 @@ export class HoldsService {
   /** The account's active holds, soonest deadline first (bounded: an account holds few at once). */
   active(userId: string): Promise<CreditHoldEntity[]> {
     if (!UUID.test(userId)) return Promise.resolve([]);
-    return this.dataSource.getRepository(CreditHoldEntity).createQueryBuilder('h')
+    return this.dataSource
+      .getRepository(CreditHoldEntity)
+      .createQueryBuilder('h')
       .where("h.user_id = :userId AND h.status = 'ACTIVE' AND h.expires_at > now()", { userId })
-      .orderBy('h.expires_at', 'ASC').limit(100).getMany();
+      .orderBy('h.expires_at', 'ASC')
+      .limit(100)
+      .getMany();
   }
 
   /** The credits the account's running (unexpired) holds reserve. */
   async runningTotal(userId: string): Promise<number> {
     if (!UUID.test(userId)) return 0;
     const rows: { total: string | null }[] = await this.dataSource.query(
-      `SELECT sum(amount) AS total FROM ${this.schema()}.credit_holds WHERE user_id = $1 AND status = 'ACTIVE' AND expires_at > now()`, [userId]);
+      `SELECT sum(amount) AS total FROM ${this.schema()}.credit_holds WHERE user_id = $1 AND status = 'ACTIVE' AND expires_at > now()`,
+      [userId],
+    );
     return Number(rows[0]?.total ?? 0);
   }
 
   /** Account lock first, then the hold's row: the same order as every other writer. */
   private async lockHold(manager: EntityManager, holdId: string): Promise<CreditHoldEntity> {
-    if (typeof holdId !== 'string' || !UUID.test(holdId)) throw badInput({ holdId: 'Must be a hold id.' });
+    if (typeof holdId !== 'string' || !UUID.test(holdId))
+      throw badInput({ holdId: 'Must be a hold id.' });
     const found = await manager.findOneBy(CreditHoldEntity, { id: holdId });
     if (!found) throw holdNotFound();
     await lockAccount(manager, found.userId).catch(() => Promise.reject(holdNotFound()));
-    const hold = await manager.findOne(CreditHoldEntity, { where: { id: holdId }, lock: { mode: 'pessimistic_write' } });
+    const hold = await manager.findOne(CreditHoldEntity, {
+      where: { id: holdId },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!hold) throw holdNotFound();
     return hold;
   }
 
-  private async transactionOf(manager: EntityManager, hold: CreditHoldEntity): Promise<CreditTransactionEntity> {
-    const row = hold.transactionId ? await manager.findOneBy(CreditTransactionEntity, { id: hold.transactionId }) : null;
+  private async transactionOf(
+    manager: EntityManager,
+    hold: CreditHoldEntity,
+  ): Promise<CreditTransactionEntity> {
+    const row = hold.transactionId
+      ? await manager.findOneBy(CreditTransactionEntity, { id: hold.transactionId })
+      : null;
     if (!row) throw holdNotFound();
     return row;
   }

@@ -12,14 +12,19 @@ export interface Sweeper {
  * Releases expired holds every `intervalMs`, so a caller that died between hold and settle never
  * keeps credits reserved. Each account is swept in its own short transaction under its row lock.
  */
-export function startHoldSweeper(dataSource: DataSource, logger: Logger, intervalMs: number): Sweeper {
+export function startHoldSweeper(
+  dataSource: DataSource,
+  logger: Logger,
+  intervalMs: number,
+): Sweeper {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let stopped = false;
 
   const sweep = async (): Promise<number> => {
     const due: { user_id: string }[] = await dataSource.query(
-      `SELECT DISTINCT user_id FROM ${schemaOf(dataSource)}.credit_holds WHERE status = 'ACTIVE' AND expires_at <= now() LIMIT 100`);
+      `SELECT DISTINCT user_id FROM ${schemaOf(dataSource)}.credit_holds WHERE status = 'ACTIVE' AND expires_at <= now() LIMIT 100`,
+    );
     let swept = 0;
     for (const { user_id: userId } of due) {
       if (stopped) break;
@@ -38,8 +43,14 @@ export function startHoldSweeper(dataSource: DataSource, logger: Logger, interva
     timer = setTimeout(() => {
       running = sweep()
         // A failed pass (database away) is retried on the next tick, never fatal.
-        .catch((error: unknown) => { logger.warn({ err: error }, 'hold sweep failed'); return 0; })
-        .finally(() => { running = undefined; schedule(); });
+        .catch((error: unknown) => {
+          logger.warn({ err: error }, 'hold sweep failed');
+          return 0;
+        })
+        .finally(() => {
+          running = undefined;
+          schedule();
+        });
     }, intervalMs);
     timer.unref();
   };

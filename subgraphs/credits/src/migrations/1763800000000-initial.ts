@@ -24,7 +24,9 @@ export class Initial1763800000000 implements MigrationInterface {
       created_at timestamptz NOT NULL,
       CONSTRAINT credit_transactions_idempotency UNIQUE (user_id, idempotency_key)
     )`);
-    await queryRunner.query(`CREATE INDEX credit_transactions_user_time ON ${s}.credit_transactions (user_id, created_at DESC, id DESC)`);
+    await queryRunner.query(
+      `CREATE INDEX credit_transactions_user_time ON ${s}.credit_transactions (user_id, created_at DESC, id DESC)`,
+    );
     // The ledger is append-only: history is corrected with new rows, never edited.
     await queryRunner.query(`CREATE FUNCTION ${s}.forbid_ledger_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'credit_transactions is append-only'; END $$`);

@@ -27,8 +27,12 @@ export class Holds1765000000000 implements MigrationInterface {
       transaction_id uuid,
       CONSTRAINT credit_holds_idempotency UNIQUE (user_id, idempotency_key)
     )`);
-    await queryRunner.query(`CREATE INDEX credit_holds_active ON ${s}.credit_holds (expires_at) WHERE status = 'ACTIVE'`);
-    await queryRunner.query(`CREATE INDEX credit_holds_user_active ON ${s}.credit_holds (user_id) WHERE status = 'ACTIVE'`);
+    await queryRunner.query(
+      `CREATE INDEX credit_holds_active ON ${s}.credit_holds (expires_at) WHERE status = 'ACTIVE'`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX credit_holds_user_active ON ${s}.credit_holds (user_id) WHERE status = 'ACTIVE'`,
+    );
     await queryRunner.query(`ALTER TABLE ${s}.credit_transactions DROP CONSTRAINT credit_transactions_user_id_fkey,
       ADD CONSTRAINT credit_transactions_user_id_fkey FOREIGN KEY (user_id) REFERENCES ${s}.credit_accounts (user_id) ON UPDATE CASCADE`);
     // Amounts, types, keys and times stay as written; only the user link may be replaced (anonymization).

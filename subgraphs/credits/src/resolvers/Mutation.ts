@@ -4,8 +4,7 @@ import type { MutationResolvers } from '../generated/resolvers-types';
 export const Mutation: MutationResolvers = {
   addCredits: (_, args, ctx) => ctx.ledger.add(args),
   useCredits: (_, args, ctx) => ctx.ledger.use(args),
-  holdCredits: (_, args, ctx) =>
-    ctx.holds.hold(args),
+  holdCredits: (_, args, ctx) => ctx.holds.hold(args),
   settleHold: (_, args, ctx) => ctx.holds.settle(args.holdId, args.amount),
   releaseHold: (_, args, ctx) => ctx.holds.release(args.holdId),
   /** For the signed-in, verified user only: the session is always bought for the caller. */

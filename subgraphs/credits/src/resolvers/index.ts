@@ -4,4 +4,10 @@ import { Mutation } from './Mutation';
 import { Query } from './Query';
 import { CreditAccount, User } from './User';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, CreditAccount };
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  Query,
+  Mutation,
+  User,
+  CreditAccount,
+};

@@ -27,17 +27,25 @@ export class CheckoutService {
     this.allowedOrigin = new URL(appUrl).origin;
   }
 
-  async create(userId: string, packageId: string, successUrl: string, cancelUrl: string): Promise<CheckoutSession> {
+  async create(
+    userId: string,
+    packageId: string,
+    successUrl: string,
+    cancelUrl: string,
+  ): Promise<CheckoutSession> {
     const pkg = this.packages.find((p) => p.id === packageId);
     const problems: Record<string, string> = {};
     if (!pkg) problems.packageId = 'Unknown package.';
     // Only our own app may be the place Stripe sends the buyer back to (no open redirect).
-    if (!this.onAllowedOrigin(successUrl)) problems.successUrl = `Must be a URL on ${this.allowedOrigin}.`;
-    if (!this.onAllowedOrigin(cancelUrl)) problems.cancelUrl = `Must be a URL on ${this.allowedOrigin}.`;
+    if (!this.onAllowedOrigin(successUrl))
+      problems.successUrl = `Must be a URL on ${this.allowedOrigin}.`;
+    if (!this.onAllowedOrigin(cancelUrl))
+      problems.cancelUrl = `Must be a URL on ${this.allowedOrigin}.`;
     if (Object.keys(problems).length > 0 || !pkg) throw badInput(problems);
     if (!this.stripe || !this.customers) throw paymentsOff();
     const account = await this.dataSource.getRepository(CreditAccountEntity).findOneBy({ userId });
-    if (!account || account.closedAt) throw new AppError('NOT_FOUND', { message: 'No credit account for this user.' });
+    if (!account || account.closedAt)
+      throw new AppError('NOT_FOUND', { message: 'No credit account for this user.' });
     const metadata = { userId, packageId: pkg.id };
     try {
       const customer = await this.customers.findOrCreate(userId);
@@ -46,15 +54,21 @@ export class CheckoutService {
         customer,
         client_reference_id: userId,
         metadata,
-        line_items: [{
-          quantity: 1,
-          price_data: {
-            currency: pkg.currency, unit_amount: pkg.priceCents, product_data: { name: pkg.name },
-            ...(pkg.interval ? { recurring: { interval: pkg.interval } } : {}),
+        line_items: [
+          {
+            quantity: 1,
+            price_data: {
+              currency: pkg.currency,
+              unit_amount: pkg.priceCents,
+              product_data: { name: pkg.name },
+              ...(pkg.interval ? { recurring: { interval: pkg.interval } } : {}),
+            },
           },
-        }],
+        ],
         // The same ids ride on the payment or the subscription, so refunds and invoices name the buyer too.
-        ...(pkg.interval ? { subscription_data: { metadata } } : { payment_intent_data: { metadata } }),
+        ...(pkg.interval
+          ? { subscription_data: { metadata } }
+          : { payment_intent_data: { metadata } }),
         success_url: successUrl,
         cancel_url: cancelUrl,
       });
@@ -66,15 +80,26 @@ export class CheckoutService {
   }
 
   /** The owner's saved cards; none when payments are off or the user never checked out. */
-  async paymentMethods(userId: string): Promise<{ id: string; brand: string; last4: string; expMonth: number; expYear: number }[]> {
+  async paymentMethods(
+    userId: string,
+  ): Promise<{ id: string; brand: string; last4: string; expMonth: number; expYear: number }[]> {
     if (!this.customers || !this.stripe) return [];
     const customer = await this.customers.find(userId);
     if (!customer) return [];
     try {
-      const list = await this.stripe.customers.listPaymentMethods(customer, { type: 'card', limit: 20 });
-      return list.data.filter((m) => m.card).map((m) => ({
-        id: m.id, brand: m.card!.brand, last4: m.card!.last4, expMonth: m.card!.exp_month, expYear: m.card!.exp_year,
-      }));
+      const list = await this.stripe.customers.listPaymentMethods(customer, {
+        type: 'card',
+        limit: 20,
+      });
+      return list.data
+        .filter((m) => m.card)
+        .map((m) => ({
+          id: m.id,
+          brand: m.card!.brand,
+          last4: m.card!.last4,
+          expMonth: m.card!.exp_month,
+          expYear: m.card!.exp_year,
+        }));
     } catch (error) {
       throw upstreamError(this.logger, error, 'payment methods');
     }

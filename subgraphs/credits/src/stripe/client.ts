@@ -12,7 +12,13 @@ export function createStripeClient(config: StripeSettings): Stripe | null {
   const base = config.STRIPE_API_BASE ? new URL(config.STRIPE_API_BASE) : null;
   const protocol = base?.protocol === 'http:' ? 'http' : 'https';
   return new Stripe(config.STRIPE_SECRET_KEY, {
-    ...(base ? { host: base.hostname, port: Number(base.port || (protocol === 'http' ? 80 : 443)), protocol } : {}),
+    ...(base
+      ? {
+          host: base.hostname,
+          port: Number(base.port || (protocol === 'http' ? 80 : 443)),
+          protocol,
+        }
+      : {}),
     maxNetworkRetries: 2,
     timeout: 10_000,
     telemetry: false,
@@ -21,8 +27,15 @@ export function createStripeClient(config: StripeSettings): Stripe | null {
 
 /** A Stripe API failure as the client sees it: coded, without Stripe's message (which may name ids). */
 export function upstreamError(logger: Logger, error: unknown, what: string): AppError {
-  logger.warn({ err: error, stripeCode: (error as { code?: string }).code }, `stripe ${what} failed`);
-  return new AppError('UPSTREAM_UNAVAILABLE', { message: 'The payment provider did not answer; try again.', cause: error });
+  logger.warn(
+    { err: error, stripeCode: (error as { code?: string }).code },
+    `stripe ${what} failed`,
+  );
+  return new AppError('UPSTREAM_UNAVAILABLE', {
+    message: 'The payment provider did not answer; try again.',
+    cause: error,
+  });
 }
 
-export const paymentsOff = () => new AppError('UPSTREAM_UNAVAILABLE', { message: 'Payments are not configured.' });
+export const paymentsOff = () =>
+  new AppError('UPSTREAM_UNAVAILABLE', { message: 'Payments are not configured.' });

@@ -1,11 +1,14 @@
 /** Loose readers for Stripe objects: field layouts moved between API versions, so each reader tries both. */
 export type Obj = Record<string, unknown>;
 
-export const obj = (value: unknown): Obj => (value && typeof value === 'object' ? (value as Obj) : {});
-export const str = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
+export const obj = (value: unknown): Obj =>
+  value && typeof value === 'object' ? (value as Obj) : {};
+export const str = (value: unknown): string | null =>
+  typeof value === 'string' && value.length > 0 ? value : null;
 /** An id field that may be expanded into its object. */
 export const idOf = (value: unknown): string | null => str(value) ?? str(obj(value).id);
-export const int = (value: unknown): number | null => (typeof value === 'number' && Number.isInteger(value) ? value : null);
+export const int = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isInteger(value) ? value : null;
 
 /** The subscription an invoice belongs to (`subscription` before 2025-03-31, `parent.subscription_details` since). */
 export function invoiceSubscription(invoice: Obj): { id: string | null; metadata: Obj } {

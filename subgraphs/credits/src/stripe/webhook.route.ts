@@ -14,7 +14,11 @@ const WEBHOOK_BODY_LIMIT = 512 * 1024;
  * applies it, so a replay or a concurrent duplicate finds the row and credits nothing. A failure
  * while applying rolls everything back and answers 500, and Stripe delivers again later.
  */
-export function stripeWebhookRoute(dataSource: DataSource, webhookSecret: string | undefined, deps: WebhookDeps): Route {
+export function stripeWebhookRoute(
+  dataSource: DataSource,
+  webhookSecret: string | undefined,
+  deps: WebhookDeps,
+): Route {
   return async (req, res) => {
     if (!webhookSecret) {
       sendJson(res, 503, { error: 'Stripe webhooks are not configured.' });
@@ -24,9 +28,17 @@ export function stripeWebhookRoute(dataSource: DataSource, webhookSecret: string
     const header = req.headers['stripe-signature'];
     let event: Stripe.Event;
     try {
-      event = Stripe.webhooks.constructEvent(body, typeof header === 'string' ? header : '', webhookSecret, SIGNATURE_TOLERANCE_SECONDS);
+      event = Stripe.webhooks.constructEvent(
+        body,
+        typeof header === 'string' ? header : '',
+        webhookSecret,
+        SIGNATURE_TOLERANCE_SECONDS,
+      );
     } catch (error) {
-      deps.logger.warn({ reason: (error as Error).message }, 'stripe webhook refused: bad signature');
+      deps.logger.warn(
+        { reason: (error as Error).message },
+        'stripe webhook refused: bad signature',
+      );
       sendJson(res, 400, { error: 'Invalid signature.' });
       return;
     }
@@ -34,15 +46,26 @@ export function stripeWebhookRoute(dataSource: DataSource, webhookSecret: string
     const result = await dataSource.transaction(async (manager): Promise<HandlerResult | null> => {
       const inserted: unknown[] = await manager.query(
         `INSERT INTO ${s}.stripe_events (id, type, outcome, received_at) VALUES ($1, $2, 'RECEIVED', now()) ON CONFLICT DO NOTHING RETURNING id`,
-        [event.id, event.type]);
+        [event.id, event.type],
+      );
       if (inserted.length === 0) return null;
       const outcome = await handleStripeEvent(manager, deps, event);
       const userId = outcome.userId && UUID.test(outcome.userId) ? outcome.userId : null;
-      await manager.query(`UPDATE ${s}.stripe_events SET outcome = $2, user_id = $3, detail = $4 WHERE id = $1`,
-        [event.id, outcome.outcome, userId, outcome.detail ?? null]);
+      await manager.query(
+        `UPDATE ${s}.stripe_events SET outcome = $2, user_id = $3, detail = $4 WHERE id = $1`,
+        [event.id, outcome.outcome, userId, outcome.detail ?? null],
+      );
       return outcome;
     });
-    if (result?.outcome === 'FLAGGED') deps.logger.warn({ eventId: event.id, type: event.type, detail: result.detail }, 'stripe event flagged');
-    sendJson(res, 200, { received: true, duplicate: result === null, outcome: result?.outcome ?? 'DUPLICATE' });
+    if (result?.outcome === 'FLAGGED')
+      deps.logger.warn(
+        { eventId: event.id, type: event.type, detail: result.detail },
+        'stripe event flagged',
+      );
+    sendJson(res, 200, {
+      received: true,
+      duplicate: result === null,
+      outcome: result?.outcome ?? 'DUPLICATE',
+    });
   };
 }

@@ -24,7 +24,9 @@ export interface AuditContent {
 }
 
 export function entryHash(prevHash: string, content: AuditContent): string {
-  return createHash('sha256').update(`${prevHash}\n${canonicalJson(content)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${prevHash}\n${canonicalJson(content)}`)
+    .digest('hex');
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
@@ -33,13 +35,23 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 
  * Which chain an event joins: its organization's, else the user it concerns (personal security
  * events: sign-ins, failures, password and email changes, sessions), else the platform's.
  */
-export function chainOf(data: Record<string, unknown>): Pick<AuditContent, 'chain' | 'organizationId' | 'subjectUserId'> {
+export function chainOf(
+  data: Record<string, unknown>,
+): Pick<AuditContent, 'chain' | 'organizationId' | 'subjectUserId'> {
   const organizationId = str(data.organizationId);
-  if (organizationId && UUID.test(organizationId)) return { chain: `org:${organizationId.toLowerCase()}`, organizationId, subjectUserId: null };
+  if (organizationId && UUID.test(organizationId))
+    return { chain: `org:${organizationId.toLowerCase()}`, organizationId, subjectUserId: null };
   const target = str(data.targetId);
   const actor = str(data.actorId);
-  const subject = data.targetType === 'user' && target && UUID.test(target) ? target : actor && UUID.test(actor) ? actor : null;
-  return subject ? { chain: `user:${subject.toLowerCase()}`, organizationId: null, subjectUserId: subject } : { chain: 'platform', organizationId: null, subjectUserId: null };
+  const subject =
+    data.targetType === 'user' && target && UUID.test(target)
+      ? target
+      : actor && UUID.test(actor)
+        ? actor
+        : null;
+  return subject
+    ? { chain: `user:${subject.toLowerCase()}`, organizationId: null, subjectUserId: subject }
+    : { chain: 'platform', organizationId: null, subjectUserId: null };
 }
 
 /** The entry an event becomes (AUDIT_RECORDED as sent; ORGANIZATION_DELETED as `organization.deleted`). */
@@ -48,13 +60,21 @@ export function contentOf(event: EventEnvelope): Omit<AuditContent, 'seq'> {
   const deleted = event.type === 'ORGANIZATION_DELETED';
   const metadata = deleted
     ? { name: data.name ?? null, reason: data.reason ?? null, memberIds: data.memberIds ?? [] }
-    : (data.metadata && typeof data.metadata === 'object' ? data.metadata as Record<string, unknown> : {});
+    : data.metadata && typeof data.metadata === 'object'
+      ? (data.metadata as Record<string, unknown>)
+      : {};
   const at = new Date(str(data.at) ?? event.occurredAt);
   return {
-    eventId: event.id, ...chainOf(data), at: (Number.isNaN(at.getTime()) ? new Date(event.occurredAt) : at).toISOString(),
-    actorId: str(data.actorId), action: deleted ? 'organization.deleted' : String(data.action ?? 'unknown'),
-    targetType: deleted ? 'organization' : String(data.targetType ?? 'unknown'), targetId: deleted ? str(data.organizationId) : str(data.targetId),
-    ip: str(data.ip), userAgent: str(data.userAgent), metadata,
+    eventId: event.id,
+    ...chainOf(data),
+    at: (Number.isNaN(at.getTime()) ? new Date(event.occurredAt) : at).toISOString(),
+    actorId: str(data.actorId),
+    action: deleted ? 'organization.deleted' : String(data.action ?? 'unknown'),
+    targetType: deleted ? 'organization' : String(data.targetType ?? 'unknown'),
+    targetId: deleted ? str(data.organizationId) : str(data.targetId),
+    ip: str(data.ip),
+    userAgent: str(data.userAgent),
+    metadata,
   };
 }
 
@@ -62,18 +82,46 @@ export function contentOf(event: EventEnvelope): Omit<AuditContent, 'seq'> {
  * Appends an entry at the end of its chain. The chain's head row is locked for the transaction,
  * so concurrent appends to one chain take turns and every entry names its true predecessor.
  */
-export async function appendEntry(manager: EntityManager, schema: string, content: Omit<AuditContent, 'seq'>): Promise<AuditContent> {
-  await manager.query(`INSERT INTO ${schema}.audit_chain_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING`, [content.chain, GENESIS]);
+export async function appendEntry(
+  manager: EntityManager,
+  schema: string,
+  content: Omit<AuditContent, 'seq'>,
+): Promise<AuditContent> {
+  await manager.query(
+    `INSERT INTO ${schema}.audit_chain_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING`,
+    [content.chain, GENESIS],
+  );
   const [head]: { seq: number; hash: string }[] = await manager.query(
-    `SELECT seq, hash FROM ${schema}.audit_chain_heads WHERE chain = $1 FOR UPDATE`, [content.chain]);
+    `SELECT seq, hash FROM ${schema}.audit_chain_heads WHERE chain = $1 FOR UPDATE`,
+    [content.chain],
+  );
   const entry: AuditContent = { ...content, seq: head.seq + 1 };
   const hash = entryHash(head.hash, entry);
   await manager.query(
     `INSERT INTO ${schema}.audit_log (id, event_id, chain, seq, organization_id, subject_user_id, at, actor_id, action, target_type,
       target_id, ip, user_agent, metadata, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-    [randomUUID(), entry.eventId, entry.chain, entry.seq, entry.organizationId, entry.subjectUserId, entry.at, entry.actorId, entry.action,
-      entry.targetType, entry.targetId, entry.ip, entry.userAgent, JSON.stringify(entry.metadata), head.hash, hash],
+    [
+      randomUUID(),
+      entry.eventId,
+      entry.chain,
+      entry.seq,
+      entry.organizationId,
+      entry.subjectUserId,
+      entry.at,
+      entry.actorId,
+      entry.action,
+      entry.targetType,
+      entry.targetId,
+      entry.ip,
+      entry.userAgent,
+      JSON.stringify(entry.metadata),
+      head.hash,
+      hash,
+    ],
   );
-  await manager.query(`UPDATE ${schema}.audit_chain_heads SET seq = $2, hash = $3 WHERE chain = $1`, [entry.chain, entry.seq, hash]);
+  await manager.query(
+    `UPDATE ${schema}.audit_chain_heads SET seq = $2, hash = $3 WHERE chain = $1`,
+    [entry.chain, entry.seq, hash],
+  );
   return entry;
 }

@@ -1,6 +1,16 @@
 import type { DataSource } from 'typeorm';
 import {
-  AppError, badInput, consumeOnce, pageSize, schemaOf, type Connection, type EventBus, type EventEnvelope, type Logger, type Subscription, type Viewer,
+  AppError,
+  badInput,
+  consumeOnce,
+  pageSize,
+  schemaOf,
+  type Connection,
+  type EventBus,
+  type EventEnvelope,
+  type Logger,
+  type Subscription,
+  type Viewer,
 } from '@bastion/platform';
 import { applyScope, INTERNAL, inScope, scopeOf } from '../db/caller-scope';
 import type { OrgsLoaders } from '../members/loaders';
@@ -11,8 +21,14 @@ import { verifyChain, type ChainReport } from './chain-verification';
 export const AUDIT_CONSUMER = 'orgs-audit';
 
 export interface AccessLogEntry {
-  id: string; at: Date; actorId: string | null; action: string; targetType: string; targetId: string | null;
-  ip: string | null; metadata: Record<string, unknown>;
+  id: string;
+  at: Date;
+  actorId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  ip: string | null;
+  metadata: Record<string, unknown>;
 }
 
 const cursorOf = (seq: number) => Buffer.from(String(seq)).toString('base64url');
@@ -27,7 +43,10 @@ function seqOf(after: string | null | undefined): number | null {
 export class AuditLogService {
   private readonly schema: string;
 
-  constructor(private readonly dataSource: DataSource, private readonly logger: Logger) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly logger: Logger,
+  ) {
     this.schema = schemaOf(dataSource);
   }
 
@@ -40,13 +59,24 @@ export class AuditLogService {
   }
 
   subscribe(bus: EventBus): Promise<Subscription> {
-    return bus.subscribe(AUDIT_CONSUMER, ['AUDIT_RECORDED', 'ORGANIZATION_DELETED'], async (event) => {
-      await this.handle(event);
-    });
+    return bus.subscribe(
+      AUDIT_CONSUMER,
+      ['AUDIT_RECORDED', 'ORGANIZATION_DELETED'],
+      async (event) => {
+        await this.handle(event);
+      },
+    );
   }
 
   /** An organization's log for its ADMINs (audit:read), newest first, optionally one action. */
-  async accessLog(viewer: Viewer, organizationId: string, loaders: OrgsLoaders, first?: number | null, after?: string | null, action?: string | null) {
+  async accessLog(
+    viewer: Viewer,
+    organizationId: string,
+    loaders: OrgsLoaders,
+    first?: number | null,
+    after?: string | null,
+    action?: string | null,
+  ) {
     await assertCan(viewer, 'audit:read', organizationId, loaders.roleOf);
     return this.page(viewer, `org:${organizationId.toLowerCase()}`, first, after, action);
   }
@@ -59,33 +89,58 @@ export class AuditLogService {
 
   /** Verifies one organization's chain, or every chain when none is named. Logs where a chain breaks. */
   async verify(organizationId: string | null | undefined): Promise<ChainReport[]> {
-    if (organizationId !== null && organizationId !== undefined && !UUID.test(organizationId)) throw new AppError('NOT_FOUND');
+    if (organizationId !== null && organizationId !== undefined && !UUID.test(organizationId))
+      throw new AppError('NOT_FOUND');
     return inScope(this.dataSource, INTERNAL, async (manager) => {
       const chains = organizationId
         ? [`org:${organizationId.toLowerCase()}`]
-        : (await manager.query(`SELECT chain FROM ${this.schema}.audit_chain_heads ORDER BY chain`) as { chain: string }[]).map((r) => r.chain);
+        : (
+            (await manager.query(
+              `SELECT chain FROM ${this.schema}.audit_chain_heads ORDER BY chain`,
+            )) as { chain: string }[]
+          ).map((r) => r.chain);
       const reports: ChainReport[] = [];
       for (const chain of chains) {
         const report = await verifyChain(manager, this.schema, chain);
-        if (!report.valid) this.logger.warn({ chain, seq: report.brokenAtSeq, reason: report.reason }, 'audit chain broken');
+        if (!report.valid)
+          this.logger.warn(
+            { chain, seq: report.brokenAtSeq, reason: report.reason },
+            'audit chain broken',
+          );
         reports.push(report);
       }
       return reports;
     });
   }
 
-  private async page(viewer: Viewer, chain: string, first?: number | null, after?: string | null, action?: string | null): Promise<Connection<AccessLogEntry>> {
+  private async page(
+    viewer: Viewer,
+    chain: string,
+    first?: number | null,
+    after?: string | null,
+    action?: string | null,
+  ): Promise<Connection<AccessLogEntry>> {
     const limit = pageSize(first, 20);
     const before = seqOf(after);
     // The caller's own scope: row-level security admits only an organization's ADMINs and the user himself.
-    const rows: (AccessLogEntry & { seq: number })[] = await inScope(this.dataSource, scopeOf(viewer), (manager) => manager.query(
-      `SELECT id, seq, at, actor_id AS "actorId", action, target_type AS "targetType", target_id AS "targetId", ip, metadata
+    const rows: (AccessLogEntry & { seq: number })[] = await inScope(
+      this.dataSource,
+      scopeOf(viewer),
+      (manager) =>
+        manager.query(
+          `SELECT id, seq, at, actor_id AS "actorId", action, target_type AS "targetType", target_id AS "targetId", ip, metadata
        FROM ${this.schema}.audit_log WHERE chain = $1 AND ($2::int IS NULL OR seq < $2) AND ($3::text IS NULL OR action = $3)
-       ORDER BY seq DESC LIMIT $4`, [chain, before, action ?? null, limit + 1]));
+       ORDER BY seq DESC LIMIT $4`,
+          [chain, before, action ?? null, limit + 1],
+        ),
+    );
     const page = rows.slice(0, limit);
     return {
       edges: page.map((node) => ({ cursor: cursorOf(node.seq), node })),
-      pageInfo: { hasNextPage: rows.length > limit, endCursor: page.length > 0 ? cursorOf(page[page.length - 1].seq) : null },
+      pageInfo: {
+        hasNextPage: rows.length > limit,
+        endCursor: page.length > 0 ? cursorOf(page[page.length - 1].seq) : null,
+      },
     };
   }
 }

@@ -3,8 +3,15 @@ import { enqueueEvent, type ClientInfo } from '@bastion/platform';
 
 /** Actions orgs reports to the audit log. Names are API for the log's readers. */
 export type OrgsAuditAction =
-  | 'organization.created' | 'organization.updated' | 'member.invited' | 'invitation.revoked' | 'invitation.accepted'
-  | 'member.role_changed' | 'member.removed' | 'member.left' | 'member.promoted';
+  | 'organization.created'
+  | 'organization.updated'
+  | 'member.invited'
+  | 'invitation.revoked'
+  | 'invitation.accepted'
+  | 'member.role_changed'
+  | 'member.removed'
+  | 'member.left'
+  | 'member.promoted';
 
 export interface OrgsAuditEntry {
   organizationId: string;
@@ -22,8 +29,14 @@ export interface OrgsAuditEntry {
  */
 export async function recordAudit(manager: EntityManager, entry: OrgsAuditEntry): Promise<void> {
   await enqueueEvent(manager, 'AUDIT_RECORDED', {
-    organizationId: entry.organizationId, actorId: entry.actorId, action: entry.action, targetType: entry.targetType,
-    targetId: entry.targetId, ip: entry.client?.ip ?? null, userAgent: entry.client?.userAgent ?? null,
-    metadata: entry.metadata ?? {}, at: new Date().toISOString(),
+    organizationId: entry.organizationId,
+    actorId: entry.actorId,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId,
+    ip: entry.client?.ip ?? null,
+    userAgent: entry.client?.userAgent ?? null,
+    metadata: entry.metadata ?? {},
+    at: new Date().toISOString(),
   });
 }

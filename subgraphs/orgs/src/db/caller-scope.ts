@@ -20,12 +20,20 @@ export function scopeOf(viewer: Viewer): DbScope {
 export async function applyScope(manager: EntityManager, scope: DbScope): Promise<void> {
   await manager.query(
     `SELECT set_config('role', $1, true), set_config('bastion.user_id', $2, true), set_config('bastion.internal', $3, true)`,
-    [APP_ROLE, scope.kind === 'user' ? scope.userId ?? '' : '', scope.kind === 'internal' ? 'on' : 'off'],
+    [
+      APP_ROLE,
+      scope.kind === 'user' ? (scope.userId ?? '') : '',
+      scope.kind === 'internal' ? 'on' : 'off',
+    ],
   );
 }
 
 /** One transaction in a scope. Every read and write of the orgs tables goes through here. */
-export function inScope<T>(dataSource: DataSource, scope: DbScope, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export function inScope<T>(
+  dataSource: DataSource,
+  scope: DbScope,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   return dataSource.transaction(async (manager) => {
     await applyScope(manager, scope);
     return work(manager);

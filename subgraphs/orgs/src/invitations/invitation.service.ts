@@ -1,7 +1,18 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
-  AppError, ROLES, badInput, decodeCursor, invalidToken, pageSize, requireUser, schemaOf, type ClientInfo, type Mailer, type Role, type Viewer,
+  AppError,
+  ROLES,
+  badInput,
+  decodeCursor,
+  invalidToken,
+  pageSize,
+  requireUser,
+  schemaOf,
+  type ClientInfo,
+  type Mailer,
+  type Role,
+  type Viewer,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/record-audit';
 import { INTERNAL, inScope, scopeOf } from '../db/caller-scope';
@@ -41,42 +52,89 @@ export class InvitationService {
   }
 
   /** Creates an invitation and mails its link; an open invitation to the same address is replaced. */
-  async invite(viewer: Viewer, organizationId: string, emailInput: string, role: Role, client: ClientInfo): Promise<InvitationEntity> {
+  async invite(
+    viewer: Viewer,
+    organizationId: string,
+    emailInput: string,
+    role: Role,
+    client: ClientInfo,
+  ): Promise<InvitationEntity> {
     const email = emailInput.trim().toLowerCase();
-    if (email.length > 254 || !isEmailAddress(email)) throw badInput({ email: 'This is not an email address.' });
+    if (email.length > 254 || !isEmailAddress(email))
+      throw badInput({ email: 'This is not an email address.' });
     if (!ROLES.includes(role)) throw badInput({ role: `Use one of ${ROLES.join(', ')}.` });
     const token = randomBytes(32).toString('base64url');
-    const { invitation, organization } = await this.organizations.locked(viewer, organizationId, 'member:invite', async (manager, actorId) => {
-      const now = this.now();
-      const replaced: { id: string }[] = await manager.query(
-        `UPDATE ${this.schema}.invitations SET revoked_at = $3 WHERE organization_id = $1 AND email = $2
-         AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id`, [organizationId, email, now]);
-      const created = manager.create(InvitationEntity, {
-        id: randomUUID(), organizationId, email, role, tokenHash: hashToken(token), invitedBy: actorId, createdAt: now,
-        expiresAt: new Date(now.getTime() + INVITATION_TTL_MS), acceptedAt: null, acceptedBy: null, revokedAt: null,
-      });
-      await manager.insert(InvitationEntity, created);
-      await recordAudit(manager, {
-        organizationId, actorId, action: 'member.invited', targetType: 'invitation', targetId: created.id, client,
-        metadata: { email, role, replaced: replaced.map((r) => r.id) },
-      });
-      return { invitation: created, organization: await manager.findOneByOrFail(OrganizationEntity, { id: organizationId }) };
-    });
+    const { invitation, organization } = await this.organizations.locked(
+      viewer,
+      organizationId,
+      'member:invite',
+      async (manager, actorId) => {
+        const now = this.now();
+        const replaced: { id: string }[] = await manager.query(
+          `UPDATE ${this.schema}.invitations SET revoked_at = $3 WHERE organization_id = $1 AND email = $2
+         AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id`,
+          [organizationId, email, now],
+        );
+        const created = manager.create(InvitationEntity, {
+          id: randomUUID(),
+          organizationId,
+          email,
+          role,
+          tokenHash: hashToken(token),
+          invitedBy: actorId,
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + INVITATION_TTL_MS),
+          acceptedAt: null,
+          acceptedBy: null,
+          revokedAt: null,
+        });
+        await manager.insert(InvitationEntity, created);
+        await recordAudit(manager, {
+          organizationId,
+          actorId,
+          action: 'member.invited',
+          targetType: 'invitation',
+          targetId: created.id,
+          client,
+          metadata: { email, role, replaced: replaced.map((r) => r.id) },
+        });
+        return {
+          invitation: created,
+          organization: await manager.findOneByOrFail(OrganizationEntity, { id: organizationId }),
+        };
+      },
+    );
     // After the commit, never inside the transaction: a slow SMTP server holds no lock.
     this.mailer.send(invitationMail(this.appUrl, email, organization.name, role, token));
     return invitation;
   }
 
   /** Open invitations (not accepted, revoked or expired), for ADMINs. */
-  async open(viewer: Viewer, organizationId: string, loaders: OrgsLoaders, first?: number | null, after?: string | null): Promise<InvitationEntity[]> {
+  async open(
+    viewer: Viewer,
+    organizationId: string,
+    loaders: OrgsLoaders,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<InvitationEntity[]> {
     await assertCan(viewer, 'invitation:read', organizationId, loaders.roleOf);
     const limit = pageSize(first, DEFAULT_PAGE);
     const cursor = decodeCursor(after);
     return inScope(this.dataSource, scopeOf(viewer), (manager) => {
-      const query = manager.createQueryBuilder(InvitationEntity, 'i').where('i.organization_id = :organizationId', { organizationId })
-        .andWhere('i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > :now', { now: this.now() })
-        .orderBy('i.created_at', 'ASC').addOrderBy('i.id', 'ASC').limit(limit);
-      if (cursor) query.andWhere('(i.created_at, i.id) > (:at, :id)', { at: cursor.createdAt, id: cursor.id });
+      const query = manager
+        .createQueryBuilder(InvitationEntity, 'i')
+        .where('i.organization_id = :organizationId', { organizationId })
+        .andWhere('i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > :now', {
+          now: this.now(),
+        })
+        .orderBy('i.created_at', 'ASC')
+        .addOrderBy('i.id', 'ASC')
+        .limit(limit);
+      if (cursor)
+        query.andWhere('(i.created_at, i.id) > (:at, :id)', {
+          at: cursor.createdAt,
+          id: cursor.id,
+        });
       return query.getMany();
     });
   }
@@ -86,19 +144,32 @@ export class InvitationService {
     const notFound = () => new AppError('NOT_FOUND', { message: 'Invitation not found.' });
     if (!UUID.test(id)) throw notFound();
     // Row-level security shows the invitation only to the organization's ADMINs.
-    const found = await inScope(this.dataSource, scopeOf(viewer), (manager) => manager.findOneBy(InvitationEntity, { id }));
+    const found = await inScope(this.dataSource, scopeOf(viewer), (manager) =>
+      manager.findOneBy(InvitationEntity, { id }),
+    );
     if (!found) throw notFound();
-    return this.organizations.locked(viewer, found.organizationId, 'invitation:revoke', async (manager, actorId) => {
-      const revoked: unknown[] = await manager.query(
-        `UPDATE ${this.schema}.invitations SET revoked_at = $2 WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id`,
-        [id, this.now()]);
-      if (revoked.length === 0) throw notFound();
-      await recordAudit(manager, {
-        organizationId: found.organizationId, actorId, action: 'invitation.revoked', targetType: 'invitation', targetId: id, client,
-        metadata: { email: found.email },
-      });
-      return true;
-    });
+    return this.organizations.locked(
+      viewer,
+      found.organizationId,
+      'invitation:revoke',
+      async (manager, actorId) => {
+        const revoked: unknown[] = await manager.query(
+          `UPDATE ${this.schema}.invitations SET revoked_at = $2 WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id`,
+          [id, this.now()],
+        );
+        if (revoked.length === 0) throw notFound();
+        await recordAudit(manager, {
+          organizationId: found.organizationId,
+          actorId,
+          action: 'invitation.revoked',
+          targetType: 'invitation',
+          targetId: id,
+          client,
+          metadata: { email: found.email },
+        });
+        return true;
+      },
+    );
   }
 
   /**
@@ -108,30 +179,51 @@ export class InvitationService {
    */
   async accept(viewer: Viewer, token: string, client: ClientInfo): Promise<MembershipEntity> {
     const user = requireUser(viewer);
-    if (typeof token !== 'string' || token.length < 20 || token.length > 200) throw invalidToken('This invitation is not valid.');
+    if (typeof token !== 'string' || token.length < 20 || token.length > 200)
+      throw invalidToken('This invitation is not valid.');
     const contact = await this.users.contact(user.userId);
     if (!contact) throw new AppError('UNAUTHENTICATED');
     if (!contact.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
     // Internal scope: the caller is not a member yet, so member policies would hide the invitation.
     return inScope(this.dataSource, INTERNAL, async (manager) => {
-      const invitation = await manager.findOne(InvitationEntity, { where: { tokenHash: hashToken(token) }, lock: { mode: 'pessimistic_write' } });
+      const invitation = await manager.findOne(InvitationEntity, {
+        where: { tokenHash: hashToken(token) },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!invitation || invitation.revokedAt) throw invalidToken('This invitation is not valid.');
       if (invitation.acceptedAt) throw invalidToken('This invitation was already used.');
-      if (invitation.expiresAt.getTime() <= this.now().getTime()) throw invalidToken('This invitation has expired.');
+      if (invitation.expiresAt.getTime() <= this.now().getTime())
+        throw invalidToken('This invitation has expired.');
       if (invitation.email !== contact.email.toLowerCase()) {
-        throw new AppError('FORBIDDEN', { message: 'This invitation is for another email address.' });
+        throw new AppError('FORBIDDEN', {
+          message: 'This invitation is for another email address.',
+        });
       }
       const now = this.now();
-      await manager.update(InvitationEntity, { id: invitation.id }, { acceptedAt: now, acceptedBy: user.userId });
+      await manager.update(
+        InvitationEntity,
+        { id: invitation.id },
+        { acceptedAt: now, acceptedBy: user.userId },
+      );
       // Already a member: the membership stays as it is (an invitation never demotes).
       await manager.query(
         `INSERT INTO ${this.schema}.memberships (organization_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (organization_id, user_id) DO NOTHING`, [invitation.organizationId, user.userId, invitation.role, now]);
+         ON CONFLICT (organization_id, user_id) DO NOTHING`,
+        [invitation.organizationId, user.userId, invitation.role, now],
+      );
       await recordAudit(manager, {
-        organizationId: invitation.organizationId, actorId: user.userId, action: 'invitation.accepted', targetType: 'invitation',
-        targetId: invitation.id, client, metadata: { role: invitation.role },
+        organizationId: invitation.organizationId,
+        actorId: user.userId,
+        action: 'invitation.accepted',
+        targetType: 'invitation',
+        targetId: invitation.id,
+        client,
+        metadata: { role: invitation.role },
       });
-      return manager.findOneByOrFail(MembershipEntity, { organizationId: invitation.organizationId, userId: user.userId });
+      return manager.findOneByOrFail(MembershipEntity, {
+        organizationId: invitation.organizationId,
+        userId: user.userId,
+      });
     });
   }
 }

@@ -16,22 +16,40 @@ export interface OrgsLoaders {
 export function createLoaders(dataSource: DataSource, scope: DbScope): OrgsLoaders {
   const schema = schemaOf(dataSource);
   const role = new DataLoader<string, Role | null>(async (keys) => {
-    const pairs = keys.map((k) => k.split('|')).filter(([o, u]) => UUID.test(o) && UUID.test(u ?? ''));
+    const pairs = keys
+      .map((k) => k.split('|'))
+      .filter(([o, u]) => UUID.test(o) && UUID.test(u ?? ''));
     if (pairs.length === 0) return keys.map(() => null);
-    const rows: { organization_id: string; user_id: string; role: Role }[] = await inScope(dataSource, scope, (m) => m.query(
-      `SELECT organization_id, user_id, role FROM ${schema}.memberships
+    const rows: { organization_id: string; user_id: string; role: Role }[] = await inScope(
+      dataSource,
+      scope,
+      (m) =>
+        m.query(
+          `SELECT organization_id, user_id, role FROM ${schema}.memberships
        WHERE (organization_id, user_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
-      [pairs.map(([o]) => o), pairs.map(([, u]) => u)],
-    ));
+          [pairs.map(([o]) => o), pairs.map(([, u]) => u)],
+        ),
+    );
     const found = new Map(rows.map((r) => [`${r.organization_id}|${r.user_id}`, r.role]));
     return keys.map((k) => found.get(k.toLowerCase()) ?? null);
   });
   const organization = new DataLoader<string, OrganizationEntity | null>(async (ids) => {
     const valid = ids.filter((id) => UUID.test(id));
-    const rows = valid.length === 0 ? [] : await inScope(dataSource, scope, (m) =>
-      m.createQueryBuilder(OrganizationEntity, 'o').where('o.id IN (:...ids)', { ids: valid }).getMany());
+    const rows =
+      valid.length === 0
+        ? []
+        : await inScope(dataSource, scope, (m) =>
+            m
+              .createQueryBuilder(OrganizationEntity, 'o')
+              .where('o.id IN (:...ids)', { ids: valid })
+              .getMany(),
+          );
     const found = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => found.get(id.toLowerCase()) ?? null);
   });
-  return { role, organization, roleOf: (organizationId, userId) => role.load(`${organizationId}|${userId}`) };
+  return {
+    role,
+    organization,
+    roleOf: (organizationId, userId) => role.load(`${organizationId}|${userId}`),
+  };
 }

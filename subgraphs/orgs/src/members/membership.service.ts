@@ -1,6 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  AppError, ROLES, badInput, decodeCursor, isUser, pageSize, schemaOf, type ClientInfo, type Role, type Viewer,
+  AppError,
+  ROLES,
+  badInput,
+  decodeCursor,
+  isUser,
+  pageSize,
+  schemaOf,
+  type ClientInfo,
+  type Role,
+  type Viewer,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/record-audit';
 import { inScope, scopeOf } from '../db/caller-scope';
@@ -16,74 +25,161 @@ const memberNotFound = () => new AppError('NOT_FOUND', { message: 'Member not fo
 export class MembershipService {
   private readonly schema: string;
 
-  constructor(private readonly dataSource: DataSource, private readonly organizations: OrganizationService) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly organizations: OrganizationService,
+  ) {
     this.schema = schemaOf(dataSource);
   }
 
-  async members(viewer: Viewer, organizationId: string, loaders: OrgsLoaders, first?: number | null, after?: string | null): Promise<MembershipEntity[]> {
+  async members(
+    viewer: Viewer,
+    organizationId: string,
+    loaders: OrgsLoaders,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<MembershipEntity[]> {
     await assertCan(viewer, 'member:read', organizationId, loaders.roleOf);
     const limit = pageSize(first, DEFAULT_PAGE);
     const cursor = decodeCursor(after);
     return inScope(this.dataSource, scopeOf(viewer), (manager) => {
-      const query = manager.createQueryBuilder(MembershipEntity, 'm').where('m.organization_id = :organizationId', { organizationId })
-        .orderBy('m.joined_at', 'ASC').addOrderBy('m.user_id', 'ASC').limit(limit);
-      if (cursor) query.andWhere('(m.joined_at, m.user_id) > (:at, :id)', { at: cursor.createdAt, id: cursor.id });
+      const query = manager
+        .createQueryBuilder(MembershipEntity, 'm')
+        .where('m.organization_id = :organizationId', { organizationId })
+        .orderBy('m.joined_at', 'ASC')
+        .addOrderBy('m.user_id', 'ASC')
+        .limit(limit);
+      if (cursor)
+        query.andWhere('(m.joined_at, m.user_id) > (:at, :id)', {
+          at: cursor.createdAt,
+          id: cursor.id,
+        });
       return query.getMany();
     });
   }
 
   /** A user's memberships (the owner, or an internal service with orgs:read). */
-  membershipsOf(viewer: Viewer, userId: string, first?: number | null, after?: string | null): Promise<MembershipEntity[]> {
+  membershipsOf(
+    viewer: Viewer,
+    userId: string,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<MembershipEntity[]> {
     const limit = pageSize(first, DEFAULT_PAGE);
     const cursor = decodeCursor(after);
     if (!UUID.test(userId)) return Promise.resolve([]);
     return inScope(this.dataSource, scopeOf(viewer), (manager) => {
-      const query = manager.createQueryBuilder(MembershipEntity, 'm').where('m.user_id = :userId', { userId })
-        .orderBy('m.joined_at', 'ASC').addOrderBy('m.organization_id', 'ASC').limit(limit);
-      if (cursor) query.andWhere('(m.joined_at, m.organization_id) > (:at, :id)', { at: cursor.createdAt, id: cursor.id });
+      const query = manager
+        .createQueryBuilder(MembershipEntity, 'm')
+        .where('m.user_id = :userId', { userId })
+        .orderBy('m.joined_at', 'ASC')
+        .addOrderBy('m.organization_id', 'ASC')
+        .limit(limit);
+      if (cursor)
+        query.andWhere('(m.joined_at, m.organization_id) > (:at, :id)', {
+          at: cursor.createdAt,
+          id: cursor.id,
+        });
       return query.getMany();
     });
   }
 
   /** For auth's switchOrganization (internal, orgs:read). */
-  async membership(viewer: Viewer, organizationId: string, userId: string): Promise<MembershipEntity | null> {
+  async membership(
+    viewer: Viewer,
+    organizationId: string,
+    userId: string,
+  ): Promise<MembershipEntity | null> {
     if (!UUID.test(organizationId) || !UUID.test(userId)) return null;
-    return inScope(this.dataSource, scopeOf(viewer), (manager) => manager.findOneBy(MembershipEntity, { organizationId, userId }));
+    return inScope(this.dataSource, scopeOf(viewer), (manager) =>
+      manager.findOneBy(MembershipEntity, { organizationId, userId }),
+    );
   }
 
-  async changeRole(viewer: Viewer, organizationId: string, userId: string, role: Role, client: ClientInfo): Promise<MembershipEntity> {
+  async changeRole(
+    viewer: Viewer,
+    organizationId: string,
+    userId: string,
+    role: Role,
+    client: ClientInfo,
+  ): Promise<MembershipEntity> {
     if (!ROLES.includes(role)) throw badInput({ role: `Use one of ${ROLES.join(', ')}.` });
-    return this.organizations.locked(viewer, organizationId, 'member:change-role', async (manager, actorId) => {
-      const target = await this.lockedMember(manager, organizationId, userId);
-      if (target.role === 'ADMIN' && role !== 'ADMIN') await this.assertAnotherAdmin(manager, organizationId);
-      await manager.update(MembershipEntity, { organizationId, userId }, { role });
-      if (target.role !== role) await publishMembershipChange(manager, { organizationId, userId, role, reason: 'role_changed' });
-      await recordAudit(manager, {
-        organizationId, actorId, action: 'member.role_changed', targetType: 'user', targetId: userId, client, metadata: { from: target.role, to: role },
-      });
-      return { ...target, role };
-    });
+    return this.organizations.locked(
+      viewer,
+      organizationId,
+      'member:change-role',
+      async (manager, actorId) => {
+        const target = await this.lockedMember(manager, organizationId, userId);
+        if (target.role === 'ADMIN' && role !== 'ADMIN')
+          await this.assertAnotherAdmin(manager, organizationId);
+        await manager.update(MembershipEntity, { organizationId, userId }, { role });
+        if (target.role !== role)
+          await publishMembershipChange(manager, {
+            organizationId,
+            userId,
+            role,
+            reason: 'role_changed',
+          });
+        await recordAudit(manager, {
+          organizationId,
+          actorId,
+          action: 'member.role_changed',
+          targetType: 'user',
+          targetId: userId,
+          client,
+          metadata: { from: target.role, to: role },
+        });
+        return { ...target, role };
+      },
+    );
   }
 
   /** An ADMIN removes a member, or a member leaves (any role may leave, except the last ADMIN). */
-  async remove(viewer: Viewer, organizationId: string, userId: string, client: ClientInfo): Promise<boolean> {
+  async remove(
+    viewer: Viewer,
+    organizationId: string,
+    userId: string,
+    client: ClientInfo,
+  ): Promise<boolean> {
     const leaving = isUser(viewer) && viewer.userId === userId;
-    return this.organizations.locked(viewer, organizationId, leaving ? 'member:read' : 'member:remove', async (manager, actorId) => {
-      const target = await this.lockedMember(manager, organizationId, userId);
-      if (target.role === 'ADMIN') await this.assertAnotherAdmin(manager, organizationId);
-      await manager.delete(MembershipEntity, { organizationId, userId });
-      await publishMembershipChange(manager, { organizationId, userId, role: null, reason: leaving ? 'left' : 'removed' });
-      await recordAudit(manager, {
-        organizationId, actorId, action: leaving ? 'member.left' : 'member.removed', targetType: 'user', targetId: userId, client,
-        metadata: { role: target.role },
-      });
-      return true;
-    });
+    return this.organizations.locked(
+      viewer,
+      organizationId,
+      leaving ? 'member:read' : 'member:remove',
+      async (manager, actorId) => {
+        const target = await this.lockedMember(manager, organizationId, userId);
+        if (target.role === 'ADMIN') await this.assertAnotherAdmin(manager, organizationId);
+        await manager.delete(MembershipEntity, { organizationId, userId });
+        await publishMembershipChange(manager, {
+          organizationId,
+          userId,
+          role: null,
+          reason: leaving ? 'left' : 'removed',
+        });
+        await recordAudit(manager, {
+          organizationId,
+          actorId,
+          action: leaving ? 'member.left' : 'member.removed',
+          targetType: 'user',
+          targetId: userId,
+          client,
+          metadata: { role: target.role },
+        });
+        return true;
+      },
+    );
   }
 
-  private async lockedMember(manager: EntityManager, organizationId: string, userId: string): Promise<MembershipEntity> {
+  private async lockedMember(
+    manager: EntityManager,
+    organizationId: string,
+    userId: string,
+  ): Promise<MembershipEntity> {
     if (!UUID.test(userId)) throw memberNotFound();
-    const target = await manager.findOne(MembershipEntity, { where: { organizationId, userId }, lock: { mode: 'pessimistic_write' } });
+    const target = await manager.findOne(MembershipEntity, {
+      where: { organizationId, userId },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!target) throw memberNotFound();
     return target;
   }
@@ -91,8 +187,12 @@ export class MembershipService {
   /** Under the organization's row lock, so two concurrent demotions cannot both see "another ADMIN". */
   private async assertAnotherAdmin(manager: EntityManager, organizationId: string): Promise<void> {
     const [{ admins }]: { admins: number }[] = await manager.query(
-      `SELECT count(*)::int AS admins FROM ${this.schema}.memberships WHERE organization_id = $1 AND role = 'ADMIN'`, [organizationId]);
-    if (admins <= 1) throw new AppError('CONFLICT', { message: 'An organization keeps at least one ADMIN; promote another member first.' });
+      `SELECT count(*)::int AS admins FROM ${this.schema}.memberships WHERE organization_id = $1 AND role = 'ADMIN'`,
+      [organizationId],
+    );
+    if (admins <= 1)
+      throw new AppError('CONFLICT', {
+        message: 'An organization keeps at least one ADMIN; promote another member first.',
+      });
   }
 }
-

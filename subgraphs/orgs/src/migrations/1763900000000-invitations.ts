@@ -8,8 +8,12 @@ export class Invitations1763900000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const s = migrationSchema(queryRunner);
     await queryRunner.query(`ALTER TABLE ${s}.organizations ADD COLUMN created_by uuid`);
-    await queryRunner.query(`CREATE INDEX organizations_created_by ON ${s}.organizations (created_by, created_at)`);
-    await queryRunner.query(`CREATE INDEX memberships_organization_joined ON ${s}.memberships (organization_id, joined_at, user_id)`);
+    await queryRunner.query(
+      `CREATE INDEX organizations_created_by ON ${s}.organizations (created_by, created_at)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX memberships_organization_joined ON ${s}.memberships (organization_id, joined_at, user_id)`,
+    );
     await queryRunner.query(`CREATE TABLE ${s}.invitations (
       id uuid PRIMARY KEY,
       organization_id uuid NOT NULL REFERENCES ${s}.organizations (id) ON DELETE CASCADE,

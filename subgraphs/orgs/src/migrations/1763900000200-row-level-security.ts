@@ -42,23 +42,41 @@ export class RowLevelSecurity1763900000200 implements MigrationInterface {
     await queryRunner.query(`CREATE FUNCTION ${s}.caller_role(org uuid) RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
       SET search_path = pg_catalog, pg_temp AS
       $$ SELECT m.role FROM ${s}.memberships m WHERE m.organization_id = org AND m.user_id = ${s}.caller_id() $$`);
-    await queryRunner.query(`GRANT EXECUTE ON FUNCTION ${s}.caller_id(), ${s}.caller_is_internal(), ${s}.caller_role(uuid) TO ${APP_ROLE}`);
+    await queryRunner.query(
+      `GRANT EXECUTE ON FUNCTION ${s}.caller_id(), ${s}.caller_is_internal(), ${s}.caller_role(uuid) TO ${APP_ROLE}`,
+    );
 
-    const member = (column: string) => `${s}.caller_is_internal() OR ${s}.caller_role(${column}) IS NOT NULL`;
-    const admin = (column: string) => `${s}.caller_is_internal() OR ${s}.caller_role(${column}) = 'ADMIN'`;
+    const member = (column: string) =>
+      `${s}.caller_is_internal() OR ${s}.caller_role(${column}) IS NOT NULL`;
+    const admin = (column: string) =>
+      `${s}.caller_is_internal() OR ${s}.caller_role(${column}) = 'ADMIN'`;
     const policies: [string, string][] = [
       ['organizations', `CREATE POLICY members_only ON ${s}.organizations USING (${member('id')})`],
-      ['memberships', `CREATE POLICY members_only ON ${s}.memberships USING (${member('organization_id')})`],
-      ['invitations', `CREATE POLICY admins_only ON ${s}.invitations USING (${admin('organization_id')})`],
-      ['audit_chain_heads', `CREATE POLICY internal_only ON ${s}.audit_chain_heads USING (${s}.caller_is_internal())`],
-      ['audit_log', `CREATE POLICY readers ON ${s}.audit_log FOR SELECT USING (${admin('organization_id')}
-        OR (organization_id IS NULL AND subject_user_id = ${s}.caller_id()))`],
+      [
+        'memberships',
+        `CREATE POLICY members_only ON ${s}.memberships USING (${member('organization_id')})`,
+      ],
+      [
+        'invitations',
+        `CREATE POLICY admins_only ON ${s}.invitations USING (${admin('organization_id')})`,
+      ],
+      [
+        'audit_chain_heads',
+        `CREATE POLICY internal_only ON ${s}.audit_chain_heads USING (${s}.caller_is_internal())`,
+      ],
+      [
+        'audit_log',
+        `CREATE POLICY readers ON ${s}.audit_log FOR SELECT USING (${admin('organization_id')}
+        OR (organization_id IS NULL AND subject_user_id = ${s}.caller_id()))`,
+      ],
     ];
     for (const [table, policy] of policies) {
       await queryRunner.query(`ALTER TABLE ${s}.${table} ENABLE ROW LEVEL SECURITY`);
       await queryRunner.query(policy);
     }
-    await queryRunner.query(`CREATE POLICY internal_append ON ${s}.audit_log FOR INSERT WITH CHECK (${s}.caller_is_internal())`);
+    await queryRunner.query(
+      `CREATE POLICY internal_append ON ${s}.audit_log FOR INSERT WITH CHECK (${s}.caller_is_internal())`,
+    );
     // The outbox has no caller: any transaction of the service may record its events.
   }
 

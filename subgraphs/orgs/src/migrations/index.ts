@@ -4,4 +4,9 @@ import { AuditLog1763900000100 } from './1763900000100-audit-log';
 import { RowLevelSecurity1763900000200 } from './1763900000200-row-level-security';
 
 /** The orgs schema's migrations, oldest first: run at start and by `npm run migrate`. */
-export const migrations = [Initial1763800000000, Invitations1763900000000, AuditLog1763900000100, RowLevelSecurity1763900000200];
+export const migrations = [
+  Initial1763800000000,
+  Invitations1763900000000,
+  AuditLog1763900000100,
+  RowLevelSecurity1763900000200,
+];

@@ -1,7 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  AppError, badInput, decodeCursor, enqueueEvent, pageSize, requireUser, schemaOf, type ClientInfo, type Role, type Viewer,
+  AppError,
+  badInput,
+  decodeCursor,
+  enqueueEvent,
+  pageSize,
+  requireUser,
+  schemaOf,
+  type ClientInfo,
+  type Role,
+  type Viewer,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/record-audit';
 import { INTERNAL, inScope, scopeOf } from '../db/caller-scope';
@@ -14,7 +23,13 @@ const DAY_SECONDS = 86_400;
 
 /** A slug from the name plus a random suffix: readable, unique without probing others' rows. */
 function slugify(name: string): string {
-  const base = name.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'org';
+  const base =
+    name
+      .normalize('NFKD')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'org';
   return `${base}-${randomBytes(4).toString('hex')}`;
 }
 
@@ -28,7 +43,9 @@ function cleanName(input: string): string {
 export function lockedRoleLookup(manager: EntityManager, schema: string) {
   return async (organizationId: string, userId: string): Promise<Role | null> => {
     const rows: { role: Role }[] = await manager.query(
-      `SELECT role FROM ${schema}.memberships WHERE organization_id = $1 AND user_id = $2 FOR UPDATE`, [organizationId, userId]);
+      `SELECT role FROM ${schema}.memberships WHERE organization_id = $1 AND user_id = $2 FOR UPDATE`,
+      [organizationId, userId],
+    );
     return rows[0]?.role ?? null;
   };
 }
@@ -37,7 +54,10 @@ export function lockedRoleLookup(manager: EntityManager, schema: string) {
 export class OrganizationService {
   private readonly schema: string;
 
-  constructor(private readonly dataSource: DataSource, private readonly createdPerDay: number) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly createdPerDay: number,
+  ) {
     this.schema = schemaOf(dataSource);
   }
 
@@ -47,21 +67,47 @@ export class OrganizationService {
     // Internal scope: the creator is not a member until the membership row below exists.
     return inScope(this.dataSource, INTERNAL, async (manager) => {
       // One creation at a time per user, so concurrent requests cannot all pass the count.
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`orgs:create:${user.userId}`]);
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
+        `orgs:create:${user.userId}`,
+      ]);
       const recent: { created_at: Date }[] = await manager.query(
         `SELECT created_at FROM ${this.schema}.organizations WHERE created_by = $1 AND created_at > now() - interval '1 day'
-         ORDER BY created_at ASC`, [user.userId]);
+         ORDER BY created_at ASC`,
+        [user.userId],
+      );
       if (recent.length >= this.createdPerDay) {
-        const retryAfter = Math.max(1, Math.ceil((recent[0].created_at.getTime() + DAY_SECONDS * 1000 - Date.now()) / 1000));
-        throw new AppError('RATE_LIMITED', { message: 'Too many organizations created today.', extensions: { retryAfter } });
+        const retryAfter = Math.max(
+          1,
+          Math.ceil((recent[0].created_at.getTime() + DAY_SECONDS * 1000 - Date.now()) / 1000),
+        );
+        throw new AppError('RATE_LIMITED', {
+          message: 'Too many organizations created today.',
+          extensions: { retryAfter },
+        });
       }
       const now = new Date();
-      const organization = manager.create(OrganizationEntity, { id: randomUUID(), name, slug: slugify(name), createdAt: now, createdBy: user.userId });
+      const organization = manager.create(OrganizationEntity, {
+        id: randomUUID(),
+        name,
+        slug: slugify(name),
+        createdAt: now,
+        createdBy: user.userId,
+      });
       await manager.insert(OrganizationEntity, organization);
-      await manager.insert(MembershipEntity, { organizationId: organization.id, userId: user.userId, role: 'ADMIN', joinedAt: now });
+      await manager.insert(MembershipEntity, {
+        organizationId: organization.id,
+        userId: user.userId,
+        role: 'ADMIN',
+        joinedAt: now,
+      });
       await recordAudit(manager, {
-        organizationId: organization.id, actorId: user.userId, action: 'organization.created', targetType: 'organization',
-        targetId: organization.id, client, metadata: { name },
+        organizationId: organization.id,
+        actorId: user.userId,
+        action: 'organization.created',
+        targetType: 'organization',
+        targetId: organization.id,
+        client,
+        metadata: { name },
       });
       return organization;
     });
@@ -76,26 +122,47 @@ export class OrganizationService {
   }
 
   /** The caller's organizations, oldest membership first; `first`/`after` bound the list. */
-  async mine(viewer: Viewer, first?: number | null, after?: string | null): Promise<OrganizationEntity[]> {
+  async mine(
+    viewer: Viewer,
+    first?: number | null,
+    after?: string | null,
+  ): Promise<OrganizationEntity[]> {
     if (viewer.kind !== 'user') return [];
     const limit = pageSize(first, DEFAULT_PAGE);
     const cursor = decodeCursor(after);
     return inScope(this.dataSource, scopeOf(viewer), (manager) => {
-      const query = manager.createQueryBuilder(OrganizationEntity, 'o')
-        .innerJoin(MembershipEntity, 'm', 'm.organization_id = o.id AND m.user_id = :userId', { userId: viewer.userId })
-        .orderBy('o.created_at', 'ASC').addOrderBy('o.id', 'ASC').limit(limit);
-      if (cursor) query.where('(o.created_at, o.id) > (:at, :id)', { at: cursor.createdAt, id: cursor.id });
+      const query = manager
+        .createQueryBuilder(OrganizationEntity, 'o')
+        .innerJoin(MembershipEntity, 'm', 'm.organization_id = o.id AND m.user_id = :userId', {
+          userId: viewer.userId,
+        })
+        .orderBy('o.created_at', 'ASC')
+        .addOrderBy('o.id', 'ASC')
+        .limit(limit);
+      if (cursor)
+        query.where('(o.created_at, o.id) > (:at, :id)', { at: cursor.createdAt, id: cursor.id });
       return query.getMany();
     });
   }
 
-  async update(viewer: Viewer, id: string, nameInput: string, client: ClientInfo): Promise<OrganizationEntity> {
+  async update(
+    viewer: Viewer,
+    id: string,
+    nameInput: string,
+    client: ClientInfo,
+  ): Promise<OrganizationEntity> {
     const name = cleanName(nameInput);
     return this.locked(viewer, id, 'organization:update', async (manager, userId) => {
       const slug = slugify(name);
       await manager.update(OrganizationEntity, { id }, { name, slug });
       await recordAudit(manager, {
-        organizationId: id, actorId: userId, action: 'organization.updated', targetType: 'organization', targetId: id, client, metadata: { name, slug },
+        organizationId: id,
+        actorId: userId,
+        action: 'organization.updated',
+        targetType: 'organization',
+        targetId: id,
+        client,
+        metadata: { name, slug },
       });
       return manager.findOneByOrFail(OrganizationEntity, { id });
     });
@@ -104,7 +171,11 @@ export class OrganizationService {
   /** Deletes the organization with its memberships and invitations; ORGANIZATION_DELETED tells the rest (and the audit log). */
   async delete(viewer: Viewer, id: string, client: ClientInfo): Promise<boolean> {
     return this.locked(viewer, id, 'organization:delete', async (manager, userId) => {
-      await deleteOrganization(manager, this.schema, id, { actorId: userId, client, reason: 'deleted' });
+      await deleteOrganization(manager, this.schema, id, {
+        actorId: userId,
+        client,
+        reason: 'deleted',
+      });
       return true;
     });
   }
@@ -114,12 +185,21 @@ export class OrganizationService {
    * organization row locked (changes to one organization are serialized) and the caller's role
    * re-read under that lock.
    */
-  async locked<T>(viewer: Viewer, id: string, action: Action, work: (manager: EntityManager, userId: string) => Promise<T>): Promise<T> {
+  async locked<T>(
+    viewer: Viewer,
+    id: string,
+    action: Action,
+    work: (manager: EntityManager, userId: string) => Promise<T>,
+  ): Promise<T> {
     const user = requireUser(viewer);
     if (!UUID.test(id)) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
     return inScope(this.dataSource, scopeOf(viewer), async (manager) => {
-      const rows: unknown[] = await manager.query(`SELECT id FROM ${this.schema}.organizations WHERE id = $1 FOR UPDATE`, [id]);
-      if (rows.length === 0) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
+      const rows: unknown[] = await manager.query(
+        `SELECT id FROM ${this.schema}.organizations WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      if (rows.length === 0)
+        throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
       await assertCan(viewer, action, id, lockedRoleLookup(manager, this.schema));
       return work(manager, user.userId);
     });
@@ -128,13 +208,28 @@ export class OrganizationService {
 
 /** Deletes an organization inside the caller's transaction and publishes ORGANIZATION_DELETED. */
 export async function deleteOrganization(
-  manager: EntityManager, schema: string, id: string, why: { actorId: string | null; client: ClientInfo | null; reason: string },
+  manager: EntityManager,
+  schema: string,
+  id: string,
+  why: { actorId: string | null; client: ClientInfo | null; reason: string },
 ): Promise<void> {
-  const members: { user_id: string }[] = await manager.query(`SELECT user_id FROM ${schema}.memberships WHERE organization_id = $1`, [id]);
-  const organization: { name: string }[] = await manager.query(`SELECT name FROM ${schema}.organizations WHERE id = $1`, [id]);
+  const members: { user_id: string }[] = await manager.query(
+    `SELECT user_id FROM ${schema}.memberships WHERE organization_id = $1`,
+    [id],
+  );
+  const organization: { name: string }[] = await manager.query(
+    `SELECT name FROM ${schema}.organizations WHERE id = $1`,
+    [id],
+  );
   await manager.query(`DELETE FROM ${schema}.organizations WHERE id = $1`, [id]);
   await enqueueEvent(manager, 'ORGANIZATION_DELETED', {
-    organizationId: id, name: organization[0]?.name ?? null, memberIds: members.map((m) => m.user_id), actorId: why.actorId,
-    reason: why.reason, ip: why.client?.ip ?? null, userAgent: why.client?.userAgent ?? null, at: new Date().toISOString(),
+    organizationId: id,
+    name: organization[0]?.name ?? null,
+    memberIds: members.map((m) => m.user_id),
+    actorId: why.actorId,
+    reason: why.reason,
+    ip: why.client?.ip ?? null,
+    userAgent: why.client?.userAgent ?? null,
+    at: new Date().toISOString(),
   });
 }

@@ -13,7 +13,13 @@ export const PERMISSIONS = {
   VIEWER: { organization: ['read'], member: ['read'] },
 } as const satisfies Record<Role, Record<string, readonly string[]>>;
 
-type Statements = { [R in Role]: { [K in keyof (typeof PERMISSIONS)[R]]: `${K & string}:${(typeof PERMISSIONS)[R][K] extends readonly (infer A)[] ? A & string : never}` }[keyof (typeof PERMISSIONS)[R]] }[Role];
+type Statements = {
+  [R in Role]: {
+    [
+      K in keyof (typeof PERMISSIONS)[R]
+    ]: `${K & string}:${(typeof PERMISSIONS)[R][K] extends readonly (infer A)[] ? A & string : never}`;
+  }[keyof (typeof PERMISSIONS)[R]];
+}[Role];
 
 /** A statement such as `member:invite`. */
 export type Action = Statements;
@@ -37,7 +43,12 @@ export type RoleLookup = (organizationId: string, userId: string) => Promise<Rol
  * applies to the very next request. A non-member learns nothing: NOT_FOUND, as for a missing one.
  * Returns the caller's role (null for services).
  */
-export async function assertCan(viewer: Viewer, action: Action, organizationId: string, roleOf: RoleLookup): Promise<Role | null> {
+export async function assertCan(
+  viewer: Viewer,
+  action: Action,
+  organizationId: string,
+  roleOf: RoleLookup,
+): Promise<Role | null> {
   // Reached without a field tier only through _entities: an anonymous caller is told to sign in.
   if (viewer.kind === 'anonymous') throw new AppError('UNAUTHENTICATED');
   if (isService(viewer)) {
@@ -46,7 +57,8 @@ export async function assertCan(viewer: Viewer, action: Action, organizationId: 
   }
   const role = UUID.test(organizationId) ? await roleOf(organizationId, viewer.userId) : null;
   if (!role) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
-  if (!can(role, action)) throw new AppError('FORBIDDEN', { message: `Your role (${role}) cannot do ${action}.` });
+  if (!can(role, action))
+    throw new AppError('FORBIDDEN', { message: `Your role (${role}) cannot do ${action}.` });
   return role;
 }
 

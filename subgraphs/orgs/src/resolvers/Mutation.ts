@@ -16,13 +16,28 @@ export const Mutation: MutationResolvers = {
   deleteOrganization: (_, args, ctx) =>
     published(ctx, ctx.organizations.delete(ctx.viewer, args.id, ctx.client)),
   inviteMember: (_, args, ctx) =>
-    published(ctx, ctx.invitations.invite(ctx.viewer, args.organizationId, args.email, args.role, ctx.client)),
+    published(
+      ctx,
+      ctx.invitations.invite(ctx.viewer, args.organizationId, args.email, args.role, ctx.client),
+    ),
   revokeInvitation: (_, args, ctx) =>
     published(ctx, ctx.invitations.revoke(ctx.viewer, args.id, ctx.client)),
   acceptInvitation: (_, args, ctx) =>
     published(ctx, ctx.invitations.accept(ctx.viewer, args.token, ctx.client)),
   changeMemberRole: (_, args, ctx) =>
-    published(ctx, ctx.memberships.changeRole(ctx.viewer, args.organizationId, args.userId, args.role, ctx.client)),
+    published(
+      ctx,
+      ctx.memberships.changeRole(
+        ctx.viewer,
+        args.organizationId,
+        args.userId,
+        args.role,
+        ctx.client,
+      ),
+    ),
   removeMember: (_, args, ctx) =>
-    published(ctx, ctx.memberships.remove(ctx.viewer, args.organizationId, args.userId, ctx.client)),
+    published(
+      ctx,
+      ctx.memberships.remove(ctx.viewer, args.organizationId, args.userId, ctx.client),
+    ),
 };

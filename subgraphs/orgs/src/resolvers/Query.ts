@@ -6,7 +6,14 @@ export const Query: QueryResolvers = {
   organizationMembership: (_, args, ctx) =>
     ctx.memberships.membership(ctx.viewer, args.organizationId, args.userId),
   accessLog: (_, args, ctx) =>
-    ctx.audit.accessLog(ctx.viewer, args.organizationId, ctx.loaders, args.first, args.after, args.action),
+    ctx.audit.accessLog(
+      ctx.viewer,
+      args.organizationId,
+      ctx.loaders,
+      args.first,
+      args.after,
+      args.action,
+    ),
   verifyAuditChain: async (_, args, ctx) =>
     (await ctx.audit.verify(args.organizationId)).every((report) => report.valid),
   auditChainReports: (_, args, ctx) => ctx.audit.verify(args.organizationId),

@@ -4,4 +4,12 @@ import { Mutation } from './Mutation';
 import { Membership, Organization, User } from './Organization';
 import { Query } from './Query';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, JSON: JSONScalar, Query, Mutation, Organization, Membership, User };
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  JSON: JSONScalar,
+  Query,
+  Mutation,
+  Organization,
+  Membership,
+  User,
+};

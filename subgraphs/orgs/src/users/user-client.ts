@@ -15,12 +15,18 @@ export interface UserContact {
  * it is now, verified.
  */
 export class UserClient {
-  constructor(private readonly internalUrl: () => string, private readonly serviceToken: () => string | undefined) {}
+  constructor(
+    private readonly internalUrl: () => string,
+    private readonly serviceToken: () => string | undefined,
+  ) {}
 
   /** The user's address and whether it is verified; null for an unknown user. UPSTREAM_UNAVAILABLE when auth cannot answer. */
   async contact(userId: string): Promise<UserContact | null> {
     const token = this.serviceToken();
-    if (!token) throw new AppError('UPSTREAM_UNAVAILABLE', { message: 'User lookups are not configured (ORGS_SERVICE_TOKEN).' });
+    if (!token)
+      throw new AppError('UPSTREAM_UNAVAILABLE', {
+        message: 'User lookups are not configured (ORGS_SERVICE_TOKEN).',
+      });
     let body: { data?: { user: UserContact | null }; errors?: unknown[] };
     try {
       const response = await fetch(this.internalUrl(), {
@@ -31,9 +37,15 @@ export class UserClient {
       });
       body = (await response.json()) as typeof body;
     } catch (error) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', { message: 'The accounts service did not answer.', cause: error });
+      throw new AppError('UPSTREAM_UNAVAILABLE', {
+        message: 'The accounts service did not answer.',
+        cause: error,
+      });
     }
-    if (body.errors?.length) throw new AppError('UPSTREAM_UNAVAILABLE', { message: 'The accounts service refused the lookup.' });
+    if (body.errors?.length)
+      throw new AppError('UPSTREAM_UNAVAILABLE', {
+        message: 'The accounts service refused the lookup.',
+      });
     return body.data?.user ?? null;
   }
 }

@@ -16,8 +16,21 @@ export interface EventSource {
 }
 
 export type LoopSpec =
-  | { kind: 'group'; name: string; types: readonly EventType[]; handler: EventHandler; logger: Logger }
-  | { kind: 'broadcast'; name: string; position: bigint; types: readonly EventType[]; handler: EventHandler; logger: Logger };
+  | {
+      kind: 'group';
+      name: string;
+      types: readonly EventType[];
+      handler: EventHandler;
+      logger: Logger;
+    }
+  | {
+      kind: 'broadcast';
+      name: string;
+      position: bigint;
+      types: readonly EventType[];
+      handler: EventHandler;
+      logger: Logger;
+    };
 
 const BATCH = 50;
 const IDLE_MS = 4_000; // well inside the lease, so an idle group keeps it
@@ -36,7 +49,10 @@ export class ConsumerLoop {
   private wakeSleeper: (() => void) | undefined;
   private position: bigint;
 
-  constructor(private readonly source: EventSource, private readonly spec: LoopSpec) {
+  constructor(
+    private readonly source: EventSource,
+    private readonly spec: LoopSpec,
+  ) {
     this.position = spec.kind === 'broadcast' ? spec.position : 0n;
   }
 
@@ -63,13 +79,17 @@ export class ConsumerLoop {
       this.woken = false;
       try {
         const delivered = await this.pass();
-        if (failures > 0) this.spec.logger.info({ consumer: this.spec.name }, 'event consumer recovered');
+        if (failures > 0)
+          this.spec.logger.info({ consumer: this.spec.name }, 'event consumer recovered');
         failures = 0;
         if (!delivered) await this.sleep(IDLE_MS);
       } catch (error) {
         failures += 1;
         const level = failures === 1 ? 'warn' : 'debug';
-        this.spec.logger[level]({ err: error, consumer: this.spec.name, failures }, 'event consumer pass failed; retrying');
+        this.spec.logger[level](
+          { err: error, consumer: this.spec.name, failures },
+          'event consumer pass failed; retrying',
+        );
         await this.sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 7)), true);
       }
     }
@@ -90,7 +110,11 @@ export class ConsumerLoop {
         await spec.handler(event);
         await this.source.ack(spec.name, seq);
       } else {
-        await spec.handler(event).catch((error: unknown) => spec.logger.warn({ err: error, eventId: event.id }, 'broadcast handler failed'));
+        await spec
+          .handler(event)
+          .catch((error: unknown) =>
+            spec.logger.warn({ err: error, eventId: event.id }, 'broadcast handler failed'),
+          );
       }
       this.position = seq;
     }

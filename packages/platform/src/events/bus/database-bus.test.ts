@@ -8,7 +8,10 @@ import { DatabaseBus } from './database-bus';
 const url = process.env.DATABASE_URL || process.env.BASTION_TEST_DATABASE_URL!;
 const logger = createLogger({ name: 'bus-test', level: 'silent' });
 
-function event(type: EventType = 'USER_CREATED', data: Record<string, unknown> = {}): EventEnvelope {
+function event(
+  type: EventType = 'USER_CREATED',
+  data: Record<string, unknown> = {},
+): EventEnvelope {
   return { id: randomUUID(), type, occurredAt: new Date().toISOString(), source: 'test', data };
 }
 
@@ -72,13 +75,27 @@ describe('database bus', () => {
   it('gives each event of a group to one instance of it, and every event to each group', async () => {
     const [a, b, publisher] = [await open(), await open(), await open()];
     const handled: Record<string, string[]> = { a: [], b: [], other: [] };
-    await a.subscribe('shared-group', ['USER_EMAIL_VERIFIED'], async (e) => void handled.a.push(e.id));
-    await b.subscribe('shared-group', ['USER_EMAIL_VERIFIED'], async (e) => void handled.b.push(e.id));
-    await publisher.subscribe('other-group', ['USER_EMAIL_VERIFIED'], async (e) => void handled.other.push(e.id));
+    await a.subscribe(
+      'shared-group',
+      ['USER_EMAIL_VERIFIED'],
+      async (e) => void handled.a.push(e.id),
+    );
+    await b.subscribe(
+      'shared-group',
+      ['USER_EMAIL_VERIFIED'],
+      async (e) => void handled.b.push(e.id),
+    );
+    await publisher.subscribe(
+      'other-group',
+      ['USER_EMAIL_VERIFIED'],
+      async (e) => void handled.other.push(e.id),
+    );
     const events = Array.from({ length: 20 }, () => event('USER_EMAIL_VERIFIED'));
     for (const e of events) await publisher.publish(e);
     const ids = events.map((e) => e.id);
-    await eventually(async () => expect([...handled.a, ...handled.b].sort()).toEqual([...ids].sort()));
+    await eventually(async () =>
+      expect([...handled.a, ...handled.b].sort()).toEqual([...ids].sort()),
+    );
     await eventually(async () => expect(handled.other).toEqual(ids));
   });
 

@@ -3,7 +3,15 @@ import { EventEmitter } from 'node:events';
 import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../../logging/logger';
 import { quoteIdent } from '../../db/data-source';
-import type { BroadcastOptions, BusHealth, EventBus, EventEnvelope, EventHandler, EventType, Subscription } from '../types';
+import type {
+  BroadcastOptions,
+  BusHealth,
+  EventBus,
+  EventEnvelope,
+  EventHandler,
+  EventType,
+  Subscription,
+} from '../types';
 import { ConsumerLoop, type EventSource, type StoredEvent } from './consumer-loop';
 
 export interface DatabaseBusOptions {
@@ -79,12 +87,15 @@ export class DatabaseBus implements EventBus, EventSource {
   }
 
   async publish(event: EventEnvelope): Promise<void> {
-    await this.track(this.underPublishLock(async (client) => {
-      // The event id is the dedup key, like Nats-Msg-Id but for as long as the event is kept.
-      await client.query(`INSERT INTO ${this.table} (id, type, envelope) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [
-        event.id, event.type, JSON.stringify(event),
-      ]);
-    }));
+    await this.track(
+      this.underPublishLock(async (client) => {
+        // The event id is the dedup key, like Nats-Msg-Id but for as long as the event is kept.
+        await client.query(
+          `INSERT INTO ${this.table} (id, type, envelope) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
+          [event.id, event.type, JSON.stringify(event)],
+        );
+      }),
+    );
     this.wake.emit('event');
   }
 
@@ -109,15 +120,44 @@ export class DatabaseBus implements EventBus, EventSource {
     }
   }
 
-  async subscribe(consumer: string, types: readonly EventType[], handler: EventHandler): Promise<Subscription> {
-    await this.track(this.pool.query(`INSERT INTO ${this.cursors} (consumer) VALUES ($1) ON CONFLICT DO NOTHING`, [consumer]));
-    return this.startLoop(new ConsumerLoop(this, { kind: 'group', name: consumer, types, handler, logger: this.options.logger }));
+  async subscribe(
+    consumer: string,
+    types: readonly EventType[],
+    handler: EventHandler,
+  ): Promise<Subscription> {
+    await this.track(
+      this.pool.query(`INSERT INTO ${this.cursors} (consumer) VALUES ($1) ON CONFLICT DO NOTHING`, [
+        consumer,
+      ]),
+    );
+    return this.startLoop(
+      new ConsumerLoop(this, {
+        kind: 'group',
+        name: consumer,
+        types,
+        handler,
+        logger: this.options.logger,
+      }),
+    );
   }
 
-  async broadcast(types: readonly EventType[], handler: EventHandler, _options?: BroadcastOptions): Promise<Subscription> {
+  async broadcast(
+    types: readonly EventType[],
+    handler: EventHandler,
+    _options?: BroadcastOptions,
+  ): Promise<Subscription> {
     // No gap can open: the loop reads the table from where it left off, whatever happened meanwhile.
     const head = await this.head();
-    return this.startLoop(new ConsumerLoop(this, { kind: 'broadcast', name: 'broadcast', position: head, types, handler, logger: this.options.logger }));
+    return this.startLoop(
+      new ConsumerLoop(this, {
+        kind: 'broadcast',
+        name: 'broadcast',
+        position: head,
+        types,
+        handler,
+        logger: this.options.logger,
+      }),
+    );
   }
 
   private startLoop(loop: ConsumerLoop): Subscription {
@@ -151,38 +191,50 @@ export class DatabaseBus implements EventBus, EventSource {
 
   async read(after: bigint, types: readonly EventType[], limit: number): Promise<StoredEvent[]> {
     const rows: { seq: string; envelope: EventEnvelope }[] = (
-      await this.track(this.pool.query(`SELECT seq, envelope FROM ${this.table} WHERE seq > $1 AND type = ANY($2) ORDER BY seq LIMIT $3`, [
-        after.toString(), [...types], limit,
-      ]))
+      await this.track(
+        this.pool.query(
+          `SELECT seq, envelope FROM ${this.table} WHERE seq > $1 AND type = ANY($2) ORDER BY seq LIMIT $3`,
+          [after.toString(), [...types], limit],
+        ),
+      )
     ).rows;
     return rows.map((row) => ({ seq: BigInt(row.seq), event: row.envelope }));
   }
 
   /** Takes or renews the group's lease; returns its position when this instance holds it. */
   async lease(consumer: string): Promise<bigint | null> {
-    const { rows } = await this.track(this.pool.query(
-      `UPDATE ${this.cursors} SET leased_by = $2, leased_until = now() + make_interval(secs => $3)
+    const { rows } = await this.track(
+      this.pool.query(
+        `UPDATE ${this.cursors} SET leased_by = $2, leased_until = now() + make_interval(secs => $3)
        WHERE consumer = $1 AND ($4 OR leased_by IS NULL OR leased_by = $2 OR leased_until < now()) RETURNING position`,
-      [consumer, this.instance, LEASE_SECONDS, this.options.soleProcess === true],
-    ));
+        [consumer, this.instance, LEASE_SECONDS, this.options.soleProcess === true],
+      ),
+    );
     return rows.length > 0 ? BigInt(rows[0].position) : null;
   }
 
   async ack(consumer: string, seq: bigint): Promise<void> {
-    await this.track(this.pool.query(
-      `UPDATE ${this.cursors} SET position = $3, updated_at = now() WHERE consumer = $1 AND leased_by = $2 AND position < $3`,
-      [consumer, this.instance, seq.toString()],
-    ));
+    await this.track(
+      this.pool.query(
+        `UPDATE ${this.cursors} SET position = $3, updated_at = now() WHERE consumer = $1 AND leased_by = $2 AND position < $3`,
+        [consumer, this.instance, seq.toString()],
+      ),
+    );
   }
 
   async release(consumer: string): Promise<void> {
-    await this.pool.query(`UPDATE ${this.cursors} SET leased_by = NULL, leased_until = NULL WHERE consumer = $1 AND leased_by = $2`, [
-      consumer, this.instance,
-    ]).catch(() => undefined);
+    await this.pool
+      .query(
+        `UPDATE ${this.cursors} SET leased_by = NULL, leased_until = NULL WHERE consumer = $1 AND leased_by = $2`,
+        [consumer, this.instance],
+      )
+      .catch(() => undefined);
   }
 
   private async head(): Promise<bigint> {
-    const { rows } = await this.track(this.pool.query(`SELECT coalesce(max(seq), 0) AS head FROM ${this.table}`));
+    const { rows } = await this.track(
+      this.pool.query(`SELECT coalesce(max(seq), 0) AS head FROM ${this.table}`),
+    );
     return BigInt(rows[0].head);
   }
 
@@ -208,7 +260,10 @@ export class DatabaseBus implements EventBus, EventSource {
     if (Date.now() - this.lastPrune < 3_600_000) return;
     this.lastPrune = Date.now();
     const days = this.options.retentionDays ?? 7;
-    await this.pool.query(`DELETE FROM ${this.table} WHERE stored_at < now() - make_interval(days => $1)`, [days]);
+    await this.pool.query(
+      `DELETE FROM ${this.table} WHERE stored_at < now() - make_interval(days => $1)`,
+      [days],
+    );
   }
 
   /** Records whether the database answered, for health(). */

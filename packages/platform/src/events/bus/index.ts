@@ -23,10 +23,22 @@ export interface EventBusOptions {
  * with neither (a lone gateway in development) gets the in-process bus, which hears nobody else.
  */
 export async function createEventBus(options: EventBusOptions): Promise<EventBus> {
-  if (options.natsUrl) return NatsBus.connect({ url: options.natsUrl, stream: options.stream, logger: options.logger });
+  if (options.natsUrl)
+    return NatsBus.connect({
+      url: options.natsUrl,
+      stream: options.stream,
+      logger: options.logger,
+    });
   if (options.databaseUrl) {
-    return DatabaseBus.connect({ url: options.databaseUrl, schema: options.schema ?? 'bus', soleProcess: options.soleProcess, logger: options.logger.child({ component: 'bus' }) });
+    return DatabaseBus.connect({
+      url: options.databaseUrl,
+      schema: options.schema ?? 'bus',
+      soleProcess: options.soleProcess,
+      logger: options.logger.child({ component: 'bus' }),
+    });
   }
-  options.logger.warn('neither NATS_URL nor DATABASE_URL is set: this process hears no events from other processes');
+  options.logger.warn(
+    'neither NATS_URL nor DATABASE_URL is set: this process hears no events from other processes',
+  );
   return new MemoryBus();
 }

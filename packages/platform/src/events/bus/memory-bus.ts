@@ -1,4 +1,12 @@
-import type { BroadcastOptions, BusHealth, EventBus, EventEnvelope, EventHandler, EventType, Subscription } from '../types';
+import type {
+  BroadcastOptions,
+  BusHealth,
+  EventBus,
+  EventEnvelope,
+  EventHandler,
+  EventType,
+  Subscription,
+} from '../types';
 
 interface Group {
   types: ReadonlySet<EventType>;
@@ -26,10 +34,15 @@ export class MemoryBus implements EventBus {
         failures.push(error);
       }
     }
-    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} consumer(s) failed on ${event.type}`);
+    if (failures.length > 0)
+      throw new AggregateError(failures, `${failures.length} consumer(s) failed on ${event.type}`);
   }
 
-  async subscribe(consumer: string, types: readonly EventType[], handler: EventHandler): Promise<Subscription> {
+  async subscribe(
+    consumer: string,
+    types: readonly EventType[],
+    handler: EventHandler,
+  ): Promise<Subscription> {
     let group = this.groups.get(consumer);
     if (!group) {
       group = { types: new Set(types), handlers: [], next: 0 };
@@ -45,7 +58,11 @@ export class MemoryBus implements EventBus {
   }
 
   /** In one process every broadcast listener is a group of its own that hears events from now on. */
-  async broadcast(types: readonly EventType[], handler: EventHandler, _options?: BroadcastOptions): Promise<Subscription> {
+  async broadcast(
+    types: readonly EventType[],
+    handler: EventHandler,
+    _options?: BroadcastOptions,
+  ): Promise<Subscription> {
     return this.subscribe(`broadcast:${++this.broadcasts}`, types, handler);
   }
 

@@ -1,6 +1,14 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from '../../logging/logger';
-import type { BroadcastOptions, BusHealth, EventBus, EventEnvelope, EventHandler, EventType, Subscription } from '../types';
+import type {
+  BroadcastOptions,
+  BusHealth,
+  EventBus,
+  EventEnvelope,
+  EventHandler,
+  EventType,
+  Subscription,
+} from '../types';
 
 export interface NatsBusOptions {
   url: string;
@@ -54,7 +62,12 @@ export class NatsBus implements EventBus {
     const stream = options.stream ?? 'BASTION_EVENTS';
     // Reconnect forever: an outage of any length ends with the bus working again, without a restart.
     const nc = await connect({
-      servers: options.url, name: 'bastion', maxReconnectAttempts: -1, reconnectTimeWait: 1000, reconnectJitter: 500, waitOnFirstConnect: true,
+      servers: options.url,
+      name: 'bastion',
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 1000,
+      reconnectJitter: 500,
+      waitOnFirstConnect: true,
     });
     const jsm = await jetstreamManager(nc);
     const subjects = [`${stream.toLowerCase()}.>`];
@@ -77,15 +90,25 @@ export class NatsBus implements EventBus {
 
   async publish(event: EventEnvelope): Promise<void> {
     const { jetstream } = await import('@nats-io/jetstream');
-    await jetstream(this.nc).publish(this.subject(event.type), encoder.encode(JSON.stringify(event)), { msgID: event.id });
+    await jetstream(this.nc).publish(
+      this.subject(event.type),
+      encoder.encode(JSON.stringify(event)),
+      { msgID: event.id },
+    );
   }
 
   /**
    * One durable pull consumer per (group, event type) with a single filter subject: that works on
    * every JetStream server (multiple filter subjects need 2.10), and types do not block each other.
    */
-  async subscribe(consumer: string, types: readonly EventType[], handler: EventHandler): Promise<Subscription> {
-    const stops = await Promise.all(types.map((type) => this.consume(`${consumer}_${type}`, this.subject(type), handler)));
+  async subscribe(
+    consumer: string,
+    types: readonly EventType[],
+    handler: EventHandler,
+  ): Promise<Subscription> {
+    const stops = await Promise.all(
+      types.map((type) => this.consume(`${consumer}_${type}`, this.subject(type), handler)),
+    );
     const subscription = {
       stop: async () => {
         await Promise.all(stops.map((stop) => stop()));
@@ -100,7 +123,11 @@ export class NatsBus implements EventBus {
    * A plain (non-JetStream) subscription on the events' subjects: every instance receives every
    * event published while it is connected; after a reconnect `onGap` tells it to resynchronise.
    */
-  async broadcast(types: readonly EventType[], handler: EventHandler, options: BroadcastOptions = {}): Promise<Subscription> {
+  async broadcast(
+    types: readonly EventType[],
+    handler: EventHandler,
+    options: BroadcastOptions = {},
+  ): Promise<Subscription> {
     const subs = types.map((type) => this.nc.subscribe(this.subject(type)));
     const loops = subs.map(async (sub) => {
       for await (const message of sub) {
@@ -125,19 +152,30 @@ export class NatsBus implements EventBus {
     return subscription;
   }
 
-  private async consume(name: string, subject: string, handler: EventHandler): Promise<() => Promise<void>> {
-    const { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } = await import('@nats-io/jetstream');
+  private async consume(
+    name: string,
+    subject: string,
+    handler: EventHandler,
+  ): Promise<() => Promise<void>> {
+    const { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } =
+      await import('@nats-io/jetstream');
     const jsm = await jetstreamManager(this.nc);
     const durable = name.replace(/[^A-Za-z0-9_-]/g, '_');
     try {
       await jsm.consumers.info(this.stream, durable);
     } catch {
       await jsm.consumers.add(this.stream, {
-        durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
-        filter_subject: subject, ack_wait: 30 * 1_000_000_000, max_deliver: -1,
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: subject,
+        ack_wait: 30 * 1_000_000_000,
+        max_deliver: -1,
       });
     }
-    const messages = await (await jetstream(this.nc).consumers.get(this.stream, durable)).consume({ max_messages: 32 });
+    const messages = await (
+      await jetstream(this.nc).consumers.get(this.stream, durable)
+    ).consume({ max_messages: 32 });
     const loop = (async () => {
       for await (const message of messages) {
         let event: EventEnvelope;
@@ -152,7 +190,10 @@ export class NatsBus implements EventBus {
           await handler(event);
           message.ack();
         } catch (error) {
-          this.logger.warn({ err: error, eventId: event.id, consumer: durable }, 'event handler failed; redelivering');
+          this.logger.warn(
+            { err: error, eventId: event.id, consumer: durable },
+            'event handler failed; redelivering',
+          );
           message.nak(Math.min(30_000, 500 * 2 ** Math.min(message.info.deliveryCount, 6)));
         }
       }

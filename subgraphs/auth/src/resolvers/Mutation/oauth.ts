@@ -6,7 +6,8 @@ import type { MutationResolvers } from '../../generated/resolvers-types';
 export const oauthMutations: MutationResolvers = {
   oauthLogin: async (_, args, ctx) => proven(ctx, await ctx.oauth.login(args, ctx.client)),
 
-  linkOAuthAccount: (_, args, ctx) => ctx.oauth.link(requireUser(ctx.viewer).userId, args, ctx.client),
+  linkOAuthAccount: (_, args, ctx) =>
+    ctx.oauth.link(requireUser(ctx.viewer).userId, args, ctx.client),
 
   unlinkOAuthAccount: (_, args, ctx) =>
     ctx.oauth.unlink(requireUser(ctx.viewer).userId, args.provider, ctx.client),

@@ -7,7 +7,12 @@ export const profileMutations: MutationResolvers = {
     ctx.profile.update(requireUser(ctx.viewer).userId, args.input, ctx.client),
 
   changePassword: (_, args, ctx) =>
-    ctx.profile.changePassword(requireUser(ctx.viewer), args.currentPassword, args.newPassword, ctx.client),
+    ctx.profile.changePassword(
+      requireUser(ctx.viewer),
+      args.currentPassword,
+      args.newPassword,
+      ctx.client,
+    ),
 
   changeEmail: (_, args, ctx) =>
     ctx.profile.changeEmail(requireUser(ctx.viewer), args.newEmail, args.password, ctx.client),

@@ -14,12 +14,15 @@ export type IssuedAuthPayload = Omit<AuthPayload, 'refreshToken'> & { refreshTok
 export function proven(ctx: AuthContext, payload: AuthPayload): IssuedAuthPayload {
   ctx.provenUserIds.add(payload.user.id);
   if (!ctx.config.REFRESH_COOKIE) return payload;
-  ctx.setCookie(`${REFRESH_COOKIE_NAME}=${payload.refreshToken}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${ctx.config.REFRESH_TOKEN_TTL}`);
+  ctx.setCookie(
+    `${REFRESH_COOKIE_NAME}=${payload.refreshToken}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${ctx.config.REFRESH_TOKEN_TTL}`,
+  );
   return { ...payload, refreshToken: null };
 }
 
 function clearRefreshCookie(ctx: AuthContext): void {
-  if (ctx.config.REFRESH_COOKIE) ctx.setCookie(`${REFRESH_COOKIE_NAME}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0`);
+  if (ctx.config.REFRESH_COOKIE)
+    ctx.setCookie(`${REFRESH_COOKIE_NAME}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0`);
 }
 
 /** The refresh token from the argument, else from the cookie (the gateway forwards it to auth only). */
@@ -38,10 +41,16 @@ export const sessionMutations: MutationResolvers = {
     proven(ctx, await ctx.accounts.login(args.email, args.password, ctx.client)),
 
   refreshToken: async (_, args, ctx) =>
-    proven(ctx, await ctx.sessions.refresh(presentedRefreshToken(ctx, args.refreshToken), ctx.client)),
+    proven(
+      ctx,
+      await ctx.sessions.refresh(presentedRefreshToken(ctx, args.refreshToken), ctx.client),
+    ),
 
   logout: async (_, args, ctx) => {
-    const result = await ctx.sessions.logout(presentedRefreshToken(ctx, args.refreshToken), ctx.client);
+    const result = await ctx.sessions.logout(
+      presentedRefreshToken(ctx, args.refreshToken),
+      ctx.client,
+    );
     clearRefreshCookie(ctx);
     return result;
   },
@@ -53,8 +62,16 @@ export const sessionMutations: MutationResolvers = {
     return true;
   },
 
-  revokeSession: (_, args, ctx) => ctx.sessions.revokeOwn(requireUser(ctx.viewer).userId, args.id, ctx.client),
+  revokeSession: (_, args, ctx) =>
+    ctx.sessions.revokeOwn(requireUser(ctx.viewer).userId, args.id, ctx.client),
 
   switchOrganization: async (_, args, ctx) =>
-    proven(ctx, await ctx.organizations.switchTo(requireUser(ctx.viewer), args.organizationId ?? null, ctx.client)),
+    proven(
+      ctx,
+      await ctx.organizations.switchTo(
+        requireUser(ctx.viewer),
+        args.organizationId ?? null,
+        ctx.client,
+      ),
+    ),
 };
