@@ -3,19 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import {
-  DEPLOYMENT_SCHEMAS,
-  NatsBus,
-  SUBGRAPHS,
-  createLogger,
-  schemaName,
-} from '@bastion/platform';
+import { SUBGRAPHS } from '@bastion/platform';
 import {
   ROOT,
+  dropRunState,
   eventually,
   platformPorts,
   postGraphQL,
+  stopChildren,
   testEnv,
   uniqueEmail,
   uniqueSuffix,
@@ -75,33 +70,9 @@ describe('services started one by one in development, nothing configured', () =>
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done(undefined);
-            child.once('exit', done);
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopChildren(children);
     rmSync(dataDir, { recursive: true, force: true });
-    if (env.DATABASE_URL) {
-      const client = new Client({ connectionString: env.DATABASE_URL });
-      await client.connect();
-      for (const service of DEPLOYMENT_SCHEMAS)
-        await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
-      await client.end();
-    }
-    if (process.env.NATS_URL) {
-      const bus = await NatsBus.connect({
-        url: process.env.NATS_URL,
-        stream: env.NATS_STREAM,
-        logger: createLogger({ name: 'test', level: 'silent' }),
-      });
-      await bus.destroyStream();
-      await bus.close();
-    }
+    await dropRunState(env, suffix);
   });
 
   it('signs in through the gateway, auth reaches orgs with its own token, and the printed token opens the internal listener', async () => {

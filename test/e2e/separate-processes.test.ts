@@ -1,20 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Client } from 'pg';
-import {
-  DEPLOYMENT_SCHEMAS,
-  NatsBus,
-  SUBGRAPHS,
-  createLogger,
-  generateServiceToken,
-  schemaName,
-  serviceTokenEntry,
-  SCOPES,
-} from '@bastion/platform';
+import { SUBGRAPHS, generateServiceToken, serviceTokenEntry, SCOPES } from '@bastion/platform';
 import {
   ROOT,
+  dropRunState,
   eventually,
   platformPorts,
   postGraphQL,
+  stopChildren,
   testEnv,
   uniqueEmail,
   uniqueSuffix,
@@ -79,30 +71,8 @@ describe('every service as its own process', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done(undefined); // already gone
-            child.once('exit', done);
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
-    const client = new Client({ connectionString: env.DATABASE_URL });
-    await client.connect();
-    for (const service of DEPLOYMENT_SCHEMAS)
-      await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
-    await client.end();
-    if (process.env.NATS_URL) {
-      const bus = await NatsBus.connect({
-        url: process.env.NATS_URL,
-        stream: env.NATS_STREAM,
-        logger: createLogger({ name: 'test', level: 'silent' }),
-      });
-      await bus.destroyStream();
-      await bus.close();
-    }
+    await stopChildren(children);
+    await dropRunState(env, suffix);
   });
 
   it('registers through the gateway and reads the user back over the internal listener', async () => {

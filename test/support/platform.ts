@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import {
   DEPLOYMENT_SCHEMAS,
   NatsBus,
+  createLogger,
   schemaName,
   signForwardedClaims,
   type ClientInfo,
@@ -133,5 +134,25 @@ export async function dropSchemas(databaseUrl: string, suffix: string): Promise<
     }
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Removes what processes started by a test left on the shared services: its schemas (suffix) and,
+ * on NATS, its stream.
+ */
+export async function dropRunState(
+  env: { DATABASE_URL?: string; NATS_STREAM?: string },
+  suffix: string,
+): Promise<void> {
+  if (env.DATABASE_URL) await dropSchemas(env.DATABASE_URL, suffix);
+  if (process.env.NATS_URL && env.NATS_STREAM) {
+    const bus = await NatsBus.connect({
+      url: process.env.NATS_URL,
+      stream: env.NATS_STREAM,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+    });
+    await bus.destroyStream();
+    await bus.close();
   }
 }

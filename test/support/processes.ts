@@ -23,3 +23,17 @@ export function spawnMain(main: string, env: Record<string, string | undefined>)
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   return { child, stderr: () => stderr, exited };
 }
+
+/** Sends SIGTERM to every child still running and resolves once each has exited. */
+export async function stopChildren(children: readonly ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done(undefined); // already gone
+          child.once('exit', done);
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
