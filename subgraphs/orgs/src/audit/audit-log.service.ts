@@ -15,7 +15,7 @@ import {
 import { applyScope, INTERNAL, inScope, scopeOf } from '../db/caller-scope';
 import type { OrgsLoaders } from '../members/loaders';
 import { assertCan, UUID } from '../organizations/permissions';
-import { appendEntry, contentOf } from './audit-chain';
+import { anchorLegacyEntries, appendEntry, contentOf } from './audit-chain';
 import { verifyChain, type ChainReport } from './chain-verification';
 
 export const AUDIT_CONSUMER = 'orgs-audit';
@@ -46,15 +46,30 @@ export class AuditLogService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly logger: Logger,
+    /** AUDIT_CHAIN_KEY: the chain's HMAC key, never stored in the database. */
+    private readonly chainKey: Buffer,
   ) {
     this.schema = schemaOf(dataSource);
+  }
+
+  /** At start, before the consumer runs: pins the chains' pre-key (SHA-256) entries under the key. */
+  async anchorLegacy(): Promise<number> {
+    const anchored = await inScope(this.dataSource, INTERNAL, (manager) =>
+      anchorLegacyEntries(manager, this.schema, this.chainKey),
+    );
+    if (anchored > 0)
+      this.logger.info(
+        { chains: anchored },
+        'audit chains with legacy entries anchored under the key',
+      );
+    return anchored;
   }
 
   /** Appends an event's entry once per event id (the inbox row and the entry commit together). */
   async handle(event: EventEnvelope): Promise<boolean> {
     return consumeOnce(this.dataSource, AUDIT_CONSUMER, event, async (manager) => {
       await applyScope(manager, INTERNAL);
-      await appendEntry(manager, this.schema, contentOf(event));
+      await appendEntry(manager, this.schema, this.chainKey, contentOf(event));
     });
   }
 
@@ -101,7 +116,7 @@ export class AuditLogService {
           ).map((r) => r.chain);
       const reports: ChainReport[] = [];
       for (const chain of chains) {
-        const report = await verifyChain(manager, this.schema, chain);
+        const report = await verifyChain(manager, this.schema, chain, this.chainKey);
         if (!report.valid)
           this.logger.warn(
             { chain, seq: report.brokenAtSeq, reason: report.reason },
