@@ -494,3 +494,91 @@ describe('the keyed chain (issue 16)', () => {
     }
   });
 });
+
+describe("a deleted organization's log (issue 16)", () => {
+  const ORG_LOG = `query($id: ID!, $first: Int, $after: String) {
+    organizationAuditLog(organizationId: $id, first: $first, after: $after) { edges { node { action actorId } } pageInfo { hasNextPage endCursor } } }`;
+  const ISSUE =
+    'mutation ($n: String!, $s: [String!]!) { issueServiceToken(name: $n, scopes: $s) }';
+  const asService = (token: string) => ({ headers: { 'x-service-token': token } });
+
+  async function serviceToken(name: string, scopes: string[]): Promise<string> {
+    const issued = await platform.internal<{ issueServiceToken: string }>(
+      ISSUE,
+      { n: name, s: scopes },
+      asService(platform.devServiceToken!),
+    );
+    if (!issued.body.data) throw new Error(JSON.stringify(issued.body));
+    return issued.body.data.issueServiceToken;
+  }
+
+  it('is kept, and read through the internal field with audit:read only', async () => {
+    const { admin, orgId, s } = await auditedOrg();
+    expect(
+      (
+        await platform.gql(
+          `mutation { deleteOrganization(id: "${orgId}") }`,
+          {},
+          { token: admin.accessToken },
+        )
+      ).body.data,
+    ).toEqual({ deleteOrganization: true });
+    await eventually(async () => {
+      const [{ n }] = await platform.orgs.dataSource.query(
+        `SELECT count(*)::int AS n FROM ${s}.audit_log WHERE organization_id = $1`,
+        [orgId],
+      );
+      expect(n).toBe(6);
+    });
+    // The attack: once the organization is gone, its former ADMIN (or anyone) cannot read it.
+    expect(
+      codes(await platform.gql(ACCESS_LOG, { id: orgId }, { token: admin.accessToken })),
+    ).toEqual(['NOT_FOUND']);
+
+    const auditor = await serviceToken(`auditor-${platform.suffix}`, ['audit:read']);
+    const first = await platform.internal<{
+      organizationAuditLog: {
+        edges: { node: { action: string; actorId: string | null } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
+    }>(ORG_LOG, { id: orgId, first: 2 }, asService(auditor));
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data?.organizationAuditLog.edges.map((e) => e.node)).toEqual([
+      { action: 'organization.deleted', actorId: admin.id },
+      { action: 'member.role_changed', actorId: admin.id },
+    ]);
+    expect(first.body.data?.organizationAuditLog.pageInfo.hasNextPage).toBe(true);
+    const rest = await platform.internal<{
+      organizationAuditLog: { edges: { node: { action: string } }[] };
+    }>(
+      ORG_LOG,
+      { id: orgId, first: 10, after: first.body.data?.organizationAuditLog.pageInfo.endCursor },
+      asService(auditor),
+    );
+    expect(rest.body.data?.organizationAuditLog.edges.map((e) => e.node.action)).toEqual([
+      'member.role_changed',
+      'member.role_changed',
+      'member.role_changed',
+      'organization.created',
+    ]);
+
+    // Without the scope (even with orgs:read), and for users (even its former ADMIN): refused.
+    const reader = await serviceToken(`reader-${platform.suffix}`, ['orgs:read']);
+    const refusals = [
+      await platform.internal(ORG_LOG, { id: orgId }, asService(reader)),
+      await platform.internal(ORG_LOG, { id: orgId }, { token: admin.accessToken }),
+      await platform.internal(ORG_LOG, { id: orgId }),
+    ];
+    expect(refusals.map((r) => codes(r))).toEqual([
+      ['FORBIDDEN'],
+      ['FORBIDDEN'],
+      ['UNAUTHENTICATED'],
+    ]);
+    for (const refused of refusals)
+      expect(refused.body.data?.organizationAuditLog ?? null).toBeNull();
+    // The public listener does not know the field at all.
+    expect(codes(await platform.gql(ORG_LOG, { id: orgId }, { token: admin.accessToken }))).toEqual(
+      ['BAD_USER_INPUT'],
+    );
+  });
+});

@@ -3,6 +3,7 @@ import {
   AppError,
   badInput,
   consumeOnce,
+  isService,
   pageSize,
   schemaOf,
   type Connection,
@@ -93,6 +94,23 @@ export class AuditLogService {
     action?: string | null,
   ) {
     await assertCan(viewer, 'audit:read', organizationId, loaders.roleOf);
+    return this.page(viewer, `org:${organizationId.toLowerCase()}`, first, after, action);
+  }
+
+  /**
+   * Any organization's log, a deleted one's included (entries outlive their organization and no
+   * ADMIN is left to read them): internal callers only, with `audit:read` (the field's tier).
+   */
+  organizationLog(
+    viewer: Viewer,
+    organizationId: string,
+    first?: number | null,
+    after?: string | null,
+    action?: string | null,
+  ) {
+    if (!isService(viewer))
+      throw new AppError('FORBIDDEN', { message: 'This field is for internal services.' });
+    if (!UUID.test(organizationId)) throw new AppError('NOT_FOUND');
     return this.page(viewer, `org:${organizationId.toLowerCase()}`, first, after, action);
   }
 
