@@ -61,12 +61,18 @@ export async function assertCan(
   if (viewer.kind === 'anonymous') throw new AppError('UNAUTHENTICATED');
   if (isService(viewer)) {
     if (SERVICE_ACTIONS.includes(action)) return null;
-    throw new AppError('FORBIDDEN', { message: `A service cannot do ${action}.` });
+    throw new AppError('FORBIDDEN', {
+      message: `A service cannot do ${action}.`,
+      denied: { organizationId, permission: action },
+    });
   }
   const role = UUID.test(organizationId) ? await roleOf(organizationId, viewer.userId) : null;
   if (!role) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
   if (!can(role, action))
-    throw new AppError('FORBIDDEN', { message: `Your role (${role}) cannot do ${action}.` });
+    throw new AppError('FORBIDDEN', {
+      message: `Your role (${role}) cannot do ${action}.`,
+      denied: { organizationId, permission: action },
+    });
   return role;
 }
 
