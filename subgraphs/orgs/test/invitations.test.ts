@@ -291,6 +291,16 @@ describe('invitations over SMTP', () => {
         });
         expect(await membership(orgId, invitee.id)).toEqual([]);
         expect(await invitationRow(email)).toMatchObject({ accepted_at: null });
+        // The refused accept is in the organization's audit trail (through the outbox).
+        const audited: { data: { action: string; metadata: { reason: string } } }[] =
+          await platform.orgs.dataSource.query(
+            `SELECT data FROM ${schema(platform)}.outbox WHERE type = 'AUDIT_RECORDED'
+             AND data->>'organizationId' = $1 AND data->>'actorId' = $2`,
+            [orgId, invitee.id],
+          );
+        expect(audited.map((r) => [r.data.action, r.data.metadata.reason])).toEqual([
+          ['access.denied', 'Whoever sent this invitation may no longer invite at its role.'],
+        ]);
       }
     });
 

@@ -225,6 +225,8 @@ export class InvitationService {
         throw new AppError('FORBIDDEN', {
           message: 'Whoever sent this invitation may no longer invite at its role.',
           extensions: { reason: 'INVITER_NO_LONGER_AUTHORIZED' },
+          // Audited in the organization's log, where its ADMINs see the attempt.
+          denied: { organizationId: invitation.organizationId, permission: 'member:invite' },
         });
       const now = this.now();
       await manager.update(
