@@ -19,6 +19,7 @@ const KEYS = [
   'internal_claims_secret',
   'refresh_token_secret',
   'password_pepper',
+  'audit_chain_key',
   'postgres_password',
 ];
 /** Every subgraph has a database role and schema of its own. */

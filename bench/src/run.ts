@@ -70,6 +70,7 @@ const secrets = {
   INTERNAL_CLAIMS_SECRET: randomBytes(32).toString('hex'),
   REFRESH_TOKEN_SECRET: randomBytes(32).toString('hex'),
   PASSWORD_PEPPER: randomBytes(16).toString('hex'),
+  AUDIT_CHAIN_KEY: randomBytes(32).toString('hex'),
 };
 // The product's service-token format (bst_ + 256 bits), so the gateway takes it for one.
 const SERVICE_TOKEN = `bst_${randomBytes(32).toString('base64url')}`;

@@ -39,6 +39,8 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'Mutation.createOrganization': 'VERIFIED',
     'Query.accessLog': 'AUTHENTICATED',
     'Query.verifyAuditChain': 'INTERNAL:orgs:read',
+    // Issue 16: a deleted organization's log, for auditors' services only.
+    'Query.organizationAuditLog': 'INTERNAL:audit:read',
     'Mutation.inviteMember': 'VERIFIED',
     'Mutation.acceptInvitation': 'VERIFIED',
     'Mutation.changeMemberRole': 'AUTHENTICATED',

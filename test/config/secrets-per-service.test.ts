@@ -23,36 +23,61 @@ function problemsOf(schema: z.ZodType, env: Env): string[] {
   }
 }
 
+// Keys a service holds on its own (issue 16: the audit chain's key lives with orgs only).
+const AUDIT_KEY = { AUDIT_CHAIN_KEY: 'an-audit-chain-key-of-at-least-32-bytes-0' };
+const OWN: Record<string, Record<string, string>> = { orgs: AUDIT_KEY, credits: {}, ai: {} };
+
 describe.each([
   ['orgs', orgsConfigSchema],
   ['credits', creditsConfigSchema],
   ['ai', aiConfigSchema],
-] as const)('the %s service', (_name, schema) => {
+] as const)('the %s service', (name, schema) => {
   it('has no field for the access-token keys, the pepper or the refresh key', () => {
     expect(fields(schema)).toEqual(
       expect.arrayContaining(['INTERNAL_CLAIMS_SECRET', 'DATABASE_URL']),
     );
-    for (const name of [...ACCESS_TOKEN_KEYS, ...AUTH_ONLY])
-      expect(fields(schema)).not.toContain(name);
+    for (const field of [...ACCESS_TOKEN_KEYS, ...AUTH_ONLY])
+      expect(fields(schema)).not.toContain(field);
   });
 
-  it('starts in production with INTERNAL_CLAIMS_SECRET and no JWT_SECRET, and ignores one that is set', () => {
-    expect(problemsOf(schema, { NODE_ENV: 'production', INTERNAL_CLAIMS_SECRET: CLAIMS })).toEqual(
-      [],
-    );
-    const config = loadConfig(schema, {
-      NODE_ENV: 'production',
-      INTERNAL_CLAIMS_SECRET: CLAIMS,
-      JWT_SECRET: 'x'.repeat(40),
-    });
+  it('starts in production with INTERNAL_CLAIMS_SECRET (and its own keys) and no JWT_SECRET, and ignores one that is set', () => {
+    const production = { NODE_ENV: 'production', INTERNAL_CLAIMS_SECRET: CLAIMS, ...OWN[name] };
+    expect(problemsOf(schema, production)).toEqual([]);
+    const config = loadConfig(schema, { ...production, JWT_SECRET: 'x'.repeat(40) });
     expect(Object.keys(config)).not.toContain('JWT_SECRET');
   });
 
-  it('refuses production without INTERNAL_CLAIMS_SECRET, naming it', () => {
+  it('refuses production without INTERNAL_CLAIMS_SECRET (and its own keys), naming each', () => {
     expect(problemsOf(schema, { NODE_ENV: 'production' })).toEqual([
       expect.stringMatching(/^INTERNAL_CLAIMS_SECRET: required in production/),
+      ...Object.keys(OWN[name]).map((key) =>
+        expect.stringMatching(new RegExp(`^${key}: required in production`)),
+      ),
     ]);
     expect(problemsOf(schema, { NODE_ENV: 'development' })).toEqual([]);
+  });
+});
+
+describe('the audit chain key', () => {
+  it('is read by orgs only', () => {
+    expect(fields(orgsConfigSchema)).toContain('AUDIT_CHAIN_KEY');
+    for (const schema of [
+      authConfigSchema,
+      creditsConfigSchema,
+      aiConfigSchema,
+      gatewayConfigSchema,
+    ])
+      expect(fields(schema)).not.toContain('AUDIT_CHAIN_KEY');
+  });
+
+  it('is at least 32 bytes', () => {
+    expect(
+      problemsOf(orgsConfigSchema, {
+        NODE_ENV: 'production',
+        INTERNAL_CLAIMS_SECRET: CLAIMS,
+        AUDIT_CHAIN_KEY: 'short',
+      }),
+    ).toEqual([expect.stringMatching(/^AUDIT_CHAIN_KEY: must be at least 32 bytes/)]);
   });
 });
 

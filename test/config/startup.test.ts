@@ -44,6 +44,7 @@ const PRODUCTION_SECRETS = [
   'PASSWORD_PEPPER',
   'REFRESH_TOKEN_SECRET',
   'INTERNAL_CLAIMS_SECRET',
+  'AUDIT_CHAIN_KEY',
 ];
 const SECRETS = {
   NODE_ENV: 'production',
@@ -51,6 +52,7 @@ const SECRETS = {
   PASSWORD_PEPPER: 'p'.repeat(40),
   REFRESH_TOKEN_SECRET: 'r'.repeat(40),
   INTERNAL_CLAIMS_SECRET: 'c'.repeat(40),
+  AUDIT_CHAIN_KEY: 'a'.repeat(40),
 };
 
 describe('production start-up: every problem at once', () => {

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 export const TEST_JWT_SECRET = 'test-secret-for-bastion-jest-runs-0123456789';
 /** The forwarded-claims key of test platforms: a secret of its own, as in production. */
 export const TEST_CLAIMS_SECRET = 'test-claims-secret-for-bastion-jest-runs-0123';
+/** The audit chain's key in test platforms (orgs reads it). */
+export const TEST_AUDIT_CHAIN_KEY = 'test-audit-chain-key-for-bastion-jest-runs-01';
 
 /** A unique suffix for this test file's schemas, NATS stream and Redis keys. */
 export function uniqueSuffix(): string {
@@ -21,6 +23,7 @@ export function testEnv(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
     INTERNAL_CLAIMS_SECRET: TEST_CLAIMS_SECRET,
+    AUDIT_CHAIN_KEY: TEST_AUDIT_CHAIN_KEY,
     DATABASE_URL: process.env.DATABASE_URL || process.env.BASTION_TEST_DATABASE_URL,
     NATS_URL: process.env.NATS_URL || undefined,
     REDIS_URL: process.env.REDIS_URL || undefined,

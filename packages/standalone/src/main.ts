@@ -1,5 +1,6 @@
 import { DEVELOPMENT_HOSTS, DEVELOPMENT_PORTS } from '@bastion/gateway';
 import {
+  SERVICE_SECRETS,
   reportStartupFailure,
   startupLogger,
   stopOnSignals,
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const { env, generated } = withDevelopmentSecrets(formatted, [
     ...(hmac ? ['JWT_SECRET'] : []),
     'INTERNAL_CLAIMS_SECRET',
+    ...SERVICE_SECRETS,
   ]);
   if (generated.length > 0)
     log.warn({ variables: generated }, 'unset: using development secrets stored under DATA_DIR');

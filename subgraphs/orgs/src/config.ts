@@ -4,6 +4,7 @@ import {
   commonConfig,
   commonConfigProblems,
   port,
+  secret,
   subgraphEntry,
 } from '@bastion/platform';
 
@@ -22,7 +23,20 @@ export const orgsConfigSchema = z
     ORGS_SERVICE_TOKEN: z.string().min(20).optional(),
     /** Organizations one user may create per 24 hours. */
     ORGS_CREATED_PER_DAY: z.coerce.number().int().positive().default(10),
+    /**
+     * The audit chain's HMAC key (32+ bytes), kept outside the database so whoever can write the
+     * database cannot rewrite the log and recompute its hashes. Development: generated under DATA_DIR.
+     */
+    AUDIT_CHAIN_KEY: secret().optional(),
   })
-  .superRefine(commonConfigProblems, EVERY_TIME);
+  .superRefine(commonConfigProblems, EVERY_TIME)
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV === 'production' && !config.AUDIT_CHAIN_KEY)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUDIT_CHAIN_KEY'],
+        message: 'required in production (32+ bytes, orgs only; keep it like a signing key)',
+      });
+  }, EVERY_TIME);
 
 export type OrgsConfig = z.infer<typeof orgsConfigSchema>;

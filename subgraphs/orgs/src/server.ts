@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import {
   InboxRow,
   Mailer,
+  developmentSecret,
   OutboxRow,
   startSubgraphService,
   type EventHandler,
@@ -76,7 +77,8 @@ export function startOrgsService(
         mailer,
         config.APP_URL,
       );
-      const audit = new AuditLogService(dataSource, logger);
+      const audit = new AuditLogService(dataSource, logger, auditChainKey(config));
+      await audit.anchorLegacy();
       const userDeleted = new UserDeletedConsumer(dataSource);
       const subscriptions = [
         await userDeleted.subscribe(deps.bus, () => relay.kick()),
@@ -105,4 +107,12 @@ export function startOrgsService(
       };
     },
   });
+}
+
+/** AUDIT_CHAIN_KEY, or outside production the development key kept under DATA_DIR. */
+function auditChainKey(config: OrgsConfig): Buffer {
+  if (config.AUDIT_CHAIN_KEY) return Buffer.from(config.AUDIT_CHAIN_KEY);
+  if (config.NODE_ENV === 'production')
+    throw new Error('AUDIT_CHAIN_KEY is required in production');
+  return Buffer.from(developmentSecret(config.DATA_DIR, 'AUDIT_CHAIN_KEY'));
 }

@@ -6,7 +6,17 @@ import {
   type SmtpCapture,
   type TestPlatform,
 } from '@bastion/testing';
-import { ACCEPT, codes, INVITE, MEMBERS, orgWithAdmin, schema } from './helpers';
+import {
+  ACCEPT,
+  addMember,
+  CHANGE_ROLE,
+  codes,
+  INVITE,
+  MEMBERS,
+  orgWithAdmin,
+  REMOVE,
+  schema,
+} from './helpers';
 
 let platform: TestPlatform;
 let smtp: SmtpCapture;
@@ -202,5 +212,116 @@ describe('invitations over SMTP', () => {
         ),
       ),
     ).toEqual(['NOT_FOUND']);
+  });
+
+  describe('an invitation is worth no more than its inviter still is (issue 16)', () => {
+    /** A second ADMIN invites a fresh address as ADMIN; returns what the attack needs. */
+    async function invitedBySecondAdmin(role = 'ADMIN') {
+      const { admin, orgId } = await orgWithAdmin(platform);
+      const inviter = await addMember(platform, orgId, 'ADMIN');
+      const email = uniqueEmail('invitee');
+      const token = await invite(orgId, inviter.accessToken, email, role);
+      const invitee = await registerUser(platform, { verified: true, email });
+      return { admin, orgId, inviter, email, token, invitee };
+    }
+
+    const membership = async (orgId: string, userId: string) =>
+      platform.orgs.dataSource.query(
+        `SELECT role FROM ${schema(platform)}.memberships WHERE organization_id = $1 AND user_id = $2`,
+        [orgId, userId],
+      );
+    const invitationRow = async (email: string) =>
+      (
+        await platform.orgs.dataSource.query(
+          `SELECT accepted_at, revoked_at FROM ${schema(platform)}.invitations WHERE email = $1`,
+          [email],
+        )
+      )[0] as { accepted_at: Date | null; revoked_at: Date | null };
+
+    it('the inviter removed: the invitee cannot accept and become ADMIN', async () => {
+      const { admin, orgId, inviter, email, token, invitee } = await invitedBySecondAdmin();
+      expect(
+        codes(
+          await platform.gql(
+            REMOVE,
+            { org: orgId, user: inviter.id },
+            { token: admin.accessToken },
+          ),
+        ),
+      ).toEqual([]);
+      // The removal voided the invitation in its own transaction.
+      expect((await invitationRow(email)).revoked_at).not.toBeNull();
+      expect(codes(await platform.gql(ACCEPT, { token }, { token: invitee.accessToken }))).toEqual([
+        'INVALID_TOKEN',
+      ]);
+      expect(await membership(orgId, invitee.id)).toEqual([]);
+    });
+
+    it('the inviter demoted to EDITOR: the ADMIN invitation is void, coded, and nothing changes', async () => {
+      const { admin, orgId, inviter, email, token, invitee } = await invitedBySecondAdmin();
+      expect(
+        codes(
+          await platform.gql(
+            CHANGE_ROLE,
+            { org: orgId, user: inviter.id, role: 'EDITOR' },
+            { token: admin.accessToken },
+          ),
+        ),
+      ).toEqual([]);
+      expect((await invitationRow(email)).revoked_at).not.toBeNull();
+      expect(codes(await platform.gql(ACCEPT, { token }, { token: invitee.accessToken }))).toEqual([
+        'INVALID_TOKEN',
+      ]);
+      expect(await membership(orgId, invitee.id)).toEqual([]);
+    });
+
+    it('checked at accept itself: an inviter who lost the role by any other path voids the invitation', async () => {
+      // The membership row changed with no voiding step (another writer, an older invitation):
+      // the accept must still read the inviter's current role.
+      for (const change of [
+        `DELETE FROM ${schema(platform)}.memberships WHERE organization_id = $1 AND user_id = $2`,
+        `UPDATE ${schema(platform)}.memberships SET role = 'VIEWER' WHERE organization_id = $1 AND user_id = $2`,
+      ]) {
+        const { orgId, inviter, email, token, invitee } = await invitedBySecondAdmin();
+        await platform.orgs.dataSource.query(change, [orgId, inviter.id]);
+        const refused = await platform.gql(ACCEPT, { token }, { token: invitee.accessToken });
+        expect(refused.body.errors?.[0].extensions).toMatchObject({
+          code: 'FORBIDDEN',
+          reason: 'INVITER_NO_LONGER_AUTHORIZED',
+        });
+        expect(await membership(orgId, invitee.id)).toEqual([]);
+        expect(await invitationRow(email)).toMatchObject({ accepted_at: null });
+        // The refused accept is in the organization's audit trail (through the outbox).
+        const audited: { data: { action: string; metadata: { reason: string } } }[] =
+          await platform.orgs.dataSource.query(
+            `SELECT data FROM ${schema(platform)}.outbox WHERE type = 'AUDIT_RECORDED'
+             AND data->>'organizationId' = $1 AND data->>'actorId' = $2`,
+            [orgId, invitee.id],
+          );
+        expect(audited.map((r) => [r.data.action, r.data.metadata.reason])).toEqual([
+          ['access.denied', 'Whoever sent this invitation may no longer invite at its role.'],
+        ]);
+      }
+    });
+
+    it('an inviter still an ADMIN, or demoted only after the invitee joined, changes nothing', async () => {
+      const { admin, orgId, inviter, token, invitee } = await invitedBySecondAdmin('VIEWER');
+      const accepted = await platform.gql<{ acceptInvitation: { role: string } }>(
+        ACCEPT,
+        { token },
+        { token: invitee.accessToken },
+      );
+      expect(accepted.body.data?.acceptInvitation.role).toBe('VIEWER');
+      expect(
+        codes(
+          await platform.gql(
+            REMOVE,
+            { org: orgId, user: inviter.id },
+            { token: admin.accessToken },
+          ),
+        ),
+      ).toEqual([]);
+      expect(await membership(orgId, invitee.id)).toEqual([{ role: 'VIEWER' }]);
+    });
   });
 });

@@ -45,6 +45,8 @@ const MATRIX: Record<string, string[]> = {
   'Query.accessLog': ['ok', F, F, N, U, F, F],
   'Query.verifyAuditChain': [F, F, F, F, U, 'ok', F],
   'Query.auditChainReports': [F, F, F, F, U, 'ok', F],
+  // Scope audit:read only (neither column holds it; audit-log.test.ts reads it with the scope).
+  'Query.organizationAuditLog': [F, F, F, F, U, F, F],
   'User.memberships (own)': ['ok', 'ok', 'ok', 'ok', U, 'ok', F],
   'User.securityEvents (own)': ['ok', 'ok', 'ok', 'ok', U, F, F],
   'Mutation.createOrganization': ['ok', 'ok', 'ok', 'ok', U, F, F],
@@ -102,6 +104,10 @@ const OPERATIONS: Record<
   }),
   'Query.auditChainReports': (f) => ({
     query: `query($id: ID) { auditChainReports(organizationId: $id) { valid } }`,
+    variables: { id: f.orgId },
+  }),
+  'Query.organizationAuditLog': (f) => ({
+    query: `query($id: ID!) { organizationAuditLog(organizationId: $id) { edges { node { action } } } }`,
     variables: { id: f.orgId },
   }),
   'User.memberships (own)': (_, self) => ({
@@ -178,13 +184,14 @@ async function fixture(): Promise<Fixture> {
       ]);
     }
     await m.query(
-      `INSERT INTO ${s}.invitations (id, organization_id, email, role, token_hash, created_at, expires_at)
-      VALUES ($1, $2, $3, 'EDITOR', $4, now(), now() + interval '7 days')`,
+      `INSERT INTO ${s}.invitations (id, organization_id, email, role, token_hash, invited_by, created_at, expires_at)
+      VALUES ($1, $2, $3, 'EDITOR', $4, $5, now(), now() + interval '7 days')`,
       [
         invitationId,
         orgId,
         users['non-member'].email,
         createHash('sha256').update(token).digest('hex'),
+        users.ADMIN.id,
       ],
     );
   });

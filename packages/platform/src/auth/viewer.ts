@@ -9,6 +9,7 @@ export const SCOPES = [
   'credits:write',
   'orgs:read',
   'tokens:admin',
+  'audit:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

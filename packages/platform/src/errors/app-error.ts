@@ -7,11 +7,21 @@ export interface AppErrorOptions {
   extensions?: Record<string, unknown>;
   /** For logs only; never serialized. */
   cause?: unknown;
+  /** For the audit of a refusal (FORBIDDEN): what was refused, where. Never serialized. */
+  denied?: DeniedSubject;
+}
+
+/** What a refused attempt aimed at, for its audit entry (see DeniedAttemptRecorder). */
+export interface DeniedSubject {
+  organizationId?: string;
+  /** The statement refused, e.g. `member:invite`. */
+  permission?: string;
 }
 
 /** An expected error: a registered code and a message that is safe to show. */
 export class AppError extends GraphQLError {
   readonly code: ErrorCode;
+  readonly denied?: DeniedSubject;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     super(options.message ?? ERROR_CODES[code].message, {
@@ -19,6 +29,7 @@ export class AppError extends GraphQLError {
       originalError: options.cause instanceof Error ? options.cause : undefined,
     });
     this.code = code;
+    this.denied = options.denied;
     this.name = 'AppError';
   }
 }

@@ -10,6 +10,9 @@ import { stopOnSignals } from './shutdown';
 import { startupLogger, withDefaultLogFormat, type Logger } from '../logging/logger';
 import { reportStartupFailure } from './startup-error';
 
+/** Keys one service holds on its own, generated under DATA_DIR outside production like the shared ones. */
+export const SERVICE_SECRETS: readonly string[] = ['AUDIT_CHAIN_KEY'];
+
 /**
  * The body of every service's main.ts: read the environment once, connect, start, and stop
  * cleanly on SIGTERM/SIGINT (see stopOnSignals). A bad configuration prints every problem and exits 1.
@@ -40,6 +43,7 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
     const secrets = withDevelopmentSecrets(formatted, [
       'INTERNAL_CLAIMS_SECRET',
       ...(hmac ? ['JWT_SECRET'] : []),
+      ...SERVICE_SECRETS.filter((name) => name in shape),
     ]);
     const tokens = withDevelopmentServiceTokens(secrets.env, options.name);
     const env = tokens.env;

@@ -1,6 +1,8 @@
 import type { DataSource, MixedList } from 'typeorm';
 import { openDataSource } from '../db/data-source';
 import { OutboxRelay } from '../events/relay';
+import { createRateLimiter } from '../limits/rate-limiter';
+import { DeniedAttemptRecorder } from '../server/denied-attempts';
 import type { Subscription } from '../events/types';
 import type { Logger } from '../logging/logger';
 import { listen } from '../server/http';
@@ -86,6 +88,13 @@ export async function startSubgraphService<C extends BaseContext, S>(
     replayGuard: deps.replayGuard,
     extendContext: parts.extendContext,
     routes: parts.routes,
+    deniedAttempts: new DeniedAttemptRecorder(
+      dataSource,
+      createRateLimiter(deps.redis, deps.keyPrefix),
+      logger,
+      name,
+      () => relay.kick(),
+    ),
     readiness: async () => ({
       // Answered within the gateway's 2 s probe, so an outage is named "database", not the service.
       database: await withTimeout(dataSource.query('SELECT 1'), 1500).then(

@@ -1,3 +1,4 @@
 export * from './http';
 export * from './subgraph';
 export * from './input-hygiene';
+export * from './denied-attempts';

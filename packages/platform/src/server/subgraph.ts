@@ -22,6 +22,7 @@ import { createFormatError } from '../errors/format-error';
 import type { Logger } from '../logging/logger';
 import { buildPermissions } from '../tiers/build-permissions';
 import type { TierSpec } from '../tiers/rules';
+import { deniedAttemptsPlugin, type DeniedAttemptRecorder } from './denied-attempts';
 import { inputHygienePlugin } from './input-hygiene';
 import {
   DEFAULT_BODY_LIMIT_BYTES,
@@ -66,6 +67,8 @@ export interface SubgraphOptions<C extends BaseContext> {
   /** Extra HTTP routes, keyed "METHOD /path". */
   routes?: Record<string, Route>;
   bodyLimitBytes?: number;
+  /** Audits the refusals (FORBIDDEN) the subgraph answers, its tiers' and its own checks'. */
+  deniedAttempts?: DeniedAttemptRecorder;
 }
 
 export interface Subgraph<C extends BaseContext> {
@@ -122,6 +125,7 @@ export async function createSubgraph<C extends BaseContext>(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       inputHygienePlugin<C>(),
+      ...(options.deniedAttempts ? [deniedAttemptsPlugin<C>(options.deniedAttempts, logger)] : []),
     ],
   });
   await apollo.start();

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { canonicalJson, type EventEnvelope } from '@bastion/platform';
 import { UUID } from '../organizations/permissions';
@@ -23,10 +23,25 @@ export interface AuditContent {
   metadata: Record<string, unknown>;
 }
 
-export function entryHash(prevHash: string, content: AuditContent): string {
-  return createHash('sha256')
-    .update(`${prevHash}\n${canonicalJson(content)}`)
-    .digest('hex');
+/**
+ * How an entry's hash is made. 1: plain SHA-256 (entries written before the chain was keyed;
+ * anyone with the database could recompute them). 2: HMAC-SHA256 with AUDIT_CHAIN_KEY, a key
+ * kept outside the database, so rewriting an entry means forging every later link.
+ */
+export type ChainVersion = 1 | 2;
+export const KEYED: ChainVersion = 2;
+export const LEGACY: ChainVersion = 1;
+
+export function entryHash(
+  version: ChainVersion,
+  key: Buffer,
+  prevHash: string,
+  content: AuditContent,
+): string {
+  const input = `${prevHash}\n${canonicalJson(content)}`;
+  return version === KEYED
+    ? createHmac('sha256', key).update(input).digest('hex')
+    : createHash('sha256').update(input).digest('hex');
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
@@ -85,6 +100,7 @@ export function contentOf(event: EventEnvelope): Omit<AuditContent, 'seq'> {
 export async function appendEntry(
   manager: EntityManager,
   schema: string,
+  key: Buffer,
   content: Omit<AuditContent, 'seq'>,
 ): Promise<AuditContent> {
   await manager.query(
@@ -96,10 +112,10 @@ export async function appendEntry(
     [content.chain],
   );
   const entry: AuditContent = { ...content, seq: head.seq + 1 };
-  const hash = entryHash(head.hash, entry);
+  const hash = entryHash(KEYED, key, head.hash, entry);
   await manager.query(
     `INSERT INTO ${schema}.audit_log (id, event_id, chain, seq, organization_id, subject_user_id, at, actor_id, action, target_type,
-      target_id, ip, user_agent, metadata, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+      target_id, ip, user_agent, metadata, prev_hash, hash, chain_version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
     [
       randomUUID(),
       entry.eventId,
@@ -117,6 +133,7 @@ export async function appendEntry(
       JSON.stringify(entry.metadata),
       head.hash,
       hash,
+      KEYED,
     ],
   );
   await manager.query(
@@ -124,4 +141,44 @@ export async function appendEntry(
     [entry.chain, entry.seq, hash],
   );
   return entry;
+}
+
+/** An anchor's MAC: binds a chain's last legacy (SHA-256) entry to the key. */
+export function anchorMac(key: Buffer, chain: string, seq: number, hash: string): string {
+  return createHmac('sha256', key).update(`anchor\n${chain}\n${seq}\n${hash}`).digest('hex');
+}
+
+/**
+ * Re-anchors the entries written before the chain was keyed: for every chain holding legacy
+ * entries and no anchor yet, records its last legacy entry (position and hash) under a MAC with
+ * the key. Verification then accepts legacy links only up to that anchor, so an attacker can
+ * neither rewrite the legacy part (its last hash is pinned) nor pass keyed entries off as legacy
+ * ones. Runs at start, after the migrations (which cannot see the key), and only while the log
+ * holds no keyed entry yet: the first start with a key anchors every legacy chain, and an anchor
+ * deleted later is never silently re-made (the chain then reports its legacy entries unanchored).
+ */
+export async function anchorLegacyEntries(
+  manager: EntityManager,
+  schema: string,
+  key: Buffer,
+): Promise<number> {
+  // One start anchors at a time; a second finds the work done (or keyed entries present).
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${schema}:audit-anchor`]);
+  const keyed: unknown[] = await manager.query(
+    `SELECT 1 FROM ${schema}.audit_log WHERE chain_version = ${KEYED} LIMIT 1`,
+  );
+  if (keyed.length > 0) return 0;
+  const rows: { chain: string; seq: number; hash: string }[] = await manager.query(
+    `SELECT DISTINCT ON (l.chain) l.chain, l.seq, l.hash FROM ${schema}.audit_log l
+     WHERE l.chain_version = ${LEGACY}
+       AND NOT EXISTS (SELECT 1 FROM ${schema}.audit_chain_anchors a WHERE a.chain = l.chain)
+     ORDER BY l.chain, l.seq DESC`,
+  );
+  for (const row of rows)
+    await manager.query(
+      `INSERT INTO ${schema}.audit_chain_anchors (chain, seq, hash, mac) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (chain) DO NOTHING`,
+      [row.chain, row.seq, row.hash, anchorMac(key, row.chain, row.seq, row.hash)],
+    );
+  return rows.length;
 }

@@ -3,6 +3,7 @@ import {
   AppError,
   badInput,
   consumeOnce,
+  isService,
   pageSize,
   schemaOf,
   type Connection,
@@ -15,7 +16,7 @@ import {
 import { applyScope, INTERNAL, inScope, scopeOf } from '../db/caller-scope';
 import type { OrgsLoaders } from '../members/loaders';
 import { assertCan, UUID } from '../organizations/permissions';
-import { appendEntry, contentOf } from './audit-chain';
+import { anchorLegacyEntries, appendEntry, contentOf } from './audit-chain';
 import { verifyChain, type ChainReport } from './chain-verification';
 
 export const AUDIT_CONSUMER = 'orgs-audit';
@@ -46,15 +47,30 @@ export class AuditLogService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly logger: Logger,
+    /** AUDIT_CHAIN_KEY: the chain's HMAC key, never stored in the database. */
+    private readonly chainKey: Buffer,
   ) {
     this.schema = schemaOf(dataSource);
+  }
+
+  /** At start, before the consumer runs: pins the chains' pre-key (SHA-256) entries under the key. */
+  async anchorLegacy(): Promise<number> {
+    const anchored = await inScope(this.dataSource, INTERNAL, (manager) =>
+      anchorLegacyEntries(manager, this.schema, this.chainKey),
+    );
+    if (anchored > 0)
+      this.logger.info(
+        { chains: anchored },
+        'audit chains with legacy entries anchored under the key',
+      );
+    return anchored;
   }
 
   /** Appends an event's entry once per event id (the inbox row and the entry commit together). */
   async handle(event: EventEnvelope): Promise<boolean> {
     return consumeOnce(this.dataSource, AUDIT_CONSUMER, event, async (manager) => {
       await applyScope(manager, INTERNAL);
-      await appendEntry(manager, this.schema, contentOf(event));
+      await appendEntry(manager, this.schema, this.chainKey, contentOf(event));
     });
   }
 
@@ -81,6 +97,23 @@ export class AuditLogService {
     return this.page(viewer, `org:${organizationId.toLowerCase()}`, first, after, action);
   }
 
+  /**
+   * Any organization's log, a deleted one's included (entries outlive their organization and no
+   * ADMIN is left to read them): internal callers only, with `audit:read` (the field's tier).
+   */
+  organizationLog(
+    viewer: Viewer,
+    organizationId: string,
+    first?: number | null,
+    after?: string | null,
+    action?: string | null,
+  ) {
+    if (!isService(viewer))
+      throw new AppError('FORBIDDEN', { message: 'This field is for internal services.' });
+    if (!UUID.test(organizationId)) throw new AppError('NOT_FOUND');
+    return this.page(viewer, `org:${organizationId.toLowerCase()}`, first, after, action);
+  }
+
   /** The user's own security events (sign-ins, failures, password and email changes, sessions). */
   securityEvents(viewer: Viewer, userId: string, first?: number | null, after?: string | null) {
     if (!UUID.test(userId)) throw new AppError('NOT_FOUND');
@@ -101,7 +134,7 @@ export class AuditLogService {
           ).map((r) => r.chain);
       const reports: ChainReport[] = [];
       for (const chain of chains) {
-        const report = await verifyChain(manager, this.schema, chain);
+        const report = await verifyChain(manager, this.schema, chain, this.chainKey);
         if (!report.valid)
           this.logger.warn(
             { chain, seq: report.brokenAtSeq, reason: report.reason },

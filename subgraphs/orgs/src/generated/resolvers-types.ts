@@ -185,6 +185,8 @@ export type Query = {
   readonly myOrganizations: ReadonlyArray<Organization>;
   /** An organization the caller belongs to; NOT_FOUND for any other. */
   readonly organization?: Maybe<Organization>;
+  /** Any organization's audit log, deleted ones included (the log outlives its organization), newest first; for auditors' services. */
+  readonly organizationAuditLog: AccessLogConnection;
   /** A user's membership in an organization, or null; for the auth service's switchOrganization. */
   readonly organizationMembership?: Maybe<Membership>;
   /** False when an entry of the organization's audit chain (every chain when null) was altered, removed or reordered. */
@@ -213,6 +215,14 @@ export type QueryMyOrganizationsArgs = {
 
 export type QueryOrganizationArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryOrganizationAuditLogArgs = {
+  action?: InputMaybe<Scalars['String']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  organizationId: Scalars['ID']['input'];
 };
 
 
@@ -521,6 +531,7 @@ export type QueryResolvers<ContextType = OrgsContext, ParentType extends Resolve
   auditChainReports?: Resolver<ReadonlyArray<ResolversTypes['AuditChainReport']>, ParentType, ContextType, Partial<QueryAuditChainReportsArgs>>;
   myOrganizations?: Resolver<ReadonlyArray<ResolversTypes['Organization']>, ParentType, ContextType, Partial<QueryMyOrganizationsArgs>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
+  organizationAuditLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryOrganizationAuditLogArgs, 'organizationId'>>;
   organizationMembership?: Resolver<Maybe<ResolversTypes['Membership']>, ParentType, ContextType, RequireFields<QueryOrganizationMembershipArgs, 'organizationId' | 'userId'>>;
   verifyAuditChain?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<QueryVerifyAuditChainArgs>>;
 };

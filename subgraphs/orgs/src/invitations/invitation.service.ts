@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import {
   AppError,
   ROLES,
@@ -19,7 +19,8 @@ import { INTERNAL, inScope, scopeOf } from '../db/caller-scope';
 import type { OrgsLoaders } from '../members/loaders';
 import { MembershipEntity, OrganizationEntity } from '../organizations/organization.entity';
 import { DEFAULT_PAGE, type OrganizationService } from '../organizations/organization.service';
-import { assertCan, UUID } from '../organizations/permissions';
+import { lockedRoleLookup } from '../organizations/organization.service';
+import { assertCan, mayGrant, UUID } from '../organizations/permissions';
 import type { UserClient } from '../users/user-client';
 import { InvitationEntity } from './invitation.entity';
 import { invitationMail } from './invitation-mail';
@@ -69,6 +70,9 @@ export class InvitationService {
       organizationId,
       'member:invite',
       async (manager, actorId) => {
+        const own = await lockedRoleLookup(manager, this.schema)(organizationId, actorId);
+        if (!mayGrant(own, role))
+          throw new AppError('FORBIDDEN', { message: `Your role (${own}) cannot invite ${role}.` });
         const now = this.now();
         const replaced: { id: string }[] = await manager.query(
           `UPDATE ${this.schema}.invitations SET revoked_at = $3 WHERE organization_id = $1 AND email = $2
@@ -174,8 +178,11 @@ export class InvitationService {
 
   /**
    * Accepts with the mailed token: the caller's current, verified address must be the invited
-   * one. The invitation row is locked, so two concurrent accepts make one membership and the
-   * second finds the token used.
+   * one, and whoever sent it must still be a member whose role may invite at the invitation's
+   * role (INVITER_NO_LONGER_AUTHORIZED otherwise; nothing changes). The organization row is
+   * locked first, as every change to an organization does (removals and role changes included),
+   * then the invitation row: two concurrent accepts make one membership, the second finds the
+   * token used, and no removal of the inviter can slip between the check and the membership.
    */
   async accept(viewer: Viewer, token: string, client: ClientInfo): Promise<MembershipEntity> {
     const user = requireUser(viewer);
@@ -186,10 +193,19 @@ export class InvitationService {
     if (!contact.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
     // Internal scope: the caller is not a member yet, so member policies would hide the invitation.
     return inScope(this.dataSource, INTERNAL, async (manager) => {
-      const invitation = await manager.findOne(InvitationEntity, {
-        where: { tokenHash: hashToken(token) },
-        lock: { mode: 'pessimistic_write' },
-      });
+      const tokenHash = hashToken(token);
+      const found = await manager.findOneBy(InvitationEntity, { tokenHash });
+      if (found)
+        await manager.query(
+          `SELECT id FROM ${this.schema}.organizations WHERE id = $1 FOR UPDATE`,
+          [found.organizationId],
+        );
+      const invitation = found
+        ? await manager.findOne(InvitationEntity, {
+            where: { tokenHash },
+            lock: { mode: 'pessimistic_write' },
+          })
+        : null;
       if (!invitation || invitation.revokedAt) throw invalidToken('This invitation is not valid.');
       if (invitation.acceptedAt) throw invalidToken('This invitation was already used.');
       if (invitation.expiresAt.getTime() <= this.now().getTime())
@@ -199,6 +215,19 @@ export class InvitationService {
           message: 'This invitation is for another email address.',
         });
       }
+      const inviterRole = invitation.invitedBy
+        ? await lockedRoleLookup(manager, this.schema)(
+            invitation.organizationId,
+            invitation.invitedBy,
+          )
+        : null;
+      if (!mayGrant(inviterRole, invitation.role))
+        throw new AppError('FORBIDDEN', {
+          message: 'Whoever sent this invitation may no longer invite at its role.',
+          extensions: { reason: 'INVITER_NO_LONGER_AUTHORIZED' },
+          // Audited in the organization's log, where its ADMINs see the attempt.
+          denied: { organizationId: invitation.organizationId, permission: 'member:invite' },
+        });
       const now = this.now();
       await manager.update(
         InvitationEntity,
@@ -226,4 +255,30 @@ export class InvitationService {
       });
     });
   }
+}
+
+/**
+ * Revokes the open invitations `inviterId` sent in the organization, in the caller's transaction
+ * (a removal, a demotion, a deleted account). Returns their ids, for the change's audit entry.
+ * Accepting re-checks the inviter anyway; this keeps the open list honest.
+ */
+export async function voidInvitationsOf(
+  manager: EntityManager,
+  schema: string,
+  organizationId: string,
+  inviterId: string,
+  keepRole: Role | null,
+): Promise<string[]> {
+  const open: { id: string; role: Role }[] = await manager.query(
+    `SELECT id, role FROM ${schema}.invitations WHERE organization_id = $1 AND invited_by = $2
+     AND accepted_at IS NULL AND revoked_at IS NULL FOR UPDATE`,
+    [organizationId, inviterId],
+  );
+  const voided = open.filter((i) => !mayGrant(keepRole, i.role)).map((i) => i.id);
+  if (voided.length > 0)
+    await manager.query(
+      `UPDATE ${schema}.invitations SET revoked_at = now() WHERE id = ANY($1::uuid[])`,
+      [voided],
+    );
+  return voided;
 }

@@ -12,6 +12,7 @@ import {
   type Viewer,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/record-audit';
+import { voidInvitationsOf } from '../invitations/invitation.service';
 import { inScope, scopeOf } from '../db/caller-scope';
 import { MembershipEntity } from '../organizations/organization.entity';
 import { DEFAULT_PAGE, type OrganizationService } from '../organizations/organization.service';
@@ -113,6 +114,8 @@ export class MembershipService {
         if (target.role === 'ADMIN' && role !== 'ADMIN')
           await this.assertAnotherAdmin(manager, organizationId);
         await manager.update(MembershipEntity, { organizationId, userId }, { role });
+        // Invitations the member sent at a role the new one may not grant are void.
+        const voided = await voidInvitationsOf(manager, this.schema, organizationId, userId, role);
         if (target.role !== role)
           await publishMembershipChange(manager, {
             organizationId,
@@ -127,7 +130,7 @@ export class MembershipService {
           targetType: 'user',
           targetId: userId,
           client,
-          metadata: { from: target.role, to: role },
+          metadata: { from: target.role, to: role, voidedInvitations: voided },
         });
         return { ...target, role };
       },
@@ -150,6 +153,7 @@ export class MembershipService {
         const target = await this.lockedMember(manager, organizationId, userId);
         if (target.role === 'ADMIN') await this.assertAnotherAdmin(manager, organizationId);
         await manager.delete(MembershipEntity, { organizationId, userId });
+        const voided = await voidInvitationsOf(manager, this.schema, organizationId, userId, null);
         await publishMembershipChange(manager, {
           organizationId,
           userId,
@@ -163,7 +167,7 @@ export class MembershipService {
           targetType: 'user',
           targetId: userId,
           client,
-          metadata: { role: target.role },
+          metadata: { role: target.role, voidedInvitations: voided },
         });
         return true;
       },

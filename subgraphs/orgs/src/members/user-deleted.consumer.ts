@@ -7,6 +7,7 @@ import {
   type Subscription,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/record-audit';
+import { voidInvitationsOf } from '../invitations/invitation.service';
 import { applyScope, INTERNAL } from '../db/caller-scope';
 import { deleteOrganization } from '../organizations/organization.service';
 import { UUID } from '../organizations/permissions';
@@ -61,6 +62,7 @@ export class UserDeletedConsumer {
       `DELETE FROM ${s}.memberships WHERE organization_id = $1 AND user_id = $2`,
       [organizationId, userId],
     );
+    const voided = await voidInvitationsOf(manager, s, organizationId, userId, null);
     await publishMembershipChange(manager, {
       organizationId,
       userId,
@@ -74,7 +76,11 @@ export class UserDeletedConsumer {
       targetType: 'user',
       targetId: userId,
       client: null,
-      metadata: { role: removed[0]?.role ?? null, reason: 'account_deleted' },
+      metadata: {
+        role: removed[0]?.role ?? null,
+        reason: 'account_deleted',
+        voidedInvitations: voided,
+      },
     });
     const remaining: { user_id: string; role: string }[] = await manager.query(
       `SELECT user_id, role FROM ${s}.memberships WHERE organization_id = $1 ORDER BY joined_at ASC, user_id ASC`,

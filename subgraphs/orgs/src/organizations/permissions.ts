@@ -27,6 +27,14 @@ export type Action = Statements;
 /** Actions an internal service with orgs:read may take (the tier already checked the scope). */
 const SERVICE_ACTIONS: readonly Action[] = ['organization:read', 'member:read'];
 
+/** Roles from most to least powerful: a member may hand out (invite at) their own role or a lesser one. */
+const RANK: Record<Role, number> = { ADMIN: 3, EDITOR: 2, VIEWER: 1 };
+
+/** Whether someone holding `role` may make someone else `granted` (an invitation's role). */
+export function mayGrant(role: Role | null | undefined, granted: Role): boolean {
+  return Boolean(role) && can(role, 'member:invite') && RANK[role as Role] >= RANK[granted];
+}
+
 export function can(role: Role | null | undefined, action: Action): boolean {
   if (!role) return false;
   const [resource, verb] = action.split(':');
@@ -53,12 +61,18 @@ export async function assertCan(
   if (viewer.kind === 'anonymous') throw new AppError('UNAUTHENTICATED');
   if (isService(viewer)) {
     if (SERVICE_ACTIONS.includes(action)) return null;
-    throw new AppError('FORBIDDEN', { message: `A service cannot do ${action}.` });
+    throw new AppError('FORBIDDEN', {
+      message: `A service cannot do ${action}.`,
+      denied: { organizationId, permission: action },
+    });
   }
   const role = UUID.test(organizationId) ? await roleOf(organizationId, viewer.userId) : null;
   if (!role) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
   if (!can(role, action))
-    throw new AppError('FORBIDDEN', { message: `Your role (${role}) cannot do ${action}.` });
+    throw new AppError('FORBIDDEN', {
+      message: `Your role (${role}) cannot do ${action}.`,
+      denied: { organizationId, permission: action },
+    });
   return role;
 }
 

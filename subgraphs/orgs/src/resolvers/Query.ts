@@ -14,6 +14,8 @@ export const Query: QueryResolvers = {
       args.after,
       args.action,
     ),
+  organizationAuditLog: (_, args, ctx) =>
+    ctx.audit.organizationLog(ctx.viewer, args.organizationId, args.first, args.after, args.action),
   verifyAuditChain: async (_, args, ctx) =>
     (await ctx.audit.verify(args.organizationId)).every((report) => report.valid),
   auditChainReports: (_, args, ctx) => ctx.audit.verify(args.organizationId),
