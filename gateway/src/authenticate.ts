@@ -69,6 +69,11 @@ export class Authenticator {
       throw new AppError('UNAUTHENTICATED', { message: 'The service token is not valid.' });
     // Issued tokens may share a display name (and one may predate the reserved names): the hash,
     // unique per token, is its identity.
-    return { kind: 'service', name: issued.name, scopes: issued.scopes, tokenId: `issued:${sha256}` };
+    return {
+      kind: 'service',
+      name: issued.name,
+      scopes: issued.scopes,
+      tokenId: `issued:${sha256}`,
+    };
   }
 }

@@ -139,9 +139,7 @@ export function countServedSchema(document: DocumentNode): SchemaCounts {
  * average, and so on). The cost walk turns a `__schema` / `__type` selection's objects into
  * points at INTROSPECTION_OBJECTS_PER_POINT.
  */
-export function introspectionFieldCosts(
-  counts: SchemaCounts,
-): Map<string, Map<string, FieldCost>> {
+export function introspectionFieldCosts(counts: SchemaCounts): Map<string, Map<string, FieldCost>> {
   const perType = (n: number) => n / counts.types;
   const sizes: Record<string, number> = {
     '__Schema.types': counts.types,

@@ -26,10 +26,7 @@ import {
 } from './organizations/organization-events.consumer';
 import { OrganizationSwitch } from './organizations/organization-switch';
 import { ServiceTokenEntity } from './service-tokens/service-token.entity';
-import {
-  ServiceTokenService,
-  reservedServiceNames,
-} from './service-tokens/service-token.service';
+import { ServiceTokenService, reservedServiceNames } from './service-tokens/service-token.service';
 import { RevocationStateService } from './revocations/revocation-state.service';
 import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
