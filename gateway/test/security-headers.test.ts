@@ -49,7 +49,7 @@ describe('security headers on the gateway', () => {
     for (const [name, { path, init, status }] of Object.entries(requests)) {
       it(`${listener} listener: ${name} carries the headers`, async () => {
         // The internal listener answers GraphQL to service tokens only.
-        const service =
+        const service: Record<string, string> =
           listener === 'internal' && path === '/graphql' && !name.includes('credential')
             ? { 'x-service-token': platform.devServiceToken! }
             : {};
