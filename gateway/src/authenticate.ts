@@ -19,6 +19,9 @@ export interface CredentialState {
 
 const SERVICE_TOKEN_PREFIX = 'bst_';
 
+/** Scopes only a SERVICE_TOKENS entry may hold (README "Revocations and service tokens"). */
+const CONFIGURED_ONLY_SCOPES: readonly string[] = ['tokens:admin'];
+
 /**
  * Reads the request's one credential. None is anonymous; anything present but invalid
  * (malformed, expired, wrongly signed or addressed, revoked) is UNAUTHENTICATED, never anonymous.
@@ -68,11 +71,12 @@ export class Authenticator {
     if (!issued)
       throw new AppError('UNAUTHENTICATED', { message: 'The service token is not valid.' });
     // Issued tokens may share a display name (and one may predate the reserved names): the hash,
-    // unique per token, is its identity.
+    // unique per token, is its identity. tokens:admin comes from configuration only, so a token
+    // issued with it before that rule holds it no more.
     return {
       kind: 'service',
       name: issued.name,
-      scopes: issued.scopes,
+      scopes: issued.scopes.filter((scope) => !CONFIGURED_ONLY_SCOPES.includes(scope)),
       tokenId: `issued:${sha256}`,
     };
   }
