@@ -115,6 +115,19 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     const viewer = await authenticate(req, res);
     if (!viewer) return;
     log.viewerKind = viewer.kind;
+    // The internal listener serves the platform's services: no operation, introspection included,
+    // runs there without a service token (README "Operation limits").
+    if (options.listener === 'internal' && viewer.kind !== 'service') {
+      metrics.authFailures.inc();
+      res.setHeader('www-authenticate', 'Bearer');
+      sendGraphQLError(
+        res,
+        ERROR_CODES.UNAUTHENTICATED.httpStatus,
+        'UNAUTHENTICATED',
+        'The internal listener needs a service token (x-service-token or Authorization: Bearer).',
+      );
+      return;
+    }
     const userAgent = req.headers['user-agent'];
     const context: GatewayContext = {
       viewer,

@@ -19,6 +19,9 @@ export interface CredentialState {
 
 const SERVICE_TOKEN_PREFIX = 'bst_';
 
+/** Scopes only a SERVICE_TOKENS entry may hold (README "Revocations and service tokens"). */
+const CONFIGURED_ONLY_SCOPES: readonly string[] = ['tokens:admin'];
+
 /**
  * Reads the request's one credential. None is anonymous; anything present but invalid
  * (malformed, expired, wrongly signed or addressed, revoked) is UNAUTHENTICATED, never anonymous.
@@ -55,10 +58,26 @@ export class Authenticator {
   private async service(token: string): Promise<Viewer> {
     // Configured tokens first (constant-time over all of them, and usable before the state is
     // loaded), then tokens issued at run time, by hash.
-    const identity =
-      this.serviceTokens.verify(token) ?? (await this.state.findIssued(sha256Hex(token)));
-    if (!identity)
+    const configured = this.serviceTokens.verify(token);
+    if (configured)
+      return {
+        kind: 'service',
+        name: configured.name,
+        scopes: configured.scopes,
+        tokenId: `configured:${configured.name}`,
+      };
+    const sha256 = sha256Hex(token);
+    const issued = await this.state.findIssued(sha256);
+    if (!issued)
       throw new AppError('UNAUTHENTICATED', { message: 'The service token is not valid.' });
-    return { kind: 'service', name: identity.name, scopes: identity.scopes };
+    // Issued tokens may share a display name (and one may predate the reserved names): the hash,
+    // unique per token, is its identity. tokens:admin comes from configuration only, so a token
+    // issued with it before that rule holds it no more.
+    return {
+      kind: 'service',
+      name: issued.name,
+      scopes: issued.scopes.filter((scope) => !CONFIGURED_ONLY_SCOPES.includes(scope)),
+      tokenId: `issued:${sha256}`,
+    };
   }
 }

@@ -13,7 +13,13 @@ const user = (userId: string): Viewer => ({
   tokenId: 't',
   issuedAt: 0,
 });
-const service: Viewer = { kind: 'service', name: 'ai', scopes: [] };
+const service: Viewer = { kind: 'service', name: 'ai', scopes: [], tokenId: 'configured:ai' };
+const issued = (sha256: string, name: string): Viewer => ({
+  kind: 'service',
+  name,
+  scopes: ['credits:read'],
+  tokenId: `issued:${sha256}`,
+});
 const anonymous: Viewer = { kind: 'anonymous' };
 
 const outcome = (promise: Promise<void>) =>
@@ -42,6 +48,21 @@ describe('CostBudget', () => {
     expect(await outcome(budget.charge(service, null, 60))).toBe('ok');
     expect(await outcome(budget.charge(service, null, 40))).toBe('ok');
     expect(await outcome(budget.charge(service, null, 1))).toEqual(throttled);
+  });
+
+  it('charges each service token by its id: a display name shared with another token shares nothing', async () => {
+    const budget = new CostBudget({
+      pointsPerMinute: 10,
+      servicePointsPerMinute: 100,
+      keyPrefix: 'test:',
+    });
+    // An issued token named like the configured "ai" spends its own budget, not the ai service's.
+    expect(await outcome(budget.charge(issued('a'.repeat(64), 'ai'), null, 100))).toBe('ok');
+    expect(await outcome(budget.charge(issued('a'.repeat(64), 'ai'), null, 1))).toEqual(throttled);
+    expect(await outcome(budget.charge(service, null, 100))).toBe('ok');
+    // Two issued tokens with one display name: two budgets.
+    expect(await outcome(budget.charge(issued('b'.repeat(64), 'reporting'), null, 100))).toBe('ok');
+    expect(await outcome(budget.charge(issued('c'.repeat(64), 'reporting'), null, 100))).toBe('ok');
   });
 
   it('reports retryAfter within the minute', async () => {

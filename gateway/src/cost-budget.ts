@@ -10,7 +10,7 @@ import { AppError, type Viewer } from '@bastion/platform';
 export interface CostBudgetOptions {
   /** Points per caller per minute for users and anonymous addresses. */
   pointsPerMinute: number;
-  /** Points per minute for each service token name. */
+  /** Points per minute for each service token (by its id, never its display name). */
   servicePointsPerMinute: number;
   redis?: Redis;
   keyPrefix: string;
@@ -35,8 +35,9 @@ function limiter(points: number, redis: Redis | undefined, keyPrefix: string): R
 
 /**
  * Charges each request's estimated cost to its caller's budget for the minute: a user by `sub`, a
- * service token by name (a larger budget: the platform's own services call through here), anyone
- * else by client address. Shared by every gateway instance through Redis when there is one.
+ * service token by its id (`tokenId`: a configured service by its entry, an issued token by its
+ * hash, never by a display name another token may share; a larger budget: the platform's own
+ * services call through here), anyone else by client address. Shared by every gateway instance through Redis when there is one.
  */
 export class CostBudget {
   private readonly callers: RateLimiterAbstract;
@@ -57,7 +58,7 @@ export class CostBudget {
       viewer.kind === 'user'
         ? [this.callers, `user:${viewer.userId}`]
         : viewer.kind === 'service'
-          ? [this.services, `service:${viewer.name}`]
+          ? [this.services, `service:${viewer.tokenId ?? `unidentified:${viewer.name}`}`]
           : [this.callers, `address:${address ?? 'unknown'}`];
     // Every request costs at least a point: a flood of free ones (`{ __typename }`) still counts.
     const points = Math.max(1, Math.ceil(cost));

@@ -6,6 +6,7 @@ import {
   type TypeNode,
   type ValueNode,
 } from 'graphql';
+import { countServedSchema, introspectionFieldCosts } from './introspection-cost';
 
 /** What the cost walk needs to know about one field, read from `@cost` / `@listSize` in the supergraph. */
 export interface FieldCost {
@@ -129,6 +130,24 @@ export function buildCostSchema(supergraphSdl: string): CostSchema {
         argumentDefaults,
       });
     }
+  }
+  // Introspection is costed too: its lists hold what this supergraph serves (README "Operation limits").
+  for (const [type, byName] of introspectionFieldCosts(countServedSchema(document)))
+    fields.set(type, byName);
+  const root = fields.get(roots.query) ?? new Map<string, FieldCost>();
+  fields.set(roots.query, root);
+  for (const [name, type] of [
+    ['__schema', '__Schema'],
+    ['__type', '__Type'],
+  ] as const) {
+    root.set(name, {
+      type,
+      weight: 1,
+      isList: false,
+      slicingArguments: [],
+      sizedFields: [],
+      argumentDefaults: new Map(),
+    });
   }
   return { roots, fields };
 }

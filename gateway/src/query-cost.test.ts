@@ -99,9 +99,49 @@ describe('estimated cost (@cost / @listSize)', () => {
     });
   });
 
-  it('costs introspection nothing and an unknown field as an object', () => {
-    expect(cost('{ __schema { types { fields { name } } } }')).toBe(0);
+  it('costs an unknown field as an object', () => {
     expect(cost('{ nope { x } }')).toBe(1);
+  });
+
+  // Introspection of SDL above, counted by hand. Types: its 8, the 8 introspection types of
+  // graphql 16 and the built-in scalars it uses (String, Boolean, ID, Int) = 20. Fields: its 17
+  // (Query 5, Mutation 1, Payload 2, Org 3, Member 1, Conn 2, Edge 2, Info 1) plus the introspection
+  // types' 40 (__Schema 6, __Type 11, __Field 6, __InputValue 6, __EnumValue 4, __Directive 7) = 57.
+  // One point per 10 introspection objects, rounded up, per __schema / __type selection.
+  it('costs introspection by the objects it lists, and each aliased copy again', () => {
+    // __schema 1 + types 20 x 1 = 21 objects: 3 points.
+    expect(cost('{ __schema { types { name } } }')).toBe(3);
+    // 1 + 20 types + 57 fields (20 x 57/20 per type) = 78 objects: 8 points.
+    expect(cost('{ __schema { types { name fields { name } } } }')).toBe(8);
+    // Aliased repeats multiply: 3 x 8.
+    expect(
+      cost(
+        '{ a: __schema { types { fields { name } } } b: __schema { types { fields { name } } } c: __schema { types { fields { name } } } }',
+      ),
+    ).toBe(24);
+    // Through a fragment, once per spread: 2 x 3.
+    expect(
+      cost(
+        '{ ...S a: __schema { ...T } } fragment S on Query { __schema { ...T } } fragment T on __Schema { types { name } }',
+      ),
+    ).toBe(6);
+    // One type: 1 object, 1 point; its fields 57/20 per type: 1 + 2.85 = 3.85 objects, 1 point.
+    expect(cost('{ __type(name: "Org") { name } }')).toBe(1);
+    expect(cost('{ __type(name: "Org") { fields { name } } }')).toBe(1);
+    // __typename stays free.
+    expect(cost('{ __typename }')).toBe(0);
+  });
+
+  it('refuses 50 aliased __schema selections by cost', () => {
+    const aliases = Array.from(
+      { length: 50 },
+      (_, i) => `s${i}: __schema { types { name fields { name } } }`,
+    ).join(' ');
+    // 50 x 8 points.
+    expect(measure(`{ ${aliases} }`, {}, 399).violation).toMatchObject({
+      reason: 'MAX_COST',
+      extensions: { cost: 400, maxCost: 399 },
+    });
   });
 
   it('charges the operation the request names, else the most expensive one', () => {

@@ -9,6 +9,7 @@ import {
 } from 'graphql';
 import { PageSizeRefusal, integerVariables, sliceSize } from './cost-arguments';
 import type { CostSchema } from './cost-schema';
+import { INTROSPECTION_OBJECTS_PER_POINT } from './introspection-cost';
 
 /** The estimated cost of an operation, from the supergraph's `@cost` / `@listSize` (README "Operation limits"). */
 export interface CostLimits {
@@ -103,6 +104,14 @@ class TooManyDirectives extends Error {}
 const INTROSPECTION = new Set(['__schema', '__type']);
 
 /**
+ * Points for a `__schema` / `__type` selection of `objects` introspection objects. The lists' sizes
+ * are averages, so the count is rounded to a millionth before it is rounded up to whole points.
+ */
+export function introspectionPoints(objects: number): number {
+  return Math.ceil(Math.round(objects * 1e6) / 1e6 / INTROSPECTION_OBJECTS_PER_POINT);
+}
+
+/**
  * Measures depth, aliases and directives of every operation in time linear in the document:
  * each fragment definition is measured once and a spread adds its memoised numbers, so a chain of
  * fragments that each spread the next twice costs one visit per selection, not 2^levels. Stock
@@ -166,8 +175,14 @@ export function measureDocument(
   ) => {
     if (!costing) return;
     const name = field.name.value;
-    if (name === '__typename' || INTROSPECTION.has(name)) return;
+    if (name === '__typename') return;
     const info = parentType ? costing.schema.fields.get(parentType)?.get(name) : undefined;
+    if (INTROSPECTION.has(name)) {
+      // Counted in introspection objects below it (sizes from the served schema), then in points.
+      const objects = add(info?.weight ?? 1, settle(child));
+      total.cost = add(total.cost, introspectionPoints(objects));
+      return;
+    }
     // Unknown to the lookup (validation will refuse it): an object costs 1, a scalar 0.
     const weight = info?.weight ?? (field.selectionSet ? 1 : 0);
     const sliced = info ? sliceSize(field, info, variables, costing.maxPageSize) : undefined;

@@ -157,9 +157,11 @@ describe('operation limits: every refusal is one coded error, before planning, w
   });
 
   it('limits hold on the internal listener', async () => {
-    const response = await post(platform.gateway.internalUrl, {
-      query: doublingChain(30, 'a: __typename'),
-    });
+    const response = await post(
+      platform.gateway.internalUrl,
+      { query: doublingChain(30, 'a: __typename') },
+      { 'x-service-token': platform.devServiceToken! },
+    );
     expect(response.status).toBe(400);
     expect(response.body.errors?.[0].extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
@@ -172,6 +174,9 @@ describe('operation limits: every refusal is one coded error, before planning, w
       const response = await post(listener, NORMAL, {
         'apollo-query-plan-experimental': 'true',
         'apollo-query-plan-experimental-format': 'internal',
+        ...(listener === platform.gateway.internalUrl
+          ? { 'x-service-token': platform.devServiceToken! }
+          : {}),
       });
       expect(response.status).toBe(200);
       expect(JSON.stringify(response.body)).not.toMatch(/queryPlan|Fetch\(service/i);

@@ -13,10 +13,14 @@ type Body = { data?: Record<string, unknown>; errors?: { extensions?: Record<str
 // Refusals are 4xx for clients accepting the spec's media type (application/json alone gets 200).
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 
-async function post(url: string, body: unknown): Promise<{ status: number; body: Body }> {
+async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Body }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE },
+    headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE, ...headers },
     body: JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Body };
@@ -83,7 +87,11 @@ describe('TRUSTED_DOCUMENTS: the public listener runs only listed documents', ()
   });
 
   it('leaves the internal listener unrestricted', async () => {
-    const response = await post(platform.gateway.internalUrl, { query: UNLISTED });
+    const response = await post(
+      platform.gateway.internalUrl,
+      { query: UNLISTED },
+      { 'x-service-token': platform.devServiceToken! },
+    );
     expect(response.status).toBe(200);
     expect(response.body.data?.creditPackages).toEqual(expect.any(Array));
   });

@@ -10,6 +10,7 @@ import {
   port,
   subgraphEntry,
   secret,
+  serviceTokenEntries,
 } from '@bastion/platform';
 import { oauthConfig, oauthConfigProblems } from './oauth/oauth-config';
 
@@ -35,6 +36,8 @@ export const authConfigSchema = z
     /** Where auth reaches other services (orgs memberships), with AUTH_SERVICE_TOKEN. */
     GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
     AUTH_SERVICE_TOKEN: z.string().min(20).optional(),
+    /** The gateway's list of configured tokens: auth reads only their names, which issued tokens may not take. */
+    SERVICE_TOKENS: serviceTokenEntries.optional(),
     /** Unset: mail is logged instead of sent (links included only outside production). */
     SMTP_URL: z.string().url().optional(),
     MAIL_FROM: z.string().min(3).default('Bastion <no-reply@localhost>'),

@@ -26,7 +26,7 @@ import {
 } from './organizations/organization-events.consumer';
 import { OrganizationSwitch } from './organizations/organization-switch';
 import { ServiceTokenEntity } from './service-tokens/service-token.entity';
-import { ServiceTokenService } from './service-tokens/service-token.service';
+import { ServiceTokenService, reservedServiceNames } from './service-tokens/service-token.service';
 import { RevocationStateService } from './revocations/revocation-state.service';
 import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
@@ -168,6 +168,7 @@ export function startAuthService(
         revocations,
         relay,
         logger,
+        reservedServiceNames(config.SERVICE_TOKENS),
       );
       const revocationState = new RevocationStateService(dataSource, config.ACCESS_TOKEN_TTL);
       const pruning = setInterval(() => {

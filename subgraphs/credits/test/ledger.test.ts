@@ -130,7 +130,9 @@ describe('credit ledger through the internal listener', () => {
       { u: user.id, a: 1, k: 'self' },
       { token: user.accessToken },
     );
-    expect(codeOf(asUser)).toBe('FORBIDDEN');
+    // The internal listener takes service tokens only; the tier would refuse a user as well.
+    expect(asUser.status).toBe(401);
+    expect(codeOf(asUser)).toBe('UNAUTHENTICATED');
     expect(await ledgerOf(platform, user.id)).toMatchObject({ balance: 50 });
   });
 });

@@ -28,8 +28,15 @@ export interface UserViewer {
 
 export interface ServiceViewer {
   kind: 'service';
+  /** A display name: issued tokens may share one, so it identifies no token. */
   name: string;
   scopes: string[];
+  /**
+   * The credential's own id, set by the gateway: `configured:<name>` for a SERVICE_TOKENS entry
+   * (entries sharing a name are one service's rotation), `issued:<sha256>` for an issued token.
+   * Per-caller limits key on it; it is not forwarded to subgraphs.
+   */
+  tokenId?: string;
 }
 
 export interface AnonymousViewer {

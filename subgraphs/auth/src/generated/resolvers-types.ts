@@ -52,7 +52,12 @@ export type Mutation = {
   readonly changePassword: Scalars['Boolean']['output'];
   /** Deletes the caller's account and personal data, and signs out every session. */
   readonly deleteAccount: Scalars['Boolean']['output'];
-  /** Issues a service token with the given scopes. The token is returned once; only its hash is stored. */
+  /**
+   * Issues a service token with the given scopes. The token is returned once; only its hash is stored.
+   * The scopes must be the caller's own (FORBIDDEN, reason SCOPE_NOT_HELD), never tokens:admin
+   * (SCOPE_NOT_GRANTABLE: only SERVICE_TOKENS configures it); the names of the platform's services
+   * and of configured tokens are reserved (CONFLICT, reason RESERVED_NAME).
+   */
   readonly issueServiceToken: Scalars['String']['output'];
   /**
    * Finishes a LINK flow the caller started: the provider account signs in to this account from now

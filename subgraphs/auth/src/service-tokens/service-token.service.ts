@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
+  AppError,
   SCOPES,
+  SUBGRAPH_NAMES,
   badInput,
   enqueueEvent,
   generateServiceToken,
@@ -19,6 +21,18 @@ import { ServiceTokenEntity } from './service-token.entity';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
+/** Scopes no token can grant: only configuration (SERVICE_TOKENS) makes a token administrator. */
+const NOT_GRANTABLE: readonly string[] = ['tokens:admin'];
+
+/**
+ * Names an issued token may not take: every subgraph of the registry, the gateway's own identity,
+ * the development token's and every configured service (SERVICE_TOKENS), so that no logs, audit
+ * entries or limits confuse an issued token with the platform's own services.
+ */
+export function reservedServiceNames(configured: readonly { name: string }[] = []): Set<string> {
+  return new Set([...SUBGRAPH_NAMES, 'gateway', 'development', ...configured.map((e) => e.name)]);
+}
+
 /**
  * Issues and revokes service tokens: returned once, stored as SHA-256 only. Gateways learn of
  * both from the outbox's events and, at once, from the fast paths written after commit.
@@ -30,6 +44,7 @@ export class ServiceTokenService {
     private readonly revocations: RevocationList,
     private readonly relay: OutboxRelay,
     private readonly logger: Logger,
+    private readonly reservedNames: ReadonlySet<string> = reservedServiceNames(),
   ) {}
 
   async issue(
@@ -45,6 +60,30 @@ export class ServiceTokenService {
     if (scopes.length === 0 || unknown.length > 0)
       problems.scopes = `Choose from ${SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}.`;
     if (Object.keys(problems).length > 0) throw badInput(problems);
+    if (this.reservedNames.has(name)) {
+      const message = `"${name}" is reserved: a service of the platform or a configured token has it.`;
+      throw new AppError('CONFLICT', {
+        message,
+        extensions: { reason: 'RESERVED_NAME', fieldErrors: { name: message } },
+      });
+    }
+    // A token grants at most what its issuer holds, and never tokens:admin.
+    const notGrantable = [...new Set(scopes.filter((s) => NOT_GRANTABLE.includes(s)))];
+    if (notGrantable.length > 0) {
+      const message = `${notGrantable.join(', ')} cannot be granted through the API; only SERVICE_TOKENS configures it.`;
+      throw new AppError('FORBIDDEN', {
+        message,
+        extensions: { reason: 'SCOPE_NOT_GRANTABLE', fieldErrors: { scopes: message } },
+      });
+    }
+    const notHeld = [...new Set(scopes.filter((s) => !issuer.scopes.includes(s)))];
+    if (notHeld.length > 0) {
+      const message = `A token grants only scopes its issuer holds; the issuer lacks ${notHeld.join(', ')}.`;
+      throw new AppError('FORBIDDEN', {
+        message,
+        extensions: { reason: 'SCOPE_NOT_HELD', fieldErrors: { scopes: message } },
+      });
+    }
     const token = generateServiceToken();
     const entry = serviceTokenEntry(name, [...new Set(scopes)], token);
     await this.dataSource.transaction(async (manager) => {
