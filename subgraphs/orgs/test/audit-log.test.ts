@@ -562,7 +562,8 @@ describe("a deleted organization's log (issue 16)", () => {
       'organization.created',
     ]);
 
-    // Without the scope (even with orgs:read), and for users (even its former ADMIN): refused.
+    // Without the scope (even with orgs:read): FORBIDDEN; users (even its former ADMIN) and
+    // anonymous callers are not let onto the internal listener at all.
     const reader = await serviceToken(`reader-${platform.suffix}`, ['orgs:read']);
     const refusals = [
       await platform.internal(ORG_LOG, { id: orgId }, asService(reader)),
@@ -571,7 +572,7 @@ describe("a deleted organization's log (issue 16)", () => {
     ];
     expect(refusals.map((r) => codes(r))).toEqual([
       ['FORBIDDEN'],
-      ['FORBIDDEN'],
+      ['UNAUTHENTICATED'],
       ['UNAUTHENTICATED'],
     ]);
     for (const refused of refusals)
