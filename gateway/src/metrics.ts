@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { eventsSetAside } from '@bastion/platform';
 
 /** Prometheus metrics of one gateway process. */
 export class GatewayMetrics {
@@ -20,6 +21,19 @@ export class GatewayMetrics {
     name: 'bastion_gateway_auth_failures_total',
     help: 'Requests refused as UNAUTHENTICATED at the gateway',
     registers: [this.registry],
+  });
+
+  /** Events this process's consumers set aside (README "Events"); every bus of the process counts. */
+  readonly eventsSetAside = new Counter({
+    name: 'bastion_events_set_aside_total',
+    help: 'Events a consumer could not read against the event catalog, set aside and acknowledged',
+    labelNames: ['consumer', 'type'],
+    registers: [this.registry],
+    collect() {
+      this.reset();
+      for (const { consumer, type, count } of eventsSetAside.entries())
+        this.inc({ consumer, type }, count);
+    },
   });
 
   constructor() {
