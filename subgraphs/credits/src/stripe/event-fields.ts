@@ -21,3 +21,21 @@ export function invoiceSubscription(invoice: Obj): { id: string | null; metadata
     metadata: { ...obj(firstLine.metadata), ...obj(legacy.metadata), ...obj(details.metadata) },
   };
 }
+
+/**
+ * How often the invoice's subscription bills, when the invoice says: a line's
+ * `price.recurring.interval` or `plan.interval` (API versions that expand them). Null when no
+ * line names one (newer versions give the price as an id only); a named one must match.
+ */
+export function invoiceInterval(invoice: Obj): string | null {
+  const lines = obj(invoice.lines).data;
+  if (!Array.isArray(lines)) return null;
+  for (const line of lines.map(obj)) {
+    const interval =
+      str(obj(obj(line.price).recurring).interval) ??
+      str(obj(line.plan).interval) ??
+      str(obj(obj(obj(obj(line.pricing).price_details).price).recurring).interval);
+    if (interval) return interval;
+  }
+  return null;
+}
