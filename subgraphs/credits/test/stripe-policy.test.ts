@@ -18,6 +18,23 @@ const PACKAGES = [
     currency: 'usd',
     interval: 'month',
   },
+  {
+    id: 'pro',
+    name: 'Pro',
+    credits: 2500,
+    priceCents: 2000,
+    currency: 'usd',
+    stripePriceId: 'price_test_bastion_pro',
+  },
+  {
+    id: 'monthly-pro',
+    name: 'Monthly Pro',
+    credits: 1000,
+    priceCents: 1500,
+    currency: 'usd',
+    interval: 'month',
+    stripeProductId: 'prod_test_bastion_monthly',
+  },
 ];
 
 /**
@@ -247,6 +264,95 @@ describe('Stripe: grants match the package; refunds and disputes take credits ba
         starterAsSubscription,
       ]),
     ).toEqual([]);
+  });
+
+  it('a package that names a Stripe price or product is granted only by paid lines naming it', async () => {
+    const user = await userWithAccount(platform, 20, { verified: true });
+    stripe.addPrice({
+      id: 'price_test_bastion_pro',
+      product: 'prod_test_bastion_pro',
+      unit_amount: 2000,
+      currency: 'usd',
+    });
+    const tampered = await paidSession(user, 'pro');
+    // Checkout sells the package's own price by id.
+    const sent = stripe.requests.filter(
+      (r) => r.method === 'POST' && r.path === '/v1/checkout/sessions',
+    );
+    expect(sent[sent.length - 1].params.line_items).toEqual([
+      { price: 'price_test_bastion_pro', quantity: '1' },
+    ]);
+    const other = { id: 'price_other', object: 'price', product: 'prod_other' };
+    stripe.lineItems.get(tampered.id as string)![0].price = other;
+    const genuine = await paidSession(user, 'pro');
+    const expanded = await paidSession(user, 'pro');
+    const invoice = (lines: Obj[]) =>
+      stripeEvent('invoice.paid', {
+        id: `in_${randomUUID()}`,
+        object: 'invoice',
+        created: now(),
+        status: 'paid',
+        amount_paid: 1500,
+        currency: 'usd',
+        lines: { object: 'list', data: lines },
+        parent: {
+          type: 'subscription_details',
+          subscription_details: {
+            subscription: `sub_${randomUUID()}`,
+            metadata: { userId: user.id, packageId: 'monthly-pro' },
+          },
+        },
+      });
+    const completed = (session: Obj) => send(stripeEvent('checkout.session.completed', session));
+    await play(user, [
+      ['checkout whose line Stripe reports with another price', completed(tampered), 'FLAGGED', 20],
+      [
+        'checkout event carrying lines with another price',
+        completed({ ...expanded, line_items: { object: 'list', data: [{ price: other }] } }),
+        'FLAGGED',
+        20,
+      ],
+      ['checkout selling the package price', completed(genuine), 'APPLIED', 2520],
+      [
+        'invoice for another product',
+        send(
+          invoice([{ pricing: { price_details: { price: 'price_x', product: 'prod_other' } } }]),
+        ),
+        'FLAGGED',
+        2520,
+      ],
+      ['invoice naming no product', send(invoice([])), 'FLAGGED', 2520],
+      [
+        'invoice for the product (current API)',
+        send(
+          invoice([
+            {
+              pricing: {
+                price_details: { price: 'price_y', product: 'prod_test_bastion_monthly' },
+              },
+            },
+          ]),
+        ),
+        'APPLIED',
+        3520,
+      ],
+      [
+        'invoice for the product (API before 2025-03-31)',
+        send(
+          invoice([
+            {
+              price: {
+                id: 'price_y',
+                product: 'prod_test_bastion_monthly',
+                recurring: { interval: 'month' },
+              },
+            },
+          ]),
+        ),
+        'APPLIED',
+        4520,
+      ],
+    ]);
   });
 
   it('a dispute takes the disputed credits back at once (into debt), blocks spending, and a won dispute restores them', async () => {

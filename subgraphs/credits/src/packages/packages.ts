@@ -6,6 +6,16 @@ export interface CreditPackage {
   currency: string;
   /** "month" for a subscription that grants `credits` on every paid invoice. */
   interval?: 'month';
+  /** The Stripe Price checkout sells (else checkout sends the price inline); paid lines must name it. */
+  stripePriceId?: string;
+  /** The Stripe Product; paid lines must name it. */
+  stripeProductId?: string;
+}
+
+/** The Stripe price and product one paid line (of a checkout session or an invoice) names. */
+export interface PaidLine {
+  price: string | null;
+  product: string | null;
 }
 
 /** What Stripe says was paid, as far as the event tells. */
@@ -27,4 +37,19 @@ export function paymentMismatch(pkg: CreditPackage, paid: PaidAmount): string | 
   if (paid.currency?.toLowerCase() !== pkg.currency.toLowerCase())
     return `paid in ${String(paid.currency)} for package ${pkg.id}, sold in ${pkg.currency}`;
   return null;
+}
+
+/**
+ * Why the paid lines do not name the package's Stripe price or product, or null when one line
+ * names both (or the package names neither). A package that names one is never granted by a
+ * payment whose lines say nothing.
+ */
+export function lineMismatch(pkg: CreditPackage, lines: readonly PaidLine[]): string | null {
+  if (!pkg.stripePriceId && !pkg.stripeProductId) return null;
+  const matches = (line: PaidLine) =>
+    (!pkg.stripePriceId || line.price === pkg.stripePriceId) &&
+    (!pkg.stripeProductId || line.product === pkg.stripeProductId);
+  if (lines.some(matches)) return null;
+  const named = lines.map((l) => `${String(l.price)}/${String(l.product)}`).join(', ') || 'none';
+  return `paid lines (${named}) do not name package ${pkg.id}'s Stripe price or product`;
 }

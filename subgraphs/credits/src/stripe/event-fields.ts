@@ -39,3 +39,23 @@ export function invoiceInterval(invoice: Obj): string | null {
   }
   return null;
 }
+
+/**
+ * The price and product of a line: an invoice line (`price` or `plan` before 2025-03-31,
+ * `pricing.price_details` since) or a checkout line item (`price`, possibly expanded).
+ */
+export function paidLine(line: Obj): { price: string | null; product: string | null } {
+  const price = obj(line.price);
+  const details = obj(obj(line.pricing).price_details);
+  const plan = obj(line.plan);
+  return {
+    price: idOf(line.price) ?? idOf(details.price) ?? idOf(line.plan),
+    product: idOf(price.product) ?? idOf(details.product) ?? idOf(plan.product),
+  };
+}
+
+/** An invoice's lines as given in the event (the first page, which holds a subscription's line). */
+export function invoiceLines(invoice: Obj): Obj[] {
+  const lines = obj(invoice.lines).data;
+  return Array.isArray(lines) ? lines.map(obj) : [];
+}

@@ -1,15 +1,23 @@
+import type Stripe from 'stripe';
 import type { EntityManager } from 'typeorm';
 import { enqueueEvent, schemaOf, type Logger } from '@bastion/platform';
 import { CreditAccountEntity } from '../accounts/ledger.entity';
 import type { LedgerService } from '../accounts/ledger.service';
-import { paymentMismatch, type CreditPackage } from '../packages/packages';
+import {
+  lineMismatch,
+  paymentMismatch,
+  type CreditPackage,
+  type PaidLine,
+} from '../packages/packages';
 import { auditStripe } from './audit';
 import {
   idOf,
   int,
   invoiceInterval,
+  invoiceLines,
   invoiceSubscription,
   obj,
+  paidLine,
   str,
   type Obj,
 } from './event-fields';
@@ -27,6 +35,8 @@ export interface WebhookDeps {
   ledger: LedgerService;
   packages: readonly CreditPackage[];
   logger: Logger;
+  /** Asks Stripe for a checkout session's line items when its package names a price or product. */
+  stripe?: Stripe | null;
 }
 
 export interface StripeEventLike {
@@ -116,6 +126,12 @@ async function checkoutCompleted(
   });
   if (mismatch) return flagged(mismatch, userId);
   const sessionId = str(session.id)!;
+  if (pkg.stripePriceId || pkg.stripeProductId) {
+    const lines = await checkoutLines(deps, session, sessionId);
+    if (!lines) return flagged(`no line items to check package ${pkg.id} against`, userId);
+    const wrong = lineMismatch(pkg, lines);
+    if (wrong) return flagged(wrong, userId);
+  }
   const paymentIntent = idOf(session.payment_intent) ?? sessionId;
   const s = schemaOf(manager.connection);
   const fresh: unknown[] = await manager.query(
@@ -166,6 +182,23 @@ async function checkoutCompleted(
     await auditStripe(manager, 'credits.debt_recorded', userId, { paymentIntent, debt });
   await disputesApplied(manager, deps, paymentIntent, eventId, userId);
   return { outcome: 'APPLIED', userId };
+}
+
+/**
+ * A checkout session's paid lines: from the event when it carries them (expanded), else asked
+ * from Stripe (a failure throws: the delivery answers 500 and Stripe retries); null when payments
+ * are off here.
+ */
+async function checkoutLines(
+  deps: WebhookDeps,
+  session: Obj,
+  sessionId: string,
+): Promise<PaidLine[] | null> {
+  const given = obj(session.line_items).data;
+  if (Array.isArray(given)) return given.map((line) => paidLine(obj(line)));
+  if (!deps.stripe) return null;
+  const items = await deps.stripe.checkout.sessions.listLineItems(sessionId, { limit: 100 });
+  return items.data.map((item) => paidLine(item as unknown as Obj));
 }
 
 async function chargeRefunded(
@@ -326,10 +359,11 @@ async function invoicePaid(
       `invoice billed every ${interval} for package ${pkg.id}, billed every ${pkg.interval}`,
       userId,
     );
-  const mismatch = paymentMismatch(pkg, {
-    amountCents: int(invoice.amount_paid),
-    currency: str(invoice.currency),
-  });
+  const mismatch =
+    paymentMismatch(pkg, {
+      amountCents: int(invoice.amount_paid),
+      currency: str(invoice.currency),
+    }) ?? lineMismatch(pkg, invoiceLines(invoice).map(paidLine));
   if (mismatch) return flagged(mismatch, userId);
   if (!(await openAccount(manager, userId)))
     return flagged('no open account for this user', userId);

@@ -2,8 +2,8 @@ import Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import { readBody, schemaOf, sendJson, type Route } from '@bastion/platform';
 import { UUID } from '../accounts/validate';
-import { auditStripe } from './audit';
 import { handleStripeEvent, type HandlerResult, type WebhookDeps } from './webhook-handlers';
+import { auditStripe } from './audit';
 
 /** Stripe's own default: a signature older than five minutes is refused (replay window). */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
