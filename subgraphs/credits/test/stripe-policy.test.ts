@@ -484,6 +484,92 @@ describe('Stripe: grants match the package; refunds and disputes take credits ba
     expect(await auditActions(user.id)).toEqual(['credits.debt_recorded']);
   });
 
+  it("a subscription invoice's refund or dispute takes its credits back too (both API shapes of the invoice's payment)", async () => {
+    const user = await userWithAccount(platform, 20, { verified: true });
+    const subscription = `sub_${randomUUID()}`;
+    const [first, second] = [`pi_${randomUUID()}`, `pi_${randomUUID()}`];
+    const invoice = (fields: Obj) =>
+      stripeEvent('invoice.paid', {
+        id: `in_${randomUUID()}`,
+        object: 'invoice',
+        created: now(),
+        status: 'paid',
+        amount_paid: 1000,
+        currency: 'usd',
+        parent: {
+          type: 'subscription_details',
+          subscription_details: {
+            subscription,
+            metadata: { userId: user.id, packageId: 'monthly' },
+          },
+        },
+        ...fields,
+      });
+    const charge = { payment_intent: first };
+    const id = `dp_${randomUUID()}`;
+    await play(user, [
+      [
+        'invoice paid (payment_intent field)',
+        send(invoice({ payment_intent: first })),
+        'APPLIED',
+        320,
+      ],
+      ['spend 300', spend(user, 300), 'OK', 20],
+      [
+        'its charge refunded in full',
+        send(
+          stripeEvent('charge.refunded', {
+            id: `ch_${randomUUID()}`,
+            object: 'charge',
+            amount: 1000,
+            amount_refunded: 1000,
+            payment_intent: charge.payment_intent,
+            currency: 'usd',
+          }),
+        ),
+        'APPLIED',
+        -280,
+      ],
+      [
+        'next invoice (payments list)',
+        send(
+          invoice({
+            payments: {
+              object: 'list',
+              data: [
+                { status: 'paid', payment: { type: 'payment_intent', payment_intent: second } },
+              ],
+            },
+          }),
+        ),
+        'APPLIED',
+        20,
+      ],
+      [
+        'its charge disputed',
+        send(
+          stripeEvent(
+            'charge.dispute.created',
+            dispute(id, { payment_intent: second }, 1000, 'needs_response'),
+          ),
+        ),
+        'APPLIED',
+        -280,
+      ],
+      [
+        'dispute won',
+        send(
+          stripeEvent(
+            'charge.dispute.closed',
+            dispute(id, { payment_intent: second }, 1000, 'won'),
+          ),
+        ),
+        'APPLIED',
+        20,
+      ],
+    ]);
+  });
+
   it('a dispute before its purchase waits for it; refunds and disputes together never take back more than was bought', async () => {
     const user = await userWithAccount(platform, 20, { verified: true });
     const early = await paidSession(user, 'starter');

@@ -59,3 +59,19 @@ export function invoiceLines(invoice: Obj): Obj[] {
   const lines = obj(invoice.lines).data;
   return Array.isArray(lines) ? lines.map(obj) : [];
 }
+
+/**
+ * The payment intent that paid an invoice: `payment_intent` before 2025-03-31, since then the
+ * first paid entry of `payments` (when the event includes it); null when the invoice names none.
+ */
+export function invoicePaymentIntent(invoice: Obj): string | null {
+  const legacy = idOf(invoice.payment_intent);
+  if (legacy) return legacy;
+  const payments = obj(invoice.payments).data;
+  if (!Array.isArray(payments)) return null;
+  for (const entry of payments.map(obj)) {
+    const intent = idOf(obj(entry.payment).payment_intent);
+    if (intent && (entry.status === undefined || entry.status === 'paid')) return intent;
+  }
+  return null;
+}

@@ -15,6 +15,7 @@ import {
   int,
   invoiceInterval,
   invoiceLines,
+  invoicePaymentIntent,
   invoiceSubscription,
   obj,
   paidLine,
@@ -79,7 +80,7 @@ export async function handleStripeEvent(
     case 'charge.dispute.funds_reinstated':
       return disputeChanged(manager, deps, object, event.id);
     case 'invoice.paid':
-      return invoicePaid(manager, deps, object);
+      return invoicePaid(manager, deps, object, event.id);
     case 'customer.subscription.deleted':
       return subscriptionDeleted(manager, deps, object, event.created);
     default:
@@ -333,6 +334,7 @@ async function invoicePaid(
   manager: EntityManager,
   deps: WebhookDeps,
   invoice: Obj,
+  eventId: string,
 ): Promise<HandlerResult> {
   const { id: subscriptionId, metadata } = invoiceSubscription(invoice);
   if (!subscriptionId) return { outcome: 'IGNORED', detail: 'invoice outside a subscription' };
@@ -372,6 +374,25 @@ async function invoicePaid(
   if (known?.status === 'ENDED' && known.ended_at && issuedAt > known.ended_at.getTime())
     return flagged('invoice issued after the subscription ended', userId);
   if (!known) await upsertSubscription(manager, subscriptionId, userId!, pkg);
+  // The invoice's payment is recorded like a checkout's, so its refunds and disputes take back.
+  const paymentIntent = invoicePaymentIntent(invoice);
+  if (paymentIntent)
+    await manager.query(
+      `INSERT INTO ${s}.stripe_payments (payment_intent, user_id, package_id, credits, amount_cents, currency, purchased_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now(), now())
+       ON CONFLICT (payment_intent) DO UPDATE SET user_id = EXCLUDED.user_id, package_id = EXCLUDED.package_id,
+         credits = EXCLUDED.credits, amount_cents = EXCLUDED.amount_cents, currency = EXCLUDED.currency,
+         purchased_at = now(), updated_at = now()
+       WHERE ${s}.stripe_payments.purchased_at IS NULL`,
+      [
+        paymentIntent,
+        userId,
+        pkg.id,
+        pkg.credits,
+        int(invoice.amount_paid),
+        pkg.currency.toLowerCase(),
+      ],
+    );
   await deps.ledger.append(
     manager,
     {
@@ -384,6 +405,13 @@ async function invoicePaid(
     },
     1,
   );
+  if (paymentIntent) {
+    // A refund or dispute of this invoice's charge that arrived first is applied now.
+    const debt = await applyRefunds(manager, deps.ledger, deps.logger, paymentIntent);
+    if (debt > 0)
+      await auditStripe(manager, 'credits.debt_recorded', userId, { paymentIntent, debt });
+    await disputesApplied(manager, deps, paymentIntent, eventId, userId!);
+  }
   return { outcome: 'APPLIED', userId };
 }
 
