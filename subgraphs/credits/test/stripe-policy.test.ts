@@ -417,6 +417,33 @@ describe('Stripe: grants match the package; refunds and disputes take credits ba
     ]);
   });
 
+  it('concurrent deliveries of one dispute, and of its created and funds_withdrawn events, take back once', async () => {
+    const user = await userWithAccount(platform, 20, { verified: true });
+    const session = await paidSession(user, 'starter');
+    expect(await deliver(stripeEvent('checkout.session.completed', session))).toBe('APPLIED');
+    const id = `dp_${randomUUID()}`;
+    const created = stripeEvent(
+      'charge.dispute.created',
+      dispute(id, session, 500, 'needs_response'),
+    );
+    const withdrawn = stripeEvent(
+      'charge.dispute.funds_withdrawn',
+      dispute(id, session, 500, 'needs_response'),
+    );
+    const answers = await Promise.all([
+      ...Array.from({ length: 8 }, () => deliver(created)),
+      ...Array.from({ length: 8 }, () => deliver(withdrawn)),
+    ]);
+    expect(answers.filter((a) => a === 'APPLIED')).toHaveLength(2);
+    expect(answers.filter((a) => a === 'DUPLICATE')).toHaveLength(14);
+    expect(await ledgerOf(platform, user.id)).toMatchObject({ balance: 20, sum: 20 });
+    expect(await ledgerLines(user.id)).toEqual([
+      'GRANT 20',
+      'PURCHASE 100 STRIPE_PURCHASE',
+      'REFUND -100 DISPUTE_WITHDRAWN',
+    ]);
+  });
+
   it('a lost dispute keeps its share; the debt is paid by the next purchase before anything is spendable', async () => {
     const user = await userWithAccount(platform, 20, { verified: true });
     const session = await paidSession(user, 'starter');
