@@ -60,17 +60,50 @@ async function openAccount(manager: EntityManager, userId: string | null): Promi
   return Boolean(account && !account.closedAt && !account.anonymizedAt);
 }
 
+/** What an event needs from Stripe's API, asked before its transaction opens. */
+export interface Prefetched {
+  /** A one-time checkout's paid lines, when its package names a Stripe price or product. */
+  checkoutLines?: PaidLine[] | null;
+}
+
+/**
+ * Asks Stripe, outside any transaction (an embedded database runs one at a time), for what the
+ * event does not carry: a checkout session's line items when its package names a price or
+ * product and the event has none. A failure throws: the delivery answers 500 and Stripe retries.
+ */
+export async function prefetchForEvent(
+  deps: WebhookDeps,
+  event: StripeEventLike,
+): Promise<Prefetched> {
+  if (
+    event.type !== 'checkout.session.completed' &&
+    event.type !== 'checkout.session.async_payment_succeeded'
+  )
+    return {};
+  const session = obj(event.data.object);
+  const pkg = deps.packages.find((p) => p.id === str(obj(session.metadata).packageId));
+  const id = str(session.id);
+  if (!id || !pkg || (!pkg.stripePriceId && !pkg.stripeProductId)) return {};
+  if (session.mode === 'subscription' || session.payment_status !== 'paid') return {};
+  const given = obj(session.line_items).data;
+  if (Array.isArray(given)) return { checkoutLines: given.map((line) => paidLine(obj(line))) };
+  if (!deps.stripe) return { checkoutLines: null };
+  const items = await deps.stripe.checkout.sessions.listLineItems(id, { limit: 100 });
+  return { checkoutLines: items.data.map((item) => paidLine(item as unknown as Obj)) };
+}
+
 /** Runs inside the transaction that records the event id: all of it commits, or none. */
 export async function handleStripeEvent(
   manager: EntityManager,
   deps: WebhookDeps,
   event: StripeEventLike,
+  prefetched: Prefetched = {},
 ): Promise<HandlerResult> {
   const object = obj(event.data.object);
   switch (event.type) {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded':
-      return checkoutCompleted(manager, deps, object, event.id);
+      return checkoutCompleted(manager, deps, object, event.id, prefetched.checkoutLines);
     case 'charge.refunded':
       return chargeRefunded(manager, deps, object);
     case 'charge.dispute.created':
@@ -93,6 +126,7 @@ async function checkoutCompleted(
   deps: WebhookDeps,
   session: Obj,
   eventId: string,
+  lines: PaidLine[] | null | undefined,
 ): Promise<HandlerResult> {
   const metadata = obj(session.metadata);
   const userId = str(metadata.userId);
@@ -128,7 +162,6 @@ async function checkoutCompleted(
   if (mismatch) return flagged(mismatch, userId);
   const sessionId = str(session.id)!;
   if (pkg.stripePriceId || pkg.stripeProductId) {
-    const lines = await checkoutLines(deps, session, sessionId);
     if (!lines) return flagged(`no line items to check package ${pkg.id} against`, userId);
     const wrong = lineMismatch(pkg, lines);
     if (wrong) return flagged(wrong, userId);
@@ -183,23 +216,6 @@ async function checkoutCompleted(
     await auditStripe(manager, 'credits.debt_recorded', userId, { paymentIntent, debt });
   await disputesApplied(manager, deps, paymentIntent, eventId, userId);
   return { outcome: 'APPLIED', userId };
-}
-
-/**
- * A checkout session's paid lines: from the event when it carries them (expanded), else asked
- * from Stripe (a failure throws: the delivery answers 500 and Stripe retries); null when payments
- * are off here.
- */
-async function checkoutLines(
-  deps: WebhookDeps,
-  session: Obj,
-  sessionId: string,
-): Promise<PaidLine[] | null> {
-  const given = obj(session.line_items).data;
-  if (Array.isArray(given)) return given.map((line) => paidLine(obj(line)));
-  if (!deps.stripe) return null;
-  const items = await deps.stripe.checkout.sessions.listLineItems(sessionId, { limit: 100 });
-  return items.data.map((item) => paidLine(item as unknown as Obj));
 }
 
 async function chargeRefunded(

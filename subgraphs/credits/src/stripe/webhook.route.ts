@@ -2,7 +2,12 @@ import Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import { readBody, schemaOf, sendJson, type Route } from '@bastion/platform';
 import { UUID } from '../accounts/validate';
-import { handleStripeEvent, type HandlerResult, type WebhookDeps } from './webhook-handlers';
+import {
+  handleStripeEvent,
+  prefetchForEvent,
+  type HandlerResult,
+  type WebhookDeps,
+} from './webhook-handlers';
 import { auditStripe } from './audit';
 
 /** Stripe's own default: a signature older than five minutes is refused (replay window). */
@@ -45,13 +50,14 @@ export function stripeWebhookRoute(
       return;
     }
     const s = schemaOf(dataSource);
+    const prefetched = await prefetchForEvent(deps, event);
     const result = await dataSource.transaction(async (manager): Promise<HandlerResult | null> => {
       const inserted: unknown[] = await manager.query(
         `INSERT INTO ${s}.stripe_events (id, type, outcome, received_at) VALUES ($1, $2, 'RECEIVED', now()) ON CONFLICT DO NOTHING RETURNING id`,
         [event.id, event.type],
       );
       if (inserted.length === 0) return null;
-      const outcome = await handleStripeEvent(manager, deps, event);
+      const outcome = await handleStripeEvent(manager, deps, event, prefetched);
       const userId = outcome.userId && UUID.test(outcome.userId) ? outcome.userId : null;
       await manager.query(
         `UPDATE ${s}.stripe_events SET outcome = $2, user_id = $3, detail = $4 WHERE id = $1`,
