@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { stripeEvent, type FakeStripe, type TestPlatform, type TestUser } from '@bastion/testing';
-import { ADD, HOLD, USE, asService, codeOf, ledgerOf, userWithAccount } from './credits-client';
+import {
+  ADD,
+  HOLD,
+  SETTLE,
+  USE,
+  asService,
+  codeOf,
+  ledgerOf,
+  userWithAccount,
+} from './credits-client';
 import { checkout, query, startWithStripe } from './stripe-setup';
 
 type Obj = Record<string, unknown>;
@@ -509,6 +518,31 @@ describe('Stripe: grants match the package; refunds and disputes take credits ba
       ),
     ).toEqual([{ refunded_credits: 100, refund_shortfall: 70 }]);
     expect(await auditActions(user.id)).toEqual(['credits.debt_recorded']);
+  });
+
+  it('a hold reserved before a refund may still be settled, deepening the debt', async () => {
+    const user = await userWithAccount(platform, 20, { verified: true });
+    const session = await paidSession(user, 'starter');
+    let holdId = '';
+    const reserve = async () => {
+      const response = await service<{ holdCredits: { id: string } }>(HOLD, {
+        u: user.id,
+        a: 100,
+        k: randomUUID(),
+      });
+      holdId = response.body.data?.holdCredits.id ?? '';
+      return String(codeOf(response) ?? 'OK');
+    };
+    const settle = async () => String(codeOf(await service(SETTLE, { h: holdId, a: 100 })) ?? 'OK');
+    await play(user, [
+      ['purchase', send(stripeEvent('checkout.session.completed', session)), 'APPLIED', 120],
+      ['hold 100', reserve, 'OK', 120],
+      ['full refund', send(refund(session, 500)), 'APPLIED', 20],
+      ['spend 1 (20 on the balance, 100 held)', spend(user, 1), 'INSUFFICIENT_CREDITS', 20],
+      ['settle the hold', settle, 'OK', -80],
+      ['spend 1 while in debt', spend(user, 1), 'INSUFFICIENT_CREDITS', -80],
+    ]);
+    expect(await ledgerOf(platform, user.id)).toMatchObject({ held: 0 });
   });
 
   it("a subscription invoice's refund or dispute takes its credits back too (both API shapes of the invoice's payment)", async () => {
