@@ -15,6 +15,10 @@ const creditPackage = z.object({
   currency: z.string().length(3),
   /** "month": a subscription granting `credits` on every paid invoice; absent: a one-off purchase. */
   interval: z.literal('month').optional(),
+  /** A Stripe Price checkout sells; a payment grants the package only when a paid line names it. */
+  stripePriceId: z.string().startsWith('price_').optional(),
+  /** A Stripe Product; a payment grants the package only when a paid line names it. */
+  stripeProductId: z.string().startsWith('prod_').optional(),
 });
 
 export const DEFAULT_CREDIT_PACKAGES = [
@@ -36,7 +40,7 @@ export const creditsConfigSchema = z
     CREDITS_HOLD_MAX_TTL: z.coerce.number().int().min(1).default(86_400),
     /** How often the sweeper releases expired holds (milliseconds). */
     CREDITS_HOLD_SWEEP_MS: z.coerce.number().int().min(10).default(30_000),
-    /** JSON array of {id, name, credits, priceCents, currency}. */
+    /** JSON array of {id, name, credits, priceCents, currency[, interval, stripePriceId, stripeProductId]}. */
     CREDIT_PACKAGES: z
       .string()
       .transform((raw, ctx) => {
