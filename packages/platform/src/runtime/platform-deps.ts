@@ -8,6 +8,7 @@ import {
   type ReplayGuard,
 } from '../auth/replay-guard';
 import type { CommonConfig } from '../config/common';
+import type { DatabaseTimeouts } from '../db/data-source';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
 import { createEventBus } from '../events/bus';
 import type { EventBus } from '../events/types';
@@ -28,6 +29,8 @@ export interface PlatformDeps {
   schemaSuffix?: string;
   /** A prefix for Redis keys, so test runs can share one Redis. */
   keyPrefix: string;
+  /** Session limits PostgreSQL enforces on the services' pools (the embedded server its own). */
+  databaseTimeouts?: DatabaseTimeouts;
   /** SHUTDOWN_TIMEOUT: how long a stop waits for requests in flight, then for the outbox relay. */
   shutdownTimeoutMs: number;
   close(): Promise<void>;
@@ -58,6 +61,13 @@ export function claimsKeyFor(
   return (processClaimsKey ??= createSecretKey(randomBytes(32)));
 }
 
+function databaseTimeouts(config: CommonConfig): DatabaseTimeouts {
+  return {
+    idleInTransactionMs: (config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT ?? 2) * 1000,
+    statementMs: (config.DATABASE_STATEMENT_TIMEOUT ?? 30) * 1000,
+  };
+}
+
 /**
  * Connects what the configuration names: PostgreSQL or an embedded PGlite, NATS JetStream or the
  * database bus, Redis or memory.
@@ -79,7 +89,12 @@ export async function createPlatformDeps(
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.DATABASE_URL ?? '';
   if (!databaseUrl && options.database !== false) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.DATA_DIR,
+      ...(config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT
+        ? { idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT * 1000 }
+        : {}),
+    });
     databaseUrl = embedded.url;
     logger.info({ dataDir: config.DATA_DIR }, 'embedded PGlite started');
   }
@@ -105,6 +120,8 @@ export async function createPlatformDeps(
       : new MemoryReplayGuard(),
     schemaSuffix,
     keyPrefix,
+    // Sent as startup parameters, which PGlite (one shared session) must not receive.
+    ...(embedded ? {} : { databaseTimeouts: databaseTimeouts(config) }),
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
     async close() {
       await bus.close();
