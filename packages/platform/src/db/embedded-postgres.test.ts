@@ -1,5 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client, type DatabaseError } from 'pg';
@@ -52,6 +52,25 @@ function rawStartup(path: string, then?: Buffer): Promise<Buffer> {
     socket.write(Buffer.concat([head, params]));
     setTimeout(() => socket.end(), 3000).unref();
   });
+}
+
+/** A round trip to a peer in this process that blocks the event loop for `ms` before it answers. */
+async function blockedRoundTrip(ms: number): Promise<void> {
+  const peer = createServer((socket) =>
+    socket.once('data', () => {
+      const until = Date.now() + ms;
+      while (Date.now() < until); // the event loop stalls, as under a long synchronous task
+      socket.end('pong');
+    }),
+  );
+  await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+  const { port } = peer.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('ping'));
+    socket.once('data', () => resolve());
+    socket.once('error', reject);
+  });
+  await new Promise<void>((resolve) => peer.close(() => resolve()));
 }
 
 describe('embedded PostgreSQL access', () => {
@@ -143,5 +162,18 @@ describe('embedded PostgreSQL access', () => {
     await expect(idle.query('COMMIT')).rejects.toThrow();
     const after = await setup.query<{ n: number }>('SELECT count(*)::int AS n FROM idle_probe');
     expect(after.rows[0].n).toBe(0);
+  }, 30_000);
+
+  it('does not count a blocked event loop as idleness of the transaction waiting behind it', async () => {
+    const c = await client();
+    await c.query('CREATE TABLE stall_probe (id int)');
+    await c.query('BEGIN');
+    await c.query('INSERT INTO stall_probe VALUES (1)');
+    // Its next message waits on I/O that this process reads only after 1.5 s (> the 1 s limit).
+    await blockedRoundTrip(1500);
+    await c.query('INSERT INTO stall_probe VALUES (2)');
+    await c.query('COMMIT');
+    const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM stall_probe');
+    expect(rows[0].n).toBe(2);
   }, 30_000);
 });

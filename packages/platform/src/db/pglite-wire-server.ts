@@ -20,6 +20,8 @@ type Pending = {
 const SYNC = 0x53; // 'S': ends an extended-protocol sequence
 const QUERY = 0x51; // 'Q': a simple query is a sequence of its own
 const TERMINATE = 0x58; // 'X'
+/** A timer this late says the event loop was blocked, not that the connection was idle. */
+const STALL_MS = 100;
 
 /**
  * Gives one connection the database from its first message until the end of its statement
@@ -103,24 +105,25 @@ export class ExclusiveQueryQueue {
   private watchIdleOwner(): void {
     this.ownerIdleSince = Date.now();
     if (this.idle.timeoutMs <= 0 || this.idleTimer) return;
-    const check = (): void => {
+    const arm = (delayMs: number): void => {
+      const dueAt = Date.now() + delayMs;
+      this.idleTimer = setTimeout(() => check(dueAt), delayMs);
+      this.idleTimer.unref();
+    };
+    const check = (dueAt: number): void => {
       this.idleTimer = undefined;
       const owner = this.owner;
       if (owner === null) return;
       const idleMs = Date.now() - this.ownerIdleSince;
       const busy = this.pumping || this.waiting.some((p) => p.handlerId === owner);
-      if (busy || idleMs < this.idle.timeoutMs) {
-        this.idleTimer = setTimeout(
-          check,
-          busy ? this.idle.timeoutMs : this.idle.timeoutMs - idleMs,
-        );
-        this.idleTimer.unref();
-        return;
-      }
+      if (busy || idleMs < this.idle.timeoutMs)
+        return arm(busy ? this.idle.timeoutMs : this.idle.timeoutMs - idleMs);
+      // A late timer means this event loop was blocked: the owner's next message may be sitting
+      // unread in its socket. Timers run before I/O, so look again once the I/O has been read.
+      if (Date.now() - dueAt > STALL_MS) return arm(STALL_MS);
       void this.terminate(owner).then(() => this.idle.onIdleTimeout(owner));
     };
-    this.idleTimer = setTimeout(check, this.idle.timeoutMs);
-    this.idleTimer.unref();
+    arm(this.idle.timeoutMs);
   }
 
   /**
