@@ -9,7 +9,11 @@ import {
 } from '../auth/replay-guard';
 import type { CommonConfig } from '../config/common';
 import type { DatabaseTimeouts } from '../db/data-source';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
+import {
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '../db/embedded-postgres';
 import { createEventBus } from '../events/bus';
 import type { EventBus } from '../events/types';
 import { createLogger, type Logger } from '../logging/logger';
@@ -63,7 +67,9 @@ export function claimsKeyFor(
 
 function databaseTimeouts(config: CommonConfig): DatabaseTimeouts {
   return {
-    idleInTransactionMs: (config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT ?? 2) * 1000,
+    idleInTransactionMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT
+      ? config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT * 1000
+      : DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     statementMs: (config.DATABASE_STATEMENT_TIMEOUT ?? 30) * 1000,
   };
 }
