@@ -30,6 +30,9 @@ export function testEnv(
     // Cheap argon2 parameters keep tests fast; production refuses anything under the OWASP floor.
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
+    // A loaded CI machine can stall a worker for seconds inside a transaction; the limit's own
+    // tests (embedded-postgres, data-source-timeouts) set theirs.
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: '10',
     ...overrides,
   };
 }

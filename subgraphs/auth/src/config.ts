@@ -13,6 +13,7 @@ import {
   serviceTokenEntries,
 } from '@bastion/platform';
 import { oauthConfig, oauthConfigProblems } from './oauth/oauth-config';
+import { DEFAULT_MAX_QUEUED_HASHES } from './passwords/hash-slots';
 
 export const authConfigSchema = z
   .object({
@@ -30,6 +31,8 @@ export const authConfigSchema = z
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
     ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+    /** Password checks that may wait for a hashing slot; more get RATE_LIMITED at once. */
+    ARGON2_MAX_QUEUE: z.coerce.number().int().min(0).default(DEFAULT_MAX_QUEUED_HASHES),
     REFRESH_COOKIE: booleanFlag(false),
     RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(100),
     APP_URL: z.string().url().default('http://localhost:3000'),

@@ -62,6 +62,13 @@ export const commonConfig = {
   REDIS_KEY_PREFIX: z.string().default('bastion:'),
   /** How long a stopping process lets requests in flight, then the outbox relay, finish. */
   SHUTDOWN_TIMEOUT: durationSeconds('10'),
+  /**
+   * A session idle inside a transaction this long is rolled back and closed: on the embedded
+   * database one such session stops every service, on PostgreSQL it holds its locks.
+   */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: durationSeconds('2'),
+  /** PostgreSQL cancels a statement running longer (PGlite runs a statement to its end). */
+  DATABASE_STATEMENT_TIMEOUT: durationSeconds('30'),
 };
 
 export type CommonConfig = {
@@ -79,6 +86,8 @@ export type CommonConfig = {
   NATS_STREAM: string;
   REDIS_KEY_PREFIX: string;
   SHUTDOWN_TIMEOUT: number;
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT?: number;
+  DATABASE_STATEMENT_TIMEOUT?: number;
 };
 
 /** Runs a refinement even when other fields failed, so a config reports every problem at once. */

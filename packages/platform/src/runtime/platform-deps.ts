@@ -8,7 +8,12 @@ import {
   type ReplayGuard,
 } from '../auth/replay-guard';
 import type { CommonConfig } from '../config/common';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
+import type { DatabaseTimeouts } from '../db/data-source';
+import {
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '../db/embedded-postgres';
 import { createEventBus } from '../events/bus';
 import type { EventBus } from '../events/types';
 import { createLogger, type Logger } from '../logging/logger';
@@ -28,6 +33,8 @@ export interface PlatformDeps {
   schemaSuffix?: string;
   /** A prefix for Redis keys, so test runs can share one Redis. */
   keyPrefix: string;
+  /** Session limits PostgreSQL enforces on the services' pools (the embedded server its own). */
+  databaseTimeouts?: DatabaseTimeouts;
   /** SHUTDOWN_TIMEOUT: how long a stop waits for requests in flight, then for the outbox relay. */
   shutdownTimeoutMs: number;
   close(): Promise<void>;
@@ -58,6 +65,15 @@ export function claimsKeyFor(
   return (processClaimsKey ??= createSecretKey(randomBytes(32)));
 }
 
+function databaseTimeouts(config: CommonConfig): DatabaseTimeouts {
+  return {
+    idleInTransactionMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT
+      ? config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT * 1000
+      : DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    statementMs: (config.DATABASE_STATEMENT_TIMEOUT ?? 30) * 1000,
+  };
+}
+
 /**
  * Connects what the configuration names: PostgreSQL or an embedded PGlite, NATS JetStream or the
  * database bus, Redis or memory.
@@ -79,7 +95,12 @@ export async function createPlatformDeps(
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.DATABASE_URL ?? '';
   if (!databaseUrl && options.database !== false) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.DATA_DIR,
+      ...(config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT
+        ? { idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT * 1000 }
+        : {}),
+    });
     databaseUrl = embedded.url;
     logger.info({ dataDir: config.DATA_DIR }, 'embedded PGlite started');
   }
@@ -105,6 +126,8 @@ export async function createPlatformDeps(
       : new MemoryReplayGuard(),
     schemaSuffix,
     keyPrefix,
+    // Sent as startup parameters, which PGlite (one shared session) must not receive.
+    ...(embedded ? {} : { databaseTimeouts: databaseTimeouts(config) }),
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
     async close() {
       await bus.close();
