@@ -97,7 +97,7 @@ export function startAiService(
         subscriptions: [consumer],
         routes: {
           'POST /ai/stream': streamRoute({
-            claimsKey: deps.claimsKey,
+            claimsKey: deps.claimsKeys.keyFor('ai'),
             replayGuard: deps.replayGuard,
             models,
             templates,
