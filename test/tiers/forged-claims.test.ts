@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { CLAIMS_HEADER, deriveKey, signForwardedClaims, type Viewer } from '@bastion/platform';
 import {
-  CLAIMS_HEADER,
-  deriveKey,
   loadJose,
-  signForwardedClaims,
-  type Viewer,
-} from '@bastion/platform';
-import {
   postGraphQL,
   registerUser,
   startTestPlatform,
