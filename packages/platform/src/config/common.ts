@@ -68,6 +68,7 @@ export type CommonConfig = {
   NODE_ENV: 'development' | 'production' | 'test';
   LOG_LEVEL: string;
   LOG_FORMAT?: 'json' | 'pretty';
+  /** The gateway's and the all-in-one process's only (claimsMasterConfig). */
   INTERNAL_CLAIMS_SECRET?: string;
   DATABASE_URL?: string;
   DATA_DIR: string;
