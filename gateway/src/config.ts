@@ -3,7 +3,8 @@ import {
   EVERY_TIME,
   booleanFlag,
   commonConfig,
-  commonConfigProblems,
+  claimsMasterConfig,
+  claimsMasterProblems,
   durationSeconds,
   jwtConfig,
   jwtKeyProblems,
@@ -28,6 +29,8 @@ function subgraphAddressSettings(): Record<never, z.ZodType> {
 export const gatewayConfigSchema = z
   .object({
     ...commonConfig,
+    /** The master of forwarded claims: the gateway derives each subgraph's key from it. */
+    ...claimsMasterConfig,
     ...jwtConfig,
     HOST: z.string().default('127.0.0.1'),
     PORT: port(4000),
@@ -75,7 +78,7 @@ export const gatewayConfigSchema = z
     /** Introspection on the public listener in production (always on outside production and on the internal listener). */
     INTROSPECTION: booleanFlag(false),
   })
-  .superRefine(commonConfigProblems, EVERY_TIME)
+  .superRefine(claimsMasterProblems, EVERY_TIME)
   .superRefine((config, ctx) => {
     for (const message of jwtKeyProblems(config, false)) ctx.addIssue({ code: 'custom', message });
   }, EVERY_TIME);

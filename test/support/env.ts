@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 export const TEST_JWT_SECRET = 'test-secret-for-bastion-jest-runs-0123456789';
-/** The forwarded-claims key of test platforms: a secret of its own, as in production. */
+/** The forwarded-claims master of test platforms (each subgraph's key derives from it), as in production. */
 export const TEST_CLAIMS_SECRET = 'test-claims-secret-for-bastion-jest-runs-0123';
 /** The audit chain's key in test platforms (orgs reads it). */
 export const TEST_AUDIT_CHAIN_KEY = 'test-audit-chain-key-for-bastion-jest-runs-01';

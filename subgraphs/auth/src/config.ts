@@ -3,7 +3,7 @@ import {
   EVERY_TIME,
   booleanFlag,
   commonConfig,
-  commonConfigProblems,
+  subgraphClaimsConfig,
   durationSeconds,
   jwtConfig,
   jwtKeyProblems,
@@ -18,6 +18,7 @@ import { DEFAULT_MAX_QUEUED_HASHES } from './passwords/hash-slots';
 export const authConfigSchema = z
   .object({
     ...commonConfig,
+    ...subgraphClaimsConfig('auth'),
     ...jwtConfig,
     HOST: z.string().default('127.0.0.1'),
     AUTH_PORT: port(subgraphEntry('auth').port),
@@ -47,7 +48,6 @@ export const authConfigSchema = z
     /** GOOGLE_*, OIDC_* and OAUTH_REDIRECT_URIS: sign-in through OpenID Connect providers. */
     ...oauthConfig,
   })
-  .superRefine(commonConfigProblems, EVERY_TIME)
   .superRefine((config, ctx) => {
     // Secrets are checked even when other fields failed: every missing one is listed at once.
     for (const message of jwtKeyProblems(config, true)) ctx.addIssue({ code: 'custom', message });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { loadJose, schemaOf, type EventEnvelope } from '@bastion/platform';
+import { schemaOf, type EventEnvelope } from '@bastion/platform';
 import {
+  loadJose,
   eventually,
   registerUser,
   startTestPlatform,

@@ -85,7 +85,7 @@ export async function startSubgraphService<C extends BaseContext, S>(
     typeDefs: loadTypeDefs(options.schemaFile),
     resolvers: options.resolvers,
     logger,
-    claimsKey: deps.claimsKey,
+    claimsKey: deps.claimsKeys.keyFor(name),
     replayGuard: deps.replayGuard,
     extendContext: parts.extendContext,
     routes: parts.routes,
