@@ -1,5 +1,5 @@
 import { GraphQLError, parse } from 'graphql';
-import { HttpError, MAX_PAGE_SIZE } from '@bastion/platform';
+import { HttpError, MAX_PAGE_SIZE, assertJsonDepth } from '@bastion/platform';
 import { TOKEN_LIMIT_MESSAGE } from './limit-errors';
 import type { CostSchema } from './cost-schema';
 import {
@@ -133,8 +133,10 @@ function operationOf(operation: unknown): RequestedOperation {
 
 function operationOfSearch(search: URLSearchParams): RequestedOperation {
   let variables: unknown;
+  const text = search.get('variables') ?? 'null';
+  assertJsonDepth(text);
   try {
-    variables = JSON.parse(search.get('variables') ?? 'null');
+    variables = JSON.parse(text);
   } catch {
     // Apollo refuses malformed variables itself.
   }

@@ -13,6 +13,7 @@ import {
   type BaseContext,
   type HTTPGraphQLResponse,
 } from '@apollo/server';
+import { parseJsonBody } from './json-body';
 import { RequestDrain } from './request-drain';
 import { AppError } from '../errors/app-error';
 import { ERROR_CODES, type ErrorCode } from '../errors/codes';
@@ -129,11 +130,7 @@ export async function handleGraphQL<C extends BaseContext>(
     rawBody = await readBody(req, options.bodyLimitBytes);
     const type = req.headers['content-type'] ?? '';
     if (type.includes('application/json') || type.includes('application/graphql-response+json')) {
-      try {
-        body = rawBody.length > 0 ? JSON.parse(rawBody.toString('utf8')) : undefined;
-      } catch {
-        throw new HttpError(400, 'BAD_USER_INPUT', 'The request body is not valid JSON.');
-      }
+      body = parseJsonBody(rawBody);
     } else {
       body = rawBody.toString('utf8');
     }
