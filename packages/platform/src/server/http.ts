@@ -33,6 +33,22 @@ export class HttpError extends Error {
   }
 }
 
+/** The client went away before its request was read or answered: nothing to answer, no fault of ours. */
+export class ClientAbortError extends Error {
+  constructor() {
+    super('the client closed the connection before the request was read');
+  }
+}
+
+/** Whether `error` only says the client left (a reset or closed socket), not that the server failed. */
+export function isClientAbort(req: IncomingMessage, error: unknown): boolean {
+  if (error instanceof ClientAbortError) return true;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE')
+    return req.destroyed || req.socket?.destroyed === true;
+  return false;
+}
+
 /** Reads the whole body, refusing more than `limit` bytes without buffering them. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -55,7 +71,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (error) => reject(isClientAbort(req, error) ? new ClientAbortError() : error));
+    // A socket closed mid-body may end with neither 'end' nor 'error': settle rather than hang.
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientAbortError());
+    });
   });
 }
 
@@ -173,6 +193,12 @@ export function guarded(
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     runWithRequestId(requestId, () => handler(req, res, requestId)).catch((error: unknown) => {
+      if (isClientAbort(req, error)) {
+        // Routine on the internet (a closed tab, a slow client cut off): one line, no stack.
+        logger.debug({ url: req.url, requestId }, 'client aborted the request');
+        if (!res.headersSent) res.destroy();
+        return;
+      }
       if (res.headersSent) {
         res.destroy();
         return;
