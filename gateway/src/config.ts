@@ -73,8 +73,8 @@ export const gatewayConfigSchema = z
     SERVICE_COST_BUDGET_PER_MINUTE: limit(200_000),
     /** A JSON file of trusted documents (hash -> document, or an array of hashes): only those run on the public listener. */
     TRUSTED_DOCUMENTS: z.string().optional(),
-    /** Operations per HTTP batch; 0 turns batching off. */
-    MAX_BATCH_OPERATIONS: z.coerce.number().int().min(0).default(10),
+    /** Operations per HTTP batch; 0 turns batching off. Unset: 0 in production, 10 elsewhere (batchLimitOf). */
+    MAX_BATCH_OPERATIONS: z.coerce.number().int().min(0).optional(),
     /** Introspection on the public listener in production (always on outside production and on the internal listener). */
     INTROSPECTION: booleanFlag(false),
   })

@@ -107,7 +107,7 @@ export async function startGateway(
       'no SERVICE_TOKENS configured: internal callers cannot authenticate until a token is issued',
     );
   const client = createUndiciFetcher();
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics(deps.redis);
   const sdl = deps.supergraphs ?? {
     public: readSupergraph(SUPERGRAPH_FILES.public),
     internal: readSupergraph(SUPERGRAPH_FILES.internal),

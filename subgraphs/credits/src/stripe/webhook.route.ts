@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
-import { readBody, schemaOf, sendJson, type Route } from '@bastion/platform';
+import { readBody, scanJsonDepth, schemaOf, sendJson, type Route } from '@bastion/platform';
 import { UUID } from '../accounts/validate';
 import {
   handleStripeEvent,
@@ -32,6 +32,11 @@ export function stripeWebhookRoute(
       return;
     }
     const body = await readBody(req, WEBHOOK_BODY_LIMIT);
+    // The SDK parses the body once the signature holds; Stripe's events nest a few levels.
+    if (scanJsonDepth(body).tooDeep) {
+      sendJson(res, 400, { error: 'The body nests too deeply.' });
+      return;
+    }
     const header = req.headers['stripe-signature'];
     let event: Stripe.Event;
     try {
