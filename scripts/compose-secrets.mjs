@@ -1,11 +1,13 @@
 // Writes the secret files docker-compose.yml reads (./secrets by default): random keys, one
-// database password and URL per service, and the service tokens with the gateway's list of their
-// hashes. Existing files are kept, so re-running never rotates a secret by accident.
+// database password and URL per service, each subgraph's claims key (derived from
+// internal_claims_secret, which only the gateway reads), and the service tokens with the gateway's
+// list of their hashes. Existing files are kept, so re-running never rotates a secret by accident.
 //   node scripts/compose-secrets.mjs [--dir secrets] [--database-url postgres://…] [--force]
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { subgraphClaimsKey } from './claims-keys.mjs';
 
 const { subgraphs } = JSON.parse(
   readFileSync(new URL('../subgraphs/registry.json', import.meta.url), 'utf8'),
@@ -40,6 +42,14 @@ export function writeComposeSecrets({ dir = 'secrets', databaseUrl, force = fals
     return value;
   };
   for (const name of KEYS) write(name, randomBytes(48).toString('base64'));
+  // Rewritten from the master every time, so they always match it (a rotated master rotates them).
+  const master = readFileSync(path('internal_claims_secret'), 'utf8').trim();
+  for (const service of DATABASE_SERVICES) {
+    const file = path(`${service}_claims_key`);
+    if (existsSync(file)) chmodSync(file, 0o644);
+    writeFileSync(file, subgraphClaimsKey(master, service));
+    chmodSync(file, 0o444);
+  }
   for (const service of DATABASE_SERVICES) {
     const password = write(`${service}_db_password`, randomBytes(24).toString('hex'));
     write(

@@ -3,9 +3,9 @@
 // subgraphs/registry.json from it, so adding a subgraph touches the registry and its folder only
 // (README "Adding a subgraph"):
 // - docker-compose.yml: each subgraph's service (build, depends_on, its own secrets, environment
-//   base, <NAME>_PORT, DATABASE_URL_FILE, <NAME>_SERVICE_TOKEN_FILE, command, restart, healthcheck),
-//   the gateway's <NAME>_URL and depends_on, postgres' <name>_db_password and the top-level
-//   <name>_database_url / _db_password / _service_token secrets. Everything else in the file, a
+//   base, <NAME>_PORT, DATABASE_URL_FILE, <NAME>_CLAIMS_KEY_FILE, <NAME>_SERVICE_TOKEN_FILE, command,
+//   restart, healthcheck), the gateway's <NAME>_URL and depends_on, postgres' <name>_db_password and
+//   the top-level <name>_database_url / _db_password / _claims_key / _service_token secrets. Everything else in the file, a
 //   subgraph's extra secrets and environment included, is hand-written and kept as it is.
 // - deploy/postgres/roles.sql and .env.example: the blocks between `>>> registry:sync <block>` and
 //   `<<< registry:sync <block>` comment lines.
@@ -67,7 +67,7 @@ export function syncedFiles(root, subgraphs = readRegistry(root)) {
 // ---- docker-compose.yml --------------------------------------------------------------------
 
 /** Secrets that belong to one subgraph by their name (scripts/compose-secrets.mjs writes them). */
-const PER_SUBGRAPH_SECRET = /^[a-z][a-z0-9]*_(database_url|db_password|service_token)$/;
+const PER_SUBGRAPH_SECRET = /^[a-z][a-z0-9]*_(database_url|db_password|claims_key|service_token)$/;
 /** dclint's service-keys-order: the generated services keep to it, with hand-written keys among them. */
 const KEY_ORDER = [
   'image',
@@ -97,6 +97,8 @@ const KEY_ORDER = [
 
 const secretsOf = (s) => [
   `${s.name}_database_url`,
+  // Its own forwarded-claims key only, never the gateway's internal_claims_secret it derives from.
+  `${s.name}_claims_key`,
   ...(s.serviceToken ? [`${s.name}_service_token`] : []),
 ];
 const quotedFlow = (items) => {
@@ -139,8 +141,7 @@ function subgraphService(doc, s, existing, anchors) {
       !PER_SUBGRAPH_SECRET.test(String(item.value ?? item)) &&
       String(item.value ?? item) !== 'internal_claims_secret',
   );
-  for (const name of [...secretsOf(s), 'internal_claims_secret'])
-    secrets.items.push(doc.createNode(name));
+  for (const name of secretsOf(s)) secrets.items.push(doc.createNode(name));
   sortedStrings(secrets);
 
   const upper = s.name.toUpperCase();
@@ -151,6 +152,10 @@ function subgraphService(doc, s, existing, anchors) {
       doc.createNode('DATABASE_URL_FILE'),
       doc.createNode(`/run/secrets/${s.name}_database_url`),
     ),
+    new Pair(
+      doc.createNode(`${upper}_CLAIMS_KEY_FILE`),
+      doc.createNode(`/run/secrets/${s.name}_claims_key`),
+    ),
     ...(s.serviceToken
       ? [
           new Pair(
@@ -160,7 +165,15 @@ function subgraphService(doc, s, existing, anchors) {
         ]
       : []),
   ];
-  const ownKeys = new Set(['<<', s.portVar, 'DATABASE_URL_FILE', `${upper}_SERVICE_TOKEN_FILE`]);
+  const ownKeys = new Set([
+    '<<',
+    s.portVar,
+    'DATABASE_URL_FILE',
+    `${upper}_CLAIMS_KEY_FILE`,
+    `${upper}_SERVICE_TOKEN_FILE`,
+    // The gateway's master: a subgraph never gets it (older files gave it to every service).
+    'INTERNAL_CLAIMS_SECRET_FILE',
+  ]);
   const environment = service.get('environment', true);
   const handWritten = isMap(environment)
     ? environment.items.filter((pair) => !ownKeys.has(keyOf(pair)))
@@ -339,6 +352,15 @@ export function syncEnv(text, subgraphs) {
     '#',
     'ports',
     subgraphs.map((s) => `${s.portVar}=${s.port}`),
+  );
+  out = replaceBlock(
+    out,
+    FILES.env,
+    '#',
+    'claims-keys',
+    subgraphs.map((s) =>
+      setting(`${s.name.toUpperCase()}_CLAIMS_KEY=`, `the ${s.name} process only`),
+    ),
   );
   return replaceBlock(
     out,

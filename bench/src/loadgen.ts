@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import { deriveKey, operationDigest } from '@bastion/platform';
+import { ClaimsKeys, operationDigest } from '@bastion/platform';
 
 /** What one load run sends; run.ts passes it as JSON in argv[2]. */
 export interface LoadSpec {
@@ -12,7 +12,8 @@ export interface LoadSpec {
   seconds: number;
   /**
    * Sign fresh forwarded claims for every request, as the gateway does (subgraphs refuse a
-   * replayed jti): INTERNAL_CLAIMS_SECRET, the subgraph's name, and the query the claims bind to.
+   * replayed jti): INTERNAL_CLAIMS_SECRET (the subgraph's key is derived from it), the subgraph's
+   * name, and the query the claims bind to.
    */
   claims?: { secret: string; audience: string; query: string };
   /** A fixed number of requests instead of `seconds`: every one is answered before the run ends. */
@@ -37,7 +38,7 @@ const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64ur
 
 /** HS256 claims for an anonymous caller, built synchronously so the generator never waits on them. */
 function claimsSigner(spec: NonNullable<LoadSpec['claims']>): () => string {
-  const key = deriveKey(spec.secret, 'forwarded-claims').export();
+  const key = ClaimsKeys.fromMaster(spec.secret).keyFor(spec.audience).export();
   const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
   const op = operationDigest({ query: spec.query, operationName: null, variables: null });
   return () => {

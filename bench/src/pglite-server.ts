@@ -6,8 +6,8 @@ import { PGLITE_BENCH_PORT } from './services';
 
 /**
  * For pgbench in embedded mode: a PGlite in a fresh directory, served by the product's own wire
- * server on the bench's port. (The product's PGlite listens on a port of its own choosing inside
- * its process; this is the same engine and server, on the same core.)
+ * server (unix socket `.s.PGSQL.<bench port>` and a password, both in the printed URL). The
+ * product's PGlite serves its own process the same way; this is the same engine and server.
  */
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bastion-bench-pglite-'));

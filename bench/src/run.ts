@@ -13,14 +13,7 @@ import { join, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { LoadResult, LoadSpec } from './loadgen';
 import { profileMarkdown, summarise, type ProfileSummary } from './profile-summary';
-import {
-  PGLITE_BENCH_PORT,
-  PRODUCT_MAIN,
-  REPO_ROOT,
-  STOCK_GATEWAY_PORT,
-  portEnv,
-  urlOf,
-} from './services';
+import { PRODUCT_MAIN, REPO_ROOT, STOCK_GATEWAY_PORT, portEnv, urlOf } from './services';
 
 /**
  * `npm run bench`: the product (`npm start`'s process) on one core, the load generator
@@ -212,15 +205,19 @@ function runChild<T>(
 
 const load = (spec: LoadSpec) => runChild<LoadResult>(1, 'loadgen.js', [JSON.stringify(spec)]);
 
-/** A helper process that prints "ready ..." once it serves. */
-function startHelper(script: string, env?: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }> {
+/** A helper process that prints "ready <url>" once it serves. */
+function startHelper(
+  script: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const [command, ...args] = pinned(0, [process.execPath, resolve(__dirname, script)]);
   const proc = spawn(command, args, { env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((done, fail) => {
     let err = '';
     proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
     proc.stdout.on('data', (c: Buffer) => {
-      if (c.toString().includes('ready')) done({ stop: stopper(proc) });
+      const ready = /ready (\S+)/.exec(c.toString());
+      if (ready) done({ url: ready[1], stop: stopper(proc) });
     });
     proc.once('exit', (code) => fail(new Error(`${script} exited ${code}: ${err.slice(-2000)}`)));
   });
@@ -279,7 +276,8 @@ function pgbench(url: string, seconds: number, clients: number): number {
     '-T',
     String(seconds),
     '-h',
-    u.hostname,
+    // The embedded database's URL names its socket directory in `host=`.
+    u.searchParams.get('host') ?? u.hostname,
     '-p',
     u.port || '5432',
     '-U',
@@ -287,7 +285,11 @@ function pgbench(url: string, seconds: number, clients: number): number {
     u.pathname.slice(1),
   ];
   const [command, ...rest] = pinned(1, [bin, ...args]);
-  const result = spawnSync(command, rest, { encoding: 'utf8' });
+  const password = decodeURIComponent(u.password);
+  const result = spawnSync(command, rest, {
+    encoding: 'utf8',
+    env: password ? { ...process.env, PGPASSWORD: password } : process.env,
+  });
   rmSync(dir, { recursive: true, force: true });
   const tps = /tps = ([\d.]+)/.exec(result.stdout ?? '');
   if (!tps) throw new Error(`pgbench failed: ${result.stderr}${result.stdout}`);
@@ -562,7 +564,8 @@ async function runMode(mode: Mode): Promise<ModeResult> {
       } else {
         const pglite = await startHelper('pglite-server.js');
         try {
-          const url = `postgres://postgres@127.0.0.1:${PGLITE_BENCH_PORT}/postgres`;
+          // A unix socket and a per-start password: the helper prints the URL.
+          const url = pglite.url;
           const { Client } = await import('pg');
           const client = new Client({ connectionString: url });
           await client.connect();

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   AppError,
   ERROR_CODES,
+  assertJsonDepth,
   readBody,
   sendGraphQLError,
   signForwardedClaims,
@@ -46,6 +47,8 @@ export async function relayAiStream(
   options: AiStreamOptions,
 ): Promise<void> {
   const raw = await readBody(req, options.bodyLimitBytes);
+  // Too deep: a coded 400 before any parse (thrown, answered by the listener's guard).
+  assertJsonDepth(raw);
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));

@@ -3,7 +3,8 @@ import {
   EVERY_TIME,
   booleanFlag,
   commonConfig,
-  commonConfigProblems,
+  claimsMasterConfig,
+  claimsMasterProblems,
   durationSeconds,
   jwtConfig,
   jwtKeyProblems,
@@ -28,6 +29,8 @@ function subgraphAddressSettings(): Record<never, z.ZodType> {
 export const gatewayConfigSchema = z
   .object({
     ...commonConfig,
+    /** The master of forwarded claims: the gateway derives each subgraph's key from it. */
+    ...claimsMasterConfig,
     ...jwtConfig,
     HOST: z.string().default('127.0.0.1'),
     PORT: port(4000),
@@ -70,12 +73,12 @@ export const gatewayConfigSchema = z
     SERVICE_COST_BUDGET_PER_MINUTE: limit(200_000),
     /** A JSON file of trusted documents (hash -> document, or an array of hashes): only those run on the public listener. */
     TRUSTED_DOCUMENTS: z.string().optional(),
-    /** Operations per HTTP batch; 0 turns batching off. */
-    MAX_BATCH_OPERATIONS: z.coerce.number().int().min(0).default(10),
+    /** Operations per HTTP batch; 0 turns batching off. Unset: 0 in production, 10 elsewhere (batchLimitOf). */
+    MAX_BATCH_OPERATIONS: z.coerce.number().int().min(0).optional(),
     /** Introspection on the public listener in production (always on outside production and on the internal listener). */
     INTROSPECTION: booleanFlag(false),
   })
-  .superRefine(commonConfigProblems, EVERY_TIME)
+  .superRefine(claimsMasterProblems, EVERY_TIME)
   .superRefine((config, ctx) => {
     for (const message of jwtKeyProblems(config, false)) ctx.addIssue({ code: 'custom', message });
   }, EVERY_TIME);

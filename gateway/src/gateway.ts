@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { KeyObject } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { createFormatError, inputHygienePlugin, type Logger } from '@bastion/platform';
+import {
+  createFormatError,
+  inputHygienePlugin,
+  type ClaimsKeys,
+  type Logger,
+} from '@bastion/platform';
 import { withLimitReasons } from './limit-errors';
 import type { PersistedQueryCache } from './persisted-queries';
 import { ClaimsForwardingDataSource, type GatewayContext } from './subgraph-client';
@@ -19,7 +23,8 @@ export const SUPERGRAPH_FILES = {
 export interface GatewayServerOptions {
   supergraphSdl: string;
   subgraphUrls: Record<string, string>;
-  claimsKey: KeyObject;
+  /** Each subgraph's claims key: a subgraph's key verifies claims addressed to it only. */
+  claimsKeys: ClaimsKeys;
   fetcher: Fetcher;
   logger: Logger;
   /** Apollo's landing page (Sandbox, from Apollo's CDN) on a browser's GET; GraphiQL is served by the app instead. */
@@ -48,7 +53,12 @@ export async function createGatewayServer(
     buildService: ({ name, url }) => {
       const target = options.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`No URL for subgraph ${name}`);
-      return new ClaimsForwardingDataSource(name, target, options.claimsKey, options.fetcher);
+      return new ClaimsForwardingDataSource(
+        name,
+        target,
+        options.claimsKeys.keyFor(name),
+        options.fetcher,
+      );
     },
     // The query plan names subgraphs and internal fields: never returned, whatever the headers say.
     __exposeQueryPlanExperimental: false,

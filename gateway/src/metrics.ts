@@ -1,5 +1,6 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { eventsSetAside } from '@bastion/platform';
+import type { Redis } from 'ioredis';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { eventsSetAside, redisHealth } from '@bastion/platform';
 
 /** Prometheus metrics of one gateway process. */
 export class GatewayMetrics {
@@ -36,7 +37,35 @@ export class GatewayMetrics {
     },
   });
 
-  constructor() {
+  constructor(redis?: Redis) {
     collectDefaultMetrics({ register: this.registry, prefix: 'bastion_gateway_' });
+    if (!redis) return;
+    // Read from the client's own counts at each scrape (README "What happens when a part fails").
+    new Counter({
+      name: 'bastion_gateway_redis_failed_commands_total',
+      help: 'Redis commands that failed without an answer (timed out, or Redis away): each one fell back to this process',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(redisHealth(redis).failedCommands);
+      },
+    });
+    new Counter({
+      name: 'bastion_gateway_redis_outages_total',
+      help: 'Times the Redis connection went from ready to away',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(redisHealth(redis).outages);
+      },
+    });
+    new Gauge({
+      name: 'bastion_gateway_redis_up',
+      help: '1 while the Redis connection is ready, 0 while the process falls back',
+      registers: [this.registry],
+      collect() {
+        this.set(redisHealth(redis).isUp ? 1 : 0);
+      },
+    });
   }
 }

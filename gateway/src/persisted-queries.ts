@@ -1,4 +1,4 @@
-import { HttpError } from '@bastion/platform';
+import { HttpError, assertJsonDepth } from '@bastion/platform';
 import { sha256Hex, type TrustedDocuments } from './trusted-documents';
 
 /**
@@ -54,8 +54,10 @@ function slotsOf(request: { body: unknown; search: URLSearchParams }): Slot[] {
   const { body, search } = request;
   if (body === undefined) {
     let extensions: unknown;
+    const text = search.get('extensions') ?? 'null';
+    assertJsonDepth(text);
     try {
-      extensions = JSON.parse(search.get('extensions') ?? 'null');
+      extensions = JSON.parse(text);
     } catch {
       // Apollo refuses malformed extensions itself.
     }

@@ -1,5 +1,5 @@
 import { GraphQLError, parse } from 'graphql';
-import { HttpError, MAX_PAGE_SIZE } from '@bastion/platform';
+import { HttpError, MAX_PAGE_SIZE, assertJsonDepth } from '@bastion/platform';
 import { TOKEN_LIMIT_MESSAGE } from './limit-errors';
 import type { CostSchema } from './cost-schema';
 import {
@@ -18,6 +18,19 @@ export interface OperationLimits extends DocumentLimits {
 
 export const INTROSPECTION_MAX_DEPTH = 16;
 
+/** Operations per batch outside production when MAX_BATCH_OPERATIONS is unset. */
+export const DEFAULT_BATCH_OPERATIONS = 10;
+
+/**
+ * MAX_BATCH_OPERATIONS, else 0 in production (browsers and most clients send one operation per
+ * request; a batch multiplies what one request may ask) and 10 elsewhere.
+ */
+export function batchLimitOf(config: { NODE_ENV?: string; MAX_BATCH_OPERATIONS?: number }): number {
+  return (
+    config.MAX_BATCH_OPERATIONS ?? (config.NODE_ENV === 'production' ? 0 : DEFAULT_BATCH_OPERATIONS)
+  );
+}
+
 export function operationLimitsFrom(
   config: {
     MAX_QUERY_DEPTH: number;
@@ -26,7 +39,8 @@ export function operationLimitsFrom(
     MAX_FIELD_DIRECTIVES: number;
     MAX_QUERY_TOKENS: number;
     MAX_QUERY_CHARACTERS: number;
-    MAX_BATCH_OPERATIONS: number;
+    NODE_ENV?: string;
+    MAX_BATCH_OPERATIONS?: number;
     MAX_QUERY_COST: number;
     DEFAULT_LIST_SIZE: number;
   },
@@ -46,7 +60,7 @@ export function operationLimitsFrom(
     maxFieldDirectives: config.MAX_FIELD_DIRECTIVES,
     maxTokens: config.MAX_QUERY_TOKENS,
     maxCharacters: config.MAX_QUERY_CHARACTERS,
-    maxBatchOperations: config.MAX_BATCH_OPERATIONS,
+    maxBatchOperations: batchLimitOf(config),
   };
 }
 
@@ -133,8 +147,10 @@ function operationOf(operation: unknown): RequestedOperation {
 
 function operationOfSearch(search: URLSearchParams): RequestedOperation {
   let variables: unknown;
+  const text = search.get('variables') ?? 'null';
+  assertJsonDepth(text);
   try {
-    variables = JSON.parse(search.get('variables') ?? 'null');
+    variables = JSON.parse(text);
   } catch {
     // Apollo refuses malformed variables itself.
   }

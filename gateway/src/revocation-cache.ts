@@ -89,7 +89,8 @@ export class RevocationCache {
       timer = setTimeout(() => done(false), FAST_PATH_TIMEOUT_MS);
     });
     const answer = ask(fastPath).catch((error: unknown) => {
-      logger.warn({ err: error }, 'revocation fast path failed; the memory copy decides');
+      // The Redis client warns once per outage; one line per request would flood the log.
+      logger.debug({ err: error }, 'revocation fast path failed; the memory copy decides');
       return false;
     });
     try {

@@ -1,5 +1,6 @@
 import {
   AccessTokenVerifier,
+  type ClaimsKeys,
   MemoryIssuedTokenStore,
   MemoryRevocationList,
   once,
@@ -13,7 +14,6 @@ import {
   type RunningService,
   type ServiceTokenEntry,
 } from '@bastion/platform';
-import type { KeyObject } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Authenticator } from './authenticate';
 import { parseTrustedProxies } from './client-address';
@@ -39,7 +39,8 @@ export interface GatewayDeps {
   logger: Logger;
   bus: EventBus;
   redis?: Redis;
-  claimsKey: KeyObject;
+  /** Every subgraph's forwarded-claims key (derived from INTERNAL_CLAIMS_SECRET). */
+  claimsKeys: ClaimsKeys;
   keyPrefix: string;
   /** Service tokens minted by this process (single-process mode), accepted besides SERVICE_TOKENS. */
   extraServiceTokens?: ServiceTokenEntry[];
@@ -83,7 +84,7 @@ export async function startGateway(
     fastPath: deps.redis
       ? new RedisRevocationList(deps.redis, config.ACCESS_TOKEN_TTL, deps.keyPrefix)
       : undefined,
-    load: () => fetchRevocationState(subgraphUrls.auth, deps.claimsKey),
+    load: () => fetchRevocationState(subgraphUrls.auth, deps.claimsKeys.keyFor('auth')),
   });
   const sync = keepRevocationsFresh(revocations, {
     intervalMs: REVOCATION_RELOAD_MS,
@@ -106,7 +107,7 @@ export async function startGateway(
       'no SERVICE_TOKENS configured: internal callers cannot authenticate until a token is issued',
     );
   const client = createUndiciFetcher();
-  const metrics = new GatewayMetrics();
+  const metrics = new GatewayMetrics(deps.redis);
   const sdl = deps.supergraphs ?? {
     public: readSupergraph(SUPERGRAPH_FILES.public),
     internal: readSupergraph(SUPERGRAPH_FILES.internal),
@@ -138,7 +139,7 @@ export async function startGateway(
   const explorer: ExplorerMode = isProduction ? 'off' : config.EXPLORER;
   const apolloCommon = {
     subgraphUrls,
-    claimsKey: deps.claimsKey,
+    claimsKeys: deps.claimsKeys,
     fetcher: client.fetcher,
     logger,
     sandbox: explorer === 'sandbox',
@@ -224,7 +225,7 @@ export async function startGateway(
       stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString(),
       aiStream: {
         target: new URL('/ai/stream', subgraphUrls.ai).toString(),
-        claimsKey: deps.claimsKey,
+        claimsKey: deps.claimsKeys.keyFor('ai'),
         cost: streamCost(limits),
       },
     }),

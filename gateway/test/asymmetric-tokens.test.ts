@@ -9,7 +9,7 @@ import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/tes
 
 describe.each([
   ['RS256', () => generateKeyPairSync('rsa', { modulusLength: 2048 })],
-  ['EdDSA', () => generateKeyPairSync('ed25519')],
+  ['ES256', () => generateKeyPairSync('ec', { namedCurve: 'P-256' })],
 ] as const)('%s access tokens end to end', (algorithm, generate) => {
   let platform: TestPlatform;
   const { privateKey } = generate();
@@ -35,7 +35,7 @@ describe.each([
     const members =
       own.kty === 'RSA'
         ? `{"e":"${own.e}","kty":"RSA","n":"${own.n}"}`
-        : `{"crv":"${own.crv}","kty":"OKP","x":"${own.x}"}`;
+        : `{"crv":"${own.crv}","kty":"EC","x":"${own.x}","y":"${own.y}"}`;
     expect(jwks.keys[0].kid).toBe(createHash('sha256').update(members).digest('base64url'));
     const [header, payload, signature] = user.accessToken.split('.');
     expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({
@@ -45,8 +45,13 @@ describe.each([
     const key = createPublicKey({ key: jwks.keys[0], format: 'jwk' });
     const data = Buffer.from(`${header}.${payload}`);
     const ok =
-      algorithm === 'EdDSA'
-        ? verify(null, data, key, Buffer.from(signature, 'base64url'))
+      algorithm === 'ES256'
+        ? verify(
+            'sha256',
+            data,
+            { key, dsaEncoding: 'ieee-p1363' },
+            Buffer.from(signature, 'base64url'),
+          )
         : verify('RSA-SHA256', data, key, Buffer.from(signature, 'base64url'));
     expect(ok).toBe(true);
     expect(

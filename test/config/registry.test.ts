@@ -214,6 +214,7 @@ describe('the subgraph registry', () => {
         for (const secret of [
           `${entry.name}_database_url`,
           `${entry.name}_db_password`,
+          `${entry.name}_claims_key`,
           ...(entry.serviceToken ? [`${entry.name}_service_token`] : []),
         ]) {
           expect([entry.name, secret, secret in compose.secrets]).toEqual([
@@ -322,12 +323,12 @@ describe('the subgraph registry', () => {
       expect(after.services.billing).toEqual({
         build: '.',
         depends_on: { nats: healthy, postgres: healthy, redis: healthy },
-        secrets: ['billing_database_url', 'billing_service_token', 'internal_claims_secret'],
+        // Its own claims key, never the gateway's internal_claims_secret (issue 16).
+        secrets: ['billing_claims_key', 'billing_database_url', 'billing_service_token'],
         environment: {
           // x-service-env, as every service has it
           NODE_ENV: 'production',
           HOST: '0.0.0.0',
-          INTERNAL_CLAIMS_SECRET_FILE: '/run/secrets/internal_claims_secret',
           NATS_URL: 'nats://nats:4222',
           REDIS_URL: 'redis://redis:6379',
           APOLLO_TELEMETRY_DISABLED: 'true',
@@ -335,6 +336,7 @@ describe('the subgraph registry', () => {
           GATEWAY_INTERNAL_URL: 'http://gateway:4010/graphql',
           BILLING_PORT: '4005',
           DATABASE_URL_FILE: '/run/secrets/billing_database_url',
+          BILLING_CLAIMS_KEY_FILE: '/run/secrets/billing_claims_key',
           BILLING_SERVICE_TOKEN_FILE: '/run/secrets/billing_service_token',
         },
         command: ['node', 'subgraphs/billing/dist/main.js'],
@@ -350,14 +352,19 @@ describe('the subgraph registry', () => {
       expect(after.services.gateway!.environment.BILLING_URL).toBe('http://billing:4005/graphql');
       expect(after.services.gateway!.depends_on.billing).toEqual(healthy);
       expect(after.services.postgres!.secrets).toContain('billing_db_password');
-      for (const secret of ['billing_database_url', 'billing_db_password', 'billing_service_token'])
+      for (const secret of [
+        'billing_database_url',
+        'billing_db_password',
+        'billing_claims_key',
+        'billing_service_token',
+      ])
         expect(after.secrets[secret]).toEqual({ file: `./secrets/${secret}` });
       // Everything else as it was: the other services, hand-written extras included.
       const { billing: added, gateway, postgres, ...others } = after.services;
       const { gateway: gatewayBefore, postgres: postgresBefore, ...othersBefore } = before.services;
       expect([added, gateway, postgres, gatewayBefore, postgresBefore].every(Boolean)).toBe(true);
       expect(others).toEqual(othersBefore);
-      expect(Object.keys(after.secrets).length).toBe(Object.keys(before.secrets).length + 3);
+      expect(Object.keys(after.secrets).length).toBe(Object.keys(before.secrets).length + 4);
       execFileSync(
         join(ROOT, 'node_modules/.bin/dclint'),
         ['--max-warnings', '0', join(copy.dir, 'docker-compose.yml')],
@@ -374,11 +381,12 @@ describe('the subgraph registry', () => {
         expect.arrayContaining([
           'BILLING_URL=',
           'BILLING_PORT=4005',
+          'BILLING_CLAIMS_KEY=                  # the billing process only',
           'BILLING_SERVICE_TOKEN=               # scope credits:read',
         ]),
       );
       // Only the new entry's lines were added.
-      expect(env.length).toBe(read('.env.example').split('\n').length + 3);
+      expect(env.length).toBe(read('.env.example').split('\n').length + 4);
     });
 
     it('drops what a removed entry had, and a token its entry no longer names', () => {
@@ -398,7 +406,7 @@ describe('the subgraph registry', () => {
         'orgs',
         'redis',
       ]);
-      expect(after.services.ai!.secrets).toEqual(['ai_database_url', 'internal_claims_secret']);
+      expect(after.services.ai!.secrets).toEqual(['ai_claims_key', 'ai_database_url']);
       expect(after.services.ai!.environment.AI_SERVICE_TOKEN_FILE).toBeUndefined();
       expect(after.services.ai!.environment.GEMINI_API_KEY).toBe('${GEMINI_API_KEY:-}');
       expect(
@@ -408,7 +416,7 @@ describe('the subgraph registry', () => {
       ).toEqual([]);
       expect(copy.read('deploy/postgres/roles.sql')).not.toContain('credits');
       expect(copy.read('.env.example')).not.toMatch(
-        /^(CREDITS_PORT|CREDITS_URL|AI_SERVICE_TOKEN)=/m,
+        /^(CREDITS_PORT|CREDITS_URL|CREDITS_CLAIMS_KEY|AI_SERVICE_TOKEN)=/m,
       );
     });
   });

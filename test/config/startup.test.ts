@@ -93,10 +93,20 @@ describe('production start-up: every problem at once', () => {
     expect(stderr).not.toMatch(/DATABASE_URL/);
   });
 
-  it('a separately started auth asks for its service token and its database', async () => {
-    const { stderr } = await runMain('subgraphs/auth/dist/main.js', { ...SECRETS });
+  it('a separately started auth asks for its service token, its own claims key and its database', async () => {
+    const { INTERNAL_CLAIMS_SECRET: _master, ...own } = SECRETS;
+    const { stderr } = await runMain('subgraphs/auth/dist/main.js', own);
     expect(stderr).toMatch(/^ {2}- AUTH_SERVICE_TOKEN: /m);
+    expect(stderr).toMatch(/^ {2}- AUTH_CLAIMS_KEY: /m);
     expect(stderr).toMatch(/^ {2}- DATABASE_URL: /m);
+  });
+
+  it("a separately started subgraph refuses the gateway's claims master in production", async () => {
+    const { code, stderr } = await runMain('subgraphs/credits/dist/main.js', { ...SECRETS });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^ {2}- INTERNAL_CLAIMS_SECRET: the gateway's master key, never a subgraph's; give credits only CREDITS_CLAIMS_KEY/m,
+    );
   });
 });
 

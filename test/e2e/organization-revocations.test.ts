@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import {
   SCOPES,
   loadConfig,
-  loadJose,
   schemaOf,
   serviceTokenEntry,
   parseEvent,
 } from '@bastion/platform';
 import { gatewayConfigSchema, startGateway, type RunningGateway } from '@bastion/gateway';
 import {
+  loadJose,
   eventually,
   postGraphQL,
   registerUser,

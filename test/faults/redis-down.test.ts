@@ -101,7 +101,7 @@ describe('Redis down', () => {
         { ip: '127.0.0.1', userAgent: 'jest' },
         'auth',
         { query: ME, variables: {} },
-        platform.deps.claimsKey,
+        platform.deps.claimsKeys.keyFor('auth'),
       );
       const send = () =>
         postGraphQL<{ me: { id: string } | null }>(

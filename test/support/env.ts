@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 export const TEST_JWT_SECRET = 'test-secret-for-bastion-jest-runs-0123456789';
-/** The forwarded-claims key of test platforms: a secret of its own, as in production. */
+/** The forwarded-claims master of test platforms (each subgraph's key derives from it), as in production. */
 export const TEST_CLAIMS_SECRET = 'test-claims-secret-for-bastion-jest-runs-0123';
 /** The audit chain's key in test platforms (orgs reads it). */
 export const TEST_AUDIT_CHAIN_KEY = 'test-audit-chain-key-for-bastion-jest-runs-01';
@@ -30,6 +30,9 @@ export function testEnv(
     // Cheap argon2 parameters keep tests fast; production refuses anything under the OWASP floor.
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
+    // A loaded CI machine can stall a worker for seconds inside a transaction; the limit's own
+    // tests (embedded-postgres, data-source-timeouts) set theirs.
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: '10',
     ...overrides,
   };
 }

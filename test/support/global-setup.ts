@@ -4,7 +4,8 @@ import { startEmbeddedPostgres } from '../../packages/platform/src/db/embedded-p
 
 /**
  * Without DATABASE_URL the suite runs on one embedded PGlite served over the wire protocol, shared
- * by every worker; each test file then works in schemas of its own.
+ * by every worker; each test file then works in schemas of its own. Its URL names the unix socket
+ * and carries the password drawn at this start, which workers inherit through the environment.
  */
 export default async function globalSetup(): Promise<void> {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
@@ -15,7 +16,11 @@ export default async function globalSetup(): Promise<void> {
     stdio: 'ignore',
   });
   if (process.env.DATABASE_URL) return;
-  const embedded = await startEmbeddedPostgres({ maxConnections: 200 });
+  // Idle limit as testEnv's: a worker stalled by a loaded machine is not an idle client.
+  const embedded = await startEmbeddedPostgres({
+    maxConnections: 200,
+    idleInTransactionTimeoutMs: 10_000,
+  });
   process.env.BASTION_TEST_DATABASE_URL = embedded.url;
   (globalThis as { __bastionEmbedded?: { close(): Promise<void> } }).__bastionEmbedded = embedded;
 }

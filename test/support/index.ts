@@ -11,3 +11,4 @@ export * from './processes';
 export * from './load';
 export * from './stripe-fake';
 export * from './gemini-fake';
+export * from './jose';

@@ -115,7 +115,7 @@ export function withTestHandles(platform: RunningPlatform, suffix: string): Test
         NO_CLIENT,
         name,
         { query, operationName: null, variables },
-        platform.deps.claimsKey,
+        platform.deps.claimsKeys.keyFor(name),
       );
       return postGraphQL(platform.subgraphs[name]!.url, query, variables, {
         headers: { 'x-bastion-claims': claims },

@@ -21,6 +21,10 @@ export interface PrivateService {
   stop(): Promise<void>;
   /** SIGKILL, as a crash; resolves once the process has exited. */
   kill(): Promise<void>;
+  /** SIGSTOP: the process hangs with its sockets open (a hung server, not a closed one). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** Stops and removes the temp dir. Safe to call twice and after a failed start. */
   destroy(): Promise<void>;
 }
@@ -103,7 +107,15 @@ function managed(spec: ServiceSpec, port: number): PrivateService {
     },
     stop: () => waitExit(spec.stopSignal),
     kill: () => waitExit('SIGKILL'),
+    pause() {
+      if (!child?.kill('SIGSTOP')) throw new Error(`${spec.name} is not running`);
+    },
+    resume() {
+      if (!child?.kill('SIGCONT')) throw new Error(`${spec.name} is not running`);
+    },
     async destroy() {
+      // A stopped process would not act on the stop signal.
+      child?.kill('SIGCONT');
       await waitExit(spec.stopSignal).catch(() => waitExit('SIGKILL'));
       rmSync(spec.dir, { recursive: true, force: true });
     },

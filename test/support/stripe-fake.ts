@@ -59,7 +59,8 @@ export function stripeEvent(
 
 /**
  * A local server speaking Stripe's wire format for the calls the credits service makes (customers,
- * checkout sessions, a customer's payment methods): form-encoded requests, Stripe's JSON objects
+ * checkout sessions and their line items, prices named by id, a customer's payment methods):
+ * form-encoded requests, Stripe's JSON objects
  * and error shape. It records every request, so a test sees what the SDK really sent.
  */
 export class FakeStripe {
@@ -67,6 +68,10 @@ export class FakeStripe {
   readonly customers = new Map<string, Obj>();
   readonly sessions = new Map<string, Obj>();
   readonly paymentMethods = new Map<string, Obj[]>();
+  /** Prices a checkout may name by id (`line_items[0][price]`); see addPrice. */
+  readonly prices = new Map<string, Obj>();
+  /** Each session's line items, as GET /v1/checkout/sessions/:id/line_items answers them. */
+  readonly lineItems = new Map<string, Obj[]>();
   private readonly idempotent = new Map<string, Obj>();
   private server?: Server;
   url = '';
@@ -98,6 +103,29 @@ export class FakeStripe {
       card: { ...card, country: 'US', funding: 'credit' },
     };
     this.paymentMethods.set(customer, [...(this.paymentMethods.get(customer) ?? []), method]);
+  }
+
+  /** A Price object (`price_...`) for `product`, which checkouts may then sell by id. */
+  addPrice(price: {
+    id?: string;
+    product?: string;
+    unit_amount: number;
+    currency: string;
+    interval?: string;
+  }): Obj {
+    const object = {
+      id: price.id ?? stripeId('price'),
+      object: 'price',
+      active: true,
+      currency: price.currency,
+      unit_amount: price.unit_amount,
+      product: price.product ?? stripeId('prod'),
+      recurring: price.interval ? { interval: price.interval, interval_count: 1 } : null,
+      type: price.interval ? 'recurring' : 'one_time',
+      livemode: false,
+    };
+    this.prices.set(object.id, object);
+    return object;
   }
 
   /** The session as Stripe sends it in checkout.session.completed once paid. */
@@ -181,8 +209,41 @@ export class FakeStripe {
         };
       }
       const item = ((params.line_items as Obj[] | undefined) ?? [])[0] ?? {};
-      const price = (item.price_data ?? {}) as Obj;
+      const named = typeof item.price === 'string' ? this.prices.get(item.price) : undefined;
+      if (typeof item.price === 'string' && !named) {
+        return {
+          status: 400,
+          body: {
+            error: {
+              type: 'invalid_request_error',
+              code: 'resource_missing',
+              param: 'line_items[0][price]',
+              message: `No such price: '${item.price}'`,
+            },
+          },
+        };
+      }
+      const inline = (item.price_data ?? {}) as Obj;
+      const price: Obj = named ?? {
+        id: stripeId('price'),
+        object: 'price',
+        currency: inline.currency,
+        unit_amount: Number(inline.unit_amount ?? 0),
+        product: inline.product ?? stripeId('prod'),
+        recurring: inline.recurring ?? null,
+      };
       const id = stripeId('cs');
+      const quantity = Number(item.quantity ?? 1);
+      this.lineItems.set(id, [
+        {
+          id: stripeId('li'),
+          object: 'item',
+          quantity,
+          currency: price.currency,
+          amount_total: Number(price.unit_amount) * quantity,
+          price,
+        },
+      ]);
       const session = {
         id,
         object: 'checkout.session',
@@ -197,11 +258,27 @@ export class FakeStripe {
         success_url: params.success_url,
         cancel_url: params.cancel_url,
         currency: price.currency ?? null,
-        amount_total: Number(price.unit_amount ?? 0) * Number(item.quantity ?? 1),
+        amount_total: Number(price.unit_amount ?? 0) * quantity,
         url: `https://checkout.stripe.com/c/pay/${id}`,
       };
       this.sessions.set(id, session);
       return { status: 200, body: session };
+    }
+    const items = /^\/v1\/checkout\/sessions\/([^/]+)\/line_items$/.exec(path);
+    if (method === 'GET' && items) {
+      const data = this.lineItems.get(items[1]);
+      if (!data)
+        return {
+          status: 404,
+          body: {
+            error: {
+              type: 'invalid_request_error',
+              code: 'resource_missing',
+              message: `No such checkout.session: '${items[1]}'`,
+            },
+          },
+        };
+      return { status: 200, body: { object: 'list', url: path, has_more: false, data } };
     }
     const methods = /^\/v1\/customers\/([^/]+)\/payment_methods$/.exec(path);
     if (method === 'GET' && methods) {

@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { CLAIMS_HEADER, deriveKey, signForwardedClaims, type Viewer } from '@bastion/platform';
 import {
-  CLAIMS_HEADER,
-  deriveKey,
   loadJose,
-  signForwardedClaims,
-  type Viewer,
-} from '@bastion/platform';
-import {
   postGraphQL,
   registerUser,
   startTestPlatform,
@@ -55,7 +50,7 @@ describe('a subgraph called directly with bad claims treats the caller as anonym
       client,
       'auth',
       { query: ME, operationName: null, variables: {} },
-      platform.deps.claimsKey,
+      platform.deps.claimsKeys.keyFor('auth'),
     );
     const response = await call(ME, { [CLAIMS_HEADER]: claims });
     expect(response.body.data?.me).toEqual({ id: user.id, email: user.email });
@@ -108,13 +103,13 @@ describe('a subgraph called directly with bad claims treats the caller as anonym
         client,
         'auth',
         { query: ME, variables: {} },
-        platform.deps.claimsKey,
+        platform.deps.claimsKeys.keyFor('auth'),
       ),
     );
     // Re-signed with the real key: only the times say it is stale.
     const expired = await new SignJWT({ ...payload, iat: past, exp: past + 30 })
       .setProtectedHeader({ alg: 'HS256' })
-      .sign(platform.deps.claimsKey);
+      .sign(platform.deps.claimsKeys.keyFor('auth'));
     expectAnonymous(await call(ME, { [CLAIMS_HEADER]: expired }));
   });
 
@@ -126,11 +121,13 @@ describe('a subgraph called directly with bad claims treats the caller as anonym
         client,
         'auth',
         { query: ME, variables: {} },
-        platform.deps.claimsKey,
+        platform.deps.claimsKeys.keyFor('auth'),
       ),
     );
     const resign = (claims: Record<string, unknown>) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(platform.deps.claimsKey);
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(platform.deps.claimsKeys.keyFor('auth'));
     expectAnonymous(await call(ME, { [CLAIMS_HEADER]: await resign(payload) }));
     const longLived = await resign({
       ...payload,
@@ -146,7 +143,7 @@ describe('a subgraph called directly with bad claims treats the caller as anonym
       client,
       'auth',
       { query: ME, variables: {} },
-      platform.deps.claimsKey,
+      platform.deps.claimsKeys.keyFor('auth'),
     );
     expect((await call(ME, { [CLAIMS_HEADER]: claims })).body.data?.me).toBeTruthy();
     expectAnonymous(await call(ME, { [CLAIMS_HEADER]: claims }));
@@ -158,7 +155,7 @@ describe('a subgraph called directly with bad claims treats the caller as anonym
       client,
       'credits',
       { query: ME, variables: {} },
-      platform.deps.claimsKey,
+      platform.deps.claimsKeys.keyFor('auth'),
     );
     expectAnonymous(await call(ME, { [CLAIMS_HEADER]: forCredits }));
     const forOther = await signForwardedClaims(
@@ -166,7 +163,7 @@ describe('a subgraph called directly with bad claims treats the caller as anonym
       client,
       'auth',
       { query: '{ me { id } }', variables: {} },
-      platform.deps.claimsKey,
+      platform.deps.claimsKeys.keyFor('auth'),
     );
     expectAnonymous(await call(ME, { [CLAIMS_HEADER]: forOther }));
   });
@@ -184,5 +181,83 @@ describe('a subgraph called directly with bad claims treats the caller as anonym
     const response = await call(query, { [CLAIMS_HEADER]: forged }, { id: user.id });
     expect(response.body.data?.user ?? null).toBeNull();
     expect(response.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+/**
+ * Issue 16: every subgraph held the one claims key, so ai's copy forged claims auth and credits
+ * accepted (a `tokens:admin` service token minted, credits added, another user's email read).
+ * Now each subgraph verifies with its own key, and a subgraph holds no other's.
+ */
+describe("one subgraph's claims key opens no other subgraph", () => {
+  let platform: TestPlatform;
+  let user: TestUser;
+  const attacker: Viewer = {
+    kind: 'service',
+    name: 'ai',
+    scopes: ['tokens:admin', 'credits:read', 'credits:write', 'users:read'],
+  };
+  const client = { ip: '127.0.0.1', userAgent: 'jest' };
+  const MINT = 'mutation { issueServiceToken(name: "backdoor", scopes: ["tokens:admin"]) }';
+  const ADD =
+    'mutation ($userId: ID!, $key: String!) { addCredits(userId: $userId, amount: 1000000, type: ADJUSTMENT, idempotencyKey: $key) { balanceAfter } }';
+  const EMAIL = 'query ($id: ID!) { user(id: $id) { email } }';
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    user = await registerUser(platform, { verified: true });
+  });
+  afterAll(() => platform.stop());
+
+  async function send(
+    target: 'auth' | 'credits',
+    signedWith: string,
+    query: string,
+    variables: Record<string, unknown> = {},
+  ) {
+    const claims = await signForwardedClaims(
+      attacker,
+      client,
+      target,
+      { query, variables },
+      platform.deps.claimsKeys.keyFor(signedWith),
+    );
+    return postGraphQL<Record<string, unknown>>(platform.subgraphs[target]!.url, query, variables, {
+      headers: { [CLAIMS_HEADER]: claims },
+    });
+  }
+
+  it("refuses claims made with ai's key at auth and credits: no token, no credits, no email", async () => {
+    const mint = await send('auth', 'ai', MINT);
+    expect(mint.body.data?.issueServiceToken ?? null).toBeNull();
+    expect(mint.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const add = await send('credits', 'ai', ADD, { userId: user.id, key: randomUUID() });
+    expect(add.body.data?.addCredits ?? null).toBeNull();
+    expect(add.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const email = await send('auth', 'ai', EMAIL, { id: user.id });
+    expect(email.body.data?.user ?? null).toBeNull();
+    expect(email.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    const balance = await platform.gql<{ me: { credits: { balance: number } } }>(
+      '{ me { credits { balance } } }',
+      {},
+      { token: user.accessToken },
+    );
+    expect(balance.body.data?.me.credits.balance).toBe(100);
+  });
+
+  it("refuses claims made with credits' key at auth, and auth's at credits", async () => {
+    expect((await send('auth', 'credits', EMAIL, { id: user.id })).body.data?.user ?? null).toBe(
+      null,
+    );
+    const add = await send('credits', 'auth', ADD, { userId: user.id, key: randomUUID() });
+    expect(add.body.data?.addCredits ?? null).toBeNull();
+  });
+
+  it("serves claims made with the receiver's own key (the control)", async () => {
+    const email = await send('auth', 'auth', EMAIL, { id: user.id });
+    expect(email.body.data?.user).toEqual({ email: user.email });
+    const add = await send('credits', 'credits', ADD, { userId: user.id, key: randomUUID() });
+    expect(add.body.errors).toBeUndefined();
+    expect(add.body.data?.addCredits).toEqual({ balanceAfter: 1_000_100 });
   });
 });

@@ -6,6 +6,8 @@ import {
   MemoryRevocationList,
   SCOPES,
   SUBGRAPHS,
+  claimsMasterConfig,
+  claimsMasterProblems,
   commonConfig,
   createPlatformDeps,
   generateServiceToken,
@@ -73,9 +75,11 @@ export function loadAllConfigs(env: Env, definitions: ReadonlyMap<string, Subgra
   const commonSchema = z
     .object({
       ...commonConfig,
+      ...claimsMasterConfig,
       /** Where services call the gateway's internal listener until it has started (it starts last). */
       GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
     })
+    .superRefine(claimsMasterProblems, EVERY_TIME)
     .superRefine(deploymentProblems({ database: true }), EVERY_TIME); // one process mints its own service tokens, so production asks it for none
   const problems = new Set<string>();
   const parse = <T>(schema: z.ZodType<T>): T | undefined => {
@@ -145,7 +149,9 @@ export async function startPlatform(
     for (const entry of SUBGRAPHS) {
       const config = configs.subgraphs[entry.name] as Readonly<CommonConfig> &
         Record<string, unknown>;
-      const service = await definitions.get(entry.name)!.start(config, deps, {
+      // Each subgraph holds its own claims key only, as it would in a process of its own.
+      const own = { ...deps, claimsKeys: deps.claimsKeys.only(entry.name) };
+      const service = await definitions.get(entry.name)!.start(config, own, {
         port: port(Number(config[entry.portVar])),
         internalGatewayUrl: () => internalGatewayUrl,
         serviceToken: serviceTokens[entry.name],

@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  EVERY_TIME,
-  commonConfig,
-  commonConfigProblems,
-  port,
-  subgraphEntry,
-} from '@bastion/platform';
+import { commonConfig, subgraphClaimsConfig, port, subgraphEntry } from '@bastion/platform';
 
 const json = <T extends z.ZodType>(schema: T) =>
   z
@@ -102,31 +96,30 @@ export const DEFAULT_AI_TEMPLATES: TemplateEntry[] = [
   },
 ];
 
-export const aiConfigSchema = z
-  .object({
-    ...commonConfig,
-    HOST: z.string().default('127.0.0.1'),
-    AI_PORT: port(subgraphEntry('ai').port),
-    /** JSON array of models (README "Model catalog"). */
-    AI_MODELS: json(z.array(modelEntry).min(1)).optional(),
-    /** JSON array of prompt templates {id, displayName, systemPrompt, variables: [{name, maxLength}]}. */
-    AI_TEMPLATES: json(z.array(templateEntry)).optional(),
-    /** Read by this service only; without it generateText answers UPSTREAM_UNAVAILABLE. */
-    GEMINI_API_KEY: z.string().min(1).optional(),
-    /** Where the Gemini API is (tests and proxies); the SDK's default when unset. */
-    GEMINI_BASE_URL: z.string().url().optional(),
-    /** One upstream attempt's deadline; a stream's whole deadline is GEMINI_STREAM_TIMEOUT_MS. */
-    GEMINI_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-    GEMINI_STREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
-    /** Pause before the one retry after a 5xx or 429. */
-    GEMINI_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(500),
-    AI_MAX_PROMPT_CHARS: z.coerce.number().int().min(1).default(32_000),
-    AI_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
-    AI_CONCURRENT_GENERATIONS: z.coerce.number().int().min(1).default(2),
-    /** Where ai reaches credits (holds), with AI_SERVICE_TOKEN (credits:write). */
-    GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
-    AI_SERVICE_TOKEN: z.string().min(20).optional(),
-  })
-  .superRefine(commonConfigProblems, EVERY_TIME);
+export const aiConfigSchema = z.object({
+  ...commonConfig,
+  ...subgraphClaimsConfig('ai'),
+  HOST: z.string().default('127.0.0.1'),
+  AI_PORT: port(subgraphEntry('ai').port),
+  /** JSON array of models (README "Model catalog"). */
+  AI_MODELS: json(z.array(modelEntry).min(1)).optional(),
+  /** JSON array of prompt templates {id, displayName, systemPrompt, variables: [{name, maxLength}]}. */
+  AI_TEMPLATES: json(z.array(templateEntry)).optional(),
+  /** Read by this service only; without it generateText answers UPSTREAM_UNAVAILABLE. */
+  GEMINI_API_KEY: z.string().min(1).optional(),
+  /** Where the Gemini API is (tests and proxies); the SDK's default when unset. */
+  GEMINI_BASE_URL: z.string().url().optional(),
+  /** One upstream attempt's deadline; a stream's whole deadline is GEMINI_STREAM_TIMEOUT_MS. */
+  GEMINI_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  GEMINI_STREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
+  /** Pause before the one retry after a 5xx or 429. */
+  GEMINI_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(500),
+  AI_MAX_PROMPT_CHARS: z.coerce.number().int().min(1).default(32_000),
+  AI_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  AI_CONCURRENT_GENERATIONS: z.coerce.number().int().min(1).default(2),
+  /** Where ai reaches credits (holds), with AI_SERVICE_TOKEN (credits:write). */
+  GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
+  AI_SERVICE_TOKEN: z.string().min(20).optional(),
+});
 
 export type AiConfig = z.infer<typeof aiConfigSchema>;

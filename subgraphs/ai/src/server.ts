@@ -121,7 +121,7 @@ export function startAiService(
         onStop: () => reconciler.stop(),
         routes: {
           'POST /ai/stream': streamRoute({
-            claimsKey: deps.claimsKey,
+            claimsKey: deps.claimsKeys.keyFor('ai'),
             replayGuard: deps.replayGuard,
             models,
             templates,

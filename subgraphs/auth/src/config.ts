@@ -3,7 +3,7 @@ import {
   EVERY_TIME,
   booleanFlag,
   commonConfig,
-  commonConfigProblems,
+  subgraphClaimsConfig,
   durationSeconds,
   jwtConfig,
   jwtKeyProblems,
@@ -13,10 +13,12 @@ import {
   serviceTokenEntries,
 } from '@bastion/platform';
 import { oauthConfig, oauthConfigProblems } from './oauth/oauth-config';
+import { DEFAULT_MAX_QUEUED_HASHES } from './passwords/hash-slots';
 
 export const authConfigSchema = z
   .object({
     ...commonConfig,
+    ...subgraphClaimsConfig('auth'),
     ...jwtConfig,
     HOST: z.string().default('127.0.0.1'),
     AUTH_PORT: port(subgraphEntry('auth').port),
@@ -30,6 +32,8 @@ export const authConfigSchema = z
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
     ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+    /** Password checks that may wait for a hashing slot; more get RATE_LIMITED at once. */
+    ARGON2_MAX_QUEUE: z.coerce.number().int().min(0).default(DEFAULT_MAX_QUEUED_HASHES),
     REFRESH_COOKIE: booleanFlag(false),
     RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(100),
     APP_URL: z.string().url().default('http://localhost:3000'),
@@ -44,7 +48,6 @@ export const authConfigSchema = z
     /** GOOGLE_*, OIDC_* and OAUTH_REDIRECT_URIS: sign-in through OpenID Connect providers. */
     ...oauthConfig,
   })
-  .superRefine(commonConfigProblems, EVERY_TIME)
   .superRefine((config, ctx) => {
     // Secrets are checked even when other fields failed: every missing one is listed at once.
     for (const message of jwtKeyProblems(config, true)) ctx.addIssue({ code: 'custom', message });

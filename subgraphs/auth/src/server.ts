@@ -108,12 +108,15 @@ export function startAuthService(
           : []),
       ];
       const revocations = new RevocationFanOut(fastPaths);
-      const hasher = new PasswordHasher({
-        memoryKib: config.ARGON2_MEMORY_KIB,
-        timeCost: config.ARGON2_TIME_COST,
-        parallelism: config.ARGON2_PARALLELISM,
-        pepper: config.PASSWORD_PEPPER,
-      });
+      const hasher = new PasswordHasher(
+        {
+          memoryKib: config.ARGON2_MEMORY_KIB,
+          timeCost: config.ARGON2_TIME_COST,
+          parallelism: config.ARGON2_PARALLELISM,
+          pepper: config.PASSWORD_PEPPER,
+        },
+        { maxQueued: config.ARGON2_MAX_QUEUE },
+      );
       const memberships = new MembershipClient(
         options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
         () => options.serviceToken ?? config.AUTH_SERVICE_TOKEN,

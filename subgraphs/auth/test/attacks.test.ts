@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { loadJose } from '@bastion/platform';
+
 import {
+  loadJose,
   registerUser,
   startTestPlatform,
   TEST_JWT_SECRET,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { loadJose, parseEvent, schemaOf } from '@bastion/platform';
+import { parseEvent, schemaOf } from '@bastion/platform';
 import {
+  loadJose,
   eventually,
   registerUser,
   startTestPlatform,

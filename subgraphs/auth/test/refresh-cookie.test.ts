@@ -1,5 +1,5 @@
-import { REFRESH_COOKIE_NAME, signForwardedClaims, deriveKey, loadJose } from '@bastion/platform';
-import { startTestPlatform, uniqueEmail, type TestPlatform } from '@bastion/testing';
+import { REFRESH_COOKIE_NAME, signForwardedClaims, deriveKey } from '@bastion/platform';
+import { loadJose, startTestPlatform, uniqueEmail, type TestPlatform } from '@bastion/testing';
 
 describe('refresh token in an HttpOnly cookie (REFRESH_COOKIE=true)', () => {
   let platform: TestPlatform;

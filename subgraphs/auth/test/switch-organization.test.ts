@@ -1,5 +1,5 @@
-import { loadJose, schemaOf } from '@bastion/platform';
-import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { schemaOf } from '@bastion/platform';
+import { loadJose, registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 const SWITCH =
   'mutation ($id: ID) { switchOrganization(organizationId: $id) { accessToken refreshToken user { id } } }';

@@ -53,13 +53,8 @@ export function startCreditsService(
         maxTtlSeconds: config.CREDITS_HOLD_MAX_TTL,
       });
       const packages = Object.freeze(config.CREDIT_PACKAGES ?? DEFAULT_CREDIT_PACKAGES);
-      const checkout = new CheckoutService(
-        dataSource,
-        createStripeClient(config),
-        packages,
-        config.APP_URL,
-        logger,
-      );
+      const stripe = createStripeClient(config);
+      const checkout = new CheckoutService(dataSource, stripe, packages, config.APP_URL, logger);
       const handleUserEvent = userEventHandler(dataSource, ledger, config.CREDITS_SIGNUP_GRANT, [
         StripeCustomers.forget,
       ]);
@@ -73,6 +68,7 @@ export function startCreditsService(
             ledger,
             packages,
             logger,
+            stripe,
           }),
         },
         extendContext: (base) => ({ ...base, ledger, holds, checkout, packages }),

@@ -75,6 +75,50 @@ describe('credit ledger through the internal listener', () => {
     expect(await ledgerOf(platform, user.id)).toEqual({ sum: 0, count: 51, balance: 0, held: 0 });
   });
 
+  it('lists entries in ledger order under concurrent spends and adds: each balanceAfter = the next older one + its amount, across pages', async () => {
+    const user = await userWithAccount(platform, 50);
+    // Spends of 1, 2 and 3 and adds of 5, all at once: their timestamps tie and cross.
+    const writes = await Promise.all(
+      Array.from({ length: 36 }, (_, i) =>
+        i % 4 === 3
+          ? service(ADD, { u: user.id, a: 5, k: `add-${i}`, t: 'GRANT' })
+          : service(USE, { u: user.id, a: (i % 4) + 1, k: `spend-${i}` }),
+      ),
+    );
+    expect(writes.map((w) => w.body.errors)).toEqual(Array(36).fill(undefined));
+    // 50 + 9 x 5 - 9 x (1 + 2 + 3) = 41
+    expect(await ledgerOf(platform, user.id)).toEqual({ sum: 41, count: 37, balance: 41, held: 0 });
+    const LIST = `query ($u: ID!, $f: Int, $a: String) { creditTransactions(userId: $u, first: $f, after: $a) {
+      edges { node { amount balanceAfter } } pageInfo { hasNextPage endCursor } } }`;
+    type Page = {
+      creditTransactions: {
+        edges: { node: { amount: number; balanceAfter: number } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    };
+    const listed: { amount: number; balanceAfter: number }[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 3; page++) {
+      const response: Awaited<ReturnType<typeof service<Page>>> = await service<Page>(LIST, {
+        u: user.id,
+        f: 15,
+        a: after,
+      });
+      const connection = response.body.data!.creditTransactions;
+      listed.push(...connection.edges.map((e) => e.node));
+      after = connection.pageInfo.endCursor;
+      if (!connection.pageInfo.hasNextPage) break;
+    }
+    expect(listed).toHaveLength(37);
+    expect(listed[0].balanceAfter).toBe(41);
+    expect(listed[36]).toEqual({ amount: 50, balanceAfter: 50 });
+    for (let i = 0; i < listed.length - 1; i++)
+      expect([i, listed[i].balanceAfter]).toEqual([
+        i,
+        listed[i + 1].balanceAfter + listed[i].amount,
+      ]);
+  });
+
   it('20 concurrent spends under one key charge once and all return that one transaction', async () => {
     const user = await userWithAccount(platform, 50);
     const results = await Promise.all(

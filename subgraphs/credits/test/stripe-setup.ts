@@ -18,7 +18,7 @@ export const PACKAGES = [
 export const CHECKOUT = `mutation ($p: ID!, $s: String!, $c: String!) { createCheckoutSession(packageId: $p, successUrl: $s, cancelUrl: $c) { id url } }`;
 
 /** A platform whose credits service talks to a local Stripe and verifies webhooks with a known secret. */
-export async function startWithStripe(): Promise<{
+export async function startWithStripe(packages: readonly object[] = PACKAGES): Promise<{
   platform: TestPlatform;
   stripe: FakeStripe;
   webhookSecret: string;
@@ -31,7 +31,7 @@ export async function startWithStripe(): Promise<{
     STRIPE_WEBHOOK_SECRET: webhookSecret,
     STRIPE_API_BASE: stripe.url,
     APP_URL,
-    CREDIT_PACKAGES: JSON.stringify(PACKAGES),
+    CREDIT_PACKAGES: JSON.stringify(packages),
     CREDITS_SIGNUP_GRANT: '20',
   });
   // The public gateway's route, which forwards the raw body to credits.

@@ -50,7 +50,7 @@ describe('Stripe webhooks', () => {
     (
       await query<{ type: string; amount: number }>(
         platform,
-        'SELECT type, amount FROM $schema.credit_transactions WHERE user_id = $1 ORDER BY created_at, id',
+        'SELECT type, amount FROM $schema.credit_transactions WHERE user_id = $1 ORDER BY seq',
         [userId],
       )
     ).map((r) => `${r.type} ${r.amount}`);
@@ -175,18 +175,18 @@ describe('Stripe webhooks', () => {
     expect(await ledgerOf(platform, user.id)).toMatchObject({ balance: 20, sum: 20 });
   });
 
-  it('a refund beyond what is left clamps at zero and records the shortfall', async () => {
+  it('a refund beyond what is left takes its whole share, leaving a debt, and records the shortfall', async () => {
     const { user, session } = await paidCheckout();
     await send(stripeEvent('checkout.session.completed', session));
     await asService(platform)(USE, { u: user.id, a: 90, k: 'spent-it' });
-    expect((await send(refund(session, 500))).body).toMatchObject({ outcome: 'FLAGGED' });
+    expect((await send(refund(session, 500))).body).toMatchObject({ outcome: 'APPLIED' });
     expect(await ledgerTypes(user.id)).toEqual([
       'GRANT 20',
       'PURCHASE 100',
       'USAGE -90',
-      'REFUND -30',
+      'REFUND -100',
     ]);
-    expect(await ledgerOf(platform, user.id)).toMatchObject({ balance: 0, sum: 0 });
+    expect(await ledgerOf(platform, user.id)).toMatchObject({ balance: -70, sum: -70 });
     const [payment] = await query(
       platform,
       'SELECT refunded_credits, refund_shortfall FROM $schema.stripe_payments WHERE payment_intent = $1',

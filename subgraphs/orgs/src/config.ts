@@ -2,15 +2,16 @@ import { z } from 'zod';
 import {
   EVERY_TIME,
   commonConfig,
-  commonConfigProblems,
   port,
   secret,
+  subgraphClaimsConfig,
   subgraphEntry,
 } from '@bastion/platform';
 
 export const orgsConfigSchema = z
   .object({
     ...commonConfig,
+    ...subgraphClaimsConfig('orgs'),
     HOST: z.string().default('127.0.0.1'),
     ORGS_PORT: port(subgraphEntry('orgs').port),
     /** Links in invitation mail: `${APP_URL}/accept-invitation?token=…`. */
@@ -29,7 +30,6 @@ export const orgsConfigSchema = z
      */
     AUDIT_CHAIN_KEY: secret().optional(),
   })
-  .superRefine(commonConfigProblems, EVERY_TIME)
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && !config.AUDIT_CHAIN_KEY)
       ctx.addIssue({

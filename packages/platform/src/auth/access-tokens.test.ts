@@ -7,7 +7,16 @@ import {
   sign,
   type KeyObject,
 } from 'node:crypto';
-import { AccessTokenSigner, jwtKeyProblems, publicJwks, type JwtSettings } from './access-tokens';
+import jwt from 'jsonwebtoken';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from '../config/load-config';
+import {
+  AccessTokenSigner,
+  jwtConfig,
+  jwtKeyProblems,
+  publicJwks,
+  type JwtSettings,
+} from './access-tokens';
 import { AccessTokenVerifier, CLOCK_SKEW_SECONDS } from './access-token-verifier';
 
 const SECRET = 's'.repeat(40);
@@ -19,11 +28,13 @@ const subject = {
   organizationId: null,
   role: null,
 };
-const pem = (kind: 'rsa' | 'ed25519') => {
+const pem = (kind: 'rsa' | 'ec' | 'ed25519') => {
   const { privateKey, publicKey } =
     kind === 'rsa'
       ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-      : generateKeyPairSync('ed25519');
+      : kind === 'ec'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('ed25519');
   return {
     private: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     public: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
@@ -67,8 +78,12 @@ function forge(
       ? createHmac('sha256', key).update(input).digest()
       : header.alg === 'RS256'
         ? sign('sha256', Buffer.from(input), key as KeyObject)
-        : header.alg === 'EdDSA'
-          ? sign(null, Buffer.from(input), key as KeyObject)
+        : header.alg === 'ES256'
+          ? // JWS ES256 is the raw r || s pair (RFC 7518 section 3.4), not DER.
+            sign('sha256', Buffer.from(input), {
+              key: key as KeyObject,
+              dsaEncoding: 'ieee-p1363',
+            })
           : Buffer.alloc(0);
   return `${input}.${signature.toString('base64url')}`;
 }
@@ -79,12 +94,16 @@ function thumbprint(key: KeyObject): string {
   const members =
     jwk.kty === 'RSA'
       ? `{"e":"${jwk.e}","kty":"RSA","n":"${jwk.n}"}`
-      : `{"crv":"${jwk.crv}","kty":"OKP","x":"${jwk.x}"}`;
+      : `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`;
   return createHash('sha256').update(members).digest('base64url');
 }
 
-describe.each(['HS256', 'RS256', 'EdDSA'] as const)('%s access tokens', (algorithm) => {
-  const keys = algorithm === 'HS256' ? undefined : pem(algorithm === 'RS256' ? 'rsa' : 'ed25519');
+// jose, an independent implementation (a test dependency), signs and verifies too.
+const loadJose = () => import('jose');
+
+describe.each(['HS256', 'RS256', 'ES256'] as const)('%s access tokens', (algorithm) => {
+  const kind = algorithm === 'RS256' ? 'rsa' : 'ec';
+  const keys = algorithm === 'HS256' ? undefined : pem(kind);
   const signingKey = keys?.privateKey ?? SECRET;
   const kid = keys ? thumbprint(createPublicKey(keys.privateKey)) : undefined;
   const header = { alg: algorithm, typ: 'JWT', ...(kid ? { kid } : {}) };
@@ -111,15 +130,29 @@ describe.each(['HS256', 'RS256', 'EdDSA'] as const)('%s access tokens', (algorit
     });
   });
 
+  it('agrees with jose: jose verifies our tokens with pinned options, and jose-made tokens verify here', async () => {
+    const { jwtVerify, SignJWT } = await loadJose();
+    const { token } = await (await AccessTokenSigner.create(config)).sign(subject, TTL);
+    const verifyWith = keys ? createPublicKey(keys.privateKey) : Buffer.from(SECRET);
+    const { payload } = await jwtVerify(token, verifyWith, {
+      algorithms: [algorithm],
+      issuer: 'bastion',
+      audience: 'bastion-api',
+      requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+    });
+    expect(payload.exp! - payload.iat!).toBe(TTL);
+    const made = await new SignJWT(claims())
+      .setProtectedHeader(header)
+      .sign(keys ? keys.privateKey : Buffer.from(SECRET));
+    expect(await verifier.verify(made)).toMatchObject({ userId: subject.userId });
+  });
+
   it('refuses alg none, a foreign key, expired, missing exp, iat or sub, wrong iss and wrong aud', async () => {
     await expectRefused(
       verifier,
       forge({ alg: 'none', typ: 'JWT' }, claims(), signingKey).replace(/\.[^.]*$/, '.'),
     );
-    const other =
-      algorithm === 'HS256'
-        ? 'x'.repeat(40)
-        : pem(algorithm === 'RS256' ? 'rsa' : 'ed25519').privateKey;
+    const other = algorithm === 'HS256' ? 'x'.repeat(40) : pem(kind).privateKey;
     await expectRefused(verifier, forge(header, claims(), other));
     await expectRefused(verifier, forge(header, claims({ exp: now() - 5 }), signingKey));
     for (const missing of ['exp', 'iat', 'sub', 'jti']) {
@@ -147,9 +180,7 @@ describe.each(['HS256', 'RS256', 'EdDSA'] as const)('%s access tokens', (algorit
     const foreign = forge(
       header,
       claims(),
-      algorithm === 'HS256'
-        ? 'y'.repeat(40)
-        : pem(algorithm === 'RS256' ? 'rsa' : 'ed25519').privateKey,
+      algorithm === 'HS256' ? 'y'.repeat(40) : pem(kind).privateKey,
     );
     await expectRefused(verifier, foreign);
     await expectRefused(verifier, foreign);
@@ -198,7 +229,7 @@ describe.each(['HS256', 'RS256', 'EdDSA'] as const)('%s access tokens', (algorit
     });
 
     it('refuses a kid not in the set, and a known kid on a foreign signature', async () => {
-      const stranger = pem(algorithm === 'RS256' ? 'rsa' : 'ed25519').privateKey;
+      const stranger = pem(kind).privateKey;
       await expectRefused(
         verifier,
         forge({ ...header, kid: thumbprint(createPublicKey(stranger)) }, claims(), stranger),
@@ -209,7 +240,7 @@ describe.each(['HS256', 'RS256', 'EdDSA'] as const)('%s access tokens', (algorit
     });
 
     it('publishes every key with its RFC 7638 thumbprint as kid, and no private member', async () => {
-      const next = pem(algorithm === 'RS256' ? 'rsa' : 'ed25519');
+      const next = pem(kind);
       const jwks = await publicJwks(
         settings({
           JWT_ALGORITHM: algorithm,
@@ -227,7 +258,7 @@ describe.each(['HS256', 'RS256', 'EdDSA'] as const)('%s access tokens', (algorit
     });
 
     it('rotates: a new key signs while the old one still verifies until removed', async () => {
-      const next = pem(algorithm === 'RS256' ? 'rsa' : 'ed25519');
+      const next = pem(kind);
       const oldToken = (await (await AccessTokenSigner.create(config)).sign(subject, TTL)).token;
       const rotated = settings({
         JWT_ALGORITHM: algorithm,
@@ -246,7 +277,7 @@ describe.each(['HS256', 'RS256', 'EdDSA'] as const)('%s access tokens', (algorit
     });
 
     it('reports a key of the wrong type at start', () => {
-      const wrong = pem(algorithm === 'RS256' ? 'ed25519' : 'rsa');
+      const wrong = pem(algorithm === 'RS256' ? 'ec' : 'rsa');
       expect(
         jwtKeyProblems({ JWT_ALGORITHM: algorithm, JWT_PRIVATE_KEY: wrong.private }, true)[0],
       ).toMatch(/JWT_PRIVATE_KEY/);
@@ -260,6 +291,52 @@ describe.each(['HS256', 'RS256', 'EdDSA'] as const)('%s access tokens', (algorit
       ]);
     });
   }
+});
+
+it('hands jsonwebtoken the HS256 key as a KeyObject, never the string secret (a string costs a PEM parse per call)', async () => {
+  const verifySpy = jest.spyOn(jwt, 'verify');
+  const signSpy = jest.spyOn(jwt, 'sign');
+  try {
+    const { token } = await (await AccessTokenSigner.create(settings())).sign(subject, TTL);
+    await (await AccessTokenVerifier.create(settings())).verify(token);
+    expect(signSpy).toHaveBeenCalledTimes(1);
+    expect(verifySpy).toHaveBeenCalledTimes(1);
+    for (const key of [signSpy.mock.calls[0][1], verifySpy.mock.calls[0][1]])
+      expect(key).toMatchObject({ type: 'secret', symmetricKeySize: 40 });
+  } finally {
+    verifySpy.mockRestore();
+    signSpy.mockRestore();
+  }
+});
+
+it('names EdDSA as not offered, at start, whether asked for by name or by an Ed25519 key', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(z.object(jwtConfig), env);
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+  };
+  expect(problems({ JWT_ALGORITHM: 'EdDSA' })).toEqual([
+    expect.stringMatching(/^JWT_ALGORITHM: EdDSA is not offered .*use ES256 with a P-256 key/),
+  ]);
+  expect(problems({ JWT_ALGORITHM: 'PS256' })).toEqual([
+    'JWT_ALGORITHM: must be one of HS256, RS256, ES256',
+  ]);
+  for (const algorithm of ['ES256', 'RS256'] as const)
+    expect(
+      jwtKeyProblems({ JWT_ALGORITHM: algorithm, JWT_PRIVATE_KEY: pem('ed25519').private }, true),
+    ).toEqual([
+      expect.stringMatching(/^JWT_PRIVATE_KEY: holds an ed25519 key; EdDSA is not offered/),
+    ]);
+  const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+  expect(jwtKeyProblems({ JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: p384 }, true)).toEqual([
+    'JWT_PRIVATE_KEY: holds an EC key on secp384r1; ES256 needs P-256',
+  ]);
 });
 
 it('refuses an RSA key under 2048 bits at start', () => {

@@ -1,24 +1,31 @@
-import { createPublicKey, randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import {
-  importHmacKey,
-  importSigningKey,
-  importVerificationKey,
-  loadJose,
+  hmacKey,
   parsePrivateKey,
   parsePublicKeys,
   toJwks,
-  type JoseKey,
+  verificationKey,
   type VerificationKey,
 } from './jwt-keys';
 import type { Role } from './viewer';
 
-export const JWT_ALGORITHMS = ['HS256', 'RS256', 'EdDSA'] as const;
+/** jsonwebtoken has no EdDSA: asymmetric tokens are RS256 or ES256 (P-256). */
+export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+const NO_EDDSA =
+  'EdDSA is not offered (the token library, jsonwebtoken, has none): use ES256 with a P-256 key, or RS256';
 
 /** The settings of access tokens: read by auth (signs) and the gateway (verifies), no one else. */
 export const jwtConfig = {
-  JWT_ALGORITHM: z.enum(JWT_ALGORITHMS).default('HS256'),
+  JWT_ALGORITHM: z
+    .enum(JWT_ALGORITHMS, {
+      error: (issue) =>
+        issue.input === 'EdDSA' ? NO_EDDSA : `must be one of ${JWT_ALGORITHMS.join(', ')}`,
+    })
+    .default('HS256'),
   // At least 32 bytes: an HMAC key shorter than the hash output is brute-forceable offline.
   JWT_SECRET: z
     .string()
@@ -26,7 +33,7 @@ export const jwtConfig = {
     .optional(),
   JWT_ISSUER: z.string().default('bastion'),
   JWT_AUDIENCE: z.string().default('bastion-api'),
-  /** PEM; the key auth signs with (RS256 or Ed25519). */
+  /** PEM; the key auth signs with (RS256: RSA 2048+ bits; ES256: EC P-256). */
   JWT_PRIVATE_KEY: z.string().optional(),
   /** PEM bundle of public keys that still verify (the previous key during a rotation). */
   JWT_PUBLIC_KEYS: z.string().optional(),
@@ -49,7 +56,11 @@ export interface AccessTokenSubject {
   role: Role | null;
 }
 
-const KEY_TYPE: Record<Exclude<JwtAlgorithm, 'HS256'>, string> = { RS256: 'rsa', EdDSA: 'ed25519' };
+const KEY_TYPE: Record<Exclude<JwtAlgorithm, 'HS256'>, string> = { RS256: 'rsa', ES256: 'ec' };
+const KEY_NAME: Record<Exclude<JwtAlgorithm, 'HS256'>, string> = {
+  RS256: 'an RSA key',
+  ES256: 'an EC P-256 key',
+};
 
 /**
  * Checks that the settings hold the keys their algorithm needs; used in config validation. Safe
@@ -76,13 +87,19 @@ export function jwtKeyProblems(
     else if (needsPrivateKey) problems.push(`JWT_PRIVATE_KEY: required for ${algorithm}`);
     for (const [index, key] of keys.entries()) {
       const name = settings.JWT_PRIVATE_KEY && index === 0 ? 'JWT_PRIVATE_KEY' : 'JWT_PUBLIC_KEYS';
-      if (key.asymmetricKeyType !== expected)
+      if (key.asymmetricKeyType === 'ed25519' || key.asymmetricKeyType === 'ed448')
+        problems.push(`${name}: holds an ${key.asymmetricKeyType} key; ${NO_EDDSA}`);
+      else if (key.asymmetricKeyType !== expected)
         problems.push(
-          `${name}: holds a ${key.asymmetricKeyType} key; ${algorithm} needs ${expected}`,
+          `${name}: holds a ${key.asymmetricKeyType} key; ${algorithm} needs ${KEY_NAME[algorithm]}`,
         );
-      // jose refuses RSA keys under 2048 bits when signing or verifying: say so at start instead.
+      // jsonwebtoken refuses RSA keys under 2048 bits when signing or verifying: say so at start.
       else if (expected === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
         problems.push(`${name}: RSA keys need at least 2048 bits`);
+      else if (expected === 'ec' && key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+        problems.push(
+          `${name}: holds an EC key on ${key.asymmetricKeyDetails?.namedCurve}; ES256 needs P-256`,
+        );
     }
     if (keys.length === 0 && !needsPrivateKey)
       problems.push(
@@ -104,8 +121,8 @@ export async function verificationKeys(settings: JwtSettings): Promise<Verificat
     keys.unshift(createPublicKey(parsePrivateKey(settings.JWT_PRIVATE_KEY)));
   const byKid = new Map<string, VerificationKey>();
   for (const key of keys) {
-    const imported = await importVerificationKey(key, settings.JWT_ALGORITHM);
-    if (!byKid.has(imported.kid)) byKid.set(imported.kid, imported);
+    const read = verificationKey(key);
+    if (!byKid.has(read.kid)) byKid.set(read.kid, read);
   }
   return [...byKid.values()];
 }
@@ -115,30 +132,26 @@ export async function publicJwks(settings: JwtSettings) {
   return toJwks(await verificationKeys(settings), settings.JWT_ALGORITHM);
 }
 
-/** Issues access tokens with jose; used by the auth service only. Keys are imported once, in create(). */
+/**
+ * Issues access tokens with jsonwebtoken; used by the auth service only. The key is read once, in
+ * create(): a KeyObject, for HS256 too (a string secret costs jsonwebtoken a failed PEM parse).
+ */
 export class AccessTokenSigner {
   private constructor(
     private readonly settings: JwtSettings,
-    private readonly jose: Awaited<ReturnType<typeof loadJose>>,
-    private readonly key: JoseKey,
+    private readonly key: KeyObject,
     private readonly kid: string | undefined,
   ) {}
 
   static async create(settings: JwtSettings): Promise<AccessTokenSigner> {
-    const jose = await loadJose();
     if (settings.JWT_ALGORITHM === 'HS256') {
       if (!settings.JWT_SECRET) throw new Error('JWT_SECRET is required for HS256');
-      return new AccessTokenSigner(
-        settings,
-        jose,
-        await importHmacKey(settings.JWT_SECRET),
-        undefined,
-      );
+      return new AccessTokenSigner(settings, hmacKey(settings.JWT_SECRET), undefined);
     }
     if (!settings.JWT_PRIVATE_KEY)
       throw new Error(`JWT_PRIVATE_KEY is required for ${settings.JWT_ALGORITHM}`);
-    const { key, kid } = await importSigningKey(settings.JWT_PRIVATE_KEY, settings.JWT_ALGORITHM);
-    return new AccessTokenSigner(settings, jose, key, kid);
+    const key = parsePrivateKey(settings.JWT_PRIVATE_KEY);
+    return new AccessTokenSigner(settings, key, verificationKey(createPublicKey(key)).kid);
   }
 
   async sign(
@@ -147,24 +160,30 @@ export class AccessTokenSigner {
   ): Promise<{ token: string; tokenId: string; expiresIn: number }> {
     const tokenId = randomUUID();
     const now = Math.floor(Date.now() / 1000);
-    const token = await new this.jose.SignJWT({
-      sid: subject.sessionId,
-      email_verified: subject.emailVerified,
-      org: subject.organizationId,
-      role: subject.role,
-    })
-      .setProtectedHeader({
-        alg: this.settings.JWT_ALGORITHM,
-        typ: 'JWT',
-        ...(this.kid ? { kid: this.kid } : {}),
-      })
-      .setSubject(subject.userId)
-      .setIssuer(this.settings.JWT_ISSUER)
-      .setAudience(this.settings.JWT_AUDIENCE)
-      .setIssuedAt(now)
-      .setExpirationTime(now + ttlSeconds)
-      .setJti(tokenId)
-      .sign(this.key);
+    // Every registered claim written out (no expiresIn/notBefore arithmetic inside the library).
+    const token = jwt.sign(
+      {
+        sub: subject.userId,
+        sid: subject.sessionId,
+        email_verified: subject.emailVerified,
+        org: subject.organizationId,
+        role: subject.role,
+        iss: this.settings.JWT_ISSUER,
+        aud: this.settings.JWT_AUDIENCE,
+        iat: now,
+        exp: now + ttlSeconds,
+        jti: tokenId,
+      },
+      this.key,
+      {
+        algorithm: this.settings.JWT_ALGORITHM,
+        header: {
+          alg: this.settings.JWT_ALGORITHM,
+          typ: 'JWT',
+          ...(this.kid ? { kid: this.kid } : {}),
+        },
+      },
+    );
     return { token, tokenId, expiresIn: ttlSeconds };
   }
 }

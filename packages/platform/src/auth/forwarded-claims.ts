@@ -71,8 +71,8 @@ const hs256 = (signingInput: string, key: KeyObject) =>
   createHmac('sha256', key).update(signingInput).digest();
 
 /**
- * Signs the viewer for one subgraph request as a JWT (HS256 with INTERNAL_CLAIMS_SECRET's key),
- * addressed to that subgraph, bound to the operation, alive CLAIMS_TTL_SECONDS, with a fresh jti.
+ * Signs the viewer for one subgraph request as a JWT (HS256 with that subgraph's own claims key,
+ * ClaimsKeys.keyFor), addressed to that subgraph, bound to the operation, alive CLAIMS_TTL_SECONDS, with a fresh jti.
  */
 export async function signForwardedClaims(
   viewer: Viewer,

@@ -1,5 +1,6 @@
 export * from './viewer';
 export * from './keys';
+export * from './claims-keys';
 export * from './service-tokens';
 export * from './canonical-json';
 export * from './forwarded-claims';

@@ -1,18 +1,19 @@
-import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 
-type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
-export type Jwk = import('jose', { with: { 'resolution-mode': 'import' } }).JWK;
-export type JoseKey = import('jose', { with: { 'resolution-mode': 'import' } }).CryptoKey;
-
-// jose is ESM-only: loaded with import() (require(esm) in the built services, compiled by jest in
-// tests), once per process.
-let library: Promise<Jose> | undefined;
-export const loadJose = (): Promise<Jose> => (library ??= import('jose'));
+/** A public key as published at /.well-known/jwks.json. */
+export type Jwk = JsonWebKey & { kid?: string; alg?: string; use?: string };
 
 /** A public key that verifies access tokens, named by its RFC 7638 thumbprint. */
 export interface VerificationKey {
   kid: string;
-  key: JoseKey;
+  key: KeyObject;
   /** The public JWK as published at /.well-known/jwks.json. */
   jwk: Jwk;
 }
@@ -26,43 +27,39 @@ export function parsePublicKeys(bundle: string | undefined): KeyObject[] {
   return blocks.map((pem) => createPublicKey(pem));
 }
 
-// node:crypto reads every PEM flavour (PKCS#8, PKCS#1, SPKI, certificates); jose's importers take fewer.
+// node:crypto reads every PEM flavour (PKCS#8, PKCS#1, SEC1, SPKI, certificates).
 export function parsePrivateKey(pem: string): KeyObject {
   return createPrivateKey(pem.replace(/\\n/g, '\n'));
 }
 
+/** RFC 7638: the key type's required members in lexicographic order, no whitespace, SHA-256, base64url. */
+export function jwkThumbprint(jwk: JsonWebKey): string {
+  const required: Record<string, string[]> = {
+    RSA: ['e', 'kty', 'n'],
+    EC: ['crv', 'kty', 'x', 'y'],
+    OKP: ['crv', 'kty', 'x'],
+  };
+  const names = required[jwk.kty ?? ''];
+  if (!names) throw new Error(`no RFC 7638 thumbprint for key type ${jwk.kty}`);
+  const members = Object.fromEntries(names.map((name) => [name, jwk[name as keyof JsonWebKey]]));
+  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+}
+
 /**
- * Imports a public key once, at start: its JWK (jose's exportJWK), its kid (jose's RFC 7638
- * thumbprint, so no key name has to be configured or kept in sync) and a CryptoKey for jwtVerify.
+ * A public key read once, at start: its JWK (node:crypto's export) and its kid, the RFC 7638
+ * thumbprint, so no key name has to be configured or kept in sync.
  */
-export async function importVerificationKey(key: KeyObject, alg: string): Promise<VerificationKey> {
-  const { calculateJwkThumbprint, exportJWK, importJWK } = await loadJose();
-  const jwk = await exportJWK(key);
-  const kid = await calculateJwkThumbprint(jwk, 'sha256');
-  return { kid, jwk, key: (await importJWK(jwk, alg)) as JoseKey };
+export function verificationKey(key: KeyObject): VerificationKey {
+  const jwk = key.export({ format: 'jwk' });
+  return { kid: jwkThumbprint(jwk), jwk, key };
 }
 
-/** The signing key as a CryptoKey, with the kid of its public half. */
-export async function importSigningKey(
-  pem: string,
-  alg: string,
-): Promise<{ key: JoseKey; kid: string }> {
-  const { exportJWK, importJWK } = await loadJose();
-  const privateKey = parsePrivateKey(pem);
-  const { kid } = await importVerificationKey(createPublicKey(privateKey), alg);
-  return { kid, key: (await importJWK(await exportJWK(privateKey), alg)) as JoseKey };
-}
-
-// An HMAC CryptoKey imported once: jose then signs and verifies without re-importing the secret
-// per token (measured ~4x faster than handing it a KeyObject or bytes each time).
-export async function importHmacKey(secret: string): Promise<JoseKey> {
-  return webcrypto.subtle.importKey(
-    'raw',
-    Buffer.from(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign', 'verify'],
-  ) as Promise<JoseKey>;
+/**
+ * The HS256 key as a KeyObject, made once: jsonwebtoken handed a string secret first tries it as
+ * a PEM public key and costs ~40x more per verify (README "Access tokens and secrets per service").
+ */
+export function hmacKey(secret: string): KeyObject {
+  return createSecretKey(Buffer.from(secret, 'utf8'));
 }
 
 /** The JWKS document for a set of public keys. */

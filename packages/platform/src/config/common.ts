@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLAIMS_KEY_PATTERN, claimsKeyVar } from '../auth/claims-keys';
 import { parseDuration } from './duration';
 
 /** A port number; 0 asks the OS for a free one (tests). */
@@ -32,16 +33,15 @@ export const secret = () =>
   z.string().refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes');
 
 /**
- * Settings every service reads: environment, logging, the forwarded-claims key, storage and the
- * bus. No access-token key: only auth (signs) and the gateway (verifies) read those (jwtConfig).
+ * Settings every service reads: environment, logging, storage and the bus. No access-token key:
+ * only auth (signs) and the gateway (verifies) read those (jwtConfig); no claims key either: the
+ * gateway reads the master (claimsMasterConfig), each subgraph its own (subgraphClaimsConfig).
  */
 export const commonConfig = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** JSON lines (default), or `pretty` for a terminal in development (needs the dev dependencies). */
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
-  /** Key of gateway-to-subgraph claims: the only secret a subgraph other than auth holds. */
-  INTERNAL_CLAIMS_SECRET: secret().optional(),
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('./data'),
   /** Production refuses the embedded PGlite unless this says it is meant (deploymentProblems). */
@@ -62,12 +62,20 @@ export const commonConfig = {
   REDIS_KEY_PREFIX: z.string().default('bastion:'),
   /** How long a stopping process lets requests in flight, then the outbox relay, finish. */
   SHUTDOWN_TIMEOUT: durationSeconds('10'),
+  /**
+   * A session idle inside a transaction this long is rolled back and closed: on the embedded
+   * database one such session stops every service, on PostgreSQL it holds its locks.
+   */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: durationSeconds('2'),
+  /** PostgreSQL cancels a statement running longer (PGlite runs a statement to its end). */
+  DATABASE_STATEMENT_TIMEOUT: durationSeconds('30'),
 };
 
 export type CommonConfig = {
   NODE_ENV: 'development' | 'production' | 'test';
   LOG_LEVEL: string;
   LOG_FORMAT?: 'json' | 'pretty';
+  /** The gateway's and the all-in-one process's only (claimsMasterConfig). */
   INTERNAL_CLAIMS_SECRET?: string;
   DATABASE_URL?: string;
   DATA_DIR: string;
@@ -79,22 +87,49 @@ export type CommonConfig = {
   NATS_STREAM: string;
   REDIS_KEY_PREFIX: string;
   SHUTDOWN_TIMEOUT: number;
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT?: number;
+  DATABASE_STATEMENT_TIMEOUT?: number;
 };
 
 /** Runs a refinement even when other fields failed, so a config reports every problem at once. */
 export const EVERY_TIME = { when: () => true } as const;
 
 /**
- * Checks across common settings, for `.superRefine(commonConfigProblems, EVERY_TIME)` on each
- * service's schema. It may see a partly invalid config, so it reads fields defensively.
+ * The master secret of forwarded claims, from which every subgraph's claims key is derived: the
+ * gateway's (and the all-in-one process's) only. README "Forwarded claims: one key per subgraph".
  */
-export function commonConfigProblems(config: Partial<CommonConfig>, ctx: z.RefinementCtx): void {
-  // Outside production an unset key falls back to one generated per deployment (runMain, npm start).
+export const claimsMasterConfig = {
+  INTERNAL_CLAIMS_SECRET: secret().optional(),
+};
+
+/** `.superRefine(claimsMasterProblems, EVERY_TIME)` where claimsMasterConfig is read. */
+export function claimsMasterProblems(
+  config: { NODE_ENV?: string; INTERNAL_CLAIMS_SECRET?: string },
+  ctx: z.RefinementCtx,
+): void {
+  // Outside production an unset secret falls back to one kept under DATA_DIR (runMain, npm start).
   if (config.NODE_ENV === 'production' && !config.INTERNAL_CLAIMS_SECRET) {
     ctx.addIssue({
       code: 'custom',
       path: ['INTERNAL_CLAIMS_SECRET'],
-      message: 'required in production (32+ bytes, the same in every service)',
+      message: "required in production (32+ bytes; the gateway's only, never a subgraph's)",
     });
   }
+}
+
+/**
+ * A subgraph's own claims key, `<NAME>_CLAIMS_KEY` (e.g. AUTH_CLAIMS_KEY): the key the gateway
+ * derives for it from INTERNAL_CLAIMS_SECRET (`node scripts/claims-keys.mjs` prints each).
+ * Required in production when the subgraph runs as its own process (runSubgraphMain).
+ */
+export function subgraphClaimsConfig(subgraph: string): Record<never, z.ZodType> {
+  return {
+    [claimsKeyVar(subgraph)]: z
+      .string()
+      .regex(
+        CLAIMS_KEY_PATTERN,
+        'must be the 43-character key derived from INTERNAL_CLAIMS_SECRET (node scripts/claims-keys.mjs)',
+      )
+      .optional(),
+  };
 }

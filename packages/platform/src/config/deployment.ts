@@ -17,6 +17,8 @@ export interface DeploymentNeeds {
    * all-in-one process mints its own, so it names none.
    */
   serviceTokens?: readonly string[];
+  /** A subgraph's own process: its claims key, `<NAME>_CLAIMS_KEY` (the all-in-one derives it). */
+  claimsKey?: string;
 }
 
 /**
@@ -43,6 +45,14 @@ export function deploymentProblems(needs: DeploymentNeeds) {
         code: 'custom',
         path: ['REDIS_URL'],
         message: `required when INSTANCES is ${config.INSTANCES} (state shared between instances)`,
+      });
+    }
+    if (needs.claimsKey && !config[needs.claimsKey]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [needs.claimsKey],
+        message:
+          'required in production: this subgraph\'s own claims key, derived from the gateway\'s INTERNAL_CLAIMS_SECRET (node scripts/claims-keys.mjs; README "Forwarded claims: one key per subgraph")',
       });
     }
     for (const name of needs.serviceTokens ?? []) {

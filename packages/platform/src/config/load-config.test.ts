@@ -2,12 +2,24 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { EVERY_TIME, commonConfig, commonConfigProblems, durationSeconds, port } from './common';
+import {
+  EVERY_TIME,
+  claimsMasterConfig,
+  claimsMasterProblems,
+  commonConfig,
+  durationSeconds,
+  port,
+} from './common';
 import { ConfigError, loadConfig } from './load-config';
 
 const schema = z
-  .object({ ...commonConfig, PORT: port(4000), TTL: durationSeconds('15m') })
-  .superRefine(commonConfigProblems, EVERY_TIME);
+  .object({
+    ...commonConfig,
+    ...claimsMasterConfig,
+    PORT: port(4000),
+    TTL: durationSeconds('15m'),
+  })
+  .superRefine(claimsMasterProblems, EVERY_TIME);
 const SECRET = 'a'.repeat(32);
 
 function problemsOf(env: Record<string, string>): string[] {

@@ -2,6 +2,11 @@ import 'reflect-metadata';
 import { DataSource, type MixedList, type QueryRunner } from 'typeorm';
 import { SnakeNamingStrategy } from './naming-strategy';
 
+export interface DatabaseTimeouts {
+  idleInTransactionMs: number;
+  statementMs: number;
+}
+
 export interface DataSourceOptions {
   url: string;
   /** The service's own Postgres schema; every table it owns lives there. */
@@ -11,6 +16,8 @@ export interface DataSourceOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
   poolSize?: number;
+  /** PostgreSQL session limits for every pooled connection (not for the embedded database). */
+  timeouts?: DatabaseTimeouts;
   /** Where openDataSource reports the migrations it applied (a start-up progress line). */
   logger?: { info(details: object, message: string): void };
 }
@@ -28,7 +35,16 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     synchronize: false,
     migrationsRun: false,
     namingStrategy: new SnakeNamingStrategy(),
-    extra: { max: options.poolSize ?? 5, connectionTimeoutMillis: 10_000 },
+    extra: {
+      max: options.poolSize ?? 5,
+      connectionTimeoutMillis: 10_000,
+      ...(options.timeouts
+        ? {
+            idle_in_transaction_session_timeout: options.timeouts.idleInTransactionMs,
+            statement_timeout: options.timeouts.statementMs,
+          }
+        : {}),
+    },
     logging: false,
   });
 }

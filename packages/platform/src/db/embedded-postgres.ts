@@ -1,7 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { servePglite } from './pglite-wire-server';
+import { scramVerifier } from './scram';
 
 /**
  * PGlite's start parameters plus a smaller buffer pool: the default 128MB pool is initialised on
@@ -9,25 +12,63 @@ import { servePglite } from './pglite-wire-server';
  * development or small deployment, and pages outside it are read from DATA_DIR's files.
  */
 const BUFFER_POOL = ['-c', 'shared_buffers=32MB'];
+/** The role PGlite runs every session as; the password below is what guards it. */
+const USER = 'postgres';
+/** The shortest limit on a unix socket path among the systems we run on (macOS: 104 with the NUL). */
+const MAX_SOCKET_PATH = 103;
+/** Default of DATABASE_IDLE_IN_TRANSACTION_TIMEOUT (README, "Embedded database"). */
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 2_000;
 
 export interface EmbeddedPostgres {
-  /** A postgres:// URL the ordinary `pg` driver connects to. */
+  /** A postgres:// URL the ordinary `pg` driver connects to: the socket directory and password. */
   url: string;
+  /** The unix socket the database listens on. */
+  socketPath: string;
   close(): Promise<void>;
 }
 
 /**
+ * A directory only this user can enter, for the socket: under DATA_DIR, or a fresh one in the
+ * system's temporary directory without DATA_DIR or when DATA_DIR's path is too long for a socket.
+ */
+function socketDirectory(
+  dataDir: string | undefined,
+  port: number,
+): { dir: string; owned: boolean } {
+  const name = `.s.PGSQL.${port}`;
+  if (dataDir) {
+    const dir = resolve(dataDir, 'socket');
+    if (Buffer.byteLength(join(dir, name)) <= MAX_SOCKET_PATH) {
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR from the operator's config
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR from the operator's config
+      chmodSync(dir, 0o700);
+      return { dir, owned: false };
+    }
+  }
+  // mkdtemp creates the directory with mode 0700.
+  return { dir: mkdtempSync(join(tmpdir(), 'bastion-pg-')), owned: true };
+}
+
+/**
  * One PGlite database served over the Postgres wire protocol, so embedded mode runs the same
- * driver and SQL as a real server. PGlite has one session: connections take turns, one statement
- * sequence or transaction at a time, and maxConnections must cover every pool that connects.
- * A data directory is locked to one process (see lockDataDir).
+ * driver and SQL as a real server. PGlite trusts every session as superuser (row-level security
+ * off for the asking), so it listens on no TCP port: a unix socket in a 0700 directory, mode
+ * 0600, and a password drawn at each start that clients prove with SCRAM-SHA-256; the URL carries
+ * both to this process' services (and, in tests, to the workers the test runner starts).
+ * PGlite has one session: connections take turns, one statement sequence or transaction at a
+ * time; one left idle in a transaction is cut after `idleInTransactionTimeoutMs`.
+ * maxConnections must cover every pool that connects. A data directory is locked to one process.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir?: string;
+  /** Names the socket file (`.s.PGSQL.<port>`, as libpq and `pg` look it up); no TCP port opens. */
   port?: number;
   maxConnections?: number;
+  idleInTransactionTimeoutMs?: number;
 }): Promise<EmbeddedPostgres> {
   const { PGlite } = await import('@electric-sql/pglite');
+  const port = options.port ?? 5432;
   let dataDir: string | undefined;
   let lock: DataDirLock | undefined;
   if (options.dataDir) {
@@ -36,25 +77,36 @@ export async function startEmbeddedPostgres(options: {
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- DATA_DIR from the operator's config
     mkdirSync(dataDir, { recursive: true });
   }
+  let socket: { dir: string; owned: boolean } | undefined;
   try {
+    socket = socketDirectory(options.dataDir, port);
     const db = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
       startParams: [...PGlite.defaultStartParams, ...BUFFER_POOL],
     });
+    const password = randomBytes(32).toString('base64url');
     const server = await servePglite(db, {
-      host: '127.0.0.1',
-      port: options.port ?? 0,
+      path: join(socket.dir, `.s.PGSQL.${port}`),
       maxConnections: options.maxConnections ?? 64,
+      user: USER,
+      verifier: scramVerifier(password),
+      idleInTransactionTimeoutMs:
+        options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     });
+    const owned = socket;
     return {
-      url: `postgres://postgres@${server.address}/postgres`,
+      // The host is a placeholder for URL parsers; `host=` (a directory) is where `pg` connects.
+      url: `postgres://${USER}:${password}@localhost:${port}/postgres?host=${encodeURIComponent(socket.dir)}`,
+      socketPath: server.path,
       async close() {
         await server.close();
         await db.close();
+        if (owned.owned) rmSync(owned.dir, { recursive: true, force: true });
         lock?.release();
       },
     };
   } catch (error) {
+    if (socket?.owned) rmSync(socket.dir, { recursive: true, force: true });
     lock?.release();
     throw error;
   }

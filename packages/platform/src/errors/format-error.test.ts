@@ -73,4 +73,23 @@ describe('formatError', () => {
       reason: 'GRAPHQL_VALIDATION_FAILED',
     });
   });
+
+  it("codes Apollo's persisted-query hash mismatch as BAD_USER_INPUT and logs nothing", () => {
+    logged.length = 0;
+    // As Apollo's request pipeline raises it: no code of its own, before execution.
+    const error = new GraphQLError('provided sha does not match query');
+    expect(
+      format(
+        {
+          message: error.message,
+          extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['GraphQLError: at x'] },
+        },
+        error,
+      ),
+    ).toEqual({
+      message: 'provided sha does not match query',
+      extensions: { code: 'BAD_USER_INPUT', reason: 'PERSISTED_QUERY_HASH_MISMATCH' },
+    });
+    expect(logged).toEqual([]);
+  });
 });

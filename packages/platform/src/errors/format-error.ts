@@ -7,6 +7,8 @@ import { currentRequestId } from '../logging/request-context';
 
 const PASSABLE_CODES = new Set<string>([...Object.keys(ERROR_CODES), ...PROTOCOL_CODES]);
 const REQUEST_CODES = new Set<string>(APOLLO_REQUEST_CODES);
+/** Apollo's automatic persisted queries refuse a text whose sha256 is not the hash sent, with no code. */
+const APQ_HASH_MISMATCH = 'provided sha does not match query';
 
 export interface FormatErrorOptions {
   logger: Logger;
@@ -26,6 +28,20 @@ export function createFormatError({ logger, trustUpstreamCodes = false }: Format
     const code = formatted.extensions?.code;
     // This request's own id first: at the gateway it is also the id the subgraph logged under.
     const requestId = currentRequestId() ?? formatted.extensions?.requestId;
+    // Apollo gives its own uncoded errors INTERNAL_SERVER_ERROR; this one comes before execution
+    // (no path) and wraps nothing.
+    if (
+      (code === undefined || code === 'INTERNAL_SERVER_ERROR') &&
+      formatted.message === APQ_HASH_MISMATCH &&
+      !formatted.path &&
+      !(original as { originalError?: unknown } | undefined)?.originalError
+    ) {
+      // The client's mistake (a wrong hash): coded, not logged as a failure of ours.
+      return {
+        message: formatted.message,
+        extensions: { code: 'BAD_USER_INPUT', reason: 'PERSISTED_QUERY_HASH_MISMATCH' },
+      };
+    }
     if (typeof code === 'string' && REQUEST_CODES.has(code)) {
       return {
         message: formatted.message,

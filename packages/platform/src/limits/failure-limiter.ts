@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { withLocalFallback } from './memory-fallback';
+import { MAX_MEMORY_LIMIT_KEYS, evictOldest, withLocalFallback } from './memory-fallback';
 
 export type Reservation =
   | { kind: 'reserved'; slot: string }
@@ -30,7 +30,15 @@ export class MemoryFailureLimiter implements FailureLimiter {
     { failures: number; endsAt: number; slots: Map<string, number> }
   >();
 
-  constructor(private readonly slotTtlSeconds = DEFAULT_SLOT_TTL_SECONDS) {}
+  constructor(
+    private readonly slotTtlSeconds = DEFAULT_SLOT_TTL_SECONDS,
+    private readonly maxKeys = MAX_MEMORY_LIMIT_KEYS,
+  ) {}
+
+  /** Keys held now (for tests and metrics). */
+  get size(): number {
+    return this.entries.size;
+  }
 
   async reserve(key: string, limit: number): Promise<Reservation> {
     const now = Date.now();
@@ -59,17 +67,18 @@ export class MemoryFailureLimiter implements FailureLimiter {
   private entry(key: string, now: number) {
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { failures: 0, endsAt: 0, slots: new Map() };
+      // Until its first failure an entry's window is its slots' lifetime.
+      entry = { failures: 0, endsAt: now + this.slotTtlSeconds * 1000, slots: new Map() };
       this.entries.set(key, entry);
-      if (this.entries.size > 50_000) this.sweep(now);
+      evictOldest(this.entries, this.maxKeys, (e) => e.endsAt <= now && e.slots.size === 0);
     }
-    if (entry.failures > 0 && entry.endsAt <= now) entry.failures = 0;
+    if (entry.failures > 0 && entry.endsAt <= now) {
+      // A new window: to the end of the order, so the front stays the oldest.
+      entry.failures = 0;
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
     return entry;
-  }
-
-  private sweep(now: number): void {
-    for (const [key, entry] of this.entries)
-      if (entry.endsAt <= now && entry.slots.size === 0) this.entries.delete(key);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { withLocalFallback } from './memory-fallback';
+import { MAX_MEMORY_LIMIT_KEYS, evictOldest, withLocalFallback } from './memory-fallback';
 
 export interface RateLimitState {
   /** Hits counted in the current window, this one included. */
@@ -20,15 +20,24 @@ export interface RateLimiter {
 }
 
 export class MemoryRateLimiter implements RateLimiter {
+  /** In the order the windows started: the oldest first (evictOldest). */
   private readonly windows = new Map<string, { count: number; endsAt: number }>();
+
+  constructor(private readonly maxKeys = MAX_MEMORY_LIMIT_KEYS) {}
+
+  /** Keys held now (for tests and metrics). */
+  get size(): number {
+    return this.windows.size;
+  }
 
   async hit(key: string, windowSeconds: number): Promise<RateLimitState> {
     const now = Date.now();
     let window = this.windows.get(key);
     if (!window || window.endsAt <= now) {
       window = { count: 0, endsAt: now + windowSeconds * 1000 };
+      this.windows.delete(key);
       this.windows.set(key, window);
-      if (this.windows.size > 50_000) this.sweep(now);
+      evictOldest(this.windows, this.maxKeys, (w) => w.endsAt <= now);
     }
     window.count += 1;
     return { count: window.count, retryAfter: Math.ceil((window.endsAt - now) / 1000) };
@@ -44,10 +53,6 @@ export class MemoryRateLimiter implements RateLimiter {
     const window = this.windows.get(key);
     if (!window || window.endsAt <= now) return { count: 0, retryAfter: 0 };
     return { count: window.count, retryAfter: Math.ceil((window.endsAt - now) / 1000) };
-  }
-
-  private sweep(now: number): void {
-    for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);
   }
 }
 

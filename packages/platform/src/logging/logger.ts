@@ -1,5 +1,7 @@
 import pino from 'pino';
+import { claimsKeyVar } from '../auth/claims-keys';
 import type { Env } from '../config/load-config';
+import { SUBGRAPH_NAMES } from '../registry/subgraphs';
 import { serializeError } from './error-serializer';
 
 export type Logger = pino.Logger;
@@ -52,6 +54,7 @@ export const REDACTED_PATHS = [
   '*.apiKey',
   'JWT_SECRET',
   'INTERNAL_CLAIMS_SECRET',
+  ...SUBGRAPH_NAMES.map(claimsKeyVar),
   'REFRESH_TOKEN_SECRET',
   'PASSWORD_PEPPER',
   'AUDIT_CHAIN_KEY',

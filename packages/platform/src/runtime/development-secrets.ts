@@ -2,9 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { claimsKeyVar, deriveSubgraphClaimsKey } from '../auth/claims-keys';
 import { serviceTokenEntry } from '../auth/service-tokens';
 import { SCOPES } from '../auth/viewer';
-import type { Env } from '../config/load-config';
+import { ConfigError, type Env } from '../config/load-config';
 import { SUBGRAPHS } from '../registry/subgraphs';
 
 /**
@@ -47,6 +48,41 @@ export function withDevelopmentSecrets(
 }
 
 const isSet = (env: Env, name: string) => Boolean(env[name] || env[`${name}_FILE`]);
+
+/**
+ * The environment of a subgraph's own process as far as forwarded claims go: its own key,
+ * `<NAME>_CLAIMS_KEY`, and never the gateway's INTERNAL_CLAIMS_SECRET, from which every subgraph's
+ * key derives (holding it, one subgraph could mint claims all the others accept). Production
+ * refuses the master here; outside production an unset key is derived from the master the
+ * environment gives (e.g. a shared .env), else from the development one under DATA_DIR (the
+ * gateway's), and the master is dropped.
+ */
+export function withSubgraphClaimsKey(
+  env: Env,
+  subgraph: string,
+): { env: Env; generated: string[] } {
+  const own = claimsKeyVar(subgraph);
+  const { INTERNAL_CLAIMS_SECRET: master, INTERNAL_CLAIMS_SECRET_FILE: masterFile, ...rest } = env;
+  if (env.NODE_ENV === 'production') {
+    if (master || masterFile)
+      throw new ConfigError([
+        `INTERNAL_CLAIMS_SECRET: the gateway's master key, never a subgraph's; give ${subgraph} only ${own} (node scripts/claims-keys.mjs derives it)`,
+      ]);
+    return { env, generated: [] };
+  }
+  if (isSet(env, own)) return { env: rest, generated: [] };
+  let secret = master;
+  if (!secret && masterFile) {
+    try {
+      secret = readFileSync(masterFile, 'utf8').trim();
+    } catch {
+      throw new ConfigError([`INTERNAL_CLAIMS_SECRET_FILE: cannot read file ${masterFile}`]);
+    }
+  }
+  const generated = secret ? [] : [own];
+  secret ||= developmentSecret(env.DATA_DIR || './data', 'INTERNAL_CLAIMS_SECRET');
+  return { env: { ...rest, [own]: deriveSubgraphClaimsKey(secret, subgraph) }, generated };
+}
 
 /**
  * Development only: the service tokens of services started one by one (`npm run start:gateway`,

@@ -1,6 +1,6 @@
-import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { deriveKey } from '../auth/keys';
+import { ClaimsKeys, claimsKeyVar, deriveSubgraphClaimsKey } from '../auth/claims-keys';
 import {
   FallbackReplayGuard,
   MemoryReplayGuard,
@@ -8,7 +8,12 @@ import {
   type ReplayGuard,
 } from '../auth/replay-guard';
 import type { CommonConfig } from '../config/common';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded-postgres';
+import type { DatabaseTimeouts } from '../db/data-source';
+import {
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '../db/embedded-postgres';
 import { createEventBus } from '../events/bus';
 import type { EventBus } from '../events/types';
 import { createLogger, type Logger } from '../logging/logger';
@@ -21,13 +26,18 @@ export interface PlatformDeps {
   bus: EventBus;
   databaseUrl: string;
   redis?: Redis;
-  /** Key the gateway signs forwarded claims with and subgraphs verify them with. */
-  claimsKey: KeyObject;
+  /**
+   * The forwarded-claims keys this process holds: every subgraph's in the gateway (derived from
+   * INTERNAL_CLAIMS_SECRET), one subgraph's own in that subgraph (`<NAME>_CLAIMS_KEY`).
+   */
+  claimsKeys: ClaimsKeys;
   replayGuard: ReplayGuard;
   /** Appended to each service's schema name, so test files can share one database. */
   schemaSuffix?: string;
   /** A prefix for Redis keys, so test runs can share one Redis. */
   keyPrefix: string;
+  /** Session limits PostgreSQL enforces on the services' pools (the embedded server its own). */
+  databaseTimeouts?: DatabaseTimeouts;
   /** SHUTDOWN_TIMEOUT: how long a stop waits for requests in flight, then for the outbox relay. */
   shutdownTimeoutMs: number;
   close(): Promise<void>;
@@ -40,22 +50,44 @@ export function schemaName(service: string, suffix?: string): string {
   return suffix ? `${service}_${suffix}` : service;
 }
 
-let processClaimsKey: KeyObject | undefined;
+let processClaimsMaster: string | undefined;
 
 /**
- * The forwarded-claims key: INTERNAL_CLAIMS_SECRET, its own secret (never the access-token key, so
- * a subgraph that holds it cannot mint access tokens). Unset outside production (the config
- * refuses that in production): a key drawn once per process, which every service in the process
- * shares; separately started services get a common one from runMain's development secrets.
+ * The forwarded-claims keys of a process named `name`. A subgraph's own process holds its own key
+ * only (`<NAME>_CLAIMS_KEY`); the gateway and the all-in-one process hold INTERNAL_CLAIMS_SECRET and
+ * derive each subgraph's key from it (never the access-token key, so a subgraph cannot mint access
+ * tokens, and never another subgraph's, so it cannot mint claims they accept). Unset outside
+ * production (the config refuses that in production): a master drawn once per process; services
+ * started one by one get theirs from runMain's development secrets under DATA_DIR.
  */
-export function claimsKeyFor(
+export function claimsKeysFor(
   config: Pick<CommonConfig, 'NODE_ENV' | 'INTERNAL_CLAIMS_SECRET'>,
-): KeyObject {
-  if (config.INTERNAL_CLAIMS_SECRET)
-    return deriveKey(config.INTERNAL_CLAIMS_SECRET, 'forwarded-claims');
+  name: string,
+): ClaimsKeys {
+  const subgraph = SUBGRAPH_NAMES.includes(name);
+  const own = subgraph
+    ? (config as unknown as Record<string, unknown>)[claimsKeyVar(name)]
+    : undefined;
+  if (typeof own === 'string' && own) return ClaimsKeys.own(name, own);
+  if (!subgraph && config.INTERNAL_CLAIMS_SECRET)
+    return ClaimsKeys.fromMaster(config.INTERNAL_CLAIMS_SECRET);
   if (config.NODE_ENV === 'production')
-    throw new Error('INTERNAL_CLAIMS_SECRET is required in production');
-  return (processClaimsKey ??= createSecretKey(randomBytes(32)));
+    throw new Error(
+      `${subgraph ? claimsKeyVar(name) : 'INTERNAL_CLAIMS_SECRET'} is required in production`,
+    );
+  processClaimsMaster ??= randomBytes(32).toString('base64url');
+  return subgraph
+    ? ClaimsKeys.own(name, deriveSubgraphClaimsKey(processClaimsMaster, name))
+    : ClaimsKeys.fromMaster(processClaimsMaster);
+}
+
+function databaseTimeouts(config: CommonConfig): DatabaseTimeouts {
+  return {
+    idleInTransactionMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT
+      ? config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT * 1000
+      : DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    statementMs: (config.DATABASE_STATEMENT_TIMEOUT ?? 30) * 1000,
+  };
 }
 
 /**
@@ -79,7 +111,12 @@ export async function createPlatformDeps(
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.DATABASE_URL ?? '';
   if (!databaseUrl && options.database !== false) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.DATA_DIR });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.DATA_DIR,
+      ...(config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT
+        ? { idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT * 1000 }
+        : {}),
+    });
     databaseUrl = embedded.url;
     logger.info({ dataDir: config.DATA_DIR }, 'embedded PGlite started');
   }
@@ -99,12 +136,14 @@ export async function createPlatformDeps(
     bus,
     databaseUrl,
     redis,
-    claimsKey: claimsKeyFor(config),
+    claimsKeys: claimsKeysFor(config, options.name),
     replayGuard: redis
       ? new FallbackReplayGuard(new RedisReplayGuard(redis, `${keyPrefix}jti:`))
       : new MemoryReplayGuard(),
     schemaSuffix,
     keyPrefix,
+    // Sent as startup parameters, which PGlite (one shared session) must not receive.
+    ...(embedded ? {} : { databaseTimeouts: databaseTimeouts(config) }),
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
     async close() {
       await bus.close();

@@ -3,7 +3,13 @@ import type { CommonConfig } from '../config/common';
 import { EVERY_TIME } from '../config/common';
 import { deploymentProblems } from '../config/deployment';
 import { loadConfig, type Env } from '../config/load-config';
-import { withDevelopmentSecrets, withDevelopmentServiceTokens } from './development-secrets';
+import { claimsKeyVar } from '../auth/claims-keys';
+import { SUBGRAPH_NAMES } from '../registry/subgraphs';
+import {
+  withDevelopmentSecrets,
+  withDevelopmentServiceTokens,
+  withSubgraphClaimsKey,
+} from './development-secrets';
 import { withDotEnv } from './dot-env';
 import { createPlatformDeps, type PlatformDeps, type RunningService } from './platform-deps';
 import { stopOnSignals } from './shutdown';
@@ -36,18 +42,22 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
     log = startupLogger(options.name, formatted);
     json = formatted.LOG_FORMAT !== 'pretty';
     // Outside production, services started one by one share keys and service tokens kept under
-    // DATA_DIR: the claims key, the access-token key for the two that hold it (HS256), their tokens.
+    // DATA_DIR: the claims master (the gateway) or a subgraph's own claims key derived from it,
+    // the access-token key for the two that hold it (HS256), their tokens.
     const shape =
       (options.configSchema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
     const hmac = 'JWT_SECRET' in shape && (formatted.JWT_ALGORITHM ?? 'HS256') === 'HS256';
-    const secrets = withDevelopmentSecrets(formatted, [
-      'INTERNAL_CLAIMS_SECRET',
+    const subgraph = SUBGRAPH_NAMES.includes(options.name);
+    const claims = subgraph
+      ? withSubgraphClaimsKey(formatted, options.name)
+      : withDevelopmentSecrets(formatted, ['INTERNAL_CLAIMS_SECRET']);
+    const secrets = withDevelopmentSecrets(claims.env, [
       ...(hmac ? ['JWT_SECRET'] : []),
       ...SERVICE_SECRETS.filter((name) => name in shape),
     ]);
     const tokens = withDevelopmentServiceTokens(secrets.env, options.name);
     const env = tokens.env;
-    const generated = [...secrets.generated, ...tokens.generated];
+    const generated = [...claims.generated, ...secrets.generated, ...tokens.generated];
     if (generated.length > 0)
       log.warn({ variables: generated }, 'unset: using development values stored under DATA_DIR');
     if (tokens.developmentToken) {
@@ -56,7 +66,11 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
         'development service token (every scope) for the internal listener: x-service-token',
       );
     }
-    const needs = { database: options.database !== false, serviceTokens: options.serviceTokens };
+    const needs = {
+      database: options.database !== false,
+      serviceTokens: options.serviceTokens,
+      claimsKey: subgraph ? claimsKeyVar(options.name) : undefined,
+    };
     // zod 4 keeps an object schema's shape through superRefine, which loadConfig reads for NAME_FILE.
     const schema = options.configSchema.superRefine(
       deploymentProblems(needs) as never,

@@ -66,6 +66,7 @@ export async function startSubgraphService<C extends BaseContext, S>(
   const logger = deps.logger.child({ service: name });
   const dataSource = await openDataSource({
     url: deps.databaseUrl,
+    timeouts: deps.databaseTimeouts,
     schema: schemaName(name, deps.schemaSuffix),
     entities: options.entities,
     migrations: options.migrations,
@@ -84,7 +85,7 @@ export async function startSubgraphService<C extends BaseContext, S>(
     typeDefs: loadTypeDefs(options.schemaFile),
     resolvers: options.resolvers,
     logger,
-    claimsKey: deps.claimsKey,
+    claimsKey: deps.claimsKeys.keyFor(name),
     replayGuard: deps.replayGuard,
     extendContext: parts.extendContext,
     routes: parts.routes,

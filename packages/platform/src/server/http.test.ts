@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import pino from 'pino';
-import { guarded, listen, sendJson, type Listening } from './http';
+import { guarded, listen, readBody, sendJson, type Listening } from './http';
 
 interface Reply {
   status: number;
@@ -105,3 +106,52 @@ describe('guarded: a masked 500', () => {
     }
   });
 });
+
+describe('guarded: a client that leaves mid-body', () => {
+  it('is one debug line without a stack, not an error, and the handler does not hang', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'trace' },
+      { write: (line: string) => lines.push(JSON.parse(line)) },
+    );
+    let settled!: () => void;
+    const handled = new Promise<void>((resolve) => (settled = resolve));
+    const listening = await listen(
+      guarded(logger, async (req, res) => {
+        try {
+          await readBody(req, 1024 * 1024);
+          sendJson(res, 200, {});
+        } finally {
+          settled();
+        }
+      }),
+      { host: '127.0.0.1', port: 0 },
+    );
+    try {
+      // Slowloris: announces a body, sends part of it, then closes the socket.
+      const socket = connect(listening.port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.write(
+        'POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":',
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      socket.destroy();
+      await handled;
+      await eventually(() => lines.some((line) => line.msg === 'client aborted the request'));
+      expect(lines.filter((line) => (line.level as number) >= 40)).toEqual([]);
+      expect(JSON.stringify(lines)).not.toContain('stack');
+      expect(lines.filter((line) => line.msg === 'client aborted the request')).toHaveLength(1);
+      expect(lines.find((line) => line.msg === 'client aborted the request')?.level).toBe(20);
+    } finally {
+      await listening.close();
+    }
+  });
+});
+
+async function eventually(condition: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -13,6 +13,7 @@ import {
   type BaseContext,
   type HTTPGraphQLResponse,
 } from '@apollo/server';
+import { parseJsonBody } from './json-body';
 import { RequestDrain } from './request-drain';
 import { AppError } from '../errors/app-error';
 import { ERROR_CODES, type ErrorCode } from '../errors/codes';
@@ -30,6 +31,22 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The client went away before its request was read or answered: nothing to answer, no fault of ours. */
+export class ClientAbortError extends Error {
+  constructor() {
+    super('the client closed the connection before the request was read');
+  }
+}
+
+/** Whether `error` only says the client left (a reset or closed socket), not that the server failed. */
+export function isClientAbort(req: IncomingMessage, error: unknown): boolean {
+  if (error instanceof ClientAbortError) return true;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE')
+    return req.destroyed || req.socket?.destroyed === true;
+  return false;
 }
 
 /** Reads the whole body, refusing more than `limit` bytes without buffering them. */
@@ -54,7 +71,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (error) => reject(isClientAbort(req, error) ? new ClientAbortError() : error));
+    // A socket closed mid-body may end with neither 'end' nor 'error': settle rather than hang.
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientAbortError());
+    });
   });
 }
 
@@ -129,11 +150,7 @@ export async function handleGraphQL<C extends BaseContext>(
     rawBody = await readBody(req, options.bodyLimitBytes);
     const type = req.headers['content-type'] ?? '';
     if (type.includes('application/json') || type.includes('application/graphql-response+json')) {
-      try {
-        body = rawBody.length > 0 ? JSON.parse(rawBody.toString('utf8')) : undefined;
-      } catch {
-        throw new HttpError(400, 'BAD_USER_INPUT', 'The request body is not valid JSON.');
-      }
+      body = parseJsonBody(rawBody);
     } else {
       body = rawBody.toString('utf8');
     }
@@ -176,6 +193,12 @@ export function guarded(
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     runWithRequestId(requestId, () => handler(req, res, requestId)).catch((error: unknown) => {
+      if (isClientAbort(req, error)) {
+        // Routine on the internet (a closed tab, a slow client cut off): one line, no stack.
+        logger.debug({ url: req.url, requestId }, 'client aborted the request');
+        if (!res.headersSent) res.destroy();
+        return;
+      }
       if (res.headersSent) {
         res.destroy();
         return;

@@ -2,3 +2,4 @@ export * from './http';
 export * from './subgraph';
 export * from './input-hygiene';
 export * from './denied-attempts';
+export * from './json-body';

@@ -5,6 +5,7 @@ import {
   CLAIMS_HEADER,
   ERROR_CODES,
   HttpError,
+  assertJsonDepth,
   readBody,
   sendGraphQLError,
   streamOperation,
@@ -70,9 +71,10 @@ export function streamRoute(deps: StreamRouteDeps): Route {
   return async (req, res) => {
     let body: Record<string, unknown>;
     try {
-      const parsed = JSON.parse(
-        (await readBody(req, BODY_LIMIT_BYTES)).toString('utf8'),
-      ) as unknown;
+      const raw = await readBody(req, BODY_LIMIT_BYTES);
+      // Too deep: a coded 400 (an HttpError, rethrown below) before any parse.
+      assertJsonDepth(raw);
+      const parsed = JSON.parse(raw.toString('utf8')) as unknown;
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
         throw new SyntaxError('not an object');
       body = parsed as Record<string, unknown>;

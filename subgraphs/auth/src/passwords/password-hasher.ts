@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
+import { AppError } from '@bastion/platform';
+import { DEFAULT_MAX_QUEUED_HASHES, HashSlots, type HashSlotStats } from './hash-slots';
 
 /**
  * Hashes at once: every core this process may run on but one, which stays with the event loop
@@ -17,25 +19,50 @@ export interface Argon2Settings {
   pepper?: string;
 }
 
+/** argon2 itself failed (a corrupt stored hash, an internal error): a platform fault, not a wrong password. */
+export class PasswordHashingError extends Error {
+  constructor(cause: unknown) {
+    super('argon2 could not check the password', { cause });
+    this.name = 'PasswordHashingError';
+  }
+}
+
+const busy = (retryAfter: number) =>
+  new AppError('RATE_LIMITED', {
+    message: `Too many password checks are waiting; try again in ${retryAfter} seconds.`,
+    extensions: { retryAfter },
+  });
+
 /**
  * argon2id behind a small interface. Hashes are memory-hard and saturate a core each, so at most
- * `maxConcurrent` run at once and the rest queue, instead of starving every other request.
+ * `maxConcurrent` run at once and at most `maxQueued` wait, first come first served; a check that
+ * finds the line full gets RATE_LIMITED with retryAfter at once, so a flood of wrong guesses (from
+ * any number of addresses) cannot make every other sign-in wait without bound.
  */
 export class PasswordHasher {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly slots: HashSlots;
   private readonly secret: Buffer | undefined;
   private dummyHash: Promise<string> | undefined;
 
   constructor(
     private readonly settings: Argon2Settings,
-    private readonly maxConcurrent = DEFAULT_MAX_CONCURRENT_HASHES,
+    limits: { maxConcurrent?: number; maxQueued?: number } = {},
   ) {
     this.secret = settings.pepper ? Buffer.from(settings.pepper) : undefined;
+    this.slots = new HashSlots(
+      limits.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_HASHES,
+      limits.maxQueued ?? DEFAULT_MAX_QUEUED_HASHES,
+      busy,
+    );
+  }
+
+  /** Hashes running and waiting now (tests, metrics). */
+  stats(): HashSlotStats {
+    return this.slots.stats();
   }
 
   async hash(password: string): Promise<string> {
-    return this.limit(() =>
+    return this.slots.run(() =>
       argon2.hash(password, {
         type: argon2.argon2id,
         memoryCost: this.settings.memoryKib,
@@ -46,17 +73,30 @@ export class PasswordHasher {
     );
   }
 
+  /**
+   * True when `password` matches. RATE_LIMITED when the line is full; PasswordHashingError when
+   * argon2 fails, which callers must not count as a wrong password (it reaches clients as
+   * INTERNAL_SERVER_ERROR).
+   */
   async verify(hash: string, password: string): Promise<boolean> {
-    try {
-      return await this.limit(() => argon2.verify(hash, password, { secret: this.secret }));
-    } catch {
-      return false;
-    }
+    return this.slots.run(async () => {
+      try {
+        return await argon2.verify(hash, password, { secret: this.secret });
+      } catch (error) {
+        throw new PasswordHashingError(error);
+      }
+    });
   }
 
   /** Spends the same work as a real verification, for unknown emails: timing reveals nothing. */
   async verifyAgainstDummy(password: string): Promise<false> {
-    this.dummyHash ??= this.hash('dummy password for timing equalisation');
+    this.dummyHash ??= this.hash('dummy password for timing equalisation').catch(
+      (error: unknown) => {
+        // A refused or failed first hash must not stay cached: the next call makes it again.
+        this.dummyHash = undefined;
+        throw error;
+      },
+    );
     await this.verify(await this.dummyHash, password);
     return false;
   }
@@ -68,17 +108,5 @@ export class PasswordHasher {
       timeCost: this.settings.timeCost,
       parallelism: this.settings.parallelism,
     });
-  }
-
-  private async limit<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= this.maxConcurrent)
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active += 1;
-    try {
-      return await work();
-    } finally {
-      this.active -= 1;
-      this.waiting.shift()?.();
-    }
   }
 }

@@ -5,6 +5,7 @@ import {
   enqueueEvent,
   invalidToken,
   notFound,
+  schemaOf,
   type ClientInfo,
   type Logger,
   type Role,
@@ -206,16 +207,29 @@ export class SessionService {
     reason: string,
     exceptSessionId?: string,
   ): Promise<RevokedSessions> {
-    const live = await manager.find(SessionEntity, {
-      where: { userId, revokedAt: IsNull() },
-      lock: { mode: 'pessimistic_write' },
-    });
-    const revoked: string[] = [];
-    for (const session of live) {
-      if (session.id === exceptSessionId) continue;
-      await this.revokeInTransaction(manager, session, reason);
-      revoked.push(session.id);
-    }
+    // One statement however many sessions the user has: marks them revoked (row locks taken by
+    // the UPDATE), records each revocation and enqueues each SESSION_REVOKED event in the outbox,
+    // as revokeInTransaction does for one session.
+    const s = schemaOf(manager.connection);
+    const rows: { id: string }[] = await manager.query(
+      `WITH revoked AS (
+         UPDATE ${s}.sessions SET revoked_at = $2, revoked_reason = $3
+          WHERE user_id = $1 AND revoked_at IS NULL AND ($4::uuid IS NULL OR id <> $4::uuid)
+         RETURNING id
+       ), recorded AS (
+         INSERT INTO ${s}.token_revocations (kind, subject_id, revoked_at)
+         SELECT 'session', id, $2 FROM revoked
+         ON CONFLICT (kind, subject_id) DO NOTHING
+       ), events AS (
+         INSERT INTO ${s}.outbox (id, type, data, occurred_at, published_at, attempts)
+         SELECT gen_random_uuid(), 'SESSION_REVOKED',
+                jsonb_build_object('sessionId', id, 'userId', $1::uuid, 'reason', $3::text), $2, NULL, 0
+           FROM revoked
+       )
+       SELECT id FROM revoked`,
+      [userId, new Date(), reason, exceptSessionId ?? null],
+    );
+    const revoked = rows.map((row) => row.id);
     // Each revoked session is listed by id, which covers tokens of this very second; the
     // whole-user cut-off (iat < now, in whole seconds) also voids tokens of sessions we could not
     // list, without refusing a sign-in made right after this one.

@@ -54,6 +54,18 @@ export class CreditTransactionEntity {
   @Column('text')
   idempotencyKey!: string;
 
+  /** Why a Stripe entry was written (STRIPE_PURCHASE, DISPUTE_WITHDRAWN, ...); null for plain ones. */
+  @Column('text', { nullable: true })
+  reason!: string | null;
+
+  /**
+   * The order in which entries were applied to their account's balance (a database sequence drawn
+   * while the account's row is locked); listings follow it. Set by the database on insert, so
+   * unset on a row this process just wrote.
+   */
+  @Column({ type: 'bigint', insert: false, update: false })
+  seq!: string;
+
   @Column('timestamptz')
   createdAt!: Date;
 }

@@ -26,6 +26,16 @@ export interface LedgerEntryInput {
   type: TransactionType;
   description?: string | null;
   idempotencyKey: string;
+  /** Why a Stripe entry was written (README "Connecting Stripe"); stored, never shown as the type. */
+  reason?: string | null;
+}
+
+export interface WriteOptions {
+  /**
+   * A clawback (refund, dispute) or the settlement of a hold reserved before one: the balance may
+   * fall below the held credits and below zero, and the negative balance is the account's debt.
+   */
+  allowDebt?: boolean;
 }
 
 export const DEFAULT_MAX_AMOUNT = 1_000_000;
@@ -33,7 +43,10 @@ export const DEFAULT_MAX_AMOUNT = 1_000_000;
 /**
  * The credit ledger. Every change of a balance is one transaction that locks the account row,
  * appends one ledger row and moves the balance with one conditional update; the database refuses
- * a negative balance, a balance under the held credits and a repeated idempotency key as well.
+ * a repeated idempotency key as well. A spend or hold never takes the balance under the held
+ * credits; only a Stripe clawback may take it below zero, and while it is negative (a debt) no
+ * spend or hold passes, and credits added pay the debt off first. Each row gets the next value
+ * of a ledger sequence while the account's row is locked, so `seq` is the order of application.
  */
 export class LedgerService {
   constructor(
@@ -112,9 +125,10 @@ export class LedgerService {
       balanceAfter: 0,
       description: input.description ?? null,
       idempotencyKey: input.idempotencyKey,
+      reason: null,
       createdAt: new Date(),
     };
-    let rows: { balance_after: number }[];
+    let rows: { balance_after: number; seq: string }[];
     try {
       rows = await this.dataSource.query(
         `WITH account AS (
@@ -126,7 +140,7 @@ export class LedgerService {
          )
          INSERT INTO ${s}.credit_transactions (id, user_id, type, amount, balance_after, description, idempotency_key, created_at)
          SELECT $3, $1, 'USAGE', -$2::int, account.balance, $4, $5, $6 FROM account
-         RETURNING balance_after`,
+         RETURNING balance_after, seq::text AS seq`,
         [input.userId, input.amount, row.id, row.description, row.idempotencyKey, row.createdAt],
       );
     } catch (error) {
@@ -137,6 +151,7 @@ export class LedgerService {
     return this.dataSource.manager.create(CreditTransactionEntity, {
       ...row,
       balanceAfter: Number(rows[0].balance_after),
+      seq: rows[0].seq,
     });
   }
 
@@ -166,20 +181,22 @@ export class LedgerService {
   }
 
   /**
-   * Moves the balance by `delta` only while it stays at or above the held credits (one
-   * conditional update), and appends the ledger row with the balance it produced.
+   * Moves the balance by `delta` (one conditional update: a debit only while the balance stays at
+   * or above the held credits, unless `allowDebt`; a credit always) and appends the ledger row
+   * with the balance it produced. The caller holds the account's row lock.
    */
   async write(
     manager: EntityManager,
     input: LedgerEntryInput,
     delta: number,
     available: number,
+    options: WriteOptions = {},
   ): Promise<CreditTransactionEntity> {
     const updated = await updateReturning<{ balance: number }>(
       manager,
       `UPDATE $schema.credit_accounts SET balance = balance + $2, updated_at = now()
-       WHERE user_id = $1 AND balance + $2 >= held RETURNING balance`,
-      [input.userId, delta],
+       WHERE user_id = $1 AND ($2 > 0 OR $3 OR balance + $2 >= held) RETURNING balance`,
+      [input.userId, delta, options.allowDebt === true],
     );
     if (updated.length === 0) {
       throw new AppError('INSUFFICIENT_CREDITS', {
@@ -194,6 +211,7 @@ export class LedgerService {
       balanceAfter: Number(updated[0].balance),
       description: input.description ?? null,
       idempotencyKey: input.idempotencyKey,
+      reason: input.reason ?? null,
       createdAt: new Date(),
     });
     await manager.insert(CreditTransactionEntity, row);
@@ -209,6 +227,12 @@ export class LedgerService {
     return (await this.account(userId))?.balance ?? 0;
   }
 
+  /**
+   * The account's entries, newest first in ledger order (`seq`, the order they were applied to the
+   * balance), so each entry's balanceAfter is the next older one's plus its amount. Timestamps
+   * come from the writers' clocks and may disagree with that order under concurrent spends. The
+   * cursor stays the platform's (createdAt, id); the page continues below that entry's seq.
+   */
   async transactions(
     userId: string,
     first?: number | null,
@@ -221,11 +245,13 @@ export class LedgerService {
       .getRepository(CreditTransactionEntity)
       .createQueryBuilder('t')
       .where('t.user_id = :userId', { userId })
-      .orderBy('t.created_at', 'DESC')
-      .addOrderBy('t.id', 'DESC')
+      .orderBy('t.seq', 'DESC')
       .limit(limit + 1);
     if (cursor)
-      query.andWhere('(t.created_at, t.id) < (:at, :id)', { at: cursor.createdAt, id: cursor.id });
+      query.andWhere(
+        `t.seq < (SELECT c.seq FROM ${schemaOf(this.dataSource)}.credit_transactions c WHERE c.id = :id AND c.user_id = :userId)`,
+        { id: cursor.id },
+      );
     return toConnection(await query.getMany(), limit);
   }
 }

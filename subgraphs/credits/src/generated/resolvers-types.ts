@@ -27,12 +27,13 @@ export type CreditAccount = {
   readonly __typename?: 'CreditAccount';
   /** The balance minus the credits reserved by running holds: what can be spent now. */
   readonly available: Scalars['Int']['output'];
+  /** Below zero only while a Stripe refund or dispute took back credits already spent: a debt; nothing is spendable until credits cover it. */
   readonly balance: Scalars['Int']['output'];
   /** Running holds, soonest deadline first (at most 100). */
   readonly holds: ReadonlyArray<CreditHold>;
   /** Cards saved with Stripe (at most 20); asks Stripe on each read. */
   readonly paymentMethods: ReadonlyArray<PaymentMethod>;
-  /** Ledger entries, newest first: `first` of them (default 20, at most 100). */
+  /** Ledger entries, newest first in the order they were applied: `first` of them (default 20, at most 100). */
   readonly transactions: CreditTransactionConnection;
 };
 
@@ -164,7 +165,7 @@ export type PaymentMethod = {
 
 export type Query = {
   readonly __typename?: 'Query';
-  /** A user's balance (0 when no account is open yet). */
+  /** A user's balance (0 when no account is open yet; below zero while a Stripe clawback left a debt). */
   readonly creditBalance: Scalars['Int']['output'];
   /** Credit packs on sale. */
   readonly creditPackages: ReadonlyArray<CreditPackage>;

@@ -112,6 +112,9 @@ export class HoldsService {
         },
         -charge,
         hold.amount,
+        // Reserved while the credits were there: a Stripe clawback since may have taken the
+        // balance under the hold, and the work is done, so the charge stands (a debt if need be).
+        { allowDebt: true },
       );
       await manager.update(
         CreditHoldEntity,

@@ -55,15 +55,20 @@ export class CheckoutService {
         client_reference_id: userId,
         metadata,
         line_items: [
-          {
-            quantity: 1,
-            price_data: {
-              currency: pkg.currency,
-              unit_amount: pkg.priceCents,
-              product_data: { name: pkg.name },
-              ...(pkg.interval ? { recurring: { interval: pkg.interval } } : {}),
-            },
-          },
+          // The package's own Stripe price when it names one, else the price inline.
+          pkg.stripePriceId
+            ? { quantity: 1, price: pkg.stripePriceId }
+            : {
+                quantity: 1,
+                price_data: {
+                  currency: pkg.currency,
+                  unit_amount: pkg.priceCents,
+                  ...(pkg.stripeProductId
+                    ? { product: pkg.stripeProductId }
+                    : { product_data: { name: pkg.name } }),
+                  ...(pkg.interval ? { recurring: { interval: pkg.interval } } : {}),
+                },
+              },
         ],
         // The same ids ride on the payment or the subscription, so refunds and invoices name the buyer too.
         ...(pkg.interval
