@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { eventsSetAside, redisHealth } from '@bastion/platform';
+import { SET_ASIDE_HELP, SET_ASIDE_METRIC, eventsSetAside, redisHealth } from '@bastion/platform';
 
 /** Prometheus metrics of one gateway process. */
 export class GatewayMetrics {
@@ -26,8 +26,8 @@ export class GatewayMetrics {
 
   /** Events this process's consumers set aside (README "Events"); every bus of the process counts. */
   readonly eventsSetAside = new Counter({
-    name: 'bastion_events_set_aside_total',
-    help: 'Events a consumer could not read against the event catalog, set aside and acknowledged',
+    name: SET_ASIDE_METRIC,
+    help: SET_ASIDE_HELP,
     labelNames: ['consumer', 'type'],
     registers: [this.registry],
     collect() {

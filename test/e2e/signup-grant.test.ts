@@ -85,8 +85,9 @@ describe('register -> USER_CREATED -> credits grant', () => {
   });
 
   it('sets a malformed USER_CREATED aside (counted on /metrics) and grants the next registration', async () => {
-    const metric = async () => {
-      const text = await (await fetch(new URL('/metrics', platform.gateway.internalUrl))).text();
+    // The gateway's /metrics, and the credits subgraph listener's (what a separate process shows).
+    const metric = async (url = platform.gateway.internalUrl) => {
+      const text = await (await fetch(new URL('/metrics', url))).text();
       const line = text
         .split('\n')
         .find((l) =>
@@ -95,6 +96,7 @@ describe('register -> USER_CREATED -> credits grant', () => {
       return line ? Number(line.split(' ').pop()) : 0;
     };
     const before = await metric();
+    const beforeOnCredits = await metric(platform.credits.url);
     // A producer that skipped the catalog: userId is no id. The credits group must not stall on it.
     await platform.deps.bus.publish({
       id: randomUUID(),
@@ -108,5 +110,6 @@ describe('register -> USER_CREATED -> credits grant', () => {
       expect((await creditsOf(user.accessToken)).credits?.balance).toBe(100),
     );
     expect(await metric()).toBe(before + 1);
+    expect(await metric(platform.credits.url)).toBe(beforeOnCredits + 1);
   });
 });

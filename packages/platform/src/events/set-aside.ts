@@ -54,10 +54,14 @@ export function parseEvent<T extends EventType>(
   return read.event;
 }
 
+export const SET_ASIDE_METRIC = 'bastion_events_set_aside_total';
+export const SET_ASIDE_HELP =
+  'Events a consumer could not read against the event catalog, set aside and acknowledged';
+
 /**
  * Counts events set aside in this process, by consumer and type (`unknown` for a type the
- * catalog lacks, so the label set stays bounded). The gateway's `/metrics` exposes it as
- * `bastion_events_set_aside_total`.
+ * catalog lacks, so the label set stays bounded). The gateway's `/metrics` and each subgraph
+ * listener's `/metrics` expose it as `bastion_events_set_aside_total`.
  */
 export class SetAsideCounter {
   private readonly counts = new Map<string, { consumer: string; type: string; count: number }>();
@@ -76,6 +80,21 @@ export class SetAsideCounter {
 
   entries(): { consumer: string; type: string; count: number }[] {
     return [...this.counts.values()].map((entry) => ({ ...entry }));
+  }
+
+  /** The counter in Prometheus' text format, for a process without a metrics registry. */
+  prometheusText(): string {
+    const label = (value: string) =>
+      value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+    const lines = [
+      `# HELP ${SET_ASIDE_METRIC} ${SET_ASIDE_HELP}`,
+      `# TYPE ${SET_ASIDE_METRIC} counter`,
+      ...this.entries().map(
+        ({ consumer, type, count }) =>
+          `${SET_ASIDE_METRIC}{consumer="${label(consumer)}",type="${label(type)}"} ${count}`,
+      ),
+    ];
+    return `${lines.join('\n')}\n`;
   }
 }
 
