@@ -49,6 +49,9 @@ export interface SubgraphService<C extends BaseContext, S> extends RunningServic
   services: S;
   closeListeners(): Promise<void>;
   drainOutbox(): Promise<void>;
+  wrapUp(): void;
+  whenIdle(timeoutMs: number): Promise<void>;
+  readonly inFlight: number;
 }
 
 /**
@@ -111,6 +114,11 @@ export async function startSubgraphService<C extends BaseContext, S>(
     services: parts.services,
     closeListeners,
     drainOutbox,
+    wrapUp: () => listening.wrapUp(),
+    whenIdle: (timeoutMs) => listening.whenIdle(timeoutMs),
+    get inFlight() {
+      return listening.inFlight;
+    },
     stop: once(async () => {
       await drainOutbox();
       for (const subscription of parts.subscriptions ?? []) await subscription.stop();
