@@ -55,7 +55,7 @@ export interface GatewayDeps {
 }
 
 /** How long the internal listener must have been quiet before a stopping gateway closes it. */
-const INTERNAL_QUIET_MS = 300;
+const INTERNAL_QUIET_MS = 1_000;
 
 /** The safety net behind the bus: the cache is rebuilt from auth this often. */
 const REVOCATION_RELOAD_MS = 60_000;
