@@ -128,6 +128,8 @@ export async function relayAiStream(
     'content-type': upstream.headers.get('content-type') ?? 'text/event-stream',
     'cache-control': 'no-store',
     'x-accel-buffering': 'no',
+    // ai answers a caller without credentials 401 (JSON), as /graphql does.
+    ...(upstream.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
   });
   if (!upstream.body) {
     res.end();

@@ -13,25 +13,49 @@ export interface GeminiRequest {
   headers: IncomingMessage['headers'];
 }
 
+/**
+ * usageMetadata as Gemini sends it: proto3 JSON omits a zero or unknown count, so any field may be
+ * missing (a streamed chunk often has promptTokenCount and no candidatesTokenCount yet).
+ */
 export interface GeminiUsage {
-  promptTokenCount: number;
-  candidatesTokenCount: number;
+  promptTokenCount?: number;
+  candidatesTokenCount?: number;
   thoughtsTokenCount?: number;
 }
 
 /** What the next generateContent / stream call answers; consumed in order, then `fallback`. */
 export type GeminiReply =
-  | { kind: 'text'; text: string; usage: GeminiUsage }
+  | { kind: 'text'; text: string; usage?: GeminiUsage; delayMs?: number }
   | { kind: 'status'; status: number; body?: Obj }
   | { kind: 'hang' }
   | { kind: 'malformed' }
-  /** SSE chunks; `holdAfter` chunks are sent, then the stream waits until `release()` or the client leaves. */
+  /**
+   * SSE chunks. `delayMs`: wait before answering at all (slow upstream). `holdAfter` chunks are
+   * sent, then the stream waits until `release()` or the client leaves. `failAfter` chunks are
+   * sent, then the connection is cut (an upstream failure mid-way).
+   */
   | {
       kind: 'stream';
       chunks: { text: string; usage?: GeminiUsage }[];
+      delayMs?: number;
       holdAfter?: number;
       failAfter?: number;
     };
+
+/**
+ * A stream the way Gemini reports usage: every chunk carries usageMetadata with the prompt's
+ * count, the thinking count (once thought) and the running count of output tokens (one per word).
+ */
+export function geminiStream(
+  texts: string[],
+  usage: { promptTokenCount: number; thoughtsTokenCount?: number },
+): { text: string; usage: GeminiUsage }[] {
+  let words = 0;
+  return texts.map((text) => {
+    words += FakeGemini.words(text);
+    return { text, usage: { ...usage, candidatesTokenCount: words } };
+  });
+}
 
 /**
  * A local server speaking Gemini's REST wire format (v1beta models/{model}:generateContent,
@@ -122,6 +146,16 @@ export class FakeGemini {
     }
     const reply = this.replies.shift() ?? this.fallback;
     if (reply.kind === 'hang') return; // never answers: the caller's timeout decides
+    if ((reply.kind === 'text' || reply.kind === 'stream') && reply.delayMs) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, reply.delayMs);
+        res.on('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (res.destroyed) return;
+    }
     if (reply.kind === 'status') {
       // Upstream bodies can say anything, even echo a key: the proxy must summarise, never pass on.
       return json(
@@ -186,7 +220,9 @@ function candidate(text: string, usage?: GeminiUsage): Obj {
           usageMetadata: {
             ...usage,
             totalTokenCount:
-              usage.promptTokenCount + usage.candidatesTokenCount + (usage.thoughtsTokenCount ?? 0),
+              (usage.promptTokenCount ?? 0) +
+              (usage.candidatesTokenCount ?? 0) +
+              (usage.thoughtsTokenCount ?? 0),
           },
         }
       : {}),

@@ -36,6 +36,11 @@ export const modelEntry = z.object({
   /** Thinking tokens are billed at this price too. */
   creditsPer1kOutputTokens: credits.default(0),
   maxOutputTokens: z.number().int().min(1).max(65_536).default(2048),
+  /**
+   * Sent to Gemini as thinkingConfig.thinkingBudget and held with the output allowance (thinking is
+   * billed as output). 0 turns thinking off (Flash); Pro models need at least 128.
+   */
+  thinkingBudget: z.number().int().min(0).max(32_768).default(0),
   /** Recorded with every generation, so a charge can be explained after prices change. */
   priceVersion: z.string().min(1).default('1'),
 });
@@ -66,6 +71,7 @@ export const DEFAULT_AI_MODELS: ModelEntry[] = [
     creditsPer1kInputTokens: 1,
     creditsPer1kOutputTokens: 4,
     maxOutputTokens: 2048,
+    thinkingBudget: 0,
     priceVersion: '2026-12',
   },
   {
@@ -75,6 +81,7 @@ export const DEFAULT_AI_MODELS: ModelEntry[] = [
     creditsPer1kInputTokens: 3,
     creditsPer1kOutputTokens: 20,
     maxOutputTokens: 4096,
+    thinkingBudget: 1024,
     priceVersion: '2026-12',
   },
 ];

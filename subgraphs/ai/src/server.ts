@@ -14,6 +14,7 @@ import { CreditsClient } from './credits/credits-client';
 import { GeminiClient } from './gemini/gemini-client';
 import { GenerationRepository } from './generations/generation.repository';
 import { GenerationService } from './generations/generation.service';
+import { GenerationReconciler } from './generations/reconciler';
 import { ModelCatalog } from './models/model-catalog';
 import { TemplateCatalog } from './templates/templates';
 import { resolvers } from './resolvers';
@@ -26,8 +27,18 @@ export interface AiServices {
   templates: TemplateCatalog;
   generations: GenerationService;
   repository: GenerationRepository;
+  reconciler: GenerationReconciler;
   handleUserEvent: EventHandler;
 }
+
+/**
+ * A live call writes its heartbeat this often; one silent for STALE_AFTER_SECONDS is dead: its
+ * concurrency slot is free and the reconciler (every RECONCILE_MS, and at start) finishes it.
+ */
+const HEARTBEAT_MS = 2000;
+const PROGRESS_MS = 500;
+const STALE_AFTER_SECONDS = 10;
+const RECONCILE_MS = 5000;
 
 export type AiService = SubgraphService<AiContext, AiServices>;
 
@@ -65,7 +76,7 @@ export function startAiService(
         retryDelayMs: config.GEMINI_RETRY_DELAY_MS,
       });
       if (!config.GEMINI_API_KEY)
-        logger.warn('GEMINI_API_KEY is not set: generations answer UPSTREAM_UNAVAILABLE');
+        logger.warn('GEMINI_API_KEY is not set: AI is not configured (UPSTREAM_UNAVAILABLE)');
       const credits = new CreditsClient(
         options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
         () => options.serviceToken ?? config.AI_SERVICE_TOKEN,
@@ -73,12 +84,14 @@ export function startAiService(
       const streamSeconds = Math.ceil(config.GEMINI_STREAM_TIMEOUT_MS / 1000);
       const repository = new GenerationRepository(dataSource, {
         maxConcurrent: config.AI_CONCURRENT_GENERATIONS,
-        staleAfterSeconds: streamSeconds + holdMarginSeconds,
+        staleAfterSeconds: STALE_AFTER_SECONDS,
       });
+      const reconciler = new GenerationReconciler(repository, credits, models, logger);
       const generations = new GenerationService(
         repository,
         gemini,
         credits,
+        reconciler,
         createRateLimiter(deps.redis, deps.keyPrefix),
         {
           requestsPerMinute: config.AI_REQUESTS_PER_MINUTE,
@@ -86,15 +99,22 @@ export function startAiService(
             Math.ceil((3 * config.GEMINI_TIMEOUT_MS + config.GEMINI_RETRY_DELAY_MS) / 1000) +
             holdMarginSeconds,
           streamHoldTtlSeconds: streamSeconds + holdMarginSeconds,
+          heartbeatMs: HEARTBEAT_MS,
+          progressMs: PROGRESS_MS,
+          settleRetryDelaysMs: [200, 1000, 3000],
         },
         logger,
       );
       const handleUserEvent = userEventHandler(dataSource);
       const consumer = await subscribeToUserEvents(deps.bus, handleUserEvent);
       const maxPromptChars = config.AI_MAX_PROMPT_CHARS;
+      // Dead calls of an earlier run (kill -9) are finished now, then every few seconds.
+      reconciler.start(RECONCILE_MS);
       return {
-        services: { models, templates, generations, repository, handleUserEvent },
+        services: { models, templates, generations, repository, reconciler, handleUserEvent },
         subscriptions: [consumer],
+        beforeClose: async () => generations.stopStreams(),
+        onStop: () => reconciler.stop(),
         routes: {
           'POST /ai/stream': streamRoute({
             claimsKey: deps.claimsKey,
@@ -103,6 +123,7 @@ export function startAiService(
             templates,
             generations,
             maxPromptChars,
+            aiConfigured: Boolean(config.GEMINI_API_KEY),
             logger,
           }),
         },

@@ -26,6 +26,27 @@ export const TEST_MODELS = [
     priceVersion: 'v-flat',
   },
   {
+    id: 'wordy',
+    displayName: 'Wordy',
+    upstreamModel: 'gemini-wordy',
+    creditsPerRequest: 1,
+    creditsPer1kInputTokens: 10,
+    creditsPer1kOutputTokens: 100,
+    maxOutputTokens: 2000,
+    priceVersion: 'v-wordy',
+  },
+  {
+    id: 'thinker',
+    displayName: 'Thinker',
+    upstreamModel: 'gemini-thinker',
+    creditsPerRequest: 1,
+    creditsPer1kInputTokens: 10,
+    creditsPer1kOutputTokens: 100,
+    maxOutputTokens: 100,
+    thinkingBudget: 50,
+    priceVersion: 'v-thinker',
+  },
+  {
     id: 'pricey',
     displayName: 'Pricey',
     creditsPerRequest: 200,
@@ -107,4 +128,49 @@ export async function balanceOf(
     [userId],
   );
   return { balance: account?.balance, held: account?.held, usage: usage.n };
+}
+
+export type SseEvent = { event: string; data: Record<string, unknown> };
+
+/** Reads Server-Sent Events until the stream ends, or until `stopAfter` says to hang up. */
+export async function stream(
+  h: AiHarness,
+  token: string | undefined,
+  body: unknown,
+  stopAfter?: (e: SseEvent) => boolean,
+) {
+  const abort = new AbortController();
+  const response = await fetch(new URL('/ai/stream', h.platform.gateway.url), {
+    method: 'POST',
+    signal: abort.signal,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  const events: SseEvent[] = [];
+  let raw = '';
+  const decoder = new TextDecoder();
+  try {
+    for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
+      raw += decoder.decode(bytes, { stream: true });
+      let end;
+      while ((end = raw.indexOf('\n\n')) >= 0) {
+        const block = raw.slice(0, end);
+        raw = raw.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+        const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? '{}') as Record<
+          string,
+          unknown
+        >;
+        events.push({ event, data });
+        if (stopAfter?.({ event, data })) abort.abort();
+      }
+    }
+  } catch (error) {
+    if (!abort.signal.aborted) throw error;
+  }
+  h.responses.push(JSON.stringify(events));
+  return { status: response.status, headers: response.headers, events };
 }

@@ -68,7 +68,8 @@ describe('generateText', () => {
     const [sent] = h.gemini.calls('generateContent').slice(-1);
     expect(sent.model).toBe('gemini-test');
     expect(sent.headers['x-goog-api-key']).toBe(h.gemini.apiKey);
-    expect(JSON.stringify(sent.body.systemInstruction)).toContain('for this audience: kids.');
+    expect(JSON.stringify(sent.body.systemInstruction)).toContain('for this audience: <audience>.');
+    expect(JSON.stringify(sent.body.contents)).toContain('{\\"audience\\":\\"kids\\"}');
     expect(sent.body.generationConfig).toMatchObject({ maxOutputTokens: 50 });
   });
 
@@ -93,6 +94,7 @@ describe('generateText', () => {
         { kind: 'status', status: 429 },
       ],
       2,
+      0,
     ],
     [
       '500 twice',
@@ -101,19 +103,26 @@ describe('generateText', () => {
         { kind: 'status', status: 500 },
       ],
       2,
+      0,
     ],
-    ['a timeout', [{ kind: 'hang' }], 1],
-    ['a malformed answer', [{ kind: 'malformed' }], 1],
+    // Gemini had the request: the minimum, 2 + ceil(1 input token x 100 / 1000) = 3.
+    ['a timeout', [{ kind: 'hang' }], 1, 3],
+    ['a malformed answer', [{ kind: 'malformed' }], 1, 3],
   ] as const)(
-    '%s: UPSTREAM_UNAVAILABLE, hold released, nothing charged',
-    async (_name, replies, calls) => {
+    '%s: UPSTREAM_UNAVAILABLE, the hold settled at the minimum or released',
+    async (_name, replies, calls, charged: number) => {
       const u = await user();
       const before = h.gemini.calls('generateContent').length;
       h.gemini.replies.push(...replies);
       const r = await generate(u.accessToken, { model: 'test-model', prompt: 'hello' });
       expect(codeOf(r)).toBe('UPSTREAM_UNAVAILABLE');
+      expect(r.body.errors?.[0].extensions?.creditsCharged).toBe(charged);
       expect(h.gemini.calls('generateContent').length - before).toBe(calls);
-      expect(await balanceOf(h.platform, u.id)).toEqual({ balance: 100, held: 0, usage: 0 });
+      expect(await balanceOf(h.platform, u.id)).toEqual({
+        balance: 100 - charged,
+        held: 0,
+        usage: charged > 0 ? 1 : 0,
+      });
     },
   );
 
@@ -206,7 +215,7 @@ describe('generateText', () => {
     expect(h.responses.length).toBeGreaterThan(10);
     // The upstream failures above were logged (summarised) and are part of what is scanned.
     expect(
-      h.lines.filter((line) => line.includes('generation failed; hold released')).length,
+      h.lines.filter((line) => line.includes('generation failed upstream')).length,
     ).toBeGreaterThanOrEqual(4);
     for (const text of [...h.responses, ...h.lines]) expect(text).not.toContain(h.gemini.apiKey);
   });

@@ -63,6 +63,8 @@ const SAFE_EXTENSION_KEYS = [
   'requestId',
   'required',
   'available',
+  // What a failed generation was charged (the minimum once Gemini had the request).
+  'creditsCharged',
 ];
 
 function pickSafeExtensions(extensions: Record<string, unknown>): Record<string, unknown> {

@@ -22,6 +22,8 @@ export interface SubgraphServiceParts<C extends BaseContext, S> {
   routes?: Record<string, Route>;
   /** Background work to stop with the service (sweepers, timers). */
   onStop?: () => Promise<void>;
+  /** Run as the listeners start closing: cut long requests (streams) so they end before the drain deadline. */
+  beforeClose?: () => Promise<void>;
 }
 
 export interface SubgraphServiceOptions<C extends BaseContext, S> {
@@ -99,7 +101,11 @@ export async function startSubgraphService<C extends BaseContext, S>(
   const listening = await listen(subgraph.listener, { host: options.host, port: options.port });
   relay.start();
   logger.info({ url: listening.url }, `${name} subgraph listening`);
-  const closeListeners = once(() => listening.close(deps.shutdownTimeoutMs));
+  const closeListeners = once(async () => {
+    const closing = listening.close(deps.shutdownTimeoutMs);
+    await parts.beforeClose?.();
+    await closing;
+  });
   const drainOutbox = once(async () => {
     await closeListeners();
     await relay.stop(deps.shutdownTimeoutMs);

@@ -6,6 +6,20 @@ const SETTLE =
   'mutation AiSettle($h: ID!, $a: Int!) { settleHold(holdId: $h, amount: $a) { amount } }';
 const RELEASE = 'mutation AiRelease($h: ID!) { releaseHold(holdId: $h) }';
 
+/** Credits answered with an error code (as opposed to not answering): retrying will not help. */
+export class CreditsRefusal extends Error {
+  constructor(readonly code: string) {
+    super(`credits: ${code}`);
+    this.name = 'CreditsRefusal';
+  }
+}
+
+/** Whether credits refused (CONFLICT, NOT_FOUND, …) rather than failed to answer. */
+export function refusalOf(error: unknown): CreditsRefusal | undefined {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return cause instanceof CreditsRefusal ? cause : undefined;
+}
+
 type GraphQLBody<T> = {
   data?: T | null;
   errors?: { message?: string; extensions?: Record<string, unknown> }[];
@@ -37,7 +51,10 @@ export class CreditsClient {
     return data.holdCredits.id;
   }
 
-  /** Charges the real cost (credits caps it at the held amount); returns what was charged. */
+  /**
+   * Charges the real cost (credits caps it at the held amount); returns what was charged. Safe to
+   * repeat: settling a settled hold with the same amount answers the same charge.
+   */
   async settle(holdId: string, amount: number): Promise<number> {
     const data = await this.call<{ settleHold: { amount: number } }>(SETTLE, {
       h: holdId,
@@ -79,7 +96,9 @@ export class CreditsClient {
     if (error || !body.data) {
       throw new AppError('UPSTREAM_UNAVAILABLE', {
         message: 'The credits service refused the request.',
-        cause: new Error(`credits: ${String(error?.extensions?.code ?? 'no data')}`),
+        cause: error?.extensions?.code
+          ? new CreditsRefusal(String(error.extensions.code))
+          : new Error('credits: no data'),
       });
     }
     return body.data;

@@ -2,7 +2,7 @@
 type GenAI = typeof import('@google/genai', { with: { 'resolution-mode': 'import' } });
 type GoogleGenAI = InstanceType<GenAI['GoogleGenAI']>;
 type GenerateContentResponse = Awaited<ReturnType<GoogleGenAI['models']['generateContent']>>;
-import type { TokenUsage } from '../models/model-catalog';
+import type { ReportedUsage } from '../generations/charge';
 
 /** Why an upstream call failed, summarised: an upstream body is never passed on or logged. */
 export type UpstreamFailureKind =
@@ -20,9 +20,14 @@ export class UpstreamFailure extends Error {
 
 export interface GeminiRequest {
   upstreamModel: string;
+  /** The template's instruction; never holds a client's text. */
   systemPrompt?: string;
+  /** The template's variables as quoted data, sent as user content before the prompt. */
+  variablesText?: string;
   prompt: string;
   maxOutputTokens: number;
+  /** thinkingConfig.thinkingBudget (the model's, from the catalog). */
+  thinkingBudget: number;
 }
 
 export interface GeminiOptions {
@@ -36,37 +41,78 @@ export interface GeminiOptions {
 /** The parts of one streamed chunk the proxy uses. */
 export interface StreamPiece {
   text: string;
-  usage?: TokenUsage;
+  usage?: ReportedUsage;
+  /** The first piece, with no text: Gemini accepted the request (answered 200). */
+  accepted?: true;
+}
+
+/** The user content: the template's variables (when any) as their own part, then the prompt. */
+function contentsOf(request: GeminiRequest) {
+  return [
+    {
+      role: 'user',
+      parts: [
+        ...(request.variablesText ? [{ text: request.variablesText }] : []),
+        { text: request.prompt },
+      ],
+    },
+  ];
+}
+
+function configOf(request: GeminiRequest, abortSignal: AbortSignal) {
+  return {
+    systemInstruction: request.systemPrompt,
+    maxOutputTokens: request.maxOutputTokens,
+    thinkingConfig: { thinkingBudget: request.thinkingBudget },
+    abortSignal,
+  };
 }
 
 /** Turns any failure into an UpstreamFailure that carries no upstream text. */
 export function summarise(error: unknown, signal?: AbortSignal): UpstreamFailure {
   if (error instanceof UpstreamFailure) return error;
   if (signal?.aborted && signal.reason instanceof UpstreamFailure) return signal.reason;
+  // The SDK wraps an abort in a plain Error ("exception AbortError: … sending request"): the
+  // signal says what happened, its deadline or the caller leaving.
+  if (signal?.aborted)
+    return new UpstreamFailure(
+      (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError'
+        ? 'timeout'
+        : 'aborted',
+    );
   const name = (error as { name?: string } | null)?.name;
   const status = (error as { status?: unknown } | null)?.status;
   if (name === 'ApiError' && typeof status === 'number')
     return new UpstreamFailure('status', status);
   if (name === 'TimeoutError') return new UpstreamFailure('timeout');
   if (name === 'AbortError') return new UpstreamFailure(signal?.aborted ? 'aborted' : 'timeout');
-  if (error instanceof SyntaxError) return new UpstreamFailure('malformed');
+  // By name: the SDK's JSON.parse may run in another realm (instanceof would miss it).
+  if (error instanceof SyntaxError || name === 'SyntaxError')
+    return new UpstreamFailure('malformed');
   return new UpstreamFailure('network');
 }
 
 const isRetryable = (failure: UpstreamFailure) =>
   failure.kind === 'status' && (failure.status === 429 || (failure.status ?? 0) >= 500);
 
+/** usageMetadata's counts; a count Gemini did not send stays undefined (unknown, not 0). */
 export function usageOf(
   response: Pick<GenerateContentResponse, 'usageMetadata'>,
-): TokenUsage | undefined {
+): ReportedUsage | undefined {
   const usage = response.usageMetadata;
-  if (!usage || !Number.isInteger(usage.promptTokenCount)) return undefined;
-  const count = (n: unknown) => (Number.isInteger(n) && (n as number) >= 0 ? (n as number) : 0);
+  if (!usage || typeof usage !== 'object') return undefined;
+  const count = (n: unknown) =>
+    Number.isInteger(n) && (n as number) >= 0 ? (n as number) : undefined;
   return {
     inputTokens: count(usage.promptTokenCount),
     outputTokens: count(usage.candidatesTokenCount),
     thinkingTokens: count(usage.thoughtsTokenCount),
   };
+}
+
+/** Whether a failure means Gemini had the request (and bills it): it timed out, answered unreadably, or the caller left. */
+export function upstreamReached(failure: UpstreamFailure): boolean {
+  return failure.kind === 'timeout' || failure.kind === 'malformed' || failure.kind === 'aborted';
 }
 
 /**
@@ -77,6 +123,10 @@ export class GeminiClient {
   private sdk?: Promise<GoogleGenAI>;
 
   constructor(private readonly options: GeminiOptions) {}
+
+  get configured(): boolean {
+    return Boolean(this.options.apiKey);
+  }
 
   private client(): Promise<GoogleGenAI> {
     const { apiKey, baseUrl } = this.options;
@@ -96,7 +146,7 @@ export class GeminiClient {
   async countInputTokens(request: GeminiRequest): Promise<number> {
     const contents = [
       ...(request.systemPrompt ? [{ role: 'user', parts: [{ text: request.systemPrompt }] }] : []),
-      { role: 'user', parts: [{ text: request.prompt }] },
+      ...contentsOf(request),
     ];
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
@@ -116,7 +166,7 @@ export class GeminiClient {
   }
 
   /** One generation: a timeout per attempt, and one retry after a 5xx or 429. */
-  async generate(request: GeminiRequest): Promise<{ text: string; usage: TokenUsage }> {
+  async generate(request: GeminiRequest): Promise<{ text: string; usage?: ReportedUsage }> {
     for (let attempt = 1; ; attempt++) {
       const signal = AbortSignal.timeout(this.options.timeoutMs);
       try {
@@ -124,17 +174,12 @@ export class GeminiClient {
           await this.client()
         ).models.generateContent({
           model: request.upstreamModel,
-          contents: request.prompt,
-          config: {
-            systemInstruction: request.systemPrompt,
-            maxOutputTokens: request.maxOutputTokens,
-            abortSignal: signal,
-          },
+          contents: contentsOf(request),
+          config: configOf(request, signal),
         });
-        const text = response.text;
-        const usage = usageOf(response);
-        if (typeof text !== 'string' || !usage) throw new UpstreamFailure('malformed');
-        return { text, usage };
+        const text = response.text ?? '';
+        if (typeof text !== 'string') throw new UpstreamFailure('malformed');
+        return { text, usage: usageOf(response) };
       } catch (error) {
         const failure = summarise(error, signal);
         if (attempt > 1 || !isRetryable(failure)) throw failure;
@@ -153,12 +198,8 @@ export class GeminiClient {
           await this.client()
         ).models.generateContentStream({
           model: request.upstreamModel,
-          contents: request.prompt,
-          config: {
-            systemInstruction: request.systemPrompt,
-            maxOutputTokens: request.maxOutputTokens,
-            abortSignal: deadline,
-          },
+          contents: contentsOf(request),
+          config: configOf(request, deadline),
         });
         break;
       } catch (error) {
@@ -167,6 +208,7 @@ export class GeminiClient {
         await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs));
       }
     }
+    yield { text: '', accepted: true };
     try {
       for await (const chunk of stream) {
         const text = chunk.text;

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { badInput, canonicalJson, sha256Hex } from '@bastion/platform';
+import {
+  badInput,
+  canonicalJson,
+  findInvalidVariable,
+  invalidStringError,
+  sha256Hex,
+} from '@bastion/platform';
 import type { AIModel, ModelCatalog } from '../models/model-catalog';
 import type { TemplateCatalog, VariableInput } from '../templates/templates';
 
@@ -17,6 +23,8 @@ export interface PreparedRequest {
   model: AIModel;
   template: string | null;
   systemPrompt?: string;
+  /** The template's variables as quoted data (user content, never the system instruction). */
+  variablesText?: string;
   prompt: string;
   maxOutputTokens: number;
   idempotencyKey: string;
@@ -27,7 +35,11 @@ export interface PreparedRequest {
 const KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_VARIABLES = 20;
 
-/** Validates everything a client sent and assembles the prompt; BAD_USER_INPUT names the field. */
+/**
+ * Validates everything a client sent and assembles the prompt; BAD_USER_INPUT names the field. A
+ * NUL or an unpaired surrogate anywhere is refused as /graphql refuses it (reason INVALID_STRING),
+ * so POST /ai/stream gets the same hygiene.
+ */
 export function prepareRequest(
   raw: unknown,
   catalogs: { models: ModelCatalog; templates: TemplateCatalog },
@@ -35,6 +47,8 @@ export function prepareRequest(
 ): PreparedRequest {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     throw badInput({ input: 'Send an object with model and prompt.' });
+  const invalid = findInvalidVariable(raw);
+  if (invalid) throw invalidStringError(`Field "${invalid}"`);
   const input = raw as Record<string, unknown>;
   if (typeof input.model !== 'string') throw badInput({ model: 'Name a model from aiModels.' });
   const model = catalogs.models.find(input.model);
@@ -70,7 +84,7 @@ export function prepareRequest(
     throw badInput({ template: 'Name a template from aiPromptTemplates.' });
   if (template === null && variables.length > 0)
     throw badInput({ variables: 'Variables need a template.' });
-  const systemPrompt =
+  const assembled =
     template === null
       ? undefined
       : catalogs.templates.assemble(template, variables as VariableInput[]);
@@ -78,7 +92,8 @@ export function prepareRequest(
   return {
     model,
     template,
-    systemPrompt,
+    systemPrompt: assembled?.systemPrompt,
+    variablesText: assembled?.variablesText,
     prompt: input.prompt,
     maxOutputTokens: maxOutputTokens as number,
     idempotencyKey: key ?? randomUUID(),

@@ -9,6 +9,7 @@ import {
   type Connection,
 } from '@bastion/platform';
 import type { TokenUsage } from '../models/model-catalog';
+import type { ReportedUsage } from './charge';
 
 /** A generation as clients see it (AIGeneration); userId is what the owner rule compares. */
 export interface Generation {
@@ -27,11 +28,30 @@ export interface Generation {
   thinkingTokens: number | null;
   creditsCharged: number;
   createdAt: Date;
+  /** Internal: how the call stands (README "Security": what is charged in every ending). */
+  holdId: string | null;
+  creditsHeld: number;
+  inputEstimate: number | null;
+  upstreamAt: Date | null;
+  /** The charge decided, awaiting credits' confirmation (0: release the hold). */
+  chargeDue: number | null;
+  finishAs: 'COMPLETED' | 'FAILED' | null;
+  failure: string | null;
 }
 
 const COLUMNS = `id, user_id AS "userId", status, attempt, request_hash AS "requestHash", model, template, price_version AS "priceVersion",
   prompt, output, input_tokens AS "inputTokens", output_tokens AS "outputTokens", thinking_tokens AS "thinkingTokens",
-  credits_charged AS "creditsCharged", created_at AS "createdAt"`;
+  credits_charged AS "creditsCharged", created_at AS "createdAt", hold_id AS "holdId", credits_held AS "creditsHeld",
+  input_estimate AS "inputEstimate", upstream_at AS "upstreamAt", charge_due AS "chargeDue", finish_as AS "finishAs", failure`;
+
+/** How a call ended, as decided before credits is asked to settle or release. */
+export interface Decision {
+  output: string;
+  usage: TokenUsage;
+  chargeDue: number;
+  finishAs: 'COMPLETED' | 'FAILED';
+  failure?: string;
+}
 
 export interface NewGeneration {
   userId: string;
@@ -44,13 +64,17 @@ export interface NewGeneration {
 }
 
 export type Claim =
-  { kind: 'run'; generation: Generation } | { kind: 'done'; generation: Generation };
+  | { kind: 'run'; generation: Generation }
+  | { kind: 'done'; generation: Generation }
+  /** PENDING, but its call is dead (no heartbeat) or only waits for credits: finish it first. */
+  | { kind: 'unfinished'; generation: Generation };
 
 export class GenerationRepository {
   private readonly s: string;
 
   constructor(
     private readonly dataSource: DataSource,
+    /** A PENDING row whose heartbeat is older than staleAfterSeconds belongs to a dead call. */
     private readonly limits: { maxConcurrent: number; staleAfterSeconds: number },
   ) {
     this.s = schemaOf(dataSource);
@@ -72,11 +96,20 @@ export class GenerationRepository {
       if (existing && existing.requestHash !== input.requestHash)
         throw conflict('This idempotencyKey was used for another request.');
       if (existing?.status === 'COMPLETED') return { kind: 'done', generation: existing };
-      if (existing?.status === 'PENDING')
+      if (existing?.status === 'PENDING') {
+        const [{ alive }] = await manager.query(
+          `SELECT (charge_due IS NULL AND heartbeat_at > now() - make_interval(secs => $2)) AS alive
+           FROM ${this.s}.generations WHERE id = $1`,
+          [existing.id, this.limits.staleAfterSeconds],
+        );
+        if (!alive) return { kind: 'unfinished', generation: existing };
         throw conflict('A generation with this idempotencyKey is still running.');
+      }
+      // Only live calls count: a dead call's slot goes with its heartbeat.
       const [{ running }] = await manager.query(
         `SELECT count(*)::int AS running FROM ${this.s}.generations
-         WHERE user_id = $1 AND status = 'PENDING' AND started_at > now() - make_interval(secs => $2)`,
+         WHERE user_id = $1 AND status = 'PENDING' AND charge_due IS NULL
+           AND heartbeat_at > now() - make_interval(secs => $2)`,
         [input.userId, this.limits.staleAfterSeconds],
       );
       if (running >= this.limits.maxConcurrent) {
@@ -86,9 +119,12 @@ export class GenerationRepository {
         });
       }
       if (existing) {
-        // A failed attempt charged nothing: the same key may run again, with a new hold.
+        // A failed attempt may run again with a new hold; what it was charged stays counted.
         const [rows] = await manager.query(
-          `UPDATE ${this.s}.generations SET status = 'PENDING', attempt = attempt + 1, started_at = now(), failure = NULL
+          `UPDATE ${this.s}.generations SET status = 'PENDING', attempt = attempt + 1, started_at = now(),
+             heartbeat_at = now(), failure = NULL, hold_id = NULL, credits_held = 0, upstream_at = NULL,
+             input_estimate = NULL, charge_due = NULL, finish_as = NULL, output = '',
+             input_tokens = NULL, output_tokens = NULL, thinking_tokens = NULL, completed_at = NULL
           WHERE id = $1 RETURNING ${COLUMNS}`,
           [existing.id],
         );
@@ -111,38 +147,109 @@ export class GenerationRepository {
     });
   }
 
-  async recordHold(id: string, holdId: string, held: number): Promise<void> {
+  async recordHold(id: string, holdId: string, held: number, inputEstimate: number): Promise<void> {
     await this.dataSource.query(
-      `UPDATE ${this.s}.generations SET hold_id = $2, credits_held = $3 WHERE id = $1`,
-      [id, holdId, held],
+      `UPDATE ${this.s}.generations SET hold_id = $2, credits_held = $3, input_estimate = $4, heartbeat_at = now()
+       WHERE id = $1`,
+      [id, holdId, held, inputEstimate],
     );
   }
 
-  async complete(
+  /** Written before Gemini is called: from here on Gemini may have the request. */
+  async markUpstream(id: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE ${this.s}.generations SET upstream_at = now(), heartbeat_at = now() WHERE id = $1`,
+      [id],
+    );
+  }
+
+  /** The call is alive; with `progress`, also what was delivered so far and the last reported counts. */
+  async heartbeat(
     id: string,
-    result: { output: string; usage: TokenUsage; creditsCharged: number; failure?: string },
-  ): Promise<Generation> {
-    const [rows] = await this.dataSource.query(
-      `UPDATE ${this.s}.generations SET status = 'COMPLETED', output = $2, input_tokens = $3, output_tokens = $4, thinking_tokens = $5,
-         credits_charged = $6, failure = $7, completed_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+    progress?: { output: string; reported?: ReportedUsage },
+  ): Promise<void> {
+    if (!progress) {
+      await this.dataSource.query(
+        `UPDATE ${this.s}.generations SET heartbeat_at = now() WHERE id = $1 AND status = 'PENDING' AND charge_due IS NULL`,
+        [id],
+      );
+      return;
+    }
+    await this.dataSource.query(
+      `UPDATE ${this.s}.generations SET heartbeat_at = now(), output = $2, input_tokens = $3, output_tokens = $4,
+         thinking_tokens = $5 WHERE id = $1 AND status = 'PENDING' AND charge_due IS NULL`,
       [
         id,
-        result.output,
-        result.usage.inputTokens,
-        result.usage.outputTokens,
-        result.usage.thinkingTokens,
-        result.creditsCharged,
-        result.failure ?? null,
+        progress.output,
+        progress.reported?.inputTokens ?? null,
+        progress.reported?.outputTokens ?? null,
+        progress.reported?.thinkingTokens ?? null,
       ],
     );
-    return rows[0] as Generation;
   }
 
+  /**
+   * Records how the call ended and what it costs, before credits is asked: once decided, the
+   * amount never changes, so a settle retried after a crash asks for the same amount. Only the
+   * first decision counts (`staleOnly`: only if the call is dead); returns the row as it stands.
+   */
+  async decide(id: string, decision: Decision, staleOnly = false): Promise<Generation | undefined> {
+    const [rows] = await this.dataSource.query(
+      `UPDATE ${this.s}.generations SET output = $2, input_tokens = $3, output_tokens = $4, thinking_tokens = $5,
+         charge_due = $6, finish_as = $7, failure = $8, heartbeat_at = now()
+       WHERE id = $1 AND status = 'PENDING' AND charge_due IS NULL
+         ${staleOnly ? 'AND heartbeat_at <= now() - make_interval(secs => $9)' : ''}
+       RETURNING ${COLUMNS}`,
+      [
+        id,
+        decision.output,
+        decision.usage.inputTokens,
+        decision.usage.outputTokens,
+        decision.usage.thinkingTokens,
+        decision.chargeDue,
+        decision.finishAs,
+        decision.failure ?? null,
+        ...(staleOnly ? [this.limits.staleAfterSeconds] : []),
+      ],
+    );
+    return (rows as Generation[])[0] ?? (staleOnly ? undefined : this.find(id));
+  }
+
+  /** Credits confirmed the decided charge (or the release): the generation is finished. */
+  async confirm(id: string, charged: number, note?: string): Promise<Generation> {
+    const [rows] = await this.dataSource.query(
+      `UPDATE ${this.s}.generations SET status = finish_as, credits_charged = credits_charged + $2,
+         failure = COALESCE($3, failure), completed_at = now()
+       WHERE id = $1 AND status = 'PENDING' AND charge_due IS NOT NULL RETURNING ${COLUMNS}`,
+      [id, charged, note ?? null],
+    );
+    return (rows as Generation[])[0] ?? (await this.find(id))!;
+  }
+
+  /** Nothing was held (the hold was refused): the generation failed, free. */
   async fail(id: string, failure: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE ${this.s}.generations SET status = 'FAILED', failure = $2, completed_at = now() WHERE id = $1`,
       [id, failure],
     );
+  }
+
+  async find(id: string): Promise<Generation | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM ${this.s}.generations WHERE id = $1`,
+      [id],
+    )) as Generation[];
+    return row;
+  }
+
+  /** PENDING rows of dead calls (no heartbeat for staleAfterSeconds), oldest first. */
+  async stale(limit: number): Promise<Generation[]> {
+    return (await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM ${this.s}.generations
+       WHERE status = 'PENDING' AND heartbeat_at <= now() - make_interval(secs => $1)
+       ORDER BY heartbeat_at LIMIT $2`,
+      [this.limits.staleAfterSeconds, limit],
+    )) as Generation[];
   }
 
   /** The user's completed generations, newest first. */

@@ -1,5 +1,10 @@
 import { Initial1763800000000 } from './1763800000000-initial';
 import { Generations1766000000000 } from './1766000000000-generations';
+import { GenerationEndings1767000000000 } from './1767000000000-generation-endings';
 
 /** The ai schema's migrations, oldest first: run at start and by `npm run migrate`. */
-export const migrations = [Initial1763800000000, Generations1766000000000];
+export const migrations = [
+  Initial1763800000000,
+  Generations1766000000000,
+  GenerationEndings1767000000000,
+];

@@ -34,6 +34,7 @@ export class ModelCatalog {
           creditsPer1kInputTokens: m.creditsPer1kInputTokens ?? 0,
           creditsPer1kOutputTokens: m.creditsPer1kOutputTokens ?? 0,
           maxOutputTokens: m.maxOutputTokens ?? 2048,
+          thinkingBudget: m.thinkingBudget ?? 0,
           priceVersion: m.priceVersion ?? '1',
         }),
       ),

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import {
   AppError,
   CLAIMS_HEADER,
+  ERROR_CODES,
   HttpError,
   readBody,
   sendGraphQLError,
@@ -12,8 +13,8 @@ import {
   type ReplayGuard,
   type Route,
 } from '@bastion/platform';
-import type { GenerationService } from '../generations/generation.service';
-import { prepareRequest } from '../generations/generate-input';
+import { notConfigured, type GenerationService } from '../generations/generation.service';
+import { prepareRequest, type PreparedRequest } from '../generations/generate-input';
 import type { Generation } from '../generations/generation.repository';
 import type { ModelCatalog } from '../models/model-catalog';
 import type { TemplateCatalog } from '../templates/templates';
@@ -25,6 +26,8 @@ export interface StreamRouteDeps {
   templates: TemplateCatalog;
   generations: GenerationService;
   maxPromptChars: number;
+  /** Without a Gemini key the route answers "AI is not configured" before anything else. */
+  aiConfigured: boolean;
   logger: Logger;
 }
 
@@ -59,7 +62,9 @@ function errorData(error: unknown): Record<string, unknown> {
 
 /**
  * POST /ai/stream, reached only through the gateway: the caller is whoever the gateway's claims
- * (signed for ai, bound to this body) say, and every answer after them is Server-Sent Events.
+ * (signed for ai, bound to this body) say. Refusals before any generation (no or bad credentials,
+ * bad input, AI not configured) are JSON errors with their HTTP status; after them the answer is
+ * Server-Sent Events, ending in `done` or `error`.
  */
 export function streamRoute(deps: StreamRouteDeps): Route {
   return async (req, res) => {
@@ -88,6 +93,35 @@ export function streamRoute(deps: StreamRouteDeps): Route {
     );
     if (rejection) deps.logger.warn({ rejection }, 'stream claims refused; serving as anonymous');
 
+    // Refusals that need no generation are plain HTTP errors (as on /graphql), before any event.
+    let request: PreparedRequest;
+    let userId: string;
+    try {
+      if (viewer.kind === 'anonymous')
+        throw new AppError('UNAUTHENTICATED', { message: 'Sign in to stream a generation.' });
+      if (viewer.kind !== 'user')
+        throw new AppError('FORBIDDEN', { message: 'Generations are made for users.' });
+      if (!viewer.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
+      userId = viewer.userId;
+      if (!deps.aiConfigured) throw notConfigured();
+      request = prepareRequest(body, deps, deps.maxPromptChars);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const { code, http, ...extensions } = error.extensions as Record<string, unknown> & {
+        code: keyof typeof ERROR_CODES;
+        http?: { status?: number };
+      };
+      if (code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer');
+      sendGraphQLError(
+        res,
+        http?.status ?? ERROR_CODES[code].httpStatus,
+        code,
+        error.message,
+        extensions,
+      );
+      return;
+    }
+
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
@@ -99,13 +133,8 @@ export function streamRoute(deps: StreamRouteDeps): Route {
       if (!res.writableFinished) left.abort();
     });
     try {
-      if (viewer.kind === 'anonymous') throw new AppError('UNAUTHENTICATED');
-      if (viewer.kind !== 'user')
-        throw new AppError('FORBIDDEN', { message: 'Generations are made for users.' });
-      if (!viewer.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
-      const request = prepareRequest(body, deps, deps.maxPromptChars);
       const outcome = await deps.generations.stream(
-        viewer.userId,
+        userId,
         request,
         (text) => send(res, 'chunk', { text }),
         left.signal,
