@@ -19,6 +19,7 @@ import {
   generationOf,
   generationStatuses,
   ledgerOf,
+  recordHolds,
   refusesConnections,
   streamText,
   verifiedUser,
@@ -83,7 +84,12 @@ describe('AI generations when the all-in-one process stops or dies', () => {
   const expectBilledAsTold = async (told: Told) => {
     const ledger = await ledgerOf(db, told.user.id);
     const generation = await generationOf(db, told.user.id, told.key);
-    expect([told.key, generation?.status]).toEqual([told.key, 'COMPLETED']);
+    // The record keeps what the client received.
+    expect({ key: told.key, status: generation?.status, output: generation?.output }).toEqual({
+      key: told.key,
+      status: 'COMPLETED',
+      output: told.output,
+    });
     if (told.creditsCharged !== undefined)
       expect([told.key, ledger.usage]).toEqual([told.key, [told.creditsCharged]]);
     // A client that received output was charged for it, once; the record says the same.
@@ -209,6 +215,7 @@ describe('AI generations when the all-in-one process stops or dies', () => {
     });
     const cut = streamText(gatewayUrl, streamer, 'killed-stream');
     await eventually(async () => expect(cut.told.output).toBe('alpha beta '), 60_000);
+    await recordHolds(db, streamer, 'killed-stream', 'alpha beta ');
     door.close('generate');
     const dying = [
       generateText(gatewayUrl, twoSlots, 'killed-1'),

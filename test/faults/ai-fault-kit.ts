@@ -299,9 +299,11 @@ export async function generationOf(
   db: Client,
   userId: string,
   key: string,
-): Promise<{ status: string; creditsCharged: number; output: string } | undefined> {
+): Promise<
+  { status: string; creditsCharged: number; output: string; failure: string | null } | undefined
+> {
   const { rows } = await db.query(
-    `SELECT status, credits_charged AS "creditsCharged", output FROM ai.generations
+    `SELECT status, credits_charged AS "creditsCharged", output, failure FROM ai.generations
      WHERE user_id = $1 AND idempotency_key = $2`,
     [userId, key],
   );
@@ -317,4 +319,21 @@ export async function refusesConnections(url: string, timeoutMs = 30_000): Promi
     );
     if (error?.cause?.code !== 'ECONNREFUSED') throw new Error(`${url} still accepts`);
   }, timeoutMs);
+}
+
+/**
+ * Resolves once ai's record of a running stream holds `output`. ai writes a stream's delivered
+ * text at a bounded rate (README "AI generations"), so what a client received in the last moment
+ * before a kill -9 may be missing from the record; tests that kill wait for it.
+ */
+export async function recordHolds(
+  db: Client,
+  user: FaultUser,
+  key: string,
+  output: string,
+): Promise<void> {
+  await eventually(
+    async () => expect((await generationOf(db, user.id, key))?.output).toBe(output),
+    30_000,
+  );
 }

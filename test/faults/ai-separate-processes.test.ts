@@ -21,6 +21,7 @@ import {
   generationOf,
   generationStatuses,
   ledgerOf,
+  recordHolds,
   refusesConnections,
   streamText,
   verifiedUser,
@@ -122,6 +123,7 @@ describe('AI generations when the gateway, credits or ai process stops or dies',
     });
     const stream = streamText(gatewayUrl, streamUser, `${label}-stream`);
     await eventually(async () => expect(stream.told.output).toBe('first second '), 60_000);
+    await recordHolds(db, streamUser, `${label}-stream`, 'first second ');
     door.close('generate');
     const generation = generateText(gatewayUrl, genUser, `${label}-gen`);
     await eventually(async () => expect(door.waiting.generate).toBe(1), 60_000);

@@ -120,7 +120,12 @@ export async function startSubgraphService<C extends BaseContext, S>(
     services: parts.services,
     closeListeners,
     drainOutbox,
-    wrapUp: () => listening.wrapUp(),
+    // npm start asks every subgraph to end its streams shortly before its drain deadline, before
+    // the subgraph's own close begins: the service's beforeClose ends them with its own events.
+    wrapUp: () => {
+      listening.wrapUp();
+      void parts.beforeClose?.();
+    },
     whenIdle: (timeoutMs) => listening.whenIdle(timeoutMs),
     get inFlight() {
       return listening.inFlight;
