@@ -310,6 +310,15 @@ export async function generationOf(
   return rows[0];
 }
 
+/** What ai recorded as charged for all of a user's generations. */
+export async function chargedOf(db: Client, userId: string): Promise<number> {
+  const { rows } = await db.query(
+    'SELECT coalesce(sum(credits_charged), 0)::int AS n FROM ai.generations WHERE user_id = $1',
+    [userId],
+  );
+  return rows[0].n;
+}
+
 /** Resolves once a TCP connection to the URL's port is refused (the listener stopped accepting). */
 export async function refusesConnections(url: string, timeoutMs = 30_000): Promise<void> {
   await eventually(async () => {
