@@ -5,6 +5,15 @@ import { migrations } from './migrations';
 
 export * from './config';
 export * from './server';
+/** What every ending of a generation costs (README "Security"): pure, for tests and tools. */
+export {
+  chargeOf,
+  holdFor,
+  tokensOfText,
+  type Ending,
+  type ReportedUsage,
+} from './generations/charge';
+export { ModelCatalog, creditsFor, type AIModel, type TokenUsage } from './models/model-catalog';
 export { migrations as aiMigrations } from './migrations';
 
 /** How npm start, npm run migrate and this service's own main run it (subgraphs/registry.json names this package). */

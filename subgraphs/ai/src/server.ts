@@ -35,10 +35,14 @@ export interface AiServices {
  * A live call writes its heartbeat this often; one silent for STALE_AFTER_SECONDS is dead: its
  * concurrency slot is free and the reconciler (every RECONCILE_MS, and at start) finishes it.
  */
-const HEARTBEAT_MS = 2000;
-const PROGRESS_MS = 500;
-const STALE_AFTER_SECONDS = 10;
-const RECONCILE_MS = 5000;
+export const GENERATION_TIMING = {
+  HEARTBEAT_MS: 2000,
+  /** A stream's delivered text is written at most this often (what a kill -9 can lose). */
+  PROGRESS_MS: 1000,
+  STALE_AFTER_SECONDS: 10,
+  RECONCILE_MS: 5000,
+} as const;
+const { HEARTBEAT_MS, PROGRESS_MS, STALE_AFTER_SECONDS, RECONCILE_MS } = GENERATION_TIMING;
 
 export type AiService = SubgraphService<AiContext, AiServices>;
 

@@ -21,7 +21,7 @@ import { GENERATE, balanceOf, call, startAiHarness, stream, type AiHarness } fro
  * | failure after "Partial", no output count | test-model | in 10 (reported), out ceil(7/4) = 2 | 2 + ceil((1000 + 600)/1000) = 4 |
  * | thinking 30 reported                     | thinker    | in 4, out 20, thinking 30           | 1 + ceil((40 + 5000)/1000) = 7 |
  * | thinking beyond the budget               | thinker    | in 4, out 100, thinking 500 -> hold | hold: 1 + ceil((40 + 15000)/1000) = 17 |
- * | dead call after 400 delivered chars      | wordy      | in 5 (prompt), out ceil(400/4)=100  | 1 + ceil((50 + 10000)/1000) = 12 |
+ * | dead call (or shutdown) after 400 delivered chars | wordy | in 5 (prompt), out ceil(400/4)=100 | 1 + ceil((50 + 10000)/1000) = 12 |
  */
 describe('what every ending of a generation is charged', () => {
   let h: AiHarness;
@@ -312,6 +312,31 @@ describe('what every ending of a generation is charged', () => {
     );
     expect(retried.body.data?.generateText.creditsCharged).toBe(30);
     expect(await balanceOf(h.platform, u.id)).toEqual({ balance: 940, held: 0, usage: 2 });
+  });
+
+  // Last: it stops this platform's ai listener.
+  it('a shutdown cuts a running stream with an error event and charges what was delivered', async () => {
+    const u = await user();
+    const ds = h.platform.ai.dataSource;
+    const s = schemaOf(ds);
+    h.gemini.replies.push({
+      kind: 'stream',
+      holdAfter: 1,
+      chunks: [{ text: 'x'.repeat(400) }, { text: 'never delivered' }],
+    });
+    const running = stream(h, u.accessToken, { model: 'wordy', prompt: 'tell me a long story' });
+    await eventually(async () => {
+      const [row] = await ds.query(
+        `SELECT length(output)::int AS n FROM ${s}.generations WHERE user_id = $1`,
+        [u.id],
+      );
+      expect(row?.n).toBe(400);
+    });
+    await h.platform.ai.closeListeners();
+    const r = await running;
+    expect(r.events.map((e) => e.event)).toEqual(['chunk', 'error']);
+    expect(r.events[1].data).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', creditsCharged: 12 });
+    expect(await balanceOf(h.platform, u.id)).toEqual({ balance: 1000 - 12, held: 0, usage: 1 });
   });
 });
 
