@@ -181,6 +181,8 @@ describe('AI generations when the all-in-one process stops or dies', () => {
     expect(heldTold.output).toBe('one two ');
     expect(heldTold.events!.at(-1)?.event).toBe('error');
     expect(heldTold.errorCode).toBe('UPSTREAM_UNAVAILABLE');
+    // Ended by ai itself (asked to wrap up before the deadline): the event says what was charged.
+    expect(heldTold.creditsCharged).toBeGreaterThan(0);
     expect(await platform.exited).toBe(0);
 
     await start();
@@ -202,7 +204,7 @@ describe('AI generations when the all-in-one process stops or dies', () => {
     ]);
   }, 300_000);
 
-  // Needs ai's reconciliation of dead calls (branch ai-charge): without it the generations of a
+  // Rests on ai's reconciliation of dead calls (heartbeat and reconciler): without it the generations of a
   // killed process stay PENDING and hold their user's concurrency slots.
   it('kill -9: after a restart nothing stays PENDING, output a client received is charged once, retries answer, slots are free', async () => {
     const platform = children.at(-1)!;

@@ -210,6 +210,8 @@ describe('AI generations when the gateway, credits or ai process stops or dies',
     const streamTold = await stream.finished;
     expect(streamTold.socketError).toBeUndefined();
     expect(streamTold.events!.at(-1)?.event).toBe('error');
+    // A stopping ai ends its streams itself, saying what each was charged.
+    expect(streamTold.creditsCharged).toBeGreaterThan(0);
     expect(await ai.exited).toBe(0);
     await start('ai');
     await ready();
@@ -217,7 +219,7 @@ describe('AI generations when the gateway, credits or ai process stops or dies',
     await settledAsTold(streamTold, 'stream');
   }, 300_000);
 
-  // The cases below need ai's settle retries and reconciliation of dead calls (branch ai-charge):
+  // The cases below rest on ai's settle retries and reconciliation of dead calls (heartbeat, reconciler):
   // without them a settle lost to a dead gateway or credits is never charged, and the generations
   // of a killed ai stay PENDING, holding their users' concurrency slots.
   it('gateway kill -9: the generation ai finishes meanwhile is charged once the gateway is back', async () => {
