@@ -204,8 +204,8 @@ describe('AI generations when the all-in-one process stops or dies', () => {
     ]);
   }, 300_000);
 
-  // Rests on ai's reconciliation of dead calls (heartbeat and reconciler): without it the generations of a
-  // killed process stay PENDING and hold their user's concurrency slots.
+  // Rests on ai's reconciliation of dead calls (heartbeat and reconciler): without it the
+  // generations of a killed process stay PENDING and hold their user's concurrency slots.
   it('kill -9: after a restart nothing stays PENDING, output a client received is charged once, retries answer, slots are free', async () => {
     const platform = children.at(-1)!;
     const twoSlots = await verifiedUser(gatewayUrl, db);

@@ -219,9 +219,9 @@ describe('AI generations when the gateway, credits or ai process stops or dies',
     await settledAsTold(streamTold, 'stream');
   }, 300_000);
 
-  // The cases below rest on ai's settle retries and reconciliation of dead calls (heartbeat, reconciler):
-  // without them a settle lost to a dead gateway or credits is never charged, and the generations
-  // of a killed ai stay PENDING, holding their users' concurrency slots.
+  // The cases below rest on ai's settle retries and reconciliation of dead calls (heartbeat,
+  // reconciler): without them a settle lost to a dead gateway or credits is never charged, and the
+  // generations of a killed ai stay PENDING, holding their users' concurrency slots.
   it('gateway kill -9: the generation ai finishes meanwhile is charged once the gateway is back', async () => {
     const { stream, generation } = await inFlight('gw-kill');
     const gateway = running.gateway;
