@@ -272,13 +272,18 @@ export async function startGateway(
     stopping = true;
     await publicListener.close(timeoutMs);
   });
-  const closeInternal = once(() => internalListener.close(timeoutMs));
+  let internalClosing = false;
+  const closeInternal = once(() => {
+    internalClosing = true;
+    return internalListener.close(timeoutMs);
+  });
   // Outside in: public requests finish while the internal listener still serves the subgraphs
   // that work for them (a generation settles its credits after its client's stream ended), then
   // the internal listener, once nothing arrived on it for a moment (bounded), stops too.
   const closeListeners = once(async () => {
     await closePublic();
-    await internalListener.whenIdle(wrapUpLeadMs(timeoutMs) + 1_000, INTERNAL_QUIET_MS);
+    if (!internalClosing)
+      await internalListener.whenIdle(wrapUpLeadMs(timeoutMs) + 1_000, INTERNAL_QUIET_MS);
     await closeInternal();
   });
   return {
