@@ -1,12 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
+  appendFileSync,
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
@@ -209,5 +212,45 @@ describe('five `npm run start:*` started at the same moment from a clean checkou
     }, 120_000);
     expect(buildLines(again.output())).toEqual(['build: up to date']);
     expect(stamps(copy)).toEqual(before);
+  });
+
+  it('takes over the lock of a build that died, rebuilds only what changed and removes what no source produces', () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited: its pid names no process
+    writeFileSync(join(copy, '.build.lock'), JSON.stringify({ pid: dead, since: 'then' }));
+    writeFileSync(join(copy, 'gateway/dist/Removed.js'), 'module.exports = "stale";\n');
+    appendFileSync(join(copy, 'gateway/src/main.ts'), '\n// changed\n');
+    const build = spawnSync(process.execPath, ['scripts/build.mjs'], {
+      cwd: copy,
+      encoding: 'utf8',
+    });
+    expect([build.status, build.stderr]).toEqual([0, '']);
+    expect(buildLines(build.stdout)).toEqual([
+      `build: taking over the lock of process ${dead}, which is gone`,
+      expect.stringMatching(/^build: built \d+ files in gateway$/),
+    ]);
+    expect(existsSync(join(copy, 'gateway/dist/Removed.js'))).toBe(false);
+    expect(existsSync(join(copy, 'gateway/dist/main.js'))).toBe(true);
+    expect(existsSync(join(copy, '.build.lock'))).toBe(false);
+  });
+
+  it('waits while a live process holds the lock, then builds what changed', async () => {
+    // This jest worker stands for a start that is building.
+    writeFileSync(join(copy, '.build.lock'), JSON.stringify({ pid: process.pid, since: 'now' }));
+    appendFileSync(join(copy, 'gateway/src/main.ts'), '\n// changed again\n');
+    const waiting = spawn(process.execPath, ['scripts/build.mjs'], { cwd: copy });
+    let output = '';
+    waiting.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const exited = new Promise<number | null>((done) => waiting.once('exit', done));
+    await eventually(
+      async () => expect(output).toContain('build: waiting for the build of process'),
+      60_000,
+    );
+    expect(waiting.exitCode).toBeNull();
+    rmSync(join(copy, '.build.lock')); // the holder is done
+    expect(await exited).toBe(0);
+    expect(buildLines(output)).toEqual([
+      `build: waiting for the build of process ${process.pid}`,
+      expect.stringMatching(/^build: built \d+ files in gateway$/),
+    ]);
   });
 });
