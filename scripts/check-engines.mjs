@@ -3,7 +3,8 @@
 // admits (so `engines` never promises a version some dependency refuses). Every copy under every
 // node_modules is checked, nested ones and workspaces' included, dev tools too.
 // Usage: node scripts/check-engines.mjs [root] [--node <version>]   (CI and test/supply-chain run it)
-import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join, relative, resolve } from 'node:path';
 import { workspaceDirs } from './workspaces.mjs';
 
@@ -118,7 +119,11 @@ function* installed(dir) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (not when imported for its range functions).
+if (
+  process.argv[1] &&
+  realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+) {
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const declared = manifest.engines?.node;
   const targets = [[running, 'the running Node']];
