@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const TEST_JWT_SECRET = 'test-secret-for-bastion-jest-runs-0123456789';
 /** The forwarded-claims key of test platforms: a secret of its own, as in production. */
@@ -30,6 +32,8 @@ export function testEnv(
     // Cheap argon2 parameters keep tests fast; production refuses anything under the OWASP floor.
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
+    // Never the repository's ./data: development mail (README "Run it") lands under DATA_DIR.
+    DATA_DIR: join(tmpdir(), 'bastion-test-data'),
     ...overrides,
   };
 }
