@@ -155,14 +155,7 @@ describeInBrowser(`the GraphiQL explorer in headless Chromium, offline (${CHROMI
     await page.getByRole('link', { name: 'Open it in the explorer' }).click();
     const lines = page.locator('.graphiql-query-editor .view-lines').first();
     await lines.waitFor({ state: 'visible', timeout: 30_000 });
-    await page.waitForFunction(
-      () =>
-        document
-          .querySelector('.graphiql-query-editor .view-lines')
-          ?.textContent?.includes('acceptInvitation'),
-      undefined,
-      { timeout: 30_000 },
-    );
+    await lines.filter({ hasText: 'acceptInvitation' }).waitFor({ timeout: 30_000 });
     const text = (await lines.innerText()).replace(/\u00a0/g, ' ');
     expect(text).toContain('acceptInvitation(token: "tok-123_ABC")');
     await page.screenshot({ path: `${SCREENSHOTS}-prefilled.png` });
