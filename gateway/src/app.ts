@@ -116,7 +116,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     if (!viewer) return;
     log.viewerKind = viewer.kind;
     // The internal listener serves the platform's services: no operation, introspection included,
-    // runs there without a service token (README "Operation limits").
+    // runs there without a service token (docs/security.md "Operation limits").
     if (options.listener === 'internal' && viewer.kind !== 'service') {
       metrics.authFailures.inc();
       res.setHeader('www-authenticate', 'Bearer');

@@ -27,7 +27,7 @@ export class GatewayMetrics {
   constructor(redis?: Redis) {
     collectDefaultMetrics({ register: this.registry, prefix: 'bastion_gateway_' });
     if (!redis) return;
-    // Read from the client's own counts at each scrape (README "What happens when a part fails").
+    // Read from the client's own counts at each scrape (docs/operations.md "What happens when a part fails").
     new Counter({
       name: 'bastion_gateway_redis_failed_commands_total',
       help: 'Redis commands that failed without an answer (timed out, or Redis away): each one fell back to this process',

@@ -192,7 +192,7 @@ export async function startGateway(
     checks.revocations = revocations.isLoaded;
     return checks;
   };
-  // Every Redis feature falls back per process (README "What happens when a part fails").
+  // Every Redis feature falls back per process (docs/operations.md "What happens when a part fails").
   const degradable = new Set(['redis']);
   if (isProduction && config.CORS_ORIGINS === undefined)
     logger.warn('CORS_ORIGINS is unset: no browser origin may call the public listener');

@@ -169,7 +169,7 @@ describe('a frontend in development', () => {
     );
     expect(verified.body).toEqual({ data: { verifyEmail: true } });
 
-    // The token in hand was signed before: it still says unverified (README "Browser frontends").
+    // The token in hand was signed before: it still says unverified (docs/configuration.md "Browser frontends").
     const early = await call(
       'mutation { updateProfile(input: { displayName: "Early" }) { displayName } }',
       {},

@@ -101,7 +101,7 @@ export const aiConfigSchema = z.object({
   ...subgraphClaimsConfig('ai'),
   HOST: z.string().default('127.0.0.1'),
   AI_PORT: port(subgraphEntry('ai').port),
-  /** JSON array of models (README "Model catalog"). */
+  /** JSON array of models (docs/configuration.md "Model catalog"). */
   AI_MODELS: json(z.array(modelEntry).min(1)).optional(),
   /** JSON array of prompt templates {id, displayName, systemPrompt, variables: [{name, maxLength}]}. */
   AI_TEMPLATES: json(z.array(templateEntry)).optional(),
