@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { NatsBus, createLogger, schemaName } from '@bastion/platform';
+import { NatsBus, createLogger, quotedSchema } from '@bastion/platform';
 import {
   eventually,
   freePort,
@@ -15,7 +15,7 @@ const describeOnRealStack = process.env.DATABASE_URL ? describe : describe.skip;
 
 describeOnRealStack('the auth service as its own process, stopped by SIGTERM under load', () => {
   const suffix = uniqueSuffix();
-  const schema = `"${schemaName('auth', suffix)}"`;
+  const schema = quotedSchema('auth', suffix);
   let env: Record<string, string | undefined>;
 
   beforeAll(() => {
