@@ -1,12 +1,13 @@
 // Transpiles every workspace's src/ to dist/ with swc (types are checked separately by `npm run typecheck`).
 import { transformFile } from '@swc/core';
-import { mkdir, readFile, readdir, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import registry from '../subgraphs/registry.cjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { subgraphs } = JSON.parse(await readFile(join(root, 'subgraphs/registry.json'), 'utf8'));
+const subgraphs = registry.readSubgraphRegistry(root);
 const packages = [
   'packages/platform',
   'packages/standalone',

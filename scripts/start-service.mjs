@@ -1,11 +1,11 @@
 // `npm run start:service -- <name>`: one subgraph of subgraphs/registry.json in its own process
 // (its built main, run in this process so signals reach it directly). Build first (npm run build).
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import registry from '../subgraphs/registry.cjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { subgraphs } = JSON.parse(readFileSync(join(root, 'subgraphs/registry.json'), 'utf8'));
+const subgraphs = registry.readSubgraphRegistry(root);
 const name = process.argv[2];
 const entry = subgraphs.find((s) => s.name === name);
 if (!entry) {
