@@ -14,4 +14,5 @@ export * from './limits/rate-limiter';
 export * from './limits/bounded-memory-limiter';
 export * from './limits/failure-limiter';
 export * from './mail/mailer';
+export * from './mail/development-inbox';
 export * from './registry';
