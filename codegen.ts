@@ -38,13 +38,12 @@ interface Subgraph {
 }
 
 const readJson = (file: string) => JSON.parse(readFileSync(path.join(__dirname, file), 'utf8'));
-const registry = readJson('subgraphs/registry.json') as {
-  subgraphs: { name: string; folder: string }[];
-};
+// The names alone: a subgraph's folder is subgraphs/<name> (subgraphs/registry.cjs).
+const registry = readJson('subgraphs/registry.json') as { subgraphs: { name: string }[] };
 const SUBGRAPHS: Record<string, Subgraph> = Object.fromEntries(
-  registry.subgraphs.map(({ name, folder }) => [
+  registry.subgraphs.map(({ name }) => [
     name,
-    readJson(`${folder}/codegen.json`) as Subgraph,
+    readJson(`subgraphs/${name}/codegen.json`) as Subgraph,
   ]),
 );
 

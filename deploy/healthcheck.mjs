@@ -1,10 +1,8 @@
 // The image's HEALTHCHECK: GET /health on this container's own listener. One image runs every
 // service, so the port is whichever of the services' port variables the container was given.
-import { readFileSync } from 'node:fs';
+import registry from '../subgraphs/registry.cjs';
 
-const { subgraphs } = JSON.parse(
-  readFileSync(new URL('../subgraphs/registry.json', import.meta.url), 'utf8'),
-);
+const subgraphs = registry.readSubgraphRegistry();
 const port =
   process.env.HEALTHCHECK_PORT ??
   process.env.PORT ??

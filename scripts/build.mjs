@@ -26,6 +26,7 @@ import {
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import registry from '../subgraphs/registry.cjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -38,7 +39,7 @@ const WAIT_LIMIT_MS = 15 * 60_000;
 const force = process.argv.includes('--force');
 const log = (message) => console.log(`build: ${message}`);
 
-const { subgraphs } = JSON.parse(await readFile(join(root, 'subgraphs/registry.json'), 'utf8'));
+const subgraphs = registry.readSubgraphRegistry(root);
 const packages = [
   'packages/platform',
   'packages/standalone',

@@ -8,6 +8,7 @@ import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import registry from '../subgraphs/registry.cjs';
 
 /** HKDF-SHA256(master, no salt, info "bastion claims <subgraph>", 32 bytes), base64url. */
 export function subgraphClaimsKey(master, subgraph) {
@@ -30,9 +31,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error('set INTERNAL_CLAIMS_SECRET or INTERNAL_CLAIMS_SECRET_FILE (32+ bytes)');
     process.exit(1);
   }
-  const { subgraphs } = JSON.parse(
-    readFileSync(new URL('../subgraphs/registry.json', import.meta.url), 'utf8'),
-  );
+  const subgraphs = registry.readSubgraphRegistry();
   const names = process.argv.length > 2 ? process.argv.slice(2) : subgraphs.map((s) => s.name);
   for (const name of names) {
     if (!subgraphs.some((s) => s.name === name)) {

@@ -8,10 +8,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { subgraphClaimsKey } from './claims-keys.mjs';
+import registry from '../subgraphs/registry.cjs';
 
-const { subgraphs } = JSON.parse(
-  readFileSync(new URL('../subgraphs/registry.json', import.meta.url), 'utf8'),
-);
+const subgraphs = registry.readSubgraphRegistry();
 /** The tokens services present to the gateway's internal listener, and the scopes each needs (subgraphs/registry.json). */
 export const SERVICE_TOKEN_SCOPES = Object.fromEntries(
   subgraphs.filter((s) => s.serviceToken).map((s) => [s.name, s.serviceToken.scopes]),

@@ -166,8 +166,8 @@ async function cleanUp(runtime, suffix) {
   const platform = require('@bastion/platform');
   const client = new Client({ connectionString: DATABASE_URL });
   await client.connect();
-  for (const schema of platform.DEPLOYMENT_SCHEMAS)
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}_${suffix}" CASCADE`);
+  for (const service of platform.DEPLOYMENT_SCHEMAS)
+    await client.query(`DROP SCHEMA IF EXISTS ${platform.quotedSchema(service, suffix)} CASCADE`);
   await client.end();
   const bus = await platform.NatsBus.connect({
     url: NATS_URL,

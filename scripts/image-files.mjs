@@ -3,15 +3,16 @@
 // subgraph's folder of subgraphs/registry.json minus its sources and tests (schema.graphql,
 // data/), the registry, the committed supergraphs and the healthcheck.
 //   node scripts/image-files.mjs <out directory>   (after scripts/build.mjs)
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import registry from '../subgraphs/registry.cjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = process.argv[2];
 if (!out) throw new Error('usage: node scripts/image-files.mjs <out directory>');
 rmSync(out, { recursive: true, force: true });
-const { subgraphs } = JSON.parse(readFileSync(join(root, 'subgraphs/registry.json'), 'utf8'));
+const subgraphs = registry.readSubgraphRegistry(root);
 const copy = (path, filter) => {
   if (!existsSync(join(root, path))) return;
   mkdirSync(dirname(join(out, path)), { recursive: true });
@@ -26,6 +27,7 @@ for (const { folder } of subgraphs)
   copy(folder, (path) => !SOURCES.has(basename(path)) || dirname(path) !== join(root, folder));
 for (const file of [
   'subgraphs/registry.json',
+  'subgraphs/registry.cjs',
   'schema/supergraph.public.graphql',
   'schema/supergraph.internal.graphql',
   'deploy/healthcheck.mjs',

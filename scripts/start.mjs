@@ -4,12 +4,12 @@
 // built main in this process, so signals reach it directly.
 //   node scripts/start.mjs standalone | gateway | <subgraph of subgraphs/registry.json>
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import registry from '../subgraphs/registry.cjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { subgraphs } = JSON.parse(readFileSync(join(root, 'subgraphs/registry.json'), 'utf8'));
+const subgraphs = registry.readSubgraphRegistry(root);
 const mains = {
   standalone: 'packages/standalone/dist/main.js',
   gateway: 'gateway/dist/main.js',

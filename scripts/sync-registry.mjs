@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
+import registry from '../subgraphs/registry.cjs';
 
 const { Pair, Scalar, YAMLMap, YAMLSeq, isMap, isScalar, isSeq } = YAML;
 
@@ -25,33 +26,9 @@ const FILES = {
   env: '.env.example',
 };
 
-/** The registry's entries, checked as far as the generated text depends on them (the platform's schema checks the rest). */
+/** The registry's entries with their derived fields (subgraphs/registry.cjs checks and derives them). */
 export function readRegistry(root) {
-  const { subgraphs } = JSON.parse(readFileSync(join(root, 'subgraphs/registry.json'), 'utf8'));
-  if (!Array.isArray(subgraphs) || subgraphs.length === 0)
-    throw new Error('subgraphs/registry.json: no subgraphs');
-  const identifier = /^[A-Z][A-Z0-9_]*$/;
-  for (const s of subgraphs) {
-    const upper = String(s.name).toUpperCase();
-    const ok =
-      /^[a-z][a-z0-9]*$/.test(s.name) &&
-      Number.isInteger(s.port) &&
-      s.portVar === `${upper}_PORT` &&
-      s.urlVar === `${upper}_URL` &&
-      s.folder === `subgraphs/${s.name}` &&
-      typeof s.main === 'string' &&
-      /^[\w./-]+$/.test(s.main) &&
-      (s.serviceToken === undefined ||
-        (s.serviceToken.var === `${upper}_SERVICE_TOKEN` &&
-          identifier.test(s.serviceToken.var) &&
-          Array.isArray(s.serviceToken.scopes) &&
-          s.serviceToken.scopes.every((scope) => /^[a-z]+:[a-z]+$/.test(scope))));
-    if (!ok)
-      throw new Error(
-        `subgraphs/registry.json: entry ${JSON.stringify(s.name)} is off the convention (docs/development.md "Adding a subgraph")`,
-      );
-  }
-  return subgraphs;
+  return registry.readSubgraphRegistry(root);
 }
 
 /** Each file's content after the sync: { path: text }. */

@@ -1,11 +1,6 @@
 import type { Redis } from 'ioredis';
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
-import { AppError, type Viewer } from '@bastion/platform';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { AppError, createFlexibleLimiter, type Viewer } from '@bastion/platform';
 
 export interface CostBudgetOptions {
   /** Points per caller per minute for users and anonymous addresses. */
@@ -18,20 +13,10 @@ export interface CostBudgetOptions {
 
 const WINDOW_SECONDS = 60;
 
-function limiter(points: number, redis: Redis | undefined, keyPrefix: string): RateLimiterAbstract {
-  const memory = new RateLimiterMemory({ points, duration: WINDOW_SECONDS, keyPrefix });
-  if (!redis) return memory;
-  return new RateLimiterRedis({
-    storeClient: redis,
-    points,
-    duration: WINDOW_SECONDS,
-    keyPrefix,
-    // The client has no offline queue: while Redis is away each instance counts on its own
-    // (a caller gains at most one budget per instance for the outage) instead of refusing everyone.
-    rejectIfRedisNotReady: true,
-    insuranceLimiter: memory,
-  });
-}
+// On Redis when configured: while Redis is away each instance counts on its own (a caller gains
+// at most one budget per instance for the outage) instead of refusing everyone.
+const limiter = (points: number, redis: Redis | undefined, keyPrefix: string) =>
+  createFlexibleLimiter({ points, duration: WINDOW_SECONDS, keyPrefix, redis });
 
 /**
  * Charges each request's estimated cost to its caller's budget for the minute: a user by `sub`, a
@@ -40,8 +25,8 @@ function limiter(points: number, redis: Redis | undefined, keyPrefix: string): R
  * services call through here), anyone else by client address. Shared by every gateway instance through Redis when there is one.
  */
 export class CostBudget {
-  private readonly callers: RateLimiterAbstract;
-  private readonly services: RateLimiterAbstract;
+  private readonly callers: ReturnType<typeof limiter>;
+  private readonly services: ReturnType<typeof limiter>;
 
   constructor(options: CostBudgetOptions) {
     this.callers = limiter(options.pointsPerMinute, options.redis, `${options.keyPrefix}cost`);

@@ -40,46 +40,65 @@ describe('the subgraph registry', () => {
     expect(SUBGRAPHS.map((s) => [s.name, s.port])).toEqual(Object.entries(SHIPPED));
   });
 
-  it('refuses an entry off the naming convention, a shared port or a shared name', () => {
-    const entry = {
-      name: 'billing',
-      port: 4005,
-      portVar: 'BILLING_PORT',
-      urlVar: 'BILLING_URL',
-      folder: 'subgraphs/billing',
-      package: '@bastion/billing',
-      main: 'dist/main.js',
-    };
-    expect(parseSubgraphRegistry({ subgraphs: [entry] })).toHaveLength(1);
-    expect(() => parseSubgraphRegistry({ subgraphs: [{ ...entry, urlVar: 'BILL_URL' }] })).toThrow(
-      'urlVar must be BILLING_URL',
-    );
-    expect(() => parseSubgraphRegistry({ subgraphs: [{ ...entry, folder: 'billing' }] })).toThrow(
-      'folder must be subgraphs/billing',
-    );
+  it('derives every field that follows from the name, and holds only name, port and scopes', () => {
+    const entry = { name: 'billing', port: 4005 };
+    // Written out by hand: the convention docs/development.md "Adding a subgraph" states.
+    expect(
+      parseSubgraphRegistry({
+        subgraphs: [{ ...entry, serviceToken: { scopes: ['credits:read'] } }],
+      }),
+    ).toEqual([
+      {
+        name: 'billing',
+        port: 4005,
+        portVar: 'BILLING_PORT',
+        urlVar: 'BILLING_URL',
+        folder: 'subgraphs/billing',
+        package: '@bastion/billing',
+        main: 'dist/main.js',
+        serviceToken: { var: 'BILLING_SERVICE_TOKEN', scopes: ['credits:read'] },
+      },
+    ]);
+    expect(parseSubgraphRegistry({ subgraphs: [entry] })[0]).not.toHaveProperty('serviceToken');
+    // A field that follows from the name is not spelled out again.
+    expect(() =>
+      parseSubgraphRegistry({ subgraphs: [{ ...entry, urlVar: 'BILLING_URL' }] }),
+    ).toThrow('"urlVar" is not an entry field');
     expect(() =>
       parseSubgraphRegistry({
         subgraphs: [
-          entry,
-          {
-            ...entry,
-            name: 'other',
-            portVar: 'OTHER_PORT',
-            urlVar: 'OTHER_URL',
-            folder: 'subgraphs/other',
-            package: '@bastion/other',
-          },
+          { ...entry, serviceToken: { var: 'BILLING_SERVICE_TOKEN', scopes: ['credits:read'] } },
         ],
       }),
+    ).toThrow('serviceToken holds its scopes only');
+    expect(() =>
+      parseSubgraphRegistry({ subgraphs: [entry, { name: 'other', port: 4005 }] }),
     ).toThrow('share the port 4005');
     expect(() => parseSubgraphRegistry({ subgraphs: [entry, { ...entry, port: 4006 }] })).toThrow(
       'share the name billing',
     );
+    expect(() => parseSubgraphRegistry({ subgraphs: [{ ...entry, name: 'Billing' }] })).toThrow(
+      'lower-case',
+    );
     expect(() =>
-      parseSubgraphRegistry({
-        subgraphs: [{ ...entry, serviceToken: { var: 'BILLING_SERVICE_TOKEN', scopes: ['root'] } }],
-      }),
-    ).toThrow();
+      parseSubgraphRegistry({ subgraphs: [{ ...entry, serviceToken: { scopes: ['root'] } }] }),
+    ).toThrow('serviceToken.scopes');
+    expect(() =>
+      parseSubgraphRegistry({ subgraphs: [{ ...entry, serviceToken: { scopes: ['root:all'] } }] }),
+    ).toThrow('unknown scope root:all');
+  });
+
+  it('the scripts read the same derived entries as the platform', () => {
+    const script = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import r from ${JSON.stringify(join(ROOT, 'subgraphs/registry.cjs'))}; console.log(JSON.stringify(r.readSubgraphRegistry()))`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(JSON.parse(script)).toEqual(JSON.parse(JSON.stringify(SUBGRAPHS)));
   });
 
   it('names exactly the workspace folders under subgraphs/, each with its package, SDL, codegen settings, index and main', () => {
@@ -140,16 +159,9 @@ describe('the subgraph registry', () => {
   });
 
   it('a fifth entry is found at its own port with no other change', () => {
-    const billing = {
-      name: 'billing',
-      port: 4005,
-      portVar: 'BILLING_PORT',
-      urlVar: 'BILLING_URL',
-      folder: 'subgraphs/billing',
-      package: '@bastion/billing',
-      main: 'dist/main.js',
-    };
-    const five = parseSubgraphRegistry({ subgraphs: [...SUBGRAPHS, billing] });
+    const billing = { name: 'billing', port: 4005 };
+    const registry = JSON.parse(read('subgraphs/registry.json')) as { subgraphs: unknown[] };
+    const five = parseSubgraphRegistry({ subgraphs: [...registry.subgraphs, billing] });
     expect(subgraphUrlsFrom({ BILLING_PORT: 5105 }, five)).toMatchObject({
       billing: 'http://127.0.0.1:5105/graphql',
       auth: 'http://127.0.0.1:4001/graphql',
@@ -302,16 +314,7 @@ describe('the subgraph registry', () => {
     });
 
     it("writes a fifth entry's compose service, gateway wiring, secrets, role and settings, and --check finds the files stale", () => {
-      const billing = {
-        name: 'billing',
-        port: 4005,
-        portVar: 'BILLING_PORT',
-        urlVar: 'BILLING_URL',
-        folder: 'subgraphs/billing',
-        package: '@bastion/billing',
-        main: 'dist/main.js',
-        serviceToken: { var: 'BILLING_SERVICE_TOKEN', scopes: ['credits:read'] },
-      };
+      const billing = { name: 'billing', port: 4005, serviceToken: { scopes: ['credits:read'] } };
       const five = { subgraphs: [...registry.subgraphs, billing] };
       expect(syncCopy(five, '--check').status).toBe(1);
       const copy = syncCopy(five);

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { NatsBus, createLogger, schemaName } from '@bastion/platform';
+import { NatsBus, createLogger, quotedSchema } from '@bastion/platform';
 import {
   eventually,
   freePort,
@@ -14,7 +14,7 @@ import {
 // embedded PGlite over the wire protocol), bus and cache.
 describe('the auth service as its own process, stopped by SIGTERM under load', () => {
   const suffix = uniqueSuffix();
-  const schema = `"${schemaName('auth', suffix)}"`;
+  const schema = quotedSchema('auth', suffix);
   let env: Record<string, string | undefined>;
 
   beforeAll(() => {

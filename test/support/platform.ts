@@ -3,7 +3,7 @@ import {
   DEPLOYMENT_SCHEMAS,
   NatsBus,
   createLogger,
-  schemaName,
+  quotedSchema,
   signForwardedClaims,
   type ClientInfo,
   type Viewer,
@@ -130,7 +130,7 @@ export async function dropSchemas(databaseUrl: string, suffix: string): Promise<
   await client.connect();
   try {
     for (const service of DEPLOYMENT_SCHEMAS) {
-      await client.query(`DROP SCHEMA IF EXISTS "${schemaName(service, suffix)}" CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS ${quotedSchema(service, suffix)} CASCADE`);
     }
   } finally {
     await client.end();

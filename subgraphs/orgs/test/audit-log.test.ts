@@ -1,5 +1,11 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { canonicalJson, createLogger, openDataSource } from '@bastion/platform';
+import {
+  canonicalJson,
+  createLogger,
+  openDataSource,
+  quotedSchema,
+  schemaName,
+} from '@bastion/platform';
 import {
   eventually,
   startTestPlatform,
@@ -362,8 +368,8 @@ describe('the keyed chain (issue 16)', () => {
 
   it('upgrading: plain SHA-256 entries are anchored at the first start with the key, keep verifying, and cannot be rewritten', async () => {
     const url = platform.deps.databaseUrl;
-    const legacySchema = `orgs_legacy_${platform.suffix}`;
-    const s = `"${legacySchema}"`;
+    const legacySchema = schemaName('orgs_legacy', platform.suffix);
+    const s = quotedSchema('orgs_legacy', platform.suffix);
     const logger = createLogger({ name: 'legacy-test', level: 'silent' });
     const chain = `org:${randomUUID()}`;
     // Before: the schema as the previous release left it, entries chained by plain SHA-256.

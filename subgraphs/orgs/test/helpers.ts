@@ -1,4 +1,5 @@
 import { registerUser, type TestPlatform, type TestUser } from '@bastion/testing';
+import { schemaOf } from '@bastion/platform';
 
 export type Role = 'ADMIN' | 'EDITOR' | 'VIEWER';
 
@@ -49,7 +50,7 @@ export async function addMember(
 }
 
 export function schema(platform: TestPlatform): string {
-  return `"${(platform.orgs.dataSource.options as { schema: string }).schema}"`;
+  return schemaOf(platform.orgs.dataSource);
 }
 
 /** ORGANIZATION_MEMBERSHIP_CHANGED events in orgs' outbox for one organization, sorted by reason. */

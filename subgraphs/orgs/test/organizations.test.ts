@@ -1,4 +1,5 @@
 import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { schemaOf } from '@bastion/platform';
 import {
   addMember,
   CHANGE_ROLE,
@@ -161,7 +162,7 @@ describe('organizations through the gateway', () => {
       );
       expect(results.map((r) => codes(r)[0] ?? 'ok').sort()).toEqual(['CONFLICT', 'ok']);
       const [{ admins }] = await platform.orgs.dataSource.query(
-        `SELECT count(*)::int AS admins FROM "${(platform.orgs.dataSource.options as { schema: string }).schema}".memberships WHERE organization_id = $1 AND role = 'ADMIN'`,
+        `SELECT count(*)::int AS admins FROM ${schemaOf(platform.orgs.dataSource)}.memberships WHERE organization_id = $1 AND role = 'ADMIN'`,
         [orgId],
       );
       expect(admins).toBe(1);
@@ -190,7 +191,7 @@ describe('organizations through the gateway', () => {
       ['NOT_FOUND'],
     );
     const events = await platform.orgs.dataSource.query(
-      `SELECT data FROM "${(platform.orgs.dataSource.options as { schema: string }).schema}".outbox WHERE type = 'ORGANIZATION_DELETED' AND data->>'organizationId' = $1`,
+      `SELECT data FROM ${schemaOf(platform.orgs.dataSource)}.outbox WHERE type = 'ORGANIZATION_DELETED' AND data->>'organizationId' = $1`,
       [orgId],
     );
     expect(events).toHaveLength(1);

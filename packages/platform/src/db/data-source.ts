@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DataSource, type MixedList, type QueryRunner } from 'typeorm';
+import { DataSource, type EntityManager, type MixedList, type QueryRunner } from 'typeorm';
 import { SnakeNamingStrategy } from './naming-strategy';
 
 export interface DatabaseTimeouts {
@@ -79,16 +79,27 @@ export function quoteIdent(name: string): string {
   return `"${name}"`;
 }
 
-/** The quoted schema a DataSource works in, for raw SQL. */
-export function schemaOf(dataSource: DataSource): string {
-  const schema = (dataSource.options as { schema?: string }).schema;
-  if (!schema) throw new Error('DataSource has no schema');
-  return quoteIdent(schema);
+/**
+ * A service's schema name: the service's name, plus `_<SCHEMA_SUFFIX>` when one is set (tests
+ * and several deployments sharing one database). Unquoted: for configuration and TypeORM.
+ */
+export function schemaName(service: string, suffix?: string): string {
+  return suffix ? `${service}_${suffix}` : service;
 }
 
-/** The quoted schema a migration runs in; migrations never hard-code it, so tests can isolate. */
-export function migrationSchema(queryRunner: QueryRunner): string {
-  const schema = (queryRunner.connection.options as { schema?: string }).schema;
+/** The same name quoted for raw SQL. */
+export function quotedSchema(service: string, suffix?: string): string {
+  return quoteIdent(schemaName(service, suffix));
+}
+
+/**
+ * The quoted schema a DataSource (or a query runner's or an entity manager's) works in: the one
+ * way raw SQL, migrations and tests name a service's tables (`${schemaOf(dataSource)}.users`),
+ * so a suffixed schema is never missed.
+ */
+export function schemaOf(source: DataSource | QueryRunner | EntityManager): string {
+  const dataSource = source instanceof DataSource ? source : source.connection;
+  const schema = (dataSource.options as { schema?: string }).schema;
   if (!schema) throw new Error('DataSource has no schema');
   return quoteIdent(schema);
 }

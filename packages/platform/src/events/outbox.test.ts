@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { uniqueSuffix } from '@bastion/testing';
-import { migrationSchema, openDataSource, schemaOf } from '../db/data-source';
+import { openDataSource, schemaOf } from '../db/data-source';
 import { InvalidEventError, type EventPayload, type EventType } from './catalog';
 import { enqueueEvent } from './outbox';
 import { InboxRow, OutboxRow, eventTablesSql } from './outbox.entity';
@@ -11,7 +11,7 @@ const url = process.env.DATABASE_URL || process.env.BASTION_TEST_DATABASE_URL!;
 class Tables1700000000000 implements MigrationInterface {
   name = 'Tables1700000000000';
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     for (const sql of eventTablesSql(s)) await queryRunner.query(sql);
     await queryRunner.query(`CREATE TABLE ${s}.accounts (id uuid PRIMARY KEY)`);
   }

@@ -15,6 +15,12 @@ export type Reservation =
  * An attempt reserves a slot while failures + in-flight < limit; it then either `fail`s (counted)
  * or is `release`d (success, or an error that says nothing about the guess). A slot not released
  * expires after `slotTtlSeconds`, so a crashed process leaks none.
+ *
+ * The one limiter not built on rate-limiter-flexible: the library counts points per key, while a
+ * login limit must check failures and in-flight slots together in one atomic step (Lua on Redis,
+ * so two instances cannot both take the last slot), expire each slot on its own, and count only a
+ * check that said "wrong". Tested in auth's limits and attack tests. Its memory side shares the
+ * key bound of the other limiters (MAX_MEMORY_LIMIT_KEYS, evictOldest).
  */
 export interface FailureLimiter {
   reserve(key: string, limit: number): Promise<Reservation>;

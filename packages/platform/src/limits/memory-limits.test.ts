@@ -1,3 +1,5 @@
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { BoundedMemoryLimiter } from './bounded-memory-limiter';
 import { MemoryFailureLimiter } from './failure-limiter';
 import { MAX_MEMORY_LIMIT_KEYS } from './memory-fallback';
 import { MemoryRateLimiter } from './rate-limiter';
@@ -70,5 +72,23 @@ describe('memory limiters are bounded', () => {
       await limiter.fail('victim', reservation.slot, 900);
     }
     expect(await limiter.reserve('victim', 3)).toMatchObject({ kind: 'refused' });
+  });
+
+  it('the insurance limiter of the Redis limiters (and the cost budget) keeps at most 100,000 keys', async () => {
+    const limiter = new BoundedMemoryLimiter({ points: 2, duration: 60 });
+    // rate-limiter-flexible accepts it as an insurance limiter (it refuses anything else).
+    expect(
+      () =>
+        new RateLimiterRedis({
+          storeClient: {},
+          points: 2,
+          duration: 60,
+          insuranceLimiter: limiter,
+        }),
+    ).not.toThrow();
+    for (let i = 0; i < CAP + 10_000; i++) await limiter.consume(`address:${i}`);
+    expect(limiter.size).toBe(CAP);
+    await limiter.consume('address:x', 2);
+    await expect(limiter.consume('address:x')).rejects.toBeInstanceOf(RateLimiterRes);
   });
 });

@@ -26,4 +26,15 @@ describe.each(limiters)('%s rate limiter', (_name, make) => {
     await new Promise((resolve) => setTimeout(resolve, 2100));
     expect((await limiter.hit('short', 1)).count).toBe(1);
   });
+
+  it('an undo takes back a hit but never earns a spare one', async () => {
+    const limiter = make();
+    await limiter.undo('fresh');
+    expect(await limiter.peek('fresh')).toEqual({ count: 0, retryAfter: 0 });
+    await limiter.hit('once', 60);
+    await limiter.undo('once');
+    await limiter.undo('once');
+    expect((await limiter.peek('once')).count).toBe(0);
+    expect((await limiter.hit('once', 60)).count).toBe(1);
+  });
 });

@@ -1,5 +1,12 @@
 import type { Redis } from 'ioredis';
-import { MAX_MEMORY_LIMIT_KEYS, evictOldest, withLocalFallback } from './memory-fallback';
+import {
+  RateLimiterRedis,
+  type RateLimiterAbstract,
+  type RateLimiterCompatibleAbstract,
+  type RateLimiterRes,
+} from 'rate-limiter-flexible';
+import { BoundedMemoryLimiter } from './bounded-memory-limiter';
+import { MAX_MEMORY_LIMIT_KEYS } from './memory-fallback';
 
 export interface RateLimitState {
   /** Hits counted in the current window, this one included. */
@@ -11,6 +18,7 @@ export interface RateLimitState {
 /**
  * Fixed-window counters. `hit` counts one attempt; `peek` reads without counting. Windows start
  * at the first hit and last `windowSeconds`, so a locked key frees itself when its window passes.
+ * Every implementation is a rate-limiter-flexible limiter underneath (docs/operations.md "What happens when a part fails").
  */
 export interface RateLimiter {
   hit(key: string, windowSeconds: number): Promise<RateLimitState>;
@@ -19,88 +27,133 @@ export interface RateLimiter {
   undo(key: string): Promise<void>;
 }
 
-export class MemoryRateLimiter implements RateLimiter {
-  /** In the order the windows started: the oldest first (evictOldest). */
-  private readonly windows = new Map<string, { count: number; endsAt: number }>();
+/** Callers compare counts themselves, so the limiters never refuse: `points` is only a ceiling. */
+const UNLIMITED = Number.MAX_SAFE_INTEGER;
+const DEFAULT_WINDOW_SECONDS = 60;
 
-  constructor(private readonly maxKeys = MAX_MEMORY_LIMIT_KEYS) {}
+function stateOf(res: RateLimiterRes): RateLimitState {
+  return {
+    count: res.consumedPoints,
+    retryAfter: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+  };
+}
 
-  /** Keys held now (for tests and metrics). */
-  get size(): number {
-    return this.windows.size;
-  }
+/** The RateLimiter calls on any rate-limiter-flexible limiter: a hit is a penalty, an undo a reward. */
+class FlexibleRateLimiter implements RateLimiter {
+  constructor(private readonly limiter: RateLimiterAbstract | RateLimiterCompatibleAbstract) {}
 
   async hit(key: string, windowSeconds: number): Promise<RateLimitState> {
-    const now = Date.now();
-    let window = this.windows.get(key);
-    if (!window || window.endsAt <= now) {
-      window = { count: 0, endsAt: now + windowSeconds * 1000 };
-      this.windows.delete(key);
-      this.windows.set(key, window);
-      evictOldest(this.windows, this.maxKeys, (w) => w.endsAt <= now);
-    }
-    window.count += 1;
-    return { count: window.count, retryAfter: Math.ceil((window.endsAt - now) / 1000) };
+    return stateOf(await this.limiter.penalty(key, 1, { customDuration: windowSeconds }));
   }
 
   async undo(key: string): Promise<void> {
-    const window = this.windows.get(key);
-    if (window && window.count > 0) window.count -= 1;
+    await this.limiter.reward(key, 1);
   }
 
   async peek(key: string): Promise<RateLimitState> {
-    const now = Date.now();
-    const window = this.windows.get(key);
-    if (!window || window.endsAt <= now) return { count: 0, retryAfter: 0 };
-    return { count: window.count, retryAfter: Math.ceil((window.endsAt - now) / 1000) };
+    const res = await this.limiter.get(key);
+    return res ? stateOf(res) : { count: 0, retryAfter: 0 };
   }
 }
 
-/** Shared by every instance, so a limit holds however many replicas serve the requests. */
-export class RedisRateLimiter implements RateLimiter {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix = 'bastion:',
-  ) {}
+/** This process's own counters, bounded at `maxKeys` (BoundedMemoryLimiter). */
+export class MemoryRateLimiter extends FlexibleRateLimiter {
+  private readonly store: BoundedMemoryLimiter;
 
-  async hit(key: string, windowSeconds: number): Promise<RateLimitState> {
-    const full = `${this.prefix}rl:${key}`;
-    const [[, count], , [, ttl]] = (await this.redis
-      .multi()
-      .incr(full)
-      .expire(full, windowSeconds, 'NX')
-      .ttl(full)
-      .exec()) as [unknown, number][];
-    return { count: Number(count), retryAfter: Math.max(1, Number(ttl)) };
+  constructor(maxKeys = MAX_MEMORY_LIMIT_KEYS) {
+    const store = new BoundedMemoryLimiter({
+      points: UNLIMITED,
+      duration: DEFAULT_WINDOW_SECONDS,
+      maxKeys,
+    });
+    super(store);
+    this.store = store;
   }
 
-  async undo(key: string): Promise<void> {
-    await this.redis.eval(
-      `if (tonumber(redis.call('GET', KEYS[1]) or '0')) > 0 then redis.call('DECR', KEYS[1]) end return 1`,
-      1,
-      `${this.prefix}rl:${key}`,
+  /** Keys held now (for tests and metrics). */
+  get size(): number {
+    return this.store.size;
+  }
+}
+
+// The library's increment, except that a reward (negative points) leaves a missing or zero key
+// alone: an undo cannot create a window or earn a spare attempt.
+const INCREMENT = `
+local points = tonumber(ARGV[1])
+if points < 0 and tonumber(redis.call('get', KEYS[1]) or '0') <= 0 then
+  return {tonumber(redis.call('get', KEYS[1]) or '0'), redis.call('pttl', KEYS[1])}
+end
+redis.call('set', KEYS[1], 0, 'EX', ARGV[2], 'NX')
+local consumed = redis.call('incrby', KEYS[1], points)
+local ttl = redis.call('pttl', KEYS[1])
+if ttl == -1 then
+  redis.call('expire', KEYS[1], ARGV[2])
+  ttl = 1000 * ARGV[2]
+end
+return {consumed, ttl}`;
+
+/** Shared by every instance, so a limit holds however many replicas serve the requests. */
+export class RedisRateLimiter extends FlexibleRateLimiter {
+  constructor(redis: Redis, prefix = 'bastion:') {
+    super(
+      new RateLimiterRedis({
+        storeClient: redis,
+        points: UNLIMITED,
+        duration: DEFAULT_WINDOW_SECONDS,
+        // Keys stay `<prefix>rl:<key>`, as before the move to rate-limiter-flexible.
+        keyPrefix: `${prefix}rl`,
+        customIncrTtlLuaScript: INCREMENT,
+      }),
     );
   }
+}
 
-  async peek(key: string): Promise<RateLimitState> {
-    const full = `${this.prefix}rl:${key}`;
-    const [[, count], [, ttl]] = (await this.redis.multi().get(full).ttl(full).exec()) as [
-      unknown,
-      unknown,
-    ][];
-    return count === null
-      ? { count: 0, retryAfter: 0 }
-      : { count: Number(count), retryAfter: Math.max(1, Number(ttl)) };
-  }
+export interface FlexibleLimiterOptions {
+  /** Points per window: `consume` rejects past them. */
+  points: number;
+  duration: number;
+  keyPrefix: string;
+  redis?: Redis;
+}
+
+/**
+ * The one way this code base builds a rate-limiter-flexible limiter: on Redis with a bounded
+ * in-memory insurance limiter (each instance counts on its own while Redis is away), or bounded
+ * in memory alone. One increment script for every limiter on a Redis client: the library names
+ * it per client, so two scripts on one client would replace each other.
+ */
+export function createFlexibleLimiter(
+  options: FlexibleLimiterOptions,
+): RateLimiterAbstract | BoundedMemoryLimiter {
+  const memory = new BoundedMemoryLimiter(options);
+  if (!options.redis) return memory;
+  return new RateLimiterRedis({
+    storeClient: options.redis,
+    points: options.points,
+    duration: options.duration,
+    keyPrefix: options.keyPrefix,
+    customIncrTtlLuaScript: INCREMENT,
+    // The client has no offline queue: not ready means away.
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: memory,
+  });
 }
 
 /**
  * Redis-backed when Redis is configured. While Redis is away each call falls back to this
- * process's own counters: limits then hold per instance instead of across instances (an attacker
- * gains at most one budget per instance for the outage) rather than refusing every login.
+ * process's own counters (the insurance limiter): limits then hold per instance instead of across
+ * instances (an attacker gains at most one budget per instance for the outage) rather than
+ * refusing every login.
  */
 export function createRateLimiter(redis: Redis | undefined, prefix: string): RateLimiter {
   return redis
-    ? withLocalFallback<RateLimiter>(new RedisRateLimiter(redis, prefix), new MemoryRateLimiter())
+    ? new FlexibleRateLimiter(
+        createFlexibleLimiter({
+          points: UNLIMITED,
+          duration: DEFAULT_WINDOW_SECONDS,
+          keyPrefix: `${prefix}rl`,
+          redis,
+        }),
+      )
     : new MemoryRateLimiter();
 }

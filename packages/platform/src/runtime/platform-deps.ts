@@ -8,7 +8,7 @@ import {
   type ReplayGuard,
 } from '../auth/replay-guard';
 import type { CommonConfig } from '../config/common';
-import type { DatabaseTimeouts } from '../db/data-source';
+import { schemaName, type DatabaseTimeouts } from '../db/data-source';
 import {
   DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
   startEmbeddedPostgres,
@@ -45,10 +45,6 @@ export interface PlatformDeps {
 
 /** Every schema one deployment owns in its database: the services' and the database bus's. */
 export const DEPLOYMENT_SCHEMAS: readonly string[] = [...SUBGRAPH_NAMES, 'bus'];
-
-export function schemaName(service: string, suffix?: string): string {
-  return suffix ? `${service}_${suffix}` : service;
-}
 
 let processClaimsMaster: string | undefined;
 

@@ -52,6 +52,10 @@ export async function connectRedis(
     commandTimeout: timeoutMs,
     // A connection with commands unanswered this long is dropped: the hung peer costs one wait.
     socketTimeout: timeoutMs,
+    // A command that timed out has been answered (with an error; its caller fell back): sending it
+    // again on the next connection would run it twice, since a hung Redis may still run the
+    // first copy from the old socket (a limiter's increment counted twice).
+    autoResendUnfulfilledCommands: false,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
   });
@@ -59,10 +63,26 @@ export async function connectRedis(
   health.set(redis, counts);
   // Every command of every feature passes here: one that failed without Redis answering is counted.
   const send = redis.sendCommand.bind(redis);
+  // Once a command has timed out, Redis counts as hung until the connection is ready again: the
+  // next commands fail at once instead of being written to the same socket, where a hung Redis
+  // would still run them after it wakes although their callers already fell back (a limiter's
+  // increment counted in memory and in Redis).
+  let hung = false;
   redis.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+    const [command] = args;
+    if (hung && redis.status === 'ready') {
+      counts.failedCommands += 1;
+      command.reject(new Error('Redis did not answer in time'));
+      return command.promise;
+    }
     const sent = send(...args) as Promise<unknown>;
     sent.catch((error: unknown) => {
-      if (!(error instanceof ReplyError)) counts.failedCommands += 1;
+      if (error instanceof ReplyError) return;
+      counts.failedCommands += 1;
+      if (error instanceof Error && error.message === 'Command timed out') {
+        hung = true;
+        down(error);
+      }
     });
     return sent;
   }) as Redis['sendCommand'];
@@ -70,6 +90,7 @@ export async function connectRedis(
   let isUp = false;
   let hasWarned = false;
   redis.on('ready', () => {
+    hung = false;
     if (hasWarned)
       logger.info('redis is back: shared limits, replay guard and revocations use it again');
     isUp = true;

@@ -14,7 +14,8 @@ import {
   type Subgraph,
   type SubgraphResolvers,
 } from '../server/subgraph';
-import { schemaName, type PlatformDeps, type RunningService } from './platform-deps';
+import { schemaName } from '../db/data-source';
+import type { PlatformDeps, RunningService } from './platform-deps';
 
 export interface SubgraphServiceParts<C extends BaseContext, S> {
   /** The service's domain objects, exposed to tests and to the all-in-one process. */

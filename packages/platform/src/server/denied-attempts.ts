@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { ClientInfo } from '../auth/forwarded-claims';
 import type { Viewer } from '../auth/viewer';
 import type { DeniedSubject } from '../errors/app-error';
-import { enqueueEvent } from '../events/outbox';
+import { recordAudit } from '../audit/record-audit';
 import type { Logger } from '../logging/logger';
 import type { RateLimiter } from '../limits/rate-limiter';
 
@@ -83,14 +83,13 @@ export class DeniedAttemptRecorder {
     const suppressed = count === perActor + 1;
     const organizationId = attempt.subject?.organizationId;
     await this.dataSource.transaction((manager) =>
-      enqueueEvent(manager, 'AUDIT_RECORDED', {
+      recordAudit(manager, {
         organizationId: organizationId && UUID.test(organizationId) ? organizationId : null,
         actorId: actor.id,
         action: suppressed ? ACCESS_DENIED_SUPPRESSED : ACCESS_DENIED,
         targetType: 'field',
         targetId: `${this.service}:${attempt.field}`,
-        ip: attempt.client?.ip ?? null,
-        userAgent: attempt.client?.userAgent ?? null,
+        client: attempt.client,
         metadata: suppressed
           ? { service: this.service, limit: perActor, windowSeconds }
           : {
@@ -102,7 +101,6 @@ export class DeniedAttemptRecorder {
               permission: attempt.subject?.permission ?? null,
               count: attempt.count,
             },
-        at: new Date().toISOString(),
       }),
     );
     this.published();

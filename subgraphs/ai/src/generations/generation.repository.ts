@@ -105,6 +105,9 @@ export class GenerationRepository {
         if (!alive) return { kind: 'unfinished', generation: existing };
         throw conflict('A generation with this idempotencyKey is still running.');
       }
+      // Not a rate-limiter-flexible counter: the concurrency limit counts the live generations
+      // themselves (PENDING with a fresh heartbeat), in the transaction that starts one, so a
+      // crashed call frees its slot with its heartbeat and no counter can drift from the rows.
       // Only live calls count: a dead call's slot goes with its heartbeat.
       const [{ running }] = await manager.query(
         `SELECT count(*)::int AS running FROM ${this.s}.generations

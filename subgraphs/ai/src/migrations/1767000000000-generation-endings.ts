@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 
 /**
  * What a generation's ending needs to survive the process: a heartbeat (a PENDING row whose
@@ -11,7 +11,7 @@ export class GenerationEndings1767000000000 implements MigrationInterface {
   name = 'GenerationEndings1767000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     await queryRunner.query(`ALTER TABLE ${s}.generations
       ADD COLUMN heartbeat_at timestamptz NOT NULL DEFAULT now(),
       ADD COLUMN upstream_at timestamptz,

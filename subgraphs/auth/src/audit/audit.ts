@@ -1,5 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import { enqueueEvent, type ClientInfo } from '@bastion/platform';
+import {
+  recordAudit as recordPlatformAudit,
+  type AuditEntry as PlatformAuditEntry,
+  type ClientInfo,
+} from '@bastion/platform';
 
 /** Actions auth reports to the audit log (orgs keeps the log). Names are API for the log's readers. */
 export type AuditAction =
@@ -22,26 +26,11 @@ export type AuditAction =
   | 'service_token.revoked'
   | 'organization.switched';
 
-export interface AuditEntry {
-  /** The user or service that acted; null when nobody is signed in (e.g. a failed login). */
-  actorId: string | null;
-  action: AuditAction;
-  targetType: string;
-  targetId: string | null;
+/** An entry of auth's (it has no organization); written by the platform's one recorder. */
+export type AuditEntry = Omit<PlatformAuditEntry<AuditAction>, 'organizationId' | 'client'> & {
   client: ClientInfo;
-  metadata?: Record<string, unknown>;
-}
+};
 
 /** Records an audit event in the caller's transaction; it leaves through the outbox. */
-export async function recordAudit(manager: EntityManager, entry: AuditEntry): Promise<void> {
-  await enqueueEvent(manager, 'AUDIT_RECORDED', {
-    actorId: entry.actorId,
-    action: entry.action,
-    targetType: entry.targetType,
-    targetId: entry.targetId,
-    ip: entry.client.ip,
-    userAgent: entry.client.userAgent,
-    metadata: entry.metadata ?? {},
-    at: new Date().toISOString(),
-  });
-}
+export const recordAudit: (manager: EntityManager, entry: AuditEntry) => Promise<void> =
+  recordPlatformAudit;

@@ -1,11 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 
 export class EmailTokens1763800000100 implements MigrationInterface {
   name = 'EmailTokens1763800000100';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     // Only the SHA-256 of a token is stored: a read of this table yields no usable link.
     await queryRunner.query(`CREATE TABLE ${s}.email_tokens (
       id uuid PRIMARY KEY,

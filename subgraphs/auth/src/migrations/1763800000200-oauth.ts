@@ -1,11 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 
 export class OAuth1763800000200 implements MigrationInterface {
   name = 'OAuth1763800000200';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     await queryRunner.query(`CREATE TABLE ${s}.oauth_accounts (
       id uuid PRIMARY KEY,
       user_id uuid NOT NULL REFERENCES ${s}.users (id) ON DELETE CASCADE,

@@ -1,11 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 
 export class ServiceTokens1763800000300 implements MigrationInterface {
   name = 'ServiceTokens1763800000300';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     await queryRunner.query(`CREATE TABLE ${s}.service_tokens (
       id uuid PRIMARY KEY,
       name text NOT NULL,

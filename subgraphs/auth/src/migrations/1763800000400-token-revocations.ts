@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 
 /**
  * Revocations become data auth owns: gateways rebuild their caches from it after a restart or
@@ -9,7 +9,7 @@ export class TokenRevocations1763800000400 implements MigrationInterface {
   name = 'TokenRevocations1763800000400';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     await queryRunner.query(`CREATE TABLE ${s}.token_revocations (
       kind text NOT NULL CHECK (kind IN ('session', 'user')),
       subject_id uuid NOT NULL,

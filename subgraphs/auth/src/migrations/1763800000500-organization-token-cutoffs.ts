@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 
 /**
  * Organization cut-offs next to token_revocations: which access tokens' `org`/`role` claims a role
@@ -11,7 +11,7 @@ export class OrganizationTokenCutoffs1763800000500 implements MigrationInterface
   name = 'OrganizationTokenCutoffs1763800000500';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     await queryRunner.query(`CREATE TABLE ${s}.organization_token_cutoffs (
       organization_id uuid NOT NULL,
       user_id uuid,

@@ -1,11 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { eventTablesSql, migrationSchema } from '@bastion/platform';
+import { eventTablesSql, schemaOf } from '@bastion/platform';
 
 export class Initial1763800000000 implements MigrationInterface {
   name = 'Initial1763800000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     await queryRunner.query(`CREATE TABLE ${s}.credit_accounts (
       user_id uuid PRIMARY KEY,
       balance int NOT NULL CHECK (balance >= 0),

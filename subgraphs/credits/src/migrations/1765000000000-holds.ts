@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 
 /**
  * Holds (reserved credits), and the anonymization of a deleted user's ledger: the account's user
@@ -9,7 +9,7 @@ export class Holds1765000000000 implements MigrationInterface {
   name = 'Holds1765000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     // held is the sum of the account's active holds: available = balance - held, never negative.
     await queryRunner.query(`ALTER TABLE ${s}.credit_accounts ADD COLUMN held int NOT NULL DEFAULT 0,
       ADD COLUMN anonymized_at timestamptz,

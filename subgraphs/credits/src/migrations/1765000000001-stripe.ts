@@ -1,12 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 
 /** Stripe: one customer per user, every webhook event id seen, payments (for refunds) and subscriptions. */
 export class Stripe1765000000001 implements MigrationInterface {
   name = 'Stripe1765000000001';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     await queryRunner.query(`CREATE TABLE ${s}.stripe_customers (
       user_id uuid PRIMARY KEY,
       customer_id text NOT NULL UNIQUE,

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 
 /**
  * The ledger's own order and Stripe clawbacks (docs/security.md "Stripe policy"):
@@ -14,7 +14,7 @@ export class LedgerSequenceDisputes1766000000000 implements MigrationInterface {
   name = 'LedgerSequenceDisputes1766000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     await queryRunner.query(`CREATE SEQUENCE ${s}.credit_transactions_seq AS bigint`);
     await queryRunner.query(
       `ALTER TABLE ${s}.credit_transactions ADD COLUMN seq bigint, ADD COLUMN reason text`,

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { enqueueEvent } from '@bastion/platform';
+import { recordAudit } from '@bastion/platform';
 import { UUID } from '../accounts/validate';
 
 /** What the credits service reports to the audit log about Stripe. Names are API for the log's readers. */
@@ -25,14 +25,12 @@ export async function auditStripe(
   userId: string | null | undefined,
   metadata: Record<string, unknown>,
 ): Promise<void> {
-  await enqueueEvent(manager, 'AUDIT_RECORDED', {
+  await recordAudit<StripeAuditAction>(manager, {
     actorId: null,
     action,
     targetType: 'user',
     targetId: userId && UUID.test(userId) ? userId : null,
-    ip: null,
-    userAgent: 'stripe-webhook',
+    client: { ip: null, userAgent: 'stripe-webhook' },
     metadata,
-    at: new Date().toISOString(),
   });
 }

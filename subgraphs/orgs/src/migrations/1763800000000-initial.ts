@@ -1,11 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { eventTablesSql, migrationSchema } from '@bastion/platform';
+import { eventTablesSql, schemaOf } from '@bastion/platform';
 
 export class Initial1763800000000 implements MigrationInterface {
   name = 'Initial1763800000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     await queryRunner.query(`CREATE TABLE ${s}.organizations (
       id uuid PRIMARY KEY,
       name text NOT NULL CHECK (length(name) BETWEEN 1 AND 100),

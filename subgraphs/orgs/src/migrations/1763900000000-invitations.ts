@@ -1,12 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 
 /** Who created an organization (the per-day limit), and invitations. */
 export class Invitations1763900000000 implements MigrationInterface {
   name = 'Invitations1763900000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     await queryRunner.query(`ALTER TABLE ${s}.organizations ADD COLUMN created_by uuid`);
     await queryRunner.query(
       `CREATE INDEX organizations_created_by ON ${s}.organizations (created_by, created_at)`,

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 
 /**
  * The audit log: append-only (a trigger refuses UPDATE, DELETE and TRUNCATE), each entry chained
@@ -10,7 +10,7 @@ export class AuditLog1763900000100 implements MigrationInterface {
   name = 'AuditLog1763900000100';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     await queryRunner.query(`CREATE TABLE ${s}.audit_log (
       id uuid PRIMARY KEY,
       event_id uuid NOT NULL UNIQUE,

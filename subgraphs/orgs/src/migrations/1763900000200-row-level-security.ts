@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 import { APP_ROLE } from '../db/caller-scope';
 
 /**
@@ -16,7 +16,7 @@ export class RowLevelSecurity1763900000200 implements MigrationInterface {
   name = 'RowLevelSecurity1763900000200';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     // Roles are per cluster: several deployments (test schemas) share one; concurrent creation races.
     // With one database role per service (deploy/postgres/roles.sql) the role exists already and
     // orgs' own role is a member of it: nothing here needs CREATEROLE then.

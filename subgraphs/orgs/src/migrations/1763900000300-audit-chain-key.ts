@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { migrationSchema } from '@bastion/platform';
+import { schemaOf } from '@bastion/platform';
 import { APP_ROLE } from '../db/caller-scope';
 
 /**
@@ -14,7 +14,7 @@ export class AuditChainKey1763900000300 implements MigrationInterface {
   name = 'AuditChainKey1763900000300';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = migrationSchema(queryRunner);
+    const s = schemaOf(queryRunner);
     await queryRunner.query(
       `ALTER TABLE ${s}.audit_log ADD COLUMN chain_version smallint NOT NULL DEFAULT 1 CHECK (chain_version IN (1, 2))`,
     );

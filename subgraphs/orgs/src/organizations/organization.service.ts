@@ -66,6 +66,9 @@ export class OrganizationService {
     const name = cleanName(nameInput);
     // Internal scope: the creator is not a member until the membership row below exists.
     return inScope(this.dataSource, INTERNAL, async (manager) => {
+      // Not a rate-limiter-flexible counter: the limit counts the organizations themselves, in the
+      // transaction that creates one (a counter could drift from the rows on a rollback, and
+      // `retryAfter` follows from the oldest creation of the last day).
       // One creation at a time per user, so concurrent requests cannot all pass the count.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
         `orgs:create:${user.userId}`,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { eventually, uniqueSuffix } from '@bastion/testing';
 import { createLogger } from '../../logging/logger';
+import { quotedSchema, schemaName } from '../../db/data-source';
 import type { EventPayload, EventType } from '../catalog';
 import type { EventEnvelope, WireEvent } from '../types';
 import { DatabaseBus } from './database-bus';
@@ -38,7 +39,8 @@ function event(type: keyof typeof PAYLOADS = 'USER_CREATED'): WireEvent {
  * separate bus instances on one database, as separate processes would see it.
  */
 describe('database bus', () => {
-  const schema = `bus_${uniqueSuffix()}`;
+  const suffix = uniqueSuffix();
+  const schema = schemaName('bus', suffix);
   const buses: DatabaseBus[] = [];
   const open = async () => {
     const bus = await DatabaseBus.connect({ url, schema, logger, pollIntervalMs: 100 });
@@ -50,7 +52,7 @@ describe('database bus', () => {
     for (const bus of buses) await bus.close();
     const client = new Client({ connectionString: url });
     await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS ${quotedSchema('bus', suffix)} CASCADE`);
     await client.end();
   });
 

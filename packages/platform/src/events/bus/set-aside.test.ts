@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { eventually, startPrivateNats, uniqueSuffix, type PrivateService } from '@bastion/testing';
+import { quotedSchema, schemaName } from '../../db/data-source';
 import { createLogger } from '../../logging/logger';
 import { eventsSetAside } from '../set-aside';
 import type { EventBus, WireEvent } from '../types';
@@ -75,7 +76,9 @@ describe('events a consumer cannot read are set aside', () => {
   });
 
   describe('database bus', () => {
-    const schema = `setaside_${uniqueSuffix()}`;
+    const suffix = uniqueSuffix();
+    const schema = schemaName('setaside', suffix);
+    const quoted = quotedSchema('setaside', suffix);
     let bus: DatabaseBus;
     let client: Client;
     const capture = capturingLogger();
@@ -92,7 +95,7 @@ describe('events a consumer cannot read are set aside', () => {
     });
     afterAll(async () => {
       await bus.close();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS ${quoted} CASCADE`);
       await client.end();
     });
 
@@ -103,7 +106,7 @@ describe('events a consumer cannot read are set aside', () => {
       // Stored under a subscribed type, but the envelope names a type the catalog lacks.
       const unknown = wire('USER_PURGED', { userId: randomUUID() });
       await client.query(
-        `INSERT INTO "${schema}".events (id, type, envelope) VALUES ($1, 'USER_DELETED', $2)`,
+        `INSERT INTO ${quoted}.events (id, type, envelope) VALUES ($1, 'USER_DELETED', $2)`,
         [unknown.id, JSON.stringify(unknown)],
       );
       const next = good();
@@ -121,7 +124,7 @@ describe('events a consumer cannot read are set aside', () => {
       ]);
       // Acknowledged: the group's cursor stands on the good event, past both.
       const { rows } = await client.query(
-        `SELECT c.position = e.seq AS past FROM "${schema}".cursors c, "${schema}".events e WHERE c.consumer = $1 AND e.id = $2`,
+        `SELECT c.position = e.seq AS past FROM ${quoted}.cursors c, ${quoted}.events e WHERE c.consumer = $1 AND e.id = $2`,
         [group, next.id],
       );
       expect(rows).toEqual([{ past: true }]);
