@@ -1,5 +1,5 @@
 import { parse, visit } from 'graphql';
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 import { limitWork } from '../src/query-limits';
 
 type Body = {
@@ -46,8 +46,8 @@ describe('operation limits: every refusal is one coded error, before planning, w
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   /** Sends `body` and a normal query at once; the normal one must answer with data. */
   async function refusedWhileServing(body: unknown, reason: string) {
@@ -194,8 +194,8 @@ describe('MAX_BATCH_OPERATIONS=0 turns batching off', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ MAX_BATCH_OPERATIONS: '0' });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('refuses any array, even of one, and answers single operations', async () => {
     const batch = await post(platform.gateway.url, [NORMAL]);

@@ -1,5 +1,6 @@
 import { REFRESH_COOKIE_NAME } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   startSmtpCapture,
   startTestPlatform,
   uniqueEmail,
@@ -22,11 +23,11 @@ describe('a frontend in development', () => {
     mail = await startSmtpCapture();
     platform = await startTestPlatform({ REFRESH_COOKIE: 'true', SMTP_URL: mail.url, APP_URL });
     gatewayOrigin = new URL(platform.gateway.url).origin;
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform?.stop();
     await mail?.close();
-  });
+  }, PLATFORM_SETUP_MS);
 
   const preflight = (origin: string) =>
     fetch(`${gatewayOrigin}/graphql`, {

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SUBGRAPHS } from '@bastion/platform';
 import {
+  CHILD_READY_MS,
+  PLATFORM_SETUP_MS,
   ROOT,
   dropRunState,
   eventually,
@@ -66,14 +68,14 @@ describe('services started one by one in development, nothing configured', () =>
     await eventually(async () => {
       const ready = await fetch(gatewayUrl.replace('/graphql', '/ready'));
       expect(ready.status).toBe(200);
-    }, 60_000);
-  }, 90_000);
+    }, CHILD_READY_MS);
+  }, PLATFORM_SETUP_MS);
 
   afterAll(async () => {
     await stopChildren(children);
     rmSync(dataDir, { recursive: true, force: true });
     await dropRunState(env, suffix);
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('signs in through the gateway, auth reaches orgs with its own token, and the printed token opens the internal listener', async () => {
     // Auth and the gateway agree on the access-token key neither was given.

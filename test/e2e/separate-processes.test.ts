@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { SUBGRAPHS, generateServiceToken, serviceTokenEntry, SCOPES } from '@bastion/platform';
 import {
+  CHILD_READY_MS,
+  PLATFORM_SETUP_MS,
   ROOT,
   dropRunState,
   eventually,
@@ -67,13 +69,13 @@ describe('every service as its own process', () => {
     await eventually(async () => {
       const ready = await fetch(gatewayUrl.replace('/graphql', '/ready'));
       expect(ready.status).toBe(200);
-    }, 90_000); // five Node processes starting at once on a loaded 2-core machine
-  }, 120_000);
+    }, CHILD_READY_MS); // five Node processes starting at once on a loaded 2-core machine
+  }, PLATFORM_SETUP_MS);
 
   afterAll(async () => {
     await stopChildren(children);
     await dropRunState(env, suffix);
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('registers through the gateway and reads the user back over the internal listener', async () => {
     const email = uniqueEmail('process');

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { NatsBus, createLogger, schemaName } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   eventually,
   freePort,
   registrationLoad,
@@ -30,7 +31,7 @@ describeOnRealStack('the auth service as its own process, stopped by SIGTERM und
       REDIS_KEY_PREFIX: `bastion:${suffix}:`,
       RATE_LIMIT_AUTH_PER_IP: '100000',
     };
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     const client = new Client({ connectionString: env.DATABASE_URL });
     await client.connect();
@@ -45,7 +46,7 @@ describeOnRealStack('the auth service as its own process, stopped by SIGTERM und
       await bus.destroyStream();
       await bus.close();
     }
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('answers every request in flight, commits exactly what clients saw succeed, publishes its outbox and exits 0', async () => {
     const port = await freePort();

@@ -1,5 +1,11 @@
 import { schemaOf, type EventEnvelope } from '@bastion/platform';
-import { eventually, registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  eventually,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 
 const ME = `{ me { id email credits { balance transactions(first: 10) { edges { node { type amount balanceAfter } } } } } }`;
 
@@ -19,8 +25,8 @@ describe('register -> USER_CREATED -> credits grant', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ CREDITS_SIGNUP_GRANT: '100' });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   async function creditsOf(token: string) {
     const response = await platform.gql<MeData>(ME, {}, { token });

@@ -1,4 +1,5 @@
 import {
+  PLATFORM_SETUP_MS,
   eventually,
   registerUser,
   startPrivateNats,
@@ -29,11 +30,11 @@ describe('NATS down for a minute', () => {
   beforeAll(async () => {
     nats = await startPrivateNats();
     platform = await startTestPlatform({ NATS_URL: nats.url });
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform?.stop().catch(() => undefined);
     await nats?.destroy();
-  });
+  }, PLATFORM_SETUP_MS);
 
   const ready = async () => {
     const response = await fetch(platform.gateway.url.replace('/graphql', '/ready'));

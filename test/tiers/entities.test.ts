@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Viewer } from '@bastion/platform';
 import { readTierTable } from '@bastion/schema';
 import {
+  PLATFORM_SETUP_MS,
   eventually,
   fieldOperation,
   registerUser,
@@ -33,8 +34,8 @@ describe('_entities keeps every entity field behind its tier', () => {
     await eventually(async () =>
       expect(await platform.credits.services.ledger.account(owner.id)).not.toBeNull(),
     );
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   /** The owner is the user whose id every representation below carries (as `id`, and as `userId` on owned children). */
   function callers(): { name: string; viewer: Viewer; caller: Caller }[] {

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { canonicalJson, createLogger, openDataSource } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   eventually,
   startTestPlatform,
   TEST_AUDIT_CHAIN_KEY,
@@ -13,10 +14,10 @@ import { addMember, CHANGE_ROLE, codes, orgWithAdmin, schema } from './helpers';
 let platform: TestPlatform;
 beforeAll(async () => {
   platform = await startTestPlatform();
-});
+}, PLATFORM_SETUP_MS);
 afterAll(async () => {
   await platform?.stop();
-});
+}, PLATFORM_SETUP_MS);
 
 const VERIFY = `query($id: ID) { verifyAuditChain(organizationId: $id) auditChainReports(organizationId: $id) { valid brokenAtSeq reason } }`;
 const ACCESS_LOG = `query($id: ID!, $first: Int, $after: String, $action: String) {
