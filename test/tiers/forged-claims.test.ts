@@ -146,7 +146,10 @@ describe('a subgraph called directly with bad claims treats the caller as anonym
       { query: ME, variables: {} },
       platform.deps.claimsKeys.keyFor('auth'),
     );
-    expect((await call(ME, { [CLAIMS_HEADER]: claims })).body.data?.me).toBeTruthy();
+    expect((await call(ME, { [CLAIMS_HEADER]: claims })).body.data?.me).toEqual({
+      id: user.id,
+      email: user.email,
+    });
     expectAnonymous(await call(ME, { [CLAIMS_HEADER]: claims }));
   });
 
