@@ -11,6 +11,7 @@ import {
   sendJson,
   type Logger,
   type RequestListener,
+  type Viewer,
 } from '@bastion/platform';
 import type { Authenticator } from './authenticate';
 import { clientAddress } from './client-address';
@@ -54,6 +55,8 @@ export interface GatewayAppOptions {
   stripeWebhookUrl?: string;
   /** POST /ai/stream relayed to the ai service (public listener only). */
   aiStream?: Omit<AiStreamOptions, 'budget' | 'bodyLimitBytes' | 'logger'>;
+  /** Whether this caller may run an operation now (a stopping internal listener admits only the platform's own services). */
+  admits?: (viewer: Viewer) => boolean;
   /** Browser origins allowed to call the public listener (CORS; the internal listener has none). */
   corsOrigins: Set<string>;
   /** The effective explorer (production passes 'off'). */
@@ -115,6 +118,12 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     const viewer = await authenticate(req, res);
     if (!viewer) return;
     log.viewerKind = viewer.kind;
+    if (options.admits && !options.admits(viewer)) {
+      res.setHeader('connection', 'close');
+      res.setHeader('retry-after', '1');
+      sendGraphQLError(res, 503, 'UPSTREAM_UNAVAILABLE', 'The gateway is stopping.');
+      return;
+    }
     // The internal listener serves the platform's services: no operation, introspection included,
     // runs there without a service token (README "Operation limits").
     if (options.listener === 'internal' && viewer.kind !== 'service') {

@@ -5,6 +5,8 @@ import {
   MemoryRevocationList,
   once,
   publicJwks,
+  SUBGRAPHS,
+  wrapUpLeadMs,
   RedisRevocationList,
   ServiceTokenRegistry,
   listen,
@@ -53,12 +55,27 @@ export interface GatewayDeps {
   issuedTokens?: MemoryIssuedTokenStore;
 }
 
+/** How long the internal listener must have been quiet before a stopping gateway closes it. */
+const INTERNAL_QUIET_MS = 1_000;
+
 /** The safety net behind the bus: the cache is rebuilt from auth this often. */
 const REVOCATION_RELOAD_MS = 60_000;
 
 export interface RunningGateway extends RunningService {
   internalUrl: string;
   internalPort: number;
+  /**
+   * The first step of a stop: the public listener stops accepting and finishes what is in flight
+   * (streams are asked to end before the deadline); from now on the internal listener serves only
+   * the platform's own services, which may still be finishing work the public requests started.
+   */
+  closePublic(): Promise<void>;
+  /** The internal listener's requests in flight (response and handler). */
+  readonly internalInFlight: number;
+  /** Resolves once the internal listener is idle and got no request for `quietMs`, or after `timeoutMs`. */
+  internalIdle(timeoutMs: number, quietMs?: number): Promise<void>;
+  /** The last step: the internal listener stops accepting and finishes what is in flight. */
+  closeInternal(): Promise<void>;
   revocations: RevocationCache;
   /** The explorer actually served on GET /graphql (always 'off' in production). */
   explorer: ExplorerMode;
@@ -227,14 +244,20 @@ export async function startGateway(
         target: new URL('/ai/stream', subgraphUrls.ai).toString(),
         claimsKey: deps.claimsKeys.keyFor('ai'),
         cost: streamCost(limits),
+        shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
       },
     }),
     { host: config.HOST, port: config.PORT, tls },
   );
+  // While the gateway stops, the internal listener stays open for the subgraphs finishing work
+  // (ai settling a generation with credits) and for nobody else.
+  let stopping = false;
+  const ownServices = new Set(SUBGRAPHS.filter((s) => s.serviceToken).map((s) => s.name));
   // The internal listener serves the platform's own services: trusted documents do not restrict it.
   const internalApp = createGatewayApp({
     ...common,
     listener: 'internal',
+    admits: (viewer) => !stopping || (viewer.kind === 'service' && ownServices.has(viewer.name)),
     apollo: internalApollo,
     limits: internalLimits,
     persistedQueries: persistedQueries.internal,
@@ -245,12 +268,24 @@ export async function startGateway(
     tls,
   });
   logger.info({ public: publicListener.url, internal: internalListener.url }, 'gateway listening');
-  // Requests in flight finish (bounded) before the subgraphs they call are stopped.
+  const timeoutMs = config.SHUTDOWN_TIMEOUT * 1000;
+  const closePublic = once(async () => {
+    stopping = true;
+    await publicListener.close(timeoutMs);
+  });
+  let internalClosing = false;
+  const closeInternal = once(() => {
+    internalClosing = true;
+    return internalListener.close(timeoutMs);
+  });
+  // Outside in: public requests finish while the internal listener still serves the subgraphs
+  // that work for them (a generation settles its credits after its client's stream ended), then
+  // the internal listener, once nothing arrived on it for a moment (bounded), stops too.
   const closeListeners = once(async () => {
-    await Promise.all([
-      publicListener.close(config.SHUTDOWN_TIMEOUT * 1000),
-      internalListener.close(config.SHUTDOWN_TIMEOUT * 1000),
-    ]);
+    await closePublic();
+    if (!internalClosing)
+      await internalListener.whenIdle(wrapUpLeadMs(timeoutMs) + 1_000, INTERNAL_QUIET_MS);
+    await closeInternal();
   });
   return {
     name: 'gateway',
@@ -260,6 +295,12 @@ export async function startGateway(
     internalPort: internalListener.port,
     revocations,
     explorer,
+    closePublic,
+    get internalInFlight() {
+      return internalListener.inFlight;
+    },
+    internalIdle: (ms, quietMs) => internalListener.whenIdle(ms, quietMs),
+    closeInternal,
     closeListeners,
     stop: once(async () => {
       await closeListeners();

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { SUBGRAPHS, generateServiceToken, serviceTokenEntry, SCOPES } from '@bastion/platform';
 import {
-  CHILD_READY_MS,
   PLATFORM_SETUP_MS,
   ROOT,
   dropRunState,
@@ -69,8 +68,8 @@ describe('every service as its own process', () => {
     await eventually(async () => {
       const ready = await fetch(gatewayUrl.replace('/graphql', '/ready'));
       expect(ready.status).toBe(200);
-    }, CHILD_READY_MS); // five Node processes starting at once on a loaded 2-core machine
-  }, PLATFORM_SETUP_MS);
+    }, 240_000); // five Node processes starting at once on a loaded 2-core machine
+  }, 300_000);
 
   afterAll(async () => {
     await stopChildren(children);
