@@ -28,7 +28,7 @@ export interface AiServices {
   generations: GenerationService;
   repository: GenerationRepository;
   reconciler: GenerationReconciler;
-  handleUserEvent: EventHandler;
+  handleUserEvent: EventHandler<'USER_DELETED'>;
 }
 
 /**

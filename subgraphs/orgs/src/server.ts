@@ -26,8 +26,8 @@ import { migrations } from './migrations';
 
 export interface OrgsServiceParts extends OrgsServices {
   /** The consumers' handlers, for tests that redeliver an event. */
-  handleUserDeleted: EventHandler;
-  handleAuditEvent: EventHandler;
+  handleUserDeleted: EventHandler<'USER_DELETED'>;
+  handleAuditEvent: EventHandler<'AUDIT_RECORDED' | 'ORGANIZATION_DELETED'>;
   mailer: Mailer;
 }
 
