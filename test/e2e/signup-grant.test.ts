@@ -5,6 +5,7 @@ import {
   eventually,
   registerUser,
   startTestPlatform,
+  uniqueEmail,
   type TestPlatform,
 } from '@bastion/testing';
 
@@ -89,7 +90,7 @@ describe('register -> USER_CREATED -> credits grant', () => {
       type: 'USER_CREATED',
       occurredAt: new Date().toISOString(),
       source: 'auth',
-      data: { userId: randomUUID() },
+      data: { userId: randomUUID(), email: uniqueEmail('sentinel'), displayName: null },
     };
     await platform.deps.bus.publish(sentinel);
     const inbox = `${schemaOf(platform.credits.dataSource)}.inbox`;
