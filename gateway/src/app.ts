@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import {
   AppError,
+  DEVELOPMENT_INBOX_LIMIT,
   ERROR_CODES,
   REFRESH_COOKIE_NAME,
   guarded,
@@ -9,6 +11,8 @@ import {
   readBody,
   sendGraphQLError,
   sendJson,
+  ANONYMOUS,
+  type DevelopmentInbox,
   type Logger,
   type RequestListener,
   type Viewer,
@@ -23,6 +27,7 @@ import { resolvePersistedQueries, type PersistedQueryCache } from './persisted-q
 import { enforceOperationLimits, type OperationLimits } from './request-limits';
 import type { TrustedDocuments } from './trusted-documents';
 import { explorerRoutes, type ExplorerMode } from './explorer/routes';
+import { developmentMailRoutes } from './explorer/development-mail';
 import type { GatewayContext } from './subgraph-client';
 import { relayAiStream, type AiStreamOptions } from './ai-stream';
 import { logRequest, operationNameOf, type RequestLogFields } from './request-log';
@@ -63,6 +68,11 @@ export interface GatewayAppOptions {
   explorer: ExplorerMode;
   /** `GET /` and `/README.md` (outside production). */
   landingPage: boolean;
+  /**
+   * Outside production without SMTP_URL, public listener only: `GET /dev/inbox` and the pages mail
+   * links point at when APP_URL is unset (`/verify-email`, `/reset-password`, `/accept-invitation`).
+   */
+  developmentInbox?: DevelopmentInbox;
 }
 
 const QUERY_PLAN_HEADERS = [
@@ -85,6 +95,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     mode: options.explorer,
     listener: options.listener,
     landing: options.landingPage,
+    inbox: Boolean(options.developmentInbox),
   });
 
   /** The request's one credential, read as for /graphql; null once an UNAUTHENTICATED answer went out. */
@@ -270,6 +281,43 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       });
       res.end(Buffer.from(await upstream.arrayBuffer()));
     };
+  }
+
+  if (options.developmentInbox) {
+    const mail = developmentMailRoutes({
+      inbox: options.developmentInbox,
+      explorer: options.explorer,
+      limit: DEVELOPMENT_INBOX_LIMIT,
+      // Through this gateway's own schema as an anonymous caller, as a browser's POST would be.
+      verifyEmail: async (token, req) => {
+        const userAgent = req.headers['user-agent'];
+        const response = await options.apollo.executeOperation(
+          {
+            query: 'mutation VerifyEmail($token: String!) { verifyEmail(token: $token) }',
+            variables: { token },
+          },
+          {
+            contextValue: {
+              viewer: ANONYMOUS,
+              client: {
+                ip: clientAddress(req, options.trustedProxies),
+                userAgent: typeof userAgent === 'string' ? userAgent : null,
+                refreshCookie: null,
+              },
+              requestId: randomUUID(),
+              setCookies: [],
+            },
+          },
+        );
+        const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+        if (result?.data?.verifyEmail === true) return { ok: true };
+        return {
+          ok: false,
+          message: result?.errors?.[0]?.message ?? 'The email could not be verified.',
+        };
+      },
+    });
+    for (const [path, handler] of Object.entries(mail)) routes[`GET ${path}`] = handler;
   }
 
   return guarded(logger, async (req, res, requestId) => {

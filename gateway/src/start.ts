@@ -15,6 +15,8 @@ import {
   subgraphUrlsFrom,
   type RunningService,
   type ServiceTokenEntry,
+  DevelopmentInbox,
+  developmentInboxDir,
 } from '@bastion/platform';
 import type { Redis } from 'ioredis';
 import { Authenticator } from './authenticate';
@@ -227,6 +229,11 @@ export async function startGateway(
     explorer,
     landingPage: !isProduction,
   };
+  // Development mail is kept under DATA_DIR by the services that send it (README "Run it").
+  const developmentInbox =
+    !isProduction && !config.SMTP_URL
+      ? new DevelopmentInbox(developmentInboxDir(config.DATA_DIR))
+      : undefined;
   const tls =
     config.TLS_CERT_FILE && config.TLS_KEY_FILE
       ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE }
@@ -239,6 +246,7 @@ export async function startGateway(
       limits,
       persistedQueries: persistedQueries.public,
       trustedDocuments,
+      developmentInbox,
       stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString(),
       aiStream: {
         target: new URL('/ai/stream', subgraphUrls.ai).toString(),

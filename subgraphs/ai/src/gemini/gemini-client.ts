@@ -3,6 +3,7 @@ type GenAI = typeof import('@google/genai', { with: { 'resolution-mode': 'import
 type GoogleGenAI = InstanceType<GenAI['GoogleGenAI']>;
 type GenerateContentResponse = Awaited<ReturnType<GoogleGenAI['models']['generateContent']>>;
 import type { ReportedUsage } from '../generations/charge';
+import type { TextUpstream } from './upstream';
 
 /** Why an upstream call failed, summarised: an upstream body is never passed on or logged. */
 export type UpstreamFailureKind =
@@ -119,13 +120,18 @@ export function upstreamReached(failure: UpstreamFailure): boolean {
  * Gemini through the official SDK. The key is given to the SDK, which sends it in
  * x-goog-api-key; it is never part of a URL, a message or a log line here.
  */
-export class GeminiClient {
+export class GeminiClient implements TextUpstream {
   private sdk?: Promise<GoogleGenAI>;
 
   constructor(private readonly options: GeminiOptions) {}
 
   get configured(): boolean {
     return Boolean(this.options.apiKey);
+  }
+
+  /** Every model name goes to Gemini once a key is set. */
+  configuredFor(_upstreamModel: string): boolean {
+    return this.configured;
   }
 
   private client(): Promise<GoogleGenAI> {
