@@ -1,5 +1,5 @@
 import { schemaOf } from '@bastion/platform';
-import { eventually } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, eventually } from '@bastion/testing';
 import { userWithAccount } from '../../credits/test/credits-client';
 import { GENERATE, balanceOf, call, startAiHarness, stream, type AiHarness } from './ai-setup';
 
@@ -7,8 +7,8 @@ describe('POST /ai/stream, limits, generations and USER_DELETED', () => {
   let h: AiHarness;
   beforeAll(async () => {
     h = await startAiHarness({ AI_CONCURRENT_GENERATIONS: '1', AI_REQUESTS_PER_MINUTE: '5' });
-  });
-  afterAll(() => h.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => h.stop(), PLATFORM_SETUP_MS);
   const user = () => userWithAccount(h.platform, 100, { verified: true });
 
   it('streams chunks, then one done event with usage and the credits charged', async () => {

@@ -1,5 +1,6 @@
 import { schemaOf } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   eventually,
   registerUser,
   uniqueEmail,
@@ -26,11 +27,11 @@ describe('account changes by their owner', () => {
 
   beforeAll(async () => {
     ({ platform, mail } = await startMailPlatform());
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform.stop();
     await mail.close();
-  });
+  }, PLATFORM_SETUP_MS);
 
   const me = (token: string) =>
     platform.gql<{

@@ -1,4 +1,5 @@
 import {
+  PLATFORM_SETUP_MS,
   uniqueEmail,
   registerUser,
   type SmtpCapture,
@@ -25,11 +26,11 @@ describe('password reset', () => {
 
   beforeAll(async () => {
     ({ platform, mail } = await startMailPlatform());
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform.stop();
     await mail.close();
-  });
+  }, PLATFORM_SETUP_MS);
 
   const requestReset = (email: string) =>
     platform.gql<{ requestPasswordReset: boolean }>(OPS.requestReset, { email });
