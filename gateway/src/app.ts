@@ -19,7 +19,7 @@ import {
 } from '@bastion/platform';
 import type { Authenticator } from './authenticate';
 import { clientAddress } from './client-address';
-import { applyCors } from './cors';
+import { applyCors, refusedOriginLog } from './cors';
 import type { GatewayMetrics } from './metrics';
 import { adjustCspForHtml, applySecurityHeaders } from './security-headers';
 import type { CostBudget } from './cost-budget';
@@ -91,6 +91,7 @@ function readCookie(header: string | undefined, name: string): string | null {
 /** The HTTP surface of one gateway listener: GraphQL plus health, readiness, metrics and JWKS. */
 export function createGatewayApp(options: GatewayAppOptions): RequestListener {
   const { logger, metrics } = options;
+  const onRefusedOrigin = refusedOriginLog(logger);
   const browser = explorerRoutes({
     mode: options.explorer,
     listener: options.listener,
@@ -136,7 +137,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       return;
     }
     // The internal listener serves the platform's services: no operation, introspection included,
-    // runs there without a service token (README "Operation limits").
+    // runs there without a service token (docs/security.md "Operation limits").
     if (options.listener === 'internal' && viewer.kind !== 'service') {
       metrics.authFailures.inc();
       res.setHeader('www-authenticate', 'Bearer');
@@ -149,12 +150,16 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       return;
     }
     const userAgent = req.headers['user-agent'];
+    const refreshCookie = readCookie(req.headers.cookie, REFRESH_COOKIE_NAME);
     const context: GatewayContext = {
       viewer,
       client: {
         ip: clientAddress(req, options.trustedProxies),
         userAgent: typeof userAgent === 'string' ? userAgent : null,
-        refreshCookie: readCookie(req.headers.cookie, REFRESH_COOKIE_NAME),
+        refreshCookie,
+        cookieHosts: refreshCookie
+          ? null
+          : { host: req.headers.host ?? null, origin: req.headers.origin ?? null },
       },
       requestId,
       setCookies: [],
@@ -325,7 +330,8 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     // First, so every answer below (404s and errors included) carries the headers.
     applySecurityHeaders(req, res);
     // The internal listener serves services, not browsers: no CORS at all there.
-    if (options.listener === 'public' && applyCors(req, res, options.corsOrigins)) return;
+    if (options.listener === 'public' && applyCors(req, res, options.corsOrigins, onRefusedOrigin))
+      return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes[`${req.method} ${path}`];
     if (route) {

@@ -83,7 +83,7 @@ describe('operation limits: every refusal is one coded error, before planning, w
     ]);
     expect(limitWork.nodesVisited - before).toBeLessThan(10 * astNodes(document));
     expect(normal.status).toBe(200);
-    // No alias, `__typename` adds no depth and costs nothing (README "Operation limits"), and the
+    // No alias, `__typename` adds no depth and costs nothing (docs/security.md "Operation limits"), and the
     // document is far under the token and character limits: it runs, and the repeated spreads
     // merge into one field.
     expect(response).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
