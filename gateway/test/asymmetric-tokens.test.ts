@@ -5,7 +5,12 @@ import {
   verify,
   type JsonWebKey,
 } from 'node:crypto';
-import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 
 describe.each([
   ['RS256', () => generateKeyPairSync('rsa', { modulusLength: 2048 })],
@@ -19,8 +24,8 @@ describe.each([
       JWT_ALGORITHM: algorithm,
       JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('signs with kid, publishes the key at /.well-known/jwks.json, and the published key verifies the token', async () => {
     const user = await registerUser(platform);

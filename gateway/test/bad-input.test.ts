@@ -1,4 +1,4 @@
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 // Request errors are 4xx for clients accepting the spec's media type (application/json alone gets 200).
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
@@ -23,8 +23,8 @@ describe('bad input gets a clear coded error with the right status, and the gate
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   async function stillServing() {
     const response = await platform.gql('{ aiModels { id } }');

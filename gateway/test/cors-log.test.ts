@@ -1,5 +1,10 @@
 import { createLogger } from '@bastion/platform';
-import { eventually, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  eventually,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 import { refusedOriginLog } from '../src/cors';
 
 interface Line {
@@ -22,8 +27,8 @@ describe('refused CORS origins are logged once per origin', () => {
       { write: (line: string) => void lines.push(JSON.parse(line) as Line) },
     );
     platform = await startTestPlatform({ LOG_LEVEL: 'info', CORS_ORIGINS: ALLOWED }, { logger });
-  });
-  afterAll(() => platform?.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform?.stop(), PLATFORM_SETUP_MS);
 
   const post = (origin: string) =>
     fetch(platform.gateway.url, {

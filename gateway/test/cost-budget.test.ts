@@ -1,6 +1,7 @@
 import { SCOPES, loadConfig, serviceTokenEntry } from '@bastion/platform';
 import { gatewayConfigSchema, startGateway, type RunningGateway } from '@bastion/gateway';
 import {
+  PLATFORM_SETUP_MS,
   postGraphQL,
   registerUser,
   startTestPlatform,
@@ -22,11 +23,11 @@ describe('per-caller cost budget', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform(BUDGET);
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await replica?.stop();
     await platform.stop();
-  });
+  }, PLATFORM_SETUP_MS);
 
   const expectThrottled = (response: Awaited<ReturnType<typeof postGraphQL>>) => {
     expect(response.status).toBe(429);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DevelopmentInbox, createLogger, developmentInboxDir } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   eventually,
   registerUser,
   startSmtpCapture,
@@ -68,11 +69,11 @@ describe('the development inbox (outside production, SMTP_URL unset)', () => {
     // APP_URL unset: links point at the gateway's own pages.
     platform = await startTestPlatform({ DATA_DIR: dir, APP_URL: '' });
     origin = new URL(platform.gateway.url).origin;
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform?.stop();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, PLATFORM_SETUP_MS);
 
   it("shows each user's verification mail by recipient; following the link verifies that user only", async () => {
     const [ada, bob] = [await registerUser(platform), await registerUser(platform)];
@@ -220,11 +221,11 @@ describe('no development inbox in production', () => {
       { write: (line: string) => void lines.push(line) },
     );
     platform = await startTestPlatform({ ...PRODUCTION, DATA_DIR: dir, APP_URL: '' }, { logger });
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform?.stop();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('answers 404 on every page, and keeps no mail', async () => {
     const origin = new URL(platform.gateway.url).origin;
@@ -243,12 +244,12 @@ describe('no development inbox when SMTP_URL is set', () => {
     dir = dataDir();
     smtp = await startSmtpCapture();
     platform = await startTestPlatform({ SMTP_URL: smtp.url, DATA_DIR: dir });
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform?.stop();
     await smtp?.close();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('sends the mail, keeps none, and answers 404 on every page', async () => {
     const user = await registerUser(platform);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 /**
  * The explorer in a real browser (Debian's chromium, driven by playwright-core) with the network
@@ -70,7 +70,7 @@ describe(`the GraphiQL explorer in headless Chromium, offline (${CHROMIUM})`, ()
       // CSP refusals and failed loads are reported on the console.
       if (message.type() === 'error') problems.push(`console: ${message.text()}`);
     });
-  });
+  }, PLATFORM_SETUP_MS);
   /** Replaces an editor's text as typed; what monaco auto-closed after the cursor is removed. */
   async function typeInto(editor: ReturnType<Page['locator']>, text: string): Promise<void> {
     await editor.click();
@@ -83,7 +83,7 @@ describe(`the GraphiQL explorer in headless Chromium, offline (${CHROMIUM})`, ()
   afterAll(async () => {
     await browser?.close();
     await platform?.stop();
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('renders, runs { aiModels { id } } and shows the result, with nothing fetched from outside', async () => {
     await page.goto(platform.gateway.url, { waitUntil: 'load' });

@@ -1,4 +1,4 @@
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 import { prefersHtml } from '../src/explorer/accept';
 
 // A browser's navigation and what other clients send (written from the headers they really send).
@@ -57,8 +57,8 @@ describe('the GraphiQL explorer (default outside production)', () => {
       public: new URL(platform.gateway.url).origin,
       internal: new URL(platform.gateway.internalUrl).origin,
     };
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   for (const listener of ['public', 'internal'] as const) {
     it(`${listener} listener: GET /graphql from a browser is GraphiQL, every asset from this origin`, async () => {
@@ -177,8 +177,8 @@ describe('EXPLORER=sandbox: Apollo Sandbox, with the CSP its CDN needs', () => {
   let platform: TestPlatform;
   beforeAll(async () => {
     platform = await startTestPlatform({ EXPLORER: 'sandbox' });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('serves Apollo Sandbox on a browser GET with its nonce and CDN in the CSP, and no GraphiQL assets', async () => {
     const response = await page(platform.gateway.url);
@@ -209,8 +209,8 @@ describe('no explorer: EXPLORER=off, and production whatever EXPLORER says', () 
       startTestPlatform({ EXPLORER: 'off' }),
       startTestPlatform({ ...PRODUCTION, EXPLORER: 'graphiql' }),
     ]);
-  });
-  afterAll(() => Promise.all([off?.stop(), production?.stop()]));
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => Promise.all([off?.stop(), production?.stop()]), PLATFORM_SETUP_MS);
 
   it('EXPLORER=off: no HTML on /graphql on either listener; / still links health and docs', async () => {
     for (const url of [off.gateway.url, off.gateway.internalUrl]) {

@@ -1,5 +1,5 @@
 import { serverAudits } from 'graphql-http';
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 /**
  * Audits the public listener does not pass, on purpose; a change in this list shows up in review.
@@ -28,8 +28,8 @@ describe("graphql-http's GraphQL-over-HTTP audit of the public listener", () => 
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('passes every audit, MUST, SHOULD and MAY', async () => {
     const failures: Record<string, string> = {};

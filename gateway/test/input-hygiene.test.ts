@@ -1,5 +1,6 @@
 import { ANONYMOUS, schemaOf } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   registerUser,
   startTestPlatform,
   uniqueEmail,
@@ -20,8 +21,8 @@ describe('input hygiene', () => {
   beforeAll(async () => {
     platform = await startTestPlatform();
     user = await registerUser(platform, { verified: true });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   // Each bad string in three spellings: a JSON variable, a GraphQL escape in the document, and the
   // raw character inside a document literal.

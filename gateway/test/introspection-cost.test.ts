@@ -1,5 +1,11 @@
 import { getIntrospectionQuery } from 'graphql';
-import { postGraphQL, registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  postGraphQL,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 
 const MAX_QUERY_COST = 1000; // the gateway's default
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
@@ -44,8 +50,8 @@ describe('introspection is costed, and the internal listener needs a service tok
     // Batching on, whatever the default: the attack is a batch.
     platform = await startTestPlatform({ MAX_BATCH_OPERATIONS: '10' });
     service = { 'x-service-token': platform.devServiceToken! };
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   type Introspection = { __schema: { types: { fields: unknown[] | null }[] } };
 

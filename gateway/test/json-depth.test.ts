@@ -1,4 +1,4 @@
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 const LEVELS = 400_000;
 const nested = `${'['.repeat(LEVELS)}${']'.repeat(LEVELS)}`;
@@ -19,8 +19,8 @@ describe('deeply nested JSON bodies', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ STRIPE_WEBHOOK_SECRET: 'whsec_json_depth_test_secret' });
-  });
-  afterAll(() => platform?.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform?.stop(), PLATFORM_SETUP_MS);
   beforeEach(() => {
     parse = jest.spyOn(JSON, 'parse');
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 const QUERY = '{ __typename }';
 // Apollo's APQ protocol: the hash is the lowercase hex sha256 of the exact query text.
@@ -15,8 +15,8 @@ describe('a persisted query with a hash that does not match its text', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
-  afterAll(() => platform?.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform?.stop(), PLATFORM_SETUP_MS);
 
   it.each([
     ['the gateway', () => platform.gateway.url],

@@ -1,5 +1,5 @@
 import { getIntrospectionQuery } from 'graphql';
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 // What production refuses below an argon2 floor and without its secrets; nothing here registers users.
 const PRODUCTION = {
@@ -17,8 +17,8 @@ describe('production: the public listener does not publish the schema', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform(PRODUCTION);
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('refuses introspection on the public listener while a normal query answers', async () => {
     for (const query of [SCHEMA, TYPE, getIntrospectionQuery()]) {
@@ -99,8 +99,8 @@ describe('production with INTROSPECTION=true', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ ...PRODUCTION, INTROSPECTION: 'true' });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('answers the standard introspection query on the public listener', async () => {
     const response = await platform.gql(getIntrospectionQuery());

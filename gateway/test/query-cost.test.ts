@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse, visit } from 'graphql';
 import {
+  PLATFORM_SETUP_MS,
   registerUser,
   startTestPlatform,
   type TestPlatform,
@@ -28,8 +29,8 @@ describe('estimated query cost at the gateway (@cost / @listSize in the SDL)', (
   beforeAll(async () => {
     platform = await startTestPlatform();
     user = await registerUser(platform);
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   /** Sends `query` and a normal query at once: the first must be refused with `reason`, the other answered. */
   async function refusedWhileServing(

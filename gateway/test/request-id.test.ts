@@ -1,5 +1,11 @@
 import { schemaOf } from '@bastion/platform';
-import { postGraphQL, startTestPlatform, uniqueEmail, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  postGraphQL,
+  startTestPlatform,
+  uniqueEmail,
+  type TestPlatform,
+} from '@bastion/testing';
 
 const LOGIN =
   'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }';
@@ -16,13 +22,13 @@ describe('request id on masked errors', () => {
     platform = await startTestPlatform();
     const schema = schemaOf(platform.auth.dataSource);
     await platform.auth.dataSource.query(`ALTER TABLE ${schema}.users RENAME TO users_gone`);
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform.auth.dataSource.query(
       `ALTER TABLE ${schemaOf(platform.auth.dataSource)}.users_gone RENAME TO users`,
     );
     await platform.stop();
-  });
+  }, PLATFORM_SETUP_MS);
 
   it.each([
     ['the gateway, its own id', () => platform.gateway.url, {}],

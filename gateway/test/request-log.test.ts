@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createLogger } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   ROOT,
   eventually,
   postGraphQL,
@@ -26,8 +27,8 @@ describe('request log lines', () => {
       { write: (line: string) => void lines.push(JSON.parse(line) as Line) },
     );
     platform = await startTestPlatform({ LOG_LEVEL: 'info' }, { logger });
-  });
-  afterAll(() => platform?.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform?.stop(), PLATFORM_SETUP_MS);
 
   const lineFor = (requestId: string) =>
     eventually(async () => {

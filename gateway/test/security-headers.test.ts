@@ -1,4 +1,4 @@
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 /**
  * Every gateway answer carries the security headers of docs/security.md "Security headers and input hygiene", whatever the
@@ -16,8 +16,8 @@ describe('security headers on the gateway', () => {
       public: new URL(platform.gateway.url).origin,
       internal: new URL(platform.gateway.internalUrl).origin,
     };
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   const json = { 'content-type': 'application/json' };
   const requests: Record<string, { path: string; init: RequestInit; status: number }> = {

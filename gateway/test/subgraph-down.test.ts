@@ -1,4 +1,4 @@
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 describe('a subgraph that stops answering', () => {
   let platform: TestPlatform;
@@ -6,8 +6,8 @@ describe('a subgraph that stops answering', () => {
   beforeAll(async () => {
     platform = await startTestPlatform();
     await platform.ai.stop();
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('makes /ready answer 503 naming it', async () => {
     const ready = await fetch(platform.gateway.url.replace('/graphql', '/ready'));

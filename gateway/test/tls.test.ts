@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 /** With TLS_CERT_FILE and TLS_KEY_FILE the gateway speaks HTTPS, TLS 1.3 only. */
 describe('TLS on the gateway', () => {
@@ -38,8 +38,8 @@ describe('TLS on the gateway', () => {
       { stdio: 'ignore' },
     );
     platform = await startTestPlatform({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('serves GraphQL over TLS 1.3', async () => {
     expect(platform.gateway.url).toMatch(/^https:/);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 const TRUSTED = 'query Models { aiModels { id displayName } }';
 const UNLISTED = '{ creditPackages { id } }';
@@ -35,11 +35,11 @@ describe('TRUSTED_DOCUMENTS: the public listener runs only listed documents', ()
     const file = join(dir, 'trusted-documents.json');
     writeFileSync(file, JSON.stringify({ [sha256(TRUSTED)]: TRUSTED }));
     platform = await startTestPlatform({ TRUSTED_DOCUMENTS: file });
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform.stop();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, PLATFORM_SETUP_MS);
 
   const expectUntrusted = (response: { status: number; body: Body }) => {
     expect(response.status).toBe(400);

@@ -12,6 +12,7 @@ import {
 import { z } from 'zod';
 import { loadSubgraphDefinitions } from '@bastion/standalone';
 import {
+  PLATFORM_SETUP_MS,
   ROOT,
   startPrivatePostgres,
   testEnv,
@@ -82,7 +83,7 @@ describe('one PostgreSQL role per service schema', () => {
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     for (const service of SERVICES) await admin.query(`DROP ROLE IF EXISTS "${suffix}_${service}"`);
     await admin.end();
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('lets each service migrate and start in its own schema under its own role', async () => {
     const env = (service: string) => testEnv({ DATABASE_URL: roleUrl(service) });

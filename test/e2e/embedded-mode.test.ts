@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPlatform, type RunningPlatform } from '@bastion/standalone';
-import { eventually, postGraphQL, testEnv } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, eventually, postGraphQL, testEnv } from '@bastion/testing';
 
 /**
  * `npm start`'s mode, for real: no DATABASE_URL, NATS_URL or REDIS_URL, so one embedded PGlite
@@ -21,7 +21,7 @@ describe('embedded mode (npm start)', () => {
   afterAll(async () => {
     await platform?.stop();
     rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, PLATFORM_SETUP_MS);
 
   // Two full starts of every service on embedded PGlite: generous on a loaded machine.
   it('registers, grants credits, and keeps the account across a restart', async () => {

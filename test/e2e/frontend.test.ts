@@ -1,5 +1,6 @@
 import { REFRESH_COOKIE_NAME } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   startSmtpCapture,
   startTestPlatform,
   uniqueEmail,
@@ -22,11 +23,11 @@ describe('a frontend in development', () => {
     mail = await startSmtpCapture();
     platform = await startTestPlatform({ REFRESH_COOKIE: 'true', SMTP_URL: mail.url, APP_URL });
     gatewayOrigin = new URL(platform.gateway.url).origin;
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform?.stop();
     await mail?.close();
-  });
+  }, PLATFORM_SETUP_MS);
 
   const preflight = (origin: string) =>
     fetch(`${gatewayOrigin}/graphql`, {
@@ -184,7 +185,7 @@ describe('a frontend in development', () => {
     );
     expect(refreshed.body.errors).toBeUndefined();
     expect(refreshed.body.data!.refreshToken.refreshToken).toBeNull();
-    expect(refreshed.cookie).toBeDefined();
+    expect(refreshed.cookie).toMatch(new RegExp(`^${REFRESH_COOKIE_NAME}=.{20,}$`));
     expect(refreshed.cookie).not.toBe(registered.cookie);
     const fresh = refreshed.body.data!.refreshToken.accessToken;
     expect(claimsOf(fresh).email_verified).toBe(true);
@@ -201,7 +202,7 @@ describe('a frontend in development', () => {
     );
     expect(login.body.data!.login.refreshToken).toBeNull();
     expect(claimsOf(login.body.data!.login.accessToken).email_verified).toBe(true);
-    expect(login.cookie).toBeDefined();
+    expect(login.cookie).toMatch(new RegExp(`^${REFRESH_COOKIE_NAME}=.{20,}$`));
   });
 
   it('a refresh without the cookie names the host mismatch when the page is on another host name', async () => {

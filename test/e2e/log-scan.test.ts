@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger, schemaOf } from '@bastion/platform';
-import { eventually, startTestPlatform, uniqueEmail, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  eventually,
+  startTestPlatform,
+  uniqueEmail,
+  type TestPlatform,
+} from '@bastion/testing';
 
 interface LogLine {
   msg?: string;
@@ -27,8 +33,8 @@ describe('logs carry no secrets', () => {
       { write: (line: string) => void lines.push(line) },
     );
     platform = await startTestPlatform({ LOG_LEVEL: 'trace' }, { logger });
-  });
-  afterAll(() => platform?.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform?.stop(), PLATFORM_SETUP_MS);
 
   const password = () => `pw ${randomBytes(12).toString('hex')}`;
   const remember = (payload: { accessToken: string; refreshToken: string } | undefined) => {

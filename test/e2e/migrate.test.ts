@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { SUBGRAPH_NAMES, createLogger } from '@bastion/platform';
 import { startPlatform } from '@bastion/standalone';
-import { ROOT, dropSchemas, testEnv, uniqueSuffix } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, ROOT, dropSchemas, testEnv, uniqueSuffix } from '@bastion/testing';
 
 const SERVICES = SUBGRAPH_NAMES;
 
@@ -14,7 +14,7 @@ describe('npm run migrate', () => {
     REDIS_URL: undefined,
     LOG_LEVEL: 'info',
   });
-  afterAll(() => dropSchemas(env.DATABASE_URL!, suffix));
+  afterAll(() => dropSchemas(env.DATABASE_URL!, suffix), PLATFORM_SETUP_MS);
 
   it('applies every service migration and exits; the next start applies none', async () => {
     const child = spawn(process.execPath, ['packages/standalone/dist/migrate.js'], {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SCOPES, loadConfig, schemaOf, serviceTokenEntry, parseEvent } from '@bastion/platform';
 import { gatewayConfigSchema, startGateway, type RunningGateway } from '@bastion/gateway';
 import {
+  PLATFORM_SETUP_MS,
   loadJose,
   eventually,
   postGraphQL,
@@ -43,11 +44,11 @@ describe('stale organization claims', () => {
       ],
       subgraphUrls: { auth: auth.url, orgs: orgs.url, credits: credits.url, ai: ai.url },
     });
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await replica?.stop();
     await platform?.stop();
-  });
+  }, PLATFORM_SETUP_MS);
 
   const gateways = () => [platform.gateway.url, replica.url];
   const decode = async (token: string) => (await loadJose()).decodeJwt(token);

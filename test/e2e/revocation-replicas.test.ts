@@ -7,6 +7,7 @@ import {
   type RunningGateway,
 } from '@bastion/gateway';
 import {
+  PLATFORM_SETUP_MS,
   deleteRedisKeys,
   eventually,
   postGraphQL,
@@ -26,11 +27,11 @@ describe('gateway replicas', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     for (const replica of replicas) await replica.stop();
     await platform?.stop();
-  });
+  }, PLATFORM_SETUP_MS);
 
   /** Another gateway; `redis: false` leaves it the bus and auth alone to learn from. */
   async function startReplica(options: {

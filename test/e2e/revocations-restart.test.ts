@@ -1,5 +1,6 @@
 import { schemaOf, sha256Hex } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   eventually,
   registerUser,
   startRestartablePlatform,
@@ -19,8 +20,8 @@ describe('revocations and issued service tokens across a restart', () => {
 
   beforeAll(async () => {
     platform = await startRestartablePlatform();
-  });
-  afterAll(() => platform?.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform?.stop(), PLATFORM_SETUP_MS);
 
   const me = (token: string) =>
     platform.current.gql<{ me: { id: string } }>('{ me { id } }', {}, { token });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SUBGRAPHS } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   ROOT,
   dropRunState,
   eventually,
@@ -73,7 +74,7 @@ describe('services started one by one in development, nothing configured', () =>
     await stopChildren(children);
     rmSync(dataDir, { recursive: true, force: true });
     await dropRunState(env, suffix);
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('signs in through the gateway, auth reaches orgs with its own token, and the printed token opens the internal listener', async () => {
     // Auth and the gateway agree on the access-token key neither was given.

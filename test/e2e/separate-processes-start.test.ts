@@ -15,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { SUBGRAPHS } from '@bastion/platform';
 import {
+  CHILD_READY_MS,
+  PLATFORM_SETUP_MS,
   ROOT,
   dropRunState,
   eventually,
@@ -164,7 +166,7 @@ describe('five `npm run start:*` started at the same moment from a clean checkou
     await stopAll(starts);
     if (env) await dropRunState(env, suffix);
     rmSync(copy, { recursive: true, force: true });
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('all come up, exactly one of them built, and the platform answers', async () => {
     for (const { child, output } of starts) {
@@ -196,23 +198,27 @@ describe('five `npm run start:*` started at the same moment from a clean checkou
     ).toEqual({ me: { email } });
   });
 
-  it('a second start with unchanged sources builds nothing', async () => {
-    const before = stamps(copy);
-    const auth = SUBGRAPHS.find((s) => s.name === 'auth')!;
-    await stopAll(starts.filter((_, i) => i === 1 + SUBGRAPHS.indexOf(auth)));
-    // Its port closed: what answers next is the new process.
-    await eventually(async () => {
-      await expect(fetch(`http://127.0.0.1:${ports[auth.portVar]}/health`)).rejects.toThrow();
-    }, 60_000);
-    const again = npmRun(copy, `start:${auth.name}`, env);
-    starts.push(again);
-    await eventually(async () => {
-      if (again.child.exitCode !== null) throw new Error(`the start exited:\n${again.output()}`);
-      await healthy(ports[auth.portVar]!);
-    }, 120_000);
-    expect(buildLines(again.output())).toEqual(['build: up to date']);
-    expect(stamps(copy)).toEqual(before);
-  });
+  it(
+    'a second start with unchanged sources builds nothing',
+    async () => {
+      const before = stamps(copy);
+      const auth = SUBGRAPHS.find((s) => s.name === 'auth')!;
+      await stopAll(starts.filter((_, i) => i === 1 + SUBGRAPHS.indexOf(auth)));
+      // Its port closed: what answers next is the new process.
+      await eventually(async () => {
+        await expect(fetch(`http://127.0.0.1:${ports[auth.portVar]}/health`)).rejects.toThrow();
+      }, 60_000);
+      const again = npmRun(copy, `start:${auth.name}`, env);
+      starts.push(again);
+      await eventually(async () => {
+        if (again.child.exitCode !== null) throw new Error(`the start exited:\n${again.output()}`);
+        await healthy(ports[auth.portVar]!);
+      }, CHILD_READY_MS);
+      expect(buildLines(again.output())).toEqual(['build: up to date']);
+      expect(stamps(copy)).toEqual(before);
+    },
+    PLATFORM_SETUP_MS,
+  ); // stops and restarts a service
 
   it('takes over the lock of a build that died, rebuilds only what changed and removes what no source produces', () => {
     const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited: its pid names no process

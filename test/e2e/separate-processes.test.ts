@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { SUBGRAPHS, generateServiceToken, serviceTokenEntry, SCOPES } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   ROOT,
   dropRunState,
   eventually,
@@ -73,7 +74,7 @@ describe('every service as its own process', () => {
   afterAll(async () => {
     await stopChildren(children);
     await dropRunState(env, suffix);
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('registers through the gateway and reads the user back over the internal listener', async () => {
     const email = uniqueEmail('process');

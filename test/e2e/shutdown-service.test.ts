@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { NatsBus, createLogger, quotedSchema } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   eventually,
   freePort,
   registrationLoad,
@@ -29,7 +30,7 @@ describe('the auth service as its own process, stopped by SIGTERM under load', (
       REDIS_KEY_PREFIX: `bastion:${suffix}:`,
       RATE_LIMIT_AUTH_PER_IP: '100000',
     };
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     const client = new Client({ connectionString: env.DATABASE_URL });
     await client.connect();
@@ -44,7 +45,7 @@ describe('the auth service as its own process, stopped by SIGTERM under load', (
       await bus.destroyStream();
       await bus.close();
     }
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('answers every request in flight, commits exactly what clients saw succeed, publishes its outbox and exits 0', async () => {
     const port = await freePort();

@@ -1,6 +1,8 @@
 import { Client } from 'pg';
 import { generateServiceToken, serviceTokenEntry } from '@bastion/platform';
 import {
+  CHILD_READY_MS,
+  PLATFORM_SETUP_MS,
   eventually,
   platformPorts,
   postGraphQL,
@@ -51,7 +53,7 @@ describe('AI generations when the all-in-one process stops or dies', () => {
     await eventually(async () => {
       if (run.child.exitCode !== null) throw new Error(`exited:\n${run.stderr()}`);
       expect((await fetch(gatewayUrl.replace('/graphql', '/ready'))).status).toBe(200);
-    }, 120_000);
+    }, CHILD_READY_MS);
     return run;
   };
 
@@ -71,14 +73,14 @@ describe('AI generations when the all-in-one process stops or dies', () => {
       // A service token of no subgraph's: a caller the stopping internal listener must turn away.
       SERVICE_TOKENS: JSON.stringify([serviceTokenEntry('outsider', ['credits:read'], outsider)]),
     });
-  }, 120_000);
+  }, PLATFORM_SETUP_MS);
 
   afterAll(async () => {
     await stopChildren(children.map((run) => run.child));
     await db?.end();
     await door?.stop();
     await postgres?.destroy();
-  });
+  }, PLATFORM_SETUP_MS);
 
   /** What credits charged a client that was told `told`, checked after a restart. */
   const expectBilledAsTold = async (told: Told) => {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { SUBGRAPHS, generateServiceToken, serviceTokenEntry } from '@bastion/platform';
 import {
+  CHILD_READY_MS,
+  PLATFORM_SETUP_MS,
   eventually,
   platformPorts,
   postGraphQL,
@@ -62,12 +64,12 @@ describe('AI generations when the gateway, credits or ai process stops or dies',
     await eventually(async () => {
       if (run.child.exitCode !== null) throw new Error(`${name} exited:\n${run.stderr()}`);
       expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
-    }, 120_000);
+    }, CHILD_READY_MS);
   };
   const ready = () =>
     eventually(
       async () => expect((await fetch(gatewayUrl.replace('/graphql', '/ready'))).status).toBe(200),
-      120_000,
+      CHILD_READY_MS,
     );
 
   beforeAll(async () => {
@@ -111,7 +113,7 @@ describe('AI generations when the gateway, credits or ai process stops or dies',
     await door?.stop();
     await postgres?.destroy();
     rmSync(dataDir, { recursive: true, force: true });
-  });
+  }, PLATFORM_SETUP_MS);
 
   /** One generateText held at Gemini's door and one stream held by Gemini after two chunks. */
   const inFlight = async (label: string) => {

@@ -1,4 +1,5 @@
 import {
+  PLATFORM_SETUP_MS,
   eventually,
   registerUser,
   startPrivatePostgres,
@@ -91,14 +92,14 @@ describe('PostgreSQL down for 15 s under traffic', () => {
       COST_BUDGET_PER_MINUTE: '100000000',
     });
     user = await registerUser(platform);
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     isTrafficOn = false;
     await traffic?.catch(() => undefined);
     if (pg && !pg.isRunning) await pg.start().catch(() => undefined);
     await platform?.stop();
     await pg?.destroy();
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('answers every request while it is down with a contract code and no detail', async () => {
     traffic = Promise.all([worker([login]), worker([me, () => send('public', PUBLIC, {})])]).then(

@@ -8,6 +8,7 @@ import {
   redisHealth,
 } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   eventually,
   registerUser,
   startPrivateRedis,
@@ -45,12 +46,12 @@ describe('Redis hung (SIGSTOP) under a running platform', () => {
     redis = await startPrivateRedis();
     platform = await startTestPlatform({ REDIS_URL: redis.url });
     user = await registerUser(platform);
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     if (redis?.isRunning) redis.resume();
     await platform?.stop();
     await redis?.destroy();
-  });
+  }, PLATFORM_SETUP_MS);
 
   const ready = async () =>
     (await fetch(platform.gateway.url.replace('/graphql', '/ready'))).json();

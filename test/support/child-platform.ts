@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { SUBGRAPHS } from '@bastion/platform';
 import { freePort } from './private-services';
+import { CHILD_READY_MS } from './env';
 import { eventually } from './users';
 
 const ROOT = resolve(__dirname, '../..');
@@ -33,7 +34,7 @@ export class ChildPlatform {
   }
 
   /** Starts the process and waits until the gateway reports ready. */
-  async start(readyTimeoutMs = 60_000): Promise<void> {
+  async start(readyTimeoutMs = CHILD_READY_MS): Promise<void> {
     const child = spawn(process.execPath, ['packages/standalone/dist/main.js'], {
       cwd: ROOT,
       env: { ...this.env, NODE_OPTIONS: '' } as NodeJS.ProcessEnv,

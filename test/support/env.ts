@@ -40,3 +40,15 @@ export function testEnv(
     ...overrides,
   };
 }
+
+/**
+ * How long to wait for a child process (a platform, a service, a private PostgreSQL/NATS/Redis) to
+ * be ready. A loaded machine (CI, or 2 cores shared with other jobs) has taken over 60 s.
+ */
+export const CHILD_READY_MS = 180_000;
+
+/**
+ * The limit of a beforeAll/afterAll (or a test) that starts or stops a platform, private services
+ * or child processes: a ready wait plus the work around it. Other tests keep jest's `testTimeout`.
+ */
+export const PLATFORM_SETUP_MS = 240_000;

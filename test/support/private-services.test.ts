@@ -8,13 +8,14 @@ import {
   startPrivateRedis,
   type PrivateService,
 } from './private-services';
+import { PLATFORM_SETUP_MS } from './env';
 
 /** The fault tests' private services: each starts, stops, is killed and comes back on its port. */
 describe('private backing services', () => {
   const services: PrivateService[] = [];
   afterAll(async () => {
     await Promise.all(services.map((service) => service.destroy()));
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('PostgreSQL keeps its data across a fast stop and a kill', async () => {
     const pg = await startPrivatePostgres();

@@ -4,6 +4,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { CHILD_READY_MS } from './env';
 
 /**
  * PostgreSQL, NATS and Redis of a test's own, on free ports in temp dirs, for fault tests that
@@ -29,7 +30,7 @@ export interface PrivateService {
   destroy(): Promise<void>;
 }
 
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = CHILD_READY_MS;
 const STOP_TIMEOUT_MS = 30_000;
 
 export async function freePort(): Promise<number> {

@@ -52,7 +52,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     url: `smtp://127.0.0.1:${port}?ignoreTLS=true`,
     messages,
     to,
-    async waitFor(address, subject, { count = 1, timeoutMs = 10_000 } = {}) {
+    async waitFor(address, subject, { count = 1, timeoutMs = 30_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const found = to(address).filter((m) => subject.test(m.subject));

@@ -50,8 +50,11 @@ export async function registerUser(
   return { id: user.id, email, password, ...login.body.data.login };
 }
 
-/** Polls until `check` passes or the time is up (event delivery is asynchronous). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+/**
+ * Polls until `check` passes or the time is up (event delivery is asynchronous). The default
+ * deadline leaves room for a loaded machine, inside jest's 60 s `testTimeout`.
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CLAIMS_HEADER, deriveKey, signForwardedClaims, type Viewer } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   loadJose,
   postGraphQL,
   registerUser,
@@ -29,8 +30,8 @@ describe('a subgraph called directly with bad claims treats the caller as anonym
       tokenId: randomUUID(),
       issuedAt: 0,
     };
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   const call = (
     query: string,
@@ -145,7 +146,10 @@ describe('a subgraph called directly with bad claims treats the caller as anonym
       { query: ME, variables: {} },
       platform.deps.claimsKeys.keyFor('auth'),
     );
-    expect((await call(ME, { [CLAIMS_HEADER]: claims })).body.data?.me).toBeTruthy();
+    expect((await call(ME, { [CLAIMS_HEADER]: claims })).body.data?.me).toEqual({
+      id: user.id,
+      email: user.email,
+    });
     expectAnonymous(await call(ME, { [CLAIMS_HEADER]: claims }));
   });
 
@@ -206,8 +210,8 @@ describe("one subgraph's claims key opens no other subgraph", () => {
   beforeAll(async () => {
     platform = await startTestPlatform();
     user = await registerUser(platform, { verified: true });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   async function send(
     target: 'auth' | 'credits',

@@ -1,5 +1,5 @@
 import { SUBGRAPH_NAMES } from '@bastion/platform';
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 import { checkRootFieldTiers } from './root-fields';
 
 describe('tier matrix: every root field x five callers, generated from each subgraph schema', () => {
@@ -7,8 +7,8 @@ describe('tier matrix: every root field x five callers, generated from each subg
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   // Every subgraph of the registry: a new one is held to its reviewed tiers at once.
   it.each(SUBGRAPH_NAMES)('%s', async (name) => {

@@ -1,5 +1,5 @@
 import { schemaOf } from '@bastion/platform';
-import { eventually, geminiStream } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, eventually, geminiStream } from '@bastion/testing';
 import { userWithAccount } from '../../credits/test/credits-client';
 import { GENERATE, balanceOf, call, startAiHarness, stream, type AiHarness } from './ai-setup';
 
@@ -31,8 +31,8 @@ describe('what every ending of a generation is charged', () => {
       AI_REQUESTS_PER_MINUTE: '100',
       CREDITS_SIGNUP_GRANT: '1000',
     });
-  });
-  afterAll(() => h.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => h.stop(), PLATFORM_SETUP_MS);
   const user = () => userWithAccount(h.platform, 1000, { verified: true });
   const LONG = 'word '.repeat(200); // 1000 characters, 200 words
 
@@ -344,8 +344,8 @@ describe('without a Gemini key', () => {
   let h: AiHarness;
   beforeAll(async () => {
     h = await startAiHarness({ GEMINI_API_KEY: '' });
-  });
-  afterAll(() => h.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => h.stop(), PLATFORM_SETUP_MS);
 
   it('generateText and /ai/stream say AI is not configured', async () => {
     const u = await userWithAccount(h.platform, 100, { verified: true });

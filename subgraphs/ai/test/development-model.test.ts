@@ -1,4 +1,9 @@
-import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 import { userWithAccount } from '../../credits/test/credits-client';
 import { GENERATE, balanceOf, call, startAiHarness, stream, type AiHarness } from './ai-setup';
 
@@ -40,8 +45,8 @@ describe('without a Gemini key outside production: the development model', () =>
   beforeAll(async () => {
     // GEMINI_API_KEY and AI_MODELS empty: unset, so the default catalog plus the development model.
     h = await startAiHarness({ GEMINI_API_KEY: '', AI_MODELS: '' });
-  });
-  afterAll(() => h.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => h.stop(), PLATFORM_SETUP_MS);
 
   it('is listed in aiModels with its price and a description saying it is local and deterministic', async () => {
     const r = await call<{ aiModels: Record<string, unknown>[] }>(h, MODELS, {});
@@ -138,8 +143,8 @@ describe('in production without a Gemini key', () => {
       ARGON2_TIME_COST: '2',
       GEMINI_API_KEY: '',
     });
-  });
-  afterAll(() => platform?.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform?.stop(), PLATFORM_SETUP_MS);
 
   it('lists no development model and refuses its id as an unknown model', async () => {
     const models = await platform.gql<{ aiModels: { id: string }[] }>('{ aiModels { id } }');

@@ -1,4 +1,5 @@
 import { schemaOf } from '@bastion/platform';
+import { PLATFORM_SETUP_MS } from '@bastion/testing';
 import { userWithAccount } from '../../credits/test/credits-client';
 import { GENERATE, balanceOf, call, startAiHarness, type AiHarness } from './ai-setup';
 
@@ -18,8 +19,8 @@ describe('generateText', () => {
   let h: AiHarness;
   beforeAll(async () => {
     h = await startAiHarness({ AI_CONCURRENT_GENERATIONS: '10', AI_REQUESTS_PER_MINUTE: '100' });
-  });
-  afterAll(() => h.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => h.stop(), PLATFORM_SETUP_MS);
 
   const user = () => userWithAccount(h.platform, 100, { verified: true });
   const generate = (token: string, input: Record<string, unknown>) =>

@@ -1,5 +1,5 @@
 import { schemaOf } from '@bastion/platform';
-import { eventually } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, eventually } from '@bastion/testing';
 import { userWithAccount } from '../../credits/test/credits-client';
 import { GENERATE, balanceOf, call, startAiHarness, stream, type AiHarness } from './ai-setup';
 
@@ -7,8 +7,8 @@ describe('POST /ai/stream, limits, generations and USER_DELETED', () => {
   let h: AiHarness;
   beforeAll(async () => {
     h = await startAiHarness({ AI_CONCURRENT_GENERATIONS: '1', AI_REQUESTS_PER_MINUTE: '5' });
-  });
-  afterAll(() => h.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => h.stop(), PLATFORM_SETUP_MS);
   const user = () => userWithAccount(h.platform, 100, { verified: true });
 
   it('streams chunks, then one done event with usage and the credits charged', async () => {
@@ -184,10 +184,14 @@ describe('POST /ai/stream, limits, generations and USER_DELETED', () => {
         Array.from({ length: 3 }, () => ({ prompt: '', output: '', credits_charged: 30 })),
       );
     });
-    const [{ n }] = await ds.query(
-      `SELECT count(*)::int AS n FROM ${s}.inbox WHERE consumer = 'ai'`,
+    // The inbox holds this user's USER_DELETED once (as published by auth's outbox).
+    const [{ id: deletedEvent }] = await h.platform.auth.dataSource.query(
+      `SELECT id FROM ${schemaOf(h.platform.auth.dataSource)}.outbox WHERE type = 'USER_DELETED' AND data->>'userId' = $1`,
+      [u.id],
     );
-    expect(n).toBeGreaterThanOrEqual(1);
+    expect(
+      await ds.query(`SELECT consumer FROM ${s}.inbox WHERE event_id = $1`, [deletedEvent]),
+    ).toEqual([{ consumer: 'ai' }]);
   });
 
   it('the key appears in no response and no log line of the run', () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import {
+  PLATFORM_SETUP_MS,
   loadJose,
   registerUser,
   startTestPlatform,
@@ -19,8 +20,8 @@ describe('attacks on sign-in', () => {
   beforeAll(async () => {
     // One batch of 12 logins must reach auth to show the lockout counts them one by one.
     platform = await startTestPlatform({ MAX_BATCH_OPERATIONS: '12' });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   describe('forged access tokens at the gateway', () => {
     const claims = () => ({
@@ -165,8 +166,8 @@ describe('per-address limit', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ RATE_LIMIT_AUTH_PER_IP: '5' });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('refuses the sixth attempt of login, register or reset from one address', async () => {
     const codes: unknown[] = [];

@@ -1,13 +1,18 @@
 import { schemaOf } from '@bastion/platform';
-import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 
 describe('audit events leave auth through the outbox', () => {
   let platform: TestPlatform;
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   async function auditOf(
     userId: string,

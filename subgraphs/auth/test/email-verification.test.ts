@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { schemaOf, sha256Hex } from '@bastion/platform';
-import { registerUser, type SmtpCapture, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  registerUser,
+  type SmtpCapture,
+  type TestPlatform,
+} from '@bastion/testing';
 import {
   APP_URL,
   OPS,
@@ -21,11 +26,11 @@ describe('email verification', () => {
 
   beforeAll(async () => {
     ({ platform, mail } = await startMailPlatform());
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform.stop();
     await mail.close();
-  });
+  }, PLATFORM_SETUP_MS);
 
   const verify = (token: string) =>
     platform.gql<{ verifyEmail: boolean }>(OPS.verifyEmail, { token });

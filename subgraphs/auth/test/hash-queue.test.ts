@@ -1,5 +1,10 @@
 import { schemaOf } from '@bastion/platform';
-import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 
 const LOGIN =
   'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }';
@@ -24,8 +29,8 @@ describe('password hashing under a storm of wrong logins', () => {
       ARGON2_MEMORY_KIB: '19456',
       ARGON2_TIME_COST: '2',
     });
-  }, 120_000);
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('never queues more than ARGON2_MAX_QUEUE checks; the others get RATE_LIMITED with retryAfter', async () => {
     const hasher = platform.auth.services.hasher;

@@ -1,4 +1,9 @@
-import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 
 const LOGIN =
   'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }';
@@ -10,8 +15,8 @@ describe('login limits under concurrency', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('lets twenty concurrent logins of one user with the right password all succeed', async () => {
     const user = await registerUser(platform);

@@ -1,6 +1,7 @@
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { schemaOf } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   registerUser,
   startTestPlatform,
   type TestPlatform,
@@ -17,8 +18,8 @@ describe('logoutAll with many sessions', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
-  afterAll(() => platform?.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform?.stop(), PLATFORM_SETUP_MS);
 
   const s = () => schemaOf(platform.auth.dataSource);
 

@@ -44,6 +44,18 @@ export function claimsOf(accessToken: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8'));
 }
 
+/** A login or refresh that succeeded for `userId`: no error, and an access token for that user. */
+export function expectTokensFor(
+  response: GraphQLResponse<{ login: Tokens } | { refreshToken: Tokens }>,
+  userId: string,
+): void {
+  expect(response.body.errors).toBeUndefined();
+  const data = response.body.data as Record<string, Tokens> | null | undefined;
+  const tokens = data?.login ?? data?.refreshToken;
+  expect(tokens).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String) });
+  expect(claimsOf(tokens!.accessToken).sub).toBe(userId);
+}
+
 export async function login(
   platform: TestPlatform,
   email: string,

@@ -1,4 +1,5 @@
 import {
+  PLATFORM_SETUP_MS,
   registerUser,
   startOidcProvider,
   startTestPlatform,
@@ -26,11 +27,11 @@ describe('linking and unlinking providers (google on a local issuer, and oidc)',
       OIDC_CLIENT_SECRET: provider.clientSecret,
     });
     oauth = oauthClient(platform, provider);
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform?.stop();
     await provider?.stop();
-  });
+  }, PLATFORM_SETUP_MS);
 
   const linkedProviders = async (token: string) =>
     (await platform.gql<{ me: { linkedProviders: string[] } }>(ME, {}, { token })).body.data!.me

@@ -1,5 +1,6 @@
 import { schemaOf } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   eventually,
   registerUser,
   startOidcProvider,
@@ -32,11 +33,11 @@ describe('oauthLogin with an OpenID Connect provider (provider "oidc")', () => {
       GOOGLE_CLIENT_SECRET: 'unreachable',
     });
     oauth = oauthClient(platform, provider);
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform?.stop();
     await provider?.stop();
-  });
+  }, PLATFORM_SETUP_MS);
 
   const schema = () => schemaOf(platform.auth.dataSource);
   const me = (token: string) =>

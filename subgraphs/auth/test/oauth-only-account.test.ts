@@ -1,5 +1,6 @@
 import { schemaOf } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   startOidcProvider,
   startTestPlatform,
   type TestOidcProvider,
@@ -21,11 +22,11 @@ describe('sensitive changes on a password-less (provider-only) account', () => {
       OIDC_CLIENT_SECRET: provider.clientSecret,
     });
     oauth = oauthClient(platform, provider);
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform?.stop();
     await provider?.stop();
-  });
+  }, PLATFORM_SETUP_MS);
 
   const age = (userId: string) =>
     platform.auth.dataSource.query(

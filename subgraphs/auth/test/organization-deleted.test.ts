@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseEvent, schemaOf } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   loadJose,
   eventually,
   registerUser,
@@ -20,8 +21,8 @@ describe('auth consumes ORGANIZATION_DELETED', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   /** A verified user with a session switched into an organization of their own. */
   async function switchedInto(

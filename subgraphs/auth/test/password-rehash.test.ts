@@ -1,6 +1,11 @@
 import argon2 from 'argon2';
 import { schemaOf } from '@bastion/platform';
-import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 
 /** A hash made with weaker argon2 parameters than today's is redone on the next successful login. */
 describe('password rehash on login', () => {
@@ -8,8 +13,8 @@ describe('password rehash on login', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '2' });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('upgrades an old hash to the configured m and t, and the password keeps working', async () => {
     const user = await registerUser(platform);

@@ -1,13 +1,19 @@
 import { REFRESH_COOKIE_NAME, signForwardedClaims, deriveKey } from '@bastion/platform';
-import { loadJose, startTestPlatform, uniqueEmail, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  loadJose,
+  startTestPlatform,
+  uniqueEmail,
+  type TestPlatform,
+} from '@bastion/testing';
 
 describe('refresh token in an HttpOnly cookie (REFRESH_COOKIE=true)', () => {
   let platform: TestPlatform;
 
   beforeAll(async () => {
     platform = await startTestPlatform({ REFRESH_COOKIE: 'true' });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   const cookieOf = (headers: Headers) =>
     headers.getSetCookie().find((c) => c.startsWith(`${REFRESH_COOKIE_NAME}=`));

@@ -1,5 +1,11 @@
 import { generateServiceToken, schemaOf, sha256Hex } from '@bastion/platform';
-import { postGraphQL, registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  postGraphQL,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 
 const ISSUE = 'mutation ($n: String!, $s: [String!]!) { issueServiceToken(name: $n, scopes: $s) }';
 
@@ -8,8 +14,8 @@ describe('issueServiceToken', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   const admin = () => ({ headers: { 'x-service-token': platform.devServiceToken! } });
 
@@ -102,8 +108,8 @@ describe('issueServiceToken: scopes bounded by the issuer, reserved names, budge
       ]),
       SERVICE_COST_BUDGET_PER_MINUTE: String(SERVICE_BUDGET),
     });
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   const asOperator = { headers: { 'x-service-token': operator } };
   const issue = (name: string, scopes: string[]) =>

@@ -1,5 +1,10 @@
 import { schemaOf } from '@bastion/platform';
-import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 
 const REFRESH =
   'mutation ($t: String) { refreshToken(refreshToken: $t) { accessToken refreshToken user { id } } }';
@@ -11,8 +16,8 @@ describe('sessions: refresh-token families', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   const refresh = (token: string) => platform.gql<Refreshed>(REFRESH, { t: token });
   const code = (response: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) =>

@@ -1,5 +1,11 @@
 import { schemaOf } from '@bastion/platform';
-import { loadJose, registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  loadJose,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 
 const SWITCH =
   'mutation ($id: ID) { switchOrganization(organizationId: $id) { accessToken refreshToken user { id } } }';
@@ -10,8 +16,8 @@ describe('switchOrganization', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
   const decode = async (token: string) => (await loadJose()).decodeJwt(token);
 
   it('asks orgs through the internal gateway and issues tokens carrying org and role', async () => {

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { schemaOf } from '@bastion/platform';
-import { eventually, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  eventually,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 import {
   HOLD,
   MY_CREDITS,
@@ -27,8 +32,8 @@ describe('credit holds', () => {
       CREDITS_MAX_AMOUNT: '1000',
     });
     service = asService(platform);
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   const hold = async (userId: string, amount: number, key: string, expiresInSeconds?: number) =>
     service<{ holdCredits: Hold }>(HOLD, { u: userId, a: amount, k: key, e: expiresInSeconds });

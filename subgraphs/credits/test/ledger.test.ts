@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startTestPlatform, type TestPlatform } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 import {
   ADD,
   BALANCE,
@@ -18,8 +18,8 @@ describe('credit ledger through the internal listener', () => {
   beforeAll(async () => {
     platform = await startTestPlatform({ CREDITS_SIGNUP_GRANT: '50', CREDITS_MAX_AMOUNT: '1000' });
     service = asService(platform);
-  });
-  afterAll(() => platform.stop());
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
   it('refuses a spend beyond the balance with INSUFFICIENT_CREDITS, required and available', async () => {
     const user = await userWithAccount(platform, 50);

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import {
+  PLATFORM_SETUP_MS,
   registerUser,
   signStripePayload,
   type FakeStripe,
@@ -14,11 +15,11 @@ describe('Stripe checkout', () => {
 
   beforeAll(async () => {
     ({ platform, stripe } = await startWithStripe());
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform.stop();
     await stripe.stop();
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('creates a session carrying the user and package, for one reused customer', async () => {
     const user = await userWithAccount(platform, 20, { verified: true });

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
-import { stripeEvent, type FakeStripe, type TestPlatform, type TestUser } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  stripeEvent,
+  type FakeStripe,
+  type TestPlatform,
+  type TestUser,
+} from '@bastion/testing';
 import {
   ADD,
   HOLD,
@@ -65,11 +71,11 @@ describe('Stripe: grants match the package; refunds and disputes take credits ba
       webhookUrl: url,
     } = await startWithStripe(PACKAGES));
     service = asService(platform);
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform.stop();
     await stripe.stop();
-  });
+  }, PLATFORM_SETUP_MS);
 
   /** Delivers an event as Stripe does; the answer is its outcome ('DUPLICATE' for a replay). */
   async function deliver(event: Obj): Promise<string> {

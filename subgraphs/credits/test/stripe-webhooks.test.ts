@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  PLATFORM_SETUP_MS,
   deliverStripeEvent,
   signStripePayload,
   stripeEvent,
@@ -22,11 +23,11 @@ describe('Stripe webhooks', () => {
 
   beforeAll(async () => {
     ({ platform, stripe, webhookSecret: secret, webhookUrl: url } = await startWithStripe());
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform.stop();
     await stripe.stop();
-  });
+  }, PLATFORM_SETUP_MS);
 
   /** A verified user with an open account and a paid checkout session for `packageId`. */
   async function paidCheckout(packageId = 'starter'): Promise<{ user: TestUser; session: Obj }> {

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { eventually, type FakeStripe, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  eventually,
+  type FakeStripe,
+  type TestPlatform,
+} from '@bastion/testing';
 import { ADD, HOLD, asService, codeOf, userWithAccount } from './credits-client';
 import { checkout, query, startWithStripe } from './stripe-setup';
 
@@ -11,11 +16,11 @@ describe('USER_DELETED', () => {
 
   beforeAll(async () => {
     ({ platform, stripe } = await startWithStripe());
-  });
+  }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await platform.stop();
     await stripe.stop();
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('releases holds, keeps the amounts under a pseudonym, removes every link to the user, once per event', async () => {
     const service = asService(platform);

@@ -8,6 +8,7 @@ import {
   type UserViewer,
 } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   eventually,
   startTestPlatform,
   uniqueEmail,
@@ -23,10 +24,10 @@ const PER_ACTOR = 10;
 let platform: TestPlatform;
 beforeAll(async () => {
   platform = await startTestPlatform();
-});
+}, PLATFORM_SETUP_MS);
 afterAll(async () => {
   await platform?.stop();
-});
+}, PLATFORM_SETUP_MS);
 
 const ACCESS_LOG = `query($id: ID!, $action: String) {
   accessLog(organizationId: $id, first: 50, action: $action) { edges { node { action actorId targetId metadata } } } }`;

@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 import { schema } from './helpers';
 
 let platform: TestPlatform;
 beforeAll(async () => {
   platform = await startTestPlatform();
-});
+}, PLATFORM_SETUP_MS);
 afterAll(async () => {
   await platform?.stop();
-});
+}, PLATFORM_SETUP_MS);
 
 const FAN_OUT = `{ myOrganizations(first: 50) { id members(first: 50) { role user { id memberships(first: 50) { role organization { name } } } } } }`;
 

@@ -1,4 +1,5 @@
 import {
+  PLATFORM_SETUP_MS,
   registerUser,
   startSmtpCapture,
   startTestPlatform,
@@ -25,11 +26,11 @@ const APP_URL = 'https://app.example.test';
 beforeAll(async () => {
   smtp = await startSmtpCapture();
   platform = await startTestPlatform({ SMTP_URL: smtp.url, APP_URL });
-});
+}, PLATFORM_SETUP_MS);
 afterAll(async () => {
   await platform?.stop();
   await smtp?.close();
-});
+}, PLATFORM_SETUP_MS);
 
 /** An ADMIN invites a fresh address; returns the mailed token. */
 async function invite(

@@ -1,4 +1,9 @@
-import { registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 import { schemaOf } from '@bastion/platform';
 import {
   addMember,
@@ -14,10 +19,10 @@ import {
 let platform: TestPlatform;
 beforeAll(async () => {
   platform = await startTestPlatform({ ORGS_CREATED_PER_DAY: '3' });
-});
+}, PLATFORM_SETUP_MS);
 afterAll(async () => {
   await platform?.stop();
-});
+}, PLATFORM_SETUP_MS);
 
 describe('organizations through the gateway', () => {
   it('renames an organization and derives a new slug; a non-member gets NOT_FOUND', async () => {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Viewer } from '@bastion/platform';
 import {
+  PLATFORM_SETUP_MS,
   registerUser,
   startTestPlatform,
   type TestPlatform,
@@ -160,10 +161,10 @@ beforeAll(async () => {
     [0, 1, 2, 3].map(() => registerUser(platform, { verified: true })),
   );
   users = { ADMIN, EDITOR, VIEWER, 'non-member': nonMember };
-});
+}, PLATFORM_SETUP_MS);
 afterAll(async () => {
   await platform?.stop();
-});
+}, PLATFORM_SETUP_MS);
 
 /** A fresh organization per cell (mutations change it), with one member of each role and an invitation for the non-member. */
 async function fixture(): Promise<Fixture> {
@@ -246,7 +247,9 @@ describe.each(Object.keys(MATRIX))('%s', (operation) => {
       operation,
       who,
       expected,
-      expected === 'ok' ? undefined : expect.anything(),
+      expected === 'ok'
+        ? undefined
+        : [expect.objectContaining({ extensions: expect.objectContaining({ code: expected }) })],
     ]);
   });
 });

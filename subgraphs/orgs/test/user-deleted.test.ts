@@ -1,14 +1,20 @@
 import { schemaOf } from '@bastion/platform';
-import { eventually, registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  eventually,
+  registerUser,
+  startTestPlatform,
+  type TestPlatform,
+} from '@bastion/testing';
 import { addMember, membershipEvents, orgWithAdmin, schema } from './helpers';
 
 let platform: TestPlatform;
 beforeAll(async () => {
   platform = await startTestPlatform();
-});
+}, PLATFORM_SETUP_MS);
 afterAll(async () => {
   await platform?.stop();
-});
+}, PLATFORM_SETUP_MS);
 
 const DELETE_ACCOUNT = `mutation($password: String!) { deleteAccount(password: $password) }`;
 

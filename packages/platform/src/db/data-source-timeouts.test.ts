@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { startPrivatePostgres, type PrivateService } from '@bastion/testing';
+import { PLATFORM_SETUP_MS, startPrivatePostgres, type PrivateService } from '@bastion/testing';
 import { createDataSource } from './data-source';
 
 // The embedded server enforces its own idle limit (embedded-postgres.test.ts); on PostgreSQL the
@@ -27,7 +27,7 @@ describe('PostgreSQL session limits of a DataSource', () => {
   afterAll(async () => {
     await dataSource?.destroy();
     await privatePostgres?.destroy();
-  });
+  }, PLATFORM_SETUP_MS);
 
   it('cancels a statement running past the statement timeout (57014)', async () => {
     await expect(dataSource.query('SELECT pg_sleep(2)')).rejects.toMatchObject({ code: '57014' });

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
-import { eventually, startPrivateNats, uniqueSuffix, type PrivateService } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  eventually,
+  startPrivateNats,
+  uniqueSuffix,
+  type PrivateService,
+} from '@bastion/testing';
 import { quotedSchema, schemaName } from '../../db/data-source';
 import { createLogger } from '../../logging/logger';
 import { eventsSetAside } from '../set-aside';
@@ -173,13 +179,13 @@ describe('events a consumer cannot read are set aside', () => {
       bus = await NatsBus.connect({ url, stream, logger: capture.logger });
       const { connect } = await import('@nats-io/transport-node');
       raw = await connect({ servers: url });
-    }, 60_000);
+    }, PLATFORM_SETUP_MS);
     afterAll(async () => {
       await bus.destroyStream();
       await bus.close();
       await raw.close();
       await privateNats?.destroy();
-    });
+    }, PLATFORM_SETUP_MS);
 
     it('sets a malformed, unknown or unreadable event aside on its dead-letter subject, acknowledges it and consumes the next', async () => {
       const group = 'nats-group';
