@@ -9,7 +9,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { subgraphs } = JSON.parse(await readFile(join(root, 'subgraphs/registry.json'), 'utf8'));
 const packages = [
   'packages/platform',
-  'packages/standalone',
+  'all-in-one',
   'gateway',
   'schema',
   'bench',
