@@ -37,7 +37,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
-  testTimeout: 60_000,
+  // Sized for a loaded 2-core machine (a 60 s limit failed set-ups under load); hooks without a
+  // limit of their own get this one too.
+  testTimeout: 180_000,
   maxWorkers: 2,
   // A leaked handle must never hold CI until its deadline; the suites stop their servers themselves.
   forceExit: true,

@@ -20,6 +20,7 @@ import {
   type RunningService,
   type ServiceTokenEntry,
   type SubgraphDefinition,
+  wrapUpLeadMs,
 } from '@bastion/platform';
 import { gatewayConfigSchema, startGateway, type RunningGateway } from '@bastion/gateway';
 import type { AuthService } from '@bastion/auth';
@@ -188,12 +189,28 @@ export async function startPlatform(
       ai: typed.ai,
       devServiceToken,
       serviceTokens,
-      // Outside in: the gateway's requests finish while the subgraphs still serve them, the
-      // subgraphs' own requests finish, their last events are published, then connections close.
+      // Outside in. The public listener stops accepting and finishes its requests while every
+      // subgraph and the internal listener keep serving them; shortly before the deadline every
+      // listener asks its streams to end with an event. Then, once the subgraphs' own work is
+      // over (a generation settles its credits through the internal listener after its stream
+      // ended), their listeners and the internal one close, the last events are published, and
+      // connections close.
       async stop() {
         const services = Object.values(subgraphs);
+        const timeoutMs = deps.shutdownTimeoutMs;
+        const lead = wrapUpLeadMs(timeoutMs);
+        const wrapUp = setTimeout(
+          () => services.forEach((service) => service.wrapUp?.()),
+          timeoutMs - lead,
+        );
+        await gateway.closePublic();
+        clearTimeout(wrapUp);
+        await settled(services, gateway, lead + 1_000);
+        await Promise.all([
+          ...services.map((service) => service.closeListeners?.()),
+          gateway.closeInternal(),
+        ]);
         await gateway.stop();
-        await Promise.all(services.map((service) => service.closeListeners?.()));
         for (const service of services) await service.drainOutbox?.();
         for (const service of services.reverse()) await service.stop();
         await deps.close();
@@ -203,5 +220,24 @@ export async function startPlatform(
     for (const service of started.reverse()) await service.stop().catch(() => undefined);
     await deps.close();
     throw error;
+  }
+}
+
+/**
+ * Resolves once no subgraph and not the gateway's internal listener has a request in flight at the
+ * same moment, nothing having arrived on the internal listener for a moment (work in one may call
+ * another), or after `timeoutMs`.
+ */
+async function settled(
+  services: RunningService[],
+  gateway: RunningGateway,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const left = deadline - Date.now();
+    await Promise.all(services.map((service) => service.whenIdle?.(left)));
+    await gateway.internalIdle(Math.max(0, deadline - Date.now()), 100);
+    if (gateway.internalInFlight === 0 && services.every((service) => !service.inFlight)) return;
   }
 }

@@ -1,14 +1,15 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   AppError,
   ERROR_CODES,
   assertJsonDepth,
   readBody,
   sendGraphQLError,
+  shutdownSignalOf,
   signForwardedClaims,
+  wrapUpLeadMs,
   streamOperation,
   type ClientInfo,
   type Logger,
@@ -33,6 +34,27 @@ export interface AiStreamOptions {
   cost: number;
   bodyLimitBytes: number;
   logger: Logger;
+  /** SHUTDOWN_TIMEOUT in ms: when a stopping gateway ends a stream ai has not ended itself. */
+  shutdownTimeoutMs: number;
+}
+
+/** What a stream that ends without ai's own `done` or `error` event gets from the gateway. */
+export const STREAM_CUT_EVENT = {
+  code: 'UPSTREAM_UNAVAILABLE',
+  message:
+    'The stream ended before the generation did (a service stopped or failed). Retry with the same idempotencyKey to get the generation and what it was charged.',
+};
+
+/** Sees whether an event stream has carried its last event (`done` or `error`), across chunk boundaries. */
+class EndingWatch {
+  private tail = '\n';
+  ended = false;
+
+  scan(chunk: Buffer): void {
+    const text = this.tail + chunk.toString('utf8');
+    if (/\n(event: ?(done|error))\r?\n/.test(text)) this.ended = true;
+    this.tail = text.slice(-16);
+  }
 }
 
 /**
@@ -116,11 +138,52 @@ export async function relayAiStream(
     res.end();
     return;
   }
-  await pipeline(
-    Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream),
-    res,
-  ).catch(() => {
-    // The client left or ai stopped: either way the other side has been told by the abort.
+  const isStream = (upstream.headers.get('content-type') ?? '').startsWith('text/event-stream');
+  // A stopping gateway asks its streams to end before its deadline: ai, if it is stopping too,
+  // ends them with its own event; any stream still open a moment later is ended here.
+  const wrapUp = shutdownSignalOf(res);
+  let wrapUpTimer: NodeJS.Timeout | undefined;
+  const onWrapUp = () => {
+    wrapUpTimer = setTimeout(() => left.abort(), wrapUpLeadMs(options.shutdownTimeoutMs) / 2);
+  };
+  if (wrapUp.aborted) onWrapUp();
+  else wrapUp.addEventListener('abort', onWrapUp, { once: true });
+  const ending = new EndingWatch();
+  try {
+    for await (const chunk of Readable.fromWeb(
+      upstream.body as import('node:stream/web').ReadableStream,
+    )) {
+      ending.scan(chunk as Buffer);
+      if (!res.write(chunk)) await drained(res);
+    }
+  } catch {
+    // ai stopped, was cut, or the stream was ended here: told below, unless the client left.
+  } finally {
+    clearTimeout(wrapUpTimer);
+    wrapUp.removeEventListener('abort', onWrapUp);
+  }
+  if (res.destroyed || res.writableEnded) {
     left.abort();
+    return;
+  }
+  if (isStream && !ending.ended) {
+    // Never a silent cut: the client learns the stream did not end as a generation ends.
+    if (!left.signal.aborted) options.logger.warn('ai stream ended without a last event');
+    left.abort();
+    res.write(`event: error\ndata: ${JSON.stringify(STREAM_CUT_EVENT)}\n\n`);
+  }
+  res.end();
+}
+
+/** Resolves when `res` can take more, or when it closed (the client left). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
   });
 }

@@ -55,6 +55,8 @@ export interface GatewayAppOptions {
   stripeWebhookUrl?: string;
   /** POST /ai/stream relayed to the ai service (public listener only). */
   aiStream?: Omit<AiStreamOptions, 'budget' | 'bodyLimitBytes' | 'logger'>;
+  /** Whether this caller may run an operation now (a stopping internal listener admits only the platform's own services). */
+  admits?: (viewer: Viewer) => boolean;
   /** Browser origins allowed to call the public listener (CORS; the internal listener has none). */
   corsOrigins: Set<string>;
   /** The effective explorer (production passes 'off'). */
@@ -185,6 +187,7 @@ function graphqlRoute(options: GatewayAppOptions, browser: ExplorerRoutes): Rout
     const viewer = await authenticate(options, req, res);
     if (!viewer) return;
     log.viewerKind = viewer.kind;
+    if (refusedWhileStopping(options, viewer, res)) return;
     if (refusedOnInternalListener(options, viewer, res)) return;
     const context: GatewayContext = {
       viewer,
@@ -216,6 +219,19 @@ function graphqlRoute(options: GatewayAppOptions, browser: ExplorerRoutes): Rout
       },
     });
   };
+}
+
+/** A stopping listener admits only whom `options.admits` names. True once the refusal went out. */
+function refusedWhileStopping(
+  options: GatewayAppOptions,
+  viewer: Viewer,
+  res: ServerResponse,
+): boolean {
+  if (!options.admits || options.admits(viewer)) return false;
+  res.setHeader('connection', 'close');
+  res.setHeader('retry-after', '1');
+  sendGraphQLError(res, 503, 'UPSTREAM_UNAVAILABLE', 'The gateway is stopping.');
+  return true;
 }
 
 /**

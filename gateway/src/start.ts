@@ -5,6 +5,8 @@ import {
   MemoryRevocationList,
   once,
   publicJwks,
+  SUBGRAPHS,
+  wrapUpLeadMs,
   RedisRevocationList,
   ServiceTokenRegistry,
   listen,
@@ -56,12 +58,27 @@ export interface GatewayDeps {
   issuedTokens?: MemoryIssuedTokenStore;
 }
 
+/** How long the internal listener must have been quiet before a stopping gateway closes it. */
+const INTERNAL_QUIET_MS = 1_000;
+
 /** The safety net behind the bus: the cache is rebuilt from auth this often. */
 const REVOCATION_RELOAD_MS = 60_000;
 
 export interface RunningGateway extends RunningService {
   internalUrl: string;
   internalPort: number;
+  /**
+   * The first step of a stop: the public listener stops accepting and finishes what is in flight
+   * (streams are asked to end before the deadline); from now on the internal listener serves only
+   * the platform's own services, which may still be finishing work the public requests started.
+   */
+  closePublic(): Promise<void>;
+  /** The internal listener's requests in flight (response and handler). */
+  readonly internalInFlight: number;
+  /** Resolves once the internal listener is idle and got no request for `quietMs`, or after `timeoutMs`. */
+  internalIdle(timeoutMs: number, quietMs?: number): Promise<void>;
+  /** The last step: the internal listener stops accepting and finishes what is in flight. */
+  closeInternal(): Promise<void>;
   revocations: RevocationCache;
   /** The explorer actually served on GET /graphql (always 'off' in production). */
   explorer: ExplorerMode;
@@ -87,7 +104,7 @@ export async function startGateway(
     revocations: feeds.revocations,
     gateway,
   });
-  const { closeListeners, stop } = shutdownSteps(settings, listeners, feeds, gateway);
+  const shutdown = shutdownSteps(settings, listeners, feeds, gateway);
   return {
     name: 'gateway',
     url: `${listeners.public.url}/graphql`,
@@ -96,8 +113,14 @@ export async function startGateway(
     internalPort: listeners.internal.port,
     revocations: feeds.revocations,
     explorer: settings.explorer,
-    closeListeners,
-    stop,
+    closePublic: shutdown.closePublic,
+    get internalInFlight() {
+      return listeners.internal.inFlight;
+    },
+    internalIdle: (ms, quietMs) => listeners.internal.whenIdle(ms, quietMs),
+    closeInternal: shutdown.closeInternal,
+    closeListeners: shutdown.closeListeners,
+    stop: shutdown.stop,
   };
 }
 
@@ -322,6 +345,11 @@ function readinessCheck(
   };
 }
 
+/** Both listeners, and the switch that makes the internal one admit only the platform's services. */
+interface GatewayListeners extends PerListener<Listening> {
+  beginStopping(): void;
+}
+
 async function openListeners(
   config: GatewayConfig,
   deps: GatewayDeps,
@@ -332,7 +360,7 @@ async function openListeners(
     revocations: RevocationCache;
     gateway: GatewayCore;
   },
-): Promise<PerListener<Listening>> {
+): Promise<GatewayListeners> {
   const { gateway } = parts;
   // Every Redis feature falls back per process (README "What happens when a part fails").
   const degradable = new Set(['redis']);
@@ -365,14 +393,20 @@ async function openListeners(
         target: new URL('/ai/stream', subgraphUrls.ai).toString(),
         claimsKey: deps.claimsKeys.keyFor('ai'),
         cost: streamCost(gateway.limits.public),
+        shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
       },
     }),
     { host: config.HOST, port: config.PORT, tls },
   );
+  // While the gateway stops, the internal listener stays open for the subgraphs finishing work
+  // (ai settling a generation with credits) and for nobody else.
+  let stopping = false;
+  const ownServices = new Set(SUBGRAPHS.filter((s) => s.serviceToken).map((s) => s.name));
   // The internal listener serves the platform's own services: trusted documents do not restrict it.
   const internalApp = createGatewayApp({
     ...common,
     listener: 'internal',
+    admits: (viewer) => !stopping || (viewer.kind === 'service' && ownServices.has(viewer.name)),
     apollo: gateway.apollo.internal,
     limits: gateway.limits.internal,
     persistedQueries: gateway.persistedQueries.internal,
@@ -383,24 +417,45 @@ async function openListeners(
     tls,
   });
   logger.info({ public: publicListener.url, internal: internalListener.url }, 'gateway listening');
-  return { public: publicListener, internal: internalListener };
+  return {
+    public: publicListener,
+    internal: internalListener,
+    beginStopping: () => {
+      stopping = true;
+    },
+  };
 }
 
-/** Undoing the steps in reverse: listeners, then revocation feeds, then the gateway proper. */
+/** Undoing the steps in reverse: listeners (outside in), then revocation feeds, then the gateway proper. */
 function shutdownSteps(
-  { shutdownTimeoutMs }: GatewaySettings,
-  listeners: PerListener<Listening>,
+  { shutdownTimeoutMs: timeoutMs }: GatewaySettings,
+  listeners: GatewayListeners,
   feeds: RevocationFeeds,
   gateway: GatewayCore,
-): Pick<RunningGateway, 'closeListeners' | 'stop'> {
-  // Requests in flight finish (bounded) before the subgraphs they call are stopped.
+): Pick<RunningGateway, 'closePublic' | 'closeInternal' | 'stop'> & {
+  closeListeners(): Promise<void>;
+} {
+  const closePublic = once(async () => {
+    listeners.beginStopping();
+    await listeners.public.close(timeoutMs);
+  });
+  let internalClosing = false;
+  const closeInternal = once(() => {
+    internalClosing = true;
+    return listeners.internal.close(timeoutMs);
+  });
+  // Outside in: public requests finish while the internal listener still serves the subgraphs
+  // that work for them (a generation settles its credits after its client's stream ended), then
+  // the internal listener, once nothing arrived on it for a moment (bounded), stops too.
   const closeListeners = once(async () => {
-    await Promise.all([
-      listeners.public.close(shutdownTimeoutMs),
-      listeners.internal.close(shutdownTimeoutMs),
-    ]);
+    await closePublic();
+    if (!internalClosing)
+      await listeners.internal.whenIdle(wrapUpLeadMs(timeoutMs) + 1_000, INTERNAL_QUIET_MS);
+    await closeInternal();
   });
   return {
+    closePublic,
+    closeInternal,
     closeListeners,
     stop: once(async () => {
       await closeListeners();

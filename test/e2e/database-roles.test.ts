@@ -11,19 +11,26 @@ import {
 } from '@bastion/platform';
 import { z } from 'zod';
 import { loadSubgraphDefinitions } from '@bastion/all-in-one';
-import { ROOT, testEnv, uniqueSuffix } from '@bastion/testing';
+import {
+  ROOT,
+  startPrivatePostgres,
+  testEnv,
+  uniqueSuffix,
+  type PrivateService,
+} from '@bastion/testing';
 
 const SERVICES = SUBGRAPH_NAMES;
-// Roles are per cluster: PostgreSQL only (not the embedded PGlite), and psql runs the script as an operator would.
-const onPostgres = process.env.DATABASE_URL ? describe : describe.skip;
+// Roles are per cluster, which the embedded PGlite is not: on the shared PostgreSQL when
+// DATABASE_URL is set, else on a private PostgreSQL of this file's own; psql runs the script as an
+// operator would.
 
 /** deploy/postgres/roles.sql, run in a database of its own: every service migrates and runs as its own role. */
-onPostgres('one PostgreSQL role per service schema', () => {
+describe('one PostgreSQL role per service schema', () => {
   const suffix = uniqueSuffix();
   const database = `bastion_roles_${suffix}`;
-  // Built lazily: a skipped describe still runs its body, without DATABASE_URL.
-  const adminUrl = () =>
-    Object.assign(new URL(process.env.DATABASE_URL!), { pathname: `/${database}` });
+  let privatePostgres: PrivateService | undefined;
+  let clusterUrl: string;
+  const adminUrl = () => Object.assign(new URL(clusterUrl), { pathname: `/${database}` });
   const roleUrl = (service: string) => {
     const url = adminUrl();
     url.username = `${suffix}_${service}`;
@@ -34,7 +41,12 @@ onPostgres('one PostgreSQL role per service schema', () => {
   let deps: PlatformDeps;
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    if (process.env.DATABASE_URL) clusterUrl = process.env.DATABASE_URL;
+    else {
+      privatePostgres = await startPrivatePostgres();
+      clusterUrl = privatePostgres.url;
+    }
+    const admin = new Client({ connectionString: clusterUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE "${database}"`);
     await admin.end();
@@ -58,12 +70,14 @@ onPostgres('one PostgreSQL role per service schema', () => {
       ),
       { name: 'roles' },
     );
-  });
+  }, 180_000); // initdb and a start of its own without DATABASE_URL, on a loaded machine
 
   afterAll(async () => {
     for (const service of started.reverse()) await service.stop();
     await deps?.close();
-    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    if (privatePostgres) return privatePostgres.destroy();
+    if (!clusterUrl) return;
+    const admin = new Client({ connectionString: clusterUrl });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     for (const service of SERVICES) await admin.query(`DROP ROLE IF EXISTS "${suffix}_${service}"`);

@@ -66,8 +66,8 @@ describe('services started one by one in development, nothing configured', () =>
     await eventually(async () => {
       const ready = await fetch(gatewayUrl.replace('/graphql', '/ready'));
       expect(ready.status).toBe(200);
-    }, 60_000);
-  }, 90_000);
+    }, 240_000); // five Node processes starting at once on a loaded 2-core machine
+  }, 300_000);
 
   afterAll(async () => {
     await stopChildren(children);

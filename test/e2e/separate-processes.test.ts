@@ -67,8 +67,8 @@ describe('every service as its own process', () => {
     await eventually(async () => {
       const ready = await fetch(gatewayUrl.replace('/graphql', '/ready'));
       expect(ready.status).toBe(200);
-    }, 90_000); // five Node processes starting at once on a loaded 2-core machine
-  }, 120_000);
+    }, 240_000); // five Node processes starting at once on a loaded 2-core machine
+  }, 300_000);
 
   afterAll(async () => {
     await stopChildren(children);

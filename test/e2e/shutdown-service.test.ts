@@ -10,10 +10,9 @@ import {
   type Outcome,
 } from '@bastion/testing';
 
-// A service's own process on PostgreSQL, NATS and Redis: only where those are configured.
-const describeOnRealStack = process.env.DATABASE_URL ? describe : describe.skip;
-
-describeOnRealStack('the auth service as its own process, stopped by SIGTERM under load', () => {
+// A service's own process on the configured database (the shared PostgreSQL, or the suite's
+// embedded PGlite over the wire protocol), bus and cache.
+describe('the auth service as its own process, stopped by SIGTERM under load', () => {
   const suffix = uniqueSuffix();
   const schema = `"${schemaName('auth', suffix)}"`;
   let env: Record<string, string | undefined>;

@@ -9,8 +9,9 @@ export const REPO_ROOT = resolve(__dirname, '../..');
 export function runScript(
   script: string,
   root = REPO_ROOT,
+  args: readonly string[] = [],
 ): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', script), root], {
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', script), root, ...args], {
     encoding: 'utf8',
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };

@@ -9,8 +9,8 @@ import { startEmbeddedPostgres } from '../../packages/platform/src/db/embedded-p
  */
 export default async function globalSetup(): Promise<void> {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
-  // Tests that run services as child processes use dist/; built once here, because a build
-  // empties dist/ first and would pull files from under a child another test is starting.
+  // Tests that run services as child processes use dist/: brought up to date once here (the build
+  // only rewrites the workspaces whose sources changed, and never empties a dist/).
   execFileSync(process.execPath, ['scripts/build.mjs'], {
     cwd: resolve(__dirname, '../..'),
     stdio: 'ignore',

@@ -82,7 +82,8 @@ export async function startAiHarness(env: Record<string, string> = {}): Promise<
       CREDITS_SIGNUP_GRANT: '100',
       GEMINI_API_KEY: gemini.apiKey,
       GEMINI_BASE_URL: gemini.url,
-      GEMINI_TIMEOUT_MS: '1500',
+      // Long enough for a loaded CI machine; the hang cases wait for it once each.
+      GEMINI_TIMEOUT_MS: '5000',
       GEMINI_RETRY_DELAY_MS: '0',
       AI_MODELS: JSON.stringify(TEST_MODELS),
       ...env,

@@ -160,6 +160,12 @@ export interface RunningService {
   port: number;
   /** Stops accepting requests and lets those in flight finish (bounded); the first step of stop(). */
   closeListeners?(): Promise<void>;
+  /** Asks its long responses (streams) to end themselves now, with an event saying why. */
+  wrapUp?(): void;
+  /** Resolves once none of its requests is in flight (response and handler), or after `timeoutMs`. */
+  whenIdle?(timeoutMs: number): Promise<void>;
+  /** Its requests in flight right now. */
+  readonly inFlight?: number;
   /** Publishes the outbox events still pending (bounded); the step of stop() after closeListeners. */
   drainOutbox?(): Promise<void>;
   /** Everything, in order: listeners, outbox, consumers, connections. Safe to call twice. */

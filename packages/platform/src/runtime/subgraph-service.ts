@@ -53,6 +53,9 @@ export interface SubgraphService<C extends BaseContext, S> extends RunningServic
   services: S;
   closeListeners(): Promise<void>;
   drainOutbox(): Promise<void>;
+  wrapUp(): void;
+  whenIdle(timeoutMs: number): Promise<void>;
+  readonly inFlight: number;
 }
 
 /**
@@ -127,6 +130,16 @@ export async function startSubgraphService<C extends BaseContext, S>(
     services: parts.services,
     closeListeners,
     drainOutbox,
+    // npm start asks every subgraph to end its streams shortly before its drain deadline, before
+    // the subgraph's own close begins: the service's beforeClose ends them with its own events.
+    wrapUp: () => {
+      listening.wrapUp();
+      void parts.beforeClose?.();
+    },
+    whenIdle: (timeoutMs) => listening.whenIdle(timeoutMs),
+    get inFlight() {
+      return listening.inFlight;
+    },
     stop: once(async () => {
       await drainOutbox();
       for (const subscription of parts.subscriptions ?? []) await subscription.stop();

@@ -1,7 +1,9 @@
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import pino from 'pino';
+import { eventually } from '@bastion/testing';
 import { guarded, listen, readBody, sendJson, type Listening } from './http';
+import { shutdownSignalOf } from './request-drain';
 
 interface Reply {
   status: number;
@@ -63,6 +65,54 @@ describe('listen().close(): a graceful drain', () => {
     await closed;
     await expect(get(`${listening.url}/after`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     keptAlive.destroy();
+  });
+});
+
+describe('listen().close(): work after the response, and streams near the deadline', () => {
+  it('waits for a handler still working after its response went out', async () => {
+    let finishWork: () => void = () => undefined;
+    const work = new Promise<void>((resolve) => (finishWork = resolve));
+    let workDone = false;
+    const listening = await listen(
+      guarded(silent, async (_req, res) => {
+        sendJson(res, 200, { ok: true });
+        // What a generation does after its answer: settle, record.
+        await work;
+        workDone = true;
+      }),
+      { host: '127.0.0.1', port: 0 },
+    );
+    expect((await get(`${listening.url}/x`)).status).toBe(200);
+    expect(listening.inFlight).toBe(1);
+    let closed = false;
+    const closing = listening.close(30_000).then(() => (closed = true));
+    // Still open for its handler, which still works: the close waits.
+    await listening.whenIdle(300);
+    expect(closed).toBe(false);
+    finishWork();
+    await closing;
+    expect(workDone).toBe(true);
+    expect(listening.inFlight).toBe(0);
+  });
+
+  it('asks a stream to end before the deadline (shutdownSignalOf), and the stream ends itself', async () => {
+    const listening = await listen(
+      guarded(silent, async (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('event: chunk\ndata: {}\n\n');
+        const stopping = shutdownSignalOf(res);
+        await new Promise((resolve) => stopping.addEventListener('abort', resolve));
+        res.end('event: error\ndata: {"code":"UPSTREAM_UNAVAILABLE"}\n\n');
+      }),
+      { host: '127.0.0.1', port: 0 },
+    );
+    const reply = get(`${listening.url}/stream`);
+    await eventually(async () => expect(listening.inFlight).toBeGreaterThan(0));
+    await listening.close(2_000);
+    // Ended by itself with its last event: the deadline's cut would have left it out.
+    expect((await reply).body).toBe(
+      'event: chunk\ndata: {}\n\nevent: error\ndata: {"code":"UPSTREAM_UNAVAILABLE"}\n\n',
+    );
   });
 });
 
@@ -137,7 +187,9 @@ describe('guarded: a client that leaves mid-body', () => {
       await new Promise((resolve) => setImmediate(resolve));
       socket.destroy();
       await handled;
-      await eventually(() => lines.some((line) => line.msg === 'client aborted the request'));
+      await eventually(async () =>
+        expect(lines.some((line) => line.msg === 'client aborted the request')).toBe(true),
+      );
       expect(lines.filter((line) => (line.level as number) >= 40)).toEqual([]);
       expect(JSON.stringify(lines)).not.toContain('stack');
       expect(lines.filter((line) => line.msg === 'client aborted the request')).toHaveLength(1);
@@ -147,11 +199,3 @@ describe('guarded: a client that leaves mid-body', () => {
     }
   });
 });
-
-async function eventually(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

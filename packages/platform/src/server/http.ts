@@ -170,7 +170,8 @@ export async function handleGraphQL<C extends BaseContext>(
   res.end();
 }
 
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+/** A request handler; a returned promise says when its work is over (the drain waits for it). */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /**
  * Wraps a handler so a thrown HttpError is a coded response and anything else a masked 500. Every
@@ -184,32 +185,34 @@ export function guarded(
   return (req, res) => {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
-    runWithRequestId(requestId, () => handler(req, res, requestId)).catch((error: unknown) => {
-      if (isClientAbort(req, error)) {
-        // Routine on the internet (a closed tab, a slow client cut off): one line, no stack.
-        logger.debug({ url: req.url, requestId }, 'client aborted the request');
-        if (!res.headersSent) res.destroy();
-        return;
-      }
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      if (error instanceof HttpError) {
-        sendGraphQLError(res, error.status, error.code, error.message, error.extensions);
-      } else if (error instanceof AppError) {
-        sendGraphQLError(
-          res,
-          ERROR_CODES[error.code].httpStatus,
-          error.code,
-          error.message,
-          error.extensions,
-        );
-      } else {
-        logger.error({ err: error, url: req.url, requestId }, 'unexpected error');
-        sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', undefined, { requestId });
-      }
-    });
+    return runWithRequestId(requestId, () => handler(req, res, requestId)).catch(
+      (error: unknown) => {
+        if (isClientAbort(req, error)) {
+          // Routine on the internet (a closed tab, a slow client cut off): one line, no stack.
+          logger.debug({ url: req.url, requestId }, 'client aborted the request');
+          if (!res.headersSent) res.destroy();
+          return;
+        }
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        if (error instanceof HttpError) {
+          sendGraphQLError(res, error.status, error.code, error.message, error.extensions);
+        } else if (error instanceof AppError) {
+          sendGraphQLError(
+            res,
+            ERROR_CODES[error.code].httpStatus,
+            error.code,
+            error.message,
+            error.extensions,
+          );
+        } else {
+          logger.error({ err: error, url: req.url, requestId }, 'unexpected error');
+          sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', undefined, { requestId });
+        }
+      },
+    );
   };
 }
 
@@ -227,6 +230,12 @@ export interface Listening {
    * 10 s, then cuts what is left) and closes idle keep-alive connections.
    */
   close(timeoutMs?: number): Promise<void>;
+  /** Asks long responses (streams) to end themselves now, as close() does shortly before its deadline. */
+  wrapUp(): void;
+  /** Requests whose response or handler has not finished. */
+  readonly inFlight: number;
+  /** Resolves once nothing is in flight and no request arrived for `quietMs`, or after `timeoutMs`. */
+  whenIdle(timeoutMs: number, quietMs?: number): Promise<void>;
 }
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -268,5 +277,10 @@ export async function listen(
     url: `${scheme}://${host}:${port}`,
     close: (timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS) =>
       (closing ??= drain.close(server, timeoutMs)),
+    wrapUp: () => drain.wrapUp(),
+    get inFlight() {
+      return drain.inFlight;
+    },
+    whenIdle: (timeoutMs, quietMs) => drain.whenIdle(timeoutMs, quietMs),
   };
 }
