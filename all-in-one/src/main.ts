@@ -60,6 +60,11 @@ async function main(): Promise<void> {
   const landing =
     env.NODE_ENV !== 'production' ? gateway.url.replace(/\/graphql$/, '/') : undefined;
   const developmentCors = env.NODE_ENV !== 'production' && !env.CORS_ORIGINS;
+  // Where mail goes without SMTP_URL outside production (README "Run it").
+  const inbox =
+    env.NODE_ENV !== 'production' && !env.SMTP_URL
+      ? gateway.url.replace(/\/graphql$/, '/dev/inbox')
+      : undefined;
   if (json) {
     // One structured record for log collectors; the same facts as the terminal's summary below.
     log.info(
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
         health,
         ready,
         landing,
+        inbox,
         explorer: gateway.explorer,
         corsOrigins: developmentCors
           ? { hosts: DEVELOPMENT_HOSTS, ports: DEVELOPMENT_PORTS }
@@ -87,6 +93,7 @@ async function main(): Promise<void> {
     `  Health / readiness:        ${health}  ${ready}`,
   ];
   if (landing) lines.push(`  Landing page:              ${landing}`);
+  if (inbox) lines.push(`  Mail (SMTP_URL unset):     ${inbox}`);
   if (developmentCors) {
     lines.push(
       `  Browser apps (CORS):       http(s)://${DEVELOPMENT_HOSTS.join(', ')} on ports ${DEVELOPMENT_PORTS.join(', ')} (CORS_ORIGINS to choose)`,

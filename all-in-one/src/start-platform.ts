@@ -146,6 +146,8 @@ export async function startPlatform(
     const issuedTokens = new MemoryIssuedTokenStore();
     // Subgraphs reach each other through the gateway's internal listener, which starts last.
     let internalGatewayUrl = configs.common.GATEWAY_INTERNAL_URL;
+    // The gateway's public origin for mail links (APP_URL unset): known once it started, like the above.
+    let gatewayOrigin = `http://127.0.0.1:${configs.gateway.PORT}`;
     const subgraphs: Record<string, RunningService> = {};
     for (const entry of SUBGRAPHS) {
       const config = configs.subgraphs[entry.name] as Readonly<CommonConfig> &
@@ -155,6 +157,7 @@ export async function startPlatform(
       const service = await definitions.get(entry.name)!.start(config, own, {
         port: port(Number(config[entry.portVar])),
         internalGatewayUrl: () => internalGatewayUrl,
+        publicGatewayOrigin: () => gatewayOrigin,
         serviceToken: serviceTokens[entry.name],
         revocations,
         issuedTokens,
@@ -178,6 +181,7 @@ export async function startPlatform(
       ),
     });
     internalGatewayUrl = gateway.internalUrl;
+    gatewayOrigin = new URL(gateway.url).origin;
     const typed = subgraphs as unknown as Pick<RunningPlatform, 'auth' | 'orgs' | 'credits' | 'ai'>;
     return {
       deps,

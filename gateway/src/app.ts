@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import {
   AppError,
+  DEVELOPMENT_INBOX_LIMIT,
   ERROR_CODES,
   REFRESH_COOKIE_NAME,
   guarded,
@@ -9,6 +11,8 @@ import {
   readBody,
   sendGraphQLError,
   sendJson,
+  ANONYMOUS,
+  type DevelopmentInbox,
   type Logger,
   type RequestListener,
   type Viewer,
@@ -23,6 +27,7 @@ import { resolvePersistedQueries, type PersistedQueryCache } from './persisted-q
 import { enforceOperationLimits, type OperationLimits } from './request-limits';
 import type { TrustedDocuments } from './trusted-documents';
 import { explorerRoutes, type ExplorerMode } from './explorer/routes';
+import { developmentMailRoutes } from './explorer/development-mail';
 import type { GatewayContext } from './subgraph-client';
 import { relayAiStream, type AiStreamOptions } from './ai-stream';
 import { logRequest, operationNameOf, type RequestLogFields } from './request-log';
@@ -63,6 +68,11 @@ export interface GatewayAppOptions {
   explorer: ExplorerMode;
   /** `GET /` and `/README.md` (outside production). */
   landingPage: boolean;
+  /**
+   * Outside production without SMTP_URL, public listener only: `GET /dev/inbox` and the pages mail
+   * links point at when APP_URL is unset (`/verify-email`, `/reset-password`, `/accept-invitation`).
+   */
+  developmentInbox?: DevelopmentInbox;
 }
 
 const QUERY_PLAN_HEADERS = [
@@ -97,6 +107,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     mode: options.explorer,
     listener: options.listener,
     landing: options.landingPage,
+    inbox: Boolean(options.developmentInbox),
   });
   return guarded(options.logger, dispatch(options, browser, routeTable(options, browser)));
 }
@@ -119,6 +130,11 @@ function routeTable(options: GatewayAppOptions, browser: ExplorerRoutes): RouteT
   if (options.aiStream) routes['POST /ai/stream'] = aiStreamRoute(options, options.aiStream);
   if (options.stripeWebhookUrl)
     routes['POST /webhooks/stripe'] = stripeWebhookRoute(options, options.stripeWebhookUrl);
+  if (options.developmentInbox)
+    for (const [path, handler] of Object.entries(
+      developmentMailRouteTable(options, options.developmentInbox),
+    ))
+      routes[`GET ${path}`] = handler;
   return routes;
 }
 
@@ -337,6 +353,38 @@ function aiStreamRoute(
     log.viewerKind = viewer.kind;
     await relayAiStream(req, res, { viewer, client: clientOf(options, req), requestId }, stream);
   };
+}
+
+/** `GET /dev/inbox` and the pages development mail links to, by path. */
+function developmentMailRouteTable(options: GatewayAppOptions, inbox: DevelopmentInbox) {
+  return developmentMailRoutes({
+    inbox,
+    explorer: options.explorer,
+    limit: DEVELOPMENT_INBOX_LIMIT,
+    // Through this gateway's own schema as an anonymous caller, as a browser's POST would be.
+    verifyEmail: async (token, req) => {
+      const response = await options.apollo.executeOperation(
+        {
+          query: 'mutation VerifyEmail($token: String!) { verifyEmail(token: $token) }',
+          variables: { token },
+        },
+        {
+          contextValue: {
+            viewer: ANONYMOUS,
+            client: { ...clientOf(options, req), refreshCookie: null },
+            requestId: randomUUID(),
+            setCookies: [],
+          },
+        },
+      );
+      const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+      if (result?.data?.verifyEmail === true) return { ok: true };
+      return {
+        ok: false,
+        message: result?.errors?.[0]?.message ?? 'The email could not be verified.',
+      };
+    },
+  });
 }
 
 /** POST /webhooks/stripe: forwarded to credits with its raw body and signature intact. */

@@ -77,6 +77,14 @@ export const gatewayConfigSchema = z
     MAX_BATCH_OPERATIONS: z.coerce.number().int().min(0).optional(),
     /** Introspection on the public listener in production (always on outside production and on the internal listener). */
     INTROSPECTION: booleanFlag(false),
+    /**
+     * Whether mail is sent (SMTP_URL set, read by auth and orgs): only that it is set is kept here,
+     * never the URL. Set, the gateway serves no development inbox.
+     */
+    SMTP_URL: z
+      .string()
+      .optional()
+      .transform((value) => Boolean(value)),
   })
   .superRefine(claimsMasterProblems, EVERY_TIME)
   .superRefine((config, ctx) => {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { redisHealth } from '@bastion/platform';
+import { SET_ASIDE_HELP, SET_ASIDE_METRIC, eventsSetAside, redisHealth } from '@bastion/platform';
 
 /** Prometheus metrics of one gateway process. */
 export class GatewayMetrics {
@@ -22,6 +22,19 @@ export class GatewayMetrics {
     name: 'bastion_gateway_auth_failures_total',
     help: 'Requests refused as UNAUTHENTICATED at the gateway',
     registers: [this.registry],
+  });
+
+  /** Events this process's consumers set aside (README "Events"); every bus of the process counts. */
+  readonly eventsSetAside = new Counter({
+    name: SET_ASIDE_METRIC,
+    help: SET_ASIDE_HELP,
+    labelNames: ['consumer', 'type'],
+    registers: [this.registry],
+    collect() {
+      this.reset();
+      for (const { consumer, type, count } of eventsSetAside.entries())
+        this.inc({ consumer, type }, count);
+    },
   });
 
   constructor(redis?: Redis) {

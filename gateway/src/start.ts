@@ -17,6 +17,8 @@ import {
   subgraphUrlsFrom,
   type RunningService,
   type ServiceTokenEntry,
+  DevelopmentInbox,
+  developmentInboxDir,
 } from '@bastion/platform';
 import type { ApolloServer } from '@apollo/server';
 import type { Redis } from 'ioredis';
@@ -380,6 +382,11 @@ async function openListeners(
     explorer,
     landingPage: !isProduction,
   };
+  // Development mail is kept under DATA_DIR by the services that send it (README "Run it").
+  const developmentInbox =
+    !isProduction && !config.SMTP_URL
+      ? new DevelopmentInbox(developmentInboxDir(config.DATA_DIR))
+      : undefined;
   const publicListener = await listen(
     createGatewayApp({
       ...common,
@@ -388,6 +395,7 @@ async function openListeners(
       limits: gateway.limits.public,
       persistedQueries: gateway.persistedQueries.public,
       trustedDocuments: gateway.trustedDocuments,
+      developmentInbox,
       stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString(),
       aiStream: {
         target: new URL('/ai/stream', subgraphUrls.ai).toString(),

@@ -145,4 +145,19 @@ describe(`the GraphiQL explorer in headless Chromium, offline (${CHROMIUM})`, ()
     expect(problems.slice(before)).toEqual([]);
     expect(outside).toEqual([]);
   });
+
+  it('a development mail page (SMTP_URL unset) opens the explorer with its operation and token filled in', async () => {
+    const before = problems.length;
+    const link = new URL('/accept-invitation?token=tok-123_ABC', platform.gateway.url);
+    await page.goto(link.toString(), { waitUntil: 'load' });
+    await page.getByRole('link', { name: 'Open it in the explorer' }).click();
+    const lines = page.locator('.graphiql-query-editor .view-lines').first();
+    await lines.waitFor({ state: 'visible', timeout: 30_000 });
+    await lines.filter({ hasText: 'acceptInvitation' }).waitFor({ timeout: 30_000 });
+    const text = (await lines.innerText()).replace(/\u00a0/g, ' ');
+    expect(text).toContain('acceptInvitation(token: "tok-123_ABC")');
+    await page.screenshot({ path: `${SCREENSHOTS}-prefilled.png` });
+    expect(problems.slice(before)).toEqual([]);
+    expect(outside).toEqual([]);
+  });
 });

@@ -4,7 +4,7 @@ import {
   loadConfig,
   schemaOf,
   serviceTokenEntry,
-  type EventEnvelope,
+  parseEvent,
 } from '@bastion/platform';
 import { gatewayConfigSchema, startGateway, type RunningGateway } from '@bastion/gateway';
 import {
@@ -199,13 +199,16 @@ describe('stale organization claims', () => {
       `SELECT id, type, data, occurred_at FROM ${orgs}.outbox WHERE type = 'ORGANIZATION_MEMBERSHIP_CHANGED' AND data->>'userId' = $1`,
       [member.id],
     );
-    const event: EventEnvelope = {
-      id: row.id,
-      type: row.type,
-      data: row.data,
-      occurredAt: new Date(row.occurred_at).toISOString(),
-      source: 'orgs',
-    };
+    const event = parseEvent(
+      {
+        id: row.id,
+        type: row.type,
+        data: row.data,
+        occurredAt: new Date(row.occurred_at).toISOString(),
+        source: 'orgs',
+      },
+      ['ORGANIZATION_MEMBERSHIP_CHANGED'],
+    );
     const auth = schemaOf(platform.auth.dataSource);
     const sessionId = (await decode(memberIn.accessToken)).sid as string;
     const sessionRole = async () =>

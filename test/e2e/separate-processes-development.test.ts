@@ -123,4 +123,35 @@ describe('services started one by one in development, nothing configured', () =>
     );
     expect(refused.body.data?.user ?? null).toBeNull();
   });
+
+  it("auth's mail, sent from its own process, is in the gateway's inbox with a link to the gateway that verifies", async () => {
+    const email = uniqueEmail('devinbox');
+    const registered = await postGraphQL<{ register: { accessToken: string } }>(
+      gatewayUrl,
+      'mutation ($e: String!) { register(input: { email: $e, password: "separate processes" }) { accessToken } }',
+      { e: email },
+    );
+    expect(registered.body.errors).toBeUndefined();
+    const origin = new URL(gatewayUrl).origin;
+    const link = await eventually(async () => {
+      const html = await (await fetch(`${origin}/dev/inbox`)).text();
+      const article = html.split('<article>').find((a) => a.includes(`<dd>${email}</dd>`));
+      const href = /<a href="([^"]+)">/.exec(article ?? '')?.[1];
+      expect(href?.startsWith(`${origin}/verify-email?token=`)).toBe(true);
+      return href!;
+    });
+    expect((await fetch(link)).status).toBe(200);
+    const login = await postGraphQL<{ login: { accessToken: string } }>(
+      gatewayUrl,
+      'mutation ($e: String!) { login(email: $e, password: "separate processes") { accessToken } }',
+      { e: email },
+    );
+    const me = await postGraphQL(
+      gatewayUrl,
+      '{ me { emailVerified } }',
+      {},
+      { token: login.body.data!.login.accessToken },
+    );
+    expect(me.body.data).toEqual({ me: { emailVerified: true } });
+  });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { schemaOf, type EventEnvelope } from '@bastion/platform';
 import { eventually, registerUser, startTestPlatform, type TestPlatform } from '@bastion/testing';
 
@@ -81,5 +82,34 @@ describe('register -> USER_CREATED -> credits grant', () => {
     await eventually(async () =>
       expect((await creditsOf(user.accessToken)).credits?.balance).toBe(100),
     );
+  });
+
+  it('sets a malformed USER_CREATED aside (counted on /metrics) and grants the next registration', async () => {
+    // The gateway's /metrics, and the credits subgraph listener's (what a separate process shows).
+    const metric = async (url = platform.gateway.internalUrl) => {
+      const text = await (await fetch(new URL('/metrics', url))).text();
+      const line = text
+        .split('\n')
+        .find((l) =>
+          l.startsWith('bastion_events_set_aside_total{consumer="credits",type="USER_CREATED"}'),
+        );
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const before = await metric();
+    const beforeOnCredits = await metric(platform.credits.url);
+    // A producer that skipped the catalog: userId is no id. The credits group must not stall on it.
+    await platform.deps.bus.publish({
+      id: randomUUID(),
+      type: 'USER_CREATED',
+      occurredAt: new Date().toISOString(),
+      source: 'auth',
+      data: { userId: 'not-a-user', email: 'x@example.com', displayName: null },
+    });
+    const user = await registerUser(platform);
+    await eventually(async () =>
+      expect((await creditsOf(user.accessToken)).credits?.balance).toBe(100),
+    );
+    expect(await metric()).toBe(before + 1);
+    expect(await metric(platform.credits.url)).toBe(beforeOnCredits + 1);
   });
 });

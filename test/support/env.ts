@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const TEST_JWT_SECRET = 'test-secret-for-bastion-jest-runs-0123456789';
 /** The forwarded-claims master of test platforms (each subgraph's key derives from it), as in production. */
@@ -33,6 +35,8 @@ export function testEnv(
     // A loaded CI machine can stall a worker for seconds inside a transaction; the limit's own
     // tests (embedded-postgres, data-source-timeouts) set theirs.
     DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: '10',
+    // Never the repository's ./data: development mail (README "Run it") lands under DATA_DIR.
+    DATA_DIR: join(tmpdir(), 'bastion-test-data'),
     ...overrides,
   };
 }

@@ -25,7 +25,7 @@ export const ASSET_PREFIX = '/explorer/assets/';
 /**
  * Runs after the GraphiQL bundle: monaco's workers come from this origin (a blob: worker would need
  * a wider CSP), then the explorer renders with the options the page carries as inert JSON, so the
- * page needs no inline script at all.
+ * page needs no inline script at all. `/graphql?query=…` opens with that operation.
  */
 const BOOT = `(function () {
   var config = JSON.parse(document.getElementById('explorer-config').textContent);
@@ -35,6 +35,9 @@ const BOOT = `(function () {
     globalAPI: false,
     getWorkerUrl: function (_moduleId, label) { return workers[label] || workers.editorWorkerService; },
   };
+  // A link may carry the operation to open (?query=, as the development mail pages send): it wins
+  // over the welcome text, which YogaGraphiQL would otherwise prefer.
+  if (new URLSearchParams(location.search).has('query')) delete config.options.query;
   YogaGraphiQL.renderYogaGraphiQL(document.getElementById('root'), config.options);
 })();
 `;

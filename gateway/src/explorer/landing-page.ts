@@ -21,10 +21,12 @@ export interface LandingLinks {
   listener: 'public' | 'internal';
   /** Whether this process can serve the repository's README (absent from some images). */
   readme: boolean;
+  /** Whether /dev/inbox is served here (development without SMTP_URL, public listener). */
+  inbox?: boolean;
 }
 
 /** `GET /` outside production: where things are, every link on this origin. */
-export function landingPage({ explorer, listener, readme }: LandingLinks): string {
+export function landingPage({ explorer, listener, readme, inbox }: LandingLinks): string {
   const explorerItem = explorer
     ? `<li><a href="/graphql">GraphQL explorer</a> (${explorer}${explorer === 'GraphiQL' ? ', works offline' : ", loads from Apollo's CDN"})</li>`
     : '<li>The explorer is off (<code>EXPLORER=off</code>); POST GraphQL to <code>/graphql</code>.</li>';
@@ -45,6 +47,7 @@ export function landingPage({ explorer, listener, readme }: LandingLinks): strin
     <p>A federated GraphQL platform API (${listener} listener). Requests go to <code>/graphql</code>, with ${headers}.</p>
     <ul>
       ${explorerItem}
+      ${inbox ? '<li><a href="/dev/inbox">/dev/inbox</a>: the mail the platform sent (SMTP_URL is unset), with its links</li>' : ''}
       <li><a href="/health">/health</a>: liveness</li>
       <li><a href="/ready">/ready</a>: readiness of every subgraph and store</li>
       <li><a href="/.well-known/jwks.json">/.well-known/jwks.json</a>: the public keys of access tokens</li>

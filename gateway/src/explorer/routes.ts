@@ -50,6 +50,8 @@ export function explorerRoutes(options: {
   mode: ExplorerMode;
   listener: 'public' | 'internal';
   landing: boolean;
+  /** Whether this listener serves /dev/inbox (the landing page links it). */
+  inbox?: boolean;
 }): ExplorerRoutes {
   const { mode, listener } = options;
   const graphiql = mode === 'graphiql';
@@ -58,7 +60,7 @@ export function explorerRoutes(options: {
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed path beside the package
     const readme = existsSync(README);
     const explorer = graphiql ? 'GraphiQL' : mode === 'sandbox' ? 'Apollo Sandbox' : null;
-    const html = landingPage({ explorer, listener, readme });
+    const html = landingPage({ explorer, listener, readme, inbox: options.inbox ?? false });
     routes['/'] = (_req, res) => sendHtml(res, html, LANDING_CSP);
     if (readme) {
       routes['/README.md'] = (_req, res) => {

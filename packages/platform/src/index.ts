@@ -12,4 +12,5 @@ export * from './graphql';
 export * from './limits/rate-limiter';
 export * from './limits/failure-limiter';
 export * from './mail/mailer';
+export * from './mail/development-inbox';
 export * from './registry';

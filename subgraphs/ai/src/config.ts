@@ -20,6 +20,8 @@ const credits = z.number().int().min(0);
 export const modelEntry = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/),
   displayName: z.string().min(1),
+  /** What a client may read about the model (aiModels). */
+  description: z.string().min(1).max(500).optional(),
   /** The Gemini model name sent upstream; the id when absent. */
   upstreamModel: z
     .string()
@@ -105,7 +107,10 @@ export const aiConfigSchema = z.object({
   AI_MODELS: json(z.array(modelEntry).min(1)).optional(),
   /** JSON array of prompt templates {id, displayName, systemPrompt, variables: [{name, maxLength}]}. */
   AI_TEMPLATES: json(z.array(templateEntry)).optional(),
-  /** Read by this service only; without it generateText answers UPSTREAM_UNAVAILABLE. */
+  /**
+   * Read by this service only; without it generateText answers UPSTREAM_UNAVAILABLE, except
+   * outside production for the local development model (README "Model catalog").
+   */
   GEMINI_API_KEY: z.string().min(1).optional(),
   /** Where the Gemini API is (tests and proxies); the SDK's default when unset. */
   GEMINI_BASE_URL: z.string().url().optional(),

@@ -16,6 +16,8 @@ import { GenerationRepository } from './generations/generation.repository';
 import { GenerationService } from './generations/generation.service';
 import { GenerationReconciler } from './generations/reconciler';
 import { ModelCatalog } from './models/model-catalog';
+import { DEVELOPMENT_MODEL, DevelopmentModelClient } from './models/development-model';
+import { UpstreamRouter } from './gemini/upstream';
 import { TemplateCatalog } from './templates/templates';
 import { resolvers } from './resolvers';
 import { streamRoute } from './stream/stream.route';
@@ -28,7 +30,7 @@ export interface AiServices {
   generations: GenerationService;
   repository: GenerationRepository;
   reconciler: GenerationReconciler;
-  handleUserEvent: EventHandler;
+  handleUserEvent: EventHandler<'USER_DELETED'>;
 }
 
 /**
@@ -70,7 +72,14 @@ export function startAiService(
     migrations,
     resolvers,
     setup: async ({ dataSource, logger }) => {
-      const models = new ModelCatalog(config.AI_MODELS ?? DEFAULT_AI_MODELS);
+      // Outside production without a key, the local development model is on offer (and only it works).
+      const development = config.NODE_ENV !== 'production' && !config.GEMINI_API_KEY;
+      const configured = config.AI_MODELS ?? DEFAULT_AI_MODELS;
+      const models = new ModelCatalog(
+        development && !configured.some((m) => m.id === DEVELOPMENT_MODEL.id)
+          ? [...configured, DEVELOPMENT_MODEL]
+          : configured,
+      );
       const templates = new TemplateCatalog(config.AI_TEMPLATES ?? DEFAULT_AI_TEMPLATES);
       const gemini = new GeminiClient({
         apiKey: config.GEMINI_API_KEY,
@@ -79,8 +88,15 @@ export function startAiService(
         streamTimeoutMs: config.GEMINI_STREAM_TIMEOUT_MS,
         retryDelayMs: config.GEMINI_RETRY_DELAY_MS,
       });
-      if (!config.GEMINI_API_KEY)
+      if (development)
+        logger.warn(
+          `GEMINI_API_KEY is not set: only the local "${DEVELOPMENT_MODEL.id}" answers (README "Model catalog")`,
+        );
+      else if (!config.GEMINI_API_KEY)
         logger.warn('GEMINI_API_KEY is not set: AI is not configured (UPSTREAM_UNAVAILABLE)');
+      const upstream = new UpstreamRouter(
+        development ? [new DevelopmentModelClient(), gemini] : [gemini],
+      );
       const credits = new CreditsClient(
         options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
         () => options.serviceToken ?? config.AI_SERVICE_TOKEN,
@@ -93,7 +109,7 @@ export function startAiService(
       const reconciler = new GenerationReconciler(repository, credits, models, logger);
       const generations = new GenerationService(
         repository,
-        gemini,
+        upstream,
         credits,
         reconciler,
         createRateLimiter(deps.redis, deps.keyPrefix),
@@ -127,7 +143,7 @@ export function startAiService(
             templates,
             generations,
             maxPromptChars,
-            aiConfigured: Boolean(config.GEMINI_API_KEY),
+            aiConfigured: (upstreamModel) => upstream.configuredFor(upstreamModel),
             logger,
           }),
         },

@@ -36,7 +36,8 @@ export const authConfigSchema = z
     ARGON2_MAX_QUEUE: z.coerce.number().int().min(0).default(DEFAULT_MAX_QUEUED_HASHES),
     REFRESH_COOKIE: booleanFlag(false),
     RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(100),
-    APP_URL: z.string().url().default('http://localhost:3000'),
+    /** Links in mail; unset: the gateway's own pages outside production, http://localhost:3000 in production. */
+    APP_URL: z.string().url().optional(),
     /** Where auth reaches other services (orgs memberships), with AUTH_SERVICE_TOKEN. */
     GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
     AUTH_SERVICE_TOKEN: z.string().min(20).optional(),

@@ -49,6 +49,8 @@ export interface AuthServiceOptions {
   port?: number;
   /** The gateway's internal GraphQL URL, when only known after start (single process, free ports). */
   internalGatewayUrl?: () => string;
+  /** The gateway's public origin: mail links point there when APP_URL is unset outside production. */
+  publicGatewayOrigin?: () => string;
   /** Auth's own service token, when the process minted it. */
   serviceToken?: string;
   /** Shared with the gateway in single-process mode (without Redis). */
@@ -135,6 +137,7 @@ export function startAuthService(
       );
       const flows = createAccountFlows({
         config,
+        publicGatewayOrigin: options.publicGatewayOrigin,
         dataSource,
         relay,
         logger,

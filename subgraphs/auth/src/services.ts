@@ -22,5 +22,5 @@ export interface AuthServices extends AccountFlows {
   serviceTokens: ServiceTokenService;
   revocationState: RevocationStateService;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
-  handleOrganizationEvent: EventHandler;
+  handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
 }

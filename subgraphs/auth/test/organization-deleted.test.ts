@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { schemaOf, type EventEnvelope } from '@bastion/platform';
+import { parseEvent, schemaOf } from '@bastion/platform';
 import {
   loadJose,
   eventually,
@@ -103,13 +103,16 @@ describe('auth consumes ORGANIZATION_DELETED', () => {
       `SELECT id, type, data, occurred_at FROM ${orgs}.outbox WHERE type = 'ORGANIZATION_DELETED' AND data->>'organizationId' = $1`,
       [orgId],
     );
-    const event: EventEnvelope = {
-      id: row.id,
-      type: row.type,
-      data: row.data,
-      occurredAt: new Date(row.occurred_at).toISOString(),
-      source: 'orgs',
-    };
+    const event = parseEvent(
+      {
+        id: row.id,
+        type: row.type,
+        data: row.data,
+        occurredAt: new Date(row.occurred_at).toISOString(),
+        source: 'orgs',
+      },
+      ['ORGANIZATION_DELETED'],
+    );
     const auth = schemaOf(platform.auth.dataSource);
     const inboxRows = () =>
       platform.auth.dataSource.query(

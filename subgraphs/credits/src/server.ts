@@ -27,7 +27,7 @@ export interface CreditsServices {
   holds: HoldsService;
   sweeper: Sweeper;
   checkout: CheckoutService;
-  handleUserEvent: EventHandler;
+  handleUserEvent: EventHandler<'USER_CREATED' | 'USER_DELETED'>;
 }
 
 export type CreditsService = SubgraphService<CreditsContext, CreditsServices>;

@@ -14,8 +14,11 @@ export const orgsConfigSchema = z
     ...subgraphClaimsConfig('orgs'),
     HOST: z.string().default('127.0.0.1'),
     ORGS_PORT: port(subgraphEntry('orgs').port),
-    /** Links in invitation mail: `${APP_URL}/accept-invitation?token=…`. */
-    APP_URL: z.string().url().default('http://localhost:3000'),
+    /**
+     * Links in invitation mail: `${APP_URL}/accept-invitation?token=…`. Unset: the gateway's own
+     * pages outside production, http://localhost:3000 in production.
+     */
+    APP_URL: z.string().url().optional(),
     /** Unset: mail is logged instead of sent (links included only outside production). */
     SMTP_URL: z.string().url().optional(),
     MAIL_FROM: z.string().min(3).default('Bastion <no-reply@localhost>'),

@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import {
   InboxRow,
   Mailer,
+  developmentInbox,
   developmentSecret,
+  mailLinkBase,
   OutboxRow,
   startSubgraphService,
   type EventHandler,
@@ -26,8 +28,8 @@ import { migrations } from './migrations';
 
 export interface OrgsServiceParts extends OrgsServices {
   /** The consumers' handlers, for tests that redeliver an event. */
-  handleUserDeleted: EventHandler;
-  handleAuditEvent: EventHandler;
+  handleUserDeleted: EventHandler<'USER_DELETED'>;
+  handleAuditEvent: EventHandler<'AUDIT_RECORDED' | 'ORGANIZATION_DELETED'>;
   mailer: Mailer;
 }
 
@@ -37,6 +39,8 @@ export interface OrgsServiceOptions {
   port?: number;
   /** Where auth is reached (the gateway's internal listener); the all-in-one process knows it only once the gateway runs. */
   internalGatewayUrl?: () => string;
+  /** The gateway's public origin: invitation links point there when APP_URL is unset outside production. */
+  publicGatewayOrigin?: () => string;
   /** Orgs' own service token (users:read), minted by the all-in-one process when ORGS_SERVICE_TOKEN is unset. */
   serviceToken?: string;
 }
@@ -61,6 +65,8 @@ export function startOrgsService(
           smtpUrl: config.SMTP_URL,
           from: config.MAIL_FROM,
           logLinks: config.NODE_ENV !== 'production',
+          inbox: developmentInbox(config),
+          service: 'orgs',
         },
         logger,
       );
@@ -75,7 +81,7 @@ export function startOrgsService(
         organizations,
         users,
         mailer,
-        config.APP_URL,
+        mailLinkBase(config, options.publicGatewayOrigin),
       );
       const audit = new AuditLogService(dataSource, logger, auditChainKey(config));
       await audit.anchorLegacy();

@@ -443,8 +443,14 @@ describe('the keyed chain (issue 16)', () => {
         occurredAt: new Date().toISOString(),
         data: {
           organizationId: chain.slice(4),
+          actorId: null,
           action: 'after.upgrade',
           targetType: 'organization',
+          targetId: null,
+          ip: null,
+          userAgent: null,
+          metadata: {},
+          at: new Date().toISOString(),
         },
       });
       const versions = await after.query(

@@ -1,6 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { schemaOf } from '../db/data-source';
-import type { EventEnvelope } from './types';
 
 /**
  * Applies an event at most once per consumer: the inbox row and the effect commit together, so a
@@ -10,7 +9,7 @@ import type { EventEnvelope } from './types';
 export async function consumeOnce(
   dataSource: DataSource,
   consumer: string,
-  event: EventEnvelope,
+  event: { id: string },
   effect: (manager: EntityManager) => Promise<void>,
 ): Promise<boolean> {
   const schema = schemaOf(dataSource);

@@ -1,3 +1,5 @@
+export * from './catalog';
+export * from './set-aside';
 export * from './types';
 export * from './outbox.entity';
 export * from './outbox';

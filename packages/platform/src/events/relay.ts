@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logging/logger';
 import { schemaOf } from '../db/data-source';
-import type { EventBus, EventEnvelope, EventType } from './types';
+import type { EventBus, WireEvent } from './types';
 
 const LEASE_SECONDS = 10;
 
@@ -138,9 +138,10 @@ export class OutboxRelay {
     rows.sort((a, b) => new Date(a.occurred_at).getTime() - new Date(b.occurred_at).getTime());
     let published = 0;
     for (const [index, row] of rows.entries()) {
-      const event: EventEnvelope = {
+      // Checked against the catalog when it was enqueued; consumers check it again on receipt.
+      const event: WireEvent = {
         id: row.id,
-        type: row.type as EventType,
+        type: row.type,
         occurredAt: new Date(row.occurred_at).toISOString(),
         source: this.options.source,
         data: row.data,

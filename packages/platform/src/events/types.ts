@@ -1,45 +1,39 @@
-/** The events services exchange. Names are API; payloads only grow. */
-export const EVENT_TYPES = [
-  'USER_CREATED',
-  'USER_EMAIL_VERIFIED',
-  'USER_DELETED',
-  'ORGANIZATION_DELETED',
-  /**
-   * A member's role changed or the membership ended (`organizationId`, `userId`, `role`: the role
-   * from now on or null, `changedAt`, `reason`): published by orgs with the change.
-   */
-  'ORGANIZATION_MEMBERSHIP_CHANGED',
-  'CREDITS_PURCHASED',
-  /** A session (refresh-token family) was revoked: the gateway refuses its access tokens at once. */
-  'SESSION_REVOKED',
-  /** Every token of a user issued before `validAfter` is void (logout-all, password change, deletion). */
-  'USER_TOKENS_REVOKED',
-  /**
-   * Access tokens carrying `organizationId` (of `userId`, or of every user when it is null) with a
-   * role other than `role` (any role when null), issued no later than `changedAt`, are void.
-   */
-  'ORGANIZATION_TOKENS_REVOKED',
-  /** A service token was issued (its hash, name and scopes): gateways accept it from now on. */
-  'SERVICE_TOKEN_ISSUED',
-  /** Issued service tokens were revoked (`name`, `sha256s`): gateways refuse them from now on. */
-  'SERVICE_TOKEN_REVOKED',
-  /** A security-relevant action, for the audit log. */
-  'AUDIT_RECORDED',
-] as const;
+import type { EventPayload, EventType } from './catalog';
 
-export type EventType = (typeof EVENT_TYPES)[number];
+export type { EventType } from './catalog';
 
-export interface EventEnvelope<T = Record<string, unknown>> {
-  /** Unique; consumers record it so a redelivery has no second effect. */
+/**
+ * An event as a consumer receives it, its payload read against the catalog: `type` narrows
+ * `data` (`if (event.type === 'USER_CREATED') event.data.email`).
+ */
+export type EventEnvelope<T extends EventType = EventType> = {
+  [K in T]: {
+    /** Unique; consumers record it so a redelivery has no second effect. */
+    id: string;
+    type: K;
+    occurredAt: string;
+    /** The service whose outbox the event left. */
+    source: string;
+    data: EventPayload<K>;
+  };
+}[T];
+
+/**
+ * An event as it travels, before the catalog has read it: what the relay hands a bus and what a
+ * bus stores. Consumers never see one; the bus sets aside whatever does not read as an
+ * `EventEnvelope`.
+ */
+export interface WireEvent {
   id: string;
-  type: EventType;
+  type: string;
   occurredAt: string;
-  /** The service whose outbox the event left. */
   source: string;
-  data: T;
+  data: unknown;
 }
 
-export type EventHandler = (event: EventEnvelope) => Promise<void>;
+export type EventHandler<T extends EventType = EventType> = (
+  event: EventEnvelope<T>,
+) => Promise<void>;
 
 export interface Subscription {
   stop(): Promise<void>;
@@ -68,17 +62,25 @@ export interface EventBus {
    * Resolves once the bus has durably stored the event (never merely because some handler
    * happened to be listening). Publishing one id twice stores it once.
    */
-  publish(event: EventEnvelope): Promise<void>;
-  /** One durable consumer group per name: each event reaches one handler of each group. */
-  subscribe(
+  publish(event: WireEvent): Promise<void>;
+  /**
+   * One durable consumer group per name: each event reaches one handler of each group, its
+   * payload parsed against the catalog. An event that does not read (unknown type, malformed
+   * payload) is set aside with the reason, logged once, counted, and acknowledged; the group
+   * goes on with the next one.
+   */
+  subscribe<T extends EventType>(
     consumer: string,
-    types: readonly EventType[],
-    handler: EventHandler,
+    types: readonly T[],
+    handler: EventHandler<T>,
   ): Promise<Subscription>;
-  /** Every instance that calls this hears every event of these types published from now on. */
-  broadcast(
-    types: readonly EventType[],
-    handler: EventHandler,
+  /**
+   * Every instance that calls this hears every event of these types published from now on. An
+   * event that does not read is logged and counted, and skipped.
+   */
+  broadcast<T extends EventType>(
+    types: readonly T[],
+    handler: EventHandler<T>,
     options?: BroadcastOptions,
   ): Promise<Subscription>;
   health(): BusHealth;

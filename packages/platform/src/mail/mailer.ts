@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from '../logging/logger';
+import type { DevelopmentInbox } from './development-inbox';
 
 export interface MailMessage {
   to: string;
@@ -15,6 +16,10 @@ export interface MailerSettings {
   from: string;
   /** Whether logged messages may show their link; never in production, where a link is a credential. */
   logLinks: boolean;
+  /** Without SMTP outside production: where messages are kept, whole, for the gateway's /dev/inbox. */
+  inbox?: DevelopmentInbox;
+  /** The sending service, shown in the inbox. */
+  service?: string;
 }
 
 /** `a***@example.com`: enough to tell messages apart in a log, not an address to harvest from it. */
@@ -72,10 +77,21 @@ export class Mailer {
   private async deliver(message: MailMessage): Promise<void> {
     if (!this.transport) {
       const link = this.settings.logLinks ? message.link : undefined;
+      const { inbox } = this.settings;
       this.logger.info(
         { to: maskAddress(message.to), subject: message.subject, link },
-        'mail not sent (SMTP_URL unset)',
+        inbox
+          ? 'mail not sent (SMTP_URL unset): kept in the development inbox, /dev/inbox on the gateway'
+          : 'mail not sent (SMTP_URL unset)',
       );
+      await inbox?.keep({
+        service: this.settings.service ?? 'bastion',
+        from: this.settings.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        link: message.link,
+      });
       return;
     }
     await this.transport.sendMail({

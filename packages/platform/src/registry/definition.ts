@@ -12,6 +12,8 @@ export interface SubgraphStartOptions {
   port?: number;
   /** The gateway's internal GraphQL URL, known only once the gateway started (it starts last). */
   internalGatewayUrl?: () => string;
+  /** The gateway's public origin (`http://host:port`), the base of mail links when APP_URL is unset outside production. */
+  publicGatewayOrigin?: () => string;
   /** The service token the process minted for this subgraph (its registry entry's `serviceToken`). */
   serviceToken?: string;
   /** Shared with the gateway in one process. */
@@ -52,6 +54,10 @@ export function runSubgraphMain(definition: SubgraphDefinition): void {
     name: definition.name,
     configSchema: definition.configSchema,
     serviceTokens: token ? [token.var] : [],
-    start: (config, deps) => definition.start(config, deps),
+    // Mail links (APP_URL unset, development) point at the gateway on its configured PORT.
+    start: (config, deps, env) =>
+      definition.start(config, deps, {
+        publicGatewayOrigin: () => `http://127.0.0.1:${env.PORT || 4000}`,
+      }),
   });
 }

@@ -29,7 +29,8 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
   database?: boolean;
   /** Settings production requires of this service on its own (its service token; deploymentProblems). */
   serviceTokens?: readonly string[];
-  start: (config: Readonly<z.infer<S>>, deps: PlatformDeps) => Promise<RunningService>;
+  /** `env`: the environment the config was read from (.env and development values included). */
+  start: (config: Readonly<z.infer<S>>, deps: PlatformDeps, env: Env) => Promise<RunningService>;
 }): void {
   let parsed: Readonly<z.infer<S>> | undefined;
   let log: Logger | undefined;
@@ -89,7 +90,7 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
       );
     let service: RunningService;
     try {
-      service = await options.start(config, deps);
+      service = await options.start(config, deps, env);
     } catch (error) {
       await deps.close();
       throw error;

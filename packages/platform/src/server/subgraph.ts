@@ -19,6 +19,7 @@ import {
 import type { ReplayGuard } from '../auth/replay-guard';
 import type { Viewer } from '../auth/viewer';
 import { createFormatError } from '../errors/format-error';
+import { eventsSetAside } from '../events/set-aside';
 import type { Logger } from '../logging/logger';
 import { buildPermissions } from '../tiers/build-permissions';
 import type { TierSpec } from '../tiers/rules';
@@ -165,6 +166,10 @@ export async function createSubgraph<C extends BaseContext>(
       await handleGraphQL(apollo, req, res, { bodyLimitBytes, requestId, context: contextFor });
     } else if (path === '/health') {
       sendJson(res, 200, { status: 'ok' });
+    } else if (path === '/metrics' && req.method === 'GET') {
+      // The subgraph's own process: events its consumers set aside (the gateway exposes the rest).
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(eventsSetAside.prometheusText());
     } else if (path === '/ready') {
       const checks = options.readiness ? await options.readiness() : {};
       const ready = Object.values(checks).every(Boolean);

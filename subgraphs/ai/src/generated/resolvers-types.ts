@@ -53,6 +53,8 @@ export type AiModel = {
   /** Also the price of thinking tokens. */
   readonly creditsPer1kOutputTokens: Scalars['Int']['output'];
   readonly creditsPerRequest: Scalars['Int']['output'];
+  /** What the model is, where it runs; null when the catalog says nothing. */
+  readonly description?: Maybe<Scalars['String']['output']>;
   readonly displayName: Scalars['String']['output'];
   readonly id: Scalars['ID']['output'];
   /** The largest maxOutputTokens a request may ask for (and the default). */
@@ -342,6 +344,7 @@ export type AiModelResolvers<ContextType = AiContext, ParentType extends Resolve
   creditsPer1kInputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   creditsPer1kOutputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   creditsPerRequest?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   maxOutputTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

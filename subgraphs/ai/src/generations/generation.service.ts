@@ -1,11 +1,7 @@
 import { AppError, type Logger, type RateLimiter } from '@bastion/platform';
 import type { CreditsClient } from '../credits/credits-client';
-import {
-  UpstreamFailure,
-  upstreamReached,
-  type GeminiClient,
-  type GeminiRequest,
-} from '../gemini/gemini-client';
+import { UpstreamFailure, upstreamReached, type GeminiRequest } from '../gemini/gemini-client';
+import type { TextUpstream } from '../gemini/upstream';
 import { chargeOf, holdFor, type Ending, type ReportedUsage } from './charge';
 import type { Generation, GenerationRepository } from './generation.repository';
 import type { PreparedRequest } from './generate-input';
@@ -118,7 +114,8 @@ export class GenerationService {
 
   constructor(
     private readonly repository: GenerationRepository,
-    private readonly gemini: GeminiClient,
+    /** Gemini, and outside production without a key the development model (README "Model catalog"). */
+    private readonly gemini: TextUpstream,
     private readonly credits: CreditsClient,
     private readonly reconciler: GenerationReconciler,
     private readonly limiter: RateLimiter,
@@ -275,7 +272,7 @@ export class GenerationService {
 
   /** Rate limit, configuration, then the durable record (a dead call's record under this key is finished first). */
   private async start(userId: string, request: PreparedRequest) {
-    if (!this.gemini.configured) throw notConfigured();
+    if (!this.gemini.configuredFor(request.model.upstreamModel)) throw notConfigured();
     const window = await this.limiter.hit(`ai:requests:${userId}`, 60);
     if (window.count > this.limits.requestsPerMinute) {
       throw new AppError('RATE_LIMITED', {

@@ -1,6 +1,6 @@
 import type { ModelEntry } from '../config';
 
-export type AIModel = Required<ModelEntry>;
+export type AIModel = Required<Omit<ModelEntry, 'description'>> & { description: string | null };
 
 export interface TokenUsage {
   inputTokens: number;
@@ -30,6 +30,7 @@ export class ModelCatalog {
       entries.map((m) =>
         Object.freeze({
           ...m,
+          description: m.description ?? null,
           upstreamModel: m.upstreamModel ?? m.id,
           creditsPer1kInputTokens: m.creditsPer1kInputTokens ?? 0,
           creditsPer1kOutputTokens: m.creditsPer1kOutputTokens ?? 0,

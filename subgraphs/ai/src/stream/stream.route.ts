@@ -27,8 +27,8 @@ export interface StreamRouteDeps {
   templates: TemplateCatalog;
   generations: GenerationService;
   maxPromptChars: number;
-  /** Without a Gemini key the route answers "AI is not configured" before anything else. */
-  aiConfigured: boolean;
+  /** Whether a model's upstream can answer; if not, "AI is not configured" before any event. */
+  aiConfigured: (upstreamModel: string) => boolean;
   logger: Logger;
 }
 
@@ -105,8 +105,8 @@ export function streamRoute(deps: StreamRouteDeps): Route {
         throw new AppError('FORBIDDEN', { message: 'Generations are made for users.' });
       if (!viewer.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
       userId = viewer.userId;
-      if (!deps.aiConfigured) throw notConfigured();
       request = prepareRequest(body, deps, deps.maxPromptChars);
+      if (!deps.aiConfigured(request.model.upstreamModel)) throw notConfigured();
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const { code, http, ...extensions } = error.extensions as Record<string, unknown> & {

@@ -10,16 +10,17 @@ import { GenerationRepository } from '../generations/generation.repository';
 export const AI_CONSUMER = 'ai';
 
 /** USER_DELETED erases the user's prompts and outputs (amounts and token counts stay), once per event. */
-export function userEventHandler(dataSource: DataSource): EventHandler {
+export function userEventHandler(dataSource: DataSource): EventHandler<'USER_DELETED'> {
   return async (event) => {
-    const userId = (event.data as { userId?: unknown }).userId;
-    if (event.type !== 'USER_DELETED' || typeof userId !== 'string') return;
     await consumeOnce(dataSource, AI_CONSUMER, event, (manager) =>
-      GenerationRepository.erase(manager, userId),
+      GenerationRepository.erase(manager, event.data.userId),
     );
   };
 }
 
-export function subscribeToUserEvents(bus: EventBus, handler: EventHandler): Promise<Subscription> {
+export function subscribeToUserEvents(
+  bus: EventBus,
+  handler: EventHandler<'USER_DELETED'>,
+): Promise<Subscription> {
   return bus.subscribe(AI_CONSUMER, ['USER_DELETED'], handler);
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { Logger, OutboxRelay } from '@bastion/platform';
+import { developmentInbox, mailLinkBase, type Logger, type OutboxRelay } from '@bastion/platform';
 import type { AuthConfig } from '../config';
 import { EmailVerificationService } from '../email/email-verification.service';
 import { PasswordResetService } from '../email/password-reset.service';
@@ -23,6 +23,8 @@ export interface AccountFlows {
 
 export interface AccountFlowDeps {
   config: AuthConfig;
+  /** Where mail links point when APP_URL is unset outside production (the gateway's pages). */
+  publicGatewayOrigin?: () => string;
   dataSource: DataSource;
   relay: OutboxRelay;
   logger: Logger;
@@ -33,6 +35,7 @@ export interface AccountFlowDeps {
 
 export function createAccountFlows({
   config,
+  publicGatewayOrigin,
   dataSource,
   relay,
   logger,
@@ -44,10 +47,16 @@ export function createAccountFlows({
   if (!config.SMTP_URL && isProduction)
     logger.warn('SMTP_URL is unset: mail is only logged, and without its links');
   const mailer = new Mailer(
-    { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logLinks: !isProduction },
+    {
+      smtpUrl: config.SMTP_URL,
+      from: config.MAIL_FROM,
+      logLinks: !isProduction,
+      inbox: developmentInbox(config),
+      service: 'auth',
+    },
     logger,
   );
-  const templates = new MailTemplates(config.APP_URL);
+  const templates = new MailTemplates(mailLinkBase(config, publicGatewayOrigin));
   const reauth = new Reauthentication(dataSource, hasher, limits);
   return {
     mailer,

@@ -2,10 +2,15 @@ import type { MailMessage } from './mailer';
 
 /** The platform's mails, plain text. Links follow the contract: `${APP_URL}/<page>?token=…`. */
 export class MailTemplates {
-  private readonly appUrl: string;
+  private readonly base: () => string;
 
-  constructor(appUrl: string) {
-    this.appUrl = appUrl.replace(/\/+$/, '');
+  /** `appUrl` may be read at each mail: the gateway's port is known only once it started. */
+  constructor(appUrl: string | (() => string)) {
+    this.base = typeof appUrl === 'string' ? () => appUrl : appUrl;
+  }
+
+  private get appUrl(): string {
+    return this.base().replace(/\/+$/, '');
   }
 
   verifyEmail(to: string, token: string): MailMessage {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_APP_URL } from '@bastion/platform';
 
 /** Sign-in providers by name: the `provider` argument of the OAuth operations. */
 export const OAUTH_PROVIDER_NAMES = ['google', 'oidc'] as const;
@@ -19,7 +20,8 @@ export const oauthConfig = {
 
 export interface OAuthConfigInput {
   NODE_ENV: string;
-  APP_URL: string;
+  /** Unset: http://localhost:3000 (the default app origin). */
+  APP_URL?: string;
   GOOGLE_CLIENT_ID?: string;
   GOOGLE_CLIENT_SECRET?: string;
   GOOGLE_ISSUER_URL: string;
@@ -67,7 +69,9 @@ export function oauthRedirectUris(config: OAuthConfigInput): Set<string> {
     .map((uri) => uri.trim())
     .filter(Boolean);
   return new Set(
-    listed.length > 0 ? listed : [`${config.APP_URL.replace(/\/+$/, '')}/oauth/callback`],
+    listed.length > 0
+      ? listed
+      : [`${(config.APP_URL ?? DEFAULT_APP_URL).replace(/\/+$/, '')}/oauth/callback`],
   );
 }
 

@@ -10,6 +10,8 @@ import { anonymizeAccount } from './user-deletion';
 
 export const CREDITS_CONSUMER = 'credits';
 
+type UserEventType = 'USER_CREATED' | 'USER_DELETED';
+
 export type UserCleanup = (manager: EntityManager, userId: string) => Promise<void>;
 
 /** Opens an account with the sign-up grant on USER_CREATED; anonymizes it on USER_DELETED. At most once per event. */
@@ -18,10 +20,9 @@ export function userEventHandler(
   ledger: LedgerService,
   signupGrant: number,
   cleanups: UserCleanup[] = [],
-): EventHandler {
+): EventHandler<UserEventType> {
   return async (event) => {
-    const userId = (event.data as { userId?: unknown }).userId;
-    if (typeof userId !== 'string') return;
+    const { userId } = event.data;
     await consumeOnce(dataSource, CREDITS_CONSUMER, event, (manager) =>
       event.type === 'USER_CREATED'
         ? ledger.openAccount(manager, userId, signupGrant)
@@ -30,6 +31,9 @@ export function userEventHandler(
   };
 }
 
-export function subscribeToUserEvents(bus: EventBus, handler: EventHandler): Promise<Subscription> {
+export function subscribeToUserEvents(
+  bus: EventBus,
+  handler: EventHandler<UserEventType>,
+): Promise<Subscription> {
   return bus.subscribe(CREDITS_CONSUMER, ['USER_CREATED', 'USER_DELETED'], handler);
 }

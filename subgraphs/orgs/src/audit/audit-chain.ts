@@ -70,26 +70,35 @@ export function chainOf(
 }
 
 /** The entry an event becomes (AUDIT_RECORDED as sent; ORGANIZATION_DELETED as `organization.deleted`). */
-export function contentOf(event: EventEnvelope): Omit<AuditContent, 'seq'> {
-  const data = event.data;
-  const deleted = event.type === 'ORGANIZATION_DELETED';
-  const metadata = deleted
-    ? { name: data.name ?? null, reason: data.reason ?? null, memberIds: data.memberIds ?? [] }
-    : data.metadata && typeof data.metadata === 'object'
-      ? (data.metadata as Record<string, unknown>)
-      : {};
-  const at = new Date(str(data.at) ?? event.occurredAt);
-  return {
+export function contentOf(
+  event: EventEnvelope<'AUDIT_RECORDED' | 'ORGANIZATION_DELETED'>,
+): Omit<AuditContent, 'seq'> {
+  const at = new Date(str(event.data.at) ?? event.occurredAt);
+  const common = {
     eventId: event.id,
-    ...chainOf(data),
+    ...chainOf(event.data),
     at: (Number.isNaN(at.getTime()) ? new Date(event.occurredAt) : at).toISOString(),
-    actorId: str(data.actorId),
-    action: deleted ? 'organization.deleted' : String(data.action ?? 'unknown'),
-    targetType: deleted ? 'organization' : String(data.targetType ?? 'unknown'),
-    targetId: deleted ? str(data.organizationId) : str(data.targetId),
-    ip: str(data.ip),
-    userAgent: str(data.userAgent),
-    metadata,
+    actorId: str(event.data.actorId),
+    ip: str(event.data.ip),
+    userAgent: str(event.data.userAgent),
+  };
+  if (event.type === 'ORGANIZATION_DELETED') {
+    const { data } = event;
+    return {
+      ...common,
+      action: 'organization.deleted',
+      targetType: 'organization',
+      targetId: str(data.organizationId),
+      metadata: { name: data.name, reason: data.reason, memberIds: data.memberIds },
+    };
+  }
+  const { data } = event;
+  return {
+    ...common,
+    action: data.action,
+    targetType: data.targetType,
+    targetId: str(data.targetId),
+    metadata: data.metadata,
   };
 }
 

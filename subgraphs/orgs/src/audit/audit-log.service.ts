@@ -67,7 +67,7 @@ export class AuditLogService {
   }
 
   /** Appends an event's entry once per event id (the inbox row and the entry commit together). */
-  async handle(event: EventEnvelope): Promise<boolean> {
+  async handle(event: EventEnvelope<'AUDIT_RECORDED' | 'ORGANIZATION_DELETED'>): Promise<boolean> {
     return consumeOnce(this.dataSource, AUDIT_CONSUMER, event, async (manager) => {
       await applyScope(manager, INTERNAL);
       await appendEntry(manager, this.schema, this.chainKey, contentOf(event));

@@ -46,7 +46,8 @@ export class InvitationService {
     private readonly organizations: OrganizationService,
     private readonly users: UserClient,
     private readonly mailer: Mailer,
-    private readonly appUrl: string,
+    /** APP_URL, read at each mail (README "Run it": the gateway's pages when unset in development). */
+    private readonly appUrl: () => string,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.schema = schemaOf(dataSource);
@@ -109,7 +110,7 @@ export class InvitationService {
       },
     );
     // After the commit, never inside the transaction: a slow SMTP server holds no lock.
-    this.mailer.send(invitationMail(this.appUrl, email, organization.name, role, token));
+    this.mailer.send(invitationMail(this.appUrl(), email, organization.name, role, token));
     return invitation;
   }
 

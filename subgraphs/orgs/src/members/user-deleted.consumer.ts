@@ -10,7 +10,6 @@ import { recordAudit } from '../audit/record-audit';
 import { voidInvitationsOf } from '../invitations/invitation.service';
 import { applyScope, INTERNAL } from '../db/caller-scope';
 import { deleteOrganization } from '../organizations/organization.service';
-import { UUID } from '../organizations/permissions';
 import { publishMembershipChange } from './membership-events';
 
 export const ORGS_CONSUMER = 'orgs';
@@ -26,9 +25,8 @@ export class UserDeletedConsumer {
     this.schema = schemaOf(dataSource);
   }
 
-  async handle(event: EventEnvelope): Promise<boolean> {
-    const userId = (event.data as { userId?: unknown }).userId;
-    if (typeof userId !== 'string' || !UUID.test(userId)) return false;
+  async handle(event: EventEnvelope<'USER_DELETED'>): Promise<boolean> {
+    const { userId } = event.data;
     return consumeOnce(this.dataSource, ORGS_CONSUMER, event, async (manager) => {
       await applyScope(manager, INTERNAL);
       // Organizations locked in id order, like every change to one organization, so no deadlock.

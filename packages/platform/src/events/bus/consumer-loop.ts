@@ -1,14 +1,18 @@
 import type { Logger } from '../../logging/logger';
-import type { EventEnvelope, EventHandler, EventType } from '../types';
+import type { WireEvent } from '../types';
 
 export interface StoredEvent {
   seq: bigint;
-  event: EventEnvelope;
+  /** As stored: the loop's handler reads it against the catalog. */
+  event: WireEvent;
 }
+
+/** What a loop hands each stored event to: the bus's guard around the consumer's typed handler. */
+export type StoredEventHandler = (event: WireEvent, seq: bigint) => Promise<void>;
 
 /** What a consumer loop reads from: the database bus's stream table and cursors. */
 export interface EventSource {
-  read(after: bigint, types: readonly EventType[], limit: number): Promise<StoredEvent[]>;
+  read(after: bigint, types: readonly string[], limit: number): Promise<StoredEvent[]>;
   /** Takes or renews a group's lease; its position when this instance holds it, else null. */
   lease(consumer: string): Promise<bigint | null>;
   ack(consumer: string, seq: bigint): Promise<void>;
@@ -19,16 +23,16 @@ export type LoopSpec =
   | {
       kind: 'group';
       name: string;
-      types: readonly EventType[];
-      handler: EventHandler;
+      types: readonly string[];
+      handler: StoredEventHandler;
       logger: Logger;
     }
   | {
       kind: 'broadcast';
       name: string;
       position: bigint;
-      types: readonly EventType[];
-      handler: EventHandler;
+      types: readonly string[];
+      handler: StoredEventHandler;
       logger: Logger;
     };
 
@@ -107,11 +111,11 @@ export class ConsumerLoop {
     for (const { seq, event } of batch) {
       if (this.stopped) return false;
       if (spec.kind === 'group') {
-        await spec.handler(event);
+        await spec.handler(event, seq);
         await this.source.ack(spec.name, seq);
       } else {
         await spec
-          .handler(event)
+          .handler(event, seq)
           .catch((error: unknown) =>
             spec.logger.warn({ err: error, eventId: event.id }, 'broadcast handler failed'),
           );

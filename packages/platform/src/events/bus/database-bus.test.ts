@@ -2,17 +2,35 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { eventually, uniqueSuffix } from '@bastion/testing';
 import { createLogger } from '../../logging/logger';
-import type { EventEnvelope, EventType } from '../types';
+import type { EventPayload, EventType } from '../catalog';
+import type { EventEnvelope, WireEvent } from '../types';
 import { DatabaseBus } from './database-bus';
 
 const url = process.env.DATABASE_URL || process.env.BASTION_TEST_DATABASE_URL!;
 const logger = createLogger({ name: 'bus-test', level: 'silent' });
 
-function event(
-  type: EventType = 'USER_CREATED',
-  data: Record<string, unknown> = {},
-): EventEnvelope {
-  return { id: randomUUID(), type, occurredAt: new Date().toISOString(), source: 'test', data };
+const user = randomUUID();
+const at = new Date().toISOString();
+/** A payload of each type these tests publish, as its producer sends it. */
+const PAYLOADS = {
+  USER_CREATED: { userId: user, email: 'a@example.com', displayName: null },
+  USER_DELETED: { userId: user },
+  USER_EMAIL_VERIFIED: { userId: user, email: 'a@example.com' },
+  ORGANIZATION_DELETED: {
+    organizationId: randomUUID(),
+    name: null,
+    memberIds: [],
+    actorId: null,
+    reason: 'test',
+    ip: null,
+    userAgent: null,
+    at,
+  },
+  SESSION_REVOKED: { sessionId: randomUUID(), userId: user, reason: 'test' },
+} satisfies { [T in EventType]?: EventPayload<T> };
+
+function event(type: keyof typeof PAYLOADS = 'USER_CREATED'): WireEvent {
+  return { id: randomUUID(), type, occurredAt: at, source: 'test', data: PAYLOADS[type] };
 }
 
 /**

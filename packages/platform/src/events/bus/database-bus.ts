@@ -3,16 +3,22 @@ import { EventEmitter } from 'node:events';
 import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../../logging/logger';
 import { quoteIdent } from '../../db/data-source';
+import type { EventType } from '../catalog';
+import { readEvent, reportSetAside, type Rejection } from '../set-aside';
 import type {
   BroadcastOptions,
   BusHealth,
   EventBus,
-  EventEnvelope,
   EventHandler,
-  EventType,
   Subscription,
+  WireEvent,
 } from '../types';
-import { ConsumerLoop, type EventSource, type StoredEvent } from './consumer-loop';
+import {
+  ConsumerLoop,
+  type EventSource,
+  type StoredEvent,
+  type StoredEventHandler,
+} from './consumer-loop';
 
 export interface DatabaseBusOptions {
   /** Any PostgreSQL, or the embedded PGlite served over the wire protocol. */
@@ -45,6 +51,7 @@ export class DatabaseBus implements EventBus, EventSource {
   private readonly pool: Pool;
   private readonly table: string;
   private readonly cursors: string;
+  private readonly deadLetters: string;
   private readonly wake = new EventEmitter();
   private readonly loops = new Set<ConsumerLoop>();
   private readonly instance = randomUUID();
@@ -61,6 +68,7 @@ export class DatabaseBus implements EventBus, EventSource {
     const schema = quoteIdent(options.schema);
     this.table = `${schema}.events`;
     this.cursors = `${schema}.cursors`;
+    this.deadLetters = `${schema}.dead_letters`;
     this.wake.setMaxListeners(0);
   }
 
@@ -83,10 +91,14 @@ export class DatabaseBus implements EventBus, EventSource {
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.cursors} (
         consumer text PRIMARY KEY, position bigint NOT NULL DEFAULT 0,
         leased_by text, leased_until timestamptz, updated_at timestamptz NOT NULL DEFAULT now())`);
+      // Events a consumer group could not read against the catalog, kept for an operator to look at.
+      await client.query(`CREATE TABLE IF NOT EXISTS ${this.deadLetters} (
+        consumer text NOT NULL, seq bigint NOT NULL, event_id text, type text, reason text NOT NULL,
+        envelope jsonb, set_aside_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (consumer, seq))`);
     });
   }
 
-  async publish(event: EventEnvelope): Promise<void> {
+  async publish(event: WireEvent): Promise<void> {
     await this.track(
       this.underPublishLock(async (client) => {
         // The event id is the dedup key, like Nats-Msg-Id but for as long as the event is kept.
@@ -120,10 +132,10 @@ export class DatabaseBus implements EventBus, EventSource {
     }
   }
 
-  async subscribe(
+  async subscribe<T extends EventType>(
     consumer: string,
-    types: readonly EventType[],
-    handler: EventHandler,
+    types: readonly T[],
+    handler: EventHandler<T>,
   ): Promise<Subscription> {
     await this.track(
       this.pool.query(`INSERT INTO ${this.cursors} (consumer) VALUES ($1) ON CONFLICT DO NOTHING`, [
@@ -135,15 +147,15 @@ export class DatabaseBus implements EventBus, EventSource {
         kind: 'group',
         name: consumer,
         types,
-        handler,
+        handler: this.guard(consumer, types, handler, true),
         logger: this.options.logger,
       }),
     );
   }
 
-  async broadcast(
-    types: readonly EventType[],
-    handler: EventHandler,
+  async broadcast<T extends EventType>(
+    types: readonly T[],
+    handler: EventHandler<T>,
     _options?: BroadcastOptions,
   ): Promise<Subscription> {
     // No gap can open: the loop reads the table from where it left off, whatever happened meanwhile.
@@ -154,10 +166,66 @@ export class DatabaseBus implements EventBus, EventSource {
         name: 'broadcast',
         position: head,
         types,
-        handler,
+        handler: this.guard('broadcast', types, handler, false),
         logger: this.options.logger,
       }),
     );
+  }
+
+  /**
+   * The catalog check in front of a handler. A group's bad event becomes a row of `dead_letters`
+   * (logged and counted when the row is new, so a redelivery does not report it twice) and is
+   * then acknowledged like a handled one. A broadcast's is logged, counted and skipped.
+   */
+  private guard<T extends EventType>(
+    consumer: string,
+    types: readonly T[],
+    handler: EventHandler<T>,
+    store: boolean,
+  ): StoredEventHandler {
+    return async (raw, seq) => {
+      const read = readEvent(raw, types);
+      if (read.ok) return handler(read.event);
+      if (!store || (await this.storeDeadLetter(consumer, seq, raw, read)))
+        reportSetAside(this.options.logger, consumer, read);
+    };
+  }
+
+  /** Whether the row is new. */
+  private async storeDeadLetter(
+    consumer: string,
+    seq: bigint,
+    raw: unknown,
+    rejection: Rejection,
+  ): Promise<boolean> {
+    const { rows } = await this.track(
+      this.pool.query(
+        `INSERT INTO ${this.deadLetters} (consumer, seq, event_id, type, reason, envelope)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING seq`,
+        [
+          consumer,
+          seq.toString(),
+          rejection.eventId,
+          rejection.type,
+          rejection.reason,
+          JSON.stringify(raw),
+        ],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /** Events a consumer group set aside, oldest first (operators and tests read them). */
+  async setAside(
+    consumer: string,
+  ): Promise<{ eventId: string | null; type: string | null; reason: string }[]> {
+    const { rows } = await this.track(
+      this.pool.query(
+        `SELECT event_id AS "eventId", type, reason FROM ${this.deadLetters} WHERE consumer = $1 ORDER BY seq`,
+        [consumer],
+      ),
+    );
+    return rows;
   }
 
   private startLoop(loop: ConsumerLoop): Subscription {
@@ -189,8 +257,8 @@ export class DatabaseBus implements EventBus, EventSource {
 
   // --- EventSource: what a consumer loop needs ---
 
-  async read(after: bigint, types: readonly EventType[], limit: number): Promise<StoredEvent[]> {
-    const rows: { seq: string; envelope: EventEnvelope }[] = (
+  async read(after: bigint, types: readonly string[], limit: number): Promise<StoredEvent[]> {
+    const rows: { seq: string; envelope: WireEvent }[] = (
       await this.track(
         this.pool.query(
           `SELECT seq, envelope FROM ${this.table} WHERE seq > $1 AND type = ANY($2) ORDER BY seq LIMIT $3`,

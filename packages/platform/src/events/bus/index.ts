@@ -40,5 +40,5 @@ export async function createEventBus(options: EventBusOptions): Promise<EventBus
   options.logger.warn(
     'neither NATS_URL nor DATABASE_URL is set: this process hears no events from other processes',
   );
-  return new MemoryBus();
+  return new MemoryBus(options.logger);
 }
