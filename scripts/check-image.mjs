@@ -1,4 +1,4 @@
-// CI's check of the image and the compose stack without a Docker engine (README "Test"):
+// CI's check of the image and the compose stack without a Docker engine (docs/operations.md "Healthchecks, restarts and the image"):
 // 1. replays the Dockerfile's stages (scripts/image-replay.mjs) on `git archive HEAD`: the build
 //    stage with dev dependencies, then a runtime directory holding only what the runtime stage
 //    COPYs, with production dependencies only;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Each subgraph's forwarded-claims key, derived from the gateway's INTERNAL_CLAIMS_SECRET, for
-// deployments that hand each subgraph process its own `<NAME>_CLAIMS_KEY` (README "Forwarded
+// deployments that hand each subgraph process its own `<NAME>_CLAIMS_KEY` (docs/security.md "Forwarded
 // claims: one key per subgraph"). The platform derives the same value (deriveSubgraphClaimsKey).
 //   INTERNAL_CLAIMS_SECRET_FILE=/path node scripts/claims-keys.mjs [subgraph ...]
 //   (or INTERNAL_CLAIMS_SECRET in the environment); prints NAME_CLAIMS_KEY=<key> lines.

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run registry:sync`: rewrites the parts of the three files that cannot read
 // subgraphs/registry.json from it, so adding a subgraph touches the registry and its folder only
-// (README "Adding a subgraph"):
+// (docs/development.md "Adding a subgraph"):
 // - docker-compose.yml: each subgraph's service (build, depends_on, its own secrets, environment
 //   base, <NAME>_PORT, DATABASE_URL_FILE, <NAME>_CLAIMS_KEY_FILE, <NAME>_SERVICE_TOKEN_FILE, command,
 //   restart, healthcheck), the gateway's <NAME>_URL and depends_on, postgres' <name>_db_password and
@@ -48,7 +48,7 @@ export function readRegistry(root) {
           s.serviceToken.scopes.every((scope) => /^[a-z]+:[a-z]+$/.test(scope))));
     if (!ok)
       throw new Error(
-        `subgraphs/registry.json: entry ${JSON.stringify(s.name)} is off the convention (README "Adding a subgraph")`,
+        `subgraphs/registry.json: entry ${JSON.stringify(s.name)} is off the convention (docs/development.md "Adding a subgraph")`,
       );
   }
   return subgraphs;

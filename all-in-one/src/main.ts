@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const landing =
     env.NODE_ENV !== 'production' ? gateway.url.replace(/\/graphql$/, '/') : undefined;
   const developmentCors = env.NODE_ENV !== 'production' && !env.CORS_ORIGINS;
-  // Where mail goes without SMTP_URL outside production (README "Run it").
+  // Where mail goes without SMTP_URL outside production (docs/operations.md "The development inbox").
   const inbox =
     env.NODE_ENV !== 'production' && !env.SMTP_URL
       ? gateway.url.replace(/\/graphql$/, '/dev/inbox')

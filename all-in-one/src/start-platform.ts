@@ -36,7 +36,7 @@ export async function loadSubgraphDefinitions(): Promise<Map<string, SubgraphDef
     const module = (await import(entry.package)) as { subgraph?: SubgraphDefinition };
     if (module.subgraph?.name !== entry.name)
       throw new Error(
-        `${entry.package} must export \`subgraph\` named "${entry.name}" (README "Adding a subgraph")`,
+        `${entry.package} must export \`subgraph\` named "${entry.name}" (docs/development.md "Adding a subgraph")`,
       );
     definitions.set(entry.name, module.subgraph);
   }

@@ -1,4 +1,4 @@
--- One PostgreSQL role per service schema (README "Database roles"). Each role logs in, owns its
+-- One PostgreSQL role per service schema (docs/operations.md "Database roles"). Each role logs in, owns its
 -- own schema and nothing else: no rights on the other services' schemas, none on `public`, and
 -- no CREATE on the database, so a compromised service reads and writes its own tables only.
 --

@@ -19,7 +19,7 @@ import {
 } from '@bastion/platform';
 import type { Authenticator } from './authenticate';
 import { clientAddress } from './client-address';
-import { applyCors } from './cors';
+import { applyCors, refusedOriginLog } from './cors';
 import type { GatewayMetrics } from './metrics';
 import { adjustCspForHtml, applySecurityHeaders } from './security-headers';
 import type { CostBudget } from './cost-budget';
@@ -109,7 +109,11 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     landing: options.landingPage,
     inbox: Boolean(options.developmentInbox),
   });
-  return guarded(options.logger, dispatch(options, browser, routeTable(options, browser)));
+  const onRefusedOrigin = refusedOriginLog(options.logger);
+  return guarded(
+    options.logger,
+    dispatch(options, browser, routeTable(options, browser), onRefusedOrigin),
+  );
 }
 
 /** Every route this listener serves; the optional ones only where they belong. */
@@ -143,13 +147,15 @@ function dispatch(
   options: GatewayAppOptions,
   browser: ExplorerRoutes,
   routes: RouteTable,
+  onRefusedOrigin: ReturnType<typeof refusedOriginLog>,
 ): (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> {
   return async (req, res, requestId) => {
     const log = logRequest(options.logger, req, res, requestId, options.listener);
     // First, so every answer below (404s and errors included) carries the headers.
     applySecurityHeaders(req, res);
     // The internal listener serves services, not browsers: no CORS at all there.
-    if (options.listener === 'public' && applyCors(req, res, options.corsOrigins)) return;
+    if (options.listener === 'public' && applyCors(req, res, options.corsOrigins, onRefusedOrigin))
+      return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes[`${req.method} ${path}`];
     if (route) {
@@ -205,11 +211,15 @@ function graphqlRoute(options: GatewayAppOptions, browser: ExplorerRoutes): Rout
     log.viewerKind = viewer.kind;
     if (refusedWhileStopping(options, viewer, res)) return;
     if (refusedOnInternalListener(options, viewer, res)) return;
+    const refreshCookie = readCookie(req.headers.cookie, REFRESH_COOKIE_NAME);
     const context: GatewayContext = {
       viewer,
       client: {
         ...clientOf(options, req),
-        refreshCookie: readCookie(req.headers.cookie, REFRESH_COOKIE_NAME),
+        refreshCookie,
+        cookieHosts: refreshCookie
+          ? null
+          : { host: req.headers.host ?? null, origin: req.headers.origin ?? null },
       },
       requestId,
       setCookies: [],
@@ -252,7 +262,7 @@ function refusedWhileStopping(
 
 /**
  * The internal listener serves the platform's services: no operation, introspection included,
- * runs there without a service token (README "Operation limits"). True once the refusal went out.
+ * runs there without a service token (docs/security.md "Operation limits"). True once the refusal went out.
  */
 function refusedOnInternalListener(
   options: GatewayAppOptions,

@@ -19,7 +19,7 @@ export interface CredentialState {
 
 const SERVICE_TOKEN_PREFIX = 'bst_';
 
-/** Scopes only a SERVICE_TOKENS entry may hold (README "Revocations and service tokens"). */
+/** Scopes only a SERVICE_TOKENS entry may hold (docs/security.md "Revocations and service tokens"). */
 const CONFIGURED_ONLY_SCOPES: readonly string[] = ['tokens:admin'];
 
 /**

@@ -56,7 +56,7 @@ export const gatewayConfigSchema = z
      * servers outside production (cors.ts), none in production.
      */
     CORS_ORIGINS: z.string().optional(),
-    // Operation limits, checked before planning (README "Operation limits").
+    // Operation limits, checked before planning (docs/security.md "Operation limits").
     MAX_QUERY_DEPTH: limit(12),
     MAX_QUERY_ALIASES: limit(50),
     MAX_QUERY_DIRECTIVES: limit(50),

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@bastion/platform';
 
 /** Parses CORS_ORIGINS: exact origins, comma-separated ("*" is refused: credentials are allowed). */
 export function parseOrigins(value: string | undefined): Set<string> {
@@ -39,17 +40,61 @@ export function corsOrigins(config: { CORS_ORIGINS?: string; NODE_ENV: string })
 const ALLOWED_HEADERS =
   'content-type, authorization, x-service-token, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 
+/** How many distinct refused origins are logged; past that, one line says the rest are not. */
+export const REFUSED_ORIGINS_LOGGED = 1000;
+
+/**
+ * Logs each refused origin once, at warn: a browser frontend on an origin CORS_ORIGINS does not
+ * list otherwise fails in the browser only. Bounded, so a flood of made-up origins costs one line
+ * per origin up to REFUSED_ORIGINS_LOGGED and then nothing more.
+ */
+export function refusedOriginLog(
+  logger: Pick<Logger, 'warn'>,
+  limit = REFUSED_ORIGINS_LOGGED,
+): (origin: string) => void {
+  const seen = new Set<string>();
+  let full = false;
+  return (origin) => {
+    if (seen.has(origin) || full) return;
+    if (seen.size >= limit) {
+      full = true;
+      logger.warn(
+        { limit },
+        'CORS: more refused origins than are logged; further refused origins are not logged',
+      );
+      return;
+    }
+    seen.add(origin);
+    logger.warn(
+      { origin },
+      'CORS: refused a browser origin that CORS_ORIGINS does not list (logged once per origin)',
+    );
+  };
+}
+
+/** Whether the Origin is the listener's own (same-origin: the browser needs no CORS answer). */
+function sameOrigin(req: IncomingMessage, origin: string): boolean {
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * CORS for browser frontends on other origins: only listed origins are echoed back, with
- * credentials (the refresh cookie). Answers preflights itself; returns true when it did.
+ * credentials (the refresh cookie). Answers preflights itself; returns true when it did. A
+ * cross-origin request from an origin not listed goes to `onRefused` (refusedOriginLog).
  */
 export function applyCors(
   req: IncomingMessage,
   res: ServerResponse,
   origins: Set<string>,
+  onRefused?: (origin: string) => void,
 ): boolean {
   const origin = req.headers.origin;
   res.setHeader('vary', 'origin');
+  if (origin && !origins.has(origin) && !sameOrigin(req, origin)) onRefused?.(origin);
   if (origin && origins.has(origin)) {
     res.setHeader('access-control-allow-origin', origin);
     res.setHeader('access-control-allow-credentials', 'true');

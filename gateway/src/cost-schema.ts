@@ -117,7 +117,7 @@ export function buildCostSchema(supergraphSdl: string): CostSchema {
       });
     }
   }
-  // Introspection is costed too: its lists hold what this supergraph serves (README "Operation limits").
+  // Introspection is costed too: its lists hold what this supergraph serves (docs/security.md "Operation limits").
   for (const [type, byName] of introspectionFieldCosts(countServedSchema(document)))
     fields.set(type, byName);
   const root = fields.get(roots.query) ?? new Map<string, FieldCost>();

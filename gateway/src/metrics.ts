@@ -24,7 +24,10 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  /** Events this process's consumers set aside (README "Events"); every bus of the process counts. */
+  /**
+   * Events this process's consumers set aside (docs/architecture.md "Events"); every bus of the
+   * process counts.
+   */
   readonly eventsSetAside = new Counter({
     name: SET_ASIDE_METRIC,
     help: SET_ASIDE_HELP,
@@ -40,7 +43,7 @@ export class GatewayMetrics {
   constructor(redis?: Redis) {
     collectDefaultMetrics({ register: this.registry, prefix: 'bastion_gateway_' });
     if (!redis) return;
-    // Read from the client's own counts at each scrape (README "What happens when a part fails").
+    // Read from the client's own counts at each scrape (docs/operations.md "What happens when a part fails").
     new Counter({
       name: 'bastion_gateway_redis_failed_commands_total',
       help: 'Redis commands that failed without an answer (timed out, or Redis away): each one fell back to this process',

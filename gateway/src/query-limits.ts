@@ -11,7 +11,7 @@ import { PageSizeRefusal, integerVariables, sliceSize } from './cost-arguments';
 import type { CostSchema } from './cost-schema';
 import { INTROSPECTION_OBJECTS_PER_POINT } from './introspection-cost';
 
-/** The estimated cost of an operation, from the supergraph's `@cost` / `@listSize` (README "Operation limits"). */
+/** The estimated cost of an operation, from the supergraph's `@cost` / `@listSize` (docs/security.md "Operation limits"). */
 export interface CostLimits {
   schema: CostSchema;
   maxCost: number;

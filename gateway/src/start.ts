@@ -364,7 +364,7 @@ async function openListeners(
   },
 ): Promise<GatewayListeners> {
   const { gateway } = parts;
-  // Every Redis feature falls back per process (README "What happens when a part fails").
+  // Every Redis feature falls back per process (docs/operations.md "What happens when a part fails").
   const degradable = new Set(['redis']);
   if (isProduction && config.CORS_ORIGINS === undefined)
     logger.warn('CORS_ORIGINS is unset: no browser origin may call the public listener');
@@ -382,7 +382,7 @@ async function openListeners(
     explorer,
     landingPage: !isProduction,
   };
-  // Development mail is kept under DATA_DIR by the services that send it (README "Run it").
+  // Development mail is kept under DATA_DIR by the services that send it (docs/operations.md "The development inbox").
   const developmentInbox =
     !isProduction && !config.SMTP_URL
       ? new DevelopmentInbox(developmentInboxDir(config.DATA_DIR))

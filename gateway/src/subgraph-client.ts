@@ -15,7 +15,7 @@ export interface GatewayContext {
 
 /**
  * A fetch-compatible client on an undici keep-alive pool: about twice the throughput of the
- * gateway's default client on these machines (STACK.md).
+ * gateway's default client on these machines (docs/development.md "Known pitfalls").
  */
 export function createUndiciFetcher(): { fetcher: Fetcher; close(): Promise<void> } {
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });

@@ -10,7 +10,7 @@ const OPERATION = `{ ${Array.from({ length: 50 }, (_, i) => `s${i}: __schema { $
 const BATCH = Array.from({ length: 10 }, () => ({ query: OPERATION }));
 
 /**
- * The expected cost of one such operation, by the rule README "Operation limits" states, from what
+ * The expected cost of one such operation, by the rule docs/security.md "Operation limits" states, from what
  * the listener really serves (graphql-js answering the standard introspection query): per alias
  * __schema 1 + types T x (1 + fields F/T x (field 1 + type 1)) = 1 + T + 2F objects, one point
  * per 10 rounded up.

@@ -116,8 +116,9 @@ describe('LOG_FORMAT=pretty', () => {
       cwd: ROOT,
       encoding: 'utf8',
     });
-    expect(pretty.stdout).toMatch(/INFO.*hello/);
-    expect(pretty.stdout).toContain('requestId: "r-1"');
+    // One line per record: the message and its fields (a request record was ten lines).
+    expect(pretty.stdout.split('\n')).toEqual([expect.stringMatching(/INFO.*hello/), '']);
+    expect(pretty.stdout).toContain('{"requestId":"r-1"}');
     const json = spawnSync(process.execPath, ['-e', script, 'json'], {
       cwd: ROOT,
       encoding: 'utf8',

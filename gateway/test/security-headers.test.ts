@@ -1,7 +1,7 @@
 import { startTestPlatform, type TestPlatform } from '@bastion/testing';
 
 /**
- * Every gateway answer carries the security headers of CONTRACT.md "HTTP surface", whatever the
+ * Every gateway answer carries the security headers of docs/security.md "Security headers and input hygiene", whatever the
  * route or outcome; /metrics and CORS belong to one listener each. Expected values are written
  * here by hand from the contract and OWASP's secure-headers guidance, not read from the code.
  */

@@ -3,7 +3,7 @@ import { parse } from 'graphql';
 import { readTiers } from '@bastion/platform';
 import { subgraphSdl } from '../src/compose';
 
-/** The tiers CONTRACT.md promises for each root field; the SDL may not drift from them. */
+/** The tiers docs/api.md "Operations" promises for each root field; the SDL may not drift from them. */
 const CONTRACT: Record<string, Record<string, string>> = {
   auth: {
     'Query.me': 'AUTHENTICATED',

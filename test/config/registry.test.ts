@@ -32,7 +32,7 @@ const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const sorted = (names: Iterable<string>) => [...names].sort();
 
 /**
- * subgraphs/registry.json is the one list of subgraphs (README "Adding a subgraph"): every
+ * subgraphs/registry.json is the one list of subgraphs (docs/development.md "Adding a subgraph"): every
  * consumer yields exactly its names, and the hand-written deployment files agree with it.
  */
 describe('the subgraph registry', () => {

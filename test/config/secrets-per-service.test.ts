@@ -288,3 +288,19 @@ describe('the gateway', () => {
     expect(problems).toMatch(/INTERNAL_CLAIMS_SECRET: required in production/);
   });
 });
+
+describe('a missing service token in production', () => {
+  it('says where to learn to make one (a section that exists: test/docs/citations.test.ts)', () => {
+    const own = orgsConfigSchema.superRefine(
+      deploymentProblems({
+        database: false,
+        claimsKey: CLAIMS_KEYS.orgs,
+        serviceTokens: ['ORGS_SERVICE_TOKEN'],
+      }) as never,
+      EVERY_TIME,
+    );
+    expect(problemsOf(own, { NODE_ENV: 'production', ...ownKey('orgs'), ...AUDIT_KEY })).toEqual([
+      'ORGS_SERVICE_TOKEN: required in production when services run as separate processes: make one as docs/operations.md "Making service tokens" says',
+    ]);
+  });
+});

@@ -169,7 +169,7 @@ describe('a frontend in development', () => {
     );
     expect(verified.body).toEqual({ data: { verifyEmail: true } });
 
-    // The token in hand was signed before: it still says unverified (README "Browser frontends").
+    // The token in hand was signed before: it still says unverified (docs/configuration.md "Browser frontends").
     const early = await call(
       'mutation { updateProfile(input: { displayName: "Early" }) { displayName } }',
       {},
@@ -202,5 +202,31 @@ describe('a frontend in development', () => {
     expect(login.body.data!.login.refreshToken).toBeNull();
     expect(claimsOf(login.body.data!.login.accessToken).email_verified).toBe(true);
     expect(login.cookie).toBeDefined();
+  });
+
+  it('a refresh without the cookie names the host mismatch when the page is on another host name', async () => {
+    type Failed = { errors?: { message: string; extensions?: { code?: string } }[] };
+    const refresh = async (headers: Record<string, string>) => {
+      const response = await fetch(`${gatewayOrigin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: 'mutation { refreshToken { accessToken } }' }),
+      });
+      return (await response.json()) as Failed;
+    };
+    // The page on localhost, the API on 127.0.0.1: a browser never sends 127.0.0.1's cookie.
+    const crossHost = await refresh({ origin: 'http://localhost:5173' });
+    expect(crossHost.errors?.[0]?.extensions?.code).toBe('INVALID_TOKEN');
+    expect(crossHost.errors?.[0]?.message).toContain(
+      'the page is on localhost and the API on 127.0.0.1',
+    );
+    expect(crossHost.errors?.[0]?.message).toContain('same host name');
+    // Same host name (another port is the same site): nothing to name, the plain answer.
+    const sameHost = await refresh({ origin: 'http://127.0.0.1:5173' });
+    expect(sameHost.errors?.[0]?.extensions?.code).toBe('INVALID_TOKEN');
+    expect(sameHost.errors?.[0]?.message).toBe('No refresh token was given.');
+    // No Origin (a script, curl): the plain answer too.
+    const noOrigin = await refresh({});
+    expect(noOrigin.errors?.[0]?.message).toBe('No refresh token was given.');
   });
 });

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  SCOPES,
-  loadConfig,
-  schemaOf,
-  serviceTokenEntry,
-  parseEvent,
-} from '@bastion/platform';
+import { SCOPES, loadConfig, schemaOf, serviceTokenEntry, parseEvent } from '@bastion/platform';
 import { gatewayConfigSchema, startGateway, type RunningGateway } from '@bastion/gateway';
 import {
   loadJose,

@@ -111,10 +111,10 @@ const stamps = (copy: string) =>
   );
 
 /**
- * The README's separate processes started the way a developer or a process manager does: every
- * `npm run start:*` at the same moment, from a checkout without dist/. One of them builds, the
- * others wait for that build and load it; none deletes files from under another. A later start
- * with unchanged sources builds nothing.
+ * The separate processes of docs/operations.md "Running: one process or many", started the way a
+ * developer or a process manager does: every `npm run start:*` at the same moment, from a checkout
+ * without dist/. One of them builds, the others wait for that build and load it; none deletes
+ * files from under another. A later start with unchanged sources builds nothing.
  */
 describe('five `npm run start:*` started at the same moment from a clean checkout', () => {
   const copy = copyOfRepository();
@@ -130,7 +130,7 @@ describe('five `npm run start:*` started at the same moment from a clean checkou
 
   beforeAll(async () => {
     ports = await platformPorts();
-    // Development mode as in the README: nothing configured but the storage.
+    // Development mode as in docs/operations.md: nothing configured but the storage.
     const { JWT_SECRET: _key, INTERNAL_CLAIMS_SECRET: _claims, ...storage } = testEnv();
     env = {
       PATH: process.env.PATH,

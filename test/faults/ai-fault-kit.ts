@@ -332,8 +332,9 @@ export async function refusesConnections(url: string, timeoutMs = 30_000): Promi
 
 /**
  * Resolves once ai's record of a running stream holds `output`. ai writes a stream's delivered
- * text at a bounded rate (README "What happens when a part fails"), so what a client received in the last moment
- * before a kill -9 may be missing from the record; tests that kill wait for it.
+ * text at a bounded rate (docs/operations.md "What happens when a part fails"), so what a client
+ * received in the last moment before a kill -9 may be missing from the record; tests that kill
+ * wait for it.
  */
 export async function recordHolds(
   db: Client,

@@ -12,7 +12,7 @@ jest.setTimeout(180_000);
 
 /** How long PostgreSQL stays away: longer than a pool's connect timeout, as a real restart or failover. */
 const OUTAGE_MS = 15_000;
-/** The contract's codes for a request the platform could not serve (CONTRACT.md). */
+/** The contract's codes for a request the platform could not serve (docs/api.md "Error codes"). */
 const OUTAGE_CODES = ['INTERNAL_SERVER_ERROR', 'UPSTREAM_UNAVAILABLE'];
 /** What must never reach a client: SQL, driver and socket errors, hosts and ports, stack frames. */
 const DETAIL =

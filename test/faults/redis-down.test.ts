@@ -24,7 +24,7 @@ const LOGIN =
 const ME = '{ me { id email } }';
 
 /**
- * Redis killed under a running platform: every feature that uses it falls back per process (README
+ * Redis killed under a running platform: every feature that uses it falls back per process (docs/operations.md
  * "What happens when a part fails"), so public queries and login keep answering; Redis back empty
  * and the platform uses it again without a restart.
  */

@@ -35,7 +35,7 @@ export function testEnv(
     // A loaded CI machine can stall a worker for seconds inside a transaction; the limit's own
     // tests (embedded-postgres, data-source-timeouts) set theirs.
     DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: '10',
-    // Never the repository's ./data: development mail (README "Run it") lands under DATA_DIR.
+    // Never the repository's ./data: development mail (docs/operations.md "The development inbox") lands under DATA_DIR.
     DATA_DIR: join(tmpdir(), 'bastion-test-data'),
     ...overrides,
   };

@@ -1,2 +1,2 @@
-// @apollo/gateway must never phone home from a test (STACK.md).
+// @apollo/gateway must never phone home from a test (docs/development.md "Known pitfalls").
 process.env.APOLLO_TELEMETRY_DISABLED = 'true';

@@ -1,7 +1,7 @@
 import type { TierRow } from '@bastion/schema';
 
 /**
- * The oracle of the tier tests, written by hand from CONTRACT.md and DESIGN.md and deliberately
+ * The oracle of the tier tests, written by hand from docs/api.md "Tiers" and docs/architecture.md "One request" and deliberately
  * not from the platform's checkTier: who passes each tier. The field's tier, scopes and owner come
  * from the reviewed table schema/tiers.md, so a wrong tier in the SDL or a wrong rule in the
  * platform both fail the matrix.

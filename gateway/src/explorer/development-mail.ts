@@ -156,7 +156,7 @@ const tokenOf = (req: IncomingMessage) =>
 
 /**
  * Development only (never in production, never with SMTP_URL): the inbox, and the pages the links
- * in its mail point at when APP_URL is unset (README "Run it").
+ * in its mail point at when APP_URL is unset (docs/operations.md "The development inbox").
  */
 export function developmentMailRoutes(options: DevelopmentMailOptions): Record<string, Handler> {
   return {

@@ -51,7 +51,7 @@ export function landingPage({ explorer, listener, readme, inbox }: LandingLinks)
       <li><a href="/health">/health</a>: liveness</li>
       <li><a href="/ready">/ready</a>: readiness of every subgraph and store</li>
       <li><a href="/.well-known/jwks.json">/.well-known/jwks.json</a>: the public keys of access tokens</li>
-      <li>${readme ? '<a href="/README.md">README.md</a>' : '<code>README.md</code> in the repository'}: configuration, operation limits, how to run and test</li>
+      <li>${readme ? '<a href="/README.md">README.md</a>' : '<code>README.md</code> in the repository'}: how to run and test, and the table of contents of <code>docs/</code> (configuration, API, operations, security) in the repository</li>
     </ul>
     <p>This page and the explorer are not served in production.</p>
   </body>

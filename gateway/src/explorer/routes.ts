@@ -6,7 +6,7 @@ import { ASSET_PREFIX, explorerAssets } from './assets';
 import { GRAPHIQL_CSP, graphiqlPage } from './graphiql-page';
 import { LANDING_CSP, landingPage } from './landing-page';
 
-/** CONTRACT.md: GraphiQL by default outside production, Apollo Sandbox on request, or none. */
+/** docs/configuration.md "Settings" (EXPLORER): GraphiQL by default outside production, Apollo Sandbox on request, or none. */
 export type ExplorerMode = 'graphiql' | 'sandbox' | 'off';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;

@@ -103,13 +103,13 @@ export const aiConfigSchema = z.object({
   ...subgraphClaimsConfig('ai'),
   HOST: z.string().default('127.0.0.1'),
   AI_PORT: port(subgraphEntry('ai').port),
-  /** JSON array of models (README "Model catalog"). */
+  /** JSON array of models (docs/configuration.md "Model catalog"). */
   AI_MODELS: json(z.array(modelEntry).min(1)).optional(),
   /** JSON array of prompt templates {id, displayName, systemPrompt, variables: [{name, maxLength}]}. */
   AI_TEMPLATES: json(z.array(templateEntry)).optional(),
   /**
    * Read by this service only; without it generateText answers UPSTREAM_UNAVAILABLE, except
-   * outside production for the local development model (README "Model catalog").
+   * outside production for the local development model (docs/configuration.md "Model catalog").
    */
   GEMINI_API_KEY: z.string().min(1).optional(),
   /** Where the Gemini API is (tests and proxies); the SDK's default when unset. */

@@ -5,7 +5,7 @@ import { migrations } from './migrations';
 
 export * from './config';
 export * from './server';
-/** What every ending of a generation costs (README "Security"): pure, for tests and tools. */
+/** What every ending of a generation costs (docs/security.md "What a generation is charged"): pure, for tests and tools. */
 export {
   chargeOf,
   holdFor,

@@ -90,7 +90,7 @@ export function startAiService(
       });
       if (development)
         logger.warn(
-          `GEMINI_API_KEY is not set: only the local "${DEVELOPMENT_MODEL.id}" answers (README "Model catalog")`,
+          `GEMINI_API_KEY is not set: only the local "${DEVELOPMENT_MODEL.id}" answers (docs/configuration.md "Model catalog")`,
         );
       else if (!config.GEMINI_API_KEY)
         logger.warn('GEMINI_API_KEY is not set: AI is not configured (UPSTREAM_UNAVAILABLE)');

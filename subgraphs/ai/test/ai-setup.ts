@@ -6,7 +6,7 @@ import {
   type TestPlatform,
 } from '@bastion/testing';
 
-/** Prices chosen so a charge is easy to compute by hand (README "Model catalog"). */
+/** Prices chosen so a charge is easy to compute by hand (docs/configuration.md "Model catalog"). */
 export const TEST_MODELS = [
   {
     id: 'test-model',

@@ -4,7 +4,7 @@ import { userWithAccount } from '../../credits/test/credits-client';
 import { GENERATE, balanceOf, call, startAiHarness, stream, type AiHarness } from './ai-setup';
 
 /**
- * What each ending of a generation costs (README "Security": the charging table). Every expected
+ * What each ending of a generation costs (docs/security.md "What a generation is charged"). Every expected
  * amount is worked out by hand below from the test catalog's prices (ai-setup TEST_MODELS) and the
  * fake's token count (one token per word), never from the code under test:
  *

@@ -3,7 +3,7 @@ import { userWithAccount } from '../../credits/test/credits-client';
 import { GENERATE, balanceOf, call, startAiHarness, stream, type AiHarness } from './ai-setup';
 
 /**
- * The development model (README "Model catalog"), outside production without GEMINI_API_KEY.
+ * The development model (docs/configuration.md "Model catalog"), outside production without GEMINI_API_KEY.
  * Expected texts and charges are worked out by hand from the README's price table, never from the
  * code under test:
  *

@@ -15,7 +15,7 @@ import { checkout, query, startWithStripe } from './stripe-setup';
 
 type Obj = Record<string, unknown>;
 
-/** What this file sells (README "Connecting Stripe", CREDIT_PACKAGES). */
+/** What this file sells (docs/configuration.md "Connecting Stripe", CREDIT_PACKAGES). */
 const PACKAGES = [
   { id: 'starter', name: 'Starter', credits: 100, priceCents: 500, currency: 'usd' },
   { id: 'team', name: 'Team', credits: 10000, priceCents: 7000, currency: 'usd' },
@@ -47,7 +47,7 @@ const PACKAGES = [
 ];
 
 /**
- * The grant and clawback policy (README "Connecting Stripe"), attack by attack. Every event is
+ * The grant and clawback policy (docs/security.md "Stripe policy"), attack by attack. Every event is
  * signed by the real stripe library's test header; every expected balance is written by hand.
  */
 describe('Stripe: grants match the package; refunds and disputes take credits back', () => {

@@ -250,7 +250,7 @@ describe('the audit log', () => {
   });
 });
 
-// The attacker's tools, written here from the entry format (README "Audit log"), not taken from
+// The attacker's tools, written here from the entry format (docs/security.md "Audit log"), not taken from
 // the service: the hash input is the previous hash, a newline and the entry's canonical JSON.
 type Rehash = (input: string) => string;
 const plainSha256: Rehash = (input) => createHash('sha256').update(input).digest('hex');

@@ -10,7 +10,7 @@ import { schema } from './helpers';
 
 /**
  * Every orgs field and mutation against every kind of caller, written by hand from the contract
- * and the permission table in the README (not derived from the permission map it checks).
+ * and the permission table in docs/api.md "Operations" (not derived from the permission map it checks).
  * 'ok' means no error; otherwise the one code expected.
  */
 type Who =

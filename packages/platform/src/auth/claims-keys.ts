@@ -5,7 +5,7 @@ import { SUBGRAPH_NAMES } from '../registry/subgraphs';
  * Forwarded claims are signed with one key per receiving subgraph, so a subgraph that leaks its
  * key (or is taken over) can mint claims for itself only: auth, credits and the others refuse them.
  * The gateway holds INTERNAL_CLAIMS_SECRET and derives each subgraph's key from it; a subgraph's
- * process holds only its own, `<NAME>_CLAIMS_KEY` (README "Forwarded claims: one key per subgraph").
+ * process holds only its own, `<NAME>_CLAIMS_KEY` (docs/security.md "Forwarded claims: one key per subgraph").
  */
 
 /** The setting holding one subgraph's claims key in that subgraph's own process, e.g. AUTH_CLAIMS_KEY. */

@@ -37,6 +37,11 @@ export interface ClientInfo {
   userAgent: string | null;
   /** The browser's refresh-token cookie; forwarded to the auth subgraph only. */
   refreshCookie?: string | null;
+  /**
+   * When no refresh cookie came: the request's `Host` and the page's `Origin` (auth only), so auth
+   * can say a cookie bound to another host name was not sent, instead of "no token".
+   */
+  cookieHosts?: { host: string | null; origin: string | null } | null;
 }
 
 /** The HttpOnly cookie that carries the refresh token when REFRESH_COOKIE is on. */
@@ -51,6 +56,8 @@ interface ClaimsPayload {
   ip?: string | null;
   ua?: string | null;
   rc?: string | null;
+  rh?: string | null;
+  ro?: string | null;
   sub?: string;
   sid?: string;
   ev?: boolean;
@@ -87,6 +94,12 @@ export async function signForwardedClaims(
     ua: client.userAgent?.slice(0, 512) ?? null,
     ...(audience === REFRESH_COOKIE_AUDIENCE && client.refreshCookie
       ? { rc: client.refreshCookie }
+      : {}),
+    ...(audience === REFRESH_COOKIE_AUDIENCE && !client.refreshCookie && client.cookieHosts
+      ? {
+          rh: client.cookieHosts.host?.slice(0, 255) ?? null,
+          ro: client.cookieHosts.origin?.slice(0, 255) ?? null,
+        }
       : {}),
   };
   let payload: ClaimsPayload;
@@ -208,6 +221,14 @@ export async function verifyForwardedClaims(
     ip: typeof payload.ip === 'string' ? payload.ip : null,
     userAgent: typeof payload.ua === 'string' ? payload.ua : null,
     refreshCookie: typeof payload.rc === 'string' ? payload.rc : null,
+    ...(typeof payload.rh === 'string' || typeof payload.ro === 'string'
+      ? {
+          cookieHosts: {
+            host: typeof payload.rh === 'string' ? payload.rh : null,
+            origin: typeof payload.ro === 'string' ? payload.ro : null,
+          },
+        }
+      : {}),
   };
   if (payload.k === 'a') return { viewer: ANONYMOUS, client };
   if (payload.k === 'u' && typeof payload.sub === 'string' && typeof payload.sid === 'string') {

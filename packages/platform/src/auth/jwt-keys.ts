@@ -56,7 +56,7 @@ export function verificationKey(key: KeyObject): VerificationKey {
 
 /**
  * The HS256 key as a KeyObject, made once: jsonwebtoken handed a string secret first tries it as
- * a PEM public key and costs ~40x more per verify (README "Access tokens and secrets per service").
+ * a PEM public key and costs ~40x more per verify (docs/security.md "Access tokens and secrets per service").
  */
 export function hmacKey(secret: string): KeyObject {
   return createSecretKey(Buffer.from(secret, 'utf8'));

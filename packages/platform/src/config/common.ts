@@ -96,7 +96,7 @@ export const EVERY_TIME = { when: () => true } as const;
 
 /**
  * The master secret of forwarded claims, from which every subgraph's claims key is derived: the
- * gateway's (and the all-in-one process's) only. README "Forwarded claims: one key per subgraph".
+ * gateway's (and the all-in-one process's) only. docs/security.md "Forwarded claims: one key per subgraph".
  */
 export const claimsMasterConfig = {
   INTERNAL_CLAIMS_SECRET: secret().optional(),

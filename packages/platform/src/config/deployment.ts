@@ -52,7 +52,7 @@ export function deploymentProblems(needs: DeploymentNeeds) {
         code: 'custom',
         path: [needs.claimsKey],
         message:
-          'required in production: this subgraph\'s own claims key, derived from the gateway\'s INTERNAL_CLAIMS_SECRET (node scripts/claims-keys.mjs; README "Forwarded claims: one key per subgraph")',
+          'required in production: this subgraph\'s own claims key, derived from the gateway\'s INTERNAL_CLAIMS_SECRET (node scripts/claims-keys.mjs; docs/security.md "Forwarded claims: one key per subgraph")',
       });
     }
     for (const name of needs.serviceTokens ?? []) {
@@ -61,7 +61,7 @@ export function deploymentProblems(needs: DeploymentNeeds) {
           code: 'custom',
           path: [name],
           message:
-            'required in production when services run as separate processes (README "Revocations and service tokens")',
+            'required in production when services run as separate processes: make one as docs/operations.md "Making service tokens" says',
         });
       }
     }

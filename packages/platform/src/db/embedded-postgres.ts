@@ -16,7 +16,7 @@ const BUFFER_POOL = ['-c', 'shared_buffers=32MB'];
 const USER = 'postgres';
 /** The shortest limit on a unix socket path among the systems we run on (macOS: 104 with the NUL). */
 const MAX_SOCKET_PATH = 103;
-/** Default of DATABASE_IDLE_IN_TRANSACTION_TIMEOUT (README, "Embedded database"). */
+/** Default of DATABASE_IDLE_IN_TRANSACTION_TIMEOUT (docs/operations.md "Embedded database"). */
 export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 2_000;
 
 export interface EmbeddedPostgres {

@@ -3,7 +3,7 @@ import { ROLES } from '../auth/viewer';
 
 /**
  * The one catalog of events services exchange: each type's payload schema and version. Names and
- * payload field names are API (README "Events"); payloads only grow. An added optional field keeps
+ * payload field names are API (docs/api.md "Events"); payloads only grow. An added optional field keeps
  * the version; anything else is a new version and stays readable by the consumers that exist.
  * Producers are checked strictly (a field the catalog does not know is a mistake); consumers
  * ignore fields they do not know, so a newer producer never breaks an older consumer.

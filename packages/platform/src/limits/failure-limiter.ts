@@ -137,7 +137,7 @@ export class RedisFailureLimiter implements FailureLimiter {
 }
 
 export function createFailureLimiter(redis: Redis | undefined, prefix: string): FailureLimiter {
-  // Redis away: counted per process, like the other limits (README "What happens when a part fails").
+  // Redis away: counted per process, like the other limits (docs/operations.md "What happens when a part fails").
   return redis
     ? withLocalFallback<FailureLimiter>(
         new RedisFailureLimiter(redis, prefix),

@@ -6,7 +6,7 @@ import { MemoryRateLimiter } from './rate-limiter';
  * A process's own limiters hold a bounded number of keys: a flood of distinct keys inside one
  * window (every address or email new) no longer grows them until the windows end.
  */
-/** The bound the README states. */
+/** The bound docs/operations.md "What happens when a part fails" states. */
 const CAP = 100_000;
 
 describe('memory limiters are bounded', () => {

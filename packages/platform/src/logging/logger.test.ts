@@ -70,3 +70,76 @@ describe('createLogger', () => {
     }
   });
 });
+
+/** LOG_FORMAT=pretty: readable, and one line per record (a request was ten lines). */
+describe('createLogger, pretty', () => {
+  const capture = () => {
+    const written: string[] = [];
+    return {
+      written,
+      logger: createLogger(
+        { name: 'bastion', level: 'info', format: 'pretty' },
+        { write: (text: string) => void written.push(text) },
+      ),
+    };
+  };
+
+  it('a request is one line: method, path, operation, status, duration, viewer, listener, id', () => {
+    const { written, logger } = capture();
+    logger.info(
+      {
+        requestId: 'req-1',
+        listener: 'public',
+        method: 'POST',
+        path: '/graphql',
+        operationName: 'Models',
+        viewer: 'user',
+        status: 200,
+        durationMs: 4.25,
+      },
+      'request',
+    );
+    expect(written).toHaveLength(1);
+    expect(written[0].split('\n')).toEqual([
+      expect.stringMatching(
+        /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(bastion\): POST \/graphql Models 200 4\.25ms user public req-1$/,
+      ),
+      '',
+    ]);
+  });
+
+  it('a credential refused and a client gone: "refused" and the extra field on the same line', () => {
+    const { written, logger } = capture();
+    logger.info(
+      {
+        requestId: 'req-2',
+        listener: 'internal',
+        method: 'GET',
+        path: '/graphql',
+        operationName: null,
+        viewer: null,
+        status: 401,
+        durationMs: 1,
+        aborted: true,
+      },
+      'request',
+    );
+    expect(written[0].split('\n')).toEqual([
+      expect.stringMatching(
+        /INFO \(bastion\): GET \/graphql 401 1ms refused internal req-2 \{"aborted":true\}$/,
+      ),
+      '',
+    ]);
+  });
+
+  it('any other record with fields is one line too, still redacted', () => {
+    const { written, logger } = capture();
+    logger.warn({ origin: 'https://a.test', input: { password: 'sekrit' } }, 'CORS: refused');
+    expect(written[0].split('\n')).toEqual([
+      expect.stringMatching(
+        /WARN \(bastion\): CORS: refused \{"origin":"https:\/\/a\.test","input":\{"password":"\[redacted\]"\}\}$/,
+      ),
+      '',
+    ]);
+  });
+});

@@ -75,7 +75,8 @@ export const REDACTED_PATHS = [
 /**
  * A pino logger with the redaction list and a data-free error serializer; stdout unless
  * `destination` (tests). JSON lines, or `format: 'pretty'` (LOG_FORMAT=pretty) for a developer's
- * terminal, through pino-pretty, a dev dependency loaded only then.
+ * terminal: one readable line per record (prettyDestination), through pino-pretty, a dev
+ * dependency loaded only then.
  */
 export function createLogger(
   options: { name: string; level?: string; format?: 'json' | 'pretty' },
@@ -88,34 +89,93 @@ export function createLogger(
     serializers: { err: serializeError, error: serializeError },
     base: { pid: process.pid },
   };
-  if (destination) return pino(settings, destination);
   if (options.format === 'pretty') {
-    const pretty = loadPretty();
-    if (pretty)
-      return pino(
-        settings,
-        pretty({
-          colorize: process.stdout.isTTY,
-          translateTime: 'SYS:HH:MM:ss.l',
-          ignore: 'pid,hostname',
-        }),
-      );
+    const pretty = destination
+      ? prettyDestination(destination, false)
+      : prettyDestination(process.stdout, process.stdout.isTTY === true);
+    if (pretty) return pino(settings, pretty);
     // The production image has no dev dependencies: say so once, then keep writing JSON.
-    pino(settings).warn('LOG_FORMAT=pretty needs the dev dependency pino-pretty; writing JSON');
+    (destination ? pino(settings, destination) : pino(settings)).warn(
+      'LOG_FORMAT=pretty needs the dev dependency pino-pretty; writing JSON',
+    );
   }
-  return pino(settings);
+  return destination ? pino(settings, destination) : pino(settings);
 }
 
-type PrettyFactory = (options: Record<string, unknown>) => pino.DestinationStream;
+interface PrettyModule {
+  prettyFactory(options: Record<string, unknown>): (record: string | object) => string;
+}
 
-function loadPretty(): PrettyFactory | undefined {
+function loadPretty(): PrettyModule | undefined {
   try {
     // A dev dependency, loaded only when asked for: absent from the production image.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('pino-pretty') as PrettyFactory;
+    return require('pino-pretty') as PrettyModule;
   } catch {
     return undefined;
   }
+}
+
+/** The fields of the gateway's request record (gateway/src/request-log.ts) that its one line shows. */
+const REQUEST_FIELDS = [
+  'requestId',
+  'listener',
+  'method',
+  'path',
+  'operationName',
+  'viewer',
+  'status',
+  'durationMs',
+] as const;
+
+/**
+ * A request record folded into its message: `POST /graphql Models 200 4.2ms user public <id>`,
+ * other fields (e.g. `aborted`) kept. Any other record is returned as it came.
+ */
+export function compactRequestRecord(line: string): string {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  if (record.msg !== 'request' || typeof record.method !== 'string') return line;
+  const { method, path, operationName, status, durationMs, viewer, listener, requestId } = record;
+  const summary = [
+    method,
+    path,
+    operationName,
+    status,
+    typeof durationMs === 'number' ? `${durationMs}ms` : null,
+    viewer ?? 'refused',
+    listener,
+    requestId,
+  ]
+    .filter((part) => part !== null && part !== undefined && part !== '')
+    .join(' ');
+  const rest: Record<string, unknown> = { ...record, msg: summary };
+  for (const key of REQUEST_FIELDS) delete rest[key];
+  return `${JSON.stringify(rest)}\n`;
+}
+
+/**
+ * Readable log lines, one per record: pino-pretty's formatter on one line (`singleLine`), the
+ * gateway's request record folded into its message. Synchronous, written to `output`. Undefined
+ * when pino-pretty is not installed.
+ */
+export function prettyDestination(
+  output: { write(text: string): unknown },
+  colorize: boolean,
+): pino.DestinationStream | undefined {
+  const pretty = loadPretty();
+  if (!pretty) return undefined;
+  const format = pretty.prettyFactory({
+    colorize,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    singleLine: true,
+  });
+  return { write: (line: string) => void output.write(format(compactRequestRecord(line))) };
 }
 
 /**

@@ -29,7 +29,7 @@ const NAME = /^\d{15}-\d{6}-[0-9a-f]{8}\.json$/;
 let sequence = 0;
 
 /**
- * Development mail kept as files under DATA_DIR (README "Run it"), one JSON file per message,
+ * Development mail kept as files under DATA_DIR (docs/operations.md "The development inbox"), one JSON file per message,
  * written whole (a temporary file renamed), so it survives restarts and every service's mail reaches
  * the gateway's /dev/inbox even when they run as separate processes. Bounded: the newest `limit`.
  */

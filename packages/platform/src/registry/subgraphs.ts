@@ -4,7 +4,7 @@ import registryFile from '../../../../subgraphs/registry.json';
 
 /**
  * The one list of subgraphs (`subgraphs/registry.json`): the gateway, `npm start`, `npm run migrate`,
- * composition, the build, jest and the tests read it. README "Adding a subgraph".
+ * composition, the build, jest and the tests read it. docs/development.md "Adding a subgraph".
  */
 const identifier = z.string().regex(/^[A-Z][A-Z0-9_]*$/);
 const entrySchema = z

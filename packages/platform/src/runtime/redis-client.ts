@@ -9,7 +9,7 @@ import type { Logger } from '../logging/logger';
  * ready, and each feature uses its per-process fallback meanwhile.
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 250;
-/** How long a starting service waits for Redis before it starts degraded (see README). */
+/** How long a starting service waits for Redis before it starts degraded (docs/operations.md "What happens when a part fails"). */
 const FIRST_CONNECT_WAIT_MS = 5000;
 
 /** What a process knows of its Redis: read by /ready and the metrics. */
@@ -82,7 +82,7 @@ export async function connectRedis(
     hasWarned = true;
     logger.warn(
       { err: error?.message },
-      'redis unavailable: features fall back per process (README "What happens when a part fails")',
+      'redis unavailable: features fall back per process (docs/operations.md "What happens when a part fails")',
     );
   };
   redis.on('error', down);

@@ -36,7 +36,7 @@ export function runMain<S extends z.ZodType<CommonConfig>>(options: {
   let log: Logger | undefined;
   let json = true;
   const run = async () => {
-    // @apollo/gateway phones home unless this is set before it is constructed (STACK.md).
+    // @apollo/gateway phones home unless this is set before it is constructed (docs/development.md "Known pitfalls").
     process.env.APOLLO_TELEMETRY_DISABLED = 'true';
     const dotEnv = withDotEnv(process.env as Env);
     const formatted = withDefaultLogFormat(dotEnv.env);

@@ -43,7 +43,7 @@ export function holdFor(model: AIModel, inputEstimate: number, maxOutputTokens: 
 }
 
 /**
- * What one ending costs (README "Security": what is charged in every ending). Pure: the usage
+ * What one ending costs (docs/security.md "What a generation is charged"). Pure: the usage
  * that is recorded and the credits to settle, never more than `held`.
  *
  * - never reached Gemini: nothing;

@@ -28,7 +28,7 @@ export interface Generation {
   thinkingTokens: number | null;
   creditsCharged: number;
   createdAt: Date;
-  /** Internal: how the call stands (README "Security": what is charged in every ending). */
+  /** Internal: how the call stands (docs/security.md "What a generation is charged"). */
   holdId: string | null;
   creditsHeld: number;
   inputEstimate: number | null;

@@ -114,7 +114,7 @@ export class GenerationService {
 
   constructor(
     private readonly repository: GenerationRepository,
-    /** Gemini, and outside production without a key the development model (README "Model catalog"). */
+    /** Gemini, and outside production without a key the development model (docs/configuration.md "Model catalog"). */
     private readonly gemini: TextUpstream,
     private readonly credits: CreditsClient,
     private readonly reconciler: GenerationReconciler,

@@ -8,7 +8,7 @@ import type { TextUpstream } from '../gemini/upstream';
 export const DEVELOPMENT_UPSTREAM = 'local-development-model';
 
 /**
- * Outside production without GEMINI_API_KEY (README "Model catalog"): a local, deterministic model,
+ * Outside production without GEMINI_API_KEY (docs/configuration.md "Model catalog"): a local, deterministic model,
  * priced and charged like any other so that holds, charges and the ledger can be tried without a key.
  */
 export const DEVELOPMENT_MODEL: ModelEntry = {

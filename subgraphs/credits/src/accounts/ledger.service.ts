@@ -26,7 +26,7 @@ export interface LedgerEntryInput {
   type: TransactionType;
   description?: string | null;
   idempotencyKey: string;
-  /** Why a Stripe entry was written (README "Connecting Stripe"); stored, never shown as the type. */
+  /** Why a Stripe entry was written (docs/security.md "Stripe policy"); stored, never shown as the type. */
   reason?: string | null;
 }
 

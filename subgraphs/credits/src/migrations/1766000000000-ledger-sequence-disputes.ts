@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { migrationSchema } from '@bastion/platform';
 
 /**
- * The ledger's own order and Stripe clawbacks (README "Connecting Stripe"):
+ * The ledger's own order and Stripe clawbacks (docs/security.md "Stripe policy"):
  * - `seq`: the order in which entries were applied to their account's balance (taken from a
  *   sequence while the account's row lock is held), which listings use instead of timestamps;
  * - `reason`: why a Stripe entry was written (purchase, invoice, refund, dispute);

@@ -46,7 +46,7 @@ export class InvitationService {
     private readonly organizations: OrganizationService,
     private readonly users: UserClient,
     private readonly mailer: Mailer,
-    /** APP_URL, read at each mail (README "Run it": the gateway's pages when unset in development). */
+    /** APP_URL, read at each mail (docs/operations.md "The development inbox": the gateway's pages when unset in development). */
     private readonly appUrl: () => string,
     private readonly now: () => Date = () => new Date(),
   ) {

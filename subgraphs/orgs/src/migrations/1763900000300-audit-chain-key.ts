@@ -7,8 +7,8 @@ import { APP_ROLE } from '../db/caller-scope';
  * written before keep `chain_version` 1 (plain SHA-256); new ones must say 2, and with no default
  * an instance still running the previous code cannot add unkeyed entries after this migration.
  * `audit_chain_anchors` pins each chain's last legacy entry under a MAC with the key: the service
- * writes the anchors at its first start with the key (the migration cannot see it). README
- * "Audit log: keyed chain and legacy entries".
+ * writes the anchors at its first start with the key (the migration cannot see it). docs/security.md
+ * "Audit log".
  */
 export class AuditChainKey1763900000300 implements MigrationInterface {
   name = 'AuditChainKey1763900000300';

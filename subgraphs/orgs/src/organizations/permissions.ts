@@ -1,6 +1,6 @@
 import { AppError, isService, type Role, type Viewer } from '@bastion/platform';
 
-/** What each role may do, as data: one place to read and to change (the README shows it as a table). */
+/** What each role may do, as data: one place to read and to change (docs/api.md "Operations" shows it as a table). */
 export const PERMISSIONS = {
   ADMIN: {
     organization: ['read', 'update', 'delete'],

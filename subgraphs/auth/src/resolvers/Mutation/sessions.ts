@@ -25,11 +25,40 @@ function clearRefreshCookie(ctx: AuthContext): void {
     ctx.setCookie(`${REFRESH_COOKIE_NAME}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0`);
 }
 
+/** A URL's host name, or null when it is not one. */
+function hostName(url: string): string | null {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why no refresh cookie came, when the request says: the page and the API on different host names.
+ * The cookie is `__Host-` (bound to the host that set it) and SameSite=Strict, so a page on
+ * `localhost` calling the API on `127.0.0.1` (or the other way round) never sends it.
+ */
+export function cookieHostMismatch(
+  hosts: { host: string | null; origin: string | null } | null | undefined,
+): string | null {
+  if (!hosts?.host || !hosts.origin) return null;
+  const api = hostName(`http://${hosts.host}`);
+  const page = hostName(hosts.origin);
+  if (!api || !page || api === page) return null;
+  return (
+    `No refresh cookie came with this request: the page is on ${page} and the API on ${api}. ` +
+    `The refresh cookie (${REFRESH_COOKIE_NAME}) is bound to the host name that set it and sent only from the same site: ` +
+    `open the app and call the API with the same host name (docs/configuration.md "Browser frontends").`
+  );
+}
+
 /** The refresh token from the argument, else from the cookie (the gateway forwards it to auth only). */
 function presentedRefreshToken(ctx: AuthContext, argument?: string | null): string {
   const token = argument ?? (ctx.config.REFRESH_COOKIE ? ctx.client.refreshCookie : null);
-  if (!token) throw invalidToken('No refresh token was given.');
-  return token;
+  if (token) return token;
+  const mismatch = ctx.config.REFRESH_COOKIE ? cookieHostMismatch(ctx.client.cookieHosts) : null;
+  throw invalidToken(mismatch ?? 'No refresh token was given.');
 }
 
 /** Register, password sign-in and the refresh-token session lifecycle. */
