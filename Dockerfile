@@ -25,4 +25,4 @@ COPY --from=build /app/image-files ./
 USER node
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["node", "deploy/healthcheck.mjs"]
 # node itself is PID 1 (no npm or shell wrapper), so SIGTERM reaches stopOnSignals and drains.
-CMD ["node", "packages/standalone/dist/main.js"]
+CMD ["node", "all-in-one/dist/main.js"]

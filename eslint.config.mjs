@@ -8,6 +8,7 @@ const asErrors = (rules) => Object.fromEntries(Object.keys(rules).map((name) => 
 
 const production = [
   'packages/*/src/**/*.ts',
+  'all-in-one/src/**/*.ts',
   'gateway/src/**/*.ts',
   'subgraphs/*/src/**/*.ts',
   'schema/src/**/*.ts',

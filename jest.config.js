@@ -27,7 +27,7 @@ module.exports = {
   moduleNameMapper: {
     '^@bastion/testing$': '<rootDir>/test/support/index.ts',
     '^@bastion/platform$': '<rootDir>/packages/platform/src/index.ts',
-    '^@bastion/standalone$': '<rootDir>/packages/standalone/src/index.ts',
+    '^@bastion/all-in-one$': '<rootDir>/all-in-one/src/index.ts',
     '^@bastion/gateway$': '<rootDir>/gateway/src/index.ts',
     '^@bastion/schema$': '<rootDir>/schema/src/index.ts',
     // Every subgraph of the registry (subgraphs/registry.json): @bastion/<name> is subgraphs/<name>.

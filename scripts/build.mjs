@@ -42,7 +42,7 @@ const log = (message) => console.log(`build: ${message}`);
 const subgraphs = registry.readSubgraphRegistry(root);
 const packages = [
   'packages/platform',
-  'packages/standalone',
+  'all-in-one',
   'gateway',
   'schema',
   'bench',

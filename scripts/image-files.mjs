@@ -18,7 +18,7 @@ const copy = (path, filter) => {
   mkdirSync(dirname(join(out, path)), { recursive: true });
   cpSync(join(root, path), join(out, path), { recursive: true, filter });
 };
-for (const workspace of ['packages/platform', 'packages/standalone', 'gateway']) {
+for (const workspace of ['packages/platform', 'all-in-one', 'gateway']) {
   copy(join(workspace, 'package.json'));
   copy(join(workspace, 'dist'));
 }

@@ -2,7 +2,7 @@
 // `npm run start:auth` etc.): builds what changed (scripts/build.mjs: a no-op when every
 // workspace's dist/ matches its sources, safe when several starts run at once), then runs the
 // built main in this process, so signals reach it directly.
-//   node scripts/start.mjs standalone | gateway | <subgraph of subgraphs/registry.json>
+//   node scripts/start.mjs all-in-one | gateway | <subgraph of subgraphs/registry.json>
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,7 +11,7 @@ import registry from '../subgraphs/registry.cjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const subgraphs = registry.readSubgraphRegistry(root);
 const mains = {
-  standalone: 'packages/standalone/dist/main.js',
+  'all-in-one': 'all-in-one/dist/main.js',
   gateway: 'gateway/dist/main.js',
   ...Object.fromEntries(subgraphs.map((s) => [s.name, join(s.folder, s.main)])),
 };

@@ -58,4 +58,4 @@ export function portEnv(): Record<string, string> {
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 /** The product exactly as `npm start` runs it after its build step. */
-export const PRODUCT_MAIN = resolve(REPO_ROOT, 'packages/standalone/dist/main.js');
+export const PRODUCT_MAIN = resolve(REPO_ROOT, 'all-in-one/dist/main.js');

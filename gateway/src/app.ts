@@ -88,36 +88,115 @@ function readCookie(header: string | undefined, name: string): string | null {
   return null;
 }
 
+/** One route's handler: the request, its answer, its id, and the fields its log line carries. */
+type Route = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  log: RequestLogFields,
+) => Promise<void> | void;
+
+/** Handlers by `METHOD /path`. */
+type RouteTable = Record<string, Route>;
+
+type ExplorerRoutes = ReturnType<typeof explorerRoutes>;
+
 /** The HTTP surface of one gateway listener: GraphQL plus health, readiness, metrics and JWKS. */
 export function createGatewayApp(options: GatewayAppOptions): RequestListener {
-  const { logger, metrics } = options;
-  const onRefusedOrigin = refusedOriginLog(logger);
   const browser = explorerRoutes({
     mode: options.explorer,
     listener: options.listener,
     landing: options.landingPage,
     inbox: Boolean(options.developmentInbox),
   });
+  const onRefusedOrigin = refusedOriginLog(options.logger);
+  return guarded(
+    options.logger,
+    dispatch(options, browser, routeTable(options, browser), onRefusedOrigin),
+  );
+}
 
-  /** The request's one credential, read as for /graphql; null once an UNAUTHENTICATED answer went out. */
-  const authenticate = async (req: IncomingMessage, res: ServerResponse) => {
-    try {
-      return await options.authenticator.authenticate(req);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      metrics.authFailures.inc();
-      res.setHeader('www-authenticate', 'Bearer');
-      sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message);
-      return null;
-    }
+/** Every route this listener serves; the optional ones only where they belong. */
+function routeTable(options: GatewayAppOptions, browser: ExplorerRoutes): RouteTable {
+  const graphql = graphqlRoute(options, browser);
+  const routes: RouteTable = {
+    'GET /graphql': graphql,
+    'POST /graphql': graphql,
+    'GET /health': health,
+    'GET /ready': readyRoute(options),
+    ...Object.fromEntries(
+      Object.entries(browser.routes).map(([path, handler]) => [`GET ${path}`, handler]),
+    ),
+    'GET /.well-known/jwks.json': jwksRoute(options),
   };
+  // Metrics describe traffic and internals: for the operators' scraper, never the internet.
+  if (options.listener === 'internal') routes['GET /metrics'] = metricsRoute(options.metrics);
+  if (options.aiStream) routes['POST /ai/stream'] = aiStreamRoute(options, options.aiStream);
+  if (options.stripeWebhookUrl)
+    routes['POST /webhooks/stripe'] = stripeWebhookRoute(options, options.stripeWebhookUrl);
+  if (options.developmentInbox)
+    for (const [path, handler] of Object.entries(
+      developmentMailRouteTable(options, options.developmentInbox),
+    ))
+      routes[`GET ${path}`] = handler;
+  return routes;
+}
 
-  const graphql = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    requestId: string,
-    log: RequestLogFields,
-  ) => {
+/** Security headers and CORS on every request, then the route, a static asset, or 404. */
+function dispatch(
+  options: GatewayAppOptions,
+  browser: ExplorerRoutes,
+  routes: RouteTable,
+  onRefusedOrigin: ReturnType<typeof refusedOriginLog>,
+): (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void> {
+  return async (req, res, requestId) => {
+    const log = logRequest(options.logger, req, res, requestId, options.listener);
+    // First, so every answer below (404s and errors included) carries the headers.
+    applySecurityHeaders(req, res);
+    // The internal listener serves services, not browsers: no CORS at all there.
+    if (options.listener === 'public' && applyCors(req, res, options.corsOrigins, onRefusedOrigin))
+      return;
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const route = routes[`${req.method} ${path}`];
+    if (route) {
+      await route(req, res, requestId, log);
+      return;
+    }
+    if (req.method === 'GET' && (await browser.asset(path, res))) return;
+    sendJson(res, 404, { error: 'not found' });
+  };
+}
+
+/** The request's one credential, read as for /graphql; null once an UNAUTHENTICATED answer went out. */
+async function authenticate(
+  options: GatewayAppOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<Viewer | null> {
+  try {
+    return await options.authenticator.authenticate(req);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    options.metrics.authFailures.inc();
+    res.setHeader('www-authenticate', 'Bearer');
+    sendGraphQLError(res, ERROR_CODES[error.code].httpStatus, error.code, error.message);
+    return null;
+  }
+}
+
+/** The caller's address (behind trusted proxies) and user agent. */
+function clientOf(options: GatewayAppOptions, req: IncomingMessage) {
+  const userAgent = req.headers['user-agent'];
+  return {
+    ip: clientAddress(req, options.trustedProxies),
+    userAgent: typeof userAgent === 'string' ? userAgent : null,
+  };
+}
+
+/** GET and POST /graphql: explorer page, credential, limits and budget, then Apollo. */
+function graphqlRoute(options: GatewayAppOptions, browser: ExplorerRoutes): Route {
+  const { metrics } = options;
+  return async (req, res, requestId, log) => {
     // A browser's GET gets GraphiQL before anything else: the page itself needs no credential.
     if (await browser.page(req, res)) return;
     // Query plans name subgraphs and internal fields: the gateway ignores these headers everywhere.
@@ -127,35 +206,16 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       stopTimer();
       metrics.requests.inc({ listener: options.listener, status: String(res.statusCode) });
     });
-    const viewer = await authenticate(req, res);
+    const viewer = await authenticate(options, req, res);
     if (!viewer) return;
     log.viewerKind = viewer.kind;
-    if (options.admits && !options.admits(viewer)) {
-      res.setHeader('connection', 'close');
-      res.setHeader('retry-after', '1');
-      sendGraphQLError(res, 503, 'UPSTREAM_UNAVAILABLE', 'The gateway is stopping.');
-      return;
-    }
-    // The internal listener serves the platform's services: no operation, introspection included,
-    // runs there without a service token (docs/security.md "Operation limits").
-    if (options.listener === 'internal' && viewer.kind !== 'service') {
-      metrics.authFailures.inc();
-      res.setHeader('www-authenticate', 'Bearer');
-      sendGraphQLError(
-        res,
-        ERROR_CODES.UNAUTHENTICATED.httpStatus,
-        'UNAUTHENTICATED',
-        'The internal listener needs a service token (x-service-token or Authorization: Bearer).',
-      );
-      return;
-    }
-    const userAgent = req.headers['user-agent'];
+    if (refusedWhileStopping(options, viewer, res)) return;
+    if (refusedOnInternalListener(options, viewer, res)) return;
     const refreshCookie = readCookie(req.headers.cookie, REFRESH_COOKIE_NAME);
     const context: GatewayContext = {
       viewer,
       client: {
-        ip: clientAddress(req, options.trustedProxies),
-        userAgent: typeof userAgent === 'string' ? userAgent : null,
+        ...clientOf(options, req),
         refreshCookie,
         cookieHosts: refreshCookie
           ? null
@@ -171,24 +231,8 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       context: async () => context,
       checkRequest: async (request) => {
         log.operationName = operationNameOf(request.body, request.search);
-        let cost: number;
-        try {
-          await resolvePersistedQueries(
-            request,
-            options.persistedQueries,
-            options.trustedDocuments,
-          );
-          cost = enforceOperationLimits(request, options.limits);
-        } catch (error) {
-          throw isLegacy ? asLegacyRefusal(error) : error;
-        }
-        try {
-          await options.budget.charge(viewer, context.client.ip, cost);
-        } catch (error) {
-          const retryAfter = error instanceof AppError ? error.extensions.retryAfter : undefined;
-          if (typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
-          throw error;
-        }
+        const cost = await admitOperation(options, request, isLegacy);
+        await chargeBudget(options, context, cost, res);
       },
       beforeSend: (response) => {
         if (isLegacy) applyLegacyStatus(response);
@@ -201,144 +245,181 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
       },
     });
   };
+}
 
-  type Route = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    requestId: string,
-    log: RequestLogFields,
-  ) => Promise<void> | void;
-  const routes: Record<string, Route> = {
-    'GET /graphql': graphql,
-    'POST /graphql': graphql,
-    'GET /health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
-    'GET /ready': async (_req, res) => {
-      const checks = await options.readiness();
-      const down = Object.entries(checks)
-        .filter(([, ok]) => !ok)
-        .map(([name]) => name);
-      const failing = down.filter((name) => !options.degradable?.has(name));
-      const degraded = down.filter((name) => options.degradable?.has(name));
-      const extra = degraded.length > 0 ? { degraded } : {};
-      sendJson(
-        res,
-        failing.length === 0 ? 200 : 503,
-        failing.length === 0
-          ? { status: 'ready', checks, ...extra }
-          : { status: 'unavailable', failing, checks, ...extra },
-      );
-    },
-    ...Object.fromEntries(
-      Object.entries(browser.routes).map(([path, handler]) => [`GET ${path}`, handler]),
-    ),
-    'GET /.well-known/jwks.json': (_req, res) =>
-      sendJson(res, 200, options.jwks(), { 'cache-control': 'public, max-age=300' }),
+/** A stopping listener admits only whom `options.admits` names. True once the refusal went out. */
+function refusedWhileStopping(
+  options: GatewayAppOptions,
+  viewer: Viewer,
+  res: ServerResponse,
+): boolean {
+  if (!options.admits || options.admits(viewer)) return false;
+  res.setHeader('connection', 'close');
+  res.setHeader('retry-after', '1');
+  sendGraphQLError(res, 503, 'UPSTREAM_UNAVAILABLE', 'The gateway is stopping.');
+  return true;
+}
+
+/**
+ * The internal listener serves the platform's services: no operation, introspection included,
+ * runs there without a service token (docs/security.md "Operation limits"). True once the refusal went out.
+ */
+function refusedOnInternalListener(
+  options: GatewayAppOptions,
+  viewer: Viewer,
+  res: ServerResponse,
+): boolean {
+  if (options.listener !== 'internal' || viewer.kind === 'service') return false;
+  options.metrics.authFailures.inc();
+  res.setHeader('www-authenticate', 'Bearer');
+  sendGraphQLError(
+    res,
+    ERROR_CODES.UNAUTHENTICATED.httpStatus,
+    'UNAUTHENTICATED',
+    'The internal listener needs a service token (x-service-token or Authorization: Bearer).',
+  );
+  return true;
+}
+
+/** Persisted queries and trusted documents resolved, then the operation's limits; its cost. */
+async function admitOperation(
+  options: GatewayAppOptions,
+  request: Parameters<typeof resolvePersistedQueries>[0],
+  isLegacy: boolean,
+): Promise<number> {
+  try {
+    await resolvePersistedQueries(request, options.persistedQueries, options.trustedDocuments);
+    return enforceOperationLimits(request, options.limits);
+  } catch (error) {
+    throw isLegacy ? asLegacyRefusal(error) : error;
+  }
+}
+
+/** Charges the operation's cost to the caller's budget; a refusal says when to retry. */
+async function chargeBudget(
+  options: GatewayAppOptions,
+  context: GatewayContext,
+  cost: number,
+  res: ServerResponse,
+): Promise<void> {
+  try {
+    await options.budget.charge(context.viewer, context.client.ip, cost);
+  } catch (error) {
+    const retryAfter = error instanceof AppError ? error.extensions.retryAfter : undefined;
+    if (typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
+    throw error;
+  }
+}
+
+const health: Route = (_req, res) => sendJson(res, 200, { status: 'ok' });
+
+/** GET /ready: 503 naming what fails; degradable checks are reported but do not fail it. */
+function readyRoute(options: GatewayAppOptions): Route {
+  return async (_req, res) => {
+    const checks = await options.readiness();
+    const down = Object.entries(checks)
+      .filter(([, ok]) => !ok)
+      .map(([name]) => name);
+    const failing = down.filter((name) => !options.degradable?.has(name));
+    const degraded = down.filter((name) => options.degradable?.has(name));
+    const extra = degraded.length > 0 ? { degraded } : {};
+    sendJson(
+      res,
+      failing.length === 0 ? 200 : 503,
+      failing.length === 0
+        ? { status: 'ready', checks, ...extra }
+        : { status: 'unavailable', failing, checks, ...extra },
+    );
   };
-  // Metrics describe traffic and internals: for the operators' scraper, never the internet.
-  if (options.listener === 'internal') {
-    routes['GET /metrics'] = async (_req, res) => {
-      const text = await metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      res.end(text);
-    };
-  }
-  if (options.aiStream) {
-    const stream = {
-      ...options.aiStream,
-      budget: options.budget,
-      bodyLimitBytes: options.bodyLimitBytes,
-      logger,
-    };
-    routes['POST /ai/stream'] = async (req, res, requestId, log) => {
-      const viewer = await authenticate(req, res);
-      if (!viewer) return;
-      log.viewerKind = viewer.kind;
-      const userAgent = req.headers['user-agent'];
-      const client = {
-        ip: clientAddress(req, options.trustedProxies),
-        userAgent: typeof userAgent === 'string' ? userAgent : null,
+}
+
+function jwksRoute(options: GatewayAppOptions): Route {
+  return (_req, res) =>
+    sendJson(res, 200, options.jwks(), { 'cache-control': 'public, max-age=300' });
+}
+
+function metricsRoute(metrics: GatewayMetrics): Route {
+  return async (_req, res) => {
+    const text = await metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': metrics.registry.contentType });
+    res.end(text);
+  };
+}
+
+/** POST /ai/stream: authenticated, then relayed to the ai service with its claims. */
+function aiStreamRoute(
+  options: GatewayAppOptions,
+  aiStream: NonNullable<GatewayAppOptions['aiStream']>,
+): Route {
+  const stream = {
+    ...aiStream,
+    budget: options.budget,
+    bodyLimitBytes: options.bodyLimitBytes,
+    logger: options.logger,
+  };
+  return async (req, res, requestId, log) => {
+    const viewer = await authenticate(options, req, res);
+    if (!viewer) return;
+    log.viewerKind = viewer.kind;
+    await relayAiStream(req, res, { viewer, client: clientOf(options, req), requestId }, stream);
+  };
+}
+
+/** `GET /dev/inbox` and the pages development mail links to, by path. */
+function developmentMailRouteTable(options: GatewayAppOptions, inbox: DevelopmentInbox) {
+  return developmentMailRoutes({
+    inbox,
+    explorer: options.explorer,
+    limit: DEVELOPMENT_INBOX_LIMIT,
+    // Through this gateway's own schema as an anonymous caller, as a browser's POST would be.
+    verifyEmail: async (token, req) => {
+      const response = await options.apollo.executeOperation(
+        {
+          query: 'mutation VerifyEmail($token: String!) { verifyEmail(token: $token) }',
+          variables: { token },
+        },
+        {
+          contextValue: {
+            viewer: ANONYMOUS,
+            client: { ...clientOf(options, req), refreshCookie: null },
+            requestId: randomUUID(),
+            setCookies: [],
+          },
+        },
+      );
+      const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+      if (result?.data?.verifyEmail === true) return { ok: true };
+      return {
+        ok: false,
+        message: result?.errors?.[0]?.message ?? 'The email could not be verified.',
       };
-      await relayAiStream(req, res, { viewer, client, requestId }, stream);
-    };
-  }
-  if (options.stripeWebhookUrl) {
-    const target = options.stripeWebhookUrl;
-    routes['POST /webhooks/stripe'] = async (req, res) => {
-      const body = await readBody(req, options.bodyLimitBytes);
-      const signature = req.headers['stripe-signature'];
-      let upstream: Response;
-      try {
-        upstream = await fetch(target, {
-          method: 'POST',
-          headers: {
-            'content-type': req.headers['content-type'] ?? 'application/json',
-            ...(typeof signature === 'string' ? { 'stripe-signature': signature } : {}),
-          },
-          body,
-        });
-      } catch (error) {
-        logger.warn({ err: error }, 'credits webhook endpoint unreachable');
-        sendGraphQLError(res, 503, 'UPSTREAM_UNAVAILABLE');
-        return;
-      }
-      res.writeHead(upstream.status, {
-        'content-type': upstream.headers.get('content-type') ?? 'application/json',
+    },
+  });
+}
+
+/** POST /webhooks/stripe: forwarded to credits with its raw body and signature intact. */
+function stripeWebhookRoute(options: GatewayAppOptions, target: string): Route {
+  return async (req, res) => {
+    const body = await readBody(req, options.bodyLimitBytes);
+    const signature = req.headers['stripe-signature'];
+    let upstream: Response;
+    try {
+      upstream = await fetch(target, {
+        method: 'POST',
+        headers: {
+          'content-type': req.headers['content-type'] ?? 'application/json',
+          ...(typeof signature === 'string' ? { 'stripe-signature': signature } : {}),
+        },
+        body,
       });
-      res.end(Buffer.from(await upstream.arrayBuffer()));
-    };
-  }
-
-  if (options.developmentInbox) {
-    const mail = developmentMailRoutes({
-      inbox: options.developmentInbox,
-      explorer: options.explorer,
-      limit: DEVELOPMENT_INBOX_LIMIT,
-      // Through this gateway's own schema as an anonymous caller, as a browser's POST would be.
-      verifyEmail: async (token, req) => {
-        const userAgent = req.headers['user-agent'];
-        const response = await options.apollo.executeOperation(
-          {
-            query: 'mutation VerifyEmail($token: String!) { verifyEmail(token: $token) }',
-            variables: { token },
-          },
-          {
-            contextValue: {
-              viewer: ANONYMOUS,
-              client: {
-                ip: clientAddress(req, options.trustedProxies),
-                userAgent: typeof userAgent === 'string' ? userAgent : null,
-                refreshCookie: null,
-              },
-              requestId: randomUUID(),
-              setCookies: [],
-            },
-          },
-        );
-        const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
-        if (result?.data?.verifyEmail === true) return { ok: true };
-        return {
-          ok: false,
-          message: result?.errors?.[0]?.message ?? 'The email could not be verified.',
-        };
-      },
-    });
-    for (const [path, handler] of Object.entries(mail)) routes[`GET ${path}`] = handler;
-  }
-
-  return guarded(logger, async (req, res, requestId) => {
-    const log = logRequest(logger, req, res, requestId, options.listener);
-    // First, so every answer below (404s and errors included) carries the headers.
-    applySecurityHeaders(req, res);
-    // The internal listener serves services, not browsers: no CORS at all there.
-    if (options.listener === 'public' && applyCors(req, res, options.corsOrigins, onRefusedOrigin))
-      return;
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const route = routes[`${req.method} ${path}`];
-    if (route) {
-      await route(req, res, requestId, log);
+    } catch (error) {
+      options.logger.warn({ err: error }, 'credits webhook endpoint unreachable');
+      sendGraphQLError(res, 503, 'UPSTREAM_UNAVAILABLE');
       return;
     }
-    if (req.method === 'GET' && (await browser.asset(path, res))) return;
-    sendJson(res, 404, { error: 'not found' });
-  });
+    res.writeHead(upstream.status, {
+      'content-type': upstream.headers.get('content-type') ?? 'application/json',
+    });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  };
 }

@@ -6,24 +6,10 @@ import {
   type TypeNode,
   type ValueNode,
 } from 'graphql';
+import type { FieldCost } from './field-cost';
 import { countServedSchema, introspectionFieldCosts } from './introspection-cost';
 
-/** What the cost walk needs to know about one field, read from `@cost` / `@listSize` in the supergraph. */
-export interface FieldCost {
-  /** The named type the field returns (lists and non-null unwrapped). */
-  type: string;
-  /** `@cost(weight:)` on the field, else on its type, else 1 for an object and 0 for a scalar. */
-  weight: number;
-  isList: boolean;
-  /** `@listSize(assumedSize:)`: the size when no slicing argument says otherwise. */
-  assumedSize?: number;
-  /** `@listSize(slicingArguments:)`: arguments whose value is the list's size (`first`). */
-  slicingArguments: readonly string[];
-  /** `@listSize(sizedFields:)`: child lists the size applies to (a connection's `edges`). */
-  sizedFields: readonly string[];
-  /** Integer defaults of the field's arguments (`first: Int = 20`). */
-  argumentDefaults: ReadonlyMap<string, number>;
-}
+export type { FieldCost };
 
 export interface CostSchema {
   roots: { query: string; mutation: string; subscription: string };

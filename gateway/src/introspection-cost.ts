@@ -14,7 +14,7 @@ import {
   type DocumentNode,
   type TypeNode,
 } from 'graphql';
-import type { FieldCost } from './cost-schema';
+import type { FieldCost } from './field-cost';
 
 /** Introspection objects one cost point pays for: they are read from the gateway's memory, no subgraph is called. */
 export const INTROSPECTION_OBJECTS_PER_POINT = 10;

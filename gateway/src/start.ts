@@ -11,13 +11,16 @@ import {
   ServiceTokenRegistry,
   listen,
   type EventBus,
+  type Listening,
   type Logger,
+  type TlsFiles,
   subgraphUrlsFrom,
   type RunningService,
   type ServiceTokenEntry,
   DevelopmentInbox,
   developmentInboxDir,
 } from '@bastion/platform';
+import type { ApolloServer } from '@apollo/server';
 import type { Redis } from 'ioredis';
 import { Authenticator } from './authenticate';
 import { parseTrustedProxies } from './client-address';
@@ -30,8 +33,8 @@ import { subscribeToAuthFeeds } from './auth-feeds';
 import { RevocationCache } from './revocation-cache';
 import { fetchRevocationState } from './revocation-state-client';
 import { keepRevocationsFresh } from './revocation-sync';
-import { createUndiciFetcher } from './subgraph-client';
-import { operationLimitsFrom } from './request-limits';
+import { createUndiciFetcher, type GatewayContext } from './subgraph-client';
+import { operationLimitsFrom, type OperationLimits } from './request-limits';
 import { buildCostSchema } from './cost-schema';
 import { CostBudget } from './cost-budget';
 import { PersistedQueryCache } from './persisted-queries';
@@ -83,17 +86,110 @@ export interface RunningGateway extends RunningService {
   explorer: ExplorerMode;
 }
 
-/** Starts both gateway listeners: public (public supergraph) and internal (the whole supergraph). */
+/**
+ * Starts both gateway listeners: public (public supergraph) and internal (the whole supergraph).
+ * Each step below is one function: settings, keys, revocation feeds, the gateway proper (both
+ * Apollo servers and what they enforce), the listeners, and the shutdown that undoes them.
+ */
 export async function startGateway(
   config: GatewayConfig,
   deps: GatewayDeps,
 ): Promise<RunningGateway> {
-  const logger = deps.logger.child({ service: 'gateway' });
-  const subgraphUrls = { ...subgraphUrlsFrom(config), ...deps.subgraphUrls };
+  const settings = loadSettings(config, deps);
+  const keys = await loadKeys(config, deps, settings.logger);
+  const feeds = await startRevocationFeeds(config, deps, settings);
+  const authenticator = new Authenticator(keys.verifier, keys.serviceTokens, feeds.revocations);
+  const gateway = await buildGateway(config, deps, settings);
+  const listeners = await openListeners(config, deps, settings, {
+    authenticator,
+    jwks: keys.jwks,
+    revocations: feeds.revocations,
+    gateway,
+  });
+  const shutdown = shutdownSteps(settings, listeners, feeds, gateway);
+  return {
+    name: 'gateway',
+    url: `${listeners.public.url}/graphql`,
+    port: listeners.public.port,
+    internalUrl: `${listeners.internal.url}/graphql`,
+    internalPort: listeners.internal.port,
+    revocations: feeds.revocations,
+    explorer: settings.explorer,
+    closePublic: shutdown.closePublic,
+    get internalInFlight() {
+      return listeners.internal.inFlight;
+    },
+    internalIdle: (ms, quietMs) => listeners.internal.whenIdle(ms, quietMs),
+    closeInternal: shutdown.closeInternal,
+    closeListeners: shutdown.closeListeners,
+    stop: shutdown.stop,
+  };
+}
+
+/** What every step reads from the configuration, worked out once. */
+interface GatewaySettings {
+  logger: Logger;
+  subgraphUrls: Record<string, string>;
+  isProduction: boolean;
+  explorer: ExplorerMode;
+  tls: TlsFiles | undefined;
+  shutdownTimeoutMs: number;
+}
+
+function loadSettings(config: GatewayConfig, deps: GatewayDeps): GatewaySettings {
+  const isProduction = config.NODE_ENV === 'production';
+  return {
+    logger: deps.logger.child({ service: 'gateway' }),
+    subgraphUrls: { ...subgraphUrlsFrom(config), ...deps.subgraphUrls },
+    isProduction,
+    // A production gateway serves no explorer and no landing page, whatever EXPLORER says.
+    explorer: isProduction ? 'off' : config.EXPLORER,
+    tls:
+      config.TLS_CERT_FILE && config.TLS_KEY_FILE
+        ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE }
+        : undefined,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
+  };
+}
+
+/** The credentials the gateway accepts: service tokens, access token keys, and the JWKS it publishes. */
+interface GatewayKeys {
+  serviceTokens: ServiceTokenRegistry;
+  verifier: AccessTokenVerifier;
+  jwks: Awaited<ReturnType<typeof publicJwks>>;
+}
+
+async function loadKeys(
+  config: GatewayConfig,
+  deps: GatewayDeps,
+  logger: Logger,
+): Promise<GatewayKeys> {
   const serviceTokens = new ServiceTokenRegistry([
     ...(config.SERVICE_TOKENS ?? []),
     ...(deps.extraServiceTokens ?? []),
   ]);
+  if (serviceTokens.size === 0)
+    logger.warn(
+      'no SERVICE_TOKENS configured: internal callers cannot authenticate until a token is issued',
+    );
+  return {
+    serviceTokens,
+    verifier: await AccessTokenVerifier.create(config),
+    jwks: await publicJwks(config),
+  };
+}
+
+/** This replica's copy of auth's revocations, kept fresh by the bus and by periodic reloads. */
+interface RevocationFeeds {
+  revocations: RevocationCache;
+  stop(): Promise<void>;
+}
+
+async function startRevocationFeeds(
+  config: GatewayConfig,
+  deps: GatewayDeps,
+  { logger, subgraphUrls }: GatewaySettings,
+): Promise<RevocationFeeds> {
   const memory = deps.revocations ?? new MemoryRevocationList(config.ACCESS_TOKEN_TTL);
   const issued = deps.issuedTokens ?? new MemoryIssuedTokenStore();
   const revocations = new RevocationCache({
@@ -116,26 +212,48 @@ export async function startGateway(
   const onRedisReady = () => sync.reloadSoon();
   deps.redis?.on('ready', onRedisReady);
   await sync.start();
-  const authenticator = new Authenticator(
-    await AccessTokenVerifier.create(config),
-    serviceTokens,
+  return {
     revocations,
-  );
-  if (serviceTokens.size === 0)
-    logger.warn(
-      'no SERVICE_TOKENS configured: internal callers cannot authenticate until a token is issued',
-    );
+    stop: async () => {
+      sync.stop();
+      deps.redis?.off('ready', onRedisReady);
+      await feed.stop();
+    },
+  };
+}
+
+/** What each listener serves and enforces: its Apollo server, limits, APQ store; one budget for both. */
+interface GatewayCore {
+  apollo: PerListener<ApolloServer<GatewayContext>>;
+  limits: PerListener<OperationLimits>;
+  persistedQueries: PerListener<PersistedQueryCache>;
+  budget: CostBudget;
+  trustedDocuments: TrustedDocuments | undefined;
+  metrics: GatewayMetrics;
+  stop(): Promise<void>;
+}
+
+interface PerListener<T> {
+  public: T;
+  internal: T;
+}
+
+async function buildGateway(
+  config: GatewayConfig,
+  deps: GatewayDeps,
+  { logger, subgraphUrls, isProduction, explorer }: GatewaySettings,
+): Promise<GatewayCore> {
   const client = createUndiciFetcher();
   const metrics = new GatewayMetrics(deps.redis);
   const sdl = deps.supergraphs ?? {
     public: readSupergraph(SUPERGRAPH_FILES.public),
     internal: readSupergraph(SUPERGRAPH_FILES.internal),
   };
-  const jwks = await publicJwks(config);
-  const isProduction = config.NODE_ENV === 'production';
   // Each listener estimates cost from its own supergraph's @cost/@listSize, read once here.
-  const limits = operationLimitsFrom(config, buildCostSchema(sdl.public));
-  const internalLimits = operationLimitsFrom(config, buildCostSchema(sdl.internal));
+  const limits = {
+    public: operationLimitsFrom(config, buildCostSchema(sdl.public)),
+    internal: operationLimitsFrom(config, buildCostSchema(sdl.internal)),
+  };
   const budget = new CostBudget({
     pointsPerMinute: config.COST_BUDGET_PER_MINUTE,
     servicePointsPerMinute: config.SERVICE_COST_BUDGET_PER_MINUTE,
@@ -154,16 +272,14 @@ export async function startGateway(
     public: new PersistedQueryCache(),
     internal: new PersistedQueryCache(),
   };
-  // A production gateway serves no explorer and no landing page, whatever EXPLORER says.
-  const explorer: ExplorerMode = isProduction ? 'off' : config.EXPLORER;
   const apolloCommon = {
     subgraphUrls,
     claimsKeys: deps.claimsKeys,
     fetcher: client.fetcher,
     logger,
     sandbox: explorer === 'sandbox',
-    maxTokens: limits.maxTokens,
-    allowBatches: limits.maxBatchOperations > 0,
+    maxTokens: limits.public.maxTokens,
+    allowBatches: limits.public.maxBatchOperations > 0,
   };
   const [publicApollo, internalApollo] = await Promise.all([
     // In production the public schema is not published: no introspection (unless asked for), no suggestions.
@@ -182,9 +298,27 @@ export async function startGateway(
       persistedQueries: persistedQueries.internal,
     }),
   ]);
+  return {
+    apollo: { public: publicApollo, internal: internalApollo },
+    limits,
+    persistedQueries,
+    budget,
+    trustedDocuments,
+    metrics,
+    stop: async () => {
+      await Promise.all([publicApollo.stop(), internalApollo.stop()]);
+      await client.close();
+    },
+  };
+}
 
-  const readiness = async () => {
-    // Reported by dependency (database, bus, redis), and by subgraph only when one does not answer.
+/** Readiness by dependency (database, bus, redis), and by subgraph only when one does not answer. */
+function readinessCheck(
+  deps: GatewayDeps,
+  subgraphUrls: Record<string, string>,
+  revocations: RevocationCache,
+): () => Promise<Record<string, boolean>> {
+  return async () => {
     const checks: Record<string, boolean> = { bus: deps.bus.health().connected };
     const merge = (name: string, ok: boolean) => {
       checks[name] = (checks[name] ?? true) && ok;
@@ -211,21 +345,40 @@ export async function startGateway(
     checks.revocations = revocations.isLoaded;
     return checks;
   };
+}
+
+/** Both listeners, and the switch that makes the internal one admit only the platform's services. */
+interface GatewayListeners extends PerListener<Listening> {
+  beginStopping(): void;
+}
+
+async function openListeners(
+  config: GatewayConfig,
+  deps: GatewayDeps,
+  { logger, subgraphUrls, isProduction, explorer, tls }: GatewaySettings,
+  parts: {
+    authenticator: Authenticator;
+    jwks: GatewayKeys['jwks'];
+    revocations: RevocationCache;
+    gateway: GatewayCore;
+  },
+): Promise<GatewayListeners> {
+  const { gateway } = parts;
   // Every Redis feature falls back per process (docs/operations.md "What happens when a part fails").
   const degradable = new Set(['redis']);
   if (isProduction && config.CORS_ORIGINS === undefined)
     logger.warn('CORS_ORIGINS is unset: no browser origin may call the public listener');
   const common = {
     corsOrigins: corsOrigins(config),
-    authenticator,
+    authenticator: parts.authenticator,
     trustedProxies: parseTrustedProxies(config.TRUST_PROXY),
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    budget,
+    budget: gateway.budget,
     logger,
-    metrics,
-    readiness,
+    metrics: gateway.metrics,
+    readiness: readinessCheck(deps, subgraphUrls, parts.revocations),
     degradable,
-    jwks: () => jwks,
+    jwks: () => parts.jwks,
     explorer,
     landingPage: !isProduction,
   };
@@ -234,24 +387,20 @@ export async function startGateway(
     !isProduction && !config.SMTP_URL
       ? new DevelopmentInbox(developmentInboxDir(config.DATA_DIR))
       : undefined;
-  const tls =
-    config.TLS_CERT_FILE && config.TLS_KEY_FILE
-      ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE }
-      : undefined;
   const publicListener = await listen(
     createGatewayApp({
       ...common,
       listener: 'public',
-      apollo: publicApollo,
-      limits,
-      persistedQueries: persistedQueries.public,
-      trustedDocuments,
+      apollo: gateway.apollo.public,
+      limits: gateway.limits.public,
+      persistedQueries: gateway.persistedQueries.public,
+      trustedDocuments: gateway.trustedDocuments,
       developmentInbox,
       stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString(),
       aiStream: {
         target: new URL('/ai/stream', subgraphUrls.ai).toString(),
         claimsKey: deps.claimsKeys.keyFor('ai'),
-        cost: streamCost(limits),
+        cost: streamCost(gateway.limits.public),
         shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT * 1000,
       },
     }),
@@ -266,9 +415,9 @@ export async function startGateway(
     ...common,
     listener: 'internal',
     admits: (viewer) => !stopping || (viewer.kind === 'service' && ownServices.has(viewer.name)),
-    apollo: internalApollo,
-    limits: internalLimits,
-    persistedQueries: persistedQueries.internal,
+    apollo: gateway.apollo.internal,
+    limits: gateway.limits.internal,
+    persistedQueries: gateway.persistedQueries.internal,
   });
   const internalListener = await listen(internalApp, {
     host: config.INTERNAL_HOST,
@@ -276,15 +425,32 @@ export async function startGateway(
     tls,
   });
   logger.info({ public: publicListener.url, internal: internalListener.url }, 'gateway listening');
-  const timeoutMs = config.SHUTDOWN_TIMEOUT * 1000;
+  return {
+    public: publicListener,
+    internal: internalListener,
+    beginStopping: () => {
+      stopping = true;
+    },
+  };
+}
+
+/** Undoing the steps in reverse: listeners (outside in), then revocation feeds, then the gateway proper. */
+function shutdownSteps(
+  { shutdownTimeoutMs: timeoutMs }: GatewaySettings,
+  listeners: GatewayListeners,
+  feeds: RevocationFeeds,
+  gateway: GatewayCore,
+): Pick<RunningGateway, 'closePublic' | 'closeInternal' | 'stop'> & {
+  closeListeners(): Promise<void>;
+} {
   const closePublic = once(async () => {
-    stopping = true;
-    await publicListener.close(timeoutMs);
+    listeners.beginStopping();
+    await listeners.public.close(timeoutMs);
   });
   let internalClosing = false;
   const closeInternal = once(() => {
     internalClosing = true;
-    return internalListener.close(timeoutMs);
+    return listeners.internal.close(timeoutMs);
   });
   // Outside in: public requests finish while the internal listener still serves the subgraphs
   // that work for them (a generation settles its credits after its client's stream ended), then
@@ -292,31 +458,17 @@ export async function startGateway(
   const closeListeners = once(async () => {
     await closePublic();
     if (!internalClosing)
-      await internalListener.whenIdle(wrapUpLeadMs(timeoutMs) + 1_000, INTERNAL_QUIET_MS);
+      await listeners.internal.whenIdle(wrapUpLeadMs(timeoutMs) + 1_000, INTERNAL_QUIET_MS);
     await closeInternal();
   });
   return {
-    name: 'gateway',
-    url: `${publicListener.url}/graphql`,
-    port: publicListener.port,
-    internalUrl: `${internalListener.url}/graphql`,
-    internalPort: internalListener.port,
-    revocations,
-    explorer,
     closePublic,
-    get internalInFlight() {
-      return internalListener.inFlight;
-    },
-    internalIdle: (ms, quietMs) => internalListener.whenIdle(ms, quietMs),
     closeInternal,
     closeListeners,
     stop: once(async () => {
       await closeListeners();
-      sync.stop();
-      deps.redis?.off('ready', onRedisReady);
-      await feed.stop();
-      await Promise.all([publicApollo.stop(), internalApollo.stop()]);
-      await client.close();
+      await feeds.stop();
+      await gateway.stop();
     }),
   };
 }

@@ -26,7 +26,7 @@ interface Run {
 
 function startMain(env: Record<string, string | undefined>): Run {
   const cwd = mkdtempSync(join(tmpdir(), 'bastion-logs-'));
-  const child = spawn(process.execPath, [join(ROOT, 'packages/standalone/dist/main.js')], {
+  const child = spawn(process.execPath, [join(ROOT, 'all-in-one/dist/main.js')], {
     cwd,
     env: {
       PATH: process.env.PATH,

@@ -21,7 +21,7 @@ import {
 } from '@bastion/platform';
 import { gatewayConfigSchema } from '@bastion/gateway';
 import { composeSupergraphs } from '@bastion/schema';
-import { loadSubgraphDefinitions } from '@bastion/standalone';
+import { loadSubgraphDefinitions } from '@bastion/all-in-one';
 import { ROOT, TEST_JWT_SECRET } from '@bastion/testing';
 
 // Written out by hand: the four subgraphs this repository ships and where they listen by default.

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, withDotEnv } from '@bastion/platform';
-import { loadAllConfigs, loadSubgraphDefinitions } from '@bastion/standalone';
+import { loadAllConfigs, loadSubgraphDefinitions } from '@bastion/all-in-one';
 import { ROOT, dropSchemas, platformPorts, testEnv, uniqueSuffix } from '@bastion/testing';
 
 /** Runs a built main in an empty working directory (no .env, its own DATA_DIR) until it exits. */
@@ -57,7 +57,7 @@ const SECRETS = {
 
 describe('production start-up: every problem at once', () => {
   it('lists the secrets and the database in one readable message, no stack trace', async () => {
-    const { code, stderr } = await runMain('packages/standalone/dist/main.js', {
+    const { code, stderr } = await runMain('all-in-one/dist/main.js', {
       NODE_ENV: 'production',
       INSTANCES: '2',
     });
@@ -126,7 +126,7 @@ describe('a busy port', () => {
   });
 
   it('ends the start with one line naming the port and its variable', async () => {
-    const { code, stderr } = await runMain('packages/standalone/dist/main.js', {
+    const { code, stderr } = await runMain('all-in-one/dist/main.js', {
       ...testEnv(),
       SCHEMA_SUFFIX: suffix,
       NATS_URL: undefined,

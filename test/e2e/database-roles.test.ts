@@ -10,7 +10,7 @@ import {
   type RunningService,
 } from '@bastion/platform';
 import { z } from 'zod';
-import { loadSubgraphDefinitions } from '@bastion/standalone';
+import { loadSubgraphDefinitions } from '@bastion/all-in-one';
 import {
   PLATFORM_SETUP_MS,
   ROOT,

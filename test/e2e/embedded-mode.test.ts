@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPlatform, type RunningPlatform } from '@bastion/standalone';
+import { startPlatform, type RunningPlatform } from '@bastion/all-in-one';
 import { PLATFORM_SETUP_MS, eventually, postGraphQL, testEnv } from '@bastion/testing';
 
 /**

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { SUBGRAPH_NAMES, createLogger } from '@bastion/platform';
-import { startPlatform } from '@bastion/standalone';
+import { startPlatform } from '@bastion/all-in-one';
 import { PLATFORM_SETUP_MS, ROOT, dropSchemas, testEnv, uniqueSuffix } from '@bastion/testing';
 
 const SERVICES = SUBGRAPH_NAMES;
@@ -17,7 +17,7 @@ describe('npm run migrate', () => {
   afterAll(() => dropSchemas(env.DATABASE_URL!, suffix), PLATFORM_SETUP_MS);
 
   it('applies every service migration and exits; the next start applies none', async () => {
-    const child = spawn(process.execPath, ['packages/standalone/dist/migrate.js'], {
+    const child = spawn(process.execPath, ['all-in-one/dist/migrate.js'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -50,7 +50,7 @@ function copyOfRepository(): string {
   }
   const workspaces: Record<string, string> = {
     platform: 'packages/platform',
-    standalone: 'packages/standalone',
+    'all-in-one': 'all-in-one',
     gateway: 'gateway',
     schema: 'schema',
     bench: 'bench',

@@ -15,7 +15,7 @@ import {
   type Outcome,
 } from '@bastion/testing';
 
-const MAIN = 'packages/standalone/dist/main.js';
+const MAIN = 'all-in-one/dist/main.js';
 const PASSWORD = 'shutdown under load';
 
 /** Requests that never got a whole HTTP response; none is allowed. */

@@ -29,7 +29,7 @@ import {
   type Told,
 } from './ai-fault-kit';
 
-const MAIN = 'packages/standalone/dist/main.js';
+const MAIN = 'all-in-one/dist/main.js';
 
 /**
  * `npm start`'s process (on a private PostgreSQL, with a fake Gemini behind a door) stopped by

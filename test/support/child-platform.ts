@@ -15,7 +15,7 @@ export async function platformPorts(): Promise<Record<string, string>> {
 }
 
 /**
- * `npm start`'s process (packages/standalone/dist/main.js, built by the jest global setup) as a
+ * `npm start`'s process (all-in-one/dist/main.js, built by the jest global setup) as a
  * real child, so a test can kill it -9 or send it SIGTERM as an operator would.
  */
 export class ChildPlatform {
@@ -35,7 +35,7 @@ export class ChildPlatform {
 
   /** Starts the process and waits until the gateway reports ready. */
   async start(readyTimeoutMs = CHILD_READY_MS): Promise<void> {
-    const child = spawn(process.execPath, ['packages/standalone/dist/main.js'], {
+    const child = spawn(process.execPath, ['all-in-one/dist/main.js'], {
       cwd: ROOT,
       env: { ...this.env, NODE_OPTIONS: '' } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

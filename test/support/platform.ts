@@ -8,7 +8,7 @@ import {
   type ClientInfo,
   type Viewer,
 } from '@bastion/platform';
-import { startPlatform, type PlatformOptions, type RunningPlatform } from '@bastion/standalone';
+import { startPlatform, type PlatformOptions, type RunningPlatform } from '@bastion/all-in-one';
 import { testEnv, uniqueSuffix } from './env';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {

@@ -11,7 +11,7 @@ export interface ChildRun {
   exited: Promise<number | null>;
 }
 
-/** Starts a built main (built once per run by the jest global setup: `packages/standalone/dist/main.js`, `gateway/dist/main.js`, …) with `env`. */
+/** Starts a built main (built once per run by the jest global setup: `all-in-one/dist/main.js`, `gateway/dist/main.js`, …) with `env`. */
 export function spawnMain(main: string, env: Record<string, string | undefined>): ChildRun {
   const child = spawn(process.execPath, [main], {
     cwd: ROOT,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { NatsBus } from '@bastion/platform';
-import { startPlatform, type PlatformOptions } from '@bastion/standalone';
+import { startPlatform, type PlatformOptions } from '@bastion/all-in-one';
 import { testEnv, uniqueSuffix } from './env';
 import { dropSchemas, withTestHandles, type TestPlatform } from './platform';
 

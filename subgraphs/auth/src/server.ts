@@ -11,13 +11,12 @@ import {
   RedisRevocationList,
   RevocationFanOut,
   startSubgraphService,
-  type EventHandler,
   type PlatformDeps,
   type RevocationList,
   type SubgraphService,
 } from '@bastion/platform';
 import { AccountService } from './accounts/account.service';
-import { createAccountFlows, type AccountFlows } from './accounts/account-flows';
+import { createAccountFlows } from './accounts/account-flows';
 import { AuthLimits } from './limits/auth-limits';
 import { MembershipClient } from './organizations/membership-client';
 import {
@@ -30,6 +29,7 @@ import { ServiceTokenService, reservedServiceNames } from './service-tokens/serv
 import { RevocationStateService } from './revocations/revocation-state.service';
 import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
+import type { AuthServices } from './services';
 import { PasswordHasher } from './passwords/password-hasher';
 import { resolvers } from './resolvers';
 import { RefreshTokenEntity, SessionEntity } from './sessions/session.entity';
@@ -39,7 +39,7 @@ import { UserEntity } from './users/user.entity';
 import { UserService } from './users/user.service';
 import { EmailTokenEntity } from './email/email-token.entity';
 import { OAuthAccountEntity, OAuthStateEntity } from './oauth/oauth-account.entity';
-import { createOAuthService, type OAuthService } from './oauth/oauth.service';
+import { createOAuthService } from './oauth/oauth.service';
 import { migrations } from './migrations';
 
 /** Revocations older than the longest access token concern no live token; they go this often. */
@@ -62,19 +62,7 @@ export interface AuthServiceOptions {
   revocations?: RevocationList;
 }
 
-export interface AuthServices extends AccountFlows {
-  accounts: AccountService;
-  sessions: SessionService;
-  users: UserService;
-  limits: AuthLimits;
-  hasher: PasswordHasher;
-  oauth: OAuthService;
-  organizations: OrganizationSwitch;
-  serviceTokens: ServiceTokenService;
-  revocationState: RevocationStateService;
-  /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
-  handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
-}
+export type { AuthServices };
 
 export type AuthService = SubgraphService<AuthContext, AuthServices>;
 

@@ -19,19 +19,11 @@ import { AppError } from '../errors/app-error';
 import { ERROR_CODES, type ErrorCode } from '../errors/codes';
 import type { Logger } from '../logging/logger';
 import { requestIdOf, runWithRequestId } from '../logging/request-context';
+import { HttpError } from './http-error';
+
+export { HttpError };
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    message: string,
-    readonly extensions: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
 
 /** The client went away before its request was read or answered: nothing to answer, no fault of ours. */
 export class ClientAbortError extends Error {

@@ -1,4 +1,4 @@
-import { HttpError } from './http';
+import { HttpError } from './http-error';
 
 /**
  * The deepest nesting of arrays and objects a request body may have. GraphQL variables of this

@@ -3,33 +3,15 @@ type GenAI = typeof import('@google/genai', { with: { 'resolution-mode': 'import
 type GoogleGenAI = InstanceType<GenAI['GoogleGenAI']>;
 type GenerateContentResponse = Awaited<ReturnType<GoogleGenAI['models']['generateContent']>>;
 import type { ReportedUsage } from '../generations/charge';
-import type { TextUpstream } from './upstream';
+import {
+  UpstreamFailure,
+  type GeminiRequest,
+  type StreamPiece,
+  type TextUpstream,
+} from './upstream-contract';
 
-/** Why an upstream call failed, summarised: an upstream body is never passed on or logged. */
-export type UpstreamFailureKind =
-  'unconfigured' | 'status' | 'timeout' | 'malformed' | 'network' | 'aborted';
-
-export class UpstreamFailure extends Error {
-  constructor(
-    readonly kind: UpstreamFailureKind,
-    readonly status?: number,
-  ) {
-    super(status ? `Gemini answered ${status}` : `Gemini call failed: ${kind}`);
-    this.name = 'UpstreamFailure';
-  }
-}
-
-export interface GeminiRequest {
-  upstreamModel: string;
-  /** The template's instruction; never holds a client's text. */
-  systemPrompt?: string;
-  /** The template's variables as quoted data, sent as user content before the prompt. */
-  variablesText?: string;
-  prompt: string;
-  maxOutputTokens: number;
-  /** thinkingConfig.thinkingBudget (the model's, from the catalog). */
-  thinkingBudget: number;
-}
+export { UpstreamFailure };
+export type { GeminiRequest, StreamPiece, UpstreamFailureKind } from './upstream-contract';
 
 export interface GeminiOptions {
   apiKey?: string;
@@ -37,14 +19,6 @@ export interface GeminiOptions {
   timeoutMs: number;
   streamTimeoutMs: number;
   retryDelayMs: number;
-}
-
-/** The parts of one streamed chunk the proxy uses. */
-export interface StreamPiece {
-  text: string;
-  usage?: ReportedUsage;
-  /** The first piece, with no text: Gemini accepted the request (answered 200). */
-  accepted?: true;
 }
 
 /** The user content: the template's variables (when any) as their own part, then the prompt. */

@@ -1,15 +1,12 @@
 import type { ReportedUsage } from '../generations/charge';
-import type { GeminiRequest, StreamPiece } from './gemini-client';
-import { UpstreamFailure } from './gemini-client';
+import {
+  UpstreamFailure,
+  type GeminiRequest,
+  type StreamPiece,
+  type TextUpstream,
+} from './upstream-contract';
 
-/** What the generation service asks of a model's upstream: the Gemini client, or a local model. */
-export interface TextUpstream {
-  /** Whether this upstream can serve the model (Gemini: only with an API key). */
-  configuredFor(upstreamModel: string): boolean;
-  countInputTokens(request: GeminiRequest): Promise<number>;
-  generate(request: GeminiRequest): Promise<{ text: string; usage?: ReportedUsage }>;
-  stream(request: GeminiRequest, signal: AbortSignal): AsyncGenerator<StreamPiece>;
-}
+export type { TextUpstream };
 
 /** Sends each request to the first upstream that serves its model (a local one before Gemini). */
 export class UpstreamRouter implements TextUpstream {

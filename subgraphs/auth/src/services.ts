@@ -1,0 +1,26 @@
+import type { EventHandler } from '@bastion/platform';
+import type { AccountService } from './accounts/account.service';
+import type { AccountFlows } from './accounts/account-flows';
+import type { AuthLimits } from './limits/auth-limits';
+import type { OAuthService } from './oauth/oauth.service';
+import type { OrganizationSwitch } from './organizations/organization-switch';
+import type { PasswordHasher } from './passwords/password-hasher';
+import type { RevocationStateService } from './revocations/revocation-state.service';
+import type { ServiceTokenService } from './service-tokens/service-token.service';
+import type { SessionService } from './sessions/session.service';
+import type { UserService } from './users/user.service';
+
+/** What `startAuthService` builds once and every resolver receives in its context. */
+export interface AuthServices extends AccountFlows {
+  accounts: AccountService;
+  sessions: SessionService;
+  users: UserService;
+  limits: AuthLimits;
+  hasher: PasswordHasher;
+  oauth: OAuthService;
+  organizations: OrganizationSwitch;
+  serviceTokens: ServiceTokenService;
+  revocationState: RevocationStateService;
+  /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
+  handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
+}
