@@ -18,8 +18,8 @@ export interface AuditEntry<A extends string = string> {
 
 /**
  * The one writer of AUDIT_RECORDED: an event in the caller's transaction, leaving through the
- * outbox with the change or not at all. The orgs service's consumer keeps the log (README
- * "Audit log").
+ * outbox with the change or not at all. The orgs service's consumer keeps the log
+ * (docs/security.md "Audit log").
  */
 export async function recordAudit<A extends string>(
   manager: EntityManager,
