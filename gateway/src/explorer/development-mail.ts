@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DevelopmentInbox, KeptMail } from '@bastion/platform';
+import { staticPageCsp } from './landing-page';
 import type { ExplorerMode } from './routes';
 
 const STYLE =
@@ -8,17 +8,8 @@ const STYLE =
   'article{border-top:1px solid #ccc;padding:.5rem 0}dl{display:grid;grid-template-columns:max-content 1fr;gap:0 1rem;margin:0}' +
   'dt{color:#555}dd{margin:0}pre{white-space:pre-wrap;word-break:break-word;background:#f6f6f6;padding:.75rem}code{font-size:90%}';
 
-/**
- * The development mail pages' policy: the landing page's (nothing loads, no script at all) plus
- * their one stylesheet by hash; links are navigations, which no fetch directive governs.
- */
-export const DEVELOPMENT_MAIL_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`,
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+/** The development mail pages' policy: the landing page's, with their own stylesheet. */
+export const DEVELOPMENT_MAIL_CSP = staticPageCsp(STYLE);
 
 const ENTITIES: Record<string, string> = {
   '&': '&amp;',

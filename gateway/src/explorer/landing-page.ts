@@ -4,16 +4,22 @@ const STYLE =
   'body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}code{font-size:90%}';
 
 /**
- * The landing page's policy: helmet's strict one (nothing loads) plus its one stylesheet by hash;
- * links are navigations, which no fetch directive governs.
+ * The policy of a page the gateway renders itself: helmet's strict one (nothing loads, no script
+ * at all) plus the page's one stylesheet by hash; links are navigations, which no fetch directive
+ * governs.
  */
-export const LANDING_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`,
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+export function staticPageCsp(style: string): string {
+  return [
+    "default-src 'none'",
+    `style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+/** The landing page's policy. */
+export const LANDING_CSP = staticPageCsp(STYLE);
 
 export interface LandingLinks {
   /** The explorer's kind, or null when EXPLORER=off. */
