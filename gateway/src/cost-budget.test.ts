@@ -12,6 +12,9 @@ const user = (userId: string): Viewer => ({
   role: null,
   tokenId: 't',
   issuedAt: 0,
+  amr: ['pwd'],
+  authTime: Math.floor(Date.now() / 1000),
+  mfaEnrolled: false,
 });
 const service: Viewer = { kind: 'service', name: 'ai', scopes: [], tokenId: 'configured:ai' };
 const issued = (sha256: string, name: string): Viewer => ({

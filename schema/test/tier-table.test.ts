@@ -51,16 +51,26 @@ describe('schema/tiers.md, the reviewed table of every field tier', () => {
     const rows = tierRows(
       'x',
       `type T @tier(level: AUTHENTICATED, owner: "userId", scopes: ["b", "a"]) { id: ID! @tier(level: PUBLIC) n: Int }
-      type Query { t: T @tier(level: INTERNAL, scopes: ["user:read"]) u: Int }`,
+      type Query { t: T @tier(level: INTERNAL, scopes: ["user:read"]) u: Int }
+      type Mutation { d: Int @tier(level: VERIFIED, stepUp: 600) }`,
     );
     expect(rows).toEqual([
-      { subgraph: 'x', field: 'T.id', tier: 'PUBLIC', scopes: [], owner: '', from: 'field' },
+      {
+        subgraph: 'x',
+        field: 'T.id',
+        tier: 'PUBLIC',
+        scopes: [],
+        owner: '',
+        stepUp: '',
+        from: 'field',
+      },
       {
         subgraph: 'x',
         field: 'T.n',
         tier: 'AUTHENTICATED',
         scopes: ['a', 'b'],
         owner: 'userId',
+        stepUp: '',
         from: 'type',
       },
       {
@@ -69,9 +79,27 @@ describe('schema/tiers.md, the reviewed table of every field tier', () => {
         tier: 'INTERNAL',
         scopes: ['user:read'],
         owner: '',
+        stepUp: '',
         from: 'field',
       },
-      { subgraph: 'x', field: 'Query.u', tier: 'MISSING', scopes: [], owner: '', from: 'type' },
+      {
+        subgraph: 'x',
+        field: 'Query.u',
+        tier: 'MISSING',
+        scopes: [],
+        owner: '',
+        stepUp: '',
+        from: 'type',
+      },
+      {
+        subgraph: 'x',
+        field: 'Mutation.d',
+        tier: 'VERIFIED',
+        scopes: [],
+        owner: '',
+        stepUp: '600',
+        from: 'field',
+      },
     ]);
   });
 
@@ -85,10 +113,11 @@ describe('schema/tiers.md, the reviewed table of every field tier', () => {
         tier: spec.level,
         scopes: [...spec.scopes].sort(),
         owner: spec.owner ?? '',
+        stepUp: spec.stepUp === undefined ? '' : String(spec.stepUp),
       }));
       const fromTable = readTierTable()
         .filter((r) => r.subgraph === name)
-        .map(({ field, tier, scopes, owner }) => ({ field, tier, scopes, owner }));
+        .map(({ field, tier, scopes, owner, stepUp }) => ({ field, tier, scopes, owner, stepUp }));
       const byField = (a: { field: string }, b: { field: string }) => (a.field < b.field ? -1 : 1);
       expect(fromPlatform.sort(byField)).toEqual(fromTable.sort(byField));
     },

@@ -97,6 +97,9 @@ describe('Redis down', () => {
         role: null,
         tokenId: randomUUID(),
         issuedAt: 0,
+        amr: ['pwd'],
+        authTime: Math.floor(Date.now() / 1000),
+        mfaEnrolled: false,
       };
       const claims = await signForwardedClaims(
         viewer,

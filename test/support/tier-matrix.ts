@@ -46,6 +46,9 @@ export function matrixViewers(
     role: null,
     tokenId: randomUUID(),
     issuedAt: Math.floor(Date.now() / 1000),
+    amr: ['pwd'],
+    authTime: Math.floor(Date.now() / 1000),
+    mfaEnrolled: false,
   };
   const withScopes = fieldScopes.length > 0 ? [...fieldScopes] : [...SCOPES];
   return [

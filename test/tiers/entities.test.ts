@@ -46,6 +46,9 @@ describe('_entities keeps every entity field behind its tier', () => {
       role: null,
       tokenId: randomUUID(),
       issuedAt: 0,
+      amr: ['pwd'],
+      authTime: Math.floor(Date.now() / 1000),
+      mfaEnrolled: false,
     };
     const readScopes = ['users:read', 'credits:read', 'orgs:read'];
     return [

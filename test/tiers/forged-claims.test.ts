@@ -29,6 +29,9 @@ describe('a subgraph called directly with bad claims treats the caller as anonym
       role: null,
       tokenId: randomUUID(),
       issuedAt: 0,
+      amr: ['pwd'],
+      authTime: Math.floor(Date.now() / 1000),
+      mfaEnrolled: false,
     };
   }, PLATFORM_SETUP_MS);
   afterAll(() => platform.stop(), PLATFORM_SETUP_MS);

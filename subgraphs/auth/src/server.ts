@@ -18,6 +18,13 @@ import {
 import { AccountService } from './accounts/account.service';
 import { createAccountFlows } from './accounts/account-flows';
 import { AuthLimits } from './limits/auth-limits';
+import {
+  MfaChallengeEntity,
+  MfaFactorEntity,
+  RecoveryCodeEntity,
+  WebAuthnChallengeEntity,
+} from './mfa/mfa.entities';
+import { MfaFactors } from './mfa/mfa-factors';
 import { MembershipClient } from './organizations/membership-client';
 import {
   organizationEventsHandler,
@@ -85,6 +92,10 @@ export function startAuthService(
       OAuthAccountEntity,
       OAuthStateEntity,
       ServiceTokenEntity,
+      MfaFactorEntity,
+      RecoveryCodeEntity,
+      MfaChallengeEntity,
+      WebAuthnChallengeEntity,
       OutboxRow,
       InboxRow,
     ],
@@ -154,6 +165,7 @@ export function startAuthService(
         flows.emailVerification,
       );
       const users = new UserService(dataSource);
+      const mfa = new MfaFactors(dataSource);
       const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(
@@ -191,6 +203,7 @@ export function startAuthService(
         organizations,
         serviceTokens,
         revocationState,
+        mfa,
         handleOrganizationEvent,
         ...flows,
       };

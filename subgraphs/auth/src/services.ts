@@ -2,6 +2,7 @@ import type { EventHandler } from '@bastion/platform';
 import type { AccountService } from './accounts/account.service';
 import type { AccountFlows } from './accounts/account-flows';
 import type { AuthLimits } from './limits/auth-limits';
+import type { MfaFactors } from './mfa/mfa-factors';
 import type { OAuthService } from './oauth/oauth.service';
 import type { OrganizationSwitch } from './organizations/organization-switch';
 import type { PasswordHasher } from './passwords/password-hasher';
@@ -21,6 +22,7 @@ export interface AuthServices extends AccountFlows {
   organizations: OrganizationSwitch;
   serviceTokens: ServiceTokenService;
   revocationState: RevocationStateService;
+  mfa: MfaFactors;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
   handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
 }

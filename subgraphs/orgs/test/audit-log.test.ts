@@ -228,6 +228,9 @@ describe('the audit log', () => {
           role: null,
           tokenId: randomUUID(),
           issuedAt: 0,
+          amr: ['pwd'],
+          authTime: Math.floor(Date.now() / 1000),
+          mfaEnrolled: false,
         },
         query,
         { id: admin.id },
@@ -245,6 +248,9 @@ describe('the audit log', () => {
       role: null,
       tokenId: randomUUID(),
       issuedAt: 0,
+      amr: ['pwd'],
+      authTime: Math.floor(Date.now() / 1000),
+      mfaEnrolled: false,
     };
     const theirs = await platform.subgraph('orgs', stranger, query, { id: admin.id });
     expect(codes(theirs)).toEqual(['FORBIDDEN']);

@@ -64,6 +64,9 @@ function viewerOf(user: TestUser): UserViewer {
     role: null,
     tokenId: randomUUID(),
     issuedAt: 0,
+    amr: ['pwd'],
+    authTime: Math.floor(Date.now() / 1000),
+    mfaEnrolled: false,
   };
 }
 

@@ -222,6 +222,9 @@ function viewerFor(who: Who): { viewer: Viewer; self: string } {
       role: null,
       tokenId: randomUUID(),
       issuedAt: Math.floor(Date.now() / 1000),
+      amr: ['pwd'],
+      authTime: Math.floor(Date.now() / 1000),
+      mfaEnrolled: false,
     },
     self: user.id,
   };

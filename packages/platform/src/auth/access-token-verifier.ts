@@ -117,5 +117,11 @@ function toViewer(claims: Record<string, unknown>): UserViewer {
     role: typeof role === 'string' && ROLES.includes(role as Role) ? (role as Role) : null,
     tokenId: jti,
     issuedAt: iat as number,
+    amr: Array.isArray(claims.amr)
+      ? claims.amr.filter((m): m is string => typeof m === 'string').slice(0, 10)
+      : [],
+    // Tokens from before auth_time existed count as authenticated long ago: a step-up is needed.
+    authTime: typeof claims.auth_time === 'number' ? claims.auth_time : 0,
+    mfaEnrolled: claims.mfa_enrolled === true,
   };
 }

@@ -27,6 +27,9 @@ const subject = {
   emailVerified: true,
   organizationId: null,
   role: null,
+  amr: ['pwd', 'otp', 'mfa'],
+  authTime: Math.floor(Date.now() / 1000) - 30,
+  mfaEnrolled: true,
 };
 const pem = (kind: 'rsa' | 'ec' | 'ed25519') => {
   const { privateKey, publicKey } =
@@ -122,6 +125,9 @@ describe.each(['HS256', 'RS256', 'ES256'] as const)('%s access tokens', (algorit
       userId: subject.userId,
       sessionId: subject.sessionId,
       emailVerified: true,
+      amr: ['pwd', 'otp', 'mfa'],
+      authTime: subject.authTime,
+      mfaEnrolled: true,
     });
     const decoded = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
     expect(decoded).toEqual(header);

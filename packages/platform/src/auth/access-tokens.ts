@@ -54,6 +54,11 @@ export interface AccessTokenSubject {
   emailVerified: boolean;
   organizationId: string | null;
   role: Role | null;
+  /** RFC 8176 methods of the session's sign-in (or its last step-up). */
+  amr: string[];
+  /** Seconds since the epoch of that authentication. */
+  authTime: number;
+  mfaEnrolled: boolean;
 }
 
 const KEY_TYPE: Record<Exclude<JwtAlgorithm, 'HS256'>, string> = { RS256: 'rsa', ES256: 'ec' };
@@ -168,6 +173,9 @@ export class AccessTokenSigner {
         email_verified: subject.emailVerified,
         org: subject.organizationId,
         role: subject.role,
+        amr: subject.amr,
+        auth_time: subject.authTime,
+        mfa_enrolled: subject.mfaEnrolled,
         iss: this.settings.JWT_ISSUER,
         aud: this.settings.JWT_AUDIENCE,
         iat: now,

@@ -21,6 +21,9 @@ const viewer: Viewer = {
   role: null,
   tokenId: randomUUID(),
   issuedAt: 0,
+  amr: ['pwd'],
+  authTime: Math.floor(Date.now() / 1000),
+  mfaEnrolled: false,
 };
 const op = { query: '{ me { id } }', operationName: null, variables: {} };
 const client = { ip: '127.0.0.1', userAgent: 'jest' };

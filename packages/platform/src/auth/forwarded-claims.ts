@@ -65,6 +65,9 @@ interface ClaimsPayload {
   role?: Role | null;
   tid?: string;
   iat0?: number;
+  amr?: string[];
+  at?: number;
+  mfe?: boolean;
   svc?: string;
   scp?: string[];
   op: string;
@@ -113,6 +116,9 @@ export async function signForwardedClaims(
       role: viewer.role,
       tid: viewer.tokenId,
       iat0: viewer.issuedAt,
+      amr: viewer.amr,
+      at: viewer.authTime,
+      mfe: viewer.mfaEnrolled,
       ...common,
     };
   } else if (viewer.kind === 'service') {
@@ -242,6 +248,9 @@ export async function verifyForwardedClaims(
         role: payload.role && ROLES.includes(payload.role) ? payload.role : null,
         tokenId: payload.tid ?? '',
         issuedAt: payload.iat0 ?? 0,
+        amr: Array.isArray(payload.amr) ? payload.amr.filter((m) => typeof m === 'string') : [],
+        authTime: typeof payload.at === 'number' ? payload.at : 0,
+        mfaEnrolled: payload.mfe === true,
       },
       client,
     };

@@ -10,6 +10,7 @@ export const SCOPES = [
   'orgs:read',
   'tokens:admin',
   'audit:read',
+  'mfa:reset',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -24,6 +25,21 @@ export interface UserViewer {
   /** The access token's `jti` and `iat`, for revocation checks. */
   tokenId: string;
   issuedAt: number;
+  /**
+   * How the session's user authenticated (RFC 8176 values: `pwd`, `otp`, `hwk`, `swk`, `mfa`, ...;
+   * plus `fed` for a federated sign-in and `rcv` for a recovery code). `mfa` means a second
+   * factor was used. Empty for tokens issued before these claims existed.
+   */
+  amr: string[];
+  /** When the user last authenticated for this session (seconds since the epoch; 0 if unknown). */
+  authTime: number;
+  /** Whether the user had a second factor enrolled when the token was issued. */
+  mfaEnrolled: boolean;
+}
+
+/** The methods a session's sign-in used included a second factor. */
+export function usedMultiFactor(viewer: Pick<UserViewer, 'amr'>): boolean {
+  return viewer.amr.includes('mfa');
 }
 
 export interface ServiceViewer {

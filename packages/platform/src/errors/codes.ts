@@ -19,6 +19,18 @@ export const ERROR_CODES = {
     httpStatus: 403,
     description: 'The field needs the verified tier.',
   },
+  MFA_REQUIRED: {
+    message: 'Enter a code from your second factor to finish signing in.',
+    httpStatus: 401,
+    description:
+      'The first factor was right and the account has a second factor: call verifyMfa with extensions.mfaToken.',
+  },
+  STEP_UP_REQUIRED: {
+    message: 'Confirm it is you to continue.',
+    httpStatus: 401,
+    description:
+      'The field needs a recent (and, with a second factor, multi-factor) sign-in: call stepUp; see extensions.maxAge and extensions.methods.',
+  },
   BAD_USER_INPUT: {
     message: 'The input is not valid.',
     httpStatus: 400,

@@ -51,6 +51,7 @@ function readTier(
     level: directive.level as TierLevel,
     scopes: (directive.scopes as string[] | undefined) ?? [],
     owner: directive.owner as string | undefined,
+    ...(typeof directive.stepUp === 'number' ? { stepUp: directive.stepUp } : {}),
   };
 }
 
@@ -76,6 +77,8 @@ export function readTiers(schema: GraphQLSchema): Map<string, TierSpec> {
       else {
         if (spec.level === 'INTERNAL' && spec.scopes.length === 0)
           missing.push(`${type.name}.${field.name} (INTERNAL without scopes)`);
+        if (spec.stepUp !== undefined && !['AUTHENTICATED', 'VERIFIED'].includes(spec.level))
+          missing.push(`${type.name}.${field.name} (stepUp needs AUTHENTICATED or VERIFIED)`);
         tiers.set(`${type.name}.${field.name}`, spec);
       }
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Viewer } from '../auth/viewer';
-import { checkTier } from './rules';
+import type { AppError } from '../errors/app-error';
+import { checkStepUp, checkTier } from './rules';
 
 const user = (emailVerified: boolean, userId = randomUUID()): Viewer => ({
   kind: 'user',
@@ -11,6 +12,9 @@ const user = (emailVerified: boolean, userId = randomUUID()): Viewer => ({
   role: null,
   tokenId: '',
   issuedAt: 0,
+  amr: ['pwd'],
+  authTime: Math.floor(Date.now() / 1000),
+  mfaEnrolled: false,
 });
 const code = (result: true | { code: string }) => (result === true ? 'PASS' : result.code);
 
@@ -47,3 +51,56 @@ describe('checkTier', () => {
     expect(code(checkTier(spec, { kind: 'anonymous' }, parent, new Set([parent.id])))).toBe('PASS');
   });
 });
+
+describe('step-up (@tier(stepUp:))', () => {
+  const NOW = 1_800_000_000;
+  const spec = { level: 'VERIFIED' as const, scopes: [], stepUp: 600 };
+  const at = (ageSeconds: number, amr: string[], mfaEnrolled: boolean) => ({
+    ...(user(true) as Extract<Viewer, { kind: 'user' }>),
+    authTime: NOW - ageSeconds,
+    amr,
+    mfaEnrolled,
+  });
+  // Written by hand from docs/security.md "Sign-in security": recent enough, and multi-factor
+  // when the user has a factor; a token without auth_time (0) is never recent.
+  const TABLE: [string, number, string[], boolean, string][] = [
+    ['fresh password, no factor', 10, ['pwd'], false, 'PASS'],
+    ['password exactly at the limit, no factor', 600, ['pwd'], false, 'PASS'],
+    ['stale password, no factor', 601, ['pwd'], false, 'STEP_UP_REQUIRED'],
+    ['fresh password only, factor enrolled', 10, ['pwd'], true, 'STEP_UP_REQUIRED'],
+    ['fresh recovery code, factor enrolled', 10, ['pwd', 'rcv'], true, 'STEP_UP_REQUIRED'],
+    ['fresh password + TOTP', 10, ['pwd', 'otp', 'mfa'], true, 'PASS'],
+    ['stale password + TOTP', 3600, ['pwd', 'otp', 'mfa'], true, 'STEP_UP_REQUIRED'],
+    ['fresh passkey alone', 10, ['hwk', 'user', 'mfa'], true, 'PASS'],
+  ];
+
+  it.each(TABLE)('%s', (_name, age, amr, enrolled, expected) => {
+    expect(code(checkStepUp(at(age, amr, enrolled), 600, NOW))).toBe(expected);
+  });
+
+  it('says how old a sign-in may be and which methods step up', () => {
+    const refused = checkStepUp(at(900, ['pwd'], true), 600, NOW);
+    expect(refused).not.toBe(true);
+    expect((refused as AppError).extensions).toEqual({
+      code: 'STEP_UP_REQUIRED',
+      maxAge: 600,
+      methods: ['TOTP', 'PASSKEY'],
+    });
+    const withoutFactor = checkStepUp(at(900, ['pwd'], false), 600, NOW) as AppError;
+    expect(withoutFactor.extensions.methods).toEqual(['PASSWORD', 'PASSKEY']);
+  });
+
+  it('is checked by the tier rule for users and never asked of services', () => {
+    expect(code(checkTier(spec, { ...at(0, ['pwd'], false), authTime: 0 }))).toBe(
+      'STEP_UP_REQUIRED',
+    );
+    expect(code(checkTier(spec, user(true)))).toBe('PASS');
+    expect(code(checkTier({ ...spec, scopes: ['users:read'] }, service(['users:read'])))).toBe(
+      'PASS',
+    );
+  });
+});
+
+function service(scopes: string[]): Viewer {
+  return { kind: 'service', name: 's', scopes };
+}

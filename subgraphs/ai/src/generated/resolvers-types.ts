@@ -312,6 +312,7 @@ export type TierDirectiveArgs = {
   level: Tier;
   owner?: Maybe<Scalars['String']['input']>;
   scopes?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
+  stepUp?: Maybe<Scalars['Int']['input']>;
 };
 
 export type TierDirectiveResolver<Result, Parent, ContextType = AiContext, Args = TierDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;

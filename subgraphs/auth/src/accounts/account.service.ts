@@ -76,7 +76,10 @@ export class AccountService {
           client,
         });
         const verificationMail = await this.verification.issueForNewAccount(manager, user);
-        return { payload: await this.sessions.start(manager, user, client), verificationMail };
+        return {
+          payload: await this.sessions.start(manager, user, client, ['pwd']),
+          verificationMail,
+        };
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict('An account with this email already exists.');
@@ -108,7 +111,7 @@ export class AccountService {
           targetId: user.id,
           client,
         });
-        return this.sessions.start(manager, user, client);
+        return this.sessions.start(manager, user, client, ['pwd']);
       });
       this.relay.kick();
       return payload;

@@ -2,6 +2,8 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserEntity } from '../users/user.entity';
 import type { SessionEntity } from '../sessions/session.entity';
+import type { MfaFactorEntity } from '../mfa/mfa.entities';
+import type { TotpEnrollmentModel, FactorConfirmationModel } from '../mfa/models';
 import type { AuthContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -33,6 +35,14 @@ export type AuthPayload = {
   readonly user: User;
 };
 
+/** A factor just confirmed. */
+export type FactorConfirmation = {
+  readonly __typename?: 'FactorConfirmation';
+  readonly factor: MfaFactor;
+  /** The account's first factor: ten single-use recovery codes, shown this once. Null otherwise. */
+  readonly recoveryCodes?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+};
+
 export type IssuedServiceToken = {
   readonly __typename?: 'IssuedServiceToken';
   readonly name: Scalars['String']['output'];
@@ -40,6 +50,23 @@ export type IssuedServiceToken = {
   /** Hex SHA-256 of the token. */
   readonly sha256: Scalars['String']['output'];
 };
+
+/** A second factor of the signed-in user. */
+export type MfaFactor = {
+  readonly __typename?: 'MfaFactor';
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly kind: MfaFactorKind;
+  readonly lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly name: Scalars['String']['output'];
+};
+
+/** The kinds of second factor. */
+export type MfaFactorKind =
+  /** A WebAuthn credential (security key or platform authenticator). */
+  | 'PASSKEY'
+  /** A time-based one-time password app (RFC 6238: 6 digits, 30 s). */
+  | 'TOTP';
 
 export type Mutation = {
   readonly __typename?: 'Mutation';
@@ -50,8 +77,18 @@ export type Mutation = {
   readonly changeEmail: Scalars['Boolean']['output'];
   /** Changes the password; the caller's session stays signed in, every other one is signed out. */
   readonly changePassword: Scalars['Boolean']['output'];
+  /**
+   * Confirms a TOTP factor with a code from the app; from now on sign-ins ask for a second factor.
+   * INVALID_CREDENTIALS for a wrong code (counted like a wrong password).
+   */
+  readonly confirmTotp: FactorConfirmation;
   /** Deletes the caller's account and personal data, and signs out every session. */
   readonly deleteAccount: Scalars['Boolean']['output'];
+  /**
+   * Starts a TOTP factor: a new secret and its otpauth:// URI. Nothing protects sign-ins until
+   * confirmTotp gets a first code from the app. `name` defaults to "Authenticator app".
+   */
+  readonly enrollTotp: TotpEnrollment;
   /**
    * Issues a service token with the given scopes. The token is returned once; only its hash is stored.
    * The scopes must be the caller's own (FORBIDDEN, reason SCOPE_NOT_HELD), never tokens:admin
@@ -70,6 +107,8 @@ export type Mutation = {
   readonly logout: Scalars['Boolean']['output'];
   /** Signs out every session of the caller, this one included; their access tokens stop working at once. */
   readonly logoutAll: Scalars['Boolean']['output'];
+  /** WebAuthn request options for the second step of a sign-in (see verifyMfa) with a passkey. */
+  readonly mfaPasskeyOptions: Scalars['String']['output'];
   /**
    * Finishes a LOGIN flow from oauthAuthorizationUrl: signs in the user linked to the provider
    * account; else, when the provider verified the email, the account with that email (linking it)
@@ -77,10 +116,30 @@ export type Mutation = {
    * INVALID_TOKEN for a used, expired or mismatched state.
    */
   readonly oauthLogin: AuthPayload;
+  /** Signs in with a passkey alone (user verification required; counts as multi-factor). */
+  readonly passkeyLogin: AuthPayload;
+  /**
+   * WebAuthn request options (JSON of PublicKeyCredentialRequestOptionsJSON) for a passwordless
+   * sign-in with a discoverable passkey; finish with passkeyLogin.
+   */
+  readonly passkeyLoginOptions: Scalars['String']['output'];
+  /**
+   * WebAuthn registration options (JSON of PublicKeyCredentialCreationOptionsJSON) for
+   * navigator.credentials.create; the challenge works once, for five minutes.
+   */
+  readonly passkeyRegistrationOptions: Scalars['String']['output'];
   /** Trades a refresh token (argument or cookie) for new tokens; the old one stops working. */
   readonly refreshToken: AuthPayload;
+  /** Ten new recovery codes, shown this once; the old ones stop working. */
+  readonly regenerateRecoveryCodes: ReadonlyArray<Scalars['String']['output']>;
   /** Creates an account, signs it in and mails a verification link to the address (see verifyEmail). */
   readonly register: AuthPayload;
+  /** Registers a passkey from the authenticator's response (JSON of RegistrationResponseJSON). */
+  readonly registerPasskey: FactorConfirmation;
+  /** Removes one of the caller's factors; the last one removed turns MFA off and voids the recovery codes. */
+  readonly removeMfaFactor: Scalars['Boolean']['output'];
+  /** Renames one of the caller's passkeys (1 to 100 characters). */
+  readonly renamePasskey: MfaFactor;
   /**
    * Mails a verification link to the caller's current address, unless it is verified already.
    * True either way.
@@ -93,6 +152,8 @@ export type Mutation = {
   readonly requestPasswordReset: Scalars['Boolean']['output'];
   /** Sets a new password with a reset link; every session of the account is signed out. */
   readonly resetPassword: Scalars['Boolean']['output'];
+  /** Removes every second factor and recovery code of a user (support), recorded in their security events and mailed to them. */
+  readonly resetUserMfa: Scalars['Boolean']['output'];
   /**
    * Revokes every issued token of this name; every gateway refuses them at once. False when no
    * live issued token has the name (tokens configured in SERVICE_TOKENS are not revocable here).
@@ -100,6 +161,15 @@ export type Mutation = {
   readonly revokeServiceToken: Scalars['Boolean']['output'];
   /** Signs out one of the caller's sessions. */
   readonly revokeSession: Scalars['Boolean']['output'];
+  /**
+   * Re-authenticates the caller's session for fields that answer STEP_UP_REQUIRED: a user with a
+   * second factor gives a TOTP `code` or a `passkeyResponse`; a user without one, the `password`
+   * (or a passkey). Returns a fresh access token for the same session (refreshToken null: the
+   * session's refresh token is unchanged).
+   */
+  readonly stepUp: AuthPayload;
+  /** WebAuthn request options for stepUp with one of the caller's passkeys. */
+  readonly stepUpPasskeyOptions: Scalars['String']['output'];
   /**
    * Moves the caller's session into an organization they belong to (null: back to personal). The
    * returned tokens carry `org` and `role`; NOT_FOUND for an organization the caller is not in.
@@ -116,6 +186,12 @@ export type Mutation = {
    * refreshToken (argument or cookie) right after, and every session's next token says verified.
    */
   readonly verifyEmail: Scalars['Boolean']['output'];
+  /**
+   * Finishes a sign-in that answered MFA_REQUIRED: exactly one of a TOTP `code`, a `recoveryCode`
+   * or a `passkeyResponse` (JSON of AuthenticationResponseJSON). The mfaToken works once, for five
+   * minutes, from the client that got it. Wrong answers count toward the login limits.
+   */
+  readonly verifyMfa: AuthPayload;
 };
 
 
@@ -131,8 +207,19 @@ export type MutationChangePasswordArgs = {
 };
 
 
+export type MutationConfirmTotpArgs = {
+  code: Scalars['String']['input'];
+  factorId: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteAccountArgs = {
   password: Scalars['String']['input'];
+};
+
+
+export type MutationEnrollTotpArgs = {
+  name?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -161,11 +248,21 @@ export type MutationLogoutArgs = {
 };
 
 
+export type MutationMfaPasskeyOptionsArgs = {
+  mfaToken: Scalars['String']['input'];
+};
+
+
 export type MutationOauthLoginArgs = {
   code: Scalars['String']['input'];
   provider: Scalars['String']['input'];
   redirectUri: Scalars['String']['input'];
   state: Scalars['String']['input'];
+};
+
+
+export type MutationPasskeyLoginArgs = {
+  response: Scalars['String']['input'];
 };
 
 
@@ -176,6 +273,23 @@ export type MutationRefreshTokenArgs = {
 
 export type MutationRegisterArgs = {
   input: RegisterInput;
+};
+
+
+export type MutationRegisterPasskeyArgs = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  response: Scalars['String']['input'];
+};
+
+
+export type MutationRemoveMfaFactorArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRenamePasskeyArgs = {
+  id: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
 };
 
 
@@ -190,6 +304,12 @@ export type MutationResetPasswordArgs = {
 };
 
 
+export type MutationResetUserMfaArgs = {
+  reason: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeServiceTokenArgs = {
   name: Scalars['String']['input'];
 };
@@ -197,6 +317,13 @@ export type MutationRevokeServiceTokenArgs = {
 
 export type MutationRevokeSessionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationStepUpArgs = {
+  code?: InputMaybe<Scalars['String']['input']>;
+  passkeyResponse?: InputMaybe<Scalars['String']['input']>;
+  password?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -217,6 +344,14 @@ export type MutationUpdateProfileArgs = {
 
 export type MutationVerifyEmailArgs = {
   token: Scalars['String']['input'];
+};
+
+
+export type MutationVerifyMfaArgs = {
+  code?: InputMaybe<Scalars['String']['input']>;
+  mfaToken: Scalars['String']['input'];
+  passkeyResponse?: InputMaybe<Scalars['String']['input']>;
+  recoveryCode?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** What an OAuth flow is for: signing in, or linking a provider to the signed-in account. */
@@ -322,6 +457,16 @@ export type TokenRevocationState = {
   readonly userCutoffs: ReadonlyArray<UserTokenCutoff>;
 };
 
+/** A TOTP factor waiting for its first code (confirmTotp). Shown once. */
+export type TotpEnrollment = {
+  readonly __typename?: 'TotpEnrollment';
+  readonly factorId: Scalars['ID']['output'];
+  /** The shared secret in base32, for typing into an authenticator app. */
+  readonly secret: Scalars['String']['output'];
+  /** An otpauth:// URI with the secret, issuer and account, for a QR code. */
+  readonly uri: Scalars['String']['output'];
+};
+
 export type UpdateProfileInput = {
   /** At most 100 characters; null or blank removes it. */
   readonly displayName?: InputMaybe<Scalars['String']['input']>;
@@ -340,6 +485,12 @@ export type User = {
   readonly id: Scalars['ID']['output'];
   /** Sign-in methods besides the password, e.g. google. */
   readonly linkedProviders: ReadonlyArray<Scalars['String']['output']>;
+  /** Whether the user has a confirmed second factor (TOTP or passkey). */
+  readonly mfaEnabled: Scalars['Boolean']['output'];
+  /** The user's confirmed second factors, oldest first. */
+  readonly mfaFactors: ReadonlyArray<MfaFactor>;
+  /** Unused recovery codes left (0 when none were ever made). */
+  readonly recoveryCodesRemaining: Scalars['Int']['output'];
 };
 
 export type UserTokenCutoff = {
@@ -444,9 +595,12 @@ export type FederationReferenceTypes = {
 export type ResolversTypes = {
   AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, 'user'> & { user: ResolversTypes['User'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  FactorConfirmation: ResolverTypeWrapper<FactorConfirmationModel>;
   IssuedServiceToken: ResolverTypeWrapper<IssuedServiceToken>;
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  MfaFactor: ResolverTypeWrapper<MfaFactorEntity>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  MfaFactorKind: MfaFactorKind;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   OAuthPurpose: OAuthPurpose;
   OrganizationTokenCutoff: ResolverTypeWrapper<OrganizationTokenCutoff>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -454,6 +608,7 @@ export type ResolversTypes = {
   Session: ResolverTypeWrapper<SessionEntity>;
   Tier: Tier;
   TokenRevocationState: ResolverTypeWrapper<TokenRevocationState>;
+  TotpEnrollment: ResolverTypeWrapper<TotpEnrollmentModel>;
   UpdateProfileInput: UpdateProfileInput;
   User: ResolverTypeWrapper<UserEntity>;
   UserTokenCutoff: ResolverTypeWrapper<UserTokenCutoff>;
@@ -466,14 +621,17 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   AuthPayload: Omit<AuthPayload, 'user'> & { user: ResolversParentTypes['User'] };
   DateTime: Scalars['DateTime']['output'];
+  FactorConfirmation: FactorConfirmationModel;
   IssuedServiceToken: IssuedServiceToken;
-  Mutation: Record<PropertyKey, never>;
+  MfaFactor: MfaFactorEntity;
   ID: Scalars['ID']['output'];
+  Mutation: Record<PropertyKey, never>;
   OrganizationTokenCutoff: OrganizationTokenCutoff;
   Query: Record<PropertyKey, never>;
   RegisterInput: RegisterInput;
   Session: SessionEntity;
   TokenRevocationState: TokenRevocationState;
+  TotpEnrollment: TotpEnrollmentModel;
   UpdateProfileInput: UpdateProfileInput;
   User: UserEntity;
   UserTokenCutoff: UserTokenCutoff;
@@ -516,6 +674,7 @@ export type TierDirectiveArgs = {
   level: Tier;
   owner?: Maybe<Scalars['String']['input']>;
   scopes?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
+  stepUp?: Maybe<Scalars['Int']['input']>;
 };
 
 export type TierDirectiveResolver<Result, Parent, ContextType = AuthContext, Args = TierDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
@@ -532,33 +691,60 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type FactorConfirmationResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['FactorConfirmation'] = ResolversParentTypes['FactorConfirmation']> = {
+  factor?: Resolver<ResolversTypes['MfaFactor'], ParentType, ContextType>;
+  recoveryCodes?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
 export type IssuedServiceTokenResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['IssuedServiceToken'] = ResolversParentTypes['IssuedServiceToken']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   scopes?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type MfaFactorResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['MfaFactor'] = ResolversParentTypes['MfaFactor']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['MfaFactorKind'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   changeEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangeEmailArgs, 'newEmail' | 'password'>>;
   changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
+  confirmTotp?: Resolver<ResolversTypes['FactorConfirmation'], ParentType, ContextType, RequireFields<MutationConfirmTotpArgs, 'code' | 'factorId'>>;
   deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'password'>>;
+  enrollTotp?: Resolver<ResolversTypes['TotpEnrollment'], ParentType, ContextType, Partial<MutationEnrollTotpArgs>>;
   issueServiceToken?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationIssueServiceTokenArgs, 'name' | 'scopes'>>;
   linkOAuthAccount?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationLinkOAuthAccountArgs, 'code' | 'provider' | 'redirectUri' | 'state'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<MutationLogoutArgs>>;
   logoutAll?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  mfaPasskeyOptions?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationMfaPasskeyOptionsArgs, 'mfaToken'>>;
   oauthLogin?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationOauthLoginArgs, 'code' | 'provider' | 'redirectUri' | 'state'>>;
+  passkeyLogin?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationPasskeyLoginArgs, 'response'>>;
+  passkeyLoginOptions?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  passkeyRegistrationOptions?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationRefreshTokenArgs>>;
+  regenerateRecoveryCodes?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+  registerPasskey?: Resolver<ResolversTypes['FactorConfirmation'], ParentType, ContextType, RequireFields<MutationRegisterPasskeyArgs, 'response'>>;
+  removeMfaFactor?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveMfaFactorArgs, 'id'>>;
+  renamePasskey?: Resolver<ResolversTypes['MfaFactor'], ParentType, ContextType, RequireFields<MutationRenamePasskeyArgs, 'id' | 'name'>>;
   requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
+  resetUserMfa?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetUserMfaArgs, 'reason' | 'userId'>>;
   revokeServiceToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeServiceTokenArgs, 'name'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
+  stepUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationStepUpArgs>>;
+  stepUpPasskeyOptions?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   switchOrganization?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationSwitchOrganizationArgs>>;
   unlinkOAuthAccount?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUnlinkOAuthAccountArgs, 'provider'>>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
   verifyEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
+  verifyMfa?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationVerifyMfaArgs, 'mfaToken'>>;
 };
 
 export type OrganizationTokenCutoffResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['OrganizationTokenCutoff'] = ResolversParentTypes['OrganizationTokenCutoff']> = {
@@ -593,6 +779,12 @@ export type TokenRevocationStateResolvers<ContextType = AuthContext, ParentType 
   userCutoffs?: Resolver<ReadonlyArray<ResolversTypes['UserTokenCutoff']>, ParentType, ContextType>;
 };
 
+export type TotpEnrollmentResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['TotpEnrollment'] = ResolversParentTypes['TotpEnrollment']> = {
+  factorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  uri?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type UserResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -601,6 +793,9 @@ export type UserResolvers<ContextType = AuthContext, ParentType extends Resolver
   emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   linkedProviders?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  mfaEnabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  mfaFactors?: Resolver<ReadonlyArray<ResolversTypes['MfaFactor']>, ParentType, ContextType>;
+  recoveryCodesRemaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type UserTokenCutoffResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['UserTokenCutoff'] = ResolversParentTypes['UserTokenCutoff']> = {
@@ -611,12 +806,15 @@ export type UserTokenCutoffResolvers<ContextType = AuthContext, ParentType exten
 export type Resolvers<ContextType = AuthContext> = {
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  FactorConfirmation?: FactorConfirmationResolvers<ContextType>;
   IssuedServiceToken?: IssuedServiceTokenResolvers<ContextType>;
+  MfaFactor?: MfaFactorResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   OrganizationTokenCutoff?: OrganizationTokenCutoffResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
   TokenRevocationState?: TokenRevocationStateResolvers<ContextType>;
+  TotpEnrollment?: TotpEnrollmentResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserTokenCutoff?: UserTokenCutoffResolvers<ContextType>;
 };

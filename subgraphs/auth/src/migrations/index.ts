@@ -4,6 +4,7 @@ import { OAuth1763800000200 } from './1763800000200-oauth';
 import { ServiceTokens1763800000300 } from './1763800000300-service-tokens';
 import { TokenRevocations1763800000400 } from './1763800000400-token-revocations';
 import { OrganizationTokenCutoffs1763800000500 } from './1763800000500-organization-token-cutoffs';
+import { Mfa1763800000600 } from './1763800000600-mfa';
 
 /** The auth schema's migrations, oldest first: run at start and by `npm run migrate`. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   ServiceTokens1763800000300,
   TokenRevocations1763800000400,
   OrganizationTokenCutoffs1763800000500,
+  Mfa1763800000600,
 ];

@@ -40,7 +40,7 @@ export async function signInWithIdentity(
       client,
       metadata: { provider },
     });
-    return { payload: await sessions.start(manager, user, client) };
+    return { payload: await sessions.start(manager, user, client, ['fed']) };
   }
   // An address the provider has not verified proves nothing: anyone can type someone else's into
   // an account there. Linking on it would hand them the existing account of that address.
@@ -124,7 +124,7 @@ export async function signInWithIdentity(
     client,
     metadata: { provider },
   });
-  return { payload: await sessions.start(manager, user, client), revoked };
+  return { payload: await sessions.start(manager, user, client, ['fed']), revoked };
 }
 
 function wellFormed(email: string | null): string | null {

@@ -4,6 +4,8 @@ export const User: UserResolvers = {
   __resolveReference: (ref, ctx) => ctx.users.byId(ref.id),
   emailVerified: (user) => user.emailVerifiedAt !== null,
   linkedProviders: (user, _, ctx) => ctx.oauth.linkedProviders(user.id),
+  mfaFactors: (user, _, ctx) => ctx.mfa.confirmed(user.id),
+  recoveryCodesRemaining: (user, _, ctx) => ctx.mfa.recoveryCodesRemaining(user.id),
 };
 
 export const Session: SessionResolvers = {

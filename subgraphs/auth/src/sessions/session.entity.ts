@@ -33,6 +33,14 @@ export class SessionEntity {
   @Column('text', { nullable: true })
   role!: Role | null;
 
+  /** RFC 8176 methods of the sign-in (or the last step-up), carried into every access token. */
+  @Column('text', { array: true, default: () => "'{}'" })
+  amr!: string[];
+
+  /** When the user last authenticated for this session; null for sessions from before MFA. */
+  @Column('timestamptz', { nullable: true })
+  authTime!: Date | null;
+
   @Column('text', { nullable: true })
   userAgent!: string | null;
 

@@ -61,8 +61,16 @@ export class SessionService {
     private readonly logger?: Logger,
   ) {}
 
-  /** Opens a session for a user inside the caller's transaction and returns its first tokens. */
-  async start(manager: EntityManager, user: UserEntity, client: ClientInfo): Promise<AuthPayload> {
+  /**
+   * Opens a session for a user inside the caller's transaction and returns its first tokens.
+   * `amr` says how the user authenticated (RFC 8176 values; see docs/security.md "Sign-in security").
+   */
+  async start(
+    manager: EntityManager,
+    user: UserEntity,
+    client: ClientInfo,
+    amr: string[],
+  ): Promise<AuthPayload> {
     const now = new Date();
     const session = manager.create(SessionEntity, {
       id: randomUUID(),
@@ -74,6 +82,8 @@ export class SessionService {
       revokedReason: null,
       organizationId: null,
       role: null,
+      amr,
+      authTime: now,
       userAgent: client.userAgent,
       ip: client.ip,
     });
@@ -387,6 +397,9 @@ export class SessionService {
         emailVerified: user.emailVerifiedAt !== null,
         organizationId: session.organizationId,
         role: session.role,
+        amr: session.amr,
+        authTime: session.authTime ? Math.floor(session.authTime.getTime() / 1000) : 0,
+        mfaEnrolled: user.mfaEnabled,
       },
       this.settings.accessTokenTtlSeconds,
     );

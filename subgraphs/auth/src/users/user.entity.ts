@@ -19,6 +19,10 @@ export class UserEntity {
   @Column('timestamptz', { nullable: true })
   emailVerifiedAt!: Date | null;
 
+  /** Has a confirmed second factor (kept with the factors, in the same transaction). */
+  @Column('boolean', { default: false })
+  mfaEnabled!: boolean;
+
   @Column('timestamptz')
   createdAt!: Date;
 
