@@ -28,7 +28,7 @@ export interface RateLimiter {
 }
 
 /** Callers compare counts themselves, so the limiters never refuse: `points` is only a ceiling. */
-const UNLIMITED = Number.MAX_SAFE_INTEGER;
+export const UNLIMITED_POINTS = Number.MAX_SAFE_INTEGER;
 const DEFAULT_WINDOW_SECONDS = 60;
 
 function stateOf(res: RateLimiterRes): RateLimitState {
@@ -62,7 +62,7 @@ export class MemoryRateLimiter extends FlexibleRateLimiter {
 
   constructor(maxKeys = MAX_MEMORY_LIMIT_KEYS) {
     const store = new BoundedMemoryLimiter({
-      points: UNLIMITED,
+      points: UNLIMITED_POINTS,
       duration: DEFAULT_WINDOW_SECONDS,
       maxKeys,
     });
@@ -98,7 +98,7 @@ export class RedisRateLimiter extends FlexibleRateLimiter {
     super(
       new RateLimiterRedis({
         storeClient: redis,
-        points: UNLIMITED,
+        points: UNLIMITED_POINTS,
         duration: DEFAULT_WINDOW_SECONDS,
         // Keys stay `<prefix>rl:<key>`, as before the move to rate-limiter-flexible.
         keyPrefix: `${prefix}rl`,
@@ -114,12 +114,15 @@ export interface FlexibleLimiterOptions {
   duration: number;
   keyPrefix: string;
   redis?: Redis;
+  /** Keys the memory limiter keeps (default MAX_MEMORY_LIMIT_KEYS). */
+  maxKeys?: number;
 }
 
 /**
- * The one way this code base builds a rate-limiter-flexible limiter: on Redis with a bounded
- * in-memory insurance limiter (each instance counts on its own while Redis is away), or bounded
- * in memory alone. One increment script for every limiter on a Redis client: the library names
+ * The one way this code base builds a rate-limiter-flexible limiter, and every limit counter is
+ * one (the rate limits here, the login failure limit, the gateway's cost budget): on Redis with a
+ * bounded in-memory insurance limiter (each instance counts on its own while Redis is away), or
+ * bounded in memory alone. One increment script for every limiter on a Redis client: the library names
  * it per client, so two scripts on one client would replace each other.
  */
 export function createFlexibleLimiter(
@@ -149,7 +152,7 @@ export function createRateLimiter(redis: Redis | undefined, prefix: string): Rat
   return redis
     ? new FlexibleRateLimiter(
         createFlexibleLimiter({
-          points: UNLIMITED,
+          points: UNLIMITED_POINTS,
           duration: DEFAULT_WINDOW_SECONDS,
           keyPrefix: `${prefix}rl`,
           redis,

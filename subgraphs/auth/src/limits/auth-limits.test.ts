@@ -18,9 +18,20 @@ const stacks: [string, Limiters][] = [
     () => ({ rate: new MemoryRateLimiter(), failures: (ttl) => new MemoryFailureLimiter(ttl) }),
   ],
 ];
-if (process.env.REDIS_URL) {
-  const redis = new Redis(process.env.REDIS_URL);
-  afterAll(() => redis.quit());
+const url = process.env.REDIS_URL;
+const connections: Redis[] = [];
+afterAll(() => Promise.all(connections.map((redis) => redis.quit())));
+/** A connection that is ready: the failure limiter counts in its insurance memory until it is. */
+async function connect(redisUrl: string): Promise<Redis> {
+  const redis = new Redis(redisUrl);
+  connections.push(redis);
+  await redis.ping();
+  return redis;
+}
+if (url) {
+  const redis = new Redis(url);
+  connections.push(redis);
+  beforeAll(() => redis.ping());
   stacks.push([
     'redis',
     () => {
@@ -135,3 +146,32 @@ describe.each(stacks)('login limits on the %s limiters', (_name, make) => {
     expect(await signIn(limits, 'crash@example.com', right)).toBe('OK');
   });
 });
+
+if (url) {
+  describe('login limits on two instances sharing one Redis', () => {
+    it('check at most ten of many concurrent wrong guesses between them, then both refuse', async () => {
+      const prefix = `bastion:test:${Date.now()}:${Math.random().toString(36).slice(2)}:`;
+      const instances = [await connect(url), await connect(url)].map(
+        (redis) =>
+          new AuthLimits(
+            new RedisRateLimiter(redis, prefix),
+            new RedisFailureLimiter(redis, prefix),
+            SETTINGS,
+          ),
+      );
+      let checked = 0;
+      const guess = async () => {
+        checked += 1;
+        return wrong();
+      };
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => signIn(instances[i % 2], 'shared@example.com', guess)),
+      );
+      expect(checked).toBe(10);
+      expect(outcomes.filter((o) => o === 'INVALID_CREDENTIALS')).toHaveLength(10);
+      expect(outcomes.filter((o) => o === 'RATE_LIMITED')).toHaveLength(10);
+      for (const limits of instances)
+        expect(await signIn(limits, 'shared@example.com', right)).toBe('RATE_LIMITED');
+    });
+  });
+}
