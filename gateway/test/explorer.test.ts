@@ -111,6 +111,8 @@ describe('the GraphiQL explorer (default outside production)', () => {
         'graphql',
         'json',
       ]);
+      // The operation it opens with points at the AI stream page where that page is served.
+      expect(String(config.options.query).includes('/explorer/stream')).toBe(listener === 'public');
       for (const url of Object.values(config.workers) as string[]) {
         const worker = await fetch(new URL(url, response.url));
         await worker.arrayBuffer();
