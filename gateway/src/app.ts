@@ -108,6 +108,7 @@ export function createGatewayApp(options: GatewayAppOptions): RequestListener {
     listener: options.listener,
     landing: options.landingPage,
     inbox: Boolean(options.developmentInbox),
+    aiStream: Boolean(options.aiStream),
   });
   const onRefusedOrigin = refusedOriginLog(options.logger);
   return guarded(

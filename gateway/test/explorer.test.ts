@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
 import { prefersHtml } from '../src/explorer/accept';
+import { STREAM_SCRIPT } from '../src/explorer/stream-page';
 
 // A browser's navigation and what other clients send (written from the headers they really send).
 const BROWSER =
@@ -28,6 +30,19 @@ function referencedUrls(html: string): string[] {
 }
 
 const page = (url: string) => fetch(url, { headers: { accept: BROWSER } });
+
+const STREAM_SCRIPT_PATH = `/explorer/assets/${STREAM_SCRIPT.name}`;
+
+/** Every <script> element of a page: its attributes and what it holds between its tags. */
+function scriptsOf(html: string): { tag: string; body: string }[] {
+  return [...html.matchAll(/(<script\b[^>]*>)([\s\S]*?)<\/script>/g)].map(([, tag, body]) => ({
+    tag: tag as string,
+    body: body as string,
+  }));
+}
+
+/** An attribute's value in one tag, or undefined. */
+const attribute = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
 
 describe('which Accept headers get the explorer page', () => {
   const table: [string | undefined, boolean][] = [
@@ -96,6 +111,8 @@ describe('the GraphiQL explorer (default outside production)', () => {
         'graphql',
         'json',
       ]);
+      // The operation it opens with points at the AI stream page where that page is served.
+      expect(String(config.options.query).includes('/explorer/stream')).toBe(listener === 'public');
       for (const url of Object.values(config.workers) as string[]) {
         const worker = await fetch(new URL(url, response.url));
         await worker.arrayBuffer();
@@ -139,6 +156,53 @@ describe('the GraphiQL explorer (default outside production)', () => {
     expect((await platform.gql('{ aiModels { id } }')).status).toBe(200);
   });
 
+  it('public listener: GET /explorer/stream is the AI stream page, its one script a file by nonce and hash, no inline script', async () => {
+    const response = await page(`${origins.public}/explorer/stream`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await response.text();
+    const header = response.headers.get('content-security-policy');
+    const csp = directives(header);
+    const scripts = scriptsOf(html);
+    expect(scripts).toHaveLength(1);
+    const [script] = scripts as [{ tag: string; body: string }];
+    // No inline script: the one element has a src and nothing inside; no handler attributes.
+    expect(script.body).toBe('');
+    expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+    expect(html).not.toMatch(/javascript:/i);
+    const nonce = attribute(script.tag, 'nonce');
+    expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    const style = /<style>([^<]*)<\/style>/.exec(html)?.[1] ?? '';
+    expect(csp.get('default-src')).toEqual(["'none'"]);
+    expect(csp.get('script-src')).toEqual([`'nonce-${nonce}'`]);
+    expect(csp.get('connect-src')).toEqual(["'self'"]);
+    expect(csp.get('style-src')).toEqual([
+      `'sha256-${createHash('sha256').update(style).digest('base64')}'`,
+    ]);
+    expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(csp.get('form-action')).toEqual(["'none'"]);
+    expect(header).not.toMatch(/unsafe|https?:|\*/);
+    // The script is this origin's, and the browser runs it only if its bytes match the integrity hash.
+    const src = new URL(attribute(script.tag, 'src') ?? '', response.url);
+    expect(src.origin).toBe(origins.public);
+    const file = await fetch(src);
+    const bytes = Buffer.from(await file.arrayBuffer());
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(file.headers.get('cache-control')).toMatch(/immutable/);
+    expect(attribute(script.tag, 'integrity')).toBe(
+      `sha384-${createHash('sha384').update(bytes).digest('base64')}`,
+    );
+    // A nonce is good for one response only.
+    const again = await page(`${origins.public}/explorer/stream`);
+    await again.text();
+    expect(again.headers.get('content-security-policy')).not.toContain(`'nonce-${nonce}'`);
+    // The internal listener relays no stream: no page for it there.
+    const internal = await page(`${origins.internal}/explorer/stream`);
+    await internal.arrayBuffer();
+    expect(internal.status).toBe(404);
+  });
+
   it('an unknown asset is a 404', async () => {
     const response = await fetch(`${origins.public}/explorer/assets/graphiql-0000000000000000.js`);
     await response.arrayBuffer();
@@ -161,6 +225,7 @@ describe('the GraphiQL explorer (default outside production)', () => {
         '/ready',
         '/.well-known/jwks.json',
         '/README.md',
+        '/explorer/stream',
       ]),
     );
     for (const link of links) {
@@ -199,6 +264,14 @@ describe('EXPLORER=sandbox: Apollo Sandbox, with the CSP its CDN needs', () => {
     await asset.arrayBuffer();
     expect(asset.status).toBe(404);
   });
+
+  it('serves the AI stream page and its script too (they load nothing from a CDN)', async () => {
+    for (const path of ['/explorer/stream', STREAM_SCRIPT_PATH]) {
+      const response = await page(new URL(path, platform.gateway.url).toString());
+      await response.arrayBuffer();
+      expect([path, response.status]).toEqual([path, 200]);
+    }
+  });
 });
 
 describe('no explorer: EXPLORER=off, and production whatever EXPLORER says', () => {
@@ -224,6 +297,25 @@ describe('no explorer: EXPLORER=off, and production whatever EXPLORER says', () 
     expect(landing.status).toBe(200);
     expect(html).toContain('href="/health"');
     expect(html).not.toContain('href="/graphql"');
+    expect(html).not.toContain('href="/explorer/stream"');
+  });
+
+  it('EXPLORER=off: no AI stream page nor its script, on either listener (404, as the explorer)', async () => {
+    for (const base of [off.gateway.url, off.gateway.internalUrl])
+      for (const path of ['/explorer/stream', STREAM_SCRIPT_PATH]) {
+        const response = await page(new URL(path, base).toString());
+        const text = await response.text();
+        expect([path, response.status]).toEqual([path, 404]);
+        expect(text).not.toMatch(/<html/i);
+      }
+    // POST /ai/stream itself is still served: the page is what is off, not the stream.
+    const stream = await fetch(new URL('/ai/stream', off.gateway.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await stream.arrayBuffer();
+    expect(stream.status).toBe(401);
   });
 
   it('production: no HTML on /graphql, no landing page, no assets, no README', async () => {
@@ -234,7 +326,13 @@ describe('no explorer: EXPLORER=off, and production whatever EXPLORER says', () 
       expect(response.headers.get('content-type')).not.toMatch(/html/);
       expect(text).not.toMatch(/<html/i);
     }
-    for (const path of ['/', '/README.md', '/explorer/assets/anything.js']) {
+    for (const path of [
+      '/',
+      '/README.md',
+      '/explorer/assets/anything.js',
+      '/explorer/stream',
+      STREAM_SCRIPT_PATH,
+    ]) {
       const response = await page(new URL(path, production.gateway.url).toString());
       await response.arrayBuffer();
       expect([path, response.status]).toEqual([path, 404]);

@@ -1,13 +1,18 @@
 import { ASSET_PREFIX, type ExplorerAssets } from './assets';
 
-/** The operation the explorer opens with: a query every caller may run, and where headers go. */
-const WELCOME = `# Bastion's GraphQL explorer (GraphiQL, served by this gateway: it works offline).
+/**
+ * The operation the explorer opens with: a query every caller may run, where headers go, and
+ * (where it is served) the AI stream page, since a GraphQL editor cannot show a stream.
+ */
+const welcome = (
+  streamPage: boolean,
+) => `# Bastion's GraphQL explorer (GraphiQL, served by this gateway: it works offline).
 #
 # Headers (the tab below the editor) take JSON, for example
 #   { "Authorization": "Bearer <accessToken from register or login>" }
 # or, on the internal listener, { "x-service-token": "<service token>" }.
 # Ctrl-Enter runs the operation; Ctrl-Space completes from the schema.
-
+${streamPage ? '# Streamed generations (POST /ai/stream) have a page of their own: /explorer/stream\n' : ''}
 { aiModels { id } }
 `;
 
@@ -39,13 +44,17 @@ function inertJson(value: unknown): string {
  * The explorer's HTML. Asset URLs are relative (`explorer/assets/…` from `/graphql`), so they stay
  * on this origin, and under a path prefix if a proxy adds one.
  */
-export function graphiqlPage(assets: ExplorerAssets): string {
+export function graphiqlPage(assets: ExplorerAssets, links: { streamPage: boolean }): string {
   const url = (name: string) => `.${ASSET_PREFIX}${name}`;
   const workers = Object.fromEntries(
     Object.entries(assets.names.workers).map(([label, name]) => [label, url(name)]),
   );
   // Headers pasted in (bearer and service tokens) are not written to localStorage unless the user opts in.
-  const options = { title: 'Bastion', query: WELCOME, shouldPersistHeaders: false };
+  const options = {
+    title: 'Bastion',
+    query: welcome(links.streamPage),
+    shouldPersistHeaders: false,
+  };
   return `<!doctype html>
 <html lang="en">
   <head>

@@ -3,14 +3,24 @@ import { createHash } from 'node:crypto';
 const STYLE =
   'body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}code{font-size:90%}';
 
+/** What a page the gateway renders may do beyond showing itself. */
+export interface PageAllowances {
+  /** Its script files run only with this response's nonce (no inline script: they have a src). */
+  scriptNonce?: string;
+  /** fetch() to this origin (/graphql, /ai/stream); nothing else may be reached. */
+  connectSelf?: boolean;
+}
+
 /**
  * The policy of a page the gateway renders itself: helmet's strict one (nothing loads, no script
  * at all) plus the page's one stylesheet by hash; links are navigations, which no fetch directive
- * governs.
+ * governs. A page with a script (the AI stream page) names it by nonce and may call this origin.
  */
-export function staticPageCsp(style: string): string {
+export function staticPageCsp(style: string, allow: PageAllowances = {}): string {
   return [
     "default-src 'none'",
+    ...(allow.scriptNonce ? [`script-src 'nonce-${allow.scriptNonce}'`] : []),
+    ...(allow.connectSelf ? ["connect-src 'self'"] : []),
     `style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'`,
     "frame-ancestors 'none'",
     "base-uri 'none'",
@@ -29,10 +39,12 @@ export interface LandingLinks {
   readme: boolean;
   /** Whether /dev/inbox is served here (development without SMTP_URL, public listener). */
   inbox?: boolean;
+  /** Whether the AI stream page is served here (explorer on, public listener). */
+  stream?: boolean;
 }
 
 /** `GET /` outside production: where things are, every link on this origin. */
-export function landingPage({ explorer, listener, readme, inbox }: LandingLinks): string {
+export function landingPage({ explorer, listener, readme, inbox, stream }: LandingLinks): string {
   const explorerItem = explorer
     ? `<li><a href="/graphql">GraphQL explorer</a> (${explorer}${explorer === 'GraphiQL' ? ', works offline' : ", loads from Apollo's CDN"})</li>`
     : '<li>The explorer is off (<code>EXPLORER=off</code>); POST GraphQL to <code>/graphql</code>.</li>';
@@ -53,6 +65,7 @@ export function landingPage({ explorer, listener, readme, inbox }: LandingLinks)
     <p>A federated GraphQL platform API (${listener} listener). Requests go to <code>/graphql</code>, with ${headers}.</p>
     <ul>
       ${explorerItem}
+      ${stream ? '<li><a href="/explorer/stream">AI stream</a>: stream a generation from <code>POST /ai/stream</code> (Server-Sent Events, which the explorer cannot show)</li>' : ''}
       ${inbox ? '<li><a href="/dev/inbox">/dev/inbox</a>: the mail the platform sent (SMTP_URL is unset), with its links</li>' : ''}
       <li><a href="/health">/health</a>: liveness</li>
       <li><a href="/ready">/ready</a>: readiness of every subgraph and store</li>

@@ -5,6 +5,13 @@ import { prefersHtml } from './accept';
 import { ASSET_PREFIX, explorerAssets } from './assets';
 import { GRAPHIQL_CSP, graphiqlPage } from './graphiql-page';
 import { LANDING_CSP, landingPage } from './landing-page';
+import {
+  STREAM_PAGE_PATH,
+  STREAM_SCRIPT,
+  scriptNonce,
+  streamPage,
+  streamPageCsp,
+} from './stream-page';
 
 /** docs/configuration.md "Settings" (EXPLORER): GraphiQL by default outside production, Apollo Sandbox on request, or none. */
 export type ExplorerMode = 'graphiql' | 'sandbox' | 'off';
@@ -12,7 +19,7 @@ export type ExplorerMode = 'graphiql' | 'sandbox' | 'off';
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 export interface ExplorerRoutes {
-  /** GET routes by exact path: `/` and `/README.md` outside production. */
+  /** GET routes by exact path: `/` and `/README.md` outside production, the AI stream page. */
   routes: Record<string, Handler>;
   /** Answers a browser's GET /graphql with the GraphiQL page; false when this request is not one. */
   page(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
@@ -52,15 +59,25 @@ export function explorerRoutes(options: {
   landing: boolean;
   /** Whether this listener serves /dev/inbox (the landing page links it). */
   inbox?: boolean;
+  /** Whether this listener relays POST /ai/stream (the public one). */
+  aiStream?: boolean;
 }): ExplorerRoutes {
   const { mode, listener } = options;
   const graphiql = mode === 'graphiql';
-  const routes: Record<string, Handler> = {};
+  // Served where an explorer is (never in production) and the stream it calls is.
+  const stream = mode !== 'off' && (options.aiStream ?? false);
+  const routes: Record<string, Handler> = stream ? streamRoutes() : {};
   if (options.landing) {
     // eslint-disable-next-line security/detect-non-literal-fs-filename -- a fixed path beside the package
     const readme = existsSync(README);
     const explorer = graphiql ? 'GraphiQL' : mode === 'sandbox' ? 'Apollo Sandbox' : null;
-    const html = landingPage({ explorer, listener, readme, inbox: options.inbox ?? false });
+    const html = landingPage({
+      explorer,
+      listener,
+      readme,
+      inbox: options.inbox ?? false,
+      stream,
+    });
     routes['/'] = (_req, res) => sendHtml(res, html, LANDING_CSP);
     if (readme) {
       routes['/README.md'] = (_req, res) => {
@@ -79,7 +96,7 @@ export function explorerRoutes(options: {
     routes,
     page: async (req, res) => {
       if (!graphiql || req.method !== 'GET' || !prefersHtml(req.headers.accept)) return false;
-      sendHtml(res, graphiqlPage(await explorerAssets()), GRAPHIQL_CSP);
+      sendHtml(res, graphiqlPage(await explorerAssets(), { streamPage: stream }), GRAPHIQL_CSP);
       return true;
     },
     asset: async (path, res) => {
@@ -89,14 +106,33 @@ export function explorerRoutes(options: {
         notFound(res);
         return true;
       }
-      // Content-hashed names: a browser may keep each file for a year without asking again.
-      res.writeHead(200, {
-        'content-type': file.contentType,
-        'content-length': file.body.length,
-        'cache-control': 'public, max-age=31536000, immutable',
-      });
-      res.end(file.body);
+      sendAsset(res, file.body, file.contentType);
       return true;
     },
+  };
+}
+
+/** Content-hashed names: a browser may keep each file for a year without asking again. */
+function sendAsset(res: ServerResponse, body: Buffer, contentType: string): void {
+  res.writeHead(200, {
+    'content-type': contentType,
+    'content-length': body.length,
+    'cache-control': 'public, max-age=31536000, immutable',
+  });
+  res.end(body);
+}
+
+/**
+ * `GET /explorer/stream` and its script: the page is rendered per response (its script's nonce),
+ * the script is one file under the explorer's asset prefix, in every explorer mode.
+ */
+function streamRoutes(): Record<string, Handler> {
+  return {
+    [STREAM_PAGE_PATH]: (_req, res) => {
+      const nonce = scriptNonce();
+      sendHtml(res, streamPage(nonce), streamPageCsp(nonce));
+    },
+    [`${ASSET_PREFIX}${STREAM_SCRIPT.name}`]: (_req, res) =>
+      sendAsset(res, STREAM_SCRIPT.body, 'text/javascript; charset=utf-8'),
   };
 }
