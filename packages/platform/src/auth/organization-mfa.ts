@@ -25,7 +25,7 @@ export function mfaRequiredByOrganization(
   const which = policy.name ? `The organization ${policy.name}` : 'This organization';
   return new AppError('FORBIDDEN', {
     message: `${which} requires a second factor: enrol one (an authenticator app or a passkey) and sign in with it.`,
-    extensions: { reason: MFA_REQUIRED_BY_ORGANIZATION, organizationId: policy.organizationId },
+    extensions: { reason: MFA_REQUIRED_BY_ORGANIZATION },
     denied: { organizationId: policy.organizationId, permission },
   });
 }

@@ -206,7 +206,7 @@ export class OrganizationService {
         throw new AppError('FORBIDDEN', {
           message:
             'Enrol a second factor (an authenticator app or a passkey) and sign in with it before requiring one: otherwise this organization would lock you out.',
-          extensions: { reason: MFA_REQUIRED_BY_ORGANIZATION, organizationId: id },
+          extensions: { reason: MFA_REQUIRED_BY_ORGANIZATION },
           denied: { organizationId: id, permission: 'organization:set-security' },
         });
       if (current.requireMfa === required) return current;
