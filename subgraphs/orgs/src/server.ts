@@ -107,7 +107,7 @@ export function startOrgsService(
         extendContext: (base) => ({
           ...base,
           ...services,
-          loaders: createLoaders(dataSource, scopeOf(base.viewer)),
+          loaders: createLoaders(dataSource, scopeOf(base.viewer), users),
           kickRelay: () => relay.kick(),
         }),
       };

@@ -40,6 +40,8 @@ const MATRIX: Record<string, string[]> = {
   'Query.organization': ['ok', 'ok', 'ok', N, U, F, F],
   'Organization.members': ['ok', 'ok', 'ok', N, U, F, F],
   'Organization.invitations': ['ok', F, F, N, U, F, F],
+  // ADMINs only, like invitations (auth answers for the ADMIN; one member listed).
+  'Membership.mfaEnabled': ['ok', F, F, N, U, F, F],
   'Organization (_entities)': ['ok', 'ok', 'ok', N, U, 'ok', F],
   'Query.myOrganizations': ['ok', 'ok', 'ok', 'ok', U, F, F],
   'Query.organizationMembership': [F, F, F, F, U, 'ok', F],
@@ -53,6 +55,9 @@ const MATRIX: Record<string, string[]> = {
   'Mutation.createOrganization': ['ok', 'ok', 'ok', 'ok', U, F, F],
   'Mutation.updateOrganization': ['ok', F, F, N, U, F, F],
   'Mutation.deleteOrganization': ['ok', F, F, N, U, F, F],
+  // Switched off: the matrix's sessions used no second factor, so switching it on is refused
+  // (require-mfa.test.ts covers that and the step-up).
+  'Mutation.setOrganizationRequireMfa': ['ok', F, F, N, U, F, F],
   'Mutation.inviteMember': ['ok', F, F, N, U, F, F],
   // Invitations are visible to ADMINs only: anyone else finds nothing to revoke.
   'Mutation.revokeInvitation': ['ok', N, N, N, U, F, F],
@@ -75,7 +80,7 @@ const OPERATIONS: Record<
   (f: Fixture, self: string) => { query: string; variables?: Record<string, unknown> }
 > = {
   'Query.organization': (f) => ({
-    query: `query($id: ID!) { organization(id: $id) { id name slug createdAt myRole } }`,
+    query: `query($id: ID!) { organization(id: $id) { id name slug createdAt myRole requireMfa } }`,
     variables: { id: f.orgId },
   }),
   'Organization.members': (f) => ({
@@ -84,6 +89,10 @@ const OPERATIONS: Record<
   }),
   'Organization.invitations': (f) => ({
     query: `query($id: ID!) { organization(id: $id) { invitations { id email role expiresAt } } }`,
+    variables: { id: f.orgId },
+  }),
+  'Membership.mfaEnabled': (f) => ({
+    query: `query($id: ID!) { organization(id: $id) { members(first: 1) { mfaEnabled } } }`,
     variables: { id: f.orgId },
   }),
   'Organization (_entities)': (f) => ({
@@ -128,6 +137,10 @@ const OPERATIONS: Record<
   }),
   'Mutation.deleteOrganization': (f) => ({
     query: `mutation($id: ID!) { deleteOrganization(id: $id) }`,
+    variables: { id: f.orgId },
+  }),
+  'Mutation.setOrganizationRequireMfa': (f) => ({
+    query: `mutation($id: ID!) { setOrganizationRequireMfa(organizationId: $id, required: false) { requireMfa } }`,
     variables: { id: f.orgId },
   }),
   'Mutation.inviteMember': (f) => ({

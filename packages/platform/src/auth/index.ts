@@ -8,6 +8,7 @@ export * from './replay-guard';
 export * from './access-tokens';
 export * from './access-token-verifier';
 export * from './organization-cutoff';
+export * from './organization-mfa';
 export * from './revocation';
 export * from './jwt-keys';
 export * from './issued-tokens';

@@ -24,6 +24,18 @@ describe('formatError', () => {
     });
   });
 
+  it("keeps STEP_UP_REQUIRED's maxAge and methods (the client's way to step up)", () => {
+    const error = new AppError('STEP_UP_REQUIRED', {
+      extensions: { maxAge: 600, methods: ['TOTP', 'PASSKEY'], authTime: 1 },
+    });
+    expect(format({ message: error.message, extensions: error.extensions }, error)).toEqual({
+      message: error.message,
+      extensions: { code: 'STEP_UP_REQUIRED', maxAge: 600, methods: ['TOTP', 'PASSKEY'] },
+      path: undefined,
+      locations: undefined,
+    });
+  });
+
   it('masks anything else as INTERNAL_SERVER_ERROR and logs the cause', () => {
     const cause = new Error(
       'duplicate key value violates unique constraint "users_email_key" on host 10.0.0.5',

@@ -81,6 +81,9 @@ const SAFE_EXTENSION_KEYS = [
   'available',
   // What a failed generation was charged (the minimum once Gemini had the request).
   'creditsCharged',
+  // STEP_UP_REQUIRED: how recent the authentication must be (seconds) and how to step up.
+  'maxAge',
+  'methods',
 ];
 
 function pickSafeExtensions(extensions: Record<string, unknown>): Record<string, unknown> {

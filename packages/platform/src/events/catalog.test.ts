@@ -72,6 +72,20 @@ const CONTRACT: Record<
       changedAt: '2026-12-07T06:00:00.000Z',
     },
   },
+  ORGANIZATION_SECURITY_CHANGED: {
+    fields: {
+      organizationId: 'required',
+      requireMfa: 'required',
+      actorId: 'nullable',
+      changedAt: 'required',
+    },
+    sample: {
+      organizationId: 'c0a80101-0000-4000-8000-0000000000aa',
+      requireMfa: true,
+      actorId: 'c0a80101-0000-4000-8000-000000000001',
+      changedAt: '2026-12-07T06:00:00.000Z',
+    },
+  },
   CREDITS_PURCHASED: {
     fields: {
       userId: 'required',

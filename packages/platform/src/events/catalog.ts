@@ -64,6 +64,16 @@ export const EVENT_CATALOG = {
       changedAt: time,
     }),
   ),
+  ORGANIZATION_SECURITY_CHANGED: entry(
+    1,
+    "An organization's security settings changed (`requireMfa`: members must have used a second factor).",
+    z.object({
+      organizationId: id,
+      requireMfa: z.boolean(),
+      actorId: z.string().nullable(),
+      changedAt: time,
+    }),
+  ),
   CREDITS_PURCHASED: entry(
     1,
     'A Stripe checkout was paid and its package credited.',

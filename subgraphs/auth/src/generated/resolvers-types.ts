@@ -392,6 +392,8 @@ export type Query = {
   readonly user?: Maybe<User>;
   /** A user by email address, for internal services. */
   readonly userByEmail?: Maybe<User>;
+  /** Users by id (at most 100), for internal services: one entry per id, in order, null for an unknown id. */
+  readonly users: ReadonlyArray<Maybe<User>>;
 };
 
 
@@ -414,6 +416,11 @@ export type QueryUserArgs = {
 
 export type QueryUserByEmailArgs = {
   email: Scalars['String']['input'];
+};
+
+
+export type QueryUsersArgs = {
+  ids: ReadonlyArray<Scalars['ID']['input']>;
 };
 
 export type RegisterInput = {
@@ -761,6 +768,7 @@ export type QueryResolvers<ContextType = AuthContext, ParentType extends Resolve
   tokenRevocationState?: Resolver<ResolversTypes['TokenRevocationState'], ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   userByEmail?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserByEmailArgs, 'email'>>;
+  users?: Resolver<ReadonlyArray<Maybe<ResolversTypes['User']>>, ParentType, ContextType, RequireFields<QueryUsersArgs, 'ids'>>;
 };
 
 export type SessionResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = {

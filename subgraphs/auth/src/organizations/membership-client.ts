@@ -1,8 +1,24 @@
 import { AppError, ROLES, type Role } from '@bastion/platform';
 
 const MEMBERSHIP_QUERY = `query AuthMembership($organizationId: ID!, $userId: ID!) {
-  organizationMembership(organizationId: $organizationId, userId: $userId) { role }
+  organizationMembership(organizationId: $organizationId, userId: $userId) {
+    role
+    organization { name requireMfa }
+  }
 }`;
+
+/** A user's membership as orgs answers it, with the organization's MFA policy. */
+export interface OrganizationMembership {
+  role: Role;
+  /** The organization requires a session that used a second factor (Organization.requireMfa). */
+  requireMfa: boolean;
+  organizationName: string;
+}
+
+interface MembershipAnswer {
+  role: Role;
+  organization: { name: string; requireMfa: boolean } | null;
+}
 
 /**
  * Asks orgs, through the gateway's internal listener and with auth's own service token, what role
@@ -16,13 +32,21 @@ export class MembershipClient {
 
   /** The role, or null when the user is not a member. UPSTREAM_UNAVAILABLE when orgs cannot answer. */
   async roleOf(organizationId: string, userId: string): Promise<Role | null> {
+    return (await this.membershipOf(organizationId, userId))?.role ?? null;
+  }
+
+  /** The membership with the organization's policy, or null when the user is not a member. */
+  async membershipOf(
+    organizationId: string,
+    userId: string,
+  ): Promise<OrganizationMembership | null> {
     const token = this.serviceToken();
     if (!token)
       throw new AppError('UPSTREAM_UNAVAILABLE', {
         message: 'Organization lookups are not configured (AUTH_SERVICE_TOKEN).',
       });
     let body: {
-      data?: { organizationMembership: { role: Role } | null };
+      data?: { organizationMembership: MembershipAnswer | null };
       errors?: { extensions?: { code?: string } }[];
     };
     try {
@@ -45,7 +69,12 @@ export class MembershipClient {
         message: 'The organizations service refused the lookup.',
       });
     }
-    const role = body.data?.organizationMembership?.role ?? null;
-    return role && ROLES.includes(role) ? role : null;
+    const found = body.data?.organizationMembership ?? null;
+    if (!found || !ROLES.includes(found.role) || !found.organization) return null;
+    return {
+      role: found.role,
+      requireMfa: found.organization.requireMfa === true,
+      organizationName: found.organization.name,
+    };
   }
 }

@@ -1,5 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { AppError, type ClientInfo, type OutboxRelay, type UserViewer } from '@bastion/platform';
+import {
+  AppError,
+  requireOrganizationMfa,
+  type ClientInfo,
+  type OutboxRelay,
+  type UserViewer,
+} from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import { newRefreshToken } from '../sessions/refresh-token';
 import { SessionEntity } from '../sessions/session.entity';
@@ -31,8 +37,16 @@ export class OrganizationSwitch {
       // A non-member learns nothing about the organization: the same NOT_FOUND as a missing one.
       if (!UUID.test(organizationId))
         throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
-      role = await this.memberships.roleOf(organizationId, viewer.userId);
-      if (!role) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
+      const membership = await this.memberships.membershipOf(organizationId, viewer.userId);
+      if (!membership) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
+      // The organization's own rule (orgs applies it on every request too): a session that did
+      // not use a second factor is not let in, so it never carries this organization's claims.
+      requireOrganizationMfa(viewer, {
+        organizationId,
+        name: membership.organizationName,
+        requireMfa: membership.requireMfa,
+      });
+      role = membership.role;
     }
     const refreshToken = newRefreshToken();
     const payload = await this.dataSource.transaction(async (manager) => {

@@ -6,6 +6,7 @@ export const Query: QueryResolvers = {
   sessions: (_, args, ctx) =>
     ctx.sessions.list(requireUser(ctx.viewer).userId, pageSize(args.first)),
   user: (_, args, ctx) => ctx.users.byId(args.id),
+  users: (_, args, ctx) => ctx.users.byIds(args.ids),
   userByEmail: (_, args, ctx) => ctx.users.byEmail(args.email),
   tokenRevocationState: (_, __, ctx) => ctx.revocationState.current(),
   oauthAuthorizationUrl: (_, args, ctx) =>

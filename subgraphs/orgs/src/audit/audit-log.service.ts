@@ -93,7 +93,7 @@ export class AuditLogService {
     after?: string | null,
     action?: string | null,
   ) {
-    await assertCan(viewer, 'audit:read', organizationId, loaders.roleOf);
+    await assertCan(viewer, 'audit:read', organizationId, loaders.accessOf);
     return this.page(viewer, `org:${organizationId.toLowerCase()}`, first, after, action);
   }
 

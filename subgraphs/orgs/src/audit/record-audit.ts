@@ -5,6 +5,7 @@ import { recordAudit as recordPlatformAudit, type AuditEntry } from '@bastion/pl
 export type OrgsAuditAction =
   | 'organization.created'
   | 'organization.updated'
+  | 'organization.security_changed'
   | 'member.invited'
   | 'invitation.revoked'
   | 'invitation.accepted'

@@ -68,6 +68,8 @@ export type Invitation = {
 export type Membership = {
   readonly __typename?: 'Membership';
   readonly joinedAt: Scalars['DateTime']['output'];
+  /** Whether the member has a confirmed second factor (from auth), for the organization's ADMINs; FORBIDDEN for anyone else. Null when auth does not know the user. */
+  readonly mfaEnabled?: Maybe<Scalars['Boolean']['output']>;
   readonly organization: Organization;
   readonly role: Role;
   readonly user: User;
@@ -77,18 +79,25 @@ export type Mutation = {
   readonly __typename?: 'Mutation';
   /** Joins with a mailed token; only the invited address, verified. */
   readonly acceptInvitation: Membership;
-  /** Changes a member's role (ADMIN); never leaves an organization without an ADMIN (CONFLICT). */
+  /** Changes a member's role (ADMIN; to ADMIN only after a step-up, STEP_UP_REQUIRED); never leaves an organization without an ADMIN (CONFLICT). */
   readonly changeMemberRole: Membership;
   /** Creates an organization with the caller as its ADMIN (ORGS_CREATED_PER_DAY per user). */
   readonly createOrganization: Organization;
-  /** Deletes an organization with its memberships and invitations (ADMIN); publishes ORGANIZATION_DELETED. */
+  /** Deletes an organization with its memberships and invitations (ADMIN, after a step-up); publishes ORGANIZATION_DELETED. */
   readonly deleteOrganization: Scalars['Boolean']['output'];
-  /** Mails a single-use invitation (ADMIN); replaces an open invitation to the same address. */
+  /** Mails a single-use invitation (ADMIN; at role ADMIN only after a step-up, STEP_UP_REQUIRED); replaces an open invitation to the same address. */
   readonly inviteMember: Invitation;
   /** Removes a member (ADMIN), or the caller leaves; never the last ADMIN (CONFLICT). */
   readonly removeMember: Scalars['Boolean']['output'];
   /** Revokes an open invitation (ADMIN). */
   readonly revokeInvitation: Scalars['Boolean']['output'];
+  /**
+   * Requires (or stops requiring) members to have used a second factor in their session (ADMIN,
+   * after a step-up). Turning it on needs a session that used a second factor itself, so an ADMIN
+   * cannot lock themself out (FORBIDDEN, reason MFA_REQUIRED_BY_ORGANIZATION). Audited; publishes
+   * ORGANIZATION_SECURITY_CHANGED.
+   */
+  readonly setOrganizationRequireMfa: Organization;
   /** Renames an organization (ADMIN); its slug follows the name. */
   readonly updateOrganization: Organization;
 };
@@ -134,6 +143,12 @@ export type MutationRevokeInvitationArgs = {
 };
 
 
+export type MutationSetOrganizationRequireMfaArgs = {
+  organizationId: Scalars['ID']['input'];
+  required: Scalars['Boolean']['input'];
+};
+
+
 export type MutationUpdateOrganizationArgs = {
   id: Scalars['ID']['input'];
   name: Scalars['String']['input'];
@@ -151,6 +166,12 @@ export type Organization = {
   /** The caller's role here. */
   readonly myRole?: Maybe<Role>;
   readonly name: Scalars['String']['output'];
+  /**
+   * Whether members must have used a second factor in their session (TOTP or a passkey; a recovery
+   * code does not count) to reach the organization: otherwise FORBIDDEN with
+   * `reason: MFA_REQUIRED_BY_ORGANIZATION`. Set by ADMINs with setOrganizationRequireMfa.
+   */
+  readonly requireMfa: Scalars['Boolean']['output'];
   /** Derived from the name; changes with it. */
   readonly slug: Scalars['String']['output'];
 };
@@ -495,6 +516,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type MembershipResolvers<ContextType = OrgsContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = {
   joinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  mfaEnabled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
@@ -508,6 +530,7 @@ export type MutationResolvers<ContextType = OrgsContext, ParentType extends Reso
   inviteMember?: Resolver<ResolversTypes['Invitation'], ParentType, ContextType, RequireFields<MutationInviteMemberArgs, 'email' | 'organizationId' | 'role'>>;
   removeMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'organizationId' | 'userId'>>;
   revokeInvitation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeInvitationArgs, 'id'>>;
+  setOrganizationRequireMfa?: Resolver<ResolversTypes['Organization'], ParentType, ContextType, RequireFields<MutationSetOrganizationRequireMfaArgs, 'organizationId' | 'required'>>;
   updateOrganization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType, RequireFields<MutationUpdateOrganizationArgs, 'id' | 'name'>>;
 };
 
@@ -519,6 +542,7 @@ export type OrganizationResolvers<ContextType = OrgsContext, ParentType extends 
   members?: Resolver<ReadonlyArray<ResolversTypes['Membership']>, ParentType, ContextType, Partial<OrganizationMembersArgs>>;
   myRole?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  requireMfa?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 

@@ -7,6 +7,7 @@ import {
   decodeCursor,
   invalidToken,
   pageSize,
+  requireStepUp,
   requireUser,
   schemaOf,
   type ClientInfo,
@@ -20,7 +21,7 @@ import type { OrgsLoaders } from '../members/loaders';
 import { MembershipEntity, OrganizationEntity } from '../organizations/organization.entity';
 import { DEFAULT_PAGE, type OrganizationService } from '../organizations/organization.service';
 import { lockedRoleLookup } from '../organizations/organization.service';
-import { assertCan, mayGrant, UUID } from '../organizations/permissions';
+import { assertCan, GRANT_ADMIN_STEP_UP, mayGrant, UUID } from '../organizations/permissions';
 import type { UserClient } from '../users/user-client';
 import { InvitationEntity } from './invitation.entity';
 import { invitationMail } from './invitation-mail';
@@ -74,6 +75,8 @@ export class InvitationService {
         const own = await lockedRoleLookup(manager, this.schema)(organizationId, actorId);
         if (!mayGrant(own, role))
           throw new AppError('FORBIDDEN', { message: `Your role (${own}) cannot invite ${role}.` });
+        // An invitation at ADMIN grants ADMIN: the same step-up as promoting a member.
+        if (role === 'ADMIN') requireStepUp(requireUser(viewer), GRANT_ADMIN_STEP_UP);
         const now = this.now();
         const replaced: { id: string }[] = await manager.query(
           `UPDATE ${this.schema}.invitations SET revoked_at = $3 WHERE organization_id = $1 AND email = $2
@@ -122,7 +125,7 @@ export class InvitationService {
     first?: number | null,
     after?: string | null,
   ): Promise<InvitationEntity[]> {
-    await assertCan(viewer, 'invitation:read', organizationId, loaders.roleOf);
+    await assertCan(viewer, 'invitation:read', organizationId, loaders.accessOf);
     const limit = pageSize(first, DEFAULT_PAGE);
     const cursor = decodeCursor(after);
     return inScope(this.dataSource, scopeOf(viewer), (manager) => {

@@ -6,6 +6,8 @@ import {
   decodeCursor,
   isUser,
   pageSize,
+  requireStepUp,
+  requireUser,
   schemaOf,
   type ClientInfo,
   type Role,
@@ -16,7 +18,7 @@ import { voidInvitationsOf } from '../invitations/invitation.service';
 import { inScope, scopeOf } from '../db/caller-scope';
 import { MembershipEntity } from '../organizations/organization.entity';
 import { DEFAULT_PAGE, type OrganizationService } from '../organizations/organization.service';
-import { assertCan, UUID } from '../organizations/permissions';
+import { assertCan, GRANT_ADMIN_STEP_UP, UUID } from '../organizations/permissions';
 import type { OrgsLoaders } from './loaders';
 import { publishMembershipChange } from './membership-events';
 
@@ -40,7 +42,7 @@ export class MembershipService {
     first?: number | null,
     after?: string | null,
   ): Promise<MembershipEntity[]> {
-    await assertCan(viewer, 'member:read', organizationId, loaders.roleOf);
+    await assertCan(viewer, 'member:read', organizationId, loaders.accessOf);
     const limit = pageSize(first, DEFAULT_PAGE);
     const cursor = decodeCursor(after);
     return inScope(this.dataSource, scopeOf(viewer), (manager) => {
@@ -57,6 +59,20 @@ export class MembershipService {
         });
       return query.getMany();
     });
+  }
+
+  /**
+   * Whether the member has a confirmed second factor, for the organization's ADMINs only (FORBIDDEN
+   * for everyone else, as for invitations): auth's answer, batched per response (loaders.mfaEnabled).
+   * Null when auth does not know the user.
+   */
+  async mfaEnabled(
+    viewer: Viewer,
+    membership: MembershipEntity,
+    loaders: OrgsLoaders,
+  ): Promise<boolean | null> {
+    await assertCan(viewer, 'member:read-mfa', membership.organizationId, loaders.accessOf);
+    return loaders.mfaEnabled.load(membership.userId);
   }
 
   /** A user's memberships (the owner, or an internal service with orgs:read). */
@@ -110,6 +126,8 @@ export class MembershipService {
       organizationId,
       'member:change-role',
       async (manager, actorId) => {
+        // Granting ADMIN hands over the organization: a recent (multi-factor) sign-in first.
+        if (role === 'ADMIN') requireStepUp(requireUser(viewer), GRANT_ADMIN_STEP_UP);
         const target = await this.lockedMember(manager, organizationId, userId);
         if (target.role === 'ADMIN' && role !== 'ADMIN')
           await this.assertAnotherAdmin(manager, organizationId);

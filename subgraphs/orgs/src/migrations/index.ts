@@ -3,6 +3,7 @@ import { Invitations1763900000000 } from './1763900000000-invitations';
 import { AuditLog1763900000100 } from './1763900000100-audit-log';
 import { RowLevelSecurity1763900000200 } from './1763900000200-row-level-security';
 import { AuditChainKey1763900000300 } from './1763900000300-audit-chain-key';
+import { RequireMfa1763900000400 } from './1763900000400-require-mfa';
 
 /** The orgs schema's migrations, oldest first: run at start and by `npm run migrate`. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   AuditLog1763900000100,
   RowLevelSecurity1763900000200,
   AuditChainKey1763900000300,
+  RequireMfa1763900000400,
 ];

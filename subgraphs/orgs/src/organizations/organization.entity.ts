@@ -18,6 +18,10 @@ export class OrganizationEntity {
   /** Who created it: counts toward ORGS_CREATED_PER_DAY. */
   @Column('uuid', { nullable: true })
   createdBy!: string | null;
+
+  /** Members must have used a second factor in their session (amr has 'mfa') to reach its fields. */
+  @Column('boolean', { default: false })
+  requireMfa!: boolean;
 }
 
 @Entity({ name: 'memberships' })

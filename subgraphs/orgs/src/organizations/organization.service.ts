@@ -2,21 +2,23 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   AppError,
+  MFA_REQUIRED_BY_ORGANIZATION,
   badInput,
   decodeCursor,
   enqueueEvent,
   pageSize,
   requireUser,
   schemaOf,
+  usedMultiFactor,
   type ClientInfo,
   type Role,
   type Viewer,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/record-audit';
 import { INTERNAL, inScope, scopeOf } from '../db/caller-scope';
-import type { OrgsLoaders } from '../members/loaders';
+import { accessOfRow, type AccessRow, type OrgsLoaders } from '../members/loaders';
 import { MembershipEntity, OrganizationEntity } from './organization.entity';
-import { assertCan, UUID, type Action } from './permissions';
+import { assertCan, UUID, type AccessLookup, type Action } from './permissions';
 
 export const DEFAULT_PAGE = 50;
 const DAY_SECONDS = 86_400;
@@ -47,6 +49,19 @@ export function lockedRoleLookup(manager: EntityManager, schema: string) {
       [organizationId, userId],
     );
     return rows[0]?.role ?? null;
+  };
+}
+
+/** The caller's membership with the organization's policy, read under the same locks (assertCan's lookup in a mutation). */
+export function lockedAccessLookup(manager: EntityManager, schema: string): AccessLookup {
+  return async (organizationId, userId) => {
+    const rows: AccessRow[] = await manager.query(
+      `SELECT m.role, o.require_mfa, o.name
+       FROM ${schema}.memberships m JOIN ${schema}.organizations o ON o.id = m.organization_id
+       WHERE m.organization_id = $1 AND m.user_id = $2 FOR UPDATE OF m`,
+      [organizationId, userId],
+    );
+    return rows[0] ? accessOfRow(rows[0]) : null;
   };
 }
 
@@ -118,7 +133,7 @@ export class OrganizationService {
 
   /** An organization if the viewer may read it; a non-member gets NOT_FOUND. */
   async visible(viewer: Viewer, id: string, loaders: OrgsLoaders): Promise<OrganizationEntity> {
-    await assertCan(viewer, 'organization:read', id, loaders.roleOf);
+    await assertCan(viewer, 'organization:read', id, loaders.accessOf);
     const organization = await loaders.organization.load(id);
     if (!organization) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
     return organization;
@@ -171,6 +186,50 @@ export class OrganizationService {
     });
   }
 
+  /**
+   * Switches the organization's requireMfa (ADMIN; the SDL asks for a step-up). An ADMIN turning
+   * it on must have used a second factor in this session themself: else the next request would
+   * lock them (and maybe every ADMIN) out of the organization they just secured. Audited, and
+   * ORGANIZATION_SECURITY_CHANGED tells the other services. Sessions already in the organization
+   * need no revocation: orgs reads amr from each request's claims (docs/security.md
+   * "Organizations that require MFA").
+   */
+  async setRequireMfa(
+    viewer: Viewer,
+    id: string,
+    required: boolean,
+    client: ClientInfo,
+  ): Promise<OrganizationEntity> {
+    return this.locked(viewer, id, 'organization:set-security', async (manager, userId) => {
+      const current = await manager.findOneByOrFail(OrganizationEntity, { id });
+      if (required && !usedMultiFactor(requireUser(viewer)))
+        throw new AppError('FORBIDDEN', {
+          message:
+            'Enrol a second factor (an authenticator app or a passkey) and sign in with it before requiring one: otherwise this organization would lock you out.',
+          extensions: { reason: MFA_REQUIRED_BY_ORGANIZATION },
+          denied: { organizationId: id, permission: 'organization:set-security' },
+        });
+      if (current.requireMfa === required) return current;
+      await manager.update(OrganizationEntity, { id }, { requireMfa: required });
+      await recordAudit(manager, {
+        organizationId: id,
+        actorId: userId,
+        action: 'organization.security_changed',
+        targetType: 'organization',
+        targetId: id,
+        client,
+        metadata: { requireMfa: required },
+      });
+      await enqueueEvent(manager, 'ORGANIZATION_SECURITY_CHANGED', {
+        organizationId: id,
+        requireMfa: required,
+        actorId: userId,
+        changedAt: new Date().toISOString(),
+      });
+      return { ...current, requireMfa: required };
+    });
+  }
+
   /** Deletes the organization with its memberships and invitations; ORGANIZATION_DELETED tells the rest (and the audit log). */
   async delete(viewer: Viewer, id: string, client: ClientInfo): Promise<boolean> {
     return this.locked(viewer, id, 'organization:delete', async (manager, userId) => {
@@ -203,7 +262,7 @@ export class OrganizationService {
       );
       if (rows.length === 0)
         throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
-      await assertCan(viewer, action, id, lockedRoleLookup(manager, this.schema));
+      await assertCan(viewer, action, id, lockedAccessLookup(manager, this.schema));
       return work(manager, user.userId);
     });
   }

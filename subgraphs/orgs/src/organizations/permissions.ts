@@ -1,10 +1,16 @@
-import { AppError, isService, type Role, type Viewer } from '@bastion/platform';
+import {
+  AppError,
+  isService,
+  requireOrganizationMfa,
+  type Role,
+  type Viewer,
+} from '@bastion/platform';
 
 /** What each role may do, as data: one place to read and to change (docs/api.md "Operations" shows it as a table). */
 export const PERMISSIONS = {
   ADMIN: {
-    organization: ['read', 'update', 'delete'],
-    member: ['read', 'invite', 'remove', 'change-role'],
+    organization: ['read', 'update', 'delete', 'set-security'],
+    member: ['read', 'invite', 'remove', 'change-role', 'read-mfa'],
     invitation: ['read', 'revoke'],
     billing: ['read'],
     audit: ['read'],
@@ -42,20 +48,33 @@ export function can(role: Role | null | undefined, action: Action): boolean {
   return verbs?.includes(verb) ?? false;
 }
 
-/** How the caller's current role is found: the membership row, never the token's `role` claim. */
-export type RoleLookup = (organizationId: string, userId: string) => Promise<Role | null>;
+/** What orgs knows of a caller's membership at this moment, read with the organization's policy. */
+export interface MemberAccess {
+  role: Role;
+  /** The organization's requireMfa: the caller's session must have used a second factor. */
+  requireMfa: boolean;
+  /** For the refusal's message (the member sees the name in myOrganizations anyway). */
+  organizationName: string;
+}
+
+/** How the caller's membership is found: the membership row, never the token's `org`/`role` claims. */
+export type AccessLookup = (organizationId: string, userId: string) => Promise<MemberAccess | null>;
 
 /**
  * Throws unless the caller may take `action` in the organization. The role comes from the
  * membership row at this moment (the token's org/role are only a hint), so a demotion or removal
  * applies to the very next request. A non-member learns nothing: NOT_FOUND, as for a missing one.
- * Returns the caller's role (null for services).
+ * A member of an organization that requires MFA whose session did not use a second factor (amr
+ * from this request's claims) gets FORBIDDEN with reason MFA_REQUIRED_BY_ORGANIZATION, whatever
+ * the action: this is the one access check of every organization field and mutation, so the
+ * policy holds for tokens issued before it was switched on too. Returns the caller's role (null
+ * for services).
  */
 export async function assertCan(
   viewer: Viewer,
   action: Action,
   organizationId: string,
-  roleOf: RoleLookup,
+  accessOf: AccessLookup,
 ): Promise<Role | null> {
   // Reached without a field tier only through _entities: an anonymous caller is told to sign in.
   if (viewer.kind === 'anonymous') throw new AppError('UNAUTHENTICATED');
@@ -66,8 +85,14 @@ export async function assertCan(
       denied: { organizationId, permission: action },
     });
   }
-  const role = UUID.test(organizationId) ? await roleOf(organizationId, viewer.userId) : null;
-  if (!role) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
+  const access = UUID.test(organizationId) ? await accessOf(organizationId, viewer.userId) : null;
+  if (!access) throw new AppError('NOT_FOUND', { message: 'Organization not found.' });
+  requireOrganizationMfa(
+    viewer,
+    { organizationId, name: access.organizationName, requireMfa: access.requireMfa },
+    action,
+  );
+  const { role } = access;
   if (!can(role, action))
     throw new AppError('FORBIDDEN', {
       message: `Your role (${role}) cannot do ${action}.`,
@@ -75,5 +100,12 @@ export async function assertCan(
     });
   return role;
 }
+
+/**
+ * Seconds: how recent the sign-in of an ADMIN granting ADMIN (a role change or an invitation at
+ * ADMIN) must be, multi-factor when they have a factor. Checked in the resolver's service because
+ * it depends on the `role` argument; the SDL cannot say it.
+ */
+export const GRANT_ADMIN_STEP_UP = 600;
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -13,6 +13,11 @@ export const Mutation: MutationResolvers = {
     published(ctx, ctx.organizations.create(ctx.viewer, args.name, ctx.client)),
   updateOrganization: (_, args, ctx) =>
     published(ctx, ctx.organizations.update(ctx.viewer, args.id, args.name, ctx.client)),
+  setOrganizationRequireMfa: (_, args, ctx) =>
+    published(
+      ctx,
+      ctx.organizations.setRequireMfa(ctx.viewer, args.organizationId, args.required, ctx.client),
+    ),
   deleteOrganization: (_, args, ctx) =>
     published(ctx, ctx.organizations.delete(ctx.viewer, args.id, ctx.client)),
   inviteMember: (_, args, ctx) =>

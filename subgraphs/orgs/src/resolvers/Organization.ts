@@ -19,6 +19,8 @@ export const Membership: MembershipResolvers = {
   user: (membership) => ({ __typename: 'User', id: membership.userId }),
   organization: (membership, _, ctx) =>
     ctx.organizations.visible(ctx.viewer, membership.organizationId, ctx.loaders),
+  mfaEnabled: (membership, _, ctx) =>
+    ctx.memberships.mfaEnabled(ctx.viewer, membership, ctx.loaders),
 };
 
 export const User: UserResolvers = {

@@ -1,6 +1,10 @@
 import { AppError } from '@bastion/platform';
 
 const USER_QUERY = `query OrgsInvitee($id: ID!) { user(id: $id) { email emailVerified } }`;
+const MFA_QUERY = `query OrgsMembersMfa($ids: [ID!]!) { users(ids: $ids) { id mfaEnabled } }`;
+
+/** The most ids auth's users(ids:) takes in one request (a members page is at most 100). */
+export const USERS_PER_LOOKUP = 100;
 
 export interface UserContact {
   email: string;
@@ -22,17 +26,39 @@ export class UserClient {
 
   /** The user's address and whether it is verified; null for an unknown user. UPSTREAM_UNAVAILABLE when auth cannot answer. */
   async contact(userId: string): Promise<UserContact | null> {
+    const data = await this.ask<{ user: UserContact | null }>(USER_QUERY, { id: userId });
+    return data?.user ?? null;
+  }
+
+  /**
+   * Whether each user has a confirmed second factor (auth's User.mfaEnabled), in one request for
+   * up to USERS_PER_LOOKUP ids; unknown users are absent from the map.
+   */
+  async mfaEnabled(userIds: readonly string[]): Promise<Map<string, boolean>> {
+    if (userIds.length === 0) return new Map();
+    const data = await this.ask<{ users: ({ id: string; mfaEnabled: boolean } | null)[] }>(
+      MFA_QUERY,
+      { ids: userIds },
+    );
+    return new Map(
+      (data?.users ?? [])
+        .filter((user): user is { id: string; mfaEnabled: boolean } => user !== null)
+        .map((user) => [user.id.toLowerCase(), user.mfaEnabled]),
+    );
+  }
+
+  private async ask<T>(query: string, variables: Record<string, unknown>): Promise<T | undefined> {
     const token = this.serviceToken();
     if (!token)
       throw new AppError('UPSTREAM_UNAVAILABLE', {
         message: 'User lookups are not configured (ORGS_SERVICE_TOKEN).',
       });
-    let body: { data?: { user: UserContact | null }; errors?: unknown[] };
+    let body: { data?: T; errors?: unknown[] };
     try {
       const response = await fetch(this.internalUrl(), {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-service-token': token },
-        body: JSON.stringify({ query: USER_QUERY, variables: { id: userId } }),
+        body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(5000),
       });
       body = (await response.json()) as typeof body;
@@ -46,6 +72,6 @@ export class UserClient {
       throw new AppError('UPSTREAM_UNAVAILABLE', {
         message: 'The accounts service refused the lookup.',
       });
-    return body.data?.user ?? null;
+    return body.data;
   }
 }
