@@ -5,6 +5,8 @@ import {
   MemoryIssuedTokenStore,
   createFailureLimiter,
   createRateLimiter,
+  developmentSecret,
+  mailLinkBase,
   type IssuedTokenStore,
   MemoryRevocationList,
   OutboxRow,
@@ -25,6 +27,10 @@ import {
   WebAuthnChallengeEntity,
 } from './mfa/mfa.entities';
 import { MfaFactors } from './mfa/mfa-factors';
+import { MfaKeys } from './mfa/mfa-keys';
+import { MfaLifecycle } from './mfa/mfa-lifecycle';
+import { RecoveryCodes } from './mfa/recovery-codes';
+import { MailTemplates } from './mail/templates';
 import { MembershipClient } from './organizations/membership-client';
 import {
   organizationEventsHandler,
@@ -166,6 +172,12 @@ export function startAuthService(
       );
       const users = new UserService(dataSource);
       const mfa = new MfaFactors(dataSource);
+      const mfaKeys = new MfaKeys(mfaEncryptionKey(config));
+      const mfaLifecycle = new MfaLifecycle(
+        new RecoveryCodes(mfaKeys),
+        flows.mailer,
+        new MailTemplates(mailLinkBase(config, options.publicGatewayOrigin)),
+      );
       const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(
@@ -204,6 +216,7 @@ export function startAuthService(
         serviceTokens,
         revocationState,
         mfa,
+        mfaLifecycle,
         handleOrganizationEvent,
         ...flows,
       };
@@ -218,4 +231,12 @@ export function startAuthService(
       };
     },
   });
+}
+
+/** MFA_ENCRYPTION_KEY, or outside production the development key kept under DATA_DIR. */
+function mfaEncryptionKey(config: AuthConfig): string {
+  if (config.MFA_ENCRYPTION_KEY) return config.MFA_ENCRYPTION_KEY;
+  if (config.NODE_ENV === 'production')
+    throw new Error('MFA_ENCRYPTION_KEY is required in production');
+  return developmentSecret(config.DATA_DIR, 'MFA_ENCRYPTION_KEY');
 }
