@@ -29,7 +29,10 @@ import {
 import { MfaFactors } from './mfa/mfa-factors';
 import { MfaKeys } from './mfa/mfa-keys';
 import { MfaLifecycle } from './mfa/mfa-lifecycle';
+import { MfaSettings } from './mfa/mfa-settings';
 import { RecoveryCodes } from './mfa/recovery-codes';
+import { SignIn } from './mfa/sign-in';
+import { TotpFactors } from './mfa/totp-factors';
 import { MailTemplates } from './mail/templates';
 import { MembershipClient } from './organizations/membership-client';
 import {
@@ -162,15 +165,6 @@ export function startAuthService(
         sessions,
         limits,
       });
-      const accounts = new AccountService(
-        dataSource,
-        hasher,
-        sessions,
-        relay,
-        limits,
-        flows.emailVerification,
-      );
-      const users = new UserService(dataSource);
       const mfa = new MfaFactors(dataSource);
       const mfaKeys = new MfaKeys(mfaEncryptionKey(config));
       const mfaLifecycle = new MfaLifecycle(
@@ -178,7 +172,39 @@ export function startAuthService(
         flows.mailer,
         new MailTemplates(mailLinkBase(config, options.publicGatewayOrigin)),
       );
-      const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
+      const totp = new TotpFactors(dataSource, mfaKeys, mfaLifecycle, limits, config.TOTP_ISSUER);
+      const signIn = new SignIn({
+        dataSource,
+        sessions,
+        limits,
+        hasher,
+        relay,
+        totp,
+        lifecycle: mfaLifecycle,
+        // The passkeys module's PasskeyVerifier, wired when it merges; until then passkey
+        // answers are BAD_USER_INPUT "passkeys are not available".
+        passkeys: undefined,
+      });
+      const mfaSettings = new MfaSettings(dataSource, mfaLifecycle, sessions, relay);
+      const accounts = new AccountService(
+        dataSource,
+        hasher,
+        sessions,
+        relay,
+        limits,
+        flows.emailVerification,
+        signIn,
+      );
+      const users = new UserService(dataSource);
+      const oauth = createOAuthService({
+        config,
+        dataSource,
+        relay,
+        logger,
+        sessions,
+        limits,
+        signIn,
+      });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(
         dataSource,
@@ -217,6 +243,9 @@ export function startAuthService(
         revocationState,
         mfa,
         mfaLifecycle,
+        totp,
+        signIn,
+        mfaSettings,
         handleOrganizationEvent,
         ...flows,
       };
