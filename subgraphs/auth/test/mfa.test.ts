@@ -12,6 +12,7 @@ import {
   type TestPlatform,
   type TestUser,
 } from '@bastion/testing';
+import { afterCommit } from '../src/mfa/after-commit';
 import { claimsOf, outboxEvents } from './mail-flows';
 import { REDIRECT_URI, account, oauthClient } from './oauth-flow';
 
@@ -239,16 +240,17 @@ describe('MFA: TOTP, recovery codes, the sign-in state machine and step-up', () 
     it.each(TABLE)('%s with factors %s -> %s', async (path, factors, outcome, amr) => {
       let signIn: () => Promise<GraphQLResponse<Record<string, Tokens>>>;
       let userId: string;
+      let secret: string | undefined;
       if (path === 'login') {
         const user = await registerUser(platform);
         userId = user.id;
-        if (factors === 'TOTP') await enrollTotp(user.accessToken);
+        if (factors === 'TOTP') secret = (await enrollTotp(user.accessToken)).secret;
         signIn = () => gql(LOGIN, { e: user.email, p: user.password });
       } else {
         const who = account();
         const first = await oauth.signIn('oidc', who);
         userId = first.user.id;
-        if (factors === 'TOTP') await enrollTotp(first.accessToken);
+        if (factors === 'TOTP') secret = (await enrollTotp(first.accessToken)).secret;
         signIn = async () => oauth.login('oidc', await oauth.callback('oidc', who)) as never;
       }
       const before = await liveSessions(userId);
@@ -274,6 +276,19 @@ describe('MFA: TOTP, recovery codes, the sign-in state machine and step-up', () 
         [userId],
       );
       expect(challenge.token_hash).not.toBe(errorOf(response)!.extensions!.mfaToken);
+      // The second step finishes it, whatever the first factor was, from the same client (the
+      // oauth helper sends fetch's own user agent, the password sign-in this file's).
+      const done = await verify(
+        errorOf(response)!.extensions!.mfaToken as string,
+        { c: appCode(secret!) },
+        path === 'login' ? UA : {},
+      );
+      tick();
+      expect(claimsOf(done.body.data!.verifyMfa.accessToken)).toMatchObject({
+        sub: userId,
+        amr: [path === 'login' ? 'pwd' : 'fed', 'otp', 'mfa'],
+      });
+      expect(await liveSessions(userId)).toBe(before + 1);
     });
   });
 
@@ -554,6 +569,27 @@ describe('MFA: TOTP, recovery codes, the sign-in state machine and step-up', () 
         expect(done.body.data![field]).toBe(true);
       },
     );
+  });
+
+  describe('mail after commit', () => {
+    it('runs queued work when the transaction commits, never when it rolls back', async () => {
+      const ran: string[] = [];
+      await platform.auth.dataSource.transaction(async (manager) => {
+        afterCommit(manager, () => ran.push('committed'));
+        await manager.transaction(async (inner) => afterCommit(inner, () => ran.push('inner')));
+        // A savepoint released is not the commit.
+        expect(ran).toEqual([]);
+      });
+      expect(ran).toEqual(['committed', 'inner']);
+      await expect(
+        platform.auth.dataSource.transaction(async (manager) => {
+          afterCommit(manager, () => ran.push('rolled back'));
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      await platform.auth.dataSource.transaction(async () => undefined);
+      expect(ran).toEqual(['committed', 'inner']);
+    });
   });
 
   describe('removing factors and support reset', () => {

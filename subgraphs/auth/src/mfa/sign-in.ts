@@ -89,6 +89,9 @@ export class SignIn {
     client: ClientInfo,
     amr: string[],
   ): Promise<SignInOutcome> {
+    // Read again inside the transaction: a factor confirmed since the caller loaded the user counts.
+    const current = await manager.findOneBy(UserEntity, { id: user.id });
+    if (current) user.mfaEnabled = current.mfaEnabled;
     if (!user.mfaEnabled)
       return { payload: await this.deps.sessions.start(manager, user, client, amr) };
     const factors = await this.availableFactors(manager, user.id);

@@ -104,7 +104,6 @@ export class TotpFactors {
         await attempt.failed();
         throw wrongCode();
       }
-      await attempt.release();
       return outcome;
     } finally {
       await attempt.release();
