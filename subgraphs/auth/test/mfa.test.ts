@@ -127,8 +127,11 @@ describe('MFA: TOTP, recovery codes, the sign-in state machine and step-up', () 
     return errorOf(response)!.extensions!.mfaToken as string;
   }
 
-  const verify = (mfaToken: string, answer: { c?: string; r?: string; p?: string }, headers = UA) =>
-    platform.gql<{ verifyMfa: Tokens }>(VERIFY, { t: mfaToken, ...answer }, { headers });
+  const verify = (
+    mfaToken: string,
+    answer: { c?: string; r?: string; p?: string },
+    headers: Record<string, string> = UA,
+  ) => platform.gql<{ verifyMfa: Tokens }>(VERIFY, { t: mfaToken, ...answer }, { headers });
 
   const liveSessions = async (userId: string): Promise<number> => {
     const rows = await platform.auth.dataSource.query(
