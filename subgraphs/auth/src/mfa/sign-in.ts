@@ -145,7 +145,8 @@ export class SignIn {
       const pending = await this.liveChallenge(this.deps.dataSource.manager, tokenHash, client);
       const user = await this.deps.dataSource
         .getRepository(UserEntity)
-        .findOneByOrFail({ id: pending.userId });
+        .findOneBy({ id: pending.userId });
+      if (!user) throw invalidToken(); // the account was deleted meanwhile
       const attempt = await this.deps.limits.beginLogin(user.email);
       try {
         const outcome = await this.deps.dataSource.transaction(async (manager) => {

@@ -75,7 +75,8 @@ export class TotpFactors {
     client: ClientInfo,
   ): Promise<FactorConfirmationModel> {
     if (!/^[0-9a-f-]{36}$/i.test(factorId)) throw notFound('Factor');
-    const user = await this.dataSource.getRepository(UserEntity).findOneByOrFail({ id: userId });
+    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: userId });
+    if (!user) throw notFound('User');
     const attempt = await this.limits.beginLogin(user.email);
     try {
       const outcome = await this.dataSource.transaction(async (manager) => {
