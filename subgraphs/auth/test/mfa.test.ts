@@ -424,6 +424,24 @@ describe('MFA: TOTP, recovery codes, the sign-in state machine and step-up', () 
     });
   });
 
+  describe('per-address limit', () => {
+    it('counts every second-factor answer (verifyMfa, stepUp) from an address, as it counts a password', async () => {
+      const { user } = await userWithTotp();
+      const mfaToken = await passwordStep(user);
+      const counted = jest.spyOn(platform.auth.services.limits, 'countAttempt');
+      try {
+        expect(codeOf(await verify(mfaToken, { c: '000000' }))).toBe('INVALID_CREDENTIALS');
+        expect(codeOf(await verify(mfaToken, { r: 'aaaaa-aaaaa' }))).toBe('INVALID_CREDENTIALS');
+        expect(codeOf(await gql(STEP_UP, { c: '000000' }, user.accessToken))).toBe(
+          'INVALID_CREDENTIALS',
+        );
+        expect(counted.mock.calls.map(([kind]) => kind)).toEqual(['login', 'login', 'login']);
+      } finally {
+        counted.mockRestore();
+      }
+    });
+  });
+
   describe('recovery codes', () => {
     it('sign in once each (amr pwd, rcv: no mfa), are mailed about, and regenerating voids the old set', async () => {
       const { user, totp } = await userWithTotp({ verified: true });
