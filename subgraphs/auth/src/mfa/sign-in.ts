@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
+import { IsNull, LessThan, Not, type DataSource, type EntityManager } from 'typeorm';
 import {
   AppError,
   badInput,
@@ -99,6 +99,8 @@ export class SignIn {
     // kept with the factors), but a session is never the answer for a user with the flag.
     const mfaToken = randomBytes(32).toString('base64url');
     const now = new Date();
+    // The user's expired second steps are of no use any more: they go as new ones come.
+    await manager.delete(MfaChallengeEntity, { userId: user.id, expiresAt: LessThan(now) });
     await manager.insert(MfaChallengeEntity, {
       tokenHash: sha256(mfaToken),
       userId: user.id,
