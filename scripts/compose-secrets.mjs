@@ -21,6 +21,7 @@ const KEYS = [
   'refresh_token_secret',
   'password_pepper',
   'audit_chain_key',
+  'mfa_encryption_key',
   'postgres_password',
 ];
 /** Every subgraph has a database role and schema of its own. */

@@ -24,16 +24,22 @@ describe('formatError', () => {
     });
   });
 
-  it("keeps STEP_UP_REQUIRED's maxAge and methods (the client's way to step up)", () => {
-    const error = new AppError('STEP_UP_REQUIRED', {
-      extensions: { maxAge: 600, methods: ['TOTP', 'PASSKEY'], authTime: 1 },
+  it("keeps MFA_REQUIRED's and STEP_UP_REQUIRED's extensions: the client needs them for the next call", () => {
+    const mfa = new AppError('MFA_REQUIRED', {
+      extensions: { mfaToken: 'tok', factors: ['TOTP'], expiresIn: 300, userId: 'u-1' },
     });
-    expect(format({ message: error.message, extensions: error.extensions }, error)).toEqual({
-      message: error.message,
-      extensions: { code: 'STEP_UP_REQUIRED', maxAge: 600, methods: ['TOTP', 'PASSKEY'] },
-      path: undefined,
-      locations: undefined,
+    expect(format({ message: mfa.message, extensions: mfa.extensions }, mfa)?.extensions).toEqual({
+      code: 'MFA_REQUIRED',
+      mfaToken: 'tok',
+      factors: ['TOTP'],
+      expiresIn: 300,
     });
+    const stepUp = new AppError('STEP_UP_REQUIRED', {
+      extensions: { maxAge: 600, methods: ['PASSWORD', 'PASSKEY'] },
+    });
+    expect(
+      format({ message: stepUp.message, extensions: stepUp.extensions }, stepUp)?.extensions,
+    ).toEqual({ code: 'STEP_UP_REQUIRED', maxAge: 600, methods: ['PASSWORD', 'PASSKEY'] });
   });
 
   it('masks anything else as INTERNAL_SERVER_ERROR and logs the cause', () => {

@@ -81,7 +81,11 @@ const SAFE_EXTENSION_KEYS = [
   'available',
   // What a failed generation was charged (the minimum once Gemini had the request).
   'creditsCharged',
-  // STEP_UP_REQUIRED: how recent the authentication must be (seconds) and how to step up.
+  // MFA_REQUIRED: the second step's token, the factor kinds it takes and its lifetime (seconds).
+  'mfaToken',
+  'factors',
+  'expiresIn',
+  // STEP_UP_REQUIRED: how recent the sign-in must be (seconds) and the methods that satisfy it.
   'maxAge',
   'methods',
 ];

@@ -152,7 +152,11 @@ export type Mutation = {
   readonly requestPasswordReset: Scalars['Boolean']['output'];
   /** Sets a new password with a reset link; every session of the account is signed out. */
   readonly resetPassword: Scalars['Boolean']['output'];
-  /** Removes every second factor and recovery code of a user (support), recorded in their security events and mailed to them. */
+  /**
+   * Removes every second factor and recovery code of a user (support) and signs out every session
+   * of theirs, as a password reset does; recorded with `reason` in their security events and mailed
+   * to them. They sign in with their first factor and enrol again.
+   */
   readonly resetUserMfa: Scalars['Boolean']['output'];
   /**
    * Revokes every issued token of this name; every gateway refuses them at once. False when no
