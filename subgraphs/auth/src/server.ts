@@ -25,6 +25,9 @@ import {
   WebAuthnChallengeEntity,
 } from './mfa/mfa.entities';
 import { MfaFactors } from './mfa/mfa-factors';
+import { PasskeyService } from './mfa/passkeys';
+import type { FactorLifecycle } from './mfa/ports';
+import { webauthnSettings } from './mfa/webauthn-config';
 import { MembershipClient } from './organizations/membership-client';
 import {
   organizationEventsHandler,
@@ -72,6 +75,17 @@ export interface AuthServiceOptions {
 export type { AuthServices };
 
 export type AuthService = SubgraphService<AuthContext, AuthServices>;
+
+/**
+ * Until the factor lifecycle (branch mfa-core) is merged: a confirmed factor only turns
+ * `users.mfa_enabled` on; no recovery codes, events or mail.
+ */
+const interimFactorLifecycle: FactorLifecycle = {
+  async factorConfirmed(manager, user) {
+    await manager.update(UserEntity, { id: user.id }, { mfaEnabled: true });
+    return null;
+  },
+};
 
 export function startAuthService(
   config: AuthConfig,
@@ -166,6 +180,13 @@ export function startAuthService(
       );
       const users = new UserService(dataSource);
       const mfa = new MfaFactors(dataSource);
+      const passkeys = new PasskeyService(
+        dataSource,
+        webauthnSettings(config, options.publicGatewayOrigin),
+        interimFactorLifecycle,
+        relay,
+        logger,
+      );
       const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(
@@ -181,6 +202,11 @@ export function startAuthService(
         revocationState
           .prune()
           .catch((error: unknown) => logger.warn({ err: error }, 'pruning old revocations failed'));
+        passkeys
+          .prune()
+          .catch((error: unknown) =>
+            logger.warn({ err: error }, 'pruning webauthn challenges failed'),
+          );
       }, PRUNE_INTERVAL_MS);
       pruning.unref();
       const handleOrganizationEvent = organizationEventsHandler({
@@ -204,6 +230,7 @@ export function startAuthService(
         serviceTokens,
         revocationState,
         mfa,
+        passkeys,
         handleOrganizationEvent,
         ...flows,
       };

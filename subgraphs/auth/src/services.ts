@@ -3,6 +3,7 @@ import type { AccountService } from './accounts/account.service';
 import type { AccountFlows } from './accounts/account-flows';
 import type { AuthLimits } from './limits/auth-limits';
 import type { MfaFactors } from './mfa/mfa-factors';
+import type { PasskeyService } from './mfa/passkeys';
 import type { OAuthService } from './oauth/oauth.service';
 import type { OrganizationSwitch } from './organizations/organization-switch';
 import type { PasswordHasher } from './passwords/password-hasher';
@@ -23,6 +24,8 @@ export interface AuthServices extends AccountFlows {
   serviceTokens: ServiceTokenService;
   revocationState: RevocationStateService;
   mfa: MfaFactors;
+  /** WebAuthn: registration, passwordless sign-in, and the PasskeyVerifier the sign-in state machine and step-up use. */
+  passkeys: PasskeyService;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
   handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
 }

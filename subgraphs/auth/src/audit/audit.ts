@@ -24,7 +24,8 @@ export type AuditAction =
   | 'oauth.unlinked'
   | 'service_token.issued'
   | 'service_token.revoked'
-  | 'organization.switched';
+  | 'organization.switched'
+  | 'mfa.passkey_counter_regressed';
 
 /** An entry of auth's (it has no organization); written by the platform's one recorder. */
 export type AuditEntry = Omit<PlatformAuditEntry<AuditAction>, 'organizationId' | 'client'> & {

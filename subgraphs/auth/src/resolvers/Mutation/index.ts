@@ -1,6 +1,7 @@
 import type { MutationResolvers } from '../../generated/resolvers-types';
 import { emailMutations } from './email';
 import { oauthMutations } from './oauth';
+import { passkeyMutations } from './passkeys';
 import { profileMutations } from './profile';
 import { serviceTokenMutations } from './service-tokens';
 import { sessionMutations } from './sessions';
@@ -12,4 +13,5 @@ export const Mutation: MutationResolvers = {
   ...profileMutations,
   ...oauthMutations,
   ...serviceTokenMutations,
+  ...passkeyMutations,
 };
