@@ -1,0 +1,384 @@
+import { schemaOf } from '@bastion/platform';
+import {
+  PLATFORM_SETUP_MS,
+  registerUser,
+  startTestPlatform,
+  type GraphQLResponse,
+  type TestPlatform,
+  type TestUser,
+} from '@bastion/testing';
+import WebAuthnEmulator, {
+  AuthenticatorEmulator,
+  PasskeysCredentialsMemoryRepository,
+  deserializeCredential,
+  serializeCredential,
+} from 'nid-webauthn-emulator';
+
+/** The origin the browser runs the app on: APP_URL's default, on the default RP id `localhost`. */
+const APP_ORIGIN = 'http://localhost:3000';
+/** A configured origin on a subdomain of the RP id (the wrong-RP-id case needs one the browser accepts). */
+const SUBDOMAIN_ORIGIN = 'https://app.localhost';
+
+const REGISTRATION_OPTIONS = 'mutation { passkeyRegistrationOptions }';
+const REGISTER = `mutation ($r: String!, $n: String) {
+  registerPasskey(response: $r, name: $n) { factor { id kind name createdAt lastUsedAt } recoveryCodes }
+}`;
+const RENAME = 'mutation ($id: ID!, $n: String!) { renamePasskey(id: $id, name: $n) { id name } }';
+const LOGIN_OPTIONS = 'mutation { passkeyLoginOptions }';
+const PASSKEY_LOGIN =
+  'mutation ($r: String!) { passkeyLogin(response: $r) { accessToken refreshToken user { id } } }';
+const ME = '{ me { id mfaEnabled mfaFactors { id kind name lastUsedAt } } }';
+
+type Registered = {
+  registerPasskey: {
+    factor: { id: string; kind: string; name: string; lastUsedAt: string | null };
+    recoveryCodes: string[] | null;
+  };
+};
+type SignedIn = {
+  passkeyLogin: { accessToken: string; refreshToken: string; user: { id: string } };
+};
+
+/** An authenticator of its own (the emulator's default store is shared by every instance). */
+function authenticator(repository = new PasskeysCredentialsMemoryRepository()) {
+  return {
+    repository,
+    emulator: new WebAuthnEmulator(
+      new AuthenticatorEmulator({ credentialsRepository: repository }),
+    ),
+  };
+}
+
+const codeOf = (response: GraphQLResponse) => response.body.errors?.[0]?.extensions?.code;
+
+/** The JWT's payload, read as any client would (no verification: the gateway already did it). */
+function claimsOf(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8'));
+}
+
+/** Flips one bit of a base64url field of the response. */
+function tampered(responseJson: string, field: 'signature' | 'authenticatorData', index: number) {
+  const parsed = JSON.parse(responseJson);
+  const bytes = Buffer.from(parsed.response[field], 'base64url');
+  bytes[index] = bytes[index]! ^ 0x01;
+  parsed.response[field] = bytes.toString('base64url');
+  return JSON.stringify(parsed);
+}
+
+describe('passkeys end to end through the gateway', () => {
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({
+      WEBAUTHN_ORIGINS: `${APP_ORIGIN},${SUBDOMAIN_ORIGIN}`,
+      RATE_LIMIT_AUTH_PER_IP: '1000',
+    });
+  }, PLATFORM_SETUP_MS);
+  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
+
+  const schema = () => schemaOf(platform.auth.dataSource);
+
+  async function registrationOptions(user: TestUser) {
+    const response = await platform.gql<{ passkeyRegistrationOptions: string }>(
+      REGISTRATION_OPTIONS,
+      {},
+      { token: user.accessToken },
+    );
+    return JSON.parse(response.body.data!.passkeyRegistrationOptions);
+  }
+
+  async function registerWith(
+    user: TestUser,
+    emulator: WebAuthnEmulator,
+    name?: string,
+    origin = APP_ORIGIN,
+  ) {
+    const credential = emulator.createJSON(origin, await registrationOptions(user));
+    return platform.gql<Registered>(
+      REGISTER,
+      { r: JSON.stringify(credential), n: name },
+      { token: user.accessToken },
+    );
+  }
+
+  async function loginOptions() {
+    const response = await platform.gql<{ passkeyLoginOptions: string }>(LOGIN_OPTIONS);
+    return JSON.parse(response.body.data!.passkeyLoginOptions);
+  }
+
+  /** An assertion for a fresh passwordless challenge, as navigator.credentials.get returns it. */
+  async function assertion(emulator: WebAuthnEmulator, origin = APP_ORIGIN) {
+    return JSON.stringify(emulator.getJSON(origin, await loginOptions()));
+  }
+
+  const passkeyLogin = (response: string) => platform.gql<SignedIn>(PASSKEY_LOGIN, { r: response });
+
+  async function sessionCount(userId: string): Promise<number> {
+    const [row] = await platform.auth.dataSource.query(
+      `SELECT count(*)::int AS n FROM ${schema()}.sessions WHERE user_id = $1`,
+      [userId],
+    );
+    return row.n;
+  }
+
+  /** A user with one registered passkey, on an authenticator of its own. */
+  async function userWithPasskey(options: { verified?: boolean } = {}) {
+    const user = await registerUser(platform, options);
+    const device = authenticator();
+    const registered = await registerWith(user, device.emulator);
+    expect(registered.body.errors).toBeUndefined();
+    return { user, ...device, factorId: registered.body.data!.registerPasskey.factor.id };
+  }
+
+  it('answers options for the configured relying party, discoverable and with the agreed algorithms', async () => {
+    const user = await registerUser(platform);
+    const creation = await registrationOptions(user);
+    expect(creation.rp).toEqual({ id: 'localhost', name: 'Bastion' });
+    expect(creation.authenticatorSelection).toMatchObject({
+      residentKey: 'required',
+      requireResidentKey: true,
+      userVerification: 'preferred',
+    });
+    expect(creation.attestation).toBe('none');
+    expect(creation.pubKeyCredParams.map((p: { alg: number }) => p.alg)).toEqual([-7, -257]);
+    // The user handle is the user's id as 16 bytes, not their email.
+    expect(Buffer.from(creation.user.id, 'base64url').toString('hex')).toBe(
+      user.id.replace(/-/g, ''),
+    );
+    const request = await loginOptions();
+    expect(request.rpId).toBe('localhost');
+    expect(request.userVerification).toBe('required');
+    expect(request.allowCredentials ?? []).toEqual([]);
+    const [stored] = await platform.auth.dataSource.query(
+      `SELECT purpose, user_id, extract(epoch FROM expires_at - created_at)::int AS ttl FROM ${schema()}.webauthn_challenges WHERE challenge = $1`,
+      [request.challenge],
+    );
+    expect(stored).toEqual({ purpose: 'LOGIN', user_id: null, ttl: 300 });
+  });
+
+  it('registers a passkey after a password sign-in, lists it and renames it; a second one gets no recovery codes', async () => {
+    const user = await registerUser(platform);
+    const first = await registerWith(user, authenticator().emulator, 'Laptop');
+    expect(first.body.errors).toBeUndefined();
+    const confirmation = first.body.data!.registerPasskey;
+    expect(confirmation.factor).toMatchObject({
+      kind: 'PASSKEY',
+      name: 'Laptop',
+      lastUsedAt: null,
+    });
+    expect(confirmation.recoveryCodes).toHaveLength(10);
+
+    const second = await registerWith(user, authenticator().emulator);
+    expect(second.body.errors).toBeUndefined();
+    expect(second.body.data!.registerPasskey.factor.name).toBe('Passkey');
+    expect(second.body.data!.registerPasskey.recoveryCodes).toBeNull();
+
+    const me = await platform.gql<{
+      me: { mfaEnabled: boolean; mfaFactors: { id: string; kind: string; name: string }[] };
+    }>(ME, {}, { token: user.accessToken });
+    expect(me.body.data!.me.mfaEnabled).toBe(true);
+    expect(me.body.data!.me.mfaFactors.map((f) => [f.kind, f.name])).toEqual([
+      ['PASSKEY', 'Laptop'],
+      ['PASSKEY', 'Passkey'],
+    ]);
+
+    const id = confirmation.factor.id;
+    const renamed = await platform.gql(
+      RENAME,
+      { id, n: '  Work laptop ' },
+      { token: user.accessToken },
+    );
+    expect(renamed.body.data).toEqual({ renamePasskey: { id, name: 'Work laptop' } });
+    expect(codeOf(await platform.gql(RENAME, { id, n: '' }, { token: user.accessToken }))).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(
+      codeOf(await platform.gql(RENAME, { id, n: 'x'.repeat(101) }, { token: user.accessToken })),
+    ).toBe('BAD_USER_INPUT');
+    const stranger = await registerUser(platform);
+    expect(
+      codeOf(await platform.gql(RENAME, { id, n: 'mine' }, { token: stranger.accessToken })),
+    ).toBe('NOT_FOUND');
+    expect(
+      codeOf(await platform.gql(RENAME, { id: 'nope', n: 'mine' }, { token: user.accessToken })),
+    ).toBe('NOT_FOUND');
+  });
+
+  it('signs in with the passkey alone: a multi-factor session', async () => {
+    const { user, emulator, factorId } = await userWithPasskey();
+    const signedIn = await passkeyLogin(await assertion(emulator));
+    expect(signedIn.body.errors).toBeUndefined();
+    const payload = signedIn.body.data!.passkeyLogin;
+    expect(payload.user.id).toBe(user.id);
+    const claims = claimsOf(payload.accessToken);
+    expect(claims.sub).toBe(user.id);
+    // RFC 8176: the emulator's credential is backed up (synced), so `swk`; UV makes it `user` + `mfa`.
+    expect(claims.amr).toEqual(expect.arrayContaining(['swk', 'user', 'mfa']));
+    const me = await platform.gql<{
+      me: { mfaFactors: { id: string; lastUsedAt: string | null }[] };
+    }>(ME, {}, { token: payload.accessToken });
+    expect(me.body.data!.me.mfaFactors.find((f) => f.id === factorId)!.lastUsedAt).not.toBeNull();
+    const [row] = await platform.auth.dataSource.query(
+      `SELECT sign_count FROM ${schema()}.mfa_factors WHERE id = $1`,
+      [factorId],
+    );
+    expect(Number(row.sign_count)).toBe(1);
+  });
+
+  it('refuses a tampered assertion with INVALID_CREDENTIALS, opens no session, and burns the challenge', async () => {
+    const { user, emulator } = await userWithPasskey();
+    const before = await sessionCount(user.id);
+
+    const genuine = await assertion(emulator);
+    expect(codeOf(await passkeyLogin(tampered(genuine, 'signature', 10)))).toBe(
+      'INVALID_CREDENTIALS',
+    );
+    // The challenge went with the refused attempt: the genuine response for it no longer works.
+    expect(codeOf(await passkeyLogin(genuine))).toBe('INVALID_TOKEN');
+
+    // authenticatorData: rpIdHash (32 bytes), flags (1), then the counter (4, big-endian): byte 36
+    // is the counter's low byte.
+    const other = await assertion(emulator);
+    expect(codeOf(await passkeyLogin(tampered(other, 'authenticatorData', 36)))).toBe(
+      'INVALID_CREDENTIALS',
+    );
+    expect(await sessionCount(user.id)).toBe(before);
+  });
+
+  it('refuses a replayed challenge with INVALID_TOKEN the second time', async () => {
+    const { user, emulator } = await userWithPasskey();
+    const response = await assertion(emulator);
+    expect((await passkeyLogin(response)).body.errors).toBeUndefined();
+    const sessions = await sessionCount(user.id);
+    expect(codeOf(await passkeyLogin(response))).toBe('INVALID_TOKEN');
+    expect(await sessionCount(user.id)).toBe(sessions);
+  });
+
+  it('refuses an expired challenge and a challenge of another purpose with INVALID_TOKEN', async () => {
+    const { user, emulator } = await userWithPasskey();
+    const options = await loginOptions();
+    await platform.auth.dataSource.query(
+      `UPDATE ${schema()}.webauthn_challenges SET expires_at = now() - interval '1 second' WHERE challenge = $1`,
+      [options.challenge],
+    );
+    expect(codeOf(await passkeyLogin(JSON.stringify(emulator.getJSON(APP_ORIGIN, options))))).toBe(
+      'INVALID_TOKEN',
+    );
+    // A registration challenge signed as an assertion.
+    const creation = await registrationOptions(user);
+    const crossed = emulator.getJSON(APP_ORIGIN, {
+      challenge: creation.challenge,
+      rpId: 'localhost',
+      userVerification: 'required',
+    });
+    expect(codeOf(await passkeyLogin(JSON.stringify(crossed)))).toBe('INVALID_TOKEN');
+  });
+
+  it('refuses a ceremony from an origin that is not configured', async () => {
+    const { emulator } = await userWithPasskey();
+    // A browser would run it (same RP id), but the page is not one of WEBAUTHN_ORIGINS.
+    expect(codeOf(await passkeyLogin(await assertion(emulator, 'http://localhost:4999')))).toBe(
+      'INVALID_CREDENTIALS',
+    );
+    const user = await registerUser(platform);
+    const registered = await registerWith(
+      user,
+      authenticator().emulator,
+      undefined,
+      'http://localhost:4999',
+    );
+    expect(codeOf(registered)).toBe('INVALID_CREDENTIALS');
+    expect(
+      (await platform.gql<{ me: { mfaFactors: unknown[] } }>(ME, {}, { token: user.accessToken }))
+        .body.data!.me.mfaFactors,
+    ).toEqual([]);
+  });
+
+  it('refuses a ceremony for another relying-party id', async () => {
+    // Registration: the page on a configured origin asks the authenticator for rp app.localhost.
+    const user = await registerUser(platform);
+    const options = await registrationOptions(user);
+    const credential = authenticator().emulator.createJSON(SUBDOMAIN_ORIGIN, {
+      ...options,
+      rp: { ...options.rp, id: 'app.localhost' },
+    });
+    expect(
+      codeOf(
+        await platform.gql(
+          REGISTER,
+          { r: JSON.stringify(credential) },
+          { token: user.accessToken },
+        ),
+      ),
+    ).toBe('INVALID_CREDENTIALS');
+
+    // Assertion: the registered key, signing for rp app.localhost (its authenticator data's RP id hash).
+    const { repository } = await userWithPasskey();
+    const saved = JSON.parse(serializeCredential(repository.loadCredentials()[0]!));
+    saved.publicKeyCredentialSource.rpId = 'app.localhost';
+    const elsewhere = authenticator();
+    elsewhere.repository.saveCredential(deserializeCredential(JSON.stringify(saved)));
+    const request = { ...(await loginOptions()), rpId: 'app.localhost' };
+    const response = elsewhere.emulator.getJSON(SUBDOMAIN_ORIGIN, request);
+    expect(codeOf(await passkeyLogin(JSON.stringify(response)))).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('refuses a signature counter that goes backwards (a cloned authenticator) and records it', async () => {
+    const { user, emulator, repository, factorId } = await userWithPasskey();
+    expect((await passkeyLogin(await assertion(emulator))).body.errors).toBeUndefined();
+    // A copy of the authenticator as it was at counter 1 ...
+    const copy = serializeCredential(repository.loadCredentials()[0]!);
+    expect((await passkeyLogin(await assertion(emulator))).body.errors).toBeUndefined();
+    const clone = authenticator();
+    clone.repository.saveCredential(deserializeCredential(copy));
+    // ... signs with counter 2, which the original already used.
+    const before = await sessionCount(user.id);
+    expect(codeOf(await passkeyLogin(await assertion(clone.emulator)))).toBe('INVALID_CREDENTIALS');
+    expect(await sessionCount(user.id)).toBe(before);
+    const [row] = await platform.auth.dataSource.query(
+      `SELECT sign_count FROM ${schema()}.mfa_factors WHERE id = $1`,
+      [factorId],
+    );
+    expect(Number(row.sign_count)).toBe(2);
+    const audit = await platform.auth.dataSource.query(
+      `SELECT data FROM ${schema()}.outbox WHERE type = 'AUDIT_RECORDED' AND data->>'action' = 'mfa.passkey_counter_regressed' AND data->>'targetId' = $1`,
+      [user.id],
+    );
+    expect(audit).toHaveLength(1);
+    // The original keeps working.
+    expect((await passkeyLogin(await assertion(emulator))).body.errors).toBeUndefined();
+  });
+
+  it('answers malformed WebAuthn JSON with BAD_USER_INPUT', async () => {
+    const user = await registerUser(platform);
+    for (const junk of [
+      '{',
+      '[]',
+      '{"id":1}',
+      'x'.repeat(70_000),
+      JSON.stringify({
+        id: 'a',
+        rawId: 'a',
+        type: 'public-key',
+        response: { clientDataJSON: 'bm90IGpzb24' },
+      }),
+    ]) {
+      expect(codeOf(await passkeyLogin(junk))).toBe('BAD_USER_INPUT');
+      expect(codeOf(await platform.gql(REGISTER, { r: junk }, { token: user.accessToken }))).toBe(
+        'BAD_USER_INPUT',
+      );
+    }
+  });
+
+  it('does not sign in a deleted account with its passkey', async () => {
+    const { user, emulator } = await userWithPasskey({ verified: true });
+    const session = (await passkeyLogin(await assertion(emulator))).body.data!.passkeyLogin;
+    const deleted = await platform.gql(
+      'mutation ($p: String!) { deleteAccount(password: $p) }',
+      { p: user.password },
+      { token: session.accessToken },
+    );
+    expect(deleted.body).toEqual({ data: { deleteAccount: true } });
+    expect(codeOf(await passkeyLogin(await assertion(emulator)))).toBe('INVALID_CREDENTIALS');
+  });
+});
