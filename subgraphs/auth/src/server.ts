@@ -5,6 +5,8 @@ import {
   MemoryIssuedTokenStore,
   createFailureLimiter,
   createRateLimiter,
+  developmentSecret,
+  mailLinkBase,
   type IssuedTokenStore,
   MemoryRevocationList,
   OutboxRow,
@@ -25,8 +27,11 @@ import {
   WebAuthnChallengeEntity,
 } from './mfa/mfa.entities';
 import { MfaFactors } from './mfa/mfa-factors';
+import { MfaKeys } from './mfa/mfa-keys';
+import { MfaLifecycle } from './mfa/mfa-lifecycle';
+import { RecoveryCodes } from './mfa/recovery-codes';
+import { MailTemplates } from './mail/templates';
 import { PasskeyService } from './mfa/passkeys';
-import type { FactorLifecycle } from './mfa/ports';
 import { webauthnSettings } from './mfa/webauthn-config';
 import { MembershipClient } from './organizations/membership-client';
 import {
@@ -75,17 +80,6 @@ export interface AuthServiceOptions {
 export type { AuthServices };
 
 export type AuthService = SubgraphService<AuthContext, AuthServices>;
-
-/**
- * Until the factor lifecycle (branch mfa-core) is merged: a confirmed factor only turns
- * `users.mfa_enabled` on; no recovery codes, events or mail.
- */
-const interimFactorLifecycle: FactorLifecycle = {
-  async factorConfirmed(manager, user) {
-    await manager.update(UserEntity, { id: user.id }, { mfaEnabled: true });
-    return null;
-  },
-};
 
 export function startAuthService(
   config: AuthConfig,
@@ -180,10 +174,16 @@ export function startAuthService(
       );
       const users = new UserService(dataSource);
       const mfa = new MfaFactors(dataSource);
+      const mfaKeys = new MfaKeys(mfaEncryptionKey(config));
+      const mfaLifecycle = new MfaLifecycle(
+        new RecoveryCodes(mfaKeys),
+        flows.mailer,
+        new MailTemplates(mailLinkBase(config, options.publicGatewayOrigin)),
+      );
       const passkeys = new PasskeyService(
         dataSource,
         webauthnSettings(config, options.publicGatewayOrigin),
-        interimFactorLifecycle,
+        mfaLifecycle,
         relay,
         logger,
       );
@@ -230,6 +230,7 @@ export function startAuthService(
         serviceTokens,
         revocationState,
         mfa,
+        mfaLifecycle,
         passkeys,
         handleOrganizationEvent,
         ...flows,
@@ -245,4 +246,12 @@ export function startAuthService(
       };
     },
   });
+}
+
+/** MFA_ENCRYPTION_KEY, or outside production the development key kept under DATA_DIR. */
+function mfaEncryptionKey(config: AuthConfig): string {
+  if (config.MFA_ENCRYPTION_KEY) return config.MFA_ENCRYPTION_KEY;
+  if (config.NODE_ENV === 'production')
+    throw new Error('MFA_ENCRYPTION_KEY is required in production');
+  return developmentSecret(config.DATA_DIR, 'MFA_ENCRYPTION_KEY');
 }

@@ -3,6 +3,7 @@ import type { AccountService } from './accounts/account.service';
 import type { AccountFlows } from './accounts/account-flows';
 import type { AuthLimits } from './limits/auth-limits';
 import type { MfaFactors } from './mfa/mfa-factors';
+import type { MfaLifecycle } from './mfa/mfa-lifecycle';
 import type { PasskeyService } from './mfa/passkeys';
 import type { OAuthService } from './oauth/oauth.service';
 import type { OrganizationSwitch } from './organizations/organization-switch';
@@ -24,6 +25,8 @@ export interface AuthServices extends AccountFlows {
   serviceTokens: ServiceTokenService;
   revocationState: RevocationStateService;
   mfa: MfaFactors;
+  /** FactorLifecycle (mfa/ports.ts): what every kind of factor does when confirmed or removed. */
+  mfaLifecycle: MfaLifecycle;
   /** WebAuthn: registration, passwordless sign-in, and the PasskeyVerifier the sign-in state machine and step-up use. */
   passkeys: PasskeyService;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */

@@ -25,6 +25,14 @@ export type AuditAction =
   | 'service_token.issued'
   | 'service_token.revoked'
   | 'organization.switched'
+  | 'user.mfa_challenged'
+  | 'user.mfa_failed'
+  | 'user.step_up'
+  | 'mfa.factor_added'
+  | 'mfa.factor_removed'
+  | 'mfa.recovery_code_used'
+  | 'mfa.recovery_codes_regenerated'
+  | 'mfa.reset'
   | 'mfa.passkey_counter_regressed';
 
 /** An entry of auth's (it has no organization); written by the platform's one recorder. */
