@@ -1,6 +1,7 @@
 import { schemaOf } from '@bastion/platform';
 import {
   PLATFORM_SETUP_MS,
+  eventually,
   registerUser,
   startTestPlatform,
   type GraphQLResponse,
@@ -368,6 +369,73 @@ describe('passkeys end to end through the gateway', () => {
         'BAD_USER_INPUT',
       );
     }
+  });
+
+  it("keeps the refusals of the PasskeyVerifier port when the caller's transaction rolls back", async () => {
+    const { user, emulator, factorId } = await userWithPasskey();
+    const passkeys = platform.auth.services.passkeys;
+    const inTransaction = (check: Parameters<typeof passkeys.verifyAssertion>[1]) =>
+      platform.auth.dataSource.transaction((manager) => passkeys.verifyAssertion(manager, check));
+    const signed = async (userId: string | null, mfaTokenHash?: string) => {
+      const options = JSON.parse(
+        await passkeys.authenticationOptions(userId ? 'MFA' : 'LOGIN', userId, mfaTokenHash),
+      );
+      expect(options.allowCredentials.map((c: { id: string }) => c.id)).toHaveLength(
+        userId ? 1 : 0,
+      );
+      return JSON.stringify(emulator.getJSON(APP_ORIGIN, options));
+    };
+
+    const genuine = await signed(user.id, 'token-a');
+    await expect(
+      inTransaction({
+        purpose: 'MFA',
+        response: tampered(genuine, 'signature', 10),
+        userId: user.id,
+        mfaTokenHash: 'token-a',
+      }),
+    ).rejects.toMatchObject({ extensions: { code: 'INVALID_CREDENTIALS' } });
+    const challenge = JSON.parse(
+      Buffer.from(JSON.parse(genuine).response.clientDataJSON, 'base64url').toString(),
+    ).challenge;
+    await eventually(async () => {
+      const [row] = await platform.auth.dataSource.query(
+        `SELECT used_at FROM ${schema()}.webauthn_challenges WHERE challenge = $1`,
+        [challenge],
+      );
+      expect(row.used_at).not.toBeNull();
+    });
+    await expect(
+      inTransaction({
+        purpose: 'MFA',
+        response: genuine,
+        userId: user.id,
+        mfaTokenHash: 'token-a',
+      }),
+    ).rejects.toMatchObject({ extensions: { code: 'INVALID_TOKEN' } });
+
+    // A challenge of another sign-in (mfaToken), or checked for another user, is refused.
+    await expect(
+      inTransaction({
+        purpose: 'MFA',
+        response: await signed(user.id, 'token-a'),
+        userId: user.id,
+        mfaTokenHash: 'token-b',
+      }),
+    ).rejects.toMatchObject({ extensions: { code: 'INVALID_TOKEN' } });
+    const stranger = await registerUser(platform);
+    await expect(
+      inTransaction({ purpose: 'LOGIN', response: await signed(null), userId: stranger.id }),
+    ).rejects.toMatchObject({ extensions: { code: 'INVALID_TOKEN' } });
+
+    await expect(
+      inTransaction({
+        purpose: 'MFA',
+        response: await signed(user.id, 'token-c'),
+        userId: user.id,
+        mfaTokenHash: 'token-c',
+      }),
+    ).resolves.toEqual({ userId: user.id, factorId, method: 'swk', userVerified: true });
   });
 
   it('does not sign in a deleted account with its passkey', async () => {
