@@ -255,6 +255,30 @@ describe('passkeys end to end through the gateway', () => {
     expect(await sessionCount(user.id)).toBe(sessions);
   });
 
+  it('lets one of two concurrent uses of a response through', async () => {
+    const { user, emulator } = await userWithPasskey();
+    const response = await assertion(emulator);
+    const before = await sessionCount(user.id);
+    const outcomes = await Promise.all([passkeyLogin(response), passkeyLogin(response)]);
+    expect(outcomes.map((o) => codeOf(o) ?? 'OK').sort()).toEqual(['INVALID_TOKEN', 'OK']);
+    expect(await sessionCount(user.id)).toBe(before + 1);
+  });
+
+  it('counts passwordless options and sign-ins toward the per-address limit', async () => {
+    const { emulator } = await userWithPasskey();
+    const counted = jest.spyOn(platform.auth.services.limits, 'countAttempt');
+    try {
+      const response = await assertion(emulator);
+      expect(counted).toHaveBeenCalledTimes(1);
+      expect(codeOf(await passkeyLogin(tampered(response, 'signature', 10)))).toBe(
+        'INVALID_CREDENTIALS',
+      );
+      expect(counted).toHaveBeenCalledTimes(2);
+    } finally {
+      counted.mockRestore();
+    }
+  });
+
   it('refuses an expired challenge and a challenge of another purpose with INVALID_TOKEN', async () => {
     const { user, emulator } = await userWithPasskey();
     const options = await loginOptions();
