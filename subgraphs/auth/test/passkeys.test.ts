@@ -244,6 +244,13 @@ describe('passkeys end to end through the gateway', () => {
       'INVALID_CREDENTIALS',
     );
     expect(await sessionCount(user.id)).toBe(before);
+    const failures = await platform.auth.dataSource.query(
+      `SELECT data FROM ${schema()}.outbox WHERE type = 'AUDIT_RECORDED' AND data->>'action' = 'user.login_failed' AND data->>'targetId' = $1`,
+      [user.id],
+    );
+    expect(
+      failures.map((f: { data: { metadata: { method: string } } }) => f.data.metadata.method),
+    ).toEqual(['passkey', 'passkey']);
   });
 
   it('refuses a replayed challenge with INVALID_TOKEN the second time', async () => {

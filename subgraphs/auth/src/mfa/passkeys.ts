@@ -371,14 +371,21 @@ export class PasskeyService implements PasskeyVerifier {
       response.response.userHandle !== base64url(userHandle(factor.userId))
     )
       return refused(new AppError('INVALID_CREDENTIALS'));
+    // A passwordless sign-in's failure is the user's login_failed; the second step and step-up
+    // record their own (the sign-in state machine knows which attempt it was).
     const failed = () =>
-      refused(new AppError('INVALID_CREDENTIALS'), {
-        actorId: factor.userId,
-        action: 'user.login_failed',
-        targetType: 'user',
-        targetId: factor.userId,
-        metadata: { method: 'passkey', purpose: check.purpose, factorId: factor.id },
-      });
+      refused(
+        new AppError('INVALID_CREDENTIALS'),
+        check.purpose === 'LOGIN'
+          ? {
+              actorId: factor.userId,
+              action: 'user.login_failed',
+              targetType: 'user',
+              targetId: factor.userId,
+              metadata: { method: 'passkey', factorId: factor.id },
+            }
+          : undefined,
+      );
     let verification;
     try {
       verification = await verifyAuthenticationResponse({
