@@ -205,6 +205,18 @@ describe('passkeys end to end through the gateway', () => {
     ).toBe('NOT_FOUND');
   });
 
+  it('holds at most twenty passkeys per account', async () => {
+    const user = await registerUser(platform);
+    await platform.auth.dataSource.query(
+      `INSERT INTO ${schema()}.mfa_factors (id, user_id, kind, name, created_at, confirmed_at, credential_id, public_key, sign_count)
+       SELECT gen_random_uuid(), $1::uuid, 'PASSKEY', 'Key ' || n, now(), now(), 'cred-' || $1::text || '-' || n, '\\x00'::bytea, 0
+       FROM generate_series(1, 20) AS n`,
+      [user.id],
+    );
+    const options = await platform.gql(REGISTRATION_OPTIONS, {}, { token: user.accessToken });
+    expect(codeOf(options)).toBe('CONFLICT');
+  });
+
   it('signs in with the passkey alone: a multi-factor session', async () => {
     const { user, emulator, factorId } = await userWithPasskey();
     const signedIn = await passkeyLogin(await assertion(emulator));

@@ -39,6 +39,8 @@ const SUPPORTED_ALGORITHMS = [-7, -257];
 /** A response is a few hundred bytes (a few KiB with an attestation certificate chain). */
 const MAX_RESPONSE_CHARS = 64 * 1024;
 export const PASSKEY_NAME_MAX = 100;
+/** Enough for every device a person owns; bounds the rows and the exclude and allow lists. */
+export const PASSKEYS_PER_USER_MAX = 20;
 const DEFAULT_PASSKEY_NAME = 'Passkey';
 
 /** Why a ceremony was refused, and what to keep of it whatever the caller's transaction does. */
@@ -144,6 +146,7 @@ export class PasskeyService implements PasskeyVerifier {
   /** Creation options for navigator.credentials.create (JSON); the challenge is stored for `register`. */
   async registrationOptions(user: UserEntity): Promise<string> {
     const existing = await this.passkeysOf(this.dataSource.manager, user.id);
+    assertRoomForPasskey(existing.length);
     const options = await generateRegistrationOptions({
       rpName: this.settings.rpName,
       rpID: this.settings.rpId,
@@ -214,6 +217,7 @@ export class PasskeyService implements PasskeyVerifier {
         const info = verification.registrationInfo;
         const user = await manager.findOneBy(UserEntity, { id: userId });
         if (!user) return refuse(new AppError('UNAUTHENTICATED'));
+        assertRoomForPasskey((await this.passkeysOf(manager, userId)).length);
         const now = new Date();
         const factor = manager.create(MfaFactorEntity, {
           id: randomUUID(),
@@ -286,8 +290,8 @@ export class PasskeyService implements PasskeyVerifier {
   async verifyAssertion(
     manager: EntityManager,
     check: PasskeyAssertionCheck,
-    client: ClientInfo = { ip: null, userAgent: null },
   ): Promise<VerifiedPasskey> {
+    const client = check.client ?? { ip: null, userAgent: null };
     const outcome = await this.assessAssertion(manager, check);
     if ('ok' in outcome) return outcome.ok;
     // Not awaited: it needs the challenge's row, which the caller's transaction holds until it ends.
@@ -310,7 +314,12 @@ export class PasskeyService implements PasskeyVerifier {
     client: ClientInfo,
     start: (manager: EntityManager, user: UserEntity, passkey: VerifiedPasskey) => Promise<T>,
   ): Promise<T> {
-    const check: PasskeyAssertionCheck = { purpose: 'LOGIN', response: responseJson, userId: null };
+    const check: PasskeyAssertionCheck = {
+      purpose: 'LOGIN',
+      response: responseJson,
+      userId: null,
+      client,
+    };
     const outcome = await this.dataSource.transaction(async (manager): Promise<Assessed<T>> => {
       const assessed = await this.assessAssertion(manager, check);
       if ('refused' in assessed) {
@@ -497,6 +506,13 @@ function isLive(row: WebAuthnChallengeEntity, purpose: WebAuthnPurpose): boolean
 
 function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+function assertRoomForPasskey(registered: number): void {
+  if (registered >= PASSKEYS_PER_USER_MAX)
+    throw conflict(
+      `An account holds at most ${PASSKEYS_PER_USER_MAX} passkeys; remove one before adding another.`,
+    );
 }
 
 function checkedName(input: string): string {
