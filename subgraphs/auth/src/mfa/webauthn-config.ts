@@ -60,7 +60,7 @@ export function webauthnSettings(
   const listed = listedOrigins(config);
   const origins = (): string[] => {
     if (listed.length > 0) return listed;
-    const app = new URL(config.APP_URL ?? DEFAULT_APP_URL).origin;
+    const app = new URL(config.APP_URL || DEFAULT_APP_URL).origin;
     if (config.NODE_ENV === 'production') return [app];
     const gateway = new URL(publicGatewayOrigin?.() ?? DEVELOPMENT_GATEWAY_ORIGIN).origin;
     return [...new Set([app, gateway, ...localhostTwin(gateway)])];
