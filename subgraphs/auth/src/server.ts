@@ -29,7 +29,10 @@ import {
 import { MfaFactors } from './mfa/mfa-factors';
 import { MfaKeys } from './mfa/mfa-keys';
 import { MfaLifecycle } from './mfa/mfa-lifecycle';
+import { MfaSettings } from './mfa/mfa-settings';
 import { RecoveryCodes } from './mfa/recovery-codes';
+import { SignIn } from './mfa/sign-in';
+import { TotpFactors } from './mfa/totp-factors';
 import { MailTemplates } from './mail/templates';
 import { PasskeyService } from './mfa/passkeys';
 import { webauthnSettings } from './mfa/webauthn-config';
@@ -164,15 +167,6 @@ export function startAuthService(
         sessions,
         limits,
       });
-      const accounts = new AccountService(
-        dataSource,
-        hasher,
-        sessions,
-        relay,
-        limits,
-        flows.emailVerification,
-      );
-      const users = new UserService(dataSource);
       const mfa = new MfaFactors(dataSource);
       const mfaKeys = new MfaKeys(mfaEncryptionKey(config));
       const mfaLifecycle = new MfaLifecycle(
@@ -187,7 +181,37 @@ export function startAuthService(
         relay,
         logger,
       );
-      const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
+      const totp = new TotpFactors(dataSource, mfaKeys, mfaLifecycle, limits, config.TOTP_ISSUER);
+      const signIn = new SignIn({
+        dataSource,
+        sessions,
+        limits,
+        hasher,
+        relay,
+        totp,
+        lifecycle: mfaLifecycle,
+        passkeys,
+      });
+      const mfaSettings = new MfaSettings(dataSource, mfaLifecycle, sessions, relay);
+      const accounts = new AccountService(
+        dataSource,
+        hasher,
+        sessions,
+        relay,
+        limits,
+        flows.emailVerification,
+        signIn,
+      );
+      const users = new UserService(dataSource);
+      const oauth = createOAuthService({
+        config,
+        dataSource,
+        relay,
+        logger,
+        sessions,
+        limits,
+        signIn,
+      });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(
         dataSource,
@@ -231,6 +255,9 @@ export function startAuthService(
         revocationState,
         mfa,
         mfaLifecycle,
+        totp,
+        signIn,
+        mfaSettings,
         passkeys,
         handleOrganizationEvent,
         ...flows,

@@ -4,6 +4,9 @@ import type { AccountFlows } from './accounts/account-flows';
 import type { AuthLimits } from './limits/auth-limits';
 import type { MfaFactors } from './mfa/mfa-factors';
 import type { MfaLifecycle } from './mfa/mfa-lifecycle';
+import type { MfaSettings } from './mfa/mfa-settings';
+import type { SignIn } from './mfa/sign-in';
+import type { TotpFactors } from './mfa/totp-factors';
 import type { PasskeyService } from './mfa/passkeys';
 import type { OAuthService } from './oauth/oauth.service';
 import type { OrganizationSwitch } from './organizations/organization-switch';
@@ -27,6 +30,10 @@ export interface AuthServices extends AccountFlows {
   mfa: MfaFactors;
   /** FactorLifecycle (mfa/ports.ts): what every kind of factor does when confirmed or removed. */
   mfaLifecycle: MfaLifecycle;
+  totp: TotpFactors;
+  /** The sign-in state machine: MFA_REQUIRED after a first factor, verifyMfa, stepUp. */
+  signIn: SignIn;
+  mfaSettings: MfaSettings;
   /** WebAuthn: registration, passwordless sign-in, and the PasskeyVerifier the sign-in state machine and step-up use. */
   passkeys: PasskeyService;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */

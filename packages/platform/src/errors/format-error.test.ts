@@ -24,6 +24,24 @@ describe('formatError', () => {
     });
   });
 
+  it("keeps MFA_REQUIRED's and STEP_UP_REQUIRED's extensions: the client needs them for the next call", () => {
+    const mfa = new AppError('MFA_REQUIRED', {
+      extensions: { mfaToken: 'tok', factors: ['TOTP'], expiresIn: 300, userId: 'u-1' },
+    });
+    expect(format({ message: mfa.message, extensions: mfa.extensions }, mfa)?.extensions).toEqual({
+      code: 'MFA_REQUIRED',
+      mfaToken: 'tok',
+      factors: ['TOTP'],
+      expiresIn: 300,
+    });
+    const stepUp = new AppError('STEP_UP_REQUIRED', {
+      extensions: { maxAge: 600, methods: ['PASSWORD', 'PASSKEY'] },
+    });
+    expect(
+      format({ message: stepUp.message, extensions: stepUp.extensions }, stepUp)?.extensions,
+    ).toEqual({ code: 'STEP_UP_REQUIRED', maxAge: 600, methods: ['PASSWORD', 'PASSKEY'] });
+  });
+
   it('masks anything else as INTERNAL_SERVER_ERROR and logs the cause', () => {
     const cause = new Error(
       'duplicate key value violates unique constraint "users_email_key" on host 10.0.0.5',

@@ -81,6 +81,13 @@ const SAFE_EXTENSION_KEYS = [
   'available',
   // What a failed generation was charged (the minimum once Gemini had the request).
   'creditsCharged',
+  // MFA_REQUIRED: the second step's token, the factor kinds it takes and its lifetime (seconds).
+  'mfaToken',
+  'factors',
+  'expiresIn',
+  // STEP_UP_REQUIRED: how recent the sign-in must be (seconds) and the methods that satisfy it.
+  'maxAge',
+  'methods',
 ];
 
 function pickSafeExtensions(extensions: Record<string, unknown>): Record<string, unknown> {

@@ -141,13 +141,18 @@ export class MfaLifecycle implements FactorLifecycle {
     return codes;
   }
 
-  /** Support's reset: every factor and code gone, MFA off (sessions are the caller's to revoke). */
+  /**
+   * Every factor and code gone, MFA off (sessions are the caller's to revoke): support's reset,
+   * or auth's own when an unverified account's real owner proves the address (`mail: false`:
+   * the factors were never theirs).
+   */
   async reset(
     manager: EntityManager,
     user: UserEntity,
     actorId: string,
     reason: string,
     client: ClientInfo,
+    { mail = true } = {},
   ): Promise<void> {
     const factors = await manager.findBy(MfaFactorEntity, { userId: user.id });
     await manager.delete(MfaFactorEntity, { userId: user.id });
@@ -163,7 +168,7 @@ export class MfaLifecycle implements FactorLifecycle {
       metadata: { reason, factorsRemoved: factors.length },
     });
     await enqueueEvent(manager, 'MFA_RESET', { userId: user.id, actorId, reason });
-    this.mailAfterCommit(manager, this.templates.mfaReset(user.email));
+    if (mail) this.mailAfterCommit(manager, this.templates.mfaReset(user.email));
   }
 
   private mailAfterCommit(manager: EntityManager, message: ReturnType<MailTemplates['mfaReset']>) {

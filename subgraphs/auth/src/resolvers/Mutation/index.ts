@@ -1,5 +1,6 @@
 import type { MutationResolvers } from '../../generated/resolvers-types';
 import { emailMutations } from './email';
+import { mfaMutations } from './mfa';
 import { oauthMutations } from './oauth';
 import { passkeyMutations } from './passkeys';
 import { profileMutations } from './profile';
@@ -13,5 +14,6 @@ export const Mutation: MutationResolvers = {
   ...profileMutations,
   ...oauthMutations,
   ...serviceTokenMutations,
+  ...mfaMutations,
   ...passkeyMutations,
 };
