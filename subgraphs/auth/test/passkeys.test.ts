@@ -1,13 +1,17 @@
 import { schemaOf } from '@bastion/platform';
+import { Secret, TOTP } from 'otpauth';
 import {
   PLATFORM_SETUP_MS,
   eventually,
   registerUser,
+  startOidcProvider,
   startTestPlatform,
   type GraphQLResponse,
+  type TestOidcProvider,
   type TestPlatform,
   type TestUser,
 } from '@bastion/testing';
+import { REDIRECT_URI, account, oauthClient } from './oauth-flow';
 import WebAuthnEmulator, {
   AuthenticatorEmulator,
   PasskeysCredentialsMemoryRepository,
@@ -68,14 +72,23 @@ function tampered(responseJson: string, field: 'signature' | 'authenticatorData'
 
 describe('passkeys end to end through the gateway', () => {
   let platform: TestPlatform;
+  let provider: TestOidcProvider;
 
   beforeAll(async () => {
+    provider = await startOidcProvider([REDIRECT_URI]);
     platform = await startTestPlatform({
       WEBAUTHN_ORIGINS: `${APP_ORIGIN},${SUBDOMAIN_ORIGIN}`,
       RATE_LIMIT_AUTH_PER_IP: '1000',
+      OAUTH_REDIRECT_URIS: REDIRECT_URI,
+      OIDC_ISSUER_URL: provider.issuer,
+      OIDC_CLIENT_ID: provider.clientId,
+      OIDC_CLIENT_SECRET: provider.clientSecret,
     });
   }, PLATFORM_SETUP_MS);
-  afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
+  afterAll(async () => {
+    await platform?.stop();
+    await provider?.stop();
+  }, PLATFORM_SETUP_MS);
 
   const schema = () => schemaOf(platform.auth.dataSource);
 
@@ -491,5 +504,166 @@ describe('passkeys end to end through the gateway', () => {
     );
     expect(deleted.body).toEqual({ data: { deleteAccount: true } });
     expect(codeOf(await passkeyLogin(await assertion(emulator)))).toBe('INVALID_CREDENTIALS');
+  });
+  describe('in the sign-in state machine', () => {
+    const LOGIN =
+      'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }';
+    const MFA_OPTIONS = 'mutation ($t: String!) { mfaPasskeyOptions(mfaToken: $t) }';
+    const VERIFY =
+      'mutation ($t: String!, $p: String) { verifyMfa(mfaToken: $t, passkeyResponse: $p) { accessToken user { id } } }';
+    const STEP_UP_OPTIONS = 'mutation { stepUpPasskeyOptions }';
+    const STEP_UP = 'mutation ($p: String) { stepUp(passkeyResponse: $p) { accessToken } }';
+
+    /** The second step with the passkey, as the app does it after MFA_REQUIRED. */
+    async function answerWithPasskey(mfaToken: string, emulator: WebAuthnEmulator) {
+      const options = await platform.gql<{ mfaPasskeyOptions: string }>(MFA_OPTIONS, {
+        t: mfaToken,
+      });
+      return JSON.stringify(
+        emulator.getJSON(APP_ORIGIN, JSON.parse(options.body.data!.mfaPasskeyOptions)),
+      );
+    }
+
+    // First factor x enrolled factors -> where it ends, and the access token's amr (RFC 8176).
+    // The emulator's passkeys are synced (backup state set): `swk`.
+    const TABLE: [
+      first: 'login' | 'oauthLogin' | 'passkeyLogin',
+      factors: 'PASSKEY' | 'TOTP+PASSKEY',
+      outcome: 'session' | 'MFA_REQUIRED',
+      factorsOffered: string[] | null,
+      amr: string[],
+    ][] = [
+      ['login', 'PASSKEY', 'MFA_REQUIRED', ['PASSKEY', 'RECOVERY_CODE'], ['pwd', 'swk', 'mfa']],
+      [
+        'login',
+        'TOTP+PASSKEY',
+        'MFA_REQUIRED',
+        ['TOTP', 'PASSKEY', 'RECOVERY_CODE'],
+        ['pwd', 'swk', 'mfa'],
+      ],
+      [
+        'oauthLogin',
+        'PASSKEY',
+        'MFA_REQUIRED',
+        ['PASSKEY', 'RECOVERY_CODE'],
+        ['fed', 'swk', 'mfa'],
+      ],
+      ['passkeyLogin', 'PASSKEY', 'session', null, ['swk', 'user', 'mfa']],
+      ['passkeyLogin', 'TOTP+PASSKEY', 'session', null, ['swk', 'user', 'mfa']],
+    ];
+
+    it.each(TABLE)(
+      '%s with factors %s -> %s',
+      async (first, factors, outcome, factorsOffered, amr) => {
+        const device = authenticator();
+        let token: string;
+        let userId: string;
+        let signIn: () => Promise<GraphQLResponse>;
+        if (first === 'oauthLogin') {
+          const oauth = oauthClient(platform, provider);
+          const who = account();
+          const firstSignIn = await oauth.signIn('oidc', who);
+          token = firstSignIn.accessToken;
+          userId = firstSignIn.user.id;
+          signIn = async () => oauth.login('oidc', await oauth.callback('oidc', who)) as never;
+        } else {
+          const user = await registerUser(platform);
+          token = user.accessToken;
+          userId = user.id;
+          signIn =
+            first === 'login'
+              ? () => platform.gql(LOGIN, { e: user.email, p: user.password })
+              : async () => passkeyLogin(await assertion(device.emulator));
+        }
+        if (factors === 'TOTP+PASSKEY') {
+          const enrolled = await platform.gql<{ enrollTotp: { factorId: string; secret: string } }>(
+            'mutation { enrollTotp { factorId secret } }',
+            {},
+            { token },
+          );
+          const { factorId, secret } = enrolled.body.data!.enrollTotp;
+          const code = TOTP.generate({
+            secret: Secret.fromBase32(secret),
+            algorithm: 'SHA1',
+            digits: 6,
+            period: 30,
+          });
+          const confirmed = await platform.gql(
+            'mutation ($id: ID!, $c: String!) { confirmTotp(factorId: $id, code: $c) { factor { id } } }',
+            { id: factorId, c: code },
+            { token },
+          );
+          expect(confirmed.body.errors).toBeUndefined();
+        }
+        const registered = await registerWith({ accessToken: token } as TestUser, device.emulator);
+        expect(registered.body.errors).toBeUndefined();
+
+        const before = await sessionCount(userId);
+        const response = await signIn();
+        let accessToken: string;
+        if (outcome === 'session') {
+          expect(response.body.errors).toBeUndefined();
+          accessToken = (Object.values(response.body.data!)[0] as { accessToken: string })
+            .accessToken;
+        } else {
+          expect(codeOf(response)).toBe('MFA_REQUIRED');
+          const extensions = response.body.errors![0]!.extensions!;
+          expect(extensions.factors).toEqual(factorsOffered);
+          expect(await sessionCount(userId)).toBe(before);
+          const mfaToken = extensions.mfaToken as string;
+          // A tampered assertion is a wrong answer: no session, and its challenge is spent.
+          const genuine = await answerWithPasskey(mfaToken, device.emulator);
+          expect(
+            codeOf(
+              await platform.gql(VERIFY, { t: mfaToken, p: tampered(genuine, 'signature', 10) }),
+            ),
+          ).toBe('INVALID_CREDENTIALS');
+          expect(codeOf(await platform.gql(VERIFY, { t: mfaToken, p: genuine }))).toBe(
+            'INVALID_TOKEN',
+          );
+          expect(await sessionCount(userId)).toBe(before);
+          const done = await platform.gql<{ verifyMfa: { accessToken: string } }>(VERIFY, {
+            t: mfaToken,
+            p: await answerWithPasskey(mfaToken, device.emulator),
+          });
+          expect(done.body.errors).toBeUndefined();
+          accessToken = done.body.data!.verifyMfa.accessToken;
+        }
+        expect(claimsOf(accessToken)).toMatchObject({ sub: userId, amr });
+        expect(await sessionCount(userId)).toBe(before + 1);
+      },
+    );
+
+    it('steps up with a passkey: the same session gets a fresh auth_time and mfa', async () => {
+      const user = await registerUser(platform);
+      const device = authenticator();
+      expect((await registerWith(user, device.emulator)).body.errors).toBeUndefined();
+      // The registration session (a password) is older than the step-up window.
+      await platform.auth.dataSource.query(
+        `UPDATE ${schema()}.sessions SET auth_time = now() - interval '1 hour' WHERE user_id = $1`,
+        [user.id],
+      );
+      const options = await platform.gql<{ stepUpPasskeyOptions: string }>(
+        STEP_UP_OPTIONS,
+        {},
+        { token: user.accessToken },
+      );
+      const request = JSON.parse(options.body.data!.stepUpPasskeyOptions);
+      expect(request.allowCredentials).toHaveLength(1);
+      const response = JSON.stringify(device.emulator.getJSON(APP_ORIGIN, request));
+      const stepped = await platform.gql<{ stepUp: { accessToken: string } }>(
+        STEP_UP,
+        { p: response },
+        { token: user.accessToken },
+      );
+      expect(stepped.body.errors).toBeUndefined();
+      const claims = claimsOf(stepped.body.data!.stepUp.accessToken);
+      expect(claims.amr).toEqual(expect.arrayContaining(['pwd', 'swk', 'mfa']));
+      expect(Math.abs((claims.auth_time as number) - Date.now() / 1000)).toBeLessThan(60);
+      // The same response again: its challenge is spent.
+      expect(
+        codeOf(await platform.gql(STEP_UP, { p: response }, { token: user.accessToken })),
+      ).toBe('INVALID_TOKEN');
+    });
   });
 });
