@@ -39,7 +39,8 @@ export const passkeyMutations: MutationResolvers = {
             client: ctx.client,
             metadata: { method: 'passkey', factorId: passkey.factorId },
           });
-          // With user verification (required for LOGIN) the passkey alone is two factors.
+          // With user verification (required for LOGIN) the passkey alone is two factors: the
+          // session opens here, where a password would end in MFA_REQUIRED (signIn.firstFactorPassed).
           return ctx.sessions.start(manager, user, ctx.client, [passkey.method, 'user', 'mfa']);
         }),
       ),
