@@ -12,6 +12,7 @@ import {
   secret,
   serviceTokenEntries,
 } from '@bastion/platform';
+import { webauthnConfig, webauthnConfigProblems } from './mfa/webauthn-config';
 import { oauthConfig, oauthConfigProblems } from './oauth/oauth-config';
 import { DEFAULT_MAX_QUEUED_HASHES } from './passwords/hash-slots';
 
@@ -55,6 +56,8 @@ export const authConfigSchema = z
     MAIL_FROM: z.string().min(3).default('Bastion <no-reply@localhost>'),
     /** GOOGLE_*, OIDC_* and OAUTH_REDIRECT_URIS: sign-in through OpenID Connect providers. */
     ...oauthConfig,
+    /** WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME and WEBAUTHN_ORIGINS: passkeys. */
+    ...webauthnConfig,
   })
   .superRefine((config, ctx) => {
     // Secrets are checked even when other fields failed: every missing one is listed at once.
@@ -80,7 +83,10 @@ export const authConfigSchema = z
       });
   }, EVERY_TIME)
   .superRefine((config, ctx) => {
-    for (const { path, message } of oauthConfigProblems(config))
+    for (const { path, message } of [
+      ...oauthConfigProblems(config),
+      ...webauthnConfigProblems(config),
+    ])
       ctx.addIssue({ code: 'custom', path: [path], message });
     if (config.NODE_ENV !== 'production') return;
     // OWASP's floor for argon2id; weaker settings are only for tests and development.

@@ -34,6 +34,8 @@ import { RecoveryCodes } from './mfa/recovery-codes';
 import { SignIn } from './mfa/sign-in';
 import { TotpFactors } from './mfa/totp-factors';
 import { MailTemplates } from './mail/templates';
+import { PasskeyService } from './mfa/passkeys';
+import { webauthnSettings } from './mfa/webauthn-config';
 import { MembershipClient } from './organizations/membership-client';
 import {
   organizationEventsHandler,
@@ -172,6 +174,13 @@ export function startAuthService(
         flows.mailer,
         new MailTemplates(mailLinkBase(config, options.publicGatewayOrigin)),
       );
+      const passkeys = new PasskeyService(
+        dataSource,
+        webauthnSettings(config, options.publicGatewayOrigin),
+        mfaLifecycle,
+        relay,
+        logger,
+      );
       const totp = new TotpFactors(dataSource, mfaKeys, mfaLifecycle, limits, config.TOTP_ISSUER);
       const signIn = new SignIn({
         dataSource,
@@ -181,9 +190,7 @@ export function startAuthService(
         relay,
         totp,
         lifecycle: mfaLifecycle,
-        // The passkeys module's PasskeyVerifier, wired when it merges; until then passkey
-        // answers are BAD_USER_INPUT "passkeys are not available".
-        passkeys: undefined,
+        passkeys,
       });
       const mfaSettings = new MfaSettings(dataSource, mfaLifecycle, sessions, relay);
       const accounts = new AccountService(
@@ -219,6 +226,11 @@ export function startAuthService(
         revocationState
           .prune()
           .catch((error: unknown) => logger.warn({ err: error }, 'pruning old revocations failed'));
+        passkeys
+          .prune()
+          .catch((error: unknown) =>
+            logger.warn({ err: error }, 'pruning webauthn challenges failed'),
+          );
       }, PRUNE_INTERVAL_MS);
       pruning.unref();
       const handleOrganizationEvent = organizationEventsHandler({
@@ -246,6 +258,7 @@ export function startAuthService(
         totp,
         signIn,
         mfaSettings,
+        passkeys,
         handleOrganizationEvent,
         ...flows,
       };

@@ -7,6 +7,7 @@ import type { MfaLifecycle } from './mfa/mfa-lifecycle';
 import type { MfaSettings } from './mfa/mfa-settings';
 import type { SignIn } from './mfa/sign-in';
 import type { TotpFactors } from './mfa/totp-factors';
+import type { PasskeyService } from './mfa/passkeys';
 import type { OAuthService } from './oauth/oauth.service';
 import type { OrganizationSwitch } from './organizations/organization-switch';
 import type { PasswordHasher } from './passwords/password-hasher';
@@ -33,6 +34,8 @@ export interface AuthServices extends AccountFlows {
   /** The sign-in state machine: MFA_REQUIRED after a first factor, verifyMfa, stepUp. */
   signIn: SignIn;
   mfaSettings: MfaSettings;
+  /** WebAuthn: registration, passwordless sign-in, and the PasskeyVerifier the sign-in state machine and step-up use. */
+  passkeys: PasskeyService;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
   handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
 }

@@ -32,7 +32,8 @@ export type AuditAction =
   | 'mfa.factor_removed'
   | 'mfa.recovery_code_used'
   | 'mfa.recovery_codes_regenerated'
-  | 'mfa.reset';
+  | 'mfa.reset'
+  | 'mfa.passkey_counter_regressed';
 
 /** An entry of auth's (it has no organization); written by the platform's one recorder. */
 export type AuditEntry = Omit<PlatformAuditEntry<AuditAction>, 'organizationId' | 'client'> & {

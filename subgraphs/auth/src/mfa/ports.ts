@@ -17,6 +17,8 @@ export interface PasskeyAssertionCheck {
   userId: string | null;
   /** MFA: the mfa_challenges row the challenge was issued for (a challenge of another sign-in is refused). */
   mfaTokenHash?: string;
+  /** Who sent it, for the audit entry of a refusal (e.g. a signature counter gone backwards). */
+  client?: ClientInfo;
 }
 
 export interface VerifiedPasskey {

@@ -2,6 +2,7 @@ import type { MutationResolvers } from '../../generated/resolvers-types';
 import { emailMutations } from './email';
 import { mfaMutations } from './mfa';
 import { oauthMutations } from './oauth';
+import { passkeyMutations } from './passkeys';
 import { profileMutations } from './profile';
 import { serviceTokenMutations } from './service-tokens';
 import { sessionMutations } from './sessions';
@@ -14,4 +15,5 @@ export const Mutation: MutationResolvers = {
   ...oauthMutations,
   ...serviceTokenMutations,
   ...mfaMutations,
+  ...passkeyMutations,
 };
