@@ -25,6 +25,7 @@ import {
   WebAuthnChallengeEntity,
 } from './mfa/mfa.entities';
 import { MfaFactors } from './mfa/mfa-factors';
+import { SSO_ENTITIES } from './sso/sso.entities';
 import { MembershipClient } from './organizations/membership-client';
 import {
   organizationEventsHandler,
@@ -96,6 +97,7 @@ export function startAuthService(
       RecoveryCodeEntity,
       MfaChallengeEntity,
       WebAuthnChallengeEntity,
+      ...SSO_ENTITIES,
       OutboxRow,
       InboxRow,
     ],
