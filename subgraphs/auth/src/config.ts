@@ -38,6 +38,11 @@ export const authConfigSchema = z
     RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(100),
     /** Links in mail; unset: the gateway's own pages outside production, http://localhost:3000 in production. */
     APP_URL: z.string().url().optional(),
+    /**
+     * The gateway's public origin as browsers and identity providers reach it: the SAML ACS, the
+     * OIDC callback and SP entity ids hang off it. Unset: the gateway's local origin (development).
+     */
+    SSO_PUBLIC_URL: z.string().url().optional(),
     /** Where auth reaches other services (orgs memberships), with AUTH_SERVICE_TOKEN. */
     GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
     AUTH_SERVICE_TOKEN: z.string().min(20).optional(),

@@ -26,6 +26,9 @@ import {
 } from './mfa/mfa.entities';
 import { MfaFactors } from './mfa/mfa-factors';
 import { SSO_ENTITIES } from './sso/sso.entities';
+import { SsoProtocols } from './sso/protocols';
+import { ssoRoutes } from './sso/routes';
+import { provisionalSsoSignIn } from './sso/sign-in-port';
 import { MembershipClient } from './organizations/membership-client';
 import {
   organizationEventsHandler,
@@ -169,6 +172,15 @@ export function startAuthService(
       const users = new UserService(dataSource);
       const mfa = new MfaFactors(dataSource);
       const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
+      const ssoSignIn = provisionalSsoSignIn(logger);
+      const ssoProtocols = new SsoProtocols({
+        dataSource,
+        logger,
+        publicOrigin: () =>
+          config.SSO_PUBLIC_URL ?? options.publicGatewayOrigin?.() ?? 'http://127.0.0.1:4000',
+        allowLoopbackHttp: config.NODE_ENV !== 'production',
+        openSecret: (sealed, connectionId) => ssoSignIn.openSecret(sealed, connectionId),
+      });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(
         dataSource,
@@ -206,12 +218,22 @@ export function startAuthService(
         serviceTokens,
         revocationState,
         mfa,
+        ssoProtocols,
+        ssoSignIn,
         handleOrganizationEvent,
         ...flows,
       };
       return {
         services,
         subscriptions: [organizationEvents],
+        // Late-bound through ssoSignIn so sign-in (sso-admin) plugs in without touching the routes.
+        routes: ssoRoutes({
+          dataSource,
+          protocols: ssoProtocols,
+          logger,
+          complete: (identity, request) => ssoSignIn.completeSso(identity, request),
+          failed: (connection, reason) => ssoSignIn.signInFailed(connection, reason),
+        }),
         extendContext: (base) => ({ ...base, ...services, config }),
         onStop: async () => {
           clearInterval(pruning);

@@ -10,6 +10,8 @@ import type { RevocationStateService } from './revocations/revocation-state.serv
 import type { ServiceTokenService } from './service-tokens/service-token.service';
 import type { SessionService } from './sessions/session.service';
 import type { UserService } from './users/user.service';
+import type { SsoProtocols } from './sso/protocols';
+import type { SsoSignInPort } from './sso/sign-in-port';
 
 /** What `startAuthService` builds once and every resolver receives in its context. */
 export interface AuthServices extends AccountFlows {
@@ -23,6 +25,10 @@ export interface AuthServices extends AccountFlows {
   serviceTokens: ServiceTokenService;
   revocationState: RevocationStateService;
   mfa: MfaFactors;
+  /** Enterprise SSO's protocols: IdP URLs for ssoAuthorizationUrl, validated identities for the routes. */
+  ssoProtocols: SsoProtocols;
+  /** What the SSO routes hand a validated identity to (sign-in side, sso-admin). */
+  ssoSignIn: SsoSignInPort;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
   handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
 }

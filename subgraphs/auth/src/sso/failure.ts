@@ -6,6 +6,8 @@ import { AppError } from '@bastion/platform';
  */
 export type SsoFailureReason =
   | 'SSO_REQUEST_UNKNOWN'
+  | 'SSO_REQUEST_EXPIRED'
+  | 'SSO_CONNECTION_DISABLED'
   | 'SAML_RESPONSE_MALFORMED'
   | 'SAML_UNSIGNED'
   | 'SAML_SIGNATURE_INVALID'
@@ -21,6 +23,7 @@ export type SsoFailureReason =
   | 'SAML_IDP_ERROR'
   | 'SSO_EMAIL_MISSING'
   | 'OIDC_STATE_INVALID'
+  | 'OIDC_NONCE_MISMATCH'
   | 'OIDC_CODE_REFUSED'
   | 'OIDC_IDP_ERROR';
 

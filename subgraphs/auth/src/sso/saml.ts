@@ -224,8 +224,13 @@ function parseResponse(xml: string): Document {
   let document: Document | undefined;
   try {
     document = new DOMParser({
-      onError: (level, message) => {
-        if (level !== 'warning') throw new Error(message);
+      errorHandler: {
+        error: (message: string) => {
+          throw new Error(message);
+        },
+        fatalError: (message: string) => {
+          throw new Error(message);
+        },
       },
     }).parseFromString(xml, 'text/xml') as unknown as Document;
   } catch {
