@@ -5,6 +5,8 @@ import {
   MemoryIssuedTokenStore,
   createFailureLimiter,
   createRateLimiter,
+  developmentSecret,
+  mailLinkBase,
   type IssuedTokenStore,
   MemoryRevocationList,
   OutboxRow,
@@ -26,6 +28,13 @@ import {
 } from './mfa/mfa.entities';
 import { MfaFactors } from './mfa/mfa-factors';
 import { SSO_ENTITIES } from './sso/sso.entities';
+import { MfaKeys } from './mfa/mfa-keys';
+import { MfaLifecycle } from './mfa/mfa-lifecycle';
+import { MfaSettings } from './mfa/mfa-settings';
+import { RecoveryCodes } from './mfa/recovery-codes';
+import { SignIn } from './mfa/sign-in';
+import { TotpFactors } from './mfa/totp-factors';
+import { MailTemplates } from './mail/templates';
 import { MembershipClient } from './organizations/membership-client';
 import {
   organizationEventsHandler,
@@ -158,6 +167,27 @@ export function startAuthService(
         sessions,
         limits,
       });
+      const mfa = new MfaFactors(dataSource);
+      const mfaKeys = new MfaKeys(mfaEncryptionKey(config));
+      const mfaLifecycle = new MfaLifecycle(
+        new RecoveryCodes(mfaKeys),
+        flows.mailer,
+        new MailTemplates(mailLinkBase(config, options.publicGatewayOrigin)),
+      );
+      const totp = new TotpFactors(dataSource, mfaKeys, mfaLifecycle, limits, config.TOTP_ISSUER);
+      const signIn = new SignIn({
+        dataSource,
+        sessions,
+        limits,
+        hasher,
+        relay,
+        totp,
+        lifecycle: mfaLifecycle,
+        // The passkeys module's PasskeyVerifier, wired when it merges; until then passkey
+        // answers are BAD_USER_INPUT "passkeys are not available".
+        passkeys: undefined,
+      });
+      const mfaSettings = new MfaSettings(dataSource, mfaLifecycle, sessions, relay);
       const accounts = new AccountService(
         dataSource,
         hasher,
@@ -165,10 +195,18 @@ export function startAuthService(
         relay,
         limits,
         flows.emailVerification,
+        signIn,
       );
       const users = new UserService(dataSource);
-      const mfa = new MfaFactors(dataSource);
-      const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
+      const oauth = createOAuthService({
+        config,
+        dataSource,
+        relay,
+        logger,
+        sessions,
+        limits,
+        signIn,
+      });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(
         dataSource,
@@ -206,6 +244,10 @@ export function startAuthService(
         serviceTokens,
         revocationState,
         mfa,
+        mfaLifecycle,
+        totp,
+        signIn,
+        mfaSettings,
         handleOrganizationEvent,
         ...flows,
       };
@@ -220,4 +262,12 @@ export function startAuthService(
       };
     },
   });
+}
+
+/** MFA_ENCRYPTION_KEY, or outside production the development key kept under DATA_DIR. */
+function mfaEncryptionKey(config: AuthConfig): string {
+  if (config.MFA_ENCRYPTION_KEY) return config.MFA_ENCRYPTION_KEY;
+  if (config.NODE_ENV === 'production')
+    throw new Error('MFA_ENCRYPTION_KEY is required in production');
+  return developmentSecret(config.DATA_DIR, 'MFA_ENCRYPTION_KEY');
 }

@@ -3,6 +3,10 @@ import type { AccountService } from './accounts/account.service';
 import type { AccountFlows } from './accounts/account-flows';
 import type { AuthLimits } from './limits/auth-limits';
 import type { MfaFactors } from './mfa/mfa-factors';
+import type { MfaLifecycle } from './mfa/mfa-lifecycle';
+import type { MfaSettings } from './mfa/mfa-settings';
+import type { SignIn } from './mfa/sign-in';
+import type { TotpFactors } from './mfa/totp-factors';
 import type { OAuthService } from './oauth/oauth.service';
 import type { OrganizationSwitch } from './organizations/organization-switch';
 import type { PasswordHasher } from './passwords/password-hasher';
@@ -23,6 +27,12 @@ export interface AuthServices extends AccountFlows {
   serviceTokens: ServiceTokenService;
   revocationState: RevocationStateService;
   mfa: MfaFactors;
+  /** FactorLifecycle (mfa/ports.ts): what every kind of factor does when confirmed or removed. */
+  mfaLifecycle: MfaLifecycle;
+  totp: TotpFactors;
+  /** The sign-in state machine: MFA_REQUIRED after a first factor, verifyMfa, stepUp. */
+  signIn: SignIn;
+  mfaSettings: MfaSettings;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
   handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
 }

@@ -218,6 +218,35 @@ const CONTRACT: Record<
       at: '2026-12-07T06:00:00.000Z',
     },
   },
+  MFA_FACTOR_ADDED: {
+    fields: { userId: 'required', factorId: 'required', kind: 'required' },
+    sample: {
+      userId: 'c0a80101-0000-4000-8000-000000000001',
+      factorId: 'c0a80101-0000-4000-8000-0000000000dd',
+      kind: 'TOTP',
+    },
+  },
+  MFA_FACTOR_REMOVED: {
+    fields: { userId: 'required', factorId: 'required', kind: 'required', mfaEnabled: 'required' },
+    sample: {
+      userId: 'c0a80101-0000-4000-8000-000000000001',
+      factorId: 'c0a80101-0000-4000-8000-0000000000dd',
+      kind: 'PASSKEY',
+      mfaEnabled: false,
+    },
+  },
+  MFA_RECOVERY_CODE_USED: {
+    fields: { userId: 'required', remaining: 'required' },
+    sample: { userId: 'c0a80101-0000-4000-8000-000000000001', remaining: 9 },
+  },
+  MFA_RESET: {
+    fields: { userId: 'required', actorId: 'required', reason: 'required' },
+    sample: {
+      userId: 'c0a80101-0000-4000-8000-000000000001',
+      actorId: 'support-desk',
+      reason: 'lost phone, identity checked by ticket 4711',
+    },
+  },
   AUDIT_RECORDED: {
     fields: {
       organizationId: 'optional',

@@ -12,6 +12,7 @@ import { ROLES } from '../auth/viewer';
 const id = z.guid();
 const time = z.iso.datetime({ offset: true });
 const role = z.enum(ROLES);
+const mfaKind = z.enum(['TOTP', 'PASSKEY']);
 
 interface CatalogEntry<S extends z.ZodObject = z.ZodObject> {
   version: number;
@@ -162,6 +163,26 @@ export const EVENT_CATALOG = {
       userAgent: z.string().nullable(),
       at: time,
     }),
+  ),
+  MFA_FACTOR_ADDED: entry(
+    1,
+    'A second factor (TOTP or passkey) was confirmed for the user.',
+    z.object({ userId: id, factorId: id, kind: mfaKind }),
+  ),
+  MFA_FACTOR_REMOVED: entry(
+    1,
+    'A second factor was removed; `mfaEnabled` false when it was the last one.',
+    z.object({ userId: id, factorId: id, kind: mfaKind, mfaEnabled: z.boolean() }),
+  ),
+  MFA_RECOVERY_CODE_USED: entry(
+    1,
+    'A recovery code signed the user in; `remaining` unused codes are left.',
+    z.object({ userId: id, remaining: z.number().int() }),
+  ),
+  MFA_RESET: entry(
+    1,
+    'Support removed every second factor and recovery code of the user, and signed out their sessions.',
+    z.object({ userId: id, actorId: z.string(), reason: z.string() }),
   ),
   AUDIT_RECORDED: entry(
     1,

@@ -14,6 +14,7 @@ import {
 } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import type { AuthLimits } from '../limits/auth-limits';
+import { settle, type SignIn } from '../mfa/sign-in';
 import type { AuthPayload, SessionService } from '../sessions/session.service';
 import { UserEntity } from '../users/user.entity';
 import {
@@ -35,6 +36,7 @@ export class OAuthService {
     private readonly sessions: SessionService,
     private readonly relay: OutboxRelay,
     private readonly limits: AuthLimits,
+    private readonly signIn: SignIn,
   ) {}
 
   /**
@@ -80,7 +82,7 @@ export class OAuthService {
     });
     const attempt = () =>
       this.dataSource.transaction((manager) =>
-        signInWithIdentity(manager, this.sessions, provider, identity, client),
+        signInWithIdentity(manager, this.sessions, this.signIn, provider, identity, client),
       );
     let outcome: SignInOutcome;
     try {
@@ -92,7 +94,7 @@ export class OAuthService {
     }
     if (outcome.revoked) await this.sessions.afterRevocation(outcome.revoked);
     this.relay.kick();
-    return outcome.payload;
+    return settle(outcome.result);
   }
 
   /** Links the provider identity of a finished `link` flow to the caller. */
@@ -199,6 +201,7 @@ export interface OAuthWiring {
   logger: Logger;
   sessions: SessionService;
   limits: AuthLimits;
+  signIn: SignIn;
 }
 
 /** The OAuth service with its providers and redirect allow-list read from the config. */
@@ -209,11 +212,12 @@ export function createOAuthService({
   logger,
   sessions,
   limits,
+  signIn,
 }: OAuthWiring): OAuthService {
   const oidc = new OidcClient({ logger, allowLoopbackHttp: config.NODE_ENV !== 'production' });
   const flows = new OAuthFlows(dataSource, oidc, {
     providers: oauthProviders(config),
     redirectUris: oauthRedirectUris(config),
   });
-  return new OAuthService(dataSource, flows, sessions, relay, limits);
+  return new OAuthService(dataSource, flows, sessions, relay, limits, signIn);
 }

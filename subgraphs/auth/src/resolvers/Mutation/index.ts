@@ -1,5 +1,6 @@
 import type { MutationResolvers } from '../../generated/resolvers-types';
 import { emailMutations } from './email';
+import { mfaMutations } from './mfa';
 import { oauthMutations } from './oauth';
 import { profileMutations } from './profile';
 import { serviceTokenMutations } from './service-tokens';
@@ -12,4 +13,5 @@ export const Mutation: MutationResolvers = {
   ...profileMutations,
   ...oauthMutations,
   ...serviceTokenMutations,
+  ...mfaMutations,
 };
