@@ -36,6 +36,19 @@ export const authConfigSchema = z
     MFA_ENCRYPTION_KEY: secret().optional(),
     /** The issuer authenticator apps show next to the account (otpauth:// URI). */
     TOTP_ISSUER: z.string().min(1).max(64).default('Bastion'),
+    /**
+     * DNS servers that check SSO domain records (`host` or `host:port`, comma-separated); unset:
+     * the system's resolvers.
+     */
+    SSO_DNS_SERVERS: z
+      .string()
+      .optional()
+      .transform((value) =>
+        value
+          ?.split(',')
+          .map((server) => server.trim())
+          .filter(Boolean),
+      ),
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
     ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),

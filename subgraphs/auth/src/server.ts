@@ -28,6 +28,7 @@ import {
 } from './mfa/mfa.entities';
 import { MfaFactors } from './mfa/mfa-factors';
 import { SSO_ENTITIES } from './sso/sso.entities';
+import { createSsoServices } from './sso/sso-services';
 import { MfaKeys } from './mfa/mfa-keys';
 import { MfaLifecycle } from './mfa/mfa-lifecycle';
 import { MfaSettings } from './mfa/mfa-settings';
@@ -198,6 +199,17 @@ export function startAuthService(
         signIn,
       );
       const users = new UserService(dataSource);
+      const sso = createSsoServices({
+        config,
+        dataSource,
+        relay,
+        sessions,
+        signIn,
+        keys: mfaKeys,
+        roleOf: (organizationId, userId) => memberships.roleOf(organizationId, userId),
+        internalGatewayUrl: options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+        serviceToken: () => options.serviceToken ?? config.AUTH_SERVICE_TOKEN,
+      });
       const oauth = createOAuthService({
         config,
         dataSource,
@@ -206,6 +218,7 @@ export function startAuthService(
         sessions,
         limits,
         signIn,
+        sso: sso.enforcement,
       });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(
@@ -248,6 +261,7 @@ export function startAuthService(
         totp,
         signIn,
         mfaSettings,
+        sso,
         handleOrganizationEvent,
         ...flows,
       };

@@ -13,6 +13,7 @@ import type { PasswordHasher } from './passwords/password-hasher';
 import type { RevocationStateService } from './revocations/revocation-state.service';
 import type { ServiceTokenService } from './service-tokens/service-token.service';
 import type { SessionService } from './sessions/session.service';
+import type { SsoServices } from './sso/sso-services';
 import type { UserService } from './users/user.service';
 
 /** What `startAuthService` builds once and every resolver receives in its context. */
@@ -33,6 +34,8 @@ export interface AuthServices extends AccountFlows {
   /** The sign-in state machine: MFA_REQUIRED after a first factor, verifyMfa, stepUp. */
   signIn: SignIn;
   mfaSettings: MfaSettings;
+  /** Enterprise single sign-on: domains, connections, sign-in and its enforcement. */
+  sso: SsoServices;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
   handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
 }

@@ -191,7 +191,8 @@ export class SsoConnectionService {
     } catch {
       url = null;
     }
-    const allowed = url?.protocol === 'https:' || (this.policy.allowHttp && url?.protocol === 'http:');
+    const allowed =
+      url?.protocol === 'https:' || (this.policy.allowHttp && url?.protocol === 'http:');
     if (!url || !allowed) throw badInput({ [field]: 'Give an https:// URL.' });
   }
 }
@@ -202,7 +203,8 @@ function isSet<T>(value: T | null | undefined): value is T {
 
 function attribute(value: string | null): string | null {
   const trimmed = value?.trim() ?? '';
-  if (trimmed.length > ATTRIBUTE_MAX) throw badInput({ attribute: 'An attribute name is too long.' });
+  if (trimmed.length > ATTRIBUTE_MAX)
+    throw badInput({ attribute: 'An attribute name is too long.' });
   return trimmed || null;
 }
 

@@ -22,13 +22,23 @@ export interface Actor {
   client: ClientInfo | null;
 }
 
-// Labels of letters, digits and inner hyphens (IDNs in their xn-- form), at least two of them.
-const DOMAIN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// One DNS label: letters, digits and inner hyphens (IDNs in their xn-- form), 1 to 63 of them.
+const LABEL = /^[a-z0-9-]{1,63}$/;
+
+function isDomainName(domain: string): boolean {
+  const labels = domain.split('.');
+  return (
+    domain.length <= 253 &&
+    labels.length >= 2 &&
+    labels.every((l) => LABEL.test(l) && !l.startsWith('-') && !l.endsWith('-')) &&
+    /^[a-z]/.test(labels[labels.length - 1])
+  );
+}
 
 /** A domain as stored: lower-case, no trailing dot; BAD_USER_INPUT for anything else. */
 export function normalizeDomain(input: string): string {
   const domain = input.trim().toLowerCase().replace(/\.$/, '');
-  if (!DOMAIN.test(domain)) throw badInput({ domain: 'Give a domain name such as example.com.' });
+  if (!isDomainName(domain)) throw badInput({ domain: 'Give a domain name such as example.com.' });
   return domain;
 }
 

@@ -84,15 +84,15 @@ export function parseIdpMetadata(xml: string): SamlIdpSettings {
  * BAD_USER_INPUT when it is no X.509 certificate.
  */
 export function toPem(input: string): string {
-  const body = input
-    .replace(/-----(BEGIN|END) CERTIFICATE-----/g, '')
-    .replace(/\s+/g, '');
+  const body = input.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
   try {
     if (!/^[A-Za-z0-9+/]+=*$/.test(body)) throw new Error('not base64');
     const certificate = new X509Certificate(Buffer.from(body, 'base64'));
     return certificate.toString().trim();
   } catch {
-    throw badInput({ samlCertificates: 'A certificate is not an X.509 certificate (PEM or base64).' });
+    throw badInput({
+      samlCertificates: 'A certificate is not an X.509 certificate (PEM or base64).',
+    });
   }
 }
 

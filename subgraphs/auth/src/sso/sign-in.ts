@@ -12,6 +12,7 @@ import {
 import { DISPLAY_NAME_MAX } from '../accounts/account.service';
 import { recordAudit } from '../audit/audit';
 import { SessionEntity } from '../sessions/session.entity';
+import { settle, type SignIn, type SignInOutcome } from '../mfa/sign-in';
 import type { AuthPayload, RevokedSessions, SessionService } from '../sessions/session.service';
 import { assertEmail } from '../users/email';
 import { UserEntity } from '../users/user.entity';
@@ -32,7 +33,10 @@ export const SSO_CODE_TTL_SECONDS = 120;
 export type SsoAccountOutcome = 'provisioned' | 'linked' | 'existing';
 
 /** The connection's role for these groups: the table's first group the user is in, else the default. */
-export function mappedRole(connection: SsoConnectionEntity, groups: readonly string[]): Role | null {
+export function mappedRole(
+  connection: SsoConnectionEntity,
+  groups: readonly string[],
+): Role | null {
   const held = new Set(groups);
   return connection.groupRoles.find((row) => held.has(row.group))?.role ?? connection.defaultRole;
 }
@@ -58,6 +62,7 @@ export class SsoSignIn {
   constructor(
     private readonly dataSource: DataSource,
     private readonly sessions: SessionService,
+    private readonly signIn: SignIn,
     private readonly orgs: SsoOrgsClient,
     private readonly relay: OutboxRelay,
   ) {}
@@ -104,19 +109,21 @@ export class SsoSignIn {
       role,
       connection.id,
     );
-    const payload = await this.dataSource.transaction((manager) =>
+    const outcome = await this.dataSource.transaction((manager) =>
       this.startSession(manager, connection, identity, account, kept, client),
     );
     if (account.revoked) await this.sessions.afterRevocation(account.revoked);
     this.relay.kick();
-    return payload;
+    return settle(outcome);
   }
 
   /**
-   * THE hand-off to sessions: the one place an SSO sign-in becomes a session. The IdP's amr
-   * (always 'fed'; 'mfa' when the IdP used a second factor) goes onto the session and its tokens.
-   * When the MFA sign-in state machine lands (mfa-core), this call is replaced by it: a user with
-   * a Bastion second factor and no 'mfa' in the IdP's amr gets MFA_REQUIRED; an IdP 'mfa' counts.
+   * THE hand-off to sessions: the one place an SSO sign-in becomes a session, through the sign-in
+   * state machine every first factor goes through. The IdP's amr (always 'fed'; 'mfa' when the
+   * IdP says it used a second factor) goes onto the session and its tokens. Decision: an IdP
+   * 'mfa' counts as the second factor (the organization chose to trust its IdP, and its MFA rule
+   * can accept it); without it, a user with a Bastion second factor gets MFA_REQUIRED as after a
+   * password.
    */
   private async startSession(
     manager: EntityManager,
@@ -125,7 +132,7 @@ export class SsoSignIn {
     account: ResolvedAccount,
     role: Role | null,
     client: ClientInfo,
-  ): Promise<AuthPayload> {
+  ): Promise<SignInOutcome> {
     const at = new Date().toISOString();
     await recordAudit(manager, {
       actorId: account.user.id,
@@ -145,7 +152,9 @@ export class SsoSignIn {
       userAgent: client.userAgent ?? null,
       at,
     });
-    return this.sessions.start(manager, account.user, client, identity.amr);
+    if (identity.amr.includes('mfa'))
+      return { payload: await this.sessions.start(manager, account.user, client, identity.amr) };
+    return this.signIn.firstFactorPassed(manager, account.user, client, identity.amr);
   }
 
   /** The code's identity and its connection, once: a used, expired or unknown code is INVALID_TOKEN. */

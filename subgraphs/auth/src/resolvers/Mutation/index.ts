@@ -5,6 +5,7 @@ import { oauthMutations } from './oauth';
 import { profileMutations } from './profile';
 import { serviceTokenMutations } from './service-tokens';
 import { sessionMutations } from './sessions';
+import { ssoMutations } from './sso';
 
 /** Mutation resolvers, one file per area; each area's fields are listed in schema.graphql. */
 export const Mutation: MutationResolvers = {
@@ -14,4 +15,5 @@ export const Mutation: MutationResolvers = {
   ...oauthMutations,
   ...serviceTokenMutations,
   ...mfaMutations,
+  ...ssoMutations,
 };
