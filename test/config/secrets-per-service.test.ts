@@ -21,7 +21,7 @@ import type { z } from 'zod';
 
 // Which service may hold which secret (issue 7): a hand-written table, not read from the code.
 const ACCESS_TOKEN_KEYS = ['JWT_SECRET', 'JWT_PRIVATE_KEY'];
-const AUTH_ONLY = ['PASSWORD_PEPPER', 'REFRESH_TOKEN_SECRET'];
+const AUTH_ONLY = ['PASSWORD_PEPPER', 'REFRESH_TOKEN_SECRET', 'MFA_ENCRYPTION_KEY'];
 const CLAIMS = 'a-claims-secret-of-at-least-32-bytes-0123';
 /** Every subgraph's own claims key setting (issue 16), written out by hand. */
 const CLAIMS_KEYS = {
@@ -249,18 +249,36 @@ describe('the auth service', () => {
     );
   });
 
-  it('refuses production without REFRESH_TOKEN_SECRET, and lists every missing secret at once', () => {
+  it('refuses production without REFRESH_TOKEN_SECRET or MFA_ENCRYPTION_KEY, and lists every missing secret at once', () => {
     expect(problemsOf(authConfigSchema, production)).toEqual([
       expect.stringMatching(/^REFRESH_TOKEN_SECRET: required in production/),
+      expect.stringMatching(/^MFA_ENCRYPTION_KEY: required in production/),
     ]);
     expect(
-      problemsOf(authConfigSchema, { ...production, REFRESH_TOKEN_SECRET: 'r'.repeat(40) }),
+      problemsOf(authConfigSchema, {
+        ...production,
+        REFRESH_TOKEN_SECRET: 'r'.repeat(40),
+        MFA_ENCRYPTION_KEY: 'm'.repeat(40),
+      }),
     ).toEqual([]);
+    expect(
+      problemsOf(authConfigSchema, {
+        ...production,
+        REFRESH_TOKEN_SECRET: 'r'.repeat(40),
+        MFA_ENCRYPTION_KEY: 'short',
+      }),
+    ).toEqual([expect.stringMatching(/^MFA_ENCRYPTION_KEY: must be at least 32 bytes/)]);
     const everything = problemsOf(authConfigSchema, {
       NODE_ENV: 'production',
       AUTH_PORT: 'not a port',
     }).join('\n');
-    for (const name of ['AUTH_PORT', 'JWT_SECRET', 'PASSWORD_PEPPER', 'REFRESH_TOKEN_SECRET'])
+    for (const name of [
+      'AUTH_PORT',
+      'JWT_SECRET',
+      'PASSWORD_PEPPER',
+      'REFRESH_TOKEN_SECRET',
+      'MFA_ENCRYPTION_KEY',
+    ])
       expect(everything).toContain(name);
   });
 

@@ -45,6 +45,7 @@ const PRODUCTION_SECRETS = [
   'REFRESH_TOKEN_SECRET',
   'INTERNAL_CLAIMS_SECRET',
   'AUDIT_CHAIN_KEY',
+  'MFA_ENCRYPTION_KEY',
 ];
 const SECRETS = {
   NODE_ENV: 'production',
@@ -53,6 +54,7 @@ const SECRETS = {
   REFRESH_TOKEN_SECRET: 'r'.repeat(40),
   INTERNAL_CLAIMS_SECRET: 'c'.repeat(40),
   AUDIT_CHAIN_KEY: 'a'.repeat(40),
+  MFA_ENCRYPTION_KEY: 'm'.repeat(40),
 };
 
 describe('production start-up: every problem at once', () => {

@@ -29,6 +29,26 @@ export const authConfigSchema = z
     PASSWORD_PEPPER: z.string().min(16).optional(),
     /** Auth's own key for refresh-token successors; derived from the signing key outside production. */
     REFRESH_TOKEN_SECRET: secret().optional(),
+    /**
+     * Seals TOTP secrets at rest (AES-256-GCM) and keys recovery-code hashes; required in
+     * production, a development key under DATA_DIR otherwise. Changing it voids every TOTP factor.
+     */
+    MFA_ENCRYPTION_KEY: secret().optional(),
+    /** The issuer authenticator apps show next to the account (otpauth:// URI). */
+    TOTP_ISSUER: z.string().min(1).max(64).default('Bastion'),
+    /**
+     * DNS servers that check SSO domain records (`host` or `host:port`, comma-separated); unset:
+     * the system's resolvers.
+     */
+    SSO_DNS_SERVERS: z
+      .string()
+      .optional()
+      .transform((value) =>
+        value
+          ?.split(',')
+          .map((server) => server.trim())
+          .filter(Boolean),
+      ),
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
     ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
@@ -69,6 +89,12 @@ export const authConfigSchema = z
         code: 'custom',
         path: ['REFRESH_TOKEN_SECRET'],
         message: 'required in production (32+ bytes, auth only)',
+      });
+    if (!config.MFA_ENCRYPTION_KEY)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MFA_ENCRYPTION_KEY'],
+        message: 'required in production (32+ bytes, auth only; it seals TOTP secrets)',
       });
   }, EVERY_TIME)
   .superRefine((config, ctx) => {

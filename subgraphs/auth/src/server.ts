@@ -5,6 +5,8 @@ import {
   MemoryIssuedTokenStore,
   createFailureLimiter,
   createRateLimiter,
+  developmentSecret,
+  mailLinkBase,
   type IssuedTokenStore,
   MemoryRevocationList,
   OutboxRow,
@@ -28,7 +30,15 @@ import { MfaFactors } from './mfa/mfa-factors';
 import { SSO_ENTITIES } from './sso/sso.entities';
 import { SsoProtocols } from './sso/protocols';
 import { ssoRoutes } from './sso/routes';
-import { provisionalSsoSignIn } from './sso/sign-in-port';
+import { ssoSecretSealer } from './sso/secret-sealer';
+import { createSsoServices } from './sso/sso-services';
+import { MfaKeys } from './mfa/mfa-keys';
+import { MfaLifecycle } from './mfa/mfa-lifecycle';
+import { MfaSettings } from './mfa/mfa-settings';
+import { RecoveryCodes } from './mfa/recovery-codes';
+import { SignIn } from './mfa/sign-in';
+import { TotpFactors } from './mfa/totp-factors';
+import { MailTemplates } from './mail/templates';
 import { MembershipClient } from './organizations/membership-client';
 import {
   organizationEventsHandler,
@@ -161,6 +171,27 @@ export function startAuthService(
         sessions,
         limits,
       });
+      const mfa = new MfaFactors(dataSource);
+      const mfaKeys = new MfaKeys(mfaEncryptionKey(config));
+      const mfaLifecycle = new MfaLifecycle(
+        new RecoveryCodes(mfaKeys),
+        flows.mailer,
+        new MailTemplates(mailLinkBase(config, options.publicGatewayOrigin)),
+      );
+      const totp = new TotpFactors(dataSource, mfaKeys, mfaLifecycle, limits, config.TOTP_ISSUER);
+      const signIn = new SignIn({
+        dataSource,
+        sessions,
+        limits,
+        hasher,
+        relay,
+        totp,
+        lifecycle: mfaLifecycle,
+        // The passkeys module's PasskeyVerifier, wired when it merges; until then passkey
+        // answers are BAD_USER_INPUT "passkeys are not available".
+        passkeys: undefined,
+      });
+      const mfaSettings = new MfaSettings(dataSource, mfaLifecycle, sessions, relay);
       const accounts = new AccountService(
         dataSource,
         hasher,
@@ -168,18 +199,38 @@ export function startAuthService(
         relay,
         limits,
         flows.emailVerification,
+        signIn,
       );
       const users = new UserService(dataSource);
-      const mfa = new MfaFactors(dataSource);
-      const oauth = createOAuthService({ config, dataSource, relay, logger, sessions, limits });
-      const ssoSignIn = provisionalSsoSignIn(logger);
+      const sso = createSsoServices({
+        config,
+        dataSource,
+        relay,
+        sessions,
+        signIn,
+        keys: mfaKeys,
+        roleOf: (organizationId, userId) => memberships.roleOf(organizationId, userId),
+        internalGatewayUrl: options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+        serviceToken: () => options.serviceToken ?? config.AUTH_SERVICE_TOKEN,
+      });
+      const oauth = createOAuthService({
+        config,
+        dataSource,
+        relay,
+        logger,
+        sessions,
+        limits,
+        signIn,
+        sso: sso.enforcement,
+      });
+      const ssoSealer = ssoSecretSealer(mfaKeys);
       const ssoProtocols = new SsoProtocols({
         dataSource,
         logger,
         publicOrigin: () =>
           config.SSO_PUBLIC_URL ?? options.publicGatewayOrigin?.() ?? 'http://127.0.0.1:4000',
         allowLoopbackHttp: config.NODE_ENV !== 'production',
-        openSecret: (sealed, connectionId) => ssoSignIn.openSecret(sealed, connectionId),
+        openSecret: (sealed, connectionId) => ssoSealer.open(sealed, connectionId).toString('utf8'),
       });
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(
@@ -218,21 +269,24 @@ export function startAuthService(
         serviceTokens,
         revocationState,
         mfa,
+        mfaLifecycle,
+        totp,
+        signIn,
+        mfaSettings,
+        sso,
         ssoProtocols,
-        ssoSignIn,
         handleOrganizationEvent,
         ...flows,
       };
       return {
         services,
         subscriptions: [organizationEvents],
-        // Late-bound through ssoSignIn so sign-in (sso-admin) plugs in without touching the routes.
         routes: ssoRoutes({
           dataSource,
           protocols: ssoProtocols,
           logger,
-          complete: (identity, request) => ssoSignIn.completeSso(identity, request),
-          failed: (connection, reason) => ssoSignIn.signInFailed(connection, reason),
+          complete: (identity, request) => sso.signIn.completeSso(identity, request),
+          failed: (connection, error) => sso.signIn.recordFailure(connection, error, null),
         }),
         extendContext: (base) => ({ ...base, ...services, config }),
         onStop: async () => {
@@ -242,4 +296,12 @@ export function startAuthService(
       };
     },
   });
+}
+
+/** MFA_ENCRYPTION_KEY, or outside production the development key kept under DATA_DIR. */
+function mfaEncryptionKey(config: AuthConfig): string {
+  if (config.MFA_ENCRYPTION_KEY) return config.MFA_ENCRYPTION_KEY;
+  if (config.NODE_ENV === 'production')
+    throw new Error('MFA_ENCRYPTION_KEY is required in production');
+  return developmentSecret(config.DATA_DIR, 'MFA_ENCRYPTION_KEY');
 }

@@ -3,15 +3,19 @@ import type { AccountService } from './accounts/account.service';
 import type { AccountFlows } from './accounts/account-flows';
 import type { AuthLimits } from './limits/auth-limits';
 import type { MfaFactors } from './mfa/mfa-factors';
+import type { MfaLifecycle } from './mfa/mfa-lifecycle';
+import type { MfaSettings } from './mfa/mfa-settings';
+import type { SignIn } from './mfa/sign-in';
+import type { TotpFactors } from './mfa/totp-factors';
 import type { OAuthService } from './oauth/oauth.service';
 import type { OrganizationSwitch } from './organizations/organization-switch';
 import type { PasswordHasher } from './passwords/password-hasher';
 import type { RevocationStateService } from './revocations/revocation-state.service';
 import type { ServiceTokenService } from './service-tokens/service-token.service';
 import type { SessionService } from './sessions/session.service';
+import type { SsoServices } from './sso/sso-services';
 import type { UserService } from './users/user.service';
 import type { SsoProtocols } from './sso/protocols';
-import type { SsoSignInPort } from './sso/sign-in-port';
 
 /** What `startAuthService` builds once and every resolver receives in its context. */
 export interface AuthServices extends AccountFlows {
@@ -25,10 +29,16 @@ export interface AuthServices extends AccountFlows {
   serviceTokens: ServiceTokenService;
   revocationState: RevocationStateService;
   mfa: MfaFactors;
+  /** FactorLifecycle (mfa/ports.ts): what every kind of factor does when confirmed or removed. */
+  mfaLifecycle: MfaLifecycle;
+  totp: TotpFactors;
+  /** The sign-in state machine: MFA_REQUIRED after a first factor, verifyMfa, stepUp. */
+  signIn: SignIn;
+  mfaSettings: MfaSettings;
+  /** Enterprise single sign-on: domains, connections, sign-in and its enforcement. */
+  sso: SsoServices;
   /** Enterprise SSO's protocols: IdP URLs for ssoAuthorizationUrl, validated identities for the routes. */
   ssoProtocols: SsoProtocols;
-  /** What the SSO routes hand a validated identity to (sign-in side, sso-admin). */
-  ssoSignIn: SsoSignInPort;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
   handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
 }

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { schemaOf } from '@bastion/platform';
 import {
   PLATFORM_SETUP_MS,
+  loadJose,
+  registerUser,
   startOidcProvider,
   startTestPlatform,
   type TestOidcProvider,
   type TestPlatform,
 } from '@bastion/testing';
-import type { SsoIdentity } from '../src/sso/identity';
 import { SsoConnectionEntity, SsoRequestEntity } from '../src/sso/sso.entities';
 import {
   MFA_CONTEXT,
@@ -27,11 +28,14 @@ const REDIRECT_URI = 'http://localhost:3000/sso/callback';
  * The SSO protocol routes end to end through the gateway's public listener, against a real SAML
  * IdP (samlp) and a real OIDC provider (oidc-provider): the IdP's answer goes to the gateway,
  * which forwards it raw to auth; auth validates it and redirects the browser to the
- * application's redirectUri with a code, or with `error=<reason>` and no code.
+ * application's redirectUri with a code that ssoLogin (through the gateway) turns into an
+ * AuthPayload, or with `error=<reason>` and no code: then SSO_SIGN_IN_FAILED is in auth's outbox
+ * and no user, session or code exists for it.
  *
- * Sign-in itself (completeSso, ssoLogin, accounts) is sso-admin's: here its seam is observed
- * (which identity it receives, and that a refusal never reaches it), and users and sessions are
- * counted to show a refusal created neither.
+ * The organization, its verified domain and its connections are set up as an ADMIN would
+ * (createOrganization, createSsoConnection); the request is started with
+ * ssoProtocols.begin(connection, redirectUri), the call ssoAuthorizationUrl makes once it has
+ * found the connection.
  */
 describe('SSO protocol routes through the gateway', () => {
   let platform: TestPlatform;
@@ -40,36 +44,35 @@ describe('SSO protocol routes through the gateway', () => {
   let origin: string;
   let saml: SsoConnectionEntity;
   let openid: SsoConnectionEntity;
-  const completed: SsoIdentity[] = [];
-  const failures: string[] = [];
+  let organizationId: string;
 
   const s = () => schemaOf(platform.auth.dataSource);
   const services = () => platform.auth.services;
+  const decode = async (token: string) => (await loadJose()).decodeJwt(token);
 
-  function connection(fields: Partial<SsoConnectionEntity>): SsoConnectionEntity {
-    return Object.assign(new SsoConnectionEntity(), {
-      id: randomUUID(),
-      organizationId: randomUUID(),
-      name: 'Test IdP',
-      enabled: true,
-      enforced: false,
-      jitProvisioning: true,
-      idpInitiated: false,
-      defaultRole: 'EDITOR',
-      groupRoles: [],
-      emailAttribute: null,
-      nameAttribute: null,
-      groupsAttribute: null,
-      samlIdpEntityId: null,
-      samlSsoUrl: null,
-      samlCertificates: [],
-      oidcIssuer: null,
-      oidcClientId: null,
-      oidcClientSecret: null,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-      ...fields,
-    });
+  const CREATE_CONNECTION = `mutation ($organizationId: ID!, $input: CreateSsoConnectionInput!) {
+    createSsoConnection(organizationId: $organizationId, input: $input) { id }
+  }`;
+  const SSO_LOGIN = `mutation ($code: String!) {
+    ssoLogin(code: $code) { accessToken user { id email emailVerified displayName } }
+  }`;
+  type SsoLogin = {
+    ssoLogin: {
+      accessToken: string;
+      user: { id: string; email: string; emailVerified: boolean; displayName: string | null };
+    };
+  };
+
+  async function createConnection(token: string, input: Record<string, unknown>) {
+    const created = await platform.gql<{ createSsoConnection: { id: string } }>(
+      CREATE_CONNECTION,
+      { organizationId, input: { name: 'Test IdP', defaultRole: 'EDITOR', ...input } },
+      { token },
+    );
+    if (!created.body.data) throw new Error(JSON.stringify(created.body.errors));
+    return (await platform.auth.dataSource
+      .getRepository(SsoConnectionEntity)
+      .findOneByOrFail({ id: created.body.data.createSsoConnection.id }))!;
   }
 
   beforeAll(async () => {
@@ -77,7 +80,21 @@ describe('SSO protocol routes through the gateway', () => {
     origin = new URL(platform.gateway.url).origin;
     idp = await startSamlIdp();
     oidc = await startOidcProvider([`${origin}/sso/oidc/callback`]);
-    saml = connection({
+    const admin = await registerUser(platform, { verified: true });
+    const created = await platform.gql<{ createOrganization: { id: string } }>(
+      'mutation { createOrganization(name: "Example") { id } }',
+      {},
+      { token: admin.accessToken },
+    );
+    organizationId = created.body.data!.createOrganization.id;
+    // The domain as verifySsoDomain leaves it (DNS verification is sso-admin's test).
+    await platform.auth.dataSource.query(
+      `INSERT INTO ${schemaOf(platform.auth.dataSource)}.sso_domains
+        (id, organization_id, domain, txt_token, created_at, verified_at)
+        VALUES ($1, $2, 'example.test', 'token', now(), now())`,
+      [randomUUID(), organizationId],
+    );
+    saml = await createConnection(admin.accessToken, {
       kind: 'SAML',
       samlIdpEntityId: idp.entityId,
       samlSsoUrl: idp.ssoUrl,
@@ -86,27 +103,11 @@ describe('SSO protocol routes through the gateway', () => {
       nameAttribute: SAML_ATTRIBUTES.name,
       groupsAttribute: SAML_ATTRIBUTES.groups,
     });
-    openid = connection({
+    openid = await createConnection(admin.accessToken, {
       kind: 'OIDC',
       oidcIssuer: oidc.issuer,
       oidcClientId: oidc.clientId,
-      oidcClientSecret: Buffer.from('sealed by sign-in'),
-    });
-    await platform.auth.dataSource.getRepository(SsoConnectionEntity).save([saml, openid]);
-    // sso-admin's side of the seam, observed: the identity handed over, the code it answers.
-    Object.assign(services().ssoSignIn, {
-      completeSso: async (identity: SsoIdentity) => {
-        completed.push(identity);
-        return `code-${completed.length}`;
-      },
-      signInFailed: async (_connection: SsoConnectionEntity, reason: string) => {
-        failures.push(reason);
-      },
-      openSecret: (sealed: Buffer, connectionId: string) => {
-        if (connectionId !== openid.id || sealed.toString() !== 'sealed by sign-in')
-          throw new Error('wrong secret');
-        return oidc.clientSecret;
-      },
+      oidcClientSecret: oidc.clientSecret,
     });
   }, PLATFORM_SETUP_MS);
   afterAll(async () => {
@@ -115,21 +116,18 @@ describe('SSO protocol routes through the gateway', () => {
     await platform?.stop();
   }, PLATFORM_SETUP_MS);
 
-  /** What ssoAuthorizationUrl does (sso-admin's resolver): a request row, then the IdP URL. */
+  /** What ssoAuthorizationUrl does once it found the connection: a request row, then the IdP URL. */
   async function start(target: SsoConnectionEntity) {
-    const secrets = await services().ssoProtocols.newRequest(target);
-    const now = Date.now();
-    const request = Object.assign(new SsoRequestEntity(), {
-      ...secrets,
-      connectionId: target.id,
-      redirectUri: REDIRECT_URI,
-      createdAt: new Date(now),
-      expiresAt: new Date(now + 10 * 60_000),
-      usedAt: null,
-    });
-    await platform.auth.dataSource.getRepository(SsoRequestEntity).save(request);
-    return { request, url: await services().ssoProtocols.authorizationUrl(target, request) };
+    const url = await services().ssoProtocols.begin(target, REDIRECT_URI);
+    const relay =
+      new URL(url).searchParams.get('RelayState') ?? new URL(url).searchParams.get('state');
+    const request = await platform.auth.dataSource
+      .getRepository(SsoRequestEntity)
+      .findOneByOrFail({ id: relay! });
+    return { request, url };
   }
+
+  const ssoLogin = (code: string) => platform.gql<SsoLogin>(SSO_LOGIN, { code });
 
   async function samlSignIn(answer: Partial<SamlAnswer> = {}): Promise<SamlPost> {
     const { url } = await start(saml);
@@ -153,24 +151,39 @@ describe('SSO protocol routes through the gateway', () => {
     return Object.fromEntries(location.searchParams);
   }
 
-  const counts = async () => {
-    const [users] = await platform.auth.dataSource.query(
-      `SELECT count(*)::int AS n FROM ${s()}.users`,
+  const count = async (sql: string, params: unknown[] = []) =>
+    ((await platform.auth.dataSource.query(sql, params))[0].n as number) ?? 0;
+  const counts = async () => ({
+    users: await count(`SELECT count(*)::int AS n FROM ${s()}.users`),
+    sessions: await count(`SELECT count(*)::int AS n FROM ${s()}.sessions`),
+    codes: await count(`SELECT count(*)::int AS n FROM ${s()}.sso_codes`),
+  });
+  const failuresFor = (reason: string) =>
+    count(
+      `SELECT count(*)::int AS n FROM ${s()}.outbox WHERE type = 'SSO_SIGN_IN_FAILED' AND data->>'reason' = $1`,
+      [reason],
     );
-    const [sessions] = await platform.auth.dataSource.query(
-      `SELECT count(*)::int AS n FROM ${s()}.sessions`,
-    );
-    return { users: users.n as number, sessions: sessions.n as number };
-  };
 
-  /** A refusal: 302 with error=<reason>, no code, nothing completed, no user or session created. */
-  async function expectRefused(response: Promise<Response>, reason: string) {
-    const before = { completed: completed.length, ...(await counts()) };
-    const query = landing(await response);
+  /** A refusal: 302 with error=<reason> and no code; SSO_SIGN_IN_FAILED; no user, session or code. */
+  async function expectRefused(respond: () => Promise<Response>, reason: string) {
+    const before = await counts();
+    const failed = await failuresFor(reason);
+    const query = landing(await respond());
     expect(query).toEqual({ error: reason });
-    expect(completed.length).toBe(before.completed);
-    expect(failures.at(-1)).toBe(reason);
-    expect(await counts()).toEqual({ users: before.users, sessions: before.sessions });
+    expect(await counts()).toEqual(before);
+    expect(await failuresFor(reason)).toBe(failed + 1);
+  }
+
+  /** Follows a successful redirect to ssoLogin: the AuthPayload and its access token's claims. */
+  async function signedIn(response: Response) {
+    const { code } = landing(response);
+    expect(code).toEqual(expect.any(String));
+    const login = await ssoLogin(code);
+    expect(login.body.errors).toBeUndefined();
+    return {
+      ...login.body.data!.ssoLogin,
+      claims: await decode(login.body.data!.ssoLogin.accessToken),
+    };
   }
 
   const ada = {
@@ -186,23 +199,24 @@ describe('SSO protocol routes through the gateway', () => {
       expect(form.acsUrl).toBe(`${origin}/sso/saml/acs`);
     });
 
-    it('signs in: IdP -> POST /sso/saml/acs on the gateway -> 302 to redirectUri with a code', async () => {
-      const query = landing(await post(await samlSignIn({ authnContextClassRef: MFA_CONTEXT })));
-      expect(query).toEqual({ code: `code-${completed.length}` });
-      expect(completed.at(-1)).toEqual({
-        connectionId: saml.id,
-        organizationId: saml.organizationId,
-        subject: 'ada@example.test',
+    it('signs in: IdP -> POST /sso/saml/acs on the gateway -> 302 with a code -> ssoLogin -> AuthPayload', async () => {
+      const session = await signedIn(
+        await post(await samlSignIn({ authnContextClassRef: MFA_CONTEXT })),
+      );
+      expect(session.user).toEqual({
+        id: expect.any(String),
         email: 'ada@example.test',
-        name: 'Ada Lovelace',
-        groups: ['engineering'],
-        amr: ['fed', 'mfa'],
+        emailVerified: true,
+        displayName: 'Ada Lovelace',
       });
+      // The IdP's MFA context reaches the token's amr.
+      expect(session.claims.amr).toEqual(expect.arrayContaining(['fed', 'mfa']));
     });
 
     it("a password-only AuthnContextClassRef gives no 'mfa'", async () => {
-      landing(await post(await samlSignIn()));
-      expect(completed.at(-1)!.amr).toEqual(['fed']);
+      const session = await signedIn(await post(await samlSignIn()));
+      expect(session.claims.amr).toContain('fed');
+      expect(session.claims.amr).not.toContain('mfa');
     });
 
     it('serves the SP metadata through the gateway', async () => {
@@ -218,12 +232,15 @@ describe('SSO protocol routes through the gateway', () => {
     });
 
     it('refuses an unsigned response', async () => {
-      await expectRefused(post(await samlSignIn({ signAssertion: false })), 'SAML_UNSIGNED');
+      await expectRefused(
+        async () => post(await samlSignIn({ signAssertion: false })),
+        'SAML_UNSIGNED',
+      );
     });
 
     it('refuses a response signed with another key', async () => {
       await expectRefused(
-        post(await samlSignIn({ keyPair: makeTestKeyPair('mallory') })),
+        async () => post(await samlSignIn({ keyPair: makeTestKeyPair('mallory') })),
         'SAML_SIGNATURE_INVALID',
       );
     });
@@ -248,14 +265,14 @@ describe('SSO protocol routes through the gateway', () => {
       extensions.appendChild(signed);
       document.documentElement.insertBefore(extensions, evil);
       await expectRefused(
-        post({ ...form, SAMLResponse: encodeResponse(document) }),
+        async () => post({ ...form, SAMLResponse: encodeResponse(document) }),
         'SAML_SIGNATURE_INVALID',
       );
     });
 
-    it('reads a NameID with an injected comment whole (the raw body reaches auth intact)', async () => {
-      const byNameId = { ...saml, emailAttribute: null };
-      await platform.auth.dataSource.getRepository(SsoConnectionEntity).save(byNameId);
+    it('reads a NameID with an injected comment whole: user@example.test.evil.com is refused, never user@example.test', async () => {
+      const repository = platform.auth.dataSource.getRepository(SsoConnectionEntity);
+      await repository.update({ id: saml.id }, { emailAttribute: null });
       try {
         const form = await samlSignIn({ user: { nameId: 'user@example.test.evil.com' } });
         const xml = Buffer.from(form.SAMLResponse, 'base64').toString('utf8');
@@ -264,30 +281,43 @@ describe('SSO protocol routes through the gateway', () => {
           '>user@example.test<!---->.evil.com<',
         );
         expect(injected).not.toBe(xml);
-        landing(await post({ ...form, SAMLResponse: Buffer.from(injected).toString('base64') }));
-        expect(completed.at(-1)!.email).toBe('user@example.test.evil.com');
+        const before = await counts();
+        const { code } = landing(
+          await post({ ...form, SAMLResponse: Buffer.from(injected).toString('base64') }),
+        );
+        const login = await ssoLogin(code);
+        expect(login.body.errors?.[0]?.extensions).toMatchObject({
+          code: 'FORBIDDEN',
+          reason: 'SSO_DOMAIN_NOT_VERIFIED',
+        });
+        const users = await count(
+          `SELECT count(*)::int AS n FROM ${s()}.users WHERE email IN ('user@example.test', 'user@example.test.evil.com')`,
+        );
+        expect(users).toBe(0);
+        expect((await counts()).sessions).toBe(before.sessions);
       } finally {
-        await platform.auth.dataSource.getRepository(SsoConnectionEntity).save(saml);
+        await repository.update({ id: saml.id }, { emailAttribute: SAML_ATTRIBUTES.email });
       }
     });
 
     it('refuses a wrong audience', async () => {
       await expectRefused(
-        post(await samlSignIn({ audience: 'https://another-sp.example' })),
+        async () => post(await samlSignIn({ audience: 'https://another-sp.example' })),
         'SAML_AUDIENCE_MISMATCH',
       );
     });
 
     it('refuses a wrong recipient', async () => {
       await expectRefused(
-        post(await samlSignIn({ recipient: 'https://evil.example/acs' })),
+        async () => post(await samlSignIn({ recipient: 'https://evil.example/acs' })),
         'SAML_RECIPIENT_MISMATCH',
       );
     });
 
     it('refuses a wrong destination', async () => {
       await expectRefused(
-        post(await samlSignIn({ signResponse: true, destination: 'https://evil.example/acs' })),
+        async () =>
+          post(await samlSignIn({ signResponse: true, destination: 'https://evil.example/acs' })),
         'SAML_DESTINATION_MISMATCH',
       );
     });
@@ -333,14 +363,14 @@ describe('SSO protocol routes through the gateway', () => {
           jest.useRealTimers();
         }
       };
-      await expectRefused(post(await atIdpTime(-10 * 60_000)), 'SAML_EXPIRED');
-      await expectRefused(post(await atIdpTime(5 * 60_000)), 'SAML_NOT_YET_VALID');
+      await expectRefused(async () => post(await atIdpTime(-10 * 60_000)), 'SAML_EXPIRED');
+      await expectRefused(async () => post(await atIdpTime(5 * 60_000)), 'SAML_NOT_YET_VALID');
     });
 
     it('refuses the same response posted twice', async () => {
       const form = await samlSignIn();
-      expect(landing(await post(form)).code).toBeDefined();
-      await expectRefused(post(form), 'SAML_REPLAYED');
+      await signedIn(await post(form));
+      await expectRefused(async () => post(form), 'SAML_REPLAYED');
     });
 
     it('refuses an unsolicited response while IdP-initiated sign-in is off', async () => {
@@ -351,22 +381,23 @@ describe('SSO protocol routes through the gateway', () => {
         audience: `${origin}/sso/saml/metadata?connection=${saml.id}`,
       });
       await expectRefused(
-        post({
-          SAMLResponse: samlResponse,
-          RelayState: request.id,
-          acsUrl: `${origin}/sso/saml/acs`,
-        }),
+        async () =>
+          post({
+            SAMLResponse: samlResponse,
+            RelayState: request.id,
+            acsUrl: `${origin}/sso/saml/acs`,
+          }),
         'SAML_UNSOLICITED',
       );
     });
 
     it('answers 400 to a response without a known RelayState, completing nothing', async () => {
       const form = await samlSignIn();
-      const before = completed.length;
+      const before = await counts();
       const response = await post({ ...form, RelayState: 'not-a-request' });
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'SSO_REQUEST_UNKNOWN' });
-      expect(completed.length).toBe(before);
+      expect(await counts()).toEqual(before);
     });
   });
 
@@ -374,7 +405,7 @@ describe('SSO protocol routes through the gateway', () => {
     const callback = (query: { code: string; state: string }) =>
       fetch(`${origin}/sso/oidc/callback?${new URLSearchParams(query)}`, { redirect: 'manual' });
 
-    it('signs in: IdP -> GET /sso/oidc/callback on the gateway -> 302 with a code', async () => {
+    it('signs in: IdP -> GET /sso/oidc/callback on the gateway -> 302 with a code -> ssoLogin -> AuthPayload', async () => {
       const { url } = await start(openid);
       const params = new URL(url).searchParams;
       expect(params.get('code_challenge_method')).toBe('S256');
@@ -386,27 +417,24 @@ describe('SSO protocol routes through the gateway', () => {
         emailVerified: true,
         name: 'Grace Hopper',
       });
-      expect(landing(await callback(answer)).code).toBeDefined();
-      expect(completed.at(-1)).toEqual({
-        connectionId: openid.id,
-        organizationId: openid.organizationId,
-        subject: 'okta-123',
+      const session = await signedIn(await callback(answer));
+      expect(session.user).toMatchObject({
         email: 'grace@example.test',
-        name: 'Grace Hopper',
-        groups: [],
-        // The test provider sends no amr: federated, no second factor claimed.
-        amr: ['fed'],
+        displayName: 'Grace Hopper',
       });
+      // The test provider sends no amr: federated, no second factor claimed.
+      expect(session.claims.amr).toContain('fed');
+      expect(session.claims.amr).not.toContain('mfa');
     });
 
     it('refuses a wrong state: 400 SSO_REQUEST_UNKNOWN, nothing completed', async () => {
       const { url } = await start(openid);
       const answer = await oidc.authorize(url, { sub: 'okta-789', email: 'eve@example.test' });
-      const before = completed.length;
+      const before = await counts();
       const response = await callback({ ...answer, state: 'forged-state' });
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'SSO_REQUEST_UNKNOWN' });
-      expect(completed.length).toBe(before);
+      expect(await counts()).toEqual(before);
     });
 
     it("refuses an ID token whose nonce is not the request's", async () => {
@@ -416,7 +444,7 @@ describe('SSO protocol routes through the gateway', () => {
         `UPDATE ${s()}.sso_requests SET oidc_nonce = $2 WHERE id = $1`,
         [request.id, 'another-flows-nonce'],
       );
-      await expectRefused(callback(answer), 'OIDC_NONCE_MISMATCH');
+      await expectRefused(async () => callback(answer), 'OIDC_NONCE_MISMATCH');
     });
   });
 });

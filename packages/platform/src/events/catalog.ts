@@ -12,6 +12,7 @@ import { ROLES } from '../auth/viewer';
 const id = z.guid();
 const time = z.iso.datetime({ offset: true });
 const role = z.enum(ROLES);
+const mfaKind = z.enum(['TOTP', 'PASSKEY']);
 
 interface CatalogEntry<S extends z.ZodObject = z.ZodObject> {
   version: number;
@@ -107,6 +108,81 @@ export const EVENT_CATALOG = {
     1,
     'Issued service tokens were revoked: gateways refuse them from now on.',
     z.object({ name: z.string(), sha256s: z.array(z.string()) }),
+  ),
+  SSO_CONNECTION_CHANGED: entry(
+    1,
+    "An organization's SSO connection was created, updated or deleted (for its audit log).",
+    z.object({
+      organizationId: id,
+      connectionId: id,
+      change: z.enum(['created', 'updated', 'deleted']),
+      kind: z.enum(['SAML', 'OIDC']),
+      name: z.string(),
+      actorId: z.string().nullable(),
+      ip: z.string().nullable(),
+      userAgent: z.string().nullable(),
+      at: time,
+    }),
+  ),
+  SSO_DOMAIN_VERIFIED: entry(
+    1,
+    "A domain was verified for an organization's single sign-on (`method` dns or operator).",
+    z.object({
+      organizationId: id,
+      domainId: id,
+      domain: z.string(),
+      method: z.enum(['dns', 'operator']),
+      actorId: z.string().nullable(),
+      ip: z.string().nullable(),
+      userAgent: z.string().nullable(),
+      at: time,
+    }),
+  ),
+  SSO_SIGN_IN: entry(
+    1,
+    'A user signed in through an SSO connection: an account `provisioned` (new), `linked` (existing, now linked) or `existing` (linked before); `role` is the membership after the group mapping (null: none).',
+    z.object({
+      organizationId: id,
+      connectionId: id,
+      userId: id,
+      account: z.enum(['provisioned', 'linked', 'existing']),
+      role: role.nullable(),
+      ip: z.string().nullable(),
+      userAgent: z.string().nullable(),
+      at: time,
+    }),
+  ),
+  SSO_SIGN_IN_FAILED: entry(
+    1,
+    'An SSO sign-in through a connection was refused (`reason`: the error code or reason given to the browser).',
+    z.object({
+      organizationId: id,
+      connectionId: id,
+      reason: z.string(),
+      ip: z.string().nullable(),
+      userAgent: z.string().nullable(),
+      at: time,
+    }),
+  ),
+  MFA_FACTOR_ADDED: entry(
+    1,
+    'A second factor (TOTP or passkey) was confirmed for the user.',
+    z.object({ userId: id, factorId: id, kind: mfaKind }),
+  ),
+  MFA_FACTOR_REMOVED: entry(
+    1,
+    'A second factor was removed; `mfaEnabled` false when it was the last one.',
+    z.object({ userId: id, factorId: id, kind: mfaKind, mfaEnabled: z.boolean() }),
+  ),
+  MFA_RECOVERY_CODE_USED: entry(
+    1,
+    'A recovery code signed the user in; `remaining` unused codes are left.',
+    z.object({ userId: id, remaining: z.number().int() }),
+  ),
+  MFA_RESET: entry(
+    1,
+    'Support removed every second factor and recovery code of the user, and signed out their sessions.',
+    z.object({ userId: id, actorId: z.string(), reason: z.string() }),
   ),
   AUDIT_RECORDED: entry(
     1,

@@ -10,6 +10,7 @@ import {
   type OutboxRelay,
 } from '@bastion/platform';
 import type { AuthLimits } from '../limits/auth-limits';
+import { settle, type SignIn } from '../mfa/sign-in';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { assertAcceptablePassword } from '../passwords/password-policy';
 import { SessionService, type AuthPayload } from '../sessions/session.service';
@@ -36,6 +37,7 @@ export class AccountService {
     private readonly relay: OutboxRelay,
     private readonly limits: AuthLimits,
     private readonly verification: EmailVerificationService,
+    private readonly signIn: SignIn,
   ) {}
 
   /**
@@ -93,6 +95,8 @@ export class AccountService {
   /**
    * Password sign-in. Unknown email, password-less account and wrong password are the same
    * INVALID_CREDENTIALS after the same argon2 work, so neither message nor timing tells them apart.
+   * A right password ends in the sign-in state machine: a session, or MFA_REQUIRED for a user
+   * with a second factor (thrown after the challenge committed).
    */
   async login(emailInput: string, password: string, client: ClientInfo): Promise<AuthPayload> {
     const email = normalizeEmail(emailInput);
@@ -103,18 +107,20 @@ export class AccountService {
           .getRepository(UserEntity)
           .update({ id: user.id }, { passwordHash: await this.hasher.hash(password) });
       }
-      const payload = await this.dataSource.transaction(async (manager) => {
-        await recordAudit(manager, {
-          actorId: user.id,
-          action: 'user.login',
-          targetType: 'user',
-          targetId: user.id,
-          client,
-        });
-        return this.sessions.start(manager, user, client, ['pwd']);
+      const outcome = await this.dataSource.transaction(async (manager) => {
+        // The sign-in is complete only with its second factor, if the user has one (verifyMfa).
+        if (!user.mfaEnabled)
+          await recordAudit(manager, {
+            actorId: user.id,
+            action: 'user.login',
+            targetType: 'user',
+            targetId: user.id,
+            client,
+          });
+        return this.signIn.firstFactorPassed(manager, user, client, ['pwd']);
       });
       this.relay.kick();
-      return payload;
+      return settle(outcome);
     });
   }
 

@@ -24,7 +24,15 @@ export type AuditAction =
   | 'oauth.unlinked'
   | 'service_token.issued'
   | 'service_token.revoked'
-  | 'organization.switched';
+  | 'organization.switched'
+  | 'user.mfa_challenged'
+  | 'user.mfa_failed'
+  | 'user.step_up'
+  | 'mfa.factor_added'
+  | 'mfa.factor_removed'
+  | 'mfa.recovery_code_used'
+  | 'mfa.recovery_codes_regenerated'
+  | 'mfa.reset';
 
 /** An entry of auth's (it has no organization); written by the platform's one recorder. */
 export type AuditEntry = Omit<PlatformAuditEntry<AuditAction>, 'organizationId' | 'client'> & {

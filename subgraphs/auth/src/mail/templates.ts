@@ -55,4 +55,60 @@ export class MailTemplates {
       text: `Open this link within 1 hour to choose a new password:\n\n${link}\n\nIf you did not ask for this, ignore this mail; your password stays as it is.\n`,
     };
   }
+
+  /** A factor was added: if it was not the user, someone holds their session and now their second factor. */
+  mfaFactorAdded(to: string, kind: string, name: string): MailMessage {
+    return {
+      to,
+      subject: 'A second factor was added to your account',
+      text:
+        `A ${factorWord(kind)} ("${name}") now protects sign-ins to your account. ` +
+        'If this was not you, reset your password now and contact support.\n',
+    };
+  }
+
+  mfaFactorRemoved(to: string, kind: string, name: string, mfaEnabled: boolean): MailMessage {
+    return {
+      to,
+      subject: 'A second factor was removed from your account',
+      text:
+        `The ${factorWord(kind)} "${name}" no longer signs in to your account.` +
+        (mfaEnabled ? '' : ' It was the last one: sign-ins need only one factor now.') +
+        '\n\nIf this was not you, reset your password now and contact support.\n',
+    };
+  }
+
+  recoveryCodeUsed(to: string, remaining: number): MailMessage {
+    return {
+      to,
+      subject: 'A recovery code was used to sign in',
+      text:
+        `Someone signed in to your account with one of your recovery codes; ${remaining} unused ` +
+        `code${remaining === 1 ? '' : 's'} remain. If you lost your device, add a new second factor ` +
+        'now. If this was not you, reset your password and generate new recovery codes.\n',
+    };
+  }
+
+  recoveryCodesRegenerated(to: string): MailMessage {
+    return {
+      to,
+      subject: 'New recovery codes were generated',
+      text: 'Your account has ten new recovery codes; the old ones no longer work. If this was not you, reset your password now.\n',
+    };
+  }
+
+  mfaReset(to: string): MailMessage {
+    return {
+      to,
+      subject: 'Your second factors were removed by support',
+      text:
+        'At your request, support removed every second factor and recovery code of your account ' +
+        'and signed out every session. Sign in with your password and add a second factor again.\n\n' +
+        'If you did not ask for this, contact support at once.\n',
+    };
+  }
+}
+
+function factorWord(kind: string): string {
+  return kind === 'PASSKEY' ? 'passkey' : 'authenticator app';
 }

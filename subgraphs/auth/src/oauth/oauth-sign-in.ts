@@ -4,7 +4,8 @@ import { conflict, enqueueEvent, forbidden, type ClientInfo } from '@bastion/pla
 import { DISPLAY_NAME_MAX } from '../accounts/account.service';
 import { recordAudit } from '../audit/audit';
 import { SessionEntity } from '../sessions/session.entity';
-import type { AuthPayload, RevokedSessions, SessionService } from '../sessions/session.service';
+import type { SignIn, SignInOutcome as MfaSignInOutcome } from '../mfa/sign-in';
+import type { RevokedSessions, SessionService } from '../sessions/session.service';
 import { assertEmail } from '../users/email';
 import { UserEntity } from '../users/user.entity';
 import { OAuthAccountEntity } from './oauth-account.entity';
@@ -12,7 +13,8 @@ import type { OAuthProviderName } from './oauth-config';
 import type { OidcIdentity } from './oidc-client';
 
 export interface SignInOutcome {
-  payload: AuthPayload;
+  /** A session, or MFA_REQUIRED for a user with a second factor (thrown after commit). */
+  result: MfaSignInOutcome;
   /** Sessions to cut off after commit (an unverified account taken over by its proven owner). */
   revoked?: RevokedSessions;
 }
@@ -20,11 +22,13 @@ export interface SignInOutcome {
 /**
  * Signs in the person a provider vouched for, in the caller's transaction: the user linked to the
  * identity; else, only when the provider verified the email, the account with that email (linked
- * now) or a new account.
+ * now) or a new account. Like every first factor, it ends in the sign-in state machine
+ * (mfa/sign-in.ts): a user with a second factor gets MFA_REQUIRED, not a session.
  */
 export async function signInWithIdentity(
   manager: EntityManager,
   sessions: SessionService,
+  signIn: SignIn,
   provider: OAuthProviderName,
   identity: OidcIdentity,
   client: ClientInfo,
@@ -40,7 +44,7 @@ export async function signInWithIdentity(
       client,
       metadata: { provider },
     });
-    return { payload: await sessions.start(manager, user, client, ['fed']) };
+    return { result: await signIn.firstFactorPassed(manager, user, client, ['fed']) };
   }
   // An address the provider has not verified proves nothing: anyone can type someone else's into
   // an account there. Linking on it would hand them the existing account of that address.
@@ -99,6 +103,10 @@ export async function signInWithIdentity(
       { emailVerifiedAt: now, passwordHash: null, updatedAt: now },
     );
     await enqueueEvent(manager, 'USER_EMAIL_VERIFIED', { userId: user.id, email });
+    // Second factors enrolled on the unproven account were its squatter's: they would lock the
+    // owner out (or keep a way in), so they go with the password.
+    if (user.mfaEnabled)
+      await signIn.discardFactors(manager, user, 'email proven by oauth sign-in', client);
   }
   await manager.insert(OAuthAccountEntity, {
     id: randomUUID(),
@@ -124,7 +132,7 @@ export async function signInWithIdentity(
     client,
     metadata: { provider },
   });
-  return { payload: await sessions.start(manager, user, client, ['fed']), revoked };
+  return { result: await signIn.firstFactorPassed(manager, user, client, ['fed']), revoked };
 }
 
 function wellFormed(email: string | null): string | null {

@@ -14,6 +14,7 @@ import {
 } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
 import type { AuthLimits } from '../limits/auth-limits';
+import { settle, type SignIn } from '../mfa/sign-in';
 import type { AuthPayload, SessionService } from '../sessions/session.service';
 import { UserEntity } from '../users/user.entity';
 import {
@@ -25,6 +26,7 @@ import {
 import { OAuthAccountEntity, type OAuthPurpose } from './oauth-account.entity';
 import { OAuthFlows, type FlowCallback } from './oauth-flows';
 import { OidcClient } from './oidc-client';
+import type { SsoEnforcement } from '../sso/enforcement';
 import { signInWithIdentity, type SignInOutcome } from './oauth-sign-in';
 
 /** Sign-in and account linking through OpenID Connect providers. */
@@ -35,6 +37,9 @@ export class OAuthService {
     private readonly sessions: SessionService,
     private readonly relay: OutboxRelay,
     private readonly limits: AuthLimits,
+    private readonly signIn: SignIn,
+    /** Enterprise SSO's enforcement: users of an enforced domain sign in through their IdP only. */
+    private readonly sso?: Pick<SsoEnforcement, 'assertFederatedAllowed'>,
   ) {}
 
   /**
@@ -78,9 +83,10 @@ export class OAuthService {
       purpose: 'login',
       userId: null,
     });
+    await this.sso?.assertFederatedAllowed(provider, identity);
     const attempt = () =>
       this.dataSource.transaction((manager) =>
-        signInWithIdentity(manager, this.sessions, provider, identity, client),
+        signInWithIdentity(manager, this.sessions, this.signIn, provider, identity, client),
       );
     let outcome: SignInOutcome;
     try {
@@ -92,7 +98,7 @@ export class OAuthService {
     }
     if (outcome.revoked) await this.sessions.afterRevocation(outcome.revoked);
     this.relay.kick();
-    return outcome.payload;
+    return settle(outcome.result);
   }
 
   /** Links the provider identity of a finished `link` flow to the caller. */
@@ -199,6 +205,8 @@ export interface OAuthWiring {
   logger: Logger;
   sessions: SessionService;
   limits: AuthLimits;
+  signIn: SignIn;
+  sso?: Pick<SsoEnforcement, 'assertFederatedAllowed'>;
 }
 
 /** The OAuth service with its providers and redirect allow-list read from the config. */
@@ -209,11 +217,13 @@ export function createOAuthService({
   logger,
   sessions,
   limits,
+  signIn,
+  sso,
 }: OAuthWiring): OAuthService {
   const oidc = new OidcClient({ logger, allowLoopbackHttp: config.NODE_ENV !== 'production' });
   const flows = new OAuthFlows(dataSource, oidc, {
     providers: oauthProviders(config),
     redirectUris: oauthRedirectUris(config),
   });
-  return new OAuthService(dataSource, flows, sessions, relay, limits);
+  return new OAuthService(dataSource, flows, sessions, relay, limits, signIn, sso);
 }

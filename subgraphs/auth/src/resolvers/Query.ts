@@ -16,4 +16,8 @@ export const Query: QueryResolvers = {
       ctx.viewer,
       ctx.client,
     ),
+  ssoDomains: (_, args, ctx) =>
+    ctx.sso.domains.list(requireUser(ctx.viewer).userId, args.organizationId),
+  ssoConnections: (_, args, ctx) =>
+    ctx.sso.connections.list(requireUser(ctx.viewer).userId, args.organizationId),
 };

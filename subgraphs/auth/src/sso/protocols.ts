@@ -5,8 +5,11 @@ import { SsoFailure } from './failure';
 import type { SsoIdentity } from './identity';
 import { OidcConnections, type OidcConnectionSettings } from './oidc';
 import { SamlServiceProvider, newSamlRequestId, type SamlConnectionSettings } from './saml';
-import type { SsoConnectionEntity, SsoRequestEntity } from './sso.entities';
+import { SsoRequestEntity, type SsoConnectionEntity } from './sso.entities';
 import { SqlAssertionReplayStore } from './sso-store';
+
+/** How long the IdP has to answer a sign-in request (sso_requests.expires_at). */
+export const SSO_REQUEST_TTL_MS = 10 * 60 * 1000;
 
 /** The flow secrets a new sso_requests row carries, by the connection's kind. */
 export type SsoRequestSecrets = Pick<
@@ -59,6 +62,27 @@ export class SsoProtocols {
       };
     const flow = await this.oidc.newRequest();
     return { ...flow, samlRequestId: null };
+  }
+
+  /**
+   * Starts a sign-in for ssoAuthorizationUrl, once the resolver has found the connection (by the
+   * email's verified domain or the organization's slug) and checked `redirectUri` against the
+   * allow-list: stores the sso_requests row (ten minutes, single use) and returns the IdP URL.
+   */
+  async begin(connection: SsoConnectionEntity, redirectUri: string): Promise<string> {
+    if (!connection.enabled)
+      throw new SsoFailure('SSO_CONNECTION_DISABLED', 'The connection is not available.');
+    const secrets = await this.newRequest(connection);
+    const now = Date.now();
+    await this.options.dataSource.getRepository(SsoRequestEntity).insert({
+      ...secrets,
+      connectionId: connection.id,
+      redirectUri,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + SSO_REQUEST_TTL_MS),
+      usedAt: null,
+    });
+    return this.authorizationUrl(connection, secrets);
   }
 
   /** The IdP URL for a stored request: SAML AuthnRequest over HTTP-Redirect, or OIDC code + PKCE + nonce. */

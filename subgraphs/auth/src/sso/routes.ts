@@ -24,7 +24,7 @@ export interface SsoRouteDeps {
    */
   complete: (identity: SsoIdentity, request: SsoRequestEntity) => Promise<string>;
   /** A refused answer of a known connection: SSO_SIGN_IN_FAILED and the organization's audit log. */
-  failed: (connection: SsoConnectionEntity, reason: string) => Promise<void>;
+  failed: (connection: SsoConnectionEntity, error: AppError) => Promise<void>;
 }
 
 /**
@@ -69,7 +69,7 @@ export function ssoRoutes(deps: SsoRouteDeps): Record<string, Route> {
         { connectionId: request.connectionId, reason, detail: error.message },
         'sso sign-in refused',
       );
-      if (connection) await deps.failed(connection, reason);
+      if (connection) await deps.failed(connection, error);
       redirect(res, request.redirectUri, { error: reason });
     }
   }

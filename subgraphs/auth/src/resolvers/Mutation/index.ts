@@ -1,9 +1,11 @@
 import type { MutationResolvers } from '../../generated/resolvers-types';
 import { emailMutations } from './email';
+import { mfaMutations } from './mfa';
 import { oauthMutations } from './oauth';
 import { profileMutations } from './profile';
 import { serviceTokenMutations } from './service-tokens';
 import { sessionMutations } from './sessions';
+import { ssoMutations } from './sso';
 
 /** Mutation resolvers, one file per area; each area's fields are listed in schema.graphql. */
 export const Mutation: MutationResolvers = {
@@ -12,4 +14,6 @@ export const Mutation: MutationResolvers = {
   ...profileMutations,
   ...oauthMutations,
   ...serviceTokenMutations,
+  ...mfaMutations,
+  ...ssoMutations,
 };
