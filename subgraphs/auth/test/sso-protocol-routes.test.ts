@@ -405,7 +405,7 @@ describe('SSO protocol routes through the gateway', () => {
     const callback = (query: { code: string; state: string }) =>
       fetch(`${origin}/sso/oidc/callback?${new URLSearchParams(query)}`, { redirect: 'manual' });
 
-    it('signs in: IdP -> GET /sso/oidc/callback on the gateway -> 302 with a code -> ssoLogin -> AuthPayload', async () => {
+    it("signs in: IdP -> GET /sso/oidc/callback on the gateway -> 302 with a code -> ssoLogin -> AuthPayload; amr 'mfa' kept", async () => {
       const { url } = await start(openid);
       const params = new URL(url).searchParams;
       expect(params.get('code_challenge_method')).toBe('S256');
@@ -416,13 +416,25 @@ describe('SSO protocol routes through the gateway', () => {
         email: 'Grace@Example.test',
         emailVerified: true,
         name: 'Grace Hopper',
+        amr: ['pwd', 'mfa'],
       });
       const session = await signedIn(await callback(answer));
       expect(session.user).toMatchObject({
         email: 'grace@example.test',
         displayName: 'Grace Hopper',
       });
-      // The test provider sends no amr: federated, no second factor claimed.
+      // The IdP's amr 'mfa' reaches the token's amr.
+      expect(session.claims.amr).toEqual(expect.arrayContaining(['fed', 'mfa']));
+    });
+
+    it("a password-only OIDC amr gives no 'mfa'", async () => {
+      const { url } = await start(openid);
+      const answer = await oidc.authorize(url, {
+        sub: 'okta-456',
+        email: 'lin@example.test',
+        amr: ['pwd'],
+      });
+      const session = await signedIn(await callback(answer));
       expect(session.claims.amr).toContain('fed');
       expect(session.claims.amr).not.toContain('mfa');
     });
