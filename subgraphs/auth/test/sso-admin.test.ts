@@ -535,6 +535,39 @@ describe('enterprise SSO administration and sign-in', () => {
       expect(codeOf(made.body.errors)).toBe('INVALID_TOKEN');
     });
 
+    it('goes through the sign-in state machine: MFA_REQUIRED for a user with a factor, unless the IdP did MFA', async () => {
+      const email = `mfa-${randomUUID().slice(0, 6)}@${domain}`;
+      const first = await ssoLogin(
+        await signInCode(connection, org.id, { email, groups: ['engineering'] }),
+      );
+      const userId = first.body.data!.ssoLogin.user.id;
+      // A confirmed TOTP factor, as confirmTotp leaves it (the secret is never read here).
+      await platform.auth.dataSource.query(
+        `INSERT INTO ${authSchema()}.mfa_factors (id, user_id, kind, name, created_at, confirmed_at, totp_secret)
+         VALUES ($1, $2, 'TOTP', 'app', now(), now(), '\\x00')`,
+        [randomUUID(), userId],
+      );
+      await platform.auth.dataSource.query(
+        `UPDATE ${authSchema()}.users SET mfa_enabled = true WHERE id = $1`,
+        [userId],
+      );
+      const challenged = await ssoLogin(
+        await signInCode(connection, org.id, { email, groups: ['engineering'] }),
+      );
+      expect(codeOf(challenged.body.errors)).toBe('MFA_REQUIRED');
+      expect(challenged.body.data?.ssoLogin ?? null).toBeNull();
+      const idpMfa = await ssoLogin(
+        await signInCode(connection, org.id, {
+          email,
+          groups: ['engineering'],
+          amr: ['fed', 'mfa'],
+        }),
+      );
+      expect(idpMfa.body.errors).toBeUndefined();
+      const claims = (await loadJose()).decodeJwt(idpMfa.body.data!.ssoLogin.accessToken);
+      expect(claims).toMatchObject({ sub: userId, amr: ['fed', 'mfa'] });
+    });
+
     it('applies the group -> role table at every sign-in: promotion, demotion, removal', async () => {
       const email = `mover-${randomUUID().slice(0, 6)}@${domain}`;
       const as = async (groups: string[]) => {
