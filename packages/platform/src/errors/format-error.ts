@@ -81,6 +81,8 @@ const SAFE_EXTENSION_KEYS = [
   'available',
   // What a failed generation was charged (the minimum once Gemini had the request).
   'creditsCharged',
+  // SSO_REQUIRED: the organization whose single sign-on the user must use (ssoAuthorizationUrl).
+  'organizationSlug',
 ];
 
 function pickSafeExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
