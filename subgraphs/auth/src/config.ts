@@ -63,6 +63,8 @@ export const authConfigSchema = z
      * OIDC callback and SP entity ids hang off it. Unset: the gateway's local origin (development).
      */
     SSO_PUBLIC_URL: z.string().url().optional(),
+    /** Where SSO sends the browser back with a code (exact allow-list); default `${APP_URL}/sso/callback`. */
+    SSO_REDIRECT_URIS: z.string().optional(),
     /** Where auth reaches other services (orgs memberships), with AUTH_SERVICE_TOKEN. */
     GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
     AUTH_SERVICE_TOKEN: z.string().min(20).optional(),

@@ -30,6 +30,7 @@ import { MfaFactors } from './mfa/mfa-factors';
 import { SSO_ENTITIES } from './sso/sso.entities';
 import { SsoProtocols } from './sso/protocols';
 import { ssoRoutes } from './sso/routes';
+import { SsoAuthorization, ssoRedirectUris } from './sso/authorization';
 import { ssoSecretSealer } from './sso/secret-sealer';
 import { createSsoServices } from './sso/sso-services';
 import { MfaKeys } from './mfa/mfa-keys';
@@ -232,6 +233,13 @@ export function startAuthService(
         allowLoopbackHttp: config.NODE_ENV !== 'production',
         openSecret: (sealed, connectionId) => ssoSealer.open(sealed, connectionId).toString('utf8'),
       });
+      const ssoAuthorization = new SsoAuthorization(
+        dataSource,
+        ssoProtocols,
+        sso.orgs,
+        limits,
+        ssoRedirectUris(config),
+      );
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(
         dataSource,
@@ -275,6 +283,7 @@ export function startAuthService(
         mfaSettings,
         sso,
         ssoProtocols,
+        ssoAuthorization,
         handleOrganizationEvent,
         ...flows,
       };

@@ -32,10 +32,8 @@ const REDIRECT_URI = 'http://localhost:3000/sso/callback';
  * AuthPayload, or with `error=<reason>` and no code: then SSO_SIGN_IN_FAILED is in auth's outbox
  * and no user, session or code exists for it.
  *
- * The organization, its verified domain and its connections are set up as an ADMIN would
- * (createOrganization, createSsoConnection); the request is started with
- * ssoProtocols.begin(connection, redirectUri), the call ssoAuthorizationUrl makes once it has
- * found the connection.
+ * The organizations, their verified domains and connections are set up as an ADMIN would
+ * (createOrganization, createSsoConnection); every sign-in starts with ssoAuthorizationUrl.
  */
 describe('SSO protocol routes through the gateway', () => {
   let platform: TestPlatform;
@@ -44,12 +42,15 @@ describe('SSO protocol routes through the gateway', () => {
   let origin: string;
   let saml: SsoConnectionEntity;
   let openid: SsoConnectionEntity;
-  let organizationId: string;
+  /** The OIDC connection's organization: its slug starts the flow (its domain is oidc.test). */
+  let oidcSlug: string;
 
   const s = () => schemaOf(platform.auth.dataSource);
-  const services = () => platform.auth.services;
   const decode = async (token: string) => (await loadJose()).decodeJwt(token);
 
+  const AUTHORIZATION_URL = `query ($email: String, $organizationSlug: String, $redirectUri: String!) {
+    ssoAuthorizationUrl(email: $email, organizationSlug: $organizationSlug, redirectUri: $redirectUri)
+  }`;
   const CREATE_CONNECTION = `mutation ($organizationId: ID!, $input: CreateSsoConnectionInput!) {
     createSsoConnection(organizationId: $organizationId, input: $input) { id }
   }`;
@@ -63,38 +64,39 @@ describe('SSO protocol routes through the gateway', () => {
     };
   };
 
-  async function createConnection(token: string, input: Record<string, unknown>) {
-    const created = await platform.gql<{ createSsoConnection: { id: string } }>(
+  /** An organization as its ADMIN sets it up: created, a verified domain, one connection. */
+  async function organizationWith(name: string, domain: string, input: Record<string, unknown>) {
+    const admin = await registerUser(platform, { verified: true });
+    const created = await platform.gql<{ createOrganization: { id: string; slug: string } }>(
+      'mutation ($name: String!) { createOrganization(name: $name) { id slug } }',
+      { name },
+      { token: admin.accessToken },
+    );
+    const { id: organizationId, slug } = created.body.data!.createOrganization;
+    // The domain as verifySsoDomain leaves it (DNS verification is sso-admin's test).
+    await platform.auth.dataSource.query(
+      `INSERT INTO ${s()}.sso_domains (id, organization_id, domain, txt_token, created_at, verified_at)
+        VALUES ($1, $2, $3, 'token', now(), now())`,
+      [randomUUID(), organizationId, domain],
+    );
+    const connection = await platform.gql<{ createSsoConnection: { id: string } }>(
       CREATE_CONNECTION,
       { organizationId, input: { name: 'Test IdP', defaultRole: 'EDITOR', ...input } },
-      { token },
+      { token: admin.accessToken },
     );
-    if (!created.body.data) throw new Error(JSON.stringify(created.body.errors));
-    return (await platform.auth.dataSource
+    if (!connection.body.data) throw new Error(JSON.stringify(connection.body.errors));
+    const entity = await platform.auth.dataSource
       .getRepository(SsoConnectionEntity)
-      .findOneByOrFail({ id: created.body.data.createSsoConnection.id }))!;
+      .findOneByOrFail({ id: connection.body.data.createSsoConnection.id });
+    return { connection: entity, slug };
   }
 
   beforeAll(async () => {
-    platform = await startTestPlatform({});
+    platform = await startTestPlatform({ SSO_REDIRECT_URIS: REDIRECT_URI });
     origin = new URL(platform.gateway.url).origin;
     idp = await startSamlIdp();
     oidc = await startOidcProvider([`${origin}/sso/oidc/callback`]);
-    const admin = await registerUser(platform, { verified: true });
-    const created = await platform.gql<{ createOrganization: { id: string } }>(
-      'mutation { createOrganization(name: "Example") { id } }',
-      {},
-      { token: admin.accessToken },
-    );
-    organizationId = created.body.data!.createOrganization.id;
-    // The domain as verifySsoDomain leaves it (DNS verification is sso-admin's test).
-    await platform.auth.dataSource.query(
-      `INSERT INTO ${schemaOf(platform.auth.dataSource)}.sso_domains
-        (id, organization_id, domain, txt_token, created_at, verified_at)
-        VALUES ($1, $2, 'example.test', 'token', now(), now())`,
-      [randomUUID(), organizationId],
-    );
-    saml = await createConnection(admin.accessToken, {
+    ({ connection: saml } = await organizationWith('Example', 'example.test', {
       kind: 'SAML',
       samlIdpEntityId: idp.entityId,
       samlSsoUrl: idp.ssoUrl,
@@ -102,13 +104,13 @@ describe('SSO protocol routes through the gateway', () => {
       emailAttribute: SAML_ATTRIBUTES.email,
       nameAttribute: SAML_ATTRIBUTES.name,
       groupsAttribute: SAML_ATTRIBUTES.groups,
-    });
-    openid = await createConnection(admin.accessToken, {
+    }));
+    ({ connection: openid, slug: oidcSlug } = await organizationWith('Oidc Corp', 'oidc.test', {
       kind: 'OIDC',
       oidcIssuer: oidc.issuer,
       oidcClientId: oidc.clientId,
       oidcClientSecret: oidc.clientSecret,
-    });
+    }));
   }, PLATFORM_SETUP_MS);
   afterAll(async () => {
     await idp?.stop();
@@ -116,14 +118,28 @@ describe('SSO protocol routes through the gateway', () => {
     await platform?.stop();
   }, PLATFORM_SETUP_MS);
 
-  /** What ssoAuthorizationUrl does once it found the connection: a request row, then the IdP URL. */
+  const authorizationUrl = (variables: Record<string, unknown>) =>
+    platform.gql<{ ssoAuthorizationUrl: string }>(AUTHORIZATION_URL, {
+      redirectUri: REDIRECT_URI,
+      ...variables,
+    });
+
+  /**
+   * ssoAuthorizationUrl through the gateway: by a colleague's email for the SAML organization,
+   * by its slug for the OIDC one. The IdP URL and the request row it started.
+   */
   async function start(target: SsoConnectionEntity) {
-    const url = await services().ssoProtocols.begin(target, REDIRECT_URI);
+    const started = await authorizationUrl(
+      target.id === saml.id ? { email: 'someone@Example.test' } : { organizationSlug: oidcSlug },
+    );
+    if (!started.body.data) throw new Error(JSON.stringify(started.body.errors));
+    const url = started.body.data.ssoAuthorizationUrl;
     const relay =
       new URL(url).searchParams.get('RelayState') ?? new URL(url).searchParams.get('state');
     const request = await platform.auth.dataSource
       .getRepository(SsoRequestEntity)
       .findOneByOrFail({ id: relay! });
+    expect(request).toMatchObject({ connectionId: target.id, redirectUri: REDIRECT_URI });
     return { request, url };
   }
 
@@ -192,6 +208,33 @@ describe('SSO protocol routes through the gateway', () => {
     name: 'Ada Lovelace',
     groups: ['engineering'],
   };
+
+  describe('ssoAuthorizationUrl', () => {
+    it('refuses a redirectUri off the allow-list: BAD_USER_INPUT, no request stored', async () => {
+      const before = await count(`SELECT count(*)::int AS n FROM ${s()}.sso_requests`);
+      const response = await authorizationUrl({
+        email: 'someone@example.test',
+        redirectUri: 'https://evil.example/sso/callback',
+      });
+      expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(await count(`SELECT count(*)::int AS n FROM ${s()}.sso_requests`)).toBe(before);
+    });
+
+    it('routes only verified domains: NOT_FOUND reason SSO_NOT_CONFIGURED elsewhere', async () => {
+      await platform.auth.dataSource.query(
+        `INSERT INTO ${s()}.sso_domains (id, organization_id, domain, txt_token, created_at)
+          VALUES ($1, $2, 'claimed.test', 'token', now())`,
+        [randomUUID(), saml.organizationId],
+      );
+      for (const email of ['someone@claimed.test', 'someone@nowhere.test']) {
+        const response = await authorizationUrl({ email });
+        expect(response.body.errors?.[0]?.extensions).toMatchObject({
+          code: 'NOT_FOUND',
+          reason: 'SSO_NOT_CONFIGURED',
+        });
+      }
+    });
+  });
 
   describe('SAML', () => {
     it('posts the AuthnRequest to the IdP with the ACS on the gateway', async () => {
@@ -413,14 +456,14 @@ describe('SSO protocol routes through the gateway', () => {
       expect(params.get('redirect_uri')).toBe(`${origin}/sso/oidc/callback`);
       const answer = await oidc.authorize(url, {
         sub: 'okta-123',
-        email: 'Grace@Example.test',
+        email: 'Grace@Oidc.test',
         emailVerified: true,
         name: 'Grace Hopper',
         amr: ['pwd', 'mfa'],
       });
       const session = await signedIn(await callback(answer));
       expect(session.user).toMatchObject({
-        email: 'grace@example.test',
+        email: 'grace@oidc.test',
         displayName: 'Grace Hopper',
       });
       // The IdP's amr 'mfa' reaches the token's amr.
@@ -431,7 +474,7 @@ describe('SSO protocol routes through the gateway', () => {
       const { url } = await start(openid);
       const answer = await oidc.authorize(url, {
         sub: 'okta-456',
-        email: 'lin@example.test',
+        email: 'lin@oidc.test',
         amr: ['pwd'],
       });
       const session = await signedIn(await callback(answer));
@@ -441,7 +484,7 @@ describe('SSO protocol routes through the gateway', () => {
 
     it('refuses a wrong state: 400 SSO_REQUEST_UNKNOWN, nothing completed', async () => {
       const { url } = await start(openid);
-      const answer = await oidc.authorize(url, { sub: 'okta-789', email: 'eve@example.test' });
+      const answer = await oidc.authorize(url, { sub: 'okta-789', email: 'eve@oidc.test' });
       const before = await counts();
       const response = await callback({ ...answer, state: 'forged-state' });
       expect(response.status).toBe(400);
@@ -451,7 +494,7 @@ describe('SSO protocol routes through the gateway', () => {
 
     it("refuses an ID token whose nonce is not the request's", async () => {
       const { url, request } = await start(openid);
-      const answer = await oidc.authorize(url, { sub: 'okta-000', email: 'eve@example.test' });
+      const answer = await oidc.authorize(url, { sub: 'okta-000', email: 'eve@oidc.test' });
       await platform.auth.dataSource.query(
         `UPDATE ${s()}.sso_requests SET oidc_nonce = $2 WHERE id = $1`,
         [request.id, 'another-flows-nonce'],

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { LessThan, type DataSource } from 'typeorm';
 import type { Logger } from '@bastion/platform';
 import { OidcClient } from '../oauth/oidc-client';
 import { SsoFailure } from './failure';
@@ -74,7 +74,11 @@ export class SsoProtocols {
       throw new SsoFailure('SSO_CONNECTION_DISABLED', 'The connection is not available.');
     const secrets = await this.newRequest(connection);
     const now = Date.now();
-    await this.options.dataSource.getRepository(SsoRequestEntity).insert({
+    const requests = this.options.dataSource.getRepository(SsoRequestEntity);
+    // Requests long past their life are swept here; recent ones stay, so a late answer is still
+    // sent back to its application with an error rather than answered 400.
+    await requests.delete({ expiresAt: LessThan(new Date(now - SSO_REQUEST_TTL_MS)) });
+    await requests.insert({
       ...secrets,
       connectionId: connection.id,
       redirectUri,
