@@ -296,6 +296,7 @@ export function startAuthService(
           logger,
           complete: (identity, request) => sso.signIn.completeSso(identity, request),
           failed: (connection, error) => sso.signIn.recordFailure(connection, error, null),
+          redirectUris: ssoRedirectUris(config),
         }),
         extendContext: (base) => ({ ...base, ...services, config }),
         onStop: async () => {

@@ -434,13 +434,83 @@ describe('SSO protocol routes through the gateway', () => {
       );
     });
 
-    it('answers 400 to a response without a known RelayState, completing nothing', async () => {
-      const form = await samlSignIn();
-      const before = await counts();
-      const response = await post({ ...form, RelayState: 'not-a-request' });
-      expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: 'SSO_REQUEST_UNKNOWN' });
-      expect(await counts()).toEqual(before);
+    describe('without a request of ours (IdP-initiated)', () => {
+      const acsUrl = () => `${origin}/sso/saml/acs`;
+      const unsolicited = (user = ada) =>
+        idp.unsolicited({
+          user,
+          acsUrl: acsUrl(),
+          audience: `${origin}/sso/saml/metadata?connection=${saml.id}`,
+        });
+      const setIdpInitiated = (idpInitiated: boolean) =>
+        platform.auth.dataSource
+          .getRepository(SsoConnectionEntity)
+          .update({ id: saml.id }, { idpInitiated });
+
+      it('is refused while IdP-initiated sign-in is off: 400 SAML_UNSOLICITED, recorded, nothing created', async () => {
+        const before = await counts();
+        const failed = await failuresFor('SAML_UNSOLICITED');
+        const response = await post({
+          SAMLResponse: await unsolicited(),
+          RelayState: '',
+          acsUrl: acsUrl(),
+        });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toMatchObject({ error: 'SAML_UNSOLICITED' });
+        expect(await counts()).toEqual(before);
+        expect(await failuresFor('SAML_UNSOLICITED')).toBe(failed + 1);
+      });
+
+      it('a solicited response posted with an unknown RelayState is refused the same way', async () => {
+        const form = await samlSignIn();
+        const before = await counts();
+        const response = await post({ ...form, RelayState: 'not-a-request' });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toMatchObject({ error: 'SAML_UNSOLICITED' });
+        expect(await counts()).toEqual(before);
+      });
+
+      it('an unknown issuer: 400 SSO_REQUEST_UNKNOWN', async () => {
+        const samlResponse = await idp.unsolicited({
+          user: ada,
+          acsUrl: acsUrl(),
+          audience: 'x',
+          issuer: 'https://unknown-idp.example',
+        });
+        const response = await post({
+          SAMLResponse: samlResponse,
+          RelayState: '',
+          acsUrl: acsUrl(),
+        });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toMatchObject({ error: 'SSO_REQUEST_UNKNOWN' });
+      });
+
+      it('signs in once IdP-initiated sign-in is on, landing on the allow-listed redirectUri; a replay is refused', async () => {
+        await setIdpInitiated(true);
+        try {
+          const form = {
+            SAMLResponse: await unsolicited({
+              ...ada,
+              nameId: 'bob@example.test',
+              email: 'bob@example.test',
+            }),
+            RelayState: '',
+            acsUrl: acsUrl(),
+          };
+          const session = await signedIn(await post(form));
+          expect(session.user.email).toBe('bob@example.test');
+          await expectRefused(async () => post(form), 'SAML_REPLAYED');
+          // A solicited response replayed without its RelayState still names its AuthnRequest.
+          const solicited = await samlSignIn();
+          await expectRefused(
+            async () => post({ ...solicited, RelayState: '' }),
+            'SAML_IN_RESPONSE_TO_MISMATCH',
+          );
+        } finally {
+          await setIdpInitiated(false);
+        }
+      });
     });
   });
 

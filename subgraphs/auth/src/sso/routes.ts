@@ -5,7 +5,7 @@ import { SsoFailure, type SsoFailureReason } from './failure';
 import type { SsoIdentity } from './identity';
 import { OIDC_CALLBACK_PATH } from './oidc';
 import type { SsoProtocols } from './protocols';
-import { ACS_PATH, METADATA_PATH } from './saml';
+import { ACS_PATH, METADATA_PATH, claimedIssuer } from './saml';
 import { SsoConnectionEntity, type SsoRequestEntity } from './sso.entities';
 import { SsoRequests } from './sso-store';
 
@@ -22,9 +22,14 @@ export interface SsoRouteDeps {
    * code for ssoLogin and returns the code. Refusals are AppErrors (their reason, else their code,
    * goes back to the application).
    */
-  complete: (identity: SsoIdentity, request: SsoRequestEntity) => Promise<string>;
+  complete: (
+    identity: SsoIdentity,
+    request: Pick<SsoRequestEntity, 'redirectUri'>,
+  ) => Promise<string>;
   /** A refused answer of a known connection: SSO_SIGN_IN_FAILED and the organization's audit log. */
   failed: (connection: SsoConnectionEntity, error: AppError) => Promise<void>;
+  /** SSO_REDIRECT_URIS: where an IdP-initiated sign-in may land (its RelayState if listed, else the first). */
+  redirectUris: Set<string>;
 }
 
 /**
@@ -74,6 +79,41 @@ export function ssoRoutes(deps: SsoRouteDeps): Record<string, Route> {
     }
   }
 
+  /**
+   * A response no request of ours asked for: accepted only from a connection with IdP-initiated
+   * sign-in on (found by the response's issuer, then checked against that connection's
+   * certificates and SP entity id like any other). It lands on its RelayState when that is on
+   * the allow-list, else on the first allowed redirect URI; the assertion id still works once.
+   */
+  async function idpInitiated(res: ServerResponse, samlResponse: string, relayState: string) {
+    const issuer = claimedIssuer(samlResponse);
+    const candidates = issuer
+      ? await connections.findBy({ kind: 'SAML', enabled: true, samlIdpEntityId: issuer })
+      : [];
+    const connection = candidates.length === 1 ? candidates[0] : null;
+    if (!connection?.idpInitiated) {
+      const refusal = connection
+        ? new SsoFailure('SAML_UNSOLICITED', 'IdP-initiated sign-in is off for this connection.')
+        : new SsoFailure('SSO_REQUEST_UNKNOWN', 'This sign-in was not started here.');
+      if (connection) await deps.failed(connection, refusal);
+      sendJson(res, 400, { error: refusal.reason, message: refusal.message });
+      return;
+    }
+    const landing = deps.redirectUris.has(relayState) ? relayState : [...deps.redirectUris][0];
+    try {
+      const identity = await deps.protocols.samlIdentity(connection, null, samlResponse);
+      redirect(res, landing, { code: await deps.complete(identity, { redirectUri: landing }) });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      deps.logger.info(
+        { connectionId: connection.id, reason: reasonOf(error), detail: error.message },
+        'sso sign-in refused',
+      );
+      await deps.failed(connection, error);
+      redirect(res, landing, { error: reasonOf(error) });
+    }
+  }
+
   return {
     [`POST ${ACS_PATH}`]: async (req, res) => {
       const form = new URLSearchParams((await readBody(req, ACS_BODY_LIMIT)).toString('utf8'));
@@ -82,12 +122,13 @@ export function ssoRoutes(deps: SsoRouteDeps): Record<string, Route> {
         sendJson(res, 400, { error: 'SAML_RESPONSE_MALFORMED', message: 'No SAMLResponse.' });
         return;
       }
-      // IdP-initiated responses come without our RelayState: with no request there is no
-      // redirectUri to return to, so they are refused here (see docs/security.md "Enterprise SSO").
-      const request = await requests.find(form.get('RelayState') ?? '');
-      await answer(res, request, 'SAML', (connection, pending) =>
-        deps.protocols.samlIdentity(connection, pending, samlResponse),
-      );
+      const relayState = form.get('RelayState') ?? '';
+      const request = await requests.find(relayState);
+      if (request)
+        await answer(res, request, 'SAML', (connection, pending) =>
+          deps.protocols.samlIdentity(connection, pending, samlResponse),
+        );
+      else await idpInitiated(res, samlResponse, relayState);
     },
 
     [`GET ${OIDC_CALLBACK_PATH}`]: async (req, res) => {
@@ -131,7 +172,7 @@ function reasonOf(error: AppError): SsoFailureReason | string {
   return typeof reason === 'string' ? reason : error.code;
 }
 
-/** The request's redirectUri was on the allow-list when the request was stored. */
+/** The request's redirectUri was on the allow-list when the request was stored (or is on it now). */
 function redirect(res: ServerResponse, redirectUri: string, params: Record<string, string>) {
   const target = new URL(redirectUri);
   for (const [name, value] of Object.entries(params)) target.searchParams.set(name, value);

@@ -220,6 +220,23 @@ function pendingRequestCache(request: SamlPendingRequest): CacheProvider {
   };
 }
 
+/**
+ * The Issuer a response claims, unverified: only to find which connection's certificates to check
+ * an IdP-initiated response with (the signature and audience checks then decide).
+ */
+export function claimedIssuer(samlResponse: string): string | null {
+  let document: Document;
+  try {
+    document = parseResponse(Buffer.from(samlResponse, 'base64').toString('utf8'));
+  } catch {
+    return null;
+  }
+  const issuer = Array.from(document.documentElement.childNodes).find(
+    (node) => (node as Element).localName === 'Issuer',
+  );
+  return issuer?.textContent?.trim() || null;
+}
+
 function parseResponse(xml: string): Document {
   let document: Document | undefined;
   try {
