@@ -224,6 +224,19 @@ describe('SAML service provider (node-saml) against a samlp IdP', () => {
     expect(identity.email).toBe('user@example.test.evil.com');
   });
 
+  it('refuses a response with a DOCTYPE (entity expansion): SAML_RESPONSE_MALFORMED', async () => {
+    const { post, pending } = await round();
+    const xml = Buffer.from(post.SAMLResponse, 'base64').toString('utf8');
+    const at = xml.indexOf('<samlp:Response');
+    expect(at).toBeGreaterThanOrEqual(0);
+    const withDtd = `${xml.slice(0, at)}<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>${xml.slice(at)}`;
+    expect(
+      await refusal(
+        sp.identity(connection, pending, Buffer.from(withDtd, 'utf8').toString('base64')),
+      ),
+    ).toBe('SAML_RESPONSE_MALFORMED');
+  });
+
   it('refuses a wrong audience: SAML_AUDIENCE_MISMATCH', async () => {
     const { post, pending } = await round({ audience: 'https://another-sp.example/metadata' });
     expect(await refusal(sp.identity(connection, pending, post.SAMLResponse))).toBe(

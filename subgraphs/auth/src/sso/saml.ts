@@ -255,6 +255,9 @@ function parseResponse(xml: string): Document {
   }
   if (!document?.documentElement || document.documentElement.localName !== 'Response')
     throw new SsoFailure('SAML_RESPONSE_MALFORMED', 'SAMLResponse is not a SAML response.');
+  // SAML messages carry no DTD (SAML core 1.3): none is parsed, so no entity is ever expanded.
+  if (document.doctype)
+    throw new SsoFailure('SAML_RESPONSE_MALFORMED', 'A SAML response may not have a DOCTYPE.');
   return document;
 }
 
