@@ -1,7 +1,7 @@
 /**
  * The IdP's account of how the person authenticated, mapped to RFC 8176 values for the session's
  * `amr`. Every SSO sign-in is 'fed'; 'mfa' only when the IdP says more than one factor was used,
- * so an organization's MFA rule (docs/security.md "Sign-in security") can accept the IdP's MFA.
+ * so an organization's MFA rule can accept the IdP's MFA (docs/security.md "Enterprise SSO").
  * A password-only context (PasswordProtectedTransport, amr ['pwd']) never maps to 'mfa'.
  */
 
