@@ -653,6 +653,26 @@ describe('enterprise SSO administration and sign-in', () => {
       });
     });
 
+    it("routes a sign-in by the email's verified domain or by the organization's slug", async () => {
+      const { routing } = platform.auth.services.sso;
+      expect((await routing.connectionFor({ email: `Someone@${domain.toUpperCase()}` })).id).toBe(
+        connection.id,
+      );
+      expect((await routing.connectionFor({ organizationSlug: org.slug })).id).toBe(connection.id);
+      for (const where of [
+        { email: `someone@unverified.${base}` },
+        { organizationSlug: `no-such-organization-${randomUUID()}` },
+      ])
+        await expect(routing.connectionFor(where)).rejects.toMatchObject({
+          extensions: { code: 'NOT_FOUND', reason: 'SSO_NOT_CONFIGURED' },
+        });
+      await expect(
+        routing.connectionFor({ email: `a@${domain}`, organizationSlug: org.slug }),
+      ).rejects.toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    });
+
     it('refuses an unknown user when just-in-time provisioning is off (SSO_NO_ACCOUNT)', async () => {
       const strict = await samlConnection(admin, org.id, {
         name: 'Strict',
