@@ -491,6 +491,31 @@ describe('enterprise SSO administration and sign-in', () => {
     });
   });
 
+  it("drops a deleted organization's domains and connections", async () => {
+    const admin = await registerUser(platform, { verified: true });
+    const org = await organization(admin, 'Short-lived');
+    await verifiedDomain(admin, org.id, `gone.${base}`);
+    await samlConnection(admin, org.id);
+    const deleted = await platform.gql(
+      'mutation ($id: ID!) { deleteOrganization(id: $id) }',
+      { id: org.id },
+      { token: admin.accessToken },
+    );
+    expect(deleted.body.errors).toBeUndefined();
+    await eventually(async () => {
+      const rows: { n: number }[] = await platform.auth.dataSource.query(
+        `SELECT (SELECT count(*) FROM ${authSchema()}.sso_domains WHERE organization_id = $1)::int
+              + (SELECT count(*) FROM ${authSchema()}.sso_connections WHERE organization_id = $1)::int AS n`,
+        [org.id],
+      );
+      expect(rows[0].n).toBe(0);
+    });
+    // The domain is free for another organization again.
+    const next = await registerUser(platform, { verified: true });
+    const other = await organization(next, 'Successor');
+    expect((await verifiedDomain(next, other.id, `gone.${base}`)).verified).toBe(true);
+  });
+
   describe('ssoLogin', () => {
     let admin: TestUser;
     let org: { id: string; slug: string };
@@ -650,6 +675,26 @@ describe('enterprise SSO administration and sign-in', () => {
           'SSO_DOMAIN_NOT_VERIFIED',
           'SSO_DOMAIN_NOT_VERIFIED',
         ]);
+      });
+    });
+
+    it("routes a sign-in by the email's verified domain or by the organization's slug", async () => {
+      const { routing } = platform.auth.services.sso;
+      expect((await routing.connectionFor({ email: `Someone@${domain.toUpperCase()}` })).id).toBe(
+        connection.id,
+      );
+      expect((await routing.connectionFor({ organizationSlug: org.slug })).id).toBe(connection.id);
+      for (const where of [
+        { email: `someone@unverified.${base}` },
+        { organizationSlug: `no-such-organization-${randomUUID()}` },
+      ])
+        await expect(routing.connectionFor(where)).rejects.toMatchObject({
+          extensions: { code: 'NOT_FOUND', reason: 'SSO_NOT_CONFIGURED' },
+        });
+      await expect(
+        routing.connectionFor({ email: `a@${domain}`, organizationSlug: org.slug }),
+      ).rejects.toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT' },
       });
     });
 

@@ -9,6 +9,7 @@ import { dnsTxtLookup, type TxtLookup } from './domain-verification';
 import { SsoDomainService } from './domains';
 import { SsoEnforcement } from './enforcement';
 import { SsoOrgsClient } from './orgs-client';
+import { SsoRouting } from './routing';
 import { ssoSecretSealer } from './secret-sealer';
 import { SsoSignIn } from './sign-in';
 
@@ -19,6 +20,8 @@ export interface SsoServices {
   /** completeSso (for the protocol adapters) and ssoLogin. */
   signIn: SsoSignIn;
   enforcement: SsoEnforcement;
+  /** ssoAuthorizationUrl's first step: the connection for an email or an organization slug. */
+  routing: SsoRouting;
   orgs: SsoOrgsClient;
 }
 
@@ -56,6 +59,7 @@ export function createSsoServices(wiring: SsoWiring): SsoServices {
     ),
     signIn: new SsoSignIn(dataSource, wiring.sessions, wiring.signIn, orgs, relay),
     enforcement: new SsoEnforcement(dataSource, orgs),
+    routing: new SsoRouting(dataSource, orgs),
     orgs,
   };
 }

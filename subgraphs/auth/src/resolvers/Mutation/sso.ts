@@ -34,5 +34,12 @@ export const ssoMutations: MutationResolvers = {
 
   deleteSsoConnection: (_, args, ctx) => ctx.sso.connections.delete(admin(ctx), args.id),
 
-  ssoLogin: async (_, args, ctx) => proven(ctx, await ctx.sso.signIn.login(args.code, ctx.client)),
+  // Counted with the other federated sign-ins against the address's limit (RATE_LIMIT_AUTH_PER_IP).
+  ssoLogin: async (_, args, ctx) =>
+    proven(
+      ctx,
+      await ctx.limits.attempt('oauth', ctx.client, () =>
+        ctx.sso.signIn.login(args.code, ctx.client),
+      ),
+    ),
 };
