@@ -234,9 +234,8 @@ export function startAuthService(
         openSecret: (sealed, connectionId) => ssoSealer.open(sealed, connectionId).toString('utf8'),
       });
       const ssoAuthorization = new SsoAuthorization(
-        dataSource,
+        sso.routing,
         ssoProtocols,
-        sso.orgs,
         limits,
         ssoRedirectUris(config),
       );
