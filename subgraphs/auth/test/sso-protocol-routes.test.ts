@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { schemaOf } from '@bastion/platform';
 import {
   PLATFORM_SETUP_MS,
+  eventually,
   loadJose,
   registerUser,
   startOidcProvider,
@@ -44,6 +45,8 @@ describe('SSO protocol routes through the gateway', () => {
   let openid: SsoConnectionEntity;
   /** The OIDC connection's organization: its slug starts the flow (its domain is oidc.test). */
   let oidcSlug: string;
+  /** The SAML organization's ADMIN token: its audit log shows the attempts. */
+  let samlAdminToken: string;
 
   const s = () => schemaOf(platform.auth.dataSource);
   const decode = async (token: string) => (await loadJose()).decodeJwt(token);
@@ -88,7 +91,7 @@ describe('SSO protocol routes through the gateway', () => {
     const entity = await platform.auth.dataSource
       .getRepository(SsoConnectionEntity)
       .findOneByOrFail({ id: connection.body.data.createSsoConnection.id });
-    return { connection: entity, slug };
+    return { connection: entity, slug, token: admin.accessToken };
   }
 
   beforeAll(async () => {
@@ -96,15 +99,19 @@ describe('SSO protocol routes through the gateway', () => {
     origin = new URL(platform.gateway.url).origin;
     idp = await startSamlIdp();
     oidc = await startOidcProvider([`${origin}/sso/oidc/callback`]);
-    ({ connection: saml } = await organizationWith('Example', 'example.test', {
-      kind: 'SAML',
-      samlIdpEntityId: idp.entityId,
-      samlSsoUrl: idp.ssoUrl,
-      samlCertificates: [idp.cert],
-      emailAttribute: SAML_ATTRIBUTES.email,
-      nameAttribute: SAML_ATTRIBUTES.name,
-      groupsAttribute: SAML_ATTRIBUTES.groups,
-    }));
+    ({ connection: saml, token: samlAdminToken } = await organizationWith(
+      'Example',
+      'example.test',
+      {
+        kind: 'SAML',
+        samlIdpEntityId: idp.entityId,
+        samlSsoUrl: idp.ssoUrl,
+        samlCertificates: [idp.cert],
+        emailAttribute: SAML_ATTRIBUTES.email,
+        nameAttribute: SAML_ATTRIBUTES.name,
+        groupsAttribute: SAML_ATTRIBUTES.groups,
+      },
+    ));
     ({ connection: openid, slug: oidcSlug } = await organizationWith('Oidc Corp', 'oidc.test', {
       kind: 'OIDC',
       oidcIssuer: oidc.issuer,
@@ -142,6 +149,20 @@ describe('SSO protocol routes through the gateway', () => {
     expect(request).toMatchObject({ connectionId: target.id, redirectUri: REDIRECT_URI });
     return { request, url };
   }
+
+  const ACCESS_LOG = `query ($id: ID!, $action: String) {
+    accessLog(organizationId: $id, first: 50, action: $action) { edges { node { action targetId metadata } } }
+  }`;
+  type LogEntry = { action: string; targetId: string; metadata: Record<string, unknown> };
+  /** The SAML organization's audit log entries with this action (orgs consumes auth's events). */
+  const auditEntries = async (action: string): Promise<LogEntry[]> => {
+    const log = await platform.gql<{ accessLog: { edges: { node: LogEntry }[] } }>(
+      ACCESS_LOG,
+      { id: saml.organizationId, action },
+      { token: samlAdminToken },
+    );
+    return log.body.data?.accessLog.edges.map((edge) => edge.node) ?? [];
+  };
 
   const ssoLogin = (code: string) => platform.gql<SsoLogin>(SSO_LOGIN, { code });
 
@@ -254,6 +275,15 @@ describe('SSO protocol routes through the gateway', () => {
       });
       // The IdP's MFA context reaches the token's amr.
       expect(session.claims.amr).toEqual(expect.arrayContaining(['fed', 'mfa']));
+      // A new colleague: provisioned, in the organization with the default role.
+      await eventually(async () => {
+        expect(await auditEntries('sso.sign_in')).toContainEqual(
+          expect.objectContaining({
+            targetId: session.user.id,
+            metadata: expect.objectContaining({ account: 'provisioned', role: 'EDITOR' }),
+          }),
+        );
+      });
     });
 
     it("a password-only AuthnContextClassRef gives no 'mfa'", async () => {
@@ -274,11 +304,17 @@ describe('SSO protocol routes through the gateway', () => {
       );
     });
 
-    it('refuses an unsigned response', async () => {
+    it("refuses an unsigned response, and the attempt reaches the organization's audit log", async () => {
       await expectRefused(
         async () => post(await samlSignIn({ signAssertion: false })),
         'SAML_UNSIGNED',
       );
+      await eventually(async () => {
+        const entries = await auditEntries('sso.sign_in_failed');
+        expect(entries).toContainEqual(
+          expect.objectContaining({ targetId: saml.id, metadata: { reason: 'SAML_UNSIGNED' } }),
+        );
+      });
     });
 
     it('refuses a response signed with another key', async () => {
