@@ -58,6 +58,11 @@ export interface GatewayAppOptions {
   jwks: () => unknown;
   /** Where POST /webhooks/stripe goes, raw body intact (public listener only). */
   stripeWebhookUrl?: string;
+  /**
+   * Auth's origin: enterprise SSO's public routes (SAML ACS, OIDC callback, SP metadata) are
+   * forwarded there as they came (public listener only).
+   */
+  ssoTarget?: string;
   /** POST /ai/stream relayed to the ai service (public listener only). */
   aiStream?: Omit<AiStreamOptions, 'budget' | 'bodyLimitBytes' | 'logger'>;
   /** Whether this caller may run an operation now (a stopping internal listener admits only the platform's own services). */
@@ -135,6 +140,8 @@ function routeTable(options: GatewayAppOptions, browser: ExplorerRoutes): RouteT
   if (options.aiStream) routes['POST /ai/stream'] = aiStreamRoute(options, options.aiStream);
   if (options.stripeWebhookUrl)
     routes['POST /webhooks/stripe'] = stripeWebhookRoute(options, options.stripeWebhookUrl);
+  if (options.ssoTarget)
+    for (const key of SSO_ROUTES) routes[key] = ssoForwardRoute(options, options.ssoTarget);
   if (options.developmentInbox)
     for (const [path, handler] of Object.entries(
       developmentMailRouteTable(options, options.developmentInbox),
@@ -396,6 +403,53 @@ function developmentMailRouteTable(options: GatewayAppOptions, inbox: Developmen
       };
     },
   });
+}
+
+/** Enterprise SSO's browser-facing routes (auth, docs/security.md "Enterprise SSO"). */
+const SSO_ROUTES = [
+  'POST /sso/saml/acs',
+  'GET /sso/oidc/callback',
+  'GET /sso/saml/metadata',
+] as const;
+/** What auth's answer may carry back to the browser: a redirect, or a short error or metadata body. */
+const SSO_ANSWER_HEADERS = ['content-type', 'location', 'cache-control'];
+
+/**
+ * An SSO route, forwarded to auth as it came: the IdP's form post with its raw body (the
+ * signature covers the decoded XML, so nothing may be re-encoded), the callback's query string.
+ * Auth's redirect goes back to the browser as is, never followed here.
+ */
+function ssoForwardRoute(options: GatewayAppOptions, origin: string): Route {
+  return async (req, res) => {
+    const incoming = new URL(req.url ?? '/', 'http://localhost');
+    const target = new URL(incoming.pathname + incoming.search, origin);
+    let upstream: Response;
+    try {
+      upstream = await fetch(target, {
+        method: req.method,
+        redirect: 'manual',
+        ...(req.method === 'POST'
+          ? {
+              headers: {
+                'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded',
+              },
+              body: new Uint8Array(await readBody(req, options.bodyLimitBytes)),
+            }
+          : {}),
+      });
+    } catch (error) {
+      options.logger.warn({ err: error }, 'auth sso endpoint unreachable');
+      sendGraphQLError(res, 503, 'UPSTREAM_UNAVAILABLE');
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const name of SSO_ANSWER_HEADERS) {
+      const value = upstream.headers.get(name);
+      if (value) headers[name] = value;
+    }
+    res.writeHead(upstream.status, headers);
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  };
 }
 
 /** POST /webhooks/stripe: forwarded to credits with its raw body and signature intact. */

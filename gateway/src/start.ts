@@ -397,6 +397,7 @@ async function openListeners(
       trustedDocuments: gateway.trustedDocuments,
       developmentInbox,
       stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString(),
+      ssoTarget: new URL(subgraphUrls.auth).origin,
       aiStream: {
         target: new URL('/ai/stream', subgraphUrls.ai).toString(),
         claimsKey: deps.claimsKeys.keyFor('ai'),

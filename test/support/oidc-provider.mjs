@@ -5,7 +5,7 @@
 //   OIDC_TEST_CLIENTS  JSON array of { client_id, client_secret, redirect_uris }
 //
 // There is no login page: the test "signs in" by calling the interaction URL with the account it
-// wants, `GET /interaction/:uid?sub=…&email=…&email_verified=true|false`; the account's claims are
+// wants, `GET /interaction/:uid?sub=…&email=…&email_verified=true|false[&amr=pwd,mfa]`; the account's claims are
 // remembered and served by findAccount from then on (the ID token and userinfo).
 import { createServer } from 'node:http';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -36,7 +36,8 @@ server.listen(0, '127.0.0.1', () => {
     clients,
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    // amr with the openid scope: the ID token carries the login's amr (see ?amr= below).
+    claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'], profile: ['name'] },
     // Every client must use PKCE, as the platform always does.
     pkce: { required: () => true },
     features: { devInteractions: { enabled: false } },
@@ -67,10 +68,15 @@ server.listen(0, '127.0.0.1', () => {
       // Login and consent in one step: grant whatever the client asked for.
       const grant = new provider.Grant({ accountId: sub, clientId: details.params.client_id });
       grant.addOIDCScope(details.params.scope);
+      // ?amr=pwd,mfa: how the account "authenticated" (RFC 8176), for the ID token's amr.
+      const amr = url.searchParams.get('amr')?.split(',');
       await provider.interactionFinished(
         req,
         res,
-        { login: { accountId: sub }, consent: { grantId: await grant.save() } },
+        {
+          login: { accountId: sub, ...(amr ? { amr } : {}) },
+          consent: { grantId: await grant.save() },
+        },
         { mergeWithLastSubmission: false },
       );
     } catch (error) {

@@ -8,6 +8,8 @@ export interface OidcAccount {
   email?: string;
   emailVerified?: boolean;
   name?: string;
+  /** How the account authenticated (RFC 8176 amr), e.g. ['pwd', 'mfa']: the ID token's amr. */
+  amr?: string[];
 }
 
 /** What the provider's redirect brought back to the client's callback page. */
@@ -114,6 +116,7 @@ async function authorize(
       if (account.email) target.searchParams.set('email', account.email);
       target.searchParams.set('email_verified', String(account.emailVerified ?? false));
       if (account.name) target.searchParams.set('name', account.name);
+      if (account.amr) target.searchParams.set('amr', account.amr.join(','));
     }
     next = target;
   }

@@ -37,6 +37,19 @@ export const authConfigSchema = z
     MFA_ENCRYPTION_KEY: secret().optional(),
     /** The issuer authenticator apps show next to the account (otpauth:// URI). */
     TOTP_ISSUER: z.string().min(1).max(64).default('Bastion'),
+    /**
+     * DNS servers that check SSO domain records (`host` or `host:port`, comma-separated); unset:
+     * the system's resolvers.
+     */
+    SSO_DNS_SERVERS: z
+      .string()
+      .optional()
+      .transform((value) =>
+        value
+          ?.split(',')
+          .map((server) => server.trim())
+          .filter(Boolean),
+      ),
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
     ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
     ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
@@ -46,6 +59,13 @@ export const authConfigSchema = z
     RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(100),
     /** Links in mail; unset: the gateway's own pages outside production, http://localhost:3000 in production. */
     APP_URL: z.string().url().optional(),
+    /**
+     * The gateway's public origin as browsers and identity providers reach it: the SAML ACS, the
+     * OIDC callback and SP entity ids hang off it. Unset: the gateway's local origin (development).
+     */
+    SSO_PUBLIC_URL: z.string().url().optional(),
+    /** Where SSO sends the browser back with a code (exact allow-list); default `${APP_URL}/sso/callback`. */
+    SSO_REDIRECT_URIS: z.string().optional(),
     /** Where auth reaches other services (orgs memberships), with AUTH_SERVICE_TOKEN. */
     GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
     AUTH_SERVICE_TOKEN: z.string().min(20).optional(),

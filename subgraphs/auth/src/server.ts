@@ -27,6 +27,12 @@ import {
   WebAuthnChallengeEntity,
 } from './mfa/mfa.entities';
 import { MfaFactors } from './mfa/mfa-factors';
+import { SSO_ENTITIES } from './sso/sso.entities';
+import { SsoProtocols } from './sso/protocols';
+import { ssoRoutes } from './sso/routes';
+import { SsoAuthorization, ssoRedirectUris } from './sso/authorization';
+import { ssoSecretSealer } from './sso/secret-sealer';
+import { createSsoServices } from './sso/sso-services';
 import { MfaKeys } from './mfa/mfa-keys';
 import { MfaLifecycle } from './mfa/mfa-lifecycle';
 import { MfaSettings } from './mfa/mfa-settings';
@@ -107,6 +113,7 @@ export function startAuthService(
       RecoveryCodeEntity,
       MfaChallengeEntity,
       WebAuthnChallengeEntity,
+      ...SSO_ENTITIES,
       OutboxRow,
       InboxRow,
     ],
@@ -203,6 +210,17 @@ export function startAuthService(
         signIn,
       );
       const users = new UserService(dataSource);
+      const sso = createSsoServices({
+        config,
+        dataSource,
+        relay,
+        sessions,
+        signIn,
+        keys: mfaKeys,
+        roleOf: (organizationId, userId) => memberships.roleOf(organizationId, userId),
+        internalGatewayUrl: options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+        serviceToken: () => options.serviceToken ?? config.AUTH_SERVICE_TOKEN,
+      });
       const oauth = createOAuthService({
         config,
         dataSource,
@@ -211,7 +229,23 @@ export function startAuthService(
         sessions,
         limits,
         signIn,
+        sso: sso.enforcement,
       });
+      const ssoSealer = ssoSecretSealer(mfaKeys);
+      const ssoProtocols = new SsoProtocols({
+        dataSource,
+        logger,
+        publicOrigin: () =>
+          config.SSO_PUBLIC_URL ?? options.publicGatewayOrigin?.() ?? 'http://127.0.0.1:4000',
+        allowLoopbackHttp: config.NODE_ENV !== 'production',
+        openSecret: (sealed, connectionId) => ssoSealer.open(sealed, connectionId).toString('utf8'),
+      });
+      const ssoAuthorization = new SsoAuthorization(
+        sso.routing,
+        ssoProtocols,
+        limits,
+        ssoRedirectUris(config),
+      );
       const organizations = new OrganizationSwitch(dataSource, sessions, memberships, relay);
       const serviceTokens = new ServiceTokenService(
         dataSource,
@@ -259,12 +293,23 @@ export function startAuthService(
         signIn,
         mfaSettings,
         passkeys,
+        sso,
+        ssoProtocols,
+        ssoAuthorization,
         handleOrganizationEvent,
         ...flows,
       };
       return {
         services,
         subscriptions: [organizationEvents],
+        routes: ssoRoutes({
+          dataSource,
+          protocols: ssoProtocols,
+          logger,
+          complete: (identity, request) => sso.signIn.completeSso(identity, request),
+          failed: (connection, error) => sso.signIn.recordFailure(connection, error, null),
+          redirectUris: ssoRedirectUris(config),
+        }),
         extendContext: (base) => ({ ...base, ...services, config }),
         onStop: async () => {
           clearInterval(pruning);

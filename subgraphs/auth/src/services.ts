@@ -14,7 +14,10 @@ import type { PasswordHasher } from './passwords/password-hasher';
 import type { RevocationStateService } from './revocations/revocation-state.service';
 import type { ServiceTokenService } from './service-tokens/service-token.service';
 import type { SessionService } from './sessions/session.service';
+import type { SsoServices } from './sso/sso-services';
 import type { UserService } from './users/user.service';
+import type { SsoAuthorization } from './sso/authorization';
+import type { SsoProtocols } from './sso/protocols';
 
 /** What `startAuthService` builds once and every resolver receives in its context. */
 export interface AuthServices extends AccountFlows {
@@ -36,6 +39,12 @@ export interface AuthServices extends AccountFlows {
   mfaSettings: MfaSettings;
   /** WebAuthn: registration, passwordless sign-in, and the PasskeyVerifier the sign-in state machine and step-up use. */
   passkeys: PasskeyService;
+  /** Enterprise single sign-on: domains, connections, sign-in and its enforcement. */
+  sso: SsoServices;
+  /** Enterprise SSO's protocols: IdP URLs for ssoAuthorizationUrl, validated identities for the routes. */
+  ssoProtocols: SsoProtocols;
+  /** ssoAuthorizationUrl: connection by verified domain or slug, allow-listed redirect, then the IdP URL. */
+  ssoAuthorization: SsoAuthorization;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
   handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
 }

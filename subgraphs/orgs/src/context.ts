@@ -3,6 +3,7 @@ import type { AuditLogService } from './audit/audit-log.service';
 import type { InvitationService } from './invitations/invitation.service';
 import type { OrgsLoaders } from './members/loaders';
 import type { MembershipService } from './members/membership.service';
+import type { SsoProvisioning } from './members/sso-provisioning';
 import type { OrganizationService } from './organizations/organization.service';
 
 export interface OrgsServices {
@@ -10,6 +11,8 @@ export interface OrgsServices {
   memberships: MembershipService;
   invitations: InvitationService;
   audit: AuditLogService;
+  /** Auth's enterprise SSO: memberships mapped from the IdP's groups, organizations by slug. */
+  sso: SsoProvisioning;
 }
 
 export interface OrgsContext extends BaseContext, OrgsServices {

@@ -11,6 +11,7 @@ import {
   type PlatformDeps,
   type SubgraphService,
 } from '@bastion/platform';
+import type { AuditedEvent } from './audit/audit-chain';
 import { AuditLogService } from './audit/audit-log.service';
 import type { OrgsConfig } from './config';
 import type { OrgsContext, OrgsServices } from './context';
@@ -19,6 +20,7 @@ import { InvitationEntity } from './invitations/invitation.entity';
 import { InvitationService } from './invitations/invitation.service';
 import { createLoaders } from './members/loaders';
 import { MembershipService } from './members/membership.service';
+import { SsoProvisioning } from './members/sso-provisioning';
 import { UserDeletedConsumer } from './members/user-deleted.consumer';
 import { MembershipEntity, OrganizationEntity } from './organizations/organization.entity';
 import { OrganizationService } from './organizations/organization.service';
@@ -29,7 +31,7 @@ import { migrations } from './migrations';
 export interface OrgsServiceParts extends OrgsServices {
   /** The consumers' handlers, for tests that redeliver an event. */
   handleUserDeleted: EventHandler<'USER_DELETED'>;
-  handleAuditEvent: EventHandler<'AUDIT_RECORDED' | 'ORGANIZATION_DELETED'>;
+  handleAuditEvent: EventHandler<AuditedEvent>;
   mailer: Mailer;
 }
 
@@ -90,7 +92,8 @@ export function startOrgsService(
         await userDeleted.subscribe(deps.bus, () => relay.kick()),
         await audit.subscribe(deps.bus),
       ];
-      const services = { organizations, memberships, invitations, audit };
+      const sso = new SsoProvisioning(dataSource);
+      const services = { organizations, memberships, invitations, audit, sso };
       return {
         services: {
           ...services,

@@ -67,6 +67,10 @@ const MATRIX: Record<string, string[]> = {
   'Mutation.changeMemberRole': ['ok', F, F, N, U, F, F],
   // Target: the VIEWER. The VIEWER removing themselves is leaving, which any member may do.
   'Mutation.removeMember': ['ok', F, 'ok', N, U, F, F],
+  // Auth's enterprise SSO: an organization by id or slug (orgs:read), and memberships mapped from
+  // the IdP's groups (scope orgs:provision, which neither service column holds).
+  'Query.ssoOrganization': [F, F, F, F, U, 'ok', F],
+  'Mutation.provisionSsoMember': [F, F, F, F, U, F, F],
 };
 
 interface Fixture {
@@ -162,6 +166,14 @@ const OPERATIONS: Record<
   'Mutation.removeMember': (f) => ({
     query: `mutation($o: ID!, $u: ID!) { removeMember(organizationId: $o, userId: $u) }`,
     variables: { o: f.orgId, u: users.VIEWER.id },
+  }),
+  'Query.ssoOrganization': (f) => ({
+    query: `query($id: ID) { ssoOrganization(id: $id) { slug } }`,
+    variables: { id: f.orgId },
+  }),
+  'Mutation.provisionSsoMember': (f) => ({
+    query: `mutation($o: ID!, $u: ID!, $c: ID!) { provisionSsoMember(organizationId: $o, userId: $u, role: VIEWER, connectionId: $c) { role } }`,
+    variables: { o: f.orgId, u: users.VIEWER.id, c: '00000000-0000-4000-8000-000000000000' },
   }),
 };
 

@@ -11,6 +11,8 @@ export const SCOPES = [
   'tokens:admin',
   'audit:read',
   'mfa:reset',
+  'orgs:provision',
+  'sso:admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

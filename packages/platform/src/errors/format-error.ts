@@ -88,6 +88,8 @@ const SAFE_EXTENSION_KEYS = [
   // STEP_UP_REQUIRED: how recent the sign-in must be (seconds) and the methods that satisfy it.
   'maxAge',
   'methods',
+  // SSO_REQUIRED: the organization whose single sign-on the user must use (ssoAuthorizationUrl).
+  'organizationSlug',
 ];
 
 function pickSafeExtensions(extensions: Record<string, unknown>): Record<string, unknown> {

@@ -4,6 +4,7 @@ import type { UserEntity } from '../users/user.entity';
 import type { SessionEntity } from '../sessions/session.entity';
 import type { MfaFactorEntity } from '../mfa/mfa.entities';
 import type { TotpEnrollmentModel, FactorConfirmationModel } from '../mfa/models';
+import type { SsoDomainEntity, SsoConnectionEntity } from '../sso/sso.entities';
 import type { AuthContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -33,6 +34,33 @@ export type AuthPayload = {
   readonly refreshToken?: Maybe<Scalars['String']['output']>;
   readonly tokenType: Scalars['String']['output'];
   readonly user: User;
+};
+
+/**
+ * A new connection. SAML: `samlMetadataXml` (the IdP's EntityDescriptor), or `samlIdpEntityId`,
+ * `samlSsoUrl` and `samlCertificates` (PEM or base64 DER). OIDC: `oidcIssuer` (discovery),
+ * `oidcClientId` and `oidcClientSecret`.
+ */
+export type CreateSsoConnectionInput = {
+  readonly defaultRole?: InputMaybe<SsoRole>;
+  readonly emailAttribute?: InputMaybe<Scalars['String']['input']>;
+  readonly enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly enforced?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly groupRoles?: InputMaybe<ReadonlyArray<SsoGroupRoleInput>>;
+  readonly groupsAttribute?: InputMaybe<Scalars['String']['input']>;
+  readonly idpInitiated?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly jitProvisioning?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly kind: SsoConnectionKind;
+  /** 1 to 100 characters. */
+  readonly name: Scalars['String']['input'];
+  readonly nameAttribute?: InputMaybe<Scalars['String']['input']>;
+  readonly oidcClientId?: InputMaybe<Scalars['String']['input']>;
+  readonly oidcClientSecret?: InputMaybe<Scalars['String']['input']>;
+  readonly oidcIssuer?: InputMaybe<Scalars['String']['input']>;
+  readonly samlCertificates?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  readonly samlIdpEntityId?: InputMaybe<Scalars['String']['input']>;
+  readonly samlMetadataXml?: InputMaybe<Scalars['String']['input']>;
+  readonly samlSsoUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A factor just confirmed. */
@@ -71,6 +99,11 @@ export type MfaFactorKind =
 export type Mutation = {
   readonly __typename?: 'Mutation';
   /**
+   * Claims a domain for an organization's single sign-on (ADMIN): publish the returned TXT record,
+   * then verifySsoDomain. CONFLICT when the organization has it already.
+   */
+  readonly addSsoDomain: SsoDomain;
+  /**
    * Starts a change of address: a link goes to the new address and a notice to the current one.
    * Nothing changes until the link is used (verifyEmail). CONFLICT if another account has the address.
    */
@@ -82,8 +115,12 @@ export type Mutation = {
    * INVALID_CREDENTIALS for a wrong code (counted like a wrong password).
    */
   readonly confirmTotp: FactorConfirmation;
+  /** Adds an identity provider to an organization (ADMIN). */
+  readonly createSsoConnection: SsoConnection;
   /** Deletes the caller's account and personal data, and signs out every session. */
   readonly deleteAccount: Scalars['Boolean']['output'];
+  /** Removes a connection (ADMIN); its users keep their accounts and memberships. */
+  readonly deleteSsoConnection: Scalars['Boolean']['output'];
   /**
    * Starts a TOTP factor: a new secret and its otpauth:// URI. Nothing protects sign-ins until
    * confirmTotp gets a first code from the app. `name` defaults to "Authenticator app".
@@ -107,6 +144,8 @@ export type Mutation = {
   readonly logout: Scalars['Boolean']['output'];
   /** Signs out every session of the caller, this one included; their access tokens stop working at once. */
   readonly logoutAll: Scalars['Boolean']['output'];
+  /** Marks a domain verified without DNS, for operators (support). CONFLICT as verifySsoDomain. */
+  readonly markSsoDomainVerified: SsoDomain;
   /** WebAuthn request options for the second step of a sign-in (see verifyMfa) with a passkey. */
   readonly mfaPasskeyOptions: Scalars['String']['output'];
   /**
@@ -138,6 +177,8 @@ export type Mutation = {
   readonly registerPasskey: FactorConfirmation;
   /** Removes one of the caller's factors; the last one removed turns MFA off and voids the recovery codes. */
   readonly removeMfaFactor: Scalars['Boolean']['output'];
+  /** Removes a domain (ADMIN); it routes no sign-in from now on. */
+  readonly removeSsoDomain: Scalars['Boolean']['output'];
   /** Renames one of the caller's passkeys (1 to 100 characters). */
   readonly renamePasskey: MfaFactor;
   /**
@@ -166,6 +207,14 @@ export type Mutation = {
   /** Signs out one of the caller's sessions. */
   readonly revokeSession: Scalars['Boolean']['output'];
   /**
+   * Finishes an enterprise sign-in with the one-time code the browser brought back: signs in the
+   * linked user, or the account of a domain verified for the connection's organization (linking
+   * it), or with just-in-time provisioning a new account; the membership follows the connection's
+   * group -> role table. INVALID_TOKEN for a used or expired code; FORBIDDEN reason SSO_NO_ACCOUNT
+   * when no account may be used.
+   */
+  readonly ssoLogin: AuthPayload;
+  /**
    * Re-authenticates the caller's session for fields that answer STEP_UP_REQUIRED: a user with a
    * second factor gives a TOTP `code` or a `passkeyResponse`; a user without one, the `password`
    * (or a passkey). Returns a fresh access token for the same session (refreshToken null: the
@@ -183,6 +232,8 @@ export type Mutation = {
   readonly unlinkOAuthAccount: User;
   /** Changes the caller's profile; fields left out stay as they are. */
   readonly updateProfile: User;
+  /** Changes a connection (ADMIN). */
+  readonly updateSsoConnection: SsoConnection;
   /**
    * Uses a link from a verification or email-change mail. A change of address takes effect here,
    * and signs out every session of the account. INVALID_TOKEN for a used or expired link.
@@ -196,6 +247,17 @@ export type Mutation = {
    * minutes, from the client that got it. Wrong answers count toward the login limits.
    */
   readonly verifyMfa: AuthPayload;
+  /**
+   * Checks the domain's TXT record (ADMIN). BAD_USER_INPUT reason DNS_RECORD_NOT_FOUND when the
+   * record is not there (yet); CONFLICT when another organization verified the domain.
+   */
+  readonly verifySsoDomain: SsoDomain;
+};
+
+
+export type MutationAddSsoDomainArgs = {
+  domain: Scalars['String']['input'];
+  organizationId: Scalars['ID']['input'];
 };
 
 
@@ -217,8 +279,19 @@ export type MutationConfirmTotpArgs = {
 };
 
 
+export type MutationCreateSsoConnectionArgs = {
+  input: CreateSsoConnectionInput;
+  organizationId: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteAccountArgs = {
   password: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteSsoConnectionArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -249,6 +322,11 @@ export type MutationLoginArgs = {
 
 export type MutationLogoutArgs = {
   refreshToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationMarkSsoDomainVerifiedArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -291,6 +369,11 @@ export type MutationRemoveMfaFactorArgs = {
 };
 
 
+export type MutationRemoveSsoDomainArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationRenamePasskeyArgs = {
   id: Scalars['ID']['input'];
   name: Scalars['String']['input'];
@@ -324,6 +407,11 @@ export type MutationRevokeSessionArgs = {
 };
 
 
+export type MutationSsoLoginArgs = {
+  code: Scalars['String']['input'];
+};
+
+
 export type MutationStepUpArgs = {
   code?: InputMaybe<Scalars['String']['input']>;
   passkeyResponse?: InputMaybe<Scalars['String']['input']>;
@@ -346,6 +434,12 @@ export type MutationUpdateProfileArgs = {
 };
 
 
+export type MutationUpdateSsoConnectionArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateSsoConnectionInput;
+};
+
+
 export type MutationVerifyEmailArgs = {
   token: Scalars['String']['input'];
 };
@@ -356,6 +450,11 @@ export type MutationVerifyMfaArgs = {
   mfaToken: Scalars['String']['input'];
   passkeyResponse?: InputMaybe<Scalars['String']['input']>;
   recoveryCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationVerifySsoDomainArgs = {
+  id: Scalars['ID']['input'];
 };
 
 /** What an OAuth flow is for: signing in, or linking a provider to the signed-in account. */
@@ -390,6 +489,16 @@ export type Query = {
   readonly oauthAuthorizationUrl: Scalars['String']['output'];
   /** The caller's live sessions, most recently used first: `first` of them (default 20, at most 100). */
   readonly sessions: ReadonlyArray<Session>;
+  /**
+   * Starts an enterprise sign-in: the identity provider's URL to send the browser to, found by the
+   * email's verified domain (or the organization's slug). The IdP returns to Bastion, which sends
+   * the browser to `redirectUri` (one of SSO_REDIRECT_URIS) with `code` for ssoLogin, or `error`.
+   */
+  readonly ssoAuthorizationUrl: Scalars['String']['output'];
+  /** An organization's SSO connections (ADMIN); NOT_FOUND for an organization the caller is not in. */
+  readonly ssoConnections: ReadonlyArray<SsoConnection>;
+  /** An organization's SSO domains (ADMIN); NOT_FOUND for an organization the caller is not in. */
+  readonly ssoDomains: ReadonlyArray<SsoDomain>;
   /** Revocations and issued service tokens as auth stores them, for gateways' caches. */
   readonly tokenRevocationState: TokenRevocationState;
   /** A user by id, for internal services. */
@@ -410,6 +519,23 @@ export type QueryOauthAuthorizationUrlArgs = {
 
 export type QuerySessionsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QuerySsoAuthorizationUrlArgs = {
+  email?: InputMaybe<Scalars['String']['input']>;
+  organizationSlug?: InputMaybe<Scalars['String']['input']>;
+  redirectUri: Scalars['String']['input'];
+};
+
+
+export type QuerySsoConnectionsArgs = {
+  organizationId: Scalars['ID']['input'];
+};
+
+
+export type QuerySsoDomainsArgs = {
+  organizationId: Scalars['ID']['input'];
 };
 
 
@@ -446,6 +572,88 @@ export type Session = {
   readonly userAgent?: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * An organization's identity provider. Secrets are never readable back: `hasClientSecret` says
+ * whether one is stored.
+ */
+export type SsoConnection = {
+  readonly __typename?: 'SsoConnection';
+  readonly createdAt: Scalars['DateTime']['output'];
+  /** The role of a user in none of the mapped groups; null: such a user is no member (removed at sign-in). */
+  readonly defaultRole?: Maybe<SsoRole>;
+  /** Attribute (SAML) or claim (OIDC) with the email; null: the protocol's usual one. */
+  readonly emailAttribute?: Maybe<Scalars['String']['output']>;
+  /** Disabled connections route no sign-in. */
+  readonly enabled: Scalars['Boolean']['output'];
+  /** Users of the organization's verified domains must sign in here: password and social sign-in answer SSO_REQUIRED. */
+  readonly enforced: Scalars['Boolean']['output'];
+  /** Group -> role, first match wins; applied at every sign-in. */
+  readonly groupRoles: ReadonlyArray<SsoGroupRole>;
+  readonly groupsAttribute?: Maybe<Scalars['String']['output']>;
+  /** Whether an OIDC client secret is stored (it is never returned). */
+  readonly hasClientSecret: Scalars['Boolean']['output'];
+  readonly id: Scalars['ID']['output'];
+  /** SAML: accept responses no AuthnRequest asked for (off by default). */
+  readonly idpInitiated: Scalars['Boolean']['output'];
+  /** Unknown users of a verified domain get an account and a membership at their first sign-in. */
+  readonly jitProvisioning: Scalars['Boolean']['output'];
+  readonly kind: SsoConnectionKind;
+  readonly name: Scalars['String']['output'];
+  readonly nameAttribute?: Maybe<Scalars['String']['output']>;
+  readonly oidcClientId?: Maybe<Scalars['String']['output']>;
+  readonly oidcIssuer?: Maybe<Scalars['String']['output']>;
+  readonly organizationId: Scalars['ID']['output'];
+  /** The IdP's signing certificates (PEM), several while it rotates its key. */
+  readonly samlCertificates: ReadonlyArray<Scalars['String']['output']>;
+  readonly samlIdpEntityId?: Maybe<Scalars['String']['output']>;
+  readonly samlSsoUrl?: Maybe<Scalars['String']['output']>;
+  readonly updatedAt: Scalars['DateTime']['output'];
+};
+
+/** Enterprise single sign-on (docs/security.md "Enterprise SSO"): which protocol a connection speaks. */
+export type SsoConnectionKind =
+  | 'OIDC'
+  | 'SAML';
+
+/**
+ * A domain an organization claims for single sign-on. Publish a TXT record `txtRecordValue` at
+ * `txtRecordName`, then verifySsoDomain. Only verified domains route sign-ins and link existing
+ * accounts; a domain is verified for at most one organization.
+ */
+export type SsoDomain = {
+  readonly __typename?: 'SsoDomain';
+  readonly createdAt: Scalars['DateTime']['output'];
+  /** Lower-case, e.g. example.com. */
+  readonly domain: Scalars['String']['output'];
+  readonly id: Scalars['ID']['output'];
+  readonly organizationId: Scalars['ID']['output'];
+  /** Where the TXT record goes: _bastion-verification.<domain>. */
+  readonly txtRecordName: Scalars['String']['output'];
+  /** The TXT record's value: bastion-verification=<token>. */
+  readonly txtRecordValue: Scalars['String']['output'];
+  readonly verified: Scalars['Boolean']['output'];
+  readonly verifiedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** One row of a connection's group -> role table. */
+export type SsoGroupRole = {
+  readonly __typename?: 'SsoGroupRole';
+  /** The group name as the IdP sends it in the groups attribute or claim. */
+  readonly group: Scalars['String']['output'];
+  readonly role: SsoRole;
+};
+
+export type SsoGroupRoleInput = {
+  readonly group: Scalars['String']['input'];
+  readonly role: SsoRole;
+};
+
+/** A role in an organization, as SSO maps it (the names of orgs' Role). */
+export type SsoRole =
+  | 'ADMIN'
+  | 'EDITOR'
+  | 'VIEWER';
+
 export type Tier =
   | 'AUTHENTICATED'
   | 'INTERNAL'
@@ -481,6 +689,28 @@ export type TotpEnrollment = {
 export type UpdateProfileInput = {
   /** At most 100 characters; null or blank removes it. */
   readonly displayName?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Changes to a connection; fields left out stay as they are (null clears the optional ones). */
+export type UpdateSsoConnectionInput = {
+  readonly defaultRole?: InputMaybe<SsoRole>;
+  readonly emailAttribute?: InputMaybe<Scalars['String']['input']>;
+  readonly enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly enforced?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly groupRoles?: InputMaybe<ReadonlyArray<SsoGroupRoleInput>>;
+  readonly groupsAttribute?: InputMaybe<Scalars['String']['input']>;
+  readonly idpInitiated?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly jitProvisioning?: InputMaybe<Scalars['Boolean']['input']>;
+  readonly name?: InputMaybe<Scalars['String']['input']>;
+  readonly nameAttribute?: InputMaybe<Scalars['String']['input']>;
+  readonly oidcClientId?: InputMaybe<Scalars['String']['input']>;
+  /** A new secret replaces the stored one; it is never returned. */
+  readonly oidcClientSecret?: InputMaybe<Scalars['String']['input']>;
+  readonly oidcIssuer?: InputMaybe<Scalars['String']['input']>;
+  readonly samlCertificates?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  readonly samlIdpEntityId?: InputMaybe<Scalars['String']['input']>;
+  readonly samlMetadataXml?: InputMaybe<Scalars['String']['input']>;
+  readonly samlSsoUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -605,6 +835,7 @@ export type FederationReferenceTypes = {
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, 'user'> & { user: ResolversTypes['User'] }>;
+  CreateSsoConnectionInput: CreateSsoConnectionInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FactorConfirmation: ResolverTypeWrapper<FactorConfirmationModel>;
   IssuedServiceToken: ResolverTypeWrapper<IssuedServiceToken>;
@@ -617,10 +848,17 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterInput: RegisterInput;
   Session: ResolverTypeWrapper<SessionEntity>;
+  SsoConnection: ResolverTypeWrapper<SsoConnectionEntity>;
+  SsoConnectionKind: SsoConnectionKind;
+  SsoDomain: ResolverTypeWrapper<SsoDomainEntity>;
+  SsoGroupRole: ResolverTypeWrapper<SsoGroupRole>;
+  SsoGroupRoleInput: SsoGroupRoleInput;
+  SsoRole: SsoRole;
   Tier: Tier;
   TokenRevocationState: ResolverTypeWrapper<TokenRevocationState>;
   TotpEnrollment: ResolverTypeWrapper<TotpEnrollmentModel>;
   UpdateProfileInput: UpdateProfileInput;
+  UpdateSsoConnectionInput: UpdateSsoConnectionInput;
   User: ResolverTypeWrapper<UserEntity>;
   UserTokenCutoff: ResolverTypeWrapper<UserTokenCutoff>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -631,6 +869,7 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AuthPayload: Omit<AuthPayload, 'user'> & { user: ResolversParentTypes['User'] };
+  CreateSsoConnectionInput: CreateSsoConnectionInput;
   DateTime: Scalars['DateTime']['output'];
   FactorConfirmation: FactorConfirmationModel;
   IssuedServiceToken: IssuedServiceToken;
@@ -641,9 +880,14 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   RegisterInput: RegisterInput;
   Session: SessionEntity;
+  SsoConnection: SsoConnectionEntity;
+  SsoDomain: SsoDomainEntity;
+  SsoGroupRole: SsoGroupRole;
+  SsoGroupRoleInput: SsoGroupRoleInput;
   TokenRevocationState: TokenRevocationState;
   TotpEnrollment: TotpEnrollmentModel;
   UpdateProfileInput: UpdateProfileInput;
+  UpdateSsoConnectionInput: UpdateSsoConnectionInput;
   User: UserEntity;
   UserTokenCutoff: UserTokenCutoff;
   Int: Scalars['Int']['output'];
@@ -722,16 +966,20 @@ export type MfaFactorResolvers<ContextType = AuthContext, ParentType extends Res
 };
 
 export type MutationResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  addSsoDomain?: Resolver<ResolversTypes['SsoDomain'], ParentType, ContextType, RequireFields<MutationAddSsoDomainArgs, 'domain' | 'organizationId'>>;
   changeEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangeEmailArgs, 'newEmail' | 'password'>>;
   changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   confirmTotp?: Resolver<ResolversTypes['FactorConfirmation'], ParentType, ContextType, RequireFields<MutationConfirmTotpArgs, 'code' | 'factorId'>>;
+  createSsoConnection?: Resolver<ResolversTypes['SsoConnection'], ParentType, ContextType, RequireFields<MutationCreateSsoConnectionArgs, 'input' | 'organizationId'>>;
   deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'password'>>;
+  deleteSsoConnection?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteSsoConnectionArgs, 'id'>>;
   enrollTotp?: Resolver<ResolversTypes['TotpEnrollment'], ParentType, ContextType, Partial<MutationEnrollTotpArgs>>;
   issueServiceToken?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationIssueServiceTokenArgs, 'name' | 'scopes'>>;
   linkOAuthAccount?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationLinkOAuthAccountArgs, 'code' | 'provider' | 'redirectUri' | 'state'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<MutationLogoutArgs>>;
   logoutAll?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  markSsoDomainVerified?: Resolver<ResolversTypes['SsoDomain'], ParentType, ContextType, RequireFields<MutationMarkSsoDomainVerifiedArgs, 'id'>>;
   mfaPasskeyOptions?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationMfaPasskeyOptionsArgs, 'mfaToken'>>;
   oauthLogin?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationOauthLoginArgs, 'code' | 'provider' | 'redirectUri' | 'state'>>;
   passkeyLogin?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationPasskeyLoginArgs, 'response'>>;
@@ -742,6 +990,7 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
   registerPasskey?: Resolver<ResolversTypes['FactorConfirmation'], ParentType, ContextType, RequireFields<MutationRegisterPasskeyArgs, 'response'>>;
   removeMfaFactor?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveMfaFactorArgs, 'id'>>;
+  removeSsoDomain?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveSsoDomainArgs, 'id'>>;
   renamePasskey?: Resolver<ResolversTypes['MfaFactor'], ParentType, ContextType, RequireFields<MutationRenamePasskeyArgs, 'id' | 'name'>>;
   requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
@@ -749,13 +998,16 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   resetUserMfa?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetUserMfaArgs, 'reason' | 'userId'>>;
   revokeServiceToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeServiceTokenArgs, 'name'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
+  ssoLogin?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSsoLoginArgs, 'code'>>;
   stepUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationStepUpArgs>>;
   stepUpPasskeyOptions?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   switchOrganization?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationSwitchOrganizationArgs>>;
   unlinkOAuthAccount?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUnlinkOAuthAccountArgs, 'provider'>>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
+  updateSsoConnection?: Resolver<ResolversTypes['SsoConnection'], ParentType, ContextType, RequireFields<MutationUpdateSsoConnectionArgs, 'id' | 'input'>>;
   verifyEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
   verifyMfa?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationVerifyMfaArgs, 'mfaToken'>>;
+  verifySsoDomain?: Resolver<ResolversTypes['SsoDomain'], ParentType, ContextType, RequireFields<MutationVerifySsoDomainArgs, 'id'>>;
 };
 
 export type OrganizationTokenCutoffResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['OrganizationTokenCutoff'] = ResolversParentTypes['OrganizationTokenCutoff']> = {
@@ -769,6 +1021,9 @@ export type QueryResolvers<ContextType = AuthContext, ParentType extends Resolve
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   oauthAuthorizationUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<QueryOauthAuthorizationUrlArgs, 'provider' | 'purpose' | 'redirectUri'>>;
   sessions?: Resolver<ReadonlyArray<ResolversTypes['Session']>, ParentType, ContextType, RequireFields<QuerySessionsArgs, 'first'>>;
+  ssoAuthorizationUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<QuerySsoAuthorizationUrlArgs, 'redirectUri'>>;
+  ssoConnections?: Resolver<ReadonlyArray<ResolversTypes['SsoConnection']>, ParentType, ContextType, RequireFields<QuerySsoConnectionsArgs, 'organizationId'>>;
+  ssoDomains?: Resolver<ReadonlyArray<ResolversTypes['SsoDomain']>, ParentType, ContextType, RequireFields<QuerySsoDomainsArgs, 'organizationId'>>;
   tokenRevocationState?: Resolver<ResolversTypes['TokenRevocationState'], ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   userByEmail?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserByEmailArgs, 'email'>>;
@@ -782,6 +1037,46 @@ export type SessionResolvers<ContextType = AuthContext, ParentType extends Resol
   ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lastUsedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type SsoConnectionResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['SsoConnection'] = ResolversParentTypes['SsoConnection']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  defaultRole?: Resolver<Maybe<ResolversTypes['SsoRole']>, ParentType, ContextType>;
+  emailAttribute?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  enforced?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  groupRoles?: Resolver<ReadonlyArray<ResolversTypes['SsoGroupRole']>, ParentType, ContextType>;
+  groupsAttribute?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasClientSecret?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  idpInitiated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  jitProvisioning?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['SsoConnectionKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nameAttribute?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  oidcClientId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  oidcIssuer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  organizationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  samlCertificates?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  samlIdpEntityId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  samlSsoUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type SsoDomainResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['SsoDomain'] = ResolversParentTypes['SsoDomain']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  domain?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  organizationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  txtRecordName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  txtRecordValue?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  verified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  verifiedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type SsoGroupRoleResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['SsoGroupRole'] = ResolversParentTypes['SsoGroupRole']> = {
+  group?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['SsoRole'], ParentType, ContextType>;
 };
 
 export type TokenRevocationStateResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['TokenRevocationState'] = ResolversParentTypes['TokenRevocationState']> = {
@@ -825,6 +1120,9 @@ export type Resolvers<ContextType = AuthContext> = {
   OrganizationTokenCutoff?: OrganizationTokenCutoffResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
+  SsoConnection?: SsoConnectionResolvers<ContextType>;
+  SsoDomain?: SsoDomainResolvers<ContextType>;
+  SsoGroupRole?: SsoGroupRoleResolvers<ContextType>;
   TokenRevocationState?: TokenRevocationStateResolvers<ContextType>;
   TotpEnrollment?: TotpEnrollmentResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

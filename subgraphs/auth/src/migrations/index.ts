@@ -5,6 +5,7 @@ import { ServiceTokens1763800000300 } from './1763800000300-service-tokens';
 import { TokenRevocations1763800000400 } from './1763800000400-token-revocations';
 import { OrganizationTokenCutoffs1763800000500 } from './1763800000500-organization-token-cutoffs';
 import { Mfa1763800000600 } from './1763800000600-mfa';
+import { Sso1763800000800 } from './1763800000800-sso';
 
 /** The auth schema's migrations, oldest first: run at start and by `npm run migrate`. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   TokenRevocations1763800000400,
   OrganizationTokenCutoffs1763800000500,
   Mfa1763800000600,
+  Sso1763800000800,
 ];

@@ -26,6 +26,7 @@ import {
 import { OAuthAccountEntity, type OAuthPurpose } from './oauth-account.entity';
 import { OAuthFlows, type FlowCallback } from './oauth-flows';
 import { OidcClient } from './oidc-client';
+import type { SsoEnforcement } from '../sso/enforcement';
 import { signInWithIdentity, type SignInOutcome } from './oauth-sign-in';
 
 /** Sign-in and account linking through OpenID Connect providers. */
@@ -37,6 +38,8 @@ export class OAuthService {
     private readonly relay: OutboxRelay,
     private readonly limits: AuthLimits,
     private readonly signIn: SignIn,
+    /** Enterprise SSO's enforcement: users of an enforced domain sign in through their IdP only. */
+    private readonly sso?: Pick<SsoEnforcement, 'assertFederatedAllowed'>,
   ) {}
 
   /**
@@ -80,6 +83,7 @@ export class OAuthService {
       purpose: 'login',
       userId: null,
     });
+    await this.sso?.assertFederatedAllowed(provider, identity);
     const attempt = () =>
       this.dataSource.transaction((manager) =>
         signInWithIdentity(manager, this.sessions, this.signIn, provider, identity, client),
@@ -202,6 +206,7 @@ export interface OAuthWiring {
   sessions: SessionService;
   limits: AuthLimits;
   signIn: SignIn;
+  sso?: Pick<SsoEnforcement, 'assertFederatedAllowed'>;
 }
 
 /** The OAuth service with its providers and redirect allow-list read from the config. */
@@ -213,11 +218,12 @@ export function createOAuthService({
   sessions,
   limits,
   signIn,
+  sso,
 }: OAuthWiring): OAuthService {
   const oidc = new OidcClient({ logger, allowLoopbackHttp: config.NODE_ENV !== 'production' });
   const flows = new OAuthFlows(dataSource, oidc, {
     providers: oauthProviders(config),
     redirectUris: oauthRedirectUris(config),
   });
-  return new OAuthService(dataSource, flows, sessions, relay, limits, signIn);
+  return new OAuthService(dataSource, flows, sessions, relay, limits, signIn, sso);
 }

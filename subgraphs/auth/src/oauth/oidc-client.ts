@@ -1,5 +1,14 @@
-import { AppError, invalidToken, type Logger } from '@bastion/platform';
-import type { OAuthProviderSettings } from './oauth-config';
+import { createHash } from 'node:crypto';
+import { AppError, type Logger } from '@bastion/platform';
+
+/** A provider to sign in with: the deployment's (oauth-config.ts) or an organization's SSO connection. */
+export interface OidcProviderSettings {
+  /** For logs and messages. */
+  name: string;
+  issuer: URL;
+  clientId: string;
+  clientSecret: string;
+}
 
 type OpenIdClient = typeof import('openid-client', { with: { 'resolution-mode': 'import' } });
 type Configuration = InstanceType<OpenIdClient['Configuration']>;
@@ -11,6 +20,10 @@ export interface OidcIdentity {
   /** Only a provider's explicit `email_verified: true` counts. */
   isEmailVerified: boolean;
   name: string | null;
+  /** The ID token's `amr` (RFC 8176), as the provider sent it; empty when absent. */
+  amr: string[];
+  /** Every claim of the ID token and userinfo, for mapped attributes (SSO connections). */
+  claims: Record<string, unknown>;
 }
 
 export interface FlowSecrets {
@@ -42,6 +55,19 @@ const UNREACHABLE_CODES = new Set([
 let library: Promise<OpenIdClient> | undefined;
 const openid = () => (library ??= import('openid-client'));
 
+/**
+ * INVALID_TOKEN for a code or ID token the provider's answer does not back. `refusal` keeps
+ * openid-client's error (state, nonce, PKCE, signature...) for callers that report why, as SSO
+ * does; it is never serialized to clients.
+ */
+export class OidcRefusal extends AppError {
+  constructor(readonly refusal: unknown) {
+    super('INVALID_TOKEN', {
+      message: 'The sign-in with the provider could not be completed; start again.',
+    });
+  }
+}
+
 /** The authorization code flow with PKCE against OpenID Connect providers, through openid-client. */
 export class OidcClient {
   /** Discovery per provider: issuers' metadata changes rarely; a failure is not kept, so the next call retries. */
@@ -60,7 +86,7 @@ export class OidcClient {
     };
   }
 
-  async authorizationUrl(provider: OAuthProviderSettings, flow: FlowSecrets): Promise<string> {
+  async authorizationUrl(provider: OidcProviderSettings, flow: FlowSecrets): Promise<string> {
     const client = await openid();
     const config = await this.configuration(provider);
     return client.buildAuthorizationUrl(config, {
@@ -75,7 +101,7 @@ export class OidcClient {
 
   /** Redeems the code with its verifier, validates the ID token (signature, issuer, audience, nonce) and reads the claims. */
   async exchange(
-    provider: OAuthProviderSettings,
+    provider: OidcProviderSettings,
     flow: FlowSecrets,
     code: string,
   ): Promise<OidcIdentity> {
@@ -113,6 +139,10 @@ export class OidcClient {
         // Some providers send the string "true"; anything else is "not verified".
         isEmailVerified: claims.email_verified === true || claims.email_verified === 'true',
         name: typeof claims.name === 'string' ? claims.name : null,
+        amr: Array.isArray(claims.amr)
+          ? claims.amr.filter((value): value is string => typeof value === 'string')
+          : [],
+        claims,
       };
     } catch (error) {
       if (isUnreachable(error)) throw this.unavailable(provider, error);
@@ -120,12 +150,14 @@ export class OidcClient {
         { err: error, provider: provider.name },
         'oauth code exchange refused',
       );
-      throw invalidToken('The sign-in with the provider could not be completed; start again.');
+      throw new OidcRefusal(error);
     }
   }
 
-  private configuration(provider: OAuthProviderSettings): Promise<Configuration> {
-    const key = `${provider.issuer.href} ${provider.clientId}`;
+  private configuration(provider: OidcProviderSettings): Promise<Configuration> {
+    // The secret's digest is part of the key: a connection whose secret changed discovers afresh.
+    const secret = createHash('sha256').update(provider.clientSecret).digest('base64url');
+    const key = `${provider.issuer.href} ${provider.clientId} ${secret}`;
     let found = this.configurations.get(key);
     if (!found) {
       found = this.discover(provider);
@@ -135,7 +167,7 @@ export class OidcClient {
     return found;
   }
 
-  private async discover(provider: OAuthProviderSettings): Promise<Configuration> {
+  private async discover(provider: OidcProviderSettings): Promise<Configuration> {
     const client = await openid();
     const isInsecureAllowed =
       this.options.allowLoopbackHttp &&
@@ -158,7 +190,7 @@ export class OidcClient {
     }
   }
 
-  private unavailable(provider: OAuthProviderSettings, error: unknown): AppError {
+  private unavailable(provider: OidcProviderSettings, error: unknown): AppError {
     this.options.logger.warn({ err: error, provider: provider.name }, 'oauth provider unavailable');
     return new AppError('UPSTREAM_UNAVAILABLE', {
       message: `The sign-in provider "${provider.name}" cannot be reached; try again later.`,

@@ -12,6 +12,7 @@ import {
   type Subscription,
 } from '@bastion/platform';
 import { recordOrganizationCutoff } from '../revocations/revocation-records';
+import { SsoConnectionEntity, SsoDomainEntity } from '../sso/sso.entities';
 import { SessionEntity } from '../sessions/session.entity';
 
 export const AUTH_CONSUMER = 'auth';
@@ -42,6 +43,8 @@ export function organizationEventsHandler(
     const cutoff = cutoffOf(event);
     const outcome = { latest: false };
     const applied = await consumeOnce(dataSource, AUTH_CONSUMER, event, async (manager) => {
+      // A deleted organization's SSO domains and connections go with it (they route nothing now).
+      if (event.type === 'ORGANIZATION_DELETED') await dropSsoOf(manager, cutoff.organizationId);
       outcome.latest = await recordOrganizationCutoff(manager, cutoff);
       if (!outcome.latest) return;
       await updateSessions(manager, cutoff);
@@ -92,4 +95,9 @@ async function updateSessions(
   const where = userId === null ? { organizationId } : { organizationId, userId };
   const change = role === null ? { organizationId: null, role: null } : { role };
   await manager.update(SessionEntity, where, change);
+}
+
+async function dropSsoOf(manager: EntityManager, organizationId: string): Promise<void> {
+  await manager.delete(SsoConnectionEntity, { organizationId });
+  await manager.delete(SsoDomainEntity, { organizationId });
 }

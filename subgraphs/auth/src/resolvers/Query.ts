@@ -17,4 +17,9 @@ export const Query: QueryResolvers = {
       ctx.viewer,
       ctx.client,
     ),
+  ssoAuthorizationUrl: (_, args, ctx) => ctx.ssoAuthorization.url(args, ctx.client),
+  ssoDomains: (_, args, ctx) =>
+    ctx.sso.domains.list(requireUser(ctx.viewer).userId, args.organizationId),
+  ssoConnections: (_, args, ctx) =>
+    ctx.sso.connections.list(requireUser(ctx.viewer).userId, args.organizationId),
 };

@@ -69,19 +69,33 @@ export function chainOf(
     : { chain: 'platform', organizationId: null, subjectUserId: null };
 }
 
-/** The entry an event becomes (AUDIT_RECORDED as sent; ORGANIZATION_DELETED as `organization.deleted`). */
-export function contentOf(
-  event: EventEnvelope<'AUDIT_RECORDED' | 'ORGANIZATION_DELETED'>,
-): Omit<AuditContent, 'seq'> {
+/** The events the audit log is made of: AUDIT_RECORDED, and typed events that are also audit entries. */
+export const AUDITED_EVENTS = [
+  'AUDIT_RECORDED',
+  'ORGANIZATION_DELETED',
+  'SSO_CONNECTION_CHANGED',
+  'SSO_DOMAIN_VERIFIED',
+  'SSO_SIGN_IN',
+  'SSO_SIGN_IN_FAILED',
+] as const;
+export type AuditedEvent = (typeof AUDITED_EVENTS)[number];
+
+/**
+ * The entry an event becomes: AUDIT_RECORDED as sent; ORGANIZATION_DELETED as
+ * `organization.deleted`; auth's SSO events as `sso.*` entries of their organization.
+ */
+export function contentOf(event: EventEnvelope<AuditedEvent>): Omit<AuditContent, 'seq'> {
   const at = new Date(str(event.data.at) ?? event.occurredAt);
   const common = {
     eventId: event.id,
     ...chainOf(event.data),
     at: (Number.isNaN(at.getTime()) ? new Date(event.occurredAt) : at).toISOString(),
-    actorId: str(event.data.actorId),
+    actorId: str((event.data as { actorId?: unknown }).actorId),
     ip: str(event.data.ip),
     userAgent: str(event.data.userAgent),
   };
+  if (event.type !== 'AUDIT_RECORDED' && event.type !== 'ORGANIZATION_DELETED')
+    return { ...common, ...ssoEntry(event as EventEnvelope<SsoEvent>) };
   if (event.type === 'ORGANIZATION_DELETED') {
     const { data } = event;
     return {
@@ -100,6 +114,56 @@ export function contentOf(
     targetId: str(data.targetId),
     metadata: data.metadata,
   };
+}
+
+type SsoEvent = Exclude<AuditedEvent, 'AUDIT_RECORDED' | 'ORGANIZATION_DELETED'>;
+
+/** What an SSO event says in its organization's log (action names are API). */
+function ssoEntry(
+  event: EventEnvelope<SsoEvent>,
+): Pick<AuditContent, 'action' | 'targetType' | 'targetId' | 'metadata' | 'actorId'> {
+  switch (event.type) {
+    case 'SSO_CONNECTION_CHANGED': {
+      const { data } = event as EventEnvelope<'SSO_CONNECTION_CHANGED'>;
+      return {
+        action: `sso.connection_${data.change}`,
+        actorId: data.actorId,
+        targetType: 'sso_connection',
+        targetId: data.connectionId,
+        metadata: { kind: data.kind, name: data.name },
+      };
+    }
+    case 'SSO_DOMAIN_VERIFIED': {
+      const { data } = event as EventEnvelope<'SSO_DOMAIN_VERIFIED'>;
+      return {
+        action: 'sso.domain_verified',
+        actorId: data.actorId,
+        targetType: 'sso_domain',
+        targetId: data.domainId,
+        metadata: { domain: data.domain, method: data.method },
+      };
+    }
+    case 'SSO_SIGN_IN': {
+      const { data } = event as EventEnvelope<'SSO_SIGN_IN'>;
+      return {
+        action: 'sso.sign_in',
+        actorId: data.userId,
+        targetType: 'user',
+        targetId: data.userId,
+        metadata: { connectionId: data.connectionId, account: data.account, role: data.role },
+      };
+    }
+    case 'SSO_SIGN_IN_FAILED': {
+      const { data } = event as EventEnvelope<'SSO_SIGN_IN_FAILED'>;
+      return {
+        action: 'sso.sign_in_failed',
+        actorId: null,
+        targetType: 'sso_connection',
+        targetId: data.connectionId,
+        metadata: { reason: data.reason },
+      };
+    }
+  }
 }
 
 /**

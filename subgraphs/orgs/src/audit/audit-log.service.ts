@@ -16,7 +16,13 @@ import {
 import { applyScope, INTERNAL, inScope, scopeOf } from '../db/caller-scope';
 import type { OrgsLoaders } from '../members/loaders';
 import { assertCan, UUID } from '../organizations/permissions';
-import { anchorLegacyEntries, appendEntry, contentOf } from './audit-chain';
+import {
+  AUDITED_EVENTS,
+  anchorLegacyEntries,
+  appendEntry,
+  contentOf,
+  type AuditedEvent,
+} from './audit-chain';
 import { verifyChain, type ChainReport } from './chain-verification';
 
 export const AUDIT_CONSUMER = 'orgs-audit';
@@ -67,7 +73,7 @@ export class AuditLogService {
   }
 
   /** Appends an event's entry once per event id (the inbox row and the entry commit together). */
-  async handle(event: EventEnvelope<'AUDIT_RECORDED' | 'ORGANIZATION_DELETED'>): Promise<boolean> {
+  async handle(event: EventEnvelope<AuditedEvent>): Promise<boolean> {
     return consumeOnce(this.dataSource, AUDIT_CONSUMER, event, async (manager) => {
       await applyScope(manager, INTERNAL);
       await appendEntry(manager, this.schema, this.chainKey, contentOf(event));
@@ -75,13 +81,9 @@ export class AuditLogService {
   }
 
   subscribe(bus: EventBus): Promise<Subscription> {
-    return bus.subscribe(
-      AUDIT_CONSUMER,
-      ['AUDIT_RECORDED', 'ORGANIZATION_DELETED'],
-      async (event) => {
-        await this.handle(event);
-      },
-    );
+    return bus.subscribe(AUDIT_CONSUMER, [...AUDITED_EVENTS], async (event) => {
+      await this.handle(event);
+    });
   }
 
   /** An organization's log for its ADMINs (audit:read), newest first, optionally one action. */

@@ -12,7 +12,8 @@ export type OrgsAuditAction =
   | 'member.role_changed'
   | 'member.removed'
   | 'member.left'
-  | 'member.promoted';
+  | 'member.promoted'
+  | 'member.sso_provisioned';
 
 /** An entry of orgs': always of one organization. Written by the platform's one recorder. */
 export type OrgsAuditEntry = AuditEntry<OrgsAuditAction> & { organizationId: string };

@@ -87,6 +87,13 @@ export type Mutation = {
   readonly deleteOrganization: Scalars['Boolean']['output'];
   /** Mails a single-use invitation (ADMIN; at role ADMIN only after a step-up, STEP_UP_REQUIRED); replaces an open invitation to the same address. */
   readonly inviteMember: Invitation;
+  /**
+   * Enterprise single sign-on's membership, for auth: makes the user a member with `role`, or changes
+   * their role to it; `role` null removes them (they left the IdP group). Never removes or demotes
+   * the organization's last ADMIN (the membership stays as it is). Null when the user is no member
+   * afterwards. Audited as the connection's doing.
+   */
+  readonly provisionSsoMember?: Maybe<Membership>;
   /** Removes a member (ADMIN), or the caller leaves; never the last ADMIN (CONFLICT). */
   readonly removeMember: Scalars['Boolean']['output'];
   /** Revokes an open invitation (ADMIN). */
@@ -129,6 +136,14 @@ export type MutationInviteMemberArgs = {
   email: Scalars['String']['input'];
   organizationId: Scalars['ID']['input'];
   role: Role;
+};
+
+
+export type MutationProvisionSsoMemberArgs = {
+  connectionId: Scalars['ID']['input'];
+  organizationId: Scalars['ID']['input'];
+  role?: InputMaybe<Role>;
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -210,6 +225,8 @@ export type Query = {
   readonly organizationAuditLog: AccessLogConnection;
   /** A user's membership in an organization, or null; for the auth service's switchOrganization. */
   readonly organizationMembership?: Maybe<Membership>;
+  /** An organization by id or slug (exactly one), for auth's enterprise single sign-on; null when there is none. */
+  readonly ssoOrganization?: Maybe<Organization>;
   /** False when an entry of the organization's audit chain (every chain when null) was altered, removed or reordered. */
   readonly verifyAuditChain: Scalars['Boolean']['output'];
 };
@@ -250,6 +267,12 @@ export type QueryOrganizationAuditLogArgs = {
 export type QueryOrganizationMembershipArgs = {
   organizationId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type QuerySsoOrganizationArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  slug?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -528,6 +551,7 @@ export type MutationResolvers<ContextType = OrgsContext, ParentType extends Reso
   createOrganization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType, RequireFields<MutationCreateOrganizationArgs, 'name'>>;
   deleteOrganization?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteOrganizationArgs, 'id'>>;
   inviteMember?: Resolver<ResolversTypes['Invitation'], ParentType, ContextType, RequireFields<MutationInviteMemberArgs, 'email' | 'organizationId' | 'role'>>;
+  provisionSsoMember?: Resolver<Maybe<ResolversTypes['Membership']>, ParentType, ContextType, RequireFields<MutationProvisionSsoMemberArgs, 'connectionId' | 'organizationId' | 'userId'>>;
   removeMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'organizationId' | 'userId'>>;
   revokeInvitation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeInvitationArgs, 'id'>>;
   setOrganizationRequireMfa?: Resolver<ResolversTypes['Organization'], ParentType, ContextType, RequireFields<MutationSetOrganizationRequireMfaArgs, 'organizationId' | 'required'>>;
@@ -558,6 +582,7 @@ export type QueryResolvers<ContextType = OrgsContext, ParentType extends Resolve
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
   organizationAuditLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryOrganizationAuditLogArgs, 'organizationId'>>;
   organizationMembership?: Resolver<Maybe<ResolversTypes['Membership']>, ParentType, ContextType, RequireFields<QueryOrganizationMembershipArgs, 'organizationId' | 'userId'>>;
+  ssoOrganization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, Partial<QuerySsoOrganizationArgs>>;
   verifyAuditChain?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<QueryVerifyAuditChainArgs>>;
 };
 

@@ -45,4 +45,16 @@ export const Mutation: MutationResolvers = {
       ctx,
       ctx.memberships.remove(ctx.viewer, args.organizationId, args.userId, ctx.client),
     ),
+  provisionSsoMember: (_, args, ctx) =>
+    published(
+      ctx,
+      ctx.sso.provision(
+        ctx.viewer,
+        args.organizationId,
+        args.userId,
+        args.role ?? null,
+        args.connectionId,
+        ctx.client,
+      ),
+    ),
 };

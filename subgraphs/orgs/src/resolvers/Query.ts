@@ -19,4 +19,6 @@ export const Query: QueryResolvers = {
   verifyAuditChain: async (_, args, ctx) =>
     (await ctx.audit.verify(args.organizationId)).every((report) => report.valid),
   auditChainReports: (_, args, ctx) => ctx.audit.verify(args.organizationId),
+  ssoOrganization: (_, args, ctx) =>
+    ctx.sso.organization(ctx.viewer, { id: args.id, slug: args.slug }),
 };

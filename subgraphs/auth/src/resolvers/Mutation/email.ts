@@ -8,7 +8,10 @@ export const emailMutations: MutationResolvers = {
 
   verifyEmail: (_, args, ctx) => ctx.emailVerification.verify(args.token, ctx.client),
 
-  requestPasswordReset: (_, args, ctx) => ctx.passwordReset.request(args.email, ctx.client),
+  requestPasswordReset: async (_, args, ctx) => {
+    await ctx.sso.enforcement.assertPasswordAllowed(args.email);
+    return ctx.passwordReset.request(args.email, ctx.client);
+  },
 
   resetPassword: (_, args, ctx) =>
     ctx.passwordReset.reset(args.token, args.newPassword, ctx.client),

@@ -6,6 +6,7 @@ import { passkeyMutations } from './passkeys';
 import { profileMutations } from './profile';
 import { serviceTokenMutations } from './service-tokens';
 import { sessionMutations } from './sessions';
+import { ssoMutations } from './sso';
 
 /** Mutation resolvers, one file per area; each area's fields are listed in schema.graphql. */
 export const Mutation: MutationResolvers = {
@@ -16,4 +17,5 @@ export const Mutation: MutationResolvers = {
   ...serviceTokenMutations,
   ...mfaMutations,
   ...passkeyMutations,
+  ...ssoMutations,
 };

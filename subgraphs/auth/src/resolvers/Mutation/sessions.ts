@@ -66,8 +66,10 @@ export const sessionMutations: MutationResolvers = {
   register: async (_, args, ctx) =>
     proven(ctx, await ctx.accounts.register(args.input, ctx.client)),
 
-  login: async (_, args, ctx) =>
-    proven(ctx, await ctx.accounts.login(args.email, args.password, ctx.client)),
+  login: async (_, args, ctx) => {
+    await ctx.sso.enforcement.assertPasswordAllowed(args.email);
+    return proven(ctx, await ctx.accounts.login(args.email, args.password, ctx.client));
+  },
 
   refreshToken: async (_, args, ctx) =>
     proven(

@@ -1,0 +1,13 @@
+import type { SsoConnectionResolvers, SsoDomainResolvers } from '../generated/resolvers-types';
+import { txtRecordName, txtRecordValue } from '../sso/domain-verification';
+
+export const SsoDomain: SsoDomainResolvers = {
+  txtRecordName: (domain) => txtRecordName(domain.domain),
+  txtRecordValue: (domain) => txtRecordValue(domain.txtToken),
+  verified: (domain) => domain.verifiedAt !== null,
+};
+
+export const SsoConnection: SsoConnectionResolvers = {
+  // The secret itself never leaves auth: only whether one is stored.
+  hasClientSecret: (connection) => connection.oidcClientSecret !== null,
+};
