@@ -8,16 +8,20 @@ import {
   type TestOidcProvider,
   type TestPlatform,
 } from '@bastion/testing';
+import WebAuthnEmulator from 'nid-webauthn-emulator';
 import { REDIRECT_URI, account, errorCode, oauthClient } from './oauth-flow';
 import { idpMetadata } from './sso-fixtures';
 
 const ADD_DOMAIN = `mutation ($o: ID!, $d: String!) { addSsoDomain(organizationId: $o, domain: $d) { id } }`;
 const MARK_VERIFIED = `mutation ($id: ID!) { markSsoDomainVerified(id: $id) { verified } }`;
 const CREATE = `mutation ($o: ID!, $i: CreateSsoConnectionInput!) { createSsoConnection(organizationId: $o, input: $i) { id } }`;
+const PASSKEY_ORIGIN = 'http://localhost:3000';
+const REGISTER_PASSKEY = `mutation ($r: String!) { registerPasskey(response: $r) { factor { id } } }`;
+const PASSKEY_LOGIN = `mutation ($r: String!) { passkeyLogin(response: $r) { user { id } } }`;
 const UPDATE = `mutation ($id: ID!, $i: UpdateSsoConnectionInput!) { updateSsoConnection(id: $id, input: $i) { enforced enabled } }`;
 
 /** Social sign-in of the users of a domain whose organization enforces its SSO connection. */
-describe('enforced SSO and social sign-in', () => {
+describe('enforced SSO and social or passkey sign-in', () => {
   let provider: TestOidcProvider;
   let platform: TestPlatform;
   let oauth: ReturnType<typeof oauthClient>;
@@ -41,11 +45,44 @@ describe('enforced SSO and social sign-in', () => {
     await provider?.stop();
   }, PLATFORM_SETUP_MS);
 
-  it('refuses the domain address, and an account of the domain linked to another address', async () => {
+  it('refuses the domain address, an account of the domain linked to another address, and its passkey', async () => {
     // Before any SSO: a colleague signs in with the provider, as themselves@domain.
     const colleague = account({ email: `colleague@${domain}` });
     const before = await oauth.signIn('oidc', colleague);
     expect(before.user.email).toBe(`colleague@${domain}`);
+    // ... and another registers a passkey.
+    const keyHolder = await registerUser(platform, { email: `keys@${domain}` });
+    const device = new WebAuthnEmulator();
+    const creation = await platform.gql<{ passkeyRegistrationOptions: string }>(
+      'mutation { passkeyRegistrationOptions }',
+      {},
+      { token: keyHolder.accessToken },
+    );
+    const registered = await platform.gql(
+      REGISTER_PASSKEY,
+      {
+        r: JSON.stringify(
+          device.createJSON(
+            PASSKEY_ORIGIN,
+            JSON.parse(creation.body.data!.passkeyRegistrationOptions),
+          ),
+        ),
+      },
+      { token: keyHolder.accessToken },
+    );
+    expect(registered.body.errors).toBeUndefined();
+    const passkeyLogin = async () => {
+      const options = await platform.gql<{ passkeyLoginOptions: string }>(
+        'mutation { passkeyLoginOptions }',
+      );
+      const assertion = device.getJSON(
+        PASSKEY_ORIGIN,
+        JSON.parse(options.body.data!.passkeyLoginOptions),
+      );
+      return platform.gql<{ passkeyLogin: { user: { id: string } } }>(PASSKEY_LOGIN, {
+        r: JSON.stringify(assertion),
+      });
+    };
 
     const admin = await registerUser(platform, { verified: true });
     const created = await platform.gql<{ createOrganization: { id: string; slug: string } }>(
@@ -102,6 +139,10 @@ describe('enforced SSO and social sign-in', () => {
     );
     expect(errorCode(personal)).toBe('FORBIDDEN');
     expect(personal.body.errors?.[0].extensions?.reason).toBe('SSO_REQUIRED');
+    // A passkey registered before the connection was enforced does not bypass it.
+    const byPasskey = await passkeyLogin();
+    expect(errorCode(byPasskey)).toBe('FORBIDDEN');
+    expect(byPasskey.body.errors?.[0].extensions?.reason).toBe('SSO_REQUIRED');
     // Another domain's user is not concerned.
     const outsider = await oauth.signIn('oidc', account());
     expect(outsider.user.id).toBeDefined();
@@ -114,5 +155,8 @@ describe('enforced SSO and social sign-in', () => {
     );
     const again = await oauth.signIn('oidc', colleague);
     expect(again.user.id).toBe(before.user.id);
+    const passkeyAgain = await passkeyLogin();
+    expect(passkeyAgain.body.errors).toBeUndefined();
+    expect(passkeyAgain.body.data!.passkeyLogin.user.id).toBe(keyHolder.id);
   });
 });

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '@bastion/platform';
 import { OAuthAccountEntity } from '../oauth/oauth-account.entity';
 import { UserEntity } from '../users/user.entity';
@@ -27,9 +27,11 @@ export class SsoEnforcement {
   /**
    * Before a passwordless passkey sign-in opens a session for this address: a passkey registered
    * before the connection was enforced (or by a user the IdP has since removed) must not bypass it.
+   * Runs inside the sign-in's transaction, so it reads through that transaction's `manager` (a
+   * second connection would wait behind it on the embedded database).
    */
-  async assertPasskeyAllowed(email: string): Promise<void> {
-    await this.assertNotEnforced(email);
+  async assertPasskeyAllowed(manager: EntityManager, email: string): Promise<void> {
+    await this.assertNotEnforced(email, manager);
   }
 
   /**
@@ -50,12 +52,15 @@ export class SsoEnforcement {
     await this.assertNotEnforced(user?.email);
   }
 
-  private async assertNotEnforced(email: string | null | undefined): Promise<void> {
+  private async assertNotEnforced(
+    email: string | null | undefined,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     const domain = domainOf(email);
     if (!domain) return;
-    const owner = await SsoDomainService.verifiedOwner(this.dataSource.manager, domain);
+    const owner = await SsoDomainService.verifiedOwner(manager, domain);
     if (!owner) return;
-    const enforced = await this.dataSource.manager.existsBy(SsoConnectionEntity, {
+    const enforced = await manager.existsBy(SsoConnectionEntity, {
       organizationId: owner.organizationId,
       enabled: true,
       enforced: true,

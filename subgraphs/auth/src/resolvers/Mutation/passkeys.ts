@@ -31,7 +31,7 @@ export const passkeyMutations: MutationResolvers = {
       ctx,
       await ctx.limits.attempt('login', ctx.client, () =>
         ctx.passkeys.signIn(args.response, ctx.client, async (manager, user, passkey) => {
-          await ctx.sso.enforcement.assertPasskeyAllowed(user.email);
+          await ctx.sso.enforcement.assertPasskeyAllowed(manager, user.email);
           await recordAudit(manager, {
             actorId: user.id,
             action: 'user.login',
