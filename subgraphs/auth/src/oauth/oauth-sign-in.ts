@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { IsNull, type EntityManager } from 'typeorm';
 import { conflict, enqueueEvent, forbidden, type ClientInfo } from '@bastion/platform';
-import { DISPLAY_NAME_MAX } from '../accounts/account.service';
 import { recordAudit } from '../audit/audit';
 import { SessionEntity } from '../sessions/session.entity';
 import type { SignIn, SignInOutcome as MfaSignInOutcome } from '../mfa/sign-in';
 import type { RevokedSessions, SessionService } from '../sessions/session.service';
 import { assertEmail } from '../users/email';
+import { createProvenUser } from '../users/proven-user';
 import { UserEntity } from '../users/user.entity';
 import { OAuthAccountEntity } from './oauth-account.entity';
 import type { OAuthProviderName } from './oauth-config';
@@ -61,26 +61,11 @@ export async function signInWithIdentity(
   });
   let revoked: RevokedSessions | undefined;
   if (!user) {
-    const displayName = identity.name?.trim().slice(0, DISPLAY_NAME_MAX) || null;
-    user = manager.create(UserEntity, {
-      id: randomUUID(),
-      email,
-      passwordHash: null,
-      displayName,
-      emailVerifiedAt: now,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await manager.insert(UserEntity, user);
-    await enqueueEvent(manager, 'USER_CREATED', { userId: user.id, email, displayName });
-    await recordAudit(manager, {
-      actorId: user.id,
-      action: 'user.registered',
-      targetType: 'user',
-      targetId: user.id,
-      client,
-      metadata: { provider },
-    });
+    user = await createProvenUser(
+      manager,
+      { email, name: identity.name, client, metadata: { provider } },
+      now,
+    );
   } else if (await manager.existsBy(OAuthAccountEntity, { userId: user.id, provider })) {
     throw conflict(`The account for ${email} is linked to another ${provider} account.`);
   } else if (!user.emailVerifiedAt) {

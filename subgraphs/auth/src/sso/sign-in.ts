@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import {
   AppError,
@@ -9,12 +9,12 @@ import {
   type OutboxRelay,
   type Role,
 } from '@bastion/platform';
-import { DISPLAY_NAME_MAX } from '../accounts/account.service';
 import { recordAudit } from '../audit/audit';
 import { SessionEntity } from '../sessions/session.entity';
 import { settle, type SignIn, type SignInOutcome } from '../mfa/sign-in';
 import type { AuthPayload, RevokedSessions, SessionService } from '../sessions/session.service';
 import { assertEmail } from '../users/email';
+import { createProvenUser } from '../users/proven-user';
 import { UserEntity } from '../users/user.entity';
 import { SsoDomainService } from './domains';
 import { domainOf } from './enforcement';
@@ -275,27 +275,16 @@ export class SsoSignIn {
     client: ClientInfo,
     now: Date,
   ): Promise<UserEntity> {
-    const displayName = identity.name?.trim().slice(0, DISPLAY_NAME_MAX) || null;
-    const user = manager.create(UserEntity, {
-      id: randomUUID(),
-      email,
-      passwordHash: null,
-      displayName,
-      emailVerifiedAt: now,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await manager.insert(UserEntity, user);
-    await enqueueEvent(manager, 'USER_CREATED', { userId: user.id, email, displayName });
-    await recordAudit(manager, {
-      actorId: user.id,
-      action: 'user.registered',
-      targetType: 'user',
-      targetId: user.id,
-      client,
-      metadata: { provider: 'sso', connectionId: identity.connectionId },
-    });
-    return user;
+    return createProvenUser(
+      manager,
+      {
+        email,
+        name: identity.name,
+        client,
+        metadata: { provider: 'sso', connectionId: identity.connectionId },
+      },
+      now,
+    );
   }
 
   /**
