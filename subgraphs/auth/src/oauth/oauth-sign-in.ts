@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { IsNull, type EntityManager } from 'typeorm';
-import { conflict, enqueueEvent, forbidden, type ClientInfo } from '@bastion/platform';
+import type { EntityManager } from 'typeorm';
+import { conflict, forbidden, type ClientInfo } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
-import { SessionEntity } from '../sessions/session.entity';
 import type { SignIn, SignInOutcome as MfaSignInOutcome } from '../mfa/sign-in';
 import type { RevokedSessions, SessionService } from '../sessions/session.service';
+import { reclaimUnprovenAccount } from '../accounts/reclaim';
 import { assertEmail } from '../users/email';
 import { createProvenUser } from '../users/proven-user';
 import { UserEntity } from '../users/user.entity';
@@ -69,29 +69,12 @@ export async function signInWithIdentity(
   } else if (await manager.existsBy(OAuthAccountEntity, { userId: user.id, provider })) {
     throw conflict(`The account for ${email} is linked to another ${provider} account.`);
   } else if (!user.emailVerifiedAt) {
-    // Pre-hijacking defence: whoever registered this address never proved it, and may not be its
-    // owner, who just did. Their password and sessions go; the account is now the owner's.
-    // Session by session: a user-wide cut-off would also void the session opened below, in the same second.
-    const live = await manager.find(SessionEntity, {
-      where: { userId: user.id, revokedAt: IsNull() },
-      lock: { mode: 'pessimistic_write' },
-    });
-    for (const session of live)
-      await sessions.revokeInTransaction(manager, session, 'email proven by oauth sign-in');
-    revoked = { userId: user.id, sessionIds: live.map((session) => session.id) };
-    user.emailVerifiedAt = now;
-    user.passwordHash = null;
-    user.updatedAt = now;
-    await manager.update(
-      UserEntity,
-      { id: user.id },
-      { emailVerifiedAt: now, passwordHash: null, updatedAt: now },
+    revoked = await reclaimUnprovenAccount(
+      manager,
+      user,
+      { sessions, signIn },
+      { email, reason: 'email proven by oauth sign-in', client, now },
     );
-    await enqueueEvent(manager, 'USER_EMAIL_VERIFIED', { userId: user.id, email });
-    // Second factors enrolled on the unproven account were its squatter's: they would lock the
-    // owner out (or keep a way in), so they go with the password.
-    if (user.mfaEnabled)
-      await signIn.discardFactors(manager, user, 'email proven by oauth sign-in', client);
   }
   await manager.insert(OAuthAccountEntity, {
     id: randomUUID(),

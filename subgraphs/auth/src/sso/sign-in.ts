@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import {
   AppError,
   enqueueEvent,
@@ -10,9 +10,9 @@ import {
   type Role,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
-import { SessionEntity } from '../sessions/session.entity';
 import { settle, type SignIn, type SignInOutcome } from '../mfa/sign-in';
 import type { AuthPayload, RevokedSessions, SessionService } from '../sessions/session.service';
+import { reclaimUnprovenAccount } from '../accounts/reclaim';
 import { assertEmail } from '../users/email';
 import { createProvenUser } from '../users/proven-user';
 import { UserEntity } from '../users/user.entity';
@@ -256,7 +256,12 @@ export class SsoSignIn {
       user = await this.provision(manager, email, identity, client, now);
       outcome = 'provisioned';
     } else if (!user.emailVerifiedAt) {
-      revoked = await this.takeOver(manager, user, email, now);
+      revoked = await reclaimUnprovenAccount(
+        manager,
+        user,
+        { sessions: this.sessions, signIn: this.signIn },
+        { email, reason: 'email proven by sso sign-in', client, now },
+      );
     }
     await manager.insert(SsoLinkEntity, {
       connectionId: connection.id,
@@ -285,34 +290,6 @@ export class SsoSignIn {
       },
       now,
     );
-  }
-
-  /**
-   * Pre-hijacking defence, as for social sign-in: whoever registered this address never proved
-   * it; the organization's IdP just did. Their password and sessions go.
-   */
-  private async takeOver(
-    manager: EntityManager,
-    user: UserEntity,
-    email: string,
-    now: Date,
-  ): Promise<RevokedSessions> {
-    const live = await manager.find(SessionEntity, {
-      where: { userId: user.id, revokedAt: IsNull() },
-      lock: { mode: 'pessimistic_write' },
-    });
-    for (const session of live)
-      await this.sessions.revokeInTransaction(manager, session, 'email proven by sso sign-in');
-    user.emailVerifiedAt = now;
-    user.passwordHash = null;
-    user.updatedAt = now;
-    await manager.update(
-      UserEntity,
-      { id: user.id },
-      { emailVerifiedAt: now, passwordHash: null, updatedAt: now },
-    );
-    await enqueueEvent(manager, 'USER_EMAIL_VERIFIED', { userId: user.id, email });
-    return { userId: user.id, sessionIds: live.map((session) => session.id) };
   }
 
   /** SSO_SIGN_IN_FAILED for the organization's audit log; the caller rethrows the refusal. */
