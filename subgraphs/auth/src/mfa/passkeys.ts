@@ -216,7 +216,7 @@ export class PasskeyService implements PasskeyVerifier {
           );
         const info = verification.registrationInfo;
         const user = await manager.findOneBy(UserEntity, { id: userId });
-        if (!user) return refuse(new AppError('UNAUTHENTICATED'));
+        if (!user) return refuse(notFound('User'));
         assertRoomForPasskey((await this.passkeysOf(manager, userId)).length);
         const now = new Date();
         const factor = manager.create(MfaFactorEntity, {

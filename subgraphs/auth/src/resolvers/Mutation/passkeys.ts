@@ -1,4 +1,4 @@
-import { requireUser, unauthenticated } from '@bastion/platform';
+import { notFound, requireUser } from '@bastion/platform';
 import { recordAudit } from '../../audit/audit';
 import type { MutationResolvers } from '../../generated/resolvers-types';
 import { proven } from './sessions';
@@ -10,7 +10,8 @@ import { proven } from './sessions';
 export const passkeyMutations: MutationResolvers = {
   passkeyRegistrationOptions: async (_, __, ctx) => {
     const user = await ctx.users.byId(requireUser(ctx.viewer).userId);
-    if (!user) throw unauthenticated();
+    // A token outliving its user (deleted in the meantime) is answered as TOTP enrolment does.
+    if (!user) throw notFound('User');
     return ctx.passkeys.registrationOptions(user);
   },
 
