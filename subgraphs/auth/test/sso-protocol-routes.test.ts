@@ -47,6 +47,7 @@ describe('SSO protocol routes through the gateway', () => {
   let oidcSlug: string;
   /** The SAML organization's ADMIN token: its audit log shows the attempts. */
   let samlAdminToken: string;
+  let oidcAdminToken: string;
 
   const s = () => schemaOf(platform.auth.dataSource);
   const decode = async (token: string) => (await loadJose()).decodeJwt(token);
@@ -112,7 +113,11 @@ describe('SSO protocol routes through the gateway', () => {
         groupsAttribute: SAML_ATTRIBUTES.groups,
       },
     ));
-    ({ connection: openid, slug: oidcSlug } = await organizationWith('Oidc Corp', 'oidc.test', {
+    ({
+      connection: openid,
+      slug: oidcSlug,
+      token: oidcAdminToken,
+    } = await organizationWith('Oidc Corp', 'oidc.test', {
       kind: 'OIDC',
       oidcIssuer: oidc.issuer,
       oidcClientId: oidc.clientId,
@@ -302,6 +307,37 @@ describe('SSO protocol routes through the gateway', () => {
       expect((await fetch(`${origin}/sso/saml/metadata?connection=${randomUUID()}`)).status).toBe(
         404,
       );
+    });
+
+    it("shows the ADMIN what to enter at the IdP: the served metadata's entity id and ACS, the OIDC redirect URI", async () => {
+      const CONNECTIONS = `query ($o: ID!) { ssoConnections(organizationId: $o) { id spEntityId acsUrl oidcRedirectUri } }`;
+      type Listed = {
+        ssoConnections: {
+          id: string;
+          spEntityId: string | null;
+          acsUrl: string | null;
+          oidcRedirectUri: string | null;
+        }[];
+      };
+      const samlListed = await platform.gql<Listed>(
+        CONNECTIONS,
+        { o: saml.organizationId },
+        { token: samlAdminToken },
+      );
+      const samlRow = samlListed.body.data!.ssoConnections.find((c) => c.id === saml.id)!;
+      const xml = await (await fetch(samlRow.spEntityId!)).text();
+      expect(xml).toContain(`entityID="${samlRow.spEntityId}"`);
+      expect(xml).toContain(`Location="${samlRow.acsUrl}"`);
+      expect(samlRow.oidcRedirectUri).toBeNull();
+      const oidcListed = await platform.gql<Listed>(
+        CONNECTIONS,
+        { o: openid.organizationId },
+        { token: oidcAdminToken },
+      );
+      const oidcRow = oidcListed.body.data!.ssoConnections.find((c) => c.id === openid.id)!;
+      // The test provider accepts only the redirect URI it was registered with.
+      expect(oidcRow.oidcRedirectUri).toBe(`${origin}/sso/oidc/callback`);
+      expect([oidcRow.spEntityId, oidcRow.acsUrl]).toEqual([null, null]);
     });
 
     it("refuses an unsigned response, and the attempt reaches the organization's audit log", async () => {

@@ -578,6 +578,8 @@ export type Session = {
  */
 export type SsoConnection = {
   readonly __typename?: 'SsoConnection';
+  /** SAML: the assertion consumer service URL (HTTP-POST) to enter at the IdP. Null for OIDC. */
+  readonly acsUrl?: Maybe<Scalars['String']['output']>;
   readonly createdAt: Scalars['DateTime']['output'];
   /** The role of a user in none of the mapped groups; null: such a user is no member (removed at sign-in). */
   readonly defaultRole?: Maybe<SsoRole>;
@@ -602,11 +604,15 @@ export type SsoConnection = {
   readonly nameAttribute?: Maybe<Scalars['String']['output']>;
   readonly oidcClientId?: Maybe<Scalars['String']['output']>;
   readonly oidcIssuer?: Maybe<Scalars['String']['output']>;
+  /** OIDC: the redirect URI to register with the IdP. Null for SAML. */
+  readonly oidcRedirectUri?: Maybe<Scalars['String']['output']>;
   readonly organizationId: Scalars['ID']['output'];
   /** The IdP's signing certificates (PEM), several while it rotates its key. */
   readonly samlCertificates: ReadonlyArray<Scalars['String']['output']>;
   readonly samlIdpEntityId?: Maybe<Scalars['String']['output']>;
   readonly samlSsoUrl?: Maybe<Scalars['String']['output']>;
+  /** SAML: the service provider's entity id (audience) to enter at the IdP; also its metadata URL. Null for OIDC. */
+  readonly spEntityId?: Maybe<Scalars['String']['output']>;
   readonly updatedAt: Scalars['DateTime']['output'];
 };
 
@@ -1040,6 +1046,7 @@ export type SessionResolvers<ContextType = AuthContext, ParentType extends Resol
 };
 
 export type SsoConnectionResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['SsoConnection'] = ResolversParentTypes['SsoConnection']> = {
+  acsUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   defaultRole?: Resolver<Maybe<ResolversTypes['SsoRole']>, ParentType, ContextType>;
   emailAttribute?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1056,10 +1063,12 @@ export type SsoConnectionResolvers<ContextType = AuthContext, ParentType extends
   nameAttribute?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   oidcClientId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   oidcIssuer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  oidcRedirectUri?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   organizationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   samlCertificates?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   samlIdpEntityId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   samlSsoUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  spEntityId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
