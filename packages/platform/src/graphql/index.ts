@@ -1,2 +1,3 @@
 export * from './scalars';
 export * from './connection';
+export * from './internal-gateway';

@@ -1,4 +1,4 @@
-import { AppError } from '@bastion/platform';
+import { AppError, askInternalGateway } from '@bastion/platform';
 
 const HOLD = `mutation AiHold($u: ID!, $a: Int!, $k: String!, $e: Int) {
   holdCredits(userId: $u, amount: $a, idempotencyKey: $k, expiresInSeconds: $e) { id amount } }`;
@@ -19,11 +19,6 @@ export function refusalOf(error: unknown): CreditsRefusal | undefined {
   const cause = (error as { cause?: unknown } | null)?.cause;
   return cause instanceof CreditsRefusal ? cause : undefined;
 }
-
-type GraphQLBody<T> = {
-  data?: T | null;
-  errors?: { message?: string; extensions?: Record<string, unknown> }[];
-};
 
 /**
  * Holds and charges credits through the gateway's internal listener with the ai service's own
@@ -68,26 +63,17 @@ export class CreditsClient {
   }
 
   private async call<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    const token = this.serviceToken();
-    if (!token)
-      throw new AppError('UPSTREAM_UNAVAILABLE', {
-        message: 'Credits are not configured for the ai service (AI_SERVICE_TOKEN).',
-      });
-    let body: GraphQLBody<T>;
-    try {
-      const response = await fetch(this.internalUrl(), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-service-token': token },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      body = (await response.json()) as GraphQLBody<T>;
-    } catch (error) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', {
-        message: 'The credits service did not answer.',
-        cause: error,
-      });
-    }
+    const body = await askInternalGateway<T>(
+      {
+        url: this.internalUrl,
+        serviceToken: this.serviceToken,
+        notConfigured: 'Credits are not configured for the ai service (AI_SERVICE_TOKEN).',
+        unreachable: 'The credits service did not answer.',
+        timeoutMs: 10_000,
+      },
+      query,
+      variables,
+    );
     const error = body.errors?.[0];
     if (error?.extensions?.code === 'INSUFFICIENT_CREDITS') {
       const { required, available } = error.extensions;

@@ -1,4 +1,4 @@
-import { AppError, ROLES, type Role } from '@bastion/platform';
+import { AppError, askInternalGateway, ROLES, type Role } from '@bastion/platform';
 
 const MEMBERSHIP_QUERY = `query AuthMembership($organizationId: ID!, $userId: ID!) {
   organizationMembership(organizationId: $organizationId, userId: $userId) {
@@ -40,29 +40,16 @@ export class MembershipClient {
     organizationId: string,
     userId: string,
   ): Promise<OrganizationMembership | null> {
-    const token = this.serviceToken();
-    if (!token)
-      throw new AppError('UPSTREAM_UNAVAILABLE', {
-        message: 'Organization lookups are not configured (AUTH_SERVICE_TOKEN).',
-      });
-    let body: {
-      data?: { organizationMembership: MembershipAnswer | null };
-      errors?: { extensions?: { code?: string } }[];
-    };
-    try {
-      const response = await fetch(this.internalUrl(), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-service-token': token },
-        body: JSON.stringify({ query: MEMBERSHIP_QUERY, variables: { organizationId, userId } }),
-        signal: AbortSignal.timeout(5000),
-      });
-      body = (await response.json()) as typeof body;
-    } catch (error) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', {
-        message: 'The organizations service did not answer.',
-        cause: error,
-      });
-    }
+    const body = await askInternalGateway<{ organizationMembership: MembershipAnswer | null }>(
+      {
+        url: this.internalUrl,
+        serviceToken: this.serviceToken,
+        notConfigured: 'Organization lookups are not configured (AUTH_SERVICE_TOKEN).',
+        unreachable: 'The organizations service did not answer.',
+      },
+      MEMBERSHIP_QUERY,
+      { organizationId, userId },
+    );
     if (body.errors?.length) {
       if (body.errors.some((e) => e.extensions?.code === 'BAD_USER_INPUT')) return null;
       throw new AppError('UPSTREAM_UNAVAILABLE', {

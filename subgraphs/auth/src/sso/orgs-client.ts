@@ -1,4 +1,4 @@
-import { AppError, ROLES, type Role } from '@bastion/platform';
+import { AppError, askInternalGateway, ROLES, type Role } from '@bastion/platform';
 
 const PROVISION = `mutation AuthSsoProvision($organizationId: ID!, $userId: ID!, $role: Role, $connectionId: ID!) {
   provisionSsoMember(organizationId: $organizationId, userId: $userId, role: $role, connectionId: $connectionId) { role }
@@ -51,26 +51,16 @@ export class SsoOrgsClient {
   }
 
   private async call<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    const token = this.serviceToken();
-    if (!token)
-      throw new AppError('UPSTREAM_UNAVAILABLE', {
-        message: 'Organization lookups are not configured (AUTH_SERVICE_TOKEN).',
-      });
-    let body: { data?: T | null; errors?: { extensions?: { code?: string } }[] };
-    try {
-      const response = await fetch(this.internalUrl(), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-service-token': token },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(5000),
-      });
-      body = (await response.json()) as typeof body;
-    } catch (error) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', {
-        message: 'The organizations service did not answer.',
-        cause: error,
-      });
-    }
+    const body = await askInternalGateway<T>(
+      {
+        url: this.internalUrl,
+        serviceToken: this.serviceToken,
+        notConfigured: 'Organization lookups are not configured (AUTH_SERVICE_TOKEN).',
+        unreachable: 'The organizations service did not answer.',
+      },
+      query,
+      variables,
+    );
     if (body.errors?.length || !body.data)
       throw new AppError('UPSTREAM_UNAVAILABLE', {
         message: 'The organizations service refused the request.',

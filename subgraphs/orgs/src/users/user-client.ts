@@ -1,4 +1,4 @@
-import { AppError } from '@bastion/platform';
+import { AppError, askInternalGateway } from '@bastion/platform';
 
 const USER_QUERY = `query OrgsInvitee($id: ID!) { user(id: $id) { email emailVerified } }`;
 const MFA_QUERY = `query OrgsMembersMfa($ids: [ID!]!) { users(ids: $ids) { id mfaEnabled } }`;
@@ -48,30 +48,20 @@ export class UserClient {
   }
 
   private async ask<T>(query: string, variables: Record<string, unknown>): Promise<T | undefined> {
-    const token = this.serviceToken();
-    if (!token)
-      throw new AppError('UPSTREAM_UNAVAILABLE', {
-        message: 'User lookups are not configured (ORGS_SERVICE_TOKEN).',
-      });
-    let body: { data?: T; errors?: unknown[] };
-    try {
-      const response = await fetch(this.internalUrl(), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-service-token': token },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(5000),
-      });
-      body = (await response.json()) as typeof body;
-    } catch (error) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', {
-        message: 'The accounts service did not answer.',
-        cause: error,
-      });
-    }
+    const body = await askInternalGateway<T>(
+      {
+        url: this.internalUrl,
+        serviceToken: this.serviceToken,
+        notConfigured: 'User lookups are not configured (ORGS_SERVICE_TOKEN).',
+        unreachable: 'The accounts service did not answer.',
+      },
+      query,
+      variables,
+    );
     if (body.errors?.length)
       throw new AppError('UPSTREAM_UNAVAILABLE', {
         message: 'The accounts service refused the lookup.',
       });
-    return body.data;
+    return body.data ?? undefined;
   }
 }
