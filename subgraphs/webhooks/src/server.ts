@@ -13,6 +13,9 @@ import type { WebhooksConfig } from './config';
 import type { WebhooksContext } from './context';
 import { WebhookAttemptEntity } from './deliveries/attempt.entity';
 import { WebhookDeliveryEntity } from './deliveries/delivery.entity';
+import { subscribeToWebhookSources, webhookEventHandler } from './delivery/consumer';
+import { startDispatcher } from './delivery/dispatcher';
+import { recordEndpointDisabled } from './delivery/endpoint-disabled';
 import { WebhookEndpointEntity } from './endpoints/endpoint.entity';
 import { migrations } from './migrations';
 import { resolvers } from './resolvers';
@@ -42,14 +45,32 @@ export function startWebhooksService(
     ],
     migrations,
     resolvers,
-    setup: async () => {
+    setup: async ({ dataSource, logger }) => {
       const clock = createClock();
       const secrets = new EndpointSecrets(webhooksEncryptionKey(config));
       const eventTypes = [{ name: 'webhook.ping', description: 'A test event sent on demand.' }];
-      const services: WebhooksServices = { clock, secrets };
+      const dispatcher = startDispatcher(
+        {
+          concurrency: config.WEBHOOKS_CONCURRENCY,
+          endpointConcurrency: config.WEBHOOKS_ENDPOINT_CONCURRENCY,
+          timeoutMs: config.WEBHOOKS_TIMEOUT_MS,
+          allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE,
+        },
+        { dataSource, clock, secrets, logger, recordDisabled: recordEndpointDisabled },
+      );
+      const consumer = await subscribeToWebhookSources(
+        deps.bus,
+        webhookEventHandler(dataSource, clock, () => dispatcher.kick()),
+      ).catch(async (error: unknown) => {
+        await dispatcher.stop();
+        throw error;
+      });
+      const services: WebhooksServices = { clock, secrets, dispatcher };
       return {
         services,
+        subscriptions: [consumer],
         extendContext: (base) => ({ ...base, ...services, eventTypes }),
+        onStop: () => dispatcher.stop(),
       };
     },
   });

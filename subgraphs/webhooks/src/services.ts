@@ -1,4 +1,5 @@
 import type { Clock } from './clock';
+import type { Dispatcher } from './delivery/dispatcher';
 import type { EndpointSecrets } from './secrets/endpoint-secrets';
 
 /**
@@ -10,4 +11,6 @@ export interface WebhooksServices {
   clock: Clock;
   /** Seals and opens endpoint signing secrets. */
   secrets: EndpointSecrets;
+  /** Sends due deliveries; tests kick it after moving the clock and wait for idle(). */
+  dispatcher: Dispatcher;
 }
