@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import {
   InboxRow,
   OutboxRow,
+  Mailer,
+  developmentInbox,
   developmentSecret,
   startSubgraphService,
   type PlatformDeps,
@@ -13,6 +15,7 @@ import type { WebhooksConfig } from './config';
 import type { WebhooksContext } from './context';
 import { WebhookAttemptEntity } from './deliveries/attempt.entity';
 import { WebhookDeliveryEntity } from './deliveries/delivery.entity';
+import { AdminNotifier } from './delivery/admin-notice';
 import { subscribeToWebhookSources, webhookEventHandler } from './delivery/consumer';
 import { startDispatcher } from './delivery/dispatcher';
 import { recordEndpointDisabled } from './delivery/endpoint-disabled';
@@ -49,6 +52,24 @@ export function startWebhooksService(
       const clock = createClock();
       const secrets = new EndpointSecrets(webhooksEncryptionKey(config));
       const eventTypes = [{ name: 'webhook.ping', description: 'A test event sent on demand.' }];
+      const mailer = new Mailer(
+        {
+          smtpUrl: config.SMTP_URL,
+          from: config.MAIL_FROM,
+          logLinks: config.NODE_ENV !== 'production',
+          inbox: developmentInbox(config),
+          service: 'webhooks',
+        },
+        logger,
+      );
+      const notifier = new AdminNotifier(
+        {
+          url: options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+          serviceToken: () => options.serviceToken ?? config.WEBHOOKS_SERVICE_TOKEN,
+        },
+        mailer,
+        logger,
+      );
       const dispatcher = startDispatcher(
         {
           concurrency: config.WEBHOOKS_CONCURRENCY,
@@ -56,7 +77,14 @@ export function startWebhooksService(
           timeoutMs: config.WEBHOOKS_TIMEOUT_MS,
           allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE,
         },
-        { dataSource, clock, secrets, logger, recordDisabled: recordEndpointDisabled },
+        {
+          dataSource,
+          clock,
+          secrets,
+          logger,
+          recordDisabled: recordEndpointDisabled,
+          disabled: (endpoint) => notifier.endpointDisabled(endpoint),
+        },
       );
       const consumer = await subscribeToWebhookSources(
         deps.bus,
@@ -70,7 +98,10 @@ export function startWebhooksService(
         services,
         subscriptions: [consumer],
         extendContext: (base) => ({ ...base, ...services, eventTypes }),
-        onStop: () => dispatcher.stop(),
+        onStop: async () => {
+          await dispatcher.stop();
+          await mailer.close();
+        },
       };
     },
   });
