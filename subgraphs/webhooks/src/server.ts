@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import {
   InboxRow,
+  OrganizationMembershipClient,
   OutboxRow,
   Mailer,
+  WEBHOOK_EVENT_TYPES,
   developmentInbox,
   developmentSecret,
   startSubgraphService,
@@ -15,11 +17,14 @@ import type { WebhooksConfig } from './config';
 import type { WebhooksContext } from './context';
 import { WebhookAttemptEntity } from './deliveries/attempt.entity';
 import { WebhookDeliveryEntity } from './deliveries/delivery.entity';
+import { WebhookDeliveries } from './deliveries/delivery.service';
 import { AdminNotifier } from './delivery/admin-notice';
 import { subscribeToWebhookSources, webhookEventHandler } from './delivery/consumer';
 import { startDispatcher } from './delivery/dispatcher';
-import { recordEndpointDisabled } from './delivery/endpoint-disabled';
+import { systemLookup } from './delivery/url-guard';
+import { recordEndpointChange } from './endpoints/endpoint-events';
 import { WebhookEndpointEntity } from './endpoints/endpoint.entity';
+import { WebhookEndpoints } from './endpoints/endpoint.service';
 import { migrations } from './migrations';
 import { resolvers } from './resolvers';
 import { EndpointSecrets } from './secrets/endpoint-secrets';
@@ -48,10 +53,33 @@ export function startWebhooksService(
     ],
     migrations,
     resolvers,
-    setup: async ({ dataSource, logger }) => {
+    setup: async ({ dataSource, relay, logger }) => {
       const clock = createClock();
       const secrets = new EndpointSecrets(webhooksEncryptionKey(config));
-      const eventTypes = [{ name: 'webhook.ping', description: 'A test event sent on demand.' }];
+      const hosts = { lookup: systemLookup };
+      const memberships = new OrganizationMembershipClient(
+        options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+        () => options.serviceToken ?? config.WEBHOOKS_SERVICE_TOKEN,
+        'WEBHOOKS_SERVICE_TOKEN',
+      );
+      const roleOf = (organizationId: string, userId: string) =>
+        memberships.roleOf(organizationId, userId);
+      const kickRelay = () => relay.kick();
+      const endpoints = new WebhookEndpoints(
+        dataSource,
+        roleOf,
+        secrets,
+        clock,
+        {
+          maxEndpoints: config.WEBHOOKS_MAX_ENDPOINTS,
+          url: () => ({
+            production: config.NODE_ENV === 'production',
+            allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE,
+            lookup: hosts.lookup,
+          }),
+        },
+        kickRelay,
+      );
       const mailer = new Mailer(
         {
           smtpUrl: config.SMTP_URL,
@@ -82,9 +110,30 @@ export function startWebhooksService(
           clock,
           secrets,
           logger,
-          recordDisabled: recordEndpointDisabled,
-          disabled: (endpoint) => notifier.endpointDisabled(endpoint),
+          // Read at each attempt: tests swap `hosts.lookup` for a stub resolver.
+          lookup: (hostname) => hosts.lookup(hostname),
+          recordDisabled: (manager, endpoint) =>
+            recordEndpointChange(
+              manager,
+              { ...endpoint, enabled: false },
+              'disabled',
+              { actorId: null, client: null },
+              endpoint.at,
+              endpoint.reason,
+            ),
+          disabled: (endpoint) => {
+            kickRelay();
+            notifier.endpointDisabled(endpoint);
+          },
         },
+      );
+      const deliveries = new WebhookDeliveries(
+        dataSource,
+        roleOf,
+        endpoints,
+        clock,
+        () => dispatcher.kick(),
+        kickRelay,
       );
       const consumer = await subscribeToWebhookSources(
         deps.bus,
@@ -93,7 +142,18 @@ export function startWebhooksService(
         await dispatcher.stop();
         throw error;
       });
-      const services: WebhooksServices = { clock, secrets, dispatcher };
+      const eventTypes = Object.entries(WEBHOOK_EVENT_TYPES).map(([name, description]) => ({
+        name,
+        description,
+      }));
+      const services: WebhooksServices = {
+        clock,
+        secrets,
+        hosts,
+        endpoints,
+        deliveries,
+        dispatcher,
+      };
       return {
         services,
         subscriptions: [consumer],

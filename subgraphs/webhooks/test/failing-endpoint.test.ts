@@ -9,13 +9,12 @@ import { addMember, orgWithAdmin } from '../../orgs/test/helpers';
 import {
   advance,
   answerWith,
+  disabledRecords,
   endpointRow,
   insertDelivery,
   insertEndpoint,
-  schema,
   settle,
   startReceiver,
-  webhooksOf,
   type Receiver,
 } from './delivery-setup';
 
@@ -65,19 +64,18 @@ describe('an endpoint failing for 5 days', () => {
       enabled: false,
       disabled_reason: 'FAILING',
     });
-    const audit = await webhooksOf(platform).dataSource.query(
-      `SELECT data FROM ${schema(platform)}.outbox WHERE type = 'AUDIT_RECORDED' AND data->>'targetId' = $1`,
-      [endpoint.id],
-    );
-    expect(audit).toEqual([
-      {
-        data: expect.objectContaining({
+    expect(await disabledRecords(platform, endpoint.id)).toEqual({
+      audit: [
+        expect.objectContaining({
           organizationId: orgId,
           action: 'webhook.endpoint_disabled',
-          metadata: { reason: 'FAILING' },
+          metadata: expect.objectContaining({ reason: 'FAILING' }),
         }),
-      },
-    ]);
+      ],
+      changed: [
+        expect.objectContaining({ endpointId: endpoint.id, change: 'disabled', reason: 'FAILING' }),
+      ],
+    });
 
     for (const to of [admin.email, secondAdmin.email]) {
       const mail = await smtp.waitFor(to, /webhook endpoint was disabled/);
