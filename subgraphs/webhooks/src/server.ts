@@ -3,7 +3,9 @@ import {
   InboxRow,
   OrganizationMembershipClient,
   OutboxRow,
+  Mailer,
   WEBHOOK_EVENT_TYPES,
+  developmentInbox,
   developmentSecret,
   startSubgraphService,
   type PlatformDeps,
@@ -16,7 +18,11 @@ import type { WebhooksContext } from './context';
 import { WebhookAttemptEntity } from './deliveries/attempt.entity';
 import { WebhookDeliveryEntity } from './deliveries/delivery.entity';
 import { WebhookDeliveries } from './deliveries/delivery.service';
+import { AdminNotifier } from './delivery/admin-notice';
+import { subscribeToWebhookSources, webhookEventHandler } from './delivery/consumer';
+import { startDispatcher } from './delivery/dispatcher';
 import { systemLookup } from './delivery/url-guard';
+import { recordEndpointChange } from './endpoints/endpoint-events';
 import { WebhookEndpointEntity } from './endpoints/endpoint.entity';
 import { WebhookEndpoints } from './endpoints/endpoint.service';
 import { migrations } from './migrations';
@@ -47,7 +53,7 @@ export function startWebhooksService(
     ],
     migrations,
     resolvers,
-    setup: async ({ dataSource, relay }) => {
+    setup: async ({ dataSource, relay, logger }) => {
       const clock = createClock();
       const secrets = new EndpointSecrets(webhooksEncryptionKey(config));
       const hosts = { lookup: systemLookup };
@@ -74,24 +80,88 @@ export function startWebhooksService(
         },
         kickRelay,
       );
-      // The dispatcher (delivery/) sends what is due; until it runs, rows wait for it.
-      const kickDispatcher = () => undefined;
+      const mailer = new Mailer(
+        {
+          smtpUrl: config.SMTP_URL,
+          from: config.MAIL_FROM,
+          logLinks: config.NODE_ENV !== 'production',
+          inbox: developmentInbox(config),
+          service: 'webhooks',
+        },
+        logger,
+      );
+      const notifier = new AdminNotifier(
+        {
+          url: options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+          serviceToken: () => options.serviceToken ?? config.WEBHOOKS_SERVICE_TOKEN,
+        },
+        mailer,
+        logger,
+      );
+      const dispatcher = startDispatcher(
+        {
+          concurrency: config.WEBHOOKS_CONCURRENCY,
+          endpointConcurrency: config.WEBHOOKS_ENDPOINT_CONCURRENCY,
+          timeoutMs: config.WEBHOOKS_TIMEOUT_MS,
+          allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE,
+        },
+        {
+          dataSource,
+          clock,
+          secrets,
+          logger,
+          // Read at each attempt: tests swap `hosts.lookup` for a stub resolver.
+          lookup: (hostname) => hosts.lookup(hostname),
+          recordDisabled: (manager, endpoint) =>
+            recordEndpointChange(
+              manager,
+              { ...endpoint, enabled: false },
+              'disabled',
+              { actorId: null, client: null },
+              endpoint.at,
+              endpoint.reason,
+            ),
+          disabled: (endpoint) => {
+            kickRelay();
+            notifier.endpointDisabled(endpoint);
+          },
+        },
+      );
       const deliveries = new WebhookDeliveries(
         dataSource,
         roleOf,
         endpoints,
         clock,
-        kickDispatcher,
+        () => dispatcher.kick(),
         kickRelay,
       );
+      const consumer = await subscribeToWebhookSources(
+        deps.bus,
+        webhookEventHandler(dataSource, clock, () => dispatcher.kick()),
+      ).catch(async (error: unknown) => {
+        await dispatcher.stop();
+        throw error;
+      });
       const eventTypes = Object.entries(WEBHOOK_EVENT_TYPES).map(([name, description]) => ({
         name,
         description,
       }));
-      const services: WebhooksServices = { clock, secrets, hosts, endpoints, deliveries };
+      const services: WebhooksServices = {
+        clock,
+        secrets,
+        hosts,
+        endpoints,
+        deliveries,
+        dispatcher,
+      };
       return {
         services,
+        subscriptions: [consumer],
         extendContext: (base) => ({ ...base, ...services, eventTypes }),
+        onStop: async () => {
+          await dispatcher.stop();
+          await mailer.close();
+        },
       };
     },
   });
