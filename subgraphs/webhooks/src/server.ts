@@ -1,0 +1,106 @@
+import { resolve } from 'node:path';
+import {
+  InboxRow,
+  OrganizationMembershipClient,
+  OutboxRow,
+  WEBHOOK_EVENT_TYPES,
+  developmentSecret,
+  startSubgraphService,
+  type PlatformDeps,
+  type SubgraphService,
+  type SubgraphStartOptions,
+} from '@bastion/platform';
+import { createClock } from './clock';
+import type { WebhooksConfig } from './config';
+import type { WebhooksContext } from './context';
+import { WebhookAttemptEntity } from './deliveries/attempt.entity';
+import { WebhookDeliveryEntity } from './deliveries/delivery.entity';
+import { WebhookDeliveries } from './deliveries/delivery.service';
+import { systemLookup } from './delivery/url-guard';
+import { WebhookEndpointEntity } from './endpoints/endpoint.entity';
+import { WebhookEndpoints } from './endpoints/endpoint.service';
+import { migrations } from './migrations';
+import { resolvers } from './resolvers';
+import { EndpointSecrets } from './secrets/endpoint-secrets';
+import type { WebhooksServices } from './services';
+
+export type { WebhooksServices } from './services';
+export type WebhooksService = SubgraphService<WebhooksContext, WebhooksServices>;
+
+export function startWebhooksService(
+  config: WebhooksConfig,
+  deps: PlatformDeps,
+  options: SubgraphStartOptions = {},
+): Promise<WebhooksService> {
+  return startSubgraphService<WebhooksContext, WebhooksServices>({
+    name: 'webhooks',
+    deps,
+    host: config.HOST,
+    port: options.port ?? config.WEBHOOKS_PORT,
+    schemaFile: resolve(__dirname, '../schema.graphql'),
+    entities: [
+      WebhookEndpointEntity,
+      WebhookDeliveryEntity,
+      WebhookAttemptEntity,
+      OutboxRow,
+      InboxRow,
+    ],
+    migrations,
+    resolvers,
+    setup: async ({ dataSource, relay }) => {
+      const clock = createClock();
+      const secrets = new EndpointSecrets(webhooksEncryptionKey(config));
+      const hosts = { lookup: systemLookup };
+      const memberships = new OrganizationMembershipClient(
+        options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+        () => options.serviceToken ?? config.WEBHOOKS_SERVICE_TOKEN,
+        'WEBHOOKS_SERVICE_TOKEN',
+      );
+      const roleOf = (organizationId: string, userId: string) =>
+        memberships.roleOf(organizationId, userId);
+      const kickRelay = () => relay.kick();
+      const endpoints = new WebhookEndpoints(
+        dataSource,
+        roleOf,
+        secrets,
+        clock,
+        {
+          maxEndpoints: config.WEBHOOKS_MAX_ENDPOINTS,
+          url: () => ({
+            production: config.NODE_ENV === 'production',
+            allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE,
+            lookup: hosts.lookup,
+          }),
+        },
+        kickRelay,
+      );
+      // The dispatcher (delivery/) sends what is due; until it runs, rows wait for it.
+      const kickDispatcher = () => undefined;
+      const deliveries = new WebhookDeliveries(
+        dataSource,
+        roleOf,
+        endpoints,
+        clock,
+        kickDispatcher,
+        kickRelay,
+      );
+      const eventTypes = Object.entries(WEBHOOK_EVENT_TYPES).map(([name, description]) => ({
+        name,
+        description,
+      }));
+      const services: WebhooksServices = { clock, secrets, hosts, endpoints, deliveries };
+      return {
+        services,
+        extendContext: (base) => ({ ...base, ...services, eventTypes }),
+      };
+    },
+  });
+}
+
+/** WEBHOOKS_ENCRYPTION_KEY, or outside production the development key kept under DATA_DIR. */
+function webhooksEncryptionKey(config: WebhooksConfig): string {
+  if (config.WEBHOOKS_ENCRYPTION_KEY) return config.WEBHOOKS_ENCRYPTION_KEY;
+  if (config.NODE_ENV === 'production')
+    throw new Error('WEBHOOKS_ENCRYPTION_KEY is required in production');
+  return developmentSecret(config.DATA_DIR, 'WEBHOOKS_ENCRYPTION_KEY');
+}
