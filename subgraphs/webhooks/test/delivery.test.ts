@@ -446,6 +446,10 @@ describe('webhook delivery through the service', () => {
         logger: platform.deps.logger,
       },
     );
+    // Earlier tests' retries (due an hour ahead) out of the way: `own` sends one delivery at a time.
+    await webhooks.dataSource.query(
+      `UPDATE ${schema(platform)}.deliveries SET status = 'FAILED' WHERE status = 'PENDING'`,
+    );
     const delivery = await insertDelivery(platform, endpoint);
     await webhooks.dataSource.query(
       `UPDATE ${schema(platform)}.deliveries SET next_attempt_at = $1 WHERE id = $2`,
