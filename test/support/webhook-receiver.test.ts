@@ -83,6 +83,7 @@ describe('webhook receiver (test harness)', () => {
     });
     expect(got.payload?.data).toEqual({ n: 1 });
     expect(got.headers['webhook-signature']).toBe(sent.signatures[0]);
+    expect(got.signatures).toEqual([{ signature: sent.signatures[0], secret }]);
     expect(receiver.acceptedIds()).toEqual(new Set([sent.id]));
     expect(receiver.attemptsOf(sent.id)).toHaveLength(1);
   });
@@ -108,6 +109,7 @@ describe('webhook receiver (test harness)', () => {
     await post(receiver, delivery([fresh]));
     await post(receiver, delivery([old]));
     expect(receiver.received.map((r) => r.verifiedWith)).toEqual([[old, fresh], [fresh], [old]]);
+    expect(receiver.received[0].signatures.map((s) => s.secret)).toEqual([fresh, old]);
     receiver.acceptSecrets(fresh);
     await post(receiver, delivery([old]));
     expect(receiver.received[3].verified).toBe(false);

@@ -45,6 +45,11 @@ export interface ReceivedWebhook {
   verifiedWith: string[];
   /** What the library said for each accepted secret that does not verify it. */
   verificationErrors: string[];
+  /**
+   * Each signature of `webhook-signature` in the order sent, with the accepted secret that
+   * verifies it alone (none: undefined). During a rotation: the new secret's first, then the old.
+   */
+  signatures: { signature: string; secret?: string }[];
   /** The receiver's clock when it arrived. */
   receivedAt: Date;
   /** What it was answered; undefined while held or when the sender left first. */
@@ -268,6 +273,21 @@ export class WebhookReceiver {
       if (error === undefined) verifiedWith.push(secret);
       else verificationErrors.push(error);
     }
+    const signatures = (headers['webhook-signature'] ?? '')
+      .split(' ')
+      .filter((signature) => signature !== '')
+      .map((signature) => ({
+        signature,
+        secret: this.secrets.find(
+          (secret) =>
+            verifyAt(
+              secret,
+              body,
+              { ...headers, 'webhook-signature': signature },
+              now.getTime(),
+            ) === undefined,
+        ),
+      }));
     let payload: ReceivedWebhook['payload'];
     try {
       payload = JSON.parse(body);
@@ -287,6 +307,7 @@ export class WebhookReceiver {
       verified: verifiedWith.length > 0,
       verifiedWith,
       verificationErrors,
+      signatures,
       receivedAt: now,
       abandoned: false,
     };
