@@ -1,0 +1,5 @@
+import type { QueryResolvers } from '../generated/resolvers-types';
+
+export const Query: QueryResolvers = {
+  webhookEventTypes: (_, __, ctx) => ctx.eventTypes,
+};

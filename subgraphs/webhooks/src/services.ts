@@ -1,0 +1,13 @@
+import type { Clock } from './clock';
+import type { EndpointSecrets } from './secrets/endpoint-secrets';
+
+/**
+ * The webhooks service's domain objects (in its own module: context.ts and server.ts both need it),
+ * reached by tests and the all-in-one process as `platform.subgraphs.webhooks.services`.
+ */
+export interface WebhooksServices {
+  /** Every time the service writes; tests move it instead of waiting. */
+  clock: Clock;
+  /** Seals and opens endpoint signing secrets. */
+  secrets: EndpointSecrets;
+}
