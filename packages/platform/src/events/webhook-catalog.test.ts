@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EVENT_CATALOG, checkPayload, type EventType } from './catalog';
 import type { EventEnvelope } from './types';
 import {
@@ -571,6 +573,138 @@ const NONE: { name: string; event: EventEnvelope }[] = [
   },
 ];
 
+/**
+ * Each webhook event's data fields, written out by hand (API for customers' systems): whether a
+ * field may be null. README "Webhooks" documents these; the cases above must produce them.
+ */
+const FIELDS: Record<string, Record<string, 'required' | 'nullable'>> = {
+  'webhook.ping': { endpointId: 'required', organizationId: 'required' },
+  'organization.updated': {
+    organizationId: 'required',
+    name: 'required',
+    slug: 'required',
+    actorId: 'nullable',
+  },
+  'organization.security_changed': {
+    organizationId: 'required',
+    requireMfa: 'required',
+    actorId: 'nullable',
+  },
+  'organization.deleted': {
+    organizationId: 'required',
+    name: 'nullable',
+    reason: 'required',
+    actorId: 'nullable',
+  },
+  'member.invited': {
+    organizationId: 'required',
+    invitationId: 'required',
+    email: 'required',
+    role: 'required',
+    actorId: 'nullable',
+  },
+  'invitation.revoked': {
+    organizationId: 'required',
+    invitationId: 'required',
+    email: 'required',
+    actorId: 'nullable',
+  },
+  'invitation.accepted': {
+    organizationId: 'required',
+    invitationId: 'required',
+    userId: 'required',
+    role: 'required',
+  },
+  'member.provisioned': {
+    organizationId: 'required',
+    userId: 'required',
+    role: 'required',
+    connectionId: 'required',
+  },
+  'member.role_changed': {
+    organizationId: 'required',
+    userId: 'required',
+    role: 'required',
+    reason: 'required',
+  },
+  'member.removed': { organizationId: 'required', userId: 'required', reason: 'required' },
+  'sso.connection_changed': {
+    organizationId: 'required',
+    connectionId: 'required',
+    change: 'required',
+    kind: 'required',
+    name: 'required',
+    actorId: 'nullable',
+  },
+  'sso.domain_added': {
+    organizationId: 'required',
+    domainId: 'required',
+    domain: 'required',
+    actorId: 'nullable',
+  },
+  'sso.domain_verified': {
+    organizationId: 'required',
+    domainId: 'required',
+    domain: 'required',
+    method: 'required',
+    actorId: 'nullable',
+  },
+  'sso.domain_removed': {
+    organizationId: 'required',
+    domainId: 'required',
+    domain: 'required',
+    wasVerified: 'required',
+    actorId: 'nullable',
+  },
+  'sso.sign_in': {
+    organizationId: 'required',
+    connectionId: 'required',
+    userId: 'required',
+    account: 'required',
+    role: 'nullable',
+  },
+  'sso.sign_in_failed': {
+    organizationId: 'required',
+    connectionId: 'required',
+    reason: 'required',
+  },
+  'credits.purchased': {
+    organizationId: 'required',
+    userId: 'required',
+    packageId: 'required',
+    credits: 'required',
+    transactionId: 'required',
+    checkoutSessionId: 'required',
+    amountCents: 'required',
+    currency: 'required',
+  },
+  'credits.granted': {
+    organizationId: 'required',
+    userId: 'required',
+    credits: 'required',
+    source: 'required',
+    packageId: 'nullable',
+    transactionId: 'required',
+  },
+  'credits.low': {
+    organizationId: 'required',
+    userId: 'required',
+    available: 'required',
+    threshold: 'required',
+    transactionId: 'required',
+  },
+  'ai.generation_completed': {
+    organizationId: 'required',
+    generationId: 'required',
+    userId: 'required',
+    model: 'required',
+    inputTokens: 'required',
+    outputTokens: 'required',
+    thinkingTokens: 'required',
+    creditsCharged: 'required',
+  },
+};
+
 describe('webhook event catalog', () => {
   it.each(CASES)('$name', ({ event: source, expected }) => {
     expect(webhookEventsOf(source)).toEqual(expected);
@@ -619,6 +753,41 @@ describe('webhook event catalog', () => {
         .filter((name) => name !== 'webhook.ping')
         .sort(),
     );
+  });
+
+  it('makes each type with exactly its documented data fields, null only where allowed', () => {
+    expect(Object.keys(FIELDS).sort()).toEqual(Object.keys(WEBHOOK_EVENT_TYPES).sort());
+    for (const { event: source } of CASES)
+      for (const made of webhookEventsOf(source)) {
+        const fields = FIELDS[made.type];
+        expect({ type: made.type, fields: Object.keys(made.data).sort() }).toEqual({
+          type: made.type,
+          fields: Object.keys(fields).sort(),
+        });
+        for (const [field, value] of Object.entries(made.data))
+          if (value === null)
+            expect({ field, kind: fields[field] }).toEqual({ field, kind: 'nullable' });
+        expect(made.data.organizationId).toBe(made.organizationId);
+      }
+  });
+
+  it('is the event catalog table of README "Webhooks", row for row', () => {
+    const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Webhooks\n'));
+    const table = section.slice(0, section.indexOf('\n## ', 1));
+    const rows = new Map<string, { fields: string; meaning: string }>();
+    for (const match of table.matchAll(/^\|\s*`([a-z_.]+)`\s*\|([^|]*)\|([^|]*)\|\s*$/gm))
+      rows.set(match[1], { fields: match[2], meaning: match[3].trim() });
+    expect([...rows.keys()].sort()).toEqual(Object.keys(WEBHOOK_EVENT_TYPES).sort());
+    for (const [name, description] of Object.entries(WEBHOOK_EVENT_TYPES)) {
+      const row = rows.get(name)!;
+      expect({ name, meaning: row.meaning }).toEqual({ name, meaning: description });
+      const documented = [...row.fields.matchAll(/`(\w+)(\??)`/g)].map((m) => `${m[1]}${m[2]}`);
+      const expected = Object.entries(FIELDS[name]).map(
+        ([field, kind]) => `${field}${kind === 'nullable' ? '?' : ''}`,
+      );
+      expect({ name, fields: documented.sort() }).toEqual({ name, fields: expected.sort() });
+    }
   });
 
   it('names as sources exactly the bus events the cases come from, all in the bus catalog', () => {
