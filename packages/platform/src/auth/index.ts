@@ -12,3 +12,4 @@ export * from './organization-mfa';
 export * from './revocation';
 export * from './jwt-keys';
 export * from './issued-tokens';
+export * from './organization-admin';
