@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import {
   InboxRow,
+  OrganizationMembershipClient,
   OutboxRow,
+  WEBHOOK_EVENT_TYPES,
   developmentSecret,
   startSubgraphService,
   type PlatformDeps,
@@ -13,7 +15,10 @@ import type { WebhooksConfig } from './config';
 import type { WebhooksContext } from './context';
 import { WebhookAttemptEntity } from './deliveries/attempt.entity';
 import { WebhookDeliveryEntity } from './deliveries/delivery.entity';
+import { WebhookDeliveries } from './deliveries/delivery.service';
+import { systemLookup } from './delivery/url-guard';
 import { WebhookEndpointEntity } from './endpoints/endpoint.entity';
+import { WebhookEndpoints } from './endpoints/endpoint.service';
 import { migrations } from './migrations';
 import { resolvers } from './resolvers';
 import { EndpointSecrets } from './secrets/endpoint-secrets';
@@ -42,11 +47,48 @@ export function startWebhooksService(
     ],
     migrations,
     resolvers,
-    setup: async () => {
+    setup: async ({ dataSource, relay }) => {
       const clock = createClock();
       const secrets = new EndpointSecrets(webhooksEncryptionKey(config));
-      const eventTypes = [{ name: 'webhook.ping', description: 'A test event sent on demand.' }];
-      const services: WebhooksServices = { clock, secrets };
+      const hosts = { lookup: systemLookup };
+      const memberships = new OrganizationMembershipClient(
+        options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+        () => options.serviceToken ?? config.WEBHOOKS_SERVICE_TOKEN,
+        'WEBHOOKS_SERVICE_TOKEN',
+      );
+      const roleOf = (organizationId: string, userId: string) =>
+        memberships.roleOf(organizationId, userId);
+      const kickRelay = () => relay.kick();
+      const endpoints = new WebhookEndpoints(
+        dataSource,
+        roleOf,
+        secrets,
+        clock,
+        {
+          maxEndpoints: config.WEBHOOKS_MAX_ENDPOINTS,
+          url: () => ({
+            production: config.NODE_ENV === 'production',
+            allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE,
+            lookup: hosts.lookup,
+          }),
+        },
+        kickRelay,
+      );
+      // The dispatcher (delivery/) sends what is due; until it runs, rows wait for it.
+      const kickDispatcher = () => undefined;
+      const deliveries = new WebhookDeliveries(
+        dataSource,
+        roleOf,
+        endpoints,
+        clock,
+        kickDispatcher,
+        kickRelay,
+      );
+      const eventTypes = Object.entries(WEBHOOK_EVENT_TYPES).map(([name, description]) => ({
+        name,
+        description,
+      }));
+      const services: WebhooksServices = { clock, secrets, hosts, endpoints, deliveries };
       return {
         services,
         extendContext: (base) => ({ ...base, ...services, eventTypes }),

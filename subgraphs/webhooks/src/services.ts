@@ -1,4 +1,7 @@
 import type { Clock } from './clock';
+import type { WebhookDeliveries } from './deliveries/delivery.service';
+import type { HostLookup } from './delivery/url-guard';
+import type { WebhookEndpoints } from './endpoints/endpoint.service';
 import type { EndpointSecrets } from './secrets/endpoint-secrets';
 
 /**
@@ -10,4 +13,11 @@ export interface WebhooksServices {
   clock: Clock;
   /** Seals and opens endpoint signing secrets. */
   secrets: EndpointSecrets;
+  /**
+   * How endpoint host names are resolved, at registration and at every dispatch: the system's
+   * resolver; tests replace `lookup` to map names to chosen addresses.
+   */
+  hosts: { lookup: HostLookup };
+  endpoints: WebhookEndpoints;
+  deliveries: WebhookDeliveries;
 }

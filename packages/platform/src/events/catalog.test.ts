@@ -250,6 +250,24 @@ const CONTRACT: Record<
       at: '2026-12-07T06:00:00.000Z',
     },
   },
+  WEBHOOK_ENDPOINT_CHANGED: {
+    fields: {
+      organizationId: 'required',
+      endpointId: 'required',
+      change: 'required',
+      reason: 'nullable',
+      actorId: 'nullable',
+      at: 'required',
+    },
+    sample: {
+      organizationId: 'c0a80101-0000-4000-8000-0000000000aa',
+      endpointId: 'c0a80101-0000-4000-8000-0000000000ee',
+      change: 'disabled',
+      reason: 'GONE',
+      actorId: null,
+      at: '2026-12-07T06:00:00.000Z',
+    },
+  },
   SSO_SIGN_IN: {
     fields: {
       organizationId: 'required',

@@ -212,6 +212,18 @@ export const EVENT_CATALOG = {
       at: time,
     }),
   ),
+  WEBHOOK_ENDPOINT_CHANGED: entry(
+    1,
+    "An organization's webhook endpoint was created, updated, deleted, disabled (`reason` GONE or FAILING when the platform did it) or had its secret rotated.",
+    z.object({
+      organizationId: id,
+      endpointId: id,
+      change: z.enum(['created', 'updated', 'deleted', 'disabled', 'secret_rotated']),
+      reason: z.string().nullable(),
+      actorId: z.string().nullable(),
+      at: time,
+    }),
+  ),
   MFA_FACTOR_ADDED: entry(
     1,
     'A second factor (TOTP or passkey) was confirmed for the user.',

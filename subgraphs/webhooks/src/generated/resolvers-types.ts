@@ -32,7 +32,7 @@ export type Mutation = {
   readonly rotateWebhookSecret: Scalars['String']['output'];
   /** Queues a webhook.ping to the endpoint now, whatever it subscribes to (ADMIN). */
   readonly sendTestWebhook: WebhookDelivery;
-  /** Changes an endpoint (ADMIN); the secret stays. */
+  /** Replaces an endpoint's URL, event types and description (ADMIN); the secret stays. */
   readonly updateWebhookEndpoint: WebhookEndpoint;
 };
 
@@ -180,7 +180,7 @@ export type WebhookEndpointDeliveriesArgs = {
 export type WebhookEndpointInput = {
   /** At most 500 characters. */
   readonly description?: InputMaybe<Scalars['String']['input']>;
-  /** Default true; true again also clears disabledReason. */
+  /** Default true when created; left out of an update, unchanged. true also clears disabledReason; false turns the endpoint off. */
   readonly enabled?: InputMaybe<Scalars['Boolean']['input']>;
   /** At most 50 names from webhookEventTypes. */
   readonly eventTypes: ReadonlyArray<Scalars['String']['input']>;
