@@ -16,6 +16,9 @@ import type { WebhooksContext } from './context';
 import { WebhookAttemptEntity } from './deliveries/attempt.entity';
 import { WebhookDeliveryEntity } from './deliveries/delivery.entity';
 import { WebhookDeliveries } from './deliveries/delivery.service';
+import { subscribeToWebhookSources, webhookEventHandler } from './delivery/consumer';
+import { startDispatcher } from './delivery/dispatcher';
+import { recordEndpointDisabled } from './delivery/endpoint-disabled';
 import { systemLookup } from './delivery/url-guard';
 import { WebhookEndpointEntity } from './endpoints/endpoint.entity';
 import { WebhookEndpoints } from './endpoints/endpoint.service';
@@ -47,7 +50,7 @@ export function startWebhooksService(
     ],
     migrations,
     resolvers,
-    setup: async ({ dataSource, relay }) => {
+    setup: async ({ dataSource, relay, logger }) => {
       const clock = createClock();
       const secrets = new EndpointSecrets(webhooksEncryptionKey(config));
       const hosts = { lookup: systemLookup };
@@ -74,24 +77,47 @@ export function startWebhooksService(
         },
         kickRelay,
       );
-      // The dispatcher (delivery/) sends what is due; until it runs, rows wait for it.
-      const kickDispatcher = () => undefined;
+      const dispatcher = startDispatcher(
+        {
+          concurrency: config.WEBHOOKS_CONCURRENCY,
+          endpointConcurrency: config.WEBHOOKS_ENDPOINT_CONCURRENCY,
+          timeoutMs: config.WEBHOOKS_TIMEOUT_MS,
+          allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE,
+        },
+        { dataSource, clock, secrets, logger, recordDisabled: recordEndpointDisabled },
+      );
       const deliveries = new WebhookDeliveries(
         dataSource,
         roleOf,
         endpoints,
         clock,
-        kickDispatcher,
+        () => dispatcher.kick(),
         kickRelay,
       );
       const eventTypes = Object.entries(WEBHOOK_EVENT_TYPES).map(([name, description]) => ({
         name,
         description,
       }));
-      const services: WebhooksServices = { clock, secrets, hosts, endpoints, deliveries };
+      const consumer = await subscribeToWebhookSources(
+        deps.bus,
+        webhookEventHandler(dataSource, clock, () => dispatcher.kick()),
+      ).catch(async (error: unknown) => {
+        await dispatcher.stop();
+        throw error;
+      });
+      const services: WebhooksServices = {
+        clock,
+        secrets,
+        hosts,
+        endpoints,
+        deliveries,
+        dispatcher,
+      };
       return {
         services,
+        subscriptions: [consumer],
         extendContext: (base) => ({ ...base, ...services, eventTypes }),
+        onStop: () => dispatcher.stop(),
       };
     },
   });

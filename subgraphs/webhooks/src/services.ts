@@ -1,5 +1,6 @@
 import type { Clock } from './clock';
 import type { WebhookDeliveries } from './deliveries/delivery.service';
+import type { Dispatcher } from './delivery/dispatcher';
 import type { HostLookup } from './delivery/url-guard';
 import type { WebhookEndpoints } from './endpoints/endpoint.service';
 import type { EndpointSecrets } from './secrets/endpoint-secrets';
@@ -20,4 +21,6 @@ export interface WebhooksServices {
   hosts: { lookup: HostLookup };
   endpoints: WebhookEndpoints;
   deliveries: WebhookDeliveries;
+  /** Sends due deliveries; tests kick it after moving the clock and wait for idle(). */
+  dispatcher: Dispatcher;
 }

@@ -1,5 +1,6 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { generateWebhookSecret, signWebhook, webhookHeaders } from './signature';
+import { generateSigningSecret as generateWebhookSecret } from '../secrets/endpoint-secrets';
+import { signWebhook, webhookHeaders } from './signature';
 
 // The verifier is the standardwebhooks library, an independent implementation of the scheme.
 describe('webhook signatures', () => {

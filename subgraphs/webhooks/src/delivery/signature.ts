@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { SECRET_PREFIX } from '../secrets/endpoint-secrets';
 
 /**
  * Standard Webhooks v1 signatures: `v1,` + base64(HMAC-SHA256(key, `${id}.${timestamp}.${body}`))
@@ -6,13 +7,6 @@ import { createHmac, randomBytes } from 'node:crypto';
  * During a rotation every live secret signs, space separated, so a receiver holding either one
  * verifies.
  */
-
-export const SECRET_PREFIX = 'whsec_';
-
-/** A new endpoint secret: `whsec_` + base64 of 24 random bytes. */
-export function generateWebhookSecret(): string {
-  return SECRET_PREFIX + randomBytes(24).toString('base64');
-}
 
 function keyOf(secret: string): Buffer {
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
