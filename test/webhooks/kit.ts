@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { WebhooksService, WebhooksServices } from '@bastion/webhooks';
 import {
   eventually,
   postGraphQL,
@@ -27,19 +28,11 @@ export const RETRY_DELAYS_MS = [
 export const JITTER = 0.2;
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
-/** The in-process handles of the webhooks service the tests drive time with (WEBHOOKS.md "Time in tests"). */
-export interface WebhooksEngine {
-  clock: { now(): Date; advance(ms: number): void };
-  dispatcher: { kick(): void; idle(): Promise<void> };
-}
+/** The in-process handles of the webhooks service the tests drive time with. */
+export type WebhooksEngine = Pick<WebhooksServices, 'clock' | 'dispatcher'>;
 
 export function engineOf(platform: TestPlatform): WebhooksEngine {
-  const service = platform.subgraphs.webhooks as unknown as { services?: WebhooksEngine };
-  if (!service?.services?.clock || !service.services.dispatcher)
-    throw new Error(
-      'the webhooks subgraph (with services.clock and services.dispatcher) is not running',
-    );
-  return service.services;
+  return (platform.subgraphs.webhooks as WebhooksService).services;
 }
 
 /** Moves the webhooks clock to `at` (never back), wakes the dispatcher and waits until it is idle. */

@@ -33,7 +33,7 @@ describe('webhooks: replay', () => {
   beforeAll(async () => {
     platform = await startTestPlatform(WEBHOOK_TEST_ENV);
     engine = engineOf(platform);
-    receiver = await startWebhookReceiver({ now: () => engine.clock.now() });
+    receiver = await startWebhookReceiver();
     ({ admin } = await adminOfNewOrganization(platform));
     endpoint = await admin.createEndpoint(receiver.url, ['member.invited']);
     receiver.acceptSecrets(endpoint.secret);

@@ -31,7 +31,7 @@ describe('webhooks: secret rotation', () => {
   beforeAll(async () => {
     platform = await startTestPlatform(WEBHOOK_TEST_ENV);
     engine = engineOf(platform);
-    receiver = await startWebhookReceiver({ now: () => engine.clock.now() });
+    receiver = await startWebhookReceiver();
     ({ admin } = await adminOfNewOrganization(platform));
   }, PLATFORM_SETUP_MS);
 
