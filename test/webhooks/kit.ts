@@ -150,6 +150,18 @@ export class WebhooksAdmin {
     ).inviteMember;
   }
 
+  /** The ids of the organization's open invitations (orgs' list for ADMINs). */
+  async openInvitationIds(): Promise<string[]> {
+    const data = dataOf(
+      await this.gql<{ organization: { invitations: { id: string }[] } }>(
+        `query ($id: ID!) { organization(id: $id) { invitations(first: 100) { id } } }`,
+        { id: this.organizationId },
+        { token: this.token },
+      ),
+    );
+    return data.organization.invitations.map((i) => i.id);
+  }
+
   async rotate(endpointId: string): Promise<string> {
     return dataOf(
       await this.gql<{ rotateWebhookSecret: string }>(
