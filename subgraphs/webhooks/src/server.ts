@@ -3,7 +3,9 @@ import {
   InboxRow,
   OrganizationMembershipClient,
   OutboxRow,
+  Mailer,
   WEBHOOK_EVENT_TYPES,
+  developmentInbox,
   developmentSecret,
   startSubgraphService,
   type PlatformDeps,
@@ -16,10 +18,11 @@ import type { WebhooksContext } from './context';
 import { WebhookAttemptEntity } from './deliveries/attempt.entity';
 import { WebhookDeliveryEntity } from './deliveries/delivery.entity';
 import { WebhookDeliveries } from './deliveries/delivery.service';
+import { AdminNotifier } from './delivery/admin-notice';
 import { subscribeToWebhookSources, webhookEventHandler } from './delivery/consumer';
 import { startDispatcher } from './delivery/dispatcher';
-import { recordEndpointDisabled } from './delivery/endpoint-disabled';
 import { systemLookup } from './delivery/url-guard';
+import { recordEndpointChange } from './endpoints/endpoint-events';
 import { WebhookEndpointEntity } from './endpoints/endpoint.entity';
 import { WebhookEndpoints } from './endpoints/endpoint.service';
 import { migrations } from './migrations';
@@ -77,6 +80,24 @@ export function startWebhooksService(
         },
         kickRelay,
       );
+      const mailer = new Mailer(
+        {
+          smtpUrl: config.SMTP_URL,
+          from: config.MAIL_FROM,
+          logLinks: config.NODE_ENV !== 'production',
+          inbox: developmentInbox(config),
+          service: 'webhooks',
+        },
+        logger,
+      );
+      const notifier = new AdminNotifier(
+        {
+          url: options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+          serviceToken: () => options.serviceToken ?? config.WEBHOOKS_SERVICE_TOKEN,
+        },
+        mailer,
+        logger,
+      );
       const dispatcher = startDispatcher(
         {
           concurrency: config.WEBHOOKS_CONCURRENCY,
@@ -84,7 +105,27 @@ export function startWebhooksService(
           timeoutMs: config.WEBHOOKS_TIMEOUT_MS,
           allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE,
         },
-        { dataSource, clock, secrets, logger, recordDisabled: recordEndpointDisabled },
+        {
+          dataSource,
+          clock,
+          secrets,
+          logger,
+          // Read at each attempt: tests swap `hosts.lookup` for a stub resolver.
+          lookup: (hostname) => hosts.lookup(hostname),
+          recordDisabled: (manager, endpoint) =>
+            recordEndpointChange(
+              manager,
+              { ...endpoint, enabled: false },
+              'disabled',
+              { actorId: null, client: null },
+              endpoint.at,
+              endpoint.reason,
+            ),
+          disabled: (endpoint) => {
+            kickRelay();
+            notifier.endpointDisabled(endpoint);
+          },
+        },
       );
       const deliveries = new WebhookDeliveries(
         dataSource,
@@ -94,10 +135,6 @@ export function startWebhooksService(
         () => dispatcher.kick(),
         kickRelay,
       );
-      const eventTypes = Object.entries(WEBHOOK_EVENT_TYPES).map(([name, description]) => ({
-        name,
-        description,
-      }));
       const consumer = await subscribeToWebhookSources(
         deps.bus,
         webhookEventHandler(dataSource, clock, () => dispatcher.kick()),
@@ -105,6 +142,10 @@ export function startWebhooksService(
         await dispatcher.stop();
         throw error;
       });
+      const eventTypes = Object.entries(WEBHOOK_EVENT_TYPES).map(([name, description]) => ({
+        name,
+        description,
+      }));
       const services: WebhooksServices = {
         clock,
         secrets,
@@ -117,7 +158,10 @@ export function startWebhooksService(
         services,
         subscriptions: [consumer],
         extendContext: (base) => ({ ...base, ...services, eventTypes }),
-        onStop: () => dispatcher.stop(),
+        onStop: async () => {
+          await dispatcher.stop();
+          await mailer.close();
+        },
       };
     },
   });

@@ -236,3 +236,23 @@ export async function settle(platform: TestPlatform): Promise<void> {
   dispatcher.kick();
   await dispatcher.idle();
 }
+
+/** The audit entries and WEBHOOK_ENDPOINT_CHANGED events the service queued about one endpoint. */
+export async function disabledRecords(
+  platform: TestPlatform,
+  endpointId: string,
+): Promise<{ audit: unknown[]; changed: unknown[] }> {
+  const rows: { type: string; data: Record<string, unknown> }[] = await webhooksOf(
+    platform,
+  ).dataSource.query(
+    `SELECT type, data FROM ${schema(platform)}.outbox
+      WHERE (type = 'AUDIT_RECORDED' AND data->>'targetId' = $1)
+         OR (type = 'WEBHOOK_ENDPOINT_CHANGED' AND data->>'endpointId' = $1)
+      ORDER BY occurred_at`,
+    [endpointId],
+  );
+  return {
+    audit: rows.filter((r) => r.type === 'AUDIT_RECORDED').map((r) => r.data),
+    changed: rows.filter((r) => r.type === 'WEBHOOK_ENDPOINT_CHANGED').map((r) => r.data),
+  };
+}

@@ -15,6 +15,7 @@ import {
   answerWith,
   attemptsOf,
   deliveryRow,
+  disabledRecords,
   endpointRow,
   insertDelivery,
   insertEndpoint,
@@ -113,12 +114,12 @@ describe('webhook delivery through the service', () => {
       },
     });
     expect(hook!.body.startsWith('{"type":"member.invited","timestamp":')).toBe(true);
+    await settle(platform);
     const rows = await webhooksOf(platform).dataSource.query(
       `SELECT endpoint_id, status FROM ${schema(platform)}.deliveries WHERE event_id = $1`,
       [event.id],
     );
     expect(rows).toEqual([{ endpoint_id: a.id, status: 'SUCCEEDED' }]);
-    await settle(platform);
     expect(other.connections).toBe(0);
   });
 
@@ -204,17 +205,25 @@ describe('webhook delivery through the service', () => {
       enabled: false,
       disabled_reason: 'GONE',
     });
-    const audit = await webhooksOf(platform).dataSource.query(
-      `SELECT data FROM ${schema(platform)}.outbox WHERE type = 'AUDIT_RECORDED' AND data->>'targetId' = $1`,
-      [endpoint.id],
-    );
-    expect(audit.map((row: { data: Record<string, unknown> }) => row.data)).toEqual([
-      expect.objectContaining({
-        organizationId: endpoint.organizationId,
-        action: 'webhook.endpoint_disabled',
-        metadata: { reason: 'GONE' },
-      }),
-    ]);
+    expect(await disabledRecords(platform, endpoint.id)).toEqual({
+      audit: [
+        expect.objectContaining({
+          organizationId: endpoint.organizationId,
+          actorId: null,
+          action: 'webhook.endpoint_disabled',
+          metadata: expect.objectContaining({ reason: 'GONE', enabled: false }),
+        }),
+      ],
+      changed: [
+        expect.objectContaining({
+          organizationId: endpoint.organizationId,
+          endpointId: endpoint.id,
+          change: 'disabled',
+          reason: 'GONE',
+          actorId: null,
+        }),
+      ],
+    });
 
     const queued = await insertDelivery(platform, endpoint);
     await advance(platform, h);
@@ -360,8 +369,9 @@ describe('webhook delivery through the service', () => {
     const lookup = jest.fn<ReturnType<HostLookup>, Parameters<HostLookup>>(async (host) =>
       (names[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
     );
-    const { dispatcher } = webhooksOf(platform).services;
-    dispatcher.setLookup(lookup);
+    const { hosts } = webhooksOf(platform).services;
+    const system = hosts.lookup;
+    hosts.lookup = lookup;
     try {
       const refused: { id: string }[] = [];
       for (const host of Object.keys(names).filter((n) => !n.startsWith('loopback'))) {
@@ -386,7 +396,7 @@ describe('webhook delivery through the service', () => {
       expect(r.connections).toBe(1);
       expect(lookup.mock.calls.map(([host]) => host).sort()).toEqual(Object.keys(names).sort());
     } finally {
-      dispatcher.setLookup(undefined);
+      hosts.lookup = system;
     }
   });
 

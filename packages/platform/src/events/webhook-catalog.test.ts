@@ -17,6 +17,7 @@ const CONNECTION = 'c0a80101-0000-4000-8000-0000000000cc';
 const DOMAIN = 'c0a80101-0000-4000-8000-0000000000dd';
 const TRANSACTION = 'c0a80101-0000-4000-8000-0000000000bb';
 const GENERATION = 'c0a80101-0000-4000-8000-0000000000ee';
+const ENDPOINT = 'c0a80101-0000-4000-8000-0000000000e1';
 const AT = '2026-12-07T06:00:00.000Z';
 
 /** A bus event as a consumer receives it; the payload is checked as its producer's would be. */
@@ -351,6 +352,30 @@ const CASES: { name: string; event: EventEnvelope; expected: object[] }[] = [
     ],
   },
   {
+    name: 'webhook.endpoint_changed from WEBHOOK_ENDPOINT_CHANGED (disabled by the platform)',
+    event: event('WEBHOOK_ENDPOINT_CHANGED', {
+      organizationId: ORG,
+      endpointId: ENDPOINT,
+      change: 'disabled',
+      reason: 'GONE',
+      actorId: null,
+      at: AT,
+    }),
+    expected: [
+      {
+        type: 'webhook.endpoint_changed',
+        organizationId: ORG,
+        data: {
+          organizationId: ORG,
+          endpointId: ENDPOINT,
+          change: 'disabled',
+          reason: 'GONE',
+          actorId: null,
+        },
+      },
+    ],
+  },
+  {
     name: 'credits.purchased from CREDITS_PURCHASED with the buyer organization',
     event: event('CREDITS_PURCHASED', {
       userId: ALICE,
@@ -668,6 +693,13 @@ const FIELDS: Record<string, Record<string, 'required' | 'nullable'>> = {
     connectionId: 'required',
     reason: 'required',
   },
+  'webhook.endpoint_changed': {
+    organizationId: 'required',
+    endpointId: 'required',
+    change: 'required',
+    reason: 'nullable',
+    actorId: 'nullable',
+  },
   'credits.purchased': {
     organizationId: 'required',
     userId: 'required',
@@ -733,6 +765,7 @@ describe('webhook event catalog', () => {
         'sso.domain_removed',
         'sso.sign_in',
         'sso.sign_in_failed',
+        'webhook.endpoint_changed',
         'credits.purchased',
         'credits.granted',
         'credits.low',

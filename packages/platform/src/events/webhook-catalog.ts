@@ -25,6 +25,8 @@ export const WEBHOOK_EVENT_TYPES = {
   'sso.domain_removed': 'A single sign-on domain was removed.',
   'sso.sign_in': 'A user signed in through an SSO connection.',
   'sso.sign_in_failed': 'A sign-in through an SSO connection was refused.',
+  'webhook.endpoint_changed':
+    'A webhook endpoint was created, updated, deleted, disabled or had its secret rotated.',
   'credits.purchased': 'A member bought credits while the organization was active.',
   'credits.granted': 'A member was granted credits while the organization was active.',
   'credits.low': "A charge took a member's available credits below the low-balance threshold.",
@@ -51,6 +53,7 @@ export const WEBHOOK_SOURCE_EVENT_TYPES = [
   'SSO_DOMAIN_VERIFIED',
   'SSO_SIGN_IN',
   'SSO_SIGN_IN_FAILED',
+  'WEBHOOK_ENDPOINT_CHANGED',
   'CREDITS_PURCHASED',
   'CREDITS_GRANTED',
   'CREDITS_LOW',
@@ -139,6 +142,14 @@ function webhookEventOf(event: EventEnvelope): WebhookEvent | null {
         type: 'sso.sign_in_failed',
         organizationId,
         data: { organizationId, connectionId, reason },
+      };
+    }
+    case 'WEBHOOK_ENDPOINT_CHANGED': {
+      const { organizationId, endpointId, change, reason, actorId } = event.data;
+      return {
+        type: 'webhook.endpoint_changed',
+        organizationId,
+        data: { organizationId, endpointId, change, reason, actorId },
       };
     }
     case 'CREDITS_PURCHASED': {

@@ -33,6 +33,7 @@ export interface DisabledEndpoint {
   id: string;
   organizationId: string;
   url: string;
+  eventTypes: string[];
   reason: DisabledReason;
   at: Date;
 }
@@ -56,8 +57,6 @@ export interface Dispatcher {
   /** Resolves once nothing due is claimable by this process and nothing is in flight. */
   idle(): Promise<void>;
   stop(): Promise<void>;
-  /** Tests: the resolver every later attempt uses (a stub mapping names to addresses). */
-  setLookup(lookup: HostLookup | undefined): void;
 }
 
 /** The rows of an UPDATE ... RETURNING (TypeORM answers [rows, count] for an UPDATE). */
@@ -84,6 +83,7 @@ interface EndpointRow {
   id: string;
   organization_id: string;
   url: string;
+  event_types: string[];
   enabled: boolean;
   secret: Buffer;
   previous_secret: Buffer | null;
@@ -105,7 +105,7 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
   const leaseMs = Math.max(settings.leaseMs ?? 60_000, settings.timeoutMs + 30_000);
   const pollMs = settings.pollMs ?? 1000;
   const random = deps.random ?? Math.random;
-  let lookup = deps.lookup ?? systemLookup;
+  const lookup = deps.lookup ?? systemLookup;
 
   const inFlight = new Map<string, Promise<void>>();
   const perEndpoint = new Map<string, number>();
@@ -158,7 +158,7 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
 
   const attempt = async (delivery: Claimed): Promise<void> => {
     const [endpoint]: EndpointRow[] = await dataSource.query(
-      `SELECT id, organization_id, url, enabled, secret, previous_secret, previous_secret_expires_at
+      `SELECT id, organization_id, url, event_types, enabled, secret, previous_secret, previous_secret_expires_at
          FROM ${schema}.endpoints WHERE id = $1`,
       [delivery.endpoint_id],
     );
@@ -239,6 +239,7 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
           id: endpoint.id,
           organizationId: endpoint.organization_id,
           url: endpoint.url,
+          eventTypes: endpoint.event_types,
           reason,
           at: now,
         };
@@ -363,9 +364,6 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
       await pumping;
       await Promise.allSettled([...inFlight.values()]);
       clearTimeout(timer);
-    },
-    setLookup(next) {
-      lookup = next ?? deps.lookup ?? systemLookup;
     },
   };
 }
