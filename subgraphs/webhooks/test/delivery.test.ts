@@ -425,6 +425,54 @@ describe('webhook delivery through the service', () => {
     expect(r.hooks[1]!.signature.split(' ')).toHaveLength(1);
   });
 
+  it('stopping cuts an attempt short and releases its delivery for the next process, unrecorded', async () => {
+    const webhooks = webhooksOf(platform);
+    const held: ServerResponse[] = [];
+    const r = await receiver([], (_hook, _req, res) => held.push(res));
+    const endpoint = await insertEndpoint(platform, { url: r.url });
+    r.secrets.push(endpoint.secret);
+    // A dispatcher of its own to stop (not the service), an hour ahead of the service's clock: the
+    // delivery, due in 30 minutes, is due for it only, so it is the one that sends it.
+    const ahead = {
+      now: () => new Date(webhooks.services.clock.now().getTime() + h),
+      advance: () => undefined,
+    };
+    const own = startDispatcher(
+      { concurrency: 1, endpointConcurrency: 1, timeoutMs: 60_000, allowPrivate: true },
+      {
+        dataSource: webhooks.dataSource,
+        clock: ahead,
+        secrets: webhooks.services.secrets,
+        logger: platform.deps.logger,
+      },
+    );
+    // Earlier tests' retries (due an hour ahead) out of the way: `own` sends one delivery at a time.
+    await webhooks.dataSource.query(
+      `UPDATE ${schema(platform)}.deliveries SET status = 'FAILED' WHERE status = 'PENDING'`,
+    );
+    const delivery = await insertDelivery(platform, endpoint);
+    await webhooks.dataSource.query(
+      `UPDATE ${schema(platform)}.deliveries SET next_attempt_at = $1 WHERE id = $2`,
+      [new Date(webhooks.services.clock.now().getTime() + 30 * min), delivery.id],
+    );
+    own.kick();
+    await eventually(async () => expect(held).toHaveLength(1));
+    const started = Date.now();
+    await own.stop();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await deliveryRow(platform, delivery.id)).toMatchObject({
+      status: 'PENDING',
+      attempt_count: 0,
+      lease_until: null,
+    });
+    expect(await attemptsOf(platform, delivery.id)).toEqual([]);
+    // The service's dispatcher sends it when due, not after a lapsed lease (an hour and a minute).
+    r.answer = answerWith(204);
+    await advance(platform, 31 * min);
+    expect(await deliveryRow(platform, delivery.id)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(new Set(r.hooks.map((hook) => hook.id))).toEqual(new Set([delivery.eventId]));
+  });
+
   it('two dispatchers on one database never send one delivery twice; a lapsed lease is taken over', async () => {
     const webhooks = webhooksOf(platform);
     const r = await receiver([], (_hook, _req, res) => {

@@ -113,6 +113,9 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
   let again = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let waking: Promise<void> | undefined;
+  // Stopping cuts attempts in flight short; their deliveries are released for the next process.
+  const shutdown = new AbortController();
 
   const claim = async (room: number): Promise<Claimed[]> => {
     const now = clock.now();
@@ -156,6 +159,12 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
     });
   };
 
+  const release = (delivery: Claimed) =>
+    dataSource.query(
+      `UPDATE ${schema}.deliveries SET lease_until = NULL WHERE id = $1 AND lease_until = $2`,
+      [delivery.id, delivery.lease_until],
+    );
+
   const attempt = async (delivery: Claimed): Promise<void> => {
     const [endpoint]: EndpointRow[] = await dataSource.query(
       `SELECT id, organization_id, url, event_types, enabled, secret, previous_secret, previous_secret_expires_at
@@ -164,20 +173,30 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
     );
     if (!endpoint?.enabled) {
       // Disabled between the claim and now: leave it PENDING for when it is enabled again.
-      await dataSource.query(
-        `UPDATE ${schema}.deliveries SET lease_until = NULL WHERE id = $1 AND lease_until = $2`,
-        [delivery.id, delivery.lease_until],
-      );
+      await release(delivery);
       return;
     }
     const startedAt = clock.now();
-    const secrets = [deps.secrets.open(endpoint.secret, endpoint.id)];
-    if (
-      endpoint.previous_secret &&
-      endpoint.previous_secret_expires_at &&
-      endpoint.previous_secret_expires_at.getTime() > startedAt.getTime()
-    ) {
-      secrets.push(deps.secrets.open(endpoint.previous_secret, endpoint.id));
+    let secrets: string[];
+    try {
+      secrets = [deps.secrets.open(endpoint.secret, endpoint.id)];
+      if (
+        endpoint.previous_secret &&
+        endpoint.previous_secret_expires_at &&
+        new Date(endpoint.previous_secret_expires_at).getTime() > startedAt.getTime()
+      ) {
+        secrets.push(deps.secrets.open(endpoint.previous_secret, endpoint.id));
+      }
+    } catch (error) {
+      // WEBHOOKS_ENCRYPTION_KEY changed under the sealed secret: a failed attempt in the log (the
+      // ADMINs see it and rotate), not an error that repeats unseen at every lease.
+      logger.error({ err: error, endpointId: endpoint.id }, 'webhook signing secret unreadable');
+      const disabled = await record(delivery, endpoint, startedAt, {
+        durationMs: 0,
+        error: 'signing secret unreadable',
+      });
+      if (disabled) deps.disabled?.(disabled);
+      return;
     }
     const { type, timestamp, data } = delivery.payload;
     // Built in this key order on every attempt (jsonb keeps its own order), so a retry sends the
@@ -188,8 +207,19 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
     const headers = webhookHeaders(secrets, delivery.event_id, new Date(), body);
     const result = await dispatchWebhook(
       { url: endpoint.url, headers, body },
-      { timeoutMs: settings.timeoutMs, allowPrivate: settings.allowPrivate, lookup },
+      {
+        timeoutMs: settings.timeoutMs,
+        allowPrivate: settings.allowPrivate,
+        lookup,
+        signal: shutdown.signal,
+      },
     );
+    if (result.error === 'aborted') {
+      // Stopped mid-attempt: not the receiver's failure. Released now rather than at the lease's
+      // end, so the next process sends it again at once (at least once, maybe twice).
+      await release(delivery);
+      return;
+    }
     const disabled = await record(delivery, endpoint, startedAt, result);
     if (disabled) deps.disabled?.(disabled);
   };
@@ -204,9 +234,11 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
     dataSource.transaction(async (manager) => {
       const now = clock.now();
       const attempts = delivery.attempt_count + 1;
-      await manager.query(
+      // Nothing to record when the delivery went with its endpoint (deleted meanwhile).
+      const logged: unknown[] = await manager.query(
         `INSERT INTO ${schema}.attempts (id, delivery_id, at, response_status, duration_ms, error, response_body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM ${schema}.deliveries WHERE id = $2)
+         RETURNING id`,
         [
           randomUUID(),
           delivery.id,
@@ -217,6 +249,7 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
           result.body ?? null,
         ],
       );
+      if (logged.length === 0) return undefined;
       const settle = (status: 'PENDING' | 'SUCCEEDED' | 'FAILED', nextAt: Date | null) =>
         // Only while the lease is still this attempt's (a replay or another process after a lapse
         // owns it otherwise); the attempt stays in the log either way.
@@ -319,7 +352,7 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
       .catch((error: unknown) => logger.warn({ err: error }, 'webhook dispatch pass failed'))
       .finally(() => {
         pumping = undefined;
-        void scheduleWake();
+        waking = scheduleWake();
       });
     return pumping;
   };
@@ -361,8 +394,10 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      shutdown.abort();
       await pumping;
       await Promise.allSettled([...inFlight.values()]);
+      await waking;
       clearTimeout(timer);
     },
   };
