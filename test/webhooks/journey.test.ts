@@ -101,14 +101,16 @@ describe('webhooks: the journey of a new ADMIN (issue 20 "Done when")', () => {
     await receiver.down();
     const before = receiver.received.length;
     const invited = [await admin.invite(), await admin.invite()];
-    // Each tried at once and refused.
+    // Each tried at once and refused (its 5 s retry may come by itself meanwhile).
     const pending = await eventually(async () => {
       const rows = await admin.deliveries(endpoint.id, { status: 'PENDING' });
       expect(rows).toHaveLength(2);
-      for (const row of rows) expect(row.attempts).toHaveLength(1);
+      for (const row of rows) expect(row.attempts.length).toBeGreaterThanOrEqual(1);
       return rows;
     });
-    const wentDown = new Date(Math.min(...pending.map((d) => Date.parse(d.attempts[0].at))));
+    const wentDown = new Date(
+      Math.min(...pending.flatMap((d) => d.attempts.map((a) => Date.parse(a.at)))),
+    );
 
     // An hour passes: the clock goes from one due retry to the next, as the log announces them.
     await drain(engine, admin, endpoint.id, new Date(wentDown.getTime() + HOUR));
