@@ -6,7 +6,8 @@ import {
   startTestPlatform,
   type TestPlatform,
 } from '@bastion/testing';
-import { schemaOf } from '@bastion/platform';
+import { schemaOf, type EventEnvelope } from '@bastion/platform';
+import { webhookEventHandler } from '../src/delivery/consumer';
 import { startDispatcher } from '../src/delivery/dispatcher';
 import type { HostLookup } from '../src/delivery/url-guard';
 import { generateSigningSecret } from '../src/secrets/endpoint-secrets';
@@ -121,6 +122,91 @@ describe('webhook delivery through the service', () => {
     );
     expect(rows).toEqual([{ endpoint_id: a.id, status: 'SUCCEEDED' }]);
     expect(other.connections).toBe(0);
+  });
+
+  it('the consumer queues once per event and endpoint; after ORGANIZATION_DELETED nothing new', async () => {
+    const webhooks = webhooksOf(platform);
+    const organizationId = randomUUID();
+    // No URL is dialled here: the test's own dispatcher never runs, it only counts kicks.
+    const endpoint = await insertEndpoint(platform, {
+      url: 'http://127.0.0.1:9/unused',
+      organizationId,
+      eventTypes: ['member.invited', 'organization.deleted'],
+    });
+    await webhooks.dataSource.query(
+      `UPDATE ${schema(platform)}.endpoints SET enabled = false WHERE id = $1`,
+      [endpoint.id],
+    );
+    const kicks: number[] = [];
+    const handle = webhookEventHandler(webhooks.dataSource, webhooks.services.clock, (n) =>
+      kicks.push(n),
+    );
+    const invited = (id: string): EventEnvelope<'AUDIT_RECORDED'> => ({
+      id,
+      type: 'AUDIT_RECORDED',
+      occurredAt: new Date().toISOString(),
+      source: 'orgs',
+      data: {
+        organizationId,
+        actorId: null,
+        action: 'member.invited',
+        targetType: 'invitation',
+        targetId: randomUUID(),
+        ip: null,
+        userAgent: null,
+        metadata: { email: 'a@example.com', role: 'VIEWER' },
+        at: new Date().toISOString(),
+      },
+    });
+    const deliveriesOf = async () =>
+      (
+        await webhooks.dataSource.query(
+          `SELECT event_id, event_type FROM ${schema(platform)}.deliveries WHERE endpoint_id = $1 ORDER BY created_at, event_type`,
+          [endpoint.id],
+        )
+      ).map((row: { event_id: string; event_type: string }) => [row.event_id, row.event_type]);
+
+    // Disabled: nothing queued. Enabled: one delivery, however often the event is handed over.
+    const first = invited(randomUUID());
+    await handle(first);
+    expect(await deliveriesOf()).toEqual([]);
+    await webhooks.dataSource.query(
+      `UPDATE ${schema(platform)}.endpoints SET enabled = true WHERE id = $1`,
+      [endpoint.id],
+    );
+    const second = invited(randomUUID());
+    await handle(second);
+    await handle(second);
+    expect(await deliveriesOf()).toEqual([[second.id, 'member.invited']]);
+    expect(kicks).toEqual([1]);
+
+    const deleted: EventEnvelope<'ORGANIZATION_DELETED'> = {
+      id: randomUUID(),
+      type: 'ORGANIZATION_DELETED',
+      occurredAt: new Date().toISOString(),
+      source: 'orgs',
+      data: {
+        organizationId,
+        name: 'Gone Inc',
+        memberIds: [],
+        actorId: null,
+        reason: 'deleted',
+        ip: null,
+        userAgent: null,
+        at: new Date().toISOString(),
+      },
+    };
+    await handle(deleted);
+    await handle(invited(randomUUID()));
+    expect(await deliveriesOf()).toEqual([
+      [second.id, 'member.invited'],
+      [deleted.id, 'organization.deleted'],
+    ]);
+    // The endpoint's deliveries are set aside (its URL is not a receiver).
+    await webhooks.dataSource.query(
+      `UPDATE ${schema(platform)}.deliveries SET status = 'FAILED' WHERE endpoint_id = $1`,
+      [endpoint.id],
+    );
   });
 
   it('retries a receiver that fails 3 times on the schedule, as the clock moves, with one webhook-id', async () => {
