@@ -13,6 +13,13 @@ import { systemLookup, type HostLookup } from './url-guard';
 /** An endpoint whose failures began this long before a failed attempt is disabled (FAILING). */
 export const FAILING_DISABLE_AFTER_MS = 5 * 24 * 60 * 60 * 1000;
 
+/**
+ * Beyond an attempt's deadline (which covers resolving, connecting and reading the answer): time
+ * for recording its outcome. A lease that still lapsed first would only let another process send
+ * the delivery again (at least once), never lose it.
+ */
+export const LEASE_MARGIN_MS = 5000;
+
 export interface DispatcherSettings {
   /** Attempts in flight at once in this process (WEBHOOKS_CONCURRENCY). */
   concurrency: number;
@@ -22,7 +29,10 @@ export interface DispatcherSettings {
   timeoutMs: number;
   /** WEBHOOKS_ALLOW_PRIVATE: loopback receivers (development, tests). */
   allowPrivate: boolean;
-  /** How long a claimed delivery is held: longer than any attempt, so only a dead holder loses it. */
+  /**
+   * How long a claimed delivery is held; default and minimum: the attempt's deadline plus
+   * LEASE_MARGIN_MS, so only a dead holder loses it and its deliveries go out again soon after.
+   */
   leaseMs?: number;
   /** The longest the dispatcher sleeps between looks at the table. */
   pollMs?: number;
@@ -102,7 +112,7 @@ interface EndpointRow {
 export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDeps): Dispatcher {
   const { dataSource, clock, logger } = deps;
   const schema = schemaOf(dataSource);
-  const leaseMs = Math.max(settings.leaseMs ?? 60_000, settings.timeoutMs + 30_000);
+  const leaseMs = Math.max(settings.leaseMs ?? 0, settings.timeoutMs + LEASE_MARGIN_MS);
   const pollMs = settings.pollMs ?? 1000;
   const random = deps.random ?? Math.random;
   const lookup = deps.lookup ?? systemLookup;
