@@ -44,13 +44,20 @@ export class ChildPlatform {
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.exit = new Promise((done) => child.once('exit', (code) => done(code)));
-    await eventually(async () => {
-      if (child.exitCode !== null)
-        throw new Error(`platform exited with ${child.exitCode}:\n${this.output}`);
+    let exitedEarly = false;
+    // A process that exits while starting fails the start at once, not at the ready deadline.
+    const exited = this.exit.then((code) => {
+      exitedEarly = true;
+      throw new Error(`platform exited with ${code}:\n${this.output}`);
+    });
+    const ready = eventually(async () => {
+      if (exitedEarly) return;
       const ready = await fetch(this.url.replace('/graphql', '/ready'));
       if (ready.status !== 200) throw new Error(`not ready: ${await ready.text()}`);
-    }, readyTimeoutMs).catch((error: unknown) => {
-      if (child.exitCode !== null)
+    }, readyTimeoutMs);
+    exited.catch(() => undefined);
+    await Promise.race([ready, exited]).catch((error: unknown) => {
+      if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`platform exited with ${child.exitCode}:\n${this.output}`);
       throw error;
     });

@@ -12,3 +12,4 @@ export * from './load';
 export * from './stripe-fake';
 export * from './gemini-fake';
 export * from './jose';
+export * from './webhook-receiver';
