@@ -1,5 +1,5 @@
-import type { DataSource } from 'typeorm';
-import { schemaOf } from '@bastion/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+import { schemaOf, type ApiKeyEntry } from '@bastion/platform';
 
 export interface RevocationState {
   revokedSessionIds: string[];
@@ -11,16 +11,20 @@ export interface RevocationState {
     changedAt: Date;
   }[];
   serviceTokens: { name: string; scopes: string[]; sha256: string }[];
+  apiKeys: ApiKeyEntry[];
 }
 
 /**
  * What a gateway needs to refuse revoked credentials: revocations younger than the longest access
- * token (older ones only concern expired tokens) and the live issued service tokens, hashes only.
+ * token (older ones only concern expired tokens), the live issued service tokens and the live,
+ * unexpired personal API keys, hashes only.
  */
 export class RevocationStateService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly accessTokenTtlSeconds: number,
+    /** The live personal API keys, read in the same snapshot (ApiKeyService.live). */
+    private readonly liveApiKeys: (manager: EntityManager) => Promise<ApiKeyEntry[]>,
   ) {}
 
   async current(): Promise<RevocationState> {
@@ -45,7 +49,9 @@ export class RevocationStateService {
       const tokens: { name: string; scopes: string[]; sha256: string }[] = await manager.query(
         `SELECT name, scopes, sha256 FROM ${s}.service_tokens WHERE revoked_at IS NULL ORDER BY created_at`,
       );
+      const apiKeys = await this.liveApiKeys(manager);
       return {
+        apiKeys,
         revokedSessionIds: rows.filter((r) => r.kind === 'session').map((r) => r.subject_id),
         userCutoffs: rows
           .filter((r) => r.kind === 'user')
