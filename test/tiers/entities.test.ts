@@ -86,6 +86,10 @@ describe('_entities keeps every entity field behind its tier', () => {
     ['orgs', 'User', () => owner.id],
     ['orgs', 'Organization', () => organizationId],
     ['ai', 'User', () => owner.id],
+    ['auth', 'UserDataExport', () => owner.id],
+    ['orgs', 'UserDataExport', () => owner.id],
+    ['credits', 'UserDataExport', () => owner.id],
+    ['ai', 'UserDataExport', () => owner.id],
   ];
 
   it('covers every entity type of every subgraph', () => {

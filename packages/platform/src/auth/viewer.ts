@@ -13,6 +13,7 @@ export const SCOPES = [
   'mfa:reset',
   'orgs:provision',
   'sso:admin',
+  'users:export',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

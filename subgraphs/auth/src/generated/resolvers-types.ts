@@ -18,6 +18,7 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   DateTime: { input: Date; output: Date | string; }
+  JSON: { input: unknown; output: unknown; }
 };
 
 /** Tokens for a new or renewed session. */
@@ -61,6 +62,23 @@ export type CreateSsoConnectionInput = {
   readonly samlIdpEntityId?: InputMaybe<Scalars['String']['input']>;
   readonly samlMetadataXml?: InputMaybe<Scalars['String']['input']>;
   readonly samlSsoUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One export of a user's data: a JSON document with their part of every service (README "Your data"). */
+export type DataExport = {
+  readonly __typename?: 'DataExport';
+  readonly createdAt: Scalars['DateTime']['output'];
+  /**
+   * A link on the gateway that downloads this export's document, signed for it alone and valid
+   * 15 minutes from this answer; it needs no bearer token (one of another user is refused). A new
+   * read of the field gives a fresh link. Null unless READY.
+   */
+  readonly downloadUrl?: Maybe<Scalars['String']['output']>;
+  /** When downloadUrl stops working (null with it). */
+  readonly expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly id: Scalars['ID']['output'];
+  /** RUNNING while the services are asked, then READY (downloadable) or FAILED. */
+  readonly status: Scalars['String']['output'];
 };
 
 /** A factor just confirmed. */
@@ -181,6 +199,13 @@ export type Mutation = {
   readonly removeSsoDomain: Scalars['Boolean']['output'];
   /** Renames one of the caller's passkeys (1 to 100 characters). */
   readonly renamePasskey: MfaFactor;
+  /**
+   * Exports the caller's data from every service into one JSON document, downloaded by the
+   * answer's downloadUrl. One export at a time (CONFLICT, reason EXPORT_RUNNING) and
+   * DATA_EXPORTS_PER_DAY a day (RATE_LIMITED); UPSTREAM_UNAVAILABLE (the export FAILED) when a
+   * service did not answer.
+   */
+  readonly requestDataExport: DataExport;
   /**
    * Mails a verification link to the caller's current address, unless it is verified already.
    * True either way.
@@ -505,6 +530,8 @@ export type Query = {
   readonly user?: Maybe<User>;
   /** A user by email address, for internal services. */
   readonly userByEmail?: Maybe<User>;
+  /** Every service's part of a user's data export, for auth's own gathering (scope users:export). */
+  readonly userDataExport: UserDataExport;
   /** Users by id (at most 100), for internal services: one entry per id, in order, null for an unknown id. */
   readonly users: ReadonlyArray<Maybe<User>>;
 };
@@ -546,6 +573,11 @@ export type QueryUserArgs = {
 
 export type QueryUserByEmailArgs = {
   email: Scalars['String']['input'];
+};
+
+
+export type QueryUserDataExportArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -726,6 +758,8 @@ export type UpdateSsoConnectionInput = {
 export type User = {
   readonly __typename?: 'User';
   readonly createdAt: Scalars['DateTime']['output'];
+  /** The user's data exports (requestDataExport), newest first: those of the last 30 days. */
+  readonly dataExports: ReadonlyArray<DataExport>;
   readonly displayName?: Maybe<Scalars['String']['output']>;
   readonly email: Scalars['String']['output'];
   readonly emailVerified: Scalars['Boolean']['output'];
@@ -738,6 +772,18 @@ export type User = {
   readonly mfaFactors: ReadonlyArray<MfaFactor>;
   /** Unused recovery codes left (0 when none were ever made). */
   readonly recoveryCodesRemaining: Scalars['Int']['output'];
+};
+
+/**
+ * One user's data in every service, gathered for their export: each service answers its own part,
+ * as JSON. Internal: only auth's service token (scope users:export) reads it.
+ */
+export type UserDataExport = {
+  readonly __typename?: 'UserDataExport';
+  /** Profile, sessions, linked sign-in providers and security events; null for an unknown user. */
+  readonly auth?: Maybe<Scalars['JSON']['output']>;
+  /** The user's id. */
+  readonly id: Scalars['ID']['output'];
 };
 
 export type UserTokenCutoff = {
@@ -827,6 +873,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = {
   User: User;
+  UserDataExport: UserDataExport;
 };
 
 /** Mapping of federation reference types */
@@ -834,6 +881,9 @@ export type FederationReferenceTypes = {
   User:
     ( { __typename: 'User' }
     & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
+  UserDataExport:
+    ( { __typename: 'UserDataExport' }
+    & GraphQLRecursivePick<FederationTypes['UserDataExport'], {"id":true}> );
 };
 
 
@@ -842,11 +892,13 @@ export type FederationReferenceTypes = {
 export type ResolversTypes = {
   AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, 'user'> & { user: ResolversTypes['User'] }>;
   CreateSsoConnectionInput: CreateSsoConnectionInput;
+  DataExport: ResolverTypeWrapper<DataExport>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FactorConfirmation: ResolverTypeWrapper<FactorConfirmationModel>;
   IssuedServiceToken: ResolverTypeWrapper<IssuedServiceToken>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   MfaFactor: ResolverTypeWrapper<MfaFactorEntity>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   MfaFactorKind: MfaFactorKind;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   OAuthPurpose: OAuthPurpose;
@@ -866,6 +918,7 @@ export type ResolversTypes = {
   UpdateProfileInput: UpdateProfileInput;
   UpdateSsoConnectionInput: UpdateSsoConnectionInput;
   User: ResolverTypeWrapper<UserEntity>;
+  UserDataExport: ResolverTypeWrapper<UserDataExport>;
   UserTokenCutoff: ResolverTypeWrapper<UserTokenCutoff>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -876,11 +929,13 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   AuthPayload: Omit<AuthPayload, 'user'> & { user: ResolversParentTypes['User'] };
   CreateSsoConnectionInput: CreateSsoConnectionInput;
+  DataExport: DataExport;
+  ID: Scalars['ID']['output'];
   DateTime: Scalars['DateTime']['output'];
   FactorConfirmation: FactorConfirmationModel;
   IssuedServiceToken: IssuedServiceToken;
+  JSON: Scalars['JSON']['output'];
   MfaFactor: MfaFactorEntity;
-  ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
   OrganizationTokenCutoff: OrganizationTokenCutoff;
   Query: Record<PropertyKey, never>;
@@ -895,6 +950,7 @@ export type ResolversParentTypes = {
   UpdateProfileInput: UpdateProfileInput;
   UpdateSsoConnectionInput: UpdateSsoConnectionInput;
   User: UserEntity;
+  UserDataExport: UserDataExport | FederationReferenceTypes['UserDataExport'];
   UserTokenCutoff: UserTokenCutoff;
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
@@ -948,6 +1004,14 @@ export type AuthPayloadResolvers<ContextType = AuthContext, ParentType extends R
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type DataExportResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['DataExport'] = ResolversParentTypes['DataExport']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  downloadUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -962,6 +1026,10 @@ export type IssuedServiceTokenResolvers<ContextType = AuthContext, ParentType ex
   scopes?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
 
 export type MfaFactorResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['MfaFactor'] = ResolversParentTypes['MfaFactor']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -998,6 +1066,7 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   removeMfaFactor?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveMfaFactorArgs, 'id'>>;
   removeSsoDomain?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveSsoDomainArgs, 'id'>>;
   renamePasskey?: Resolver<ResolversTypes['MfaFactor'], ParentType, ContextType, RequireFields<MutationRenamePasskeyArgs, 'id' | 'name'>>;
+  requestDataExport?: Resolver<ResolversTypes['DataExport'], ParentType, ContextType>;
   requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
@@ -1033,6 +1102,7 @@ export type QueryResolvers<ContextType = AuthContext, ParentType extends Resolve
   tokenRevocationState?: Resolver<ResolversTypes['TokenRevocationState'], ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   userByEmail?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserByEmailArgs, 'email'>>;
+  userDataExport?: Resolver<ResolversTypes['UserDataExport'], ParentType, ContextType, RequireFields<QueryUserDataExportArgs, 'userId'>>;
   users?: Resolver<ReadonlyArray<Maybe<ResolversTypes['User']>>, ParentType, ContextType, RequireFields<QueryUsersArgs, 'ids'>>;
 };
 
@@ -1104,6 +1174,7 @@ export type TotpEnrollmentResolvers<ContextType = AuthContext, ParentType extend
 export type UserResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dataExports?: Resolver<ReadonlyArray<ResolversTypes['DataExport']>, ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1114,6 +1185,12 @@ export type UserResolvers<ContextType = AuthContext, ParentType extends Resolver
   recoveryCodesRemaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type UserDataExportResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['UserDataExport'] = ResolversParentTypes['UserDataExport'], FederationReferenceType extends FederationReferenceTypes['UserDataExport'] = FederationReferenceTypes['UserDataExport']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['UserDataExport']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  auth?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type UserTokenCutoffResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['UserTokenCutoff'] = ResolversParentTypes['UserTokenCutoff']> = {
   userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   validAfter?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1121,9 +1198,11 @@ export type UserTokenCutoffResolvers<ContextType = AuthContext, ParentType exten
 
 export type Resolvers<ContextType = AuthContext> = {
   AuthPayload?: AuthPayloadResolvers<ContextType>;
+  DataExport?: DataExportResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   FactorConfirmation?: FactorConfirmationResolvers<ContextType>;
   IssuedServiceToken?: IssuedServiceTokenResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
   MfaFactor?: MfaFactorResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   OrganizationTokenCutoff?: OrganizationTokenCutoffResolvers<ContextType>;
@@ -1135,6 +1214,7 @@ export type Resolvers<ContextType = AuthContext> = {
   TokenRevocationState?: TokenRevocationStateResolvers<ContextType>;
   TotpEnrollment?: TotpEnrollmentResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserDataExport?: UserDataExportResolvers<ContextType>;
   UserTokenCutoff?: UserTokenCutoffResolvers<ContextType>;
 };
 
