@@ -52,7 +52,7 @@ describe('schema/tiers.md, the reviewed table of every field tier', () => {
       'x',
       `type T @tier(level: AUTHENTICATED, owner: "userId", scopes: ["b", "a"]) { id: ID! @tier(level: PUBLIC) n: Int }
       type Query { t: T @tier(level: INTERNAL, scopes: ["user:read"]) u: Int }
-      type Mutation { d: Int @tier(level: VERIFIED, stepUp: 600) }`,
+      type Mutation { d: Int @tier(level: VERIFIED, stepUp: 600, capability: "orgs:write") }`,
     );
     expect(rows).toEqual([
       {
@@ -62,6 +62,7 @@ describe('schema/tiers.md, the reviewed table of every field tier', () => {
         scopes: [],
         owner: '',
         stepUp: '',
+        capability: '',
         from: 'field',
       },
       {
@@ -71,6 +72,7 @@ describe('schema/tiers.md, the reviewed table of every field tier', () => {
         scopes: ['a', 'b'],
         owner: 'userId',
         stepUp: '',
+        capability: '',
         from: 'type',
       },
       {
@@ -80,6 +82,7 @@ describe('schema/tiers.md, the reviewed table of every field tier', () => {
         scopes: ['user:read'],
         owner: '',
         stepUp: '',
+        capability: '',
         from: 'field',
       },
       {
@@ -89,6 +92,7 @@ describe('schema/tiers.md, the reviewed table of every field tier', () => {
         scopes: [],
         owner: '',
         stepUp: '',
+        capability: '',
         from: 'type',
       },
       {
@@ -98,6 +102,7 @@ describe('schema/tiers.md, the reviewed table of every field tier', () => {
         scopes: [],
         owner: '',
         stepUp: '600',
+        capability: 'orgs:write',
         from: 'field',
       },
     ]);
@@ -114,10 +119,18 @@ describe('schema/tiers.md, the reviewed table of every field tier', () => {
         scopes: [...spec.scopes].sort(),
         owner: spec.owner ?? '',
         stepUp: spec.stepUp === undefined ? '' : String(spec.stepUp),
+        capability: spec.capability ?? '',
       }));
       const fromTable = readTierTable()
         .filter((r) => r.subgraph === name)
-        .map(({ field, tier, scopes, owner, stepUp }) => ({ field, tier, scopes, owner, stepUp }));
+        .map(({ field, tier, scopes, owner, stepUp, capability }) => ({
+          field,
+          tier,
+          scopes,
+          owner,
+          stepUp,
+          capability,
+        }));
       const byField = (a: { field: string }, b: { field: string }) => (a.field < b.field ? -1 : 1);
       expect(fromPlatform.sort(byField)).toEqual(fromTable.sort(byField));
     },

@@ -53,6 +53,49 @@ describe('forwarded claims (jose, HS256)', () => {
     expect(result).toEqual({ viewer, client: { ...client, refreshCookie: null } });
   });
 
+  it('carry an API key grant and an impersonating actor, and read them back', async () => {
+    const keyed: Viewer = {
+      ...viewer,
+      apiKey: {
+        id: randomUUID(),
+        capabilities: ['profile:read', 'ai:generate'],
+        creditCeiling: 50,
+        ceilingPeriod: 'DAY',
+      },
+    };
+    const header = await signForwardedClaims(keyed, client, 'auth', op, key);
+    expect((await verify(header)).viewer).toEqual(keyed);
+    const unbounded: Viewer = {
+      ...viewer,
+      apiKey: { id: randomUUID(), capabilities: [], creditCeiling: null, ceilingPeriod: null },
+    };
+    expect(
+      (await verify(await signForwardedClaims(unbounded, client, 'auth', op, key))).viewer,
+    ).toEqual(unbounded);
+    const acted: Viewer = { ...viewer, actor: { sub: 'support-desk' } };
+    const actedHeader = await signForwardedClaims(acted, client, 'auth', op, key);
+    expect((await verify(actedHeader)).viewer).toEqual(acted);
+    const { decodeJwt } = await loadJose();
+    expect(decodeJwt(actedHeader)).toMatchObject({ act: 'support-desk' });
+    // A plain user's claims name neither.
+    expect(
+      decodeJwt(await signForwardedClaims(viewer, client, 'auth', op, key)),
+    ).not.toHaveProperty('apk');
+  });
+
+  it.each<[string, unknown]>([
+    ['capabilities not a list', { id: 'k', cap: 'ai:generate', cc: null, cp: null }],
+    ['a negative ceiling', { id: 'k', cap: [], cc: -1, cp: 'DAY' }],
+    ['an unknown period', { id: 'k', cap: [], cc: 5, cp: 'WEEK' }],
+    ['no id', { cap: [], cc: null, cp: null }],
+  ])('refuse a key grant with %s (never read as a full user)', async (_name, grant) => {
+    const header = await resigned((c) => ({ ...c, apk: grant }));
+    expect(await verify(header)).toMatchObject({
+      viewer: { kind: 'anonymous' },
+      rejection: 'malformed',
+    });
+  });
+
   it('are a JWT that jose verifies with the pinned options, and jose-signed claims verify here', async () => {
     const { jwtVerify, SignJWT, decodeJwt } = await loadJose();
     const header = await signForwardedClaims(viewer, client, 'auth', op, key);

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import { sha256Hex } from './keys';
-import { ANONYMOUS, ROLES, type Role, type Viewer } from './viewer';
+import { ANONYMOUS, ROLES, type ApiKeyGrant, type Role, type Viewer } from './viewer';
 import type { ReplayGuard } from './replay-guard';
 
 /** The header that carries the gateway's signed claims to a subgraph. */
@@ -76,6 +76,10 @@ interface ClaimsPayload {
   amr?: string[];
   at?: number;
   mfe?: boolean;
+  /** A personal API key's grant: id, capabilities, ceiling, period. */
+  apk?: { id: string; cap: string[]; cc: number | null; cp: 'DAY' | 'MONTH' | null };
+  /** The impersonating actor's `sub` (RFC 8693 `act`). */
+  act?: string;
   svc?: string;
   scp?: string[];
   op: string;
@@ -127,6 +131,17 @@ export async function signForwardedClaims(
       amr: viewer.amr,
       at: viewer.authTime,
       mfe: viewer.mfaEnrolled,
+      ...(viewer.apiKey
+        ? {
+            apk: {
+              id: viewer.apiKey.id,
+              cap: viewer.apiKey.capabilities,
+              cc: viewer.apiKey.creditCeiling,
+              cp: viewer.apiKey.ceilingPeriod,
+            },
+          }
+        : {}),
+      ...(viewer.actor ? { act: viewer.actor.sub } : {}),
       ...common,
     };
   } else if (viewer.kind === 'service') {
@@ -246,6 +261,10 @@ export async function verifyForwardedClaims(
   };
   if (payload.k === 'a') return { viewer: ANONYMOUS, client };
   if (payload.k === 'u' && typeof payload.sub === 'string' && typeof payload.sid === 'string') {
+    // A key's or an actor's claims that do not read back must not turn into a full user's.
+    const grant = 'apk' in payload ? readKeyGrant(payload.apk) : undefined;
+    if (grant === null) return refused('malformed');
+    if (payload.act !== undefined && typeof payload.act !== 'string') return refused('malformed');
     return {
       viewer: {
         kind: 'user',
@@ -259,6 +278,8 @@ export async function verifyForwardedClaims(
         amr: Array.isArray(payload.amr) ? payload.amr.filter((m) => typeof m === 'string') : [],
         authTime: typeof payload.at === 'number' ? payload.at : 0,
         mfaEnrolled: payload.mfe === true,
+        ...(grant ? { apiKey: grant } : {}),
+        ...(typeof payload.act === 'string' ? { actor: { sub: payload.act } } : {}),
       },
       client,
     };
@@ -274,4 +295,20 @@ export async function verifyForwardedClaims(
     };
   }
   return refused('malformed');
+}
+
+function readKeyGrant(raw: unknown): ApiKeyGrant | null {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  const k = raw as Record<string, unknown>;
+  if (typeof k.id !== 'string' || !Array.isArray(k.cap)) return null;
+  if (!k.cap.every((c) => typeof c === 'string')) return null;
+  if (k.cc !== null && !(typeof k.cc === 'number' && Number.isSafeInteger(k.cc) && k.cc >= 0))
+    return null;
+  if (k.cp !== null && k.cp !== 'DAY' && k.cp !== 'MONTH') return null;
+  return {
+    id: k.id,
+    capabilities: k.cap as string[],
+    creditCeiling: k.cc,
+    ceilingPeriod: k.cp,
+  };
 }

@@ -1,4 +1,5 @@
 export * from './viewer';
+export * from './api-keys';
 export * from './keys';
 export * from './claims-keys';
 export * from './service-tokens';

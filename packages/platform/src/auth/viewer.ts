@@ -13,6 +13,7 @@ export const SCOPES = [
   'mfa:reset',
   'orgs:provision',
   'sso:admin',
+  'users:impersonate',
   'users:export',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -38,6 +39,26 @@ export interface UserViewer {
   authTime: number;
   /** Whether the user had a second factor enrolled when the token was issued. */
   mfaEnrolled: boolean;
+  /**
+   * Set when the request authenticated with a personal API key (`bk_...`) instead of a session:
+   * the tier rule lets it reach only fields naming a capability it holds, and the credits ledger
+   * holds its spending to the ceiling. `sessionId`, `tokenId` and `issuedAt` are then the key's.
+   */
+  apiKey?: ApiKeyGrant;
+  /**
+   * Set on an impersonation session's tokens (RFC 8693 `act`): `sub` names the support service
+   * acting as the user. Such a viewer is read-only (IMPERSONATION_READ_ONLY on every mutation).
+   */
+  actor?: { sub: string };
+}
+
+/** What a personal API key grants, as forwarded to subgraphs. */
+export interface ApiKeyGrant {
+  id: string;
+  capabilities: string[];
+  /** Credits the key may spend per period; null for no ceiling of its own. */
+  creditCeiling: number | null;
+  ceilingPeriod: 'DAY' | 'MONTH' | null;
 }
 
 /** The methods a session's sign-in used included a second factor. */

@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { graphql, parse } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import type { UserViewer, Viewer } from '../auth/viewer';
 import { TIER_PREAMBLE } from './preamble';
 import {
   MissingTierError,
@@ -66,5 +69,77 @@ describe('buildPermissions', () => {
       ),
     });
     expect(() => buildPermissions(schema)).not.toThrow();
+  });
+
+  it('reads a capability and refuses one the registry does not know or on a PUBLIC or INTERNAL field', () => {
+    const ok = buildSubgraphSchema({
+      typeDefs: sdl(
+        'type Query { a: String @tier(level: AUTHENTICATED, capability: "profile:read") }',
+      ),
+    });
+    expect(readTiers(ok).get('Query.a')).toEqual({
+      level: 'AUTHENTICATED',
+      scopes: [],
+      owner: undefined,
+      capability: 'profile:read',
+    });
+    const bad = buildSubgraphSchema({
+      typeDefs: sdl(`type Query {
+        a: String @tier(level: VERIFIED, capability: "profile:write")
+        b: String @tier(level: PUBLIC, capability: "profile:read")
+        c: String @tier(level: INTERNAL, scopes: ["users:read"], capability: "profile:read")
+      }`),
+    });
+    expect(() => readTiers(bad)).toThrow(MissingTierError);
+    expect(() => readTiers(bad)).toThrow(/Query\.a \(unknown capability "profile:write"/);
+    expect(() => readTiers(bad)).toThrow(/Query\.b \(capability needs AUTHENTICATED or VERIFIED/);
+    expect(() => readTiers(bad)).toThrow(/Query\.c \(capability needs AUTHENTICATED or VERIFIED/);
+  });
+});
+
+describe('impersonation is read-only (the Mutation type, every field)', () => {
+  const schema = buildSubgraphSchema({
+    typeDefs: sdl(`type Query { me: String @tier(level: AUTHENTICATED) }
+      type Mutation {
+        rename: String @tier(level: AUTHENTICATED)
+        login: String @tier(level: PUBLIC)
+      }`),
+    resolvers: {
+      Query: { me: () => 'me' },
+      Mutation: { rename: () => 'renamed', login: () => 'in' },
+    },
+  });
+  const guarded = applyMiddleware(schema, buildPermissions(schema).permissions);
+  const base: UserViewer = {
+    kind: 'user',
+    userId: randomUUID(),
+    sessionId: randomUUID(),
+    emailVerified: true,
+    organizationId: null,
+    role: null,
+    tokenId: '',
+    issuedAt: 0,
+    amr: ['pwd'],
+    authTime: 0,
+    mfaEnrolled: false,
+  };
+  const run = async (source: string, viewer: Viewer) => {
+    const result = await graphql({ schema: guarded, source, contextValue: { viewer } });
+    return result.errors?.map((e) => [e.extensions.code, e.extensions.reason]) ?? result.data;
+  };
+  const impersonated: Viewer = { ...base, actor: { sub: 'support-desk' } };
+
+  it('refuses every mutation, even a public one, to an impersonated viewer', async () => {
+    expect(await run('mutation { rename }', impersonated)).toEqual([
+      ['FORBIDDEN', 'IMPERSONATION_READ_ONLY'],
+    ]);
+    expect(await run('mutation { login }', impersonated)).toEqual([
+      ['FORBIDDEN', 'IMPERSONATION_READ_ONLY'],
+    ]);
+  });
+
+  it('lets it read, and lets the user themself write', async () => {
+    expect(await run('{ me }', impersonated)).toEqual({ me: 'me' });
+    expect(await run('mutation { rename }', base)).toEqual({ rename: 'renamed' });
   });
 });

@@ -1,9 +1,10 @@
 import { getDirective } from '@graphql-tools/utils';
 import { isObjectType, type GraphQLSchema } from 'graphql';
-import { allow, deny, shield, type IRules } from 'graphql-shield';
+import { allow, chain, deny, shield, type IRules } from 'graphql-shield';
 import { AppError } from '../errors/app-error';
 import { SCOPES } from '../auth/viewer';
-import { ruleForTier, type TierLevel, type TierSpec } from './rules';
+import { API_KEY_CAPABILITIES, isApiKeyCapability } from '../auth/api-keys';
+import { notImpersonated, ruleForTier, type TierLevel, type TierSpec } from './rules';
 
 /** Federation plumbing the gateway needs; entity fields behind `_entities` keep their own tiers. */
 const FEDERATION_FIELDS: Record<string, string[]> = {
@@ -52,6 +53,7 @@ function readTier(
     scopes: (directive.scopes as string[] | undefined) ?? [],
     owner: directive.owner as string | undefined,
     ...(typeof directive.stepUp === 'number' ? { stepUp: directive.stepUp } : {}),
+    ...(typeof directive.capability === 'string' ? { capability: directive.capability } : {}),
   };
 }
 
@@ -79,6 +81,14 @@ export function readTiers(schema: GraphQLSchema): Map<string, TierSpec> {
           missing.push(`${type.name}.${field.name} (INTERNAL without scopes)`);
         if (spec.stepUp !== undefined && !['AUTHENTICATED', 'VERIFIED'].includes(spec.level))
           missing.push(`${type.name}.${field.name} (stepUp needs AUTHENTICATED or VERIFIED)`);
+        if (spec.capability !== undefined && !['AUTHENTICATED', 'VERIFIED'].includes(spec.level))
+          missing.push(
+            `${type.name}.${field.name} (capability needs AUTHENTICATED or VERIFIED: PUBLIC fields pass any key, INTERNAL none)`,
+          );
+        if (spec.capability !== undefined && !isApiKeyCapability(spec.capability))
+          missing.push(
+            `${type.name}.${field.name} (unknown capability "${spec.capability}"; known: ${API_KEY_CAPABILITIES.join(', ')})`,
+          );
         tiers.set(`${type.name}.${field.name}`, spec);
       }
     }
@@ -92,9 +102,12 @@ export function buildPermissions(schema: GraphQLSchema) {
   const tiers = readTiers(schema);
   checkScopes(tiers);
   const tree: Record<string, Record<string, IRules>> = {};
+  const mutationType = schema.getMutationType()?.name;
   for (const [path, spec] of tiers) {
     const [typeName, fieldName] = path.split('.');
-    (tree[typeName] ??= {})[fieldName] = ruleForTier(spec);
+    // An impersonation session reads, never writes: refused before any mutation's own tier.
+    (tree[typeName] ??= {})[fieldName] =
+      typeName === mutationType ? chain(notImpersonated, ruleForTier(spec)) : ruleForTier(spec);
   }
   for (const [typeName, fields] of Object.entries(FEDERATION_FIELDS)) {
     const type = schema.getType(typeName);

@@ -3,7 +3,8 @@
  * `level` is the tier; `scopes` are the service scopes an INTERNAL field needs, or, on an
  * AUTHENTICATED or VERIFIED field, the scopes that let a service read it too; `owner` names the parent property that holds the
  * owning user's id, so only that user (or such a service) passes; `stepUp` (seconds) asks a user
- * for a sign-in at most that old, multi-factor when the user has a second factor.
+ * for a sign-in at most that old, multi-factor when the user has a second factor; `capability`
+ * (API_KEY_CAPABILITIES) lets a personal API key holding it reach the field (no other key does).
  */
 export const TIER_PREAMBLE = `enum Tier @inaccessible {
   PUBLIC
@@ -12,4 +13,4 @@ export const TIER_PREAMBLE = `enum Tier @inaccessible {
   INTERNAL
 }
 
-directive @tier(level: Tier!, scopes: [String!], owner: String, stepUp: Int) on FIELD_DEFINITION | OBJECT`;
+directive @tier(level: Tier!, scopes: [String!], owner: String, stepUp: Int, capability: String) on FIELD_DEFINITION | OBJECT`;

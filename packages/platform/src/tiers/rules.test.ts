@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Viewer } from '../auth/viewer';
 import type { AppError } from '../errors/app-error';
-import { checkStepUp, checkTier } from './rules';
+import { checkNotImpersonated, checkStepUp, checkTier, type TierSpec } from './rules';
 
 const user = (emailVerified: boolean, userId = randomUUID()): Viewer => ({
   kind: 'user',
@@ -49,6 +49,88 @@ describe('checkTier', () => {
     ).toBe('PASS');
     expect(code(checkTier(spec, { kind: 'anonymous' }, parent))).toBe('UNAUTHENTICATED');
     expect(code(checkTier(spec, { kind: 'anonymous' }, parent, new Set([parent.id])))).toBe('PASS');
+  });
+});
+
+describe('checkTier for an API key (@tier(capability:))', () => {
+  const keyed = (capabilities: string[], emailVerified = true): Viewer => ({
+    ...(user(emailVerified) as Extract<Viewer, { kind: 'user' }>),
+    apiKey: { id: randomUUID(), capabilities, creditCeiling: null, ceilingPeriod: null },
+  });
+  const outcome = (result: true | { code: string; extensions: Record<string, unknown> }) =>
+    result === true ? 'PASS' : `${result.code}/${String(result.extensions.reason ?? '')}`;
+  const owned = { level: 'AUTHENTICATED' as const, scopes: [], owner: 'userId' };
+  // Written by hand from the rule: a key passes a non-public field only when
+  // the field names a capability it holds; then the user's own rules still apply.
+  const TABLE: [string, TierSpec, string[], boolean, string][] = [
+    ['public field, no capability held', { level: 'PUBLIC', scopes: [] }, [], true, 'PASS'],
+    [
+      'field naming a held capability',
+      { level: 'AUTHENTICATED', scopes: [], capability: 'profile:read' },
+      ['profile:read'],
+      true,
+      'PASS',
+    ],
+    [
+      'field naming a capability not held',
+      { level: 'AUTHENTICATED', scopes: [], capability: 'orgs:write' },
+      ['orgs:read', 'profile:read'],
+      true,
+      'FORBIDDEN/KEY_CAPABILITY',
+    ],
+    [
+      'field without a capability (a credential field)',
+      { level: 'VERIFIED', scopes: [], stepUp: 600 },
+      [...['profile:read', 'orgs:read', 'orgs:write', 'credits:read', 'ai:generate']],
+      true,
+      'FORBIDDEN/KEY_CAPABILITY',
+    ],
+    [
+      'internal field',
+      { level: 'INTERNAL', scopes: ['users:read'] },
+      ['profile:read'],
+      true,
+      'FORBIDDEN/KEY_CAPABILITY',
+    ],
+    [
+      'verified field, capability held, user unverified',
+      { level: 'VERIFIED', scopes: [], capability: 'ai:generate' },
+      ['ai:generate'],
+      false,
+      'EMAIL_NOT_VERIFIED/',
+    ],
+  ];
+
+  it.each(TABLE)('%s', (_name, spec, capabilities, verified, expected) => {
+    expect(outcome(checkTier(spec, keyed(capabilities, verified)))).toBe(expected);
+  });
+
+  it('still applies the owner rule: a key reads only its own user', () => {
+    const viewer = keyed(['profile:read']) as Extract<Viewer, { kind: 'user' }>;
+    const spec = { ...owned, capability: 'profile:read' };
+    expect(outcome(checkTier(spec, viewer, { userId: viewer.userId }))).toBe('PASS');
+    expect(outcome(checkTier(spec, viewer, { userId: randomUUID() }))).toBe('FORBIDDEN/');
+  });
+
+  it('is not asked of a session user or a service', () => {
+    const spec = { level: 'AUTHENTICATED' as const, scopes: [], capability: 'orgs:write' };
+    expect(code(checkTier(spec, user(true)))).toBe('PASS');
+    expect(code(checkTier({ level: 'AUTHENTICATED', scopes: [] }, user(true)))).toBe('PASS');
+  });
+});
+
+describe('checkNotImpersonated', () => {
+  it('refuses a viewer with an actor, and no one else', () => {
+    const acted = { ...(user(true) as Extract<Viewer, { kind: 'user' }>), actor: { sub: 'desk' } };
+    const refused = checkNotImpersonated(acted);
+    expect(refused).not.toBe(true);
+    expect((refused as AppError).extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'IMPERSONATION_READ_ONLY',
+    });
+    expect(checkNotImpersonated(user(true))).toBe(true);
+    expect(checkNotImpersonated(service([]))).toBe(true);
+    expect(checkNotImpersonated({ kind: 'anonymous' })).toBe(true);
   });
 });
 

@@ -1,4 +1,4 @@
-import { allow, rule, type IRules } from 'graphql-shield';
+import { allow, chain, rule } from 'graphql-shield';
 import { AppError } from '../errors/app-error';
 import { hasScopes, usedMultiFactor, type UserViewer, type Viewer } from '../auth/viewer';
 
@@ -13,6 +13,11 @@ export interface TierSpec {
    * user has a second factor (STEP_UP_REQUIRED otherwise). Services are not asked.
    */
   stepUp?: number;
+  /**
+   * The API-key capability (API_KEY_CAPABILITIES) that lets a request authenticated by a personal
+   * key reach this field; without one, no key does (unless the field is PUBLIC).
+   */
+  capability?: string;
 }
 
 /** How a step-up can be done: the arguments of the `stepUp` mutation the user may use. */
@@ -70,6 +75,10 @@ export function checkTier(
         : undefined;
     if (typeof ownerId === 'string' && provenUserIds.has(ownerId)) return true;
   }
+  if (spec.level !== 'PUBLIC' && viewer.kind === 'user' && viewer.apiKey) {
+    const refused = checkKeyCapability(spec, viewer.apiKey.capabilities);
+    if (refused) return refused;
+  }
   switch (spec.level) {
     case 'PUBLIC':
       return true;
@@ -105,12 +114,52 @@ export function checkTier(
   }
 }
 
-const ruleCache = new Map<string, IRules>();
+/**
+ * A key reaches a non-public field only when the field names a capability the key holds; INTERNAL
+ * fields and fields without a capability (credentials, sessions, keys, deletion...) never.
+ * The user's own tier and owner rules still apply after this: a key never does more than its user.
+ */
+function checkKeyCapability(spec: TierSpec, held: readonly string[]): AppError | null {
+  if (spec.level === 'INTERNAL' || !spec.capability)
+    return new AppError('FORBIDDEN', {
+      message: 'API keys cannot reach this field.',
+      extensions: { reason: 'KEY_CAPABILITY' },
+    });
+  if (!held.includes(spec.capability))
+    return new AppError('FORBIDDEN', {
+      message: `This API key lacks the capability ${spec.capability}.`,
+      extensions: { reason: 'KEY_CAPABILITY', capability: spec.capability },
+    });
+  return null;
+}
+
+/**
+ * An impersonation session (a viewer with an `actor`) is read-only: the permission builder puts
+ * this before every Mutation field's tier, and the gateway asks it of POST /ai/stream.
+ */
+export function checkNotImpersonated(viewer: Viewer): true | AppError {
+  if (viewer.kind === 'user' && viewer.actor)
+    return new AppError('FORBIDDEN', {
+      message: 'An impersonation session is read-only.',
+      extensions: { reason: 'IMPERSONATION_READ_ONLY' },
+    });
+  return true;
+}
+
+/** The shield rule of checkNotImpersonated (the viewer alone decides it, so it caches per request). */
+export const notImpersonated = rule('not-impersonated', { cache: 'contextual' })(
+  (_parent: unknown, _args: unknown, ctx: WithViewer) => checkNotImpersonated(ctx.viewer),
+);
+
+/** One shield rule (graphql-shield does not export the type by name). */
+export type TierRule = Parameters<typeof chain>[number];
+
+const ruleCache = new Map<string, TierRule>();
 
 /** The shield rule for a tier; rules are shared between fields with the same spec. */
-export function ruleForTier(spec: TierSpec): IRules {
+export function ruleForTier(spec: TierSpec): TierRule {
   if (spec.level === 'PUBLIC') return allow;
-  const key = `${spec.level}|${spec.scopes.join(',')}|${spec.owner ?? ''}|${spec.stepUp ?? ''}`;
+  const key = `${spec.level}|${spec.scopes.join(',')}|${spec.owner ?? ''}|${spec.stepUp ?? ''}|${spec.capability ?? ''}`;
   let cached = ruleCache.get(key);
   if (!cached) {
     // Owner rules read `parent`: a contextual cache would let one list item's answer leak to the next.

@@ -988,6 +988,7 @@ export type ShareableDirectiveArgs = { };
 export type ShareableDirectiveResolver<Result, Parent, ContextType = AuthContext, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type TierDirectiveArgs = {
+  capability?: Maybe<Scalars['String']['input']>;
   level: Tier;
   owner?: Maybe<Scalars['String']['input']>;
   scopes?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
