@@ -1,4 +1,10 @@
-import { schemaOf } from '@bastion/platform';
+import { randomUUID } from 'node:crypto';
+import {
+  exportDownloadOperation,
+  schemaOf,
+  signForwardedClaims,
+  type UserViewer,
+} from '@bastion/platform';
 import {
   FakeGemini,
   PLATFORM_SETUP_MS,
@@ -270,7 +276,7 @@ describe('data export', () => {
 
     // The same token on another user's export opens nothing.
     const elsewhere = new URL(url);
-    elsewhere.pathname = `/exports/${crypto.randomUUID()}`;
+    elsewhere.pathname = `/exports/${randomUUID()}`;
     expect((await fetch(elsewhere)).status).toBe(403);
   });
 
@@ -289,6 +295,46 @@ describe('data export', () => {
     }
   });
 
+  it('shows an impersonated session the exports without links, and refuses it the download', async () => {
+    const impersonated: UserViewer = {
+      kind: 'user',
+      userId: user.id,
+      sessionId: randomUUID(),
+      emailVerified: true,
+      organizationId: null,
+      role: null,
+      tokenId: randomUUID(),
+      issuedAt: Math.floor(Date.now() / 1000),
+      amr: ['pwd'],
+      authTime: Math.floor(Date.now() / 1000),
+      mfaEnrolled: false,
+      actor: { sub: 'support-desk' },
+    };
+    const listed = await platform.subgraph<{ me: { dataExports: DataExport[] } }>(
+      'auth',
+      impersonated,
+      '{ me { dataExports { id status downloadUrl expiresAt } } }',
+    );
+    expect(listed.body.data?.me.dataExports).toEqual([
+      { id: exported.id, status: 'READY', downloadUrl: null, expiresAt: null },
+    ]);
+    // As the gateway forwards a download, with the impersonated session's claims.
+    const token = new URL(exported.downloadUrl!).searchParams.get('token')!;
+    const target = new URL('/data-exports/download', platform.subgraphs.auth!.url);
+    target.searchParams.set('id', exported.id);
+    target.searchParams.set('token', token);
+    const claims = await signForwardedClaims(
+      impersonated,
+      { ip: '127.0.0.1', userAgent: 'jest' },
+      'auth',
+      exportDownloadOperation(exported.id, token),
+      platform.deps.claimsKeys.keyFor('auth'),
+    );
+    const refused = await fetch(target, { headers: { 'x-bastion-claims': claims } });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: 'FORBIDDEN' });
+  });
+
   it('allows one running export per user and DATA_EXPORTS_PER_DAY a day, changing nothing when refused', async () => {
     const ds = platform.auth.dataSource;
     const s = schemaOf(ds);
@@ -301,7 +347,7 @@ describe('data export', () => {
     // A running export (as one being gathered right now) blocks a second.
     await ds.query(
       `INSERT INTO ${s}.data_exports (id, user_id, status, created_at) VALUES ($1, $2, 'RUNNING', now())`,
-      [crypto.randomUUID(), other.id],
+      [randomUUID(), other.id],
     );
     const running = await platform.gql(EXPORT, {}, { token: other.accessToken });
     expect(running.body.errors?.[0]?.extensions).toMatchObject({

@@ -118,14 +118,19 @@ export class DataExports {
     return authDataExport(this.dataSource, userId);
   }
 
-  /** The user's exports of the last 30 days, newest first, READY ones with a fresh link. */
-  async list(userId: string): Promise<DataExportView[]> {
+  /**
+   * The user's exports of the last 30 days, newest first, READY ones with a fresh link unless
+   * `withLinks` is off (an impersonated session sees the exports, never a link).
+   */
+  async list(userId: string, withLinks = true): Promise<DataExportView[]> {
     const rows = await this.dataSource.getRepository(DataExportEntity).find({
       select: { id: true, userId: true, status: true, createdAt: true },
       where: { userId, createdAt: MoreThan(new Date(Date.now() - LISTED_MS)) },
       order: { createdAt: 'DESC', id: 'DESC' },
     });
-    return rows.map((row) => this.view(row));
+    return rows.map((row) =>
+      withLinks ? this.view(row) : { ...row, downloadUrl: null, expiresAt: null },
+    );
   }
 
   /**
@@ -155,6 +160,14 @@ export class DataExports {
         status: 410,
         code: 'EXPORT_LINK_EXPIRED',
         message: 'This download link expired; ask for a new one (User.dataExports).',
+      };
+    // Impersonation never reaches credentials, and a link is one (User.dataExports hides it too).
+    if (viewer.kind === 'user' && viewer.actor)
+      return {
+        ok: false,
+        status: 403,
+        code: 'FORBIDDEN',
+        message: 'An impersonated session cannot download an export.',
       };
     if (viewer.kind !== 'anonymous' && !(viewer.kind === 'user' && viewer.userId === row.userId))
       return {

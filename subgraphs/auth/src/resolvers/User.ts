@@ -10,7 +10,8 @@ export const User: UserResolvers = {
   linkedProviders: (user, _, ctx) => ctx.oauth.linkedProviders(user.id),
   mfaFactors: (user, _, ctx) => ctx.mfa.confirmed(user.id),
   recoveryCodesRemaining: (user, _, ctx) => ctx.mfa.recoveryCodesRemaining(user.id),
-  dataExports: (user, _, ctx) => ctx.dataExports.list(user.id),
+  dataExports: (user, _, ctx) =>
+    ctx.dataExports.list(user.id, !(ctx.viewer.kind === 'user' && ctx.viewer.actor)),
 };
 
 /** Auth's part of a user's data export (the other services resolve theirs through the gateway). */
