@@ -22,6 +22,7 @@ const KEYS = [
   'password_pepper',
   'audit_chain_key',
   'mfa_encryption_key',
+  'webhooks_encryption_key',
   'postgres_password',
 ];
 /** Every subgraph has a database role and schema of its own. */

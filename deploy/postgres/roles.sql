@@ -30,6 +30,10 @@
 \else
   \set ai_password `cat /run/secrets/ai_db_password`
 \endif
+\if :{?webhooks_password}
+\else
+  \set webhooks_password `cat /run/secrets/webhooks_db_password`
+\endif
 -- <<< registry:sync passwords
 
 -- Nobody but the owner connects or makes temporary tables by default; `public` holds nothing of ours.
@@ -48,7 +52,8 @@ FROM (VALUES
   ('auth', :'auth_password'),
   ('orgs', :'orgs_password'),
   ('credits', :'credits_password'),
-  ('ai', :'ai_password')
+  ('ai', :'ai_password'),
+  ('webhooks', :'webhooks_password')
   -- <<< registry:sync roles
   ) AS services (service, password)
 \gexec

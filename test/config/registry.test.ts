@@ -24,8 +24,8 @@ import { composeSupergraphs } from '@bastion/schema';
 import { loadSubgraphDefinitions } from '@bastion/all-in-one';
 import { ROOT, TEST_JWT_SECRET } from '@bastion/testing';
 
-// Written out by hand: the four subgraphs this repository ships and where they listen by default.
-const SHIPPED = { auth: 4001, orgs: 4002, credits: 4003, ai: 4004 };
+// Written out by hand: the five subgraphs this repository ships and where they listen by default.
+const SHIPPED = { auth: 4001, orgs: 4002, credits: 4003, ai: 4004, webhooks: 4005 };
 const KEY = { JWT_SECRET: TEST_JWT_SECRET };
 
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -142,6 +142,7 @@ describe('the subgraph registry', () => {
       orgs: 'http://127.0.0.1:4002/graphql',
       credits: 'http://127.0.0.1:4003/graphql',
       ai: 'http://127.0.0.1:4004/graphql',
+      webhooks: 'http://127.0.0.1:4005/graphql',
     });
     const moved = loadConfig(gatewayConfigSchema, {
       ...KEY,
@@ -155,18 +156,19 @@ describe('the subgraph registry', () => {
       orgs: 'http://127.0.0.1:4002/graphql',
       credits: 'http://credits.internal:80/graphql',
       ai: 'http://127.0.0.1:4004/graphql',
+      webhooks: 'http://127.0.0.1:4005/graphql',
     });
   });
 
-  it('a fifth entry is found at its own port with no other change', () => {
-    const billing = { name: 'billing', port: 4005 };
+  it('another entry is found at its own port with no other change', () => {
+    const billing = { name: 'billing', port: 4006 };
     const registry = JSON.parse(read('subgraphs/registry.json')) as { subgraphs: unknown[] };
-    const five = parseSubgraphRegistry({ subgraphs: [...registry.subgraphs, billing] });
-    expect(subgraphUrlsFrom({ BILLING_PORT: 5105 }, five)).toMatchObject({
-      billing: 'http://127.0.0.1:5105/graphql',
+    const six = parseSubgraphRegistry({ subgraphs: [...registry.subgraphs, billing] });
+    expect(subgraphUrlsFrom({ BILLING_PORT: 5106 }, six)).toMatchObject({
+      billing: 'http://127.0.0.1:5106/graphql',
       auth: 'http://127.0.0.1:4001/graphql',
     });
-    expect(subgraphUrlsFrom({}, five).billing).toBe('http://127.0.0.1:4005/graphql');
+    expect(subgraphUrlsFrom({}, six).billing).toBe('http://127.0.0.1:4006/graphql');
   });
 
   it("composition joins exactly the registry's subgraphs", () => {
@@ -313,11 +315,11 @@ describe('the subgraph registry', () => {
       expect(syncCopy(registry, '--check').status).toBe(0);
     });
 
-    it("writes a fifth entry's compose service, gateway wiring, secrets, role and settings, and --check finds the files stale", () => {
-      const billing = { name: 'billing', port: 4005, serviceToken: { scopes: ['credits:read'] } };
-      const five = { subgraphs: [...registry.subgraphs, billing] };
-      expect(syncCopy(five, '--check').status).toBe(1);
-      const copy = syncCopy(five);
+    it("writes another entry's compose service, gateway wiring, secrets, role and settings, and --check finds the files stale", () => {
+      const billing = { name: 'billing', port: 4006, serviceToken: { scopes: ['credits:read'] } };
+      const six = { subgraphs: [...registry.subgraphs, billing] };
+      expect(syncCopy(six, '--check').status).toBe(1);
+      const copy = syncCopy(six);
       expect(copy.status).toBe(0);
 
       const before = parse(read('docker-compose.yml'));
@@ -337,7 +339,7 @@ describe('the subgraph registry', () => {
           APOLLO_TELEMETRY_DISABLED: 'true',
           LOG_LEVEL: '${LOG_LEVEL:-info}',
           GATEWAY_INTERNAL_URL: 'http://gateway:4010/graphql',
-          BILLING_PORT: '4005',
+          BILLING_PORT: '4006',
           DATABASE_URL_FILE: '/run/secrets/billing_database_url',
           BILLING_CLAIMS_KEY_FILE: '/run/secrets/billing_claims_key',
           BILLING_SERVICE_TOKEN_FILE: '/run/secrets/billing_service_token',
@@ -352,7 +354,7 @@ describe('the subgraph registry', () => {
           start_period: '30s',
         },
       });
-      expect(after.services.gateway!.environment.BILLING_URL).toBe('http://billing:4005/graphql');
+      expect(after.services.gateway!.environment.BILLING_URL).toBe('http://billing:4006/graphql');
       expect(after.services.gateway!.depends_on.billing).toEqual(healthy);
       expect(after.services.postgres!.secrets).toContain('billing_db_password');
       for (const secret of [
@@ -375,7 +377,9 @@ describe('the subgraph registry', () => {
       );
 
       const roles = copy.read('deploy/postgres/roles.sql');
-      expect(roles).toContain("  ('ai', :'ai_password'),\n  ('billing', :'billing_password')\n");
+      expect(roles).toContain(
+        "  ('webhooks', :'webhooks_password'),\n  ('billing', :'billing_password')\n",
+      );
       expect(roles).toContain(
         '\\if :{?billing_password}\n\\else\n  \\set billing_password `cat /run/secrets/billing_db_password`\n\\endif\n',
       );
@@ -383,7 +387,7 @@ describe('the subgraph registry', () => {
       expect(env).toEqual(
         expect.arrayContaining([
           'BILLING_URL=',
-          'BILLING_PORT=4005',
+          'BILLING_PORT=4006',
           'BILLING_CLAIMS_KEY=                  # the billing process only',
           'BILLING_SERVICE_TOKEN=               # scope credits:read',
         ]),
@@ -408,6 +412,7 @@ describe('the subgraph registry', () => {
         'auth',
         'orgs',
         'redis',
+        'webhooks',
       ]);
       expect(after.services.ai!.secrets).toEqual(['ai_claims_key', 'ai_database_url']);
       expect(after.services.ai!.environment.AI_SERVICE_TOKEN_FILE).toBeUndefined();

@@ -3,6 +3,7 @@ import { authConfigSchema } from '@bastion/auth';
 import { creditsConfigSchema } from '@bastion/credits';
 import { gatewayConfigSchema } from '@bastion/gateway';
 import { orgsConfigSchema } from '@bastion/orgs';
+import { webhooksConfigSchema } from '@bastion/webhooks';
 import {
   ConfigError,
   EVERY_TIME,
@@ -29,6 +30,7 @@ const CLAIMS_KEYS = {
   orgs: 'ORGS_CLAIMS_KEY',
   credits: 'CREDITS_CLAIMS_KEY',
   ai: 'AI_CLAIMS_KEY',
+  webhooks: 'WEBHOOKS_CLAIMS_KEY',
 } as const;
 const ownKey = (name: keyof typeof CLAIMS_KEYS) => ({
   [CLAIMS_KEYS[name]]: deriveSubgraphClaimsKey(CLAIMS, name),
@@ -46,14 +48,22 @@ function problemsOf(schema: z.ZodType, env: Env): string[] {
   }
 }
 
-// Keys a service holds on its own (issue 16: the audit chain's key lives with orgs only).
+// Keys a service holds on its own (issue 16: the audit chain's key lives with orgs only; issue
+// 20: the endpoints' signing secrets are sealed with webhooks' own key).
 const AUDIT_KEY = { AUDIT_CHAIN_KEY: 'an-audit-chain-key-of-at-least-32-bytes-0' };
-const OWN: Record<string, Record<string, string>> = { orgs: AUDIT_KEY, credits: {}, ai: {} };
+const WEBHOOKS_KEY = { WEBHOOKS_ENCRYPTION_KEY: 'a-webhooks-key-of-at-least-32-bytes-01234' };
+const OWN: Record<string, Record<string, string>> = {
+  orgs: AUDIT_KEY,
+  credits: {},
+  ai: {},
+  webhooks: WEBHOOKS_KEY,
+};
 
 describe.each([
   ['orgs', orgsConfigSchema],
   ['credits', creditsConfigSchema],
   ['ai', aiConfigSchema],
+  ['webhooks', webhooksConfigSchema],
 ] as const)('the %s service', (name, schema) => {
   it('has no field for the access-token keys, the pepper or the refresh key', () => {
     expect(fields(schema)).toEqual(expect.arrayContaining([CLAIMS_KEYS[name], 'DATABASE_URL']));
@@ -95,6 +105,7 @@ describe.each([
   ['orgs', orgsConfigSchema],
   ['credits', creditsConfigSchema],
   ['ai', aiConfigSchema],
+  ['webhooks', webhooksConfigSchema],
 ] as const)("the %s process's claims key", (name, schema) => {
   const others = Object.entries(CLAIMS_KEYS).filter(([other]) => other !== name);
 
@@ -219,6 +230,7 @@ describe('the audit chain key', () => {
       authConfigSchema,
       creditsConfigSchema,
       aiConfigSchema,
+      webhooksConfigSchema,
       gatewayConfigSchema,
     ])
       expect(fields(schema)).not.toContain('AUDIT_CHAIN_KEY');
@@ -232,6 +244,30 @@ describe('the audit chain key', () => {
         AUDIT_CHAIN_KEY: 'short',
       }),
     ).toEqual([expect.stringMatching(/^AUDIT_CHAIN_KEY: must be at least 32 bytes/)]);
+  });
+});
+
+describe('the webhooks encryption key', () => {
+  it('is read by webhooks only', () => {
+    expect(fields(webhooksConfigSchema)).toContain('WEBHOOKS_ENCRYPTION_KEY');
+    for (const schema of [
+      authConfigSchema,
+      orgsConfigSchema,
+      creditsConfigSchema,
+      aiConfigSchema,
+      gatewayConfigSchema,
+    ])
+      expect(fields(schema)).not.toContain('WEBHOOKS_ENCRYPTION_KEY');
+  });
+
+  it('is at least 32 bytes', () => {
+    expect(
+      problemsOf(webhooksConfigSchema, {
+        NODE_ENV: 'production',
+        ...ownKey('webhooks'),
+        WEBHOOKS_ENCRYPTION_KEY: 'short',
+      }),
+    ).toEqual([expect.stringMatching(/^WEBHOOKS_ENCRYPTION_KEY: must be at least 32 bytes/)]);
   });
 });
 

@@ -32,6 +32,8 @@ const MODEL = {
   priceVersion: 'v-export',
 };
 
+const HOOK = 'http://127.0.0.1:9/export-hook';
+
 const EXPORT = `mutation { requestDataExport { id status downloadUrl expiresAt createdAt } }`;
 
 interface DataExport {
@@ -51,6 +53,8 @@ describe('data export', () => {
   let other: TestUser;
   let organizationId: string;
   let generationId: string;
+  let endpointId: string;
+  let endpointSecret: string;
   let exported: DataExport;
   let document: Doc;
 
@@ -63,6 +67,8 @@ describe('data export', () => {
       GEMINI_RETRY_DELAY_MS: '0',
       AI_MODELS: JSON.stringify([MODEL]),
       DATA_EXPORTS_PER_DAY: '3',
+      // The endpoint below is on loopback (nothing is sent to it in this test).
+      WEBHOOKS_ALLOW_PRIVATE: 'true',
     });
     user = await registerUser(platform, { verified: true });
     other = await registerUser(platform, { verified: true });
@@ -81,6 +87,18 @@ describe('data export', () => {
       as(user.accessToken),
     );
     organizationId = created.body.data!.createOrganization.id;
+    // webhooks: an endpoint the user registered for the organization.
+    const endpoint = await platform.gql<{
+      createWebhookEndpoint: { secret: string; endpoint: { id: string } };
+    }>(
+      `mutation ($o: ID!, $i: WebhookEndpointInput!) {
+        createWebhookEndpoint(organizationId: $o, input: $i) { secret endpoint { id } } }`,
+      { o: organizationId, i: { url: HOOK, eventTypes: ['member.invited'], description: 'CRM' } },
+      as(user.accessToken),
+    );
+    expect(endpoint.body.errors).toBeUndefined();
+    endpointId = endpoint.body.data!.createWebhookEndpoint.endpoint.id;
+    endpointSecret = endpoint.body.data!.createWebhookEndpoint.secret;
     // credits: the signup grant arrives by event.
     await eventually(async () =>
       expect(await platform.credits.services.ledger.account(user.id)).not.toBeNull(),
@@ -229,6 +247,23 @@ describe('data export', () => {
         createdAt: expect.any(String),
       },
     ]);
+  });
+
+  it("holds webhooks' part: the endpoint the user registered, without its secret", () => {
+    expect(document.webhooks.endpoints).toEqual([
+      {
+        id: endpointId,
+        organizationId,
+        url: HOOK,
+        eventTypes: ['member.invited'],
+        description: 'CRM',
+        enabled: true,
+        disabledReason: null,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
+    ]);
+    expect(JSON.stringify(document)).not.toContain(endpointSecret.slice('whsec_'.length));
   });
 
   it('lists the export in User.dataExports, for its owner only', async () => {

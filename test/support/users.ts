@@ -67,3 +67,32 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000)
   }
   throw lastError;
 }
+
+/**
+ * The user with an organization of their own as the active one: creates it (the user is its
+ * ADMIN) and switches to it. The answered tokens carry `org`; the user's session moves with them.
+ */
+export async function withOwnOrganization(
+  platform: TestPlatform,
+  user: TestUser,
+  name = 'Acme',
+): Promise<TestUser & { organizationId: string }> {
+  const created = await platform.gql<{ createOrganization: { id: string } }>(
+    'mutation ($n: String!) { createOrganization(name: $n) { id } }',
+    { n: name },
+    { token: user.accessToken },
+  );
+  const organizationId = created.body.data?.createOrganization.id;
+  if (!organizationId)
+    throw new Error(`createOrganization failed: ${JSON.stringify(created.body)}`);
+  const switched = await platform.gql<{
+    switchOrganization: { accessToken: string; refreshToken: string };
+  }>(
+    'mutation ($id: ID) { switchOrganization(organizationId: $id) { accessToken refreshToken } }',
+    { id: organizationId },
+    { token: user.accessToken },
+  );
+  if (!switched.body.data?.switchOrganization)
+    throw new Error(`switchOrganization failed: ${JSON.stringify(switched.body)}`);
+  return { ...user, ...switched.body.data.switchOrganization, organizationId };
+}

@@ -16,6 +16,7 @@ import {
   type PlatformDeps,
   type RevocationList,
   type SubgraphService,
+  OrganizationMembershipClient,
 } from '@bastion/platform';
 import { AccountService } from './accounts/account.service';
 import { createAccountFlows } from './accounts/account-flows';
@@ -42,7 +43,6 @@ import { TotpFactors } from './mfa/totp-factors';
 import { MailTemplates } from './mail/templates';
 import { PasskeyService } from './mfa/passkeys';
 import { webauthnSettings } from './mfa/webauthn-config';
-import { MembershipClient } from './organizations/membership-client';
 import {
   organizationEventsHandler,
   subscribeToOrganizationEvents,
@@ -141,9 +141,10 @@ export function startAuthService(
         },
         { maxQueued: config.ARGON2_MAX_QUEUE },
       );
-      const memberships = new MembershipClient(
+      const memberships = new OrganizationMembershipClient(
         options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
         () => options.serviceToken ?? config.AUTH_SERVICE_TOKEN,
+        'AUTH_SERVICE_TOKEN',
       );
       const sessions = new SessionService(
         dataSource,

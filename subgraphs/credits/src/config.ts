@@ -27,6 +27,11 @@ export const creditsConfigSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   CREDITS_PORT: port(subgraphEntry('credits').port),
   CREDITS_SIGNUP_GRANT: z.coerce.number().int().min(0).default(100),
+  /**
+   * CREDITS_LOW is published when a charge (a spend or a hold's settlement) takes a user's
+   * available credits from at least this many to fewer; 0: never.
+   */
+  CREDITS_LOW_THRESHOLD: z.coerce.number().int().min(0).default(20),
   /** The largest amount one add, spend, hold or settle may move. */
   CREDITS_MAX_AMOUNT: z.coerce.number().int().min(1).max(1_000_000_000).default(1_000_000),
   /** A hold's lifetime when the caller names none, and the longest one it may ask for (seconds). */

@@ -48,7 +48,11 @@ export function startCreditsService(
     migrations,
     resolvers,
     setup: async ({ dataSource, logger }) => {
-      const ledger = new LedgerService(dataSource, config.CREDITS_MAX_AMOUNT);
+      const ledger = new LedgerService(
+        dataSource,
+        config.CREDITS_MAX_AMOUNT,
+        config.CREDITS_LOW_THRESHOLD,
+      );
       const holds = new HoldsService(dataSource, ledger, {
         defaultTtlSeconds: config.CREDITS_HOLD_TTL,
         maxTtlSeconds: config.CREDITS_HOLD_MAX_TTL,

@@ -17,12 +17,12 @@ export function asService(platform: TestPlatform) {
 }
 
 export const BALANCE = 'query ($u: ID!) { creditBalance(userId: $u) }';
-export const USE = `mutation ($u: ID!, $a: Int!, $k: String!, $d: String) {
-  useCredits(userId: $u, amount: $a, idempotencyKey: $k, description: $d) { id type amount balanceAfter idempotencyKey } }`;
-export const ADD = `mutation ($u: ID!, $a: Int!, $k: String!, $t: TransactionType!, $d: String) {
-  addCredits(userId: $u, amount: $a, type: $t, idempotencyKey: $k, description: $d) { id type amount balanceAfter } }`;
-export const HOLD = `mutation ($u: ID!, $a: Int!, $k: String!, $e: Int) {
-  holdCredits(userId: $u, amount: $a, idempotencyKey: $k, expiresInSeconds: $e) { id amount expiresAt createdAt } }`;
+export const USE = `mutation ($u: ID!, $a: Int!, $k: String!, $d: String, $o: ID) {
+  useCredits(userId: $u, amount: $a, idempotencyKey: $k, description: $d, organizationId: $o) { id type amount balanceAfter idempotencyKey } }`;
+export const ADD = `mutation ($u: ID!, $a: Int!, $k: String!, $t: TransactionType!, $d: String, $o: ID) {
+  addCredits(userId: $u, amount: $a, type: $t, idempotencyKey: $k, description: $d, organizationId: $o) { id type amount balanceAfter } }`;
+export const HOLD = `mutation ($u: ID!, $a: Int!, $k: String!, $e: Int, $o: ID) {
+  holdCredits(userId: $u, amount: $a, idempotencyKey: $k, expiresInSeconds: $e, organizationId: $o) { id amount expiresAt createdAt } }`;
 export const SETTLE =
   'mutation ($h: ID!, $a: Int!) { settleHold(holdId: $h, amount: $a) { id type amount balanceAfter } }';
 export const RELEASE = 'mutation ($h: ID!) { releaseHold(holdId: $h) }';

@@ -18,7 +18,10 @@ export const PACKAGES = [
 export const CHECKOUT = `mutation ($p: ID!, $s: String!, $c: String!) { createCheckoutSession(packageId: $p, successUrl: $s, cancelUrl: $c) { id url } }`;
 
 /** A platform whose credits service talks to a local Stripe and verifies webhooks with a known secret. */
-export async function startWithStripe(packages: readonly object[] = PACKAGES): Promise<{
+export async function startWithStripe(
+  packages: readonly object[] = PACKAGES,
+  env: Record<string, string> = {},
+): Promise<{
   platform: TestPlatform;
   stripe: FakeStripe;
   webhookSecret: string;
@@ -33,6 +36,7 @@ export async function startWithStripe(packages: readonly object[] = PACKAGES): P
     APP_URL,
     CREDIT_PACKAGES: JSON.stringify(packages),
     CREDITS_SIGNUP_GRANT: '20',
+    ...env,
   });
   // The public gateway's route, which forwards the raw body to credits.
   const webhookUrl = new URL('/webhooks/stripe', platform.gateway.url).toString();

@@ -13,3 +13,4 @@ export * from './organization-mfa';
 export * from './revocation';
 export * from './jwt-keys';
 export * from './issued-tokens';
+export * from './organization-admin';

@@ -6,3 +6,4 @@ export * from './outbox';
 export * from './relay';
 export * from './inbox';
 export * from './bus';
+export * from './webhook-catalog';

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { claimsKeyVar } from '../auth/claims-keys';
 import type { Env } from '../config/load-config';
-import { SUBGRAPH_NAMES } from '../registry/subgraphs';
+import { SUBGRAPHS, SUBGRAPH_NAMES } from '../registry/subgraphs';
 import { serializeError } from './error-serializer';
 
 export type Logger = pino.Logger;
@@ -59,6 +59,7 @@ export const REDACTED_PATHS = [
   'PASSWORD_PEPPER',
   'AUDIT_CHAIN_KEY',
   'MFA_ENCRYPTION_KEY',
+  'WEBHOOKS_ENCRYPTION_KEY',
   'DATABASE_URL',
   'REDIS_URL',
   'SMTP_URL',
@@ -67,9 +68,8 @@ export const REDACTED_PATHS = [
   'GEMINI_API_KEY',
   'GOOGLE_CLIENT_SECRET',
   'OIDC_CLIENT_SECRET',
-  'AUTH_SERVICE_TOKEN',
-  'ORGS_SERVICE_TOKEN',
-  'AI_SERVICE_TOKEN',
+  // Every subgraph's service token its registry entry names (AUTH_SERVICE_TOKEN, ...).
+  ...SUBGRAPHS.flatMap((entry) => (entry.serviceToken ? [entry.serviceToken.var] : [])),
   'JWT_PRIVATE_KEY',
 ];
 

@@ -17,7 +17,11 @@ import { startupLogger, withDefaultLogFormat, type Logger } from '../logging/log
 import { reportStartupFailure } from './startup-error';
 
 /** Keys one service holds on its own, generated under DATA_DIR outside production like the shared ones. */
-export const SERVICE_SECRETS: readonly string[] = ['AUDIT_CHAIN_KEY', 'MFA_ENCRYPTION_KEY'];
+export const SERVICE_SECRETS: readonly string[] = [
+  'AUDIT_CHAIN_KEY',
+  'MFA_ENCRYPTION_KEY',
+  'WEBHOOKS_ENCRYPTION_KEY',
+];
 
 /**
  * The body of every service's main.ts: read the environment once, connect, start, and stop

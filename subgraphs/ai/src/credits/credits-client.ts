@@ -1,7 +1,7 @@
 import { AppError, askInternalGateway } from '@bastion/platform';
 
-const HOLD = `mutation AiHold($u: ID!, $a: Int!, $k: String!, $e: Int) {
-  holdCredits(userId: $u, amount: $a, idempotencyKey: $k, expiresInSeconds: $e) { id amount } }`;
+const HOLD = `mutation AiHold($u: ID!, $a: Int!, $k: String!, $e: Int, $o: ID) {
+  holdCredits(userId: $u, amount: $a, idempotencyKey: $k, expiresInSeconds: $e, organizationId: $o) { id amount } }`;
 const SETTLE =
   'mutation AiSettle($h: ID!, $a: Int!) { settleHold(holdId: $h, amount: $a) { amount } }';
 const RELEASE = 'mutation AiRelease($h: ID!) { releaseHold(holdId: $h) }';
@@ -30,18 +30,24 @@ export class CreditsClient {
     private readonly serviceToken: () => string | undefined,
   ) {}
 
-  /** Reserves `amount`; INSUFFICIENT_CREDITS (with required/available) passes through as it is. */
+  /**
+   * Reserves `amount`; INSUFFICIENT_CREDITS (with required/available) passes through as it is.
+   * `organizationId`, the caller's active organization, stays with the hold: the CREDITS_LOW its
+   * settlement may cause names it (credits knows no organization of its own).
+   */
   async hold(
     userId: string,
     amount: number,
     idempotencyKey: string,
     expiresInSeconds: number,
+    organizationId: string | null,
   ): Promise<string> {
     const data = await this.call<{ holdCredits: { id: string } }>(HOLD, {
       u: userId,
       a: amount,
       k: idempotencyKey,
       e: expiresInSeconds,
+      o: organizationId,
     });
     return data.holdCredits.id;
   }

@@ -3,6 +3,7 @@ import {
   AppError,
   conflict,
   decodeCursor,
+  enqueueEvent,
   pageSize,
   schemaOf,
   toConnection,
@@ -15,6 +16,8 @@ import type { ReportedUsage } from './charge';
 export interface Generation {
   id: string;
   userId: string;
+  /** The caller's active organization when it was asked for (null: none); internal, for events. */
+  organizationId: string | null;
   status: 'PENDING' | 'COMPLETED' | 'FAILED';
   attempt: number;
   requestHash: string;
@@ -39,7 +42,7 @@ export interface Generation {
   failure: string | null;
 }
 
-const COLUMNS = `id, user_id AS "userId", status, attempt, request_hash AS "requestHash", model, template, price_version AS "priceVersion",
+const COLUMNS = `id, user_id AS "userId", organization_id AS "organizationId", status, attempt, request_hash AS "requestHash", model, template, price_version AS "priceVersion",
   prompt, output, input_tokens AS "inputTokens", output_tokens AS "outputTokens", thinking_tokens AS "thinkingTokens",
   credits_charged AS "creditsCharged", created_at AS "createdAt", hold_id AS "holdId", credits_held AS "creditsHeld",
   input_estimate AS "inputEstimate", upstream_at AS "upstreamAt", charge_due AS "chargeDue", finish_as AS "finishAs", failure`;
@@ -55,6 +58,7 @@ export interface Decision {
 
 export interface NewGeneration {
   userId: string;
+  organizationId: string | null;
   idempotencyKey: string;
   requestHash: string;
   model: string;
@@ -136,8 +140,8 @@ export class GenerationRepository {
         return { kind: 'run', generation: rows[0] as Generation };
       }
       const [created] = (await manager.query(
-        `INSERT INTO ${this.s}.generations (user_id, idempotency_key, request_hash, status, model, template, price_version, prompt)
-         VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+        `INSERT INTO ${this.s}.generations (user_id, idempotency_key, request_hash, status, model, template, price_version, prompt, organization_id)
+         VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
         [
           input.userId,
           input.idempotencyKey,
@@ -146,6 +150,7 @@ export class GenerationRepository {
           input.template,
           input.priceVersion,
           input.prompt,
+          input.organizationId,
         ],
       )) as Generation[];
       return { kind: 'run', generation: created };
@@ -220,15 +225,34 @@ export class GenerationRepository {
     return (rows as Generation[])[0] ?? (staleOnly ? undefined : this.find(id));
   }
 
-  /** Credits confirmed the decided charge (or the release): the generation is finished. */
+  /**
+   * Credits confirmed the decided charge (or the release): the generation is finished. A
+   * generation finishing COMPLETED publishes AI_GENERATION_COMPLETED in the same transaction,
+   * once: only the call that moves it out of PENDING writes the event.
+   */
   async confirm(id: string, charged: number, note?: string): Promise<Generation> {
-    const [rows] = await this.dataSource.query(
-      `UPDATE ${this.s}.generations SET status = finish_as, credits_charged = credits_charged + $2,
-         failure = COALESCE($3, failure), completed_at = now()
-       WHERE id = $1 AND status = 'PENDING' AND charge_due IS NOT NULL RETURNING ${COLUMNS}`,
-      [id, charged, note ?? null],
-    );
-    return (rows as Generation[])[0] ?? (await this.find(id))!;
+    const finished = await this.dataSource.transaction(async (manager) => {
+      const [rows] = await manager.query(
+        `UPDATE ${this.s}.generations SET status = finish_as, credits_charged = credits_charged + $2,
+           failure = COALESCE($3, failure), completed_at = now()
+         WHERE id = $1 AND status = 'PENDING' AND charge_due IS NOT NULL RETURNING ${COLUMNS}`,
+        [id, charged, note ?? null],
+      );
+      const row = (rows as Generation[])[0];
+      if (row?.status === 'COMPLETED')
+        await enqueueEvent(manager, 'AI_GENERATION_COMPLETED', {
+          generationId: row.id,
+          userId: row.userId,
+          organizationId: row.organizationId,
+          model: row.model,
+          inputTokens: row.inputTokens ?? 0,
+          outputTokens: row.outputTokens ?? 0,
+          thinkingTokens: row.thinkingTokens ?? 0,
+          creditsCharged: row.creditsCharged,
+        });
+      return row;
+    });
+    return finished ?? (await this.find(id))!;
   }
 
   /** Nothing was held (the hold was refused): the generation failed, free. */

@@ -19,6 +19,12 @@ export interface GenerationLimits {
   settleRetryDelaysMs: readonly number[];
 }
 
+/** Who asks for a generation: the user, and their active organization (the `org` claim; null: none). */
+export interface Caller {
+  userId: string;
+  organizationId: string | null;
+}
+
 /** What a streamed generation ended with. */
 export interface StreamOutcome {
   generation?: Generation;
@@ -128,8 +134,9 @@ export class GenerationService {
     this.closing.abort();
   }
 
-  async generate(userId: string, request: PreparedRequest): Promise<Generation> {
-    const claim = await this.start(userId, request);
+  async generate(caller: Caller, request: PreparedRequest): Promise<Generation> {
+    const { userId } = caller;
+    const claim = await this.start(caller, request);
     if (claim.kind === 'done') return claim.generation;
     const { generation } = claim;
     const heartbeat = new Heartbeat(this.repository, generation.id, this.limits, this.logger);
@@ -190,12 +197,13 @@ export class GenerationService {
    * What was delivered is charged (`chargeOf`), at least the request's minimum once Gemini had it.
    */
   async stream(
-    userId: string,
+    caller: Caller,
     request: PreparedRequest,
     onChunk: (text: string) => void,
     signal: AbortSignal,
   ): Promise<StreamOutcome> {
-    const claim = await this.start(userId, request);
+    const { userId } = caller;
+    const claim = await this.start(caller, request);
     if (claim.kind === 'done') {
       onChunk(claim.generation.output);
       return { generation: claim.generation };
@@ -271,7 +279,7 @@ export class GenerationService {
   }
 
   /** Rate limit, configuration, then the durable record (a dead call's record under this key is finished first). */
-  private async start(userId: string, request: PreparedRequest) {
+  private async start({ userId, organizationId }: Caller, request: PreparedRequest) {
     if (!this.gemini.configuredFor(request.model.upstreamModel)) throw notConfigured();
     const window = await this.limiter.hit(`ai:requests:${userId}`, 60);
     if (window.count > this.limits.requestsPerMinute) {
@@ -283,6 +291,7 @@ export class GenerationService {
     const claim = () =>
       this.repository.claim({
         userId,
+        organizationId,
         idempotencyKey: request.idempotencyKey,
         requestHash: request.requestHash,
         model: request.model.id,
@@ -321,6 +330,7 @@ export class GenerationService {
         held,
         `ai:${generation.id}:${generation.attempt}`,
         ttlSeconds,
+        generation.organizationId,
       );
       await this.repository.recordHold(generation.id, holdId, held, inputEstimate);
       return { holdId, held, inputEstimate };

@@ -14,7 +14,7 @@ export const resolvers: Resolvers = {
       // The tier (VERIFIED) already refused anyone but a verified user.
       if (ctx.viewer.kind !== 'user') throw new AppError('UNAUTHENTICATED');
       return ctx.generations.generate(
-        ctx.viewer.userId,
+        { userId: ctx.viewer.userId, organizationId: ctx.viewer.organizationId },
         prepareRequest(args.input, ctx, ctx.maxPromptChars),
       );
     },

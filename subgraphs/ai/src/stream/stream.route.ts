@@ -14,7 +14,11 @@ import {
   type ReplayGuard,
   type Route,
 } from '@bastion/platform';
-import { notConfigured, type GenerationService } from '../generations/generation.service';
+import {
+  notConfigured,
+  type Caller,
+  type GenerationService,
+} from '../generations/generation.service';
 import { prepareRequest, type PreparedRequest } from '../generations/generate-input';
 import type { Generation } from '../generations/generation.repository';
 import type { ModelCatalog } from '../models/model-catalog';
@@ -97,14 +101,14 @@ export function streamRoute(deps: StreamRouteDeps): Route {
 
     // Refusals that need no generation are plain HTTP errors (as on /graphql), before any event.
     let request: PreparedRequest;
-    let userId: string;
+    let caller: Caller;
     try {
       if (viewer.kind === 'anonymous')
         throw new AppError('UNAUTHENTICATED', { message: 'Sign in to stream a generation.' });
       if (viewer.kind !== 'user')
         throw new AppError('FORBIDDEN', { message: 'Generations are made for users.' });
       if (!viewer.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
-      userId = viewer.userId;
+      caller = { userId: viewer.userId, organizationId: viewer.organizationId };
       request = prepareRequest(body, deps, deps.maxPromptChars);
       if (!deps.aiConfigured(request.model.upstreamModel)) throw notConfigured();
     } catch (error) {
@@ -136,7 +140,7 @@ export function streamRoute(deps: StreamRouteDeps): Route {
     });
     try {
       const outcome = await deps.generations.stream(
-        userId,
+        caller,
         request,
         (text) => send(res, 'chunk', { text }),
         left.signal,

@@ -5,7 +5,7 @@ import { AppError, askInternalGateway, deriveKey } from '@bastion/platform';
  * Every service's part, as UserDataExport's fields: a service added to the platform adds its
  * field to the entity and its name here.
  */
-export const EXPORT_PARTS = ['auth', 'orgs', 'credits', 'ai'] as const;
+export const EXPORT_PARTS = ['auth', 'orgs', 'credits', 'ai', 'webhooks'] as const;
 
 const EXPORT_QUERY = `query AuthUserDataExport($userId: ID!) {
   userDataExport(userId: $userId) { id ${EXPORT_PARTS.join(' ')} }

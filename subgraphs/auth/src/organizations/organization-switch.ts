@@ -11,7 +11,7 @@ import { newRefreshToken } from '../sessions/refresh-token';
 import { SessionEntity } from '../sessions/session.entity';
 import type { AuthPayload, SessionService } from '../sessions/session.service';
 import { UserEntity } from '../users/user.entity';
-import type { MembershipClient } from './membership-client';
+import type { OrganizationMembershipClient } from '@bastion/platform';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,7 +23,7 @@ export class OrganizationSwitch {
   constructor(
     private readonly dataSource: DataSource,
     private readonly sessions: SessionService,
-    private readonly memberships: MembershipClient,
+    private readonly memberships: OrganizationMembershipClient,
     private readonly relay: OutboxRelay,
   ) {}
 

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, badInput, enqueueEvent, type Role } from '@bastion/platform';
-import { requireOrganizationAdmin, UUID } from './admin-guard';
-import type { Actor } from './domains';
+import {
+  AppError,
+  badInput,
+  enqueueEvent,
+  requireOrganizationAdmin,
+  UUID,
+  type Role,
+  type RoleOf,
+} from '@bastion/platform';
+import { SSO_ADMIN, type Actor } from './domains';
 import { parseIdpMetadata, toPem } from './saml-metadata';
 import type { SecretSealer } from './secret-sealer';
 import { SsoConnectionEntity, type SsoGroupRole } from './sso.entities';
 
-type RoleOf = (organizationId: string, userId: string) => Promise<Role | null>;
 /**
  * What createSsoConnection and updateSsoConnection take (the SDL's inputs, written out here so the
  * service does not import the generated resolver types, which import the context).
@@ -63,7 +69,7 @@ export class SsoConnectionService {
   ) {}
 
   async list(userId: string, organizationId: string): Promise<SsoConnectionEntity[]> {
-    await requireOrganizationAdmin(this.roleOf, organizationId, userId);
+    await requireOrganizationAdmin(this.roleOf, organizationId, userId, SSO_ADMIN);
     return this.dataSource
       .getRepository(SsoConnectionEntity)
       .find({ where: { organizationId }, order: { createdAt: 'ASC', id: 'ASC' } });
@@ -74,7 +80,7 @@ export class SsoConnectionService {
     organizationId: string,
     input: CreateSsoConnectionFields,
   ): Promise<SsoConnectionEntity> {
-    await requireOrganizationAdmin(this.roleOf, organizationId, actor.id);
+    await requireOrganizationAdmin(this.roleOf, organizationId, actor.id, SSO_ADMIN);
     const now = new Date();
     const id = randomUUID();
     const connection: SsoConnectionEntity = {
@@ -144,7 +150,7 @@ export class SsoConnectionService {
       ? await this.dataSource.getRepository(SsoConnectionEntity).findOneBy({ id })
       : null;
     if (!connection) throw new AppError('NOT_FOUND', { message: 'Connection not found.' });
-    await requireOrganizationAdmin(this.roleOf, connection.organizationId, userId);
+    await requireOrganizationAdmin(this.roleOf, connection.organizationId, userId, SSO_ADMIN);
     return connection;
   }
 

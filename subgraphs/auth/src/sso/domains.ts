@@ -6,15 +6,17 @@ import {
   conflict,
   enqueueEvent,
   isUniqueViolation,
+  requireOrganizationAdmin,
+  UUID,
   type ClientInfo,
-  type Role,
+  type RoleOf,
 } from '@bastion/platform';
-import { requireOrganizationAdmin, UUID } from './admin-guard';
 import { hasVerificationRecord, txtRecordName, type TxtLookup } from './domain-verification';
 import { recordSsoAudit } from './sso-audit';
 import { SsoDomainEntity } from './sso.entities';
 
-type RoleOf = (organizationId: string, userId: string) => Promise<Role | null>;
+/** What single sign-on's refusals name (its settings are for an organization's ADMINs). */
+export const SSO_ADMIN = { action: 'manage single sign-on', permission: 'sso:manage' };
 
 /** Who changes a domain: an organization's ADMIN, or an operator's service (markSsoDomainVerified). */
 export interface Actor {
@@ -56,14 +58,14 @@ export class SsoDomainService {
   ) {}
 
   async list(userId: string, organizationId: string): Promise<SsoDomainEntity[]> {
-    await requireOrganizationAdmin(this.roleOf, organizationId, userId);
+    await requireOrganizationAdmin(this.roleOf, organizationId, userId, SSO_ADMIN);
     return this.dataSource
       .getRepository(SsoDomainEntity)
       .find({ where: { organizationId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   async add(actor: Actor, organizationId: string, domainInput: string): Promise<SsoDomainEntity> {
-    await requireOrganizationAdmin(this.roleOf, organizationId, actor.id);
+    await requireOrganizationAdmin(this.roleOf, organizationId, actor.id, SSO_ADMIN);
     const domain = normalizeDomain(domainInput);
     const row: SsoDomainEntity = {
       id: randomUUID(),
@@ -187,7 +189,7 @@ export class SsoDomainService {
       ? await this.dataSource.getRepository(SsoDomainEntity).findOneBy({ id })
       : null;
     if (!row) throw new AppError('NOT_FOUND', { message: 'Domain not found.' });
-    await requireOrganizationAdmin(this.roleOf, row.organizationId, userId);
+    await requireOrganizationAdmin(this.roleOf, row.organizationId, userId, SSO_ADMIN);
     return row;
   }
 }

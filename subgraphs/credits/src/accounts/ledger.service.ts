@@ -5,6 +5,7 @@ import {
   badInput,
   conflict,
   decodeCursor,
+  enqueueEvent,
   isUniqueViolation,
   pageSize,
   schemaOf,
@@ -28,7 +29,17 @@ export interface LedgerEntryInput {
   idempotencyKey: string;
   /** Why a Stripe entry was written (docs/security.md "Stripe policy"); stored, never shown as the type. */
   reason?: string | null;
+  /**
+   * The active organization of the request the entry comes from (the buyer's, the charged
+   * caller's), for the events it causes: CREDITS_GRANTED, CREDITS_LOW. Null or absent: none known.
+   */
+  organizationId?: string | null;
+  /** A GRANT's origin, for CREDITS_GRANTED; `packageId` for a subscription's grant. */
+  grant?: { source: GrantSource; packageId: string | null };
 }
+
+/** Where granted credits come from (CREDITS_GRANTED `source`). Names are API. */
+export type GrantSource = 'signup' | 'subscription' | 'service';
 
 export interface WriteOptions {
   /**
@@ -39,6 +50,12 @@ export interface WriteOptions {
 }
 
 export const DEFAULT_MAX_AMOUNT = 1_000_000;
+
+/**
+ * When a charge takes the available credits below this, CREDITS_LOW is published
+ * (CREDITS_LOW_THRESHOLD; 0: never).
+ */
+export const DEFAULT_LOW_THRESHOLD = 20;
 
 /**
  * The credit ledger. Every change of a balance is one transaction that locks the account row,
@@ -52,6 +69,7 @@ export class LedgerService {
   constructor(
     private readonly dataSource: DataSource,
     readonly maxAmount = DEFAULT_MAX_AMOUNT,
+    readonly lowThreshold = DEFAULT_LOW_THRESHOLD,
   ) {}
 
   /** Opens an account (idempotent) with an optional sign-up grant, in the caller's transaction. */
@@ -81,16 +99,21 @@ export class LedgerService {
           type: 'GRANT',
           description: 'Sign-up grant',
           idempotencyKey: 'signup-grant',
+          // A new account: its user has chosen no organization yet.
+          organizationId: null,
+          grant: { source: 'signup', packageId: null },
         },
         1,
       );
   }
 
-  /** Adds credits (GRANT, PURCHASE, REFUND, ADJUSTMENT). */
+  /** Adds credits (GRANT, PURCHASE, REFUND, ADJUSTMENT); a service's GRANT is a `service` grant. */
   add(input: LedgerEntryInput): Promise<CreditTransactionEntity> {
     validateAmount(input, this.maxAmount);
     if (input.type === 'USAGE') throw badInput({ type: 'Use useCredits to spend credits.' });
-    return this.dataSource.transaction((manager) => this.append(manager, input, 1));
+    const entry: LedgerEntryInput =
+      input.type === 'GRANT' ? { ...input, grant: { source: 'service', packageId: null } } : input;
+    return this.dataSource.transaction((manager) => this.append(manager, entry, 1));
   }
 
   /** Spends available credits (balance minus active holds); INSUFFICIENT_CREDITS rather than less. */
@@ -110,7 +133,9 @@ export class LedgerService {
    * behind each other's round trips before). It only covers the plain case: an open account with
    * enough available credits, no hold past its deadline and an unused key. Anything else, and a
    * key taken by a concurrent spend (the unique constraint fails the whole statement), returns
-   * null and takes the locked path in append(), which gives the same answers as before.
+   * null and takes the locked path in append(), which gives the same answers as before. A spend
+   * that takes the available credits below the low threshold also takes the locked path, whose
+   * transaction publishes CREDITS_LOW with it.
    */
   private async spendInOneStatement(
     input: LedgerEntryInput,
@@ -134,6 +159,7 @@ export class LedgerService {
         `WITH account AS (
            UPDATE ${s}.credit_accounts SET balance = balance - $2::int, updated_at = now()
            WHERE user_id = $1 AND balance - $2::int >= held AND closed_at IS NULL AND anonymized_at IS NULL
+             AND (balance - held - $2::int >= $7::int OR balance - held < $7::int)
              AND NOT EXISTS (SELECT 1 FROM ${s}.credit_holds h WHERE h.user_id = $1 AND h.status = 'ACTIVE' AND h.expires_at <= now())
              AND NOT EXISTS (SELECT 1 FROM ${s}.credit_transactions t WHERE t.user_id = $1 AND t.idempotency_key = $5)
            RETURNING balance
@@ -141,7 +167,15 @@ export class LedgerService {
          INSERT INTO ${s}.credit_transactions (id, user_id, type, amount, balance_after, description, idempotency_key, created_at)
          SELECT $3, $1, 'USAGE', -$2::int, account.balance, $4, $5, $6 FROM account
          RETURNING balance_after, seq::text AS seq`,
-        [input.userId, input.amount, row.id, row.description, row.idempotencyKey, row.createdAt],
+        [
+          input.userId,
+          input.amount,
+          row.id,
+          row.description,
+          row.idempotencyKey,
+          row.createdAt,
+          this.lowThreshold,
+        ],
       );
     } catch (error) {
       if (isUniqueViolation(error)) return null;
@@ -183,7 +217,10 @@ export class LedgerService {
   /**
    * Moves the balance by `delta` (one conditional update: a debit only while the balance stays at
    * or above the held credits, unless `allowDebt`; a credit always) and appends the ledger row
-   * with the balance it produced. The caller holds the account's row lock.
+   * with the balance it produced. The caller holds the account's row lock. The events the entry
+   * causes go to the outbox in the same transaction: CREDITS_GRANTED for a GRANT, CREDITS_LOW
+   * for a USAGE that took the available credits (balance minus held, after it) from at least the
+   * threshold to below it. A clawback (REFUND, ADJUSTMENT) is no charge and never counts as one.
    */
   async write(
     manager: EntityManager,
@@ -192,10 +229,10 @@ export class LedgerService {
     available: number,
     options: WriteOptions = {},
   ): Promise<CreditTransactionEntity> {
-    const updated = await updateReturning<{ balance: number }>(
+    const updated = await updateReturning<{ balance: number; held: number }>(
       manager,
       `UPDATE $schema.credit_accounts SET balance = balance + $2, updated_at = now()
-       WHERE user_id = $1 AND ($2 > 0 OR $3 OR balance + $2 >= held) RETURNING balance`,
+       WHERE user_id = $1 AND ($2 > 0 OR $3 OR balance + $2 >= held) RETURNING balance, held`,
       [input.userId, delta, options.allowDebt === true],
     );
     if (updated.length === 0) {
@@ -215,7 +252,43 @@ export class LedgerService {
       createdAt: new Date(),
     });
     await manager.insert(CreditTransactionEntity, row);
+    await this.publishEffects(manager, input, row, Number(updated[0].held));
     return row;
+  }
+
+  private async publishEffects(
+    manager: EntityManager,
+    input: LedgerEntryInput,
+    row: CreditTransactionEntity,
+    held: number,
+  ): Promise<void> {
+    const organizationId = input.organizationId ?? null;
+    if (row.type === 'GRANT') {
+      if (!input.grant) throw new Error('a GRANT entry names where its credits come from');
+      await enqueueEvent(manager, 'CREDITS_GRANTED', {
+        userId: row.userId,
+        organizationId,
+        credits: row.amount,
+        source: input.grant.source,
+        packageId: input.grant.packageId,
+        transactionId: row.id,
+      });
+    }
+    const available = row.balanceAfter - held;
+    const charged = -row.amount;
+    if (
+      row.type === 'USAGE' &&
+      this.lowThreshold > 0 &&
+      available < this.lowThreshold &&
+      available + charged >= this.lowThreshold
+    )
+      await enqueueEvent(manager, 'CREDITS_LOW', {
+        userId: row.userId,
+        organizationId,
+        available,
+        threshold: this.lowThreshold,
+        transactionId: row.id,
+      });
   }
 
   account(userId: string): Promise<CreditAccountEntity | null> {

@@ -7,6 +7,8 @@ export interface AmountInput {
   amount: number;
   idempotencyKey?: string;
   description?: string | null;
+  /** The caller's active organization, for the events the entry causes. */
+  organizationId?: string | null;
 }
 
 /** Checks every argument at once, so a form can show all problems; nothing is written before. */
@@ -25,6 +27,8 @@ export function validateAmount(
     (!input.idempotencyKey || input.idempotencyKey.length > 200)
   )
     problems.idempotencyKey = 'Must be 1 to 200 characters.';
+  if (input.organizationId != null && !UUID.test(input.organizationId))
+    problems.organizationId = 'Must be an organization id.';
   if (input.description && input.description.length > 500)
     problems.description = 'Use at most 500 characters.';
   Object.assign(problems, extra);

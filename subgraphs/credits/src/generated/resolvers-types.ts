@@ -91,17 +91,17 @@ export type CreditTransactionEdge = {
 
 export type Mutation = {
   readonly __typename?: 'Mutation';
-  /** Adds credits; the same idempotencyKey for the same user returns the first transaction. */
+  /** Adds credits; the same idempotencyKey for the same user returns the first transaction. organizationId: the user's active organization, named by the CREDITS_GRANTED a GRANT causes. */
   readonly addCredits: CreditTransaction;
   /** Opens a Stripe Checkout for a package, bought for the caller; successUrl and cancelUrl must be on APP_URL's origin. */
   readonly createCheckoutSession: CheckoutSession;
-  /** Reserves credits (INSUFFICIENT_CREDITS when the available balance is short); the same idempotencyKey returns the same hold. */
+  /** Reserves credits (INSUFFICIENT_CREDITS when the available balance is short); the same idempotencyKey returns the same hold. organizationId: the charged caller's active organization, named by the CREDITS_LOW its settlement may cause. */
   readonly holdCredits: CreditHold;
   /** Frees a hold; false when it was already released or expired. Expired holds are released by the service itself. */
   readonly releaseHold: Scalars['Boolean']['output'];
   /** Charges at most the held amount as one USAGE entry and frees the rest. */
   readonly settleHold: CreditTransaction;
-  /** Spends credits; INSUFFICIENT_CREDITS rather than going below zero. */
+  /** Spends credits; INSUFFICIENT_CREDITS rather than going below zero. organizationId: the charged caller's active organization, named by the CREDITS_LOW the spend may cause. */
   readonly useCredits: CreditTransaction;
 };
 
@@ -110,6 +110,7 @@ export type MutationAddCreditsArgs = {
   amount: Scalars['Int']['input'];
   description?: InputMaybe<Scalars['String']['input']>;
   idempotencyKey: Scalars['String']['input'];
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
   type: TransactionType;
   userId: Scalars['ID']['input'];
 };
@@ -126,6 +127,7 @@ export type MutationHoldCreditsArgs = {
   amount: Scalars['Int']['input'];
   expiresInSeconds?: InputMaybe<Scalars['Int']['input']>;
   idempotencyKey: Scalars['String']['input'];
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
   userId: Scalars['ID']['input'];
 };
 
@@ -145,6 +147,7 @@ export type MutationUseCreditsArgs = {
   amount: Scalars['Int']['input'];
   description?: InputMaybe<Scalars['String']['input']>;
   idempotencyKey: Scalars['String']['input'];
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
   userId: Scalars['ID']['input'];
 };
 

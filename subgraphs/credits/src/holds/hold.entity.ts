@@ -35,4 +35,8 @@ export class CreditHoldEntity {
 
   @Column('uuid', { nullable: true })
   transactionId!: string | null;
+
+  /** The active organization of the request the hold reserves for, named by CREDITS_LOW. */
+  @Column('uuid', { nullable: true })
+  organizationId!: string | null;
 }

@@ -12,6 +12,8 @@ export interface HoldInput {
   amount: number;
   idempotencyKey: string;
   expiresInSeconds?: number | null;
+  /** The charged caller's active organization, for the CREDITS_LOW the settlement may cause. */
+  organizationId?: string | null;
 }
 
 export interface HoldLimits {
@@ -78,6 +80,7 @@ export class HoldsService {
         closedAt: null,
         settledAmount: null,
         transactionId: null,
+        organizationId: input.organizationId ?? null,
       });
       await manager.insert(CreditHoldEntity, hold);
       return hold;
@@ -109,6 +112,7 @@ export class HoldsService {
           type: 'USAGE',
           description: 'Settled hold',
           idempotencyKey: `hold:${hold.id}`,
+          organizationId: hold.organizationId,
         },
         -charge,
         hold.amount,

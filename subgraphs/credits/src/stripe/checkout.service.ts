@@ -27,8 +27,13 @@ export class CheckoutService {
     this.allowedOrigin = new URL(appUrl).origin;
   }
 
+  /**
+   * `buyer.organizationId`: the buyer's active organization (from their access token), carried in
+   * the session's metadata (and the subscription's) so the webhook's CREDITS_PURCHASED and
+   * subscription CREDITS_GRANTED name it.
+   */
   async create(
-    userId: string,
+    buyer: { userId: string; organizationId: string | null },
     packageId: string,
     successUrl: string,
     cancelUrl: string,
@@ -43,10 +48,11 @@ export class CheckoutService {
       problems.cancelUrl = `Must be a URL on ${this.allowedOrigin}.`;
     if (Object.keys(problems).length > 0 || !pkg) throw badInput(problems);
     if (!this.stripe || !this.customers) throw paymentsOff();
+    const { userId, organizationId } = buyer;
     const account = await this.dataSource.getRepository(CreditAccountEntity).findOneBy({ userId });
     if (!account || account.closedAt)
       throw new AppError('NOT_FOUND', { message: 'No credit account for this user.' });
-    const metadata = { userId, packageId: pkg.id };
+    const metadata = { userId, packageId: pkg.id, ...(organizationId && { organizationId }) };
     try {
       const customer = await this.customers.findOrCreate(userId);
       const session = await this.stripe.checkout.sessions.create({

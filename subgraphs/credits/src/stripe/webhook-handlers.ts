@@ -9,6 +9,7 @@ import {
   type CreditPackage,
   type PaidLine,
 } from '../packages/packages';
+import { UUID } from '../accounts/validate';
 import { auditStripe } from './audit';
 import {
   idOf,
@@ -52,6 +53,15 @@ const flagged = (detail: string, userId?: string | null): HandlerResult => ({
   detail,
   userId,
 });
+
+/**
+ * The buyer's active organization as checkout put it in the metadata (absent when they had
+ * none); anything but an organization id is ignored, never passed on in an event.
+ */
+function organizationOf(metadata: Obj): string | null {
+  const id = str(metadata.organizationId);
+  return id && UUID.test(id) ? id.toLowerCase() : null;
+}
 
 /** Whether the user has an open account: events for anyone else are recorded and flagged, never credited. */
 async function openAccount(manager: EntityManager, userId: string | null): Promise<boolean> {
@@ -201,6 +211,7 @@ async function checkoutCompleted(
     },
     1,
   );
+  const organizationId = organizationOf(metadata);
   await enqueueEvent(manager, 'CREDITS_PURCHASED', {
     userId,
     packageId: pkg.id,
@@ -209,6 +220,7 @@ async function checkoutCompleted(
     checkoutSessionId: sessionId,
     amountCents: pkg.priceCents,
     currency: pkg.currency,
+    ...(organizationId && { organizationId }),
   });
   // A refund or dispute that arrived before this purchase is applied now.
   const debt = await applyRefunds(manager, deps.ledger, deps.logger, paymentIntent);
@@ -418,6 +430,9 @@ async function invoicePaid(
       description: `Monthly credits: ${pkg.name}`,
       idempotencyKey: `stripe:${str(invoice.id)}`,
       reason: 'STRIPE_INVOICE',
+      // The organization active when the subscription was bought (its metadata, from checkout).
+      organizationId: organizationOf(metadata),
+      grant: { source: 'subscription', packageId: pkg.id },
     },
     1,
   );

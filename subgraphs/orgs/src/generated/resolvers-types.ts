@@ -221,6 +221,8 @@ export type Query = {
   readonly myOrganizations: ReadonlyArray<Organization>;
   /** An organization the caller belongs to; NOT_FOUND for any other. */
   readonly organization?: Maybe<Organization>;
+  /** The user ids of an organization's ADMINs (at most 100), for the webhooks service's mail when it disables an endpoint; empty for an unknown organization. */
+  readonly organizationAdminIds: ReadonlyArray<Scalars['ID']['output']>;
   /** Any organization's audit log, deleted ones included (the log outlives its organization), newest first; for auditors' services. */
   readonly organizationAuditLog: AccessLogConnection;
   /** A user's membership in an organization, or null; for the auth service's switchOrganization. */
@@ -253,6 +255,11 @@ export type QueryMyOrganizationsArgs = {
 
 export type QueryOrganizationArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryOrganizationAdminIdsArgs = {
+  organizationId: Scalars['ID']['input'];
 };
 
 
@@ -595,6 +602,7 @@ export type QueryResolvers<ContextType = OrgsContext, ParentType extends Resolve
   auditChainReports?: Resolver<ReadonlyArray<ResolversTypes['AuditChainReport']>, ParentType, ContextType, Partial<QueryAuditChainReportsArgs>>;
   myOrganizations?: Resolver<ReadonlyArray<ResolversTypes['Organization']>, ParentType, ContextType, Partial<QueryMyOrganizationsArgs>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
+  organizationAdminIds?: Resolver<ReadonlyArray<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<QueryOrganizationAdminIdsArgs, 'organizationId'>>;
   organizationAuditLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryOrganizationAuditLogArgs, 'organizationId'>>;
   organizationMembership?: Resolver<Maybe<ResolversTypes['Membership']>, ParentType, ContextType, RequireFields<QueryOrganizationMembershipArgs, 'organizationId' | 'userId'>>;
   ssoOrganization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, Partial<QuerySsoOrganizationArgs>>;

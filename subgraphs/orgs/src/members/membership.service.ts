@@ -113,6 +113,19 @@ export class MembershipService {
     );
   }
 
+  /** The ADMINs' user ids, oldest first (internal, orgs:read): whom webhooks mails about a disabled endpoint. */
+  async adminIds(viewer: Viewer, organizationId: string): Promise<string[]> {
+    if (!UUID.test(organizationId)) return [];
+    const admins = await inScope(this.dataSource, scopeOf(viewer), (manager) =>
+      manager.find(MembershipEntity, {
+        where: { organizationId, role: 'ADMIN' },
+        order: { joinedAt: 'ASC' },
+        take: 100,
+      }),
+    );
+    return admins.map((admin) => admin.userId);
+  }
+
   async changeRole(
     viewer: Viewer,
     organizationId: string,

@@ -5,6 +5,7 @@ export const Query: QueryResolvers = {
   myOrganizations: (_, args, ctx) => ctx.organizations.mine(ctx.viewer, args.first, args.after),
   organizationMembership: (_, args, ctx) =>
     ctx.memberships.membership(ctx.viewer, args.organizationId, args.userId),
+  organizationAdminIds: (_, args, ctx) => ctx.memberships.adminIds(ctx.viewer, args.organizationId),
   accessLog: (_, args, ctx) =>
     ctx.audit.accessLog(
       ctx.viewer,

@@ -1,6 +1,8 @@
-import { AppError, askInternalGateway, ROLES, type Role } from '@bastion/platform';
+import { ROLES, type Role } from '../auth/viewer';
+import { AppError } from '../errors/app-error';
+import { askInternalGateway } from './internal-gateway';
 
-const MEMBERSHIP_QUERY = `query AuthMembership($organizationId: ID!, $userId: ID!) {
+const MEMBERSHIP_QUERY = `query OrganizationMembership($organizationId: ID!, $userId: ID!) {
   organizationMembership(organizationId: $organizationId, userId: $userId) {
     role
     organization { name requireMfa }
@@ -21,13 +23,16 @@ interface MembershipAnswer {
 }
 
 /**
- * Asks orgs, through the gateway's internal listener and with auth's own service token, what role
- * a user has in an organization. Auth never reads another service's tables.
+ * Asks orgs, through the gateway's internal listener and with the asking service's own token
+ * (scope orgs:read), what role a user has in an organization. No other service reads orgs' tables;
+ * auth (sessions, SSO) and webhooks share this one lookup.
  */
-export class MembershipClient {
+export class OrganizationMembershipClient {
   constructor(
     private readonly internalUrl: () => string,
     private readonly serviceToken: () => string | undefined,
+    /** The setting that holds the token, named when it is unset (e.g. AUTH_SERVICE_TOKEN). */
+    private readonly tokenSetting: string,
   ) {}
 
   /** The role, or null when the user is not a member. UPSTREAM_UNAVAILABLE when orgs cannot answer. */
@@ -44,7 +49,7 @@ export class MembershipClient {
       {
         url: this.internalUrl,
         serviceToken: this.serviceToken,
-        notConfigured: 'Organization lookups are not configured (AUTH_SERVICE_TOKEN).',
+        notConfigured: `Organization lookups are not configured (${this.tokenSetting}).`,
         unreachable: 'The organizations service did not answer.',
       },
       MEMBERSHIP_QUERY,

@@ -1,0 +1,4 @@
+import { runSubgraphMain } from '@bastion/platform';
+import { subgraph } from './index';
+
+runSubgraphMain(subgraph);
