@@ -1,4 +1,4 @@
-import { isUser, pageSize, requireUser } from '@bastion/platform';
+import { API_KEY_CAPABILITIES, isUser, pageSize, requireUser } from '@bastion/platform';
 import type { QueryResolvers } from '../generated/resolvers-types';
 
 export const Query: QueryResolvers = {
@@ -10,6 +10,7 @@ export const Query: QueryResolvers = {
   userByEmail: (_, args, ctx) => ctx.users.byEmail(args.email),
   userDataExport: (_, args) => ({ id: args.userId }),
   tokenRevocationState: (_, __, ctx) => ctx.revocationState.current(),
+  apiKeyCapabilities: () => [...API_KEY_CAPABILITIES],
   oauthAuthorizationUrl: (_, args, ctx) =>
     ctx.oauth.authorizationUrl(
       args.provider,

@@ -12,6 +12,7 @@ export const User: UserResolvers = {
   recoveryCodesRemaining: (user, _, ctx) => ctx.mfa.recoveryCodesRemaining(user.id),
   dataExports: (user, _, ctx) =>
     ctx.dataExports.list(user.id, !(ctx.viewer.kind === 'user' && ctx.viewer.actor)),
+  apiKeys: (user, _, ctx) => ctx.apiKeys.list(user.id),
 };
 
 /** Auth's part of a user's data export (the other services resolve theirs through the gateway). */

@@ -1,4 +1,5 @@
 import type { MutationResolvers } from '../../generated/resolvers-types';
+import { apiKeyMutations } from './api-keys';
 import { emailMutations } from './email';
 import { mfaMutations } from './mfa';
 import { oauthMutations } from './oauth';
@@ -18,4 +19,5 @@ export const Mutation: MutationResolvers = {
   ...mfaMutations,
   ...passkeyMutations,
   ...ssoMutations,
+  ...apiKeyMutations,
 };
