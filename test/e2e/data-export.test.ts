@@ -54,6 +54,7 @@ describe('data export', () => {
   let organizationId: string;
   let generationId: string;
   let endpointId: string;
+  let apiKey: { id: string; prefix: string; key: string };
   let endpointSecret: string;
   let exported: DataExport;
   let document: Doc;
@@ -80,6 +81,23 @@ describe('data export', () => {
       as(user.accessToken),
     );
     expect(profile.body.errors).toBeUndefined();
+    // auth: an API key with a ceiling (its hash must not appear, nor the key).
+    const key = await platform.gql<{
+      createApiKey: { key: string; apiKey: { id: string; prefix: string } };
+    }>(
+      `mutation ($input: ApiKeyInput!) { createApiKey(input: $input) { key apiKey { id prefix } } }`,
+      {
+        input: {
+          name: 'export script',
+          capabilities: ['ai:generate'],
+          creditCeiling: 50,
+          ceilingPeriod: 'DAY',
+        },
+      },
+      as(user.accessToken),
+    );
+    expect(key.body.errors).toBeUndefined();
+    apiKey = { ...key.body.data!.createApiKey.apiKey, key: key.body.data!.createApiKey.key };
     // orgs: an organization the user created (a membership and an audit entry by the user).
     const created = await platform.gql<{ createOrganization: { id: string } }>(
       'mutation { createOrganization(name: "Export Works") { id } }',
@@ -153,7 +171,7 @@ describe('data export', () => {
     expect(document).toMatchObject({ format: 'bastion-data-export/1', userId: user.id });
   });
 
-  it("holds auth's part: profile, every session, no provider, no factor, no secret", async () => {
+  it("holds auth's part: profile, every session, no provider, no factor, the API key, no secret", async () => {
     expect(document.auth.profile).toEqual({
       id: user.id,
       email: user.email,
@@ -178,6 +196,23 @@ describe('data export', () => {
       expect(s).toMatchObject({ createdAt: expect.any(String), signInMethods: ['pwd'] });
     expect(document.auth.linkedProviders).toEqual([]);
     expect(document.auth.mfaFactors).toEqual([]);
+    expect(document.auth.apiKeys).toEqual([
+      {
+        id: apiKey.id,
+        name: 'export script',
+        prefix: apiKey.prefix,
+        capabilities: ['ai:generate'],
+        organizationId: null,
+        creditCeiling: 50,
+        ceilingPeriod: 'DAY',
+        expiresAt: null,
+        lastUsedAt: null,
+        revokedAt: null,
+        createdAt: expect.any(String),
+      },
+    ]);
+    expect(apiKey.key.startsWith(apiKey.prefix)).toBe(true);
+    expect(JSON.stringify(document)).not.toContain(apiKey.key);
     const text = JSON.stringify(document);
     expect(text).not.toContain(user.password);
     expect(text).not.toMatch(/passwordHash|tokenHash|\$argon2/);

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { MfaFactorEntity } from '../mfa/mfa.entities';
 import { OAuthAccountEntity } from '../oauth/oauth-account.entity';
 import { SessionEntity } from '../sessions/session.entity';
@@ -9,15 +10,15 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 /**
  * Auth's part of a user's data export (README "Your data"): the profile, every session (revoked
- * ones included), the linked sign-in providers and the second factors, without any secret
- * (password hash, TOTP secret, public keys, refresh tokens). Null for an unknown user. The
+ * ones included), the linked sign-in providers, the second factors and the API keys (revoked ones
+ * included), without any secret (password hash, TOTP secret, public keys, refresh tokens, key hashes). Null for an unknown user. The
  * user's security events are kept by orgs' audit log and come in its part.
  */
 export async function authDataExport(dataSource: DataSource, userId: string) {
   if (!UUID.test(userId)) return null;
   const user = await dataSource.getRepository(UserEntity).findOneBy({ id: userId });
   if (!user) return null;
-  const [sessions, providers, factors] = await Promise.all([
+  const [sessions, providers, factors, apiKeys] = await Promise.all([
     dataSource
       .getRepository(SessionEntity)
       .find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } }),
@@ -26,6 +27,9 @@ export async function authDataExport(dataSource: DataSource, userId: string) {
       .find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } }),
     dataSource
       .getRepository(MfaFactorEntity)
+      .find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } }),
+    dataSource
+      .getRepository(ApiKeyEntity)
       .find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } }),
   ]);
   return {
@@ -66,5 +70,18 @@ export async function authDataExport(dataSource: DataSource, userId: string) {
         createdAt: iso(f.createdAt),
         lastUsedAt: iso(f.lastUsedAt),
       })),
+    apiKeys: apiKeys.map((k) => ({
+      id: k.id,
+      name: k.name,
+      prefix: k.prefix,
+      capabilities: k.capabilities,
+      organizationId: k.organizationId,
+      creditCeiling: k.creditCeiling,
+      ceilingPeriod: k.ceilingPeriod,
+      expiresAt: iso(k.expiresAt),
+      lastUsedAt: iso(k.lastUsedAt),
+      revokedAt: iso(k.revokedAt),
+      createdAt: iso(k.createdAt),
+    })),
   };
 }
