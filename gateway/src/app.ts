@@ -502,7 +502,8 @@ function exportDownloadRoute(
 ): Route {
   return async (req, res, _requestId, log) => {
     const incoming = new URL(req.url ?? '/', 'http://localhost');
-    const exportId = decodeURIComponent(incoming.pathname.slice('/exports/'.length));
+    // Ids are UUIDs: anything else (escapes included) is passed on as it came, for auth to refuse.
+    const exportId = incoming.pathname.slice('/exports/'.length);
     const token = incoming.searchParams.get('token') ?? '';
     const viewer = await authenticate(options, req, res);
     if (!viewer) return;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { DataExports, exportLinkKey } from '@bastion/auth';
 import {
+  AppError,
   exportDownloadOperation,
   schemaOf,
   signForwardedClaims,
@@ -437,5 +439,43 @@ describe('data export', () => {
       retryAfter: expect.any(Number),
     });
     expect(await count()).toBe(3);
+  });
+
+  it('stores a FAILED export when a service does not answer, and never a partial document', async () => {
+    const exports = platform.auth.services.dataExports;
+    // The same service over the same tables, with a gathering that fails as the gateway's would.
+    const failing = new DataExports(
+      platform.auth.dataSource,
+      async () => {
+        throw new AppError('UPSTREAM_UNAVAILABLE', { message: 'credits did not answer' });
+      },
+      exportLinkKey({ JWT_SECRET: 'a-test-secret-of-at-least-32-bytes!!' }),
+      { perDay: 3, publicOrigin: () => platform.gateway.url },
+    );
+    const third = await registerUser(platform, { verified: true });
+    await expect(failing.request(third.id, { ip: null, userAgent: null })).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
+    const [row] = await exports.list(third.id);
+    expect(row).toMatchObject({ status: 'FAILED', downloadUrl: null });
+    const [stored] = await platform.auth.dataSource.query(
+      `SELECT document FROM ${schemaOf(platform.auth.dataSource)}.data_exports WHERE id = $1`,
+      [row.id],
+    );
+    expect(stored.document).toBeNull();
+    // A FAILED export does not block the next; a RUNNING one older than ten minutes (its process
+    // died) does not either.
+    await platform.auth.dataSource.query(
+      `INSERT INTO ${schemaOf(platform.auth.dataSource)}.data_exports (id, user_id, status, created_at)
+       VALUES ($1, $2, 'RUNNING', now() - interval '11 minutes')`,
+      [randomUUID(), third.id],
+    );
+    const next = await platform.gql<{ requestDataExport: DataExport }>(
+      EXPORT,
+      {},
+      { token: third.accessToken },
+    );
+    expect(next.body.errors).toBeUndefined();
+    expect(next.body.data!.requestDataExport.status).toBe('READY');
   });
 });
