@@ -63,6 +63,7 @@ const secrets = {
   INTERNAL_CLAIMS_SECRET: randomBytes(32).toString('hex'),
   REFRESH_TOKEN_SECRET: randomBytes(32).toString('hex'),
   MFA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+  WEBHOOKS_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
   PASSWORD_PEPPER: randomBytes(16).toString('hex'),
   AUDIT_CHAIN_KEY: randomBytes(32).toString('hex'),
 };

@@ -18,6 +18,7 @@ const PRODUCTION = {
   NODE_ENV: 'production',
   REFRESH_TOKEN_SECRET: 'refresh-secret-for-production-mode-tests-0123',
   MFA_ENCRYPTION_KEY: 'mfa-key-for-production-mode-tests-0123456789',
+  WEBHOOKS_ENCRYPTION_KEY: 'webhooks-key-for-production-mode-tests-01234',
   PASSWORD_PEPPER: 'pepper-for-production-mode-tests-0123456789',
   ARGON2_MEMORY_KIB: '19456',
   ARGON2_TIME_COST: '2',

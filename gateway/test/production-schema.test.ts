@@ -7,6 +7,7 @@ const PRODUCTION = {
   PASSWORD_PEPPER: 'pepper-for-production-mode-tests-0123456789',
   REFRESH_TOKEN_SECRET: 'refresh-secret-for-production-mode-tests-0123',
   MFA_ENCRYPTION_KEY: 'mfa-key-for-production-mode-tests-0123456789',
+  WEBHOOKS_ENCRYPTION_KEY: 'webhooks-key-for-production-mode-tests-01234',
   ARGON2_MEMORY_KIB: '19456',
   ARGON2_TIME_COST: '2',
 };

@@ -46,6 +46,7 @@ const PRODUCTION_SECRETS = [
   'INTERNAL_CLAIMS_SECRET',
   'AUDIT_CHAIN_KEY',
   'MFA_ENCRYPTION_KEY',
+  'WEBHOOKS_ENCRYPTION_KEY',
 ];
 const SECRETS = {
   NODE_ENV: 'production',
@@ -55,6 +56,7 @@ const SECRETS = {
   INTERNAL_CLAIMS_SECRET: 'c'.repeat(40),
   AUDIT_CHAIN_KEY: 'a'.repeat(40),
   MFA_ENCRYPTION_KEY: 'm'.repeat(40),
+  WEBHOOKS_ENCRYPTION_KEY: 'w'.repeat(40),
 };
 
 describe('production start-up: every problem at once', () => {

@@ -159,13 +159,14 @@ describe('issueServiceToken: scopes bounded by the issuer, reserved names, budge
   });
 
   it("refuses the names of the registry's subgraphs, the gateway's and the configured services'", async () => {
-    // Hand-written: subgraphs/registry.json's four, the gateway's own claims identity, the
+    // Hand-written: subgraphs/registry.json's five, the gateway's own claims identity, the
     // development token's, and the two SERVICE_TOKENS entries above.
     for (const name of [
       'auth',
       'orgs',
       'credits',
       'ai',
+      'webhooks',
       'gateway',
       'development',
       'operator',
@@ -185,6 +186,7 @@ describe('issueServiceToken: scopes bounded by the issuer, reserved names, budge
       'orgs',
       'credits',
       'ai',
+      'webhooks',
       'gateway',
       'development',
       'operator',

@@ -6,7 +6,8 @@ import {
   startTestPlatform,
   type TestPlatform,
 } from '@bastion/testing';
-import { schemaOf } from '@bastion/platform';
+import { schemaOf, type EventEnvelope } from '@bastion/platform';
+import { webhookEventHandler } from '../src/delivery/consumer';
 import { startDispatcher } from '../src/delivery/dispatcher';
 import type { HostLookup } from '../src/delivery/url-guard';
 import { generateSigningSecret } from '../src/secrets/endpoint-secrets';
@@ -121,6 +122,91 @@ describe('webhook delivery through the service', () => {
     );
     expect(rows).toEqual([{ endpoint_id: a.id, status: 'SUCCEEDED' }]);
     expect(other.connections).toBe(0);
+  });
+
+  it('the consumer queues once per event and endpoint; after ORGANIZATION_DELETED nothing new', async () => {
+    const webhooks = webhooksOf(platform);
+    const organizationId = randomUUID();
+    // No URL is dialled here: the test's own dispatcher never runs, it only counts kicks.
+    const endpoint = await insertEndpoint(platform, {
+      url: 'http://127.0.0.1:9/unused',
+      organizationId,
+      eventTypes: ['member.invited', 'organization.deleted'],
+    });
+    await webhooks.dataSource.query(
+      `UPDATE ${schema(platform)}.endpoints SET enabled = false WHERE id = $1`,
+      [endpoint.id],
+    );
+    const kicks: number[] = [];
+    const handle = webhookEventHandler(webhooks.dataSource, webhooks.services.clock, (n) =>
+      kicks.push(n),
+    );
+    const invited = (id: string): EventEnvelope<'AUDIT_RECORDED'> => ({
+      id,
+      type: 'AUDIT_RECORDED',
+      occurredAt: new Date().toISOString(),
+      source: 'orgs',
+      data: {
+        organizationId,
+        actorId: null,
+        action: 'member.invited',
+        targetType: 'invitation',
+        targetId: randomUUID(),
+        ip: null,
+        userAgent: null,
+        metadata: { email: 'a@example.com', role: 'VIEWER' },
+        at: new Date().toISOString(),
+      },
+    });
+    const deliveriesOf = async () =>
+      (
+        await webhooks.dataSource.query(
+          `SELECT event_id, event_type FROM ${schema(platform)}.deliveries WHERE endpoint_id = $1 ORDER BY created_at, event_type`,
+          [endpoint.id],
+        )
+      ).map((row: { event_id: string; event_type: string }) => [row.event_id, row.event_type]);
+
+    // Disabled: nothing queued. Enabled: one delivery, however often the event is handed over.
+    const first = invited(randomUUID());
+    await handle(first);
+    expect(await deliveriesOf()).toEqual([]);
+    await webhooks.dataSource.query(
+      `UPDATE ${schema(platform)}.endpoints SET enabled = true WHERE id = $1`,
+      [endpoint.id],
+    );
+    const second = invited(randomUUID());
+    await handle(second);
+    await handle(second);
+    expect(await deliveriesOf()).toEqual([[second.id, 'member.invited']]);
+    expect(kicks).toEqual([1]);
+
+    const deleted: EventEnvelope<'ORGANIZATION_DELETED'> = {
+      id: randomUUID(),
+      type: 'ORGANIZATION_DELETED',
+      occurredAt: new Date().toISOString(),
+      source: 'orgs',
+      data: {
+        organizationId,
+        name: 'Gone Inc',
+        memberIds: [],
+        actorId: null,
+        reason: 'deleted',
+        ip: null,
+        userAgent: null,
+        at: new Date().toISOString(),
+      },
+    };
+    await handle(deleted);
+    await handle(invited(randomUUID()));
+    expect(await deliveriesOf()).toEqual([
+      [second.id, 'member.invited'],
+      [deleted.id, 'organization.deleted'],
+    ]);
+    // The endpoint's deliveries are set aside (its URL is not a receiver).
+    await webhooks.dataSource.query(
+      `UPDATE ${schema(platform)}.deliveries SET status = 'FAILED' WHERE endpoint_id = $1`,
+      [endpoint.id],
+    );
   });
 
   it('retries a receiver that fails 3 times on the schedule, as the clock moves, with one webhook-id', async () => {
@@ -423,6 +509,54 @@ describe('webhook delivery through the service', () => {
     expect(r.hooks).toHaveLength(2);
     expect(r.hooks[1]!.verifyError).toBeUndefined();
     expect(r.hooks[1]!.signature.split(' ')).toHaveLength(1);
+  });
+
+  it('stopping cuts an attempt short and releases its delivery for the next process, unrecorded', async () => {
+    const webhooks = webhooksOf(platform);
+    const held: ServerResponse[] = [];
+    const r = await receiver([], (_hook, _req, res) => held.push(res));
+    const endpoint = await insertEndpoint(platform, { url: r.url });
+    r.secrets.push(endpoint.secret);
+    // A dispatcher of its own to stop (not the service), an hour ahead of the service's clock: the
+    // delivery, due in 30 minutes, is due for it only, so it is the one that sends it.
+    const ahead = {
+      now: () => new Date(webhooks.services.clock.now().getTime() + h),
+      advance: () => undefined,
+    };
+    const own = startDispatcher(
+      { concurrency: 1, endpointConcurrency: 1, timeoutMs: 60_000, allowPrivate: true },
+      {
+        dataSource: webhooks.dataSource,
+        clock: ahead,
+        secrets: webhooks.services.secrets,
+        logger: platform.deps.logger,
+      },
+    );
+    // Earlier tests' retries (due an hour ahead) out of the way: `own` sends one delivery at a time.
+    await webhooks.dataSource.query(
+      `UPDATE ${schema(platform)}.deliveries SET status = 'FAILED' WHERE status = 'PENDING'`,
+    );
+    const delivery = await insertDelivery(platform, endpoint);
+    await webhooks.dataSource.query(
+      `UPDATE ${schema(platform)}.deliveries SET next_attempt_at = $1 WHERE id = $2`,
+      [new Date(webhooks.services.clock.now().getTime() + 30 * min), delivery.id],
+    );
+    own.kick();
+    await eventually(async () => expect(held).toHaveLength(1));
+    const started = Date.now();
+    await own.stop();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await deliveryRow(platform, delivery.id)).toMatchObject({
+      status: 'PENDING',
+      attempt_count: 0,
+      lease_until: null,
+    });
+    expect(await attemptsOf(platform, delivery.id)).toEqual([]);
+    // The service's dispatcher sends it when due, not after a lapsed lease (an hour and a minute).
+    r.answer = answerWith(204);
+    await advance(platform, 31 * min);
+    expect(await deliveryRow(platform, delivery.id)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(new Set(r.hooks.map((hook) => hook.id))).toEqual(new Set([delivery.eventId]));
   });
 
   it('two dispatchers on one database never send one delivery twice; a lapsed lease is taken over', async () => {

@@ -146,6 +146,15 @@ describe('webhook endpoints through the gateway', () => {
     );
     expect(listed.body.data?.organization.webhookEndpoints).toEqual([endpoint]);
 
+    // Shown once: no field of an endpoint answers it again.
+    const asked = await platform.gql(
+      'query ($id: ID!) { webhookEndpoint(id: $id) { secret } }',
+      { id: endpoint.id },
+      { token: admin.accessToken },
+    );
+    expect(codeOf(asked.body.errors)).toBe('BAD_USER_INPUT');
+    expect(asked.body.errors![0]!.message).toMatch(/Cannot query field "secret"/);
+
     // At rest: sealed, not the secret's text; it opens with the endpoint's id only.
     const [row] = await endpointRows(org);
     expect(row!.secret.toString('latin1')).not.toContain(secret.slice(6));

@@ -13,6 +13,13 @@ import { systemLookup, type HostLookup } from './url-guard';
 /** An endpoint whose failures began this long before a failed attempt is disabled (FAILING). */
 export const FAILING_DISABLE_AFTER_MS = 5 * 24 * 60 * 60 * 1000;
 
+/**
+ * Beyond an attempt's deadline (which covers resolving, connecting and reading the answer): time
+ * for recording its outcome. A lease that still lapsed first would only let another process send
+ * the delivery again (at least once), never lose it.
+ */
+export const LEASE_MARGIN_MS = 5000;
+
 export interface DispatcherSettings {
   /** Attempts in flight at once in this process (WEBHOOKS_CONCURRENCY). */
   concurrency: number;
@@ -22,7 +29,10 @@ export interface DispatcherSettings {
   timeoutMs: number;
   /** WEBHOOKS_ALLOW_PRIVATE: loopback receivers (development, tests). */
   allowPrivate: boolean;
-  /** How long a claimed delivery is held: longer than any attempt, so only a dead holder loses it. */
+  /**
+   * How long a claimed delivery is held; default and minimum: the attempt's deadline plus
+   * LEASE_MARGIN_MS, so only a dead holder loses it and its deliveries go out again soon after.
+   */
   leaseMs?: number;
   /** The longest the dispatcher sleeps between looks at the table. */
   pollMs?: number;
@@ -102,7 +112,7 @@ interface EndpointRow {
 export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDeps): Dispatcher {
   const { dataSource, clock, logger } = deps;
   const schema = schemaOf(dataSource);
-  const leaseMs = Math.max(settings.leaseMs ?? 60_000, settings.timeoutMs + 30_000);
+  const leaseMs = Math.max(settings.leaseMs ?? 0, settings.timeoutMs + LEASE_MARGIN_MS);
   const pollMs = settings.pollMs ?? 1000;
   const random = deps.random ?? Math.random;
   const lookup = deps.lookup ?? systemLookup;
@@ -113,6 +123,9 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
   let again = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let waking: Promise<void> | undefined;
+  // Stopping cuts attempts in flight short; their deliveries are released for the next process.
+  const shutdown = new AbortController();
 
   const claim = async (room: number): Promise<Claimed[]> => {
     const now = clock.now();
@@ -156,6 +169,12 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
     });
   };
 
+  const release = (delivery: Claimed) =>
+    dataSource.query(
+      `UPDATE ${schema}.deliveries SET lease_until = NULL WHERE id = $1 AND lease_until = $2`,
+      [delivery.id, delivery.lease_until],
+    );
+
   const attempt = async (delivery: Claimed): Promise<void> => {
     const [endpoint]: EndpointRow[] = await dataSource.query(
       `SELECT id, organization_id, url, event_types, enabled, secret, previous_secret, previous_secret_expires_at
@@ -164,20 +183,30 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
     );
     if (!endpoint?.enabled) {
       // Disabled between the claim and now: leave it PENDING for when it is enabled again.
-      await dataSource.query(
-        `UPDATE ${schema}.deliveries SET lease_until = NULL WHERE id = $1 AND lease_until = $2`,
-        [delivery.id, delivery.lease_until],
-      );
+      await release(delivery);
       return;
     }
     const startedAt = clock.now();
-    const secrets = [deps.secrets.open(endpoint.secret, endpoint.id)];
-    if (
-      endpoint.previous_secret &&
-      endpoint.previous_secret_expires_at &&
-      endpoint.previous_secret_expires_at.getTime() > startedAt.getTime()
-    ) {
-      secrets.push(deps.secrets.open(endpoint.previous_secret, endpoint.id));
+    let secrets: string[];
+    try {
+      secrets = [deps.secrets.open(endpoint.secret, endpoint.id)];
+      if (
+        endpoint.previous_secret &&
+        endpoint.previous_secret_expires_at &&
+        new Date(endpoint.previous_secret_expires_at).getTime() > startedAt.getTime()
+      ) {
+        secrets.push(deps.secrets.open(endpoint.previous_secret, endpoint.id));
+      }
+    } catch (error) {
+      // WEBHOOKS_ENCRYPTION_KEY changed under the sealed secret: a failed attempt in the log (the
+      // ADMINs see it and rotate), not an error that repeats unseen at every lease.
+      logger.error({ err: error, endpointId: endpoint.id }, 'webhook signing secret unreadable');
+      const disabled = await record(delivery, endpoint, startedAt, {
+        durationMs: 0,
+        error: 'signing secret unreadable',
+      });
+      if (disabled) deps.disabled?.(disabled);
+      return;
     }
     const { type, timestamp, data } = delivery.payload;
     // Built in this key order on every attempt (jsonb keeps its own order), so a retry sends the
@@ -188,8 +217,19 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
     const headers = webhookHeaders(secrets, delivery.event_id, new Date(), body);
     const result = await dispatchWebhook(
       { url: endpoint.url, headers, body },
-      { timeoutMs: settings.timeoutMs, allowPrivate: settings.allowPrivate, lookup },
+      {
+        timeoutMs: settings.timeoutMs,
+        allowPrivate: settings.allowPrivate,
+        lookup,
+        signal: shutdown.signal,
+      },
     );
+    if (result.error === 'aborted') {
+      // Stopped mid-attempt: not the receiver's failure. Released now rather than at the lease's
+      // end, so the next process sends it again at once (at least once, maybe twice).
+      await release(delivery);
+      return;
+    }
     const disabled = await record(delivery, endpoint, startedAt, result);
     if (disabled) deps.disabled?.(disabled);
   };
@@ -204,9 +244,11 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
     dataSource.transaction(async (manager) => {
       const now = clock.now();
       const attempts = delivery.attempt_count + 1;
-      await manager.query(
+      // Nothing to record when the delivery went with its endpoint (deleted meanwhile).
+      const logged: unknown[] = await manager.query(
         `INSERT INTO ${schema}.attempts (id, delivery_id, at, response_status, duration_ms, error, response_body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM ${schema}.deliveries WHERE id = $2)
+         RETURNING id`,
         [
           randomUUID(),
           delivery.id,
@@ -217,6 +259,7 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
           result.body ?? null,
         ],
       );
+      if (logged.length === 0) return undefined;
       const settle = (status: 'PENDING' | 'SUCCEEDED' | 'FAILED', nextAt: Date | null) =>
         // Only while the lease is still this attempt's (a replay or another process after a lapse
         // owns it otherwise); the attempt stays in the log either way.
@@ -319,7 +362,7 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
       .catch((error: unknown) => logger.warn({ err: error }, 'webhook dispatch pass failed'))
       .finally(() => {
         pumping = undefined;
-        void scheduleWake();
+        waking = scheduleWake();
       });
     return pumping;
   };
@@ -361,8 +404,10 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      shutdown.abort();
       await pumping;
       await Promise.allSettled([...inFlight.values()]);
+      await waking;
       clearTimeout(timer);
     },
   };

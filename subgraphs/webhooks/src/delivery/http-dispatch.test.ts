@@ -109,6 +109,20 @@ describe('dispatchWebhook', () => {
     expect(result.durationMs).toBeLessThan(2000);
   });
 
+  it('stops at once when its signal aborts (the service stopping): error aborted', async () => {
+    const r = await start(() => undefined);
+    const stop = new AbortController();
+    const pending = dispatchWebhook(
+      { url: `http://127.0.0.1:${r.port}/`, headers: {}, body: '{}' },
+      { ...base, timeoutMs: 10_000, signal: stop.signal },
+    );
+    await eventually(async () => expect(r.requests).toHaveLength(1));
+    stop.abort();
+    const result = await pending;
+    expect(result).toMatchObject({ error: 'aborted' });
+    expect(result.durationMs).toBeLessThan(5000);
+  });
+
   it('keeps the status of a receiver that answers and then stalls the body', async () => {
     const r = await start((_req, res) => {
       res.writeHead(200);

@@ -19,6 +19,8 @@ export interface DispatchOptions {
   timeoutMs: number;
   allowPrivate: boolean;
   lookup?: HostLookup;
+  /** Cuts the attempt short (the service stopping): the result's error is `aborted`. */
+  signal?: AbortSignal;
 }
 
 export interface DispatchRequest {
@@ -32,7 +34,7 @@ export interface DispatchResult {
   status?: number;
   retryAfter?: string;
   durationMs: number;
-  /** `timeout`, `refused address`, `connection refused`, `connection reset`, ... */
+  /** `timeout`, `refused address`, `connection refused`, `connection reset`, `aborted`, ... */
   error?: string;
   /** The first MAX_RESPONSE_BODY_BYTES of the body. */
   body?: string;
@@ -51,7 +53,9 @@ export async function dispatchWebhook(
 ): Promise<DispatchResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const deadline = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  const stopped = () => (options.signal?.aborted ? new DispatchAborted() : new DispatchTimeout());
 
   let url: URL;
   try {
@@ -66,6 +70,7 @@ export async function dispatchWebhook(
     addresses = await raceDeadline(
       resolveAllowed(hostOf(url), options.lookup ?? systemLookup, options),
       deadline,
+      stopped,
     );
   } catch (error) {
     return { durationMs: elapsed(), error: describeError(error) };
@@ -103,7 +108,7 @@ export async function dispatchWebhook(
         resolve({ durationMs: elapsed(), error: describeError(error) });
       }
     };
-    const onDeadline = () => finish(new DispatchTimeout());
+    const onDeadline = () => finish(stopped());
 
     const client = url.protocol === 'https:' ? https : http;
     const req = client.request(url, {
@@ -142,9 +147,15 @@ class DispatchTimeout extends Error {
   }
 }
 
-function raceDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
+class DispatchAborted extends Error {
+  constructor() {
+    super('aborted');
+  }
+}
+
+function raceDeadline<T>(work: Promise<T>, deadline: AbortSignal, reason: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new DispatchTimeout());
+    const onAbort = () => reject(reason());
     if (deadline.aborted) return onAbort();
     deadline.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => deadline.removeEventListener('abort', onAbort));
@@ -154,6 +165,7 @@ function raceDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
 /** A short, stable error for the attempt log (never a stack, never the URL). */
 export function describeError(error: unknown): string {
   if (error instanceof DispatchTimeout) return 'timeout';
+  if (error instanceof DispatchAborted) return 'aborted';
   if (error instanceof WebhookUrlError) {
     return error.reason === 'REFUSED_ADDRESS' ? 'refused address' : 'unresolvable host';
   }
