@@ -352,6 +352,16 @@ describe('data export', () => {
     expect((await fetch(elsewhere)).status).toBe(403);
   });
 
+  it('refuses an API key the exports: they are credential fields, no capability reaches them', async () => {
+    for (const query of ['{ me { dataExports { id downloadUrl } } }', EXPORT]) {
+      const refused = await platform.gql(query, {}, { token: apiKey.key });
+      expect(refused.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'FORBIDDEN',
+        reason: 'KEY_CAPABILITY',
+      });
+    }
+  });
+
   it('refuses a link after 15 minutes with EXPORT_LINK_EXPIRED (moved clock)', async () => {
     const exports = platform.auth.services.dataExports;
     const real = exports.clock;
