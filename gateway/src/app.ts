@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import {
@@ -6,11 +6,13 @@ import {
   DEVELOPMENT_INBOX_LIMIT,
   ERROR_CODES,
   REFRESH_COOKIE_NAME,
+  exportDownloadOperation,
   guarded,
   handleGraphQL,
   readBody,
   sendGraphQLError,
   sendJson,
+  signForwardedClaims,
   ANONYMOUS,
   checkNotImpersonated,
   type DevelopmentInbox,
@@ -64,6 +66,11 @@ export interface GatewayAppOptions {
    * forwarded there as they came (public listener only).
    */
   ssoTarget?: string;
+  /**
+   * `GET /exports/<id>?token=...`: a data export's download link, forwarded to auth's
+   * `target` with the caller's claims when a credential came (public listener only).
+   */
+  exportDownload?: { target: string; claimsKey: KeyObject };
   /** POST /ai/stream relayed to the ai service (public listener only). */
   aiStream?: Omit<AiStreamOptions, 'budget' | 'bodyLimitBytes' | 'logger'>;
   /** Whether this caller may run an operation now (a stopping internal listener admits only the platform's own services). */
@@ -143,6 +150,8 @@ function routeTable(options: GatewayAppOptions, browser: ExplorerRoutes): RouteT
     routes['POST /webhooks/stripe'] = stripeWebhookRoute(options, options.stripeWebhookUrl);
   if (options.ssoTarget)
     for (const key of SSO_ROUTES) routes[key] = ssoForwardRoute(options, options.ssoTarget);
+  if (options.exportDownload)
+    routes[EXPORT_ROUTE] = exportDownloadRoute(options, options.exportDownload);
   if (options.developmentInbox)
     for (const [path, handler] of Object.entries(
       developmentMailRouteTable(options, options.developmentInbox),
@@ -166,7 +175,7 @@ function dispatch(
     if (options.listener === 'public' && applyCors(req, res, options.corsOrigins, onRefusedOrigin))
       return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const route = routes[`${req.method} ${path}`];
+    const route = routes[`${req.method} ${path}`] ?? routes[`${req.method} ${prefixOf(path)}`];
     if (route) {
       await route(req, res, requestId, log);
       return;
@@ -174,6 +183,11 @@ function dispatch(
     if (req.method === 'GET' && (await browser.asset(path, res))) return;
     sendJson(res, 404, { error: 'not found' });
   };
+}
+
+/** `/exports/<id>` is routed as `/exports/*`: the one route with a parameter in its path. */
+function prefixOf(path: string): string {
+  return path.startsWith('/exports/') ? '/exports/*' : path;
 }
 
 /** The request's one credential, read as for /graphql; null once an UNAUTHENTICATED answer went out. */
@@ -467,6 +481,57 @@ function ssoForwardRoute(options: GatewayAppOptions, origin: string): Route {
     }
     const headers: Record<string, string> = {};
     for (const name of SSO_ANSWER_HEADERS) {
+      const value = upstream.headers.get(name);
+      if (value) headers[name] = value;
+    }
+    res.writeHead(upstream.status, headers);
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  };
+}
+
+const EXPORT_ROUTE = 'GET /exports/*';
+
+/**
+ * GET /exports/<id>?token=...: a data export's download. The link's token is the credential, so
+ * no bearer is needed; when one comes it is authenticated as for /graphql (401 when refused) and
+ * its claims go to auth, which refuses another user's. Auth's JSON answer comes back as is.
+ */
+function exportDownloadRoute(
+  options: GatewayAppOptions,
+  download: NonNullable<GatewayAppOptions['exportDownload']>,
+): Route {
+  return async (req, res, _requestId, log) => {
+    const incoming = new URL(req.url ?? '/', 'http://localhost');
+    // Ids are UUIDs: anything else (escapes included) is passed on as it came, for auth to refuse.
+    const exportId = incoming.pathname.slice('/exports/'.length);
+    const token = incoming.searchParams.get('token') ?? '';
+    const viewer = await authenticate(options, req, res);
+    if (!viewer) return;
+    log.viewerKind = viewer.kind;
+    const target = new URL(download.target);
+    target.searchParams.set('id', exportId);
+    target.searchParams.set('token', token);
+    let upstream: Response;
+    try {
+      upstream = await fetch(target, {
+        headers: {
+          'x-bastion-claims': await signForwardedClaims(
+            viewer,
+            clientOf(options, req),
+            'auth',
+            exportDownloadOperation(exportId, token),
+            download.claimsKey,
+          ),
+        },
+        redirect: 'manual',
+      });
+    } catch (error) {
+      options.logger.warn({ err: error }, 'auth export download unreachable');
+      sendGraphQLError(res, 503, 'UPSTREAM_UNAVAILABLE');
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const name of ['content-type', 'cache-control', 'content-disposition']) {
       const value = upstream.headers.get(name);
       if (value) headers[name] = value;
     }

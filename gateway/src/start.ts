@@ -418,6 +418,10 @@ async function openListeners(
       developmentInbox,
       stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString(),
       ssoTarget: new URL(subgraphUrls.auth).origin,
+      exportDownload: {
+        target: new URL('/data-exports/download', subgraphUrls.auth).toString(),
+        claimsKey: deps.claimsKeys.keyFor('auth'),
+      },
       aiStream: {
         target: new URL('/ai/stream', subgraphUrls.ai).toString(),
         claimsKey: deps.claimsKeys.keyFor('ai'),

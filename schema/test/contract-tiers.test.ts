@@ -32,6 +32,9 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'Mutation.issueServiceToken': 'INTERNAL:tokens:admin',
     'Mutation.revokeServiceToken': 'INTERNAL:tokens:admin',
     'Query.tokenRevocationState': 'INTERNAL:tokens:admin',
+    // Issue 21: a user's data export, gathered by auth's own token.
+    'Query.userDataExport': 'INTERNAL:users:export',
+    'Mutation.requestDataExport': 'VERIFIED',
     'Query.ssoDomains': 'AUTHENTICATED',
     'Query.ssoConnections': 'AUTHENTICATED',
     'Query.ssoAuthorizationUrl': 'PUBLIC',

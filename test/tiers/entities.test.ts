@@ -86,7 +86,12 @@ describe('_entities keeps every entity field behind its tier', () => {
     ['orgs', 'User', () => owner.id],
     ['orgs', 'Organization', () => organizationId],
     ['ai', 'User', () => owner.id],
+    ['auth', 'UserDataExport', () => owner.id],
+    ['orgs', 'UserDataExport', () => owner.id],
+    ['credits', 'UserDataExport', () => owner.id],
+    ['ai', 'UserDataExport', () => owner.id],
     ['webhooks', 'Organization', () => organizationId],
+    ['webhooks', 'UserDataExport', () => owner.id],
   ];
   // Every subgraph of the registry, written out: a new one must add its entity types above.
   const SUBGRAPHS = ['auth', 'orgs', 'credits', 'ai', 'webhooks'] as const;

@@ -66,6 +66,8 @@ export const authConfigSchema = z
     SSO_PUBLIC_URL: z.string().url().optional(),
     /** Where SSO sends the browser back with a code (exact allow-list); default `${APP_URL}/sso/callback`. */
     SSO_REDIRECT_URIS: z.string().optional(),
+    /** Data exports a user may request per 24 hours (requestDataExport; README "Your data"). */
+    DATA_EXPORTS_PER_DAY: z.coerce.number().int().min(1).max(100).default(3),
     /** Where auth reaches other services (orgs memberships), with AUTH_SERVICE_TOKEN. */
     GATEWAY_INTERNAL_URL: z.string().url().default('http://127.0.0.1:4010/graphql'),
     AUTH_SERVICE_TOKEN: z.string().min(20).optional(),

@@ -54,6 +54,10 @@ import { OrganizationSwitch } from './organizations/organization-switch';
 import { ServiceTokenEntity } from './service-tokens/service-token.entity';
 import { ServiceTokenService, reservedServiceNames } from './service-tokens/service-token.service';
 import { RevocationStateService } from './revocations/revocation-state.service';
+import { DataExportEntity } from './exports/data-export.entity';
+import { DataExports } from './exports/data-exports.service';
+import { EXPORT_DOWNLOAD_PATH, exportDownloadRoute } from './exports/download-route';
+import { exportGatherer, exportLinkKey } from './exports/gather';
 import type { AuthConfig } from './config';
 import type { AuthContext } from './context';
 import type { AuthServices } from './services';
@@ -120,6 +124,7 @@ export function startAuthService(
       MfaChallengeEntity,
       WebAuthnChallengeEntity,
       ...SSO_ENTITIES,
+      DataExportEntity,
       OutboxRow,
       InboxRow,
     ],
@@ -295,6 +300,19 @@ export function startAuthService(
         deps.bus,
         handleOrganizationEvent,
       );
+      const dataExports = new DataExports(
+        dataSource,
+        exportGatherer({
+          url: options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),
+          serviceToken: () => options.serviceToken ?? config.AUTH_SERVICE_TOKEN,
+        }),
+        exportLinkKey(config),
+        {
+          perDay: config.DATA_EXPORTS_PER_DAY,
+          publicOrigin: () =>
+            config.SSO_PUBLIC_URL ?? options.publicGatewayOrigin?.() ?? 'http://127.0.0.1:4000',
+        },
+      );
       const services = {
         accounts,
         sessions,
@@ -316,19 +334,28 @@ export function startAuthService(
         ssoProtocols,
         ssoAuthorization,
         handleOrganizationEvent,
+        dataExports,
         ...flows,
       };
       return {
         services,
         subscriptions: [organizationEvents],
-        routes: ssoRoutes({
-          dataSource,
-          protocols: ssoProtocols,
-          logger,
-          complete: (identity, request) => sso.signIn.completeSso(identity, request),
-          failed: (connection, error) => sso.signIn.recordFailure(connection, error, null),
-          redirectUris: ssoRedirectUris(config),
-        }),
+        routes: {
+          ...ssoRoutes({
+            dataSource,
+            protocols: ssoProtocols,
+            logger,
+            complete: (identity, request) => sso.signIn.completeSso(identity, request),
+            failed: (connection, error) => sso.signIn.recordFailure(connection, error, null),
+            redirectUris: ssoRedirectUris(config),
+          }),
+          [`GET ${EXPORT_DOWNLOAD_PATH}`]: exportDownloadRoute({
+            exports: dataExports,
+            claimsKey: deps.claimsKeys.keyFor('auth'),
+            replayGuard: deps.replayGuard,
+            logger,
+          }),
+        },
         extendContext: (base) => ({ ...base, ...services, config }),
         onStop: async () => {
           clearInterval(pruning);

@@ -2,6 +2,7 @@ import type { EventHandler } from '@bastion/platform';
 import type { ApiKeyService } from './api-keys/api-key.service';
 import type { AccountService } from './accounts/account.service';
 import type { AccountFlows } from './accounts/account-flows';
+import type { DataExports } from './exports/data-exports.service';
 import type { AuthLimits } from './limits/auth-limits';
 import type { MfaFactors } from './mfa/mfa-factors';
 import type { MfaLifecycle } from './mfa/mfa-lifecycle';
@@ -50,4 +51,6 @@ export interface AuthServices extends AccountFlows {
   ssoAuthorization: SsoAuthorization;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
   handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
+  /** Users' data exports: requestDataExport, User.dataExports and the download links. */
+  dataExports: DataExports;
 }

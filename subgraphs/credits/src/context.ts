@@ -1,4 +1,5 @@
 import type { BaseContext } from '@bastion/platform';
+import type { creditsDataExport } from './accounts/data-export';
 import type { LedgerService } from './accounts/ledger.service';
 import type { HoldsService } from './holds/holds.service';
 import type { CreditPackage } from './packages/packages';
@@ -9,4 +10,6 @@ export interface CreditsContext extends BaseContext {
   holds: HoldsService;
   checkout: CheckoutService;
   packages: readonly CreditPackage[];
+  /** Credits' part of a user's data export. */
+  dataExport: (userId: string) => ReturnType<typeof creditsDataExport>;
 }

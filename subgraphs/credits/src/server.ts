@@ -15,6 +15,7 @@ import type { CreditsContext } from './context';
 import { CreditHoldEntity } from './holds/hold.entity';
 import { HoldsService } from './holds/holds.service';
 import { startHoldSweeper, type Sweeper } from './holds/sweeper';
+import { creditsDataExport } from './accounts/data-export';
 import { resolvers } from './resolvers';
 import { CheckoutService } from './stripe/checkout.service';
 import { createStripeClient } from './stripe/client';
@@ -75,7 +76,14 @@ export function startCreditsService(
             stripe,
           }),
         },
-        extendContext: (base) => ({ ...base, ledger, holds, checkout, packages }),
+        extendContext: (base) => ({
+          ...base,
+          ledger,
+          holds,
+          checkout,
+          packages,
+          dataExport: (userId: string) => creditsDataExport(dataSource, userId),
+        }),
         onStop: () => sweeper.stop(),
       };
     },

@@ -5,6 +5,7 @@ import type { OrgsLoaders } from './members/loaders';
 import type { MembershipService } from './members/membership.service';
 import type { SsoProvisioning } from './members/sso-provisioning';
 import type { OrganizationService } from './organizations/organization.service';
+import type { OrgsDataExport } from './users/data-export';
 
 export interface OrgsServices {
   organizations: OrganizationService;
@@ -13,6 +14,8 @@ export interface OrgsServices {
   audit: AuditLogService;
   /** Auth's enterprise SSO: memberships mapped from the IdP's groups, organizations by slug. */
   sso: SsoProvisioning;
+  /** Orgs' part of a user's data export. */
+  dataExport: OrgsDataExport;
 }
 
 export interface OrgsContext extends BaseContext, OrgsServices {

@@ -13,6 +13,7 @@ import {
 } from '@bastion/platform';
 import type { AuditedEvent } from './audit/audit-chain';
 import { AuditLogService } from './audit/audit-log.service';
+import { OrgsDataExport } from './users/data-export';
 import type { OrgsConfig } from './config';
 import type { OrgsContext, OrgsServices } from './context';
 import { scopeOf } from './db/caller-scope';
@@ -93,7 +94,8 @@ export function startOrgsService(
         await audit.subscribe(deps.bus),
       ];
       const sso = new SsoProvisioning(dataSource);
-      const services = { organizations, memberships, invitations, audit, sso };
+      const dataExport = new OrgsDataExport(dataSource);
+      const services = { organizations, memberships, invitations, audit, sso, dataExport };
       return {
         services: {
           ...services,

@@ -29,6 +29,7 @@ import { migrations } from './migrations';
 import { resolvers } from './resolvers';
 import { EndpointSecrets } from './secrets/endpoint-secrets';
 import type { WebhooksServices } from './services';
+import { webhooksDataExport } from './users/data-export';
 
 export type { WebhooksServices } from './services';
 export type WebhooksService = SubgraphService<WebhooksContext, WebhooksServices>;
@@ -157,7 +158,12 @@ export function startWebhooksService(
       return {
         services,
         subscriptions: [consumer],
-        extendContext: (base) => ({ ...base, ...services, eventTypes }),
+        extendContext: (base) => ({
+          ...base,
+          ...services,
+          eventTypes,
+          dataExport: (userId: string) => webhooksDataExport(dataSource, userId),
+        }),
         onStop: async () => {
           await dispatcher.stop();
           await mailer.close();

@@ -31,6 +31,14 @@ export function streamOperation(body: Record<string, unknown>): OperationDigestI
   return { query: 'POST /ai/stream', operationName: null, variables: body };
 }
 
+/**
+ * The operation a data export download's claims are bound to (GET /exports/<id> on the gateway,
+ * forwarded to auth): its export and link token, so a captured header opens no other export.
+ */
+export function exportDownloadOperation(exportId: string, token: string): OperationDigestInput {
+  return { query: 'GET /exports', operationName: null, variables: { exportId, token } };
+}
+
 /** Where the request came from, as the gateway saw it (after its TRUST_PROXY rules). */
 export interface ClientInfo {
   ip: string | null;

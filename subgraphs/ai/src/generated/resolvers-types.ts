@@ -12,6 +12,7 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   DateTime: { input: Date; output: Date | string; }
+  JSON: { input: unknown; output: unknown; }
 };
 
 /** One text generation, visible to its owner. After the user is deleted, prompt and output are empty. */
@@ -143,6 +144,14 @@ export type UserGenerationsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** One user's data in every service, for auth's export gathering (scope users:export). */
+export type UserDataExport = {
+  readonly __typename?: 'UserDataExport';
+  /** The user's generations, oldest first. */
+  readonly ai?: Maybe<Scalars['JSON']['output']>;
+  readonly id: Scalars['ID']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -224,6 +233,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = {
   User: User;
+  UserDataExport: UserDataExport;
 };
 
 /** Mapping of federation reference types */
@@ -231,6 +241,9 @@ export type FederationReferenceTypes = {
   User:
     ( { __typename: 'User' }
     & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
+  UserDataExport:
+    ( { __typename: 'UserDataExport' }
+    & GraphQLRecursivePick<FederationTypes['UserDataExport'], {"id":true}> );
 };
 
 
@@ -247,11 +260,13 @@ export type ResolversTypes = {
   AIPromptVariableInput: AiPromptVariableInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   GenerateTextInput: GenerateTextInput;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Tier: Tier;
   User: ResolverTypeWrapper<{ id: string }>;
+  UserDataExport: ResolverTypeWrapper<UserDataExport>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -269,10 +284,12 @@ export type ResolversParentTypes = {
   AIPromptVariableInput: AiPromptVariableInput;
   DateTime: Scalars['DateTime']['output'];
   GenerateTextInput: GenerateTextInput;
+  JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   User: { id: string };
+  UserDataExport: UserDataExport | FederationReferenceTypes['UserDataExport'];
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
@@ -368,6 +385,10 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
 export type MutationResolvers<ContextType = AiContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   generateText?: Resolver<ResolversTypes['AIGeneration'], ParentType, ContextType, RequireFields<MutationGenerateTextArgs, 'input'>>;
 };
@@ -388,6 +409,12 @@ export type UserResolvers<ContextType = AiContext, ParentType extends ResolversP
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type UserDataExportResolvers<ContextType = AiContext, ParentType extends ResolversParentTypes['UserDataExport'] = ResolversParentTypes['UserDataExport'], FederationReferenceType extends FederationReferenceTypes['UserDataExport'] = FederationReferenceTypes['UserDataExport']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['UserDataExport']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  ai?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = AiContext> = {
   AIGeneration?: AiGenerationResolvers<ContextType>;
   AIGenerationConnection?: AiGenerationConnectionResolvers<ContextType>;
@@ -396,10 +423,12 @@ export type Resolvers<ContextType = AiContext> = {
   AIPromptTemplate?: AiPromptTemplateResolvers<ContextType>;
   AIPromptVariable?: AiPromptVariableResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserDataExport?: UserDataExportResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = AiContext> = {

@@ -73,6 +73,8 @@ export type Claim =
   /** PENDING, but its call is dead (no heartbeat) or only waits for credits: finish it first. */
   | { kind: 'unfinished'; generation: Generation };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export class GenerationRepository {
   private readonly s: string;
 
@@ -293,6 +295,33 @@ export class GenerationRepository {
       cursor ? [userId, limit + 1, cursor.createdAt, cursor.id] : [userId, limit + 1],
     )) as Generation[];
     return toConnection(rows, limit);
+  }
+
+  /**
+   * Every generation of the user, oldest first, as the export shows them (README "Your data"):
+   * what the user sees of a generation plus its status and failure; no internal bookkeeping.
+   */
+  async exportOf(userId: string) {
+    if (!UUID.test(userId)) return [];
+    const rows = (await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM ${this.s}.generations WHERE user_id = $1 ORDER BY created_at, id`,
+      [userId],
+    )) as Generation[];
+    return rows.map((g) => ({
+      id: g.id,
+      status: g.status,
+      model: g.model,
+      template: g.template,
+      prompt: g.prompt,
+      output: g.output,
+      creditsCharged: g.creditsCharged,
+      inputTokens: g.inputTokens,
+      outputTokens: g.outputTokens,
+      thinkingTokens: g.thinkingTokens,
+      priceVersion: g.priceVersion,
+      failure: g.failure,
+      createdAt: new Date(g.createdAt).toISOString(),
+    }));
   }
 
   /** USER_DELETED: prompts and outputs go, amounts and token counts stay for accounting. */

@@ -1,9 +1,10 @@
-import { AppError, DateTimeScalar } from '@bastion/platform';
+import { AppError, DateTimeScalar, JSONScalar } from '@bastion/platform';
 import { prepareRequest } from '../generations/generate-input';
 import type { Resolvers } from '../generated/resolvers-types';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  JSON: JSONScalar,
   Query: {
     aiModels: (_, __, ctx) => ctx.models.models,
     aiPromptTemplates: (_, __, ctx) => ctx.templates.templates,
@@ -21,5 +22,9 @@ export const resolvers: Resolvers = {
   User: {
     __resolveReference: (ref) => ({ id: ref.id }),
     generations: (user, args, ctx) => ctx.repository.list(user.id, args.first, args.after),
+  },
+  UserDataExport: {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    ai: async (ref, _, ctx) => ({ generations: await ctx.repository.exportOf(ref.id) }),
   },
 };

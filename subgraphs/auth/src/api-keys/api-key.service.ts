@@ -15,12 +15,12 @@ import {
   type ClientInfo,
   type Logger,
   type MemoryApiKeyStore,
+  type OrganizationMembershipClient,
   type OutboxRelay,
   type RevocationList,
   type UserViewer,
 } from '@bastion/platform';
 import { recordAudit } from '../audit/audit';
-import type { MembershipClient } from '../organizations/membership-client';
 import { ApiKeyEntity } from './api-key.entity';
 
 /** Live keys one user may hold: enough for every script and job, not a way to fill the table. */
@@ -61,7 +61,7 @@ export class ApiKeyService {
     private readonly dataSource: DataSource,
     private readonly store: MemoryApiKeyStore,
     private readonly revocations: RevocationList,
-    private readonly memberships: Pick<MembershipClient, 'membershipOf'>,
+    private readonly memberships: Pick<OrganizationMembershipClient, 'membershipOf'>,
     private readonly relay: OutboxRelay,
     private readonly logger: Logger,
   ) {}

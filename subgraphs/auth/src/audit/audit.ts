@@ -19,6 +19,7 @@ export type AuditAction =
   | 'user.email_changed'
   | 'user.email_verified'
   | 'user.profile_updated'
+  | 'user.data_export_requested'
   | 'user.deleted'
   | 'oauth.linked'
   | 'oauth.unlinked'

@@ -20,6 +20,7 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   DateTime: { input: Date; output: Date | string; }
+  JSON: { input: unknown; output: unknown; }
 };
 
 /**
@@ -115,6 +116,23 @@ export type CreateSsoConnectionInput = {
   readonly samlIdpEntityId?: InputMaybe<Scalars['String']['input']>;
   readonly samlMetadataXml?: InputMaybe<Scalars['String']['input']>;
   readonly samlSsoUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One export of a user's data: a JSON document with their part of every service (README "Your data"). */
+export type DataExport = {
+  readonly __typename?: 'DataExport';
+  readonly createdAt: Scalars['DateTime']['output'];
+  /**
+   * A link on the gateway that downloads this export's document, signed for it alone and valid
+   * 15 minutes from this answer; it needs no bearer token (one of another user is refused). A new
+   * read of the field gives a fresh link. Null unless READY.
+   */
+  readonly downloadUrl?: Maybe<Scalars['String']['output']>;
+  /** When downloadUrl stops working (null with it). */
+  readonly expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly id: Scalars['ID']['output'];
+  /** RUNNING while the services are asked, then READY (downloadable) or FAILED. */
+  readonly status: Scalars['String']['output'];
 };
 
 /** A factor just confirmed. */
@@ -260,6 +278,13 @@ export type Mutation = {
   readonly removeSsoDomain: Scalars['Boolean']['output'];
   /** Renames one of the caller's passkeys (1 to 100 characters). */
   readonly renamePasskey: MfaFactor;
+  /**
+   * Exports the caller's data from every service into one JSON document, downloaded by the
+   * answer's downloadUrl. One export at a time (CONFLICT, reason EXPORT_RUNNING) and
+   * DATA_EXPORTS_PER_DAY a day (RATE_LIMITED); UPSTREAM_UNAVAILABLE (the export FAILED) when a
+   * service did not answer.
+   */
+  readonly requestDataExport: DataExport;
   /**
    * Mails a verification link to the caller's current address, unless it is verified already.
    * True either way.
@@ -606,6 +631,8 @@ export type Query = {
   readonly user?: Maybe<User>;
   /** A user by email address, for internal services. */
   readonly userByEmail?: Maybe<User>;
+  /** Every service's part of a user's data export, for auth's own gathering (scope users:export). */
+  readonly userDataExport: UserDataExport;
   /** Users by id (at most 100), for internal services: one entry per id, in order, null for an unknown id. */
   readonly users: ReadonlyArray<Maybe<User>>;
 };
@@ -647,6 +674,11 @@ export type QueryUserArgs = {
 
 export type QueryUserByEmailArgs = {
   email: Scalars['String']['input'];
+};
+
+
+export type QueryUserDataExportArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -831,6 +863,8 @@ export type User = {
   /** The user's personal API keys that are not revoked (expired ones too), newest first. Never the keys themselves. */
   readonly apiKeys: ReadonlyArray<ApiKey>;
   readonly createdAt: Scalars['DateTime']['output'];
+  /** The user's data exports (requestDataExport), newest first: those of the last 30 days. */
+  readonly dataExports: ReadonlyArray<DataExport>;
   readonly displayName?: Maybe<Scalars['String']['output']>;
   readonly email: Scalars['String']['output'];
   readonly emailVerified: Scalars['Boolean']['output'];
@@ -843,6 +877,18 @@ export type User = {
   readonly mfaFactors: ReadonlyArray<MfaFactor>;
   /** Unused recovery codes left (0 when none were ever made). */
   readonly recoveryCodesRemaining: Scalars['Int']['output'];
+};
+
+/**
+ * One user's data in every service, gathered for their export: each service answers its own part,
+ * as JSON. Internal: only auth's service token (scope users:export) reads it.
+ */
+export type UserDataExport = {
+  readonly __typename?: 'UserDataExport';
+  /** Profile, sessions, linked sign-in providers and security events; null for an unknown user. */
+  readonly auth?: Maybe<Scalars['JSON']['output']>;
+  /** The user's id. */
+  readonly id: Scalars['ID']['output'];
 };
 
 export type UserTokenCutoff = {
@@ -932,6 +978,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = {
   User: User;
+  UserDataExport: UserDataExport;
 };
 
 /** Mapping of federation reference types */
@@ -939,6 +986,9 @@ export type FederationReferenceTypes = {
   User:
     ( { __typename: 'User' }
     & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
+  UserDataExport:
+    ( { __typename: 'UserDataExport' }
+    & GraphQLRecursivePick<FederationTypes['UserDataExport'], {"id":true}> );
 };
 
 
@@ -952,9 +1002,11 @@ export type ResolversTypes = {
   AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, 'user'> & { user: ResolversTypes['User'] }>;
   CeilingPeriod: CeilingPeriod;
   CreateSsoConnectionInput: CreateSsoConnectionInput;
+  DataExport: ResolverTypeWrapper<DataExport>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FactorConfirmation: ResolverTypeWrapper<FactorConfirmationModel>;
   IssuedServiceToken: ResolverTypeWrapper<IssuedServiceToken>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   LiveApiKey: ResolverTypeWrapper<LiveApiKey>;
   MfaFactor: ResolverTypeWrapper<MfaFactorEntity>;
   MfaFactorKind: MfaFactorKind;
@@ -976,6 +1028,7 @@ export type ResolversTypes = {
   UpdateProfileInput: UpdateProfileInput;
   UpdateSsoConnectionInput: UpdateSsoConnectionInput;
   User: ResolverTypeWrapper<UserEntity>;
+  UserDataExport: ResolverTypeWrapper<UserDataExport>;
   UserTokenCutoff: ResolverTypeWrapper<UserTokenCutoff>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -990,9 +1043,11 @@ export type ResolversParentTypes = {
   ApiKeyWithSecret: ApiKeyWithSecretModel;
   AuthPayload: Omit<AuthPayload, 'user'> & { user: ResolversParentTypes['User'] };
   CreateSsoConnectionInput: CreateSsoConnectionInput;
+  DataExport: DataExport;
   DateTime: Scalars['DateTime']['output'];
   FactorConfirmation: FactorConfirmationModel;
   IssuedServiceToken: IssuedServiceToken;
+  JSON: Scalars['JSON']['output'];
   LiveApiKey: LiveApiKey;
   MfaFactor: MfaFactorEntity;
   Mutation: Record<PropertyKey, never>;
@@ -1009,6 +1064,7 @@ export type ResolversParentTypes = {
   UpdateProfileInput: UpdateProfileInput;
   UpdateSsoConnectionInput: UpdateSsoConnectionInput;
   User: UserEntity;
+  UserDataExport: UserDataExport | FederationReferenceTypes['UserDataExport'];
   UserTokenCutoff: UserTokenCutoff;
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
@@ -1081,6 +1137,14 @@ export type AuthPayloadResolvers<ContextType = AuthContext, ParentType extends R
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type DataExportResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['DataExport'] = ResolversParentTypes['DataExport']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  downloadUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -1095,6 +1159,10 @@ export type IssuedServiceTokenResolvers<ContextType = AuthContext, ParentType ex
   scopes?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
 
 export type LiveApiKeyResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['LiveApiKey'] = ResolversParentTypes['LiveApiKey']> = {
   capabilities?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1145,6 +1213,7 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   removeMfaFactor?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveMfaFactorArgs, 'id'>>;
   removeSsoDomain?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveSsoDomainArgs, 'id'>>;
   renamePasskey?: Resolver<ResolversTypes['MfaFactor'], ParentType, ContextType, RequireFields<MutationRenamePasskeyArgs, 'id' | 'name'>>;
+  requestDataExport?: Resolver<ResolversTypes['DataExport'], ParentType, ContextType>;
   requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
@@ -1182,6 +1251,7 @@ export type QueryResolvers<ContextType = AuthContext, ParentType extends Resolve
   tokenRevocationState?: Resolver<ResolversTypes['TokenRevocationState'], ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   userByEmail?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserByEmailArgs, 'email'>>;
+  userDataExport?: Resolver<ResolversTypes['UserDataExport'], ParentType, ContextType, RequireFields<QueryUserDataExportArgs, 'userId'>>;
   users?: Resolver<ReadonlyArray<Maybe<ResolversTypes['User']>>, ParentType, ContextType, RequireFields<QueryUsersArgs, 'ids'>>;
 };
 
@@ -1255,6 +1325,7 @@ export type UserResolvers<ContextType = AuthContext, ParentType extends Resolver
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   apiKeys?: Resolver<ReadonlyArray<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dataExports?: Resolver<ReadonlyArray<ResolversTypes['DataExport']>, ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1263,6 +1334,12 @@ export type UserResolvers<ContextType = AuthContext, ParentType extends Resolver
   mfaEnabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   mfaFactors?: Resolver<ReadonlyArray<ResolversTypes['MfaFactor']>, ParentType, ContextType>;
   recoveryCodesRemaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type UserDataExportResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['UserDataExport'] = ResolversParentTypes['UserDataExport'], FederationReferenceType extends FederationReferenceTypes['UserDataExport'] = FederationReferenceTypes['UserDataExport']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['UserDataExport']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  auth?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type UserTokenCutoffResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['UserTokenCutoff'] = ResolversParentTypes['UserTokenCutoff']> = {
@@ -1274,9 +1351,11 @@ export type Resolvers<ContextType = AuthContext> = {
   ApiKey?: ApiKeyResolvers<ContextType>;
   ApiKeyWithSecret?: ApiKeyWithSecretResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
+  DataExport?: DataExportResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   FactorConfirmation?: FactorConfirmationResolvers<ContextType>;
   IssuedServiceToken?: IssuedServiceTokenResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
   LiveApiKey?: LiveApiKeyResolvers<ContextType>;
   MfaFactor?: MfaFactorResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
@@ -1289,6 +1368,7 @@ export type Resolvers<ContextType = AuthContext> = {
   TokenRevocationState?: TokenRevocationStateResolvers<ContextType>;
   TotpEnrollment?: TotpEnrollmentResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserDataExport?: UserDataExportResolvers<ContextType>;
   UserTokenCutoff?: UserTokenCutoffResolvers<ContextType>;
 };
 

@@ -7,6 +7,7 @@ import { OrganizationTokenCutoffs1763800000500 } from './1763800000500-organizat
 import { Mfa1763800000600 } from './1763800000600-mfa';
 import { Sso1763800000800 } from './1763800000800-sso';
 import { ApiKeys1763800001000 } from './1763800001000-api-keys';
+import { DataExports1763800001200 } from './1763800001200-data-exports';
 
 /** The auth schema's migrations, oldest first: run at start and by `npm run migrate`. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Mfa1763800000600,
   Sso1763800000800,
   ApiKeys1763800001000,
+  DataExports1763800001200,
 ];

@@ -8,6 +8,7 @@ export const Query: QueryResolvers = {
   user: (_, args, ctx) => ctx.users.byId(args.id),
   users: (_, args, ctx) => ctx.users.byIds(args.ids),
   userByEmail: (_, args, ctx) => ctx.users.byEmail(args.email),
+  userDataExport: (_, args) => ({ id: args.userId }),
   tokenRevocationState: (_, __, ctx) => ctx.revocationState.current(),
   apiKeyCapabilities: () => [...API_KEY_CAPABILITIES],
   oauthAuthorizationUrl: (_, args, ctx) =>

@@ -13,6 +13,7 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   DateTime: { input: Date; output: Date | string; }
+  JSON: { input: unknown; output: unknown; }
 };
 
 /** A Stripe Checkout page to send the buyer to. */
@@ -208,6 +209,14 @@ export type User = {
   readonly id: Scalars['ID']['output'];
 };
 
+/** One user's data in every service, for auth's export gathering (scope users:export). */
+export type UserDataExport = {
+  readonly __typename?: 'UserDataExport';
+  /** The credit account and its whole ledger; null when the user has no account. */
+  readonly credits?: Maybe<Scalars['JSON']['output']>;
+  readonly id: Scalars['ID']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -289,6 +298,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = {
   User: User;
+  UserDataExport: UserDataExport;
 };
 
 /** Mapping of federation reference types */
@@ -296,6 +306,9 @@ export type FederationReferenceTypes = {
   User:
     ( { __typename: 'User' }
     & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
+  UserDataExport:
+    ( { __typename: 'UserDataExport' }
+    & GraphQLRecursivePick<FederationTypes['UserDataExport'], {"id":true}> );
 };
 
 
@@ -311,6 +324,7 @@ export type ResolversTypes = {
   CreditTransactionConnection: ResolverTypeWrapper<CreditTransactionConnection>;
   CreditTransactionEdge: ResolverTypeWrapper<CreditTransactionEdge>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PaymentMethod: ResolverTypeWrapper<PaymentMethod>;
@@ -318,6 +332,7 @@ export type ResolversTypes = {
   Tier: Tier;
   TransactionType: TransactionType;
   User: ResolverTypeWrapper<{ id: string }>;
+  UserDataExport: ResolverTypeWrapper<UserDataExport>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -334,11 +349,13 @@ export type ResolversParentTypes = {
   CreditTransactionConnection: CreditTransactionConnection;
   CreditTransactionEdge: CreditTransactionEdge;
   DateTime: Scalars['DateTime']['output'];
+  JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   PaymentMethod: PaymentMethod;
   Query: Record<PropertyKey, never>;
   User: { id: string };
+  UserDataExport: UserDataExport | FederationReferenceTypes['UserDataExport'];
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
@@ -436,6 +453,10 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
 export type MutationResolvers<ContextType = CreditsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addCredits?: Resolver<ResolversTypes['CreditTransaction'], ParentType, ContextType, RequireFields<MutationAddCreditsArgs, 'amount' | 'idempotencyKey' | 'type' | 'userId'>>;
   createCheckoutSession?: Resolver<ResolversTypes['CheckoutSession'], ParentType, ContextType, RequireFields<MutationCreateCheckoutSessionArgs, 'cancelUrl' | 'packageId' | 'successUrl'>>;
@@ -470,6 +491,12 @@ export type UserResolvers<ContextType = CreditsContext, ParentType extends Resol
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type UserDataExportResolvers<ContextType = CreditsContext, ParentType extends ResolversParentTypes['UserDataExport'] = ResolversParentTypes['UserDataExport'], FederationReferenceType extends FederationReferenceTypes['UserDataExport'] = FederationReferenceTypes['UserDataExport']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['UserDataExport']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  credits?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = CreditsContext> = {
   CheckoutSession?: CheckoutSessionResolvers<ContextType>;
   CreditAccount?: CreditAccountResolvers<ContextType>;
@@ -479,11 +506,13 @@ export type Resolvers<ContextType = CreditsContext> = {
   CreditTransactionConnection?: CreditTransactionConnectionResolvers<ContextType>;
   CreditTransactionEdge?: CreditTransactionEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PaymentMethod?: PaymentMethodResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserDataExport?: UserDataExportResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = CreditsContext> = {

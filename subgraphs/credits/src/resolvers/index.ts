@@ -1,4 +1,4 @@
-import { DateTimeScalar } from '@bastion/platform';
+import { DateTimeScalar, JSONScalar } from '@bastion/platform';
 import type { Resolvers } from '../generated/resolvers-types';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
@@ -6,8 +6,13 @@ import { CreditAccount, User } from './User';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  JSON: JSONScalar,
   Query,
   Mutation,
   User,
   CreditAccount,
+  UserDataExport: {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    credits: (ref, _, ctx) => ctx.dataExport(ref.id),
+  },
 };

@@ -320,6 +320,14 @@ export type UserSecurityEventsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** One user's data in every service, for auth's export gathering (scope users:export). */
+export type UserDataExport = {
+  readonly __typename?: 'UserDataExport';
+  readonly id: Scalars['ID']['output'];
+  /** Memberships and the audit entries the user made. */
+  readonly orgs?: Maybe<Scalars['JSON']['output']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -402,6 +410,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type FederationTypes = {
   Organization: Organization;
   User: User;
+  UserDataExport: UserDataExport;
 };
 
 /** Mapping of federation reference types */
@@ -412,6 +421,9 @@ export type FederationReferenceTypes = {
   User:
     ( { __typename: 'User' }
     & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
+  UserDataExport:
+    ( { __typename: 'UserDataExport' }
+    & GraphQLRecursivePick<FederationTypes['UserDataExport'], {"id":true}> );
 };
 
 
@@ -434,6 +446,7 @@ export type ResolversTypes = {
   Role: Role;
   Tier: Tier;
   User: ResolverTypeWrapper<{ id: string }>;
+  UserDataExport: ResolverTypeWrapper<UserDataExport>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -455,6 +468,7 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   User: { id: string };
+  UserDataExport: UserDataExport | FederationReferenceTypes['UserDataExport'];
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
@@ -602,6 +616,12 @@ export type UserResolvers<ContextType = OrgsContext, ParentType extends Resolver
   securityEvents?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, Partial<UserSecurityEventsArgs>>;
 };
 
+export type UserDataExportResolvers<ContextType = OrgsContext, ParentType extends ResolversParentTypes['UserDataExport'] = ResolversParentTypes['UserDataExport'], FederationReferenceType extends FederationReferenceTypes['UserDataExport'] = FederationReferenceTypes['UserDataExport']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['UserDataExport']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  orgs?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = OrgsContext> = {
   AccessLogConnection?: AccessLogConnectionResolvers<ContextType>;
   AccessLogEdge?: AccessLogEdgeResolvers<ContextType>;
@@ -616,6 +636,7 @@ export type Resolvers<ContextType = OrgsContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserDataExport?: UserDataExportResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = OrgsContext> = {

@@ -12,4 +12,8 @@ export const resolvers: Resolvers = {
   Organization,
   Membership,
   User,
+  UserDataExport: {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    orgs: (ref, _, ctx) => ctx.dataExport.of(ref.id),
+  },
 };

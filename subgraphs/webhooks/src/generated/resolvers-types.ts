@@ -16,6 +16,7 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   DateTime: { input: Date; output: Date | string; }
+  JSON: { input: unknown; output: unknown; }
 };
 
 export type Mutation = {
@@ -105,6 +106,14 @@ export type Tier =
   | 'INTERNAL'
   | 'PUBLIC'
   | 'VERIFIED';
+
+/** One user's data in every service, for auth's export gathering (scope users:export). */
+export type UserDataExport = {
+  readonly __typename?: 'UserDataExport';
+  readonly id: Scalars['ID']['output'];
+  /** The webhook endpoints the user created, without their secrets. */
+  readonly webhooks?: Maybe<Scalars['JSON']['output']>;
+};
 
 /** One request for a delivery. */
 export type WebhookAttempt = {
@@ -284,6 +293,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = {
   Organization: Organization;
+  UserDataExport: UserDataExport;
 };
 
 /** Mapping of federation reference types */
@@ -291,6 +301,9 @@ export type FederationReferenceTypes = {
   Organization:
     ( { __typename: 'Organization' }
     & GraphQLRecursivePick<FederationTypes['Organization'], {"id":true}> );
+  UserDataExport:
+    ( { __typename: 'UserDataExport' }
+    & GraphQLRecursivePick<FederationTypes['UserDataExport'], {"id":true}> );
 };
 
 
@@ -298,12 +311,14 @@ export type FederationReferenceTypes = {
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Organization: ResolverTypeWrapper<{ id: string }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Tier: Tier;
+  UserDataExport: ResolverTypeWrapper<UserDataExport>;
   WebhookAttempt: ResolverTypeWrapper<WebhookAttemptEntity>;
   WebhookDelivery: ResolverTypeWrapper<WebhookDeliveryEntity>;
   WebhookDeliveryConnection: ResolverTypeWrapper<Omit<WebhookDeliveryConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['WebhookDeliveryEdge']> }>;
@@ -321,11 +336,13 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
+  JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
   Organization: { id: string };
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  UserDataExport: UserDataExport | FederationReferenceTypes['UserDataExport'];
   WebhookAttempt: WebhookAttemptEntity;
   WebhookDelivery: WebhookDeliveryEntity;
   WebhookDeliveryConnection: Omit<WebhookDeliveryConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['WebhookDeliveryEdge']> };
@@ -370,6 +387,7 @@ export type ShareableDirectiveArgs = { };
 export type ShareableDirectiveResolver<Result, Parent, ContextType = WebhooksContext, Args = ShareableDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type TierDirectiveArgs = {
+  capability?: Maybe<Scalars['String']['input']>;
   level: Tier;
   owner?: Maybe<Scalars['String']['input']>;
   scopes?: Maybe<ReadonlyArray<Scalars['String']['input']>>;
@@ -380,6 +398,10 @@ export type TierDirectiveResolver<Result, Parent, ContextType = WebhooksContext,
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
+}
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
 }
 
 export type MutationResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -406,6 +428,12 @@ export type PageInfoResolvers<ContextType = WebhooksContext, ParentType extends 
 export type QueryResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   webhookEndpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
   webhookEventTypes?: Resolver<ReadonlyArray<ResolversTypes['WebhookEventType']>, ParentType, ContextType>;
+};
+
+export type UserDataExportResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['UserDataExport'] = ResolversParentTypes['UserDataExport'], FederationReferenceType extends FederationReferenceTypes['UserDataExport'] = FederationReferenceTypes['UserDataExport']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['UserDataExport']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  webhooks?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
 };
 
 export type WebhookAttemptResolvers<ContextType = WebhooksContext, ParentType extends ResolversParentTypes['WebhookAttempt'] = ResolversParentTypes['WebhookAttempt']> = {
@@ -459,10 +487,12 @@ export type WebhookEventTypeResolvers<ContextType = WebhooksContext, ParentType 
 
 export type Resolvers<ContextType = WebhooksContext> = {
   DateTime?: GraphQLScalarType;
+  JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Organization?: OrganizationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  UserDataExport?: UserDataExportResolvers<ContextType>;
   WebhookAttempt?: WebhookAttemptResolvers<ContextType>;
   WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
   WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;

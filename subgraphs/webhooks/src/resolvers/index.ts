@@ -1,4 +1,4 @@
-import { DateTimeScalar } from '@bastion/platform';
+import { DateTimeScalar, JSONScalar } from '@bastion/platform';
 import type { Resolvers } from '../generated/resolvers-types';
 import { Mutation } from './Mutation';
 import { Organization } from './Organization';
@@ -7,9 +7,14 @@ import { WebhookDelivery, WebhookEndpoint } from './Webhook';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  JSON: JSONScalar,
   Query,
   Mutation,
   Organization,
   WebhookEndpoint,
   WebhookDelivery,
+  UserDataExport: {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    webhooks: (ref, _, ctx) => ctx.dataExport(ref.id),
+  },
 };

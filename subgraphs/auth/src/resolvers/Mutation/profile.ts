@@ -19,4 +19,7 @@ export const profileMutations: MutationResolvers = {
 
   deleteAccount: (_, args, ctx) =>
     ctx.accountDeletion.delete(requireUser(ctx.viewer), args.password, ctx.client),
+
+  requestDataExport: (_, __, ctx) =>
+    ctx.dataExports.request(requireUser(ctx.viewer).userId, ctx.client),
 };
