@@ -6,6 +6,7 @@ import { TokenRevocations1763800000400 } from './1763800000400-token-revocations
 import { OrganizationTokenCutoffs1763800000500 } from './1763800000500-organization-token-cutoffs';
 import { Mfa1763800000600 } from './1763800000600-mfa';
 import { Sso1763800000800 } from './1763800000800-sso';
+import { Impersonation1763800001000 } from './1763800001000-impersonation';
 
 /** The auth schema's migrations, oldest first: run at start and by `npm run migrate`. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   OrganizationTokenCutoffs1763800000500,
   Mfa1763800000600,
   Sso1763800000800,
+  Impersonation1763800001000,
 ];

@@ -1,5 +1,6 @@
 import type { MutationResolvers } from '../../generated/resolvers-types';
 import { emailMutations } from './email';
+import { impersonationMutations } from './impersonation';
 import { mfaMutations } from './mfa';
 import { oauthMutations } from './oauth';
 import { passkeyMutations } from './passkeys';
@@ -18,4 +19,5 @@ export const Mutation: MutationResolvers = {
   ...mfaMutations,
   ...passkeyMutations,
   ...ssoMutations,
+  ...impersonationMutations,
 };
