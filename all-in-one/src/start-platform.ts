@@ -1,6 +1,7 @@
 import {
   ConfigError,
   EVERY_TIME,
+  MemoryApiKeyStore,
   MemoryIssuedTokenStore,
   deploymentProblems,
   MemoryRevocationList,
@@ -144,6 +145,7 @@ export async function startPlatform(
     // at once; the gateway still loads it from auth's tables at start (it is only a cache).
     const revocations = new MemoryRevocationList(configs.gateway.ACCESS_TOKEN_TTL);
     const issuedTokens = new MemoryIssuedTokenStore();
+    const apiKeys = new MemoryApiKeyStore();
     // Subgraphs reach each other through the gateway's internal listener, which starts last.
     let internalGatewayUrl = configs.common.GATEWAY_INTERNAL_URL;
     // The gateway's public origin for mail links (APP_URL unset): known once it started, like the above.
@@ -161,6 +163,7 @@ export async function startPlatform(
         serviceToken: serviceTokens[entry.name],
         revocations,
         issuedTokens,
+        apiKeys,
       });
       started.push(service);
       subgraphs[entry.name] = service;
@@ -175,6 +178,7 @@ export async function startPlatform(
       extraServiceTokens,
       revocations,
       issuedTokens,
+      apiKeys,
       supergraphs: options.supergraphs,
       subgraphUrls: Object.fromEntries(
         Object.entries(subgraphs).map(([name, service]) => [name, service.url]),

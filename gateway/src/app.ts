@@ -12,6 +12,7 @@ import {
   sendGraphQLError,
   sendJson,
   ANONYMOUS,
+  checkNotImpersonated,
   type DevelopmentInbox,
   type Logger,
   type RequestListener,
@@ -354,6 +355,21 @@ function metricsRoute(metrics: GatewayMetrics): Route {
   };
 }
 
+function refuseStream(viewer: Viewer): AppError | null {
+  const notImpersonated = checkNotImpersonated(viewer);
+  if (notImpersonated !== true) return notImpersonated;
+  if (
+    viewer.kind === 'user' &&
+    viewer.apiKey &&
+    !viewer.apiKey.capabilities.includes('ai:generate')
+  )
+    return new AppError('FORBIDDEN', {
+      message: 'This API key lacks the capability ai:generate.',
+      extensions: { reason: 'KEY_CAPABILITY', capability: 'ai:generate' },
+    });
+  return null;
+}
+
 /** POST /ai/stream: authenticated, then relayed to the ai service with its claims. */
 function aiStreamRoute(
   options: GatewayAppOptions,
@@ -369,6 +385,13 @@ function aiStreamRoute(
     const viewer = await authenticate(options, req, res);
     if (!viewer) return;
     log.viewerKind = viewer.kind;
+    // What the ai subgraph's generateText field would refuse through its tier: an impersonation
+    // session (read-only) and a key without ai:generate.
+    const refused = refuseStream(viewer);
+    if (refused) {
+      sendGraphQLError(res, 403, refused.code, refused.message, { ...refused.extensions });
+      return;
+    }
     await relayAiStream(req, res, { viewer, client: clientOf(options, req), requestId }, stream);
   };
 }

@@ -1,6 +1,7 @@
-/** What the gateway learns from auth over the bus: revocations and issued service tokens. */
+/** What the gateway learns from auth over the bus: revocations, issued service tokens, API keys. */
 import {
   type EventBus,
+  type MemoryApiKeyStore,
   type MemoryIssuedTokenStore,
   type MemoryRevocationList,
   type Subscription,
@@ -9,6 +10,7 @@ import {
 export interface AuthFeedTargets {
   memory: MemoryRevocationList;
   issued: MemoryIssuedTokenStore;
+  apiKeys: MemoryApiKeyStore;
   /** Called when broadcasts may have been missed: the cache reloads from auth. */
   onGap: () => void;
 }
@@ -21,7 +23,7 @@ export async function subscribeToAuthFeeds(
   bus: EventBus,
   targets: AuthFeedTargets,
 ): Promise<Subscription> {
-  const { memory, issued } = targets;
+  const { memory, issued, apiKeys } = targets;
   return bus.broadcast(
     [
       'SESSION_REVOKED',
@@ -29,6 +31,8 @@ export async function subscribeToAuthFeeds(
       'ORGANIZATION_TOKENS_REVOKED',
       'SERVICE_TOKEN_ISSUED',
       'SERVICE_TOKEN_REVOKED',
+      'API_KEY_CREATED',
+      'API_KEY_REVOKED',
     ],
     async (event) => {
       switch (event.type) {
@@ -52,6 +56,16 @@ export async function subscribeToAuthFeeds(
         case 'SERVICE_TOKEN_REVOKED':
           await memory.revokeServiceTokens(event.data.sha256s);
           return issued.remove(event.data.sha256s);
+        case 'API_KEY_CREATED': {
+          const { keyId, ...rest } = event.data;
+          // Only verified users create keys; a later change of address reaches the copy at the
+          // next reload of the state.
+          return apiKeys.add({ id: keyId, ...rest, emailVerified: true });
+        }
+        case 'API_KEY_REVOKED':
+          // Revoked hashes are never live again: the set of revoked credentials keeps them.
+          await memory.revokeServiceTokens([event.data.sha256]);
+          return apiKeys.remove([event.data.sha256]);
       }
     },
     { onGap: targets.onGap },

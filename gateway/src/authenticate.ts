@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import {
+  API_KEY_PREFIX,
   AccessTokenVerifier,
   AppError,
   ANONYMOUS,
   sha256Hex,
+  type ApiKeyEntry,
   type RevocationSubject,
   type ServiceTokenRegistry,
   type Viewer,
@@ -15,7 +17,12 @@ export interface CredentialState {
   isRevoked(viewer: RevocationSubject): Promise<boolean>;
   /** A live issued token's identity, or null; throws UPSTREAM_UNAVAILABLE while not loaded. */
   findIssued(sha256: string): Promise<{ name: string; scopes: string[] } | null>;
+  /** A live personal API key by hash, or null; throws UPSTREAM_UNAVAILABLE while not loaded. */
+  findApiKey(sha256: string): Promise<ApiKeyEntry | null>;
 }
+
+/** Hears each request a key authenticated; ApiKeyUse coalesces them into last-use reports. */
+export type KeyUseListener = (keyId: string) => void;
 
 const SERVICE_TOKEN_PREFIX = 'bst_';
 
@@ -31,6 +38,7 @@ export class Authenticator {
     private readonly accessTokens: AccessTokenVerifier,
     private readonly serviceTokens: ServiceTokenRegistry,
     private readonly state: CredentialState,
+    private readonly keyUsed: KeyUseListener = () => undefined,
   ) {}
 
   async authenticate(req: IncomingMessage): Promise<Viewer> {
@@ -48,11 +56,47 @@ export class Authenticator {
       });
     const token = match[1];
     if (token.startsWith(SERVICE_TOKEN_PREFIX)) return this.service(token);
+    if (token.startsWith(API_KEY_PREFIX)) return this.apiKey(token);
     const viewer = await this.accessTokens.verify(token);
     if (await this.state.isRevoked(viewer)) {
       throw new AppError('UNAUTHENTICATED', { message: 'The session has been signed out.' });
     }
     return viewer;
+  }
+
+  /**
+   * A personal API key: live in the credential state (revocation bites at once), not expired
+   * (checked per request), acting as its user with the key's grant and organization.
+   */
+  private async apiKey(token: string): Promise<Viewer> {
+    const sha256 = sha256Hex(token);
+    const key = await this.state.findApiKey(sha256);
+    if (!key) throw new AppError('UNAUTHENTICATED', { message: 'The API key is not valid.' });
+    if (key.expiresAt !== null && Date.parse(key.expiresAt) <= Date.now())
+      throw new AppError('UNAUTHENTICATED', { message: 'The API key has expired.' });
+    this.keyUsed(key.id);
+    return {
+      kind: 'user',
+      userId: key.userId,
+      // No session: the key's id stands in for it (revocation is the key's own, above).
+      sessionId: key.id,
+      emailVerified: key.emailVerified,
+      organizationId: key.organizationId,
+      // Roles are read from membership rows by orgs on every request, never from a key.
+      role: null,
+      tokenId: `apikey:${key.id}`,
+      issuedAt: 0,
+      // No factor is used with a key: organizations requiring one refuse it.
+      amr: [],
+      authTime: 0,
+      mfaEnrolled: false,
+      apiKey: {
+        id: key.id,
+        capabilities: [...key.capabilities],
+        creditCeiling: key.creditCeiling,
+        ceilingPeriod: key.ceilingPeriod,
+      },
+    };
   }
 
   private async service(token: string): Promise<Viewer> {

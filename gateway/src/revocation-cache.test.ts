@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import {
   AppError,
+  MemoryApiKeyStore,
   MemoryIssuedTokenStore,
   MemoryRevocationList,
   RedisRevocationList,
@@ -22,6 +23,7 @@ const EMPTY = {
   userCutoffs: [],
   organizationCutoffs: [],
   serviceTokens: [],
+  apiKeys: [],
 };
 
 /** A "Redis" that accepts connections and never answers: the worst a request can meet. */
@@ -44,6 +46,7 @@ describe('RevocationCache', () => {
     const cache = new RevocationCache({
       memory: new MemoryRevocationList(900),
       issued: new MemoryIssuedTokenStore(),
+      apiKeys: new MemoryApiKeyStore(),
       logger,
       load: async () => Promise.reject(new Error('auth down')),
     });
@@ -79,6 +82,7 @@ describe('RevocationCache', () => {
         const cache = new RevocationCache({
           memory,
           issued: new MemoryIssuedTokenStore(),
+          apiKeys: new MemoryApiKeyStore(),
           logger,
           fastPath: new RedisRevocationList(redis, 900, 'test:'),
           load: async () => ({

@@ -1,7 +1,9 @@
 import {
   AppError,
+  MemoryApiKeyStore,
   MemoryIssuedTokenStore,
   MemoryRevocationList,
+  type ApiKeyEntry,
   type Logger,
   type RevocationList,
   type RevocationSubject,
@@ -15,6 +17,7 @@ export interface RevocationCacheOptions {
   /** This replica's copy: authoritative for every check. Shared with auth in one process. */
   memory: MemoryRevocationList;
   issued: MemoryIssuedTokenStore;
+  apiKeys: MemoryApiKeyStore;
   /** Redis, which auth writes to right after commit, so other processes' logouts bite at once. */
   fastPath?: RevocationList;
   load: () => Promise<RevocationState>;
@@ -45,11 +48,15 @@ export class RevocationCache {
   }
 
   private async loadOnce(): Promise<void> {
-    const { memory, issued } = this.options;
+    const { memory, issued, apiKeys } = this.options;
     let state: RevocationState | undefined;
-    await issued.reload(async () => {
-      state = await this.options.load();
-      return state.serviceTokens;
+    // Both stores replay what they hear during the load onto the one snapshot.
+    await apiKeys.reload(async () => {
+      await issued.reload(async () => {
+        state = await this.options.load();
+        return state.serviceTokens;
+      });
+      return state!.apiKeys;
     });
     // Revocations only accumulate (and expire on their own), so merging is always safe.
     for (const id of state!.revokedSessionIds) await memory.revokeSession(id);
@@ -71,6 +78,17 @@ export class RevocationCache {
     const identity = await this.options.issued.find(sha256);
     if (!identity || (await this.options.memory.isServiceTokenRevoked(sha256))) return null;
     return (await this.askFastPath((list) => list.isServiceTokenRevoked(sha256))) ? null : identity;
+  }
+
+  /**
+   * A live personal API key by hash, or null (unknown, revoked here, or revoked per Redis).
+   * Expiry is the caller's to check, per request.
+   */
+  async findApiKey(sha256: string): Promise<ApiKeyEntry | null> {
+    this.assertLoaded();
+    const entry = await this.options.apiKeys.find(sha256);
+    if (!entry || (await this.options.memory.isServiceTokenRevoked(sha256))) return null;
+    return (await this.askFastPath((list) => list.isServiceTokenRevoked(sha256))) ? null : entry;
   }
 
   private assertLoaded(): void {

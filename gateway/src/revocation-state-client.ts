@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import {
   UNKNOWN_CLIENT,
   signForwardedClaims,
+  type ApiKeyEntry,
   type OrganizationTokenCutoff,
   type Role,
   type ServiceTokenEntry,
@@ -16,11 +17,14 @@ export interface RevocationState {
   /** Stale organization claims: role changes, removals and deleted organizations. */
   organizationCutoffs: OrganizationTokenCutoff[];
   serviceTokens: ServiceTokenEntry[];
+  /** Live, unexpired personal API keys (hashes). */
+  apiKeys: ApiKeyEntry[];
 }
 
 const QUERY = `query GatewayRevocationState { tokenRevocationState {
   revokedSessionIds userCutoffs { userId validAfter } organizationCutoffs { organizationId userId role changedAt }
-  serviceTokens { name scopes sha256 } } }`;
+  serviceTokens { name scopes sha256 }
+  apiKeys { id userId sha256 capabilities organizationId creditCeiling ceilingPeriod expiresAt emailVerified } } }`;
 
 interface StateResponse {
   revokedSessionIds: string[];
@@ -32,6 +36,7 @@ interface StateResponse {
     changedAt: string;
   }[];
   serviceTokens: ServiceTokenEntry[];
+  apiKeys: ApiKeyEntry[];
 }
 
 /** The gateway asks as itself: a service with exactly the scope the field needs. */
@@ -87,5 +92,6 @@ export async function fetchRevocationState(
       changedAtMs: Date.parse(c.changedAt),
     })),
     serviceTokens: state.serviceTokens,
+    apiKeys: state.apiKeys,
   };
 }

@@ -1,6 +1,7 @@
 import {
   AccessTokenVerifier,
   type ClaimsKeys,
+  MemoryApiKeyStore,
   MemoryIssuedTokenStore,
   MemoryRevocationList,
   once,
@@ -23,6 +24,7 @@ import {
 import type { ApolloServer } from '@apollo/server';
 import type { Redis } from 'ioredis';
 import { Authenticator } from './authenticate';
+import { ApiKeyUse, reportApiKeyUse } from './api-key-use';
 import { parseTrustedProxies } from './client-address';
 import type { GatewayConfig } from './config';
 import { SUPERGRAPH_FILES, createGatewayServer, readSupergraph } from './gateway';
@@ -58,6 +60,8 @@ export interface GatewayDeps {
   /** This replica's copy of auth's revocations; single-process mode shares it with auth. */
   revocations?: MemoryRevocationList;
   issuedTokens?: MemoryIssuedTokenStore;
+  /** Live personal API keys; single-process mode shares them with auth. */
+  apiKeys?: MemoryApiKeyStore;
 }
 
 /** How long the internal listener must have been quiet before a stopping gateway closes it. */
@@ -98,7 +102,16 @@ export async function startGateway(
   const settings = loadSettings(config, deps);
   const keys = await loadKeys(config, deps, settings.logger);
   const feeds = await startRevocationFeeds(config, deps, settings);
-  const authenticator = new Authenticator(keys.verifier, keys.serviceTokens, feeds.revocations);
+  const keyUse = new ApiKeyUse(
+    (keyIds) => reportApiKeyUse(settings.subgraphUrls.auth, deps.claimsKeys.keyFor('auth'), keyIds),
+    settings.logger,
+  );
+  const authenticator = new Authenticator(
+    keys.verifier,
+    keys.serviceTokens,
+    feeds.revocations,
+    (keyId) => keyUse.note(keyId),
+  );
   const gateway = await buildGateway(config, deps, settings);
   const listeners = await openListeners(config, deps, settings, {
     authenticator,
@@ -192,9 +205,11 @@ async function startRevocationFeeds(
 ): Promise<RevocationFeeds> {
   const memory = deps.revocations ?? new MemoryRevocationList(config.ACCESS_TOKEN_TTL);
   const issued = deps.issuedTokens ?? new MemoryIssuedTokenStore();
+  const apiKeys = deps.apiKeys ?? new MemoryApiKeyStore();
   const revocations = new RevocationCache({
     memory,
     issued,
+    apiKeys,
     logger,
     fastPath: deps.redis
       ? new RedisRevocationList(deps.redis, config.ACCESS_TOKEN_TTL, deps.keyPrefix)
@@ -207,7 +222,12 @@ async function startRevocationFeeds(
     logger,
   });
   // Subscribed before the first load, so nothing committed meanwhile slips between the two.
-  const feed = await subscribeToAuthFeeds(deps.bus, { memory, issued, onGap: sync.reloadSoon });
+  const feed = await subscribeToAuthFeeds(deps.bus, {
+    memory,
+    issued,
+    apiKeys,
+    onGap: sync.reloadSoon,
+  });
   // A Redis that comes back may have come back empty: nothing depends on it, but reload anyway.
   const onRedisReady = () => sync.reloadSoon();
   deps.redis?.on('ready', onRedisReady);

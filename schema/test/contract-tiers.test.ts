@@ -43,6 +43,11 @@ const CONTRACT: Record<string, Record<string, string>> = {
     'Mutation.updateSsoConnection': 'VERIFIED',
     'Mutation.deleteSsoConnection': 'VERIFIED',
     'Mutation.ssoLogin': 'PUBLIC',
+    // Issue 21: personal API keys.
+    'Query.apiKeyCapabilities': 'PUBLIC',
+    'Mutation.createApiKey': 'VERIFIED',
+    'Mutation.revokeApiKey': 'AUTHENTICATED',
+    'Mutation.recordApiKeyUse': 'INTERNAL:tokens:admin',
   },
   orgs: {
     'Query.organization': 'AUTHENTICATED',

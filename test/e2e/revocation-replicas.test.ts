@@ -95,6 +95,44 @@ describe('gateway replicas', () => {
     await eventually(async () => expect((await balance()).status).toBe(401));
   });
 
+  it('refuses a revoked API key at a second gateway at once, and after a restart', async () => {
+    const user = await registerUser(platform, { verified: true });
+    const create = async (name: string) => {
+      const created = await platform.gql<{ createApiKey: { key: string; apiKey: { id: string } } }>(
+        'mutation ($input: ApiKeyInput!) { createApiKey(input: $input) { key apiKey { id } } }',
+        { input: { name, capabilities: ['profile:read'] } },
+        { token: user.accessToken },
+      );
+      return created.body.data!.createApiKey;
+    };
+    const withRedis = await startReplica({ redis: true });
+    const busOnly = await startReplica({ redis: false });
+    const doomed = await create('doomed');
+    const kept = await create('kept');
+    // Learnt from the API_KEY_CREATED broadcast.
+    for (const gateway of [withRedis, busOnly])
+      await eventually(async () =>
+        expect((await me(gateway, doomed.key)).body.data).toEqual({ me: { id: user.id } }),
+      );
+    const revoked = await platform.gql(
+      'mutation ($id: ID!) { revokeApiKey(id: $id) }',
+      { id: doomed.apiKey.id },
+      { token: user.accessToken },
+    );
+    expect(revoked.body.data).toEqual({ revokeApiKey: true });
+    // Auth wrote the hash to Redis before answering: a gateway reading it refuses at once.
+    if (platform.deps.redis)
+      expect(await refusedWith(withRedis, doomed.key)).toEqual([401, 'UNAUTHENTICATED']);
+    // One with the bus alone hears the API_KEY_REVOKED broadcast.
+    await eventually(async () =>
+      expect(await refusedWith(busOnly, doomed.key)).toEqual([401, 'UNAUTHENTICATED']),
+    );
+    // A gateway started now (a restart) loads the live keys from auth: the revoked one is not there.
+    const fresh = await startReplica({ redis: false });
+    expect(await refusedWith(fresh, doomed.key)).toEqual([401, 'UNAUTHENTICATED']);
+    expect((await me(fresh, kept.key)).body.data).toEqual({ me: { id: user.id } });
+  });
+
   it('keeps revocations when Redis comes back empty, and a new replica loads them from auth', async () => {
     const withRedis = await startReplica({ redis: true });
     const user = await registerUser(platform);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import {
   AccessTokenSigner,
   InboxRow,
+  MemoryApiKeyStore,
   MemoryIssuedTokenStore,
   createFailureLimiter,
   createRateLimiter,
@@ -17,6 +18,8 @@ import {
   type RevocationList,
   type SubgraphService,
 } from '@bastion/platform';
+import { ApiKeyEntity } from './api-keys/api-key.entity';
+import { ApiKeyService } from './api-keys/api-key.service';
 import { AccountService } from './accounts/account.service';
 import { createAccountFlows } from './accounts/account-flows';
 import { AuthLimits } from './limits/auth-limits';
@@ -80,6 +83,8 @@ export interface AuthServiceOptions {
   serviceToken?: string;
   /** Shared with the gateway in single-process mode (without Redis). */
   issuedTokens?: IssuedTokenStore;
+  /** Live personal API keys, shared with the gateway in single-process mode. */
+  apiKeys?: MemoryApiKeyStore;
   /**
    * The fast path auth writes revocations to after commit: the list shared with the gateway in
    * single-process mode, else Redis when REDIS_URL is set. The database stays the source of truth.
@@ -110,6 +115,7 @@ export function startAuthService(
       OAuthAccountEntity,
       OAuthStateEntity,
       ServiceTokenEntity,
+      ApiKeyEntity,
       MfaFactorEntity,
       RecoveryCodeEntity,
       MfaChallengeEntity,
@@ -165,7 +171,16 @@ export function startAuthService(
           windowSeconds: 15 * 60,
         },
       );
+      const apiKeys = new ApiKeyService(
+        dataSource,
+        options.apiKeys ?? new MemoryApiKeyStore(),
+        revocations,
+        memberships,
+        relay,
+        logger,
+      );
       const flows = createAccountFlows({
+        apiKeys,
         config,
         publicGatewayOrigin: options.publicGatewayOrigin,
         dataSource,
@@ -263,7 +278,9 @@ export function startAuthService(
         logger,
         reservedServiceNames(config.SERVICE_TOKENS),
       );
-      const revocationState = new RevocationStateService(dataSource, config.ACCESS_TOKEN_TTL);
+      const revocationState = new RevocationStateService(dataSource, config.ACCESS_TOKEN_TTL, (m) =>
+        apiKeys.live(m),
+      );
       const pruning = setInterval(() => {
         revocationState
           .prune()
@@ -294,6 +311,7 @@ export function startAuthService(
         oauth,
         organizations,
         serviceTokens,
+        apiKeys,
         revocationState,
         mfa,
         mfaLifecycle,

@@ -1,4 +1,5 @@
 import type { EventHandler } from '@bastion/platform';
+import type { ApiKeyService } from './api-keys/api-key.service';
 import type { AccountService } from './accounts/account.service';
 import type { AccountFlows } from './accounts/account-flows';
 import type { ImpersonationService } from './impersonation/impersonation.service';
@@ -30,6 +31,8 @@ export interface AuthServices extends AccountFlows {
   oauth: OAuthService;
   organizations: OrganizationSwitch;
   serviceTokens: ServiceTokenService;
+  /** Personal API keys: create, list, revoke, last use. */
+  apiKeys: ApiKeyService;
   revocationState: RevocationStateService;
   mfa: MfaFactors;
   /** FactorLifecycle (mfa/ports.ts): what every kind of factor does when confirmed or removed. */

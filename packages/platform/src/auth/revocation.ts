@@ -21,7 +21,10 @@ export interface RevocationList {
   revokeUserTokens(userId: string, validAfterSeconds: number): Promise<void>;
   /** Stale organization claims are void (see OrganizationTokenCutoff); the later change wins. */
   revokeOrganizationTokens(cutoff: OrganizationTokenCutoff): Promise<void>;
-  /** Issued service tokens (by SHA-256 hex) that are void from now on. */
+  /**
+   * Issued service tokens and personal API keys (by SHA-256 hex) that are void from now on: one
+   * set of revoked credential hashes (a `bst_` and a `bk_` credential never share a hash).
+   */
   revokeServiceTokens(sha256s: readonly string[]): Promise<void>;
   isServiceTokenRevoked(sha256: string): Promise<boolean>;
 }

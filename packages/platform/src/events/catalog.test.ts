@@ -146,6 +146,37 @@ const CONTRACT: Record<
     fields: { name: 'required', sha256s: 'required' },
     sample: { name: 'billing-bot', sha256s: ['ab'.repeat(32)] },
   },
+  API_KEY_CREATED: {
+    fields: {
+      keyId: 'required',
+      userId: 'required',
+      sha256: 'required',
+      capabilities: 'required',
+      organizationId: 'nullable',
+      creditCeiling: 'nullable',
+      ceilingPeriod: 'nullable',
+      expiresAt: 'nullable',
+    },
+    sample: {
+      keyId: 'c0a80101-0000-4000-8000-0000000000b1',
+      userId: 'c0a80101-0000-4000-8000-000000000001',
+      sha256: 'cd'.repeat(32),
+      capabilities: ['ai:generate'],
+      organizationId: null,
+      creditCeiling: 50,
+      ceilingPeriod: 'DAY',
+      expiresAt: null,
+    },
+  },
+  API_KEY_REVOKED: {
+    fields: { keyId: 'required', userId: 'required', sha256: 'required', reason: 'required' },
+    sample: {
+      keyId: 'c0a80101-0000-4000-8000-0000000000b1',
+      userId: 'c0a80101-0000-4000-8000-000000000001',
+      sha256: 'cd'.repeat(32),
+      reason: 'revoked_by_user',
+    },
+  },
   SSO_CONNECTION_CHANGED: {
     fields: {
       organizationId: 'required',

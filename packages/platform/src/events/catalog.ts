@@ -119,6 +119,25 @@ export const EVENT_CATALOG = {
     'Issued service tokens were revoked: gateways refuse them from now on.',
     z.object({ name: z.string(), sha256s: z.array(z.string()) }),
   ),
+  API_KEY_CREATED: entry(
+    1,
+    'A user created a personal API key: gateways accept it from now on (until `expiresAt`).',
+    z.object({
+      keyId: id,
+      userId: id,
+      sha256: z.string(),
+      capabilities: z.array(z.string()),
+      organizationId: id.nullable(),
+      creditCeiling: z.number().int().nullable(),
+      ceilingPeriod: z.enum(['DAY', 'MONTH']).nullable(),
+      expiresAt: time.nullable(),
+    }),
+  ),
+  API_KEY_REVOKED: entry(
+    1,
+    "A personal API key was revoked (by its user, or with the user's account): gateways refuse it from now on.",
+    z.object({ keyId: id, userId: id, sha256: z.string(), reason: z.string() }),
+  ),
   SSO_CONNECTION_CHANGED: entry(
     1,
     "An organization's SSO connection was created, updated or deleted (for its audit log).",

@@ -1,5 +1,6 @@
 import type { MixedList } from 'typeorm';
 import type { z } from 'zod';
+import type { MemoryApiKeyStore } from '../auth/api-keys';
 import type { IssuedTokenStore } from '../auth/issued-tokens';
 import type { RevocationList } from '../auth/revocation';
 import type { CommonConfig } from '../config/common';
@@ -18,6 +19,8 @@ export interface SubgraphStartOptions {
   serviceToken?: string;
   /** Shared with the gateway in one process. */
   issuedTokens?: IssuedTokenStore;
+  /** Live personal API keys; shared with the gateway in one process. */
+  apiKeys?: MemoryApiKeyStore;
   revocations?: RevocationList;
 }
 

@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/audit';
 import { EmailTokenEntity } from '../email/email-token.entity';
 import type { SessionService } from '../sessions/session.service';
 import { UserEntity } from '../users/user.entity';
+import type { ApiKeyService } from '../api-keys/api-key.service';
 import type { Reauthentication } from './reauthentication';
 
 /**
@@ -16,6 +17,7 @@ export class AccountDeletionService {
     private readonly dataSource: DataSource,
     private readonly reauth: Reauthentication,
     private readonly sessions: SessionService,
+    private readonly apiKeys: ApiKeyService,
   ) {}
 
   async delete(viewer: UserViewer, password: string, client: ClientInfo): Promise<boolean> {
@@ -24,6 +26,7 @@ export class AccountDeletionService {
     const revoked = await this.dataSource.transaction(async (manager) => {
       // Revoked first, so the gateway learns of every session before its row disappears.
       const result = await this.sessions.revokeAllForUser(manager, userId, 'account deleted');
+      const keys = await this.apiKeys.revokeAllForUser(manager, userId, 'account_deleted');
       await manager.delete(EmailTokenEntity, { userId });
       await manager.delete(UserEntity, { id: userId });
       // Events already delivered keep no copy of the person (email, name) in auth's outbox;
@@ -40,9 +43,10 @@ export class AccountDeletionService {
         targetId: userId,
         client,
       });
-      return result;
+      return { result, keys };
     });
-    await this.sessions.afterRevocation(revoked);
+    await this.sessions.afterRevocation(revoked.result);
+    await this.apiKeys.afterRevocation(revoked.keys);
     return true;
   }
 }

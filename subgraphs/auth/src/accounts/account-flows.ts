@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { developmentInbox, mailLinkBase, type Logger, type OutboxRelay } from '@bastion/platform';
+import type { ApiKeyService } from '../api-keys/api-key.service';
 import type { AuthConfig } from '../config';
 import { EmailVerificationService } from '../email/email-verification.service';
 import { PasswordResetService } from '../email/password-reset.service';
@@ -31,6 +32,8 @@ export interface AccountFlowDeps {
   hasher: PasswordHasher;
   sessions: SessionService;
   limits: AuthLimits;
+  /** Revokes the keys of a deleted account in its deletion's transaction. */
+  apiKeys: ApiKeyService;
 }
 
 export function createAccountFlows({
@@ -42,6 +45,7 @@ export function createAccountFlows({
   hasher,
   sessions,
   limits,
+  apiKeys,
 }: AccountFlowDeps): AccountFlows {
   const isProduction = config.NODE_ENV === 'production';
   if (!config.SMTP_URL && isProduction)
@@ -86,6 +90,6 @@ export function createAccountFlows({
       templates,
       limits,
     }),
-    accountDeletion: new AccountDeletionService(dataSource, reauth, sessions),
+    accountDeletion: new AccountDeletionService(dataSource, reauth, sessions, apiKeys),
   };
 }

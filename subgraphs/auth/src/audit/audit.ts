@@ -24,6 +24,8 @@ export type AuditAction =
   | 'oauth.unlinked'
   | 'service_token.issued'
   | 'service_token.revoked'
+  | 'api_key.created'
+  | 'api_key.revoked'
   | 'organization.switched'
   | 'user.mfa_challenged'
   | 'user.mfa_failed'

@@ -5,6 +5,8 @@ import type { SessionEntity } from '../sessions/session.entity';
 import type { MfaFactorEntity } from '../mfa/mfa.entities';
 import type { TotpEnrollmentModel, FactorConfirmationModel } from '../mfa/models';
 import type { SsoDomainEntity, SsoConnectionEntity } from '../sso/sso.entities';
+import type { ApiKeyEntity } from '../api-keys/api-key.entity';
+import type { ApiKeyWithSecretModel } from '../api-keys/api-key.service';
 import type { AuthContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -18,6 +20,53 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   DateTime: { input: Date; output: Date | string; }
+};
+
+/**
+ * A personal API key (README "API keys"): a script, a CI job or an agent acting as the user with
+ * less than the user's power. `Authorization: Bearer bk_...` at the gateway; it reaches only fields
+ * naming one of its capabilities (schema/tiers.md), never credentials or internal fields.
+ */
+export type ApiKey = {
+  readonly __typename?: 'ApiKey';
+  /** What the key may do (Query.apiKeyCapabilities), always within what the user may do. */
+  readonly capabilities: ReadonlyArray<Scalars['String']['output']>;
+  readonly ceilingPeriod?: Maybe<CeilingPeriod>;
+  readonly createdAt: Scalars['DateTime']['output'];
+  /** Credits the key may spend per ceilingPeriod (the credits ledger enforces it), or null. */
+  readonly creditCeiling?: Maybe<Scalars['Int']['output']>;
+  /** After this the key is refused; null: until revoked. */
+  readonly expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly id: Scalars['ID']['output'];
+  /** When a gateway last saw the key used (recorded at most once a minute). */
+  readonly lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly name: Scalars['String']['output'];
+  /** The organization the key acts in (the user must stay a member), or null for personal context. */
+  readonly organizationId?: Maybe<Scalars['ID']['output']>;
+  /** The key's first characters, to recognise it (`bk_` and six more). */
+  readonly prefix: Scalars['String']['output'];
+};
+
+export type ApiKeyInput = {
+  /** At least one of Query.apiKeyCapabilities. */
+  readonly capabilities: ReadonlyArray<Scalars['String']['input']>;
+  readonly ceilingPeriod?: InputMaybe<CeilingPeriod>;
+  /** 0 to 1000000 credits per ceilingPeriod; both or neither. */
+  readonly creditCeiling?: InputMaybe<Scalars['Int']['input']>;
+  /** In the future; null: until revoked. */
+  readonly expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** 1 to 100 characters. */
+  readonly name: Scalars['String']['input'];
+  /** Binds the key to an organization the user is a member of. */
+  readonly organizationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** A key just created: `key` is shown this once and never again. */
+export type ApiKeyWithSecret = {
+  readonly __typename?: 'ApiKeyWithSecret';
+  readonly apiKey: ApiKey;
+  /** The key, starting with `bk_`: store it now. */
+  readonly key: Scalars['String']['output'];
 };
 
 /** Tokens for a new or renewed session. */
@@ -35,6 +84,11 @@ export type AuthPayload = {
   readonly tokenType: Scalars['String']['output'];
   readonly user: User;
 };
+
+/** How often a key's credit ceiling starts over (UTC): each day, or each calendar month. */
+export type CeilingPeriod =
+  | 'DAY'
+  | 'MONTH';
 
 /**
  * A new connection. SAML: `samlMetadataXml` (the IdP's EntityDescriptor), or `samlIdpEntityId`,
@@ -79,6 +133,22 @@ export type IssuedServiceToken = {
   readonly sha256: Scalars['String']['output'];
 };
 
+/** A live personal API key as gateways need it: the hash, never the key. */
+export type LiveApiKey = {
+  readonly __typename?: 'LiveApiKey';
+  readonly capabilities: ReadonlyArray<Scalars['String']['output']>;
+  readonly ceilingPeriod?: Maybe<CeilingPeriod>;
+  readonly creditCeiling?: Maybe<Scalars['Int']['output']>;
+  /** Whether the key's user has a verified email (VERIFIED fields). */
+  readonly emailVerified: Scalars['Boolean']['output'];
+  readonly expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly id: Scalars['ID']['output'];
+  readonly organizationId?: Maybe<Scalars['ID']['output']>;
+  /** Hex SHA-256 of the key. */
+  readonly sha256: Scalars['String']['output'];
+  readonly userId: Scalars['ID']['output'];
+};
+
 /** A second factor of the signed-in user. */
 export type MfaFactor = {
   readonly __typename?: 'MfaFactor';
@@ -115,6 +185,13 @@ export type Mutation = {
    * INVALID_CREDENTIALS for a wrong code (counted like a wrong password).
    */
   readonly confirmTotp: FactorConfirmation;
+  /**
+   * Creates a personal API key (verified email, recent sign-in). The key is in the answer only.
+   * BAD_USER_INPUT for an unknown capability, a ceiling out of range or without its period, an
+   * expiry in the past; NOT_FOUND for an organization the user is not a member of; CONFLICT reason
+   * API_KEY_LIMIT past 25 live keys.
+   */
+  readonly createApiKey: ApiKeyWithSecret;
   /** Adds an identity provider to an organization (ADMIN). */
   readonly createSsoConnection: SsoConnection;
   /** Deletes the caller's account and personal data, and signs out every session. */
@@ -169,6 +246,8 @@ export type Mutation = {
    * navigator.credentials.create; the challenge works once, for five minutes.
    */
   readonly passkeyRegistrationOptions: Scalars['String']['output'];
+  /** Gateways report keys they saw used (at most once a minute per key); the batch sets lastUsedAt. */
+  readonly recordApiKeyUse: Scalars['Int']['output'];
   /** Trades a refresh token (argument or cookie) for new tokens; the old one stops working. */
   readonly refreshToken: AuthPayload;
   /** Ten new recovery codes, shown this once; the old ones stop working. */
@@ -201,6 +280,11 @@ export type Mutation = {
    * to them. They sign in with their first factor and enrol again.
    */
   readonly resetUserMfa: Scalars['Boolean']['output'];
+  /**
+   * Revokes one of the caller's keys: every gateway refuses it from now on. False when it was
+   * revoked already; NOT_FOUND for an unknown id or another user's key.
+   */
+  readonly revokeApiKey: Scalars['Boolean']['output'];
   /**
    * Revokes every issued token of this name; every gateway refuses them at once. False when no
    * live issued token has the name (tokens configured in SERVICE_TOKENS are not revocable here).
@@ -289,6 +373,11 @@ export type MutationConfirmTotpArgs = {
 };
 
 
+export type MutationCreateApiKeyArgs = {
+  input: ApiKeyInput;
+};
+
+
 export type MutationCreateSsoConnectionArgs = {
   input: CreateSsoConnectionInput;
   organizationId: Scalars['ID']['input'];
@@ -363,6 +452,11 @@ export type MutationPasskeyLoginArgs = {
 };
 
 
+export type MutationRecordApiKeyUseArgs = {
+  keyIds: ReadonlyArray<Scalars['ID']['input']>;
+};
+
+
 export type MutationRefreshTokenArgs = {
   refreshToken?: InputMaybe<Scalars['String']['input']>;
 };
@@ -409,6 +503,11 @@ export type MutationResetPasswordArgs = {
 export type MutationResetUserMfaArgs = {
   reason: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -500,6 +599,8 @@ export type OrganizationTokenCutoff = {
 
 export type Query = {
   readonly __typename?: 'Query';
+  /** The capabilities a personal API key may be granted (README "API keys"). */
+  readonly apiKeyCapabilities: ReadonlyArray<Scalars['String']['output']>;
   /** The signed-in user. */
   readonly me?: Maybe<User>;
   /**
@@ -703,6 +804,8 @@ export type Tier =
  */
 export type TokenRevocationState = {
   readonly __typename?: 'TokenRevocationState';
+  /** Live, unexpired personal API keys: hashes only, never the keys. */
+  readonly apiKeys: ReadonlyArray<LiveApiKey>;
   /** Stale organization claims (role changes, removals, deleted organizations), within the same window. */
   readonly organizationCutoffs: ReadonlyArray<OrganizationTokenCutoff>;
   /** Sessions revoked within the longest access-token lifetime. */
@@ -756,6 +859,8 @@ export type UpdateSsoConnectionInput = {
  */
 export type User = {
   readonly __typename?: 'User';
+  /** The user's personal API keys that are not revoked (expired ones too), newest first. Never the keys themselves. */
+  readonly apiKeys: ReadonlyArray<ApiKey>;
   readonly createdAt: Scalars['DateTime']['output'];
   readonly displayName?: Maybe<Scalars['String']['output']>;
   readonly email: Scalars['String']['output'];
@@ -871,13 +976,18 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  ApiKey: ResolverTypeWrapper<ApiKeyEntity>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ApiKeyInput: ApiKeyInput;
+  ApiKeyWithSecret: ResolverTypeWrapper<ApiKeyWithSecretModel>;
   AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, 'user'> & { user: ResolversTypes['User'] }>;
+  CeilingPeriod: CeilingPeriod;
   CreateSsoConnectionInput: CreateSsoConnectionInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FactorConfirmation: ResolverTypeWrapper<FactorConfirmationModel>;
   IssuedServiceToken: ResolverTypeWrapper<IssuedServiceToken>;
+  LiveApiKey: ResolverTypeWrapper<LiveApiKey>;
   MfaFactor: ResolverTypeWrapper<MfaFactorEntity>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   MfaFactorKind: MfaFactorKind;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   OAuthPurpose: OAuthPurpose;
@@ -905,13 +1015,17 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  ApiKey: ApiKeyEntity;
+  ID: Scalars['ID']['output'];
+  ApiKeyInput: ApiKeyInput;
+  ApiKeyWithSecret: ApiKeyWithSecretModel;
   AuthPayload: Omit<AuthPayload, 'user'> & { user: ResolversParentTypes['User'] };
   CreateSsoConnectionInput: CreateSsoConnectionInput;
   DateTime: Scalars['DateTime']['output'];
   FactorConfirmation: FactorConfirmationModel;
   IssuedServiceToken: IssuedServiceToken;
+  LiveApiKey: LiveApiKey;
   MfaFactor: MfaFactorEntity;
-  ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
   OrganizationTokenCutoff: OrganizationTokenCutoff;
   Query: Record<PropertyKey, never>;
@@ -972,6 +1086,24 @@ export type TierDirectiveArgs = {
 
 export type TierDirectiveResolver<Result, Parent, ContextType = AuthContext, Args = TierDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type ApiKeyResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
+  capabilities?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  ceilingPeriod?: Resolver<Maybe<ResolversTypes['CeilingPeriod']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  creditCeiling?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organizationId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ApiKeyWithSecretResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['ApiKeyWithSecret'] = ResolversParentTypes['ApiKeyWithSecret']> = {
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type AuthPayloadResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = {
   accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   expiresIn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -995,6 +1127,18 @@ export type IssuedServiceTokenResolvers<ContextType = AuthContext, ParentType ex
   sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type LiveApiKeyResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['LiveApiKey'] = ResolversParentTypes['LiveApiKey']> = {
+  capabilities?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  ceilingPeriod?: Resolver<Maybe<ResolversTypes['CeilingPeriod']>, ParentType, ContextType>;
+  creditCeiling?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  organizationId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type MfaFactorResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['MfaFactor'] = ResolversParentTypes['MfaFactor']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1008,6 +1152,7 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   changeEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangeEmailArgs, 'newEmail' | 'password'>>;
   changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   confirmTotp?: Resolver<ResolversTypes['FactorConfirmation'], ParentType, ContextType, RequireFields<MutationConfirmTotpArgs, 'code' | 'factorId'>>;
+  createApiKey?: Resolver<ResolversTypes['ApiKeyWithSecret'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createSsoConnection?: Resolver<ResolversTypes['SsoConnection'], ParentType, ContextType, RequireFields<MutationCreateSsoConnectionArgs, 'input' | 'organizationId'>>;
   deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'password'>>;
   deleteSsoConnection?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteSsoConnectionArgs, 'id'>>;
@@ -1024,6 +1169,7 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   passkeyLogin?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationPasskeyLoginArgs, 'response'>>;
   passkeyLoginOptions?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   passkeyRegistrationOptions?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordApiKeyUse?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRecordApiKeyUseArgs, 'keyIds'>>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationRefreshTokenArgs>>;
   regenerateRecoveryCodes?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
@@ -1035,6 +1181,7 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
   resetUserMfa?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetUserMfaArgs, 'reason' | 'userId'>>;
+  revokeApiKey?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   revokeServiceToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeServiceTokenArgs, 'name'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
   ssoLogin?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSsoLoginArgs, 'code'>>;
@@ -1058,6 +1205,7 @@ export type OrganizationTokenCutoffResolvers<ContextType = AuthContext, ParentTy
 };
 
 export type QueryResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  apiKeyCapabilities?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   oauthAuthorizationUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<QueryOauthAuthorizationUrlArgs, 'provider' | 'purpose' | 'redirectUri'>>;
   sessions?: Resolver<ReadonlyArray<ResolversTypes['Session']>, ParentType, ContextType, RequireFields<QuerySessionsArgs, 'first'>>;
@@ -1126,6 +1274,7 @@ export type SsoGroupRoleResolvers<ContextType = AuthContext, ParentType extends 
 };
 
 export type TokenRevocationStateResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['TokenRevocationState'] = ResolversParentTypes['TokenRevocationState']> = {
+  apiKeys?: Resolver<ReadonlyArray<ResolversTypes['LiveApiKey']>, ParentType, ContextType>;
   organizationCutoffs?: Resolver<ReadonlyArray<ResolversTypes['OrganizationTokenCutoff']>, ParentType, ContextType>;
   revokedSessionIds?: Resolver<ReadonlyArray<ResolversTypes['ID']>, ParentType, ContextType>;
   serviceTokens?: Resolver<ReadonlyArray<ResolversTypes['IssuedServiceToken']>, ParentType, ContextType>;
@@ -1140,6 +1289,7 @@ export type TotpEnrollmentResolvers<ContextType = AuthContext, ParentType extend
 
 export type UserResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  apiKeys?: Resolver<ReadonlyArray<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1157,10 +1307,13 @@ export type UserTokenCutoffResolvers<ContextType = AuthContext, ParentType exten
 };
 
 export type Resolvers<ContextType = AuthContext> = {
+  ApiKey?: ApiKeyResolvers<ContextType>;
+  ApiKeyWithSecret?: ApiKeyWithSecretResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   FactorConfirmation?: FactorConfirmationResolvers<ContextType>;
   IssuedServiceToken?: IssuedServiceTokenResolvers<ContextType>;
+  LiveApiKey?: LiveApiKeyResolvers<ContextType>;
   MfaFactor?: MfaFactorResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   OrganizationTokenCutoff?: OrganizationTokenCutoffResolvers<ContextType>;

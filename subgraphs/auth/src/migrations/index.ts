@@ -6,7 +6,8 @@ import { TokenRevocations1763800000400 } from './1763800000400-token-revocations
 import { OrganizationTokenCutoffs1763800000500 } from './1763800000500-organization-token-cutoffs';
 import { Mfa1763800000600 } from './1763800000600-mfa';
 import { Sso1763800000800 } from './1763800000800-sso';
-import { Impersonation1763800001000 } from './1763800001000-impersonation';
+import { ApiKeys1763800001000 } from './1763800001000-api-keys';
+import { Impersonation1763800001100 } from './1763800001100-impersonation';
 
 /** The auth schema's migrations, oldest first: run at start and by `npm run migrate`. */
 export const migrations = [
@@ -18,5 +19,6 @@ export const migrations = [
   OrganizationTokenCutoffs1763800000500,
   Mfa1763800000600,
   Sso1763800000800,
-  Impersonation1763800001000,
+  ApiKeys1763800001000,
+  Impersonation1763800001100,
 ];

@@ -1,4 +1,4 @@
-import { isUser, pageSize, requireUser } from '@bastion/platform';
+import { API_KEY_CAPABILITIES, isUser, pageSize, requireUser } from '@bastion/platform';
 import type { QueryResolvers } from '../generated/resolvers-types';
 
 export const Query: QueryResolvers = {
@@ -9,6 +9,7 @@ export const Query: QueryResolvers = {
   users: (_, args, ctx) => ctx.users.byIds(args.ids),
   userByEmail: (_, args, ctx) => ctx.users.byEmail(args.email),
   tokenRevocationState: (_, __, ctx) => ctx.revocationState.current(),
+  apiKeyCapabilities: () => [...API_KEY_CAPABILITIES],
   oauthAuthorizationUrl: (_, args, ctx) =>
     ctx.oauth.authorizationUrl(
       args.provider,

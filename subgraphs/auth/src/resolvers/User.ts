@@ -6,6 +6,7 @@ export const User: UserResolvers = {
   linkedProviders: (user, _, ctx) => ctx.oauth.linkedProviders(user.id),
   mfaFactors: (user, _, ctx) => ctx.mfa.confirmed(user.id),
   recoveryCodesRemaining: (user, _, ctx) => ctx.mfa.recoveryCodesRemaining(user.id),
+  apiKeys: (user, _, ctx) => ctx.apiKeys.list(user.id),
 };
 
 export const Session: SessionResolvers = {

@@ -1,5 +1,5 @@
-import type { DataSource } from 'typeorm';
-import { schemaOf } from '@bastion/platform';
+import type { DataSource, EntityManager } from 'typeorm';
+import { schemaOf, type ApiKeyEntry } from '@bastion/platform';
 
 export interface RevocationState {
   revokedSessionIds: string[];
@@ -11,6 +11,7 @@ export interface RevocationState {
     changedAt: Date;
   }[];
   serviceTokens: { name: string; scopes: string[]; sha256: string }[];
+  apiKeys: ApiKeyEntry[];
 }
 
 /**
@@ -21,6 +22,8 @@ export class RevocationStateService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly accessTokenTtlSeconds: number,
+    /** The live personal API keys, read in the same snapshot (ApiKeyService.live). */
+    private readonly liveApiKeys: (manager: EntityManager) => Promise<ApiKeyEntry[]>,
   ) {}
 
   async current(): Promise<RevocationState> {
@@ -45,7 +48,9 @@ export class RevocationStateService {
       const tokens: { name: string; scopes: string[]; sha256: string }[] = await manager.query(
         `SELECT name, scopes, sha256 FROM ${s}.service_tokens WHERE revoked_at IS NULL ORDER BY created_at`,
       );
+      const apiKeys = await this.liveApiKeys(manager);
       return {
+        apiKeys,
         revokedSessionIds: rows.filter((r) => r.kind === 'session').map((r) => r.subject_id),
         userCutoffs: rows
           .filter((r) => r.kind === 'user')

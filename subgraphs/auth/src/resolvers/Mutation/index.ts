@@ -1,4 +1,5 @@
 import type { MutationResolvers } from '../../generated/resolvers-types';
+import { apiKeyMutations } from './api-keys';
 import { emailMutations } from './email';
 import { impersonationMutations } from './impersonation';
 import { mfaMutations } from './mfa';
@@ -20,4 +21,5 @@ export const Mutation: MutationResolvers = {
   ...passkeyMutations,
   ...ssoMutations,
   ...impersonationMutations,
+  ...apiKeyMutations,
 };

@@ -6,8 +6,8 @@ import { schemaOf } from '@bastion/platform';
  * goes into every access token of the session (`act`), and the user sees both in their sessions
  * list. Both or neither: a flagged session always says why.
  */
-export class Impersonation1763800001000 implements MigrationInterface {
-  name = 'Impersonation1763800001000';
+export class Impersonation1763800001100 implements MigrationInterface {
+  name = 'Impersonation1763800001100';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const s = schemaOf(queryRunner);
