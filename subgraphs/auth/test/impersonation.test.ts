@@ -1,4 +1,4 @@
-import { schemaOf } from '@bastion/platform';
+import { schemaOf, signForwardedClaims, streamOperation, type UserViewer } from '@bastion/platform';
 import {
   PLATFORM_SETUP_MS,
   eventually,
@@ -335,6 +335,46 @@ describe('support impersonation', () => {
       errors: { extensions: Record<string, unknown> }[];
     };
     expect(refusal.errors[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'IMPERSONATION_READ_ONLY',
+    });
+
+    // Behind the gateway, ai refuses such claims itself (signed as a gateway would sign them).
+    const body = { model: 'development-model', prompt: 'spend my credits' };
+    const actorClaims = claimsOf(imp.accessToken);
+    const viewer: UserViewer = {
+      kind: 'user',
+      userId: user.id,
+      sessionId: imp.sessionId,
+      emailVerified: true,
+      organizationId: null,
+      role: null,
+      tokenId: actorClaims.jti as string,
+      issuedAt: actorClaims.iat as number,
+      amr: [],
+      authTime: 0,
+      mfaEnrolled: false,
+      actor: { sub: SUPPORT },
+    };
+    const direct = await fetch(new URL('/ai/stream', platform.subgraphs.ai!.url), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-bastion-claims': await signForwardedClaims(
+          viewer,
+          { ip: '127.0.0.1', userAgent: 'jest' },
+          'ai',
+          streamOperation(body),
+          platform.deps.claimsKeys.keyFor('ai'),
+        ),
+      },
+      body: JSON.stringify(body),
+    });
+    expect(direct.status).toBe(403);
+    const directRefusal = (await direct.json()) as {
+      errors: { extensions: Record<string, unknown> }[];
+    };
+    expect(directRefusal.errors[0].extensions).toMatchObject({
       code: 'FORBIDDEN',
       reason: 'IMPERSONATION_READ_ONLY',
     });

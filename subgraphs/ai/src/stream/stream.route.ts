@@ -6,6 +6,7 @@ import {
   ERROR_CODES,
   HttpError,
   assertJsonDepth,
+  checkNotImpersonated,
   readBody,
   sendGraphQLError,
   streamOperation,
@@ -103,6 +104,9 @@ export function streamRoute(deps: StreamRouteDeps): Route {
         throw new AppError('UNAUTHENTICATED', { message: 'Sign in to stream a generation.' });
       if (viewer.kind !== 'user')
         throw new AppError('FORBIDDEN', { message: 'Generations are made for users.' });
+      // The gateway refuses this already; ai holds the line too, as every subgraph's mutations do.
+      const readOnly = checkNotImpersonated(viewer);
+      if (readOnly !== true) throw readOnly;
       if (!viewer.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
       userId = viewer.userId;
       request = prepareRequest(body, deps, deps.maxPromptChars);
