@@ -48,8 +48,8 @@ export class ImpersonationService {
       throw badInput({ minutes: `Between 1 and ${IMPERSONATION_MAX_MINUTES} minutes.` });
     if (!UUID.test(userId)) throw notFound('User');
     const payload = await this.dataSource.transaction(async (manager) => {
-      // Locked: a deletion running now either comes first (NOT_FOUND) or waits for this session,
-      // which it then revokes with the rest.
+      // Locked for the transaction: a user deleted before is NOT_FOUND, and the row cannot go
+      // while the session is being made (a deletion waits, then removes the session with it).
       const user = await lockUser(manager, userId);
       const { session, payload: started } = await this.sessions.startImpersonation(
         manager,
