@@ -5,6 +5,7 @@ import {
   AppError,
   ERROR_CODES,
   assertJsonDepth,
+  checkNotImpersonated,
   readBody,
   sendGraphQLError,
   shutdownSignalOf,
@@ -69,6 +70,15 @@ export async function relayAiStream(
   options: AiStreamOptions,
 ): Promise<void> {
   const raw = await readBody(req, options.bodyLimitBytes);
+  // A generation spends the user's credits: an impersonation session is read-only here too, as
+  // on every mutation (docs/security.md "Support impersonation").
+  const readOnly = checkNotImpersonated(caller.viewer);
+  if (readOnly !== true) {
+    sendGraphQLError(res, ERROR_CODES[readOnly.code].httpStatus, readOnly.code, readOnly.message, {
+      ...readOnly.extensions,
+    });
+    return;
+  }
   // Too deep: a coded 400 before any parse (thrown, answered by the listener's guard).
   assertJsonDepth(raw);
   let body: unknown;

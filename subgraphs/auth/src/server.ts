@@ -40,6 +40,7 @@ import { createSsoServices } from './sso/sso-services';
 import { MfaKeys } from './mfa/mfa-keys';
 import { MfaLifecycle } from './mfa/mfa-lifecycle';
 import { MfaSettings } from './mfa/mfa-settings';
+import { ImpersonationService } from './impersonation/impersonation.service';
 import { RecoveryCodes } from './mfa/recovery-codes';
 import { SignIn } from './mfa/sign-in';
 import { TotpFactors } from './mfa/totp-factors';
@@ -221,6 +222,13 @@ export function startAuthService(
         passkeys,
       });
       const mfaSettings = new MfaSettings(dataSource, mfaLifecycle, sessions, relay);
+      const impersonation = new ImpersonationService(
+        dataSource,
+        sessions,
+        relay,
+        flows.mailer,
+        new MailTemplates(mailLinkBase(config, options.publicGatewayOrigin)),
+      );
       const accounts = new AccountService(
         dataSource,
         hasher,
@@ -329,6 +337,7 @@ export function startAuthService(
         totp,
         signIn,
         mfaSettings,
+        impersonation,
         passkeys,
         sso,
         ssoProtocols,

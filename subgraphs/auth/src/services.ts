@@ -3,6 +3,7 @@ import type { ApiKeyService } from './api-keys/api-key.service';
 import type { AccountService } from './accounts/account.service';
 import type { AccountFlows } from './accounts/account-flows';
 import type { DataExports } from './exports/data-exports.service';
+import type { ImpersonationService } from './impersonation/impersonation.service';
 import type { AuthLimits } from './limits/auth-limits';
 import type { MfaFactors } from './mfa/mfa-factors';
 import type { MfaLifecycle } from './mfa/mfa-lifecycle';
@@ -49,6 +50,8 @@ export interface AuthServices extends AccountFlows {
   ssoProtocols: SsoProtocols;
   /** ssoAuthorizationUrl: connection by verified domain or slug, allow-listed redirect, then the IdP URL. */
   ssoAuthorization: SsoAuthorization;
+  /** Support impersonation: read-only sessions as a user, at most 15 minutes. */
+  impersonation: ImpersonationService;
   /** ORGANIZATION_DELETED's and ORGANIZATION_MEMBERSHIP_CHANGED's effect, exposed so tests can redeliver an event. */
   handleOrganizationEvent: EventHandler<'ORGANIZATION_DELETED' | 'ORGANIZATION_MEMBERSHIP_CHANGED'>;
   /** Users' data exports: requestDataExport, User.dataExports and the download links. */

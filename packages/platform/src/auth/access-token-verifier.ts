@@ -108,6 +108,17 @@ function toViewer(claims: Record<string, unknown>): UserViewer {
     typeof jti !== 'string'
   )
     throw invalid();
+  // RFC 8693 `act`: the party acting for the subject. Present but unreadable, it must never yield
+  // the user's own (writable) viewer.
+  const { act } = claims;
+  if (
+    act !== undefined &&
+    (typeof act !== 'object' ||
+      act === null ||
+      typeof (act as { sub?: unknown }).sub !== 'string' ||
+      !(act as { sub: string }).sub)
+  )
+    throw invalid();
   return {
     kind: 'user',
     userId: sub,
@@ -123,5 +134,6 @@ function toViewer(claims: Record<string, unknown>): UserViewer {
     // Tokens from before auth_time existed count as authenticated long ago: a step-up is needed.
     authTime: typeof claims.auth_time === 'number' ? claims.auth_time : 0,
     mfaEnrolled: claims.mfa_enrolled === true,
+    ...(act ? { actor: { sub: (act as { sub: string }).sub } } : {}),
   };
 }

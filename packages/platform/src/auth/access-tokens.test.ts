@@ -170,6 +170,23 @@ describe.each(['HS256', 'RS256', 'ES256'] as const)('%s access tokens', (algorit
     await expectRefused(verifier, forge(header, claims({ aud: 'other-api' }), signingKey));
   });
 
+  it('carries an impersonation actor as RFC 8693 act: { sub } and reads it back as viewer.actor', async () => {
+    const { token } = await (
+      await AccessTokenSigner.create(config)
+    ).sign({ ...subject, actor: 'support-desk' }, TTL);
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    expect(payload.act).toEqual({ sub: 'support-desk' });
+    expect(await verifier.verify(token)).toMatchObject({ actor: { sub: 'support-desk' } });
+    // Without act, no actor; an act that does not read back is refused, never a full user.
+    const plain = await verifier.verify(forge(header, claims(), signingKey));
+    expect(plain.actor).toBeUndefined();
+    for (const act of ['support', { sub: 7 }, { sub: '' }, null, []])
+      await expectRefused(verifier, forge(header, claims({ act }), signingKey));
+    expect(
+      await verifier.verify(forge(header, claims({ act: { sub: 'ops' } }), signingKey)),
+    ).toMatchObject({ actor: { sub: 'ops' } });
+  });
+
   it('remembers a verified token only until its exp, and never a refused one', async () => {
     const token = forge(header, claims({ exp: now() + 60 }), signingKey);
     expect(await verifier.verify(token)).toMatchObject({ userId: subject.userId });

@@ -59,6 +59,11 @@ export interface AccessTokenSubject {
   /** Seconds since the epoch of that authentication. */
   authTime: number;
   mfaEnrolled: boolean;
+  /**
+   * An impersonation session's actor: the support service acting as the user, written as the
+   * RFC 8693 `act: { sub }` claim (the gateway makes it `viewer.actor`, which is read-only).
+   */
+  actor?: string;
 }
 
 const KEY_TYPE: Record<Exclude<JwtAlgorithm, 'HS256'>, string> = { RS256: 'rsa', ES256: 'ec' };
@@ -176,6 +181,7 @@ export class AccessTokenSigner {
         amr: subject.amr,
         auth_time: subject.authTime,
         mfa_enrolled: subject.mfaEnrolled,
+        ...(subject.actor ? { act: { sub: subject.actor } } : {}),
         iss: this.settings.JWT_ISSUER,
         aud: this.settings.JWT_AUDIENCE,
         iat: now,

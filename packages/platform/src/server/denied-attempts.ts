@@ -100,6 +100,10 @@ export class DeniedAttemptRecorder {
               reason: attempt.reason,
               permission: attempt.subject?.permission ?? null,
               count: attempt.count,
+              // An impersonation session's refusals name the support actor in the user's log.
+              ...(attempt.viewer.kind === 'user' && attempt.viewer.actor
+                ? { impersonatedBy: attempt.viewer.actor.sub }
+                : {}),
             },
       }),
     );

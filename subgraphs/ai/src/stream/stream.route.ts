@@ -6,6 +6,7 @@ import {
   ERROR_CODES,
   HttpError,
   assertJsonDepth,
+  checkNotImpersonated,
   readBody,
   sendGraphQLError,
   streamOperation,
@@ -107,6 +108,9 @@ export function streamRoute(deps: StreamRouteDeps): Route {
         throw new AppError('UNAUTHENTICATED', { message: 'Sign in to stream a generation.' });
       if (viewer.kind !== 'user')
         throw new AppError('FORBIDDEN', { message: 'Generations are made for users.' });
+      // The gateway refuses this already; ai holds the line too, as every subgraph's mutations do.
+      const readOnly = checkNotImpersonated(viewer);
+      if (readOnly !== true) throw readOnly;
       if (!viewer.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
       caller = { userId: viewer.userId, organizationId: viewer.organizationId };
       request = prepareRequest(body, deps, deps.maxPromptChars);

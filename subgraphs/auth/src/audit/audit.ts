@@ -36,7 +36,9 @@ export type AuditAction =
   | 'mfa.recovery_code_used'
   | 'mfa.recovery_codes_regenerated'
   | 'mfa.reset'
-  | 'mfa.passkey_counter_regressed';
+  | 'mfa.passkey_counter_regressed'
+  | 'impersonation.started'
+  | 'impersonation.ended';
 
 /** An entry of auth's (it has no organization); written by the platform's one recorder. */
 export type AuditEntry = Omit<PlatformAuditEntry<AuditAction>, 'organizationId' | 'client'> & {

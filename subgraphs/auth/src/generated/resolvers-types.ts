@@ -216,6 +216,8 @@ export type Mutation = {
   readonly deleteAccount: Scalars['Boolean']['output'];
   /** Removes a connection (ADMIN); its users keep their accounts and memberships. */
   readonly deleteSsoConnection: Scalars['Boolean']['output'];
+  /** Ends an impersonation session at once (ending it again is not an error); NOT_FOUND for any other session. */
+  readonly endImpersonation: Scalars['Boolean']['output'];
   /**
    * Starts a TOTP factor: a new secret and its otpauth:// URI. Nothing protects sign-ins until
    * confirmTotp gets a first code from the app. `name` defaults to "Authenticator app".
@@ -324,6 +326,14 @@ export type Mutation = {
    */
   readonly ssoLogin: AuthPayload;
   /**
+   * Opens a read-only session as a user for support: `minutes` long (default and most 15), with
+   * `reason` (3 to 500 characters) shown to the user, in their sessions list, security events and a
+   * mail. Its access tokens carry the RFC 8693 `act` claim naming the calling service; every
+   * mutation and POST /ai/stream refuse them (FORBIDDEN, reason IMPERSONATION_READ_ONLY), and the
+   * refresh token stops at the session's end. NOT_FOUND for an unknown or deleted user.
+   */
+  readonly startImpersonation: AuthPayload;
+  /**
    * Re-authenticates the caller's session for fields that answer STEP_UP_REQUIRED: a user with a
    * second factor gives a TOTP `code` or a `passkeyResponse`; a user without one, the `password`
    * (or a passkey). Returns a fresh access token for the same session (refreshToken null: the
@@ -406,6 +416,11 @@ export type MutationDeleteAccountArgs = {
 
 export type MutationDeleteSsoConnectionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationEndImpersonationArgs = {
+  sessionId: Scalars['ID']['input'];
 };
 
 
@@ -533,6 +548,13 @@ export type MutationRevokeSessionArgs = {
 
 export type MutationSsoLoginArgs = {
   code: Scalars['String']['input'];
+};
+
+
+export type MutationStartImpersonationArgs = {
+  minutes?: InputMaybe<Scalars['Int']['input']>;
+  reason: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -699,7 +721,16 @@ export type Session = {
   readonly createdAt: Scalars['DateTime']['output'];
   /** Whether this is the session making the request. */
   readonly current: Scalars['Boolean']['output'];
+  /** When the session ends at the latest: refreshing never renews it past this. */
+  readonly expiresAt: Scalars['DateTime']['output'];
   readonly id: Scalars['ID']['output'];
+  /**
+   * Set while support impersonates the user in this session (startImpersonation): the support
+   * service's name. Such a session is read-only; revokeSession ends it at once.
+   */
+  readonly impersonatedBy?: Maybe<Scalars['String']['output']>;
+  /** Why support opened this session (set exactly when impersonatedBy is). */
+  readonly impersonationReason?: Maybe<Scalars['String']['output']>;
   readonly ip?: Maybe<Scalars['String']['output']>;
   readonly lastUsedAt: Scalars['DateTime']['output'];
   readonly userAgent?: Maybe<Scalars['String']['output']>;
@@ -1193,6 +1224,7 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   createSsoConnection?: Resolver<ResolversTypes['SsoConnection'], ParentType, ContextType, RequireFields<MutationCreateSsoConnectionArgs, 'input' | 'organizationId'>>;
   deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'password'>>;
   deleteSsoConnection?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteSsoConnectionArgs, 'id'>>;
+  endImpersonation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationEndImpersonationArgs, 'sessionId'>>;
   enrollTotp?: Resolver<ResolversTypes['TotpEnrollment'], ParentType, ContextType, Partial<MutationEnrollTotpArgs>>;
   issueServiceToken?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationIssueServiceTokenArgs, 'name' | 'scopes'>>;
   linkOAuthAccount?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationLinkOAuthAccountArgs, 'code' | 'provider' | 'redirectUri' | 'state'>>;
@@ -1222,6 +1254,7 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   revokeServiceToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeServiceTokenArgs, 'name'>>;
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
   ssoLogin?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSsoLoginArgs, 'code'>>;
+  startImpersonation?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationStartImpersonationArgs, 'reason' | 'userId'>>;
   stepUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationStepUpArgs>>;
   stepUpPasskeyOptions?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   switchOrganization?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationSwitchOrganizationArgs>>;
@@ -1258,7 +1291,10 @@ export type QueryResolvers<ContextType = AuthContext, ParentType extends Resolve
 export type SessionResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   current?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  impersonatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  impersonationReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lastUsedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

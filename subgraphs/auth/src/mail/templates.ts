@@ -107,6 +107,23 @@ export class MailTemplates {
         'If you did not ask for this, contact support at once.\n',
     };
   }
+
+  /**
+   * Support started a read-only session as the user: they learn who, why and until when, and how
+   * to end it themselves (the session is in their sessions list).
+   */
+  impersonationStarted(to: string, actor: string, reason: string, until: Date): MailMessage {
+    return {
+      to,
+      subject: 'Support is viewing your account',
+      text:
+        `The support service "${actor}" opened a read-only session as you, until ${until.toISOString()} (UTC). ` +
+        `The reason given:\n\n  ${reason}\n\n` +
+        'It can see what you see but change nothing and spend no credits. It is listed among your ' +
+        'sessions; revoke it there to end it at once.\n\n' +
+        'If you did not expect this, revoke it and contact support.\n',
+    };
+  }
 }
 
 function factorWord(kind: string): string {

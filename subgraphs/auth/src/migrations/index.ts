@@ -7,6 +7,7 @@ import { OrganizationTokenCutoffs1763800000500 } from './1763800000500-organizat
 import { Mfa1763800000600 } from './1763800000600-mfa';
 import { Sso1763800000800 } from './1763800000800-sso';
 import { ApiKeys1763800001000 } from './1763800001000-api-keys';
+import { Impersonation1763800001100 } from './1763800001100-impersonation';
 import { DataExports1763800001200 } from './1763800001200-data-exports';
 
 /** The auth schema's migrations, oldest first: run at start and by `npm run migrate`. */
@@ -20,5 +21,6 @@ export const migrations = [
   Mfa1763800000600,
   Sso1763800000800,
   ApiKeys1763800001000,
+  Impersonation1763800001100,
   DataExports1763800001200,
 ];

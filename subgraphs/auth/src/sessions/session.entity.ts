@@ -46,6 +46,17 @@ export class SessionEntity {
 
   @Column('text', { nullable: true })
   ip!: string | null;
+
+  /**
+   * Set on a support impersonation session: the service acting as the user (the `act` claim of
+   * its access tokens, which makes them read-only). Null for the user's own sessions.
+   */
+  @Column('text', { nullable: true })
+  impersonatedBy!: string | null;
+
+  /** Why support impersonates the user, shown to them; set exactly when impersonatedBy is. */
+  @Column('text', { nullable: true })
+  impersonationReason!: string | null;
 }
 
 /** One refresh token of a family, stored only as its SHA-256. */

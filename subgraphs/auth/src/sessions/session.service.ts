@@ -71,26 +71,53 @@ export class SessionService {
     client: ClientInfo,
     amr: string[],
   ): Promise<AuthPayload> {
+    return (await this.open(manager, user, client, amr)).payload;
+  }
+
+  /**
+   * A support service's read-only session as the user (ImpersonationService), in the caller's
+   * transaction: `seconds` long at most, its tokens carrying the actor (`act`), no amr.
+   */
+  startImpersonation(
+    manager: EntityManager,
+    user: UserEntity,
+    client: ClientInfo,
+    impersonation: { actor: string; reason: string; seconds: number },
+  ): Promise<{ session: SessionEntity; payload: AuthPayload }> {
+    return this.open(manager, user, client, [], impersonation);
+  }
+
+  private async open(
+    manager: EntityManager,
+    user: UserEntity,
+    client: ClientInfo,
+    amr: string[],
+    impersonation?: { actor: string; reason: string; seconds: number },
+  ): Promise<{ session: SessionEntity; payload: AuthPayload }> {
     const now = new Date();
+    const lifetime = impersonation?.seconds ?? this.settings.sessionMaxAgeSeconds;
     const session = manager.create(SessionEntity, {
       id: randomUUID(),
       userId: user.id,
       createdAt: now,
       lastUsedAt: now,
-      expiresAt: new Date(now.getTime() + this.settings.sessionMaxAgeSeconds * 1000),
+      expiresAt: new Date(now.getTime() + lifetime * 1000),
       revokedAt: null,
       revokedReason: null,
       organizationId: null,
       role: null,
       amr,
-      authTime: now,
+      // Nobody authenticated as the user for an impersonation: no step-up is ever recent.
+      authTime: impersonation ? null : now,
       userAgent: client.userAgent,
       ip: client.ip,
+      impersonatedBy: impersonation?.actor ?? null,
+      impersonationReason: impersonation?.reason ?? null,
     });
     await manager.insert(SessionEntity, session);
     const refreshToken = newRefreshToken();
     await this.storeRefreshToken(manager, session, refreshToken, now);
-    return this.payload(user, session, refreshToken);
+    return { session, payload: await this.payload(user, session, refreshToken) };
   }
 
   /**
@@ -390,6 +417,17 @@ export class SessionService {
     session: SessionEntity,
     refreshToken: string,
   ): Promise<AuthPayload> {
+    // An impersonation session's tokens end with it: the gateway checks exp, not the session's
+    // end, and the session's refresh tokens already stop there.
+    const ttl = session.impersonatedBy
+      ? Math.max(
+          1,
+          Math.min(
+            this.settings.accessTokenTtlSeconds,
+            Math.floor((session.expiresAt.getTime() - Date.now()) / 1000),
+          ),
+        )
+      : this.settings.accessTokenTtlSeconds;
     const { token, expiresIn } = await this.signer.sign(
       {
         userId: user.id,
@@ -400,8 +438,9 @@ export class SessionService {
         amr: session.amr,
         authTime: session.authTime ? Math.floor(session.authTime.getTime() / 1000) : 0,
         mfaEnrolled: user.mfaEnabled,
+        ...(session.impersonatedBy ? { actor: session.impersonatedBy } : {}),
       },
-      this.settings.accessTokenTtlSeconds,
+      ttl,
     );
     return { accessToken: token, refreshToken, expiresIn, tokenType: 'Bearer', user };
   }

@@ -1,6 +1,7 @@
 import type { MutationResolvers } from '../../generated/resolvers-types';
 import { apiKeyMutations } from './api-keys';
 import { emailMutations } from './email';
+import { impersonationMutations } from './impersonation';
 import { mfaMutations } from './mfa';
 import { oauthMutations } from './oauth';
 import { passkeyMutations } from './passkeys';
@@ -19,5 +20,6 @@ export const Mutation: MutationResolvers = {
   ...mfaMutations,
   ...passkeyMutations,
   ...ssoMutations,
+  ...impersonationMutations,
   ...apiKeyMutations,
 };
