@@ -1,5 +1,5 @@
 import { AppError, type Logger, type RateLimiter } from '@bastion/platform';
-import type { CreditsClient } from '../credits/credits-client';
+import type { CreditsClient, KeyContext } from '../credits/credits-client';
 import { UpstreamFailure, upstreamReached, type GeminiRequest } from '../gemini/gemini-client';
 import type { TextUpstream } from '../gemini/upstream';
 import { chargeOf, holdFor, type Ending, type ReportedUsage } from './charge';
@@ -128,7 +128,12 @@ export class GenerationService {
     this.closing.abort();
   }
 
-  async generate(userId: string, request: PreparedRequest): Promise<Generation> {
+  /** `apiKey`: the personal API key the caller used, whose credit ceiling the hold counts against. */
+  async generate(
+    userId: string,
+    request: PreparedRequest,
+    apiKey: KeyContext | null = null,
+  ): Promise<Generation> {
     const claim = await this.start(userId, request);
     if (claim.kind === 'done') return claim.generation;
     const { generation } = claim;
@@ -139,6 +144,7 @@ export class GenerationService {
         generation,
         request,
         this.limits.holdTtlSeconds,
+        apiKey,
       );
       await this.repository.markUpstream(generation.id);
       let ending: Ending;
@@ -194,6 +200,7 @@ export class GenerationService {
     request: PreparedRequest,
     onChunk: (text: string) => void,
     signal: AbortSignal,
+    apiKey: KeyContext | null = null,
   ): Promise<StreamOutcome> {
     const claim = await this.start(userId, request);
     if (claim.kind === 'done') {
@@ -216,6 +223,7 @@ export class GenerationService {
         generation,
         request,
         this.limits.streamHoldTtlSeconds,
+        apiKey,
       );
       const stop = AbortSignal.any([signal, this.closing.signal]);
       let failure: UpstreamFailure | undefined;
@@ -312,6 +320,7 @@ export class GenerationService {
     generation: Generation,
     request: PreparedRequest,
     ttlSeconds: number,
+    apiKey: KeyContext | null,
   ): Promise<{ holdId: string; held: number; inputEstimate: number }> {
     try {
       const inputEstimate = await this.gemini.countInputTokens(this.upstream(request));
@@ -321,6 +330,7 @@ export class GenerationService {
         held,
         `ai:${generation.id}:${generation.attempt}`,
         ttlSeconds,
+        apiKey,
       );
       await this.repository.recordHold(generation.id, holdId, held, inputEstimate);
       return { holdId, held, inputEstimate };

@@ -15,6 +15,8 @@ export const resolvers: Resolvers = {
       return ctx.generations.generate(
         ctx.viewer.userId,
         prepareRequest(args.input, ctx, ctx.maxPromptChars),
+        // Through a personal API key its credit ceiling holds too (credits enforces it).
+        ctx.viewer.apiKey ?? null,
       );
     },
   },

@@ -14,6 +14,7 @@ import {
   type ReplayGuard,
   type Route,
 } from '@bastion/platform';
+import type { KeyContext } from '../credits/credits-client';
 import { notConfigured, type GenerationService } from '../generations/generation.service';
 import { prepareRequest, type PreparedRequest } from '../generations/generate-input';
 import type { Generation } from '../generations/generation.repository';
@@ -98,6 +99,7 @@ export function streamRoute(deps: StreamRouteDeps): Route {
     // Refusals that need no generation are plain HTTP errors (as on /graphql), before any event.
     let request: PreparedRequest;
     let userId: string;
+    let apiKey: KeyContext | null;
     try {
       if (viewer.kind === 'anonymous')
         throw new AppError('UNAUTHENTICATED', { message: 'Sign in to stream a generation.' });
@@ -105,6 +107,7 @@ export function streamRoute(deps: StreamRouteDeps): Route {
         throw new AppError('FORBIDDEN', { message: 'Generations are made for users.' });
       if (!viewer.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
       userId = viewer.userId;
+      apiKey = viewer.apiKey ?? null;
       request = prepareRequest(body, deps, deps.maxPromptChars);
       if (!deps.aiConfigured(request.model.upstreamModel)) throw notConfigured();
     } catch (error) {
@@ -140,6 +143,7 @@ export function streamRoute(deps: StreamRouteDeps): Route {
         request,
         (text) => send(res, 'chunk', { text }),
         left.signal,
+        apiKey,
       );
       if (outcome.failure)
         send(res, 'error', {

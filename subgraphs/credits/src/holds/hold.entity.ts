@@ -35,4 +35,12 @@ export class CreditHoldEntity {
 
   @Column('uuid', { nullable: true })
   transactionId!: string | null;
+
+  /** The personal API key whose ceiling the hold reserves against (null: none counted). */
+  @Column('uuid', { nullable: true })
+  apiKeyId!: string | null;
+
+  /** The start of the key's period the hold reserved in; its settlement gives back to that period. */
+  @Column('timestamptz', { nullable: true })
+  keyPeriodStart!: Date | null;
 }
