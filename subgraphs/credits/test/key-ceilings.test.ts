@@ -245,6 +245,28 @@ describe('API key credit ceilings in the ledger', () => {
     });
   });
 
+  it("a deleted user's key spending is released and carries the account's pseudonym", async () => {
+    const user = await userWithAccount(platform, 100, { verified: true });
+    const key: Key = { id: randomUUID(), creditCeiling: 10, ceilingPeriod: 'DAY' };
+    expect((await hold(user.id, 4, 'before-deletion', key)).body.errors).toBeUndefined();
+    const deleted = await platform.gql(
+      'mutation ($pw: String!) { deleteAccount(password: $pw) }',
+      { pw: user.password },
+      { token: user.accessToken },
+    );
+    expect(deleted.body.errors).toBeUndefined();
+    const ds = platform.credits.dataSource;
+    await eventually(async () => {
+      const rows: { user_id: string; held: number }[] = await ds.query(
+        `SELECT user_id, held FROM ${schemaOf(ds)}.api_key_spending WHERE api_key_id = $1`,
+        [key.id],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].user_id).not.toBe(user.id);
+      expect(Number(rows[0].held)).toBe(0);
+    }, 10_000);
+  });
+
   it('the period rolls over at midnight UTC (a moved clock); a hold settles in the period it reserved in', async () => {
     const user = await userWithAccount(platform, 100);
     const ds = platform.credits.dataSource;
