@@ -58,8 +58,7 @@ export async function subscribeToAuthFeeds(
           return issued.remove(event.data.sha256s);
         case 'API_KEY_CREATED': {
           const { keyId, ...rest } = event.data;
-          // Only verified users create keys; a later change of address reaches the copy at the
-          // next reload of the state.
+          // Only verified users create keys (and no flow unverifies an address).
           return apiKeys.add({ id: keyId, ...rest, emailVerified: true });
         }
         case 'API_KEY_REVOKED':

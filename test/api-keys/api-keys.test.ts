@@ -127,6 +127,29 @@ describe('API keys: creation, bad input, use, revocation', () => {
     expect((await listed()).length).toBe(before);
   });
 
+  it("binds a key to one of the user's organizations", async () => {
+    const organization = await platform.gql<{ createOrganization: { id: string } }>(
+      'mutation { createOrganization(name: "Key owners") { id } }',
+      {},
+      { token: user.accessToken },
+    );
+    const organizationId = organization.body.data!.createOrganization.id;
+    const created = await create({
+      name: 'org bot',
+      capabilities: ['orgs:read'],
+      organizationId,
+    });
+    const { key, apiKey } = created.body.data!.createApiKey;
+    expect(apiKey.organizationId).toBe(organizationId);
+    const read = await postGraphQL<{ organization: { id: string; myRole: string } }>(
+      platform.gateway.url,
+      'query ($id: ID!) { organization(id: $id) { id myRole } }',
+      { id: organizationId },
+      { token: key },
+    );
+    expect(read.body.data).toEqual({ organization: { id: organizationId, myRole: 'ADMIN' } });
+  });
+
   it('is for verified users only', async () => {
     const unverified = await registerUser(platform);
     const response = await create(

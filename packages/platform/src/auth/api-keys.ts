@@ -33,7 +33,10 @@ export interface ApiKeyEntry {
   ceilingPeriod: 'DAY' | 'MONTH' | null;
   /** ISO time after which the key is refused, or null. */
   expiresAt: string | null;
-  /** The user's email is verified, as auth last said (VERIFIED fields). */
+  /**
+   * The user's email is verified, as auth's state says (VERIFIED fields). Only verified users
+   * create keys, and no flow unverifies an address, so it is true in practice.
+   */
   emailVerified: boolean;
 }
 
@@ -56,14 +59,6 @@ export class MemoryApiKeyStore {
 
   async remove(sha256s: readonly string[]): Promise<void> {
     this.apply((entries) => sha256s.forEach((sha256) => entries.delete(sha256)));
-  }
-
-  /** A user's verification changed (USER_EMAIL_VERIFIED): their keys follow. */
-  async setEmailVerified(userId: string, emailVerified: boolean): Promise<void> {
-    this.apply((entries) => {
-      for (const entry of entries.values())
-        if (entry.userId === userId) entry.emailVerified = emailVerified;
-    });
   }
 
   async find(sha256: string): Promise<ApiKeyEntry | null> {

@@ -16,7 +16,8 @@ export interface RevocationState {
 
 /**
  * What a gateway needs to refuse revoked credentials: revocations younger than the longest access
- * token (older ones only concern expired tokens) and the live issued service tokens, hashes only.
+ * token (older ones only concern expired tokens), the live issued service tokens and the live,
+ * unexpired personal API keys, hashes only.
  */
 export class RevocationStateService {
   constructor(
