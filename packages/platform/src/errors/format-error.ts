@@ -79,6 +79,10 @@ const SAFE_EXTENSION_KEYS = [
   'requestId',
   'required',
   'available',
+  // INSUFFICIENT_CREDITS reason KEY_CEILING: the API key's ceiling, its period and when it starts over.
+  'ceiling',
+  'ceilingPeriod',
+  'resetsAt',
   // What a failed generation was charged (the minimum once Gemini had the request).
   'creditsCharged',
   // MFA_REQUIRED: the second step's token, the factor kinds it takes and its lifetime (seconds).

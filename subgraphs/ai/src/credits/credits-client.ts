@@ -1,7 +1,10 @@
-import { AppError, askInternalGateway } from '@bastion/platform';
+import { AppError, askInternalGateway, type ApiKeyGrant } from '@bastion/platform';
 
-const HOLD = `mutation AiHold($u: ID!, $a: Int!, $k: String!, $e: Int, $o: ID) {
-  holdCredits(userId: $u, amount: $a, idempotencyKey: $k, expiresInSeconds: $e, organizationId: $o) { id amount } }`;
+const HOLD = `mutation AiHold($u: ID!, $a: Int!, $k: String!, $e: Int, $o: ID, $key: ApiKeySpendInput) {
+  holdCredits(userId: $u, amount: $a, idempotencyKey: $k, expiresInSeconds: $e, organizationId: $o, apiKey: $key) { id amount } }`;
+
+/** The personal API key a generation is asked through, as the viewer's claims carry it. */
+export type KeyContext = Pick<ApiKeyGrant, 'id' | 'creditCeiling' | 'ceilingPeriod'>;
 const SETTLE =
   'mutation AiSettle($h: ID!, $a: Int!) { settleHold(holdId: $h, amount: $a) { amount } }';
 const RELEASE = 'mutation AiRelease($h: ID!) { releaseHold(holdId: $h) }';
@@ -34,6 +37,8 @@ export class CreditsClient {
    * Reserves `amount`; INSUFFICIENT_CREDITS (with required/available) passes through as it is.
    * `organizationId`, the caller's active organization, stays with the hold: the CREDITS_LOW its
    * settlement may cause names it (credits knows no organization of its own).
+   * Through an API key the hold also reserves against the key's ceiling (credits enforces it,
+   * KEY_CEILING past it); the settlement and release need nothing more, the hold remembers it.
    */
   async hold(
     userId: string,
@@ -41,6 +46,7 @@ export class CreditsClient {
     idempotencyKey: string,
     expiresInSeconds: number,
     organizationId: string | null,
+    apiKey: KeyContext | null = null,
   ): Promise<string> {
     const data = await this.call<{ holdCredits: { id: string } }>(HOLD, {
       u: userId,
@@ -48,6 +54,11 @@ export class CreditsClient {
       k: idempotencyKey,
       e: expiresInSeconds,
       o: organizationId,
+      key: apiKey && {
+        id: apiKey.id,
+        creditCeiling: apiKey.creditCeiling,
+        ceilingPeriod: apiKey.ceilingPeriod,
+      },
     });
     return data.holdCredits.id;
   }
@@ -82,8 +93,13 @@ export class CreditsClient {
     );
     const error = body.errors?.[0];
     if (error?.extensions?.code === 'INSUFFICIENT_CREDITS') {
-      const { required, available } = error.extensions;
-      throw new AppError('INSUFFICIENT_CREDITS', { extensions: { required, available } });
+      const { required, available, reason, ceiling, ceilingPeriod, resetsAt } = error.extensions;
+      // A key's ceiling says which, and when it starts over; the balance's refusal is as it was.
+      const key = reason === 'KEY_CEILING' ? { reason, ceiling, ceilingPeriod, resetsAt } : {};
+      throw new AppError('INSUFFICIENT_CREDITS', {
+        ...(reason === 'KEY_CEILING' ? { message: error.message } : {}),
+        extensions: { required, available, ...key },
+      });
     }
     if (error || !body.data) {
       throw new AppError('UPSTREAM_UNAVAILABLE', {

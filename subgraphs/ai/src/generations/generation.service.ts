@@ -1,5 +1,5 @@
 import { AppError, type Logger, type RateLimiter } from '@bastion/platform';
-import type { CreditsClient } from '../credits/credits-client';
+import type { CreditsClient, KeyContext } from '../credits/credits-client';
 import { UpstreamFailure, upstreamReached, type GeminiRequest } from '../gemini/gemini-client';
 import type { TextUpstream } from '../gemini/upstream';
 import { chargeOf, holdFor, type Ending, type ReportedUsage } from './charge';
@@ -134,7 +134,12 @@ export class GenerationService {
     this.closing.abort();
   }
 
-  async generate(caller: Caller, request: PreparedRequest): Promise<Generation> {
+  /** `apiKey`: the personal API key the caller used, whose credit ceiling the hold counts against. */
+  async generate(
+    caller: Caller,
+    request: PreparedRequest,
+    apiKey: KeyContext | null = null,
+  ): Promise<Generation> {
     const { userId } = caller;
     const claim = await this.start(caller, request);
     if (claim.kind === 'done') return claim.generation;
@@ -146,6 +151,7 @@ export class GenerationService {
         generation,
         request,
         this.limits.holdTtlSeconds,
+        apiKey,
       );
       await this.repository.markUpstream(generation.id);
       let ending: Ending;
@@ -201,6 +207,7 @@ export class GenerationService {
     request: PreparedRequest,
     onChunk: (text: string) => void,
     signal: AbortSignal,
+    apiKey: KeyContext | null = null,
   ): Promise<StreamOutcome> {
     const { userId } = caller;
     const claim = await this.start(caller, request);
@@ -224,6 +231,7 @@ export class GenerationService {
         generation,
         request,
         this.limits.streamHoldTtlSeconds,
+        apiKey,
       );
       const stop = AbortSignal.any([signal, this.closing.signal]);
       let failure: UpstreamFailure | undefined;
@@ -321,6 +329,7 @@ export class GenerationService {
     generation: Generation,
     request: PreparedRequest,
     ttlSeconds: number,
+    apiKey: KeyContext | null,
   ): Promise<{ holdId: string; held: number; inputEstimate: number }> {
     try {
       const inputEstimate = await this.gemini.countInputTokens(this.upstream(request));
@@ -331,6 +340,7 @@ export class GenerationService {
         `ai:${generation.id}:${generation.attempt}`,
         ttlSeconds,
         generation.organizationId,
+        apiKey,
       );
       await this.repository.recordHold(generation.id, holdId, held, inputEstimate);
       return { holdId, held, inputEstimate };

@@ -16,6 +16,8 @@ export const resolvers: Resolvers = {
       return ctx.generations.generate(
         { userId: ctx.viewer.userId, organizationId: ctx.viewer.organizationId },
         prepareRequest(args.input, ctx, ctx.maxPromptChars),
+        // Through a personal API key its credit ceiling holds too (credits enforces it).
+        ctx.viewer.apiKey ?? null,
       );
     },
   },

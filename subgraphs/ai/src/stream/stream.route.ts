@@ -15,6 +15,7 @@ import {
   type ReplayGuard,
   type Route,
 } from '@bastion/platform';
+import type { KeyContext } from '../credits/credits-client';
 import {
   notConfigured,
   type Caller,
@@ -103,6 +104,7 @@ export function streamRoute(deps: StreamRouteDeps): Route {
     // Refusals that need no generation are plain HTTP errors (as on /graphql), before any event.
     let request: PreparedRequest;
     let caller: Caller;
+    let apiKey: KeyContext | null;
     try {
       if (viewer.kind === 'anonymous')
         throw new AppError('UNAUTHENTICATED', { message: 'Sign in to stream a generation.' });
@@ -113,6 +115,7 @@ export function streamRoute(deps: StreamRouteDeps): Route {
       if (readOnly !== true) throw readOnly;
       if (!viewer.emailVerified) throw new AppError('EMAIL_NOT_VERIFIED');
       caller = { userId: viewer.userId, organizationId: viewer.organizationId };
+      apiKey = viewer.apiKey ?? null;
       request = prepareRequest(body, deps, deps.maxPromptChars);
       if (!deps.aiConfigured(request.model.upstreamModel)) throw notConfigured();
     } catch (error) {
@@ -148,6 +151,7 @@ export function streamRoute(deps: StreamRouteDeps): Route {
         request,
         (text) => send(res, 'chunk', { text }),
         left.signal,
+        apiKey,
       );
       if (outcome.failure)
         send(res, 'error', {

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { AppError, schemaOf } from '@bastion/platform';
+import { endKeyReservation } from '../ceilings/key-ceilings';
+import { updateReturning } from './update-returning';
 import { CreditAccountEntity } from './ledger.entity';
 
 /**
@@ -20,31 +22,36 @@ export async function lockAccount(
   return account;
 }
 
-/** Runs an UPDATE ... RETURNING and gives its rows (TypeORM answers [rows, count] for UPDATE). */
-export async function updateReturning<T>(
-  manager: EntityManager,
-  sql: string,
-  params: unknown[],
-): Promise<T[]> {
-  const result: unknown = await manager.query(
-    sql.replaceAll('$schema', schemaOf(manager.connection)),
-    params,
-  );
-  if (Array.isArray(result) && Array.isArray(result[0])) return result[0] as T[];
-  return result as T[];
-}
+// In its own module so the ceilings' code uses it without an import cycle; re-exported for the rest.
+export { updateReturning };
 
 /**
  * Expires the account's holds whose deadline passed and frees their credits, under the account
  * lock the caller holds: a spend never waits for the sweeper to see the credits as available.
+ * A hold through an API key gives its reservation back to the key's period as well.
  */
 export async function expireStaleHolds(manager: EntityManager, userId: string): Promise<number> {
-  const expired = await updateReturning<{ amount: number }>(
+  const expired = await updateReturning<{
+    amount: number;
+    api_key_id: string | null;
+    key_period_start: Date | null;
+  }>(
     manager,
     `UPDATE $schema.credit_holds SET status = 'EXPIRED', closed_at = now()
-     WHERE user_id = $1 AND status = 'ACTIVE' AND expires_at <= now() RETURNING amount`,
+     WHERE user_id = $1 AND status = 'ACTIVE' AND expires_at <= now()
+     RETURNING amount, api_key_id, key_period_start`,
     [userId],
   );
+  for (const row of expired)
+    await endKeyReservation(
+      manager,
+      {
+        apiKeyId: row.api_key_id,
+        keyPeriodStart: row.key_period_start,
+        amount: Number(row.amount),
+      },
+      0,
+    );
   const freed = expired.reduce((sum, row) => sum + Number(row.amount), 0);
   if (freed > 0) {
     await manager.query(

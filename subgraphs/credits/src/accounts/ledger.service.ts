@@ -12,6 +12,7 @@ import {
   toConnection,
   type Connection,
 } from '@bastion/platform';
+import { apiKeyProblems, countAgainstCeiling, type ApiKeySpend } from '../ceilings/key-ceilings';
 import { expireStaleHolds, lockAccount, updateReturning } from './account-lock';
 import {
   CreditAccountEntity,
@@ -116,10 +117,19 @@ export class LedgerService {
     return this.dataSource.transaction((manager) => this.append(manager, entry, 1));
   }
 
-  /** Spends available credits (balance minus active holds); INSUFFICIENT_CREDITS rather than less. */
-  async use(input: Omit<LedgerEntryInput, 'type'>): Promise<CreditTransactionEntity> {
-    const entry = { ...input, type: 'USAGE' as const };
-    validateAmount(entry, this.maxAmount);
+  /**
+   * Spends available credits (balance minus active holds); INSUFFICIENT_CREDITS rather than less.
+   * Through an API key with a credit ceiling, the spend counts against it as well (KEY_CEILING).
+   */
+  async use(
+    input: Omit<LedgerEntryInput, 'type'> & { apiKey?: ApiKeySpend | null },
+  ): Promise<CreditTransactionEntity> {
+    const { apiKey, ...rest } = input;
+    const entry = { ...rest, type: 'USAGE' as const };
+    validateAmount(entry, this.maxAmount, apiKeyProblems(apiKey));
+    // The key's spending row is locked with the account's: only the locked path does both.
+    if (apiKey?.creditCeiling != null)
+      return this.dataSource.transaction((manager) => this.append(manager, entry, -1, apiKey));
     return (
       (await this.spendInOneStatement(entry)) ??
       this.dataSource.transaction((manager) => this.append(manager, entry, -1))
@@ -189,11 +199,15 @@ export class LedgerService {
     });
   }
 
-  /** Appends one entry under the account's row lock; a repeated key returns the first entry. */
+  /**
+   * Appends one entry under the account's row lock; a repeated key returns the first entry. A
+   * spend through `apiKey` counts against its ceiling (refused past it, nothing written).
+   */
   async append(
     manager: EntityManager,
     input: LedgerEntryInput,
     sign: 1 | -1,
+    apiKey?: ApiKeySpend | null,
   ): Promise<CreditTransactionEntity> {
     const account = await lockAccount(manager, input.userId);
     const existing = await manager.findOneBy(CreditTransactionEntity, {
@@ -211,6 +225,8 @@ export class LedgerService {
     if (account.closedAt)
       throw new AppError('NOT_FOUND', { message: 'This credit account is closed.' });
     const freed = sign < 0 ? await expireStaleHolds(manager, input.userId) : 0;
+    if (sign < 0)
+      await countAgainstCeiling(manager, input.userId, apiKey, input.amount, 'charged', new Date());
     return this.write(manager, input, sign * input.amount, account.balance - account.held + freed);
   }
 

@@ -28,6 +28,8 @@ export async function anonymizeAccount(
     [userId],
   );
   await manager.query(`UPDATE ${s}.credit_accounts SET held = 0 WHERE user_id = $1`, [userId]);
+  // Released with them: nothing stays reserved against the ceilings of the user's API keys.
+  await manager.query(`UPDATE ${s}.api_key_spending SET held = 0 WHERE user_id = $1`, [userId]);
   if (account.balance > 0) {
     await ledger.write(
       manager,

@@ -16,6 +16,23 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/**
+ * The personal API key a hold or spend goes through, as the caller's forwarded claims carry it (the
+ * ai service passes its viewer's; README "API keys"). With a ceiling, the ledger holds what the key
+ * reserves and spends per period to it: past it INSUFFICIENT_CREDITS with reason KEY_CEILING.
+ */
+export type ApiKeySpendInput = {
+  readonly ceilingPeriod?: InputMaybe<CeilingPeriod>;
+  /** 0 to 1000000 credits per ceilingPeriod; both or neither (none: nothing counted). */
+  readonly creditCeiling?: InputMaybe<Scalars['Int']['input']>;
+  readonly id: Scalars['ID']['input'];
+};
+
+/** How often a key's credit ceiling starts over (UTC): each day, or each calendar month. */
+export type CeilingPeriod =
+  | 'DAY'
+  | 'MONTH';
+
 /** A Stripe Checkout page to send the buyer to. */
 export type CheckoutSession = {
   readonly __typename?: 'CheckoutSession';
@@ -95,13 +112,13 @@ export type Mutation = {
   readonly addCredits: CreditTransaction;
   /** Opens a Stripe Checkout for a package, bought for the caller; successUrl and cancelUrl must be on APP_URL's origin. */
   readonly createCheckoutSession: CheckoutSession;
-  /** Reserves credits (INSUFFICIENT_CREDITS when the available balance is short); the same idempotencyKey returns the same hold. organizationId: the charged caller's active organization, named by the CREDITS_LOW its settlement may cause. */
+  /** Reserves credits (INSUFFICIENT_CREDITS when the available balance is short); the same idempotencyKey returns the same hold. organizationId: the charged caller's active organization, named by the CREDITS_LOW its settlement may cause. apiKey: the key the hold goes through; it reserves against the key's ceiling until settled, released or expired. */
   readonly holdCredits: CreditHold;
   /** Frees a hold; false when it was already released or expired. Expired holds are released by the service itself. */
   readonly releaseHold: Scalars['Boolean']['output'];
-  /** Charges at most the held amount as one USAGE entry and frees the rest. */
+  /** Charges at most the held amount as one USAGE entry and frees the rest (also from the ceiling of the key the hold went through). */
   readonly settleHold: CreditTransaction;
-  /** Spends credits; INSUFFICIENT_CREDITS rather than going below zero. organizationId: the charged caller's active organization, named by the CREDITS_LOW the spend may cause. */
+  /** Spends credits; INSUFFICIENT_CREDITS rather than going below zero. organizationId: the charged caller's active organization, named by the CREDITS_LOW the spend may cause. apiKey: the key the spend goes through; it counts against the key's ceiling. */
   readonly useCredits: CreditTransaction;
 };
 
@@ -125,6 +142,7 @@ export type MutationCreateCheckoutSessionArgs = {
 
 export type MutationHoldCreditsArgs = {
   amount: Scalars['Int']['input'];
+  apiKey?: InputMaybe<ApiKeySpendInput>;
   expiresInSeconds?: InputMaybe<Scalars['Int']['input']>;
   idempotencyKey: Scalars['String']['input'];
   organizationId?: InputMaybe<Scalars['ID']['input']>;
@@ -145,6 +163,7 @@ export type MutationSettleHoldArgs = {
 
 export type MutationUseCreditsArgs = {
   amount: Scalars['Int']['input'];
+  apiKey?: InputMaybe<ApiKeySpendInput>;
   description?: InputMaybe<Scalars['String']['input']>;
   idempotencyKey: Scalars['String']['input'];
   organizationId?: InputMaybe<Scalars['ID']['input']>;
@@ -315,8 +334,10 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  CheckoutSession: ResolverTypeWrapper<CheckoutSession>;
+  ApiKeySpendInput: ApiKeySpendInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  CeilingPeriod: CeilingPeriod;
+  CheckoutSession: ResolverTypeWrapper<CheckoutSession>;
   CreditAccount: ResolverTypeWrapper<CreditAccountEntity>;
   CreditHold: ResolverTypeWrapper<CreditHold>;
   CreditPackage: ResolverTypeWrapper<CreditPackage>;
@@ -340,8 +361,9 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  CheckoutSession: CheckoutSession;
+  ApiKeySpendInput: ApiKeySpendInput;
   ID: Scalars['ID']['output'];
+  CheckoutSession: CheckoutSession;
   CreditAccount: CreditAccountEntity;
   CreditHold: CreditHold;
   CreditPackage: CreditPackage;

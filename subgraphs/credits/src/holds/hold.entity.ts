@@ -39,4 +39,12 @@ export class CreditHoldEntity {
   /** The active organization of the request the hold reserves for, named by CREDITS_LOW. */
   @Column('uuid', { nullable: true })
   organizationId!: string | null;
+
+  /** The personal API key whose ceiling the hold reserves against (null: none counted). */
+  @Column('uuid', { nullable: true })
+  apiKeyId!: string | null;
+
+  /** The start of the key's period the hold reserved in; its settlement gives back to that period. */
+  @Column('timestamptz', { nullable: true })
+  keyPeriodStart!: Date | null;
 }

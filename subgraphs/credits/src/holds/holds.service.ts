@@ -5,6 +5,12 @@ import { expireStaleHolds, lockAccount, updateReturning } from '../accounts/acco
 import { CreditTransactionEntity } from '../accounts/ledger.entity';
 import type { LedgerService } from '../accounts/ledger.service';
 import { UUID, validateAmount } from '../accounts/validate';
+import {
+  apiKeyProblems,
+  countAgainstCeiling,
+  endKeyReservation,
+  type ApiKeySpend,
+} from '../ceilings/key-ceilings';
 import { CreditHoldEntity } from './hold.entity';
 
 export interface HoldInput {
@@ -14,6 +20,8 @@ export interface HoldInput {
   expiresInSeconds?: number | null;
   /** The charged caller's active organization, for the CREDITS_LOW the settlement may cause. */
   organizationId?: string | null;
+  /** The personal API key the hold goes through: it reserves against the key's ceiling too. */
+  apiKey?: ApiKeySpend | null;
 }
 
 export interface HoldLimits {
@@ -26,12 +34,16 @@ const holdNotFound = () => new AppError('NOT_FOUND', { message: 'Hold not found.
 /**
  * Holds reserve credits for a pending charge (the ai service's generation): reserved with one
  * conditional update of `held`, then settled (one USAGE row, at most the held amount) or released.
+ * A hold through a personal API key with a credit ceiling also reserves against the key's
+ * spending in the current period (ceilings/key-ceilings.ts), in the same transaction.
  */
 export class HoldsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly ledger: LedgerService,
     private readonly limits: HoldLimits,
+    /** When a hold is made, for the key's ceiling period (tests move it). */
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   hold(input: HoldInput): Promise<CreditHoldEntity> {
@@ -40,7 +52,10 @@ export class HoldsService {
       !Number.isInteger(ttl) || ttl < 1 || ttl > this.limits.maxTtlSeconds
         ? { expiresInSeconds: `Must be a whole number from 1 to ${this.limits.maxTtlSeconds}.` }
         : {};
-    validateAmount(input, this.ledger.maxAmount, ttlProblem);
+    validateAmount(input, this.ledger.maxAmount, {
+      ...ttlProblem,
+      ...apiKeyProblems(input.apiKey),
+    });
     return this.dataSource.transaction(async (manager) => {
       const account = await lockAccount(manager, input.userId);
       const existing = await manager.findOneBy(CreditHoldEntity, {
@@ -55,6 +70,15 @@ export class HoldsService {
       if (account.closedAt)
         throw new AppError('NOT_FOUND', { message: 'This credit account is closed.' });
       const freed = await expireStaleHolds(manager, input.userId);
+      // The key's ceiling first: past it, the refusal says so whatever the balance.
+      const keyPeriod = await countAgainstCeiling(
+        manager,
+        input.userId,
+        input.apiKey,
+        input.amount,
+        'held',
+        this.clock(),
+      );
       // The reservation itself: it succeeds only while the unreserved balance covers the amount.
       const reserved = await updateReturning(
         manager,
@@ -81,6 +105,8 @@ export class HoldsService {
         settledAmount: null,
         transactionId: null,
         organizationId: input.organizationId ?? null,
+        apiKeyId: keyPeriod?.apiKeyId ?? null,
+        keyPeriodStart: keyPeriod?.periodStart ?? null,
       });
       await manager.insert(CreditHoldEntity, hold);
       return hold;
@@ -104,6 +130,7 @@ export class HoldsService {
         `UPDATE ${this.schema()}.credit_accounts SET held = held - $2 WHERE user_id = $1`,
         [hold.userId, hold.amount],
       );
+      await endKeyReservation(manager, hold, charge);
       const row = await this.ledger.write(
         manager,
         {
@@ -139,6 +166,7 @@ export class HoldsService {
         `UPDATE ${this.schema()}.credit_accounts SET held = held - $2, updated_at = now() WHERE user_id = $1`,
         [hold.userId, hold.amount],
       );
+      await endKeyReservation(manager, hold, 0);
       await manager.update(
         CreditHoldEntity,
         { id: hold.id },

@@ -3,6 +3,7 @@ import { Holds1765000000000 } from './1765000000000-holds';
 import { Stripe1765000000001 } from './1765000000001-stripe';
 import { LedgerSequenceDisputes1766000000000 } from './1766000000000-ledger-sequence-disputes';
 import { HoldOrganization1768000000000 } from './1768000000000-hold-organization';
+import { ApiKeyCeilings1768500000000 } from './1768500000000-api-key-ceilings';
 
 /** The credits schema's migrations, oldest first: run at start and by `npm run migrate`. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Stripe1765000000001,
   LedgerSequenceDisputes1766000000000,
   HoldOrganization1768000000000,
+  ApiKeyCeilings1768500000000,
 ];
