@@ -124,6 +124,7 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let waking: Promise<void> | undefined;
+  let outage = false;
   // Stopping cuts attempts in flight short; their deliveries are released for the next process.
   const shutdown = new AbortController();
 
@@ -359,7 +360,15 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
         await fill();
       } while (again && !stopped);
     })()
-      .catch((error: unknown) => logger.warn({ err: error }, 'webhook dispatch pass failed'))
+      .then(() => {
+        if (outage) logger.info('webhook dispatch resumed');
+        outage = false;
+      })
+      .catch((error: unknown) => {
+        // The database away: retried at every wake-up, one warning per outage.
+        if (!outage) logger.warn({ err: error }, 'webhook dispatch pass failed');
+        outage = true;
+      })
       .finally(() => {
         pumping = undefined;
         waking = scheduleWake();
@@ -377,8 +386,8 @@ export function startDispatcher(settings: DispatcherSettings, deps: DispatcherDe
           WHERE d.status = 'PENDING' AND e.enabled`,
       );
       if (row?.due) delay = Math.min(pollMs, new Date(row.due).getTime() - clock.now().getTime());
-    } catch (error) {
-      logger.warn({ err: error }, 'webhook dispatch wake-up query failed');
+    } catch {
+      // The pass that follows fails too and says so (once per outage).
     }
     if (stopped) return;
     clearTimeout(timer);
