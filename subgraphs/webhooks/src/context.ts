@@ -1,4 +1,5 @@
 import type { BaseContext } from '@bastion/platform';
+import type { WebhookAttemptEntity } from './deliveries/attempt.entity';
 import type { WebhooksServices } from './services';
 import type { webhooksDataExport } from './users/data-export';
 
@@ -7,4 +8,6 @@ export interface WebhooksContext extends BaseContext, WebhooksServices {
   eventTypes: readonly { name: string; description: string }[];
   /** Webhooks' part of a user's data export. */
   dataExport: (userId: string) => ReturnType<typeof webhooksDataExport>;
+  /** A delivery's attempts, batched over the request (WebhookDeliveries.attemptsLoader). */
+  attemptsOf(deliveryId: string): Promise<WebhookAttemptEntity[]>;
 }

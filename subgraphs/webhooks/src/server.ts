@@ -163,6 +163,7 @@ export function startWebhooksService(
           ...services,
           eventTypes,
           dataExport: (userId: string) => webhooksDataExport(dataSource, userId),
+          attemptsOf: deliveries.attemptsLoader(),
         }),
         onStop: async () => {
           await dispatcher.stop();
