@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createLogger, schemaOf } from '@bastion/platform';
+import type { WebhooksService } from '@bastion/webhooks';
 import {
   PLATFORM_SETUP_MS,
   eventually,
+  registerUser,
   startTestPlatform,
   uniqueEmail,
   type TestPlatform,
@@ -26,13 +28,18 @@ describe('logs carry no secrets', () => {
   let platform: TestPlatform;
   const secrets: string[] = [];
   const emails: string[] = [];
+  /** Webhook signing secrets: answered once, never written to a log. */
+  const signingSecrets: string[] = [];
 
   beforeAll(async () => {
     const logger = createLogger(
       { name: 'bastion', level: 'trace' },
       { write: (line: string) => void lines.push(line) },
     );
-    platform = await startTestPlatform({ LOG_LEVEL: 'trace' }, { logger });
+    platform = await startTestPlatform(
+      { LOG_LEVEL: 'trace', WEBHOOKS_ALLOW_PRIVATE: 'true' },
+      { logger },
+    );
   }, PLATFORM_SETUP_MS);
   afterAll(() => platform?.stop(), PLATFORM_SETUP_MS);
 
@@ -128,6 +135,50 @@ describe('logs carry no secrets', () => {
     );
   });
 
+  it('registers a webhook endpoint and rotates its secret', async () => {
+    const admin = await registerUser(platform, { verified: true });
+    const token = { token: admin.accessToken };
+    const org = await platform.gql<{ createOrganization: { id: string } }>(
+      'mutation { createOrganization(name: "Scan") { id } }',
+      {},
+      token,
+    );
+    const created = await platform.gql<{
+      createWebhookEndpoint: { secret: string; endpoint: { id: string } };
+    }>(
+      'mutation ($o: ID!, $i: WebhookEndpointInput!) { createWebhookEndpoint(organizationId: $o, input: $i) { secret endpoint { id } } }',
+      {
+        o: org.body.data!.createOrganization.id,
+        // An address nothing listens on: the attempt fails.
+        i: { url: 'https://127.0.0.1:9/hook', eventTypes: ['member.invited'] },
+      },
+      token,
+    );
+    const { secret, endpoint } = created.body.data!.createWebhookEndpoint;
+    const rotated = await platform.gql<{ rotateWebhookSecret: string }>(
+      'mutation ($id: ID!) { rotateWebhookSecret(id: $id) }',
+      { id: endpoint.id },
+      token,
+    );
+    signingSecrets.push(secret, rotated.body.data!.rotateWebhookSecret);
+    // A test event signed with both secrets; its failed attempt is logged.
+    const ping = await platform.gql<{ sendTestWebhook: { id: string } }>(
+      'mutation ($id: ID!) { sendTestWebhook(id: $id) { id } }',
+      { id: endpoint.id },
+      token,
+    );
+    const webhooks = platform.subgraphs.webhooks as WebhooksService;
+    await eventually(async () => {
+      const attempts: unknown[] = await webhooks.dataSource.query(
+        `SELECT id FROM ${schemaOf(webhooks.dataSource)}.attempts WHERE delivery_id = $1`,
+        [ping.body.data!.sendTestWebhook.id],
+      );
+      expect(attempts.length).toBeGreaterThan(0);
+    });
+    // Each secret also in the form a signature is keyed with (its base64 body).
+    signingSecrets.push(...signingSecrets.map((s) => s.slice('whsec_'.length)));
+  });
+
   it('logged the failing insert as an error with its code, without its parameters', () => {
     const parsed = lines.map((line) => JSON.parse(line) as LogLine);
     const failure = parsed.find((line) => line.err?.type === 'QueryFailedError');
@@ -142,9 +193,10 @@ describe('logs carry no secrets', () => {
     // Start-up, the failing insert (auth and gateway) and the reset mail at least.
     expect(lines.length).toBeGreaterThanOrEqual(8);
     expect(secrets.length).toBe(10); // four passwords, three sessions' access and refresh tokens
+    expect(signingSecrets).toHaveLength(4);
     for (const line of lines) {
       expect(line).not.toContain('$argon2');
-      for (const secret of secrets) expect(line).not.toContain(secret);
+      for (const secret of [...secrets, ...signingSecrets]) expect(line).not.toContain(secret);
     }
   });
 
