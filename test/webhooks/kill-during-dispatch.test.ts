@@ -65,6 +65,9 @@ describe(`webhooks: kill -9 in the middle of dispatching (${stack})`, () => {
         SMTP_URL: smtp.url,
         WEBHOOKS_ALLOW_PRIVATE: 'true',
         WEBHOOKS_ENDPOINT_CONCURRENCY: String(IN_FLIGHT),
+        // The lease of a claimed delivery is the attempt's deadline plus a margin: a killed
+        // process's deliveries go out again ten seconds after they were claimed, not a minute.
+        WEBHOOKS_TIMEOUT_MS: '5000',
       }),
       ...(await platformPorts()),
       LOG_LEVEL: 'warn',
@@ -121,7 +124,7 @@ describe(`webhooks: kill -9 in the middle of dispatching (${stack})`, () => {
         const got = new Set(receiver.accepted().map((r) => String(r.payload?.data?.invitationId)));
         expect(committed.filter((id) => !got.has(id))).toEqual([]);
         return receiver.accepted();
-      }, 150_000);
+      }, 120_000);
       expect(receiver.unverified()).toEqual([]);
       // At least once: the held attempts were cut off, so those events were sent again, with the
       // same webhook-id and the same body.
