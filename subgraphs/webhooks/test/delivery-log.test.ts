@@ -206,7 +206,8 @@ describe('the delivery log, test events and replay', () => {
     const one = await gql<{ sendTestWebhook: Delivery }>(PING, { id });
     const two = await gql<{ sendTestWebhook: Delivery }>(PING, { id });
     const [a, b] = [one.body.data!.sendTestWebhook, two.body.data!.sendTestWebhook];
-    expect(a).toMatchObject({ eventType: 'webhook.ping', status: 'PENDING', attempts: [] });
+    // The dispatcher is kicked at once, so an attempt may already be in the log: not asserted here.
+    expect(a).toMatchObject({ eventType: 'webhook.ping', status: 'PENDING' });
     expect(a.eventId).not.toBe(b.eventId);
     expect(Date.parse(a.nextAttemptAt!)).toBeGreaterThanOrEqual(before - 1000);
     const [row] = await sql('SELECT payload, endpoint_id FROM $schema.deliveries WHERE id = $1', [
