@@ -45,6 +45,8 @@ const MATRIX: Record<string, string[]> = {
   'Organization (_entities)': ['ok', 'ok', 'ok', N, U, 'ok', F],
   'Query.myOrganizations': ['ok', 'ok', 'ok', 'ok', U, F, F],
   'Query.organizationMembership': [F, F, F, F, U, 'ok', F],
+  // For the webhooks service's mail to an organization's ADMINs.
+  'Query.organizationAdminIds': [F, F, F, F, U, 'ok', F],
   'Query.accessLog': ['ok', F, F, N, U, F, F],
   'Query.verifyAuditChain': [F, F, F, F, U, 'ok', F],
   'Query.auditChainReports': [F, F, F, F, U, 'ok', F],
@@ -107,6 +109,10 @@ const OPERATIONS: Record<
   'Query.organizationMembership': (f, self) => ({
     query: `query($o: ID!, $u: ID!) { organizationMembership(organizationId: $o, userId: $u) { role } }`,
     variables: { o: f.orgId, u: self },
+  }),
+  'Query.organizationAdminIds': (f) => ({
+    query: `query($o: ID!) { organizationAdminIds(organizationId: $o) }`,
+    variables: { o: f.orgId },
   }),
   'Query.accessLog': (f) => ({
     query: `query($id: ID!) { accessLog(organizationId: $id) { edges { node { action } } } }`,
