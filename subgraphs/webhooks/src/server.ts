@@ -157,7 +157,12 @@ export function startWebhooksService(
       return {
         services,
         subscriptions: [consumer],
-        extendContext: (base) => ({ ...base, ...services, eventTypes }),
+        extendContext: (base) => ({
+          ...base,
+          ...services,
+          eventTypes,
+          attemptsOf: deliveries.attemptsLoader(),
+        }),
         onStop: async () => {
           await dispatcher.stop();
           await mailer.close();

@@ -153,16 +153,17 @@ export async function insertEndpoint(
   return { id, organizationId, secret };
 }
 
-/** A PENDING delivery due now, as the consumer or sendTestWebhook would queue it. */
+/** A PENDING delivery due now (or at `dueAt`), as the consumer or sendTestWebhook would queue it. */
 export async function insertDelivery(
   platform: TestPlatform,
   endpoint: TestEndpoint,
-  data: Record<string, unknown> = {},
+  options: { dueAt?: Date } = {},
 ): Promise<{ id: string; eventId: string }> {
   const webhooks = webhooksOf(platform);
   const id = randomUUID();
   const eventId = randomUUID();
   const now = webhooks.services.clock.now();
+  const data = {};
   const payload = {
     type: 'webhook.ping',
     timestamp: now.toISOString(),
@@ -172,8 +173,16 @@ export async function insertDelivery(
     `INSERT INTO ${schema(platform)}.deliveries
        (id, endpoint_id, organization_id, event_id, event_type, payload, status, attempt_count,
         next_attempt_at, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, 'webhook.ping', $5::jsonb, 'PENDING', 0, $6, $6, $6)`,
-    [id, endpoint.id, endpoint.organizationId, eventId, JSON.stringify(payload), now],
+     VALUES ($1, $2, $3, $4, 'webhook.ping', $5::jsonb, 'PENDING', 0, $6, $7, $7)`,
+    [
+      id,
+      endpoint.id,
+      endpoint.organizationId,
+      eventId,
+      JSON.stringify(payload),
+      options.dueAt ?? now,
+      now,
+    ],
   );
   return { id, eventId };
 }

@@ -536,11 +536,9 @@ describe('webhook delivery through the service', () => {
     await webhooks.dataSource.query(
       `UPDATE ${schema(platform)}.deliveries SET status = 'FAILED' WHERE status = 'PENDING'`,
     );
-    const delivery = await insertDelivery(platform, endpoint);
-    await webhooks.dataSource.query(
-      `UPDATE ${schema(platform)}.deliveries SET next_attempt_at = $1 WHERE id = $2`,
-      [new Date(webhooks.services.clock.now().getTime() + 30 * min), delivery.id],
-    );
+    const delivery = await insertDelivery(platform, endpoint, {
+      dueAt: new Date(webhooks.services.clock.now().getTime() + 30 * min),
+    });
     own.kick();
     await eventually(async () => expect(held).toHaveLength(1));
     const started = Date.now();
@@ -557,6 +555,48 @@ describe('webhook delivery through the service', () => {
     await advance(platform, 31 * min);
     expect(await deliveryRow(platform, delivery.id)).toMatchObject({ status: 'SUCCEEDED' });
     expect(new Set(r.hooks.map((hook) => hook.id))).toEqual(new Set([delivery.eventId]));
+  });
+
+  it('holds a process to WEBHOOKS_CONCURRENCY attempts in flight over all endpoints', async () => {
+    const webhooks = webhooksOf(platform);
+    const held: ServerResponse[] = [];
+    const r = await receiver([], (_hook, _req, res) => held.push(res));
+    // As in the stopping case: a dispatcher of its own, an hour ahead, so only it sends these.
+    const ahead = {
+      now: () => new Date(webhooks.services.clock.now().getTime() + h),
+      advance: () => undefined,
+    };
+    const own = startDispatcher(
+      { concurrency: 3, endpointConcurrency: 2, timeoutMs: 60_000, allowPrivate: true },
+      {
+        dataSource: webhooks.dataSource,
+        clock: ahead,
+        secrets: webhooks.services.secrets,
+        logger: platform.deps.logger,
+      },
+    );
+    try {
+      await webhooks.dataSource.query(
+        `UPDATE ${schema(platform)}.deliveries SET status = 'FAILED' WHERE status = 'PENDING'`,
+      );
+      const dueAt = new Date(webhooks.services.clock.now().getTime() + 30 * min);
+      for (let i = 0; i < 3; i += 1) {
+        const endpoint = await insertEndpoint(platform, { url: r.url });
+        r.secrets.push(endpoint.secret);
+        for (let j = 0; j < 2; j += 1) await insertDelivery(platform, endpoint, { dueAt });
+      }
+      own.kick();
+      await eventually(async () => expect(held).toHaveLength(3));
+      // Three more are due (and each endpoint has room for one more), but the process has none.
+      own.kick();
+      r.answer = answerWith(204);
+      for (const res of held.splice(0)) res.writeHead(204).end();
+      await own.idle();
+      expect(r.hooks).toHaveLength(6);
+      expect(r.maxOpen).toBe(3);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('two dispatchers on one database never send one delivery twice; a lapsed lease is taken over', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import {
   UUID,
   WEBHOOK_PING,
@@ -83,12 +83,56 @@ export class WebhookDeliveries {
 
   /** A delivery's attempts, oldest first (the latest MAX_ATTEMPTS_SHOWN). */
   async attempts(deliveryId: string): Promise<WebhookAttemptEntity[]> {
-    const latest = await this.dataSource.getRepository(WebhookAttemptEntity).find({
-      where: { deliveryId },
-      order: { at: 'DESC', id: 'DESC' },
-      take: MAX_ATTEMPTS_SHOWN,
+    return (await this.attemptsOfMany([deliveryId])).get(deliveryId) ?? [];
+  }
+
+  /**
+   * For one request: the attempts of every delivery asked for in the same tick, read in one
+   * query (a page of 100 deliveries is one read, not 100).
+   */
+  attemptsLoader(): (deliveryId: string) => Promise<WebhookAttemptEntity[]> {
+    type Waiting = {
+      resolve: (rows: WebhookAttemptEntity[]) => void;
+      reject: (e: unknown) => void;
+    };
+    let batch: Map<string, Waiting[]> | null = null;
+    return (deliveryId) =>
+      new Promise((resolve, reject) => {
+        if (!batch) {
+          const current = new Map<string, Waiting[]>();
+          batch = current;
+          queueMicrotask(() => {
+            batch = null;
+            const all = [...current.entries()];
+            this.attemptsOfMany(all.map(([id]) => id)).then(
+              (found) =>
+                all.forEach(([id, waiting]) =>
+                  waiting.forEach((w) => w.resolve(found.get(id) ?? [])),
+                ),
+              (error: unknown) =>
+                all.forEach(([, waiting]) => waiting.forEach((w) => w.reject(error))),
+            );
+          });
+        }
+        const waiting = batch.get(deliveryId) ?? [];
+        waiting.push({ resolve, reject });
+        batch.set(deliveryId, waiting);
+      });
+  }
+
+  private async attemptsOfMany(ids: string[]): Promise<Map<string, WebhookAttemptEntity[]>> {
+    const rows = await this.dataSource.getRepository(WebhookAttemptEntity).find({
+      where: { deliveryId: In(ids) },
+      order: { at: 'ASC', id: 'ASC' },
     });
-    return latest.reverse();
+    const byDelivery = new Map<string, WebhookAttemptEntity[]>();
+    for (const row of rows) {
+      const list = byDelivery.get(row.deliveryId) ?? [];
+      list.push(row);
+      byDelivery.set(row.deliveryId, list);
+    }
+    for (const [id, list] of byDelivery) byDelivery.set(id, list.slice(-MAX_ATTEMPTS_SHOWN));
+    return byDelivery;
   }
 
   /**

@@ -10,6 +10,6 @@ export const WebhookEndpoint: WebhookEndpointResolvers = {
 };
 
 export const WebhookDelivery: WebhookDeliveryResolvers = {
-  attempts: (delivery, _, ctx) => ctx.deliveries.attempts(delivery.id),
+  attempts: (delivery, _, ctx) => ctx.attemptsOf(delivery.id),
   nextAttemptAt: (delivery) => (delivery.status === 'PENDING' ? delivery.nextAttemptAt : null),
 };
