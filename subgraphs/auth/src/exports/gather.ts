@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { AppError, askInternalGateway, deriveKey } from '@bastion/platform';
+import { AppError, askInternalGateway } from '@bastion/platform';
+import { authOwnKey, type AuthKeyRoots } from '../sessions/refresh-token';
 
 /**
  * Every service's part, as UserDataExport's fields: a service added to the platform adds its
@@ -52,16 +53,7 @@ export function exportGatherer(target: {
   };
 }
 
-/**
- * The key of download links: auth's own REFRESH_TOKEN_SECRET (required in production) under its
- * own purpose, else, outside production, the signing key auth holds anyway (as refreshSuccessorKey).
- */
-export function exportLinkKey(config: {
-  REFRESH_TOKEN_SECRET?: string;
-  JWT_SECRET?: string;
-  JWT_PRIVATE_KEY?: string;
-}): KeyObject {
-  const root = config.REFRESH_TOKEN_SECRET ?? config.JWT_SECRET ?? config.JWT_PRIVATE_KEY;
-  if (!root) throw new Error('REFRESH_TOKEN_SECRET is required');
-  return deriveKey(root, 'data-export-link');
+/** The key of download links: auth's own (authOwnKey), under its own purpose. */
+export function exportLinkKey(config: AuthKeyRoots): KeyObject {
+  return authOwnKey(config, 'data-export-link');
 }

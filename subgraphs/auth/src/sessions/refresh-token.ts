@@ -17,19 +17,27 @@ export function successorOf(token: string, key: KeyObject): string {
   return PREFIX + createHmac('sha256', key).update(token).digest('base64url');
 }
 
-/**
- * The key of successors: auth's own REFRESH_TOKEN_SECRET (required in production), so no other
- * service can predict a session's next refresh token. Outside production it is derived from the
- * signing key auth holds anyway, so development needs no extra setting.
- */
-export function refreshSuccessorKey(config: {
+/** The settings auth's own keys derive from. */
+export interface AuthKeyRoots {
   REFRESH_TOKEN_SECRET?: string;
   JWT_SECRET?: string;
   JWT_PRIVATE_KEY?: string;
-}): KeyObject {
+}
+
+/**
+ * A key only auth holds, one per purpose: derived from auth's own REFRESH_TOKEN_SECRET (required in
+ * production), so no other service can make or predict what it keys. Outside production it is
+ * derived from the signing key auth holds anyway, so development needs no extra setting.
+ */
+export function authOwnKey(config: AuthKeyRoots, purpose: string): KeyObject {
   const root = config.REFRESH_TOKEN_SECRET ?? config.JWT_SECRET ?? config.JWT_PRIVATE_KEY;
   if (!root) throw new Error('REFRESH_TOKEN_SECRET is required');
-  return deriveKey(root, 'refresh-successor');
+  return deriveKey(root, purpose);
+}
+
+/** The key of successors: no other service can predict a session's next refresh token. */
+export function refreshSuccessorKey(config: AuthKeyRoots): KeyObject {
+  return authOwnKey(config, 'refresh-successor');
 }
 
 export function hashRefreshToken(token: string): string {
