@@ -5,7 +5,6 @@ import {
   exportDownloadOperation,
   schemaOf,
   signForwardedClaims,
-  type UserViewer,
 } from '@bastion/platform';
 import {
   FakeGemini,
@@ -15,6 +14,7 @@ import {
   startTestPlatform,
   type TestPlatform,
   type TestUser,
+  userViewer,
 } from '@bastion/testing';
 
 /**
@@ -378,20 +378,7 @@ describe('data export', () => {
   });
 
   it('shows an impersonated session the exports without links, and refuses it the download', async () => {
-    const impersonated: UserViewer = {
-      kind: 'user',
-      userId: user.id,
-      sessionId: randomUUID(),
-      emailVerified: true,
-      organizationId: null,
-      role: null,
-      tokenId: randomUUID(),
-      issuedAt: Math.floor(Date.now() / 1000),
-      amr: ['pwd'],
-      authTime: Math.floor(Date.now() / 1000),
-      mfaEnrolled: false,
-      actor: { sub: 'support-desk' },
-    };
+    const impersonated = userViewer(user.id, { actor: { sub: 'support-desk' } });
     const listed = await platform.subgraph<{ me: { dataExports: DataExport[] } }>(
       'auth',
       impersonated,

@@ -13,7 +13,7 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
-import { SCOPES, type Viewer } from '@bastion/platform';
+import { SCOPES, type UserViewer, type Viewer } from '@bastion/platform';
 
 export const TIER_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'EMAIL_NOT_VERIFIED'];
 
@@ -27,6 +27,28 @@ export interface NamedViewer {
   name: string;
   viewer: Viewer;
   caller: MatrixCaller;
+}
+
+/**
+ * A signed-in user's viewer as a gateway would forward it, for claims a test signs itself:
+ * verified, no organization, a password sign-in just now; `overrides` changes any of it.
+ */
+export function userViewer(userId: string, overrides: Partial<UserViewer> = {}): UserViewer {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    kind: 'user',
+    userId,
+    sessionId: randomUUID(),
+    emailVerified: true,
+    organizationId: null,
+    role: null,
+    tokenId: randomUUID(),
+    issuedAt: now,
+    amr: ['pwd'],
+    authTime: now,
+    mfaEnrolled: false,
+    ...overrides,
+  };
 }
 
 /**

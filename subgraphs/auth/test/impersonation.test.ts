@@ -9,6 +9,7 @@ import {
   type SmtpCapture,
   type TestPlatform,
   type TestUser,
+  userViewer,
 } from '@bastion/testing';
 
 /**
@@ -342,20 +343,14 @@ describe('support impersonation', () => {
     // Behind the gateway, ai refuses such claims itself (signed as a gateway would sign them).
     const body = { model: 'development-model', prompt: 'spend my credits' };
     const actorClaims = claimsOf(imp.accessToken);
-    const viewer: UserViewer = {
-      kind: 'user',
-      userId: user.id,
+    const viewer = userViewer(user.id, {
       sessionId: imp.sessionId,
-      emailVerified: true,
-      organizationId: null,
-      role: null,
       tokenId: actorClaims.jti as string,
       issuedAt: actorClaims.iat as number,
       amr: [],
       authTime: 0,
-      mfaEnrolled: false,
       actor: { sub: SUPPORT },
-    };
+    });
     const direct = await fetch(new URL('/ai/stream', platform.subgraphs.ai!.url), {
       method: 'POST',
       headers: {
@@ -415,20 +410,14 @@ describe('support impersonation', () => {
       expect(codeOf(refused)).toBe('UNAUTHENTICATED');
     }
     // Behind it, auth itself refuses both viewers (claims signed as a gateway would sign them).
-    const viewer = {
-      kind: 'user' as const,
-      userId: user.id,
+    const viewer = userViewer(user.id, {
       sessionId: imp.sessionId,
-      emailVerified: true,
-      organizationId: null,
-      role: null,
       tokenId: claimsOf(imp.accessToken).jti as string,
       issuedAt: claimsOf(imp.accessToken).iat as number,
       amr: [],
       authTime: 0,
-      mfaEnrolled: false,
-    };
-    const asSubgraph = (v: typeof viewer & { actor?: { sub: string } }) =>
+    });
+    const asSubgraph = (v: UserViewer) =>
       platform.subgraph<Started>('auth', v, START, { u: victim.id, r: REASON });
     const impersonated = await asSubgraph({ ...viewer, actor: { sub: SUPPORT } });
     expect(impersonated.body.data ?? null).toBeNull();

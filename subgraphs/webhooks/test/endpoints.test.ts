@@ -7,6 +7,7 @@ import {
   startTestPlatform,
   type TestPlatform,
   type TestUser,
+  userViewer,
 } from '@bastion/testing';
 import type { WebhooksService } from '../src/server';
 import type { WebhooksServices } from '../src/services';
@@ -271,19 +272,7 @@ describe('webhook endpoints through the gateway', () => {
       // The Organization entity the gateway asks webhooks for (as orgs' organization(id) would).
       platform.subgraph(
         'webhooks',
-        {
-          kind: 'user',
-          userId: stranger.id,
-          sessionId: randomUUID(),
-          emailVerified: true,
-          organizationId: null,
-          role: null,
-          tokenId: randomUUID(),
-          issuedAt: Math.floor(Date.now() / 1000),
-          amr: ['pwd'],
-          authTime: Math.floor(Date.now() / 1000),
-          mfaEnrolled: false,
-        },
+        userViewer(stranger.id),
         'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { webhookEndpoints { id } } } }',
         { r: [{ __typename: 'Organization', id: org }] },
       ),
