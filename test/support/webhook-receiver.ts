@@ -141,6 +141,8 @@ export class WebhookReceiver {
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
+      // A sender killed mid-request resets the connection: the entry is marked abandoned, no more.
+      socket.on('error', () => undefined);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
