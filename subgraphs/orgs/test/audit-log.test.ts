@@ -142,6 +142,33 @@ describe('the audit log', () => {
     });
   });
 
+  it("lets the organization's ADMIN check its own chain, through the public API, and see where it breaks", async () => {
+    const { admin, member, orgId, s } = await auditedOrg();
+    const CHECK = `query($id: ID!) { auditChainCheck(organizationId: $id) { chain valid entries brokenAtSeq reason } }`;
+    const check = (token: string) =>
+      platform.gql<{ auditChainCheck: unknown }>(CHECK, { id: orgId }, { token });
+    expect((await check(admin.accessToken)).body.data?.auditChainCheck).toEqual({
+      chain: `org:${orgId}`,
+      valid: true,
+      entries: 5,
+      brokenAtSeq: null,
+      reason: null,
+    });
+    // A member who may not read the log may not check it either.
+    expect(codes(await check(member.accessToken))).toEqual(['FORBIDDEN']);
+    await tamper(
+      `UPDATE ${s}.audit_log SET metadata = '{"from":"VIEWER","to":"ADMIN"}' WHERE organization_id = $1 AND seq = 4`,
+      [orgId],
+    );
+    expect((await check(admin.accessToken)).body.data?.auditChainCheck).toEqual({
+      chain: `org:${orgId}`,
+      valid: false,
+      entries: 5,
+      brokenAtSeq: 4,
+      reason: 'entry 4 was altered',
+    });
+  });
+
   it('detects a removed entry, in the middle and at the end', async () => {
     const middle = await auditedOrg();
     await tamper(`DELETE FROM ${middle.s}.audit_log WHERE organization_id = $1 AND seq = 2`, [

@@ -48,6 +48,8 @@ const MATRIX: Record<string, string[]> = {
   // For the webhooks service's mail to an organization's ADMINs.
   'Query.organizationAdminIds': [F, F, F, F, U, 'ok', F],
   'Query.accessLog': ['ok', F, F, N, U, F, F],
+  // Its ADMINs check their own organization's chain (audit:read, as for its log).
+  'Query.auditChainCheck': ['ok', F, F, N, U, F, F],
   'Query.verifyAuditChain': [F, F, F, F, U, 'ok', F],
   'Query.auditChainReports': [F, F, F, F, U, 'ok', F],
   // Scope audit:read only (neither column holds it; audit-log.test.ts reads it with the scope).
@@ -116,6 +118,10 @@ const OPERATIONS: Record<
   }),
   'Query.accessLog': (f) => ({
     query: `query($id: ID!) { accessLog(organizationId: $id) { edges { node { action } } } }`,
+    variables: { id: f.orgId },
+  }),
+  'Query.auditChainCheck': (f) => ({
+    query: `query($id: ID!) { auditChainCheck(organizationId: $id) { valid entries } }`,
     variables: { id: f.orgId },
   }),
   'Query.verifyAuditChain': (f) => ({

@@ -122,6 +122,20 @@ export class AuditLogService {
     return this.page(viewer, `user:${userId.toLowerCase()}`, first, after, null);
   }
 
+  /**
+   * The organization's chain checked for those who may read its log (audit:read, its ADMINs). The
+   * check reads every entry of the chain; the field's cost weight keeps it within the caller's budget.
+   */
+  async checkForAdmins(
+    viewer: Viewer,
+    organizationId: string,
+    loaders: OrgsLoaders,
+  ): Promise<ChainReport> {
+    await assertCan(viewer, 'audit:read', organizationId, loaders.accessOf);
+    const [report] = await this.verify(organizationId);
+    return report;
+  }
+
   /** Verifies one organization's chain, or every chain when none is named. Logs where a chain breaks. */
   async verify(organizationId: string | null | undefined): Promise<ChainReport[]> {
     if (organizationId !== null && organizationId !== undefined && !UUID.test(organizationId))

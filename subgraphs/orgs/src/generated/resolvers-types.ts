@@ -42,7 +42,7 @@ export type AccessLogEntry = {
   readonly targetType: Scalars['String']['output'];
 };
 
-/** Where an audit chain breaks, for operators. */
+/** Whether an audit chain holds, and where it breaks (for operators, and for an organization's ADMINs on their own chain). */
 export type AuditChainReport = {
   readonly __typename?: 'AuditChainReport';
   /** The first position that fails verification; null when valid. */
@@ -215,6 +215,8 @@ export type Query = {
   readonly __typename?: 'Query';
   /** An organization's audit log for its ADMINs, newest first; `action` keeps one action. */
   readonly accessLog: AccessLogConnection;
+  /** The organization's audit chain checked for its ADMINs (those who read its audit log): whether an entry was altered, removed or reordered, and the first position that fails. */
+  readonly auditChainCheck: AuditChainReport;
   /** Each chain checked (one organization's, or all), with where it breaks. */
   readonly auditChainReports: ReadonlyArray<AuditChainReport>;
   /** The caller's organizations (first: default 50, at most 100). */
@@ -238,6 +240,11 @@ export type QueryAccessLogArgs = {
   action?: InputMaybe<Scalars['String']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  organizationId: Scalars['ID']['input'];
+};
+
+
+export type QueryAuditChainCheckArgs = {
   organizationId: Scalars['ID']['input'];
 };
 
@@ -599,6 +606,7 @@ export type PageInfoResolvers<ContextType = OrgsContext, ParentType extends Reso
 
 export type QueryResolvers<ContextType = OrgsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   accessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'organizationId'>>;
+  auditChainCheck?: Resolver<ResolversTypes['AuditChainReport'], ParentType, ContextType, RequireFields<QueryAuditChainCheckArgs, 'organizationId'>>;
   auditChainReports?: Resolver<ReadonlyArray<ResolversTypes['AuditChainReport']>, ParentType, ContextType, Partial<QueryAuditChainReportsArgs>>;
   myOrganizations?: Resolver<ReadonlyArray<ResolversTypes['Organization']>, ParentType, ContextType, Partial<QueryMyOrganizationsArgs>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;

@@ -17,6 +17,8 @@ export const Query: QueryResolvers = {
     ),
   organizationAuditLog: (_, args, ctx) =>
     ctx.audit.organizationLog(ctx.viewer, args.organizationId, args.first, args.after, args.action),
+  auditChainCheck: (_, args, ctx) =>
+    ctx.audit.checkForAdmins(ctx.viewer, args.organizationId, ctx.loaders),
   verifyAuditChain: async (_, args, ctx) =>
     (await ctx.audit.verify(args.organizationId)).every((report) => report.valid),
   auditChainReports: (_, args, ctx) => ctx.audit.verify(args.organizationId),
