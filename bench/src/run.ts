@@ -13,12 +13,20 @@ import { join, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { LoadResult, LoadSpec } from './loadgen';
 import { profileMarkdown, summarise, type ProfileSummary } from './profile-summary';
-import { PRODUCT_MAIN, REPO_ROOT, STOCK_GATEWAY_PORT, portEnv, urlOf } from './services';
+import {
+  HIVE_GATEWAY_PORT,
+  PRODUCT_MAIN,
+  REPO_ROOT,
+  STOCK_GATEWAY_PORT,
+  portEnv,
+  urlOf,
+} from './services';
 
 /**
  * `npm run bench`: the product (`npm start`'s process) on one core, the load generator
  * (autocannon, loadgen.ts) in its own process on the other, scenarios round-robin over
  * repetitions, medians and same-repetition ratios to bench/REPORT.md and bench/report.json.
+ * Then the product is restarted with SUBGRAPH_TRANSPORT=http and the gateway/peer scenarios run again.
  * Knobs: BENCH_MODES (embedded,services), BENCH_REPS, BENCH_DURATION, BENCH_CONNECTIONS,
  * BENCH_SOAK_SECONDS, BENCH_SPEND_SECONDS (pgbench), BENCH_SPENDS_PER_CONNECTION, BENCH_COLD=0, BENCH_SCENARIOS, BENCH_PROFILE. No test asserts a time.
  */
@@ -70,9 +78,13 @@ const secrets = {
 // The product's service-token format (bst_ + 256 bits), so the gateway takes it for one.
 const SERVICE_TOKEN = `bst_${randomBytes(32).toString('base64url')}`;
 
-function productEnv(mode: Mode, dataDir: string): NodeJS.ProcessEnv {
+/** How the product's gateway reaches its co-located subgraphs (SUBGRAPH_TRANSPORT). */
+type Transport = 'in-process' | 'http';
+
+function productEnv(mode: Mode, dataDir: string, transport: Transport): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    SUBGRAPH_TRANSPORT: transport,
     ...portEnv(),
     ...secrets,
     NODE_ENV: 'production',
@@ -144,7 +156,12 @@ function stopper(proc: ChildProcess): () => Promise<void> {
 }
 
 /** Starts the product as `npm start` does (after its build step), pinned, and times it to /health. */
-async function startProduct(mode: Mode, dataDir: string, profileDir?: string): Promise<Product> {
+async function startProduct(
+  mode: Mode,
+  dataDir: string,
+  transport: Transport,
+  profileDir?: string,
+): Promise<Product> {
   const node = [
     process.execPath,
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
@@ -153,7 +170,7 @@ async function startProduct(mode: Mode, dataDir: string, profileDir?: string): P
   const [command, ...args] = pinned(0, node);
   const started = process.hrtime.bigint();
   const proc = spawn(command, args, {
-    env: productEnv(mode, dataDir),
+    env: productEnv(mode, dataDir, transport),
     cwd: REPO_ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -321,6 +338,9 @@ interface ModeResult {
   rssAfterSoakMb: number;
   soak?: LoadResult;
   reps: Record<string, LoadResult>[];
+  /** The same product restarted with SUBGRAPH_TRANSPORT=http: every subgraph call over HTTP. */
+  httpReps: Record<string, LoadResult>[];
+  httpWarmStartMs: number;
   argon2Raw: number[];
   spend?: {
     seconds: number;
@@ -339,6 +359,9 @@ interface ModeResult {
 /** When each scenario's load ran (wall clock), to cut its part out of the product's CPU profile. */
 const windows: Record<string, { start: number; end: number; requests: number; seconds: number }[]> =
   {};
+
+/** What the restarted product with SUBGRAPH_TRANSPORT=http runs (its peers pay the same hop). */
+const HTTP_SCENARIOS = ['direct', 'gateway', 'stock', 'hive', 'auth1', 'auth2'];
 
 const AI_MODELS = '{ aiModels { id displayName creditsPerRequest } }';
 const ME_ONE = '{ me { id email displayName } }';
@@ -360,10 +383,12 @@ async function runMode(mode: Mode): Promise<ModeResult> {
     `${mode}: cold start (fresh ${mode === 'embedded' ? 'DATA_DIR' : `database ${BENCH_DATABASE}`})`,
   );
   // BENCH_COLD=0 skips the separate cold start (development runs); the first start is then cold.
-  const cold = process.env.BENCH_COLD === '0' ? undefined : await startProduct(mode, dataDir);
+  const cold =
+    process.env.BENCH_COLD === '0' ? undefined : await startProduct(mode, dataDir, 'in-process');
   await cold?.stop();
   const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'bastion-bench-prof-')) : undefined;
-  const product = await startProduct(mode, dataDir, profileDir);
+  let product: Product | undefined = await startProduct(mode, dataDir, 'in-process', profileDir);
+  const first = product;
   log(
     `${mode}: cold start ${cold?.startMs.toFixed(0)} ms, warm start ${product.startMs.toFixed(0)} ms`,
   );
@@ -374,6 +399,8 @@ async function runMode(mode: Mode): Promise<ModeResult> {
     rssAfterStartMb: rssMb(product.proc.pid ?? 0),
     rssAfterSoakMb: NaN,
     reps: [],
+    httpReps: [],
+    httpWarmStartMs: NaN,
     argon2Raw: [],
     profiles: {},
   };
@@ -382,6 +409,7 @@ async function runMode(mode: Mode): Promise<ModeResult> {
     ...process.env,
     APOLLO_TELEMETRY_DISABLED: 'true',
   });
+  const hive = await startHelper('hive-gateway.js');
   try {
     const gateway = urlOf('gateway');
     const internal = urlOf('gatewayInternal');
@@ -435,6 +463,16 @@ async function runMode(mode: Mode): Promise<ModeResult> {
         }),
       },
       {
+        name: 'hive',
+        description:
+          "aiModels through Hive Gateway with Hive Router's Rust query planner on the same subgraphs",
+        spec: () => ({
+          ...base,
+          url: `http://127.0.0.1:${HIVE_GATEWAY_PORT}/graphql`,
+          bodies: [body(AI_MODELS)],
+        }),
+      },
+      {
         name: 'auth1',
         description: '`{ me { id email displayName } }` with a user token (one subgraph)',
         spec: () => ({ ...base, url: gateway, bodies: [body(ME_ONE)], headers: bearer }),
@@ -467,8 +505,15 @@ async function runMode(mode: Mode): Promise<ModeResult> {
       '0',
       String(DURATION),
     ];
-    const warm = await load({ ...base, seconds: 2, url: gateway, bodies: [body(AI_MODELS)] });
-    if (warm.failed > 0) throw new Error(`warm-up failed: ${warm.firstFailure}`);
+    // Every gateway warms up (its plan cache, its JIT) before the first measured repetition.
+    for (const url of [
+      gateway,
+      `http://127.0.0.1:${STOCK_GATEWAY_PORT}/`,
+      `http://127.0.0.1:${HIVE_GATEWAY_PORT}/graphql`,
+    ]) {
+      const warm = await load({ ...base, seconds: 2, url, bodies: [body(AI_MODELS)] });
+      if (warm.failed > 0) throw new Error(`warm-up of ${url} failed: ${warm.firstFailure}`);
+    }
     for (let rep = 0; rep < REPS; rep += 1) {
       const row: Record<string, LoadResult> = {};
       for (const scenario of selected) {
@@ -600,10 +645,36 @@ async function runMode(mode: Mode): Promise<ModeResult> {
     log(
       `${mode}: RSS ${result.rssAfterStartMb.toFixed(0)} MB after start, ${result.rssAfterSoakMb.toFixed(0)} MB at the end`,
     );
-  } finally {
-    await stock.stop();
     await product.stop();
     exitedAt = Date.now();
+    product = undefined;
+    // The same product with every subgraph call over HTTP: the fair comparison with the peers,
+    // which pay that hop too. Same database, users and tokens; the peers keep running.
+    const overHttp = selected.filter((s) => HTTP_SCENARIOS.includes(s.name));
+    if (overHttp.length > 0) {
+      log(`${mode}: restart with SUBGRAPH_TRANSPORT=http`);
+      product = await startProduct(mode, dataDir, 'http');
+      result.httpWarmStartMs = product.startMs;
+      const again = await load({ ...base, seconds: 2, url: gateway, bodies: [body(AI_MODELS)] });
+      if (again.failed > 0) throw new Error(`warm-up over HTTP failed: ${again.firstFailure}`);
+      for (let rep = 0; rep < REPS; rep += 1) {
+        const row: Record<string, LoadResult> = {};
+        for (const scenario of overHttp) {
+          log(`${mode} over HTTP rep ${rep + 1}/${REPS}: ${scenario.name}`);
+          row[scenario.name] = await load(scenario.spec());
+          if (row[scenario.name].failed > 0)
+            log(`  ${row[scenario.name].failed} failed: ${row[scenario.name].firstFailure}`);
+        }
+        result.httpReps.push(row);
+      }
+    }
+  } finally {
+    await stock.stop();
+    await hive.stop();
+    if (product) {
+      await product.stop();
+      if (product === first) exitedAt = Date.now();
+    }
     if (mode === 'services')
       await pgAdmin([`DROP DATABASE IF EXISTS ${BENCH_DATABASE} WITH (FORCE)`]).catch(
         () => undefined,
@@ -645,10 +716,16 @@ interface Ratio {
 
 const RATIOS: Ratio[] = [
   {
-    name: 'gateway / direct (aiModels)',
-    target: '>= 0.5',
-    meets: (v) => v >= 0.5,
+    name: 'gateway / direct subgraph (aiModels)',
+    target: '>= 0.6',
+    meets: (v) => v >= 0.6,
     value: (r) => r.gateway?.okPerSecond / r.direct?.okPerSecond,
+  },
+  {
+    name: 'gateway / Hive Gateway + Rust planner (aiModels)',
+    target: '>= 1.0',
+    meets: (v) => v >= 1,
+    value: (r) => r.gateway?.okPerSecond / r.hive?.okPerSecond,
   },
   {
     name: 'gateway / stock @apollo/gateway (aiModels)',
@@ -700,14 +777,18 @@ function markdown(results: ModeResult[]): string {
       '| ratio | median | per repetition | target | met |',
       '| --- | ---: | --- | --- | --- |',
     );
-    for (const ratio of RATIOS) {
-      const values = r.reps.map((row, i) => ratio.value(row, r.argon2Raw[i]));
-      if (!values.some(Number.isFinite)) continue;
-      const m = median(values);
-      lines.push(
-        `| ${ratio.name} | ${fmt(m, 2)} | ${values.map((v) => fmt(v, 2)).join(', ')} | ${ratio.target} | ${ratio.meets(m) ? 'yes' : '**no**'} |`,
-      );
-    }
+    const ratioRows = (reps: Record<string, LoadResult>[], suffix: string) => {
+      for (const ratio of RATIOS) {
+        const values = reps.map((row, i) => ratio.value(row, r.argon2Raw[i]));
+        if (!values.some(Number.isFinite)) continue;
+        const m = median(values);
+        lines.push(
+          `| ${ratio.name}${suffix} | ${fmt(m, 2)} | ${values.map((v) => fmt(v, 2)).join(', ')} | ${ratio.target} | ${ratio.meets(m) ? 'yes' : '**no**'} |`,
+        );
+      }
+    };
+    ratioRows(r.reps, ', in-process');
+    ratioRows(r.httpReps ?? [], ', over HTTP');
     if (r.spend) {
       lines.push(
         `| spends failed | ${r.spend.failed} | of ${r.spend.ok + r.spend.failed} | 0 | ${r.spend.failed === 0 ? 'yes' : '**no**'} |`,
@@ -721,7 +802,7 @@ function markdown(results: ModeResult[]): string {
       );
     }
     lines.push(
-      `| warm start to /health | ${fmt(r.warmStartMs / 1000, 1)} s | cold ${fmt(r.coldStartMs / 1000, 1)} s | <= 3 s | ${r.warmStartMs <= 3000 ? 'yes' : '**no**'} |`,
+      `| warm start to /health | ${fmt(r.warmStartMs / 1000, 1)} s | cold ${fmt(r.coldStartMs / 1000, 1)} s, warm with SUBGRAPH_TRANSPORT=http ${fmt(r.httpWarmStartMs / 1000, 1)} s | <= 3 s | ${r.warmStartMs <= 3000 ? 'yes' : '**no**'} |`,
     );
     const rssTarget = r.mode === 'embedded' ? 400 : 250;
     lines.push(
@@ -732,13 +813,16 @@ function markdown(results: ModeResult[]): string {
       '| scenario | req/s (median) | p50 ms | p99 ms | failed |',
       '| --- | ---: | ---: | ---: | ---: |',
     );
-    const names = Object.keys(r.reps[0] ?? {});
-    for (const name of names) {
-      const rows = r.reps.map((row) => row[name]).filter(Boolean);
-      lines.push(
-        `| ${name} | ${fmt(median(rows.map((x) => x.okPerSecond)))} | ${fmt(median(rows.map((x) => x.p50Ms)), 1)} | ${fmt(median(rows.map((x) => x.p99Ms)), 1)} | ${rows.reduce((n, x) => n + x.failed, 0)} |`,
-      );
-    }
+    const scenarioRows = (reps: Record<string, LoadResult>[], suffix: string) => {
+      for (const name of Object.keys(reps[0] ?? {})) {
+        const rows = reps.map((row) => row[name]).filter(Boolean);
+        lines.push(
+          `| ${name}${suffix} | ${fmt(median(rows.map((x) => x.okPerSecond)))} | ${fmt(median(rows.map((x) => x.p50Ms)), 1)} | ${fmt(median(rows.map((x) => x.p99Ms)), 1)} | ${rows.reduce((n, x) => n + x.failed, 0)} |`,
+        );
+      }
+    };
+    scenarioRows(r.reps, '');
+    scenarioRows(r.httpReps ?? [], ' (over HTTP)');
     if (r.argon2Raw.length)
       lines.push(
         `| raw argon2id verify (m=${process.env.ARGON2_MEMORY_KIB ?? 19456} KiB, t=${process.env.ARGON2_TIME_COST ?? 2}, as many at once as auth runs) | ${fmt(median(r.argon2Raw), 1)} | | | |`,
@@ -760,6 +844,11 @@ function markdown(results: ModeResult[]): string {
     'the internal listener with a service token, 100 connections on one account; pgbench runs one `UPDATE ... WHERE id = 1` on the same',
     "database server (embedded: a PGlite on the product's wire server in its own process). Limits stay on; the per-address budgets",
     '(RATE_LIMIT_AUTH_PER_IP, COST_BUDGET_PER_MINUTE) are raised because one address drives all the load.',
+    "`hive` is The Guild's Hive Gateway with Hive Router's Rust query planner (`@graphql-hive/router-runtime`,",
+    '`bench/src/hive-gateway.ts`) over the same supergraph and subgraphs, without claims, like `stock`. Rows marked in-process',
+    "ran against `npm start`'s process as it is (the gateway calls co-located subgraphs in-process); rows marked over HTTP against",
+    'the same process restarted with `SUBGRAPH_TRANSPORT=http`, so the gateway pays the same HTTP hop to the subgraphs as its',
+    'peers: that is the fair comparison with `hive` and `stock`. The peers and `direct` are the same in both; only the gateway changes.',
     '',
   );
   return lines.join('\n');

@@ -32,6 +32,8 @@ export const SERVICES: Record<string, Listener> = {
 
 /** The stock @apollo/gateway the bench runs as a baseline. */
 export const STOCK_GATEWAY_PORT = BENCH_BASE_PORT + 20;
+/** Hive Gateway with its Rust query planner, the peer the bench compares with. */
+export const HIVE_GATEWAY_PORT = BENCH_BASE_PORT + 22;
 /** The bench's own PGlite for pgbench in embedded mode. */
 export const PGLITE_BENCH_PORT = BENCH_BASE_PORT + 21;
 
