@@ -32,6 +32,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   firstFailure?: string;
+  /** Set by run.ts: the product process's CPU time (/proc) over the load, per request. */
+  cpuUsPerRequest?: number;
 }
 
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');

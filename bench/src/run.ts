@@ -187,6 +187,20 @@ async function startProduct(
   return { proc, startMs: Number(process.hrtime.bigint() - started) / 1e6, stop: stopper(proc) };
 }
 
+/**
+ * CPU time (user + system, all threads) a process has used so far, in µs, from /proc: unlike a
+ * sampling profile it does not count time the process waited for the core while other work ran.
+ */
+function cpuUs(pid: number): number {
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- /proc of a process this bench started
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
 /** The resident set of a running process (and its children, for taskset's exec it is the node process itself). */
 function rssMb(pid: number): number {
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- /proc of a process this bench started
@@ -354,6 +368,11 @@ interface ModeResult {
   };
   pgbenchTps?: number;
   profiles: Record<string, ProfileSummary>;
+  /** Each scenario's windows in the profile (ms back from its end) and its requests there, for closer looks at bench/last-<mode>.cpuprofile. */
+  profileWindows?: Record<
+    string,
+    { requests: number; windows: { startMs: number; endMs: number }[] }
+  >;
 }
 
 /** When each scenario's load ran (wall clock), to cut its part out of the product's CPU profile. */
@@ -519,7 +538,10 @@ async function runMode(mode: Mode): Promise<ModeResult> {
       for (const scenario of selected) {
         log(`${mode} rep ${rep + 1}/${REPS}: ${scenario.name}`);
         const start = Date.now();
+        const cpuBefore = cpuUs(product.proc.pid ?? 0);
         row[scenario.name] = await load(scenario.spec());
+        row[scenario.name].cpuUsPerRequest =
+          (cpuUs(product.proc.pid ?? 0) - cpuBefore) / Math.max(1, row[scenario.name].requests);
         (windows[scenario.name] ??= []).push({
           start,
           end: Date.now(),
@@ -661,7 +683,10 @@ async function runMode(mode: Mode): Promise<ModeResult> {
         const row: Record<string, LoadResult> = {};
         for (const scenario of overHttp) {
           log(`${mode} over HTTP rep ${rep + 1}/${REPS}: ${scenario.name}`);
+          const cpuBefore = cpuUs(product.proc.pid ?? 0);
           row[scenario.name] = await load(scenario.spec());
+          row[scenario.name].cpuUsPerRequest =
+            (cpuUs(product.proc.pid ?? 0) - cpuBefore) / Math.max(1, row[scenario.name].requests);
           if (row[scenario.name].failed > 0)
             log(`  ${row[scenario.name].failed} failed: ${row[scenario.name].firstFailure}`);
         }
@@ -696,6 +721,7 @@ async function runMode(mode: Mode): Promise<ModeResult> {
           endMs: exitedAt - (w.end - 150),
         }));
         result.profiles[name] = summarise(join(profileDir, file), requests, cut);
+        (result.profileWindows ??= {})[name] = { requests, windows: cut };
       }
       // Kept beside the bench for a closer look.
       const target = resolve(REPO_ROOT, 'bench', `last-${mode}.cpuprofile`);
@@ -810,14 +836,14 @@ function markdown(results: ModeResult[]): string {
       '',
     );
     lines.push(
-      '| scenario | req/s (median) | p50 ms | p99 ms | failed |',
-      '| --- | ---: | ---: | ---: | ---: |',
+      '| scenario | req/s (median) | p50 ms | p99 ms | failed | product CPU µs/request |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
     );
     const scenarioRows = (reps: Record<string, LoadResult>[], suffix: string) => {
       for (const name of Object.keys(reps[0] ?? {})) {
         const rows = reps.map((row) => row[name]).filter(Boolean);
         lines.push(
-          `| ${name}${suffix} | ${fmt(median(rows.map((x) => x.okPerSecond)))} | ${fmt(median(rows.map((x) => x.p50Ms)), 1)} | ${fmt(median(rows.map((x) => x.p99Ms)), 1)} | ${rows.reduce((n, x) => n + x.failed, 0)} |`,
+          `| ${name}${suffix} | ${fmt(median(rows.map((x) => x.okPerSecond)))} | ${fmt(median(rows.map((x) => x.p50Ms)), 1)} | ${fmt(median(rows.map((x) => x.p99Ms)), 1)} | ${rows.reduce((n, x) => n + x.failed, 0)} | ${fmt(median(rows.map((x) => x.cpuUsPerRequest ?? NaN)))} |`,
         );
       }
     };

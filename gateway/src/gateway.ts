@@ -11,6 +11,7 @@ import {
   type Logger,
 } from '@bastion/platform';
 import { withLimitReasons } from './limit-errors';
+import { stopWarmupAfterPlanning, warmQueryPlans } from './plan-warmup';
 import type { PersistedQueryCache } from './persisted-queries';
 import { ClaimsForwardingDataSource, type GatewayContext } from './subgraph-client';
 import type { Fetcher } from '@apollo/utils.fetcher';
@@ -36,6 +37,8 @@ export interface GatewayServerOptions {
   allowBatches: boolean;
   /** The APQ store, shared with the pre-checks so a hash alone is checked like its text. */
   persistedQueries: PersistedQueryCache;
+  /** Documents whose query plans are made at start (the trusted documents' texts). */
+  warmDocuments?: Iterable<string>;
 }
 
 /**
@@ -62,6 +65,8 @@ export async function createGatewayServer(
     },
     // The query plan names subgraphs and internal fields: never returned, whatever the headers say.
     __exposeQueryPlanExperimental: false,
+    // Plans made at start (warmDocuments) stop here, before any subgraph is called.
+    experimental_didResolveQueryPlan: stopWarmupAfterPlanning,
   });
   const server = new ApolloServer<GatewayContext>({
     gateway,
@@ -89,6 +94,10 @@ export async function createGatewayServer(
     ],
   });
   await server.start();
+  if (options.warmDocuments) {
+    const warmed = await warmQueryPlans(gateway, options.warmDocuments);
+    options.logger.info(warmed, 'query plans made at start for the trusted documents');
+  }
   return server;
 }
 

@@ -1,6 +1,7 @@
 import { getIntrospectionQuery, parse } from 'graphql';
 import { findLimitViolation, limitWork, type DocumentLimits } from './query-limits';
 import { checkDocument } from './request-limits';
+import { buildCostSchema } from './cost-schema';
 
 const LOOSE: DocumentLimits = {
   maxDepth: 100,
@@ -90,7 +91,7 @@ describe('checkDocument', () => {
     maxBatchOperations: 10,
   };
 
-  it('remembers a document checked without variables, and checks one with variables every time', () => {
+  it('remembers a document checked, by operation name and the numbers among its variables', () => {
     const document = '{ a: x b: x c: x }';
     let before = limitWork.nodesVisited;
     const first = checkDocument(document, limits);
@@ -101,9 +102,42 @@ describe('checkDocument', () => {
     expect(limitWork.nodesVisited - before).toBe(0);
     // Another operation name or other limits are other checks.
     expect(checkDocument(document, { ...limits, maxAliases: 5 }).violation).toBeNull();
+    // Variables that are not numbers change nothing measured: one walk for both.
+    const withVariables = 'query Q($n: Int, $s: String) { a: x }';
     before = limitWork.nodesVisited;
-    checkDocument('query Q($n: Int) { a: x }', limits, { variables: { n: 1 } });
-    checkDocument('query Q($n: Int) { a: x }', limits, { variables: { n: 1 } });
+    checkDocument(withVariables, limits, { variables: { s: 'one' } });
+    checkDocument(withVariables, limits, { variables: { s: 'two' } });
+    expect(limitWork.nodesVisited - before).toBe(1);
+    // A number may size a list (a slicing argument): each value is its own check.
+    before = limitWork.nodesVisited;
+    checkDocument(withVariables, limits, { variables: { n: 1 } });
+    checkDocument(withVariables, limits, { variables: { n: 1, s: 'three' } });
+    checkDocument(withVariables, limits, { variables: { n: 2 } });
     expect(limitWork.nodesVisited - before).toBe(2);
+    // An operation name that spells variables is not taken for them.
+    before = limitWork.nodesVisited;
+    checkDocument(withVariables, limits, { operationName: 'Q","n",1', variables: {} });
+    checkDocument(withVariables, limits, { operationName: 'Q', variables: { n: 1 } });
+    expect(limitWork.nodesVisited - before).toBe(2);
+  });
+
+  it('charges the size a variable asks for, also once the document is remembered', () => {
+    const costed = {
+      ...limits,
+      cost: {
+        schema: buildCostSchema(
+          'type Query { top(first: Int = 5): [Item!]! @listSize(slicingArguments: ["first"], requireOneSlicingArgument: false) } type Item { id: ID! }',
+        ),
+        maxCost: 1_000,
+        defaultListSize: 10,
+        maxPageSize: 100,
+      },
+    };
+    const query = 'query Top($n: Int) { top(first: $n) { id } }';
+    // One object per item: the cost is the size asked for (hand-computed).
+    expect(checkDocument(query, costed, { variables: { n: 3 } }).cost).toBe(3);
+    expect(checkDocument(query, costed, { variables: { n: 7 } }).cost).toBe(7);
+    expect(checkDocument(query, costed, { variables: { n: 3 } }).cost).toBe(3);
+    expect(checkDocument(query, costed, { variables: {} }).cost).toBe(5);
   });
 });

@@ -67,16 +67,27 @@ export function operationLimitsFrom(
 type DocumentCheck = { violation: LimitViolation | null; cost: number };
 
 /**
- * Checks already made, per limits, operation name and document, for requests without variables
- * (the cost reads integer variables, so those are checked every time): clients send the same few
- * documents over and over, and parsing and measuring each again was ~50 µs of a request.
+ * Checks already made, per limits, operation name, document and the numbers among the variables
+ * (the cost reads only integer variables, through slicing arguments; other variables change
+ * nothing a check measures): clients send the same few documents over and over, and parsing and
+ * measuring each again was ~50 µs of a request. Bounded; the oldest entry goes first.
  */
 const checked = new WeakMap<OperationLimits, Map<string, DocumentCheck>>();
 const CHECKED_DOCUMENTS = 1_000;
+/** Numbers in the variables beyond this many: the request is measured, not remembered. */
+const REMEMBERED_NUMBERS = 8;
 
-function noVariables(variables: unknown): boolean {
-  if (variables === undefined || variables === null) return true;
-  return typeof variables === 'object' && Object.keys(variables).length === 0;
+/** The numbers among the request's variables, name and value; null when there are too many. */
+function numbersOf(variables: unknown): (string | number)[] | null {
+  const numbers: (string | number)[] = [];
+  if (typeof variables !== 'object' || variables === null || Array.isArray(variables))
+    return numbers;
+  for (const [name, value] of Object.entries(variables)) {
+    if (typeof value !== 'number') continue;
+    if (numbers.length >= 2 * REMEMBERED_NUMBERS) return null;
+    numbers.push(name, value);
+  }
+  return numbers;
 }
 
 /** Characters, tokens, then depth, aliases, directives and cost of one document; no violation when it may run. */
@@ -85,11 +96,13 @@ export function checkDocument(
   limits: OperationLimits,
   request: DocumentRequest = {},
 ): DocumentCheck {
-  if (query.length > limits.maxCharacters || !noVariables(request.variables))
+  const numbers = numbersOf(request.variables);
+  if (query.length > limits.maxCharacters || numbers === null)
     return measure(query, limits, request);
   let cache = checked.get(limits);
   if (!cache) checked.set(limits, (cache = new Map()));
-  const key = `${request.operationName ?? ''}\u0000${query}`;
+  // JSON first (it never holds a raw control character), so no two requests share a key.
+  const key = `${JSON.stringify([request.operationName ?? null, ...numbers])}\u0001${query}`;
   const known = cache.get(key);
   if (known) return known;
   const result = measure(query, limits, request);

@@ -309,6 +309,7 @@ async function buildGateway(
       introspection: !isProduction || config.INTROSPECTION,
       hideSchemaDetails: isProduction,
       persistedQueries: persistedQueries.public,
+      warmDocuments: trustedDocuments?.texts(),
     }),
     createGatewayServer({
       ...apolloCommon,

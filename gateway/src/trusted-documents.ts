@@ -62,6 +62,11 @@ export class TrustedDocuments {
     return this.documents.has(hash.toLowerCase());
   }
 
+  /** Every document text the file lists (a list of hashes alone has none). */
+  texts(): string[] {
+    return [...this.documents.values()].filter((text): text is string => text !== null);
+  }
+
   /** The document's text when the file lists it, for requests that carry only its hash. */
   document(hash: string): string | undefined {
     return this.documents.get(hash.toLowerCase()) ?? undefined;
