@@ -28,7 +28,7 @@ import {
  * repetitions, medians and same-repetition ratios to bench/REPORT.md and bench/report.json.
  * Then the product is restarted with SUBGRAPH_TRANSPORT=http and the gateway/peer scenarios run again.
  * Knobs: BENCH_MODES (embedded,services), BENCH_REPS, BENCH_DURATION, BENCH_CONNECTIONS,
- * BENCH_SOAK_SECONDS, BENCH_SPEND_SECONDS (pgbench), BENCH_SPENDS_PER_CONNECTION, BENCH_COLD=0, BENCH_SCENARIOS, BENCH_PROFILE. No test asserts a time.
+ * BENCH_SOAK_SECONDS, BENCH_SPEND_SECONDS (pgbench), BENCH_SPENDS_PER_CONNECTION, BENCH_COLD=0, BENCH_SCENARIOS, BENCH_PROFILE, BENCH_DATABASE, BENCH_BASE_PORT. No test asserts a time.
  */
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -49,7 +49,8 @@ const MODES = (process.env.BENCH_MODES ?? 'embedded,services')
   .map((m) => m.trim())
   .filter(Boolean) as Mode[];
 const DATABASE_HOST = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const BENCH_DATABASE = 'bastion_bench';
+// BENCH_DATABASE and BENCH_BASE_PORT (services.ts) let two benches share the machine and the PostgreSQL server.
+const BENCH_DATABASE = process.env.BENCH_DATABASE ?? 'bastion_bench';
 
 type Mode = 'embedded' | 'services';
 

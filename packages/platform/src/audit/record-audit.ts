@@ -25,7 +25,12 @@ export async function recordAudit<A extends string>(
   manager: EntityManager,
   entry: AuditEntry<A>,
 ): Promise<void> {
-  await enqueueEvent(manager, 'AUDIT_RECORDED', {
+  await enqueueEvent(manager, 'AUDIT_RECORDED', auditPayload(entry));
+}
+
+/** The AUDIT_RECORDED payload of an entry, for a writer that inserts the outbox row itself. */
+export function auditPayload<A extends string>(entry: AuditEntry<A>) {
+  return {
     ...(entry.organizationId !== undefined && { organizationId: entry.organizationId }),
     actorId: entry.actorId,
     action: entry.action,
@@ -35,5 +40,5 @@ export async function recordAudit<A extends string>(
     userAgent: entry.client?.userAgent ?? null,
     metadata: entry.metadata ?? {},
     at: new Date().toISOString(),
-  });
+  };
 }

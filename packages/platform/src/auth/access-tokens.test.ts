@@ -322,10 +322,10 @@ it('hands jsonwebtoken the HS256 key as a KeyObject, never the string secret (a 
   try {
     const { token } = await (await AccessTokenSigner.create(settings())).sign(subject, TTL);
     await (await AccessTokenVerifier.create(settings())).verify(token);
-    expect(signSpy).toHaveBeenCalledTimes(1);
+    // The signer uses node:crypto directly; only the verifier goes through jsonwebtoken.
+    expect(signSpy).not.toHaveBeenCalled();
     expect(verifySpy).toHaveBeenCalledTimes(1);
-    for (const key of [signSpy.mock.calls[0][1], verifySpy.mock.calls[0][1]])
-      expect(key).toMatchObject({ type: 'secret', symmetricKeySize: 40 });
+    expect(verifySpy.mock.calls[0][1]).toMatchObject({ type: 'secret', symmetricKeySize: 40 });
   } finally {
     verifySpy.mockRestore();
     signSpy.mockRestore();

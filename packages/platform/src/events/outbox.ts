@@ -4,6 +4,20 @@ import { checkPayload, type EventPayload, type EventType } from './catalog';
 import { OutboxRow } from './outbox.entity';
 import type { EventEnvelope } from './types';
 
+/** An outbox row ready to insert, its payload checked against the catalog (see enqueueEvent). */
+export function outboxRecord<T extends EventType>(
+  type: T,
+  data: EventPayload<T>,
+): Pick<EventEnvelope<T>, 'id' | 'type' | 'data' | 'occurredAt'> {
+  const checked = checkPayload(type, data);
+  return {
+    id: randomUUID(),
+    type,
+    data: checked,
+    occurredAt: new Date().toISOString(),
+  } as Pick<EventEnvelope<T>, 'id' | 'type' | 'data' | 'occurredAt'>;
+}
+
 /**
  * Records an event inside the caller's transaction: it is published if and only if the change
  * commits. Pass the transaction's manager, never the DataSource's. The payload is checked against
@@ -15,19 +29,14 @@ export async function enqueueEvent<T extends EventType>(
   type: T,
   data: EventPayload<T>,
 ): Promise<Pick<EventEnvelope<T>, 'id' | 'type' | 'data' | 'occurredAt'>> {
-  const checked = checkPayload(type, data);
-  const id = randomUUID();
-  const occurredAt = new Date();
+  const record = outboxRecord(type, data);
   await manager.insert(OutboxRow, {
-    id,
+    id: record.id,
     type,
-    data: checked as never,
-    occurredAt,
+    data: record.data as never,
+    occurredAt: new Date(record.occurredAt),
     publishedAt: null,
     attempts: 0,
   });
-  return { id, type, data: checked, occurredAt: occurredAt.toISOString() } as Pick<
-    EventEnvelope<T>,
-    'id' | 'type' | 'data' | 'occurredAt'
-  >;
+  return record;
 }

@@ -110,7 +110,14 @@ export class OutboxRelay {
     for (;;) {
       const published = await this.publishBatch();
       total += published;
-      if (published === 0 || this.stopped || Date.now() < this.pausedUntil) return total;
+      // A batch short of full left nothing behind when claimed; rows enqueued since kicked the
+      // relay (rerun), so no empty claim is needed to end the pass.
+      if (
+        published < (this.options.batchSize ?? 50) ||
+        this.stopped ||
+        Date.now() < this.pausedUntil
+      )
+        return total;
     }
   }
 
@@ -149,18 +156,17 @@ export class OutboxRelay {
       try {
         await this.bus.publish(event);
       } catch (error) {
+        await this.markPublished(rows.slice(0, index).map((r) => r.id));
         await this.pause(
           error,
           rows.slice(index).map((r) => r.id),
         );
         return published;
       }
-      await this.dataSource.query(
-        `UPDATE ${this.table} SET published_at = now(), claimed_until = NULL WHERE id = $1`,
-        [row.id],
-      );
       published += 1;
     }
+    // One statement for the batch: a crash before it only republishes (consumers' inbox absorbs it).
+    await this.markPublished(rows.map((r) => r.id));
     if (this.backoffMs > 0)
       this.logger.info(
         { source: this.options.source },
@@ -168,6 +174,14 @@ export class OutboxRelay {
       );
     this.backoffMs = 0;
     return published;
+  }
+
+  private async markPublished(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE ${this.table} SET published_at = now(), claimed_until = NULL WHERE id = ANY($1)`,
+      [ids],
+    );
   }
 
   /**

@@ -107,17 +107,14 @@ export class AccountService {
           .getRepository(UserEntity)
           .update({ id: user.id }, { passwordHash: await this.hasher.hash(password) });
       }
-      const outcome = await this.dataSource.transaction(async (manager) => {
-        // The sign-in is complete only with its second factor, if the user has one (verifyMfa).
-        if (!user.mfaEnabled)
-          await recordAudit(manager, {
-            actorId: user.id,
-            action: 'user.login',
-            targetType: 'user',
-            targetId: user.id,
-            client,
-          });
-        return this.signIn.firstFactorPassed(manager, user, client, ['pwd']);
+      // The sign-in is complete only with its second factor, if the user has one (verifyMfa):
+      // the audit entry is written with the session, not with a challenge.
+      const outcome = await this.signIn.firstFactorPassedAlone(user, client, ['pwd'], {
+        actorId: user.id,
+        action: 'user.login',
+        targetType: 'user',
+        targetId: user.id,
+        client,
       });
       this.relay.kick();
       return settle(outcome);

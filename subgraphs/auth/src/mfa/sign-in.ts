@@ -8,7 +8,7 @@ import {
   type OutboxRelay,
   type UserViewer,
 } from '@bastion/platform';
-import { recordAudit } from '../audit/audit';
+import { recordAudit, type AuditEntry } from '../audit/audit';
 import type { AuthLimits } from '../limits/auth-limits';
 import type { PasswordHasher } from '../passwords/password-hasher';
 import { SessionEntity } from '../sessions/session.entity';
@@ -124,6 +124,26 @@ export class SignIn {
         extensions: { mfaToken, factors, expiresIn: MFA_TOKEN_TTL_SECONDS },
       }),
     };
+  }
+
+  /**
+   * firstFactorPassed for a first factor that writes nothing else (password sign-in): for a user
+   * without a second factor the session opens in one statement with `audit`
+   * (SessionService.startUnlessSecondFactor); otherwise the challenge, in its own transaction.
+   */
+  async firstFactorPassedAlone(
+    user: UserEntity,
+    client: ClientInfo,
+    amr: string[],
+    audit: AuditEntry,
+  ): Promise<SignInOutcome> {
+    if (!user.mfaEnabled) {
+      const payload = await this.deps.sessions.startUnlessSecondFactor(user, client, amr, audit);
+      if (payload) return { payload };
+    }
+    return this.deps.dataSource.transaction((manager) =>
+      this.firstFactorPassed(manager, user, client, amr),
+    );
   }
 
   /**

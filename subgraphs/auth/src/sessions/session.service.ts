@@ -2,9 +2,11 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import { IsNull, MoreThan, Not, type DataSource, type EntityManager } from 'typeorm';
 import {
   AccessTokenSigner,
+  auditPayload,
   enqueueEvent,
   invalidToken,
   notFound,
+  outboxRecord,
   schemaOf,
   type ClientInfo,
   type Logger,
@@ -12,7 +14,7 @@ import {
   type OutboxRelay,
   type RevocationList,
 } from '@bastion/platform';
-import { recordAudit } from '../audit/audit';
+import { recordAudit, type AuditEntry } from '../audit/audit';
 import { recordSessionRevocation, recordUserCutoff } from '../revocations/revocation-records';
 import { UserEntity } from '../users/user.entity';
 import {
@@ -72,6 +74,80 @@ export class SessionService {
     amr: string[],
   ): Promise<AuthPayload> {
     return (await this.open(manager, user, client, amr)).payload;
+  }
+
+  /**
+   * Opens a session, with its first refresh token and the audit entry of the sign-in, in one
+   * statement (atomic on its own, one round trip), unless the user has a second factor by now:
+   * then nothing is written and the answer is null (the caller goes on to the challenge). The
+   * user's flags are read by the same statement, so a factor confirmed since the caller loaded
+   * the user counts, as in SignIn.firstFactorPassed. Statements per sign-in: docs/performance.md.
+   */
+  async startUnlessSecondFactor(
+    user: UserEntity,
+    client: ClientInfo,
+    amr: string[],
+    audit: AuditEntry,
+  ): Promise<AuthPayload | null> {
+    const now = new Date();
+    const session = this.dataSource.manager.create(SessionEntity, {
+      id: randomUUID(),
+      userId: user.id,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + this.settings.sessionMaxAgeSeconds * 1000),
+      revokedAt: null,
+      revokedReason: null,
+      organizationId: null,
+      role: null,
+      amr,
+      authTime: now,
+      userAgent: client.userAgent,
+      ip: client.ip,
+      impersonatedBy: null,
+      impersonationReason: null,
+    });
+    const refreshToken = newRefreshToken();
+    const event = outboxRecord('AUDIT_RECORDED', auditPayload(audit));
+    const s = schemaOf(this.dataSource);
+    const rows: { mfa_enabled: boolean; email_verified_at: Date | null }[] =
+      await this.dataSource.query(
+        `WITH u AS (
+           SELECT mfa_enabled, email_verified_at FROM ${s}.users WHERE id = $1
+         ), opened AS (
+           INSERT INTO ${s}.sessions (id, user_id, created_at, last_used_at, expires_at, amr, auth_time, user_agent, ip)
+           SELECT $2, $1, $3, $3, $4, $5, $3, $6, $7 FROM u WHERE NOT u.mfa_enabled
+           RETURNING id
+         ), token AS (
+           INSERT INTO ${s}.refresh_tokens (id, session_id, token_hash, created_at, expires_at)
+           SELECT $8, id, $9, $3, $10 FROM opened
+         ), audited AS (
+           INSERT INTO ${s}.outbox (id, type, data, occurred_at, published_at, attempts)
+           SELECT $11, $12, $13::jsonb, $14, NULL, 0 FROM opened
+         )
+         SELECT mfa_enabled, email_verified_at FROM u`,
+        [
+          user.id,
+          session.id,
+          now,
+          session.expiresAt,
+          amr,
+          client.userAgent,
+          client.ip,
+          randomUUID(),
+          hashRefreshToken(refreshToken),
+          this.refreshTokenExpiry(session, now),
+          event.id,
+          event.type,
+          JSON.stringify(event.data),
+          new Date(event.occurredAt),
+        ],
+      );
+    const current = rows[0];
+    // Gone since the caller read it, or with a second factor now: nothing was written.
+    if (!current || current.mfa_enabled) return null;
+    user.emailVerifiedAt = current.email_verified_at;
+    return this.payload(user, session, refreshToken);
   }
 
   /**
@@ -393,23 +469,27 @@ export class SessionService {
     token: string,
     now: Date,
   ): Promise<RefreshTokenEntity> {
-    const expiresAt = new Date(
-      Math.min(
-        now.getTime() + this.settings.refreshTokenTtlSeconds * 1000,
-        session.expiresAt.getTime(),
-      ),
-    );
     const row = manager.create(RefreshTokenEntity, {
       id: randomUUID(),
       sessionId: session.id,
       tokenHash: hashRefreshToken(token),
       createdAt: now,
-      expiresAt,
+      expiresAt: this.refreshTokenExpiry(session, now),
       rotatedAt: null,
       replacedById: null,
     });
     await manager.insert(RefreshTokenEntity, row);
     return row;
+  }
+
+  /** A refresh token lives its TTL, never past its session's end. */
+  private refreshTokenExpiry(session: SessionEntity, now: Date): Date {
+    return new Date(
+      Math.min(
+        now.getTime() + this.settings.refreshTokenTtlSeconds * 1000,
+        session.expiresAt.getTime(),
+      ),
+    );
   }
 
   async payload(
