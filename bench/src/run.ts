@@ -20,7 +20,8 @@ import { PRODUCT_MAIN, REPO_ROOT, STOCK_GATEWAY_PORT, portEnv, urlOf } from './s
  * (autocannon, loadgen.ts) in its own process on the other, scenarios round-robin over
  * repetitions, medians and same-repetition ratios to bench/REPORT.md and bench/report.json.
  * Knobs: BENCH_MODES (embedded,services), BENCH_REPS, BENCH_DURATION, BENCH_CONNECTIONS,
- * BENCH_SOAK_SECONDS, BENCH_SPEND_SECONDS (pgbench), BENCH_SPENDS_PER_CONNECTION, BENCH_COLD=0, BENCH_SCENARIOS, BENCH_PROFILE. No test asserts a time.
+ * BENCH_SOAK_SECONDS, BENCH_SPEND_SECONDS (pgbench), BENCH_SPENDS_PER_CONNECTION, BENCH_COLD=0, BENCH_SCENARIOS, BENCH_PROFILE,
+ * BENCH_DATABASE (the PostgreSQL database it recreates, default bastion_bench). No test asserts a time.
  */
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -41,7 +42,7 @@ const MODES = (process.env.BENCH_MODES ?? 'embedded,services')
   .map((m) => m.trim())
   .filter(Boolean) as Mode[];
 const DATABASE_HOST = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const BENCH_DATABASE = 'bastion_bench';
+const BENCH_DATABASE = process.env.BENCH_DATABASE ?? 'bastion_bench';
 
 type Mode = 'embedded' | 'services';
 
