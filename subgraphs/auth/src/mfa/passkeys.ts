@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
-import type {
-  AuthenticationResponseJSON,
-  RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import {
   AppError,
   badInput,
@@ -148,7 +145,9 @@ export class PasskeyService implements PasskeyVerifier {
   async registrationOptions(user: UserEntity): Promise<string> {
     const existing = await this.passkeysOf(this.dataSource.manager, user.id);
     assertRoomForPasskey(existing.length);
-    const options = await (await webauthn()).generateRegistrationOptions({
+    const options = await (
+      await webauthn()
+    ).generateRegistrationOptions({
       rpName: this.settings.rpName,
       rpID: this.settings.rpId,
       userName: user.email,
@@ -197,7 +196,9 @@ export class PasskeyService implements PasskeyVerifier {
           return refuse(invalidToken('This passkey registration expired or was already used.'));
         let verification;
         try {
-          verification = await (await webauthn()).verifyRegistrationResponse({
+          verification = await (
+            await webauthn()
+          ).verifyRegistrationResponse({
             response,
             expectedChallenge: challenge,
             expectedOrigin: this.settings.origins(),
@@ -269,7 +270,9 @@ export class PasskeyService implements PasskeyVerifier {
     mfaTokenHash?: string,
   ): Promise<string> {
     const passkeys = userId ? await this.passkeysOf(this.dataSource.manager, userId) : [];
-    const options = await (await webauthn()).generateAuthenticationOptions({
+    const options = await (
+      await webauthn()
+    ).generateAuthenticationOptions({
       rpID: this.settings.rpId,
       // Empty for a passwordless sign-in: the browser offers the discoverable passkeys it has.
       allowCredentials: passkeys.map((factor) => ({
@@ -398,7 +401,9 @@ export class PasskeyService implements PasskeyVerifier {
       );
     let verification;
     try {
-      verification = await (await webauthn()).verifyAuthenticationResponse({
+      verification = await (
+        await webauthn()
+      ).verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge,
         expectedOrigin: this.settings.origins(),
