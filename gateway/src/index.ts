@@ -1,3 +1,5 @@
+// First: before anything loads @apollo/gateway (docs/operations.md "Start time").
+import './defer-telemetry';
 export * from './config';
 export * from './start';
 export * from './authenticate';

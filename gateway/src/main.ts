@@ -1,3 +1,5 @@
+// First: before anything loads @apollo/gateway (docs/operations.md "Start time").
+import './defer-telemetry';
 import { runMain } from '@bastion/platform';
 import { gatewayConfigSchema } from './config';
 import { startGateway } from './start';

@@ -58,7 +58,7 @@ export function startCreditsService(
         maxTtlSeconds: config.CREDITS_HOLD_MAX_TTL,
       });
       const packages = Object.freeze(config.CREDIT_PACKAGES ?? DEFAULT_CREDIT_PACKAGES);
-      const stripe = createStripeClient(config);
+      const stripe = await createStripeClient(config);
       const checkout = new CheckoutService(dataSource, stripe, packages, config.APP_URL, logger);
       const handleUserEvent = userEventHandler(dataSource, ledger, config.CREDITS_SIGNUP_GRANT, [
         StripeCustomers.forget,

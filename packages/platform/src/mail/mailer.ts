@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from '../logging/logger';
 import type { DevelopmentInbox } from './development-inbox';
 
@@ -34,21 +34,25 @@ export function maskAddress(address: string): string {
  * time a request takes does not tell whether a mail was sent (password reset).
  */
 export class Mailer {
-  private readonly transport: Transporter | undefined;
+  /** Made at the first message: nodemailer is loaded only by a process that sends mail. */
+  private transport: Promise<Transporter> | undefined;
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly settings: MailerSettings,
     private readonly logger: Logger,
-  ) {
-    this.transport = settings.smtpUrl
-      ? nodemailer.createTransport({
-          url: settings.smtpUrl,
-          connectionTimeout: 10_000,
-          greetingTimeout: 10_000,
-          socketTimeout: 20_000,
-        })
-      : undefined;
+  ) {}
+
+  private smtp(url: string): Promise<Transporter> {
+    this.transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 20_000,
+      }),
+    );
+    return this.transport;
   }
 
   /** Queues a message; a failure is logged (the user can ask again), never thrown. */
@@ -71,11 +75,12 @@ export class Mailer {
 
   async close(): Promise<void> {
     await this.drain();
-    this.transport?.close();
+    (await this.transport?.catch(() => undefined))?.close();
   }
 
   private async deliver(message: MailMessage): Promise<void> {
-    if (!this.transport) {
+    const { smtpUrl } = this.settings;
+    if (!smtpUrl) {
       const link = this.settings.logLinks ? message.link : undefined;
       const { inbox } = this.settings;
       this.logger.info(
@@ -94,7 +99,8 @@ export class Mailer {
       });
       return;
     }
-    await this.transport.sendMail({
+    const transport = await this.smtp(smtpUrl);
+    await transport.sendMail({
       from: this.settings.from,
       to: message.to,
       subject: message.subject,

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import {
   AppError,
   badInput,
@@ -31,6 +24,11 @@ import type {
   VerifiedPasskey,
 } from './ports';
 import type { WebAuthnSettings } from './webauthn-config';
+
+/** @simplewebauthn/server is loaded by the first passkey ceremony, not at start (docs/operations.md "Start time"). */
+const load = () => import('@simplewebauthn/server');
+let library: ReturnType<typeof load> | undefined;
+const webauthn = () => (library ??= load());
 
 /** A challenge works this long (the ceremony's timeout, too). */
 export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
@@ -147,7 +145,9 @@ export class PasskeyService implements PasskeyVerifier {
   async registrationOptions(user: UserEntity): Promise<string> {
     const existing = await this.passkeysOf(this.dataSource.manager, user.id);
     assertRoomForPasskey(existing.length);
-    const options = await generateRegistrationOptions({
+    const options = await (
+      await webauthn()
+    ).generateRegistrationOptions({
       rpName: this.settings.rpName,
       rpID: this.settings.rpId,
       userName: user.email,
@@ -196,7 +196,9 @@ export class PasskeyService implements PasskeyVerifier {
           return refuse(invalidToken('This passkey registration expired or was already used.'));
         let verification;
         try {
-          verification = await verifyRegistrationResponse({
+          verification = await (
+            await webauthn()
+          ).verifyRegistrationResponse({
             response,
             expectedChallenge: challenge,
             expectedOrigin: this.settings.origins(),
@@ -268,7 +270,9 @@ export class PasskeyService implements PasskeyVerifier {
     mfaTokenHash?: string,
   ): Promise<string> {
     const passkeys = userId ? await this.passkeysOf(this.dataSource.manager, userId) : [];
-    const options = await generateAuthenticationOptions({
+    const options = await (
+      await webauthn()
+    ).generateAuthenticationOptions({
       rpID: this.settings.rpId,
       // Empty for a passwordless sign-in: the browser offers the discoverable passkeys it has.
       allowCredentials: passkeys.map((factor) => ({
@@ -397,7 +401,9 @@ export class PasskeyService implements PasskeyVerifier {
       );
     let verification;
     try {
-      verification = await verifyAuthenticationResponse({
+      verification = await (
+        await webauthn()
+      ).verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge,
         expectedOrigin: this.settings.origins(),

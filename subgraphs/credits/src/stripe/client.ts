@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { AppError, type Logger } from '@bastion/platform';
 
 export interface StripeSettings {
@@ -6,9 +6,16 @@ export interface StripeSettings {
   STRIPE_API_BASE?: string;
 }
 
+/** The Stripe SDK, loaded when payments are configured, not at every start (docs/operations.md "Start time"). */
+export const stripeSdk = async (): Promise<typeof Stripe> =>
+  // The built service loads the SDK's CommonJS build (as `import Stripe from 'stripe'` did);
+  // the type checker resolves import() to its ESM typings, the same declarations.
+  (await import('stripe')).default as unknown as typeof Stripe;
+
 /** The official SDK client, pointed at STRIPE_API_BASE when set; null when no key is configured. */
-export function createStripeClient(config: StripeSettings): Stripe | null {
+export async function createStripeClient(config: StripeSettings): Promise<Stripe | null> {
   if (!config.STRIPE_SECRET_KEY) return null;
+  const Stripe = await stripeSdk();
   const base = config.STRIPE_API_BASE ? new URL(config.STRIPE_API_BASE) : null;
   const protocol = base?.protocol === 'http:' ? 'http' : 'https';
   return new Stripe(config.STRIPE_SECRET_KEY, {

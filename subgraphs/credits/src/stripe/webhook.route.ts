@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { DataSource } from 'typeorm';
 import { readBody, scanJsonDepth, schemaOf, sendJson, type Route } from '@bastion/platform';
 import { UUID } from '../accounts/validate';
@@ -9,6 +9,7 @@ import {
   type WebhookDeps,
 } from './webhook-handlers';
 import { auditStripe } from './audit';
+import { stripeSdk } from './client';
 
 /** Stripe's own default: a signature older than five minutes is refused (replay window). */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -38,9 +39,10 @@ export function stripeWebhookRoute(
       return;
     }
     const header = req.headers['stripe-signature'];
+    const sdk = await stripeSdk();
     let event: Stripe.Event;
     try {
-      event = Stripe.webhooks.constructEvent(
+      event = sdk.webhooks.constructEvent(
         body,
         typeof header === 'string' ? header : '',
         webhookSecret,
