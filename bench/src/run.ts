@@ -86,6 +86,8 @@ function productEnv(mode: Mode, dataDir: string, transport: Transport): NodeJS.P
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SUBGRAPH_TRANSPORT: transport,
+    // As `npm start` and the image run it (docs/operations.md "Start time").
+    MALLOC_MMAP_THRESHOLD_: '4194304',
     ...portEnv(),
     ...secrets,
     NODE_ENV: 'production',
