@@ -186,6 +186,18 @@ describe('console: TOTP, passkeys, step-up, API keys and sessions', () => {
     await phone.checkPage();
   });
 
+  it('fits 360 px wide and keeps its contrast in the dark scheme', async () => {
+    const { page } = phone;
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Security' }).waitFor();
+    const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    expect(width).toBeLessThanOrEqual(360);
+    await phone.checkPage('/security (360 px, dark)');
+    await page.screenshot({ path: `${CONSOLE_SCREENSHOTS}-narrow-dark.png` });
+  });
+
   it('saw no console error, no CSP violation, no outside request, no serious accessibility problem', () => {
     for (const person of [laptop, phone]) {
       // A revoked token's 401 is the API's answer, logged by the browser as a failed load.
