@@ -9,12 +9,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import {
-  parse,
-  type DocumentNode,
-  type GraphQLFormattedError,
-  type GraphQLSchema,
-} from 'graphql';
+import { parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import {
   CLAIMS_HEADER,
@@ -29,11 +24,7 @@ import { ANONYMOUS, type Viewer } from '../auth/viewer';
 import { createFormatError } from '../errors/format-error';
 import { eventsSetAside } from '../events/set-aside';
 import type { Logger } from '../logging/logger';
-import {
-  SAFE_REQUEST_ID,
-  currentRequestId,
-  runWithRequestId,
-} from '../logging/request-context';
+import { SAFE_REQUEST_ID, currentRequestId, runWithRequestId } from '../logging/request-context';
 import { buildPermissions } from '../tiers/build-permissions';
 import type { TierSpec } from '../tiers/rules';
 import { deniedAttemptsPlugin, type DeniedAttemptRecorder } from './denied-attempts';
@@ -232,7 +223,9 @@ export async function createSubgraph<C extends BaseContext>(
       return {
         ...(data !== undefined ? { data } : {}),
         // As the gateway would read them off the wire: errors are rare, so the copy is cheap.
-        ...(errors ? { errors: JSON.parse(JSON.stringify(errors)) as GraphQLFormattedError[] } : {}),
+        ...(errors
+          ? { errors: JSON.parse(JSON.stringify(errors)) as GraphQLFormattedError[] }
+          : {}),
         ...(extensions ? { extensions } : {}),
         status: response.http.status ?? 200,
       };
