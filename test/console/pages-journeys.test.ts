@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import {
+  FakeGemini,
+  FakeStripe,
+  PLATFORM_SETUP_MS,
+  geminiStream,
+  startSmtpCapture,
+  startTestPlatform,
+  uniqueEmail,
+  type SmtpCapture,
+  type TestPlatform,
+} from '@bastion/testing';
+import {
+  consoleUrl,
+  launchConsoleBrowser,
+  type ConsoleBrowser,
+  type ConsolePerson,
+} from '../support/console-browser';
+
+/**
+ * The console's organization, credits and AI pages as people use them, in Debian's chromium
+ * (test/support/console-browser.ts: outside requests refused, axe-core on every page visited, no
+ * console error, no CSP violation). Expected figures are worked out by hand from the prices below
+ * and docs/configuration.md "Model catalog", never read from the code under test:
+ *
+ * - Sign-up grant: CREDITS_SIGNUP_GRANT = 100.
+ * - Package "starter": 100 credits for $5.00; after paying, 100 + 100 = 200.
+ * - Model "test-model": 2 per request, 100 per 1k input, 300 per 1k output, at most 50 output
+ *   tokens. The fake Gemini counts a token per word. "Name three rivers" is 3 tokens (the
+ *   console estimates 17 characters / 4 = 5): worst case 2 + ceil((3 x 100 + 50 x 300) / 1000) =
+ *   2 + ceil(15.3) = 18 (the estimate: 2 + ceil(15.5) = 18). The answer "The Nile, the Amazon,
+ *   and the Danube." is 7 tokens: charged 2 + ceil((3 x 100 + 7 x 300) / 1000) = 2 + ceil(2.4) =
+ *   5; the balance is then 100 - 5 = 95.
+ */
+const PACKAGES = [{ id: 'starter', name: 'Starter', credits: 100, priceCents: 500, currency: 'usd' }];
+const MODELS = [
+  {
+    id: 'test-model',
+    displayName: 'Test model',
+    upstreamModel: 'gemini-test',
+    creditsPerRequest: 2,
+    creditsPer1kInputTokens: 100,
+    creditsPer1kOutputTokens: 300,
+    maxOutputTokens: 50,
+    priceVersion: 'v-test',
+  },
+];
+
+describe('the console: organizations, credits and the AI playground in a browser', () => {
+  let platform: TestPlatform;
+  let mail: SmtpCapture;
+  let stripe: FakeStripe;
+  let gemini: FakeGemini;
+  let browser: ConsoleBrowser;
+  const people: ConsolePerson[] = [];
+  const url = (path: string) => consoleUrl(platform.gateway.url, path);
+
+  beforeAll(async () => {
+    mail = await startSmtpCapture();
+    stripe = await new FakeStripe().start();
+    gemini = await new FakeGemini().start();
+    const stripeWebhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
+    platform = await startTestPlatform({
+      REFRESH_COOKIE: 'true',
+      SMTP_URL: mail.url,
+      STRIPE_SECRET_KEY: stripe.secretKey,
+      STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
+      STRIPE_API_BASE: stripe.url,
+      CREDIT_PACKAGES: JSON.stringify(PACKAGES),
+      CREDITS_SIGNUP_GRANT: '100',
+      GEMINI_API_KEY: gemini.apiKey,
+      GEMINI_BASE_URL: gemini.url,
+      GEMINI_TIMEOUT_MS: '20000',
+      AI_MODELS: JSON.stringify(MODELS),
+    });
+    // Stripe's hosted checkout page, played by the fake: paying sends the signed webhook to the
+    // gateway's /webhooks/stripe and sends the browser back to the console.
+    stripe.hostCheckout(new URL('/webhooks/stripe', platform.gateway.url).toString(), stripeWebhookSecret);
+    browser = await launchConsoleBrowser();
+  }, PLATFORM_SETUP_MS);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    await Promise.all([mail?.close(), stripe?.stop(), gemini?.stop()]);
+  }, PLATFORM_SETUP_MS);
+
+  afterEach(() => {
+    // Every person of every journey: nothing left the machine, no console error or CSP
+    // violation, no serious or critical accessibility violation on any page visited.
+    for (const person of people.splice(0)) {
+      expect(person.outside).toEqual([]);
+      expect(person.problems).toEqual([]);
+      expect(person.violations).toEqual([]);
+    }
+  });
+
+  async function person(): Promise<ConsolePerson> {
+    const someone = await browser.person();
+    people.push(someone);
+    return someone;
+  }
+
+  /** Signs up through the console and opens the verification link from the mail. */
+  async function signUpAndVerify(someone: ConsolePerson, email: string): Promise<void> {
+    const { page } = someone;
+    await page.goto(url('/sign-up'));
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(`pw-${randomBytes(8).toString('hex')}`);
+    await someone.checkPage('/sign-up');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { level: 1, name: /welcome/i }).waitFor();
+    const verification = await mail.waitFor(email, /verify your email/i);
+    expect(verification.link).toMatch(/\/console\/verify-email\?token=/);
+    await page.goto(verification.link!);
+    await page.getByText(/verified/i).first().waitFor();
+    await someone.checkPage('/verify-email');
+  }
+
+  it('sign up, verify, create an organization, invite; the invitee accepts in a second browser; the admin changes their role', async () => {
+    const alice = await person();
+    const aliceEmail = uniqueEmail('alice');
+    await signUpAndVerify(alice, aliceEmail);
+    const a = alice.page;
+
+    await a.getByRole('link', { name: 'Organizations' }).click();
+    await a.getByRole('heading', { level: 1, name: 'Organizations' }).waitFor();
+    await a.getByText('You are in no organization yet').waitFor();
+    await alice.checkPage();
+    // Validation before sending: an empty name is refused in the page.
+    await a.getByRole('button', { name: 'Create organization' }).click();
+    await a.getByText('Enter a name.').waitFor();
+    await a.getByLabel('Name').fill('Acme Rockets');
+    await a.getByRole('button', { name: 'Create organization' }).click();
+    await a.getByRole('heading', { level: 1, name: 'Acme Rockets' }).waitFor();
+    await a.getByText('your role: Admin').waitFor();
+    await alice.checkPage();
+
+    const bobEmail = uniqueEmail('bob');
+    const invite = a.getByRole('form', { name: 'Invite a member' });
+    await invite.getByLabel('Email address').fill('not-an-address');
+    await invite.getByRole('button', { name: 'Send invitation' }).click();
+    await invite.getByText('Enter an email address like name@example.com.').waitFor();
+    await invite.getByLabel('Email address').fill(bobEmail);
+    await invite.getByLabel('Role').selectOption('VIEWER');
+    await invite.getByRole('button', { name: 'Send invitation' }).click();
+    await a.getByText(`Invitation mailed to ${bobEmail}.`).waitFor();
+    await a.getByRole('listitem').filter({ hasText: bobEmail }).waitFor();
+    await alice.checkPage();
+
+    // Bob, on another device: an account of his own, verified, then the link from the invitation.
+    const bob = await person();
+    await signUpAndVerify(bob, bobEmail);
+    const invitation = await mail.waitFor(bobEmail, /invited to Acme Rockets/);
+    expect(invitation.link).toMatch(/\/console\/accept-invitation\?token=/);
+    const b = bob.page;
+    await b.goto(invitation.link!);
+    await b.getByRole('heading', { level: 1, name: 'Accept an invitation' }).waitFor();
+    await bob.checkPage();
+    await b.getByRole('button', { name: 'Accept invitation' }).click();
+    await b.getByText('You joined Acme Rockets as Viewer.').waitFor();
+    await bob.checkPage();
+    await b.getByRole('link', { name: 'Open Acme Rockets' }).click();
+    await b.getByText('your role: Viewer').waitFor();
+    await bob.checkPage();
+
+    // Alice sees Bob among the members (by id: profiles are their owners' alone) and makes him an editor.
+    await a.reload();
+    const members = a.locator('li.member');
+    await expect(members.count()).resolves.toBeGreaterThan(0);
+    await a.locator('li.member').nth(1).waitFor();
+    expect(await members.count()).toBe(2);
+    const bobRow = members.filter({ hasNotText: 'You' });
+    await bobRow.getByLabel(/^Role of/).selectOption('EDITOR');
+    await bobRow.getByRole('button', { name: 'Change role' }).click();
+    await bobRow.getByText('Role changed to Editor.').waitFor();
+    await alice.checkPage();
+    // The invitation is used: no longer open.
+    await a.getByText('No open invitations.').waitFor();
+
+    // Bob's console reads the new role from the API.
+    await b.reload();
+    await b.getByText('your role: Editor').waitFor();
+    await bob.checkPage();
+  });
+
+  it('buys credits through the (local) Stripe checkout and comes back to the new balance', async () => {
+    const carol = await person();
+    await signUpAndVerify(carol, uniqueEmail('carol'));
+    const c = carol.page;
+    await c.getByRole('link', { name: 'Credits' }).click();
+    await c.getByRole('heading', { level: 1, name: 'Credits' }).waitFor();
+    await expect(c.getByTestId('balance').textContent()).resolves.toBe('100');
+    await carol.checkPage();
+
+    await c.getByRole('button', { name: /^Buy Starter: 100 credits for \$5\.00/ }).click();
+    await c.waitForURL(`${stripe.url}/c/pay/**`);
+    await c.getByText('Total: 5.00 usd').waitFor();
+    await c.getByRole('button', { name: 'Pay' }).click();
+    await c.waitForURL(/\/console\/credits\?checkout=success$/);
+    await c.getByText('Thank you: 100 credits were added to your balance.').waitFor();
+    await expect(c.getByTestId('balance').textContent()).resolves.toBe('200');
+    await c.getByRole('cell', { name: 'Purchase' }).waitFor();
+    await carol.checkPage();
+  });
+
+  it('streams an AI generation: the worst case held while it runs, then the charge', async () => {
+    const dave = await person();
+    await signUpAndVerify(dave, uniqueEmail('dave'));
+    const d = dave.page;
+    await d.getByRole('link', { name: 'AI playground' }).click();
+    await d.getByRole('heading', { level: 1, name: 'AI playground' }).waitFor();
+    await dave.checkPage();
+
+    // One chunk, then the fake Gemini waits until released: the hold is visible meanwhile.
+    gemini.replies.push({
+      kind: 'stream',
+      holdAfter: 1,
+      chunks: geminiStream(['The Nile, ', 'the Amazon, ', 'and the Danube.'], {
+        promptTokenCount: 3,
+      }),
+    });
+    await d.getByLabel('Model').selectOption('test-model');
+    await d.getByLabel('Prompt').fill('Name three rivers');
+    await d.getByTestId('estimate').getByText('18 credits').waitFor();
+    await d.getByRole('button', { name: 'Generate' }).click();
+    await d.getByTestId('output').getByText('The Nile,').waitFor();
+    await d.getByTestId('held').getByText('18 credits').waitFor();
+    await dave.checkPage();
+
+    gemini.release();
+    await d.getByTestId('output').getByText('The Nile, the Amazon, and the Danube.').waitFor();
+    await d.getByTestId('charged').getByText('5 credits').waitFor();
+    await d.getByTestId('balance-after').getByText('95').waitFor();
+    await dave.checkPage();
+  });
+});
