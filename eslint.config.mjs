@@ -13,6 +13,7 @@ const production = [
   'subgraphs/*/src/**/*.ts',
   'schema/src/**/*.ts',
   'bench/src/**/*.ts',
+  'console/src/**/*.{ts,tsx}',
 ];
 const tests = ['test/**', '**/test/**', '**/*.test.ts'];
 
@@ -22,9 +23,9 @@ export default [
     ignores: ['**/dist/**', '**/node_modules/**', 'data/**', '**/src/generated/**'],
   },
   // Correctness rules for every TypeScript file, tests included.
-  ...tseslint.configs.recommended.map((config) => ({ ...config, files: ['**/*.ts'] })),
+  ...tseslint.configs.recommended.map((config) => ({ ...config, files: ['**/*.{ts,tsx}'] })),
   {
-    files: ['**/*.ts'],
+    files: ['**/*.{ts,tsx}'],
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     // Security rules are registered everywhere so disable comments in tests resolve too.
     plugins: { security },

@@ -1,4 +1,5 @@
-// Transpiles every workspace's src/ to dist/ with swc (types are checked separately by `npm run typecheck`).
+// Transpiles every workspace's src/ to dist/ with swc (types are checked separately by `npm run typecheck`),
+// and builds the web console (console/, Vite) into console/dist when its sources changed.
 //   node scripts/build.mjs           builds the workspaces whose sources changed since their last build
 //   node scripts/build.mjs --force   rebuilds every workspace
 // Safe to run from several processes at once (five `npm run start:*` started together): each
@@ -229,18 +230,96 @@ async function build({ src, dist, files, hash }) {
   return files.length;
 }
 
+// The console: a Vite build of console/ into console/dist, stamped like the workspaces. Built into
+// a directory beside dist/ and swapped in by two renames, so the gateway never serves half a build.
+const consoleDir = join(root, 'console');
+
+async function* consoleSources(dir) {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* consoleSources(path);
+    else yield path;
+  }
+}
+
+/** The console's inputs and their hash; null without console/src. */
+async function consoleInputs() {
+  const src = join(consoleDir, 'src');
+  if (!(await exists(src))) return null;
+  const hash = createHash('sha256').update(common);
+  for (const file of ['index.html', 'vite.config.ts', 'package.json', 'tsconfig.json']) {
+    const path = join(consoleDir, file);
+    if (await exists(path)) hash.update(file).update(await readFile(path));
+  }
+  for (const pkg of ['vite', 'preact', '@preact/preset-vite', '@urql/core', '@urql/preact']) {
+    try {
+      hash.update(pkg).update(require(`${pkg}/package.json`).version);
+    } catch {
+      // Not installed (a production install): buildConsole says so if a build is needed.
+    }
+  }
+  let files = 0;
+  for await (const file of consoleSources(src)) {
+    files += 1;
+    hash
+      .update(relative(src, file))
+      .update('\0')
+      .update(await readFile(file));
+  }
+  return { dist: join(consoleDir, 'dist'), files, hash: hash.digest('hex') };
+}
+
+async function consoleStale() {
+  const input = await consoleInputs();
+  if (!input) return null;
+  return force || (await stampOf(input.dist))?.hash !== input.hash ? input : null;
+}
+
+async function buildConsole({ dist, files, hash }) {
+  let vite;
+  try {
+    vite = await import('vite');
+  } catch {
+    throw new Error('build: the console needs the dev dependencies (vite): run `npm ci` first');
+  }
+  const next = `${dist}.${process.pid}.next`;
+  const old = `${dist}.${process.pid}.old`;
+  await vite.build({
+    root: consoleDir,
+    configFile: join(consoleDir, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: next, emptyOutDir: true },
+  });
+  await writeFile(
+    join(next, STAMP),
+    `${JSON.stringify({ hash, files, builtAt: new Date().toISOString(), pid: process.pid })}\n`,
+  );
+  const had = await exists(dist);
+  if (had) await rename(dist, old);
+  await rename(next, dist);
+  if (had) await rm(old, { recursive: true, force: true });
+}
+
 let todo = await stale();
-if (todo.length === 0) {
+let consoleTodo = await consoleStale();
+if (todo.length === 0 && !consoleTodo) {
   log('up to date');
 } else {
   await acquireLock();
   try {
     todo = await stale(); // another process may have built them while this one waited
-    if (todo.length === 0) log('up to date (built by another process)');
-    else {
+    consoleTodo = await consoleStale();
+    if (todo.length === 0 && !consoleTodo) log('up to date (built by another process)');
+    if (todo.length > 0) {
       let count = 0;
       for (const input of todo) count += await build(input);
       log(`built ${count} files in ${todo.map((t) => t.pkg).join(', ')}`);
+    }
+    if (consoleTodo) {
+      await buildConsole(consoleTodo);
+      log(`built the console (${consoleTodo.files} source files) into console/dist`);
     }
   } finally {
     await releaseLock();

@@ -1,5 +1,5 @@
 // The files the runtime image needs besides its production node_modules, gathered under one
-// directory for the Dockerfile's runtime stage: every workspace's package.json and dist/, each
+// directory for the Dockerfile's runtime stage: every workspace's package.json and dist/, the built console (console/dist), each
 // subgraph's folder of subgraphs/registry.json minus its sources and tests (schema.graphql,
 // data/), the registry, the committed supergraphs and the healthcheck.
 //   node scripts/image-files.mjs <out directory>   (after scripts/build.mjs)
@@ -22,6 +22,8 @@ for (const workspace of ['packages/platform', 'all-in-one', 'gateway']) {
   copy(join(workspace, 'package.json'));
   copy(join(workspace, 'dist'));
 }
+// The built web console, served by the gateway at /console (CONSOLE=on); its sources stay behind.
+copy('console/dist');
 const SOURCES = new Set(['src', 'test', 'node_modules']);
 for (const { folder } of subgraphs)
   copy(folder, (path) => !SOURCES.has(basename(path)) || dirname(path) !== join(root, folder));

@@ -35,6 +35,7 @@ import type { GatewayContext } from './subgraph-client';
 import { relayAiStream, type AiStreamOptions } from './ai-stream';
 import { logRequest, operationNameOf, type RequestLogFields } from './request-log';
 import { applyLegacyStatus, asLegacyRefusal, isLegacyClient } from './legacy-status';
+import type { ConsoleSite } from './console-route';
 
 export interface GatewayAppOptions {
   listener: 'public' | 'internal';
@@ -86,6 +87,8 @@ export interface GatewayAppOptions {
    * links point at when APP_URL is unset (`/verify-email`, `/reset-password`, `/accept-invitation`).
    */
   developmentInbox?: DevelopmentInbox;
+  /** The web console at /console (public listener, CONSOLE on); unset: /console is a 404. */
+  console?: ConsoleSite;
 }
 
 const QUERY_PLAN_HEADERS = [
@@ -181,6 +184,7 @@ function dispatch(
       return;
     }
     if (req.method === 'GET' && (await browser.asset(path, res))) return;
+    if (options.console && (await options.console.serve(req, res, path))) return;
     sendJson(res, 404, { error: 'not found' });
   };
 }

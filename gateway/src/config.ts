@@ -5,6 +5,7 @@ import {
   commonConfig,
   claimsMasterConfig,
   claimsMasterProblems,
+  consoleSetting,
   durationSeconds,
   jwtConfig,
   jwtKeyProblems,
@@ -51,6 +52,8 @@ export const gatewayConfigSchema = z
     TLS_KEY_FILE: z.string().optional(),
     /** The browser explorer on GET /graphql outside production (production serves none, whatever this says). */
     EXPLORER: z.enum(['graphiql', 'sandbox', 'off']).default('graphiql'),
+    /** The web console at /console: on outside production unless off, off in production unless on (consoleEnabled). */
+    ...consoleSetting,
     /**
      * Browser origins allowed to call the public listener, comma-separated. Unset: loopback dev
      * servers outside production (cors.ts), none in production.

@@ -20,6 +20,7 @@ import {
   type ServiceTokenEntry,
   DevelopmentInbox,
   developmentInboxDir,
+  consoleEnabled,
 } from '@bastion/platform';
 import type { ApolloServer } from '@apollo/server';
 import type { Redis } from 'ioredis';
@@ -42,6 +43,7 @@ import { CostBudget } from './cost-budget';
 import { PersistedQueryCache } from './persisted-queries';
 import { TrustedDocuments } from './trusted-documents';
 import type { ExplorerMode } from './explorer/routes';
+import { consoleSite } from './console-route';
 import { streamCost } from './ai-stream';
 
 export interface GatewayDeps {
@@ -418,6 +420,7 @@ async function openListeners(
       developmentInbox,
       stripeWebhookUrl: new URL('/webhooks/stripe', subgraphUrls.credits).toString(),
       ssoTarget: new URL(subgraphUrls.auth).origin,
+      console: consoleEnabled(config) ? consoleSite() : undefined,
       exportDownload: {
         target: new URL('/data-exports/download', subgraphUrls.auth).toString(),
         claimsKey: deps.claimsKeys.keyFor('auth'),

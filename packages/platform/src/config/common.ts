@@ -33,6 +33,17 @@ export const secret = () =>
   z.string().refine((s) => Buffer.byteLength(s) >= 32, 'must be at least 32 bytes');
 
 /**
+ * CONSOLE: the web console at /console on the gateway's public listener (docs/configuration.md).
+ * Read by the gateway (serves it) and by auth and orgs (mail links land in it when APP_URL is unset).
+ */
+export const consoleSetting = { CONSOLE: z.enum(['on', 'off']).optional() };
+
+/** Whether the console is served: on outside production unless CONSOLE=off; in production only with CONSOLE=on. */
+export function consoleEnabled(config: { NODE_ENV: string; CONSOLE?: 'on' | 'off' }): boolean {
+  return config.NODE_ENV === 'production' ? config.CONSOLE === 'on' : config.CONSOLE !== 'off';
+}
+
+/**
  * Settings every service reads: environment, logging, storage and the bus. No access-token key:
  * only auth (signs) and the gateway (verifies) read those (jwtConfig); no claims key either: the
  * gateway reads the master (claimsMasterConfig), each subgraph its own (subgraphClaimsConfig).
