@@ -32,7 +32,9 @@ import {
  *   and the Danube." is 7 tokens: charged 2 + ceil((3 x 100 + 7 x 300) / 1000) = 2 + ceil(2.4) =
  *   5; the balance is then 100 - 5 = 95.
  */
-const PACKAGES = [{ id: 'starter', name: 'Starter', credits: 100, priceCents: 500, currency: 'usd' }];
+const PACKAGES = [
+  { id: 'starter', name: 'Starter', credits: 100, priceCents: 500, currency: 'usd' },
+];
 const MODELS = [
   {
     id: 'test-model',
@@ -75,7 +77,10 @@ describe('the console: organizations, credits and the AI playground in a browser
     });
     // Stripe's hosted checkout page, played by the fake: paying sends the signed webhook to the
     // gateway's /webhooks/stripe and sends the browser back to the console.
-    stripe.hostCheckout(new URL('/webhooks/stripe', platform.gateway.url).toString(), stripeWebhookSecret);
+    stripe.hostCheckout(
+      new URL('/webhooks/stripe', platform.gateway.url).toString(),
+      stripeWebhookSecret,
+    );
     browser = await launchConsoleBrowser();
   }, PLATFORM_SETUP_MS);
 
@@ -113,7 +118,10 @@ describe('the console: organizations, credits and the AI playground in a browser
     const verification = await mail.waitFor(email, /verify your email/i);
     expect(verification.link).toMatch(/\/console\/verify-email\?token=/);
     await page.goto(verification.link!);
-    await page.getByText(/verified/i).first().waitFor();
+    await page
+      .getByText(/verified/i)
+      .first()
+      .waitFor();
     await someone.checkPage('/verify-email');
   }
 

@@ -8,8 +8,8 @@ import { ORG_REASONS, roleName, withReasons } from './controls';
 import { AcceptInvitation } from './operations';
 
 /**
- * Where the invitation mail's link lands (`/accept-invitation?token=…`). Signed-out visitors are
- * sent to sign in first and come back here (the route is for the signed-in).
+ * Where the invitation mail's link lands (`/accept-invitation?token=…`). A signed-out visitor is
+ * asked to sign in (or create an account) with the invited address, and comes back here.
  */
 export function AcceptInvitationPage({ query }: RouteProps) {
   const token = query.get('token') ?? '';
@@ -24,6 +24,21 @@ export function AcceptInvitationPage({ query }: RouteProps) {
         <Empty>This link has no invitation in it. Open the link from the invitation mail.</Empty>
       </Page>
     );
+  if (!session) {
+    const next = encodeURIComponent(`/accept-invitation?token=${encodeURIComponent(token)}`);
+    return (
+      <Page title="Accept an invitation">
+        <p>
+          You are invited to an organization. Sign in with the address the invitation was sent to,
+          or create an account with it, and come back to this link.
+        </p>
+        <p class="actions">
+          <Link to={`/sign-in?next=${next}`}>Sign in</Link>
+          <Link to={`/sign-up?next=${next}`}>Create an account</Link>
+        </p>
+      </Page>
+    );
+  }
   return (
     <Page title="Accept an invitation">
       {joined ? (
@@ -38,7 +53,7 @@ export function AcceptInvitationPage({ query }: RouteProps) {
       ) : (
         <>
           <p>
-            You are signed in as <strong>{session?.user.email}</strong>. The invitation works only
+            You are signed in as <strong>{session.user.email}</strong>. The invitation works only
             for the address it was sent to, once that address is verified.
           </p>
           <ErrorText message={problem} />

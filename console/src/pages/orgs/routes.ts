@@ -11,5 +11,5 @@ export const routes: RouteDef[] = [
     nav: { label: 'Organizations', order: 20 },
   },
   { path: '/orgs/:id', component: OrganizationPage, access: 'user' },
-  { path: '/accept-invitation', component: AcceptInvitationPage, access: 'user' },
+  { path: '/accept-invitation', component: AcceptInvitationPage, access: 'public' },
 ];

@@ -72,6 +72,19 @@ export function SsoPage({ params }: RouteProps) {
   );
 }
 
+/** A DNS name of two or more labels (letters, digits, inner hyphens), like example.com. */
+function isDomainName(value: string): boolean {
+  const labels = value.toLowerCase().split('.');
+  return (
+    value.length <= 253 &&
+    labels.length >= 2 &&
+    labels.every(
+      (label) => /^[a-z0-9-]{1,63}$/.test(label) && !label.startsWith('-') && !label.endsWith('-'),
+    ) &&
+    /^[a-z]{2,}$/.test(labels[labels.length - 1] ?? '')
+  );
+}
+
 type DomainRow = {
   id: string;
   domain: string;
@@ -150,7 +163,7 @@ function Domains(props: {
         label="Add a domain"
         validate={() =>
           errors({
-            domain: /^(?=.{1,253}$)([a-z0-9](-?[a-z0-9])*\.)+[a-z]{2,}$/i.test(domain.trim())
+            domain: isDomainName(domain.trim())
               ? undefined
               : 'Enter a domain name like example.com.',
           })
