@@ -197,7 +197,7 @@ export function EndpointPage({ params }: RouteProps) {
                   <Button
                     kind="secondary"
                     busy={busy === delivery.id}
-                    aria-label={`Send the ${delivery.eventType} delivery again`}
+                    aria-label={`Replay the ${delivery.eventType} delivery`}
                     onClick={() =>
                       act(delivery.id, async () => {
                         const result = await replay({ id: delivery.id });
