@@ -1,14 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { CONSOLE_PATH } from '@bastion/platform';
 
 /**
  * The web console (console/, built by scripts/build.mjs into console/dist) on the public listener
  * at /console: its files, and index.html for every other /console/* path (the console routes in
  * the browser). docs/configuration.md "Settings" (CONSOLE), docs/security.md "The console".
  */
-export const CONSOLE_PATH = '/console';
-
 /** Where the built console is (beside gateway/ in the repository and in the image). */
 export const CONSOLE_DIST = resolve(__dirname, '../../console/dist');
 

@@ -68,8 +68,9 @@ describe('the development inbox (outside production, SMTP_URL unset)', () => {
   let origin: string;
   beforeAll(async () => {
     dir = dataDir();
-    // APP_URL unset: links point at the gateway's own pages.
-    platform = await startTestPlatform({ DATA_DIR: dir, APP_URL: '' });
+    // APP_URL unset and the console off: links point at the gateway's own pages (with the
+    // console on they land in it: test/console/sign-up.test.ts).
+    platform = await startTestPlatform({ DATA_DIR: dir, APP_URL: '', CONSOLE: 'off' });
     origin = new URL(platform.gateway.url).origin;
   }, PLATFORM_SETUP_MS);
   afterAll(async () => {

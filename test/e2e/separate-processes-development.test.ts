@@ -51,6 +51,8 @@ describe('services started one by one in development, nothing configured', () =>
       REDIS_KEY_PREFIX: `bastion:${suffix}:`,
       ...ports,
       GATEWAY_INTERNAL_URL: internalUrl,
+      // The gateway's own mail pages are under test here (with the console on, links land in it).
+      CONSOLE: 'off',
     };
     const mains = [...SUBGRAPHS.map((s) => `${s.folder}/${s.main}`), 'gateway/dist/main.js'];
     for (const main of mains) {

@@ -11,6 +11,7 @@ import {
   subgraphEntry,
   secret,
   serviceTokenEntries,
+  consoleSetting,
 } from '@bastion/platform';
 import { webauthnConfig, webauthnConfigProblems } from './mfa/webauthn-config';
 import { oauthConfig, oauthConfigProblems } from './oauth/oauth-config';
@@ -57,8 +58,10 @@ export const authConfigSchema = z
     ARGON2_MAX_QUEUE: z.coerce.number().int().min(0).default(DEFAULT_MAX_QUEUED_HASHES),
     REFRESH_COOKIE: booleanFlag(false),
     RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(100),
-    /** Links in mail; unset: the gateway's own pages outside production, http://localhost:3000 in production. */
+    /** Links in mail; unset: the console (or with CONSOLE=off the gateway's own pages) outside production, http://localhost:3000 in production. */
     APP_URL: z.string().url().optional(),
+    /** Whether the gateway serves the console: mail links land there when APP_URL is unset (mailLinkBase). */
+    ...consoleSetting,
     /**
      * The gateway's public origin as browsers and identity providers reach it: the SAML ACS, the
      * OIDC callback and SP entity ids hang off it. Unset: the gateway's local origin (development).

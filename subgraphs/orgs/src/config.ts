@@ -6,6 +6,7 @@ import {
   secret,
   subgraphClaimsConfig,
   subgraphEntry,
+  consoleSetting,
 } from '@bastion/platform';
 
 export const orgsConfigSchema = z
@@ -15,10 +16,12 @@ export const orgsConfigSchema = z
     HOST: z.string().default('127.0.0.1'),
     ORGS_PORT: port(subgraphEntry('orgs').port),
     /**
-     * Links in invitation mail: `${APP_URL}/accept-invitation?token=…`. Unset: the gateway's own
-     * pages outside production, http://localhost:3000 in production.
+     * Links in invitation mail: `${APP_URL}/accept-invitation?token=…`. Unset: the console (or with
+     * CONSOLE=off the gateway's own pages) outside production, http://localhost:3000 in production.
      */
     APP_URL: z.string().url().optional(),
+    /** Whether the gateway serves the console: invitation links land there when APP_URL is unset. */
+    ...consoleSetting,
     /** Unset: mail is logged instead of sent (links included only outside production). */
     SMTP_URL: z.string().url().optional(),
     MAIL_FROM: z.string().min(3).default('Bastion <no-reply@localhost>'),

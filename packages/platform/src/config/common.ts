@@ -38,6 +38,9 @@ export const secret = () =>
  */
 export const consoleSetting = { CONSOLE: z.enum(['on', 'off']).optional() };
 
+/** Where the gateway serves the console; mail links land under it (mailLinkBase). */
+export const CONSOLE_PATH = '/console';
+
 /** Whether the console is served: on outside production unless CONSOLE=off; in production only with CONSOLE=on. */
 export function consoleEnabled(config: { NODE_ENV: string; CONSOLE?: 'on' | 'off' }): boolean {
   return config.NODE_ENV === 'production' ? config.CONSOLE === 'on' : config.CONSOLE !== 'off';

@@ -68,17 +68,26 @@ describe('when mail is kept, and where its links point', () => {
   });
 
   it.each([
-    ['development', 'https://app.example.com', 'https://app.example.com'],
-    ['development', undefined, 'http://127.0.0.1:4567'],
-    ['production', undefined, 'http://localhost:3000'],
-    ['production', 'https://app.example.com', 'https://app.example.com'],
-  ])('NODE_ENV=%s APP_URL=%s: %s', (env, appUrl, expected) => {
-    expect(mailLinkBase({ NODE_ENV: env, APP_URL: appUrl }, () => 'http://127.0.0.1:4567')()).toBe(
-      expected,
-    );
+    ['development', 'https://app.example.com', undefined, 'https://app.example.com'],
+    ['development', undefined, undefined, 'http://127.0.0.1:4567/console'],
+    ['development', undefined, 'on', 'http://127.0.0.1:4567/console'],
+    ['development', undefined, 'off', 'http://127.0.0.1:4567'],
+    ['production', undefined, undefined, 'http://localhost:3000'],
+    ['production', undefined, 'on', 'http://localhost:3000'],
+    ['production', 'https://app.example.com', 'on', 'https://app.example.com'],
+  ] as const)('NODE_ENV=%s APP_URL=%s CONSOLE=%s: %s', (env, appUrl, console, expected) => {
+    expect(
+      mailLinkBase(
+        { NODE_ENV: env, APP_URL: appUrl, CONSOLE: console },
+        () => 'http://127.0.0.1:4567',
+      )(),
+    ).toBe(expected);
   });
 
-  it('separate processes: the gateway’s default address', () => {
-    expect(mailLinkBase({ NODE_ENV: 'development' })()).toBe('http://127.0.0.1:4000');
+  it('separate processes: the gateway’s default address (its console, or its pages with CONSOLE=off)', () => {
+    expect(mailLinkBase({ NODE_ENV: 'development' })()).toBe('http://127.0.0.1:4000/console');
+    expect(mailLinkBase({ NODE_ENV: 'development', CONSOLE: 'off' })()).toBe(
+      'http://127.0.0.1:4000',
+    );
   });
 });

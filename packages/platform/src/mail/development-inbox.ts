@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { CONSOLE_PATH, consoleEnabled } from '../config/common';
 
 /** One message the development inbox kept: what a mail client would show, unmasked. */
 export interface KeptMail {
@@ -105,17 +106,20 @@ export const DEVELOPMENT_GATEWAY_ORIGIN = 'http://127.0.0.1:4000';
 export const DEFAULT_APP_URL = 'http://localhost:3000';
 
 /**
- * Where links in mail point: APP_URL; unset outside production, the gateway's own public listener,
- * whose development pages (/verify-email, /reset-password, /accept-invitation) answer them. Read
- * when a mail is written: the all-in-one process learns the gateway's port after the subgraphs start.
+ * Where links in mail point: APP_URL; unset outside production, the web console on the gateway's
+ * public listener (`<gateway>/console`, whose pages /verify-email, /reset-password and
+ * /accept-invitation answer them), or with CONSOLE=off the gateway's own development pages at the
+ * same paths. Read when a mail is written: the all-in-one process learns the gateway's port after
+ * the subgraphs start.
  */
 export function mailLinkBase(
-  config: { NODE_ENV: string; APP_URL?: string },
+  config: { NODE_ENV: string; APP_URL?: string; CONSOLE?: 'on' | 'off' },
   gatewayOrigin?: () => string,
 ): () => string {
-  return () =>
-    config.APP_URL ??
-    (config.NODE_ENV === 'production'
-      ? DEFAULT_APP_URL
-      : (gatewayOrigin?.() ?? DEVELOPMENT_GATEWAY_ORIGIN));
+  return () => {
+    if (config.APP_URL) return config.APP_URL;
+    if (config.NODE_ENV === 'production') return DEFAULT_APP_URL;
+    const gateway = (gatewayOrigin?.() ?? DEVELOPMENT_GATEWAY_ORIGIN).replace(/\/+$/, '');
+    return consoleEnabled(config) ? `${gateway}${CONSOLE_PATH}` : gateway;
+  };
 }
