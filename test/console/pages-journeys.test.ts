@@ -259,7 +259,9 @@ describe('the console: organizations, credits and the AI playground in a browser
     await e.setViewportSize({ width: 360, height: 740 });
     await e.emulateMedia({ colorScheme: 'dark' });
     await erin.checkPage('/orgs/:id at 360 px, dark');
-    expect(await e.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    expect(await e.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+      360,
+    );
 
     await e.getByRole('link', { name: 'Webhooks' }).click();
     await e.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
