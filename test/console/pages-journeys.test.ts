@@ -308,5 +308,34 @@ describe('the console: organizations, credits and the AI playground in a browser
       await delivery.getByText(/2 attempts/).waitFor({ timeout: 1_000 });
     });
     await erin.checkPage();
+
+    // The organization's audit log has the endpoint's creation (written from the bus, so it may lag).
+    await e.getByRole('link', { name: 'All endpoints' }).click();
+    await e.getByRole('link', { name: /^Back to Webhook Works/ }).click();
+    await e.getByRole('link', { name: 'Audit log' }).click();
+    await e.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    await eventually(async () => {
+      await e.getByRole('textbox', { name: 'Action' }).fill('webhook.endpoint_created');
+      await e.getByRole('button', { name: 'Filter' }).click();
+      await e
+        .getByRole('cell', { name: 'webhook.endpoint_created' })
+        .first()
+        .waitFor({ timeout: 1_000 });
+    });
+    await erin.checkPage();
+
+    // Single sign-on: a domain claimed shows the TXT record to publish (verifying it would ask DNS).
+    await e.getByRole('link', { name: /^Back to Webhook Works/ }).click();
+    await e.getByRole('link', { name: 'Single sign-on' }).click();
+    await e.getByRole('heading', { level: 1, name: 'Single sign-on' }).waitFor();
+    await e.getByText('No domains yet.').waitFor();
+    await erin.checkPage();
+    await e.getByRole('textbox', { name: 'Domain' }).fill('not a domain');
+    await e.getByRole('button', { name: 'Add domain' }).click();
+    await e.getByText('Enter a domain name like example.com.').waitFor();
+    await e.getByRole('textbox', { name: 'Domain' }).fill('webhook-works.example.com');
+    await e.getByRole('button', { name: 'Add domain' }).click();
+    await e.getByText('_bastion-verification.webhook-works.example.com').waitFor();
+    await erin.checkPage();
   });
 });
