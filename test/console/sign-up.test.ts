@@ -54,7 +54,7 @@ describe('console: sign up, verify by mail, reload, sign out, reset the password
     await page.getByText('Use at least 10 characters.').waitFor();
     expect(sent).toEqual([]);
     await ada.checkPage('/sign-up (invalid)');
-    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Email', { exact: true }).fill(email);
     await page.getByLabel('Name (optional)').fill('Ada');
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -84,7 +84,7 @@ describe('console: sign up, verify by mail, reload, sign out, reset the password
     const refresh = cookies.find((cookie) => cookie.name === '__Host-bastion_refresh');
     expect(refresh?.httpOnly).toBe(true);
     const stored = await ada.page.evaluate(
-      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+      'JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })',
     );
     expect(stored).toBe('{}{}');
   });
@@ -97,8 +97,8 @@ describe('console: sign up, verify by mail, reload, sign out, reset the password
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(new URL(page.url()).searchParams.get('next')).toBe('/');
     await ada.checkPage();
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill('not the password at all');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('The email, password or code is not right.').waitFor();
     await ada.checkPage('/sign-in (wrong password)');
@@ -108,7 +108,7 @@ describe('console: sign up, verify by mail, reload, sign out, reset the password
     const { page } = ada;
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
     await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
-    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Email', { exact: true }).fill(email);
     await page.getByRole('button', { name: 'Mail me a link' }).click();
     await page.getByText('If an account has this address').waitFor();
     await ada.checkPage();
@@ -125,8 +125,8 @@ describe('console: sign up, verify by mail, reload, sign out, reset the password
     await page.getByRole('button', { name: 'Set the new password' }).click();
     await page.getByText('Your password is changed').waitFor();
     await page.getByRole('link', { name: 'Sign in' }).click();
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill('a brand new passphrase 2');
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill('a brand new passphrase 2');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Welcome, Ada' }).waitFor();
   });

@@ -37,6 +37,40 @@ export const VerifyMfa = graphql(`
   }
 `);
 
+export const PasskeyLoginOptions = graphql(`
+  mutation PasskeyLoginOptions {
+    passkeyLoginOptions
+  }
+`);
+
+export const PasskeyLogin = graphql(`
+  mutation PasskeyLogin($response: String!) {
+    passkeyLogin(response: $response) {
+      ...SessionFields
+    }
+  }
+`);
+
+export const MfaPasskeyOptions = graphql(`
+  mutation MfaPasskeyOptions($mfaToken: String!) {
+    mfaPasskeyOptions(mfaToken: $mfaToken)
+  }
+`);
+
+export const SsoAuthorizationUrl = graphql(`
+  query SsoAuthorizationUrl($email: String!, $redirectUri: String!) {
+    ssoAuthorizationUrl(email: $email, redirectUri: $redirectUri)
+  }
+`);
+
+export const SsoLogin = graphql(`
+  mutation SsoLogin($code: String!) {
+    ssoLogin(code: $code) {
+      ...SessionFields
+    }
+  }
+`);
+
 const Logout = graphql(`
   mutation Logout($refreshToken: String) {
     logout(refreshToken: $refreshToken)
