@@ -22,6 +22,7 @@ import {
   ORG_REASONS,
   SelectField,
   When,
+  useStepUp,
   roleName,
   roleOptions,
   withReasons,
@@ -168,6 +169,7 @@ function MemberRow(props: {
   const [busy, setBusy] = useState(false);
   const [, changeRole] = useMutation(ChangeMemberRole);
   const [, remove] = useMutation(RemoveMember);
+  const stepUp = useStepUp();
   // Other members' profiles are theirs alone (User fields are owner-only): a member is shown by id.
   const who = props.isMe ? 'You' : `Member ${props.userId.slice(0, 8)}`;
   const run = async (action: () => Promise<string | null>) => {
@@ -205,19 +207,23 @@ function MemberRow(props: {
             disabled={role === props.role}
             onClick={() =>
               run(async () => {
-                const result = await changeRole({
-                  organizationId: props.organizationId,
-                  userId: props.userId,
-                  role: role as RoleName,
+                // Granting ADMIN needs a recent sign-in: the step-up form, then the change again.
+                const problem = await stepUp.run(async () => {
+                  const result = await changeRole({
+                    organizationId: props.organizationId,
+                    userId: props.userId,
+                    role: role as RoleName,
+                  });
+                  const found = problemWords(result.error, {
+                    CONFLICT:
+                      'An organization keeps at least one admin: make someone else admin first.',
+                  });
+                  if (found) return found;
+                  setMessage({ kind: 'done', text: `Role changed to ${roleName(role)}.` });
+                  props.onChanged();
+                  return null;
                 });
-                const problem = problemWords(result.error, {
-                  CONFLICT:
-                    'An organization keeps at least one admin: make someone else admin first.',
-                });
-                if (problem) return problem.message;
-                setMessage({ kind: 'done', text: `Role changed to ${roleName(role)}.` });
-                props.onChanged();
-                return null;
+                return problem?.message ?? null;
               })
             }
           >
@@ -253,6 +259,7 @@ function MemberRow(props: {
           {props.isMe ? 'Leave' : 'Remove'}
         </Button>
       )}
+      {stepUp.form}
       {message?.kind === 'error' && <ErrorText message={message.text} />}
       {message?.kind === 'done' && <Notice kind="success">{message.text}</Notice>}
     </li>
@@ -270,6 +277,7 @@ function Invitations(props: { organizationId: string }) {
   const [revokeProblem, setRevokeProblem] = useState<string | null>(null);
   const [, invite] = useMutation(InviteMember);
   const [, revoke] = useMutation(RevokeInvitation);
+  const stepUp = useStepUp();
   const invitations = data?.organization?.invitations ?? [];
   return (
     <Section title="Invitations">
@@ -282,23 +290,23 @@ function Invitations(props: { organizationId: string }) {
         submitLabel="Send invitation"
         label="Invite a member"
         validate={() => errors({ email: check.email(email) })}
-        onSubmit={async () => {
-          setSent(null);
-          const result = await invite({
-            organizationId: props.organizationId,
-            email: email.trim(),
-            role: role as RoleName,
-          });
-          const problem = problemWords(result.error, {
-            STEP_UP_REQUIRED:
-              'Inviting an admin needs a recent sign-in: sign out and in again, then invite.',
-          });
-          if (problem) return problem;
-          setSent(`Invitation mailed to ${email.trim()}.`);
-          setEmail('');
-          refetch({ requestPolicy: 'network-only' });
-          return null;
-        }}
+        onSubmit={() =>
+          // Inviting an ADMIN needs a recent sign-in: the step-up form, then the invitation again.
+          stepUp.run(async () => {
+            setSent(null);
+            const result = await invite({
+              organizationId: props.organizationId,
+              email: email.trim(),
+              role: role as RoleName,
+            });
+            const problem = problemWords(result.error);
+            if (problem) return problem;
+            setSent(`Invitation mailed to ${email.trim()}.`);
+            setEmail('');
+            refetch({ requestPolicy: 'network-only' });
+            return null;
+          })
+        }
       >
         {(found) => (
           <>
@@ -323,6 +331,7 @@ function Invitations(props: { organizationId: string }) {
           </>
         )}
       </Form>
+      {stepUp.form}
       <h3>Open invitations</h3>
       {fetching && !data && <Loading />}
       <QueryError error={error} />
@@ -363,27 +372,28 @@ function RequireMfa(props: { organizationId: string; required: boolean }) {
   const [required, setRequired] = useState(props.required);
   const [done, setDone] = useState<string | null>(null);
   const [, set] = useMutation(SetRequireMfa);
+  const stepUp = useStepUp();
   return (
     <Section title="Second factor">
       {done && <Notice kind="success">{done}</Notice>}
+      {stepUp.form}
       <Form
         submitLabel="Save"
         label="Require a second factor"
-        onSubmit={async () => {
-          setDone(null);
-          const result = await set({ organizationId: props.organizationId, required });
-          const problem = problemWords(result.error, {
-            STEP_UP_REQUIRED:
-              'This needs a recent sign-in with your second factor: sign out and in again, then save.',
-          });
-          if (problem) return problem;
-          setDone(
-            result.data?.setOrganizationRequireMfa.requireMfa
-              ? 'Members must now have used a second factor in their session.'
-              : 'Members no longer need a second factor here.',
-          );
-          return null;
-        }}
+        onSubmit={() =>
+          stepUp.run(async () => {
+            setDone(null);
+            const result = await set({ organizationId: props.organizationId, required });
+            const problem = problemWords(result.error);
+            if (problem) return problem;
+            setDone(
+              result.data?.setOrganizationRequireMfa.requireMfa
+                ? 'Members must now have used a second factor in their session.'
+                : 'Members no longer need a second factor here.',
+            );
+            return null;
+          })
+        }
       >
         {() => (
           <CheckboxField

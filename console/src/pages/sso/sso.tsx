@@ -22,10 +22,10 @@ import {
   TextAreaField,
   When,
   roleOptions,
+  useStepUp,
   withReasons,
   type RoleName,
 } from '../orgs/controls';
-import { STEP_UP_WORDS } from '../webhooks/endpoints';
 import {
   AddSsoDomain,
   CreateSsoConnection,
@@ -37,7 +37,9 @@ import {
 } from './operations';
 
 const words = (error: Parameters<typeof problemOf>[0], overrides: Record<string, string> = {}) =>
-  withReasons(problemOf(error, { STEP_UP_REQUIRED: STEP_UP_WORDS, ...overrides }), ORG_REASONS);
+  withReasons(problemOf(error, overrides), ORG_REASONS);
+
+type StepUp = ReturnType<typeof useStepUp>;
 
 export function SsoPage({ params }: RouteProps) {
   const organizationId = params.id ?? '';
@@ -46,6 +48,8 @@ export function SsoPage({ params }: RouteProps) {
     variables: { organizationId },
   });
   const reload = () => refetch({ requestPolicy: 'network-only' });
+  // Every SSO setting needs a recent sign-in: the step-up form, then the change again.
+  const stepUp = useStepUp();
   return (
     <Page
       title="Single sign-on"
@@ -58,13 +62,20 @@ export function SsoPage({ params }: RouteProps) {
       </p>
       {fetching && !data && <Loading />}
       <QueryError error={error} />
+      {stepUp.form}
       {data && (
-        <Domains organizationId={organizationId} domains={data.ssoDomains} onChanged={reload} />
+        <Domains
+          organizationId={organizationId}
+          domains={data.ssoDomains}
+          onChanged={reload}
+          stepUp={stepUp}
+        />
       )}
       {data && (
         <Connections
           organizationId={organizationId}
           connections={data.ssoConnections}
+          stepUp={stepUp}
           onChanged={reload}
         />
       )}
@@ -97,6 +108,7 @@ type DomainRow = {
 function Domains(props: {
   organizationId: string;
   domains: readonly DomainRow[];
+  stepUp: StepUp;
   onChanged: () => void;
 }) {
   const [domain, setDomain] = useState('');
@@ -131,10 +143,12 @@ function Domains(props: {
                   kind="secondary"
                   onClick={async () => {
                     setProblem(null);
-                    const result = await verify({ id: d.id });
-                    const found = words(result.error, { CONFLICT: ORG_REASONS.DOMAIN_TAKEN! });
+                    const found = await props.stepUp.run(async () => {
+                      const result = await verify({ id: d.id });
+                      props.onChanged();
+                      return words(result.error, { CONFLICT: ORG_REASONS.DOMAIN_TAKEN! });
+                    });
                     if (found) setProblem(found.message);
-                    props.onChanged();
                   }}
                 >
                   Verify {d.domain}
@@ -146,10 +160,12 @@ function Domains(props: {
                   if (!window.confirm(`Remove ${d.domain}? It routes no sign-in from then on.`))
                     return;
                   setProblem(null);
-                  const result = await remove({ id: d.id });
-                  const found = words(result.error);
+                  const found = await props.stepUp.run(async () => {
+                    const result = await remove({ id: d.id });
+                    props.onChanged();
+                    return words(result.error);
+                  });
                   if (found) setProblem(found.message);
-                  props.onChanged();
                 }}
               >
                 Remove {d.domain}
@@ -168,19 +184,21 @@ function Domains(props: {
               : 'Enter a domain name like example.com.',
           })
         }
-        onSubmit={async () => {
-          const result = await add({
-            organizationId: props.organizationId,
-            domain: domain.trim().toLowerCase(),
-          });
-          const found = words(result.error, {
-            CONFLICT: 'This organization has this domain already.',
-          });
-          if (found) return found;
-          setDomain('');
-          props.onChanged();
-          return null;
-        }}
+        onSubmit={() =>
+          props.stepUp.run(async () => {
+            const result = await add({
+              organizationId: props.organizationId,
+              domain: domain.trim().toLowerCase(),
+            });
+            const found = words(result.error, {
+              CONFLICT: 'This organization has this domain already.',
+            });
+            if (found) return found;
+            setDomain('');
+            props.onChanged();
+            return null;
+          })
+        }
       >
         {(found) => (
           <Field
@@ -214,6 +232,7 @@ type ConnectionRow = {
 function Connections(props: {
   organizationId: string;
   connections: readonly ConnectionRow[];
+  stepUp: StepUp;
   onChanged: () => void;
 }) {
   const [problem, setProblem] = useState<string | null>(null);
@@ -221,10 +240,12 @@ function Connections(props: {
   const [, remove] = useMutation(DeleteSsoConnection);
   const change = async (id: string, input: { enabled?: boolean; enforced?: boolean }) => {
     setProblem(null);
-    const result = await update({ id, input });
-    const found = words(result.error);
+    const found = await props.stepUp.run(async () => {
+      const result = await update({ id, input });
+      props.onChanged();
+      return words(result.error);
+    });
     if (found) setProblem(found.message);
-    props.onChanged();
   };
   return (
     <Section title="Identity providers">
@@ -278,10 +299,12 @@ function Connections(props: {
                   )
                     return;
                   setProblem(null);
-                  const result = await remove({ id: c.id });
-                  const found = words(result.error);
+                  const found = await props.stepUp.run(async () => {
+                    const result = await remove({ id: c.id });
+                    props.onChanged();
+                    return words(result.error);
+                  });
                   if (found) setProblem(found.message);
-                  props.onChanged();
                 }}
               >
                 Remove {c.name}
@@ -290,12 +313,16 @@ function Connections(props: {
           ))}
         </ul>
       )}
-      <NewConnection organizationId={props.organizationId} onCreated={props.onChanged} />
+      <NewConnection
+        organizationId={props.organizationId}
+        onCreated={props.onChanged}
+        stepUp={props.stepUp}
+      />
     </Section>
   );
 }
 
-function NewConnection(props: { organizationId: string; onCreated: () => void }) {
+function NewConnection(props: { organizationId: string; onCreated: () => void; stepUp: StepUp }) {
   const [kind, setKind] = useState<'SAML' | 'OIDC'>('SAML');
   const [name, setName] = useState('');
   const [metadata, setMetadata] = useState('');
@@ -331,35 +358,37 @@ function NewConnection(props: { organizationId: string; onCreated: () => void })
               kind === 'OIDC' && !clientSecret ? 'Enter the client secret.' : undefined,
           })
         }
-        onSubmit={async () => {
-          setDone(null);
-          const result = await create({
-            organizationId: props.organizationId,
-            input: {
-              kind,
-              name: name.trim(),
-              jitProvisioning: jit,
-              defaultRole: defaultRole as RoleName,
-              ...(kind === 'SAML'
-                ? { samlMetadataXml: metadata }
-                : {
-                    oidcIssuer: issuer.trim(),
-                    oidcClientId: clientId.trim(),
-                    oidcClientSecret: clientSecret,
-                  }),
-            },
-          });
-          const found = words(result.error);
-          if (found) return found;
-          setDone(
-            `${name.trim()} is added. Enter the values shown above at your identity provider.`,
-          );
-          setName('');
-          setMetadata('');
-          setClientSecret('');
-          props.onCreated();
-          return null;
-        }}
+        onSubmit={() =>
+          props.stepUp.run(async () => {
+            setDone(null);
+            const result = await create({
+              organizationId: props.organizationId,
+              input: {
+                kind,
+                name: name.trim(),
+                jitProvisioning: jit,
+                defaultRole: defaultRole as RoleName,
+                ...(kind === 'SAML'
+                  ? { samlMetadataXml: metadata }
+                  : {
+                      oidcIssuer: issuer.trim(),
+                      oidcClientId: clientId.trim(),
+                      oidcClientSecret: clientSecret,
+                    }),
+              },
+            });
+            const found = words(result.error);
+            if (found) return found;
+            setDone(
+              `${name.trim()} is added. Enter the values shown above at your identity provider.`,
+            );
+            setName('');
+            setMetadata('');
+            setClientSecret('');
+            props.onCreated();
+            return null;
+          })
+        }
       >
         {(found) => (
           <>

@@ -3,9 +3,15 @@ import { useMutation, useQuery } from '@urql/preact';
 import { problemOf } from '../../api/errors';
 import { Link, navigate, type RouteProps } from '../../router';
 import { Button, Empty, ErrorText, Loading, Notice, Page, QueryError, Section } from '../../ui';
-import { ORG_REASONS, SecretOnce, SelectField, When, withReasons } from '../orgs/controls';
+import {
+  ORG_REASONS,
+  SecretOnce,
+  SelectField,
+  When,
+  useStepUp,
+  withReasons,
+} from '../orgs/controls';
 import { EndpointForm, endpointProblem } from './endpoint-form';
-import { STEP_UP_WORDS } from './endpoints';
 import {
   DeleteWebhookEndpoint,
   ReplayWebhookDelivery,
@@ -50,8 +56,9 @@ export function EndpointPage({ params }: RouteProps) {
     if (words) setProblem(words);
   };
   const words = (error: Parameters<typeof problemOf>[0]) =>
-    withReasons(problemOf(error, { STEP_UP_REQUIRED: STEP_UP_WORDS }), ORG_REASONS)?.message ??
-    null;
+    withReasons(problemOf(error), ORG_REASONS)?.message ?? null;
+  // Rotating the secret needs a recent sign-in: the step-up form, then the rotation again.
+  const stepUp = useStepUp();
 
   if (fetching && !data)
     return (
@@ -81,6 +88,7 @@ export function EndpointPage({ params }: RouteProps) {
       </p>
       {notice && <Notice kind="success">{notice}</Notice>}
       <ErrorText message={problem} />
+      {stepUp.form}
       {secret && (
         <SecretOnce label="The new signing secret." value={secret}>
           <p class="hint">The old secret keeps signing beside it for 24 hours.</p>
@@ -118,10 +126,13 @@ export function EndpointPage({ params }: RouteProps) {
                 )
               )
                 return null;
-              const result = await rotate({ id });
-              if (result.error) return words(result.error);
-              setSecret(result.data?.rotateWebhookSecret ?? null);
-              return null;
+              const problem = await stepUp.run(async () => {
+                const result = await rotate({ id });
+                if (result.error) return withReasons(problemOf(result.error), ORG_REASONS);
+                setSecret(result.data?.rotateWebhookSecret ?? null);
+                return null;
+              });
+              return problem?.message ?? null;
             })
           }
         >

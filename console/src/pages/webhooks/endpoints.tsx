@@ -3,12 +3,9 @@ import { useMutation, useQuery } from '@urql/preact';
 import { problemOf } from '../../api/errors';
 import { Link, type RouteProps } from '../../router';
 import { Empty, Loading, Page, QueryError, Section } from '../../ui';
-import { ORG_REASONS, SecretOnce, When, withReasons } from '../orgs/controls';
+import { ORG_REASONS, SecretOnce, When, useStepUp, withReasons } from '../orgs/controls';
 import { EndpointForm, endpointProblem } from './endpoint-form';
 import { CreateWebhookEndpoint, WebhookEndpoints } from './operations';
-
-export const STEP_UP_WORDS =
-  'This needs a recent sign-in (within 10 minutes): sign out and in again, then retry.';
 
 export function EndpointsPage({ params }: RouteProps) {
   const organizationId = params.id ?? '';
@@ -19,6 +16,7 @@ export function EndpointsPage({ params }: RouteProps) {
   const [, create] = useMutation(CreateWebhookEndpoint);
   const [created, setCreated] = useState<{ id: string; url: string; secret: string } | null>(null);
   const [formKey, setFormKey] = useState(0);
+  const stepUp = useStepUp();
   const org = data?.organization;
   const endpoints = org?.webhookEndpoints ?? [];
   return (
@@ -67,38 +65,37 @@ export function EndpointsPage({ params }: RouteProps) {
       )}
       {org && data && (
         <Section title="Add an endpoint">
+          {stepUp.form}
           <EndpointForm
             key={formKey}
             initial={{ url: '', description: '', eventTypes: [], enabled: true }}
             eventTypes={data.webhookEventTypes}
             submitLabel="Add endpoint"
-            onSubmit={async (values) => {
-              const result = await create({
-                organizationId,
-                input: {
-                  url: values.url,
-                  eventTypes: values.eventTypes,
-                  description: values.description.trim() || null,
-                },
-              });
-              const problem = endpointProblem(
-                withReasons(
-                  problemOf(result.error, { STEP_UP_REQUIRED: STEP_UP_WORDS }),
-                  ORG_REASONS,
-                ),
-              );
-              if (problem) return problem;
-              const answer = result.data?.createWebhookEndpoint;
-              if (answer)
-                setCreated({
-                  id: answer.endpoint.id,
-                  url: answer.endpoint.url,
-                  secret: answer.secret,
+            onSubmit={(values) =>
+              // Registering an endpoint needs a recent sign-in (step-up), then it is sent again.
+              stepUp.run(async () => {
+                const result = await create({
+                  organizationId,
+                  input: {
+                    url: values.url,
+                    eventTypes: values.eventTypes,
+                    description: values.description.trim() || null,
+                  },
                 });
-              setFormKey((key) => key + 1);
-              refetch({ requestPolicy: 'network-only' });
-              return null;
-            }}
+                const problem = endpointProblem(withReasons(problemOf(result.error), ORG_REASONS));
+                if (problem) return problem;
+                const answer = result.data?.createWebhookEndpoint;
+                if (answer)
+                  setCreated({
+                    id: answer.endpoint.id,
+                    url: answer.endpoint.url,
+                    secret: answer.secret,
+                  });
+                setFormKey((key) => key + 1);
+                refetch({ requestPolicy: 'network-only' });
+                return null;
+              })
+            }
           />
         </Section>
       )}
