@@ -1,6 +1,6 @@
 import { graphql } from '../../generated';
 
-/** The AI playground's operations (docs/api.md "ai"); the generation itself is POST /ai/stream. */
+/** The AI playground's operations (docs/api.md "Operations", "Streaming a generation"); the generation itself is POST /ai/stream. */
 
 export const AiCatalog = graphql(`
   query AiCatalog {

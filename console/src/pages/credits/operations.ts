@@ -1,6 +1,6 @@
 import { graphql } from '../../generated';
 
-/** The credits page's operations (docs/api.md "credits"). */
+/** The credits page's operations (docs/api.md "Operations"). */
 
 export const CreditsOverview = graphql(`
   query CreditsOverview($after: String) {

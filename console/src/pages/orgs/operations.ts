@@ -1,6 +1,6 @@
 import { graphql } from '../../generated';
 
-/** The organization pages' operations (public API only; docs/api.md "orgs"). */
+/** The organization pages' operations (public API only; docs/api.md "Operations"). */
 
 export const MyOrganizations = graphql(`
   query MyOrganizations {

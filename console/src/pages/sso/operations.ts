@@ -1,6 +1,6 @@
 import { graphql } from '../../generated';
 
-/** Enterprise SSO's operations for an organization's ADMINs (docs/api.md "auth", Enterprise SSO). */
+/** Enterprise SSO's operations for an organization's ADMINs (docs/api.md "Operations"). */
 
 export const SsoSettings = graphql(`
   query SsoSettings($organizationId: ID!) {
