@@ -337,5 +337,13 @@ describe('the console: organizations, credits and the AI playground in a browser
     await e.getByRole('button', { name: 'Add domain' }).click();
     await e.getByText('_bastion-verification.webhook-works.example.com').waitFor();
     await erin.checkPage();
+
+    // Deleting the organization (confirmed in the browser's dialog) ends at the list, now empty.
+    await e.getByRole('link', { name: /^Back to Webhook Works/ }).click();
+    e.once('dialog', (dialog) => void dialog.accept());
+    await e.getByRole('button', { name: 'Delete Webhook Works' }).click();
+    await e.getByRole('heading', { level: 1, name: 'Organizations' }).waitFor();
+    await e.getByText('You are in no organization yet').waitFor();
+    await erin.checkPage();
   });
 });

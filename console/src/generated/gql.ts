@@ -64,6 +64,7 @@ type Documents = {
     "\n  mutation ChangeMemberRole($organizationId: ID!, $userId: ID!, $role: Role!) {\n    changeMemberRole(organizationId: $organizationId, userId: $userId, role: $role) {\n      role\n      user {\n        id\n      }\n    }\n  }\n": typeof types.ChangeMemberRoleDocument,
     "\n  mutation RemoveMember($organizationId: ID!, $userId: ID!) {\n    removeMember(organizationId: $organizationId, userId: $userId)\n  }\n": typeof types.RemoveMemberDocument,
     "\n  mutation SetRequireMfa($organizationId: ID!, $required: Boolean!) {\n    setOrganizationRequireMfa(organizationId: $organizationId, required: $required) {\n      id\n      requireMfa\n    }\n  }\n": typeof types.SetRequireMfaDocument,
+    "\n  mutation DeleteOrganization($id: ID!) {\n    deleteOrganization(id: $id)\n  }\n": typeof types.DeleteOrganizationDocument,
     "\n  query SsoSettings($organizationId: ID!) {\n    organization(id: $organizationId) {\n      id\n      name\n      slug\n    }\n    ssoDomains(organizationId: $organizationId) {\n      id\n      domain\n      txtRecordName\n      txtRecordValue\n      verified\n      verifiedAt\n    }\n    ssoConnections(organizationId: $organizationId) {\n      id\n      kind\n      name\n      enabled\n      enforced\n      jitProvisioning\n      defaultRole\n      samlIdpEntityId\n      oidcIssuer\n      spEntityId\n      acsUrl\n      oidcRedirectUri\n    }\n  }\n": typeof types.SsoSettingsDocument,
     "\n  mutation AddSsoDomain($organizationId: ID!, $domain: String!) {\n    addSsoDomain(organizationId: $organizationId, domain: $domain) {\n      id\n    }\n  }\n": typeof types.AddSsoDomainDocument,
     "\n  mutation VerifySsoDomain($id: ID!) {\n    verifySsoDomain(id: $id) {\n      id\n      verified\n    }\n  }\n": typeof types.VerifySsoDomainDocument,
@@ -131,6 +132,7 @@ const documents: Documents = {
     "\n  mutation ChangeMemberRole($organizationId: ID!, $userId: ID!, $role: Role!) {\n    changeMemberRole(organizationId: $organizationId, userId: $userId, role: $role) {\n      role\n      user {\n        id\n      }\n    }\n  }\n": types.ChangeMemberRoleDocument,
     "\n  mutation RemoveMember($organizationId: ID!, $userId: ID!) {\n    removeMember(organizationId: $organizationId, userId: $userId)\n  }\n": types.RemoveMemberDocument,
     "\n  mutation SetRequireMfa($organizationId: ID!, $required: Boolean!) {\n    setOrganizationRequireMfa(organizationId: $organizationId, required: $required) {\n      id\n      requireMfa\n    }\n  }\n": types.SetRequireMfaDocument,
+    "\n  mutation DeleteOrganization($id: ID!) {\n    deleteOrganization(id: $id)\n  }\n": types.DeleteOrganizationDocument,
     "\n  query SsoSettings($organizationId: ID!) {\n    organization(id: $organizationId) {\n      id\n      name\n      slug\n    }\n    ssoDomains(organizationId: $organizationId) {\n      id\n      domain\n      txtRecordName\n      txtRecordValue\n      verified\n      verifiedAt\n    }\n    ssoConnections(organizationId: $organizationId) {\n      id\n      kind\n      name\n      enabled\n      enforced\n      jitProvisioning\n      defaultRole\n      samlIdpEntityId\n      oidcIssuer\n      spEntityId\n      acsUrl\n      oidcRedirectUri\n    }\n  }\n": types.SsoSettingsDocument,
     "\n  mutation AddSsoDomain($organizationId: ID!, $domain: String!) {\n    addSsoDomain(organizationId: $organizationId, domain: $domain) {\n      id\n    }\n  }\n": types.AddSsoDomainDocument,
     "\n  mutation VerifySsoDomain($id: ID!) {\n    verifySsoDomain(id: $id) {\n      id\n      verified\n    }\n  }\n": types.VerifySsoDomainDocument,
@@ -362,6 +364,10 @@ export function graphql(source: "\n  mutation RemoveMember($organizationId: ID!,
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SetRequireMfa($organizationId: ID!, $required: Boolean!) {\n    setOrganizationRequireMfa(organizationId: $organizationId, required: $required) {\n      id\n      requireMfa\n    }\n  }\n"): (typeof documents)["\n  mutation SetRequireMfa($organizationId: ID!, $required: Boolean!) {\n    setOrganizationRequireMfa(organizationId: $organizationId, required: $required) {\n      id\n      requireMfa\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteOrganization($id: ID!) {\n    deleteOrganization(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteOrganization($id: ID!) {\n    deleteOrganization(id: $id)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -156,3 +156,9 @@ export const SetRequireMfa = graphql(`
     }
   }
 `);
+
+export const DeleteOrganization = graphql(`
+  mutation DeleteOrganization($id: ID!) {
+    deleteOrganization(id: $id)
+  }
+`);

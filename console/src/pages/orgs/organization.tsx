@@ -30,6 +30,7 @@ import {
 } from './controls';
 import {
   ChangeMemberRole,
+  DeleteOrganization,
   InviteMember,
   OrganizationInvitations,
   OrganizationMembers,
@@ -113,6 +114,7 @@ export function OrganizationPage({ params }: RouteProps) {
       {isAdmin && <Invitations organizationId={id} />}
       {isAdmin && <RequireMfa organizationId={id} required={org.requireMfa} />}
       {isAdmin && <Rename organizationId={id} current={org.name} />}
+      {isAdmin && <Delete organizationId={id} name={org.name} />}
     </Page>
   );
 }
@@ -445,6 +447,49 @@ function Rename(props: { organizationId: string; current: string }) {
           />
         )}
       </Form>
+    </Section>
+  );
+}
+
+function Delete(props: { organizationId: string; name: string }) {
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [, remove] = useMutation(DeleteOrganization);
+  const session = useSession();
+  const switchTo = useSwitchOrganization();
+  // Deleting needs a recent sign-in: the step-up form, then the deletion again.
+  const stepUp = useStepUp();
+  return (
+    <Section title="Delete the organization">
+      <p class="hint">
+        Its memberships, invitations and webhook endpoints go with it. Its audit log is kept for
+        operators.
+      </p>
+      <ErrorText message={problem} />
+      {stepUp.form}
+      <Button
+        kind="danger"
+        busy={busy}
+        onClick={async () => {
+          if (!window.confirm(`Delete ${props.name} for every member? This cannot be undone.`))
+            return;
+          setBusy(true);
+          setProblem(null);
+          const found = await stepUp.run(async () => {
+            const result = await remove({ id: props.organizationId });
+            const words = problemWords(result.error);
+            if (words) return words;
+            // A session switched into it goes back to personal.
+            if (session?.claims.org === props.organizationId) await switchTo(null);
+            navigate('/orgs');
+            return null;
+          });
+          setBusy(false);
+          if (found) setProblem(found.message);
+        }}
+      >
+        Delete {props.name}
+      </Button>
     </Section>
   );
 }
