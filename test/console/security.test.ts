@@ -129,11 +129,13 @@ describe('console: TOTP, passkeys, step-up, API keys and sessions', () => {
     await page.getByRole('button', { name: 'Sign out', exact: true }).first().click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    // Signed in again, back on the page signing out left (the security page).
     await page
-      .getByRole('heading', { name: /^Welcome/ })
+      .getByRole('button', { name: 'Sign out', exact: true })
       .or(page.getByRole('alert'))
       .waitFor();
     expect(await page.getByRole('alert').allInnerTexts()).toEqual([]);
+    await page.getByRole('heading', { name: 'Security' }).waitFor();
     await laptop.checkPage();
   });
 
