@@ -35,6 +35,17 @@ import {
  *   and the Danube." is 7 tokens: charged 2 + ceil((3 x 100 + 7 x 300) / 1000) = 2 + ceil(2.4) =
  *   5; the balance is then 100 - 5 = 95.
  */
+/**
+ * CONSOLE_SCREENSHOTS=<directory>: the journeys also save a screenshot of the organization, credits
+ * and AI pages there (the README's images: docs/images/console-*.png), at a desktop width.
+ */
+async function screenshot(someone: ConsolePerson, name: string): Promise<void> {
+  const directory = process.env.CONSOLE_SCREENSHOTS;
+  if (!directory) return;
+  await someone.page.setViewportSize({ width: 1100, height: 820 });
+  await someone.page.screenshot({ path: `${directory}/console-${name}.png`, fullPage: true });
+}
+
 const PACKAGES = [
   { id: 'starter', name: 'Starter', credits: 100, priceCents: 500, currency: 'usd' },
 ];
@@ -190,6 +201,7 @@ describe('the console: organizations, credits and the AI playground in a browser
     // The invitation is used: no longer open.
     await a.getByText('No open invitations.').waitFor();
 
+    await screenshot(alice, 'organization');
     // Bob's console reads the new role from the API.
     await b.reload();
     await b.getByText('your role: Editor').waitFor();
@@ -214,6 +226,7 @@ describe('the console: organizations, credits and the AI playground in a browser
     await expect(c.getByTestId('balance').textContent()).resolves.toBe('200');
     await c.getByRole('cell', { name: 'Purchase', exact: true }).waitFor();
     await carol.checkPage();
+    await screenshot(carol, 'credits');
   });
 
   it('streams an AI generation: the worst case held while it runs, then the charge', async () => {
@@ -245,6 +258,7 @@ describe('the console: organizations, credits and the AI playground in a browser
     await d.getByTestId('charged').getByText('5 credits').waitFor();
     await d.getByTestId('balance-after').getByText('95').waitFor();
     await dave.checkPage();
+    await screenshot(dave, 'ai-playground');
   });
 
   it('registers a webhook endpoint (secret shown once), sends a test event, and shows and replays the delivery', async () => {

@@ -198,7 +198,7 @@ function MemberRow(props: {
         <div class="row-actions">
           <SelectField
             name="role"
-            label={`Role of ${who}`}
+            label={props.isMe ? 'Your role' : `Role of ${who}`}
             value={role}
             onInput={setRole}
             options={roleOptions}
