@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Fails when a generated resolver-types file differs from what `npm run codegen` would write now
+// Fails when a generated file (subgraph resolver types, the console's operation types in
+// console/src/generated/) differs from what `npm run codegen` would write now
 // (schema.graphql changed without regenerating, or the file was edited by hand). Generates in
 // memory from codegen.ts and compares byte for byte; writes nothing.
 // Usage: node scripts/check-codegen.mjs [root]   (root: the directory holding codegen.ts; default: here)
@@ -18,8 +19,8 @@ for (const { filename, content } of outputs) {
 }
 if (stale.length > 0) {
   console.error(
-    `stale generated resolver types (run \`npm run codegen\` and commit):\n  ${stale.join('\n  ')}`,
+    `stale generated types (run \`npm run codegen\` and commit):\n  ${stale.join('\n  ')}`,
   );
   process.exit(1);
 }
-console.log(`resolver types: ${outputs.length} generated files are fresh`);
+console.log(`generated types: ${outputs.length} generated files are fresh`);

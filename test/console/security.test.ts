@@ -6,6 +6,7 @@ import {
   type TestUser,
 } from '@bastion/testing';
 import {
+  CONSOLE_SCREENSHOTS,
   consoleUrl,
   launchConsoleBrowser,
   totpNow,
@@ -83,6 +84,7 @@ describe('console: TOTP, passkeys, step-up, API keys and sessions', () => {
     secret = (await page.getByTestId('totp-secret').innerText()).trim();
     expect(secret).toMatch(/^[A-Z2-7]+=*$/);
     await laptop.checkPage('/security (TOTP enrolment)');
+    await page.screenshot({ path: `${CONSOLE_SCREENSHOTS}-totp.png`, fullPage: true });
     // Validated before sending.
     await page.getByRole('button', { name: 'Turn on' }).click();
     await page.getByText('Enter the 6-digit code.').waitFor();
@@ -159,6 +161,7 @@ describe('console: TOTP, passkeys, step-up, API keys and sessions', () => {
     const sessions = laptop.page.getByRole('table');
     await sessions.waitFor();
     await laptop.checkPage('/security (sessions)');
+    await sessions.screenshot({ path: `${CONSOLE_SCREENSHOTS}-sessions.png` });
     // Every session but this one: the phone's and those registerUser left.
     for (;;) {
       const others = sessions.getByRole('button', { name: /^Sign out the session of/ });
@@ -181,6 +184,18 @@ describe('console: TOTP, passkeys, step-up, API keys and sessions', () => {
     await page.getByRole('button', { name: 'Use the recovery code' }).click();
     await page.getByRole('heading', { name: 'Security' }).waitFor();
     await phone.checkPage();
+  });
+
+  it('fits 360 px wide and keeps its contrast in the dark scheme', async () => {
+    const { page } = phone;
+    await page.setViewportSize({ width: 360, height: 800 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Security' }).waitFor();
+    const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    expect(width).toBeLessThanOrEqual(360);
+    await phone.checkPage('/security (360 px, dark)');
+    await page.screenshot({ path: `${CONSOLE_SCREENSHOTS}-narrow-dark.png` });
   });
 
   it('saw no console error, no CSP violation, no outside request, no serious accessibility problem', () => {

@@ -6,6 +6,7 @@ import {
   type TestPlatform,
 } from '@bastion/testing';
 import {
+  CONSOLE_SCREENSHOTS,
   consoleUrl,
   launchConsoleBrowser,
   type ConsoleBrowser,
@@ -63,6 +64,7 @@ describe('console: sign up, verify by mail, reload, sign out, reset the password
     await page.getByText(`We mailed a link to ${email}`).waitFor();
     expect(new URL(page.url()).pathname).toBe('/console/');
     await ada.checkPage('/ (unverified)');
+    await page.screenshot({ path: `${CONSOLE_SCREENSHOTS}-home.png` });
   });
 
   it('the mailed link lands in the console and verifies the address', async () => {
@@ -99,7 +101,7 @@ describe('console: sign up, verify by mail, reload, sign out, reset the password
     await ada.checkPage();
     await page.getByLabel('Email', { exact: true }).fill(email);
     await page.getByLabel('Password', { exact: true }).fill('not the password at all');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('The email, password or code is not right.').waitFor();
     await ada.checkPage('/sign-in (wrong password)');
   });
@@ -127,7 +129,7 @@ describe('console: sign up, verify by mail, reload, sign out, reset the password
     await page.getByRole('link', { name: 'Sign in' }).click();
     await page.getByLabel('Email', { exact: true }).fill(email);
     await page.getByLabel('Password', { exact: true }).fill('a brand new passphrase 2');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Welcome, Ada' }).waitFor();
   });
 

@@ -16,6 +16,8 @@ import {
  * person (a second context is a second device).
  */
 export const CHROMIUM = '/usr/bin/chromium';
+/** Where journeys leave screenshots (README's images are taken from these). */
+export const CONSOLE_SCREENSHOTS = '/tmp/bastion-console';
 
 const ARGS = [
   '--headless',
