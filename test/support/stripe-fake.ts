@@ -74,6 +74,8 @@ export class FakeStripe {
   readonly lineItems = new Map<string, Obj[]>();
   private readonly idempotent = new Map<string, Obj>();
   private server?: Server;
+  /** Set by hostCheckout: sessions' urls point at this server's own checkout page. */
+  private hosted?: { webhookUrl: string; webhookSecret: string };
   url = '';
 
   constructor(readonly secretKey = `sk_test_${randomBytes(8).toString('hex')}`) {}
@@ -128,6 +130,18 @@ export class FakeStripe {
     return object;
   }
 
+  /**
+   * Stands in for Stripe's hosted checkout page, for browser tests: from now on a session's `url`
+   * is a page on this server (`/c/pay/<id>`) with a Pay button and a link back. Paying sends
+   * `checkout.session.completed` (paid), signed with `webhookSecret`, to `webhookUrl` as Stripe
+   * does, then redirects the browser to the session's success_url (`{CHECKOUT_SESSION_ID}` filled
+   * in); the link goes to its cancel_url.
+   */
+  hostCheckout(webhookUrl: string, webhookSecret: string): this {
+    this.hosted = { webhookUrl, webhookSecret };
+    return this;
+  }
+
   /** The session as Stripe sends it in checkout.session.completed once paid. */
   paidSession(sessionId: string): Obj {
     const session = this.sessions.get(sessionId);
@@ -155,6 +169,8 @@ export class FakeStripe {
       params,
       headers: req.headers,
     });
+    const page = /^\/c\/pay\/([^/]+)$/.exec(url.pathname);
+    if (page && this.hosted) return this.checkoutPage(req.method ?? '', page[1], res);
     if (req.headers.authorization !== `Bearer ${this.secretKey}`) {
       return send(res, 401, {
         error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' },
@@ -259,7 +275,7 @@ export class FakeStripe {
         cancel_url: params.cancel_url,
         currency: price.currency ?? null,
         amount_total: Number(price.unit_amount ?? 0) * quantity,
-        url: `https://checkout.stripe.com/c/pay/${id}`,
+        url: this.hosted ? `${this.url}/c/pay/${id}` : `https://checkout.stripe.com/c/pay/${id}`,
       };
       this.sessions.set(id, session);
       return { status: 200, body: session };
@@ -300,7 +316,32 @@ export class FakeStripe {
     }
     return null;
   }
+  private async checkoutPage(method: string, id: string, res: ServerResponse): Promise<void> {
+    const session = this.sessions.get(id);
+    if (!session || !this.hosted) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return void res.end('No such checkout session.');
+    }
+    if (method === 'POST') {
+      const paid = this.paidSession(id);
+      this.sessions.set(id, paid);
+      const event = stripeEvent('checkout.session.completed', paid);
+      await deliverStripeEvent(this.hosted.webhookUrl, event, this.hosted.webhookSecret);
+      const back = String(session.success_url).replace('{CHECKOUT_SESSION_ID}', id);
+      res.writeHead(303, { location: back });
+      return void res.end();
+    }
+    const amount = (Number(session.amount_total) / 100).toFixed(2);
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pay (local Stripe)</title></head>
+<body><main><h1>Local Stripe checkout</h1><p>Total: ${amount} ${escapeHtml(String(session.currency))}</p>
+<form method="post" action="/c/pay/${escapeHtml(id)}"><button type="submit">Pay</button></form>
+<p><a href="${escapeHtml(String(session.cancel_url))}">Cancel and go back</a></p></main></body></html>`;
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html);
+  }
 }
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const now = () => Math.floor(Date.now() / 1000);
 

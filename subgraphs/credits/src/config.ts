@@ -58,8 +58,11 @@ export const creditsConfigSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Where the Stripe API is (tests: a local server speaking Stripe's wire format). */
   STRIPE_API_BASE: z.string().url().optional(),
-  /** Checkout's success and cancel URLs must be on this origin. */
-  APP_URL: z.string().url().default('http://localhost:3000'),
+  /**
+   * Checkout's success and cancel URLs must be on this origin. Unset: the gateway's own origin
+   * outside production (where the console is served), http://localhost:3000 in production.
+   */
+  APP_URL: z.string().url().optional(),
 });
 
 export type CreditsConfig = z.infer<typeof creditsConfigSchema>;

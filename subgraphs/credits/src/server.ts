@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import {
   InboxRow,
+  mailLinkBase,
   OutboxRow,
   startSubgraphService,
   type EventHandler,
@@ -36,7 +37,11 @@ export type CreditsService = SubgraphService<CreditsContext, CreditsServices>;
 export function startCreditsService(
   config: CreditsConfig,
   deps: PlatformDeps,
-  options: { port?: number } = {},
+  options: {
+    port?: number;
+    /** The gateway's public origin: checkout may return there when APP_URL is unset outside production. */
+    publicGatewayOrigin?: () => string;
+  } = {},
 ): Promise<CreditsService> {
   return startSubgraphService({
     name: 'credits',
@@ -59,7 +64,13 @@ export function startCreditsService(
       });
       const packages = Object.freeze(config.CREDIT_PACKAGES ?? DEFAULT_CREDIT_PACKAGES);
       const stripe = await createStripeClient(config);
-      const checkout = new CheckoutService(dataSource, stripe, packages, config.APP_URL, logger);
+      const checkout = new CheckoutService(
+        dataSource,
+        stripe,
+        packages,
+        mailLinkBase(config, options.publicGatewayOrigin),
+        logger,
+      );
       const handleUserEvent = userEventHandler(dataSource, ledger, config.CREDITS_SIGNUP_GRANT, [
         StripeCustomers.forget,
       ]);

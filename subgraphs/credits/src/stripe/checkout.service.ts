@@ -14,17 +14,20 @@ export interface CheckoutSession {
 /** Stripe Checkout for a credit package, and the owner's saved cards. */
 export class CheckoutService {
   private readonly customers: StripeCustomers | null;
-  private readonly allowedOrigin: string;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly stripe: Stripe | null,
     private readonly packages: readonly CreditPackage[],
-    appUrl: string,
+    /** APP_URL, read at each checkout (the gateway's origin when unset outside production). */
+    private readonly appUrl: () => string,
     private readonly logger: Logger,
   ) {
     this.customers = stripe ? new StripeCustomers(dataSource, stripe) : null;
-    this.allowedOrigin = new URL(appUrl).origin;
+  }
+
+  private get allowedOrigin(): string {
+    return new URL(this.appUrl()).origin;
   }
 
   /**
