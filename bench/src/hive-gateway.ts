@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener } from 'node:http';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { HIVE_GATEWAY_PORT, REPO_ROOT, SUBGRAPHS, urlOf } from './services';
+import {
+  HIVE_GATEWAY_DEDUPLICATING_PORT,
+  HIVE_GATEWAY_PORT,
+  REPO_ROOT,
+  SUBGRAPHS,
+  urlOf,
+} from './services';
 
 /**
  * The peer: The Guild's Hive Gateway with Hive Router's Rust query planner (`@graphql-hive/router-runtime`)
@@ -31,17 +37,25 @@ async function main(): Promise<void> {
     if (!pattern.test(supergraph)) throw new Error(`no @join__graph for ${name} in the supergraph`);
     supergraph = supergraph.replace(pattern, `$1${urlOf(name)}$2`);
   }
+  // Hive's HTTP transport shares one subgraph request among identical requests in flight (on by
+  // default). HIVE_DEDUPLICATE=off sends every request on, as the product and the stock gateway
+  // do: the bench runs one of each, and compares the product with the one that does the same work.
+  const deduplicate = process.env.HIVE_DEDUPLICATE !== 'off';
   const runtime = createGatewayRuntime({
     supergraph,
     unifiedGraphHandler,
     landingPage: false,
     graphiql: false,
     logging: 'error',
+    ...(deduplicate
+      ? {}
+      : { transportEntries: { '*.http': { options: { deduplicateInflightRequests: false } } } }),
   });
+  const port = deduplicate ? HIVE_GATEWAY_DEDUPLICATING_PORT : HIVE_GATEWAY_PORT;
   const server = createServer(runtime);
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((done) => server.listen(HIVE_GATEWAY_PORT, '127.0.0.1', done));
-  process.stdout.write(`ready http://127.0.0.1:${HIVE_GATEWAY_PORT}/graphql\n`);
+  await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
+  process.stdout.write(`ready http://127.0.0.1:${port}/graphql\n`);
   process.on('SIGTERM', () => {
     server.close();
     void Promise.resolve(runtime.dispose()).finally(() => process.exit(0));

@@ -34,6 +34,8 @@ export const SERVICES: Record<string, Listener> = {
 export const STOCK_GATEWAY_PORT = BENCH_BASE_PORT + 20;
 /** Hive Gateway with its Rust query planner, the peer the bench compares with. */
 export const HIVE_GATEWAY_PORT = BENCH_BASE_PORT + 22;
+/** The same with its default deduplication of identical requests in flight. */
+export const HIVE_GATEWAY_DEDUPLICATING_PORT = BENCH_BASE_PORT + 23;
 /** The bench's own PGlite for pgbench in embedded mode. */
 export const PGLITE_BENCH_PORT = BENCH_BASE_PORT + 21;
 
