@@ -10,6 +10,7 @@ import {
   claimsMasterConfig,
   claimsMasterProblems,
   commonConfig,
+  createClaimsChannel,
   createPlatformDeps,
   generateServiceToken,
   loadConfig,
@@ -150,12 +151,19 @@ export async function startPlatform(
     let internalGatewayUrl = configs.common.GATEWAY_INTERNAL_URL;
     // The gateway's public origin for mail links (APP_URL unset): known once it started, like the above.
     let gatewayOrigin = `http://127.0.0.1:${configs.gateway.PORT}`;
+    // The gateway calls the subgraphs of this process without HTTP (SUBGRAPH_TRANSPORT): claims
+    // cross as objects of one channel, whose mint only the gateway holds and accept only the subgraphs.
+    const channel = createClaimsChannel();
     const subgraphs: Record<string, RunningService> = {};
     for (const entry of SUBGRAPHS) {
       const config = configs.subgraphs[entry.name] as Readonly<CommonConfig> &
         Record<string, unknown>;
       // Each subgraph holds its own claims key only, as it would in a process of its own.
-      const own = { ...deps, claimsKeys: deps.claimsKeys.only(entry.name) };
+      const own = {
+        ...deps,
+        claimsKeys: deps.claimsKeys.only(entry.name),
+        acceptInProcessClaims: channel.accept,
+      };
       const service = await definitions.get(entry.name)!.start(config, own, {
         port: port(Number(config[entry.portVar])),
         internalGatewayUrl: () => internalGatewayUrl,
@@ -180,6 +188,14 @@ export async function startPlatform(
       issuedTokens,
       apiKeys,
       supergraphs: options.supergraphs,
+      inProcess: {
+        mint: channel.mint,
+        subgraphs: Object.fromEntries(
+          Object.entries(subgraphs).flatMap(([name, service]) =>
+            service.inProcess ? [[name, service.inProcess]] : [],
+          ),
+        ),
+      },
       subgraphUrls: Object.fromEntries(
         Object.entries(subgraphs).map(([name, service]) => [name, service.url]),
       ),

@@ -42,6 +42,12 @@ export const gatewayConfigSchema = z
     TRUST_PROXY: z.string().optional(),
     /** Every subgraph's <NAME>_URL and <NAME>_PORT (subgraphs/registry.json); read with subgraphUrlsFrom. */
     ...subgraphAddressSettings(),
+    /**
+     * How the gateway calls a subgraph running in its own process (npm start): `in-process` (no
+     * HTTP, claims as an object only this process's gateway can mint) or `http` (signed claims, as
+     * to a subgraph of its own process). Subgraphs elsewhere are always called over HTTP.
+     */
+    SUBGRAPH_TRANSPORT: z.enum(['in-process', 'http']).default('in-process'),
     BODY_LIMIT_BYTES: z.coerce
       .number()
       .int()

@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import {
   createFormatError,
   inputHygienePlugin,
+  type ClaimsChannel,
   type ClaimsKeys,
   type Logger,
 } from '@bastion/platform';
@@ -14,6 +15,7 @@ import { withLimitReasons } from './limit-errors';
 import { stopWarmupAfterPlanning, warmQueryPlans } from './plan-warmup';
 import type { PersistedQueryCache } from './persisted-queries';
 import { ClaimsForwardingDataSource, type GatewayContext } from './subgraph-client';
+import { InProcessDataSource, type InProcessSubgraph } from './in-process-source';
 import type { Fetcher } from '@apollo/utils.fetcher';
 
 export const SUPERGRAPH_FILES = {
@@ -26,6 +28,8 @@ export interface GatewayServerOptions {
   subgraphUrls: Record<string, string>;
   /** Each subgraph's claims key: a subgraph's key verifies claims addressed to it only. */
   claimsKeys: ClaimsKeys;
+  /** Subgraphs of this process called without HTTP (SUBGRAPH_TRANSPORT=in-process), with the channel's mint. */
+  inProcess?: { subgraphs: Record<string, InProcessSubgraph>; mint: ClaimsChannel['mint'] };
   fetcher: Fetcher;
   logger: Logger;
   /** Apollo's landing page (Sandbox, from Apollo's CDN) on a browser's GET; GraphiQL is served by the app instead. */
@@ -54,6 +58,8 @@ export async function createGatewayServer(
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => {
+      const local = options.inProcess?.subgraphs[name];
+      if (local) return new InProcessDataSource(name, local, options.inProcess!.mint);
       const target = options.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`No URL for subgraph ${name}`);
       return new ClaimsForwardingDataSource(

@@ -1,5 +1,6 @@
 import {
   AccessTokenVerifier,
+  type ClaimsChannel,
   type ClaimsKeys,
   MemoryApiKeyStore,
   MemoryIssuedTokenStore,
@@ -36,6 +37,7 @@ import { RevocationCache } from './revocation-cache';
 import { fetchRevocationState } from './revocation-state-client';
 import { keepRevocationsFresh } from './revocation-sync';
 import { createUndiciFetcher, type GatewayContext } from './subgraph-client';
+import type { InProcessSubgraph } from './in-process-source';
 import { operationLimitsFrom, type OperationLimits } from './request-limits';
 import { buildCostSchema } from './cost-schema';
 import { CostBudget } from './cost-budget';
@@ -53,6 +55,11 @@ export interface GatewayDeps {
   keyPrefix: string;
   /** Service tokens minted by this process (single-process mode), accepted besides SERVICE_TOKENS. */
   extraServiceTokens?: ServiceTokenEntry[];
+  /**
+   * Subgraphs running in this process and the claims channel's mint (the all-in-one): called
+   * without HTTP unless SUBGRAPH_TRANSPORT=http.
+   */
+  inProcess?: { subgraphs: Record<string, InProcessSubgraph>; mint: ClaimsChannel['mint'] };
   /** Overrides of the subgraph URLs in config (tests use ephemeral ports). */
   subgraphUrls?: Record<string, string>;
   /** Supergraph SDL overrides (tests compose on the fly). */
@@ -295,6 +302,7 @@ async function buildGateway(
   const apolloCommon = {
     subgraphUrls,
     claimsKeys: deps.claimsKeys,
+    inProcess: config.SUBGRAPH_TRANSPORT === 'in-process' ? deps.inProcess : undefined,
     fetcher: client.fetcher,
     logger,
     sandbox: explorer === 'sandbox',

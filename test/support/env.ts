@@ -37,6 +37,8 @@ export function testEnv(
     DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: '10',
     // Never the repository's ./data: development mail (docs/operations.md "The development inbox") lands under DATA_DIR.
     DATA_DIR: join(tmpdir(), 'bastion-test-data'),
+    // `SUBGRAPH_TRANSPORT=http npm test -- <file>` runs an all-in-one suite over HTTP (default: in process).
+    SUBGRAPH_TRANSPORT: process.env.SUBGRAPH_TRANSPORT || undefined,
     ...overrides,
   };
 }

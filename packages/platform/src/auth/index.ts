@@ -14,3 +14,4 @@ export * from './revocation';
 export * from './jwt-keys';
 export * from './issued-tokens';
 export * from './organization-admin';
+export * from './in-process-claims';

@@ -7,7 +7,9 @@ import {
   RedisReplayGuard,
   type ReplayGuard,
 } from '../auth/replay-guard';
+import type { AcceptInProcessClaims } from '../auth/in-process-claims';
 import type { CommonConfig } from '../config/common';
+import type { BaseContext, Subgraph } from '../server/subgraph';
 import { schemaName, type DatabaseTimeouts } from '../db/data-source';
 import {
   DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
@@ -32,6 +34,8 @@ export interface PlatformDeps {
    */
   claimsKeys: ClaimsKeys;
   replayGuard: ReplayGuard;
+  /** The all-in-one process's claims channel, its subgraphs' half: unset in a process of its own. */
+  acceptInProcessClaims?: AcceptInProcessClaims;
   /** Appended to each service's schema name, so test files can share one database. */
   schemaSuffix?: string;
   /** A prefix for Redis keys, so test runs can share one Redis. */
@@ -160,8 +164,13 @@ export interface RunningService {
   wrapUp?(): void;
   /** Resolves once none of its requests is in flight (response and handler), or after `timeoutMs`. */
   whenIdle?(timeoutMs: number): Promise<void>;
-  /** Its requests in flight right now. */
+  /** Its requests in flight right now (in-process ones included). */
   readonly inFlight?: number;
+  /**
+   * A subgraph in the gateway's own process: its requests served without HTTP, counted as
+   * requests in flight (docs/architecture.md "In-process subgraphs").
+   */
+  inProcess?: Pick<Subgraph<BaseContext>, 'executeInProcess'>;
   /** Publishes the outbox events still pending (bounded); the step of stop() after closeListeners. */
   drainOutbox?(): Promise<void>;
   /** Everything, in order: listeners, outbox, consumers, connections. Safe to call twice. */

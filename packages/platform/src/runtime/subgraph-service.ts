@@ -91,6 +91,7 @@ export async function startSubgraphService<C extends BaseContext, S>(
     logger,
     claimsKey: deps.claimsKeys.keyFor(name),
     replayGuard: deps.replayGuard,
+    acceptInProcessClaims: deps.acceptInProcessClaims,
     extendContext: parts.extendContext,
     routes: parts.routes,
     deniedAttempts: new DeniedAttemptRecorder(
@@ -138,6 +139,14 @@ export async function startSubgraphService<C extends BaseContext, S>(
       void parts.beforeClose?.();
     },
     whenIdle: (timeoutMs) => listening.whenIdle(timeoutMs),
+    ...(deps.acceptInProcessClaims
+      ? {
+          inProcess: {
+            executeInProcess: (request, claims, sink) =>
+              listening.run(() => subgraph.executeInProcess(request, claims, sink)),
+          },
+        }
+      : {}),
     get inFlight() {
       return listening.inFlight;
     },

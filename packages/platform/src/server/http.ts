@@ -232,6 +232,8 @@ export interface Listening {
   close(timeoutMs?: number): Promise<void>;
   /** Asks long responses (streams) to end themselves now, as close() does shortly before its deadline. */
   wrapUp(): void;
+  /** Runs in-process work (not HTTP) counted as one of this listener's requests (RequestDrain.run). */
+  run<T>(work: () => Promise<T>): Promise<T>;
   /** Requests whose response or handler has not finished. */
   readonly inFlight: number;
   /** Resolves once nothing is in flight and no request arrived for `quietMs`, or after `timeoutMs`. */
@@ -278,6 +280,7 @@ export async function listen(
     close: (timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS) =>
       (closing ??= drain.close(server, timeoutMs)),
     wrapUp: () => drain.wrapUp(),
+    run: (work) => drain.run(work),
     get inFlight() {
       return drain.inFlight;
     },

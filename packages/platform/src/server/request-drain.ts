@@ -42,6 +42,7 @@ export class RequestDrain {
   private readonly active = new Set<object>();
   private readonly responses = new Set<ServerResponse>();
   private draining = false;
+  private closed = false;
   private onIdle: (() => void) | undefined;
   private readonly idleWaiters = new Set<() => void>();
   private lastRequestAt = 0;
@@ -79,6 +80,28 @@ export class RequestDrain {
       } else this.done(handler);
       return result;
     };
+  }
+
+  /**
+   * Counts work that reaches the service without HTTP (an in-process request from the gateway of
+   * the same process) like a request: the drain and whenIdle wait for it. Refused once the
+   * listener has closed, as a connection would be.
+   */
+  run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the service has stopped accepting requests'));
+    this.lastRequestAt = Date.now();
+    const part = {};
+    this.active.add(part);
+    const done = () => this.done(part);
+    let result: Promise<T>;
+    try {
+      result = work();
+    } catch (error) {
+      done();
+      return Promise.reject(error);
+    }
+    result.then(done, done);
+    return result;
   }
 
   /** Requests (responses or handlers) not finished yet. */
@@ -150,6 +173,7 @@ export class RequestDrain {
       }, timeoutMs);
       function finish(this: void) {
         if (!closed || drain.active.size > 0) return;
+        drain.closed = true;
         clearTimeout(wrapUpTimer);
         clearTimeout(cutTimer);
         clearTimeout(afterCut);

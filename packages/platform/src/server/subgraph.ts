@@ -1,26 +1,30 @@
 import type { KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type GraphQLRequest } from '@apollo/server';
 import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import {
   CLAIMS_HEADER,
+  UNKNOWN_CLIENT,
   verifyForwardedClaims,
   type ClientInfo,
   type OperationDigestInput,
 } from '../auth/forwarded-claims';
+import type { AcceptInProcessClaims } from '../auth/in-process-claims';
 import type { ReplayGuard } from '../auth/replay-guard';
-import type { Viewer } from '../auth/viewer';
+import { ANONYMOUS, type Viewer } from '../auth/viewer';
 import { createFormatError } from '../errors/format-error';
 import { eventsSetAside } from '../events/set-aside';
 import type { Logger } from '../logging/logger';
+import { SAFE_REQUEST_ID, currentRequestId, runWithRequestId } from '../logging/request-context';
 import { buildPermissions } from '../tiers/build-permissions';
 import type { TierSpec } from '../tiers/rules';
 import { deniedAttemptsPlugin, type DeniedAttemptRecorder } from './denied-attempts';
@@ -61,8 +65,10 @@ export interface SubgraphOptions<C extends BaseContext> {
   logger: Logger;
   claimsKey: KeyObject;
   replayGuard: ReplayGuard;
-  /** Adds the service's own dependencies to the base context. */
-  extendContext: (base: BaseContext, info: GraphQLRequestInfo) => C | Promise<C>;
+  /** Adds the service's own dependencies to the base context (`info` is absent for an in-process request). */
+  extendContext: (base: BaseContext, info?: GraphQLRequestInfo) => C | Promise<C>;
+  /** Checks the claims of in-process requests (the all-in-one's channel); unset: every such claims object is refused. */
+  acceptInProcessClaims?: AcceptInProcessClaims;
   /** Readiness: each dependency's name and whether it answers. */
   readiness?: () => Promise<Record<string, boolean>>;
   /** Extra HTTP routes, keyed "METHOD /path". */
@@ -72,12 +78,36 @@ export interface SubgraphOptions<C extends BaseContext> {
   deniedAttempts?: DeniedAttemptRecorder;
 }
 
+/** Where an in-process request's response headers go: the gateway's context. */
+export interface InProcessSink {
+  setCookie(cookie: string): void;
+}
+
+/** An in-process request's response, as the gateway would read it from the subgraph's HTTP response. */
+export interface InProcessResponse {
+  data?: Record<string, unknown> | null;
+  errors?: readonly GraphQLFormattedError[];
+  extensions?: Record<string, unknown>;
+  /** The HTTP status the subgraph would have answered with (200 unless an error set one). */
+  status: number;
+}
+
 export interface Subgraph<C extends BaseContext> {
   name: string;
   schema: GraphQLSchema;
   tiers: Map<string, TierSpec>;
   apollo: ApolloServer<C>;
   listener: RequestListener;
+  /**
+   * Serves one request from the gateway of this process without HTTP or JSON: the same Apollo
+   * pipeline (tiers, plugins, error masking) with the caller taken from in-process claims
+   * (docs/architecture.md "In-process subgraphs"); refused claims serve as anonymous, as over HTTP.
+   */
+  executeInProcess(
+    request: GraphQLRequest,
+    claims: unknown,
+    sink: InProcessSink,
+  ): Promise<InProcessResponse>;
   stop(): Promise<void>;
 }
 
@@ -158,6 +188,52 @@ export async function createSubgraph<C extends BaseContext>(
     return options.extendContext(base, info);
   };
 
+  const acceptClaims: AcceptInProcessClaims =
+    options.acceptInProcessClaims ?? (() => ({ rejection: 'signature' }));
+  const executeInProcess = async (
+    request: GraphQLRequest,
+    claims: unknown,
+    sink: InProcessSink,
+  ): Promise<InProcessResponse> => {
+    const accepted = acceptClaims(claims, name, request);
+    // The gateway's id, as its x-request-id header would carry it (requestIdOf's rule).
+    const requestId =
+      'requestId' in accepted && SAFE_REQUEST_ID.test(accepted.requestId)
+        ? accepted.requestId
+        : (currentRequestId() ?? randomUUID());
+    const run = async (): Promise<InProcessResponse> => {
+      if ('rejection' in accepted)
+        logger.warn(
+          { requestId, rejection: accepted.rejection },
+          'in-process claims refused; serving as anonymous',
+        );
+      const base: BaseContext = {
+        viewer: 'rejection' in accepted ? ANONYMOUS : accepted.viewer,
+        client: 'rejection' in accepted ? UNKNOWN_CLIENT : accepted.client,
+        requestId,
+        logger: logger.child({ requestId }),
+        provenUserIds: new Set(),
+        setCookie: (cookie) => sink.setCookie(cookie),
+      };
+      const contextValue = await options.extendContext(base);
+      const response = await apollo.executeOperation(request, { contextValue });
+      if (response.body.kind !== 'single')
+        throw new Error(`${name}: an incremental response is not served in process`);
+      const { data, errors, extensions } = response.body.singleResult;
+      return {
+        ...(data !== undefined ? { data } : {}),
+        // As the gateway would read them off the wire: errors are rare, so the copy is cheap.
+        ...(errors
+          ? { errors: JSON.parse(JSON.stringify(errors)) as GraphQLFormattedError[] }
+          : {}),
+        ...(extensions ? { extensions } : {}),
+        status: response.http.status ?? 200,
+      };
+    };
+    // The gateway serves its request under the same id: no second AsyncLocalStorage scope then.
+    return currentRequestId() === requestId ? run() : runWithRequestId(requestId, run);
+  };
+
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const routes = options.routes ?? {};
   const listener = guarded(logger, async (req, res, requestId) => {
@@ -181,5 +257,5 @@ export async function createSubgraph<C extends BaseContext>(
     }
   });
 
-  return { name, schema, tiers, apollo, listener, stop: () => apollo.stop() };
+  return { name, schema, tiers, apollo, listener, executeInProcess, stop: () => apollo.stop() };
 }
