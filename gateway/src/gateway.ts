@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import {
   createFormatError,
   inputHygienePlugin,
+  requestIdPlugin,
   type ClaimsChannel,
   type ClaimsKeys,
   type Logger,
@@ -95,6 +96,8 @@ export async function createGatewayServer(
       options.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true })
         : ApolloServerPluginLandingPageDisabled(),
+      // Masked errors are logged under the context's request id (createFormatError).
+      requestIdPlugin<GatewayContext>(),
       // Subgraphs refuse such strings too; refusing here spares the query plan and the subgraph calls.
       inputHygienePlugin<GatewayContext>(),
     ],

@@ -1,6 +1,7 @@
-import { schemaOf } from '@bastion/platform';
+import { createLogger, schemaOf } from '@bastion/platform';
 import {
   PLATFORM_SETUP_MS,
+  eventually,
   postGraphQL,
   startTestPlatform,
   uniqueEmail,
@@ -10,16 +11,29 @@ import {
 const LOGIN =
   'mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }';
 type Errors = { errors?: { message: string; extensions?: Record<string, unknown> }[] };
+interface Line {
+  msg?: string;
+  service?: string;
+  requestId?: string;
+  err?: { message?: string };
+}
 
 /**
  * An internal error reaches the client masked, with the id its logs are under: a real failure
- * (auth's users table gone), through the gateway and straight from the subgraph.
+ * (auth's users table gone), through the gateway and straight from the subgraph. Through the
+ * gateway, auth logs the failure under the gateway's id, whether it is called in process (the
+ * default) or over HTTP (`SUBGRAPH_TRANSPORT=http`, x-request-id forwarded).
  */
 describe('request id on masked errors', () => {
   let platform: TestPlatform;
+  const lines: Line[] = [];
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    const logger = createLogger(
+      { name: 'bastion', level: 'error' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as Line) },
+    );
+    platform = await startTestPlatform({}, { logger });
     const schema = schemaOf(platform.auth.dataSource);
     await platform.auth.dataSource.query(`ALTER TABLE ${schema}.users RENAME TO users_gone`);
   }, PLATFORM_SETUP_MS);
@@ -53,6 +67,18 @@ describe('request id on masked errors', () => {
       if (headers['x-request-id'])
         expect(response.headers.get('x-request-id')).toBe(headers['x-request-id']);
       expect(JSON.stringify(response.body)).not.toMatch(/users|relation|SELECT/);
+      // The cause is logged by auth (where it happened) under the same id, never sent.
+      const requestId = response.headers.get('x-request-id');
+      await eventually(async () =>
+        expect(
+          lines.find(
+            (line) =>
+              line.msg === 'unexpected error' &&
+              line.service === 'auth' &&
+              line.requestId === requestId,
+          )?.err?.message,
+        ).toMatch(/users/),
+      );
     },
   );
 });

@@ -3,7 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { AppError } from './app-error';
 import { APOLLO_REQUEST_CODES, ERROR_CODES, PROTOCOL_CODES, isErrorCode } from './codes';
 import type { Logger } from '../logging/logger';
-import { currentRequestId } from '../logging/request-context';
+import { requestIdOfError } from './error-request-id';
 
 const PASSABLE_CODES = new Set<string>([...Object.keys(ERROR_CODES), ...PROTOCOL_CODES]);
 const REQUEST_CODES = new Set<string>(APOLLO_REQUEST_CODES);
@@ -19,15 +19,17 @@ export interface FormatErrorOptions {
 /**
  * Apollo `formatError`: an AppError or an Apollo request error keeps its code and message;
  * anything else becomes INTERNAL_SERVER_ERROR with the request id, and is logged with its cause
- * under the same id. Only `code` and the
+ * under the same id. The id is the one `requestIdPlugin` (or `handleGraphQL`, for a context that
+ * failed) tagged the error with, so the server must have that plugin. Only `code` and the
  * allow-listed extensions reach a client: no stack, SQL, host or secret.
  */
 export function createFormatError({ logger, trustUpstreamCodes = false }: FormatErrorOptions) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
-    // This request's own id first: at the gateway it is also the id the subgraph logged under.
-    const requestId = currentRequestId() ?? formatted.extensions?.requestId;
+    // This request's own id first (requestIdPlugin tags each error with it): at the gateway it is
+    // also the id the subgraph logged under.
+    const requestId = requestIdOfError(error) ?? formatted.extensions?.requestId;
     // Apollo gives its own uncoded errors INTERNAL_SERVER_ERROR; this one comes before execution
     // (no path) and wraps nothing.
     if (

@@ -18,7 +18,8 @@ import { RequestDrain } from './request-drain';
 import { AppError } from '../errors/app-error';
 import { ERROR_CODES, type ErrorCode } from '../errors/codes';
 import type { Logger } from '../logging/logger';
-import { requestIdOf, runWithRequestId } from '../logging/request-context';
+import { tagErrorWithRequestId } from '../errors/error-request-id';
+import { requestIdOf } from '../logging/request-context';
 import { HttpError } from './http-error';
 
 export { HttpError };
@@ -156,7 +157,13 @@ export async function handleGraphQL<C extends BaseContext>(
       search: url.search,
       body,
     },
-    context: () => options.context(info),
+    // A context that fails is formatted outside Apollo's request pipeline (no didEncounterErrors):
+    // its error is tagged here.
+    context: () =>
+      options.context(info).catch((error: unknown) => {
+        tagErrorWithRequestId(error, options.requestId);
+        throw error;
+      }),
   });
   options.beforeSend?.(response);
   for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -175,8 +182,8 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
 
 /**
  * Wraps a handler so a thrown HttpError is a coded response and anything else a masked 500. Every
- * response carries the request id (`x-request-id`), and the handler runs with it as the current
- * one, so a masked error and its log line name the same id.
+ * response carries the request id (`x-request-id`), and the handler is given it (for its GraphQL
+ * context), so a masked error and its log line name the same id.
  */
 export function guarded(
   logger: Logger,
@@ -185,34 +192,32 @@ export function guarded(
   return (req, res) => {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
-    return runWithRequestId(requestId, () => handler(req, res, requestId)).catch(
-      (error: unknown) => {
-        if (isClientAbort(req, error)) {
-          // Routine on the internet (a closed tab, a slow client cut off): one line, no stack.
-          logger.debug({ url: req.url, requestId }, 'client aborted the request');
-          if (!res.headersSent) res.destroy();
-          return;
-        }
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        if (error instanceof HttpError) {
-          sendGraphQLError(res, error.status, error.code, error.message, error.extensions);
-        } else if (error instanceof AppError) {
-          sendGraphQLError(
-            res,
-            ERROR_CODES[error.code].httpStatus,
-            error.code,
-            error.message,
-            error.extensions,
-          );
-        } else {
-          logger.error({ err: error, url: req.url, requestId }, 'unexpected error');
-          sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', undefined, { requestId });
-        }
-      },
-    );
+    return handler(req, res, requestId).catch((error: unknown) => {
+      if (isClientAbort(req, error)) {
+        // Routine on the internet (a closed tab, a slow client cut off): one line, no stack.
+        logger.debug({ url: req.url, requestId }, 'client aborted the request');
+        if (!res.headersSent) res.destroy();
+        return;
+      }
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof HttpError) {
+        sendGraphQLError(res, error.status, error.code, error.message, error.extensions);
+      } else if (error instanceof AppError) {
+        sendGraphQLError(
+          res,
+          ERROR_CODES[error.code].httpStatus,
+          error.code,
+          error.message,
+          error.extensions,
+        );
+      } else {
+        logger.error({ err: error, url: req.url, requestId }, 'unexpected error');
+        sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', undefined, { requestId });
+      }
+    });
   };
 }
 

@@ -21,10 +21,11 @@ import {
 import type { AcceptInProcessClaims } from '../auth/in-process-claims';
 import type { ReplayGuard } from '../auth/replay-guard';
 import { ANONYMOUS, type Viewer } from '../auth/viewer';
+import { requestIdPlugin } from '../errors/error-request-id';
 import { createFormatError } from '../errors/format-error';
 import { eventsSetAside } from '../events/set-aside';
 import type { Logger } from '../logging/logger';
-import { SAFE_REQUEST_ID, currentRequestId, runWithRequestId } from '../logging/request-context';
+import { SAFE_REQUEST_ID } from '../logging/request-context';
 import { buildPermissions } from '../tiers/build-permissions';
 import type { TierSpec } from '../tiers/rules';
 import { deniedAttemptsPlugin, type DeniedAttemptRecorder } from './denied-attempts';
@@ -111,6 +112,18 @@ export interface Subgraph<C extends BaseContext> {
   stop(): Promise<void>;
 }
 
+/** The request id refused in-process claims name (a plain data property), if any. */
+function requestIdNamedBy(claims: unknown): string | undefined {
+  if (claims === null || typeof claims !== 'object') return undefined;
+  try {
+    const value: unknown = Object.getOwnPropertyDescriptor(claims, 'requestId')?.value;
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    // A proxy's trap that throws: no id of its own then.
+    return undefined;
+  }
+}
+
 export function loadTypeDefs(path: string): DocumentNode {
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- each service's own schema.graphql, a path fixed in its code
   return parse(readFileSync(path, 'utf8'));
@@ -155,6 +168,8 @@ export async function createSubgraph<C extends BaseContext>(
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      // Masked errors are logged under the context's request id (createFormatError).
+      requestIdPlugin<C>(),
       inputHygienePlugin<C>(),
       ...(options.deniedAttempts ? [deniedAttemptsPlugin<C>(options.deniedAttempts, logger)] : []),
     ],
@@ -196,42 +211,42 @@ export async function createSubgraph<C extends BaseContext>(
     sink: InProcessSink,
   ): Promise<InProcessResponse> => {
     const accepted = acceptClaims(claims, name, request);
-    // The gateway's id, as its x-request-id header would carry it (requestIdOf's rule).
-    const requestId =
-      'requestId' in accepted && SAFE_REQUEST_ID.test(accepted.requestId)
-        ? accepted.requestId
-        : (currentRequestId() ?? randomUUID());
-    const run = async (): Promise<InProcessResponse> => {
-      if ('rejection' in accepted)
-        logger.warn(
-          { requestId, rejection: accepted.rejection },
-          'in-process claims refused; serving as anonymous',
-        );
-      const base: BaseContext = {
-        viewer: 'rejection' in accepted ? ANONYMOUS : accepted.viewer,
-        client: 'rejection' in accepted ? UNKNOWN_CLIENT : accepted.client,
-        requestId,
-        logger: logger.child({ requestId }),
-        provenUserIds: new Set(),
-        setCookie: (cookie) => sink.setCookie(cookie),
-      };
-      const contextValue = await options.extendContext(base);
-      const response = await apollo.executeOperation(request, { contextValue });
-      if (response.body.kind !== 'single')
-        throw new Error(`${name}: an incremental response is not served in process`);
-      const { data, errors, extensions } = response.body.singleResult;
-      return {
-        ...(data !== undefined ? { data } : {}),
-        // As the gateway would read them off the wire: errors are rare, so the copy is cheap.
-        ...(errors
-          ? { errors: JSON.parse(JSON.stringify(errors)) as GraphQLFormattedError[] }
-          : {}),
-        ...(extensions ? { extensions } : {}),
-        status: response.http.status ?? 200,
-      };
+    // The gateway's id, as its x-request-id header would carry it (requestIdOf's rule); refused
+    // claims keep the id they name, as a refused claims header keeps the request's x-request-id.
+    const named = 'rejection' in accepted ? requestIdNamedBy(claims) : accepted.requestId;
+    const requestId = named !== undefined && SAFE_REQUEST_ID.test(named) ? named : randomUUID();
+    if ('rejection' in accepted)
+      logger.warn(
+        { requestId, rejection: accepted.rejection },
+        'in-process claims refused; serving as anonymous',
+      );
+    const base: BaseContext = {
+      viewer: 'rejection' in accepted ? ANONYMOUS : accepted.viewer,
+      client: 'rejection' in accepted ? UNKNOWN_CLIENT : accepted.client,
+      requestId,
+      logger: logger.child({ requestId }),
+      provenUserIds: new Set(),
+      setCookie: (cookie) => sink.setCookie(cookie),
     };
-    // The gateway serves its request under the same id: no second AsyncLocalStorage scope then.
-    return currentRequestId() === requestId ? run() : runWithRequestId(requestId, run);
+    let contextValue: C;
+    try {
+      contextValue = await options.extendContext(base);
+    } catch (error) {
+      // What Apollo logs over HTTP as a failed context (a masked 500 there, UPSTREAM_UNAVAILABLE here).
+      logger.error({ err: error, requestId }, 'unexpected error');
+      throw error;
+    }
+    const response = await apollo.executeOperation(request, { contextValue });
+    if (response.body.kind !== 'single')
+      throw new Error(`${name}: an incremental response is not served in process`);
+    const { data, errors, extensions } = response.body.singleResult;
+    return {
+      ...(data !== undefined ? { data } : {}),
+      // As the gateway would read them off the wire: errors are rare, so the copy is cheap.
+      ...(errors ? { errors: JSON.parse(JSON.stringify(errors)) as GraphQLFormattedError[] } : {}),
+      ...(extensions ? { extensions } : {}),
+      status: response.http.status ?? 200,
+    };
   };
 
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
