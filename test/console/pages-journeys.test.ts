@@ -37,7 +37,9 @@ import {
  */
 /**
  * CONSOLE_SCREENSHOTS=<directory>: the journeys also save a screenshot of the organization, credits
- * and AI pages there (the README's images: docs/images/console-*.png), at a desktop width.
+ * and AI pages there, at a desktop width (the README shows the organization and AI ones:
+ * docs/images/console-organization.png, console-ai-playground.png; console-security.png is
+ * security.test.ts's TOTP screenshot).
  */
 async function screenshot(someone: ConsolePerson, name: string): Promise<void> {
   const directory = process.env.CONSOLE_SCREENSHOTS;
