@@ -339,6 +339,17 @@ describe('the console: organizations, credits and the AI playground in a browser
         .waitFor({ timeout: 1_000 });
     });
     await erin.checkPage();
+    // Nothing was altered since it was written: the server's check of the chain says it holds, in
+    // words, over every entry the journey's actions wrote.
+    await e.getByRole('button', { name: 'Verify chain' }).click();
+    const verdict = await e
+      .getByRole('status')
+      .filter({ hasText: /chain intact/ })
+      .innerText();
+    const intact = /^(\d+) entr(?:y|ies), chain intact\.$/.exec(verdict.trim());
+    expect(intact).not.toBeNull();
+    expect(Number(intact![1])).toBeGreaterThan(0);
+    await erin.checkPage('/orgs/:id/audit (chain verified)');
 
     // Single sign-on: a domain claimed shows the TXT record to publish (verifying it would ask DNS).
     await e.getByRole('link', { name: /^Back to Webhook Works/ }).click();
