@@ -1,6 +1,8 @@
 import { DEVELOPMENT_HOSTS, DEVELOPMENT_PORTS } from '@bastion/gateway';
 import {
+  CONSOLE_PATH,
   SERVICE_SECRETS,
+  consoleEnabled,
   reportStartupFailure,
   startupLogger,
   stopOnSignals,
@@ -65,6 +67,12 @@ async function main(): Promise<void> {
     env.NODE_ENV !== 'production' && !env.SMTP_URL
       ? gateway.url.replace(/\/graphql$/, '/dev/inbox')
       : undefined;
+  // The web console, when the gateway serves it (CONSOLE; docs/security.md "The web console").
+  // Passkeys need a host name as relying party, so the terminal also names it on localhost.
+  const webConsole = consoleEnabled(configs.gateway)
+    ? gateway.url.replace(/\/graphql$/, `${CONSOLE_PATH}/`)
+    : undefined;
+  const webConsoleOnLocalhost = webConsole?.replace('//127.0.0.1:', '//localhost:');
   if (json) {
     // One structured record for log collectors; the same facts as the terminal's summary below.
     log.info(
@@ -74,6 +82,7 @@ async function main(): Promise<void> {
         health,
         ready,
         landing,
+        console: webConsole,
         inbox,
         explorer: gateway.explorer,
         corsOrigins: developmentCors
@@ -92,6 +101,12 @@ async function main(): Promise<void> {
     `  Internal listener:         ${gateway.internalUrl}`,
     `  Health / readiness:        ${health}  ${ready}`,
   ];
+  if (webConsole)
+    lines.push(
+      `  Web console:               ${webConsole}${
+        webConsoleOnLocalhost !== webConsole ? `  (passkeys: ${webConsoleOnLocalhost})` : ''
+      }`,
+    );
   if (landing) lines.push(`  Landing page:              ${landing}`);
   if (inbox) lines.push(`  Mail (SMTP_URL unset):     ${inbox}`);
   if (developmentCors) {

@@ -6,7 +6,7 @@ import { CONSOLE_PATH } from '@bastion/platform';
 /**
  * The web console (console/, built by scripts/build.mjs into console/dist) on the public listener
  * at /console: its files, and index.html for every other /console/* path (the console routes in
- * the browser). docs/configuration.md "Settings" (CONSOLE), docs/security.md "The console".
+ * the browser). docs/configuration.md "Settings" (CONSOLE), docs/security.md "The web console".
  */
 /** Where the built console is (beside gateway/ in the repository and in the image). */
 export const CONSOLE_DIST = resolve(__dirname, '../../console/dist');

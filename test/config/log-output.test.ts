@@ -81,6 +81,8 @@ describe('log output of npm start', () => {
       expect(summary.internal).toBe(`http://127.0.0.1:${ports.INTERNAL_PORT}/graphql`);
       expect(summary.health).toBe(`http://127.0.0.1:${ports.PORT}/health`);
       expect(summary.explorer).toBe('graphiql');
+      // CONSOLE unset outside production: the console is on, and the summary names it.
+      expect(summary.console).toBe(`http://127.0.0.1:${ports.PORT}/console/`);
       expect(typeof summary.developmentServiceToken).toBe('string');
       // The token it names is accepted by the internal listener.
       const response = await fetch(`http://127.0.0.1:${ports.INTERNAL_PORT}/graphql`, {

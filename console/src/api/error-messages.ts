@@ -1,5 +1,5 @@
 /**
- * The API's error codes (packages/platform/src/errors/codes.ts; docs/api.md "Errors") in words a
+ * The API's error codes (packages/platform/src/errors/codes.ts; docs/api.md "Error codes") in words a
  * person reads. The console shows these, never the raw error: no stack, no error object, no token.
  * A page may pass its own words for a code (`describeError(error, { NOT_FOUND: '…' })`).
  */

@@ -78,3 +78,27 @@ export function StepUpForm(props: { problem: ApiProblem; onDone: () => void }) {
     </div>
   );
 }
+
+/**
+ * Runs an action; when the API asks for a recent sign-in (STEP_UP_REQUIRED: a password change,
+ * TOTP or passkey changes, API keys, requiring MFA, granting ADMIN, a webhook endpoint's creation
+ * or secret rotation, SSO settings) it keeps the action, shows StepUpForm in `form`, and runs the
+ * action again once the person confirmed. The security and organization pages share it.
+ */
+export function useStepUp() {
+  const [pending, setPending] = useState<{ problem: ApiProblem; retry: () => void } | null>(null);
+  async function run(action: () => Promise<ApiProblem | null>): Promise<ApiProblem | null> {
+    const problem = await action();
+    if (problem?.code !== 'STEP_UP_REQUIRED') return problem;
+    setPending({
+      problem,
+      retry: () => {
+        setPending(null);
+        void run(action);
+      },
+    });
+    return null;
+  }
+  const form = pending ? <StepUpForm problem={pending.problem} onDone={pending.retry} /> : null;
+  return { run, form };
+}

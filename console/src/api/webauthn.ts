@@ -6,7 +6,7 @@ import {
 
 /**
  * Passkey ceremonies: the API hands out options as a JSON string and takes the browser's answer as
- * a JSON string (docs/configuration.md "Passkeys"). Errors become words, never the DOMException.
+ * a JSON string (docs/configuration.md "Browser frontends"). Errors become words, never the DOMException.
  */
 export function passkeysSupported(): boolean {
   return browserSupportsWebAuthn();

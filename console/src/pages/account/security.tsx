@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
 import type { CombinedError } from '@urql/core';
-import { problemOf, type ApiProblem } from '../../api/errors';
-import { StepUpForm } from '../../api/step-up';
+import { problemOf } from '../../api/errors';
+import { useStepUp } from '../../api/step-up';
 import { createPasskey, passkeyFailure, passkeysSupported } from '../../api/webauthn';
 import { endSession } from '../../api/client';
 import { navigate } from '../../router';
@@ -45,28 +45,6 @@ export function when(value: string | null | undefined): string {
   return Number.isNaN(date.getTime())
     ? 'unknown'
     : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-/**
- * Runs an action; when the API asks for a fresh sign-in (STEP_UP_REQUIRED) it keeps the action,
- * shows the step-up form, and runs it again once confirmed.
- */
-function useStepUp() {
-  const [pending, setPending] = useState<{ problem: ApiProblem; retry: () => void } | null>(null);
-  async function run(action: () => Promise<ApiProblem | null>): Promise<ApiProblem | null> {
-    const problem = await action();
-    if (problem?.code !== 'STEP_UP_REQUIRED') return problem;
-    setPending({
-      problem,
-      retry: () => {
-        setPending(null);
-        void run(action);
-      },
-    });
-    return null;
-  }
-  const form = pending ? <StepUpForm problem={pending.problem} onDone={pending.retry} /> : null;
-  return { run, form };
 }
 
 /** Codes shown once, with what to do with them. */

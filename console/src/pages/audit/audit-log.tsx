@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { useQuery } from '@urql/preact';
 import { graphql } from '../../generated';
-import { problemOf } from '../../api/errors';
+import { client } from '../../api/client';
+import { problemOf, type ApiProblem } from '../../api/errors';
 import { Link, type RouteProps } from '../../router';
-import { Button, Empty, ErrorText, Field, Loading, Page, Section } from '../../ui';
+import { Button, Empty, ErrorText, Field, Loading, Notice, Page, Section } from '../../ui';
 import { ORG_REASONS, When, withReasons } from '../orgs/controls';
 
 const AccessLog = graphql(`
@@ -33,6 +34,74 @@ const AccessLog = graphql(`
   }
 `);
 
+const AuditChainCheck = graphql(`
+  query AuditChainCheck($organizationId: ID!) {
+    auditChainCheck(organizationId: $organizationId) {
+      chain
+      valid
+      entries
+      brokenAtSeq
+      reason
+    }
+  }
+`);
+
+interface ChainReport {
+  valid: boolean;
+  entries: number;
+  brokenAtSeq?: number | null;
+  reason?: string | null;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** A chain check in words: how many entries and that it holds, or where it breaks and why. */
+function chainWords(report: ChainReport): string {
+  const entries = plural(report.entries, 'entry', 'entries');
+  if (report.valid) return `${entries}, chain intact.`;
+  const where = report.brokenAtSeq != null ? ` at entry ${report.brokenAtSeq}` : '';
+  const why = report.reason ? `: ${report.reason}` : '';
+  return `${entries}; the chain breaks${where}${why}. An entry was altered, removed or reordered after it was written.`;
+}
+
+/** "Verify chain": the server walks the organization's chain with its key (auditChainCheck). */
+function ChainCheck({ organizationId }: { organizationId: string }) {
+  const [busy, setBusy] = useState(false);
+  const [report, setReport] = useState<ChainReport | null>(null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const verify = async () => {
+    setBusy(true);
+    setProblem(null);
+    setReport(null);
+    const result = await client
+      .query(AuditChainCheck, { organizationId }, { requestPolicy: 'network-only' })
+      .toPromise();
+    setBusy(false);
+    if (result.error || !result.data) {
+      setProblem(withReasons(problemOf(result.error), ORG_REASONS));
+      return;
+    }
+    setReport(result.data.auditChainCheck);
+  };
+  return (
+    <Section title="Chain verification">
+      <p>
+        Each entry is chained to the one before it with a key only the server holds. Verifying walks
+        the whole chain and says whether any entry was altered, removed or reordered.
+      </p>
+      <div class="actions">
+        <Button kind="secondary" busy={busy} onClick={() => void verify()}>
+          Verify chain
+        </Button>
+      </div>
+      {busy && <Loading label="Verifying the chain…" />}
+      <ErrorText message={problem?.message} />
+      {report && report.valid && <Notice kind="success">{chainWords(report)}</Notice>}
+      {report && !report.valid && <ErrorText message={chainWords(report)} />}
+    </Section>
+  );
+}
+
 /** A short, readable form of an entry's metadata (it is JSON; shown as text, never as markup). */
 function details(metadata: unknown): string {
   if (metadata === null || metadata === undefined) return '';
@@ -47,8 +116,8 @@ function details(metadata: unknown): string {
 
 /**
  * The organization's audit log (ADMIN, newest first). Each entry is chained to the one before
- * it by an HMAC (docs/security.md "Audit log"); checking the chain (verifyAuditChain) is for
- * operators on the internal listener, so the console does not offer it.
+ * it by an HMAC (docs/security.md "Audit log"); "Verify chain" asks the server to check it
+ * (auditChainCheck, ADMIN).
  */
 export function AuditLogPage({ params }: RouteProps) {
   const organizationId = params.id ?? '';
@@ -64,7 +133,7 @@ export function AuditLogPage({ params }: RouteProps) {
   return (
     <Page
       title="Audit log"
-      intro="Who did what in this organization, newest first, refused attempts included. The log is append-only and each entry is chained to the previous one, so a changed or removed entry shows when operators check the chain."
+      intro="Who did what in this organization, newest first, refused attempts included. The log is append-only and each entry is chained to the previous one, so a changed or removed entry shows when the chain is verified."
     >
       <p>
         <Link to={`/orgs/${organizationId}`}>
@@ -150,6 +219,7 @@ export function AuditLogPage({ params }: RouteProps) {
           )}
         </div>
       </Section>
+      <ChainCheck organizationId={organizationId} />
     </Page>
   );
 }

@@ -141,7 +141,9 @@ export function SignInPage({ query }: RouteProps) {
       <ErrorText message={passkeyMessage} />
       <p class="links">
         <Link to="/forgot-password">Forgot your password?</Link> ·{' '}
-        <Link to="/sign-up">Create an account</Link>
+        <Link to={next === '/' ? '/sign-up' : `/sign-up?next=${encodeURIComponent(next)}`}>
+          Create an account
+        </Link>
       </p>
     </Page>
   );

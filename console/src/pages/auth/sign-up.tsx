@@ -3,10 +3,16 @@ import { useMutation } from '@urql/preact';
 import { Register } from '../../api/auth-operations';
 import { startSession } from '../../api/client';
 import { problemOf } from '../../api/errors';
-import { Link, navigate } from '../../router';
+import { Link, navigate, safeNext, type RouteProps } from '../../router';
 import { Field, Form, Page, check, errors } from '../../ui';
 
-export function SignUpPage() {
+/**
+ * Create an account. `?next=` (a console path, e.g. the invitation page that sent the person here)
+ * is where the new session goes; without it, the start page's welcome.
+ */
+export function SignUpPage({ query }: RouteProps) {
+  const wanted = query.get('next');
+  const next = wanted ? safeNext(wanted) : null;
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -28,7 +34,7 @@ export function SignUpPage() {
           if (problem) return problem;
           if (result.data) {
             startSession(result.data.register);
-            navigate('/?welcome=1', { replace: true });
+            navigate(next ?? '/?welcome=1', { replace: true });
           }
           return null;
         }}
@@ -68,7 +74,8 @@ export function SignUpPage() {
         )}
       </Form>
       <p class="links">
-        Have an account? <Link to="/sign-in">Sign in</Link>
+        Have an account?{' '}
+        <Link to={next ? `/sign-in?next=${encodeURIComponent(next)}` : '/sign-in'}>Sign in</Link>
       </p>
     </Page>
   );

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useMutation } from '@urql/preact';
+import { refreshSession } from '../../api/client';
 import { problemOf } from '../../api/errors';
 import { useSession } from '../../api/session';
 import { Link, type RouteProps } from '../../router';
@@ -9,7 +10,10 @@ import { AcceptInvitation } from './operations';
 
 /**
  * Where the invitation mail's link lands (`/accept-invitation?token=…`). A signed-out visitor is
- * asked to sign in (or create an account) with the invited address, and comes back here.
+ * asked to sign in (or create an account) with the invited address, and comes back here (`?next=`).
+ * Accepting needs a verified address: a new account is asked to open the verification mail (in
+ * another tab) and come back; the verification link is the server's and carries no `next`, so this
+ * page renews its token once when the API still says EMAIL_NOT_VERIFIED and tries again.
  */
 export function AcceptInvitationPage({ query }: RouteProps) {
   const token = query.get('token') ?? '';
@@ -24,6 +28,9 @@ export function AcceptInvitationPage({ query }: RouteProps) {
         <Empty>This link has no invitation in it. Open the link from the invitation mail.</Empty>
       </Page>
     );
+  const unverified = session
+    ? session.claims.emailVerified === false || !session.user.emailVerified
+    : false;
   if (!session) {
     const next = encodeURIComponent(`/accept-invitation?token=${encodeURIComponent(token)}`);
     return (
@@ -56,13 +63,25 @@ export function AcceptInvitationPage({ query }: RouteProps) {
             You are signed in as <strong>{session.user.email}</strong>. The invitation works only
             for the address it was sent to, once that address is verified.
           </p>
+          {unverified && (
+            <Notice>
+              Verify your address first: open the link we mailed to {session.user.email}, then come
+              back to this page and accept.
+            </Notice>
+          )}
           <ErrorText message={problem} />
           <Button
             busy={busy}
             onClick={async () => {
               setBusy(true);
               setProblem(null);
-              const result = await accept({ token });
+              let result = await accept({ token });
+              // Verified in another tab since this session's token was signed: renew it, retry once.
+              if (
+                problemOf(result.error)?.code === 'EMAIL_NOT_VERIFIED' &&
+                (await refreshSession())
+              )
+                result = await accept({ token });
               setBusy(false);
               const found = withReasons(
                 problemOf(result.error, {

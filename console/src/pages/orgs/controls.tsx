@@ -1,7 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { useId, useState } from 'preact/hooks';
+import { useId } from 'preact/hooks';
 import type { ApiProblem } from '../../api/errors';
-import { StepUpForm } from '../../api/step-up';
 import './pages.css';
 
 /**
@@ -240,27 +239,4 @@ export const roleOptions = ROLES.map((role) => ({ value: role, label: ROLE_WORDS
 /** "Admin", "Editor", "Viewer". */
 export function roleName(role: string | null | undefined): string {
   return role ? role.charAt(0) + role.slice(1).toLowerCase() : '—';
-}
-
-/**
- * Runs an action; when the API asks for a recent sign-in (STEP_UP_REQUIRED: creating a webhook
- * endpoint, rotating its secret, requiring MFA, granting ADMIN, SSO settings) it keeps the action,
- * shows api/step-up.tsx's form in `form`, and runs the action again once the person confirmed.
- */
-export function useStepUp() {
-  const [pending, setPending] = useState<{ problem: ApiProblem; retry: () => void } | null>(null);
-  async function run(action: () => Promise<ApiProblem | null>): Promise<ApiProblem | null> {
-    const problem = await action();
-    if (problem?.code !== 'STEP_UP_REQUIRED') return problem;
-    setPending({
-      problem,
-      retry: () => {
-        setPending(null);
-        void run(action);
-      },
-    });
-    return null;
-  }
-  const form = pending ? <StepUpForm problem={pending.problem} onDone={pending.retry} /> : null;
-  return { run, form };
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
 import { problemOf } from '../../api/errors';
+import { useStepUp } from '../../api/step-up';
 import { useSession } from '../../api/session';
 import { Link, navigate, type RouteProps } from '../../router';
 import {
@@ -22,7 +23,6 @@ import {
   ORG_REASONS,
   SelectField,
   When,
-  useStepUp,
   roleName,
   roleOptions,
   withReasons,

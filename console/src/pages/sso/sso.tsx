@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
 import { problemOf } from '../../api/errors';
+import { useStepUp } from '../../api/step-up';
 import { Link, type RouteProps } from '../../router';
 import {
   Button,
@@ -22,7 +23,6 @@ import {
   TextAreaField,
   When,
   roleOptions,
-  useStepUp,
   withReasons,
   type RoleName,
 } from '../orgs/controls';

@@ -1,16 +1,10 @@
 import { useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
 import { problemOf } from '../../api/errors';
+import { useStepUp } from '../../api/step-up';
 import { Link, navigate, type RouteProps } from '../../router';
 import { Button, Empty, ErrorText, Loading, Notice, Page, QueryError, Section } from '../../ui';
-import {
-  ORG_REASONS,
-  SecretOnce,
-  SelectField,
-  When,
-  useStepUp,
-  withReasons,
-} from '../orgs/controls';
+import { ORG_REASONS, SecretOnce, SelectField, When, withReasons } from '../orgs/controls';
 import { EndpointForm, endpointProblem } from './endpoint-form';
 import {
   DeleteWebhookEndpoint,

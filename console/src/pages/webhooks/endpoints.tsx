@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
 import { problemOf } from '../../api/errors';
+import { useStepUp } from '../../api/step-up';
 import { Link, type RouteProps } from '../../router';
 import { Empty, Loading, Page, QueryError, Section } from '../../ui';
-import { ORG_REASONS, SecretOnce, When, useStepUp, withReasons } from '../orgs/controls';
+import { ORG_REASONS, SecretOnce, When, withReasons } from '../orgs/controls';
 import { EndpointForm, endpointProblem } from './endpoint-form';
 import { CreateWebhookEndpoint, WebhookEndpoints } from './operations';
 

@@ -5,7 +5,7 @@ import type { Viewer } from './viewer';
 const REFRESH_COOKIE_AUDIENCE = 'auth';
 
 /**
- * The caller's claims for one in-process subgraph request (docs/security.md "In-process claims").
+ * The caller's claims for one in-process subgraph request (docs/architecture.md "In-process subgraphs").
  * Opaque: what it says is kept by the channel that minted it, out of reach of whoever holds it.
  */
 export interface InProcessClaims {
