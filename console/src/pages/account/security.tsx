@@ -220,7 +220,7 @@ function AuthenticatorSection(props: { me: Me; reload: () => void }) {
       <FactorList factors={totp} reload={props.reload} label="Authenticator apps" />
       {codes && (
         <ShowOnce
-          title="Recovery codes"
+          title="Your recovery codes"
           items={codes}
           note="Each code signs you in once if you lose your authenticator. Keep them somewhere safe: they are shown only now."
           onDone={() => setCodes(null)}
@@ -312,7 +312,7 @@ function PasskeysSection(props: { me: Me; reload: () => void }) {
       {added && <Notice kind="success">The passkey is added.</Notice>}
       {codes && (
         <ShowOnce
-          title="Recovery codes"
+          title="Your recovery codes"
           items={codes}
           note="Each code signs you in once if you lose your passkeys. Keep them somewhere safe: they are shown only now."
           onDone={() => setCodes(null)}
