@@ -100,6 +100,7 @@ function productEnv(mode: Mode, dataDir: string, transport: Transport): NodeJS.P
     SUBGRAPH_TRANSPORT: transport,
     // As `npm start` and the image run it (docs/operations.md "Start time").
     MALLOC_MMAP_THRESHOLD_: '4194304',
+    NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=256',
     ...portEnv(),
     ...secrets,
     NODE_ENV: 'production',
