@@ -19,7 +19,9 @@ FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 # glibc maps blocks of 4 MiB and more (argon2's 19 MiB per hash) and returns them on free, instead
 # of keeping them in per-thread arenas (~80 MB after a burst of logins): docs/operations.md "Start time".
-ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=true MALLOC_MMAP_THRESHOLD_=4194304
+# V8's old space capped at 256 MB: under load V8 otherwise lets garbage pile up to several times
+# the ~80 MB live (docs/performance.md "Memory"); a deployment with more live data sets its own.
+ENV NODE_ENV=production APOLLO_TELEMETRY_DISABLED=true MALLOC_MMAP_THRESHOLD_=4194304 NODE_OPTIONS=--max-old-space-size=256
 COPY --from=manifests /app ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/image-files ./

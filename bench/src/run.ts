@@ -5,6 +5,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -29,7 +30,8 @@ import {
  * repetitions, medians and same-repetition ratios to bench/REPORT.md and bench/report.json.
  * Then the product is restarted with SUBGRAPH_TRANSPORT=http and the gateway/peer scenarios run again.
  * Knobs: BENCH_MODES (embedded,services), BENCH_REPS, BENCH_DURATION, BENCH_CONNECTIONS,
- * BENCH_SOAK_SECONDS, BENCH_SPEND_SECONDS (pgbench), BENCH_SPENDS_PER_CONNECTION, BENCH_COLD=0, BENCH_SCENARIOS, BENCH_PROFILE, BENCH_DATABASE, BENCH_BASE_PORT. No test asserts a time.
+ * BENCH_SOAK_SECONDS, BENCH_SPEND_SECONDS (pgbench), BENCH_SPENDS_PER_CONNECTION, BENCH_COLD=0, BENCH_SCENARIOS, BENCH_PROFILE, BENCH_DATABASE, BENCH_BASE_PORT,
+ * BENCH_NODE_FLAGS, BENCH_HEAP_SNAPSHOTS. No test asserts a time.
  */
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -45,6 +47,16 @@ const PGBENCH_CLIENTS = num('BENCH_PGBENCH_CLIENTS', 10);
 const LOGIN_USERS = 10;
 /** Set: the product runs under --cpu-prof and the report gets a per-request profile of each scenario. */
 const PROFILE = process.env.BENCH_PROFILE === '1';
+/**
+ * A directory: the product writes a V8 heap snapshot there after start and after the soak
+ * (SIGUSR2; a snapshot collects garbage first, so it holds only what is retained), for
+ * bench/src/heap-summary.ts. Development runs only: a snapshot stops the process for seconds.
+ */
+/** Extra node/V8 flags for the product (BENCH_NODE_FLAGS, space-separated), to measure them. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const HEAP_SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS
+  ? resolve(process.env.BENCH_HEAP_SNAPSHOTS)
+  : undefined;
 const MODES = (process.env.BENCH_MODES ?? 'embedded,services')
   .split(',')
   .map((m) => m.trim())
@@ -89,6 +101,7 @@ function productEnv(mode: Mode, dataDir: string, transport: Transport): NodeJS.P
     SUBGRAPH_TRANSPORT: transport,
     // As `npm start` and the image run it (docs/operations.md "Start time").
     MALLOC_MMAP_THRESHOLD_: '4194304',
+    NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=256',
     ...portEnv(),
     ...secrets,
     NODE_ENV: 'production',
@@ -169,6 +182,10 @@ async function startProduct(
   const node = [
     process.execPath,
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(HEAP_SNAPSHOTS
+      ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${HEAP_SNAPSHOTS}`]
+      : []),
+    ...NODE_FLAGS,
     PRODUCT_MAIN,
   ];
   const [command, ...args] = pinned(0, node);
@@ -211,6 +228,51 @@ function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
+}
+
+/** The product's V8 heap and external memory in MB, from the gateway's metrics (internal listener). */
+async function heapMb(): Promise<string> {
+  try {
+    const text = await (
+      await fetch(urlOf('gatewayInternal').replace('/graphql', '/metrics'))
+    ).text();
+    const value = (name: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`bastion_gateway_${name} `));
+      return Number(line?.split(' ')[1] ?? NaN) / 1048576;
+    };
+    return `V8 heap ${value('nodejs_heap_size_total_bytes').toFixed(0)} MB (used ${value('nodejs_heap_size_used_bytes').toFixed(0)}, old space ${value('nodejs_heap_space_size_total_bytes{space="old"}').toFixed(0)}), external ${value('nodejs_external_memory_bytes').toFixed(0)} MB`;
+  } catch {
+    return 'V8 heap unknown';
+  }
+}
+
+/** Has the product write a heap snapshot (BENCH_HEAP_SNAPSHOTS) and waits until it is written. */
+async function heapSnapshot(pid: number, label: string): Promise<void> {
+  if (!HEAP_SNAPSHOTS) return;
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- the directory the operator named
+  mkdirSync(HEAP_SNAPSHOTS, { recursive: true });
+  const list = () =>
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- the directory the operator named
+    readdirSync(HEAP_SNAPSHOTS).filter(
+      (f) => f.endsWith('.heapsnapshot') && f.includes(`.${pid}.`),
+    );
+  const before = new Set(list());
+  process.kill(pid, 'SIGUSR2');
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const file = list().find((f) => !before.has(f));
+    // Written synchronously on the main thread: the product answers /health again once it is done.
+    if (
+      file &&
+      (await fetch(urlOf('gateway').replace('/graphql', '/health')).catch(() => null))?.ok
+    ) {
+      const target = join(HEAP_SNAPSHOTS, `${label}.heapsnapshot`);
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- the directory the operator named
+      renameSync(join(HEAP_SNAPSHOTS, file), target);
+      log(`heap snapshot ${target}: RSS ${rssMb(pid).toFixed(0)} MB after it`);
+      return;
+    }
+  }
 }
 
 function runChild<T>(
@@ -427,6 +489,8 @@ async function runMode(mode: Mode): Promise<ModeResult> {
     argon2Raw: [],
     profiles: {},
   };
+  log(`${mode}: after start ${await heapMb()}`);
+  await heapSnapshot(product.proc.pid ?? 0, `${mode}-after-start`);
   let exitedAt = Date.now();
   const stock = await startHelper('stock-gateway.js', {
     ...process.env,
@@ -567,6 +631,9 @@ async function runMode(mode: Mode): Promise<ModeResult> {
           requests: row[scenario.name].requests,
           seconds: row[scenario.name].seconds,
         });
+        log(
+          `  ${row[scenario.name].okPerSecond.toFixed(0)} ok/s, ${row[scenario.name].cpuUsPerRequest?.toFixed(0)} µs of product CPU per request`,
+        );
         if (row[scenario.name].failed > 0)
           log(`  ${row[scenario.name].failed} failed: ${row[scenario.name].firstFailure}`);
         if (scenario.name === 'login') {
@@ -672,6 +739,7 @@ async function runMode(mode: Mode): Promise<ModeResult> {
     }
     if (SOAK_SECONDS > 0 && (!only || only.includes('soak'))) {
       log(`${mode}: ${SOAK_SECONDS} s soak (public, one- and two-subgraph queries)`);
+      const soakCpuBefore = cpuUs(product.proc.pid ?? 0);
       result.soak = await load({
         connections: CONNECTIONS,
         seconds: SOAK_SECONDS,
@@ -679,13 +747,19 @@ async function runMode(mode: Mode): Promise<ModeResult> {
         headers: bearer,
         bodies: [body(AI_MODELS), body(ME_ONE), body(ME_TWO)],
       });
+      result.soak.cpuUsPerRequest =
+        (cpuUs(product.proc.pid ?? 0) - soakCpuBefore) / Math.max(1, result.soak.requests);
+      log(
+        `  soak ${result.soak.okPerSecond.toFixed(0)} ok/s, ${result.soak.cpuUsPerRequest.toFixed(0)} µs of product CPU per request`,
+      );
       // Settle: what stays resident, not what one last burst allocated.
       await new Promise((r) => setTimeout(r, 2000));
     }
     result.rssAfterSoakMb = rssMb(product.proc.pid ?? 0);
     log(
-      `${mode}: RSS ${result.rssAfterStartMb.toFixed(0)} MB after start, ${result.rssAfterSoakMb.toFixed(0)} MB at the end`,
+      `${mode}: RSS ${result.rssAfterStartMb.toFixed(0)} MB after start, ${result.rssAfterSoakMb.toFixed(0)} MB at the end; ${await heapMb()}`,
     );
+    await heapSnapshot(product.proc.pid ?? 0, `${mode}-after-soak`);
     await product.stop();
     exitedAt = Date.now();
     product = undefined;
