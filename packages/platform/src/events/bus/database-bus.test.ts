@@ -135,6 +135,26 @@ describe('database bus', () => {
     expect(failuresLeft).toBe(-1);
   });
 
+  it('delivers every one of many concurrent publishes from two instances to a group, in sequence order', async () => {
+    const [a, b] = [await open(), await open()];
+    const got: string[] = [];
+    const seqs: bigint[] = [];
+    const read = a.read.bind(a);
+    jest.spyOn(a, 'read').mockImplementation(async (after, types, limit) => {
+      const batch = await read(after, types, limit);
+      seqs.push(...batch.map((e) => e.seq));
+      return batch;
+    });
+    await a.subscribe('concurrent-group', ['SESSION_REVOKED'], async (e) => {
+      got.push(e.id);
+    });
+    const events = Array.from({ length: 40 }, () => event('SESSION_REVOKED'));
+    await Promise.all(events.map((e, i) => (i % 2 ? a : b).publish(e)));
+    await eventually(async () => expect([...got].sort()).toEqual(events.map((e) => e.id).sort()));
+    expect(new Set(got).size).toBe(events.length);
+    expect(seqs).toEqual([...seqs].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+  });
+
   it("wakes only the loops that consume a published event's type, and reads a short batch once", async () => {
     // No head poll during the test: it would wake every loop (another process may have published).
     const bus = await DatabaseBus.connect({ url, schema, logger, pollIntervalMs: 600_000 });
