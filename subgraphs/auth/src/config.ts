@@ -15,7 +15,7 @@ import {
 } from '@bastion/platform';
 import { webauthnConfig, webauthnConfigProblems } from './mfa/webauthn-config';
 import { oauthConfig, oauthConfigProblems } from './oauth/oauth-config';
-import { DEFAULT_MAX_QUEUED_HASHES } from './passwords/hash-slots';
+import { DEFAULT_MAX_CONCURRENT_HASHES, DEFAULT_MAX_QUEUED_HASHES } from './passwords/hash-slots';
 
 export const authConfigSchema = z
   .object({
@@ -56,6 +56,11 @@ export const authConfigSchema = z
     ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
     /** Password checks that may wait for a hashing slot; more get RATE_LIMITED at once. */
     ARGON2_MAX_QUEUE: z.coerce.number().int().min(0).default(DEFAULT_MAX_QUEUED_HASHES),
+    /**
+     * Hashes at once: default every core the process may run on but one (at least one), so the
+     * event loop keeps a core (or, pinned to one core, a share of it) during a login storm.
+     */
+    ARGON2_MAX_CONCURRENT: z.coerce.number().int().min(1).default(DEFAULT_MAX_CONCURRENT_HASHES),
     REFRESH_COOKIE: booleanFlag(false),
     RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(100),
     /** Links in mail; unset: the console (or with CONSOLE=off the gateway's own pages) outside production, http://localhost:3000 in production. */

@@ -146,7 +146,7 @@ export function startAuthService(
           parallelism: config.ARGON2_PARALLELISM,
           pepper: config.PASSWORD_PEPPER,
         },
-        { maxQueued: config.ARGON2_MAX_QUEUE },
+        { maxQueued: config.ARGON2_MAX_QUEUE, maxConcurrent: config.ARGON2_MAX_CONCURRENT },
       );
       const memberships = new OrganizationMembershipClient(
         options.internalGatewayUrl ?? (() => config.GATEWAY_INTERNAL_URL),

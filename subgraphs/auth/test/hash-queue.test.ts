@@ -1,3 +1,4 @@
+import argon2 from 'argon2';
 import { schemaOf } from '@bastion/platform';
 import {
   PLATFORM_SETUP_MS,
@@ -12,6 +13,7 @@ type Errors = { errors?: { message: string; extensions?: Record<string, unknown>
 const codeOf = (r: { body: Errors }) => r.body.errors?.[0].extensions?.code ?? 'OK';
 
 const MAX_QUEUE = 3;
+const MAX_CONCURRENT = 2;
 const STORM = 40;
 
 /**
@@ -25,6 +27,7 @@ describe('password hashing under a storm of wrong logins', () => {
     platform = await startTestPlatform({
       TRUST_PROXY: 'loopback',
       ARGON2_MAX_QUEUE: String(MAX_QUEUE),
+      ARGON2_MAX_CONCURRENT: String(MAX_CONCURRENT),
       // Production's cost (test runs default to the cheapest), so checks overlap as they would.
       ARGON2_MEMORY_KIB: '19456',
       ARGON2_TIME_COST: '2',
@@ -32,8 +35,21 @@ describe('password hashing under a storm of wrong logins', () => {
   }, PLATFORM_SETUP_MS);
   afterAll(() => platform.stop(), PLATFORM_SETUP_MS);
 
-  it('never queues more than ARGON2_MAX_QUEUE checks; the others get RATE_LIMITED with retryAfter', async () => {
+  it('never runs more than ARGON2_MAX_CONCURRENT hashes nor queues more than ARGON2_MAX_QUEUE checks; the others get RATE_LIMITED with retryAfter', async () => {
     const hasher = platform.auth.services.hasher;
+    // argon2 itself, as the hasher calls it: how many checks are inside it at once.
+    let inside = 0;
+    let mostInside = 0;
+    const verify = argon2.verify.bind(argon2);
+    const spy = jest.spyOn(argon2, 'verify').mockImplementation(async (...args) => {
+      inside += 1;
+      mostInside = Math.max(mostInside, inside);
+      try {
+        return await verify(...args);
+      } finally {
+        inside -= 1;
+      }
+    });
     let mostWaiting = 0;
     const sample = setInterval(() => {
       mostWaiting = Math.max(mostWaiting, hasher.stats().waiting);
@@ -48,7 +64,10 @@ describe('password hashing under a storm of wrong logins', () => {
       ),
     );
     clearInterval(sample);
+    spy.mockRestore();
     expect(mostWaiting).toBeLessThanOrEqual(MAX_QUEUE);
+    // ARGON2_MAX_CONCURRENT bounds the hashes at once, and the storm filled every slot.
+    expect(mostInside).toBe(MAX_CONCURRENT);
     const codes = responses.map(codeOf);
     const refused = responses.filter((r) => codeOf(r) === 'RATE_LIMITED');
     // Every response is one of the two, and the line was full at least once.

@@ -1,3 +1,14 @@
+import { availableParallelism } from 'node:os';
+
+/**
+ * Hashes at once: every core this process may run on but one, which stays with the event loop
+ * (at least one hash); ARGON2_MAX_CONCURRENT sets another number. availableParallelism honours
+ * CPU affinity, so a process pinned to one core hashes one at a time and a concurrent request
+ * still gets about half the core (bench/REPORT.md: with two hashes on one core it kept about a
+ * third); the hash rate of a core is the same.
+ */
+export const DEFAULT_MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
+
 /**
  * Hashes waiting for a slot (ARGON2_MAX_QUEUE): at the default argon2id settings one core verifies
  * 32-43 a second (bench/REPORT.md, raw argon2id), so 32 in line is about a second of wait; past it

@@ -1,15 +1,11 @@
-import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 import { AppError } from '@bastion/platform';
-import { DEFAULT_MAX_QUEUED_HASHES, HashSlots, type HashSlotStats } from './hash-slots';
-
-/**
- * Hashes at once: every core this process may run on but one, which stays with the event loop
- * (at least one hash). availableParallelism honours CPU affinity, so a process pinned to one core
- * hashes one at a time and a concurrent request still gets about half the core (bench/REPORT.md:
- * with two hashes on one core it kept about a third); the hash rate of a core is the same.
- */
-export const DEFAULT_MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
+import {
+  DEFAULT_MAX_CONCURRENT_HASHES,
+  DEFAULT_MAX_QUEUED_HASHES,
+  HashSlots,
+  type HashSlotStats,
+} from './hash-slots';
 
 export interface Argon2Settings {
   memoryKib: number;

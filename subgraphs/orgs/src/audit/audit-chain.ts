@@ -167,8 +167,14 @@ function ssoEntry(
 }
 
 /**
- * Appends an entry at the end of its chain. The chain's head row is locked for the transaction,
- * so concurrent appends to one chain take turns and every entry names its true predecessor.
+ * Appends an entry at the end of its chain, in two statements of the caller's transaction:
+ * 1. the chain's head, made at GENESIS if the chain is new, read and row-locked for the
+ *    transaction by one upsert (`ON CONFLICT DO UPDATE` locks the row it finds and returns its
+ *    latest committed version), so concurrent appends to one chain take turns and every entry
+ *    names its true predecessor;
+ * 2. the entry inserted and the head moved to it, one statement (the insert reads the head's
+ *    update, so neither happens without the other).
+ * The hash is computed here between the two, as `entryHash` defines it.
  */
 export async function appendEntry(
   manager: EntityManager,
@@ -176,19 +182,20 @@ export async function appendEntry(
   key: Buffer,
   content: Omit<AuditContent, 'seq'>,
 ): Promise<AuditContent> {
-  await manager.query(
-    `INSERT INTO ${schema}.audit_chain_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING`,
-    [content.chain, GENESIS],
-  );
   const [head]: { seq: number; hash: string }[] = await manager.query(
-    `SELECT seq, hash FROM ${schema}.audit_chain_heads WHERE chain = $1 FOR UPDATE`,
-    [content.chain],
+    `INSERT INTO ${schema}.audit_chain_heads AS h (chain, seq, hash) VALUES ($1, 0, $2)
+     ON CONFLICT (chain) DO UPDATE SET seq = h.seq RETURNING seq, hash`,
+    [content.chain, GENESIS],
   );
   const entry: AuditContent = { ...content, seq: head.seq + 1 };
   const hash = entryHash(KEYED, key, head.hash, entry);
-  await manager.query(
-    `INSERT INTO ${schema}.audit_log (id, event_id, chain, seq, organization_id, subject_user_id, at, actor_id, action, target_type,
-      target_id, ip, user_agent, metadata, prev_hash, hash, chain_version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
+  const written: unknown[] = await manager.query(
+    `WITH moved AS (
+       UPDATE ${schema}.audit_chain_heads SET seq = $4, hash = $16 WHERE chain = $3 AND seq = $18 RETURNING chain
+     )
+     INSERT INTO ${schema}.audit_log (id, event_id, chain, seq, organization_id, subject_user_id, at, actor_id, action, target_type,
+       target_id, ip, user_agent, metadata, prev_hash, hash, chain_version)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 FROM moved RETURNING id`,
     [
       randomUUID(),
       entry.eventId,
@@ -207,12 +214,11 @@ export async function appendEntry(
       head.hash,
       hash,
       KEYED,
+      head.seq,
     ],
   );
-  await manager.query(
-    `UPDATE ${schema}.audit_chain_heads SET seq = $2, hash = $3 WHERE chain = $1`,
-    [entry.chain, entry.seq, hash],
-  );
+  // The head is locked since statement 1, so it is where that statement left it.
+  if (written.length !== 1) throw new Error(`audit chain ${entry.chain} moved under its lock`);
   return entry;
 }
 

@@ -2,7 +2,6 @@ import type { DataSource } from 'typeorm';
 import {
   AppError,
   badInput,
-  consumeOnce,
   isService,
   pageSize,
   schemaOf,
@@ -13,7 +12,7 @@ import {
   type Subscription,
   type Viewer,
 } from '@bastion/platform';
-import { applyScope, INTERNAL, inScope, scopeOf } from '../db/caller-scope';
+import { INTERNAL, inScope, scopeOf, scopeParameters, scopeSelect } from '../db/caller-scope';
 import type { OrgsLoaders } from '../members/loaders';
 import { assertCan, UUID } from '../organizations/permissions';
 import {
@@ -72,11 +71,27 @@ export class AuditLogService {
     return anchored;
   }
 
-  /** Appends an event's entry once per event id (the inbox row and the entry commit together). */
+  /**
+   * Appends an event's entry once per event id (the inbox row and the entry commit together), as
+   * `consumeOnce` does, in three statements between BEGIN and COMMIT: the inbox row taken and,
+   * only if it was new, the transaction switched to the internal scope (one statement: the inbox
+   * is the service's own table, written with the role the statement starts with); then
+   * `appendEntry`'s two. A redelivered event finds its inbox row and changes nothing.
+   */
   async handle(event: EventEnvelope<AuditedEvent>): Promise<boolean> {
-    return consumeOnce(this.dataSource, AUDIT_CONSUMER, event, async (manager) => {
-      await applyScope(manager, INTERNAL);
-      await appendEntry(manager, this.schema, this.chainKey, contentOf(event));
+    const content = contentOf(event);
+    return this.dataSource.transaction(async (manager) => {
+      const claimed: unknown[] = await manager.query(
+        `WITH claimed AS (
+           INSERT INTO ${this.schema}.inbox (consumer, event_id, handled_at) VALUES ($1, $2, now())
+           ON CONFLICT DO NOTHING RETURNING event_id
+         )
+         SELECT ${scopeSelect(3)} FROM claimed`,
+        [AUDIT_CONSUMER, event.id, ...scopeParameters(INTERNAL)],
+      );
+      if (claimed.length === 0) return false;
+      await appendEntry(manager, this.schema, this.chainKey, content);
+      return true;
     });
   }
 

@@ -16,16 +16,24 @@ export function scopeOf(viewer: Viewer): DbScope {
   return { kind: 'user', userId: null };
 }
 
+/**
+ * The select list that switches to a scope, its parameters numbered from `first`
+ * (`scopeParameters` gives their values). A statement that ends in it runs wholly as the role it
+ * started with (privileges and row-level security are fixed when a statement starts); the
+ * statements after it run as APP_ROLE.
+ */
+export const scopeSelect = (first: number) =>
+  `set_config('role', $${first}, true), set_config('bastion.user_id', $${first + 1}, true), set_config('bastion.internal', $${first + 2}, true)`;
+
+export const scopeParameters = (scope: DbScope): string[] => [
+  APP_ROLE,
+  scope.kind === 'user' ? (scope.userId ?? '') : '',
+  scope.kind === 'internal' ? 'on' : 'off',
+];
+
 /** Switches the transaction to APP_ROLE and names the caller; both end with the transaction (SET LOCAL). */
 export async function applyScope(manager: EntityManager, scope: DbScope): Promise<void> {
-  await manager.query(
-    `SELECT set_config('role', $1, true), set_config('bastion.user_id', $2, true), set_config('bastion.internal', $3, true)`,
-    [
-      APP_ROLE,
-      scope.kind === 'user' ? (scope.userId ?? '') : '',
-      scope.kind === 'internal' ? 'on' : 'off',
-    ],
-  );
+  await manager.query(`SELECT ${scopeSelect(1)}`, scopeParameters(scope));
 }
 
 /** One transaction in a scope. Every read and write of the orgs tables goes through here. */

@@ -64,7 +64,12 @@ export class ConsumerLoop {
     this.running ??= this.run();
   }
 
-  /** Something was published: look now rather than at the next poll. */
+  /** Whether an event of this type is one the loop delivers (others never wake it). */
+  consumes(type: string): boolean {
+    return this.spec.types.includes(type);
+  }
+
+  /** Something it consumes was published: look now rather than at the next poll. */
   wake(): void {
     this.woken = true;
     this.wakeSleeper?.();
@@ -82,11 +87,12 @@ export class ConsumerLoop {
     while (!this.stopped) {
       this.woken = false;
       try {
-        const delivered = await this.pass();
+        const more = await this.pass();
         if (failures > 0)
           this.spec.logger.info({ consumer: this.spec.name }, 'event consumer recovered');
         failures = 0;
-        if (!delivered) await this.sleep(IDLE_MS);
+        // An event published since the read woke the loop, so the sleep ends at once.
+        if (!more) await this.sleep(IDLE_MS);
       } catch (error) {
         failures += 1;
         const level = failures === 1 ? 'warn' : 'debug';
@@ -99,7 +105,10 @@ export class ConsumerLoop {
     }
   }
 
-  /** Delivers one batch; whether anything was delivered. */
+  /**
+   * Delivers one batch; whether the batch was full (more may be waiting: read again at once).
+   * A shorter batch held everything committed before the read.
+   */
   private async pass(): Promise<boolean> {
     const { spec } = this;
     if (spec.kind === 'group') {
@@ -122,7 +131,7 @@ export class ConsumerLoop {
       }
       this.position = seq;
     }
-    return batch.length > 0;
+    return batch.length === BATCH;
   }
 
   private sleep(ms: number, ignoreWake = false): Promise<void> {

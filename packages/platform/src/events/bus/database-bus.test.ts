@@ -5,6 +5,7 @@ import { createLogger } from '../../logging/logger';
 import { quotedSchema, schemaName } from '../../db/data-source';
 import type { EventPayload, EventType } from '../catalog';
 import type { EventEnvelope, WireEvent } from '../types';
+import { ConsumerLoop } from './consumer-loop';
 import { DatabaseBus } from './database-bus';
 
 const url = process.env.DATABASE_URL || process.env.BASTION_TEST_DATABASE_URL!;
@@ -132,6 +133,95 @@ describe('database bus', () => {
     await bus.publish(next);
     await eventually(async () => expect(delivered).toEqual([poison.id, next.id]), 15_000);
     expect(failuresLeft).toBe(-1);
+  });
+
+  it('delivers every one of many concurrent publishes from two instances to a group, in sequence order', async () => {
+    const [a, b] = [await open(), await open()];
+    const got: string[] = [];
+    const seqs: bigint[] = [];
+    const read = a.read.bind(a);
+    jest.spyOn(a, 'read').mockImplementation(async (after, types, limit) => {
+      const batch = await read(after, types, limit);
+      seqs.push(...batch.map((e) => e.seq));
+      return batch;
+    });
+    await a.subscribe('concurrent-group', ['SESSION_REVOKED'], async (e) => {
+      got.push(e.id);
+    });
+    const events = Array.from({ length: 40 }, () => event('SESSION_REVOKED'));
+    await Promise.all(events.map((e, i) => (i % 2 ? a : b).publish(e)));
+    await eventually(async () => expect([...got].sort()).toEqual(events.map((e) => e.id).sort()));
+    expect(new Set(got).size).toBe(events.length);
+    expect(seqs).toEqual([...seqs].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+  });
+
+  it("wakes only the loops that consume a published event's type, and reads a short batch once", async () => {
+    // No head poll during the test: it would wake every loop (another process may have published).
+    const bus = await DatabaseBus.connect({ url, schema, logger, pollIntervalMs: 600_000 });
+    buses.push(bus);
+    const woken: string[] = [];
+    const reads: string[][] = [];
+    const originalWake = ConsumerLoop.prototype.wake;
+    const spy = jest.spyOn(ConsumerLoop.prototype, 'wake').mockImplementation(function (
+      this: ConsumerLoop,
+    ) {
+      const { name } = (this as unknown as { spec: { name: string } }).spec;
+      // Other tests' buses share the prototype: only this test's loops are counted.
+      if (name.startsWith('wake-')) woken.push(name);
+      originalWake.call(this);
+    });
+    // What each loop had read when it went to sleep after a pass.
+    const asleep: { name: string; reads: number }[] = [];
+    const loopPrototype = ConsumerLoop.prototype as unknown as {
+      sleep: (ms: number, ignoreWake?: boolean) => Promise<void>;
+    };
+    const originalSleep = loopPrototype.sleep;
+    const sleeps = jest.spyOn(loopPrototype, 'sleep').mockImplementation(function (
+      this: ConsumerLoop,
+      ms: number,
+      ignoreWake?: boolean,
+    ) {
+      const { name } = (this as unknown as { spec: { name: string } }).spec;
+      if (name.startsWith('wake-')) asleep.push({ name, reads: reads.length });
+      return originalSleep.call(this, ms, ignoreWake);
+    });
+    const read = bus.read.bind(bus);
+    jest.spyOn(bus, 'read').mockImplementation(async (after, types, limit) => {
+      reads.push([...types]);
+      return read(after, types, limit);
+    });
+    try {
+      const verified: string[] = [];
+      const deleted: string[] = [];
+      await bus.subscribe('wake-verified', ['USER_EMAIL_VERIFIED'], async (e) => {
+        verified.push(e.id);
+      });
+      await bus.subscribe('wake-deleted', ['USER_DELETED'], async (e) => {
+        deleted.push(e.id);
+      });
+      // Both loops made their first pass (one read each) and sleep.
+      await eventually(async () =>
+        expect(asleep.map((a) => a.name).sort()).toEqual(['wake-deleted', 'wake-verified']),
+      );
+      // (Their first pass delivered what earlier tests published: groups start at the stream's start.)
+      const [verifiedBefore, deletedBefore] = [verified.length, deleted.length];
+      reads.length = 0;
+      asleep.length = 0;
+      const published = event('USER_EMAIL_VERIFIED');
+      await bus.publish(published);
+      // The publish wakes its type's loop alone, synchronously once it committed.
+      expect(woken).toEqual(['wake-verified']);
+      await eventually(async () => expect(asleep).toHaveLength(1));
+      // One read found the event and the loop went back to sleep: a batch shorter than the
+      // limit is not read again; the other loop read nothing.
+      expect(asleep).toEqual([{ name: 'wake-verified', reads: 1 }]);
+      expect(reads).toEqual([['USER_EMAIL_VERIFIED']]);
+      expect(verified.slice(verifiedBefore)).toEqual([published.id]);
+      expect(deleted).toHaveLength(deletedBefore);
+    } finally {
+      spy.mockRestore();
+      sleeps.mockRestore();
+    }
   });
 
   it('broadcasts every event published after subscribing to every instance', async () => {

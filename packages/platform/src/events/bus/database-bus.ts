@@ -99,16 +99,23 @@ export class DatabaseBus implements EventBus, EventSource {
   }
 
   async publish(event: WireEvent): Promise<void> {
-    await this.track(
-      this.underPublishLock(async (client) => {
-        // The event id is the dedup key, like Nats-Msg-Id but for as long as the event is kept.
-        await client.query(
-          `INSERT INTO ${this.table} (id, type, envelope) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
-          [event.id, event.type, JSON.stringify(event)],
-        );
-      }),
+    // One statement, its own transaction: the publish lock is taken before the row's sequence
+    // number is drawn and held until the commit, so events commit in sequence order and a reader
+    // never skips one that commits late. The event id is the dedup key, like Nats-Msg-Id but for
+    // as long as the event is kept.
+    const { rows } = await this.track(
+      this.pool.query<{ seq: string }>(
+        `WITH locked AS (SELECT pg_advisory_xact_lock($4))
+         INSERT INTO ${this.table} (id, type, envelope) SELECT $1, $2, $3 FROM locked
+         ON CONFLICT (id) DO NOTHING RETURNING seq`,
+        [event.id, event.type, JSON.stringify(event), PUBLISH_LOCK],
+      ),
     );
-    this.wake.emit('event');
+    const stored = rows.length > 0 ? BigInt(rows[0].seq) : undefined;
+    // The event right after the last head the poll saw: nothing of another process lies between,
+    // so the poll need not wake every loop for it (seqs are drawn under the publish lock).
+    if (stored === this.lastHead + 1n) this.lastHead = stored;
+    this.wake.emit('event', event.type);
   }
 
   /** One transaction holding the publish lock from before the sequence is drawn until commit. */
@@ -230,7 +237,11 @@ export class DatabaseBus implements EventBus, EventSource {
 
   private startLoop(loop: ConsumerLoop): Subscription {
     this.loops.add(loop);
-    const onEvent = () => loop.wake();
+    // A publish of this process names its type: only the loops that consume it look. The head
+    // poll (another process published) names none and wakes every loop.
+    const onEvent = (type?: string) => {
+      if (type === undefined || loop.consumes(type)) loop.wake();
+    };
     this.wake.on('event', onEvent);
     loop.start();
     return {
