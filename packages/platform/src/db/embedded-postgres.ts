@@ -16,10 +16,10 @@ const BUFFER_POOL = ['-c', 'shared_buffers=32MB'];
 /**
  * How much of a WebAssembly function's code runs before V8 recompiles it with its optimising
  * compiler (TurboFan), set before PGlite's module is compiled, unless the node command line names
- * `--wasm-tiering-budget` itself. Node 20's V8 default (1,800,000) has TurboFan recompile hundreds
- * of PostgreSQL's functions that run only during PGlite's start and the services' first
+ * `--wasm-tiering-budget` itself. Node 20's V8 default (1,800,000) has TurboFan recompile the
+ * PostgreSQL functions that run only during PGlite's start and the services' first
  * statements; on the one core a small deployment has, that competes with the start itself. Ten
- * times the default saves ~0.5 s of CPU at start (docs/performance.md "Start time"); functions
+ * times the default saves ~0.7 s of CPU at start (docs/performance.md "Start time"); functions
  * that stay hot still reach TurboFan, after a few seconds of load instead of at once.
  */
 export const WASM_TIERING_BUDGET = 18_000_000;
