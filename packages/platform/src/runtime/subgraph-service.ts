@@ -8,13 +8,13 @@ import type { Logger } from '../logging/logger';
 import { listen } from '../server/http';
 import {
   createSubgraph,
-  loadTypeDefs,
   type BaseContext,
   type Route,
   type Subgraph,
   type SubgraphResolvers,
 } from '../server/subgraph';
 import { schemaName } from '../db/data-source';
+import { loadSubgraphTypeDefs } from '../server/prebuilt-schema';
 import type { PlatformDeps, RunningService } from './platform-deps';
 
 export interface SubgraphServiceParts<C extends BaseContext, S> {
@@ -86,7 +86,7 @@ export async function startSubgraphService<C extends BaseContext, S>(
   }
   const subgraph = await createSubgraph<C>({
     name,
-    typeDefs: loadTypeDefs(options.schemaFile),
+    typeDefs: loadSubgraphTypeDefs(options.schemaFile),
     resolvers: options.resolvers,
     logger,
     claimsKey: deps.claimsKeys.keyFor(name),

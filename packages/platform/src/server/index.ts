@@ -4,3 +4,4 @@ export * from './input-hygiene';
 export * from './denied-attempts';
 export * from './json-body';
 export { shutdownSignalOf, wrapUpLeadMs } from './request-drain';
+export * from './prebuilt-schema';

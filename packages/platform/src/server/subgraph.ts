@@ -27,6 +27,7 @@ import { eventsSetAside } from '../events/set-aside';
 import type { Logger } from '../logging/logger';
 import { SAFE_REQUEST_ID } from '../logging/request-context';
 import { buildPermissions } from '../tiers/build-permissions';
+import { isPrebuilt, schemaFromPrebuilt, type PrebuiltSubgraphSchema } from './prebuilt-schema';
 import type { TierSpec } from '../tiers/rules';
 import { deniedAttemptsPlugin, type DeniedAttemptRecorder } from './denied-attempts';
 import { inputHygienePlugin } from './input-hygiene';
@@ -61,7 +62,8 @@ export type SubgraphResolvers<C> = GraphQLResolverMap<C> | { readonly [typeName:
 
 export interface SubgraphOptions<C extends BaseContext> {
   name: string;
-  typeDefs: DocumentNode;
+  /** The parsed schema.graphql, or its expansion prebuilt by `npm run compose` (loadSubgraphTypeDefs). */
+  typeDefs: DocumentNode | PrebuiltSubgraphSchema;
   resolvers: SubgraphResolvers<C>;
   logger: Logger;
   claimsKey: KeyObject;
@@ -150,10 +152,10 @@ export async function createSubgraph<C extends BaseContext>(
   options: SubgraphOptions<C>,
 ): Promise<Subgraph<C>> {
   const { name, logger } = options;
-  const baseSchema = buildSubgraphSchema({
-    typeDefs: options.typeDefs,
-    resolvers: options.resolvers as GraphQLResolverMap<unknown>,
-  });
+  const resolvers = options.resolvers as GraphQLResolverMap<unknown>;
+  const baseSchema = isPrebuilt(options.typeDefs)
+    ? schemaFromPrebuilt(options.typeDefs, resolvers)
+    : buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers });
   const { permissions, tiers } = buildPermissions(baseSchema);
   const schema = applyMiddleware(baseSchema, permissions);
   const apollo = new ApolloServer<C>({
