@@ -122,9 +122,13 @@ describe.each(['in-process', 'http'] as const)(
       );
       expect(logout.body).toEqual({ data: { logout: true } });
       expect(refreshCookie(logout, 0)).toBe('');
-      const after = await platform.gql(REFRESH, {}, {
-        headers: { ...OPT_IN, cookie: `${COOKIE}=${fourth}` },
-      });
+      const after = await platform.gql(
+        REFRESH,
+        {},
+        {
+          headers: { ...OPT_IN, cookie: `${COOKIE}=${fourth}` },
+        },
+      );
       expect(after.body.errors?.[0].extensions?.code).toBe('INVALID_TOKEN');
     });
 
@@ -145,15 +149,23 @@ describe.each(['in-process', 'http'] as const)(
       const withoutHeader = await platform.gql(REFRESH, {}, { headers: { cookie } });
       expect(withoutHeader.body.errors?.[0].extensions?.code).toBe('INVALID_TOKEN');
       expect(withoutHeader.body.errors?.[0].message).toBe('No refresh token was given.');
-      const logoutWithoutHeader = await platform.gql('mutation { logout }', {}, {
-        headers: { cookie },
-      });
+      const logoutWithoutHeader = await platform.gql(
+        'mutation { logout }',
+        {},
+        {
+          headers: { cookie },
+        },
+      );
       expect(logoutWithoutHeader.body.errors?.[0].extensions?.code).toBe('INVALID_TOKEN');
       expect(logoutWithoutHeader.headers.getSetCookie()).toEqual([]);
       // Another value than the documented `1` is no opt-in either.
-      const otherValue = await platform.gql(REFRESH, {}, {
-        headers: { cookie, 'x-bastion-refresh-cookie': 'true' },
-      });
+      const otherValue = await platform.gql(
+        REFRESH,
+        {},
+        {
+          headers: { cookie, 'x-bastion-refresh-cookie': 'true' },
+        },
+      );
       expect(otherValue.body.errors?.[0].extensions?.code).toBe('INVALID_TOKEN');
 
       // The body's token still works as an argument, and the rotated one comes back in the body.
@@ -166,9 +178,13 @@ describe.each(['in-process', 'http'] as const)(
       expect(refreshed.headers.getSetCookie()).toEqual([]);
 
       // The cookie session was not spent by the refused attempts.
-      const stillThere = await platform.gql<{ refreshToken: Payload }>(REFRESH, {}, {
-        headers: { ...OPT_IN, cookie },
-      });
+      const stillThere = await platform.gql<{ refreshToken: Payload }>(
+        REFRESH,
+        {},
+        {
+          headers: { ...OPT_IN, cookie },
+        },
+      );
       expect(stillThere.body.errors).toBeUndefined();
     });
   },
