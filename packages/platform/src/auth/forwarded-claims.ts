@@ -129,7 +129,9 @@ export async function signForwardedClaims(
           ro: client.cookieHosts.origin?.slice(0, 255) ?? null,
         }
       : {}),
-    ...(audience === REFRESH_COOKIE_AUDIENCE && client.refreshCookieMode ? { cm: true as const } : {}),
+    ...(audience === REFRESH_COOKIE_AUDIENCE && client.refreshCookieMode
+      ? { cm: true as const }
+      : {}),
   };
   let payload: ClaimsPayload;
   if (viewer.kind === 'user') {

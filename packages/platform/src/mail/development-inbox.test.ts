@@ -86,8 +86,6 @@ describe('when mail is kept, and where its links point', () => {
 
   it('separate processes: the gateway’s default address (its console, or its pages with CONSOLE=off)', () => {
     expect(appBaseUrl({ NODE_ENV: 'development' })()).toBe('http://127.0.0.1:4000/console');
-    expect(appBaseUrl({ NODE_ENV: 'development', CONSOLE: 'off' })()).toBe(
-      'http://127.0.0.1:4000',
-    );
+    expect(appBaseUrl({ NODE_ENV: 'development', CONSOLE: 'off' })()).toBe('http://127.0.0.1:4000');
   });
 });
