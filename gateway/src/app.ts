@@ -5,6 +5,7 @@ import {
   AppError,
   DEVELOPMENT_INBOX_LIMIT,
   ERROR_CODES,
+  REFRESH_COOKIE_HEADER,
   REFRESH_COOKIE_NAME,
   exportDownloadOperation,
   guarded,
@@ -247,6 +248,8 @@ function graphqlRoute(options: GatewayAppOptions, browser: ExplorerRoutes): Rout
         cookieHosts: refreshCookie
           ? null
           : { host: req.headers.host ?? null, origin: req.headers.origin ?? null },
+        // Cookie mode for this request: only a page of this origin can send the header (CORS never admits it).
+        ...(req.headers[REFRESH_COOKIE_HEADER] === '1' ? { refreshCookieMode: true } : {}),
       },
       requestId,
       setCookies: [],

@@ -37,6 +37,11 @@ export function corsOrigins(config: { CORS_ORIGINS?: string; NODE_ENV: string })
   return config.NODE_ENV === 'production' ? new Set() : developmentOrigins();
 }
 
+/**
+ * The request headers a listed origin may send. Never x-bastion-refresh-cookie
+ * (REFRESH_COOKIE_HEADER): cookie mode per request is for pages of the gateway's own origin only,
+ * and leaving it out is what makes the browser refuse it from any other (docs/security.md "The web console").
+ */
 const ALLOWED_HEADERS =
   'content-type, authorization, x-service-token, apollo-require-preflight, x-apollo-operation-name, x-request-id';
 

@@ -80,6 +80,8 @@ describe('the console: organizations, credits and the AI playground in a browser
     gemini = await new FakeGemini().start();
     receiver = await startWebhookReceiver();
     const stripeWebhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
+    // The operator's cookie mode for every client: the console works in it too (the other
+    // journeys run with REFRESH_COOKIE at its default).
     platform = await startTestPlatform({
       REFRESH_COOKIE: 'true',
       SMTP_URL: mail.url,
@@ -347,6 +349,32 @@ describe('the console: organizations, credits and the AI playground in a browser
       await delivery.getByText(/2 attempts/).waitFor({ timeout: 1_000 });
     });
     await erin.checkPage();
+
+    // Twenty more pings: 21 deliveries, one more than a page holds (the API's default of 20), so
+    // the log pages: Older shows the first ping alone, Newest goes back to the twenty newest.
+    const pings = () =>
+      new Set(receiver.accepted().flatMap((w) => (w.type === 'webhook.ping' ? [w.id] : []))).size;
+    for (let sent = 1; sent <= 20; sent += 1) {
+      await e.getByRole('button', { name: 'Send test event' }).click();
+      // One at a time: the next click only once this ping has arrived.
+      await eventually(async () => expect(pings()).toBe(1 + sent));
+    }
+    await eventually(async () => {
+      await e.getByRole('button', { name: 'Refresh' }).click();
+      expect(await e.locator('li.delivery').count()).toBe(20);
+      await e.getByRole('button', { name: 'Older' }).waitFor({ timeout: 1_000 });
+    });
+    expect(await e.getByRole('button', { name: 'Newest' }).count()).toBe(0);
+    await e.getByRole('button', { name: 'Older' }).click();
+    await e.getByRole('button', { name: 'Newest' }).waitFor();
+    await delivery.getByText(ping.id!).waitFor();
+    expect(await e.locator('li.delivery').count()).toBe(1);
+    expect(await e.getByRole('button', { name: 'Older' }).count()).toBe(0);
+    await erin.checkPage('/webhooks/:id (older deliveries)');
+    await e.getByRole('button', { name: 'Newest' }).click();
+    await e.getByRole('button', { name: 'Older' }).waitFor();
+    expect(await e.locator('li.delivery').count()).toBe(20);
+    expect(await e.getByRole('button', { name: 'Newest' }).count()).toBe(0);
 
     // The organization's audit log has the endpoint's creation (written from the bus, so it may lag).
     await e.getByRole('link', { name: 'All endpoints' }).click();

@@ -20,6 +20,8 @@ import {
  * own implementation), a step-up for an API key, a passkey through Chromium's virtual
  * authenticator and a sign-in with it, a second device signing in with the second factor, and a
  * session revoked from the first device: the second is sent to sign in, then back to its page.
+ * REFRESH_COOKIE is left at its default: the passkey and second-factor sign-ins set the refresh
+ * cookie because the console asks for it, and the later page loads keep their sessions by it.
  */
 describe('console: TOTP, passkeys, step-up, API keys and sessions', () => {
   let platform: TestPlatform;
@@ -47,10 +49,7 @@ describe('console: TOTP, passkeys, step-up, API keys and sessions', () => {
   }
 
   beforeAll(async () => {
-    [platform, browser] = await Promise.all([
-      startTestPlatform({ REFRESH_COOKIE: 'true' }),
-      launchConsoleBrowser(),
-    ]);
+    [platform, browser] = await Promise.all([startTestPlatform(), launchConsoleBrowser()]);
     ada = await registerUser(platform, { verified: true });
     [laptop, phone] = await Promise.all([browser.person(), browser.person()]);
   }, PLATFORM_SETUP_MS);

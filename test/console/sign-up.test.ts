@@ -17,6 +17,8 @@ import {
  * A new person in the console: sign up, verify the address by the link from the captured mail
  * (it lands in the console), come back after a reload (the refresh cookie), sign out, reset the
  * forgotten password by mail and sign in with the new one. Expected words are the pages' own.
+ * The platform runs with the default configuration (REFRESH_COOKIE unset), as after `npm start`:
+ * the console asks for the refresh cookie itself (docs/security.md "The web console").
  */
 describe('console: sign up, verify by mail, reload, sign out, reset the password', () => {
   let platform: TestPlatform;
@@ -29,7 +31,7 @@ describe('console: sign up, verify by mail, reload, sign out, reset the password
   beforeAll(async () => {
     smtp = await startSmtpCapture();
     [platform, browser] = await Promise.all([
-      startTestPlatform({ SMTP_URL: smtp.url, REFRESH_COOKIE: 'true' }),
+      startTestPlatform({ SMTP_URL: smtp.url }),
       launchConsoleBrowser(),
     ]);
     ada = await browser.person();
@@ -82,9 +84,18 @@ describe('console: sign up, verify by mail, reload, sign out, reset the password
   it('a reload keeps the session (HttpOnly refresh cookie), the token is nowhere in storage', async () => {
     await ada.page.reload();
     await ada.page.getByRole('heading', { name: 'Welcome, Ada' }).waitFor();
+    // On another page: the reload stays on it, still signed in.
+    await ada.page.getByRole('link', { name: 'Profile' }).click();
+    await ada.page.getByRole('heading', { name: 'Profile' }).waitFor();
+    await ada.page.reload();
+    await ada.page.getByRole('heading', { name: 'Profile' }).waitFor();
+    expect(new URL(ada.page.url()).pathname).toBe('/console/profile');
+    await ada.page.getByRole('button', { name: 'Sign out' }).waitFor();
     const cookies = await ada.context.cookies();
     const refresh = cookies.find((cookie) => cookie.name === '__Host-bastion_refresh');
     expect(refresh?.httpOnly).toBe(true);
+    expect(refresh?.secure).toBe(true);
+    expect(refresh?.sameSite).toBe('Strict');
     const stored = await ada.page.evaluate(
       'JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })',
     );
@@ -94,6 +105,11 @@ describe('console: sign up, verify by mail, reload, sign out, reset the password
   it('signs out; a signed-in page then asks to sign in and goes back after it', async () => {
     const { page } = ada;
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // Sign-out cleared the cookie: a reload stays signed out.
+    const cookies = await ada.context.cookies();
+    expect(cookies.find((cookie) => cookie.name === '__Host-bastion_refresh')).toBeUndefined();
+    await page.reload();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.goto(consoleUrl(platform.gateway.url, '/'));
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();

@@ -117,4 +117,26 @@ describe('every service as its own process', () => {
       ).toBe(401);
     }
   });
+
+  it('a page’s cookie mode (x-bastion-refresh-cookie) crosses from the gateway’s process to auth’s', async () => {
+    const optIn = { 'x-bastion-refresh-cookie': '1' };
+    const registered = await postGraphQL<{ register: { refreshToken: string | null } }>(
+      gatewayUrl,
+      'mutation ($e: String!) { register(input: { email: $e, password: "separate processes" }) { refreshToken } }',
+      { e: uniqueEmail('process-cookie') },
+      { headers: optIn },
+    );
+    expect(registered.body.data).toEqual({ register: { refreshToken: null } });
+    const cookie = registered.headers
+      .getSetCookie()
+      .find((line) => line.startsWith('__Host-bastion_refresh='));
+    expect(cookie).toMatch(/HttpOnly/);
+    const refreshed = await postGraphQL<{ refreshToken: { refreshToken: string | null } }>(
+      gatewayUrl,
+      'mutation { refreshToken { refreshToken } }',
+      {},
+      { headers: { ...optIn, cookie: cookie!.split(';')[0] } },
+    );
+    expect(refreshed.body).toEqual({ data: { refreshToken: { refreshToken: null } } });
+  });
 });

@@ -6,10 +6,18 @@ import { clearSession, getSession, setSession, type AuthPayloadLike } from './se
 /**
  * The console's one GraphQL client, on the public API only (same origin: /graphql). Every request
  * carries the in-memory access token; an UNAUTHENTICATED answer (expired or revoked token) is
- * followed by one refresh through the HttpOnly cookie and one retry; when the refresh fails too,
+ * followed by one refresh through the HttpOnly cookie (COOKIE_MODE_HEADERS) and one retry; when the refresh fails too,
  * the session ends and the person goes to sign in, then back to the page they were on.
  */
 export const GRAPHQL_PATH = '/graphql';
+
+/**
+ * Asks the API for cookie mode on every request, whatever REFRESH_COOKIE says: sign-ins set the
+ * HttpOnly refresh cookie and return no refresh token, and refreshToken/logout read the cookie, so
+ * a reload keeps the session. Only a page of the gateway's own origin can send this header (CORS
+ * never admits it): docs/security.md "The web console".
+ */
+export const COOKIE_MODE_HEADERS = { 'x-bastion-refresh-cookie': '1' } as const;
 
 const RefreshSession = graphql(`
   mutation RefreshSession($refreshToken: String) {
@@ -49,6 +57,7 @@ async function bodyOf(response: Response): Promise<GraphQLBody | null> {
 
 function withToken(init: RequestInit | undefined, token: string | null): RequestInit {
   const headers = new Headers(init?.headers);
+  for (const [name, value] of Object.entries(COOKIE_MODE_HEADERS)) headers.set(name, value);
   if (token) headers.set('authorization', `Bearer ${token}`);
   else headers.delete('authorization');
   return { ...init, headers, credentials: 'same-origin' };
@@ -68,6 +77,7 @@ export function refreshSession(): Promise<boolean> {
         method: 'POST',
         credentials: 'same-origin',
         headers: {
+          ...COOKIE_MODE_HEADERS,
           'content-type': 'application/json',
           accept: 'application/graphql-response+json, application/json',
         },

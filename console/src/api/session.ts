@@ -3,9 +3,9 @@ import { useEffect, useState } from 'preact/hooks';
 /**
  * The signed-in session, in memory only: the access token lives in this module and nowhere else
  * (no localStorage, no sessionStorage, no cookie a script can read). A reload restores the session
- * through the refresh token in the API's HttpOnly cookie (REFRESH_COOKIE=true) — see api/client.ts.
- * When the API returns the refresh token in the payload instead (REFRESH_COOKIE=false), it is kept
- * here, in memory, too: the session then ends with the tab.
+ * through the refresh token in the API's HttpOnly cookie, which the console asks for on every
+ * request (COOKIE_MODE_HEADERS in api/client.ts), so it works with REFRESH_COOKIE off too. Should
+ * an API still return the refresh token in the payload, it is kept here, in memory only.
  */
 export interface SessionUser {
   id: string;

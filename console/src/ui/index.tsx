@@ -96,6 +96,33 @@ export function Button(
   );
 }
 
+/**
+ * "Newest / Older" under a list read newest first by cursor: Newest goes back to the first page
+ * (shown once paged), Older reads the page after `pageInfo.endCursor` (shown while there is one).
+ */
+export function Pager(props: {
+  /** The cursor the shown page starts after; null on the first page. */
+  after: string | null;
+  pageInfo?: { hasNextPage: boolean; endCursor?: string | null } | null;
+  onPage: (after: string | null) => void;
+}) {
+  const { after, pageInfo, onPage } = props;
+  return (
+    <div class="actions">
+      {after && (
+        <Button kind="secondary" onClick={() => onPage(null)}>
+          Newest
+        </Button>
+      )}
+      {pageInfo?.hasNextPage && (
+        <Button kind="secondary" onClick={() => onPage(pageInfo.endCursor ?? null)}>
+          Older
+        </Button>
+      )}
+    </div>
+  );
+}
+
 export interface FieldProps {
   /** The form value's name (also the key of `errors` and of the API's fieldErrors). */
   name: string;

@@ -65,7 +65,7 @@ export const authConfigSchema = z
     RATE_LIMIT_AUTH_PER_IP: z.coerce.number().int().positive().default(100),
     /** Links in mail; unset: the console (or with CONSOLE=off the gateway's own pages) outside production, http://localhost:3000 in production. */
     APP_URL: z.string().url().optional(),
-    /** Whether the gateway serves the console: mail links land there when APP_URL is unset (mailLinkBase). */
+    /** Whether the gateway serves the console: with APP_URL unset it is where the app is, mail links included (appBaseUrl). */
     ...consoleSetting,
     /**
      * The gateway's public origin as browsers and identity providers reach it: the SAML ACS, the

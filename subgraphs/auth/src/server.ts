@@ -7,7 +7,7 @@ import {
   createFailureLimiter,
   createRateLimiter,
   developmentSecret,
-  mailLinkBase,
+  appBaseUrl,
   type IssuedTokenStore,
   MemoryRevocationList,
   OutboxRow,
@@ -201,7 +201,7 @@ export function startAuthService(
       const mfaLifecycle = new MfaLifecycle(
         new RecoveryCodes(mfaKeys),
         flows.mailer,
-        new MailTemplates(mailLinkBase(config, options.publicGatewayOrigin)),
+        new MailTemplates(appBaseUrl(config, options.publicGatewayOrigin)),
       );
       const passkeys = new PasskeyService(
         dataSource,
@@ -227,7 +227,7 @@ export function startAuthService(
         sessions,
         relay,
         flows.mailer,
-        new MailTemplates(mailLinkBase(config, options.publicGatewayOrigin)),
+        new MailTemplates(appBaseUrl(config, options.publicGatewayOrigin)),
       );
       const accounts = new AccountService(
         dataSource,

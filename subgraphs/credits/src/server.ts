@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import {
   InboxRow,
-  mailLinkBase,
+  appBaseUrl,
   OutboxRow,
   startSubgraphService,
   type EventHandler,
@@ -68,7 +68,7 @@ export function startCreditsService(
         dataSource,
         stripe,
         packages,
-        mailLinkBase(config, options.publicGatewayOrigin),
+        appBaseUrl(config, options.publicGatewayOrigin),
         logger,
       );
       const handleUserEvent = userEventHandler(dataSource, ledger, config.CREDITS_SIGNUP_GRANT, [

@@ -4,7 +4,7 @@ import {
   Mailer,
   developmentInbox,
   developmentSecret,
-  mailLinkBase,
+  appBaseUrl,
   OutboxRow,
   startSubgraphService,
   type EventHandler,
@@ -84,7 +84,7 @@ export function startOrgsService(
         organizations,
         users,
         mailer,
-        mailLinkBase(config, options.publicGatewayOrigin),
+        appBaseUrl(config, options.publicGatewayOrigin),
       );
       const audit = new AuditLogService(dataSource, logger, auditChainKey(config));
       await audit.anchorLegacy();

@@ -4,7 +4,7 @@ import { graphql } from '../../generated';
 import { client } from '../../api/client';
 import { problemOf, type ApiProblem } from '../../api/errors';
 import { Link, type RouteProps } from '../../router';
-import { Button, Empty, ErrorText, Field, Loading, Notice, Page, Section } from '../../ui';
+import { Button, Empty, ErrorText, Field, Loading, Notice, Page, Pager, Section } from '../../ui';
 import { ORG_REASONS, When, withReasons } from '../orgs/controls';
 
 const AccessLog = graphql(`
@@ -203,21 +203,7 @@ export function AuditLogPage({ params }: RouteProps) {
             </table>
           </div>
         )}
-        <div class="actions">
-          {after && (
-            <Button kind="secondary" onClick={() => setAfter(null)}>
-              Newest
-            </Button>
-          )}
-          {data?.accessLog.pageInfo.hasNextPage && (
-            <Button
-              kind="secondary"
-              onClick={() => setAfter(data.accessLog.pageInfo.endCursor ?? null)}
-            >
-              Older
-            </Button>
-          )}
-        </div>
+        <Pager after={after} pageInfo={data?.accessLog.pageInfo} onPage={setAfter} />
       </Section>
       <ChainCheck organizationId={organizationId} />
     </Page>

@@ -2,7 +2,17 @@ import { useEffect, useState } from 'preact/hooks';
 import { useMutation, useQuery } from '@urql/preact';
 import { problemOf } from '../../api/errors';
 import { BASE, type RouteProps } from '../../router';
-import { Button, Empty, ErrorText, Loading, Notice, Page, QueryError, Section } from '../../ui';
+import {
+  Button,
+  Empty,
+  ErrorText,
+  Loading,
+  Notice,
+  Page,
+  Pager,
+  QueryError,
+  Section,
+} from '../../ui';
 import { When } from '../orgs/controls';
 import { CreateCheckout, CreditsOverview } from './operations';
 
@@ -198,21 +208,7 @@ export function CreditsPage({ query }: RouteProps) {
               </table>
             </div>
           )}
-          <div class="actions">
-            {after && (
-              <Button kind="secondary" onClick={() => setAfter(null)}>
-                Newest
-              </Button>
-            )}
-            {account.transactions.pageInfo.hasNextPage && (
-              <Button
-                kind="secondary"
-                onClick={() => setAfter(account.transactions.pageInfo.endCursor ?? null)}
-              >
-                Older
-              </Button>
-            )}
-          </div>
+          <Pager after={after} pageInfo={account.transactions.pageInfo} onPage={setAfter} />
         </Section>
       )}
     </Page>

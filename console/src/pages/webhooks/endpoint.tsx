@@ -3,7 +3,17 @@ import { useMutation, useQuery } from '@urql/preact';
 import { problemOf } from '../../api/errors';
 import { useStepUp } from '../../api/step-up';
 import { Link, navigate, type RouteProps } from '../../router';
-import { Button, Empty, ErrorText, Loading, Notice, Page, QueryError, Section } from '../../ui';
+import {
+  Button,
+  Empty,
+  ErrorText,
+  Loading,
+  Notice,
+  Page,
+  Pager,
+  QueryError,
+  Section,
+} from '../../ui';
 import { ORG_REASONS, SecretOnce, SelectField, When, withReasons } from '../orgs/controls';
 import { EndpointForm, endpointProblem } from './endpoint-form';
 import {
@@ -220,21 +230,7 @@ export function EndpointPage({ params }: RouteProps) {
             })}
           </ul>
         )}
-        <div class="actions">
-          {after && (
-            <Button kind="secondary" onClick={() => setAfter(null)}>
-              Newest
-            </Button>
-          )}
-          {endpoint.deliveries.pageInfo.hasNextPage && (
-            <Button
-              kind="secondary"
-              onClick={() => setAfter(endpoint.deliveries.pageInfo.endCursor ?? null)}
-            >
-              Older
-            </Button>
-          )}
-        </div>
+        <Pager after={after} pageInfo={endpoint.deliveries.pageInfo} onPage={setAfter} />
       </Section>
       {data && (
         <Section title="Settings">

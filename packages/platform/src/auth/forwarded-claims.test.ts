@@ -53,6 +53,20 @@ describe('forwarded claims (jose, HS256)', () => {
     expect(result).toEqual({ viewer, client: { ...client, refreshCookie: null } });
   });
 
+  it('carry the request’s cookie mode to auth only, and never make it up', async () => {
+    const { decodeJwt } = await loadJose();
+    const asked = { ...client, refreshCookieMode: true };
+    const toAuth = await signForwardedClaims(viewer, asked, 'auth', op, key);
+    expect(await verify(toAuth)).toMatchObject({ client: { refreshCookieMode: true } });
+    expect(decodeJwt(await signForwardedClaims(viewer, asked, 'orgs', op, key)).cm).toBeUndefined();
+    const notAsked = await verify(await signForwardedClaims(viewer, client, 'auth', op, key));
+    expect('refreshCookieMode' in notAsked.client).toBe(false);
+    // Only `true` reads back as cookie mode.
+    const odd = await verify(await resigned((claims) => ({ ...claims, cm: 'yes' })));
+    expect(odd.rejection).toBeUndefined();
+    expect('refreshCookieMode' in odd.client).toBe(false);
+  });
+
   it('carry an API key grant and an impersonating actor, and read them back', async () => {
     const keyed: Viewer = {
       ...viewer,

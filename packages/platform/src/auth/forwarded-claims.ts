@@ -50,10 +50,21 @@ export interface ClientInfo {
    * can say a cookie bound to another host name was not sent, instead of "no token".
    */
   cookieHosts?: { host: string | null; origin: string | null } | null;
+  /**
+   * The request asked for cookie mode (REFRESH_COOKIE_HEADER): auth sets the refresh cookie and
+   * reads it, as with REFRESH_COOKIE=true, for this request only. Forwarded to auth only.
+   */
+  refreshCookieMode?: boolean;
 }
 
 /** The HttpOnly cookie that carries the refresh token when REFRESH_COOKIE is on. */
 export const REFRESH_COOKIE_NAME = '__Host-bastion_refresh';
+/**
+ * The header a same-origin page (the web console) sends to ask for cookie mode per request
+ * (docs/security.md "The web console"). CORS never admits it (gateway/src/cors.ts), so a page on
+ * another origin cannot send it: the browser's preflight refuses the request.
+ */
+export const REFRESH_COOKIE_HEADER = 'x-bastion-refresh-cookie';
 /** The only subgraph that ever sees the refresh cookie. */
 const REFRESH_COOKIE_AUDIENCE = 'auth';
 
@@ -66,6 +77,8 @@ interface ClaimsPayload {
   rc?: string | null;
   rh?: string | null;
   ro?: string | null;
+  /** Cookie mode asked for by the request (ClientInfo.refreshCookieMode); auth only. */
+  cm?: true;
   sub?: string;
   sid?: string;
   ev?: boolean;
@@ -115,6 +128,9 @@ export async function signForwardedClaims(
           rh: client.cookieHosts.host?.slice(0, 255) ?? null,
           ro: client.cookieHosts.origin?.slice(0, 255) ?? null,
         }
+      : {}),
+    ...(audience === REFRESH_COOKIE_AUDIENCE && client.refreshCookieMode
+      ? { cm: true as const }
       : {}),
   };
   let payload: ClaimsPayload;
@@ -250,6 +266,7 @@ export async function verifyForwardedClaims(
     ip: typeof payload.ip === 'string' ? payload.ip : null,
     userAgent: typeof payload.ua === 'string' ? payload.ua : null,
     refreshCookie: typeof payload.rc === 'string' ? payload.rc : null,
+    ...(payload.cm === true ? { refreshCookieMode: true } : {}),
     ...(typeof payload.rh === 'string' || typeof payload.ro === 'string'
       ? {
           cookieHosts: {

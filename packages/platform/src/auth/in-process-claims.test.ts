@@ -93,5 +93,18 @@ describe('in-process claims channel', () => {
     );
     expect(toAuth).toMatchObject({ client: { cookieHosts: { host: 'a.test', origin: 'b.test' } } });
     expect('client' in toOrgs && toOrgs.client.cookieHosts).toBeUndefined();
+    const asked = { ip: null, userAgent: null, refreshCookieMode: true };
+    const modeToAuth = channel.accept(
+      channel.mint(viewer, asked, 'auth', request, 'r'),
+      'auth',
+      request,
+    );
+    const modeToOrgs = channel.accept(
+      channel.mint(viewer, asked, 'orgs', request, 'r'),
+      'orgs',
+      request,
+    );
+    expect(modeToAuth).toMatchObject({ client: { refreshCookieMode: true } });
+    expect('client' in modeToOrgs && modeToOrgs.client.refreshCookieMode).toBeUndefined();
   });
 });

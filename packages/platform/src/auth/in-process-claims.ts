@@ -55,7 +55,7 @@ export function createClaimsChannel(): ClaimsChannel {
       const claims: InProcessClaims = Object.freeze({ audience, requestId });
       minted.set(claims, {
         viewer,
-        // What signed claims carry, no more: the refresh cookie (or the hosts that did not send it) to auth only.
+        // What signed claims carry, no more: the refresh cookie (or the hosts that did not send it) and cookie mode to auth only.
         client: {
           ip: client.ip,
           userAgent: client.userAgent?.slice(0, 512) ?? null,
@@ -68,6 +68,9 @@ export function createClaimsChannel(): ClaimsChannel {
                   origin: client.cookieHosts.origin?.slice(0, 255) ?? null,
                 },
               }
+            : {}),
+          ...(audience === REFRESH_COOKIE_AUDIENCE && client.refreshCookieMode
+            ? { refreshCookieMode: true }
             : {}),
         },
         audience,

@@ -38,7 +38,7 @@ export const secret = () =>
  */
 export const consoleSetting = { CONSOLE: z.enum(['on', 'off']).optional() };
 
-/** Where the gateway serves the console; mail links land under it (mailLinkBase). */
+/** Where the gateway serves the console; with APP_URL unset it is where the app is (appBaseUrl). */
 export const CONSOLE_PATH = '/console';
 
 /** Whether the console is served: on outside production unless CONSOLE=off; in production only with CONSOLE=on. */

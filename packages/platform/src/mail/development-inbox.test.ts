@@ -5,7 +5,7 @@ import {
   DEVELOPMENT_INBOX_LIMIT,
   DevelopmentInbox,
   developmentInbox,
-  mailLinkBase,
+  appBaseUrl,
 } from './development-inbox';
 
 const mail = (n: number) => ({
@@ -77,7 +77,7 @@ describe('when mail is kept, and where its links point', () => {
     ['production', 'https://app.example.com', 'on', 'https://app.example.com'],
   ] as const)('NODE_ENV=%s APP_URL=%s CONSOLE=%s: %s', (env, appUrl, console, expected) => {
     expect(
-      mailLinkBase(
+      appBaseUrl(
         { NODE_ENV: env, APP_URL: appUrl, CONSOLE: console },
         () => 'http://127.0.0.1:4567',
       )(),
@@ -85,9 +85,7 @@ describe('when mail is kept, and where its links point', () => {
   });
 
   it('separate processes: the gateway’s default address (its console, or its pages with CONSOLE=off)', () => {
-    expect(mailLinkBase({ NODE_ENV: 'development' })()).toBe('http://127.0.0.1:4000/console');
-    expect(mailLinkBase({ NODE_ENV: 'development', CONSOLE: 'off' })()).toBe(
-      'http://127.0.0.1:4000',
-    );
+    expect(appBaseUrl({ NODE_ENV: 'development' })()).toBe('http://127.0.0.1:4000/console');
+    expect(appBaseUrl({ NODE_ENV: 'development', CONSOLE: 'off' })()).toBe('http://127.0.0.1:4000');
   });
 });

@@ -106,13 +106,14 @@ export const DEVELOPMENT_GATEWAY_ORIGIN = 'http://127.0.0.1:4000';
 export const DEFAULT_APP_URL = 'http://localhost:3000';
 
 /**
- * Where links in mail point: APP_URL; unset outside production, the web console on the gateway's
- * public listener (`<gateway>/console`, whose pages /verify-email, /reset-password and
- * /accept-invitation answer them), or with CONSOLE=off the gateway's own development pages at the
- * same paths. Read when a mail is written: the all-in-one process learns the gateway's port after
- * the subgraphs start.
+ * Where the app is: links in mail point under it (auth, orgs), and Stripe Checkout's success and
+ * cancel URLs must be on its origin (credits). APP_URL; unset outside production, the web console
+ * on the gateway's public listener (`<gateway>/console`, whose pages /verify-email,
+ * /reset-password and /accept-invitation answer the mail links), or with CONSOLE=off the gateway's
+ * own development pages at the same paths. Read each time a link is made: the all-in-one process
+ * learns the gateway's port after the subgraphs start.
  */
-export function mailLinkBase(
+export function appBaseUrl(
   config: { NODE_ENV: string; APP_URL?: string; CONSOLE?: 'on' | 'off' },
   gatewayOrigin?: () => string,
 ): () => string {

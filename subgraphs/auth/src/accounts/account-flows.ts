@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { developmentInbox, mailLinkBase, type Logger, type OutboxRelay } from '@bastion/platform';
+import { developmentInbox, appBaseUrl, type Logger, type OutboxRelay } from '@bastion/platform';
 import type { ApiKeyService } from '../api-keys/api-key.service';
 import type { AuthConfig } from '../config';
 import { EmailVerificationService } from '../email/email-verification.service';
@@ -60,7 +60,7 @@ export function createAccountFlows({
     },
     logger,
   );
-  const templates = new MailTemplates(mailLinkBase(config, publicGatewayOrigin));
+  const templates = new MailTemplates(appBaseUrl(config, publicGatewayOrigin));
   const reauth = new Reauthentication(dataSource, hasher, limits);
   return {
     mailer,

@@ -79,7 +79,8 @@ export type AuthPayload = {
   readonly expiresIn: Scalars['Int']['output'];
   /**
    * Opaque; trade it for new tokens with refreshToken. Each use rotates it. Null when the server
-   * keeps it in an HttpOnly cookie (REFRESH_COOKIE): scripts never see it then.
+   * keeps it in an HttpOnly cookie (REFRESH_COOKIE, or a same-origin page's request with the header
+   * x-bastion-refresh-cookie: 1): scripts never see it then.
    */
   readonly refreshToken?: Maybe<Scalars['String']['output']>;
   readonly tokenType: Scalars['String']['output'];

@@ -19,7 +19,7 @@ export class CheckoutService {
     private readonly dataSource: DataSource,
     private readonly stripe: Stripe | null,
     private readonly packages: readonly CreditPackage[],
-    /** APP_URL, read at each checkout (the gateway's origin when unset outside production). */
+    /** Where the app is (appBaseUrl: APP_URL, or the console outside production), read at each checkout. */
     private readonly appUrl: () => string,
     private readonly logger: Logger,
   ) {

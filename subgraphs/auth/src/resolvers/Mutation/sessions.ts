@@ -7,13 +7,22 @@ import type { MutationResolvers } from '../../generated/resolvers-types';
 export type IssuedAuthPayload = Omit<AuthPayload, 'refreshToken'> & { refreshToken: string | null };
 
 /**
+ * Whether the refresh token travels in the HttpOnly cookie for this request: always with
+ * REFRESH_COOKIE, else when the request asked for it (the x-bastion-refresh-cookie header, which
+ * only a page of the gateway's own origin can send: docs/security.md "The web console").
+ */
+function cookieMode(ctx: AuthContext): boolean {
+  return ctx.config.REFRESH_COOKIE || ctx.client.refreshCookieMode === true;
+}
+
+/**
  * Hands new tokens to the caller, who has just proven who they are: they may read their own user
- * in the payload. With REFRESH_COOKIE the refresh token goes out only as an HttpOnly cookie that
+ * in the payload. In cookie mode the refresh token goes out only as an HttpOnly cookie that
  * scripts cannot read, and the body's refreshToken is null.
  */
 export function proven(ctx: AuthContext, payload: AuthPayload): IssuedAuthPayload {
   ctx.provenUserIds.add(payload.user.id);
-  if (!ctx.config.REFRESH_COOKIE) return payload;
+  if (!cookieMode(ctx)) return payload;
   ctx.setCookie(
     `${REFRESH_COOKIE_NAME}=${payload.refreshToken}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${ctx.config.REFRESH_TOKEN_TTL}`,
   );
@@ -21,7 +30,7 @@ export function proven(ctx: AuthContext, payload: AuthPayload): IssuedAuthPayloa
 }
 
 function clearRefreshCookie(ctx: AuthContext): void {
-  if (ctx.config.REFRESH_COOKIE)
+  if (cookieMode(ctx))
     ctx.setCookie(`${REFRESH_COOKIE_NAME}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0`);
 }
 
@@ -53,11 +62,11 @@ export function cookieHostMismatch(
   );
 }
 
-/** The refresh token from the argument, else from the cookie (the gateway forwards it to auth only). */
+/** The refresh token from the argument, else in cookie mode from the cookie (the gateway forwards it to auth only). */
 function presentedRefreshToken(ctx: AuthContext, argument?: string | null): string {
-  const token = argument ?? (ctx.config.REFRESH_COOKIE ? ctx.client.refreshCookie : null);
+  const token = argument ?? (cookieMode(ctx) ? ctx.client.refreshCookie : null);
   if (token) return token;
-  const mismatch = ctx.config.REFRESH_COOKIE ? cookieHostMismatch(ctx.client.cookieHosts) : null;
+  const mismatch = cookieMode(ctx) ? cookieHostMismatch(ctx.client.cookieHosts) : null;
   throw invalidToken(mismatch ?? 'No refresh token was given.');
 }
 
