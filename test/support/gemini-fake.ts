@@ -90,6 +90,12 @@ export class FakeGemini {
     return this.requests.filter((r) => r.method !== 'countTokens');
   }
 
+  /** How many streams are waiting at their `holdAfter` for `release()`. */
+  get holding(): number {
+    return this.releases.length;
+  }
+
+  /** Lets the streams held now go on; one that reaches its hold later waits for the next call. */
   release(): void {
     this.releases.splice(0).forEach((release) => release());
   }
@@ -192,8 +198,12 @@ export class FakeGemini {
       }
       if (reply.kind === 'stream' && reply.holdAfter === i) {
         await new Promise<void>((resolve) => {
-          this.releases.push(resolve);
-          res.on('close', () => resolve());
+          const release = () => {
+            this.releases = this.releases.filter((r) => r !== release);
+            resolve();
+          };
+          this.releases.push(release);
+          res.on('close', release);
         });
         if (closed) {
           this.closedStreams.push(i);

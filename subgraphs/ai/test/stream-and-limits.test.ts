@@ -112,6 +112,9 @@ describe('POST /ai/stream, limits, generations and USER_DELETED', () => {
       code: 'RATE_LIMITED',
       retryAfter: expect.any(Number),
     });
+    // The hold is placed before Gemini is called: release only once the fake holds the stream,
+    // or the release finds nothing to let go and the stream waits forever (seen on a busy machine).
+    await eventually(async () => expect(h.gemini.holding).toBe(1));
     h.gemini.release();
     expect((await running).events.at(-1)?.event).toBe('done');
     // Five requests a minute: one stream and one refused call so far; three more pass, the sixth does not.
