@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { SUBGRAPHS } from '@bastion/platform';
-import { freePort } from './private-services';
+import { freePort } from './ports';
 import { CHILD_READY_MS } from './env';
 import { eventually } from './users';
 

@@ -5,6 +5,7 @@ export * from './tier-matrix';
 export * from './smtp-capture';
 export * from './oidc';
 export * from './child-platform';
+export * from './ports';
 export * from './private-services';
 export * from './restartable-platform';
 export * from './processes';

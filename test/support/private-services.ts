@@ -1,10 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { CHILD_READY_MS } from './env';
+import { freePort } from './ports';
 
 /**
  * PostgreSQL, NATS and Redis of a test's own, on free ports in temp dirs, for fault tests that
@@ -32,17 +33,6 @@ export interface PrivateService {
 
 const START_TIMEOUT_MS = CHILD_READY_MS;
 const STOP_TIMEOUT_MS = 30_000;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-      .once('error', reject)
-      .listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-  });
-}
 
 interface ServiceSpec {
   name: string;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource, type EntityManager, type MixedList, type QueryRunner } from 'typeorm';
 import { SnakeNamingStrategy } from './naming-strategy';
+import { POOL_ERROR_GUARD } from './pool-errors';
 
 export interface DatabaseTimeouts {
   idleInTransactionMs: number;
@@ -36,6 +37,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     migrationsRun: false,
     namingStrategy: new SnakeNamingStrategy(),
     extra: {
+      ...POOL_ERROR_GUARD,
       max: options.poolSize ?? 5,
       connectionTimeoutMillis: 10_000,
       ...(options.timeouts

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Pool, type PoolClient } from 'pg';
 import type { Logger } from '../../logging/logger';
 import { quoteIdent } from '../../db/data-source';
+import { POOL_ERROR_GUARD } from '../../db/pool-errors';
 import type { EventType } from '../catalog';
 import { readEvent, reportSetAside, type Rejection } from '../set-aside';
 import type {
@@ -62,7 +63,12 @@ export class DatabaseBus implements EventBus, EventSource {
   private closed = false;
 
   private constructor(private readonly options: DatabaseBusOptions) {
-    this.pool = new Pool({ connectionString: options.url, max: 3, connectionTimeoutMillis: 5_000 });
+    this.pool = new Pool({
+      ...POOL_ERROR_GUARD,
+      connectionString: options.url,
+      max: 3,
+      connectionTimeoutMillis: 5_000,
+    });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
     const schema = quoteIdent(options.schema);
