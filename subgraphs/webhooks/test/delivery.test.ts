@@ -622,6 +622,14 @@ describe('webhook delivery through the service', () => {
       webhooks.services.dispatcher.kick();
       second.kick();
       await Promise.all([webhooks.services.dispatcher.idle(), second.idle()]);
+      // A dispatcher's idle() speaks for itself only: one whose claim found every row locked by
+      // the other's claim went idle, then its next wake-up took a delivery the other had not got
+      // to yet. Every delivery settled is the condition; the counts below then show none was
+      // sent twice.
+      await eventually(async () => {
+        for (const d of deliveries)
+          expect(await deliveryRow(platform, d.id)).toMatchObject({ status: 'SUCCEEDED' });
+      });
       expect(r.hooks).toHaveLength(20);
       expect(new Set(r.hooks.map((hook) => hook.id)).size).toBe(20);
       for (const d of deliveries) expect(await attemptsOf(platform, d.id)).toHaveLength(1);
