@@ -14,3 +14,4 @@ export * from './stripe-fake';
 export * from './gemini-fake';
 export * from './jose';
 export * from './webhook-receiver';
+export * from './statements';

@@ -1,31 +1,16 @@
-import type { DataSource } from 'typeorm';
 import { schemaOf } from '@bastion/platform';
 import {
   PLATFORM_SETUP_MS,
   TEST_JWT_SECRET,
+  isRelayStatement,
   loadJose,
   registerUser,
   startTestPlatform,
+  statementsOf,
   type TestPlatform,
 } from '@bastion/testing';
 
 const LOGIN = `mutation ($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken user { id } } }`;
-
-/** Every SQL statement a data source sends while `work` runs, whitespace collapsed. */
-async function statementsOf(dataSource: DataSource, work: () => Promise<void>) {
-  const seen: string[] = [];
-  const original = dataSource.logger.logQuery.bind(dataSource.logger);
-  dataSource.logger.logQuery = (query, parameters, runner) => {
-    seen.push(query.replace(/\s+/g, ' ').trim());
-    return original(query, parameters, runner);
-  };
-  try {
-    await work();
-  } finally {
-    dataSource.logger.logQuery = original;
-  }
-  return seen;
-}
 
 /**
  * The statements of one password sign-in for a user without a second factor, written down from
@@ -71,13 +56,12 @@ describe('password sign-in: statements per login', () => {
       token = response.body.data!.login.accessToken;
       await platform.auth.relay.idle();
     });
-    const isRelay = (statement: string) => /^UPDATE \S+\.outbox SET /.test(statement);
-    const request = seen.filter((statement) => !isRelay(statement));
+    const request = seen.filter((statement) => !isRelayStatement(statement));
     expect(request).toHaveLength(EXPECTED_REQUEST.length);
     request.forEach((statement, index) => expect(statement).toMatch(EXPECTED_REQUEST[index]));
     // Every relay statement is a claim or the one mark of the login's single event; a timer poll
     // adds claims that found nothing, never another mark.
-    const relay = seen.filter(isRelay);
+    const relay = seen.filter(isRelayStatement);
     const [claim, mark] = EXPECTED_RELAY;
     expect(relay.filter((statement) => mark.test(statement))).toHaveLength(1);
     expect(relay.filter((statement) => claim.test(statement)).length).toBeGreaterThanOrEqual(1);

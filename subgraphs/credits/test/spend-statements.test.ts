@@ -1,26 +1,15 @@
-import type { DataSource } from 'typeorm';
 import { schemaOf } from '@bastion/platform';
-import { PLATFORM_SETUP_MS, startTestPlatform, type TestPlatform } from '@bastion/testing';
+import {
+  PLATFORM_SETUP_MS,
+  isRelayStatement,
+  startTestPlatform,
+  statementsOf,
+  type TestPlatform,
+} from '@bastion/testing';
 import { asService, userWithAccount } from './credits-client';
 
 const SPEND = `mutation ($u: ID!, $k: String!) {
   useCredits(userId: $u, amount: 5, description: "statements", idempotencyKey: $k) { id amount balanceAfter } }`;
-
-/** Every SQL statement a data source sends while `work` runs, whitespace collapsed. */
-async function statementsOf(dataSource: DataSource, work: () => Promise<void>) {
-  const seen: string[] = [];
-  const original = dataSource.logger.logQuery.bind(dataSource.logger);
-  dataSource.logger.logQuery = (query, parameters, runner) => {
-    seen.push(query.replace(/\s+/g, ' ').trim());
-    return original(query, parameters, runner);
-  };
-  try {
-    await work();
-  } finally {
-    dataSource.logger.logQuery = original;
-  }
-  return seen;
-}
 
 /**
  * The statements of one plain spend (an open account with enough available credits, no stale
@@ -69,8 +58,7 @@ describe('useCredits: statements per spend', () => {
       expect(response.body.errors).toBeUndefined();
       answer = response.body.data!.useCredits;
     });
-    const isRelay = (statement: string) => /^UPDATE \S+\.outbox SET /.test(statement);
-    const request = seen.filter((statement) => !isRelay(statement));
+    const request = seen.filter((statement) => !isRelayStatement(statement));
     expect(request).toHaveLength(EXPECTED.length);
     request.forEach((statement, index) => expect(statement).toMatch(EXPECTED[index]));
     expect(answer).toMatchObject({ amount: -5, balanceAfter: 95 });

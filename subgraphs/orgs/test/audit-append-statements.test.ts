@@ -1,8 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { canonicalJson, type EventEnvelope } from '@bastion/platform';
 import {
   PLATFORM_SETUP_MS,
+  isRelayStatement,
+  statementsOf,
   startTestPlatform,
   TEST_AUDIT_CHAIN_KEY,
   type TestPlatform,
@@ -17,23 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.stop();
 }, PLATFORM_SETUP_MS);
-
-/** Every SQL statement the data source sends while `work` runs, whitespace collapsed. */
-async function statementsOf(dataSource: DataSource, work: () => Promise<unknown>) {
-  const seen: string[] = [];
-  const original = dataSource.logger.logQuery.bind(dataSource.logger);
-  dataSource.logger.logQuery = (query, parameters, runner) => {
-    seen.push(query.replace(/\s+/g, ' ').trim());
-    return original(query, parameters, runner);
-  };
-  try {
-    await work();
-  } finally {
-    dataSource.logger.logQuery = original;
-  }
-  // The platform's relays poll their outboxes on a timer: those claims are not the append's.
-  return seen.filter((statement) => !/^UPDATE \S+\.outbox SET /.test(statement));
-}
 
 /**
  * One audit event appended to its chain, written down from the design (docs/performance.md
@@ -69,7 +53,9 @@ const event = (organizationId: string, action: string): EventEnvelope<AuditedEve
   },
 });
 
-function expectStatements(seen: string[], expected: RegExp[]) {
+function expectStatements(captured: string[], expected: RegExp[]) {
+  // The platform's relays poll their outboxes on a timer: those claims are not the append's.
+  const seen = captured.filter((statement) => !isRelayStatement(statement));
   expect(seen).toHaveLength(expected.length);
   seen.forEach((statement, index) => expect(statement).toMatch(expected[index]));
 }
