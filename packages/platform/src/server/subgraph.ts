@@ -1,6 +1,5 @@
 import type { KeyObject } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, type GraphQLRequest } from '@apollo/server';
 import {
@@ -9,7 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import {
   CLAIMS_HEADER,
@@ -124,11 +123,6 @@ function requestIdNamedBy(claims: unknown): string | undefined {
     // A proxy's trap that throws: no id of its own then.
     return undefined;
   }
-}
-
-export function loadTypeDefs(path: string): DocumentNode {
-  // eslint-disable-next-line security/detect-non-literal-fs-filename -- each service's own schema.graphql, a path fixed in its code
-  return parse(readFileSync(path, 'utf8'));
 }
 
 function operationOf(body: unknown): OperationDigestInput {
