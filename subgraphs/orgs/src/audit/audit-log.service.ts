@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import {
   AppError,
   badInput,
+  consumeOnce,
   isService,
   pageSize,
   schemaOf,
@@ -72,27 +73,23 @@ export class AuditLogService {
   }
 
   /**
-   * Appends an event's entry once per event id (the inbox row and the entry commit together), as
-   * `consumeOnce` does, in three statements between BEGIN and COMMIT: the inbox row taken and,
-   * only if it was new, the transaction switched to the internal scope (one statement: the inbox
-   * is the service's own table, written with the role the statement starts with); then
-   * `appendEntry`'s two. A redelivered event finds its inbox row and changes nothing.
+   * Appends an event's entry once per event id (the inbox row and the entry commit together), in
+   * three statements between BEGIN and COMMIT: the inbox row taken and, only if it was new, the
+   * transaction switched to the internal scope (one statement: the inbox is the service's own
+   * table, written with the role the statement starts with); then `appendEntry`'s two. A
+   * redelivered event finds its inbox row and changes nothing.
    */
   async handle(event: EventEnvelope<AuditedEvent>): Promise<boolean> {
     const content = contentOf(event);
-    return this.dataSource.transaction(async (manager) => {
-      const claimed: unknown[] = await manager.query(
-        `WITH claimed AS (
-           INSERT INTO ${this.schema}.inbox (consumer, event_id, handled_at) VALUES ($1, $2, now())
-           ON CONFLICT DO NOTHING RETURNING event_id
-         )
-         SELECT ${scopeSelect(3)} FROM claimed`,
-        [AUDIT_CONSUMER, event.id, ...scopeParameters(INTERNAL)],
-      );
-      if (claimed.length === 0) return false;
-      await appendEntry(manager, this.schema, this.chainKey, content);
-      return true;
-    });
+    return consumeOnce(
+      this.dataSource,
+      AUDIT_CONSUMER,
+      event,
+      async (manager) => {
+        await appendEntry(manager, this.schema, this.chainKey, content);
+      },
+      { alongside: { select: scopeSelect(3), parameters: scopeParameters(INTERNAL) } },
+    );
   }
 
   subscribe(bus: EventBus): Promise<Subscription> {
